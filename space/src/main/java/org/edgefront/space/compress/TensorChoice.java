@@ -1,0 +1,94 @@
+package org.edgefront.space.compress;
+
+import java.util.Objects;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * The compression chosen for one tensor: weight format, sparsity, and optional low-rank factorization
+ * W ~ A B with A {@code rows x k}, B {@code k x cols}, {@code k = max(1, round(rankRatio x min(rows, cols)))}.
+ * Its label is the wire form used in YAML, JSON and Parquet: {@code Q4_0}, {@code int4g32+2:4},
+ * {@code Q8_0+s50}, {@code F16+r0.25}. Immutable and thread-safe.
+ *
+ * @param format    storage format of the (kept) weights
+ * @param sparsity  sparsity pattern
+ * @param rankRatio kept rank as a fraction of full rank, in (0, 1]; 1 means not factorized
+ */
+public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio) implements java.io.Serializable {
+
+    public TensorChoice {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(sparsity, "sparsity");
+        if (!(rankRatio > 0.0 && rankRatio <= 1.0)) throw new IllegalArgumentException("rank ratio must be in (0,1], got " + rankRatio);
+        if (rankRatio < 1.0 && sparsity.kind() != Sparsity.Kind.NONE) {
+            throw new IllegalArgumentException("low rank and sparsity cannot be combined on one tensor");
+        }
+    }
+
+    /** A dense, full-rank choice in the given format. */
+    public static TensorChoice of(WeightFormat format) { return new TensorChoice(format, Sparsity.NONE, 1.0); }
+
+    /** Parses a label such as {@code Q4_0}, {@code int4g32+2:4}, {@code Q8_0+s50}, {@code F16+r0.25}. */
+    public static TensorChoice parse(String label) {
+        Objects.requireNonNull(label, "choice");
+        String[] parts = label.trim().split("\\+");
+        WeightFormat f = WeightFormat.parse(parts[0]);
+        Sparsity s = Sparsity.NONE;
+        double r = 1.0;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim();
+            if (p.startsWith("r")) {
+                try {
+                    r = Double.parseDouble(p.substring(1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad rank ratio in '" + label + "'");
+                }
+            } else {
+                s = Sparsity.parse(p);
+            }
+        }
+        return new TensorChoice(f, s, r);
+    }
+
+    /** Rank kept for a tensor of this shape (its full rank when not factorized). */
+    public int rank(TensorSpec t) {
+        int full = Math.min(t.rows(), t.cols());
+        if (rankRatio >= 1.0) return full;
+        return Math.max(1, (int) Math.round(rankRatio * full));
+    }
+
+    /** True when this choice stores the tensor as two low-rank factors. */
+    public boolean isLowRank() { return rankRatio < 1.0; }
+
+    /**
+     * Exact bytes this choice needs to store tensor {@code t}: quantized blocks with their scales,
+     * sparsity metadata, and both factors for low rank. The format falls back per
+     * {@link WeightFormat#effectiveFor(int)} on the row length actually stored.
+     */
+    public long bytes(TensorSpec t) {
+        if (isLowRank()) {
+            int k = rank(t);
+            return format.bytes(t.rows(), k) + format.bytes(k, t.cols());
+        }
+        int kept = sparsity.keptPerRow(t.cols());
+        long values = sparsity.kind() == Sparsity.Kind.NONE
+                ? format.bytes(t.rows(), t.cols())
+                : (long) t.rows() * format.effectiveFor(Math.max(kept, 1)).rowBytes(kept);
+        return values + (long) t.rows() * sparsity.metadataBytesPerRow(t.cols());
+    }
+
+    /** The wire label. */
+    public String label() {
+        StringBuilder b = new StringBuilder(format.name());
+        if (sparsity.kind() != Sparsity.Kind.NONE) b.append('+').append(sparsity.label());
+        if (isLowRank()) b.append("+r").append(stripZeros(rankRatio));
+        return b.toString();
+    }
+
+    private static String stripZeros(double v) {
+        String s = Double.toString(v);
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    }
+
+    @Override
+    public String toString() { return label(); }
+}

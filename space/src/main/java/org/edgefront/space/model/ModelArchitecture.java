@@ -1,0 +1,135 @@
+package org.edgefront.space.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Shape facts of a decoder-only transformer and the list of its linear tensors.
+ * Immutable and thread-safe.
+ *
+ * @param name           a display name (e.g. {@code stories260K}); synthetic models say so here
+ * @param family         architecture family
+ * @param dim            hidden size
+ * @param hiddenDim      FFN intermediate size
+ * @param layers         transformer blocks
+ * @param heads          query heads
+ * @param kvHeads        key/value heads (grouped-query attention when fewer than heads)
+ * @param vocabSize      vocabulary size
+ * @param maxSeqLen      maximum context the checkpoint was trained for, in tokens
+ * @param tiedEmbeddings true when the LM head shares the embedding matrix (then no separate LM-head tensor)
+ * @param normEps        RMSNorm/LayerNorm epsilon
+ * @param ropeTheta      RoPE base frequency
+ * @param synthetic      true when the weights were generated, not trained (labelled in every output)
+ * @param linearTensors  every linear tensor in canonical order: embedding, blocks (q,k,v,o,gate,up,down), LM head
+ */
+public record ModelArchitecture(
+        String name,
+        ArchitectureFamily family,
+        int dim,
+        int hiddenDim,
+        int layers,
+        int heads,
+        int kvHeads,
+        int vocabSize,
+        int maxSeqLen,
+        boolean tiedEmbeddings,
+        double normEps,
+        double ropeTheta,
+        boolean synthetic,
+        List<TensorSpec> linearTensors) implements java.io.Serializable {
+
+    public ModelArchitecture {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(family, "family");
+        linearTensors = List.copyOf(linearTensors);
+        if (dim < 1 || hiddenDim < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocabSize < 1 || maxSeqLen < 1) {
+            throw new IllegalArgumentException("architecture " + name + " has a non-positive size");
+        }
+        if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by heads " + heads);
+        if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " not divisible by kv heads " + kvHeads);
+    }
+
+    /**
+     * Builds a Llama-family architecture with its canonical tensor list.
+     */
+    public static ModelArchitecture llama(String name, int dim, int hiddenDim, int layers, int heads, int kvHeads,
+                                          int vocabSize, int maxSeqLen, boolean tiedEmbeddings, double normEps,
+                                          double ropeTheta, boolean synthetic) {
+        return of(name, ArchitectureFamily.LLAMA, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic);
+    }
+
+    /** Builds an architecture of any family with the canonical Llama-style tensor list. */
+    public static ModelArchitecture of(String name, ArchitectureFamily family, int dim, int hiddenDim, int layers,
+                                       int heads, int kvHeads, int vocabSize, int maxSeqLen, boolean tiedEmbeddings,
+                                       double normEps, double ropeTheta, boolean synthetic) {
+        if (dim < 1 || heads < 1 || kvHeads < 1 || dim % heads != 0) {
+            throw new IllegalArgumentException("architecture " + name + ": dim " + dim + " and heads " + heads + " do not fit");
+        }
+        int headDim = dim / heads;
+        int kvDim = headDim * kvHeads;
+        List<TensorSpec> t = new ArrayList<>();
+        t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), TensorRole.EMBEDDING, -1, vocabSize, dim));
+        for (int l = 0; l < layers; l++) {
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, dim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.K, l), TensorRole.K, l, kvDim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.V, l), TensorRole.V, l, kvDim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.O, l), TensorRole.O, l, dim, dim));
+            if (family != ArchitectureFamily.PHI2) {
+                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.GATE, l), TensorRole.GATE, l, hiddenDim, dim));
+            }
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.UP, l), TensorRole.UP, l, hiddenDim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.DOWN, l), TensorRole.DOWN, l, dim, hiddenDim));
+        }
+        if (!tiedEmbeddings) {
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, dim));
+        }
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, t);
+    }
+
+    /** Size of one attention head. */
+    public int headDim() { return dim / heads; }
+
+    /** Width of the key (and value) projections: headDim x kvHeads. */
+    public int kvDim() { return headDim() * kvHeads; }
+
+    /** Parameters in linear tensors (the embedding counted once when tied). */
+    public long linearParameterCount() {
+        long n = 0;
+        for (TensorSpec s : linearTensors) n += s.parameterCount();
+        return n;
+    }
+
+    /** Parameters in norm weights: two per layer plus the final norm, each of length dim. */
+    public long normParameterCount() { return (long) (2 * layers + 1) * dim; }
+
+    /** All parameters (linear plus norms). */
+    public long parameterCount() { return linearParameterCount() + normParameterCount(); }
+
+    /** Tensor by canonical name. */
+    public TensorSpec tensor(String tensorName) {
+        for (TensorSpec s : linearTensors) if (s.name().equals(tensorName)) return s;
+        throw new IllegalArgumentException("no tensor named " + tensorName + " in " + name);
+    }
+
+    /** Tensors keyed by name, in canonical order. */
+    public Map<String, TensorSpec> tensorsByName() {
+        Map<String, TensorSpec> m = new LinkedHashMap<>();
+        for (TensorSpec s : linearTensors) m.put(s.name(), s);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Canonical names of the norm weight vectors (each of length dim). */
+    public static String attentionNormName(int layer) { return "blk." + layer + ".attn_norm.weight"; }
+
+    /** See {@link #attentionNormName(int)}. */
+    public static String ffnNormName(int layer) { return "blk." + layer + ".ffn_norm.weight"; }
+
+    /** See {@link #attentionNormName(int)}. */
+    public static String outputNormName() { return "output_norm.weight"; }
+}
