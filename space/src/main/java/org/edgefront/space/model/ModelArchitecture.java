@@ -108,8 +108,14 @@ public record ModelArchitecture(
     /** Parameters in norm weights: two per layer plus the final norm, each of length dim. */
     public long normParameterCount() { return (long) (2 * layers + 1) * dim; }
 
-    /** All parameters (linear plus norms). */
-    public long parameterCount() { return linearParameterCount() + normParameterCount(); }
+    /** True when q, k and v projections carry biases (Qwen2). */
+    public boolean attentionBiases() { return family == ArchitectureFamily.QWEN2; }
+
+    /** Parameters in attention biases: dim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */
+    public long biasParameterCount() { return attentionBiases() ? (long) layers * (dim + 2L * kvDim()) : 0; }
+
+    /** All parameters (linear plus norms plus attention biases). */
+    public long parameterCount() { return linearParameterCount() + normParameterCount() + biasParameterCount(); }
 
     /** Tensor by canonical name. */
     public TensorSpec tensor(String tensorName) {
@@ -132,4 +138,17 @@ public record ModelArchitecture(
 
     /** See {@link #attentionNormName(int)}. */
     public static String outputNormName() { return "output_norm.weight"; }
+
+    /**
+     * Canonical name of an attention bias vector (Qwen2), e.g. {@code blk.3.attn_q.bias}; its length is
+     * the rows of the matching weight.
+     *
+     * @param role {@link TensorRole#Q}, {@link TensorRole#K} or {@link TensorRole#V}
+     */
+    public static String attentionBiasName(TensorRole role, int layer) {
+        if (role != TensorRole.Q && role != TensorRole.K && role != TensorRole.V) {
+            throw new IllegalArgumentException("no attention bias for role " + role);
+        }
+        return "blk." + layer + "." + role.ggufStem() + ".bias";
+    }
 }

@@ -24,6 +24,27 @@ public interface ModelWeights extends AutoCloseable {
      */
     float[] read(String tensorName) throws IOException;
 
+    /**
+     * Names {@link #read(String)} accepts: the linear tensors, the norm vectors and, when
+     * {@link ModelArchitecture#attentionBiases()}, the attention biases
+     * ({@link ModelArchitecture#attentionBiasName}).
+     */
+    default java.util.Set<String> tensorNames() {
+        ModelArchitecture a = architecture();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(a.tensorsByName().keySet());
+        for (int l = 0; l < a.layers(); l++) {
+            names.add(ModelArchitecture.attentionNormName(l));
+            names.add(ModelArchitecture.ffnNormName(l));
+            if (a.attentionBiases()) {
+                names.add(ModelArchitecture.attentionBiasName(TensorRole.Q, l));
+                names.add(ModelArchitecture.attentionBiasName(TensorRole.K, l));
+                names.add(ModelArchitecture.attentionBiasName(TensorRole.V, l));
+            }
+        }
+        names.add(ModelArchitecture.outputNormName());
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
     /** Where the weights came from (a URI, or {@code synthetic:...}). */
     String source();
 

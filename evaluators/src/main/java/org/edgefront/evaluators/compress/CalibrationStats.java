@@ -1,0 +1,25 @@
+package org.edgefront.evaluators.compress;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Activation statistics from calibration text, for activation-aware pruning (Wanda: score |W_ij| x ||x_j||).
+ * For each linear tensor, the L2 norm over calibration tokens of each input feature (length = the tensor's
+ * cols). For a tied embedding the norms are those of the LM-head input (final-normed hidden states).
+ *
+ * <p>Immutable by convention: the arrays are shared, not copied; nobody may modify them after construction.
+ * Thread-safe for reads.
+ *
+ * @param inputNorms tensor name to per-input-feature L2 norm
+ * @param tokens     calibration tokens the norms were accumulated over
+ */
+public record CalibrationStats(Map<String, float[]> inputNorms, long tokens) implements java.io.Serializable {
+    public CalibrationStats {
+        inputNorms = Map.copyOf(Objects.requireNonNull(inputNorms, "inputNorms"));
+        if (tokens < 0) throw new IllegalArgumentException("negative token count");
+    }
+
+    /** The input-feature norms of {@code tensorName}, or null when none were collected. */
+    public float[] normsFor(String tensorName) { return inputNorms.get(tensorName); }
+}

@@ -1,0 +1,100 @@
+package org.edgefront.evaluators.compress;
+
+import java.util.Objects;
+import org.edgefront.space.compress.Sparsity;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * Applies a {@link TensorChoice} to a tensor's float weights and returns what the compressed tensor
+ * holds, dequantized: the weights a runtime would compute with. Weights are row-major {@code rows x cols};
+ * quantization groups run along {@code cols} (the input dimension).
+ *
+ * <p>Order of operations, mirroring {@link TensorChoice#bytes(TensorSpec)}:
+ * <ol>
+ *   <li>dense: every row is quantized in {@code format.effectiveFor(cols)} (llama.cpp's fallback when the
+ *       row is not a multiple of the block);</li>
+ *   <li>sparse: the mask (magnitude, or Wanda when {@code stats} has norms for the tensor) is chosen on
+ *       the float weights, the kept weights of each row are packed densely and quantized in
+ *       {@code format.effectiveFor(kept)}, pruned weights are exactly 0;</li>
+ *   <li>low rank: truncated SVD to {@code choice.rank(t)}, both factors quantized (A's rows have length k,
+ *       B's rows length cols, each with its own fallback), and the product A B returned.</li>
+ * </ol>
+ * Stateless and thread-safe; never modifies its input.
+ */
+public final class TensorCompressor {
+    private TensorCompressor() {}
+
+    /**
+     * @param t       the tensor's shape
+     * @param weights row-major rows x cols floats (not modified)
+     * @param choice  the compression
+     * @param stats   calibration statistics for Wanda scoring, or null for magnitude pruning
+     * @return a new rows x cols array of dequantized weights
+     * @throws IllegalArgumentException when {@code weights} does not have rows x cols entries
+     */
+    public static float[] apply(TensorSpec t, float[] weights, TensorChoice choice, CalibrationStats stats) {
+        Objects.requireNonNull(t, "tensor");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(choice, "choice");
+        int rows = t.rows();
+        int cols = t.cols();
+        if ((long) rows * cols != weights.length) {
+            throw new IllegalArgumentException("tensor " + t.name() + " is " + rows + "x" + cols + " but has " + weights.length + " weights");
+        }
+        if (choice.isLowRank()) {
+            int k = choice.rank(t);
+            LowRank.Factors f = LowRank.factor(weights, rows, cols, k);
+            float[] a = quantizeMatrix(choice.format(), f.a(), rows, k);
+            float[] b = quantizeMatrix(choice.format(), f.b(), k, cols);
+            return LowRank.multiply(a, b, rows, k, cols);
+        }
+        Sparsity s = choice.sparsity();
+        if (s.kind() == Sparsity.Kind.NONE) return quantizeMatrix(choice.format(), weights, rows, cols);
+        boolean[] keep = Pruner.mask(weights, rows, cols, s, stats == null ? null : stats.normsFor(t.name()));
+        int kept = s.keptPerRow(cols);
+        WeightFormat f = choice.format().effectiveFor(Math.max(kept, 1));
+        float[] packed = new float[kept];
+        float[] packedOut = new float[kept];
+        float[] out = new float[weights.length];
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int n = 0;
+            for (int c = 0; c < cols; c++) if (keep[base + c]) packed[n++] = weights[base + c];
+            if (n != kept) throw new IllegalStateException("mask kept " + n + " of " + cols + ", expected " + kept);
+            quantizeRow(f, packed, 0, kept, packedOut, 0);
+            n = 0;
+            for (int c = 0; c < cols; c++) if (keep[base + c]) out[base + c] = packedOut[n++];
+        }
+        return out;
+    }
+
+    /** Quantizes every row of a rows x cols matrix in {@code format.effectiveFor(cols)}; returns a new array. */
+    public static float[] quantizeMatrix(WeightFormat format, float[] w, int rows, int cols) {
+        WeightFormat f = format.effectiveFor(cols);
+        float[] out = new float[w.length];
+        for (int r = 0; r < rows; r++) quantizeRow(f, w, r * cols, cols, out, r * cols);
+        return out;
+    }
+
+    /**
+     * Quantizes one row of {@code n} weights in format {@code f}, which must apply to {@code n}
+     * (use {@link WeightFormat#effectiveFor(int)} first), writing dequantized values to {@code out}.
+     */
+    public static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
+        switch (f.kind()) {
+            case FLOAT -> {
+                switch (f.name()) {
+                    case "F32" -> System.arraycopy(x, off, out, outOff, n);
+                    case "F16" -> { for (int i = 0; i < n; i++) out[outOff + i] = HalfFloats.roundToHalf(x[off + i]); }
+                    case "BF16" -> { for (int i = 0; i < n; i++) out[outOff + i] = HalfFloats.roundToBfloat16(x[off + i]); }
+                    default -> throw new IllegalArgumentException("unknown float format " + f.name());
+                }
+            }
+            case LLAMA_CPP -> LlamaCppQuantizer.quantizeRow(f, x, off, n, out, outOff);
+            case INT_GROUP -> GroupQuantizer.quantizeRow(f, x, off, n, out, outOff);
+            default -> throw new IllegalArgumentException("unknown format kind " + f.kind());
+        }
+    }
+}

@@ -1,0 +1,383 @@
+package org.edgefront.evaluators.quality;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.edgefront.evaluators.Evaluator;
+import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.evaluators.compress.CalibrationStats;
+import org.edgefront.evaluators.compress.TensorCompressor;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.Sparsity;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.ModelLoader;
+import org.edgefront.space.io.TextCorpus;
+import org.edgefront.space.metric.Evaluation;
+import org.edgefront.space.metric.Measurements;
+import org.edgefront.space.metric.Metric;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorSpec;
+import org.edgefront.space.tokenizer.Llama2cTokenizer;
+
+/**
+ * Measures the quality of compressed candidates on fixed token sequences: perplexity, mean per-token
+ * KL(reference || compressed) in nats/token and top-1 agreement with the uncompressed model.
+ *
+ * <p>At construction it reads every tensor into the heap, runs the uncompressed model once and keeps the
+ * reference next-token distributions of every predicted position ({@code predictedTokens x vocab} floats;
+ * 40 MB for 200 stories260K paragraphs). Per candidate it compresses each tensor with
+ * {@link TensorCompressor} (results cached per tensor and choice label, up to a byte bound, least recently
+ * used evicted), swaps the compressed tensors into the forward pass and compares. Compression errors and
+ * non-finite results come back as FAILED evaluations with the reason.
+ *
+ * <p>Ownership: the evaluator does not keep the {@link ModelWeights} it was built from (the caller closes
+ * them); {@link #close()} drops the caches. Thread-safety: not thread-safe (one per Spark task).
+ */
+public final class QualityEvaluator implements Evaluator {
+    /** Recorded with every evaluation. */
+    public static final String VERSION = "quality-llama/1";
+    /** Default bound of the compressed-tensor cache. */
+    public static final long DEFAULT_CACHE_BYTES = 256L << 20;
+
+    private final SearchSpace space;
+    private final ModelArchitecture arch;
+    private final Map<String, TensorSpec> specs;
+    private final LlamaForward base;
+    private final List<int[]> sequences;
+    private final CalibrationStats calibration;
+    private final long cacheBytes;
+    private final LinkedHashMap<String, float[]> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private long cachedBytes;
+
+    private final int vocab;
+    private final long predicted;
+    private final float[] refProbs;
+    private final double[] refNegEntropy;
+    private final int[] refArgmax;
+    private final QualityReport reference;
+
+    /** An evaluator with magnitude pruning (no calibration) and the default cache bound. */
+    public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences) throws IOException {
+        this(space, weights, sequences, null, DEFAULT_CACHE_BYTES);
+    }
+
+    /**
+     * @param space       the search space whose candidates {@link #evaluate(Candidate)} takes; its architecture
+     *                    must be the weights' architecture
+     * @param weights     the uncompressed model (read fully here; still owned and closed by the caller)
+     * @param sequences   evaluation token sequences (each at least 2 tokens to predict anything)
+     * @param calibration activation norms for Wanda pruning, from text disjoint from {@code sequences}; null
+     *                    for magnitude pruning
+     * @param cacheBytes  bound on the bytes of cached compressed tensors (0 disables the cache)
+     * @throws IllegalArgumentException when the space does not fit the model or the sequences are unusable
+     */
+    public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, CalibrationStats calibration,
+                            long cacheBytes) throws IOException {
+        this(space, LlamaForward.load(weights), sequences, calibration, cacheBytes);
+    }
+
+    /**
+     * An evaluator whose pruning is activation-aware (Wanda): input-feature norms are collected by running the
+     * uncompressed model over {@code calibration}, which must be text disjoint from {@code sequences}; an empty
+     * list means magnitude pruning. Other parameters as in the main constructor.
+     */
+    public static QualityEvaluator calibrated(SearchSpace space, ModelWeights weights, List<int[]> sequences,
+                                              List<int[]> calibration, long cacheBytes) throws IOException {
+        LlamaForward base = LlamaForward.load(weights);
+        CalibrationStats stats = calibration.isEmpty() ? null : base.inputNorms(calibration);
+        return new QualityEvaluator(space, base, sequences, stats, cacheBytes);
+    }
+
+    private QualityEvaluator(SearchSpace space, LlamaForward base, List<int[]> sequences, CalibrationStats calibration,
+                             long cacheBytes) {
+        this.space = Objects.requireNonNull(space, "space");
+        this.arch = base.architecture();
+        if (!space.architecture().tensorsByName().keySet().equals(arch.tensorsByName().keySet())
+                || space.architecture().dim() != arch.dim() || space.architecture().vocabSize() != arch.vocabSize()) {
+            throw new IllegalArgumentException("search space of " + space.architecture().name() + " does not fit model " + arch.name());
+        }
+        this.specs = arch.tensorsByName();
+        this.sequences = List.copyOf(sequences);
+        this.calibration = calibration;
+        this.cacheBytes = Math.max(0, cacheBytes);
+        this.base = base;
+        this.vocab = arch.vocabSize();
+        long n = 0;
+        for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
+        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
+        if (n * vocab > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities do not fit in memory; use fewer or shorter sequences");
+        }
+        this.predicted = n;
+        this.refProbs = new float[(int) (n * vocab)];
+        this.refNegEntropy = new double[(int) n];
+        this.refArgmax = new int[(int) n];
+        double[] nll = new double[1];
+        int[] idx = new int[1];
+        base.logProbs(this.sequences, (s, p, lp, off) -> {
+            int[] toks = this.sequences.get(s);
+            if (p + 1 >= toks.length) return;
+            int i = idx[0]++;
+            int ro = i * vocab;
+            double ne = 0;
+            int best = 0;
+            for (int v = 0; v < vocab; v++) {
+                float l = lp[off + v];
+                float pr = (float) Math.exp(l);
+                refProbs[ro + v] = pr;
+                ne += pr * (double) l;
+                if (l > lp[off + best]) best = v;
+            }
+            refNegEntropy[i] = ne;
+            refArgmax[i] = best;
+            nll[0] -= lp[off + toks[p + 1]];
+        });
+        this.reference = new QualityReport(Math.exp(nll[0] / n), 0.0, 1.0, n);
+    }
+
+    /** Quality of the uncompressed model (KL 0, agreement 1). */
+    public QualityReport reference() { return reference; }
+
+    /** Predicted positions per evaluation. */
+    public long tokens() { return predicted; }
+
+    @Override
+    public Set<Metric> provides() { return EnumSet.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT); }
+
+    @Override
+    public Evaluation evaluate(Candidate candidate) {
+        String id = candidate.id();
+        try {
+            if (!space.contains(candidate)) return Evaluation.failed(id, "candidate is not in the search space", VERSION);
+            QualityReport r = measure(space.choices(candidate));
+            if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.klNatsPerToken()) || !Double.isFinite(r.top1Agreement())) {
+                return Evaluation.failed(id, "non-finite quality (perplexity " + r.perplexity() + ", kl " + r.klNatsPerToken() + ")", VERSION);
+            }
+            Measurements m = Measurements.EMPTY
+                    .with(Metric.KL, r.klNatsPerToken())
+                    .with(Metric.PERPLEXITY, r.perplexity())
+                    .with(Metric.TOP1_AGREEMENT, r.top1Agreement());
+            return Evaluation.ok(id, m, "measured:" + r.tokens(), VERSION);
+        } catch (RuntimeException e) {
+            return Evaluation.failed(id, "quality evaluation failed: " + e, VERSION);
+        }
+    }
+
+    /**
+     * Quality with the given per-tensor choices (tensors not named stay uncompressed; F32 dense full-rank
+     * choices are the original weights). May return non-finite values when a compression destroys the model;
+     * {@link #evaluate(Candidate)} turns those into FAILED evaluations.
+     *
+     * @throws IllegalArgumentException for an unknown tensor name
+     */
+    public QualityReport measure(Map<String, TensorChoice> choices) {
+        Map<String, float[]> overrides = new HashMap<>();
+        for (Map.Entry<String, TensorChoice> e : choices.entrySet()) {
+            TensorSpec t = specs.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException("no tensor " + e.getKey() + " in " + arch.name());
+            TensorChoice c = e.getValue();
+            if (isIdentity(c)) continue;
+            overrides.put(t.name(), compressed(t, c));
+        }
+        LlamaForward f = base.withOverrides(overrides);
+        double[] acc = new double[2];   // nll, kl
+        long[] agree = new long[1];
+        int[] idx = new int[1];
+        f.logProbs(sequences, (s, p, lp, off) -> {
+            int[] toks = sequences.get(s);
+            if (p + 1 >= toks.length) return;
+            int i = idx[0]++;
+            int ro = i * vocab;
+            double cross = 0;
+            int best = 0;
+            for (int v = 0; v < vocab; v++) {
+                float l = lp[off + v];
+                cross += refProbs[ro + v] * (double) l;
+                if (l > lp[off + best]) best = v;
+            }
+            acc[1] += refNegEntropy[i] - cross;
+            acc[0] -= lp[off + toks[p + 1]];
+            if (best == refArgmax[i]) agree[0]++;
+        });
+        return new QualityReport(Math.exp(acc[0] / predicted), acc[1] / predicted, (double) agree[0] / predicted, predicted);
+    }
+
+    private static boolean isIdentity(TensorChoice c) {
+        return c.format().equals(WeightFormat.F32) && c.sparsity().kind() == Sparsity.Kind.NONE && !c.isLowRank();
+    }
+
+    private float[] compressed(TensorSpec t, TensorChoice c) {
+        String key = t.name() + '|' + c.label();
+        float[] hit = cache.get(key);
+        if (hit != null) return hit;
+        float[] w = TensorCompressor.apply(t, base.tensor(t.name()), c, calibration);
+        long bytes = 4L * w.length;
+        if (bytes <= cacheBytes) {
+            cache.put(key, w);
+            cachedBytes += bytes;
+            var it = cache.entrySet().iterator();
+            while (cachedBytes > cacheBytes && it.hasNext()) {
+                var e = it.next();
+                if (e.getKey().equals(key)) continue;
+                cachedBytes -= 4L * e.getValue().length;
+                it.remove();
+            }
+        }
+        return w;
+    }
+
+    /** Compressed tensors currently cached (for tests and diagnostics). */
+    public int cachedTensors() { return cache.size(); }
+
+    @Override
+    public String version() { return VERSION; }
+
+    @Override
+    public void close() {
+        cache.clear();
+        cachedBytes = 0;
+    }
+
+    // ---- factory ----------------------------------------------------------------------------------
+
+    /** Opens a model; serializable so a factory can ship it to executors. */
+    @FunctionalInterface
+    public interface WeightsSupplier extends Serializable {
+        /** Opens the weights; the caller closes them. */
+        ModelWeights open() throws IOException;
+    }
+
+    /** Where the evaluation tokens and model come from, as serializable configuration. */
+    public interface Inputs extends Serializable {
+        /** Opens the model; the caller closes it. */
+        ModelWeights openWeights() throws IOException;
+
+        /** The evaluation sequences for a model of this architecture. */
+        List<int[]> sequences(ModelArchitecture arch) throws IOException;
+
+        /** Calibration sequences for Wanda pruning, disjoint from the evaluation ones; empty for magnitude pruning. */
+        default List<int[]> calibration(ModelArchitecture arch) throws IOException { return List.of(); }
+    }
+
+    /**
+     * A checkpoint (any format {@link ModelLoader} opens), a llama2.c tokenizer and a text file: paragraphs
+     * {@code [paragraphOffset, paragraphOffset + paragraphCount)} of the text, each encoded with BOS and cut to
+     * {@code maxTokens} (the protocol in the shared models README), are the evaluation sequences; the next
+     * {@code calibrationParagraphs} paragraphs (0 for none) calibrate Wanda pruning, disjoint by construction.
+     */
+    public record TextInputs(String modelUri, String tokenizerUri, String textUri, int paragraphOffset, int paragraphCount,
+                             int maxTokens, int calibrationParagraphs) implements Inputs {
+        public TextInputs {
+            Objects.requireNonNull(modelUri, "modelUri");
+            Objects.requireNonNull(tokenizerUri, "tokenizerUri");
+            Objects.requireNonNull(textUri, "textUri");
+            if (paragraphOffset < 0) throw new InvalidInputException("-", "paragraph offset", "must be >= 0, got " + paragraphOffset);
+            if (paragraphCount < 1) throw new InvalidInputException("-", "paragraphs", "must be >= 1, got " + paragraphCount);
+            if (maxTokens < 2) throw new InvalidInputException("-", "max tokens", "must be >= 2, got " + maxTokens);
+            if (calibrationParagraphs < 0) throw new InvalidInputException("-", "calibration paragraphs", "must be >= 0, got " + calibrationParagraphs);
+        }
+
+        /** Evaluation text only, magnitude pruning. */
+        public TextInputs(String modelUri, String tokenizerUri, String textUri, int paragraphOffset, int paragraphCount, int maxTokens) {
+            this(modelUri, tokenizerUri, textUri, paragraphOffset, paragraphCount, maxTokens, 0);
+        }
+
+        @Override
+        public ModelWeights openWeights() throws IOException { return ModelLoader.open(modelUri); }
+
+        @Override
+        public List<int[]> sequences(ModelArchitecture arch) throws IOException {
+            return paragraphsEncoded(arch, paragraphOffset, paragraphCount);
+        }
+
+        @Override
+        public List<int[]> calibration(ModelArchitecture arch) throws IOException {
+            if (calibrationParagraphs == 0) return List.of();
+            return paragraphsEncoded(arch, paragraphOffset + paragraphCount, calibrationParagraphs);
+        }
+
+        private List<int[]> paragraphsEncoded(ModelArchitecture arch, int from, int count) throws IOException {
+            List<String> p = TextCorpus.paragraphs(textUri);
+            if (from + count > p.size()) {
+                throw new InvalidInputException(textUri, "paragraphs", "asked for paragraphs " + from + ".."
+                        + (from + count - 1) + " (evaluation then calibration) but the text has " + p.size());
+            }
+            Llama2cTokenizer tok = Llama2cTokenizer.load(tokenizerUri, arch.vocabSize());
+            return TextCorpus.encode(tok, p.subList(from, from + count), maxTokens);
+        }
+    }
+
+    /** A model from any serializable supplier (e.g. a synthetic model) and fixed token sequences. */
+    public record FixedInputs(WeightsSupplier weights, List<int[]> tokens) implements Inputs {
+        public FixedInputs {
+            Objects.requireNonNull(weights, "weights");
+            List<int[]> copy = new ArrayList<>();
+            for (int[] s : tokens) copy.add(s.clone());
+            tokens = List.copyOf(copy);
+        }
+
+        @Override
+        public ModelWeights openWeights() throws IOException { return weights.open(); }
+
+        @Override
+        public List<int[]> sequences(ModelArchitecture arch) { return tokens; }
+    }
+
+    /**
+     * Builds a {@link QualityEvaluator} where it runs; holds only serializable configuration and loads
+     * the model and text in {@link #create()}. The caller of {@code create()} owns the evaluator.
+     */
+    public static final class Factory implements EvaluatorFactory {
+        private static final long serialVersionUID = 1L;
+        private final Inputs inputs;
+        private final SearchSpace space;
+        private final long cacheBytes;
+
+        public Factory(Inputs inputs, SearchSpace space, long cacheBytes) {
+            this.inputs = Objects.requireNonNull(inputs, "inputs");
+            this.space = Objects.requireNonNull(space, "space");
+            this.cacheBytes = cacheBytes;
+        }
+
+        /** A factory over a checkpoint, llama2.c tokenizer and text (see {@link TextInputs}). */
+        public static Factory forText(String modelUri, String tokenizerUri, String textUri, int paragraphOffset,
+                                      int paragraphCount, int maxTokens, SearchSpace space) {
+            return new Factory(new TextInputs(modelUri, tokenizerUri, textUri, paragraphOffset, paragraphCount, maxTokens, 0),
+                    space, DEFAULT_CACHE_BYTES);
+        }
+
+        /** A factory over a supplied model (e.g. synthetic) and fixed token sequences. */
+        public static Factory forSequences(WeightsSupplier weights, List<int[]> tokens, SearchSpace space) {
+            return new Factory(new FixedInputs(weights, tokens), space, DEFAULT_CACHE_BYTES);
+        }
+
+        public Inputs inputs() { return inputs; }
+
+        /**
+         * Loads the model and text and builds the evaluator (reference pass included).
+         *
+         * @throws UncheckedIOException when the model or text cannot be read
+         */
+        @Override
+        public QualityEvaluator create() {
+            try (ModelWeights w = inputs.openWeights()) {
+                ModelArchitecture a = w.architecture();
+                return calibrated(space, w, inputs.sequences(a), inputs.calibration(a), cacheBytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load quality inputs " + inputs, e);
+            }
+        }
+    }
+}

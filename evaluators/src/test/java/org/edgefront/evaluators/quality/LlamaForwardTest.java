@@ -1,0 +1,170 @@
+package org.edgefront.evaluators.quality;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.edgefront.evaluators.compress.CalibrationStats;
+import org.edgefront.space.io.Llama2cCheckpoint;
+import org.edgefront.space.io.TextCorpus;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.tokenizer.Llama2cTokenizer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class LlamaForwardTest {
+    static final Path SHARED = Path.of(System.getProperty("edgefront.shared", "../shared"));
+    static final Path MODEL = SHARED.resolve("models/stories260K.bin");
+    static final Path TOKENIZER = SHARED.resolve("models/tok512.bin");
+    static final Path TEXT = SHARED.resolve("models/tinystories_val.txt");
+
+    @Test
+    void batchedPassMatchesTokenByTokenReferenceOnTiedAndUntiedModels() {
+        for (int variant = 0; variant < 4; variant++) {
+            boolean tied = variant % 2 == 0;
+            int batchedFrom = variant < 2 ? 1 : Integer.MAX_VALUE;   // batched ND4J attention, then scalar loops
+            ModelArchitecture a = TinyModels.arch(tied);
+            Map<String, float[]> t = TinyModels.tensors(a, tied ? 1 : 2);
+            LlamaForward f = LlamaForward.of(a, t, batchedFrom);
+            List<int[]> seqs = TinyModels.sequences(5, 30, a.vocabSize(), 3);
+            List<float[][]> got = new ArrayList<>();
+            for (int[] s : seqs) got.add(new float[s.length][]);
+            f.logProbs(seqs, (s, p, lp, off) -> got.get(s)[p] = java.util.Arrays.copyOfRange(lp, off, off + a.vocabSize()));
+            double maxDiff = 0;
+            for (int i = 0; i < seqs.size(); i++) {
+                double[][] ref = TinyModels.referenceLogProbs(a, t, seqs.get(i));
+                for (int p = 0; p < ref.length; p++) {
+                    for (int v = 0; v < a.vocabSize(); v++) maxDiff = Math.max(maxDiff, Math.abs(ref[p][v] - got.get(i)[p][v]));
+                }
+            }
+            assertTrue(maxDiff < 1e-4, "tied=" + tied + " batched from " + batchedFrom + " max |log p difference| " + maxDiff);
+        }
+    }
+
+    @Test
+    void qwen2BiasesAreAddedToQueriesKeysAndValues() {
+        ModelArchitecture a = TinyModels.qwen2();
+        Map<String, float[]> t = TinyModels.tensors(a, 4);
+        LlamaForward f = LlamaForward.of(a, t);
+        int[] seq = TinyModels.sequences(1, 25, a.vocabSize(), 5).get(0);
+        float[][] got = f.logProbs(seq);
+        double[][] ref = TinyModels.referenceLogProbs(a, t, seq);
+        for (int p = 0; p < seq.length; p++) assertEquals(ref[p][7], got[p][7], 1e-4);
+        // the biases matter: zeroing them changes the output
+        Map<String, float[]> noBias = new HashMap<>(t);
+        noBias.put("blk.0.attn_q.bias", new float[a.dim()]);
+        assertNotEquals(got[seq.length - 1][7], LlamaForward.of(a, noBias).logProbs(seq)[seq.length - 1][7]);
+    }
+
+    @Test
+    void overridesReplaceOnlyTheNamedTensors() {
+        ModelArchitecture a = TinyModels.arch(false);
+        Map<String, float[]> t = TinyModels.tensors(a, 5);
+        LlamaForward base = LlamaForward.of(a, t);
+        int[] seq = TinyModels.sequences(1, 20, a.vocabSize(), 6).get(0);
+        float[][] ref = base.logProbs(seq);
+        LlamaForward same = base.withOverrides(Map.of("blk.1.ffn_up.weight", t.get("blk.1.ffn_up.weight").clone()));
+        assertArrayEquals(ref[seq.length - 1], same.logProbs(seq)[seq.length - 1], 1e-6f);
+        LlamaForward zeroed = base.withOverrides(Map.of("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]));
+        assertNotEquals(ref[seq.length - 1][0], zeroed.logProbs(seq)[seq.length - 1][0]);
+        // the base pass is unaffected by its derived passes
+        assertArrayEquals(ref[seq.length - 1], base.logProbs(seq)[seq.length - 1], 0f);
+        // zeroing the FFN up projection equals the reference without that FFN
+        Map<String, float[]> t2 = new HashMap<>(t);
+        t2.put("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]);
+        double[][] r2 = TinyModels.referenceLogProbs(a, t2, seq);
+        assertEquals(r2[seq.length - 1][3], zeroed.logProbs(seq)[seq.length - 1][3], 1e-4);
+    }
+
+    @Test
+    void fastExponentialAndSiluMatchTheLibraryWithinSingleRounding() {
+        double worstExp = 0;
+        double worstSilu = 0;
+        for (int i = 0; i <= 200_000; i++) {
+            float x = -100f + i * 0.0005f;                 // [-100, 0]
+            double ref = Math.exp(x);
+            float got = LlamaForward.expNonPositive(x);
+            if (ref > 1e-37) worstExp = Math.max(worstExp, Math.abs(got - ref) / ref);
+            else assertTrue(got < 1e-36f);
+            float y = -40f + i * 0.0004f;                  // [-40, 40]
+            double s = y / (1 + Math.exp(-y));
+            if (Math.abs(s) > 1e-30) worstSilu = Math.max(worstSilu, Math.abs(LlamaForward.silu(y) - s) / Math.abs(s));
+        }
+        assertTrue(worstExp < 5e-7, "exp relative error " + worstExp);
+        assertTrue(worstSilu < 1e-6, "silu relative error " + worstSilu);
+        assertEquals(0f, LlamaForward.expNonPositive(Float.NEGATIVE_INFINITY));
+        assertTrue(Float.isNaN(LlamaForward.expNonPositive(Float.NaN)));
+    }
+
+    @Test
+    void inputNormsHaveOneEntryPerInputFeature() {
+        ModelArchitecture a = TinyModels.arch(true);
+        LlamaForward f = LlamaForward.of(a, TinyModels.tensors(a, 8));
+        CalibrationStats s = f.inputNorms(TinyModels.sequences(3, 10, a.vocabSize(), 9));
+        assertEquals(a.dim(), s.normsFor("blk.0.attn_q.weight").length);
+        assertEquals(a.hiddenDim(), s.normsFor("blk.1.ffn_down.weight").length);
+        assertEquals(a.dim(), s.normsFor("token_embd.weight").length);
+        for (float v : s.normsFor("blk.0.ffn_down.weight")) assertTrue(v > 0);
+    }
+
+    static List<int[]> storiesSequences(Llama2cTokenizer tok, int paragraphs) throws Exception {
+        List<String> p = TextCorpus.paragraphs(TEXT.toString());
+        return TextCorpus.encode(tok, p.subList(0, paragraphs), 512);
+    }
+
+    @Test
+    void stories260KMatchesReferencePerplexityOn200Paragraphs() throws Exception {
+        Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
+        long t0 = System.nanoTime();
+        LlamaForward f;
+        try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
+            f = LlamaForward.load(w);
+        }
+        Llama2cTokenizer tok = Llama2cTokenizer.load(TOKENIZER.toString(), 512);
+        List<int[]> seqs = storiesSequences(tok, 200);
+        long t1 = System.nanoTime();
+        double[] nll = new double[1];
+        long[] count = new long[1];
+        f.logProbs(seqs, (s, p, lp, off) -> {
+            int[] toks = seqs.get(s);
+            if (p + 1 < toks.length) {
+                nll[0] -= lp[off + toks[p + 1]];
+                count[0]++;
+            }
+        });
+        long t2 = System.nanoTime();
+        double nats = nll[0] / count[0];
+        System.out.printf("stories260K 200 paragraphs: %d tokens, %.5f nats/token, ppl %.4f; load %.2f s, forward %.2f s%n",
+                count[0], nats, Math.exp(nats), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        assertEquals(19_380, count[0]);
+        assertEquals(1.4388, nats, 1.4388 * 0.005);
+        assertEquals(4.216, Math.exp(nats), 4.216 * 0.005);
+    }
+
+    @Test
+    void stories260KGreedyContinuationMatchesReference() throws Exception {
+        Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
+        LlamaForward f;
+        try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
+            f = LlamaForward.load(w);
+        }
+        Llama2cTokenizer tok = Llama2cTokenizer.load(TOKENIZER.toString(), 512);
+        int[] prompt = tok.encode("Once upon a time", true, false);
+        int[] gen = f.greedy(prompt, 60, 1, 2);
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + gen.length);
+        System.arraycopy(gen, 0, all, prompt.length, gen.length);
+        String text = tok.decode(all);
+        System.out.println("greedy: " + text);
+        String expected = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
+                + "One day, she saw a big, red ball. She wanted to play with it, but it was too high.";
+        assertTrue(text.startsWith(expected), text);
+    }
+}

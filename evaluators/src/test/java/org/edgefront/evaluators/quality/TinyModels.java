@@ -1,0 +1,184 @@
+package org.edgefront.evaluators.quality;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorSpec;
+
+/** Seeded in-memory Llama models and token sequences for tests. */
+final class TinyModels {
+    private TinyModels() {}
+
+    static ModelArchitecture arch(boolean tied) {
+        return ModelArchitecture.llama("tiny-test", 32, 48, 2, 4, 2, 40, 64, tied, 1e-5, 10000.0, true);
+    }
+
+    static ModelArchitecture qwen2() {
+        return ModelArchitecture.of("tiny-qwen2-test", org.edgefront.space.model.ArchitectureFamily.QWEN2, 32, 48, 2, 4, 2, 40, 64,
+                true, 1e-6, 1000000.0, true);
+    }
+
+    static Map<String, float[]> tensors(ModelArchitecture a, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, float[]> t = new HashMap<>();
+        for (TensorSpec s : a.linearTensors()) {
+            float[] w = new float[s.rows() * s.cols()];
+            double std = 1.0 / Math.sqrt(s.cols());
+            for (int i = 0; i < w.length; i++) w[i] = (float) ((r.nextDouble() * 2 - 1) * std * 1.7);
+            t.put(s.name(), w);
+        }
+        for (int l = 0; l < a.layers(); l++) {
+            t.put(ModelArchitecture.attentionNormName(l), norm(a.dim(), r));
+            t.put(ModelArchitecture.ffnNormName(l), norm(a.dim(), r));
+        }
+        t.put(ModelArchitecture.outputNormName(), norm(a.dim(), r));
+        if (a.attentionBiases()) {
+            for (int l = 0; l < a.layers(); l++) {
+                for (org.edgefront.space.model.TensorRole role : new org.edgefront.space.model.TensorRole[] {
+                        org.edgefront.space.model.TensorRole.Q, org.edgefront.space.model.TensorRole.K, org.edgefront.space.model.TensorRole.V}) {
+                    float[] b = new float[a.tensor(TensorSpec.canonicalName(role, l)).rows()];
+                    for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextDouble() - 0.5);
+                    t.put(ModelArchitecture.attentionBiasName(role, l), b);
+                }
+            }
+        }
+        return t;
+    }
+
+    private static float[] norm(int dim, SplittableRandom r) {
+        float[] n = new float[dim];
+        for (int i = 0; i < dim; i++) n[i] = (float) (0.8 + 0.4 * r.nextDouble());
+        return n;
+    }
+
+    static List<int[]> sequences(int count, int maxLen, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        java.util.ArrayList<int[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int[] s = new int[2 + r.nextInt(maxLen - 1)];
+            s[0] = 1;
+            for (int j = 1; j < s.length; j++) s[j] = r.nextInt(vocab);
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** A ModelWeights over in-memory tensors. */
+    static ModelWeights weights(ModelArchitecture a, Map<String, float[]> t) {
+        return new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return a; }
+            @Override public float[] read(String name) {
+                float[] w = t.get(name);
+                if (w == null) throw new IllegalArgumentException("no tensor " + name);
+                return w.clone();
+            }
+            @Override public String source() { return "synthetic:tiny-test"; }
+            @Override public void close() { }
+        };
+    }
+
+    /**
+     * Token-by-token llama2.c forward with a KV cache, written independently of LlamaForward (the
+     * "reference beside the fast one"): double accumulation, no ND4J.
+     */
+    static double[][] referenceLogProbs(ModelArchitecture a, Map<String, float[]> t, int[] tokens) {
+        int dim = a.dim();
+        int hd = a.headDim();
+        int kvDim = a.kvDim();
+        int hid = a.hiddenDim();
+        int n = tokens.length;
+        double[][][] kc = new double[a.layers()][n][kvDim];
+        double[][][] vc = new double[a.layers()][n][kvDim];
+        double[][] out = new double[n][];
+        float[] emb = t.get("token_embd.weight");
+        float[] head = a.tiedEmbeddings() ? emb : t.get("output.weight");
+        for (int pos = 0; pos < n; pos++) {
+            double[] x = new double[dim];
+            for (int i = 0; i < dim; i++) x[i] = emb[tokens[pos] * dim + i];
+            for (int l = 0; l < a.layers(); l++) {
+                double[] xb = rms(x, t.get("blk." + l + ".attn_norm.weight"), a.normEps());
+                double[] q = mv(t.get("blk." + l + ".attn_q.weight"), xb, dim, dim);
+                double[] k = mv(t.get("blk." + l + ".attn_k.weight"), xb, kvDim, dim);
+                double[] v = mv(t.get("blk." + l + ".attn_v.weight"), xb, kvDim, dim);
+                if (a.attentionBiases()) {
+                    for (int i = 0; i < dim; i++) q[i] += t.get("blk." + l + ".attn_q.bias")[i];
+                    for (int i = 0; i < kvDim; i++) k[i] += t.get("blk." + l + ".attn_k.bias")[i];
+                    for (int i = 0; i < kvDim; i++) v[i] += t.get("blk." + l + ".attn_v.bias")[i];
+                }
+                for (int i = 0; i < dim; i += 2) {
+                    int hdi = i % hd;
+                    double freq = 1.0 / Math.pow(a.ropeTheta(), hdi / (double) hd);
+                    double c = Math.cos(pos * freq);
+                    double s = Math.sin(pos * freq);
+                    double q0 = q[i], q1 = q[i + 1];
+                    q[i] = q0 * c - q1 * s;
+                    q[i + 1] = q0 * s + q1 * c;
+                    if (i < kvDim) {
+                        double k0 = k[i], k1 = k[i + 1];
+                        k[i] = k0 * c - k1 * s;
+                        k[i + 1] = k0 * s + k1 * c;
+                    }
+                }
+                kc[l][pos] = k;
+                vc[l][pos] = v;
+                double[] attOut = new double[dim];
+                int kvMul = a.heads() / a.kvHeads();
+                for (int h = 0; h < a.heads(); h++) {
+                    double[] sc = new double[pos + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int u = 0; u <= pos; u++) {
+                        double d = 0;
+                        for (int i = 0; i < hd; i++) d += q[h * hd + i] * kc[l][u][(h / kvMul) * hd + i];
+                        sc[u] = d / Math.sqrt(hd);
+                        max = Math.max(max, sc[u]);
+                    }
+                    double sum = 0;
+                    for (int u = 0; u <= pos; u++) { sc[u] = Math.exp(sc[u] - max); sum += sc[u]; }
+                    for (int u = 0; u <= pos; u++) {
+                        for (int i = 0; i < hd; i++) attOut[h * hd + i] += sc[u] / sum * vc[l][u][(h / kvMul) * hd + i];
+                    }
+                }
+                double[] o = mv(t.get("blk." + l + ".attn_output.weight"), attOut, dim, dim);
+                for (int i = 0; i < dim; i++) x[i] += o[i];
+                xb = rms(x, t.get("blk." + l + ".ffn_norm.weight"), a.normEps());
+                double[] g = mv(t.get("blk." + l + ".ffn_gate.weight"), xb, hid, dim);
+                double[] up = mv(t.get("blk." + l + ".ffn_up.weight"), xb, hid, dim);
+                for (int i = 0; i < hid; i++) g[i] = g[i] / (1 + Math.exp(-g[i])) * up[i];
+                double[] d = mv(t.get("blk." + l + ".ffn_down.weight"), g, dim, hid);
+                for (int i = 0; i < dim; i++) x[i] += d[i];
+            }
+            double[] xf = rms(x, t.get("output_norm.weight"), a.normEps());
+            double[] logits = mv(head, xf, a.vocabSize(), dim);
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : logits) max = Math.max(max, v);
+            double sum = 0;
+            for (double v : logits) sum += Math.exp(v - max);
+            double lse = max + Math.log(sum);
+            for (int i = 0; i < logits.length; i++) logits[i] -= lse;
+            out[pos] = logits;
+        }
+        return out;
+    }
+
+    private static double[] rms(double[] x, float[] w, double eps) {
+        double ss = 0;
+        for (double v : x) ss += v * v;
+        double inv = 1 / Math.sqrt(ss / x.length + eps);
+        double[] o = new double[x.length];
+        for (int i = 0; i < x.length; i++) o[i] = w[i] * x[i] * inv;
+        return o;
+    }
+
+    private static double[] mv(float[] w, double[] x, int rows, int cols) {
+        double[] o = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) s += w[r * cols + c] * x[c];
+            o[r] = s;
+        }
+        return o;
+    }
+}

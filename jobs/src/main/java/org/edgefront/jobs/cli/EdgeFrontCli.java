@@ -1,0 +1,70 @@
+package org.edgefront.jobs.cli;
+
+import java.io.PrintWriter;
+import org.edgefront.space.input.InvalidInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code edgefront} command line. Exit codes: 0 success, 2 bad input or configuration
+ * (an {@link InvalidInputException} or a usage error), 1 internal error. With {@code --json} a
+ * command prints exactly one JSON object on stdout; logs and progress go to stderr.
+ * Also the {@code spark-submit --class} entry point.
+ */
+@Command(name = "edgefront", mixinStandardHelpOptions = true, version = "EdgeFront 0.1.0",
+        description = "Finds the per-layer compression of an LLM that gives the best quality within a device's memory, energy and latency budgets.",
+        subcommands = {SearchCommand.class, InspectCommand.class, EvalCommand.class, SimulateCommand.class,
+                CommandLine.HelpCommand.class})
+public final class EdgeFrontCli implements Runnable {
+
+    /** Exit code for bad input or configuration. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for an internal error. */
+    public static final int EXIT_INTERNAL = 1;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see --help)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns the exit code (for tests and embedding). */
+    public static int execute(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    /** The configured command line (exit-code mapping and error printing). */
+    public static CommandLine commandLine() {
+        EdgeFrontCli root = new EdgeFrontCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            PrintWriter err = cmd.getErr();
+            boolean dbg = root.debug;
+            Throwable cause = ex;
+            while (!(cause instanceof InvalidInputException) && cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+            if (cause instanceof InvalidInputException bad) {
+                err.println("error: " + bad.getMessage());
+                if (dbg) ex.printStackTrace(err);
+                err.flush();
+                return EXIT_BAD_INPUT;
+            }
+            err.println("internal error: " + ex);
+            if (dbg) ex.printStackTrace(err);
+            else err.println("(run with --debug for the stack trace)");
+            err.flush();
+            return EXIT_INTERNAL;
+        });
+        return cl;
+    }
+}

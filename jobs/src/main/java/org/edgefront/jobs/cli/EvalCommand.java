@@ -1,0 +1,94 @@
+package org.edgefront.jobs.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.evaluators.quality.QualityReport;
+import org.edgefront.jobs.spec.ChoicesFile;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.ModelLoader;
+import org.edgefront.space.io.TextCorpus;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.tokenizer.Llama2cTokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code edgefront eval}: perplexity, KL and top-1 agreement of a (compressed) model on real text. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Measure perplexity, mean per-token KL to the uncompressed model and top-1 agreement on text.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory.")
+    String model;
+
+    @Option(names = "--tokenizer", required = true, description = "llama2.c tokenizer file.")
+    String tokenizer;
+
+    @Option(names = "--text", required = true, description = "Text; paragraphs separated by blank lines.")
+    String text;
+
+    @Option(names = "--paragraphs", defaultValue = "200", description = "Paragraphs to evaluate (default ${DEFAULT-VALUE}).")
+    int paragraphs;
+
+    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
+    int offset;
+
+    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--config", paramLabel = "CHOICES.yaml", description = "Per-tensor compression (default: uncompressed).")
+    String config;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
+        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
+        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        long start = System.nanoTime();
+        try (ModelWeights w = ModelLoader.open(model)) {
+            ModelArchitecture arch = w.architecture();
+            Map<String, TensorChoice> choices = config == null
+                    ? new ChoicesFile(1, "F32", null).resolve("-", arch) : ChoicesFile.load(config, arch);
+            List<String> all = TextCorpus.paragraphs(text);
+            if (offset + paragraphs > all.size()) {
+                throw new InvalidInputException(text, "--paragraphs", "asked for " + paragraphs + " paragraphs after " + offset
+                        + " but the text has " + all.size());
+            }
+            Llama2cTokenizer tok = Llama2cTokenizer.load(tokenizer, arch.vocabSize());
+            List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
+            SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
+            QualityReport q;
+            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs)) {
+                q = e.measure(choices);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (json) {
+                ObjectNode n = JsonOut.object();
+                n.put("model", model);
+                n.put("synthetic", arch.synthetic());
+                n.put("paragraphs", paragraphs);
+                n.put("tokens", q.tokens());
+                n.put("perplexity", q.perplexity());
+                n.put("nll", Math.log(q.perplexity()));
+                n.put("kl", q.klNatsPerToken());
+                n.put("top1_agreement", q.top1Agreement());
+                n.put("elapsed_s", seconds);
+                JsonOut.print(System.out, n);
+            } else {
+                System.out.printf("%s on %d paragraphs (%d predicted tokens): perplexity %.4f, KL %.6f nats/token, top-1 agreement %.4f (%.1f s)%n",
+                        arch.name(), paragraphs, q.tokens(), q.perplexity(), q.klNatsPerToken(), q.top1Agreement(), seconds);
+            }
+        }
+        return 0;
+    }
+}

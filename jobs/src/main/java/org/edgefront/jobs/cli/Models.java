@@ -1,0 +1,22 @@
+package org.edgefront.jobs.cli;
+
+import java.io.IOException;
+import org.edgefront.evaluators.ModelSource;
+import org.edgefront.nativert.ModelDescriptors;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+
+/** Resolves a {@code --model} argument to an architecture: a checkpoint, synthetic:tiny, or a descriptor YAML. */
+final class Models {
+    private Models() {}
+
+    static ModelArchitecture architecture(String model) {
+        if (model.endsWith(".yaml") || model.endsWith(".yml")) return ModelDescriptors.load(model).architecture();
+        try (ModelWeights w = new ModelSource(model).open()) {
+            return w.architecture();
+        } catch (IOException e) {
+            throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.edgefront.jobs.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.Callable;
+import org.edgefront.jobs.run.SearchJob;
+import org.edgefront.jobs.run.SearchOutputs;
+import org.edgefront.jobs.spec.SearchSpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code edgefront search SPEC.yaml}: runs a search and writes front.json and evaluations.parquet. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Search per-tensor compression for a model on a device; writes DIR/front.json and DIR/evaluations.parquet.")
+final class SearchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "Search spec (see configs/searches/).")
+    String spec;
+
+    @Option(names = "--model", description = "Model to search (llama2.c file or Hugging Face directory); overrides the spec.")
+    String model;
+
+    @Option(names = "--tokenizer", description = "Tokenizer file (llama2.c format); overrides the spec.")
+    String tokenizer;
+
+    @Option(names = "--text", description = "Evaluation text; overrides the spec.")
+    String text;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<spec name>); any Hadoop URI.")
+    String out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
+    boolean resume;
+
+    @Option(names = "--force", description = "Replace an existing --out directory.")
+    boolean force;
+
+    @Option(names = "--master", description = "Spark master (default from the spec, local[*]); 'sequential' evaluates in the driver.")
+    String master;
+
+    @Option(names = "--json", description = "Print one JSON object (the front and run facts) on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (resume && force) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--resume and --force exclude each other");
+        SearchJob.Outcome o = SearchJob.run(new SearchJob.Options(spec, new SearchSpecLoader.Overrides(model, tokenizer, text),
+                out, resume, force, master), System.err, null);
+        String summary = SearchOutputs.summary(o.search().space(), o.result(), SearchJob.summaryColumns(o.search()));
+        if (json) {
+            ObjectNode n = SearchOutputs.frontJson(o.search().space(), o.result(), o.info());
+            n.put("out", o.outDir().toString());
+            n.put("elapsed_s", o.result().elapsedSeconds());
+            JsonOut.print(System.out, n);
+            System.err.print(summary);
+        } else {
+            System.out.print(summary);
+            System.out.printf("wrote %s/front.json and %s/evaluations.parquet in %.1f s%n", o.outDir(), o.outDir(), o.result().elapsedSeconds());
+        }
+        return 0;
+    }
+}

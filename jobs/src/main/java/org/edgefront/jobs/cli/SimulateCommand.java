@@ -1,0 +1,124 @@
+package org.edgefront.jobs.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.edgefront.nativert.Backend;
+import org.edgefront.nativert.DeviceProfile;
+import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.nativert.FormatMixes;
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.OpCost;
+import org.edgefront.nativert.SimulationResult;
+import org.edgefront.nativert.Workload;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code edgefront simulate}: decode/prefill speed, energy and memory of a model in one format on a device. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Predict decode and prefill speed, energy per token and peak memory on a device (native simulator).")
+final class SimulateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Checkpoint, synthetic:tiny, or model descriptor (configs/models/*.yaml).")
+    String model;
+
+    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml).")
+    String device;
+
+    @Option(names = "--format", defaultValue = "Q4_0", description = "Weight format or llama.cpp mix for every tensor, e.g. Q4_0, int4g32, Q4_K_M (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens (default ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = "--generate", defaultValue = "128", description = "Generated tokens (default ${DEFAULT-VALUE}).")
+    int generate;
+
+    @Option(names = "--context", description = "KV-cache context in tokens (default prompt + generate).")
+    Integer context;
+
+    @Option(names = "--kv-bits", defaultValue = "16", description = "Bits per KV-cache element (default ${DEFAULT-VALUE}).")
+    int kvBits;
+
+    @Option(names = "--threads", defaultValue = "4", description = "CPU threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, gpu or npu (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        ModelArchitecture arch = Models.architecture(model);
+        DeviceProfile dev = DeviceProfiles.load(device);
+        Backend b;
+        try {
+            b = Backend.parse(backend);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("-", "--backend", e.getMessage());
+        }
+        Workload w;
+        try {
+            w = new Workload(prompt, generate, context == null ? prompt + generate : context, kvBits, threads, b);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.getMessage().replaceFirst("^-: [^:]*: ", ""));
+        }
+        Map<String, TensorChoice> choices;
+        try {
+            choices = FormatMixes.resolve(arch, format);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("-", "--format", e.getMessage());
+        }
+        SimulationResult r;
+        try (NativeSimulator sim = new NativeSimulator()) {
+            r = sim.simulate(dev, w, arch, choices);
+        }
+        double batteryPctPer1000 = 100.0 * 1000 * r.energyJoulesPerToken() / dev.battery().joules();
+        if (json) {
+            ObjectNode n = JsonOut.object();
+            n.put("model", arch.name());
+            n.put("synthetic", arch.synthetic());
+            n.put("device", dev.name());
+            n.put("format", format);
+            n.put("backend", b.name().toLowerCase(Locale.ROOT));
+            n.put("decode_tok_s", r.decodeTokensPerSecond());
+            n.put("sustained_decode_tok_s", r.sustainedDecodeTokensPerSecond());
+            n.put("prefill_tok_s", r.prefillTokensPerSecond());
+            n.put("ttft_s", r.timeToFirstTokenSeconds());
+            n.put("energy_j_per_token", r.energyJoulesPerToken());
+            n.put("power_w", r.powerWatts());
+            n.put("battery_percent_per_1000_tokens", batteryPctPer1000);
+            n.put("memory_bytes", r.memory().totalBytes());
+            ObjectNode mem = n.putObject("memory");
+            mem.put("weight_bytes", r.memory().weightBytes());
+            mem.put("kv_cache_bytes", r.memory().kvCacheBytes());
+            mem.put("activation_bytes", r.memory().activationBytes());
+            mem.put("runtime_bytes", r.memory().runtimeBytes());
+            ArrayNode ops = n.putArray("ops");
+            for (OpCost op : r.ops()) {
+                ObjectNode o = ops.addObject();
+                o.put("name", op.name());
+                o.put("bytes", op.bytes());
+                o.put("flops", op.flops());
+                o.put("time_s", op.timeSeconds());
+                o.put("energy_j", op.energyJoules());
+                o.put("bound", op.bound().name().toLowerCase(Locale.ROOT));
+            }
+            n.put("simulator_version", new NativeSimulator().version());
+            JsonOut.print(System.out, n);
+        } else {
+            System.out.printf("%s (%s) on %s, %s backend: decode %.2f tok/s (sustained %.2f), prefill %.1f tok/s, TTFT %.3f s,%n"
+                            + "  %.4f J/token at %.2f W (%.3f%% battery per 1,000 tokens), peak memory %,d bytes%n",
+                    arch.name(), format, dev.name(), b.name().toLowerCase(Locale.ROOT), r.decodeTokensPerSecond(),
+                    r.sustainedDecodeTokensPerSecond(), r.prefillTokensPerSecond(), r.timeToFirstTokenSeconds(),
+                    r.energyJoulesPerToken(), r.powerWatts(), batteryPctPer1000, r.memory().totalBytes());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package org.edgefront.jobs.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.metric.Evaluation;
+import org.edgefront.space.metric.EvaluationStatus;
+import org.edgefront.space.metric.Measurements;
+import org.edgefront.space.metric.Metric;
+
+/**
+ * JSON form of a candidate with its evaluation, used by checkpoints. Metric values round-trip
+ * exactly (Jackson writes the shortest repr that parses back to the same double). Stateless.
+ */
+final class EvaluationCodec {
+    private EvaluationCodec() {}
+
+    static ObjectNode encode(ObjectMapper json, Candidate c, Evaluation e) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", c.id());
+        ArrayNode g = n.putArray("genes");
+        for (int v : c.genes()) g.add(v);
+        n.put("status", e.status().name());
+        n.put("reason", e.failureReason());
+        n.put("fidelity", e.fidelity());
+        n.put("version", e.evaluatorVersion());
+        ObjectNode m = n.putObject("metrics");
+        for (Map.Entry<Metric, Double> v : e.measurements().asMap().entrySet()) m.put(v.getKey().jsonName(), v.getValue());
+        return n;
+    }
+
+    static Candidate candidate(JsonNode n) {
+        JsonNode g = n.get("genes");
+        int[] genes = new int[g.size()];
+        for (int i = 0; i < genes.length; i++) genes[i] = g.get(i).asInt();
+        Candidate c = new Candidate(genes);
+        if (!c.id().equals(n.get("id").asText())) throw new IllegalStateException("checkpoint id mismatch for " + c);
+        return c;
+    }
+
+    static Evaluation evaluation(JsonNode n) {
+        Measurements m = Measurements.EMPTY;
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.get("metrics").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            m = m.with(Metric.fromJsonName(f.getKey()), f.getValue().asDouble());
+        }
+        return new Evaluation(n.get("id").asText(), EvaluationStatus.valueOf(n.get("status").asText()), m,
+                n.get("reason").asText(), n.get("fidelity").asText(), n.get("version").asText());
+    }
+}

@@ -1,0 +1,92 @@
+package org.edgefront.jobs.run;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.edgefront.evaluators.CompositeEvaluator;
+import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.evaluators.ModelSource;
+import org.edgefront.evaluators.memory.MemoryEvaluator;
+import org.edgefront.evaluators.device.DeviceEvaluator;
+import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.jobs.spec.ResolvedSearch;
+import org.edgefront.nativert.Calibrations;
+import org.edgefront.search.problem.Constraint;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.candidate.Decision;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.metric.Evaluation;
+import org.edgefront.space.metric.Metric;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.synthetic.SyntheticLlama;
+
+/**
+ * Assembles the evaluator pipeline of a search (memory + device simulation + measured quality) from a
+ * resolved spec, and runs the cheap checks that must pass on the driver before any job. Stateless.
+ */
+public final class SearchEvaluators {
+    private SearchEvaluators() {}
+
+    /** The composite factory executors use: memory, device, and quality on real text or synthetic tokens. */
+    public static EvaluatorFactory factory(ResolvedSearch r) {
+        Calibrations cal = Calibrations.defaults();
+        List<EvaluatorFactory> parts = new ArrayList<>();
+        parts.add(new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())));
+        parts.add(new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal));
+        parts.add(quality(r));
+        return new CompositeEvaluator.Factory(parts);
+    }
+
+    private static EvaluatorFactory quality(ResolvedSearch r) {
+        ModelSource model = r.model();
+        if (model.synthetic()) {
+            int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());
+            List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(r.seed(), r.syntheticSequences(), length,
+                    r.architecture().vocabSize()));
+            return QualityEvaluator.Factory.forSequences(model::open, tokens, r.space());
+        }
+        return QualityEvaluator.Factory.forText(model.uri(), r.tokenizerUri(), r.textUri(), r.paragraphOffset(),
+                r.paragraphs(), r.maxTokens(), r.space());
+    }
+
+    /**
+     * Fails fast when a budget cannot be met by any candidate: memory budgets are checked against the
+     * smallest-memory choice of every decision (memory is exact and additive over tensors).
+     */
+    public static void checkBudgetsAreSatisfiable(ResolvedSearch r) {
+        Constraint memory = null;
+        for (Constraint c : r.problem().constraints()) {
+            if (c.metric() == Metric.MEMORY_BYTES && c.bound() == Constraint.Bound.AT_MOST) memory = c;
+        }
+        if (memory == null) return;
+        int[] genes = new int[r.space().dimensions()];
+        for (int i = 0; i < genes.length; i++) {
+            Decision d = r.space().decisions().get(i);
+            long best = Long.MAX_VALUE;
+            for (int o = 0; o < d.options().size(); o++) {
+                TensorChoice ch = d.options().get(o);
+                long bytes = 0;
+                for (String t : d.tensors()) bytes += ch.bytes(r.architecture().tensor(t));
+                if (bytes < best) {
+                    best = bytes;
+                    genes[i] = o;
+                }
+            }
+        }
+        Candidate smallest = new Candidate(genes);
+        try (MemoryEvaluator m = new MemoryEvaluator.Factory(r.space(), r.workload(),
+                Calibrations.defaults().forBackend(r.workload().backend())).create()) {
+            Evaluation e = m.evaluate(smallest);
+            if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()) {
+                throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(
+                        "impossible: the smallest candidate needs %,.0f bytes (weights, KV cache at %d tokens, activations, runtime) "
+                                + "but the budget is %,.0f bytes", e.measurements().get(Metric.MEMORY_BYTES),
+                        r.workload().contextTokens(), memory.limit()));
+            }
+        }
+    }
+
+    /** Opens the search's model (the caller closes it). */
+    static ModelWeights open(ResolvedSearch r) throws IOException { return r.model().open(); }
+}

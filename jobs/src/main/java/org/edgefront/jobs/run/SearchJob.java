@@ -1,0 +1,159 @@
+package org.edgefront.jobs.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.spark.SparkSessions;
+import org.edgefront.jobs.spec.ResolvedSearch;
+import org.edgefront.jobs.spec.SearchSpecLoader;
+import org.edgefront.search.problem.Objective;
+import org.edgefront.search.strategy.Strategies;
+import org.edgefront.search.strategy.SearchStrategy;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.metric.Metric;
+
+/**
+ * The search job: validate the spec on the driver, prepare the output directory (fresh, resumed or
+ * forced), run the ask/evaluate/tell loop with evaluations in Spark tasks (or sequentially), and write
+ * {@code front.json} and {@code evaluations.parquet}. Creates and stops its own SparkSession unless one
+ * is passed in (then the caller owns it).
+ */
+public final class SearchJob {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+
+    /**
+     * @param specUri   the search spec YAML
+     * @param overrides model/tokenizer/text from the command line
+     * @param outDir    output directory; null = {@code runs/<spec name>}
+     * @param resume    continue the run in {@code outDir}
+     * @param force     replace an existing {@code outDir}
+     * @param master    Spark master override (null = the spec's)
+     */
+    public record Options(String specUri, SearchSpecLoader.Overrides overrides, String outDir, boolean resume,
+                          boolean force, String master) {}
+
+    /** What a finished job produced. */
+    public record Outcome(ResolvedSearch search, SearchResult result, Path outDir, SearchOutputs.RunInfo info) {}
+
+    private SearchJob() {}
+
+    /** Validates and runs; progress goes to {@code log}. */
+    public static Outcome run(Options o, PrintStream log, SparkSession existing) {
+        ResolvedSearch r = SearchSpecLoader.load(o.specUri(), o.overrides());
+        String master = o.master() != null ? o.master() : r.master();
+        Path out = AtomicFiles.path(o.outDir() != null ? o.outDir() : "runs/" + r.spec().name());
+        boolean resuming = prepareOutDir(out, r, o);
+        EvaluatorFactory factory = SearchEvaluators.factory(r);
+        SearchEvaluators.checkBudgetsAreSatisfiable(r);
+
+        SparkSession spark = existing;
+        boolean ownSpark = false;
+        try {
+            if (spark == null) {
+                spark = SparkSessions.create("edgefront-search-" + r.spec().name(),
+                        "sequential".equals(master) ? "local[1]" : master, true);
+                ownSpark = true;
+                spark.sparkContext().uiWebUrl().foreach(url -> {
+                    log.println("Spark UI: " + url);
+                    return null;
+                });
+            }
+            EvaluationStore store = resuming ? EvaluationStore.resume(out) : EvaluationStore.create(out);
+            if (resuming) log.println("resuming " + out + ": " + store.size() + " evaluations from " + store.generationsOnDisk() + " checkpointed generations");
+            BatchEvaluator batch = "sequential".equals(master)
+                    ? new SequentialBatchEvaluator(factory)
+                    : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.partitions());
+            SearchResult result;
+            try (batch) {
+                log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",
+                        r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
+                        r.device().name(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
+                SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize());
+                SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> log.println(p.line()), r.maxFailureRate());
+                result = runner.run(strategy, r.generations(), r.populationSize());
+            }
+            SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
+                    r.architecture().synthetic(), r.deviceUri(), r.strategy(), r.seed(), result.executor(), gitRevision(),
+                    result.evaluations().isEmpty() ? "" : result.evaluations().get(0).evaluation().evaluatorVersion());
+            SearchOutputs.writeFront(out, r.space(), result, info);
+            SearchOutputs.writeParquet(out, r.space(), result);
+            return new Outcome(r, result, out, info);
+        } finally {
+            if (ownSpark) {
+                EvaluatorPool.closeAll();
+                spark.stop();
+            }
+        }
+    }
+
+    /** The metrics shown in the console summary: objectives first, then the headline figures. */
+    public static List<Metric> summaryColumns(ResolvedSearch r) {
+        List<Metric> cols = new ArrayList<>();
+        for (Objective o : r.problem().objectives()) cols.add(o.metric());
+        for (Metric m : List.of(Metric.MEMORY_BYTES, Metric.KL, Metric.PERPLEXITY, Metric.DECODE_TOK_S, Metric.ENERGY_J_PER_TOKEN)) {
+            if (!cols.contains(m)) cols.add(m);
+        }
+        return cols;
+    }
+
+    /** @return true when resuming an existing run */
+    private static boolean prepareOutDir(Path out, ResolvedSearch r, Options o) {
+        FileSystem fs = AtomicFiles.fs(out);
+        String specJson;
+        try {
+            specJson = JSON.writeValueAsString(r.spec()) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path saved = new Path(out, "spec.json");
+        try {
+            boolean exists = fs.exists(out);
+            FileStatus[] content = exists ? fs.listStatus(out) : new FileStatus[0];
+            if (exists && !fs.getFileStatus(out).isDirectory()) throw new InvalidInputException(out.toString(), "--out", "is a file, not a directory");
+            if (content.length > 0 && o.resume()) {
+                if (!fs.exists(saved)) throw new InvalidInputException(out.toString(), "--resume", "holds no EdgeFront search (no spec.json)");
+                String before = AtomicFiles.readString(saved);
+                if (!before.equals(specJson)) {
+                    throw new InvalidInputException(saved.toString(), "(spec)", "the run in this directory used a different spec or overrides; "
+                            + "resume with the same ones, or use another --out");
+                }
+                return true;
+            }
+            if (content.length > 0) {
+                if (!o.force()) throw new InvalidInputException(out.toString(), "--out", "already exists; pass --resume to continue that run or --force to replace it");
+                fs.delete(out, true);
+            }
+            fs.mkdirs(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + out, e);
+        }
+        AtomicFiles.writeString(saved, specJson);
+        return false;
+    }
+
+    /** The git revision of the working directory, or "unknown" (results record it; best effort). */
+    static String gitRevision() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 && s.matches("[0-9a-f]{7,40}") ? s : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.edgefront.jobs.run;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.metric.Evaluation;
+
+/**
+ * Evaluates each batch in Spark tasks: the candidates are split into partitions, each partition is
+ * evaluated with one (pooled) evaluator per executor thread, and results come back in input order.
+ * Does not own the SparkContext: whoever created it stops it.
+ */
+public final class SparkBatchEvaluator implements BatchEvaluator {
+    private final JavaSparkContext sc;
+    private final EvaluatorFactory factory;
+    private final int partitions;
+
+    /**
+     * @param partitions partitions per batch; 0 uses the context's default parallelism
+     */
+    public SparkBatchEvaluator(JavaSparkContext sc, EvaluatorFactory factory, int partitions) {
+        this.sc = sc;
+        this.factory = factory;
+        this.partitions = partitions;
+    }
+
+    @Override
+    public List<Evaluation> evaluate(List<Candidate> candidates) {
+        if (candidates.isEmpty()) return List.of();
+        int p = partitions > 0 ? partitions : sc.defaultParallelism();
+        p = Math.max(1, Math.min(p, candidates.size()));
+        EvaluatorFactory f = factory;
+        JavaRDD<Candidate> rdd = sc.parallelize(candidates, p);
+        // collect() keeps partition order, and parallelize keeps element order within partitions
+        return rdd.mapPartitions((Iterator<Candidate> it) -> {
+            List<Candidate> part = new ArrayList<>();
+            it.forEachRemaining(part::add);
+            return EvaluatorPool.withEvaluator(f, e -> e.evaluateAll(part)).iterator();
+        }).collect();
+    }
+
+    @Override
+    public String describe() { return "spark " + sc.master() + " (" + sc.defaultParallelism() + " slots)"; }
+
+    @Override
+    public void close() {
+        // the SparkContext belongs to the caller; pooled evaluators of local executors close with the pool
+    }
+}

@@ -1,0 +1,66 @@
+package org.edgefront.jobs.spec;
+
+import java.util.List;
+import org.edgefront.evaluators.ModelSource;
+import org.edgefront.nativert.DeviceProfile;
+import org.edgefront.nativert.Workload;
+import org.edgefront.search.problem.Problem;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.model.ModelArchitecture;
+
+/**
+ * A search specification after validation: every path resolved and read, every name parsed.
+ * Produced on the driver before any job starts. Immutable.
+ *
+ * @param specUri        the spec file
+ * @param spec           the spec with defaults filled in (saved with the results)
+ * @param model          the model source
+ * @param tokenizerUri   tokenizer (null for synthetic models)
+ * @param textUri        evaluation text (null for synthetic models)
+ * @param architecture   the model's architecture
+ * @param space          the search space
+ * @param problem        objectives and budgets
+ * @param deviceUri      the device profile file
+ * @param device         the device profile
+ * @param workload       the workload simulated
+ * @param paragraphs     evaluation paragraphs (real text)
+ * @param paragraphOffset paragraphs skipped first
+ * @param maxTokens      tokens per sequence
+ * @param syntheticSequences token sequences for synthetic models
+ * @param strategy       strategy name
+ * @param seed           search seed
+ * @param populationSize candidates per generation
+ * @param generations    generations
+ * @param master         Spark master or {@code sequential}
+ * @param partitions     partitions per batch (0 = default parallelism)
+ * @param maxFailureRate failure fraction above which the job stops
+ * @param objectiveNames objective metric names, in order
+ */
+public record ResolvedSearch(
+        String specUri,
+        SearchSpec spec,
+        ModelSource model,
+        String tokenizerUri,
+        String textUri,
+        ModelArchitecture architecture,
+        SearchSpace space,
+        Problem problem,
+        String deviceUri,
+        DeviceProfile device,
+        Workload workload,
+        int paragraphs,
+        int paragraphOffset,
+        int maxTokens,
+        int syntheticSequences,
+        String strategy,
+        long seed,
+        int populationSize,
+        int generations,
+        String master,
+        int partitions,
+        double maxFailureRate,
+        List<String> objectiveNames) {
+
+    /** True when evaluations run in Spark tasks. */
+    public boolean usesSpark() { return !"sequential".equals(master); }
+}

@@ -1,0 +1,325 @@
+package org.edgefront.jobs.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.evaluators.ModelSource;
+import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.nativert.DeviceProfile;
+import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.nativert.Workload;
+import org.edgefront.search.problem.Constraint;
+import org.edgefront.search.problem.Objective;
+import org.edgefront.search.problem.Problem;
+import org.edgefront.search.strategy.Strategies;
+import org.edgefront.space.candidate.Decision;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.metric.Metric;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * Reads and validates a search spec on the driver, before any job: YAML syntax, unknown keys, types,
+ * ranges, that every referenced file exists and parses, and that the budgets are satisfiable at all.
+ * Every problem is an {@link InvalidInputException} naming the file and the key. Stateless.
+ */
+public final class SearchSpecLoader {
+
+    /** Options used when a spec lists none: float, the common llama.cpp formats, generic low-bit groups. */
+    public static final List<String> DEFAULT_OPTIONS = List.of("F16", "Q8_0", "Q5_0", "Q4_0", "int4g32", "int3g32", "int2g32");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    private SearchSpecLoader() {}
+
+    /** Command-line overrides of the spec's model section (null = keep the spec's). */
+    public record Overrides(String model, String tokenizer, String text) {
+        public static final Overrides NONE = new Overrides(null, null, null);
+    }
+
+    /** Parses YAML text of {@code file} into a spec, mapping every Jackson error to the offending key. */
+    public static SearchSpec parse(String file, String yaml) {
+        try {
+            SearchSpec s = YAML.readValue(yaml, SearchSpec.class);
+            if (s == null) throw new InvalidInputException(file, "(document)", "the file is empty");
+            return s;
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new InvalidInputException(file, path(e), "unknown key '" + e.getPropertyName() + "' (known: " + known + ")");
+        } catch (JsonMappingException e) {
+            throw new InvalidInputException(file, path(e), "wrong type or value: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "(document)" : "line " + e.getLocation().getLineNr();
+            throw new InvalidInputException(file, where, "not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            else if (r.getIndex() >= 0) b.append('[').append(r.getIndex()).append(']');
+        }
+        return b.length() == 0 ? "(document)" : b.toString();
+    }
+
+    /** Loads, validates and resolves a spec file. */
+    public static ResolvedSearch load(String specUri, Overrides overrides) {
+        Path specPath = AtomicFiles.path(specUri);
+        String text;
+        try {
+            if (!AtomicFiles.fs(specPath).exists(specPath)) throw new InvalidInputException(specUri, "(file)", "does not exist");
+            text = AtomicFiles.readString(specPath);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new InvalidInputException(specUri, "(file)", "cannot read: " + e.getMessage(), e);
+        }
+        return resolve(specUri, parse(specUri, text), overrides);
+    }
+
+    /** Validates and resolves a parsed spec; relative paths are resolved against the spec file's directory. */
+    public static ResolvedSearch resolve(String file, SearchSpec s, Overrides o) {
+        require(file, "schemaVersion", s.schemaVersion() != null, "is required (use 1)");
+        require(file, "schemaVersion", s.schemaVersion() == 1, "unsupported version " + s.schemaVersion() + " (supported: 1)");
+        String name = s.name() == null ? "search" : s.name();
+        require(file, "name", name.matches("[A-Za-z0-9._-]{1,64}"), "must be 1-64 letters, digits, '.', '_' or '-'");
+
+        // model
+        SearchSpec.Model m = s.model() == null ? new SearchSpec.Model(null, null, null) : s.model();
+        String modelUri = o.model() != null ? o.model() : m.source();
+        require(file, "model.source", modelUri != null, "is required (a llama2.c file, a Hugging Face directory or synthetic:tiny)");
+        boolean fromCli = o.model() != null;
+        ModelSource model = new ModelSource(fromCli || modelUri.startsWith("synthetic:") ? modelUri : relative(file, modelUri));
+        String tokenizer = o.tokenizer() != null ? o.tokenizer() : (m.tokenizer() == null ? null : relative(file, m.tokenizer()));
+        String textUri = o.text() != null ? o.text() : (m.text() == null ? null : relative(file, m.text()));
+        if (fromCli && o.tokenizer() == null && o.text() == null && !model.synthetic()) {
+            tokenizer = null;
+            textUri = null;
+        }
+        if (!model.synthetic()) {
+            require(file, "model.tokenizer", tokenizer != null, "is required for a real model (or pass --tokenizer)");
+            require(file, "model.text", textUri != null, "is required for a real model (or pass --text)");
+            mustExist(tokenizer, "model.tokenizer", file);
+            mustExist(textUri, "model.text", file);
+        } else {
+            tokenizer = null;
+            textUri = null;
+        }
+        ModelArchitecture arch;
+        try (ModelWeights w = model.open()) {
+            arch = w.architecture();
+        } catch (IOException e) {
+            throw new InvalidInputException(model.uri(), "(file)", "cannot read model: " + e.getMessage(), e);
+        }
+
+        // device and workload
+        require(file, "device", s.device() != null, "is required (a device profile such as configs/devices/samsung-galaxy-s23.yaml)");
+        String deviceUri = relative(file, s.device());
+        DeviceProfile device = DeviceProfiles.load(deviceUri);
+        SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
+        int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);
+        int generate = positive(file, "workload.generateTokens", wl.generateTokens(), 128);
+        int context = positive(file, "workload.contextTokens", wl.contextTokens(), Math.max(512, prompt + generate));
+        require(file, "workload.contextTokens", context >= prompt + generate, "must hold promptTokens + generateTokens (" + (prompt + generate) + ")");
+        int kvBits = wl.kvCacheBits() == null ? 16 : wl.kvCacheBits();
+        require(file, "workload.kvCacheBits", kvBits == 4 || kvBits == 8 || kvBits == 16 || kvBits == 32, "must be 4, 8, 16 or 32");
+        int threads = positive(file, "workload.threads", wl.threads(), 4);
+        String backend = wl.backend() == null ? "cpu" : wl.backend();
+        Workload workload;
+        try {
+            workload = new Workload(prompt, generate, context, kvBits, threads, org.edgefront.nativert.Backend.parse(backend));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(file, e.field(), e.getMessage().replaceFirst("^-: [^:]*: ", ""), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "workload.backend", e.getMessage(), e);
+        }
+
+        // space
+        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null) : s.space();
+        List<String> options = sp.options() == null ? DEFAULT_OPTIONS : sp.options();
+        require(file, "space.options", !options.isEmpty(), "must list at least one option");
+        List<TensorChoice> defaultChoices = choices(file, "space.options", options);
+        String grouping = sp.grouping() == null ? "tensor" : sp.grouping();
+        require(file, "space.grouping", grouping.equals("tensor") || grouping.equals("qkv"), "must be 'tensor' or 'qkv'");
+        Map<String, List<TensorChoice>> perTensor = new LinkedHashMap<>();
+        for (TensorSpec t : arch.linearTensors()) perTensor.put(t.name(), defaultChoices);
+        if (sp.tensorOptions() != null) {
+            for (Map.Entry<String, List<String>> e : sp.tensorOptions().entrySet()) {
+                String key = "space.tensorOptions." + e.getKey();
+                PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + e.getKey());
+                List<TensorChoice> cs = choices(file, key, e.getValue() == null ? List.of() : e.getValue());
+                require(file, key, !cs.isEmpty(), "must list at least one option");
+                boolean any = false;
+                for (TensorSpec t : arch.linearTensors()) {
+                    if (glob.matches(java.nio.file.Path.of(t.name()))) {
+                        perTensor.put(t.name(), cs);
+                        any = true;
+                    }
+                }
+                require(file, key, any, "matches no tensor of " + arch.name());
+            }
+        }
+        SearchSpace space = new SearchSpace(arch, decisions(file, arch, perTensor, grouping));
+
+        // objectives and budgets
+        List<String> objectiveNames = s.objectives() == null ? List.of("kl", "memory_bytes", "energy_j_per_token") : s.objectives();
+        require(file, "objectives", !objectiveNames.isEmpty() && objectiveNames.size() <= 4, "must list 1 to 4 metrics");
+        require(file, "objectives", objectiveNames.stream().distinct().count() == objectiveNames.size(), "lists a metric twice");
+        List<Objective> objectives = new ArrayList<>();
+        for (int i = 0; i < objectiveNames.size(); i++) {
+            Metric metric = metric(file, "objectives[" + i + "]", objectiveNames.get(i));
+            require(file, "objectives[" + i + "]", SUPPORTED.contains(metric), "metric " + metric.jsonName() + " is not measured by search (use one of " + SUPPORTED_NAMES + ")");
+            objectives.add(new Objective(metric, metric.better()));
+        }
+        List<Constraint> constraints = new ArrayList<>();
+        if (s.budgets() != null) {
+            for (Map.Entry<String, SearchSpec.Bound> e : s.budgets().entrySet()) {
+                String key = "budgets." + e.getKey();
+                Metric metric = metric(file, key, e.getKey());
+                require(file, key, SUPPORTED.contains(metric), "metric " + metric.jsonName() + " is not measured by search");
+                SearchSpec.Bound b = e.getValue();
+                require(file, key, b != null, "needs atMost, atLeast or shareOfDram");
+                int set = (b.atMost() == null ? 0 : 1) + (b.atLeast() == null ? 0 : 1) + (b.shareOfDram() == null ? 0 : 1);
+                require(file, key, set == 1, "set exactly one of atMost, atLeast, shareOfDram");
+                if (b.shareOfDram() != null) {
+                    require(file, key + ".shareOfDram", metric == Metric.MEMORY_BYTES, "only applies to memory_bytes");
+                    require(file, key + ".shareOfDram", b.shareOfDram() > 0 && b.shareOfDram() <= 1, "must be in (0, 1]");
+                    constraints.add(Constraint.atMost(metric, b.shareOfDram() * device.dram().capacityBytes()));
+                } else if (b.atMost() != null) {
+                    require(file, key + ".atMost", Double.isFinite(b.atMost()) && b.atMost() > 0, "must be a positive finite number");
+                    constraints.add(Constraint.atMost(metric, b.atMost()));
+                } else {
+                    require(file, key + ".atLeast", Double.isFinite(b.atLeast()) && b.atLeast() >= 0, "must be a non-negative finite number");
+                    constraints.add(Constraint.atLeast(metric, b.atLeast()));
+                }
+            }
+        }
+        Problem problem = new Problem(objectives, constraints);
+
+        // quality
+        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null) : s.quality();
+        int paragraphs = positive(file, "quality.paragraphs", q.paragraphs(), 16);
+        int offset = q.offset() == null ? 0 : q.offset();
+        require(file, "quality.offset", offset >= 0, "must be >= 0");
+        int maxTokens = positive(file, "quality.maxTokens", q.maxTokens(), Math.min(256, arch.maxSeqLen()));
+        require(file, "quality.maxTokens", maxTokens >= 2 && maxTokens <= arch.maxSeqLen(), "must be 2.." + arch.maxSeqLen() + " (the model's context)");
+        int sequences = positive(file, "quality.sequences", q.sequences(), 8);
+
+        // strategy and execution
+        SearchSpec.Strategy st = s.strategy() == null ? new SearchSpec.Strategy(null, null, null, null) : s.strategy();
+        String strategy = st.name() == null ? "nsga2" : st.name();
+        require(file, "strategy.name", Strategies.NAMES.contains(strategy), "unknown strategy '" + strategy + "' (known: " + Strategies.NAMES + ")");
+        long seed = st.seed() == null ? 42L : st.seed();
+        int population = positive(file, "strategy.populationSize", st.populationSize(), 24);
+        require(file, "strategy.populationSize", population >= 2 && population <= 100_000, "must be 2..100000");
+        int generations = positive(file, "strategy.generations", st.generations(), 10);
+        require(file, "strategy.generations", generations <= 100_000, "must be <= 100000");
+        SearchSpec.Execution ex = s.execution() == null ? new SearchSpec.Execution(null, null, null) : s.execution();
+        String master = ex.master() == null ? "local[*]" : ex.master();
+        int partitions = ex.partitions() == null ? 0 : ex.partitions();
+        require(file, "execution.partitions", partitions >= 0, "must be >= 0");
+        double maxFailureRate = ex.maxFailureRate() == null ? 0.2 : ex.maxFailureRate();
+        require(file, "execution.maxFailureRate", maxFailureRate >= 0 && maxFailureRate <= 1, "must be in [0, 1]");
+
+        SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.uri(), tokenizer, textUri), deviceUri,
+                new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
+                new SearchSpec.Space(options, grouping, sp.tensorOptions()),
+                new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences), objectiveNames, s.budgets(),
+                new SearchSpec.Strategy(strategy, seed, population, generations),
+                new SearchSpec.Execution(master, partitions, maxFailureRate));
+        return new ResolvedSearch(file, resolved, model, tokenizer, textUri, arch, space, problem, deviceUri, device,
+                workload, paragraphs, offset, maxTokens, sequences, strategy, seed, population, generations, master,
+                partitions, maxFailureRate, objectiveNames);
+    }
+
+    /** Metrics a search run measures (memory, device simulation and measured quality). */
+    public static final List<Metric> SUPPORTED = List.of(Metric.MEMORY_BYTES, Metric.WEIGHT_BYTES, Metric.KV_CACHE_BYTES,
+            Metric.BITS_PER_WEIGHT, Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT, Metric.DECODE_TOK_S,
+            Metric.PREFILL_TOK_S, Metric.TTFT_S, Metric.ENERGY_J_PER_TOKEN, Metric.POWER_W);
+    private static final String SUPPORTED_NAMES = SUPPORTED.stream().map(Metric::jsonName).collect(Collectors.joining(", "));
+
+    private static List<Decision> decisions(String file, ModelArchitecture arch, Map<String, List<TensorChoice>> perTensor, String grouping) {
+        List<Decision> ds = new ArrayList<>();
+        for (TensorSpec t : arch.linearTensors()) {
+            if (grouping.equals("qkv") && (t.role() == TensorRole.K || t.role() == TensorRole.V)) continue;
+            if (grouping.equals("qkv") && t.role() == TensorRole.Q) {
+                String k = TensorSpec.canonicalName(TensorRole.K, t.layer());
+                String v = TensorSpec.canonicalName(TensorRole.V, t.layer());
+                List<TensorChoice> opts = perTensor.get(t.name());
+                require(file, "space.tensorOptions", opts.equals(perTensor.get(k)) && opts.equals(perTensor.get(v)),
+                        "with grouping qkv, q, k and v of layer " + t.layer() + " must have the same options");
+                ds.add(new Decision("blk." + t.layer() + ".attn_qkv", List.of(t.name(), k, v), opts));
+            } else {
+                ds.add(new Decision(t.name(), List.of(t.name()), perTensor.get(t.name())));
+            }
+        }
+        return ds;
+    }
+
+    private static List<TensorChoice> choices(String file, String key, List<String> labels) {
+        List<TensorChoice> out = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            try {
+                TensorChoice c = TensorChoice.parse(labels.get(i));
+                require(file, key + "[" + i + "]", !out.contains(c), "option " + c.label() + " is listed twice");
+                out.add(c);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(file, key + "[" + i + "]", e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private static Metric metric(String file, String key, String name) {
+        try {
+            return Metric.fromJsonName(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, key, e.getMessage(), e);
+        }
+    }
+
+    private static int positive(String file, String key, Integer value, int dflt) {
+        if (value == null) return dflt;
+        require(file, key, value > 0, "must be a positive integer, got " + value);
+        return value;
+    }
+
+    private static void mustExist(String uri, String key, String file) {
+        Path p = AtomicFiles.path(uri);
+        try {
+            if (!AtomicFiles.fs(p).exists(p)) throw new InvalidInputException(file, key, uri + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidInputException(file, key, "cannot check " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Resolves {@code ref} against the directory of {@code file} unless it is absolute or a URI. */
+    static String relative(String file, String ref) {
+        if (ref.contains("://") || ref.startsWith("/") || ref.startsWith("file:")) return ref;
+        java.nio.file.Path base = java.nio.file.Path.of(file.replaceFirst("^file:(//)?", "")).toAbsolutePath().getParent();
+        return base.resolve(ref).normalize().toString();
+    }
+
+    private static void require(String file, String key, boolean ok, String problem) {
+        if (!ok) throw new InvalidInputException(file, key, problem);
+    }
+}

@@ -1,0 +1,93 @@
+package org.edgefront.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.jobs.TestPaths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeFrontCliTest {
+    @TempDir
+    Path dir;
+
+    /** Exit code, stdout and stderr of one CLI invocation. */
+    record Run(int code, String out, String err) {}
+
+    static Run cli(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            var cl = EdgeFrontCli.commandLine();
+            cl.setOut(new java.io.PrintWriter(System.out, true));
+            cl.setErr(new java.io.PrintWriter(System.err, true));
+            code = cl.execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void inspectJsonPrintsExactlyOneObjectWithTheTensorList() throws IOException {
+        Run r = cli("inspect", TestPaths.shared().resolve("models/stories260K.bin").toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertTrue(n.isObject());
+        assertEquals(64, n.get("dim").asInt());
+        assertEquals(5, n.get("layers").asInt());
+        assertEquals(1 + 5 * 7, n.get("tensors").size());
+        assertEquals("embedding", n.get("tensors").get(0).get("role").asText());
+        // exactly one JSON document: parsing the rest finds nothing more
+        var parser = new ObjectMapper().getFactory().createParser(r.out());
+        parser.readValueAsTree();
+        assertEquals(null, parser.nextToken());
+    }
+
+    @Test
+    void malformedSpecExitsWithTwoAndNamesFileAndKeyWithoutStackTrace() throws IOException {
+        Path spec = dir.resolve("bad.yaml");
+        Files.writeString(spec, "schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: "
+                + TestPaths.device("samsung-galaxy-s23") + "\nstrategy: {generations: -3}\n");
+        Run r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.yaml") && r.err().contains("strategy.generations"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --debug");
+        assertFalse(Files.exists(dir.resolve("out")), "no partial output");
+    }
+
+    @Test
+    void missingModelFileExitsWithTwo() {
+        Run r = cli("inspect", dir.resolve("nope.bin").toString(), "--json");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nope.bin"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithExitTwo() {
+        assertEquals(2, cli("inspect", "--frobnicate").code());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = cli("--help");
+        assertEquals(0, r.code());
+        for (String c : new String[] {"search", "inspect", "eval", "simulate"}) assertTrue(r.out().contains(c), c);
+    }
+}

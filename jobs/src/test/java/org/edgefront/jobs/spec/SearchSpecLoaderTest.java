@@ -1,0 +1,135 @@
+package org.edgefront.jobs.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.jobs.TestPaths;
+import org.edgefront.space.input.InvalidInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SearchSpecLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path p = dir.resolve("spec.yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    private String base() {
+        return "schemaVersion: 1\nname: t\nmodel: {source: 'synthetic:tiny'}\ndevice: " + TestPaths.device("samsung-galaxy-s23") + "\n";
+    }
+
+    private InvalidInputException fails(String yaml) throws IOException {
+        Path p = write(yaml);
+        return assertThrows(InvalidInputException.class, () -> SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE));
+    }
+
+    @Test
+    void quickstartSpecResolvesWithDefaultsFilled() {
+        ResolvedSearch r = SearchSpecLoader.load(TestPaths.root().resolve("configs/searches/quickstart.yaml").toString(),
+                SearchSpecLoader.Overrides.NONE);
+        assertTrue(r.architecture().synthetic());
+        assertEquals(r.architecture().linearTensors().size(), r.space().dimensions());
+        assertEquals(3, r.problem().objectives().size());
+        assertEquals(1, r.problem().constraints().size());
+        assertEquals(42L, r.seed());
+    }
+
+    @Test
+    void unknownKeyIsRejectedWithItsName() throws IOException {
+        InvalidInputException e = fails(base() + "strategy: {name: nsga2, sed: 3}\n");
+        assertTrue(e.field().contains("strategy"), e.getMessage());
+        assertTrue(e.getMessage().contains("sed"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeNamesTheKey() throws IOException {
+        InvalidInputException e = fails(base() + "strategy: {populationSize: lots}\n");
+        assertEquals("strategy.populationSize", e.field());
+    }
+
+    @Test
+    void notYamlIsRejected() throws IOException {
+        InvalidInputException e = fails("schemaVersion: [1\n  name: : :\n");
+        assertTrue(e.file().endsWith("spec.yaml"));
+    }
+
+    @Test
+    void missingSchemaVersionIsRejected() throws IOException {
+        assertEquals("schemaVersion", fails("name: t\n").field());
+    }
+
+    @Test
+    void unknownFormatOptionNamesTheListEntry() throws IOException {
+        InvalidInputException e = fails(base() + "space: {options: [Q4_0, Q9_9]}\n");
+        assertEquals("space.options[1]", e.field());
+    }
+
+    @Test
+    void negativeBudgetIsRejected() throws IOException {
+        assertEquals("budgets.memory_bytes.atMost", fails(base() + "budgets: {memory_bytes: {atMost: -5}}\n").field());
+    }
+
+    @Test
+    void budgetWithTwoBoundsIsRejected() throws IOException {
+        assertEquals("budgets.memory_bytes", fails(base() + "budgets: {memory_bytes: {atMost: 5, shareOfDram: 0.1}}\n").field());
+    }
+
+    @Test
+    void unknownObjectiveMetricIsRejected() throws IOException {
+        assertEquals("objectives[1]", fails(base() + "objectives: [kl, speed]\n").field());
+    }
+
+    @Test
+    void unknownStrategyIsRejected() throws IOException {
+        assertEquals("strategy.name", fails(base() + "strategy: {name: annealing}\n").field());
+    }
+
+    @Test
+    void contextSmallerThanPromptPlusGenerationIsRejected() throws IOException {
+        assertEquals("workload.contextTokens",
+                fails(base() + "workload: {promptTokens: 400, generateTokens: 400, contextTokens: 512}\n").field());
+    }
+
+    @Test
+    void missingDeviceFileIsRejected() throws IOException {
+        InvalidInputException e = fails("schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: nowhere.yaml\n");
+        assertTrue(e.getMessage().contains("nowhere.yaml"), e.getMessage());
+    }
+
+    @Test
+    void realModelWithoutTextIsRejected() throws IOException {
+        InvalidInputException e = fails("schemaVersion: 1\nmodel: {source: " + TestPaths.shared().resolve("models/stories260K.bin")
+                + "}\ndevice: " + TestPaths.device("samsung-galaxy-s23") + "\n");
+        assertEquals("model.tokenizer", e.field());
+    }
+
+    @Test
+    void tensorOptionGlobMustMatchSomeTensor() throws IOException {
+        assertEquals("space.tensorOptions.blk.*.nothing.weight",
+                fails(base() + "space: {tensorOptions: {'blk.*.nothing.weight': [F16]}}\n").field());
+    }
+
+    @Test
+    void tensorOptionGlobOverridesMatchingTensors() throws IOException {
+        Path p = write(base() + "space: {options: [Q4_0, int3g32], tensorOptions: {'token_embd.weight': [F16, Q8_0, Q4_0]}}\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        assertEquals(3, r.space().decisions().get(0).options().size());
+        assertEquals(2, r.space().decisions().get(1).options().size());
+    }
+
+    @Test
+    void qkvGroupingSharesOneDecisionPerLayer() throws IOException {
+        Path p = write(base() + "space: {grouping: qkv}\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        int layers = r.architecture().layers();
+        assertEquals(r.architecture().linearTensors().size() - 2 * layers, r.space().dimensions());
+    }
+}

@@ -1,0 +1,220 @@
+/*
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 1).
+ *
+ * Tutorial
+ * --------
+ * The library predicts how fast, how hungry and how big one compressed LLM candidate is on one
+ * device, without running it. Everything is passed in by value; the library keeps no global
+ * state, allocates nothing, never exits or aborts and is safe to call from many threads at once.
+ *
+ *   1. Describe the device (ef_device): DRAM bandwidth and capacity, peak throughput per compute
+ *      unit and precision, energy per byte and per operation, static power, a thermal model.
+ *   2. Describe the engine/backend calibration (ef_backend_params): achieved fractions of DRAM
+ *      bandwidth and of peak compute, fixed cost per operator, runtime memory. Calibrate these per
+ *      engine and backend, never per device.
+ *   3. Describe the workload (ef_workload): prompt, generated and context tokens, KV-cache bits,
+ *      threads and the backend (EF_BACKEND_CPU / GPU / NPU).
+ *   4. Describe the model: its attention shape (ef_attention) and its linear tensors
+ *      (ef_tensor_shape: rows = outputs, cols = inputs, role), and for each candidate one
+ *      ef_tensor_choice per tensor (format id, exact stored bytes, sparsity, kept rank).
+ *   5. Call ef_simulate() for one candidate (with an optional per-operator breakdown) or
+ *      ef_simulate_batch() for many candidates sharing device, workload and model.
+ *
+ *     ef_result r; char msg[256];
+ *     int st = ef_simulate(&dev, &cal, &wl, &att, shapes, n_tensors, choices,
+ *                          &r, NULL, 0, msg, sizeof msg);
+ *     if (st != EF_OK) fprintf(stderr, "%s\n", msg);
+ *     else printf("%.2f tok/s, %.3f J/token\n", r.decode_tok_s, r.energy_j_per_token);
+ *
+ * Every call validates every pointer, count, length and enum it receives and returns an
+ * ef_status; on failure the message buffer (if given) says what was wrong and where.
+ *
+ * The model (first version, "roofline+"): every operator of one decode step (one GEMV per
+ * linear tensor, two for a low-rank tensor, one attention operator per layer reading the KV
+ * cache) takes max(bytes / (DRAM bw x mem efficiency), ops / (peak x compute efficiency)) plus a
+ * fixed per-operator overhead. Ops include 2 flops per multiply-add and the format's
+ * dequantization work per stored weight. Prefill runs the same operators as GEMMs over the
+ * prompt (weights read once per ubatch). Decode context grows over the generation (the KV
+ * cache read of token i covers prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op
+ * + (static power + the backend's active power) x time. A thermal model slows decode to a sustained fraction after an onset
+ * time. Memory = exact weight bytes + KV cache at full context + activations + runtime.
+ */
+#ifndef EDGEFRONT_SIM_H
+#define EDGEFRONT_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** API version: bumped on any change of struct layout, enum value or formula. */
+#define EF_API_VERSION 1
+
+/** Library version string, e.g. "edgefront-sim 1.0.0 (api 1)". Static storage; never NULL. */
+const char *ef_version(void);
+/** EF_API_VERSION the library was built with. */
+int ef_api_version(void);
+
+/** Status codes. EF_OK is 0; every other code comes with a message. */
+typedef enum {
+    EF_OK = 0,
+    EF_ERR_NULL = 1,      /* a required pointer was NULL */
+    EF_ERR_RANGE = 2,     /* a number is negative, NaN, infinite or out of its range */
+    EF_ERR_ENUM = 3,      /* an enum value (format, backend, role, sparsity kind) is unknown */
+    EF_ERR_LENGTH = 4,    /* a count or array length is inconsistent */
+    EF_ERR_UNSUPPORTED = 5/* the device has no such backend (peak throughput 0) */
+} ef_status;
+
+/** Short text for a status code (static storage; never NULL). */
+const char *ef_status_name(int status);
+
+typedef enum { EF_BACKEND_CPU = 0, EF_BACKEND_GPU = 1, EF_BACKEND_NPU = 2, EF_BACKEND_COUNT = 3 } ef_backend;
+
+/** Weight formats; the exact stored bytes come with each choice, these ids pick kernel costs. */
+typedef enum {
+    EF_FMT_F32 = 0, EF_FMT_F16 = 1, EF_FMT_BF16 = 2, EF_FMT_Q8_0 = 3, EF_FMT_Q4_0 = 4, EF_FMT_Q4_1 = 5,
+    EF_FMT_Q5_0 = 6, EF_FMT_Q5_1 = 7, EF_FMT_Q2_K = 8, EF_FMT_Q3_K = 9, EF_FMT_Q4_K = 10, EF_FMT_Q5_K = 11,
+    EF_FMT_Q6_K = 12,
+    /* generic intN with groups: bits = id - EF_FMT_INT_BASE + 1, 1..8 */
+    EF_FMT_INT_BASE = 16,
+    EF_FMT_COUNT = 24
+} ef_format;
+
+typedef enum { EF_SPARSE_NONE = 0, EF_SPARSE_UNSTRUCTURED = 1, EF_SPARSE_NM = 2 } ef_sparsity_kind;
+
+/** Role of a linear tensor: per-layer linears run every token; the embedding is a row lookup. */
+typedef enum { EF_ROLE_LINEAR = 0, EF_ROLE_EMBEDDING = 1, EF_ROLE_LM_HEAD = 2 } ef_role;
+
+/** Device hardware facts. Throughputs are whole-unit peaks (all cores), ops/s. 0 = absent. */
+typedef struct {
+    double dram_bytes_per_s;        /* peak DRAM bandwidth, bytes/s (> 0) */
+    double dram_capacity_bytes;     /* installed DRAM, bytes (> 0) */
+    double cpu_cores;               /* cores usable by one app (>= 1) */
+    double cpu_core_bytes_per_s;    /* streaming bandwidth one core can draw, bytes/s (> 0) */
+    double cpu_fp32_flops;          /* CPU FP32 FMA peak, flop/s (> 0) */
+    double cpu_fp16_flops;          /* CPU FP16 peak, flop/s (> 0) */
+    double cpu_int8_ops;            /* CPU int8 dot-product peak, op/s (> 0) */
+    double gpu_fp16_flops;          /* GPU FP16 peak, flop/s (0 = no GPU) */
+    double gpu_int8_ops;            /* GPU int8 peak, op/s (0 = use fp16) */
+    double npu_fp16_flops;          /* NPU FP16 peak, flop/s (0 = none) */
+    double npu_int8_ops;            /* NPU int8 peak, op/s (0 = no NPU) */
+    double energy_pj_per_byte;      /* DRAM energy per byte moved, pJ */
+    double cpu_pj_per_op;           /* CPU energy per op (incl. instruction overhead), pJ */
+    double gpu_pj_per_op;           /* GPU energy per op, pJ */
+    double npu_pj_per_op;           /* NPU energy per op, pJ */
+    double static_power_w;          /* power drawn while running, beyond dynamic, W */
+    double thermal_onset_s;         /* seconds at full speed before throttling (>= 0) */
+    double thermal_sustained_fraction; /* speed after throttling, (0, 1] */
+    double cpu_active_w;            /* power of the CPU cores in use at full clock, W (they spin while waiting on DRAM) */
+    double gpu_active_w;            /* GPU power while running, W */
+    double npu_active_w;            /* NPU power while running, W */
+} ef_device;
+
+/** Engine/backend calibration (per engine and backend, never per device). */
+typedef struct {
+    double mem_efficiency;          /* achieved fraction of DRAM bandwidth, (0, 1] */
+    double compute_efficiency;      /* achieved fraction of peak ops, (0, 1] */
+    double op_overhead_s;           /* fixed cost per operator launch, s (>= 0) */
+    double dequant_scale;           /* multiplier on the per-format dequantization ops (>= 0) */
+    double prefill_tile_tokens;     /* tokens sharing one dequantization in prefill (>= 1) */
+    double ubatch_tokens;           /* prefill ubatch: weights are re-read per ubatch (>= 1) */
+    double runtime_fixed_bytes;     /* engine code, buffers, allocator slack, bytes (>= 0) */
+    double exploits_nm_sparsity;    /* 1 when kernels skip N:M zeros, else 0 */
+    double prefill_compute_efficiency; /* achieved fraction of peak in prefill GEMMs, (0, 1] */
+} ef_backend_params;
+
+typedef struct {
+    int32_t prompt_tokens;     /* >= 1 */
+    int32_t generated_tokens;  /* >= 1 */
+    int32_t context_tokens;    /* KV cache capacity, >= prompt + generated */
+    int32_t kv_bits;           /* 4, 8, 16 or 32 */
+    int32_t threads;           /* >= 1 */
+    int32_t backend;           /* ef_backend */
+} ef_workload;
+
+typedef struct {
+    int32_t layers, heads, kv_heads, head_dim, hidden_dim, vocab;
+    int32_t tied_embeddings;   /* 1: the embedding tensor also serves as LM head */
+} ef_attention;
+
+typedef struct {
+    int32_t rows;  /* outputs, >= 1 */
+    int32_t cols;  /* inputs, >= 1 */
+    int32_t role;  /* ef_role */
+} ef_tensor_shape;
+
+typedef struct {
+    int32_t format;          /* ef_format */
+    int32_t sparsity_kind;   /* ef_sparsity_kind */
+    double sparsity_ratio;   /* fraction of zero weights, [0, 1) */
+    int32_t rank;            /* kept rank; min(rows, cols) = not factorized */
+    int64_t weight_bytes;    /* exact stored bytes incl. scales and sparsity metadata */
+} ef_tensor_choice;
+
+typedef struct {
+    double decode_tok_s;            /* mean over the generation, thermal throttling included */
+    double decode_tok_s_sustained;  /* after throttling */
+    double prefill_tok_s;
+    double ttft_s;                  /* prefill time + first decode step */
+    double energy_j_per_token;      /* per decoded token */
+    double power_w;                 /* average during decode */
+    double weight_bytes, kv_cache_bytes, activation_bytes, runtime_bytes, peak_memory_bytes;
+    double prefill_energy_j;        /* energy of the whole prefill, J */
+} ef_result;
+
+/** Number of doubles per candidate written by ef_simulate_batch (fields of ef_result in order). */
+#define EF_RESULT_FIELDS 12
+
+typedef enum { EF_BOUND_MEMORY = 0, EF_BOUND_COMPUTE = 1, EF_BOUND_OVERHEAD = 2 } ef_bound;
+
+/** One operator of one decode step at the mean decode context. */
+typedef struct {
+    int32_t index;   /* tensor index for op < n_tensors; n_tensors + layer for attention */
+    int32_t bound;   /* ef_bound */
+    double bytes, ops, time_s, energy_j;
+} ef_op_cost;
+
+/** Operators written by ef_simulate's breakdown: one per tensor plus one attention per layer. */
+size_t ef_op_count(const ef_attention *att, size_t n_tensors);
+
+/**
+ * Simulates one candidate. ops/ops_capacity may be NULL/0 (no breakdown); otherwise capacity
+ * must be >= ef_op_count(). msg may be NULL.
+ */
+int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                const ef_tensor_choice *choices, ef_result *out,
+                ef_op_cost *ops, size_t ops_capacity, char *msg, size_t msg_capacity);
+
+/**
+ * Simulates n_candidates candidates. choices holds n_candidates x n_tensors entries (candidate
+ * major). out receives n_candidates x EF_RESULT_FIELDS doubles; status receives one ef_status per
+ * candidate. Returns EF_OK when the shared inputs are valid (individual candidates may still have
+ * failed; msg then describes the first failure), else the shared inputs' error.
+ */
+int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const ef_tensor_choice *choices, size_t n_candidates,
+                      double *out, int32_t *status, char *msg, size_t msg_capacity);
+
+/**
+ * ef_simulate_batch with the choices as flat arrays (what the JNI bridge passes without conversion):
+ * choice_ints holds (format, sparsity_kind, rank) per tensor per candidate (3 x n_candidates x n_tensors),
+ * sparsity_ratios and weight_bytes one value per tensor per candidate.
+ */
+int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                           const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                           const int32_t *choice_ints, const double *sparsity_ratios, const int64_t *weight_bytes,
+                           size_t n_candidates, double *out, int32_t *status, char *msg, size_t msg_capacity);
+
+/** Dequantization ops per stored weight for a format (before dequant_scale); -1 if unknown. */
+double ef_format_dequant_ops(int32_t format);
+/** 1 when the format's GEMV runs on the int8 dot-product path, 0 for the float path, -1 unknown. */
+int ef_format_uses_int8(int32_t format);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EDGEFRONT_SIM_H */

@@ -1,0 +1,238 @@
+/* JNI bridge for org.edgefront.nativert.NativeBridge: unpacks flat Java arrays into the C API's
+ * structs, checks every array length first, and turns a failing status into a
+ * NativeSimulatorException(status, message). Never exits; allocation failures become exceptions. */
+#include <jni.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgefront_sim.h"
+#include "org_edgefront_nativert_NativeBridge.h"
+
+#define DEVICE_FIELDS 21
+#define CAL_FIELDS 9
+#define WORKLOAD_FIELDS 6
+#define ATTENTION_FIELDS 7
+#define SHAPE_FIELDS 3
+#define CHOICE_INT_FIELDS 3
+#define OP_FIELDS 5
+#define CHUNK_CANDIDATES 256
+
+_Static_assert(sizeof(jint) == sizeof(int32_t) && sizeof(jlong) == sizeof(int64_t) && sizeof(jdouble) == sizeof(double),
+               "JNI primitive sizes match the C API's");
+
+static void throw_sim(JNIEnv *env, int status, const char *msg) {
+    if ((*env)->ExceptionCheck(env)) return;
+    jclass cls = (*env)->FindClass(env, "org/edgefront/nativert/NativeSimulatorException");
+    if (cls == NULL) return; /* NoClassDefFoundError pending */
+    jmethodID ctor = (*env)->GetMethodID(env, cls, "<init>", "(ILjava/lang/String;)V");
+    if (ctor == NULL) return;
+    jstring jmsg = (*env)->NewStringUTF(env, msg);
+    if (jmsg == NULL) return;
+    jobject ex = (*env)->NewObject(env, cls, ctor, (jint)status, jmsg);
+    if (ex != NULL) (*env)->Throw(env, (jthrowable)ex);
+}
+
+static int check_len(JNIEnv *env, jarray a, jsize need, const char *name) {
+    if (a == NULL) {
+        char m[128];
+        snprintf(m, sizeof m, "%s is null", name);
+        throw_sim(env, EF_ERR_NULL, m);
+        return 0;
+    }
+    jsize len = (*env)->GetArrayLength(env, a);
+    if (len != need) {
+        char m[160];
+        snprintf(m, sizeof m, "%s has length %d, expected %d", name, (int)len, (int)need);
+        throw_sim(env, EF_ERR_LENGTH, m);
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    ef_device dev;
+    ef_backend_params cal;
+    ef_workload wl;
+    ef_attention att;
+} shared_inputs;
+
+static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, shared_inputs *s) {
+    if (!check_len(env, jdev, DEVICE_FIELDS, "device") || !check_len(env, jcal, CAL_FIELDS, "calibration")
+        || !check_len(env, jwl, WORKLOAD_FIELDS, "workload") || !check_len(env, jatt, ATTENTION_FIELDS, "attention"))
+        return 0;
+    double d[DEVICE_FIELDS], c[CAL_FIELDS];
+    jint w[WORKLOAD_FIELDS], a[ATTENTION_FIELDS];
+    (*env)->GetDoubleArrayRegion(env, jdev, 0, DEVICE_FIELDS, d);
+    (*env)->GetDoubleArrayRegion(env, jcal, 0, CAL_FIELDS, c);
+    (*env)->GetIntArrayRegion(env, jwl, 0, WORKLOAD_FIELDS, w);
+    (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    s->dev = (ef_device){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19], d[20]};
+    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+    s->wl = (ef_workload){w[0], w[1], w[2], w[3], w[4], w[5]};
+    s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
+    return 1;
+}
+
+static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_out) {
+    if (jshapes == NULL) { throw_sim(env, EF_ERR_NULL, "shapes is null"); return NULL; }
+    jsize len = (*env)->GetArrayLength(env, jshapes);
+    if (len < SHAPE_FIELDS || len % SHAPE_FIELDS != 0) {
+        char m[128];
+        snprintf(m, sizeof m, "shapes has length %d, not a positive multiple of %d", (int)len, SHAPE_FIELDS);
+        throw_sim(env, EF_ERR_LENGTH, m);
+        return NULL;
+    }
+    size_t n = (size_t)len / SHAPE_FIELDS;
+    jint *raw = (*env)->GetIntArrayElements(env, jshapes, NULL);
+    if (raw == NULL) return NULL;
+    ef_tensor_shape *shapes = malloc(n * sizeof *shapes);
+    if (shapes == NULL) {
+        (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
+        throw_sim(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) shapes[i] = (ef_tensor_shape){raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]};
+    (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
+    *n_out = n;
+    return shapes;
+}
+
+JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_version(JNIEnv *env, jclass cls) {
+    (void)cls;
+    return (*env)->NewStringUTF(env, ef_version());
+}
+
+JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_apiVersion(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    return ef_api_version();
+}
+
+JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_resultFields(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    return EF_RESULT_FIELDS;
+}
+
+JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        jintArray jshapes, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jintArray jstatus) {
+    (void)cls;
+    shared_inputs s;
+    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return NULL;
+    if (jn_cand < 0) { throw_sim(env, EF_ERR_RANGE, "candidate count is negative"); return NULL; }
+    size_t n = 0;
+    ef_tensor_shape *shapes = read_shapes(env, jshapes, &n);
+    if (shapes == NULL) return NULL;
+    size_t nc = (size_t)jn_cand;
+    /* all lengths are checked before any element is touched; products fit in jsize or fail */
+    if ((double)nc * (double)n * CHOICE_INT_FIELDS > 2147483647.0 || (double)nc * EF_RESULT_FIELDS > 2147483647.0) {
+        free(shapes);
+        throw_sim(env, EF_ERR_LENGTH, "batch too large for Java arrays");
+        return NULL;
+    }
+    if (!check_len(env, jchoice, (jsize)(nc * n * CHOICE_INT_FIELDS), "choice ints")
+        || !check_len(env, jratio, (jsize)(nc * n), "sparsity ratios")
+        || !check_len(env, jbytes, (jsize)(nc * n), "weight bytes")
+        || !check_len(env, jout, (jsize)(nc * EF_RESULT_FIELDS), "output")
+        || !check_len(env, jstatus, (jsize)nc, "status")) {
+        free(shapes);
+        return NULL;
+    }
+    /* Copy chunks out of the Java arrays (no critical regions: other threads keep allocating freely)
+     * and hand the flat arrays to the core without conversion. */
+    size_t chunk = CHUNK_CANDIDATES;
+    jint *ci = malloc(chunk * n * CHOICE_INT_FIELDS * sizeof *ci);
+    jdouble *cr = malloc(chunk * n * sizeof *cr);
+    jlong *cb = malloc(chunk * n * sizeof *cb);
+    double *out = malloc(chunk * EF_RESULT_FIELDS * sizeof *out);
+    int32_t *st = malloc(chunk * sizeof *st);
+    if (ci == NULL || cr == NULL || cb == NULL || out == NULL || st == NULL) {
+        free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
+        throw_sim(env, EF_ERR_LENGTH, "out of memory for the batch buffer");
+        return NULL;
+    }
+    char msg[512];
+    char first_msg[600];
+    first_msg[0] = '\0';
+    int failed = 0;
+    int shared_status = EF_OK;
+    for (size_t base = 0; base < nc && shared_status == EF_OK; base += chunk) {
+        size_t m = nc - base < chunk ? nc - base : chunk;
+        size_t off = base * n;
+        (*env)->GetIntArrayRegion(env, jchoice, (jsize)(off * CHOICE_INT_FIELDS), (jsize)(m * n * CHOICE_INT_FIELDS), ci);
+        (*env)->GetDoubleArrayRegion(env, jratio, (jsize)off, (jsize)(m * n), cr);
+        (*env)->GetLongArrayRegion(env, jbytes, (jsize)off, (jsize)(m * n), cb);
+        if ((*env)->ExceptionCheck(env)) break;
+        shared_status = ef_simulate_batch_flat(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, (const int32_t *)ci, cr,
+                                               (const int64_t *)cb, m, out, st, msg, sizeof msg);
+        if (shared_status != EF_OK) break;
+        for (size_t k = 0; k < m; k++) {
+            if (st[k] != EF_OK && !failed) {
+                failed = 1;
+                snprintf(first_msg, sizeof first_msg, "batch offset %zu: %s", base, msg);
+            }
+        }
+        (*env)->SetDoubleArrayRegion(env, jout, (jsize)(base * EF_RESULT_FIELDS), (jsize)(m * EF_RESULT_FIELDS), out);
+        (*env)->SetIntArrayRegion(env, jstatus, (jsize)base, (jsize)m, (const jint *)st);
+    }
+    free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (shared_status != EF_OK) {
+        throw_sim(env, shared_status, msg);
+        return NULL;
+    }
+    return failed ? (*env)->NewStringUTF(env, first_msg) : NULL;
+}
+
+JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        jintArray jshapes, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jdoubleArray jops) {
+    (void)cls;
+    shared_inputs s;
+    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return;
+    size_t n = 0;
+    ef_tensor_shape *shapes = read_shapes(env, jshapes, &n);
+    if (shapes == NULL) return;
+    size_t nops = ef_op_count(&s.att, n);
+    if (!check_len(env, jchoice, (jsize)(n * CHOICE_INT_FIELDS), "choice ints")
+        || !check_len(env, jratio, (jsize)n, "sparsity ratios")
+        || !check_len(env, jbytes, (jsize)n, "weight bytes")
+        || !check_len(env, jout, EF_RESULT_FIELDS, "output")
+        || (s.att.layers >= 1 && !check_len(env, jops, (jsize)(nops * OP_FIELDS), "op breakdown"))) {
+        free(shapes);
+        return;
+    }
+    ef_tensor_choice *ch = malloc(n * sizeof *ch);
+    ef_op_cost *ops = malloc(nops * sizeof *ops);
+    jint *ci = malloc(n * CHOICE_INT_FIELDS * sizeof *ci);
+    jdouble *cr = malloc(n * sizeof *cr);
+    jlong *cb = malloc(n * sizeof *cb);
+    double *opsflat = malloc(nops * OP_FIELDS * sizeof *opsflat);
+    if (!ch || !ops || !ci || !cr || !cb || !opsflat) {
+        free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
+        throw_sim(env, EF_ERR_LENGTH, "out of memory");
+        return;
+    }
+    (*env)->GetIntArrayRegion(env, jchoice, 0, (jsize)(n * CHOICE_INT_FIELDS), ci);
+    (*env)->GetDoubleArrayRegion(env, jratio, 0, (jsize)n, cr);
+    (*env)->GetLongArrayRegion(env, jbytes, 0, (jsize)n, cb);
+    for (size_t i = 0; i < n; i++) ch[i] = (ef_tensor_choice){ci[3 * i], ci[3 * i + 1], cr[i], ci[3 * i + 2], cb[i]};
+    ef_result r;
+    char msg[512];
+    int st = ef_simulate(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, ch, &r, ops, nops, msg, sizeof msg);
+    if (st == EF_OK) {
+        double o[EF_RESULT_FIELDS] = {r.decode_tok_s, r.decode_tok_s_sustained, r.prefill_tok_s, r.ttft_s,
+                                      r.energy_j_per_token, r.power_w, r.weight_bytes, r.kv_cache_bytes,
+                                      r.activation_bytes, r.runtime_bytes, r.peak_memory_bytes, r.prefill_energy_j};
+        (*env)->SetDoubleArrayRegion(env, jout, 0, EF_RESULT_FIELDS, o);
+        for (size_t i = 0; i < nops; i++) {
+            opsflat[5 * i] = ops[i].bound; opsflat[5 * i + 1] = ops[i].bytes; opsflat[5 * i + 2] = ops[i].ops;
+            opsflat[5 * i + 3] = ops[i].time_s; opsflat[5 * i + 4] = ops[i].energy_j;
+        }
+        (*env)->SetDoubleArrayRegion(env, jops, 0, (jsize)(nops * OP_FIELDS), opsflat);
+    }
+    free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
+    if (st != EF_OK) throw_sim(env, st, msg);
+}

@@ -1,0 +1,471 @@
+/* EdgeFront simulator core. See include/edgefront_sim.h for the model and the contract.
+ * No allocation, no global mutable state, no exit/abort: every failure returns a status. */
+#include "edgefront_sim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EF_VERSION_STRING "edgefront-sim 1.0.0 (api 1)"
+/* Sanity limits: inputs beyond these are rejected, never allocated for. */
+#define EF_MAX_TENSORS (1u << 22)
+#define EF_MAX_TOKENS (1 << 24)
+#define EF_MAX_DIM (1 << 24)
+#define EF_MAX_LAYERS 4096
+
+const char *ef_version(void) { return EF_VERSION_STRING; }
+int ef_api_version(void) { return EF_API_VERSION; }
+
+const char *ef_status_name(int status) {
+    switch (status) {
+    case EF_OK: return "ok";
+    case EF_ERR_NULL: return "null pointer";
+    case EF_ERR_RANGE: return "value out of range";
+    case EF_ERR_ENUM: return "unknown enum value";
+    case EF_ERR_LENGTH: return "inconsistent length";
+    case EF_ERR_UNSUPPORTED: return "unsupported";
+    default: return "unknown status";
+    }
+}
+
+static int fail(char *msg, size_t cap, int status, const char *fmt, ...) {
+    if (msg != NULL && cap > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+/* Dequantization work per stored weight, in ops, for each format id (before the engine's
+ * dequant_scale). Rationale: unpacking a nibble and applying a block scale ~1 op; extra high-bit
+ * planes, minima and two-level K-quant scales add to it; generic 3/5/6/7-bit codes straddle bytes.
+ * -1 marks ids that are not formats. Constant tables: no mutable state. */
+static const double DEQUANT_OPS[EF_FMT_COUNT] = {
+    0.0, 0.5, 0.5,               /* F32, F16, BF16 (conversion to fp32) */
+    0.25, 1.0, 1.25, 2.0, 2.25,  /* Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 */
+    2.5, 3.0, 1.5, 2.5, 2.5,     /* Q2_K, Q3_K, Q4_K, Q5_K, Q6_K */
+    -1, -1, -1,                  /* 13..15 unused */
+    1.5, 1.5, 2.5, 1.0, 2.5, 2.5, 2.5, 0.25 /* int1 .. int8 */
+};
+/* 1: GEMV on the int8 dot-product path (activations quantized); 0: float path; -1: not a format. */
+static const signed char USES_INT8[EF_FMT_COUNT] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+double ef_format_dequant_ops(int32_t format) {
+    return (format >= 0 && format < EF_FMT_COUNT) ? DEQUANT_OPS[format] : -1.0;
+}
+
+int ef_format_uses_int8(int32_t format) {
+    return (format >= 0 && format < EF_FMT_COUNT) ? USES_INT8[format] : -1;
+}
+
+size_t ef_op_count(const ef_attention *att, size_t n_tensors) {
+    if (att == NULL || att->layers < 1) return n_tensors;
+    return n_tensors + (size_t)att->layers;
+}
+
+/* NaN fails every comparison, so these also reject NaN; infinities fail the bounds. */
+static int in_range(double v, double lo, double hi) { return v >= lo && v <= hi; }
+static int zero_or_range(double v, double lo, double hi) { return v == 0.0 || in_range(v, lo, hi); }
+
+#define CHECK(cond, status, ...) do { if (!(cond)) return fail(msg, cap, status, __VA_ARGS__); } while (0)
+
+static int validate_shared(const ef_device *d, const ef_backend_params *c, const ef_workload *w,
+                           const ef_attention *a, const ef_tensor_shape *shapes, size_t n,
+                           char *msg, size_t cap) {
+    CHECK(d != NULL, EF_ERR_NULL, "device is NULL");
+    CHECK(c != NULL, EF_ERR_NULL, "backend params are NULL");
+    CHECK(w != NULL, EF_ERR_NULL, "workload is NULL");
+    CHECK(a != NULL, EF_ERR_NULL, "attention shape is NULL");
+    CHECK(shapes != NULL, EF_ERR_NULL, "tensor shapes are NULL");
+    /* Every number must lie in a physically sane range, so that a successful call always returns
+     * finite results (the fuzz target checks this). */
+    CHECK(in_range(d->dram_bytes_per_s, 1e6, 1e15), EF_ERR_RANGE, "device.dram_bytes_per_s must be in [1e6, 1e15], got %g", d->dram_bytes_per_s);
+    CHECK(in_range(d->dram_capacity_bytes, 1e6, 1e16), EF_ERR_RANGE, "device.dram_capacity_bytes must be in [1e6, 1e16], got %g", d->dram_capacity_bytes);
+    CHECK(in_range(d->cpu_cores, 1.0, 4096.0), EF_ERR_RANGE, "device.cpu_cores must be in [1, 4096], got %g", d->cpu_cores);
+    CHECK(in_range(d->cpu_core_bytes_per_s, 1e6, 1e15), EF_ERR_RANGE, "device.cpu_core_bytes_per_s must be in [1e6, 1e15], got %g", d->cpu_core_bytes_per_s);
+    CHECK(in_range(d->cpu_fp32_flops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_fp32_flops must be in [1e6, 1e18], got %g", d->cpu_fp32_flops);
+    CHECK(in_range(d->cpu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_fp16_flops must be in [1e6, 1e18], got %g", d->cpu_fp16_flops);
+    CHECK(in_range(d->cpu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_int8_ops must be in [1e6, 1e18], got %g", d->cpu_int8_ops);
+    CHECK(zero_or_range(d->gpu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.gpu_fp16_flops must be 0 or in [1e6, 1e18], got %g", d->gpu_fp16_flops);
+    CHECK(zero_or_range(d->gpu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.gpu_int8_ops must be 0 or in [1e6, 1e18], got %g", d->gpu_int8_ops);
+    CHECK(zero_or_range(d->npu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.npu_fp16_flops must be 0 or in [1e6, 1e18], got %g", d->npu_fp16_flops);
+    CHECK(zero_or_range(d->npu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.npu_int8_ops must be 0 or in [1e6, 1e18], got %g", d->npu_int8_ops);
+    CHECK(in_range(d->energy_pj_per_byte, 0.0, 1e6), EF_ERR_RANGE, "device.energy_pj_per_byte must be in [0, 1e6], got %g", d->energy_pj_per_byte);
+    CHECK(in_range(d->cpu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.cpu_pj_per_op must be in [0, 1e6], got %g", d->cpu_pj_per_op);
+    CHECK(in_range(d->gpu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.gpu_pj_per_op must be in [0, 1e6], got %g", d->gpu_pj_per_op);
+    CHECK(in_range(d->npu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.npu_pj_per_op must be in [0, 1e6], got %g", d->npu_pj_per_op);
+    CHECK(in_range(d->static_power_w, 0.0, 1e5), EF_ERR_RANGE, "device.static_power_w must be in [0, 1e5], got %g", d->static_power_w);
+    CHECK(in_range(d->thermal_onset_s, 0.0, 1e9), EF_ERR_RANGE, "device.thermal_onset_s must be in [0, 1e9], got %g", d->thermal_onset_s);
+    CHECK(in_range(d->thermal_sustained_fraction, 1e-3, 1.0), EF_ERR_RANGE, "device.thermal_sustained_fraction must be in [0.001, 1], got %g", d->thermal_sustained_fraction);
+
+    CHECK(in_range(d->cpu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.cpu_active_w must be in [0, 1e5], got %g", d->cpu_active_w);
+    CHECK(in_range(d->gpu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.gpu_active_w must be in [0, 1e5], got %g", d->gpu_active_w);
+    CHECK(in_range(d->npu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.npu_active_w must be in [0, 1e5], got %g", d->npu_active_w);
+
+    CHECK(in_range(c->mem_efficiency, 1e-4, 1.0), EF_ERR_RANGE, "backend.mem_efficiency must be in [1e-4, 1], got %g", c->mem_efficiency);
+    CHECK(in_range(c->compute_efficiency, 1e-4, 1.0), EF_ERR_RANGE, "backend.compute_efficiency must be in [1e-4, 1], got %g", c->compute_efficiency);
+    CHECK(in_range(c->prefill_compute_efficiency, 1e-4, 1.0), EF_ERR_RANGE, "backend.prefill_compute_efficiency must be in [1e-4, 1], got %g", c->prefill_compute_efficiency);
+    CHECK(in_range(c->op_overhead_s, 0.0, 1.0), EF_ERR_RANGE, "backend.op_overhead_s must be in [0, 1], got %g", c->op_overhead_s);
+    CHECK(in_range(c->dequant_scale, 0.0, 1e3), EF_ERR_RANGE, "backend.dequant_scale must be in [0, 1000], got %g", c->dequant_scale);
+    CHECK(in_range(c->prefill_tile_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.prefill_tile_tokens must be in [1, 1e7], got %g", c->prefill_tile_tokens);
+    CHECK(in_range(c->ubatch_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.ubatch_tokens must be in [1, 1e7], got %g", c->ubatch_tokens);
+    CHECK(in_range(c->runtime_fixed_bytes, 0.0, 1e16), EF_ERR_RANGE, "backend.runtime_fixed_bytes must be in [0, 1e16], got %g", c->runtime_fixed_bytes);
+    CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
+
+    CHECK(w->backend >= 0 && w->backend < EF_BACKEND_COUNT, EF_ERR_ENUM, "workload.backend %d is not a backend (0 cpu, 1 gpu, 2 npu)", (int)w->backend);
+    CHECK(w->prompt_tokens >= 1 && w->prompt_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.prompt_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->prompt_tokens);
+    CHECK(w->generated_tokens >= 1 && w->generated_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.generated_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->generated_tokens);
+    CHECK(w->context_tokens >= 1 && w->context_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.context_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->context_tokens);
+    CHECK((int64_t)w->prompt_tokens + w->generated_tokens <= w->context_tokens, EF_ERR_RANGE,
+          "workload.context_tokens %d is smaller than prompt %d + generated %d", (int)w->context_tokens, (int)w->prompt_tokens, (int)w->generated_tokens);
+    CHECK(w->kv_bits == 4 || w->kv_bits == 8 || w->kv_bits == 16 || w->kv_bits == 32, EF_ERR_RANGE, "workload.kv_bits must be 4, 8, 16 or 32, got %d", (int)w->kv_bits);
+    CHECK(w->threads >= 1 && w->threads <= 4096, EF_ERR_RANGE, "workload.threads must be in [1, 4096], got %d", (int)w->threads);
+    if (w->backend == EF_BACKEND_GPU)
+        CHECK(d->gpu_fp16_flops > 0.0, EF_ERR_UNSUPPORTED, "backend gpu requested but the device has no GPU (gpu_fp16_flops = 0)");
+    if (w->backend == EF_BACKEND_NPU)
+        CHECK(d->npu_int8_ops > 0.0 || d->npu_fp16_flops > 0.0, EF_ERR_UNSUPPORTED, "backend npu requested but the device has no NPU (npu throughput = 0)");
+
+    CHECK(a->layers >= 1 && a->layers <= EF_MAX_LAYERS, EF_ERR_RANGE, "attention.layers must be in [1, %d], got %d", EF_MAX_LAYERS, (int)a->layers);
+    CHECK(a->heads >= 1 && a->heads <= 65536, EF_ERR_RANGE, "attention.heads must be in [1, 65536], got %d", (int)a->heads);
+    CHECK(a->kv_heads >= 1 && a->kv_heads <= a->heads && a->heads % a->kv_heads == 0, EF_ERR_RANGE,
+          "attention.kv_heads %d must divide heads %d", (int)a->kv_heads, (int)a->heads);
+    CHECK(a->head_dim >= 1 && (int64_t)a->head_dim * a->heads <= EF_MAX_DIM, EF_ERR_RANGE, "attention.head_dim %d out of range", (int)a->head_dim);
+    CHECK(a->hidden_dim >= 1 && a->hidden_dim <= EF_MAX_DIM, EF_ERR_RANGE, "attention.hidden_dim %d out of range", (int)a->hidden_dim);
+    CHECK(a->vocab >= 1 && a->vocab <= EF_MAX_DIM, EF_ERR_RANGE, "attention.vocab %d out of range", (int)a->vocab);
+    CHECK(a->tied_embeddings == 0 || a->tied_embeddings == 1, EF_ERR_RANGE, "attention.tied_embeddings must be 0 or 1, got %d", (int)a->tied_embeddings);
+
+    CHECK(n >= 1 && n <= EF_MAX_TENSORS, EF_ERR_LENGTH, "n_tensors must be in [1, %u], got %zu", EF_MAX_TENSORS, n);
+    for (size_t i = 0; i < n; i++) {
+        const ef_tensor_shape *s = &shapes[i];
+        CHECK(s->rows >= 1 && s->rows <= EF_MAX_DIM && s->cols >= 1 && s->cols <= EF_MAX_DIM, EF_ERR_RANGE,
+              "tensor %zu: shape %d x %d out of range [1, %d]", i, (int)s->rows, (int)s->cols, EF_MAX_DIM);
+        CHECK(s->role >= EF_ROLE_LINEAR && s->role <= EF_ROLE_LM_HEAD, EF_ERR_ENUM, "tensor %zu: role %d unknown", i, (int)s->role);
+    }
+    return EF_OK;
+}
+
+static int validate_choice(const ef_tensor_shape *s, int32_t format, int32_t kind, double ratio, int32_t rank,
+                           int64_t weight_bytes, size_t i, char *msg, size_t cap) {
+    int32_t full = s->rows < s->cols ? s->rows : s->cols;
+    CHECK(ef_format_uses_int8(format) >= 0, EF_ERR_ENUM, "tensor %zu: format id %d unknown", i, (int)format);
+    CHECK(kind >= EF_SPARSE_NONE && kind <= EF_SPARSE_NM, EF_ERR_ENUM, "tensor %zu: sparsity kind %d unknown", i, (int)kind);
+    if (kind == EF_SPARSE_NONE)
+        CHECK(ratio == 0.0, EF_ERR_RANGE, "tensor %zu: dense tensor with sparsity ratio %g", i, ratio);
+    else
+        CHECK(isfinite(ratio) && ratio > 0.0 && ratio < 1.0, EF_ERR_RANGE,
+              "tensor %zu: sparsity ratio must be in (0, 1), got %g", i, ratio);
+    CHECK(rank >= 1 && rank <= full, EF_ERR_RANGE, "tensor %zu: rank %d not in [1, %d]", i, (int)rank, (int)full);
+    CHECK(rank == full || kind == EF_SPARSE_NONE, EF_ERR_RANGE, "tensor %zu: low rank and sparsity together", i);
+    /* Any real format stores at most 4 bytes per weight plus small per-row metadata; low rank at most doubles the weights. */
+    double limit = 8.0 * (double)s->rows * (double)s->cols + 4096.0 * (double)s->rows;
+    CHECK(weight_bytes >= 1 && (double)weight_bytes <= limit, EF_ERR_RANGE,
+          "tensor %zu: weight_bytes %lld implausible for %d x %d", i, (long long)weight_bytes, (int)s->rows, (int)s->cols);
+    return EF_OK;
+}
+
+/* Per-call constants derived once from the shared inputs. */
+typedef struct {
+    double bw;            /* effective bytes/s */
+    double peak_int8;     /* effective ops/s on the int8 path */
+    double peak_fp32;     /* effective flop/s for F32 weights */
+    double peak_fp16;     /* effective flop/s for F16/BF16 weights and attention */
+    double prefill_scale; /* prefill efficiency / decode efficiency: GEMMs reach a different fraction of peak */
+    double overhead;
+    double deq_scale;
+    double tile;
+    double ubatches;      /* ceil(prompt / ubatch) */
+    double prefill_tiles; /* ceil(prompt / tile) */
+    double nm_exploited;
+    double dim, kv_row_bytes; /* K and V of one position, one layer, bytes */
+} ef_ctx;
+
+static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a, ef_ctx *x) {
+    double eff = c->compute_efficiency;
+    if (w->backend == EF_BACKEND_CPU) {
+        double used = (double)w->threads < d->cpu_cores ? (double)w->threads : d->cpu_cores;
+        double share = used / d->cpu_cores;
+        double bw = used * d->cpu_core_bytes_per_s;
+        x->bw = (bw < d->dram_bytes_per_s ? bw : d->dram_bytes_per_s) * c->mem_efficiency;
+        x->peak_int8 = d->cpu_int8_ops * share * eff;
+        x->peak_fp32 = d->cpu_fp32_flops * share * eff;
+        x->peak_fp16 = d->cpu_fp16_flops * share * eff;
+    } else if (w->backend == EF_BACKEND_GPU) {
+        x->bw = d->dram_bytes_per_s * c->mem_efficiency;
+        x->peak_fp16 = d->gpu_fp16_flops * eff;
+        x->peak_fp32 = 0.5 * d->gpu_fp16_flops * eff; /* FP32 at half the FP16 rate on mobile GPUs */
+        x->peak_int8 = (d->gpu_int8_ops > 0.0 ? d->gpu_int8_ops : d->gpu_fp16_flops) * eff;
+    } else {
+        x->bw = d->dram_bytes_per_s * c->mem_efficiency;
+        double f16 = d->npu_fp16_flops > 0.0 ? d->npu_fp16_flops : 0.5 * d->npu_int8_ops;
+        x->peak_fp16 = f16 * eff;
+        x->peak_fp32 = 0.5 * f16 * eff;
+        x->peak_int8 = (d->npu_int8_ops > 0.0 ? d->npu_int8_ops : d->npu_fp16_flops) * eff;
+    }
+    x->prefill_scale = c->prefill_compute_efficiency / c->compute_efficiency;
+    x->overhead = c->op_overhead_s;
+    x->deq_scale = c->dequant_scale;
+    x->tile = c->prefill_tile_tokens;
+    x->ubatches = ceil((double)w->prompt_tokens / c->ubatch_tokens);
+    x->prefill_tiles = ceil((double)w->prompt_tokens / c->prefill_tile_tokens);
+    x->nm_exploited = c->exploits_nm_sparsity;
+    x->dim = (double)a->heads * (double)a->head_dim;
+    x->kv_row_bytes = 2.0 * (double)a->kv_heads * (double)a->head_dim * (double)w->kv_bits / 8.0;
+}
+
+typedef struct { double bytes, ops, time; int bound; } ef_cost;
+
+static void roofline(double bytes, double ops, double peak, double bw, double overhead, double launches, ef_cost *o) {
+    double tm = bytes / bw;
+    double tc = ops / peak;
+    double to = overhead * launches;
+    o->bytes = bytes;
+    o->ops = ops;
+    o->time = (tm > tc ? tm : tc) + to;
+    o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
+}
+
+/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre). */
+static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *s,
+                        int32_t format, int32_t kind, double ratio, int32_t rank, int64_t weight_bytes,
+                        ef_cost *dec, ef_cost *pre) {
+    double rows = s->rows, cols = s->cols, dense = rows * cols;
+    int full = s->rows < s->cols ? s->rows : s->cols;
+    int low_rank = rank < full;
+    double stored, macs, index_ops, launches;
+    if (low_rank) {
+        stored = (double)rank * (rows + cols);
+        macs = stored;
+        index_ops = 0.0;
+        launches = 2.0;
+    } else if (kind == EF_SPARSE_NONE) {
+        stored = dense; macs = dense; index_ops = 0.0; launches = 1.0;
+    } else {
+        stored = dense * (1.0 - ratio);
+        if (kind == EF_SPARSE_NM && x->nm_exploited == 1.0) {
+            macs = stored; index_ops = 0.0;   /* hardware N:M kernel: zeros skipped, metadata free */
+        } else {
+            macs = dense; index_ops = dense;  /* kernel re-densifies: one op per position */
+        }
+        launches = 1.0;
+    }
+    int int8 = ef_format_uses_int8(format);
+    double peak = int8 ? x->peak_int8 : (format == EF_FMT_F32 ? x->peak_fp32 : x->peak_fp16);
+    double deq = ef_format_dequant_ops(format) * x->deq_scale * stored;
+    double wbytes = (double)weight_bytes;
+    double P = (double)w->prompt_tokens;
+
+    if (s->role == EF_ROLE_EMBEDDING && !tied) {
+        /* Row lookup: one row per token, no multiply. */
+        double row = wbytes / rows;
+        roofline(row, 0.0, peak, x->bw, x->overhead, 1.0, dec);
+        roofline(row * P, 0.0, peak, x->bw, x->overhead, 1.0, pre);
+        return;
+    }
+    double act_bytes = 4.0 * (rows + cols);
+    double dec_ops = 2.0 * macs + deq + index_ops;
+    double extra_row = (s->role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
+    roofline(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, dec);
+    if (s->role == EF_ROLE_LINEAR) {
+        /* GEMM over the prompt: weights re-read per ubatch, dequantized once per tile of tokens. */
+        double ops = 2.0 * macs * P + (deq + index_ops) * x->prefill_tiles;
+        roofline(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, pre);
+    } else {
+        /* LM head: logits of the last prompt token only (plus embedding rows when tied). */
+        roofline(wbytes + act_bytes + extra_row * P, dec_ops, peak, x->bw, x->overhead, launches, pre);
+    }
+}
+
+static void attention_cost(const ef_ctx *x, double positions, ef_cost *o) {
+    roofline(positions * x->kv_row_bytes, 4.0 * positions * x->dim, x->peak_fp16, x->bw, x->overhead, 1.0, o);
+}
+
+static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, ef_cost *o) {
+    double P = (double)w->prompt_tokens;
+    double pairs = P * (P + 1.0) / 2.0;
+    /* writes K,V of every prompt position; each ubatch re-reads the cache written so far (bounded by P) */
+    double bytes = P * x->kv_row_bytes * (1.0 + x->ubatches);
+    roofline(bytes, 4.0 * pairs * x->dim, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, o);
+}
+
+/* Seconds to run `work` seconds of full-speed work that starts at `start`, with throttling. */
+static double throttled(double start, double work, double onset, double sustained) {
+    double free_time = onset - start;
+    if (free_time < 0.0) free_time = 0.0;
+    if (work <= free_time) return work;
+    return free_time + (work - free_time) / sustained;
+}
+
+/* A candidate's choices either as structs (ch) or as flat arrays (ci: format, kind, rank triplets). */
+typedef struct {
+    const ef_tensor_choice *ch;
+    const int32_t *ci;
+    const double *ratio;
+    const int64_t *bytes;
+} choice_view;
+
+#define VIEW_GET(v, i, fmt_, kind_, ratio_, rank_, wb_) do { \
+    if ((v)->ch != NULL) { const ef_tensor_choice *c_ = &(v)->ch[i]; fmt_ = c_->format; kind_ = c_->sparsity_kind; \
+        ratio_ = c_->sparsity_ratio; rank_ = c_->rank; wb_ = c_->weight_bytes; } \
+    else { fmt_ = (v)->ci[3 * (i)]; kind_ = (v)->ci[3 * (i) + 1]; rank_ = (v)->ci[3 * (i) + 2]; \
+        ratio_ = (v)->ratio[i]; wb_ = (v)->bytes[i]; } } while (0)
+
+static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_view *v, char *msg, size_t cap) {
+    for (size_t i = 0; i < n; i++) {
+        int32_t f, k, rk; double ra; int64_t wb;
+        VIEW_GET(v, i, f, k, ra, rk, wb);
+        int st = validate_choice(&shapes[i], f, k, ra, rk, wb, i, msg, cap);
+        if (st != EF_OK) return st;
+    }
+    return EF_OK;
+}
+
+static void simulate_one(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a,
+                         const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
+                         ef_result *r, ef_op_cost *ops) {
+    double dec_bytes = 0, dec_ops = 0, dec_time = 0, pre_bytes = 0, pre_ops = 0, pre_time = 0, weights = 0;
+    double pj_op = w->backend == EF_BACKEND_CPU ? d->cpu_pj_per_op : (w->backend == EF_BACKEND_GPU ? d->gpu_pj_per_op : d->npu_pj_per_op);
+    double active_w = w->backend == EF_BACKEND_CPU ? d->cpu_active_w : (w->backend == EF_BACKEND_GPU ? d->gpu_active_w : d->npu_active_w);
+    double time_w = d->static_power_w + active_w; /* power drawn for as long as the step runs */
+    double pj_b = d->energy_pj_per_byte * 1e-12, pj_o = pj_op * 1e-12;
+    int tied = a->tied_embeddings;
+    for (size_t i = 0; i < n; i++) {
+        ef_cost dc, pc;
+        int32_t f, k, rk; double ra; int64_t wb;
+        VIEW_GET(v, i, f, k, ra, rk, wb);
+        tensor_cost(x, w, tied, &shapes[i], f, k, ra, rk, wb, &dc, &pc);
+        dec_bytes += dc.bytes; dec_ops += dc.ops; dec_time += dc.time;
+        pre_bytes += pc.bytes; pre_ops += pc.ops; pre_time += pc.time;
+        weights += (double)wb;
+        if (ops != NULL) {
+            ops[i].index = (int32_t)i; ops[i].bound = dc.bound; ops[i].bytes = dc.bytes; ops[i].ops = dc.ops;
+            ops[i].time_s = dc.time; ops[i].energy_j = dc.bytes * pj_b + dc.ops * pj_o + time_w * dc.time;
+        }
+    }
+    /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
+    double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
+    ef_cost at, ap;
+    attention_cost(x, mean_positions, &at);
+    attention_prefill_cost(x, w, &ap);
+    double L = (double)a->layers;
+    dec_bytes += L * at.bytes; dec_ops += L * at.ops; dec_time += L * at.time;
+    pre_bytes += L * ap.bytes; pre_ops += L * ap.ops; pre_time += L * ap.time;
+    if (ops != NULL) {
+        for (int32_t l = 0; l < a->layers; l++) {
+            ef_op_cost *o = &ops[n + (size_t)l];
+            o->index = (int32_t)(n + (size_t)l); o->bound = at.bound; o->bytes = at.bytes; o->ops = at.ops;
+            o->time_s = at.time; o->energy_j = at.bytes * pj_b + at.ops * pj_o + time_w * at.time;
+        }
+    }
+    double onset = d->thermal_onset_s, sf = d->thermal_sustained_fraction, G = (double)w->generated_tokens;
+    double ttft = throttled(0.0, pre_time, onset, sf);
+    double gen_time = throttled(ttft, G * dec_time, onset, sf);
+    r->decode_tok_s = G / gen_time;
+    r->decode_tok_s_sustained = sf / dec_time;
+    r->prefill_tok_s = (double)w->prompt_tokens / ttft;
+    r->ttft_s = ttft;
+    r->energy_j_per_token = dec_bytes * pj_b + dec_ops * pj_o + time_w * gen_time / G;
+    r->power_w = r->energy_j_per_token * r->decode_tok_s;
+    r->prefill_energy_j = pre_bytes * pj_b + pre_ops * pj_o + time_w * ttft;
+
+    double dim = x->dim;
+    double kv = ceil(2.0 * L * (double)w->context_tokens * (double)a->kv_heads * (double)a->head_dim * (double)w->kv_bits / 8.0);
+    double ub = (double)w->prompt_tokens < c->ubatch_tokens ? (double)w->prompt_tokens : c->ubatch_tokens;
+    /* fp32 activations of one ubatch: residual + normed + attention out (3 x dim), FFN gate and up
+     * (2 x hidden), attention scores heads x ubatch x context, and the last token's logits. */
+    double act = 4.0 * (ub * (3.0 * dim + 2.0 * (double)a->hidden_dim) + (double)a->heads * ub * (double)w->context_tokens + (double)a->vocab);
+    /* engine fixed bytes + fp32 norm weights (2 per layer + final) */
+    double runtime = c->runtime_fixed_bytes + 4.0 * (2.0 * L + 1.0) * dim;
+    r->weight_bytes = weights;
+    r->kv_cache_bytes = kv;
+    r->activation_bytes = act;
+    r->runtime_bytes = runtime;
+    r->peak_memory_bytes = weights + kv + act + runtime;
+}
+
+int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                const ef_tensor_choice *choices, ef_result *out,
+                ef_op_cost *ops, size_t ops_capacity, char *msg, size_t cap) {
+    if (msg != NULL && cap > 0) msg[0] = '\0';
+    int st = validate_shared(dev, cal, wl, att, shapes, n_tensors, msg, cap);
+    if (st != EF_OK) return st;
+    CHECK(choices != NULL, EF_ERR_NULL, "choices are NULL");
+    CHECK(out != NULL, EF_ERR_NULL, "result is NULL");
+    if (ops != NULL) {
+        size_t need = ef_op_count(att, n_tensors);
+        CHECK(ops_capacity >= need, EF_ERR_LENGTH, "op breakdown capacity %zu < %zu operators", ops_capacity, need);
+    }
+    choice_view v = {choices, NULL, NULL, NULL};
+    st = validate_view(shapes, n_tensors, &v, msg, cap);
+    if (st != EF_OK) return st;
+    ef_ctx x;
+    make_ctx(dev, cal, wl, att, &x);
+    simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, out, ops);
+    return EF_OK;
+}
+
+static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const choice_view *all, size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
+    if (msg != NULL && cap > 0) msg[0] = '\0';
+    int st = validate_shared(dev, cal, wl, att, shapes, n_tensors, msg, cap);
+    if (st != EF_OK) return st;
+    CHECK(out != NULL || n_candidates == 0, EF_ERR_NULL, "output is NULL");
+    CHECK(status != NULL || n_candidates == 0, EF_ERR_NULL, "status output is NULL");
+    CHECK(n_candidates <= ((size_t)1 << 40) / n_tensors, EF_ERR_LENGTH, "n_candidates %zu too large", n_candidates);
+    ef_ctx x;
+    make_ctx(dev, cal, wl, att, &x);
+    int first_failure = 1;
+    char scratch[256];
+    for (size_t k = 0; k < n_candidates; k++) {
+        size_t off = k * n_tensors;
+        choice_view v = {all->ch ? all->ch + off : NULL, all->ci ? all->ci + 3 * off : NULL,
+                         all->ratio ? all->ratio + off : NULL, all->bytes ? all->bytes + off : NULL};
+        int cst = validate_view(shapes, n_tensors, &v, first_failure ? msg : scratch, first_failure ? cap : sizeof scratch);
+        status[k] = cst;
+        double *o = out + k * EF_RESULT_FIELDS;
+        if (cst != EF_OK) {
+            if (first_failure && msg != NULL && cap > 0) {
+                char tmp[300];
+                snprintf(tmp, sizeof tmp, "candidate %zu: %s", k, msg);
+                snprintf(msg, cap, "%s", tmp);
+            }
+            first_failure = 0;
+            for (int f = 0; f < EF_RESULT_FIELDS; f++) o[f] = NAN;
+            continue;
+        }
+        ef_result r;
+        simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, &r, NULL);
+        o[0] = r.decode_tok_s; o[1] = r.decode_tok_s_sustained; o[2] = r.prefill_tok_s; o[3] = r.ttft_s;
+        o[4] = r.energy_j_per_token; o[5] = r.power_w; o[6] = r.weight_bytes; o[7] = r.kv_cache_bytes;
+        o[8] = r.activation_bytes; o[9] = r.runtime_bytes; o[10] = r.peak_memory_bytes;
+        o[11] = r.prefill_energy_j;
+    }
+    return EF_OK;
+}
+
+int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const ef_tensor_choice *choices, size_t n_candidates,
+                      double *out, int32_t *status, char *msg, size_t cap) {
+    CHECK(choices != NULL || n_candidates == 0, EF_ERR_NULL, "choices are NULL");
+    ef_tensor_choice dummy;
+    choice_view v = {choices ? choices : &dummy, NULL, NULL, NULL};
+    return batch_impl(dev, cal, wl, att, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
+}
+
+int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                           const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                           const int32_t *choice_ints, const double *sparsity_ratios, const int64_t *weight_bytes,
+                           size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
+    CHECK((choice_ints != NULL && sparsity_ratios != NULL && weight_bytes != NULL) || n_candidates == 0, EF_ERR_NULL,
+          "choice arrays are NULL");
+    static const int32_t zi[3] = {0, 0, 1};
+    static const double zr[1] = {0};
+    static const int64_t zb[1] = {1};
+    choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};
+    return batch_impl(dev, cal, wl, att, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
+}

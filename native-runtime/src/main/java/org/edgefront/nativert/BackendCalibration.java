@@ -1,0 +1,49 @@
+package org.edgefront.nativert;
+
+import java.util.Objects;
+
+/**
+ * How well one engine's kernels use one backend: calibrated per engine and backend over many devices,
+ * never tuned to one device's rows. Immutable and thread-safe.
+ *
+ * @param name               engine/backend label, e.g. {@code llama.cpp-cpu}
+ * @param memEfficiency      achieved fraction of DRAM bandwidth for weight streaming, (0, 1]
+ * @param computeEfficiency  achieved fraction of peak throughput, (0, 1]
+ * @param opOverheadSeconds  fixed cost per operator launch (thread sync, kernel launch), s
+ * @param dequantScale       multiplier on each format's dequantization ops per weight (>= 0)
+ * @param prefillTileTokens  prompt tokens sharing one dequantization of a weight block in prefill (>= 1)
+ * @param ubatchTokens       prefill micro-batch: weights are re-read once per ubatch (>= 1)
+ * @param runtimeFixedBytes  engine code, scratch buffers and allocator slack, bytes (>= 0)
+ * @param exploitsNmSparsity true when the kernels skip N:M zeros (otherwise sparsity saves memory, not time)
+ * @param prefillComputeEfficiency achieved fraction of peak in prefill GEMMs, (0, 1]
+ */
+public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
+                                 double dequantScale, double prefillTileTokens, double ubatchTokens,
+                                 double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency)
+        implements java.io.Serializable {
+    public BackendCalibration {
+        Objects.requireNonNull(name, "name");
+        if (!(memEfficiency > 0 && memEfficiency <= 1)) throw new IllegalArgumentException(name + ": memEfficiency must be in (0,1]");
+        if (!(computeEfficiency > 0 && computeEfficiency <= 1)) throw new IllegalArgumentException(name + ": computeEfficiency must be in (0,1]");
+        if (!(prefillComputeEfficiency > 0 && prefillComputeEfficiency <= 1)) {
+            throw new IllegalArgumentException(name + ": prefillComputeEfficiency must be in (0,1]");
+        }
+        if (!(opOverheadSeconds >= 0) || !(dequantScale >= 0) || !(prefillTileTokens >= 1) || !(ubatchTokens >= 1)
+                || !(runtimeFixedBytes >= 0)) {
+            throw new IllegalArgumentException(name + ": calibration values out of range");
+        }
+    }
+
+    /**
+     * Defaults for llama.cpp-style engines. Starting values chosen from first principles (not fitted to
+     * any device): CPU kernels stream weights at about half of DRAM peak and reach about a third of SIMD
+     * peak; per-op overheads are thread barriers (CPU) and kernel launches (GPU/NPU).
+     */
+    public static BackendCalibration defaultFor(Backend backend) {
+        return switch (backend) {
+            case CPU -> new BackendCalibration("default-cpu", 0.45, 0.30, 4e-6, 1.0, 8, 512, 64L << 20, false, 0.30);
+            case GPU -> new BackendCalibration("default-gpu", 0.55, 0.25, 20e-6, 1.0, 32, 512, 128L << 20, false, 0.25);
+            case NPU -> new BackendCalibration("default-npu", 0.60, 0.20, 15e-6, 0.5, 64, 128, 128L << 20, false, 0.20);
+        };
+    }
+}

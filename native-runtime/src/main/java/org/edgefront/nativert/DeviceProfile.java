@@ -1,0 +1,161 @@
+package org.edgefront.nativert;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Hardware facts of one device, read from {@code configs/devices/*.yaml} by {@link DeviceProfiles#load}.
+ * Units are in the component names. Immutable and thread-safe.
+ *
+ * @param schemaVersion profile schema version (1)
+ * @param name          device name as in the measurements (e.g. {@code Samsung Galaxy S23})
+ * @param soc           system on chip
+ * @param dram          main memory
+ * @param cpu           CPU clusters
+ * @param caches        cache sizes
+ * @param gpu           GPU, or {@link Accelerator#ABSENT}
+ * @param npu           NPU, or {@link Accelerator#ABSENT}
+ * @param energy        energy per byte and per operation, static power
+ * @param thermal       throttling model
+ * @param battery       battery energy
+ * @param storage       flash storage, for loading the model
+ */
+public record DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches,
+                            Accelerator gpu, Accelerator npu, Energy energy, Thermal thermal, Battery battery,
+                            Storage storage) implements java.io.Serializable {
+    public static final int SCHEMA_VERSION = 1;
+
+    public DeviceProfile {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(soc, "soc");
+        Objects.requireNonNull(dram, "dram");
+        Objects.requireNonNull(cpu, "cpu");
+        Objects.requireNonNull(caches, "caches");
+        Objects.requireNonNull(gpu, "gpu");
+        Objects.requireNonNull(npu, "npu");
+        Objects.requireNonNull(energy, "energy");
+        Objects.requireNonNull(thermal, "thermal");
+        Objects.requireNonNull(battery, "battery");
+        Objects.requireNonNull(storage, "storage");
+    }
+
+    /**
+     * @param capacityBytes           installed DRAM, bytes
+     * @param bandwidthBytesPerSecond peak DRAM bandwidth, bytes/s
+     * @param appMemoryShare          fraction of DRAM one app may use (default 0.10)
+     */
+    public record Dram(long capacityBytes, double bandwidthBytesPerSecond, double appMemoryShare) implements java.io.Serializable {
+        /** Bytes one app may use: capacity x share. */
+        public long appBudgetBytes() { return (long) Math.floor(capacityBytes * appMemoryShare); }
+    }
+
+    /**
+     * One cluster of identical cores; throughputs per core per cycle.
+     *
+     * @param name              core type
+     * @param cores             cores in the cluster
+     * @param maxGhz            maximum clock, GHz
+     * @param fp32FlopsPerCycle FP32 flops per cycle per core (FMA = 2)
+     * @param fp16FlopsPerCycle FP16 flops per cycle per core
+     * @param int8OpsPerCycle   int8 dot-product ops per cycle per core (multiply-add = 2)
+     * @param activeWattsPerCore power of one busy core at maxGhz, W (engine threads spin while waiting on DRAM)
+     */
+    public record CpuCluster(String name, int cores, double maxGhz, double fp32FlopsPerCycle, double fp16FlopsPerCycle,
+                             double int8OpsPerCycle, double activeWattsPerCore) implements java.io.Serializable {}
+
+    /**
+     * @param clusters                    core clusters
+     * @param coreBandwidthBytesPerSecond streaming bandwidth one core can draw from DRAM, bytes/s
+     */
+    public record Cpu(List<CpuCluster> clusters, double coreBandwidthBytesPerSecond) implements java.io.Serializable {
+        public Cpu {
+            clusters = List.copyOf(clusters);
+            if (clusters.isEmpty()) throw new IllegalArgumentException("a CPU needs at least one cluster");
+        }
+
+        /** Cores of all clusters. */
+        public int cores() { return clusters.stream().mapToInt(CpuCluster::cores).sum(); }
+
+        /** Per-core clusters, fastest clock first: threads are placed on the fastest cores first. */
+        List<CpuCluster> fastestFirst() {
+            List<CpuCluster> c = new ArrayList<>(clusters);
+            c.sort(Comparator.comparingDouble(CpuCluster::maxGhz).reversed());
+            return c;
+        }
+    }
+
+    /** Cache sizes, bytes (0 when absent). */
+    public record Caches(long l1dBytesPerCore, long l2Bytes, long l3Bytes, long systemCacheBytes) implements java.io.Serializable {}
+
+    /**
+     * A GPU or NPU.
+     *
+     * @param name                unit name ("none" when absent)
+     * @param fp16FlopsPerSecond  FP16 peak, flop/s
+     * @param int8OpsPerSecond    int8 peak, op/s
+     * @param picojoulesPerOp     energy per op, pJ
+     * @param activeWatts         power while running, W
+     */
+    public record Accelerator(String name, double fp16FlopsPerSecond, double int8OpsPerSecond, double picojoulesPerOp,
+                              double activeWatts) implements java.io.Serializable {
+        public static final Accelerator ABSENT = new Accelerator("none", 0, 0, 0, 0);
+
+        public boolean present() { return fp16FlopsPerSecond > 0 || int8OpsPerSecond > 0; }
+    }
+
+    /**
+     * @param dramPicojoulesPerByte energy per byte moved to/from DRAM, pJ
+     * @param cpuPicojoulesPerOp    CPU energy per op including instruction overhead, pJ
+     * @param staticPowerWatts      power drawn while running beyond dynamic energy (SoC, DRAM refresh, rails), W
+     */
+    public record Energy(double dramPicojoulesPerByte, double cpuPicojoulesPerOp, double staticPowerWatts) implements java.io.Serializable {}
+
+    /**
+     * @param onsetSeconds      seconds of full-speed load before throttling
+     * @param sustainedFraction speed after throttling, (0, 1]
+     */
+    public record Thermal(double onsetSeconds, double sustainedFraction) implements java.io.Serializable {}
+
+    /** @param wattHours battery energy, Wh (0 when mains-powered) */
+    public record Battery(double wattHours) implements java.io.Serializable {
+        /** Battery energy, J. */
+        public double joules() { return wattHours * 3600.0; }
+    }
+
+    /**
+     * @param readBytesPerSecond     sequential read bandwidth, bytes/s
+     * @param readPicojoulesPerByte  energy per byte read, pJ
+     */
+    public record Storage(double readBytesPerSecond, double readPicojoulesPerByte) implements java.io.Serializable {}
+
+    /** CPU cores a workload with {@code threads} threads actually uses. */
+    public int cpuCoresUsed(int threads) { return Math.min(threads, cpu.cores()); }
+
+    /** Active power of the {@code threads} fastest cores, W. */
+    public double cpuActiveWatts(int threads) {
+        int left = cpuCoresUsed(threads);
+        double sum = 0;
+        for (CpuCluster c : cpu.fastestFirst()) {
+            int n = Math.min(left, c.cores());
+            sum += n * c.activeWattsPerCore();
+            left -= n;
+            if (left == 0) break;
+        }
+        return sum;
+    }
+
+    /** Sum over the {@code threads} fastest cores of a per-core-per-cycle throughput x clock, ops/s. */
+    double cpuPeak(int threads, java.util.function.ToDoubleFunction<CpuCluster> perCycle) {
+        int left = cpuCoresUsed(threads);
+        double sum = 0;
+        for (CpuCluster c : cpu.fastestFirst()) {
+            int n = Math.min(left, c.cores());
+            sum += n * c.maxGhz() * 1e9 * perCycle.applyAsDouble(c);
+            left -= n;
+            if (left == 0) break;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,126 @@
+package org.edgefront.nativert;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.space.input.InvalidInputException;
+
+/**
+ * Reads {@link DeviceProfile}s from YAML through Hadoop's FileSystem (file://, hdfs://, s3a:// or a
+ * plain local path). Strict: {@code schemaVersion} is required, unknown keys, missing fields and
+ * negative or out-of-range numbers are {@link InvalidInputException}s naming the file and the field.
+ * Stateless and thread-safe.
+ */
+public final class DeviceProfiles {
+    /** Profiles are small; anything bigger is not a profile and is not read into memory. */
+    static final long MAX_FILE_BYTES = 1 << 20;
+    private static final double TB = 1e15;
+
+    private DeviceProfiles() {}
+
+    /** Loads one profile from a URI or local path. */
+    public static DeviceProfile load(String uriOrPath) {
+        Path p = new Path(uriOrPath);
+        try {
+            FileSystem fs = p.getFileSystem(new Configuration());
+            long len = fs.getFileStatus(p).getLen();
+            if (len > MAX_FILE_BYTES) throw new InvalidInputException(uriOrPath, "(file)", "is " + len + " bytes; a device profile is at most " + MAX_FILE_BYTES);
+            try (InputStream in = fs.open(p)) {
+                return parse(uriOrPath, new String(in.readNBytes((int) len), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new InvalidInputException(uriOrPath, "(file)", "not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(uriOrPath, "(file)", "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads every {@code *.yaml} profile in a directory, sorted by file name. */
+    public static List<DeviceProfile> loadAll(String dirUriOrPath) {
+        return ConfigFiles.listYaml(dirUriOrPath).stream().map(DeviceProfiles::load).toList();
+    }
+
+    /** Parses profile YAML text; {@code file} names it in errors. */
+    public static DeviceProfile parse(String file, String yaml) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "(yaml)", "is not valid YAML: " + e.getMessage(), e);
+        }
+        ConfigNode r = new ConfigNode(file, "", root);
+        int version = (int) r.wholeNumber("schemaVersion", 1, 1000);
+        if (version != DeviceProfile.SCHEMA_VERSION) {
+            throw new InvalidInputException(file, "schemaVersion", "is " + version + "; this EdgeFront reads version " + DeviceProfile.SCHEMA_VERSION);
+        }
+        String name = r.string("name");
+        String soc = r.string("soc");
+
+        ConfigNode d = r.object("dram");
+        DeviceProfile.Dram dram = new DeviceProfile.Dram(d.wholeNumber("capacityBytes", 1, 1L << 50),
+                d.number("bandwidthBytesPerSecond", 1e6, TB), d.numberOr("appMemoryShare", 0.001, 1.0, 0.10));
+        d.finish();
+
+        ConfigNode c = r.object("cpu");
+        List<DeviceProfile.CpuCluster> clusters = new ArrayList<>();
+        for (ConfigNode k : c.list("clusters")) {
+            clusters.add(new DeviceProfile.CpuCluster(k.string("name"), (int) k.wholeNumber("cores", 1, 1024),
+                    k.number("maxGhz", 0.01, 10), k.number("fp32FlopsPerCycle", 0.1, 4096),
+                    k.number("fp16FlopsPerCycle", 0.1, 8192), k.number("int8OpsPerCycle", 0.1, 16384),
+                    k.number("activeWattsPerCore", 0, 1000)));
+            k.finish();
+        }
+        DeviceProfile.Cpu cpu = new DeviceProfile.Cpu(clusters, c.number("coreBandwidthBytesPerSecond", 1e6, TB));
+        c.finish();
+
+        ConfigNode ca = r.object("caches");
+        DeviceProfile.Caches caches = new DeviceProfile.Caches(ca.wholeNumber("l1dBytesPerCore", 0, 1L << 40),
+                ca.wholeNumber("l2Bytes", 0, 1L << 40), ca.wholeNumber("l3Bytes", 0, 1L << 40),
+                ca.wholeNumber("systemCacheBytes", 0, 1L << 40));
+        ca.finish();
+
+        DeviceProfile.Accelerator gpu = accelerator(r, "gpu");
+        DeviceProfile.Accelerator npu = accelerator(r, "npu");
+
+        ConfigNode e = r.object("energy");
+        DeviceProfile.Energy energy = new DeviceProfile.Energy(e.number("dramPicojoulesPerByte", 0, 1e6),
+                e.number("cpuPicojoulesPerOp", 0, 1e6), e.number("staticPowerWatts", 0, 1e4));
+        e.finish();
+
+        ConfigNode t = r.object("thermal");
+        DeviceProfile.Thermal thermal = new DeviceProfile.Thermal(t.number("onsetSeconds", 0, 1e9),
+                t.number("sustainedFraction", 0.01, 1.0));
+        t.finish();
+
+        ConfigNode b = r.object("battery");
+        DeviceProfile.Battery battery = new DeviceProfile.Battery(b.number("wattHours", 0, 1e6));
+        b.finish();
+
+        ConfigNode s = r.object("storage");
+        DeviceProfile.Storage storage = new DeviceProfile.Storage(s.number("readBytesPerSecond", 1e3, TB),
+                s.number("readPicojoulesPerByte", 0, 1e9));
+        s.finish();
+        r.finish();
+        return new DeviceProfile(version, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage);
+    }
+
+    private static DeviceProfile.Accelerator accelerator(ConfigNode r, String key) {
+        if (!r.has(key)) {
+            r.numberOr(key, 0, 0, 0); // marks the (absent or null) key as read
+            return DeviceProfile.Accelerator.ABSENT;
+        }
+        ConfigNode a = r.object(key);
+        DeviceProfile.Accelerator acc = new DeviceProfile.Accelerator(a.string("name"), a.number("fp16FlopsPerSecond", 0, 1e18),
+                a.number("int8OpsPerSecond", 0, 1e18), a.number("picojoulesPerOp", 0, 1e6), a.number("activeWatts", 0, 1e4));
+        a.finish();
+        if (!acc.present()) throw new InvalidInputException(r.file(), key, "has zero throughput; omit the section instead");
+        return acc;
+    }
+}

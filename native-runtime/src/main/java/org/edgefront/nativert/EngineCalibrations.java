@@ -1,0 +1,79 @@
+package org.edgefront.nativert;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One {@link BackendCalibration} per {@link EngineGroup}. Immutable and thread-safe.
+ */
+public final class EngineCalibrations implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Map<EngineGroup, BackendCalibration> byGroup;
+
+    public EngineCalibrations(Map<EngineGroup, BackendCalibration> byGroup) {
+        EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
+        for (EngineGroup g : EngineGroup.values()) {
+            m.put(g, Objects.requireNonNull(byGroup.get(g), "no calibration for " + g));
+        }
+        this.byGroup = Collections.unmodifiableMap(m);
+    }
+
+    /** First-principles defaults: {@link BackendCalibration#defaultFor} of each group's backend. */
+    public static EngineCalibrations defaults() {
+        EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
+        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
+        return new EngineCalibrations(m);
+    }
+
+    /**
+     * Calibrations fitted per engine group by {@link SimulatorValidation#fit} (grid search, mean absolute log
+     * error) on {@code ../shared/measurements/on-device-measurements.csv}, using only groups measured on at
+     * least two devices; LLAMA_CPP_CUDA (one row, one device) keeps the first-principles default. Refit with
+     * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,
+     * compute efficiency, dequantization scale, prefill GEMM efficiency.
+     */
+    public static EngineCalibrations fitted() {
+        EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
+        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
+        m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.15));
+        m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.15));
+        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.02));
+        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.50));
+        m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30));
+        m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.60, 0.02, 8.0, 0.30));
+        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.90, 0.04, 0.25, 0.25));
+        return new EngineCalibrations(m);
+    }
+
+    private static BackendCalibration fit(Backend b, String name, double mem, double compute, double dequant, double prefill) {
+        BackendCalibration d = BackendCalibration.defaultFor(b);
+        return new BackendCalibration(name, mem, compute, d.opOverheadSeconds(), dequant, d.prefillTileTokens(), d.ubatchTokens(),
+                d.runtimeFixedBytes(), d.exploitsNmSparsity(), prefill);
+    }
+
+    /** The calibration of a group. */
+    public BackendCalibration get(EngineGroup g) { return byGroup.get(g); }
+
+    /** A copy with one group's calibration replaced. */
+    public EngineCalibrations with(EngineGroup g, BackendCalibration c) {
+        EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(byGroup);
+        m.put(g, c);
+        return new EngineCalibrations(m);
+    }
+
+    /** {@link Calibrations} for a simulator running this group (its backend gets the group's calibration). */
+    public Calibrations forSimulator(EngineGroup g) {
+        Calibrations d = Calibrations.defaults();
+        BackendCalibration c = get(g);
+        return switch (g.backend()) {
+            case CPU -> new Calibrations(c, d.gpu(), d.npu());
+            case GPU -> new Calibrations(d.cpu(), c, d.npu());
+            case NPU -> new Calibrations(d.cpu(), d.gpu(), c);
+        };
+    }
+
+    public Map<EngineGroup, BackendCalibration> asMap() { return byGroup; }
+}

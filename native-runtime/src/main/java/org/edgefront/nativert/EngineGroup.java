@@ -1,0 +1,41 @@
+package org.edgefront.nativert;
+
+import java.util.Locale;
+
+/**
+ * An engine and backend pair whose kernels share one {@link BackendCalibration}: calibration is per group,
+ * never per device. {@link #classify} maps the free-text engine/backend columns of measurement files.
+ */
+public enum EngineGroup {
+    LLAMA_CPP_CPU(Backend.CPU), LLAMA_CPP_OPENCL(Backend.GPU), LLAMA_CPP_HEXAGON(Backend.NPU), LLAMA_CPP_METAL(Backend.GPU),
+    LLAMA_CPP_CUDA(Backend.GPU), T_MAC_CPU(Backend.CPU), EXECUTORCH_XNNPACK_CPU(Backend.CPU), QNN_HTP(Backend.NPU),
+    MLC_CUDA(Backend.GPU);
+
+    private final Backend backend;
+
+    EngineGroup(Backend backend) { this.backend = backend; }
+
+    /** The compute unit this group runs on. */
+    public Backend backend() { return backend; }
+
+    /**
+     * Classifies an engine and backend description.
+     *
+     * @throws IllegalArgumentException when no group fits
+     */
+    public static EngineGroup classify(String engine, String backend) {
+        String e = engine.toLowerCase(Locale.ROOT), b = backend.toLowerCase(Locale.ROOT);
+        if (e.contains("t-mac")) return T_MAC_CPU;
+        if (e.contains("executorch")) return EXECUTORCH_XNNPACK_CPU;
+        if (e.contains("qnn") || e.contains("genie")) return QNN_HTP;
+        if (e.contains("mlc")) return MLC_CUDA;
+        if (e.contains("llama.cpp") || e.contains("llama.rn")) {
+            if (b.startsWith("cpu")) return LLAMA_CPP_CPU;
+            if (b.contains("opencl")) return LLAMA_CPP_OPENCL;
+            if (b.contains("hexagon") || b.startsWith("npu")) return LLAMA_CPP_HEXAGON;
+            if (b.contains("metal")) return LLAMA_CPP_METAL;
+            if (b.contains("cuda")) return LLAMA_CPP_CUDA;
+        }
+        throw new IllegalArgumentException("no engine group for engine '" + engine + "' backend '" + backend + "'");
+    }
+}

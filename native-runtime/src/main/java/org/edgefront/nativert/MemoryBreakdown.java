@@ -1,0 +1,15 @@
+package org.edgefront.nativert;
+
+/**
+ * Peak resident memory of one candidate, bytes. Immutable.
+ *
+ * @param weightBytes     exact stored bytes of every linear tensor (blocks with scales, sparsity metadata, factors)
+ * @param kvCacheBytes    K and V cache at the full context: 2 x layers x context x kvDim x kvBits / 8
+ * @param activationBytes fp32 working buffers of one prefill ubatch (see {@link MemoryModel})
+ * @param runtimeBytes    engine fixed bytes plus fp32 norm weights
+ */
+public record MemoryBreakdown(long weightBytes, long kvCacheBytes, long activationBytes, long runtimeBytes)
+        implements java.io.Serializable {
+    /** The sum of all parts, bytes. */
+    public long totalBytes() { return weightBytes + kvCacheBytes + activationBytes + runtimeBytes; }
+}

@@ -1,0 +1,57 @@
+package org.edgefront.nativert;
+
+import java.util.List;
+import java.util.Objects;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+
+/**
+ * A model's shape from its public config.json facts ({@code configs/models/*.yaml}), enough to simulate it
+ * without weights. Immutable and thread-safe.
+ *
+ * @param file              where it was read from (for error messages)
+ * @param name              display name
+ * @param family            architecture family
+ * @param hiddenSize        hidden size
+ * @param intermediateSize  FFN size
+ * @param layers            transformer blocks
+ * @param heads             query heads
+ * @param kvHeads           key/value heads
+ * @param headDim           size of one head
+ * @param vocabSize         vocabulary
+ * @param maxContextTokens  trained context
+ * @param tiedEmbeddings    LM head shares the embedding
+ * @param aliases           names this model goes by in measurement files
+ */
+public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
+                              int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
+                              boolean tiedEmbeddings, List<String> aliases) implements java.io.Serializable {
+    public ModelDescriptor {
+        Objects.requireNonNull(name, "name");
+        aliases = List.copyOf(aliases);
+    }
+
+    /** True when {@code modelName} is this model's name or one of its aliases (case-insensitive). */
+    public boolean matches(String modelName) {
+        String m = modelName.trim();
+        if (m.equalsIgnoreCase(name)) return true;
+        for (String a : aliases) if (a.equalsIgnoreCase(m)) return true;
+        return false;
+    }
+
+    /**
+     * The architecture with its canonical tensor list.
+     *
+     * @throws InvalidInputException when the shape cannot be expressed by {@link ModelArchitecture}, which
+     *         derives the head size as hiddenSize / heads (Gemma-2's head_dim 256 is not)
+     */
+    public ModelArchitecture architecture() {
+        if ((long) heads * headDim != hiddenSize) {
+            throw new InvalidInputException(file, "headDim", "heads x headDim = " + (long) heads * headDim + " differs from hiddenSize "
+                    + hiddenSize + "; space.ModelArchitecture cannot represent this attention shape yet");
+        }
+        return ModelArchitecture.of(name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize,
+                maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
+    }
+}

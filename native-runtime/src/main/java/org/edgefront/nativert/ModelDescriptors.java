@@ -1,0 +1,88 @@
+package org.edgefront.nativert;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ArchitectureFamily;
+
+/**
+ * Reads {@link ModelDescriptor}s ({@code configs/models/*.yaml}) through Hadoop's FileSystem. Strict like
+ * {@link DeviceProfiles}: schemaVersion required, unknown keys and missing or out-of-range fields are
+ * {@link InvalidInputException}s naming file and field. Stateless and thread-safe.
+ */
+public final class ModelDescriptors {
+    public static final int SCHEMA_VERSION = 1;
+
+    private ModelDescriptors() {}
+
+    /** Loads one descriptor from a URI or local path. */
+    public static ModelDescriptor load(String uriOrPath) {
+        return parse(uriOrPath, read(uriOrPath));
+    }
+
+    /** Loads every {@code *.yaml} in a directory, sorted by file name. */
+    public static List<ModelDescriptor> loadAll(String dirUriOrPath) {
+        return ConfigFiles.listYaml(dirUriOrPath).stream().map(ModelDescriptors::load).toList();
+    }
+
+    static String read(String uriOrPath) {
+        Path p = new Path(uriOrPath);
+        try {
+            FileSystem fs = p.getFileSystem(new Configuration());
+            long len = fs.getFileStatus(p).getLen();
+            if (len > DeviceProfiles.MAX_FILE_BYTES) throw new InvalidInputException(uriOrPath, "(file)", "is " + len + " bytes; too large for a config");
+            try (InputStream in = fs.open(p)) {
+                return new String(in.readNBytes((int) len), StandardCharsets.UTF_8);
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new InvalidInputException(uriOrPath, "(file)", "not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(uriOrPath, "(file)", "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses descriptor YAML; {@code file} names it in errors. */
+    public static ModelDescriptor parse(String file, String yaml) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "(yaml)", "is not valid YAML: " + e.getMessage(), e);
+        }
+        ConfigNode r = new ConfigNode(file, "", root);
+        int version = (int) r.wholeNumber("schemaVersion", 1, 1000);
+        if (version != SCHEMA_VERSION) throw new InvalidInputException(file, "schemaVersion", "is " + version + "; expected " + SCHEMA_VERSION);
+        String name = r.string("name");
+        String fam = r.string("family");
+        ArchitectureFamily family;
+        try {
+            family = ArchitectureFamily.valueOf(fam.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "family", "unknown family '" + fam + "' (llama, qwen2, phi2)");
+        }
+        int max = 1 << 24;
+        int hidden = (int) r.wholeNumber("hiddenSize", 1, max);
+        int ffn = (int) r.wholeNumber("intermediateSize", 1, max);
+        int layers = (int) r.wholeNumber("layers", 1, 4096);
+        int heads = (int) r.wholeNumber("heads", 1, 65536);
+        int kv = (int) r.wholeNumber("kvHeads", 1, heads);
+        if (heads % kv != 0) throw new InvalidInputException(file, "kvHeads", kv + " does not divide heads " + heads);
+        int headDim = (int) r.wholeNumber("headDim", 1, max);
+        int vocab = (int) r.wholeNumber("vocabSize", 1, max);
+        int ctx = (int) r.wholeNumber("maxContextTokens", 1, max);
+        boolean tied = r.bool("tiedEmbeddings");
+        List<String> aliases = new ArrayList<>(r.strings("aliases"));
+        r.finish();
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases);
+    }
+}

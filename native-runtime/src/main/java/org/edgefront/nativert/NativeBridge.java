@@ -1,0 +1,35 @@
+package org.edgefront.nativert;
+
+/**
+ * The JNI entry points of {@code edgefront_sim} (see {@code include/edgefront_sim.h}). Flat arrays in
+ * the order of the C structs; {@link SimulatorEncoding} builds them. Package-private: callers use
+ * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
+ */
+final class NativeBridge {
+    static final int EXPECTED_API_VERSION = 1;
+    static final int RESULT_FIELDS = 12;
+    static final int OP_FIELDS = 5;
+
+    private NativeBridge() {}
+
+    static native String version();
+
+    static native int apiVersion();
+
+    static native int resultFields();
+
+    /**
+     * Simulates {@code nCandidates} candidates; returns null when all succeeded, else the first failure's
+     * message (per-candidate codes in {@code statusOut}).
+     *
+     * @throws NativeSimulatorException when the shared inputs are invalid
+     */
+    static native String simulateBatch(double[] device, double[] calibration, int[] workload, int[] attention,
+                                       int[] shapes, int nCandidates, int[] choiceInts, double[] sparsityRatios,
+                                       long[] weightBytes, double[] out, int[] statusOut);
+
+    /** Simulates one candidate with its per-operator breakdown ({@code OP_FIELDS} doubles per op). */
+    static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention,
+                                   int[] shapes, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
+                                   double[] out, double[] opsOut);
+}

@@ -1,0 +1,112 @@
+package org.edgefront.nativert;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * The C simulator ({@code edgefront_sim}) behind a Java API. Construction loads the native library from
+ * the jar ({@link NativeLibraryLoadException} when it cannot; there is no Java fallback).
+ *
+ * <p>Ownership: whoever constructs a simulator closes it. The native library keeps no per-simulator
+ * state or memory, so {@link #close()} only marks this object unusable; it exists so callers can treat
+ * native-backed objects uniformly. Thread-safety: thread-safe; the native calls are reentrant and this
+ * object's fields are immutable (concurrent callers must use their own {@link CandidateBatch}).
+ */
+public final class NativeSimulator implements AutoCloseable {
+    private final Calibrations calibrations;
+    private volatile boolean closed;
+
+    /** A simulator with the {@link Calibrations#defaults() default} engine calibrations. */
+    public NativeSimulator() { this(Calibrations.defaults()); }
+
+    public NativeSimulator(Calibrations calibrations) {
+        this.calibrations = Objects.requireNonNull(calibrations, "calibrations");
+        NativeLibrary.ensureLoaded();
+    }
+
+    /** The engine calibrations used. */
+    public Calibrations calibrations() { return calibrations; }
+
+    /** The native library's version string. */
+    public String version() { return NativeBridge.version(); }
+
+    /**
+     * Simulates one candidate with its per-operator breakdown.
+     *
+     * @param choices tensor name to choice, one per linear tensor of {@code arch}
+     * @throws NativeSimulatorException when the native library rejects the input (status + message)
+     * @throws IllegalArgumentException when a tensor has no choice
+     */
+    public SimulationResult simulate(DeviceProfile device, Workload workload, ModelArchitecture arch,
+                                     Map<String, TensorChoice> choices) {
+        checkOpen();
+        CandidateBatch b = new CandidateBatch(arch, 1);
+        b.set(0, choices);
+        b.size(1);
+        List<TensorSpec> ts = arch.linearTensors();
+        int nOps = ts.size() + arch.layers();
+        double[] out = new double[NativeBridge.RESULT_FIELDS];
+        double[] ops = new double[nOps * NativeBridge.OP_FIELDS];
+        NativeBridge.simulateOne(SimulatorEncoding.device(device, workload),
+                SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
+                SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(arch), b.choiceInts, b.ratios, b.weightBytes, out, ops);
+        List<OpCost> list = new ArrayList<>(nOps);
+        for (int i = 0; i < nOps; i++) {
+            String name = i < ts.size() ? ts.get(i).name() : "blk." + (i - ts.size()) + ".attn_kv";
+            int o = i * NativeBridge.OP_FIELDS;
+            list.add(new OpCost(name, ops[o + 1], ops[o + 2], ops[o + 3], ops[o + 4], OpCost.Bound.values()[(int) ops[o]]));
+        }
+        return toResult(out, 0, list);
+    }
+
+    /**
+     * Simulates the first {@code batch.size()} candidates of {@code batch} in one native call.
+     *
+     * @throws NativeSimulatorException when the shared inputs (device, workload, model) are invalid;
+     *         invalid single candidates are reported per candidate in the result
+     */
+    public BatchResult simulateBatch(DeviceProfile device, Workload workload, CandidateBatch batch) {
+        checkOpen();
+        int n = batch.size();
+        double[] out = new double[n * NativeBridge.RESULT_FIELDS];
+        int[] status = new int[n];
+        int t = batch.architecture().linearTensors().size();
+        String first = NativeBridge.simulateBatch(SimulatorEncoding.device(device, workload),
+                SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
+                SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.shapes(batch.architecture()), n,
+                slice(batch.choiceInts, n * t * 3), slice(batch.ratios, n * t), slice(batch.weightBytes, n * t), out, status);
+        return new BatchResult(out, status, n, first);
+    }
+
+    /** Convenience: simulates a list of choice maps in one native call. */
+    public BatchResult simulateBatch(DeviceProfile device, Workload workload, ModelArchitecture arch,
+                                     List<Map<String, TensorChoice>> candidates) {
+        CandidateBatch b = new CandidateBatch(arch, Math.max(1, candidates.size()));
+        for (int i = 0; i < candidates.size(); i++) b.set(i, candidates.get(i));
+        b.size(candidates.size());
+        return simulateBatch(device, workload, b);
+    }
+
+    private static int[] slice(int[] a, int n) { return a.length == n ? a : java.util.Arrays.copyOf(a, n); }
+
+    private static double[] slice(double[] a, int n) { return a.length == n ? a : java.util.Arrays.copyOf(a, n); }
+
+    private static long[] slice(long[] a, int n) { return a.length == n ? a : java.util.Arrays.copyOf(a, n); }
+
+    static SimulationResult toResult(double[] o, int at, List<OpCost> ops) {
+        MemoryBreakdown m = new MemoryBreakdown((long) o[at + 6], (long) o[at + 7], (long) o[at + 8], (long) o[at + 9]);
+        return new SimulationResult(o[at], o[at + 1], o[at + 2], o[at + 3], o[at + 4], o[at + 5], o[at + 11], m, ops);
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("NativeSimulator is closed");
+    }
+
+    @Override
+    public void close() { closed = true; }
+}

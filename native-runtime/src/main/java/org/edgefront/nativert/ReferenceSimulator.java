@@ -1,0 +1,171 @@
+package org.edgefront.nativert;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * A pure-Java implementation of the native simulator's model (see {@code edgefront_sim.h}), written
+ * independently from the C code from the same equations, so tests can check the native results against
+ * it. Slow compared with the native batch path; meant for tests and explanation. Stateless and
+ * thread-safe.
+ */
+public final class ReferenceSimulator {
+    private final Calibrations calibrations;
+
+    public ReferenceSimulator(Calibrations calibrations) {
+        this.calibrations = Objects.requireNonNull(calibrations, "calibrations");
+    }
+
+    private record Cost(double bytes, double ops, double time, OpCost.Bound bound) {}
+
+    /** Peaks and bandwidth the backend achieves for this workload. */
+    private record Rates(double bw, double int8, double fp32, double fp16) {}
+
+    private static Rates rates(DeviceProfile d, Workload w, BackendCalibration c) {
+        double eff = c.computeEfficiency();
+        switch (w.backend()) {
+            case CPU: {
+                int used = d.cpuCoresUsed(w.threads());
+                double bw = Math.min(used * d.cpu().coreBandwidthBytesPerSecond(), d.dram().bandwidthBytesPerSecond());
+                return new Rates(bw * c.memEfficiency(),
+                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::int8OpsPerCycle) * eff,
+                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp32FlopsPerCycle) * eff,
+                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp16FlopsPerCycle) * eff);
+            }
+            case GPU: {
+                DeviceProfile.Accelerator g = requirePresent(d.gpu(), "gpu");
+                double f16 = g.fp16FlopsPerSecond();
+                return new Rates(d.dram().bandwidthBytesPerSecond() * c.memEfficiency(),
+                        (g.int8OpsPerSecond() > 0 ? g.int8OpsPerSecond() : f16) * eff, 0.5 * f16 * eff, f16 * eff);
+            }
+            default: {
+                DeviceProfile.Accelerator n = requirePresent(d.npu(), "npu");
+                double f16 = n.fp16FlopsPerSecond() > 0 ? n.fp16FlopsPerSecond() : 0.5 * n.int8OpsPerSecond();
+                return new Rates(d.dram().bandwidthBytesPerSecond() * c.memEfficiency(),
+                        (n.int8OpsPerSecond() > 0 ? n.int8OpsPerSecond() : n.fp16FlopsPerSecond()) * eff, 0.5 * f16 * eff, f16 * eff);
+            }
+        }
+    }
+
+    private static DeviceProfile.Accelerator requirePresent(DeviceProfile.Accelerator a, String what) {
+        if (!a.present()) throw new IllegalArgumentException("backend " + what + " requested but the device has none");
+        return a;
+    }
+
+    /** Active power of the fastest {@code threads} cores, W. */
+    private static double activeCpuWatts(DeviceProfile d, int threads) {
+        int left = d.cpuCoresUsed(threads);
+        double sum = 0;
+        for (DeviceProfile.CpuCluster c : d.cpu().fastestFirst()) {
+            int n = Math.min(left, c.cores());
+            sum += n * c.activeWattsPerCore();
+            left -= n;
+        }
+        return sum;
+    }
+
+    private static Cost roofline(double bytes, double ops, double peak, double bw, double overhead, double launches) {
+        double tm = bytes / bw, tc = ops / peak, to = overhead * launches;
+        OpCost.Bound b = (to > tm && to > tc) ? OpCost.Bound.OVERHEAD : (tc > tm ? OpCost.Bound.COMPUTE : OpCost.Bound.MEMORY);
+        return new Cost(bytes, ops, Math.max(tm, tc) + to, b);
+    }
+
+    private static double throttled(double start, double work, double onset, double sustained) {
+        double free = Math.max(0.0, onset - start);
+        return work <= free ? work : free + (work - free) / sustained;
+    }
+
+    /** Simulates one candidate (same contract as {@link NativeSimulator#simulate}). */
+    public SimulationResult simulate(DeviceProfile d, Workload w, ModelArchitecture arch, Map<String, TensorChoice> choices) {
+        BackendCalibration c = calibrations.forBackend(w.backend());
+        Rates r = rates(d, w, c);
+        double pjOp = switch (w.backend()) {
+            case CPU -> d.energy().cpuPicojoulesPerOp();
+            case GPU -> d.gpu().picojoulesPerOp();
+            case NPU -> d.npu().picojoulesPerOp();
+        };
+        double activeW = switch (w.backend()) {
+            case CPU -> activeCpuWatts(d, w.threads());
+            case GPU -> d.gpu().activeWatts();
+            case NPU -> d.npu().activeWatts();
+        };
+        double pjB = d.energy().dramPicojoulesPerByte() * 1e-12, pjO = pjOp * 1e-12, stat = d.energy().staticPowerWatts() + activeW;
+        double prompt = w.promptTokens();
+        double ubatches = Math.ceil(prompt / c.ubatchTokens());
+        double tiles = Math.ceil(prompt / c.prefillTileTokens());
+        double prefillScale = c.prefillComputeEfficiency() / c.computeEfficiency(); // GEMMs vs GEMVs
+        List<OpCost> ops = new ArrayList<>();
+        double decBytes = 0, decOps = 0, decTime = 0, preTime = 0, preBytes = 0, preOps = 0;
+        for (TensorSpec t : arch.linearTensors()) {
+            TensorChoice ch = choices.get(t.name());
+            if (ch == null) throw new IllegalArgumentException("no choice for tensor " + t.name());
+            EncodedChoice e = EncodedChoice.encode(t, ch);
+            double rows = t.rows(), cols = t.cols(), dense = rows * cols;
+            boolean lowRank = e.rank() < Math.min(t.rows(), t.cols());
+            double stored, macs, index, launches = 1;
+            if (lowRank) {
+                stored = e.rank() * (rows + cols);
+                macs = stored;
+                index = 0;
+                launches = 2;
+            } else if (e.sparsityKind() == 0) {
+                stored = dense; macs = dense; index = 0;
+            } else {
+                stored = dense * (1.0 - e.sparsityRatio());
+                boolean skip = e.sparsityKind() == 2 && c.exploitsNmSparsity();
+                macs = skip ? stored : dense;
+                index = skip ? 0 : dense;
+            }
+            double peak = EncodedChoice.usesInt8(e.formatId()) ? r.int8() : (e.formatId() == 0 ? r.fp32() : r.fp16());
+            double deq = EncodedChoice.dequantOps(e.formatId()) * c.dequantScale() * stored;
+            double wb = e.weightBytes();
+            Cost dec, pre;
+            if (t.role() == TensorRole.EMBEDDING && !arch.tiedEmbeddings()) {
+                double row = wb / rows;
+                dec = roofline(row, 0, peak, r.bw(), c.opOverheadSeconds(), 1);
+                pre = roofline(row * prompt, 0, peak, r.bw(), c.opOverheadSeconds(), 1);
+            } else {
+                double act = 4.0 * (rows + cols);
+                double dops = 2.0 * macs + deq + index;
+                double extra = t.role() == TensorRole.EMBEDDING ? wb / rows : 0.0;
+                dec = roofline(wb + act + extra, dops, peak, r.bw(), c.opOverheadSeconds(), launches);
+                if (t.role().perLayer()) {
+                    pre = roofline(wb * ubatches + act * prompt, 2.0 * macs * prompt + (deq + index) * tiles, peak * prefillScale, r.bw(),
+                            c.opOverheadSeconds(), launches * ubatches);
+                } else {
+                    pre = roofline(wb + act + extra * prompt, dops, peak, r.bw(), c.opOverheadSeconds(), launches);
+                }
+            }
+            decBytes += dec.bytes(); decOps += dec.ops(); decTime += dec.time(); preTime += pre.time();
+            preBytes += pre.bytes(); preOps += pre.ops();
+            ops.add(new OpCost(t.name(), dec.bytes(), dec.ops(), dec.time(), dec.bytes() * pjB + dec.ops() * pjO + stat * dec.time(), dec.bound()));
+        }
+        double dim = arch.dim();
+        double kvRow = 2.0 * arch.kvHeads() * arch.headDim() * w.kvCacheBits() / 8.0;
+        double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
+        Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * dim, r.fp16(), r.bw(), c.opOverheadSeconds(), 1);
+        double pairs = prompt * (prompt + 1.0) / 2.0;
+        Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * dim, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches);
+        double layers = arch.layers();
+        decBytes += layers * at.bytes(); decOps += layers * at.ops(); decTime += layers * at.time(); preTime += layers * ap.time();
+        preBytes += layers * ap.bytes(); preOps += layers * ap.ops();
+        for (int l = 0; l < arch.layers(); l++) {
+            ops.add(new OpCost("blk." + l + ".attn_kv", at.bytes(), at.ops(), at.time(),
+                    at.bytes() * pjB + at.ops() * pjO + stat * at.time(), at.bound()));
+        }
+        double onset = d.thermal().onsetSeconds(), sf = d.thermal().sustainedFraction(), gen = w.generatedTokens();
+        double ttft = throttled(0.0, preTime, onset, sf);
+        double genTime = throttled(ttft, gen * decTime, onset, sf);
+        double decode = gen / genTime;
+        double energy = decBytes * pjB + decOps * pjO + stat * genTime / gen;
+        return new SimulationResult(decode, sf / decTime, prompt / ttft, ttft, energy, energy * decode,
+                preBytes * pjB + preOps * pjO + stat * ttft,
+                MemoryModel.of(arch, choices, w, c), ops);
+    }
+}

@@ -1,0 +1,62 @@
+package org.edgefront.nativert;
+
+import java.util.List;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * Flattens Java values into the C structs' field order (see {@code edgefront_sim.h}). The device array
+ * depends on the workload: for the CPU it describes the cores the threads actually use (fastest first),
+ * so the C side sees {@code cpu_cores = cores used}. Stateless.
+ */
+final class SimulatorEncoding {
+    static final int DEVICE_FIELDS = 21;
+
+    private SimulatorEncoding() {}
+
+    static double[] device(DeviceProfile d, Workload w) {
+        int used = d.cpuCoresUsed(w.threads());
+        return new double[] {
+            d.dram().bandwidthBytesPerSecond(), (double) d.dram().capacityBytes(), used,
+            d.cpu().coreBandwidthBytesPerSecond(),
+            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp32FlopsPerCycle),
+            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp16FlopsPerCycle),
+            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::int8OpsPerCycle),
+            d.gpu().fp16FlopsPerSecond(), d.gpu().int8OpsPerSecond(), d.npu().fp16FlopsPerSecond(), d.npu().int8OpsPerSecond(),
+            d.energy().dramPicojoulesPerByte(), d.energy().cpuPicojoulesPerOp(), d.gpu().picojoulesPerOp(), d.npu().picojoulesPerOp(),
+            d.energy().staticPowerWatts(), d.thermal().onsetSeconds(), d.thermal().sustainedFraction(),
+            d.cpuActiveWatts(w.threads()),
+            d.gpu().activeWatts(), d.npu().activeWatts()
+        };
+    }
+
+    static double[] calibration(BackendCalibration c) {
+        return new double[] {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
+            c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity() ? 1.0 : 0.0,
+            c.prefillComputeEfficiency()};
+    }
+
+    static int[] workload(Workload w) {
+        return new int[] {w.promptTokens(), w.generatedTokens(), w.contextTokens(), w.kvCacheBits(), w.threads(), w.backend().id()};
+    }
+
+    static int[] attention(ModelArchitecture a) {
+        return new int[] {a.layers(), a.heads(), a.kvHeads(), a.headDim(), a.hiddenDim(), a.vocabSize(), a.tiedEmbeddings() ? 1 : 0};
+    }
+
+    static int role(TensorSpec t) {
+        return t.role() == TensorRole.EMBEDDING ? 1 : t.role() == TensorRole.LM_HEAD ? 2 : 0;
+    }
+
+    static int[] shapes(ModelArchitecture a) {
+        List<TensorSpec> ts = a.linearTensors();
+        int[] s = new int[3 * ts.size()];
+        for (int i = 0; i < ts.size(); i++) {
+            s[3 * i] = ts.get(i).rows();
+            s[3 * i + 1] = ts.get(i).cols();
+            s[3 * i + 2] = role(ts.get(i));
+        }
+        return s;
+    }
+}

@@ -1,0 +1,301 @@
+package org.edgefront.nativert;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+
+/**
+ * Compares the simulator's predictions with published measurements (CSV with the columns of
+ * {@code on-device-measurements.csv}, optionally {@code generated_tokens}, {@code energy_j_per_token} and
+ * {@code phase} as in {@code energy-measurements.csv}). Each row is resolved from names alone: device by
+ * profile name, model by descriptor name or alias, engine/backend by {@link EngineGroup}, format by
+ * {@link FormatMixes}; a row that cannot be resolved is {@code unsupported} with the reason and counts as a
+ * miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
+ * devices, so no number is tuned to one device's rows) and reports leave-one-device-out errors.
+ * Thread-safety: not thread-safe (holds one simulator per group while running).
+ */
+public final class SimulatorValidation {
+    static final List<String> REQUIRED = List.of("device", "engine", "backend", "threads", "model", "weight_format",
+            "prompt_tokens", "decode_tok_s", "prefill_tok_s");
+    static final int DEFAULT_PROMPT_TOKENS = 128;
+    static final int DEFAULT_GENERATED_TOKENS = 128;
+
+    /**
+     * One input row and its prediction; predicted values are null when not predicted.
+     *
+     * @param phase energy phase ({@code decode} or {@code whole-query}), "" when the file has none
+     */
+    public record Row(int index, String device, String engine, String backend, String model, String weightFormat,
+                      String status, String reason, double measuredDecodeTokS, double measuredPrefillTokS,
+                      double measuredEnergyJPerToken, String phase, Double predictedDecodeTokS, Double predictedPrefillTokS,
+                      Double predictedEnergyJPerToken) {
+        public boolean ok() { return status.equals("ok"); }
+    }
+
+    /**
+     * Error summary; unsupported rows count as misses (infinite error).
+     *
+     * @param decodeMedianApe     median absolute percentage error of decode tok/s, as a fraction (0.1 = 10%)
+     * @param decodeShareWithin30 share of rows with a measured decode speed predicted within 30%
+     */
+    public record Summary(int rows, int okRows, int decodeRows, double decodeMedianApe, double decodeShareWithin30,
+                          int prefillRows, double prefillMedianApe, int energyRows, double energyMedianApe) {}
+
+    public record Report(List<Row> rows, Summary summary) {}
+
+    private final List<DeviceProfile> devices;
+    private final List<ModelDescriptor> models;
+
+    public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models) {
+        this.devices = List.copyOf(devices);
+        this.models = List.copyOf(models);
+    }
+
+    /** A resolved row (null fields and a reason when unsupported). */
+    private record Prepared(int index, Map<String, String> cells, EngineGroup group, DeviceProfile device,
+                            ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload, String reason) {
+        boolean supported() { return reason == null; }
+
+        double measuredDecode() { return MeasurementCsv.number(cells.get("decode_tok_s")); }
+
+        double measuredPrefill() { return MeasurementCsv.number(cells.get("prefill_tok_s")); }
+
+        double measuredEnergy() { return MeasurementCsv.number(cells.get("energy_j_per_token")); }
+
+        String phase() { return cells.getOrDefault("phase", "").trim(); }
+    }
+
+    /** Reads a measurement CSV through Hadoop's FileSystem and validates it with the given calibrations. */
+    public Report validate(String csvUri, EngineCalibrations calibrations) {
+        return report(prepare(csvUri, ModelDescriptors.read(csvUri)), calibrations);
+    }
+
+    /** Validates CSV text ({@code file} names it in errors). */
+    public Report validate(String file, String csvText, EngineCalibrations calibrations) {
+        return report(prepare(file, csvText), calibrations);
+    }
+
+    private List<Prepared> prepare(String file, String text) {
+        List<Map<String, String>> rows = MeasurementCsv.parse(file, text, REQUIRED);
+        List<Prepared> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) out.add(prepare(i, rows.get(i)));
+        return out;
+    }
+
+    private Prepared prepare(int i, Map<String, String> r) {
+        String dev = r.get("device").trim(), model = r.get("model").trim();
+        DeviceProfile d = devices.stream().filter(p -> p.name().equalsIgnoreCase(dev)).findFirst().orElse(null);
+        if (d == null) return unsupported(i, r, "no device profile named '" + dev + "'");
+        ModelDescriptor m = models.stream().filter(x -> x.matches(model)).findFirst().orElse(null);
+        if (m == null) return unsupported(i, r, "no model descriptor for '" + model + "'");
+        ModelArchitecture arch;
+        try {
+            arch = m.architecture();
+        } catch (InvalidInputException e) {
+            return unsupported(i, r, e.getMessage());
+        }
+        EngineGroup g;
+        try {
+            g = EngineGroup.classify(r.get("engine"), r.get("backend"));
+        } catch (IllegalArgumentException e) {
+            return unsupported(i, r, e.getMessage());
+        }
+        Map<String, TensorChoice> choices;
+        try {
+            choices = FormatMixes.resolve(arch, r.get("weight_format"));
+        } catch (IllegalArgumentException e) {
+            return unsupported(i, r, e.getMessage());
+        }
+        double th = MeasurementCsv.number(r.get("threads"));
+        int threads = Double.isNaN(th) ? d.cpu().cores() : (int) th; // unstated: all cores
+        double pt = MeasurementCsv.number(r.get("prompt_tokens"));
+        int prompt = Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt;
+        double gt = MeasurementCsv.number(r.get("generated_tokens"));
+        int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
+        Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
+        return new Prepared(i, r, g, d, arch, choices, w, null);
+    }
+
+    private static Prepared unsupported(int i, Map<String, String> r, String reason) {
+        return new Prepared(i, r, null, null, null, null, null, reason);
+    }
+
+    private Report report(List<Prepared> prepared, EngineCalibrations cal) {
+        List<Row> rows = new ArrayList<>();
+        Map<EngineGroup, NativeSimulator> sims = new java.util.EnumMap<>(EngineGroup.class);
+        try {
+            for (Prepared p : prepared) rows.add(row(p, p.supported() ? sims.computeIfAbsent(p.group(), g -> new NativeSimulator(cal.forSimulator(g))) : null));
+        } finally {
+            sims.values().forEach(NativeSimulator::close);
+        }
+        return new Report(rows, summarize(rows));
+    }
+
+    private static Row row(Prepared p, NativeSimulator sim) {
+        Map<String, String> c = p.cells();
+        if (!p.supported()) {
+            return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
+                    "unsupported", p.reason(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
+        }
+        SimulationResult r;
+        try {
+            r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
+        } catch (NativeSimulatorException e) {
+            return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
+                    "unsupported", e.getMessage(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
+        }
+        double energy = r.energyJoulesPerToken();
+        if (p.phase().equalsIgnoreCase("whole-query")) energy = wholeQueryJoulesPerToken(p.device(), p.workload(), r);
+        return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
+                "ok", "", p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
+                r.decodeTokensPerSecond(), r.prefillTokensPerSecond(), energy);
+    }
+
+    /**
+     * All energy of one query per generated token: loading the weights from flash (bytes x pJ/byte plus static
+     * power over the read time), the prefill, and the decode of every generated token.
+     */
+    public static double wholeQueryJoulesPerToken(DeviceProfile d, Workload w, SimulationResult r) {
+        double weights = r.memory().weightBytes();
+        double load = weights * d.storage().readPicojoulesPerByte() * 1e-12
+                + d.energy().staticPowerWatts() * weights / d.storage().readBytesPerSecond();
+        return (load + r.prefillEnergyJoules() + r.energyJoulesPerToken() * w.generatedTokens()) / w.generatedTokens();
+    }
+
+    static Summary summarize(List<Row> rows) {
+        List<Double> dec = new ArrayList<>(), pre = new ArrayList<>(), en = new ArrayList<>();
+        int ok = 0;
+        for (Row r : rows) {
+            if (r.ok()) ok++;
+            if (!Double.isNaN(r.measuredDecodeTokS())) dec.add(ape(r.predictedDecodeTokS(), r.measuredDecodeTokS()));
+            if (!Double.isNaN(r.measuredPrefillTokS())) pre.add(ape(r.predictedPrefillTokS(), r.measuredPrefillTokS()));
+            if (!Double.isNaN(r.measuredEnergyJPerToken())) en.add(ape(r.predictedEnergyJPerToken(), r.measuredEnergyJPerToken()));
+        }
+        long within = dec.stream().filter(e -> e <= 0.30).count();
+        return new Summary(rows.size(), ok, dec.size(), median(dec), dec.isEmpty() ? Double.NaN : (double) within / dec.size(),
+                pre.size(), median(pre), en.size(), median(en));
+    }
+
+    private static double ape(Double predicted, double measured) {
+        return predicted == null ? Double.POSITIVE_INFINITY : Math.abs(predicted - measured) / measured;
+    }
+
+    static double median(List<Double> v) {
+        if (v.isEmpty()) return Double.NaN;
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        int n = a.length;
+        return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+    }
+
+    // ---------------------------------------------------------------- calibration
+
+    /** Grid of engine-group calibration values searched by {@link #fit}. */
+    static final double[] MEM_EFF = {0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.0};
+    static final double[] COMPUTE_EFF = {0.02, 0.04, 0.06, 0.09, 0.13, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0};
+    static final double[] DEQUANT = {0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
+    static final double[] PREFILL_EFF = {0.01, 0.02, 0.04, 0.08, 0.15, 0.3, 0.5, 0.8};
+
+    /**
+     * Fits each engine group's memory efficiency, compute efficiency and dequantization scale by grid search,
+     * minimizing the mean absolute log error of decode speed over the group's rows, then its prefill GEMM
+     * efficiency on the rows that report prefill speed, for groups
+     * with rows from at least two devices; other groups keep {@code start}'s values.
+     *
+     * @param excludeDevice a device whose rows are left out of the fit (leave-one-device-out), or null
+     */
+    public EngineCalibrations fit(String csvUri, EngineCalibrations start, String excludeDevice) {
+        return fit(prepare(csvUri, ModelDescriptors.read(csvUri)), start, excludeDevice);
+    }
+
+    private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice) {
+        EngineCalibrations cal = start;
+        for (EngineGroup g : EngineGroup.values()) {
+            List<Prepared> rows = prepared.stream().filter(Prepared::supported).filter(p -> p.group() == g)
+                    .filter(p -> excludeDevice == null || !p.device().name().equalsIgnoreCase(excludeDevice)).toList();
+            Set<String> devs = new HashSet<>();
+            rows.forEach(p -> devs.add(p.device().name()));
+            if (devs.size() < 2) continue;
+            BackendCalibration base = start.get(g), best = base;
+            double bestLoss = Double.POSITIVE_INFINITY;
+            for (double me : MEM_EFF) {
+                for (double ce : COMPUTE_EFF) {
+                    for (double dq : DEQUANT) {
+                        BackendCalibration c = new BackendCalibration("fit-" + g.name().toLowerCase(java.util.Locale.ROOT), me, ce,
+                                base.opOverheadSeconds(), dq, base.prefillTileTokens(), base.ubatchTokens(), base.runtimeFixedBytes(),
+                                base.exploitsNmSparsity(), base.prefillComputeEfficiency());
+                        double loss = loss(rows, start.with(g, c).forSimulator(g), true, false);
+                        if (loss < bestLoss) {
+                            bestLoss = loss;
+                            best = c;
+                        }
+                    }
+                }
+            }
+            // second stage: the prefill GEMM efficiency, given the decode fit (prefill rows only)
+            BackendCalibration decodeFit = best;
+            double bestPre = Double.POSITIVE_INFINITY;
+            for (double pe : PREFILL_EFF) {
+                BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
+                        decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), decodeFit.prefillTileTokens(), decodeFit.ubatchTokens(),
+                        decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
+                double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
+                if (loss < bestPre) {
+                    bestPre = loss;
+                    best = c;
+                }
+            }
+            cal = cal.with(g, best);
+        }
+        return cal;
+    }
+
+    private static double loss(List<Prepared> rows, Calibrations c, boolean decode, boolean prefill) {
+        double sum = 0;
+        int n = 0;
+        try (NativeSimulator sim = new NativeSimulator(c)) {
+            for (Prepared p : rows) {
+                SimulationResult r;
+                try {
+                    r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
+                } catch (NativeSimulatorException e) {
+                    continue;
+                }
+                double md = p.measuredDecode(), mp = p.measuredPrefill();
+                if (decode && !Double.isNaN(md)) { sum += Math.abs(Math.log(r.decodeTokensPerSecond() / md)); n++; }
+                if (prefill && !Double.isNaN(mp)) { sum += Math.abs(Math.log(r.prefillTokensPerSecond() / mp)); n++; }
+            }
+        }
+        return n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+    }
+
+    /**
+     * Leave-one-device-out: every device's rows are predicted with calibrations fitted without them.
+     */
+    public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start) {
+        List<Prepared> prepared = prepare(csvUri, ModelDescriptors.read(csvUri));
+        Row[] out = new Row[prepared.size()];
+        Set<String> names = new java.util.TreeSet<>();
+        for (Prepared p : prepared) if (p.supported()) names.add(p.device().name());
+        for (Prepared p : prepared) if (!p.supported()) out[p.index()] = row(p, null);
+        for (String dev : names) {
+            EngineCalibrations cal = fit(prepared, start, dev);
+            List<Prepared> mine = prepared.stream().filter(Prepared::supported).filter(p -> p.device().name().equals(dev)).toList();
+            for (Prepared p : mine) {
+                try (NativeSimulator sim = new NativeSimulator(cal.forSimulator(p.group()))) {
+                    out[p.index()] = row(p, sim);
+                }
+            }
+        }
+        List<Row> rows = Arrays.asList(out);
+        Objects.requireNonNull(rows);
+        return new Report(rows, summarize(rows));
+    }
+}

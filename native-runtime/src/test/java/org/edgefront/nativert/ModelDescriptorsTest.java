@@ -1,0 +1,44 @@
+package org.edgefront.nativert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.junit.jupiter.api.Test;
+
+class ModelDescriptorsTest {
+
+    @Test
+    void llama2SevenBHasItsPublishedParameterCount() {
+        ModelArchitecture a = ModelDescriptors.load("../configs/models/llama-2-7b.yaml").architecture();
+        // 6.74 B parameters (linear tensors + norms), as published
+        assertEquals(6.74e9, a.parameterCount(), 0.01e9);
+        assertEquals(32 * 7 + 2, a.linearTensors().size());
+    }
+
+    @Test
+    void everyDescriptorLoadsAndAliasesMatchCsvNames() {
+        List<ModelDescriptor> all = ModelDescriptors.loadAll("../configs/models");
+        assertTrue(all.size() >= 14);
+        assertTrue(all.stream().anyMatch(m -> m.matches("Llama-3.2-3B-Instruct")));
+        assertTrue(all.stream().anyMatch(m -> m.matches("phi-3.5-mini (3b)")));
+    }
+
+    @Test
+    void gemmaHeadShapeIsReportedAsNotRepresentable() {
+        ModelDescriptor g = ModelDescriptors.load("../configs/models/gemma-2-2b.yaml");
+        InvalidInputException e = assertThrows(InvalidInputException.class, g::architecture);
+        assertEquals("headDim", e.field());
+    }
+
+    @Test
+    void unknownKeyInDescriptorIsRejected() {
+        String y = "schemaVersion: 1\nname: x\nfamily: llama\nhiddenSize: 64\nintermediateSize: 128\nlayers: 2\nheads: 4\n"
+                + "kvHeads: 2\nheadDim: 16\nvocabSize: 100\nmaxContextTokens: 256\ntiedEmbeddings: true\naliases: []\nrope: 1\n";
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelDescriptors.parse("m.yaml", y));
+        assertEquals("rope", e.field());
+    }
+}

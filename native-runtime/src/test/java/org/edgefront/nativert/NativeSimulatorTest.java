@@ -1,0 +1,158 @@
+package org.edgefront.nativert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.model.ModelArchitecture;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("native")
+class NativeSimulatorTest {
+    /** Same equations in double precision, different operation order in places: agree to 1e-9 relative. */
+    private static final double REL_TOL = 1e-9;
+
+    private static void close(double expected, double actual, String what) {
+        assertEquals(expected, actual, Math.abs(expected) * REL_TOL, what);
+    }
+
+    private static void assertSame(SimulationResult ref, SimulationResult nat) {
+        close(ref.decodeTokensPerSecond(), nat.decodeTokensPerSecond(), "decode");
+        close(ref.sustainedDecodeTokensPerSecond(), nat.sustainedDecodeTokensPerSecond(), "sustained");
+        close(ref.prefillTokensPerSecond(), nat.prefillTokensPerSecond(), "prefill");
+        close(ref.timeToFirstTokenSeconds(), nat.timeToFirstTokenSeconds(), "ttft");
+        close(ref.energyJoulesPerToken(), nat.energyJoulesPerToken(), "energy");
+        close(ref.powerWatts(), nat.powerWatts(), "power");
+        close(ref.prefillEnergyJoules(), nat.prefillEnergyJoules(), "prefill energy");
+        assertEquals(ref.memory(), nat.memory());
+        if (!nat.ops().isEmpty()) {
+            assertEquals(ref.ops().size(), nat.ops().size());
+            for (int i = 0; i < ref.ops().size(); i++) {
+                OpCost r = ref.ops().get(i), n = nat.ops().get(i);
+                assertEquals(r.name(), n.name());
+                assertEquals(r.bound(), n.bound(), r.name());
+                close(r.bytes(), n.bytes(), r.name() + " bytes");
+                close(r.flops(), n.flops(), r.name() + " flops");
+                close(r.timeSeconds(), n.timeSeconds(), r.name() + " time");
+                close(r.energyJoules(), n.energyJoules(), r.name() + " energy");
+            }
+        }
+    }
+
+    @Test
+    void nativeMatchesJavaReferenceOnRandomCandidates() {
+        SplittableRandom rng = new SplittableRandom(42);
+        ReferenceSimulator ref = new ReferenceSimulator(Calibrations.defaults());
+        List<Workload> workloads = List.of(Workload.standard(Backend.CPU, 6), new Workload(64, 256, 4096, 8, 2, Backend.CPU),
+                new Workload(1000, 1000, 2048, 16, 1, Backend.GPU), new Workload(128, 64, 1024, 4, 4, Backend.NPU));
+        try (NativeSimulator sim = new NativeSimulator()) {
+            for (boolean tied : new boolean[] {false, true}) {
+                ModelArchitecture a = TestFixtures.smallLlama(tied);
+                for (Workload w : workloads) {
+                    for (int i = 0; i < 10; i++) {
+                        Map<String, TensorChoice> c = TestFixtures.random(a, rng);
+                        assertSame(ref.simulate(TestFixtures.s23(), w, a, c), sim.simulate(TestFixtures.s23(), w, a, c));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchedResultsEqualSingleCalls() {
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        DeviceProfile d = TestFixtures.pi5();
+        Workload w = Workload.standard(Backend.CPU, 4);
+        SplittableRandom rng = new SplittableRandom(3);
+        List<Map<String, TensorChoice>> cands = new ArrayList<>();
+        for (int i = 0; i < 300; i++) cands.add(TestFixtures.random(a, rng)); // > one native chunk of 256
+        try (NativeSimulator sim = new NativeSimulator()) {
+            BatchResult b = sim.simulateBatch(d, w, a, cands);
+            assertEquals(300, b.size());
+            for (int i = 0; i < 300; i += 37) {
+                assertTrue(b.ok(i));
+                SimulationResult one = sim.simulate(d, w, a, cands.get(i));
+                assertEquals(one.decodeTokensPerSecond(), b.decodeTokensPerSecond(i));
+                assertEquals(one.energyJoulesPerToken(), b.energyJoulesPerToken(i));
+                assertEquals(one.memory(), b.result(i).memory());
+            }
+        }
+    }
+
+    @Test
+    void lowerBitFormatDecodesFasterOnMemoryBoundCpu() {
+        ModelArchitecture a = ModelArchitecture.llama("1b", 2048, 8192, 16, 32, 8, 32000, 2048, false, 1e-5, 1e4, true);
+        Workload w = Workload.standard(Backend.CPU, 4);
+        try (NativeSimulator sim = new NativeSimulator()) {
+            double f16 = sim.simulate(TestFixtures.pi5(), w, a, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.F16))).decodeTokensPerSecond();
+            double q4 = sim.simulate(TestFixtures.pi5(), w, a, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0))).decodeTokensPerSecond();
+            assertTrue(q4 > 2.0 * f16, "Q4_0 " + q4 + " vs F16 " + f16);
+        }
+    }
+
+    @Test
+    void opBreakdownCoversEveryTensorAndLayer() {
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        Workload w = new Workload(16, 16, 64, 16, 4, Backend.CPU);
+        try (NativeSimulator sim = new NativeSimulator()) {
+            SimulationResult r = sim.simulate(TestFixtures.s23(), w, a, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0)));
+            assertEquals(a.linearTensors().size() + a.layers(), r.ops().size());
+            assertEquals("blk.3.attn_kv", r.ops().get(r.ops().size() - 1).name());
+            double step = r.ops().stream().mapToDouble(OpCost::timeSeconds).sum();
+            // short run, no throttling: mean decode time per token is the sum of op times
+            assertEquals(1.0 / step, r.decodeTokensPerSecond(), 1e-9 / step);
+            assertTrue(r.ops().stream().anyMatch(o -> o.bound() == OpCost.Bound.OVERHEAD), "tiny ops are overhead-bound");
+        }
+    }
+
+    @Test
+    void gpuWorkloadOnDeviceWithoutGpuThrowsWithNativeMessage() {
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        try (NativeSimulator sim = new NativeSimulator()) {
+            NativeSimulatorException e = assertThrows(NativeSimulatorException.class, () -> sim.simulate(TestFixtures.pi5(),
+                    Workload.standard(Backend.GPU, 4), a, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0))));
+            assertEquals(5, e.status());
+            assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
+        }
+    }
+
+    @Test
+    void invalidCandidateFailsAloneInBatch() {
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        CandidateBatch b = new CandidateBatch(a, 3);
+        for (int c = 0; c < 3; c++) b.set(c, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0)));
+        EncodedChoice good = b.get(1, 2);
+        b.set(1, 2, new EncodedChoice(99, 0, 0.0, good.rank(), good.weightBytes()));
+        b.size(3);
+        try (NativeSimulator sim = new NativeSimulator()) {
+            BatchResult r = sim.simulateBatch(TestFixtures.s23(), Workload.standard(Backend.CPU, 4), b);
+            assertTrue(r.ok(0));
+            assertFalse(r.ok(1));
+            assertTrue(r.ok(2));
+            assertEquals(3, r.status(1));
+            assertTrue(r.failureReason(1).contains("format id 99"), r.failureReason(1));
+        }
+    }
+
+    @Test
+    void closedSimulatorRefusesWork() {
+        NativeSimulator sim = new NativeSimulator();
+        sim.close();
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        assertThrows(IllegalStateException.class, () -> sim.simulate(TestFixtures.s23(), Workload.standard(Backend.CPU, 1), a,
+                TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0))));
+    }
+
+    @Test
+    void versionIsReported() {
+        assertTrue(NativeLibrary.version().startsWith("edgefront-sim 1."));
+    }
+}

@@ -1,0 +1,80 @@
+package org.edgefront.nativert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.edgefront.space.input.InvalidInputException;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("native")
+class SimulatorValidationTest {
+    private static final Path SHARED = Path.of(System.getProperty("edgefront.shared", "../../shared"));
+
+    private static SimulatorValidation validation() {
+        return new SimulatorValidation(DeviceProfiles.loadAll("../configs/devices"), ModelDescriptors.loadAll("../configs/models"));
+    }
+
+    private static String csv() { return SHARED.resolve("measurements/on-device-measurements.csv").toString(); }
+
+    @Test
+    void everyPublishedRowGetsAnEntryInOrder() {
+        SimulatorValidation.Report r = validation().validate(csv(), EngineCalibrations.fitted());
+        assertEquals(88, r.rows().size());
+        for (int i = 0; i < r.rows().size(); i++) {
+            SimulatorValidation.Row row = r.rows().get(i);
+            assertEquals(i, row.index());
+            if (row.ok()) {
+                assertNotNull(row.predictedDecodeTokS());
+                assertTrue(row.predictedDecodeTokS() > 0);
+            } else {
+                assertEquals("unsupported", row.status());
+                assertFalse(row.reason().isEmpty());
+                assertNull(row.predictedDecodeTokS());
+            }
+        }
+        System.out.println("validation (fitted calibrations, in-sample): " + r.summary());
+        // regression guard on the figures reported in the handoff (in-sample 11% MdAPE, 77% within 30%)
+        assertTrue(r.summary().decodeMedianApe() < 0.15, r.summary().toString());
+        assertTrue(r.summary().decodeShareWithin30() > 0.7, r.summary().toString());
+    }
+
+    @Test
+    void unsupportedRowsCountAsMisses() {
+        String text = "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Samsung Galaxy S23,llama.cpp,CPU,6,Qwen3-1.7B,Q4_0,256,17.21,103.89\n"
+                + "Unknown Phone,llama.cpp,CPU,6,Qwen3-1.7B,Q4_0,256,17.21,\n";
+        SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
+        assertTrue(r.rows().get(0).ok());
+        assertEquals("unsupported", r.rows().get(1).status());
+        assertTrue(r.rows().get(1).reason().contains("Unknown Phone"));
+        assertEquals(2, r.summary().decodeRows());
+        assertTrue(r.summary().decodeShareWithin30() <= 0.5, "the unsupported row is a miss");
+        assertTrue(Double.isInfinite(r.summary().decodeMedianApe()), "median of one finite and one infinite error");
+    }
+
+    @Test
+    void missingColumnIsBadInput() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> validation().validate("t.csv", "device,engine\nx,y\n", EngineCalibrations.fitted()));
+        assertEquals("header", e.field());
+    }
+
+    @Test
+    @Tag("slow")
+    void refitReproducesTheShippedCalibrations() {
+        EngineCalibrations fit = validation().fit(csv(), EngineCalibrations.defaults(), null);
+        for (EngineGroup g : EngineGroup.values()) {
+            BackendCalibration a = fit.get(g), b = EngineCalibrations.fitted().get(g);
+            assertEquals(b.memEfficiency(), a.memEfficiency(), 1e-12, g.name());
+            assertEquals(b.computeEfficiency(), a.computeEfficiency(), 1e-12, g.name());
+            assertEquals(b.dequantScale(), a.dequantScale(), 1e-12, g.name());
+            assertEquals(b.prefillComputeEfficiency(), a.prefillComputeEfficiency(), 1e-12, g.name());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package org.edgefront.search.strategy;
+
+import org.edgefront.search.additive.AdditiveModel;
+import org.edgefront.space.candidate.SearchSpace;
+
+class DpSeededContractTest extends StrategyContractTest {
+    @Override
+    protected SearchStrategy create(SearchSpace space, AdditiveModel model, long seed) { return new DpSeeded(space, model, seed); }
+}

@@ -1,0 +1,9 @@
+package org.edgefront.search.strategy;
+
+import org.edgefront.search.additive.AdditiveModel;
+import org.edgefront.space.candidate.SearchSpace;
+
+class RandomSearchContractTest extends StrategyContractTest {
+    @Override
+    protected SearchStrategy create(SearchSpace space, AdditiveModel model, long seed) { return new RandomSearch(space, seed); }
+}

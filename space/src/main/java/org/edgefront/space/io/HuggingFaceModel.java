@@ -1,0 +1,309 @@
+package org.edgefront.space.io;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * Reader for Hugging Face model directories: {@code config.json} plus {@code model.safetensors}, or
+ * shards listed in {@code model.safetensors.index.json} ({@code weight_map}). F32, F16 and BF16
+ * weights decode to float on read; each tensor is read by byte range when asked for, never the whole
+ * model at once.
+ *
+ * <p>Architectures: {@code LlamaForCausalLM} and {@code MistralForCausalLM} map to
+ * {@link ArchitectureFamily#LLAMA}; {@code Qwen2ForCausalLM} to {@link ArchitectureFamily#QWEN2}, whose
+ * q/k/v biases are readable as {@code blk.N.attn_q.bias}, {@code blk.N.attn_k.bias},
+ * {@code blk.N.attn_v.bias} ({@link ModelArchitecture#attentionBiasName}, listed in
+ * {@link ModelWeights#tensorNames()}). Anything else, a
+ * {@code rope_scaling} setting or a {@code head_dim} other than hidden_size / heads is rejected, since
+ * the forward pass would silently compute something else.
+ *
+ * <p><b>RoPE row order.</b> Hugging Face Llama-family checkpoints store the rows of q_proj and k_proj
+ * permuted for the rotate-half RoPE layout; EdgeFront's forward pass (like llama2.c) rotates
+ * interleaved pairs. The rows of q and k (and of their biases) are therefore put back in interleaved
+ * order on read; see {@link RopeLayout}. {@link HuggingFaceWriter}
+ * applies the forward permutation, so write-then-read round-trips.
+ *
+ * <p>Canonical names: {@code model.embed_tokens.weight} is {@code token_embd.weight};
+ * {@code model.layers.N.self_attn.{q,k,v,o}_proj.weight} are {@code blk.N.attn_{q,k,v,output}.weight};
+ * {@code model.layers.N.mlp.{gate,up,down}_proj.weight} are {@code blk.N.ffn_{gate,up,down}.weight};
+ * {@code input_layernorm} / {@code post_attention_layernorm} are {@code attn_norm} / {@code ffn_norm};
+ * {@code model.norm.weight} is {@code output_norm.weight}; {@code lm_head.weight} is {@code output.weight}.
+ *
+ * <p>Stateless; the returned weights own the open shards and must be closed by the caller.
+ */
+public final class HuggingFaceModel {
+    /** Config file name. */
+    public static final String CONFIG = "config.json";
+    /** Single-file weights. */
+    public static final String SINGLE = "model.safetensors";
+    /** Index of sharded weights. */
+    public static final String INDEX = "model.safetensors.index.json";
+    /** Key in config.json that EdgeFront's generator writes to label generated weights. */
+    public static final String SYNTHETIC_KEY = "edgefront_synthetic";
+    /** Key in config.json with the display name EdgeFront's generator gave the model. */
+    public static final String NAME_KEY = "edgefront_name";
+
+    private static final long MAX_JSON_BYTES = 100L << 20;
+
+    private HuggingFaceModel() { }
+
+    /** Opens a model directory with a default Hadoop configuration. */
+    public static ModelWeights open(String dirUri) throws IOException {
+        return open(dirUri, new Configuration());
+    }
+
+    /**
+     * Opens a model directory.
+     *
+     * @throws InvalidInputException naming the file and key at fault (config field, missing tensor,
+     *                               wrong shape, unsupported architecture, no weights)
+     */
+    public static ModelWeights open(String dirUri, Configuration conf) throws IOException {
+        String configFile = HadoopFiles.child(dirUri, CONFIG);
+        JsonNode config = readJson(configFile, conf);
+        Parsed p = parseConfig(configFile, config, lastSegment(dirUri));
+
+        List<SafetensorsFile> files = new ArrayList<>();
+        try {
+            Map<String, Integer> shardOf = new LinkedHashMap<>();
+            String indexFile = HadoopFiles.child(dirUri, INDEX);
+            String singleFile = HadoopFiles.child(dirUri, SINGLE);
+            String keyFile;
+            if (HadoopFiles.statusOrNull(indexFile, conf) != null) {
+                keyFile = indexFile;
+                JsonNode index = readJson(indexFile, conf);
+                JsonNode map = index.get("weight_map");
+                if (map == null || !map.isObject()) throw new InvalidInputException(indexFile, "weight_map", "missing or not an object");
+                Map<String, Integer> fileIndex = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    JsonNode v = e.getValue();
+                    if (!v.isTextual()) throw new InvalidInputException(indexFile, "weight_map." + e.getKey(), "shard file name is not a string");
+                    String shard = v.asText();
+                    if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals("..") || shard.equals(".")) {
+                        throw new InvalidInputException(indexFile, "weight_map." + e.getKey(), "shard '" + shard + "' is not a file name in the model directory");
+                    }
+                    Integer idx = fileIndex.get(shard);
+                    if (idx == null) {
+                        idx = files.size();
+                        String shardUri = HadoopFiles.child(dirUri, shard);
+                        if (HadoopFiles.statusOrNull(shardUri, conf) == null) {
+                            throw new InvalidInputException(indexFile, "weight_map." + e.getKey(), "shard file " + shard + " does not exist");
+                        }
+                        files.add(SafetensorsFile.open(shardUri, conf));
+                        fileIndex.put(shard, idx);
+                    }
+                    shardOf.put(e.getKey(), idx);
+                }
+            } else if (HadoopFiles.statusOrNull(singleFile, conf) != null) {
+                keyFile = singleFile;
+                files.add(SafetensorsFile.open(singleFile, conf));
+                for (String name : files.get(0).tensors().keySet()) shardOf.put(name, 0);
+            } else {
+                String hint = HadoopFiles.statusOrNull(HadoopFiles.child(dirUri, "pytorch_model.bin"), conf) != null
+                        ? " (PyTorch .bin weights are not supported; convert them to safetensors)" : "";
+                throw new InvalidInputException(dirUri, SINGLE, "no weights: neither " + SINGLE + " nor " + INDEX + " exists" + hint);
+            }
+
+            boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
+            ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
+                    p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic);
+            Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
+            Locator loc = new Locator(files, shardOf, keyFile, locs);
+            for (HfTensor t : tensorMap(arch)) loc.add(t);
+            List<RangeReader> readers = new ArrayList<>();
+            for (SafetensorsFile sf : files) readers.add(sf.reader());
+            return new StoredWeights(arch, dirUri, readers, locs);
+        } catch (IOException | RuntimeException e) {
+            for (SafetensorsFile sf : files) {
+                try {
+                    sf.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * One tensor's Hugging Face name, canonical name and shape.
+     *
+     * @param hfName    name in the safetensors files
+     * @param canonical name in {@link ModelWeights}
+     * @param rows      rows (or length of a vector)
+     * @param cols      columns, or -1 for a vector
+     * @param ropeHeads heads whose rows are stored in rotate-half order (q and k), else 0
+     */
+    record HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads) {
+        /** Shape as safetensors writes it. */
+        List<Long> shape() { return cols < 0 ? List.of((long) rows) : List.of((long) rows, (long) cols); }
+    }
+
+    /** Every tensor a Hugging Face directory of this architecture holds, in file order. */
+    static List<HfTensor> tensorMap(ModelArchitecture arch) {
+        List<HfTensor> out = new ArrayList<>();
+        int dim = arch.dim();
+        int kv = arch.kvDim();
+        int hidden = arch.hiddenDim();
+        out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
+        for (int l = 0; l < arch.layers(); l++) {
+            String pre = "model.layers." + l + ".";
+            out.add(new HfTensor(pre + "input_layernorm.weight", ModelArchitecture.attentionNormName(l), dim, -1, 0));
+            out.add(new HfTensor(pre + "self_attn.q_proj.weight", TensorSpec.canonicalName(TensorRole.Q, l), dim, dim, arch.heads()));
+            out.add(new HfTensor(pre + "self_attn.k_proj.weight", TensorSpec.canonicalName(TensorRole.K, l), kv, dim, arch.kvHeads()));
+            out.add(new HfTensor(pre + "self_attn.v_proj.weight", TensorSpec.canonicalName(TensorRole.V, l), kv, dim, 0));
+            out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, dim, 0));
+            if (arch.attentionBiases()) {
+                out.add(new HfTensor(pre + "self_attn.q_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.Q, l), dim, -1, arch.heads()));
+                out.add(new HfTensor(pre + "self_attn.k_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.K, l), kv, -1, arch.kvHeads()));
+                out.add(new HfTensor(pre + "self_attn.v_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.V, l), kv, -1, 0));
+            }
+            out.add(new HfTensor(pre + "post_attention_layernorm.weight", ModelArchitecture.ffnNormName(l), dim, -1, 0));
+            out.add(new HfTensor(pre + "mlp.gate_proj.weight", TensorSpec.canonicalName(TensorRole.GATE, l), hidden, dim, 0));
+            out.add(new HfTensor(pre + "mlp.up_proj.weight", TensorSpec.canonicalName(TensorRole.UP, l), hidden, dim, 0));
+            out.add(new HfTensor(pre + "mlp.down_proj.weight", TensorSpec.canonicalName(TensorRole.DOWN, l), dim, hidden, 0));
+        }
+        out.add(new HfTensor("model.norm.weight", ModelArchitecture.outputNormName(), dim, -1, 0));
+        if (!arch.tiedEmbeddings()) {
+            out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
+        }
+        return out;
+    }
+
+    /** Finds Hugging Face tensors, checks dtype and shape, and records their canonical locations. */
+    private record Locator(List<SafetensorsFile> files, Map<String, Integer> shardOf, String keyFile,
+                           Map<String, StoredWeights.Location> out) {
+        void add(HfTensor want) {
+            String hfName = want.hfName();
+            Integer idx = shardOf.get(hfName);
+            if (idx == null) throw new InvalidInputException(keyFile, hfName, "missing tensor");
+            SafetensorsFile f = files.get(idx);
+            SafetensorsFile.Tensor t = f.tensors().get(hfName);
+            if (t == null) throw new InvalidInputException(f.source(), hfName, "missing tensor (the index lists it in this shard)");
+            List<Long> expected = want.shape();
+            if (!t.shape().equals(expected)) {
+                throw new InvalidInputException(f.source(), hfName, "shape " + t.shape() + " but config.json implies " + expected);
+            }
+            StorageType st = t.storageType();
+            if (st == null) throw new InvalidInputException(f.source(), hfName + ".dtype", "dtype " + t.dtype() + " is not supported (F32, F16, BF16 are)");
+            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st,
+                    want.rows(), want.ropeHeads()));
+        }
+    }
+
+    /** Values from config.json. */
+    private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
+                          int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic) { }
+
+    private static Parsed parseConfig(String f, JsonNode c, String dirName) {
+        if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
+        JsonNode archs = c.get("architectures");
+        if (archs == null || !archs.isArray() || archs.isEmpty()) {
+            throw new InvalidInputException(f, "architectures", "missing or empty; expected e.g. [\"LlamaForCausalLM\"]");
+        }
+        String arch = archs.get(0).asText();
+        ArchitectureFamily family = switch (arch) {
+            case "LlamaForCausalLM", "MistralForCausalLM" -> ArchitectureFamily.LLAMA;
+            case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
+            default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
+                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM are)");
+        };
+        int dim = posInt(f, c, "hidden_size", null);
+        int hidden = posInt(f, c, "intermediate_size", null);
+        int layers = posInt(f, c, "num_hidden_layers", null);
+        int heads = posInt(f, c, "num_attention_heads", null);
+        int kvHeads = posInt(f, c, "num_key_value_heads", heads);
+        int vocab = posInt(f, c, "vocab_size", null);
+        int maxSeq = posInt(f, c, "max_position_embeddings", null);
+        double eps = number(f, c, "rms_norm_eps", 1e-6);
+        double theta = number(f, c, "rope_theta", 10000.0);
+        if (dim % heads != 0) throw new InvalidInputException(f, "num_attention_heads", heads + " does not divide hidden_size " + dim);
+        if (kvHeads > heads || heads % kvHeads != 0) {
+            throw new InvalidInputException(f, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
+        }
+        if ((dim / heads) % 2 != 0) throw new InvalidInputException(f, "num_attention_heads", "head size " + dim / heads + " is odd; RoPE needs pairs");
+        JsonNode hd = c.get("head_dim");
+        if (hd != null && !hd.isNull() && (!hd.canConvertToInt() || hd.asInt() != dim / heads)) {
+            throw new InvalidInputException(f, "head_dim", "head_dim " + hd + " differs from hidden_size / num_attention_heads = "
+                    + dim / heads + "; not supported");
+        }
+        JsonNode rs = c.get("rope_scaling");
+        if (rs != null && !rs.isNull()) throw new InvalidInputException(f, "rope_scaling", "RoPE scaling " + rs + " is not supported yet");
+        if (eps <= 0) throw new InvalidInputException(f, "rms_norm_eps", "must be positive");
+        if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
+        Boolean tied = null;
+        JsonNode t = c.get("tie_word_embeddings");
+        if (t != null && !t.isNull()) {
+            if (!t.isBoolean()) throw new InvalidInputException(f, "tie_word_embeddings", "value " + t + " is not true or false");
+            tied = t.asBoolean();
+        }
+        boolean synthetic = false;
+        JsonNode s = c.get(SYNTHETIC_KEY);
+        if (s != null && !s.isNull()) {
+            if (!s.isBoolean()) throw new InvalidInputException(f, SYNTHETIC_KEY, "value " + s + " is not true or false");
+            synthetic = s.asBoolean();
+        }
+        JsonNode n = c.get(NAME_KEY);
+        String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
+        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, vocab, maxSeq, tied, eps, theta, synthetic);
+    }
+
+    private static int posInt(String f, JsonNode c, String key, Integer dflt) {
+        JsonNode v = c.get(key);
+        if (v == null || v.isNull()) {
+            if (dflt != null) return dflt;
+            throw new InvalidInputException(f, key, "missing");
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw new InvalidInputException(f, key, "value " + v + " is not a positive integer");
+        }
+        return v.asInt();
+    }
+
+    private static double number(String f, JsonNode c, String key, double dflt) {
+        JsonNode v = c.get(key);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isNumber()) throw new InvalidInputException(f, key, "value " + v + " is not a number");
+        return v.asDouble();
+    }
+
+    static JsonNode readJson(String uri, Configuration conf) throws IOException {
+        FileStatus st = HadoopFiles.statusOrNull(uri, conf);
+        if (st == null) throw new InvalidInputException(uri, "path", "no such file");
+        byte[] b = HadoopFiles.readAll(uri, MAX_JSON_BYTES, conf);
+        try {
+            ObjectMapper om = new ObjectMapper();
+            om.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            // decode as UTF-8 ourselves: Jackson's encoding detection throws plain IOExceptions on odd bytes
+            JsonNode n = om.readTree(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+            if (n == null || !n.isObject()) throw new InvalidInputException(uri, "(root)", "not a JSON object");
+            return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidInputException(uri, "(json)", "invalid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static String lastSegment(String uri) {
+        String s = uri;
+        while (s.length() > 1 && s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        int slash = s.lastIndexOf('/');
+        String seg = slash >= 0 ? s.substring(slash + 1) : s;
+        return seg.isEmpty() ? "model" : seg;
+    }
+}

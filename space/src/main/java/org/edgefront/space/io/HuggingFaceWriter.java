@@ -1,0 +1,155 @@
+package org.edgefront.space.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+
+/**
+ * Writes weights as a Hugging Face model directory that {@link HuggingFaceModel} reads back:
+ * {@code config.json} (with {@link HuggingFaceModel#SYNTHETIC_KEY} and {@link HuggingFaceModel#NAME_KEY}
+ * so generated weights stay labelled) and {@code model.safetensors}, or {@code model-0000i-of-0000n.safetensors}
+ * shards plus {@code model.safetensors.index.json}. The q and k rows are written in Hugging Face's
+ * rotate-half order (see {@link RopeLayout}). Stateless; reads each tensor once and streams it out.
+ */
+public final class HuggingFaceWriter {
+    private HuggingFaceWriter() { }
+
+    /** Writes with a default Hadoop configuration. */
+    public static void write(ModelWeights weights, String dirUri, StorageType dtype, int shards) throws IOException {
+        write(weights, dirUri, dtype, shards, new Configuration());
+    }
+
+    /**
+     * Writes a model directory (created if needed; existing files of the same names are replaced).
+     *
+     * @param dtype  storage type of every tensor
+     * @param shards number of safetensors files; 1 writes a single {@code model.safetensors} and no index
+     */
+    public static void write(ModelWeights weights, String dirUri, StorageType dtype, int shards, Configuration conf) throws IOException {
+        ModelArchitecture a = weights.architecture();
+        if (dtype.blockValues() != 1) throw new IllegalArgumentException("safetensors stores F32, F16 or BF16, not " + dtype);
+        if (a.family() == ArchitectureFamily.PHI2) throw new IllegalArgumentException("writing Phi-2 directories is not supported");
+        List<HuggingFaceModel.HfTensor> all = HuggingFaceModel.tensorMap(a);
+        if (shards < 1 || shards > all.size()) throw new IllegalArgumentException("shards " + shards + " not in 1.." + all.size());
+        HadoopFiles.mkdirs(dirUri, conf);
+        ObjectMapper om = new ObjectMapper();
+
+        // split in file order into shards of roughly equal bytes
+        long total = 0;
+        for (HuggingFaceModel.HfTensor t : all) total += bytes(t, dtype);
+        List<List<HuggingFaceModel.HfTensor>> groups = new ArrayList<>();
+        long cumulative = 0;
+        int g = 0;
+        for (int i = 0; i < all.size(); i++) {
+            HuggingFaceModel.HfTensor t = all.get(i);
+            long b = bytes(t, dtype);
+            // the shard whose share of the bytes holds this tensor's midpoint, moving at most one shard per
+            // tensor and late enough that every remaining shard still gets a tensor
+            int desired = (int) Math.min(shards - 1, (cumulative + b / 2) * shards / Math.max(1, total));
+            int lowest = Math.max(shards - (all.size() - i), i == 0 ? 0 : g);
+            g = i == 0 ? 0 : Math.max(lowest, Math.min(desired, g + 1));
+            if (g == groups.size()) groups.add(new ArrayList<>());
+            groups.get(g).add(t);
+            cumulative += b;
+        }
+        if (groups.size() != shards) throw new IllegalStateException("sharding produced " + groups.size() + " of " + shards + " (bug)");
+
+        ObjectNode weightMap = om.createObjectNode();
+        for (int s = 0; s < groups.size(); s++) {
+            String file = shards == 1 ? HuggingFaceModel.SINGLE
+                    : String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", s + 1, shards);
+            writeSafetensors(weights, HadoopFiles.child(dirUri, file), groups.get(s), dtype, om, conf);
+            for (HuggingFaceModel.HfTensor t : groups.get(s)) weightMap.put(t.hfName(), file);
+        }
+        if (shards > 1) {
+            ObjectNode index = om.createObjectNode();
+            index.putObject("metadata").put("total_size", total);
+            index.set("weight_map", weightMap);
+            byte[] json = om.writerWithDefaultPrettyPrinter().writeValueAsBytes(index);
+            HadoopFiles.write(HadoopFiles.child(dirUri, HuggingFaceModel.INDEX), conf, out -> out.write(json));
+        }
+        byte[] config = om.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(a, dtype, om));
+        HadoopFiles.write(HadoopFiles.child(dirUri, HuggingFaceModel.CONFIG), conf, out -> out.write(config));
+    }
+
+    private static long bytes(HuggingFaceModel.HfTensor t, StorageType dtype) {
+        long n = 1;
+        for (long d : t.shape()) n *= d;
+        return n * dtype.bytesPerValue();
+    }
+
+    private static ObjectNode config(ModelArchitecture a, StorageType dtype, ObjectMapper om) {
+        ObjectNode c = om.createObjectNode();
+        boolean qwen = a.family() == ArchitectureFamily.QWEN2;
+        c.putArray("architectures").add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        c.put("model_type", qwen ? "qwen2" : "llama");
+        c.put("hidden_size", a.dim());
+        c.put("intermediate_size", a.hiddenDim());
+        c.put("num_hidden_layers", a.layers());
+        c.put("num_attention_heads", a.heads());
+        c.put("num_key_value_heads", a.kvHeads());
+        c.put("vocab_size", a.vocabSize());
+        c.put("max_position_embeddings", a.maxSeqLen());
+        c.put("rms_norm_eps", a.normEps());
+        c.put("rope_theta", a.ropeTheta());
+        c.put("tie_word_embeddings", a.tiedEmbeddings());
+        c.put("hidden_act", "silu");
+        c.put("bos_token_id", 1);
+        c.put("eos_token_id", 2);
+        c.put("torch_dtype", switch (dtype) {
+            case F32 -> "float32";
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> throw new IllegalArgumentException(dtype.toString());
+        });
+        c.put(HuggingFaceModel.SYNTHETIC_KEY, a.synthetic());
+        c.put(HuggingFaceModel.NAME_KEY, a.name());
+        return c;
+    }
+
+    private static void writeSafetensors(ModelWeights weights, String uri, List<HuggingFaceModel.HfTensor> tensors,
+                                         StorageType dtype, ObjectMapper om, Configuration conf) throws IOException {
+        ObjectNode header = om.createObjectNode();
+        header.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (HuggingFaceModel.HfTensor t : tensors) {
+            ObjectNode e = header.putObject(t.hfName());
+            e.put("dtype", dtype.name());
+            ArrayNode shape = e.putArray("shape");
+            for (long d : t.shape()) shape.add(d);
+            long n = bytes(t, dtype);
+            e.putArray("data_offsets").add(offset).add(offset + n);
+            offset += n;
+        }
+        byte[] json = om.writeValueAsBytes(header);
+        int padded = (json.length + 8 + 7) / 8 * 8 - 8; // data section starts 8-byte aligned, padded with spaces
+        byte[] headerBytes = new byte[padded];
+        java.util.Arrays.fill(headerBytes, (byte) ' ');
+        System.arraycopy(json, 0, headerBytes, 0, json.length);
+        HadoopFiles.write(uri, conf, raw -> {
+            OutputStream out = new BufferedOutputStream(raw, 1 << 16);
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(headerBytes);
+            for (HuggingFaceModel.HfTensor t : tensors) {
+                float[] v = weights.read(t.canonical());
+                if (t.ropeHeads() > 0) v = RopeLayout.interleavedToRotateHalf(v, t.rows(), t.ropeHeads());
+                TensorEncoding.write(out, v, dtype);
+            }
+            out.flush();
+        });
+        assert new String(headerBytes, StandardCharsets.UTF_8).startsWith("{");
+    }
+}

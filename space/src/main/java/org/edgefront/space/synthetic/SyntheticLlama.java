@@ -1,0 +1,287 @@
+package org.edgefront.space.synthetic;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.HuggingFaceWriter;
+import org.edgefront.space.io.Llama2cWriter;
+import org.edgefront.space.io.StorageType;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * A Llama-family model (Llama, or Qwen2 with attention biases) whose weights are generated deterministically from a {@link Shape} and a seed,
+ * tensor by tensor when read (nothing is kept in memory, so even 1B-parameter shapes are cheap to hold).
+ * The same shape and seed give bit-identical weights on every JVM, in any read order.
+ *
+ * <p>The weights are shaped so that quantization sensitivity differs across tensors, as in trained
+ * models: matrices are normal with standard deviation 1/sqrt(cols), scaled per layer (first and last
+ * layers larger) and per row (log-normal); a few residual-stream input channels carry 3-8x larger
+ * weights in every q/k/v/gate/up matrix, and a few random input columns are outliers in o and down;
+ * norm weights are near 1; the embedding has standard deviation 3/sqrt(dim) so tied logits are neither
+ * flat nor one-hot. The architecture says {@code synthetic=true}, with normEps 1e-5 and RoPE base 10000.
+ *
+ * <p>Immutable and thread-safe; {@link #close()} does nothing.
+ */
+public final class SyntheticLlama implements ModelWeights {
+
+    /**
+     * Shape of a generated model.
+     *
+     * @param dim            hidden size
+     * @param hiddenDim      FFN intermediate size
+     * @param layers         transformer blocks
+     * @param heads          query heads
+     * @param kvHeads        key/value heads
+     * @param vocabSize      vocabulary size
+     * @param seqLen         maximum context in tokens
+     * @param tiedEmbeddings LM head shares the embedding
+     */
+    public record Shape(int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocabSize, int seqLen,
+                        boolean tiedEmbeddings) implements java.io.Serializable {
+        public Shape {
+            if (dim < 2 || hiddenDim < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocabSize < 4 || seqLen < 1) {
+                throw new IllegalArgumentException("synthetic shape has a size out of range: " + this);
+            }
+            if (dim % heads != 0 || heads % kvHeads != 0 || (dim / heads) % 2 != 0) {
+                throw new IllegalArgumentException("synthetic shape heads do not fit: " + this);
+            }
+        }
+
+        /** About stories260K's size: dim 64, hidden 176, 4 layers, 8 heads, 4 KV heads, vocab 256, 256 context, tied. */
+        public static Shape tiny() { return new Shape(64, 176, 4, 8, 4, 256, 256, true); }
+
+        /** SmolLM-135M's shape (576 x 30 layers, 9 heads, 3 KV heads, 49152 vocab, tied). */
+        public static Shape smolLm135m() { return new Shape(576, 1536, 30, 9, 3, 49152, 2048, true); }
+
+        /** TinyLlama-1.1B's shape (2048 x 22 layers, 32 heads, 4 KV heads, 32000 vocab, untied). */
+        public static Shape tinyLlama1b() { return new Shape(2048, 5632, 22, 32, 4, 32000, 2048, false); }
+    }
+
+    private final Shape shape;
+    private final long seed;
+    private final ArchitectureFamily family;
+    private final ModelArchitecture architecture;
+    private final double[] layerScale;
+    /** Gain of each residual-stream channel (1 for most, 3..8 for the outlier channels). */
+    private final float[] residualGain;
+
+    private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family) {
+        if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2) {
+            throw new IllegalArgumentException("synthetic models are Llama or Qwen2, not " + family);
+        }
+        this.shape = shape;
+        this.seed = seed;
+        this.family = family;
+        String stem = family == ArchitectureFamily.QWEN2 ? "synthetic-qwen2-" : "synthetic-llama-";
+        this.architecture = ModelArchitecture.of(stem + shape.dim() + "x" + shape.layers(), family, shape.dim(),
+                shape.hiddenDim(), shape.layers(), shape.heads(), shape.kvHeads(), shape.vocabSize(), shape.seqLen(),
+                shape.tiedEmbeddings(), 1e-5, 10000.0, true);
+        SplittableRandom r = new SplittableRandom(mix(seed, 0x5eedL));
+        this.layerScale = new double[shape.layers()];
+        for (int l = 0; l < shape.layers(); l++) {
+            double edge = l == 0 || l == shape.layers() - 1 ? 0.5 : 0.0;
+            layerScale[l] = 0.7 + 0.6 * r.nextDouble() + edge;
+        }
+        this.residualGain = new float[shape.dim()];
+        Arrays.fill(residualGain, 1f);
+        int outliers = Math.max(1, shape.dim() / 48);
+        for (int i = 0; i < outliers; i++) residualGain[r.nextInt(shape.dim())] = (float) (3 + 5 * r.nextDouble());
+    }
+
+    /** A generated Llama model of the given shape. */
+    public static SyntheticLlama create(Shape shape, long seed) {
+        return new SyntheticLlama(shape, seed, ArchitectureFamily.LLAMA);
+    }
+
+    /**
+     * A generated model of the given shape and family: {@link ArchitectureFamily#LLAMA}, or
+     * {@link ArchitectureFamily#QWEN2} (the same plus q/k/v biases, readable under
+     * {@link ModelArchitecture#attentionBiasName}).
+     */
+    public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family) {
+        return new SyntheticLlama(shape, seed, family);
+    }
+
+    /** The quickstart model, {@link Shape#tiny()}. */
+    public static SyntheticLlama tiny(long seed) {
+        return new SyntheticLlama(Shape.tiny(), seed, ArchitectureFamily.LLAMA);
+    }
+
+    /** The shape this model was generated from. */
+    public Shape shape() { return shape; }
+
+    /** The seed this model was generated from. */
+    public long seed() { return seed; }
+
+    @Override
+    public ModelArchitecture architecture() { return architecture; }
+
+    @Override
+    public String source() {
+        return "synthetic:" + family.name().toLowerCase(Locale.ROOT) + "?dim=" + shape.dim() + "&hidden=" + shape.hiddenDim() + "&layers=" + shape.layers()
+                + "&heads=" + shape.heads() + "&kv_heads=" + shape.kvHeads() + "&vocab=" + shape.vocabSize()
+                + "&seq=" + shape.seqLen() + "&tied=" + shape.tiedEmbeddings() + "&seed=" + seed;
+    }
+
+    @Override
+    public float[] read(String tensorName) {
+        Set<String> names = tensorNames();
+        if (!names.contains(tensorName)) throw new IllegalArgumentException("no tensor named " + tensorName + " in " + architecture.name());
+        SplittableRandom r = new SplittableRandom(mix(seed, tensorName.hashCode()));
+        Gaussian g = new Gaussian(r);
+        int dim = shape.dim();
+        if (tensorName.endsWith(".bias")) {
+            // Qwen2-like: q/k biases are sizeable, v biases small
+            int rows = tensorName.contains(".attn_q.") ? dim : architecture.kvDim();
+            double std = tensorName.contains(".attn_v.") ? 0.1 : 0.5;
+            float[] v = new float[rows];
+            for (int i = 0; i < rows; i++) v[i] = (float) (std * g.next());
+            return v;
+        }
+        if (tensorName.endsWith("_norm.weight")) {
+            double spread = tensorName.equals(ModelArchitecture.outputNormName()) ? 0.05 : 0.1;
+            float[] v = new float[dim];
+            for (int i = 0; i < dim; i++) v[i] = (float) Math.max(0.2, 1 + spread * g.next());
+            return v;
+        }
+        TensorSpec spec = architecture.tensor(tensorName);
+        int rows = spec.rows();
+        int cols = spec.cols();
+        float[] w = new float[Math.toIntExact(spec.parameterCount())];
+        if (spec.role() == TensorRole.EMBEDDING) {
+            double std = 3.0 / Math.sqrt(dim);
+            for (int i = 0; i < w.length; i++) w[i] = (float) (std * g.next());
+            return w;
+        }
+        double base = 1.0 / Math.sqrt(cols);
+        if (spec.role() == TensorRole.LM_HEAD) {
+            base *= 3.0;
+        } else {
+            base *= layerScale[spec.layer()];
+        }
+        if (spec.role() == TensorRole.O || spec.role() == TensorRole.DOWN) base /= Math.sqrt(2.0 * shape.layers());
+        float[] colGain = new float[cols];
+        Arrays.fill(colGain, 1f);
+        switch (spec.role()) {
+            case Q, K, V, GATE, UP, LM_HEAD -> System.arraycopy(residualGain, 0, colGain, 0, cols);
+            default -> {
+                int outliers = Math.max(1, cols / 64);
+                for (int i = 0; i < outliers; i++) colGain[r.nextInt(cols)] = (float) (2 + 4 * r.nextDouble());
+            }
+        }
+        for (int row = 0; row < rows; row++) {
+            double rowScale = base * StrictMath.exp(0.25 * g.next());
+            int o = row * cols;
+            for (int c = 0; c < cols; c++) w[o + c] = (float) (rowScale * colGain[c] * g.next());
+        }
+        return w;
+    }
+
+    @Override
+    public void close() { }
+
+    /**
+     * Token sequences for measuring quality on a synthetic model: {@code count} sequences of
+     * {@code length} tokens, BOS (id 1) first, the rest drawn from a Zipf-like distribution (weight
+     * 1/(rank + 10)) over ids 3..vocab-1 in a seeded random rank order, like word frequencies in text.
+     */
+    public static int[][] tokenSequences(long seed, int count, int length, int vocab) {
+        if (count < 0 || length < 1 || vocab < 4) {
+            throw new IllegalArgumentException("need count >= 0, length >= 1, vocab >= 4; got " + count + ", " + length + ", " + vocab);
+        }
+        SplittableRandom r = new SplittableRandom(mix(seed, 0x70cL));
+        int n = vocab - 3;
+        int[] byRank = new int[n];
+        for (int i = 0; i < n; i++) byRank[i] = i + 3;
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = byRank[i];
+            byRank[i] = byRank[j];
+            byRank[j] = t;
+        }
+        double[] cdf = new double[n];
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += 1.0 / (i + 10);
+            cdf[i] = acc;
+        }
+        int[][] out = new int[count][length];
+        for (int s = 0; s < count; s++) {
+            out[s][0] = 1;
+            for (int t = 1; t < length; t++) {
+                int idx = Arrays.binarySearch(cdf, r.nextDouble() * acc);
+                if (idx < 0) idx = -idx - 1;
+                out[s][t] = byRank[Math.min(idx, n - 1)];
+            }
+        }
+        return out;
+    }
+
+    /** Writes any Llama-family weights as a llama2.c checkpoint; see {@link Llama2cWriter}. */
+    public static void writeLlama2c(ModelWeights weights, String uri) throws IOException {
+        Llama2cWriter.write(weights, uri);
+    }
+
+    /**
+     * Writes weights as a Hugging Face directory; see {@link HuggingFaceWriter}.
+     *
+     * @param dtype  {@code F32}, {@code F16} or {@code BF16}
+     * @param shards number of safetensors files (1: a single {@code model.safetensors})
+     */
+    public static void writeHuggingFace(ModelWeights weights, String dirUri, String dtype, int shards) throws IOException {
+        StorageType type = switch (dtype.toUpperCase(Locale.ROOT)) {
+            case "F32" -> StorageType.F32;
+            case "F16" -> StorageType.F16;
+            case "BF16" -> StorageType.BF16;
+            default -> throw new InvalidInputException("-", "dtype", "'" + dtype + "' is not F32, F16 or BF16");
+        };
+        HuggingFaceWriter.write(weights, dirUri, type, shards);
+    }
+
+    /**
+     * Standard normals by Marsaglia's polar method, both values of each pair used; depends only on
+     * SplittableRandom's specified stream and StrictMath, so values are the same on every JVM.
+     * Not thread-safe: one per read.
+     */
+    private static final class Gaussian {
+        private final SplittableRandom r;
+        private double spare;
+        private boolean hasSpare;
+
+        Gaussian(SplittableRandom r) { this.r = r; }
+
+        double next() {
+            if (hasSpare) {
+                hasSpare = false;
+                return spare;
+            }
+            double u;
+            double v;
+            double s;
+            do {
+                u = 2 * r.nextDouble() - 1;
+                v = 2 * r.nextDouble() - 1;
+                s = u * u + v * v;
+            } while (s >= 1 || s == 0);
+            double f = StrictMath.sqrt(-2 * StrictMath.log(s) / s);
+            spare = v * f;
+            hasSpare = true;
+            return u * f;
+        }
+    }
+
+    /** SplitMix64 finalizer of seed and a salt. */
+    private static long mix(long seed, long salt) {
+        long z = seed + 0x9E3779B97F4A7C15L * (salt + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

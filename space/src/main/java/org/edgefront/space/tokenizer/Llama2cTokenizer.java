@@ -1,0 +1,224 @@
+package org.edgefront.space.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.HadoopFiles;
+import org.edgefront.space.io.RangeReader;
+
+/**
+ * llama2.c's BPE tokenizer. File format: int32 {@code max_token_length}, then for each of
+ * {@code vocabSize} tokens a float32 score, an int32 byte length and the bytes (all little-endian).
+ * Ids 0, 1, 2 are unknown, BOS and EOS; ids 3..258 are byte fallbacks {@code <0xNN>}.
+ *
+ * <p>{@link #encode} follows llama2.c's {@code encode} exactly: a dummy-prefix token for {@code " "}
+ * first when the text is non-empty; each UTF-8 code point looked up whole, or else emitted as byte
+ * fallbacks (id = byte + 3); then the adjacent pair whose concatenation is a vocabulary entry with the
+ * highest score is merged, repeatedly (first pair wins ties), until no pair merges.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Llama2cTokenizer implements Tokenizer {
+    private static final int MAX_TOKEN_BYTES = 1 << 16;
+
+    private final byte[][] pieces;
+    private final float[] scores;
+    /** Token bytes as ISO-8859-1 strings (one char per byte, lossless) to id. */
+    private final Map<String, Integer> ids;
+    private final String[] latin1;
+    /** (left id, right id) packed in a long to the id of their concatenation, for every such pair. */
+    private final Map<Long, Integer> pairs;
+    /** Lowest id with the same piece as each id: pairs are keyed by these, since merging looks at strings. */
+    private final int[] canonical;
+
+    private Llama2cTokenizer(byte[][] pieces, float[] scores) {
+        this.pieces = pieces;
+        this.scores = scores;
+        this.latin1 = new String[pieces.length];
+        this.ids = new HashMap<>(pieces.length * 2);
+        for (int i = 0; i < pieces.length; i++) {
+            latin1[i] = new String(pieces[i], StandardCharsets.ISO_8859_1);
+            ids.putIfAbsent(latin1[i], i); // duplicates: the lowest id wins
+        }
+        this.canonical = new int[pieces.length];
+        for (int i = 0; i < pieces.length; i++) canonical[i] = ids.get(latin1[i]);
+        this.pairs = new HashMap<>();
+        for (int i = 0; i < pieces.length; i++) {
+            String s = latin1[i];
+            Integer merged = ids.get(s);
+            for (int cut = 1; cut < s.length(); cut++) {
+                Integer a = ids.get(s.substring(0, cut));
+                Integer b = ids.get(s.substring(cut));
+                if (a != null && b != null) {
+                    pairs.put(((long) a << 32) | b, merged);
+                }
+            }
+        }
+    }
+
+    /** Loads a tokenizer with a default Hadoop configuration. */
+    public static Llama2cTokenizer load(String uri, int vocabSize) throws IOException {
+        return load(uri, vocabSize, new Configuration());
+    }
+
+    /**
+     * Loads a tokenizer file holding exactly {@code vocabSize} tokens (the model's vocabulary size).
+     *
+     * @throws InvalidInputException when the file is empty, truncated, has impossible lengths or has
+     *                               bytes beyond the last token
+     */
+    public static Llama2cTokenizer load(String uri, int vocabSize, Configuration conf) throws IOException {
+        if (vocabSize < 1) throw new InvalidInputException(uri, "vocab_size", "vocabulary size " + vocabSize + " is not positive");
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            long len = r.length();
+            if (len == 0) throw new InvalidInputException(uri, "max_token_length (offset 0)", "file is empty");
+            // each token needs at least 8 bytes (score and length): check before allocating per-token arrays
+            if (len < 4 + 8L * vocabSize) {
+                throw new InvalidInputException(uri, "length", "file has " + len + " bytes, too few for " + vocabSize
+                        + " tokens (truncated, or the tokenizer belongs to a smaller model)");
+            }
+            if (len > Integer.MAX_VALUE - 8) throw new InvalidInputException(uri, "length", "file of " + len + " bytes is too large for a tokenizer");
+            ByteBuffer b = r.readLittleEndian(0, (int) len);
+            int maxLen = b.getInt(0);
+            if (maxLen < 1 || maxLen > MAX_TOKEN_BYTES) {
+                throw new InvalidInputException(uri, "max_token_length (offset 0)", "value " + maxLen + " is out of range 1.." + MAX_TOKEN_BYTES);
+            }
+            byte[][] pieces = new byte[vocabSize][];
+            float[] scores = new float[vocabSize];
+            int pos = 4;
+            for (int i = 0; i < vocabSize; i++) {
+                if (pos + 8 > len) {
+                    throw new InvalidInputException(uri, "token " + i + " (offset " + pos + ")", "file ends before token " + i + " of " + vocabSize + " (truncated?)");
+                }
+                scores[i] = b.getFloat(pos);
+                int n = b.getInt(pos + 4);
+                if (n < 0 || n > maxLen) {
+                    throw new InvalidInputException(uri, "token " + i + " length (offset " + (pos + 4) + ")", "length " + n + " is out of range 0.." + maxLen);
+                }
+                pos += 8;
+                if (pos + (long) n > len) {
+                    throw new InvalidInputException(uri, "token " + i + " (offset " + pos + ")", "token bytes run past the end of the file (truncated?)");
+                }
+                pieces[i] = new byte[n];
+                b.get(pos, pieces[i]);
+                pos += n;
+            }
+            if (pos != len) {
+                throw new InvalidInputException(uri, "offset " + pos, (len - pos) + " bytes after the last of " + vocabSize
+                        + " tokens; does the tokenizer belong to a model with this vocabulary size?");
+            }
+            return new Llama2cTokenizer(pieces, scores);
+        }
+    }
+
+    @Override
+    public int vocabSize() { return pieces.length; }
+
+    /** The raw bytes of a token's piece. */
+    public byte[] piece(int token) { return pieces[token].clone(); }
+
+    /** The merge score of a token. */
+    public float score(int token) { return scores[token]; }
+
+    @Override
+    public int[] encode(String text, boolean bos, boolean eos) {
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        int[] tokens = new int[t.length + 3];
+        int n = 0;
+        if (bos) tokens[n++] = BOS;
+        if (t.length > 0) {
+            Integer space = ids.get(" ");
+            // llama2.c assumes " " is in the vocabulary; fall back to its byte token otherwise
+            tokens[n++] = space != null ? space : ' ' + 3;
+        }
+        StringBuilder cp = new StringBuilder(4);
+        for (int i = 0; i < t.length; i++) {
+            int c = t[i] & 0xff;
+            if ((c & 0xC0) != 0x80) cp.setLength(0);
+            cp.append((char) c);
+            if (i + 1 < t.length && (t[i + 1] & 0xC0) == 0x80 && cp.length() < 4) continue;
+            Integer id = ids.get(cp.toString());
+            if (id != null) {
+                tokens[n++] = id;
+            } else {
+                // byte fallback; a vocabulary too small to hold byte tokens gets the unknown token (id 0)
+                for (int j = 0; j < cp.length(); j++) tokens[n++] = cp.charAt(j) + 3 < pieces.length ? cp.charAt(j) + 3 : 0;
+            }
+            cp.setLength(0);
+        }
+        n = merge(tokens, n);
+        if (eos) tokens[n++] = EOS;
+        return java.util.Arrays.copyOf(tokens, n);
+    }
+
+    private int merge(int[] tokens, int n) {
+        // pairId[i]: the token that tokens[i] and tokens[i+1] merge into, or -1; only neighbours of a
+        // merge change, so each step costs one scan of floats, not n hash lookups
+        int[] pairId = new int[Math.max(n, 1)];
+        for (int i = 0; i < n - 1; i++) pairId[i] = pairToken(tokens[i], tokens[i + 1]);
+        while (true) {
+            float best = -1e10f;
+            int bestIdx = -1;
+            for (int i = 0; i < n - 1; i++) {
+                int id = pairId[i];
+                if (id >= 0 && scores[id] > best) {
+                    best = scores[id];
+                    bestIdx = i;
+                }
+            }
+            if (bestIdx < 0) return n;
+            tokens[bestIdx] = pairId[bestIdx];
+            System.arraycopy(tokens, bestIdx + 2, tokens, bestIdx + 1, n - bestIdx - 2);
+            System.arraycopy(pairId, bestIdx + 2, pairId, bestIdx + 1, n - bestIdx - 2);
+            n--;
+            if (bestIdx > 0) pairId[bestIdx - 1] = pairToken(tokens[bestIdx - 1], tokens[bestIdx]);
+            if (bestIdx < n - 1) pairId[bestIdx] = pairToken(tokens[bestIdx], tokens[bestIdx + 1]);
+            else pairId[bestIdx] = -1;
+        }
+    }
+
+    private int pairToken(int a, int b) {
+        Integer id = pairs.get(((long) canonical[a] << 32) | canonical[b]);
+        return id == null ? -1 : id;
+    }
+
+    @Override
+    public String decode(int prevToken, int token) {
+        byte[] b = pieceBytes(prevToken, token);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(int[] tokens) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int prev = -1;
+        for (int t : tokens) {
+            if (t != BOS && t != EOS) out.writeBytes(pieceBytes(prev, t));
+            prev = t;
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private byte[] pieceBytes(int prevToken, int token) {
+        if (token < 0 || token >= pieces.length) {
+            throw new IllegalArgumentException("token " + token + " outside vocabulary of " + pieces.length);
+        }
+        byte[] p = pieces[token];
+        if (prevToken == BOS && p.length > 0 && p[0] == ' ') p = java.util.Arrays.copyOfRange(p, 1, p.length);
+        int raw = byteFallback(p);
+        return raw >= 0 ? new byte[] {(byte) raw} : p;
+    }
+
+    /** The byte of a {@code <0xNN>} piece, or -1. */
+    private static int byteFallback(byte[] p) {
+        if (p.length != 6 || p[0] != '<' || p[1] != '0' || p[2] != 'x' || p[5] != '>') return -1;
+        int hi = Character.digit(p[3], 16);
+        int lo = Character.digit(p[4], 16);
+        return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+    }
+}

@@ -1,0 +1,256 @@
+package org.edgefront.space.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HuggingFaceModelTest {
+    @TempDir
+    Path dir;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static SyntheticLlama untied() {
+        return SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 16, false), 7);
+    }
+
+    private static void assertSameWeights(ModelWeights expected, ModelWeights actual, double relTol) throws Exception {
+        assertEquals(expected.tensorNames(), actual.tensorNames());
+        for (String name : expected.tensorNames()) {
+            float[] e = expected.read(name);
+            float[] a = actual.read(name);
+            assertEquals(e.length, a.length, name);
+            for (int i = 0; i < e.length; i++) {
+                if (relTol == 0) {
+                    assertEquals(e[i], a[i], name + "[" + i + "]");
+                } else {
+                    assertEquals(e[i], a[i], relTol * Math.abs(e[i]) + 1e-7, name + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void f32SingleFileRoundTripsExactlyAndKeepsTheSyntheticLabel() throws Exception {
+        SyntheticLlama m = SyntheticLlama.tiny(3);
+        String out = dir.resolve("tiny").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        assertTrue(Files.exists(dir.resolve("tiny/model.safetensors")));
+        assertFalse(Files.exists(dir.resolve("tiny/model.safetensors.index.json")));
+        try (Stream<Path> files = Files.list(dir.resolve("tiny"))) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".crc")));
+        }
+        try (ModelWeights w = HuggingFaceModel.open(out)) {
+            ModelArchitecture a = w.architecture();
+            assertEquals(m.architecture(), a);
+            assertTrue(a.synthetic());
+            assertEquals("synthetic-llama-64x4", a.name());
+            assertSameWeights(m, w, 0);
+        }
+    }
+
+    @Test
+    void twoF32ShardsRoundTripExactlyThroughTheIndex() throws Exception {
+        SyntheticLlama m = untied();
+        String out = dir.resolve("sharded").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "f32", 2);
+        assertTrue(Files.exists(dir.resolve("sharded/model-00001-of-00002.safetensors")));
+        assertTrue(Files.exists(dir.resolve("sharded/model-00002-of-00002.safetensors")));
+        assertTrue(Files.exists(dir.resolve("sharded/model.safetensors.index.json")));
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertFalse(w.architecture().tiedEmbeddings());
+            assertSameWeights(m, w, 0);
+        }
+    }
+
+    @Test
+    void f16AndBf16RoundTripWithinTheirRounding() throws Exception {
+        SyntheticLlama m = untied();
+        SyntheticLlama.writeHuggingFace(m, dir.resolve("f16").toString(), "F16", 1);
+        SyntheticLlama.writeHuggingFace(m, dir.resolve("bf16").toString(), "BF16", 2);
+        try (ModelWeights f16 = HuggingFaceModel.open(dir.resolve("f16").toString());
+             ModelWeights bf16 = HuggingFaceModel.open(dir.resolve("bf16").toString())) {
+            assertSameWeights(m, f16, 0x1p-11);
+            assertSameWeights(m, bf16, 0x1p-8);
+            // and they are not silently stored as F32
+            try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("f16/model.safetensors").toString())) {
+                long dataBytes = Files.size(dir.resolve("f16/model.safetensors")) - f.dataStart();
+                assertEquals(2 * m.architecture().parameterCount(), dataBytes);
+                assertEquals(0, f.dataStart() % 8);
+            }
+        }
+    }
+
+    @Test
+    void syntheticQwen2RoundTripsWithItsBiases() throws Exception {
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 16, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.QWEN2);
+        assertEquals(m.architecture().linearParameterCount() + 5 * 32 + 2 * (32 + 2 * 16), m.architecture().parameterCount());
+        String out = dir.resolve("qwen2").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 2);
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(m.architecture(), w.architecture());
+            assertTrue(w.tensorNames().contains("blk.1.attn_q.bias"));
+            assertSameWeights(m, w, 0);
+        }
+    }
+
+    @Test
+    void qAndKRowsAreStoredInHuggingFaceOrderOnDisk() throws Exception {
+        SyntheticLlama m = untied();
+        String out = dir.resolve("perm").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/model.safetensors")) {
+            float[] q = m.read("blk.1.attn_q.weight");
+            float[] k = m.read("blk.1.attn_k.weight");
+            float[] v = m.read("blk.1.attn_v.weight");
+            assertArrayEquals(RopeLayout.interleavedToRotateHalf(q, 32, 4), f.read("model.layers.1.self_attn.q_proj.weight"));
+            assertArrayEquals(RopeLayout.interleavedToRotateHalf(k, 16, 2), f.read("model.layers.1.self_attn.k_proj.weight"));
+            assertFalse(java.util.Arrays.equals(q, f.read("model.layers.1.self_attn.q_proj.weight")));
+            assertArrayEquals(v, f.read("model.layers.1.self_attn.v_proj.weight"));
+        }
+    }
+
+    private String writeModel(String name) throws Exception {
+        String out = dir.resolve(name).toString();
+        SyntheticLlama.writeHuggingFace(untied(), out, "F32", 2);
+        return out;
+    }
+
+    private static void editJson(Path file, java.util.function.Consumer<ObjectNode> edit) throws Exception {
+        ObjectNode n = (ObjectNode) JSON.readTree(file.toFile());
+        edit.accept(n);
+        JSON.writeValue(file.toFile(), n);
+    }
+
+    @Test
+    void missingTensorIsRejectedNamingTheIndexAndKey() throws Exception {
+        String out = writeModel("missing");
+        Path index = Path.of(out, "model.safetensors.index.json");
+        editJson(index, n -> ((ObjectNode) n.get("weight_map")).remove("model.layers.1.mlp.up_proj.weight"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out));
+        assertTrue(e.file().endsWith("model.safetensors.index.json"), e.file());
+        assertEquals("model.layers.1.mlp.up_proj.weight", e.field());
+    }
+
+    @Test
+    void missingLmHeadOfAnUntiedModelIsRejected() throws Exception {
+        String out = writeModel("nohead");
+        editJson(Path.of(out, "model.safetensors.index.json"), n -> ((ObjectNode) n.get("weight_map")).remove("lm_head.weight"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out));
+        assertEquals("lm_head.weight", e.field());
+    }
+
+    @Test
+    void unsupportedArchitectureIsRejected() throws Exception {
+        String out = writeModel("phi");
+        editJson(Path.of(out, "config.json"), n -> n.putArray("architectures").add("PhiForCausalLM"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out));
+        assertTrue(e.file().endsWith("config.json"), e.file());
+        assertEquals("architectures", e.field());
+    }
+
+    @Test
+    void configThatDisagreesWithTensorShapesIsRejected() throws Exception {
+        String out = writeModel("shape");
+        editJson(Path.of(out, "config.json"), n -> n.put("intermediate_size", 50));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out));
+        assertEquals("model.layers.0.mlp.gate_proj.weight", e.field());
+        assertTrue(e.file().endsWith(".safetensors"), e.file());
+    }
+
+    @Test
+    void missingOrWronglyTypedConfigFieldsAreRejected() throws Exception {
+        String out = writeModel("fields");
+        editJson(Path.of(out, "config.json"), n -> n.remove("hidden_size"));
+        assertEquals("hidden_size", assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out)).field());
+        editJson(Path.of(out, "config.json"), n -> n.put("hidden_size", "32"));
+        assertEquals("hidden_size", assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out)).field());
+        editJson(Path.of(out, "config.json"), n -> n.put("hidden_size", 32).put("num_key_value_heads", 3));
+        assertEquals("num_key_value_heads", assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out)).field());
+    }
+
+    @Test
+    void directoryWithoutWeightsIsRejected() throws Exception {
+        Path d = dir.resolve("empty");
+        Files.createDirectories(d);
+        Files.copy(Path.of(writeModel("src"), "config.json"), d.resolve("config.json"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelLoader.open(d.toString()));
+        assertTrue(e.getMessage().contains("no weights"), e.getMessage());
+    }
+
+    @Test
+    void shardEscapingTheDirectoryIsRejected() throws Exception {
+        String out = writeModel("escape");
+        editJson(Path.of(out, "model.safetensors.index.json"),
+                n -> ((ObjectNode) n.get("weight_map")).put("model.norm.weight", "../elsewhere.safetensors"));
+        assertEquals("weight_map.model.norm.weight",
+                assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out)).field());
+    }
+
+    @Test
+    void invalidConfigJsonIsRejected() throws Exception {
+        String out = writeModel("badjson");
+        Files.writeString(Path.of(out, "config.json"), "{\"hidden_size\": 32,");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out));
+        assertTrue(e.file().endsWith("config.json"));
+        assertTrue(e.getMessage().contains("invalid JSON"), e.getMessage());
+    }
+
+    @Test
+    void qwen2BiasesAreReadAndUnpermuted() throws Exception {
+        // write a Llama model, relabel it Qwen2 and add bias tensors by hand
+        String out = dir.resolve("qwen").toString();
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(8, 16, 1, 2, 1, 10, 4, true), 1);
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        editJson(Path.of(out, "config.json"), n -> n.putArray("architectures").add("Qwen2ForCausalLM"));
+        StringBuilder h = new StringBuilder("{");
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/model.safetensors")) {
+            long off = 0;
+            for (var t : f.tensors().values()) {
+                float[] v = f.read(t.name());
+                off = append(h, data, t.name(), t.shape(), v, off);
+            }
+            float[] qb = {0, 1, 2, 3, 4, 5, 6, 7};  // HF order; 2 heads of 4
+            off = append(h, data, "model.layers.0.self_attn.q_proj.bias", List.of(8L), qb, off);
+            off = append(h, data, "model.layers.0.self_attn.k_proj.bias", List.of(4L), new float[] {0, 1, 2, 3}, off);
+            append(h, data, "model.layers.0.self_attn.v_proj.bias", List.of(4L), new float[] {9, 8, 7, 6}, off);
+        }
+        h.setLength(h.length() - 1);
+        h.append('}');
+        Files.write(Path.of(out, "model.safetensors"), SafetensorsFileTest.bytes(h.toString(), data.toByteArray()));
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(org.edgefront.space.model.ArchitectureFamily.QWEN2, w.architecture().family());
+            assertArrayEquals(new float[] {0, 2, 1, 3, 4, 6, 5, 7}, w.read("blk.0.attn_q.bias"));
+            assertArrayEquals(new float[] {0, 2, 1, 3}, w.read("blk.0.attn_k.bias"));
+            assertArrayEquals(new float[] {9, 8, 7, 6}, w.read("blk.0.attn_v.bias"));
+            assertTrue(w.tensorNames().contains("blk.0.attn_v.bias"));
+            assertArrayEquals(m.read("blk.0.attn_q.weight"), w.read("blk.0.attn_q.weight"));
+        }
+    }
+
+    private static long append(StringBuilder h, java.io.ByteArrayOutputStream data, String name, List<Long> shape, float[] v, long off) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) b.putFloat(x);
+        data.writeBytes(b.array());
+        h.append('"').append(name).append("\":{\"dtype\":\"F32\",\"shape\":").append(shape.toString().replace(" ", ""))
+                .append(",\"data_offsets\":[").append(off).append(',').append(off + 4L * v.length).append("]},");
+        return off + 4L * v.length;
+    }
+}
