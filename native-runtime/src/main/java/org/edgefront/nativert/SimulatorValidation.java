@@ -46,7 +46,8 @@ public final class SimulatorValidation {
      * @param decodeShareWithin30 share of rows with a measured decode speed predicted within 30%
      */
     public record Summary(int rows, int okRows, int decodeRows, double decodeMedianApe, double decodeShareWithin30,
-                          int prefillRows, double prefillMedianApe, int energyRows, double energyMedianApe) {}
+                          int prefillRows, double prefillMedianApe, double prefillShareWithin30, int energyRows,
+                          double energyMedianApe, double energyShareWithin30) {}
 
     public record Report(List<Row> rows, Summary summary) {}
 
@@ -178,9 +179,12 @@ public final class SimulatorValidation {
             if (!Double.isNaN(r.measuredPrefillTokS())) pre.add(ape(r.predictedPrefillTokS(), r.measuredPrefillTokS()));
             if (!Double.isNaN(r.measuredEnergyJPerToken())) en.add(ape(r.predictedEnergyJPerToken(), r.measuredEnergyJPerToken()));
         }
-        long within = dec.stream().filter(e -> e <= 0.30).count();
-        return new Summary(rows.size(), ok, dec.size(), median(dec), dec.isEmpty() ? Double.NaN : (double) within / dec.size(),
-                pre.size(), median(pre), en.size(), median(en));
+        return new Summary(rows.size(), ok, dec.size(), median(dec), within30(dec), pre.size(), median(pre), within30(pre),
+                en.size(), median(en), within30(en));
+    }
+
+    private static double within30(List<Double> errors) {
+        return errors.isEmpty() ? Double.NaN : (double) errors.stream().filter(e -> e <= 0.30).count() / errors.size();
     }
 
     private static double ape(Double predicted, double measured) {

@@ -27,8 +27,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * untied LM head. Activations are float32.
  *
  * <p>Speed: several sequences are concatenated into one token matrix so each linear layer is one ND4J
- * GEMM per chunk (q/k/v fused, gate/up fused); attention, norms, RoPE and softmax are plain Java loops
- * over the chunk. Chunks hold at most {@code maxChunkTokens} tokens, which bounds the logits buffer.
+ * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk
+ * with a polynomial exponential ({@link #expNonPositive(float)}, relative error below 5e-7). Causal attention
+ * runs per sequence: scalar loops over transposed keys and values below 256 tokens, two batched ND4J
+ * products with an additive causal mask and ND4J's softmax from 256 tokens on. Chunks hold at most 8,192
+ * tokens and 16 Mi logits, which bounds the buffers.
  *
  * <p>Ownership and thread-safety: immutable after construction; weight matrices live in ND4J off-heap
  * buffers released by ND4J's garbage-collection-driven deallocator (no close needed). Instances may be used

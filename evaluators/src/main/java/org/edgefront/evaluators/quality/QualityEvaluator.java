@@ -117,8 +117,10 @@ public final class QualityEvaluator implements Evaluator {
         long n = 0;
         for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
         if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
-        if (n * vocab > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities do not fit in memory; use fewer or shorter sequences");
+        long refBytes = 4L * n * vocab;
+        if (n * vocab > Integer.MAX_VALUE - 16 || refBytes > Runtime.getRuntime().maxMemory() / 2) {
+            throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities ("
+                    + refBytes + " bytes) do not fit in half the heap; use fewer or shorter sequences");
         }
         this.predicted = n;
         this.refProbs = new float[(int) (n * vocab)];

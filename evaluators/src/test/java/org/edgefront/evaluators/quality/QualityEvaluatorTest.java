@@ -132,6 +132,27 @@ class QualityEvaluatorTest {
     }
 
     @Test
+    void textFactoryIsPlainSerializableConfiguration() throws Exception {
+        ModelArchitecture a = TinyModels.arch(true);
+        QualityEvaluator.Factory f = QualityEvaluator.Factory.forText("file:///models/m.bin", "/models/tok.bin", "s3a://bucket/text.txt",
+                10, 20, 256, SearchSpace.perTensor(a, OPTIONS));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(f);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            QualityEvaluator.Factory copy = (QualityEvaluator.Factory) in.readObject();
+            assertEquals(f.inputs(), copy.inputs());
+        }
+        assertThrowsInvalid(() -> new QualityEvaluator.TextInputs("m", "t", "x", 0, 0, 256));
+        assertThrowsInvalid(() -> new QualityEvaluator.TextInputs("m", "t", "x", 0, 5, 1));
+    }
+
+    private static void assertThrowsInvalid(org.junit.jupiter.api.function.Executable e) {
+        org.junit.jupiter.api.Assertions.assertThrows(org.edgefront.space.input.InvalidInputException.class, e);
+    }
+
+    @Test
     void factorySerializesAndBuildsAnEquivalentEvaluator() throws Exception {
         ModelArchitecture a = TinyModels.arch(false);
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);

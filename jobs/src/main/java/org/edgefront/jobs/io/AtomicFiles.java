@@ -24,10 +24,12 @@ public final class AtomicFiles {
         return u.getScheme() == null ? new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI()) : new Path(u);
     }
 
-    /** The file system of {@code p}. */
+    /** The file system of {@code p}; on local disks without Hadoop's {@code .crc} side files. */
     public static FileSystem fs(Path p) {
         try {
-            return p.getFileSystem(new Configuration());
+            FileSystem fs = p.getFileSystem(new Configuration());
+            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) local.setWriteChecksum(false);
+            return fs;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open file system for " + p, e);
         }

@@ -53,17 +53,19 @@ public final class SearchJob {
     public static Outcome run(Options o, PrintStream log, SparkSession existing) {
         ResolvedSearch r = SearchSpecLoader.load(o.specUri(), o.overrides());
         String master = o.master() != null ? o.master() : r.master();
+        boolean sequential = "sequential".equals(master);
         Path out = AtomicFiles.path(o.outDir() != null ? o.outDir() : "runs/" + r.spec().name());
-        boolean resuming = prepareOutDir(out, r, o);
+        // every check that can fail on the input runs before the output directory is touched
         EvaluatorFactory factory = SearchEvaluators.factory(r);
         SearchEvaluators.checkBudgetsAreSatisfiable(r);
+        boolean resuming = prepareOutDir(out, r, o);
 
         SparkSession spark = existing;
         boolean ownSpark = false;
         try {
-            if (spark == null) {
-                spark = SparkSessions.create("edgefront-search-" + r.spec().name(),
-                        "sequential".equals(master) ? "local[1]" : master, true);
+            if (spark == null && !sequential) {
+                // a --master wins, then spark-submit's master, then the spec's (default local[*])
+                spark = SparkSessions.create("edgefront-search-" + r.spec().name(), o.master(), r.master(), true);
                 ownSpark = true;
                 spark.sparkContext().uiWebUrl().foreach(url -> {
                     log.println("Spark UI: " + url);
@@ -72,7 +74,7 @@ public final class SearchJob {
             }
             EvaluationStore store = resuming ? EvaluationStore.resume(out) : EvaluationStore.create(out);
             if (resuming) log.println("resuming " + out + ": " + store.size() + " evaluations from " + store.generationsOnDisk() + " checkpointed generations");
-            BatchEvaluator batch = "sequential".equals(master)
+            BatchEvaluator batch = sequential
                     ? new SequentialBatchEvaluator(factory)
                     : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.partitions());
             SearchResult result;

@@ -13,10 +13,20 @@ public final class SparkSessions {
 
     /**
      * @param appName application name shown in the Spark UI
-     * @param master  Spark master, e.g. {@code local[*]}; null to take it from spark-submit
+     * @param master  Spark master, e.g. {@code local[*]}; used only when spark-submit set none
      * @param ui      start the Spark web UI
      */
     public static SparkSession create(String appName, String master, boolean ui) {
+        return create(appName, null, master, ui);
+    }
+
+    /**
+     * @param appName  application name shown in the Spark UI
+     * @param explicit master given on the command line: wins over everything (null = none)
+     * @param fallback master when neither the command line nor spark-submit set one (e.g. the spec's {@code local[*]})
+     * @param ui       start the Spark web UI
+     */
+    public static SparkSession create(String appName, String explicit, String fallback, boolean ui) {
         SparkConf conf = new SparkConf(true)
                 .setAppName(appName)
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
@@ -27,9 +37,15 @@ public final class SparkSessions {
                 .set("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
                 .set("spark.task.maxFailures", "4")
                 .set("spark.sql.shuffle.partitions", "4");
-        if (!conf.contains("spark.master")) conf.setMaster(master == null ? "local[*]" : master);
-        if (master != null && master.startsWith("local")) conf.setMaster(master);
-        if (master != null && master.startsWith("local") && !conf.contains("spark.driver.host")) {
+        if (explicit != null) conf.setMaster(explicit);
+        else if (!conf.contains("spark.master")) conf.setMaster(fallback == null ? "local[*]" : fallback);
+        String master = conf.get("spark.master");
+        if (master.matches("local\\[[^,\\]]+\\]")) {
+            // local mode ignores spark.task.maxFailures: the retry count goes into the master string
+            master = master.substring(0, master.length() - 1) + "," + conf.get("spark.task.maxFailures") + "]";
+            conf.setMaster(master);
+        }
+        if (master.startsWith("local") && !conf.contains("spark.driver.host")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
         conf.set("spark.ui.enabled", Boolean.toString(ui));

@@ -90,4 +90,15 @@ class EdgeFrontCliTest {
         assertEquals(0, r.code());
         for (String c : new String[] {"search", "inspect", "eval", "simulate"}) assertTrue(r.out().contains(c), c);
     }
+
+    @Test
+    void impossibleMemoryBudgetExitsWithTwoBeforeWritingAnything() throws IOException {
+        Path spec = dir.resolve("tight.yaml");
+        Files.writeString(spec, "schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: "
+                + TestPaths.device("samsung-galaxy-s23") + "\nbudgets: {memory_bytes: {atMost: 1000}}\n");
+        Run r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("budgets.memory_bytes") && r.err().contains("impossible"), r.err());
+        assertFalse(Files.exists(dir.resolve("out")), "no partial output");
+    }
 }

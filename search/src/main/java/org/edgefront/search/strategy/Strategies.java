@@ -15,6 +15,19 @@ public final class Strategies {
 
     private Strategies() {}
 
+    /**
+     * The uniform configurations (every decision takes its k-th option, k = 0, 1, ...), at most {@code max}:
+     * they anchor both ends of the front (the least and the most compressed) that random initial
+     * populations rarely reach in high dimensions, and users compare against them anyway.
+     */
+    static List<org.edgefront.space.candidate.Candidate> uniformAnchors(SearchSpace space, int max) {
+        int options = 0;
+        for (int i = 0; i < space.dimensions(); i++) options = Math.max(options, space.optionCount(i));
+        java.util.LinkedHashSet<org.edgefront.space.candidate.Candidate> out = new java.util.LinkedHashSet<>();
+        for (int k = 0; k < options && out.size() < max; k++) out.add(space.uniform(k));
+        return new java.util.ArrayList<>(out);
+    }
+
     /** Up to {@code n} points of the model's exact DP front, spread over its range. */
     static List<org.edgefront.space.candidate.Candidate> spreadFront(AdditiveModel model, int n) {
         org.edgefront.search.additive.ParetoDp.Front f = org.edgefront.search.additive.ParetoDp.solve(model);
@@ -51,7 +64,7 @@ public final class Strategies {
         switch (n) {
             case "random": return new RandomSearch(space, seed);
             case "lhs": return new LatinHypercube(space, seed);
-            case "nsga2": return new Nsga2(space, problem, populationSize, seed);
+            case "nsga2": return new Nsga2(space, problem, populationSize, seed, uniformAnchors(space, populationSize / 2));
             case "evopress": return new EvoPress(space, problem, populationSize, seed);
             case "greedy":
             case "dp":

@@ -39,8 +39,8 @@ class SyntheticLlamaTest {
         assertFalse(Arrays.equals(a.read("blk.0.attn_q.weight"), SyntheticLlama.tiny(6).read("blk.0.attn_q.weight")));
         // a fixed value pins the generator across JVMs and refactorings
         // pinned values: the generator must give the same weights on every JVM and after refactorings
-        assertEquals(-0.23090118f, a.read("blk.0.attn_q.weight")[0]);
-        assertEquals(0.04360074f, a.read("token_embd.weight")[7]);
+        assertEquals(-0.09236047f, a.read("blk.0.attn_q.weight")[0]);
+        assertEquals(0.05232089f, a.read("token_embd.weight")[7]);
     }
 
     @Test
@@ -58,7 +58,7 @@ class SyntheticLlamaTest {
             double[] sorted = col.clone();
             Arrays.sort(sorted);
             assertTrue(sorted[sorted.length - 1] > 4 * sorted[sorted.length / 2], "layer " + l + " has no outlier column");
-            assertTrue(rmsQ[l] > 0.05 && rmsQ[l] < 1.0, "rms " + rmsQ[l]);
+            assertTrue(rmsQ[l] > 0.01 && rmsQ[l] < 0.5, "rms " + rmsQ[l]);
         }
         double min = Arrays.stream(rmsQ).min().orElseThrow();
         double max = Arrays.stream(rmsQ).max().orElseThrow();

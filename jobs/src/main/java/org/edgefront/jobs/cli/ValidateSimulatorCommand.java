@@ -1,0 +1,177 @@
+package org.edgefront.jobs.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.edgefront.nativert.DeviceProfile;
+import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.nativert.EngineCalibrations;
+import org.edgefront.nativert.ModelDescriptor;
+import org.edgefront.nativert.ModelDescriptors;
+import org.edgefront.nativert.SimulatorValidation;
+import org.edgefront.space.input.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgefront validate-simulator}: predicts every row of a measurements CSV (columns of
+ * {@code on-device-measurements.csv}, optionally those of {@code energy-measurements.csv}) and prints the
+ * predictions in input order with an error summary. Unsupported rows (unknown device, model, engine or format)
+ * are reported with a reason and count as misses. Bad input (unreadable file, missing column) is an
+ * {@link InvalidInputException} (exit 2). Not thread-safe (picocli fills the fields).
+ */
+@Command(name = "validate-simulator", mixinStandardHelpOptions = true,
+        description = "Compare the simulator's decode/prefill speed and energy predictions with a measurements CSV.")
+public final class ValidateSimulatorCommand implements Callable<Integer> {
+    @Option(names = "--measurements", required = true, paramLabel = "FILE.csv",
+            description = "CSV with the columns of on-device-measurements.csv (or energy-measurements.csv).")
+    String measurements;
+
+    @Option(names = "--devices", paramLabel = "DIR", description = "Device profiles (default configs/devices of the repository).")
+    String devices;
+
+    @Option(names = "--models", paramLabel = "DIR", description = "Model descriptors (default configs/models of the repository).")
+    String models;
+
+    @Option(names = "--calibrations", defaultValue = "fitted",
+            description = "fitted (per engine group, shipped) or defaults (first principles) (default ${DEFAULT-VALUE}).")
+    String calibrations;
+
+    @Option(names = "--leave-one-device-out",
+            description = "Also refit the engine-group calibrations without each device and report those errors (slow).")
+    boolean leaveOneDeviceOut;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    public ValidateSimulatorCommand() {}
+
+    @Override
+    public Integer call() {
+        EngineCalibrations cal = switch (calibrations.toLowerCase(Locale.ROOT)) {
+            case "fitted" -> EngineCalibrations.fitted();
+            case "defaults" -> EngineCalibrations.defaults();
+            default -> throw new InvalidInputException("-", "--calibrations", "expected fitted or defaults, got '" + calibrations + "'");
+        };
+        List<DeviceProfile> devs = DeviceProfiles.loadAll(devices != null ? devices : RepoPaths.config("devices").toString());
+        List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
+        SimulatorValidation v = new SimulatorValidation(devs, mods);
+        SimulatorValidation.Report report = v.validate(measurements, cal);
+        SimulatorValidation.Report loo = leaveOneDeviceOut ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults()) : null;
+        if (json) {
+            ObjectNode n = JsonOut.object();
+            ArrayNode rows = n.putArray("rows");
+            for (SimulatorValidation.Row r : report.rows()) {
+                ObjectNode o = rows.addObject();
+                o.put("index", r.index());
+                o.put("device", r.device());
+                o.put("engine", r.engine());
+                o.put("backend", r.backend());
+                o.put("model", r.model());
+                o.put("weight_format", r.weightFormat());
+                if (!r.phase().isEmpty()) o.put("phase", r.phase());
+                putNumber(o, "measured_decode_tok_s", r.measuredDecodeTokS());
+                putNumber(o, "measured_prefill_tok_s", r.measuredPrefillTokS());
+                putNullable(o, "predicted_decode_tok_s", r.predictedDecodeTokS());
+                putNullable(o, "predicted_prefill_tok_s", r.predictedPrefillTokS());
+                if (!Double.isNaN(r.measuredEnergyJPerToken()) || !r.phase().isEmpty()) {
+                    putNumber(o, "measured_energy_j_per_token", r.measuredEnergyJPerToken());
+                    putNullable(o, "predicted_energy_j_per_token", r.predictedEnergyJPerToken());
+                }
+                o.put("status", r.status());
+                o.put("reason", r.reason());
+            }
+            summary(n.putObject("summary"), report.summary(), calibrations.toLowerCase(Locale.ROOT));
+            if (loo != null) summary(n.putObject("summary_leave_one_device_out"), loo.summary(), "refit without each device");
+            JsonOut.print(System.out, n);
+        } else {
+            for (SimulatorValidation.Row r : report.rows()) {
+                System.out.printf(Locale.ROOT, "%3d %-28s %-34s %-12s %-22s measured %8.2f predicted %s%s%n", r.index(), trim(r.device(), 28),
+                        trim(r.engine() + "/" + r.backend(), 34), trim(r.weightFormat(), 12), trim(r.model(), 22), r.measuredDecodeTokS(),
+                        r.predictedDecodeTokS() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.predictedDecodeTokS()),
+                        r.ok() ? "" : "  (unsupported: " + r.reason() + ")");
+            }
+            print("summary", report.summary());
+            if (loo != null) print("leave-one-device-out", loo.summary());
+        }
+        return 0;
+    }
+
+    private static String trim(String s, int n) { return s.length() <= n ? s : s.substring(0, n - 1) + "~"; }
+
+    private static void print(String label, SimulatorValidation.Summary s) {
+        System.out.printf(Locale.ROOT, "%s: %d rows (%d ok); decode MdAPE %.1f%% (%d rows, %.0f%% within 30%%); prefill MdAPE %.1f%% (%d rows);"
+                        + " energy MdAPE %.1f%% (%d rows)%n", label, s.rows(), s.okRows(), 100 * s.decodeMedianApe(), s.decodeRows(),
+                100 * s.decodeShareWithin30(), 100 * s.prefillMedianApe(), s.prefillRows(), 100 * s.energyMedianApe(), s.energyRows());
+    }
+
+    private static void summary(ObjectNode o, SimulatorValidation.Summary s, String calibrations) {
+        o.put("calibrations", calibrations);
+        o.put("rows", s.rows());
+        o.put("ok_rows", s.okRows());
+        o.put("unsupported_rows", s.rows() - s.okRows());
+        o.put("decode_rows", s.decodeRows());
+        putPercent(o, "decode_median_abs_pct_error", s.decodeMedianApe());
+        putNumber(o, "decode_share_within_30pct", s.decodeShareWithin30());
+        o.put("prefill_rows", s.prefillRows());
+        putPercent(o, "prefill_median_abs_pct_error", s.prefillMedianApe());
+        putNumber(o, "prefill_share_within_30pct", s.prefillShareWithin30());
+        o.put("energy_rows", s.energyRows());
+        putPercent(o, "energy_median_abs_pct_error", s.energyMedianApe());
+        putNumber(o, "energy_share_within_30pct", s.energyShareWithin30());
+        o.put("note", "errors are |predicted - measured| / measured in percent; unsupported rows count as misses (infinite error,"
+                + " shown as null when they make the median infinite)");
+    }
+
+    /** JSON has no NaN/Infinity: those become null. */
+    private static void putNumber(ObjectNode o, String k, double v) {
+        if (Double.isFinite(v)) o.put(k, v);
+        else o.putNull(k);
+    }
+
+    private static void putPercent(ObjectNode o, String k, double fraction) { putNumber(o, k, 100 * fraction); }
+
+    private static void putNullable(ObjectNode o, String k, Double v) {
+        if (v == null) o.putNull(k);
+        else putNumber(o, k, v);
+    }
+
+    /** Locates the repository's {@code configs} folder for the default device and model directories. */
+    static final class RepoPaths {
+        private RepoPaths() {}
+
+        /**
+         * {@code configs/<name>} under the repository root: the {@code edgefront.root} system property, else the
+         * first ancestor of the working directory or of the running jar that has {@code configs/devices}.
+         */
+        static Path config(String name) {
+            String prop = System.getProperty("edgefront.root");
+            if (prop != null && Files.isDirectory(Path.of(prop, "configs", name))) return Path.of(prop, "configs", name);
+            Path found = search(Path.of("").toAbsolutePath());
+            if (found == null) {
+                try {
+                    found = search(Path.of(ValidateSimulatorCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+                } catch (URISyntaxException | SecurityException | NullPointerException e) {
+                    found = null;
+                }
+            }
+            if (found == null) {
+                throw new InvalidInputException("configs/" + name, "--" + name,
+                        "cannot find the repository's configs/" + name + " (run inside the repository, set -Dedgefront.root or pass --" + name + ")");
+            }
+            return found.resolve("configs").resolve(name);
+        }
+
+        private static Path search(Path start) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("configs/devices")) && Files.isDirectory(p.resolve("configs/models"))) return p;
+            }
+            return null;
+        }
+    }
+}

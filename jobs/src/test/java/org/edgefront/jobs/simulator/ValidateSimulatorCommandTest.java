@@ -1,0 +1,119 @@
+package org.edgefront.jobs.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.jobs.TestPaths;
+import org.edgefront.jobs.cli.EdgeFrontCli;
+import org.edgefront.jobs.cli.ValidateSimulatorCommand;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Tag("native")
+class ValidateSimulatorCommandTest {
+    /** Output and exit code of one run, with the CLI's exit-code mapping (bad input = 2). */
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = new CommandLine(new ValidateSimulatorCommand());
+        cl.setExecutionExceptionHandler(EdgeFrontCli.commandLine().getExecutionExceptionHandler());
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        PrintStream old = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            exit = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return new Run(exit, bytes.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    @Test
+    void publishedRowsComeBackInOrderWithASummary() throws Exception {
+        Path csv = TestPaths.shared().resolve("measurements/on-device-measurements.csv");
+        Run r = run("--measurements", csv.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        JsonNode rows = n.get("rows");
+        assertEquals(Files.readAllLines(csv).stream().skip(1).filter(l -> l.startsWith("GitHub") || l.startsWith("\"") || !l.isBlank()).count() > 0, true);
+        assertEquals(88, rows.size());
+        int ok = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            assertEquals(i, row.get("index").asInt());
+            String status = row.get("status").asText();
+            assertTrue(status.equals("ok") || status.equals("unsupported"), status);
+            if (status.equals("ok")) {
+                ok++;
+                assertTrue(row.get("predicted_decode_tok_s").asDouble() > 0);
+            } else {
+                assertTrue(row.get("predicted_decode_tok_s").isNull());
+                assertTrue(!row.get("reason").asText().isEmpty());
+            }
+        }
+        JsonNode s = n.get("summary");
+        assertEquals(ok, s.get("ok_rows").asInt());
+        assertTrue(s.get("decode_median_abs_pct_error").asDouble() < 20, s.toString());
+        double share = s.get("decode_share_within_30pct").asDouble();
+        assertTrue(share > 0.5 && share <= 1.0, s.toString());
+    }
+
+    @Test
+    void energyRowsGetAPredictedEnergyPerPhase() throws Exception {
+        Path csv = TestPaths.shared().resolve("measurements/energy-measurements.csv");
+        Run r = run("--measurements", csv.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out()).get("rows");
+        assertEquals(20, rows.size());
+        int predicted = 0;
+        for (JsonNode row : rows) {
+            assertTrue(row.has("predicted_energy_j_per_token"), row.toString());
+            if (row.get("status").asText().equals("ok")) {
+                assertTrue(row.get("predicted_energy_j_per_token").asDouble() > 0, row.toString());
+                predicted++;
+            }
+        }
+        assertTrue(predicted > 0);
+    }
+
+    @Test
+    void unknownDeviceIsUnsupportedAndAMiss(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("m.csv");
+        Files.writeString(csv, "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Samsung Galaxy S23,llama.cpp,CPU,6,Qwen3-1.7B,Q4_0,256,17.21,103.89\n"
+                + "Nokia 3310,llama.cpp,CPU,6,Qwen3-1.7B,Q4_0,256,17.21,\n");
+        Run r = run("--measurements", csv.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertEquals("ok", n.get("rows").get(0).get("status").asText());
+        assertEquals("unsupported", n.get("rows").get(1).get("status").asText());
+        assertTrue(n.get("rows").get(1).get("reason").asText().contains("Nokia 3310"));
+        assertTrue(n.get("summary").get("decode_share_within_30pct").asDouble() <= 0.5);
+        assertEquals(1, n.get("summary").get("unsupported_rows").asInt());
+    }
+
+    @Test
+    void missingColumnExitsTwoNamingFileAndColumn(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("bad.csv");
+        Files.writeString(csv, "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s\nx,y,z,1,m,Q4_0,1,2\n");
+        Run r = run("--measurements", csv.toString(), "--json");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("bad.csv"), r.err());
+        assertTrue(r.err().contains("prefill_tok_s"), r.err());
+        assertEquals("", r.out().trim());
+    }
+}
