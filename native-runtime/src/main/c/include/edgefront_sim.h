@@ -50,7 +50,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 1
+#define EF_API_VERSION 2
 
 /** Library version string, e.g. "edgefront-sim 1.0.0 (api 1)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -123,6 +123,8 @@ typedef struct {
     double runtime_fixed_bytes;     /* engine code, buffers, allocator slack, bytes (>= 0) */
     double exploits_nm_sparsity;    /* 1 when kernels skip N:M zeros, else 0 */
     double prefill_compute_efficiency; /* achieved fraction of peak in prefill GEMMs, (0, 1] */
+    double dequant_to_float;        /* 1: quantized GEMVs dequantize to floats and run on the FP32 path
+                                       (reference C kernels); 0: int8 dot-product path (llama.cpp) */
 } ef_backend_params;
 
 typedef struct {
@@ -208,6 +210,14 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
                            const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
                            const int32_t *choice_ints, const double *sparsity_ratios, const int64_t *weight_bytes,
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t msg_capacity);
+
+/**
+ * Cost of one GEMV (one decode token) of a single linear tensor (role EF_ROLE_LINEAR), the operator
+ * ef_simulate sums per tensor: for checking the model against timed kernels (calibrate-host).
+ */
+int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                   const ef_tensor_shape *shape, const ef_tensor_choice *choice, ef_op_cost *out,
+                   char *msg, size_t msg_capacity);
 
 /** Dequantization ops per stored weight for a format (before dequant_scale); -1 if unknown. */
 double ef_format_dequant_ops(int32_t format);

@@ -9,7 +9,7 @@
 #include "org_edgefront_nativert_NativeBridge.h"
 
 #define DEVICE_FIELDS 21
-#define CAL_FIELDS 9
+#define CAL_FIELDS 10
 #define WORKLOAD_FIELDS 6
 #define ATTENTION_FIELDS 7
 #define SHAPE_FIELDS 3
@@ -68,7 +68,7 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
     if ((*env)->ExceptionCheck(env)) return 0;
     s->dev = (ef_device){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19], d[20]};
-    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]};
     s->wl = (ef_workload){w[0], w[1], w[2], w[3], w[4], w[5]};
     s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
     return 1;
@@ -235,4 +235,29 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     }
     free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
     if (st != EF_OK) throw_sim(env, st, msg);
+}
+
+JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jshape,
+        jintArray jchoice, jdouble ratio, jlong bytes, jdoubleArray jout) {
+    (void)cls;
+    static const jint att_fields[ATTENTION_FIELDS] = {1, 1, 1, 1, 1, 1, 0};
+    jintArray jatt = (*env)->NewIntArray(env, ATTENTION_FIELDS);
+    if (jatt == NULL) return;
+    (*env)->SetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, att_fields);
+    shared_inputs s;
+    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return;
+    if (!check_len(env, jshape, SHAPE_FIELDS, "shape") || !check_len(env, jchoice, CHOICE_INT_FIELDS, "choice ints")
+        || !check_len(env, jout, OP_FIELDS, "output")) return;
+    jint sh[SHAPE_FIELDS], ci[CHOICE_INT_FIELDS];
+    (*env)->GetIntArrayRegion(env, jshape, 0, SHAPE_FIELDS, sh);
+    (*env)->GetIntArrayRegion(env, jchoice, 0, CHOICE_INT_FIELDS, ci);
+    ef_tensor_shape shape = {sh[0], sh[1], sh[2]};
+    ef_tensor_choice ch = {ci[0], ci[1], ratio, ci[2], bytes};
+    ef_op_cost op;
+    char msg[256];
+    int st = ef_linear_cost(&s.dev, &s.cal, &s.wl, &shape, &ch, &op, msg, sizeof msg);
+    if (st != EF_OK) { throw_sim(env, st, msg); return; }
+    double o[OP_FIELDS] = {(double)op.bound, op.bytes, op.ops, op.time_s, op.energy_j};
+    (*env)->SetDoubleArrayRegion(env, jout, 0, OP_FIELDS, o);
 }

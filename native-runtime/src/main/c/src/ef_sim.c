@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.0.0 (api 1)"
+#define EF_VERSION_STRING "edgefront-sim 1.1.0 (api 2)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -113,6 +113,7 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(in_range(c->prefill_tile_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.prefill_tile_tokens must be in [1, 1e7], got %g", c->prefill_tile_tokens);
     CHECK(in_range(c->ubatch_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.ubatch_tokens must be in [1, 1e7], got %g", c->ubatch_tokens);
     CHECK(in_range(c->runtime_fixed_bytes, 0.0, 1e16), EF_ERR_RANGE, "backend.runtime_fixed_bytes must be in [0, 1e16], got %g", c->runtime_fixed_bytes);
+    CHECK(c->dequant_to_float == 0.0 || c->dequant_to_float == 1.0, EF_ERR_RANGE, "backend.dequant_to_float must be 0 or 1, got %g", c->dequant_to_float);
     CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
 
     CHECK(w->backend >= 0 && w->backend < EF_BACKEND_COUNT, EF_ERR_ENUM, "workload.backend %d is not a backend (0 cpu, 1 gpu, 2 npu)", (int)w->backend);
@@ -204,6 +205,7 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
         x->peak_fp32 = 0.5 * f16 * eff;
         x->peak_int8 = (d->npu_int8_ops > 0.0 ? d->npu_int8_ops : d->npu_fp16_flops) * eff;
     }
+    if (c->dequant_to_float == 1.0) x->peak_int8 = x->peak_fp32; /* float FMAs after dequantization */
     x->prefill_scale = c->prefill_compute_efficiency / c->compute_efficiency;
     x->overhead = c->op_overhead_s;
     x->deq_scale = c->dequant_scale;
@@ -468,4 +470,26 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
     static const int64_t zb[1] = {1};
     choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};
     return batch_impl(dev, cal, wl, att, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
+}
+
+int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
+                   const ef_tensor_shape *shape, const ef_tensor_choice *choice, ef_op_cost *out,
+                   char *msg, size_t cap) {
+    if (msg != NULL && cap > 0) msg[0] = '\0';
+    CHECK(shape != NULL && choice != NULL && out != NULL, EF_ERR_NULL, "shape, choice or out is NULL");
+    CHECK(shape->role == EF_ROLE_LINEAR, EF_ERR_RANGE, "ef_linear_cost needs role EF_ROLE_LINEAR, got %d", (int)shape->role);
+    const ef_attention att = {1, 1, 1, 1, 1, 1, 0}; /* no attention: one tensor on its own */
+    int st = validate_shared(dev, cal, wl, &att, shape, 1, msg, cap);
+    if (st != EF_OK) return st;
+    st = validate_choice(shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes, 0, msg, cap);
+    if (st != EF_OK) return st;
+    ef_ctx x;
+    make_ctx(dev, cal, wl, &att, &x);
+    ef_cost dc, pc;
+    tensor_cost(&x, wl, 0, shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes, &dc, &pc);
+    out->index = 0; out->bound = dc.bound; out->bytes = dc.bytes; out->ops = dc.ops; out->time_s = dc.time;
+    double pj_op = wl->backend == EF_BACKEND_CPU ? dev->cpu_pj_per_op : (wl->backend == EF_BACKEND_GPU ? dev->gpu_pj_per_op : dev->npu_pj_per_op);
+    double active_w = wl->backend == EF_BACKEND_CPU ? dev->cpu_active_w : (wl->backend == EF_BACKEND_GPU ? dev->gpu_active_w : dev->npu_active_w);
+    out->energy_j = dc.bytes * dev->energy_pj_per_byte * 1e-12 + dc.ops * pj_op * 1e-12 + (dev->static_power_w + active_w) * dc.time;
+    return EF_OK;
 }

@@ -11,7 +11,7 @@ static int failures = 0;
 
 int main(void) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 0, 0, 0, 30e12, 20, 1, 2, 0.5, 1.5, 60, 0.7, 3.0, 0, 0};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1};
     /* embedding + 2 layers x (q,k,v) */

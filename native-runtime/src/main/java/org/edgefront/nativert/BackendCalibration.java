@@ -16,11 +16,22 @@ import java.util.Objects;
  * @param runtimeFixedBytes  engine code, scratch buffers and allocator slack, bytes (>= 0)
  * @param exploitsNmSparsity true when the kernels skip N:M zeros (otherwise sparsity saves memory, not time)
  * @param prefillComputeEfficiency achieved fraction of peak in prefill GEMMs, (0, 1]
+ * @param dequantizesToFloat true when quantized GEMVs dequantize to floats and run on the FP32 path (reference C
+ *                           kernels); false for the int8 dot-product path (llama.cpp and most engines)
  */
 public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                                  double dequantScale, double prefillTileTokens, double ubatchTokens,
-                                 double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency)
+                                 double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency,
+                                 boolean dequantizesToFloat)
         implements java.io.Serializable {
+    /** A calibration on the int8 dot-product path (the form before {@code dequantizesToFloat} existed). */
+    public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
+                              double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
+                              boolean exploitsNmSparsity, double prefillComputeEfficiency) {
+        this(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens, ubatchTokens,
+                runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, false);
+    }
+
     public BackendCalibration {
         Objects.requireNonNull(name, "name");
         if (!(memEfficiency > 0 && memEfficiency <= 1)) throw new IllegalArgumentException(name + ": memEfficiency must be in (0,1]");

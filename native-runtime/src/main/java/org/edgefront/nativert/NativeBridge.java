@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 1;
+    static final int EXPECTED_API_VERSION = 2;
     static final int RESULT_FIELDS = 12;
     static final int OP_FIELDS = 5;
 
@@ -32,4 +32,11 @@ final class NativeBridge {
     static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention,
                                    int[] shapes, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
                                    double[] out, double[] opsOut);
+
+    /**
+     * One GEMV of a single linear tensor (ef_linear_cost): {@code out} gets bound, bytes, ops, time_s, energy_j.
+     * {@code shape} is (rows, cols, role), {@code choiceInts} (format, sparsity kind, rank).
+     */
+    static native void linearCost(double[] device, double[] calibration, int[] workload, int[] shape, int[] choiceInts,
+                                  double sparsityRatio, long weightBytes, double[] out);
 }

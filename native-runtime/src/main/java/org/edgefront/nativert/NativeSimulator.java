@@ -65,6 +65,24 @@ public final class NativeSimulator implements AutoCloseable {
     }
 
     /**
+     * The model's cost of one GEMV (one decode token) of a single {@code rows x cols} linear tensor stored as
+     * {@code choice}: the per-tensor operator {@link #simulate} sums, for checking the model against timed
+     * kernels ({@code edgefront calibrate-host}). Name of the returned op: {@code linear}.
+     *
+     * @throws NativeSimulatorException when the native library rejects the input
+     */
+    public OpCost linearCost(DeviceProfile device, Workload workload, int rows, int cols, TensorChoice choice) {
+        checkOpen();
+        TensorSpec t = new TensorSpec("blk.0.ffn_up", org.edgefront.space.model.TensorRole.UP, 0, rows, cols);
+        EncodedChoice e = EncodedChoice.encode(t, choice);
+        double[] out = new double[NativeBridge.OP_FIELDS];
+        NativeBridge.linearCost(SimulatorEncoding.device(device, workload),
+                SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
+                new int[] {rows, cols, 0}, new int[] {e.formatId(), e.sparsityKind(), e.rank()}, e.sparsityRatio(), e.weightBytes(), out);
+        return new OpCost("linear", out[1], out[2], out[3], out[4], OpCost.Bound.values()[(int) out[0]]);
+    }
+
+    /**
      * Simulates the first {@code batch.size()} candidates of {@code batch} in one native call.
      *
      * @throws NativeSimulatorException when the shared inputs (device, workload, model) are invalid;

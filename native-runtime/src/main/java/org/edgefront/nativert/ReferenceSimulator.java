@@ -28,6 +28,12 @@ public final class ReferenceSimulator {
     private record Rates(double bw, double int8, double fp32, double fp16) {}
 
     private static Rates rates(DeviceProfile d, Workload w, BackendCalibration c) {
+        Rates r = unitRates(d, w, c);
+        // kernels that dequantize to floats run quantized GEMVs on the FP32 path
+        return c.dequantizesToFloat() ? new Rates(r.bw(), r.fp32(), r.fp32(), r.fp16()) : r;
+    }
+
+    private static Rates unitRates(DeviceProfile d, Workload w, BackendCalibration c) {
         double eff = c.computeEfficiency();
         switch (w.backend()) {
             case CPU: {

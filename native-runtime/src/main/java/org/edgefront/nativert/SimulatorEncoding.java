@@ -34,7 +34,7 @@ final class SimulatorEncoding {
     static double[] calibration(BackendCalibration c) {
         return new double[] {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
             c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity() ? 1.0 : 0.0,
-            c.prefillComputeEfficiency()};
+            c.prefillComputeEfficiency(), c.dequantizesToFloat() ? 1.0 : 0.0};
     }
 
     static int[] workload(Workload w) {

@@ -51,6 +51,21 @@ public final class LlamaForward {
         void accept(int sequence, int position, float[] logProbs, int offset);
     }
 
+    /**
+     * Sees the activations entering linear tensors during a pass (calibration statistics: Wanda norms, GPTQ
+     * Hessians). Called once per chunk and input site, in layer order.
+     */
+    @FunctionalInterface
+    public interface InputObserver {
+        /**
+         * @param tensorNames canonical names of the linear tensors that all take this input (q/k/v share one)
+         * @param x           the inputs, {@code rows x width} row-major; valid only during the call (reused)
+         * @param rows        tokens in this chunk
+         * @param width       input features (the tensors' cols)
+         */
+        void accept(List<String> tensorNames, float[] x, int rows, int width);
+    }
+
     private static final int DEFAULT_MAX_CHUNK_TOKENS = 8192;
     private static final int DEFAULT_BATCHED_ATTENTION_MIN_TOKENS = 256;
     /** Bound on the float logits of one chunk (64 MiB). */
@@ -69,12 +84,15 @@ public final class LlamaForward {
     private final float[][] ffnNorm;
     private final float[] outNorm;
     private final int maxChunkTokens;
+    /** Added to the logits before the softmax (0 for kept tokens, -inf for pruned vocabulary); null for none. */
+    private final float[] logitBias;
     /** Sequences at least this long use the batched ND4J attention; shorter ones the scalar loops. */
     private final int batchedAttentionMinTokens;
 
     private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, LlamaForward base, Map<String, float[]> changed,
-                         int batchedAttentionMinTokens) {
+                         int batchedAttentionMinTokens, float[] logitBias) {
         this.arch = arch;
+        this.logitBias = logitBias;
         this.tensors = tensors;
         int layers = arch.layers();
         this.wqkv = new INDArray[layers];
@@ -136,7 +154,7 @@ public final class LlamaForward {
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2) {
             throw new IllegalArgumentException("the forward pass implements Llama and Qwen2 models; " + arch.name() + " is " + arch.family());
         }
-        return new LlamaForward(arch, Map.copyOf(tensors), null, Map.of(), batchedAttentionMinTokens);
+        return new LlamaForward(arch, Map.copyOf(tensors), null, Map.of(), batchedAttentionMinTokens, null);
     }
 
     /** Reads every tensor the pass needs from {@code weights} (which the caller still owns and closes). */
@@ -173,7 +191,30 @@ public final class LlamaForward {
             if (!tensors.containsKey(e.getKey())) throw new IllegalArgumentException("no tensor " + e.getKey() + " in " + arch.name());
             t.put(e.getKey(), e.getValue());
         }
-        return new LlamaForward(arch, t, this, replaced, batchedAttentionMinTokens);
+        return new LlamaForward(arch, t, this, replaced, batchedAttentionMinTokens, logitBias);
+    }
+
+    /**
+     * This pass restricted to a vocabulary: tokens not in {@code keptTokens} get log-probability -inf
+     * (vocabulary pruning of the LM head). Shares every matrix with this pass.
+     *
+     * @param keptTokens one flag per vocabulary entry, or null to keep every token
+     */
+    public LlamaForward withKeptVocabulary(boolean[] keptTokens) {
+        float[] bias = null;
+        if (keptTokens != null) {
+            if (keptTokens.length != arch.vocabSize()) {
+                throw new IllegalArgumentException("vocabulary mask has " + keptTokens.length + " entries, vocabulary is " + arch.vocabSize());
+            }
+            bias = new float[keptTokens.length];
+            boolean any = false;
+            for (int i = 0; i < bias.length; i++) {
+                bias[i] = keptTokens[i] ? 0f : Float.NEGATIVE_INFINITY;
+                any |= keptTokens[i];
+            }
+            if (!any) throw new IllegalArgumentException("vocabulary mask keeps no token");
+        }
+        return new LlamaForward(arch, tensors, this, Map.of(), batchedAttentionMinTokens, bias);
     }
 
     public ModelArchitecture architecture() { return arch; }
@@ -234,7 +275,14 @@ public final class LlamaForward {
      */
     public CalibrationStats inputNorms(List<int[]> calibration) {
         Map<String, double[]> sums = new HashMap<>();
-        run(calibration, (s, p, lp, off) -> { }, sums);
+        run(calibration, (s, p, lp, off) -> { }, (names, x, n, width) -> {
+            double[] acc = sums.computeIfAbsent(names.get(0), k -> new double[width]);
+            for (int r = 0; r < n; r++) {
+                int b = r * width;
+                for (int i = 0; i < width; i++) acc[i] += (double) x[b + i] * x[b + i];
+            }
+            for (int i = 1; i < names.size(); i++) sums.put(names.get(i), acc);
+        });
         Map<String, float[]> norms = new HashMap<>();
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
             double[] ss = e.getValue();
@@ -247,9 +295,14 @@ public final class LlamaForward {
         return new CalibrationStats(norms, tokens);
     }
 
+    /** Runs the calibration sequences and shows {@code observer} the input of every linear tensor (no logits kept). */
+    public void observeInputs(List<int[]> calibration, InputObserver observer) {
+        run(calibration, (s, p, lp, off) -> { }, Objects.requireNonNull(observer, "observer"));
+    }
+
     // ---- the pass ---------------------------------------------------------------------------------
 
-    private void run(List<int[]> sequences, LogProbSink sink, Map<String, double[]> inputSumSquares) {
+    private void run(List<int[]> sequences, LogProbSink sink, InputObserver inputSumSquares) {
         int v = arch.vocabSize();
         for (int i = 0; i < sequences.size(); i++) {
             int[] s = sequences.get(i);
@@ -269,7 +322,7 @@ public final class LlamaForward {
         }
     }
 
-    private void runChunk(List<int[]> sequences, int from, int to, int n, LogProbSink sink, Map<String, double[]> sumSq) {
+    private void runChunk(List<int[]> sequences, int from, int to, int n, LogProbSink sink, InputObserver sumSq) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
@@ -332,6 +385,7 @@ public final class LlamaForward {
             int len = seqStart[s - from + 1] - r0;
             for (int p = 0; p < len; p++) {
                 int off = (r0 + p) * vocab;
+                if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
                 logSoftmax(logits, off, vocab);
                 sink.accept(s, p, logits, off);
             }
@@ -601,14 +655,8 @@ public final class LlamaForward {
         return out;
     }
 
-    private void accumulate(Map<String, double[]> sumSq, float[] x, int n, int width, String... names) {
-        if (sumSq == null) return;
-        double[] acc = sumSq.computeIfAbsent(names[0], k -> new double[width]);
-        for (int r = 0; r < n; r++) {
-            int b = r * width;
-            for (int i = 0; i < width; i++) acc[i] += (double) x[b + i] * x[b + i];
-        }
-        for (int i = 1; i < names.length; i++) sumSq.put(names[i], acc);
+    private static void accumulate(InputObserver observer, float[] x, int n, int width, String... names) {
+        if (observer != null) observer.accept(List.of(names), x, n, width);
     }
 
     private float[] get(String name, int expected) {

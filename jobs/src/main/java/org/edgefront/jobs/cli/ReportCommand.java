@@ -23,7 +23,9 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String written = ReportWriter.write(dir, out);
+        String uri = ReportWriter.write(dir, out);
+        // a local file is shown as a plain path
+        String written = uri.startsWith("file:") ? java.net.URI.create(uri).getPath() : uri;
         if (json) {
             ObjectNode n = JsonOut.object();
             n.put("report", written);

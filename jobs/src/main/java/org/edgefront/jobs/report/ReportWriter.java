@@ -331,8 +331,8 @@ public final class ReportWriter {
         } else {
             String bg = sparsityColor(c.sparsity());
             b.append(" style=\"background:").append(bg).append(";color:").append(textOn(bg)).append("\"><span class=\"fmt\">")
-                    .append(Html.esc(c.structureLabel())).append("</span><span class=\"val\">")
-                    .append(c.sparsity() > 0 ? Math.round(c.sparsity() * 100) + "%" : "0%").append("</span></td>");
+                    .append(Html.esc(c.structureLabel())).append("</span>")
+                    .append(c.sparsity() > 0 ? "<span class=\"val\">" + Math.round(c.sparsity() * 100) + "% zeros</span>" : "").append("</td>");
         }
     }
 
@@ -409,9 +409,10 @@ public final class ReportWriter {
         for (Metric m : cols) {
             b.append("<th title=\"").append(Html.esc(m.jsonName() + (m.unit().isEmpty() ? "" : " [" + m.unit() + "]") + ", "
                     + (m.better() == Metric.Direction.MINIMIZE ? "lower" : "higher") + " is better")).append("\">")
-                    .append(Html.esc(title(m))).append(m.better() == Metric.Direction.MINIMIZE ? " \u2193" : " \u2191").append("</th>");
+                    .append(Html.esc(title(m))).append(m.better() == Metric.Direction.MINIMIZE ? " \u2193" : " \u2191")
+                    .append(Units.columnUnit(m).isEmpty() ? "" : "<span class=\"unit\">" + Html.esc(Units.columnUnit(m)) + "</span>").append("</th>");
         }
-        b.append("<th>fidelity</th></tr></thead><tbody>");
+        b.append("</tr></thead><tbody>");
         int i = 1;
         for (EvaluatedPoint p : sortedFront(d.front())) {
             b.append("<tr data-id=\"").append(Html.esc(p.id())).append('"').append(p.id().equals(selected) ? " class=\"selected\"" : "").append("><td>")
@@ -421,9 +422,9 @@ public final class ReportWriter {
             for (Metric m : cols) {
                 OptionalDouble v = p.metric(m);
                 boolean isBest = v.isPresent() && p.feasible() && best.containsKey(m) && best.get(m) == v.getAsDouble();
-                b.append("<td class=\"num").append(isBest ? " best" : "").append("\">").append(v.isPresent() ? Html.esc(Units.format(m, v.getAsDouble())) : "\u2013").append("</td>");
+                b.append("<td class=\"num").append(isBest ? " best" : "").append("\">").append(v.isPresent() ? Html.esc(Units.cell(m, v.getAsDouble())) : "\u2013").append("</td>");
             }
-            b.append("<td class=\"muted small\">").append(Html.esc(p.fidelity())).append("</td></tr>");
+            b.append("</tr>");
         }
         b.append("</tbody></table></div><p class=\"muted small\">Bold: best feasible value in its column. Click an id to show that point's heatmap.</p></section>\n");
     }
@@ -489,6 +490,7 @@ public final class ReportWriter {
             .fp-infeasible{fill:#f59e0b}
             .sel-ring{fill:none;stroke:#db2777;stroke-width:2.5}
             .budget{stroke:#dc2626;stroke-width:1.6;stroke-dasharray:6 4}
+            .budget-arrow{fill:#dc2626}
             .budget-zone{fill:#dc2626;fill-opacity:.06}
             .budget-label{font-size:11px;fill:#b91c1c;font-weight:600}
             .better{font-size:11px;fill:#94a3b8;font-style:italic}
@@ -521,6 +523,7 @@ public final class ReportWriter {
             .export{margin-top:10px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
             .table-wrap{overflow-x:auto}
             table.data{border-collapse:collapse;width:100%;font-size:13px}
+            table.data th .unit{display:block;font-weight:400;color:#94a3b8;font-size:11px}
             table.data th{text-align:left;font-size:12px;color:#475569;font-weight:600;border-bottom:2px solid var(--line);padding:6px 8px;white-space:nowrap}
             table.data td{border-bottom:1px solid #f1f5f9;padding:5px 8px;white-space:nowrap}
             table.data td.num{text-align:right;font-variant-numeric:tabular-nums}

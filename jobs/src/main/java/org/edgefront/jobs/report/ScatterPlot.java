@@ -32,12 +32,30 @@ final class ScatterPlot {
 
     /** An axis: domain, scale and tick positions. */
     record Axis(Metric metric, double lo, double hi, boolean log, int pixelLo, int pixelHi) {
+        /** True when {@code v} lies inside the axis domain. */
+        boolean contains(double v) { return v >= lo && v <= hi; }
+
+        /** Ticks fall on round numbers of this unit: a power of 1024 for bytes (so 64 MiB, not 67.1 MB), else 1. */
+        double tickUnit() {
+            if (!metric.unit().equals("bytes")) return 1;
+            double u = 1;
+            while (hi / u >= 1024) u *= 1024;
+            return u;
+        }
+
         double px(double v) {
             double t = log ? (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : (v - lo) / (hi - lo);
             return pixelLo + t * (pixelHi - pixelLo);
         }
 
         List<Double> ticks() {
+            double u = tickUnit();
+            List<Double> out = new ArrayList<>();
+            for (double t : ticksIn(lo / u, hi / u)) out.add(t * u);
+            return out;
+        }
+
+        private List<Double> ticksIn(double lo, double hi) {
             List<Double> out = new ArrayList<>();
             if (log) {
                 int e0 = (int) Math.floor(Math.log10(lo));
@@ -111,7 +129,7 @@ final class ScatterPlot {
         b.append("<text class=\"ptitle\" x=\"").append(LEFT).append("\" y=\"20\">").append(Html.esc(ReportWriter.title(y)))
                 .append(" vs ").append(Html.esc(ReportWriter.title(x))).append("</text>");
         if (synthetic) {
-            b.append("<text class=\"synthmark\" x=\"").append(W - RIGHT).append("\" y=\"20\" text-anchor=\"end\">SYNTHETIC weights</text>");
+            b.append("<text class=\"synthmark\" x=\"").append(W - RIGHT - 70).append("\" y=\"20\" text-anchor=\"end\">SYNTHETIC weights</text>");
         }
         if (both.isEmpty() && frontBoth.isEmpty()) {
             b.append("<rect class=\"frame\" x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(W - LEFT - RIGHT)
@@ -128,24 +146,31 @@ final class ScatterPlot {
             xs.add(p.metric(x).getAsDouble());
             ys.add(p.metric(y).getAsDouble());
         }
-        bx.ifPresent(bb -> xs.add(bb.bound()));
-        by.ifPresent(bb -> ys.add(bb.bound()));
+        // a budget far outside the data would squash every point into a sliver: then it is marked off scale instead
+        bx.filter(bb -> near(xs, bb.bound())).ifPresent(bb -> xs.add(bb.bound()));
+        by.filter(bb -> near(ys, bb.bound())).ifPresent(bb -> ys.add(bb.bound()));
         Axis ax = Axis.fit(x, xs, LEFT, W - RIGHT);
         Axis ay = Axis.fit(y, ys, H - BOTTOM, TOP);
 
         // grid and ticks
         b.append("<g class=\"grid\">");
-        for (double t : ax.ticks()) {
+        List<Double> xt = ax.ticks();
+        List<String> xl = tickLabels(x, xt);
+        for (int i = 0; i < xt.size(); i++) {
+            double t = xt.get(i);
             double px = ax.px(t);
             b.append(line(px, TOP, px, H - BOTTOM, "gridline"));
             b.append("<text class=\"tick\" x=\"").append(f(px)).append("\" y=\"").append(H - BOTTOM + 16).append("\" text-anchor=\"middle\">")
-                    .append(Html.esc(Units.tick(x, t))).append("</text>");
+                    .append(Html.esc(xl.get(i))).append("</text>");
         }
-        for (double t : ay.ticks()) {
+        List<Double> yt = ay.ticks();
+        List<String> yl = tickLabels(y, yt);
+        for (int i = 0; i < yt.size(); i++) {
+            double t = yt.get(i);
             double py = ay.px(t);
             b.append(line(LEFT, py, W - RIGHT, py, "gridline"));
             b.append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(f(py + 4)).append("\" text-anchor=\"end\">")
-                    .append(Html.esc(Units.tick(y, t))).append("</text>");
+                    .append(Html.esc(yl.get(i))).append("</text>");
         }
         b.append("</g>");
         b.append("<rect class=\"frame\" x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(W - LEFT - RIGHT)
@@ -157,15 +182,18 @@ final class ScatterPlot {
         // which corner is better
         boolean right = x.better() == Metric.Direction.MAXIMIZE;
         boolean up = y.better() == Metric.Direction.MAXIMIZE;
-        b.append("<text class=\"better\" x=\"").append(right ? W - RIGHT - 6 : LEFT + 6).append("\" y=\"").append(up ? TOP + 14 : H - BOTTOM - 6)
-                .append("\" text-anchor=\"").append(right ? "end" : "start").append("\">")
+        b.append("<text class=\"better\" x=\"").append(W - RIGHT).append("\" y=\"20\" text-anchor=\"end\">")
                 .append(up ? (right ? "better \u2197" : "\u2196 better") : (right ? "better \u2198" : "\u2199 better")).append("</text>");
 
         b.append("<svg x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(W - LEFT - RIGHT).append("\" height=\"")
                 .append(H - TOP - BOTTOM).append("\" viewBox=\"").append(LEFT).append(' ').append(TOP).append(' ').append(W - LEFT - RIGHT)
                 .append(' ').append(H - TOP - BOTTOM).append("\" overflow=\"hidden\">");
-        bx.ifPresent(bb -> budgetX(b, ax, bb));
-        by.ifPresent(bb -> budgetY(b, ay, bb));
+        bx.ifPresent(bb -> {
+            if (ax.contains(bb.bound())) budgetX(b, ax, bb);
+        });
+        by.ifPresent(bb -> {
+            if (ay.contains(bb.bound())) budgetY(b, ay, bb);
+        });
 
         boolean tooltips = both.size() <= MAX_TOOLTIPS;
         b.append("<g class=\"evals\">");
@@ -202,7 +230,52 @@ final class ScatterPlot {
                     .append("</title></circle>");
         }
         b.append("</g></svg>");
+        bx.filter(bb -> !ax.contains(bb.bound())).ifPresent(bb -> offScaleX(b, ax, bb));
+        by.filter(bb -> !ay.contains(bb.bound())).ifPresent(bb -> offScaleY(b, ay, bb));
         return b.append("</svg>").toString();
+    }
+
+    /**
+     * True when including {@code bound} keeps the data legible: the extended range is at most
+     * {@value #BUDGET_REACH} times the data's own range (in log space when the data spans decades).
+     */
+    static boolean near(List<Double> data, double bound) {
+        double min = data.stream().mapToDouble(Double::doubleValue).min().orElse(bound);
+        double max = data.stream().mapToDouble(Double::doubleValue).max().orElse(bound);
+        boolean log = min > 0 && bound > 0 && max / min >= LOG_SPAN;
+        double a = log ? Math.log10(min) : min;
+        double c = log ? Math.log10(max) : max;
+        double v = log ? Math.log10(bound) : bound;
+        double span = c - a;
+        if (span <= 0) return Math.abs(v - a) <= 0.5 * Math.max(Math.abs(a), 1e-12);
+        return Math.max(c, v) - Math.min(a, v) <= BUDGET_REACH * span;
+    }
+
+    static final double BUDGET_REACH = 4;
+
+    private static void offScaleX(StringBuilder b, Axis ax, Budget bb) {
+        boolean beyondHi = bb.bound() > ax.hi();
+        boolean allInside = beyondHi == bb.atMost();
+        double px = beyondHi ? W - RIGHT : LEFT;
+        b.append("<g class=\"budget-offscale\" data-metric=\"").append(bb.metric().jsonName()).append("\">");
+        b.append("<path class=\"budget-arrow\" d=\"M").append(f(px + (beyondHi ? -10 : 10))).append(',').append(TOP + 6).append('L').append(f(px))
+                .append(',').append(TOP + 12).append('L').append(f(px + (beyondHi ? -10 : 10))).append(',').append(TOP + 18).append("Z\"/>");
+        b.append("<text class=\"budget-label\" x=\"").append(f(px + (beyondHi ? -14 : 14))).append("\" y=\"").append(TOP + 16)
+                .append("\" text-anchor=\"").append(beyondHi ? "end" : "start").append("\">budget ")
+                .append(Html.esc((bb.atMost() ? "\u2264 " : "\u2265 ") + Units.format(bb.metric(), bb.bound())))
+                .append(beyondHi ? " \u2192" : "").append(" (off scale").append(allInside ? ", every point within" : "").append(")</text></g>");
+    }
+
+    private static void offScaleY(StringBuilder b, Axis ay, Budget bb) {
+        boolean beyondHi = bb.bound() > ay.hi();
+        boolean allInside = beyondHi == bb.atMost();
+        double py = beyondHi ? TOP : H - BOTTOM;
+        b.append("<g class=\"budget-offscale\" data-metric=\"").append(bb.metric().jsonName()).append("\">");
+        b.append("<path class=\"budget-arrow\" d=\"M").append(W - RIGHT - 18).append(',').append(f(py + (beyondHi ? 10 : -10))).append('L')
+                .append(W - RIGHT - 12).append(',').append(f(py)).append('L').append(W - RIGHT - 6).append(',').append(f(py + (beyondHi ? 10 : -10))).append("Z\"/>");
+        b.append("<text class=\"budget-label\" x=\"").append(W - RIGHT - 22).append("\" y=\"").append(f(py + (beyondHi ? 12 : -4)))
+                .append("\" text-anchor=\"end\">budget ").append(Html.esc((bb.atMost() ? "\u2264 " : "\u2265 ") + Units.format(bb.metric(), bb.bound())))
+                .append(" (off scale").append(allInside ? ", every point within" : "").append(")</text></g>");
     }
 
     private static void budgetX(StringBuilder b, Axis ax, Budget bb) {
@@ -263,6 +336,17 @@ final class ScatterPlot {
             if (i + 1 < nd.size()) d.append('H').append(f(ax.px(sx * nd.get(i + 1)[0])));
         }
         return d.toString();
+    }
+
+    /** Tick labels with just enough significant digits to tell neighbouring ticks apart. */
+    static List<String> tickLabels(Metric m, List<Double> ticks) {
+        List<String> labels = List.of();
+        for (int digits = 3; digits <= 8; digits++) {
+            final int d = digits;
+            labels = ticks.stream().map(t -> Units.tick(m, t, d)).toList();
+            if (labels.stream().distinct().count() == labels.size()) break;
+        }
+        return labels;
     }
 
     private static String tip(EvaluatedPoint p, Metric x, Metric y) {

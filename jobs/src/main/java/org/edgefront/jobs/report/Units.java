@@ -23,19 +23,46 @@ final class Units {
         };
     }
 
-    /** A short tick label without the unit name where the axis title carries it. */
-    static String tick(Metric m, double v) {
+    /** A table cell: the number with a unit only where the unit changes with magnitude (bytes, joules, seconds). */
+    static String cell(Metric m, double v) {
+        if (!Double.isFinite(v)) return "\u2013";
         return switch (m.unit()) {
             case "bytes" -> bytes(v);
             case "J/token" -> si(v, "J");
             case "s" -> si(v, "s");
-            case "fraction" -> String.format(Locale.ROOT, "%.0f%%", 100 * v);
-            default -> sig(v, 3);
+            case "fraction" -> String.format(Locale.ROOT, "%.1f%%", 100 * v);
+            case "bits" -> String.format(Locale.ROOT, "%.2f", v);
+            default -> sig(v, 4);
+        };
+    }
+
+    /** The unit a table column header names (empty when each cell carries its own or there is none). */
+    static String columnUnit(Metric m) {
+        return switch (m.unit()) {
+            case "bytes", "fraction", "" -> "";
+            case "J/token" -> "per token";
+            case "s" -> "";
+            default -> m.unit();
+        };
+    }
+
+    /** A short tick label without the unit name where the axis title carries it. */
+    static String tick(Metric m, double v, int digits) {
+        return switch (m.unit()) {
+            case "bytes" -> bytes(v, digits);
+            case "J/token" -> si(v, "J", digits);
+            case "s" -> si(v, "s", digits);
+            case "fraction" -> sig(100 * v, digits) + "%";
+            default -> sig(v, digits);
         };
     }
 
     /** Bytes in binary units: {@code 512 B}, {@code 285 KiB}, {@code 66.9 MiB}, {@code 7.45 GiB}. */
     static String bytes(double b) {
+        return bytes(b, 3);
+    }
+
+    static String bytes(double b, int digits) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = b;
         int u = 0;
@@ -43,11 +70,15 @@ final class Units {
             v /= 1024;
             u++;
         }
-        return (u == 0 ? String.valueOf(Math.round(v)) : sig(v, 3)) + " " + units[u];
+        return (u == 0 ? String.valueOf(Math.round(v)) : sig(v, digits)) + " " + units[u];
     }
 
     /** SI-prefixed value: {@code 1.58 mJ}, {@code 512 µs}. */
     static String si(double v, String unit) {
+        return si(v, unit, 3);
+    }
+
+    static String si(double v, String unit, int digits) {
         if (v == 0) return "0 " + unit;
         double a = Math.abs(v);
         String[] prefixes = {"n", "\u00b5", "m", "", "k", "M", "G"};
@@ -63,7 +94,7 @@ final class Units {
             s /= 1000;
             i++;
         }
-        return sig(s, 3) + " " + prefixes[i] + unit;
+        return sig(s, digits) + " " + prefixes[i] + unit;
     }
 
     static String percent(double share) {

@@ -30,15 +30,20 @@ public final class SearchEvaluators {
 
     /** The composite factory executors use: memory, device, and quality on real text or synthetic tokens. */
     public static EvaluatorFactory factory(ResolvedSearch r) {
-        Calibrations cal = Calibrations.defaults();
-        List<EvaluatorFactory> parts = new ArrayList<>();
-        parts.add(new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())));
-        parts.add(new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal));
-        parts.add(quality(r));
+        List<EvaluatorFactory> parts = new ArrayList<>(cheapFactories(r));
+        parts.add(qualityFactory(r));
         return new CompositeEvaluator.Factory(parts);
     }
 
-    private static EvaluatorFactory quality(ResolvedSearch r) {
+    /** Memory and device simulation: microseconds per candidate, no model weights needed. */
+    public static List<EvaluatorFactory> cheapFactories(ResolvedSearch r) {
+        Calibrations cal = Calibrations.defaults();
+        return List.of(new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())),
+                new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal));
+    }
+
+    /** Measured quality on the spec's text (or synthetic token sequences for a synthetic model). */
+    public static EvaluatorFactory qualityFactory(ResolvedSearch r) {
         ModelSource model = r.model();
         if (model.synthetic()) {
             int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());

@@ -1,0 +1,197 @@
+package org.edgefront.evaluators.compress;
+
+import java.util.Objects;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * GPTQ error-compensating quantization (Frantar et al., 2022), written from the paper: columns are quantized
+ * left to right on the same per-group grid as round-to-nearest, and each column's rounding error, scaled by
+ * the inverse Hessian's upper Cholesky factor, is pushed onto the columns not yet quantized. The Hessian of
+ * the layer-wise objective {@code ||X W^T - X Q^T||^2} is {@code H = 2/N sum_t x_t x_t^T} over calibration
+ * inputs {@code x_t} to the linear layer ({@code quality.HessianCollector} gathers it into {@link HessianStats}).
+ *
+ * <p>Details:
+ * <ul>
+ *   <li>dead inputs (a zero diagonal entry of H) get H_ii = 1 and their weights are zeroed, as in the paper;</li>
+ *   <li>dampening adds {@code dampPercent x mean(diag H)} to the diagonal (0.01 is the usual choice); when the
+ *       Cholesky factorization still fails the dampening is multiplied by 10, up to five times;</li>
+ *   <li>lazy batches: within a block of {@code blockSize} columns updates are applied column by column; the
+ *       rest of the matrix receives the block's accumulated errors in one product at the block's end;</li>
+ *   <li>static groups: every group's grid (scale, zero point) is computed once from the original weights by
+ *       the format's round-to-nearest rule ({@link QuantGrid}); with a diagonal Hessian the result is exactly
+ *       round-to-nearest; no activation reordering;</li>
+ *   <li>K-quants (Q2_K..Q6_K), whose sub-block scales llama.cpp finds by a search over the whole super-block,
+ *       are compensated on an approximating grid (the format's bits and sub-block size, scales not
+ *       quantized) and the compensated weights are then quantized by the exact llama.cpp quantizer, so the
+ *       result is always representable in the format;</li>
+ *   <li>float formats have nothing to compensate and are rounded directly.</li>
+ * </ul>
+ * Work is O(rows x cols^2 + cols^3) in double on the heap ({@code 8 cols^2} bytes for the factor), fine up to
+ * a few thousand input features. Stateless and thread-safe; never modifies its inputs.
+ */
+public final class Gptq {
+    /** The dampening the GPTQ paper uses, as a fraction of the mean Hessian diagonal. */
+    public static final double DEFAULT_DAMP = 0.01;
+    /** The paper's lazy-batch width. */
+    public static final int DEFAULT_BLOCK = 128;
+
+    private Gptq() {}
+
+    /**
+     * Quantizes {@code weights} in {@code format} (after {@link WeightFormat#effectiveFor(int)}) with GPTQ.
+     *
+     * @param t           the tensor's shape (rows = outputs, cols = inputs)
+     * @param weights     row-major rows x cols (not modified)
+     * @param format      target format
+     * @param hessian     row-major cols x cols, {@code 2/N sum x x^T} of calibration inputs (not modified)
+     * @param dampPercent dampening as a fraction of the mean diagonal, >= 0 (e.g. {@link #DEFAULT_DAMP})
+     * @param blockSize   lazy-batch width in columns, >= 1 (e.g. {@link #DEFAULT_BLOCK}); does not change the result
+     *                    beyond floating-point rounding
+     * @return a new rows x cols array of dequantized weights, representable in the effective format
+     * @throws IllegalArgumentException for mismatched sizes or bad parameters
+     * @throws ArithmeticException      when the Hessian stays indefinite after the dampening retries
+     */
+    public static float[] quantize(TensorSpec t, float[] weights, WeightFormat format, float[] hessian, double dampPercent,
+                                   int blockSize) {
+        Objects.requireNonNull(t, "tensor");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(hessian, "hessian");
+        int rows = t.rows();
+        int cols = t.cols();
+        if ((long) rows * cols != weights.length) {
+            throw new IllegalArgumentException("tensor " + t.name() + " is " + rows + "x" + cols + " but has " + weights.length + " weights");
+        }
+        if ((long) cols * cols != hessian.length) {
+            throw new IllegalArgumentException("hessian for " + t.name() + " has " + hessian.length + " entries, expected " + cols + "^2");
+        }
+        if (!(dampPercent >= 0) || !Double.isFinite(dampPercent)) throw new IllegalArgumentException("damp must be >= 0, got " + dampPercent);
+        if (blockSize < 1) throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
+        WeightFormat f = format.effectiveFor(cols);
+        if (f.isFloat()) return TensorCompressor.quantizeMatrix(f, weights, rows, cols);
+
+        double[] w = new double[weights.length];
+        for (int i = 0; i < w.length; i++) w[i] = weights[i];
+        double[] h = new double[hessian.length];
+        for (int i = 0; i < h.length; i++) h[i] = hessian[i];
+        double meanDiag = 0;
+        for (int i = 0; i < cols; i++) {
+            int ii = i * cols + i;
+            if (h[ii] <= 0) {   // an input that never fires: nothing to preserve, as in the paper
+                h[ii] = 1;
+                for (int r = 0; r < rows; r++) w[r * cols + i] = 0;
+            }
+            meanDiag += h[ii];
+        }
+        meanDiag /= cols;
+        // The grid comes from the weights after dead inputs are zeroed, so those quantize to exactly 0.
+        float[] gridSource = new float[w.length];
+        for (int i = 0; i < w.length; i++) gridSource[i] = (float) w[i];
+        QuantGrid grid = QuantGrid.of(f, gridSource, rows, cols);
+
+        double[] u = null;
+        double damp = dampPercent * meanDiag;
+        for (int attempt = 0; u == null; attempt++) {
+            double[] hd = h.clone();
+            for (int i = 0; i < cols; i++) hd[i * cols + i] += damp;
+            u = upperCholeskyOfInverse(hd, cols);
+            if (u == null) {
+                if (attempt >= 5) throw new ArithmeticException("hessian of " + t.name() + " is not positive definite after dampening " + damp);
+                damp = damp > 0 ? damp * 10 : 1e-6 * Math.max(meanDiag, 1e-12);
+            }
+        }
+
+        float[] q = new float[w.length];
+        double[] err = new double[rows * blockSize];
+        for (int i1 = 0; i1 < cols; i1 += blockSize) {
+            int i2 = Math.min(i1 + blockSize, cols);
+            int count = i2 - i1;
+            for (int i = i1; i < i2; i++) {
+                double d = u[i * cols + i];
+                int ui = i * cols;
+                for (int r = 0; r < rows; r++) {
+                    int rb = r * cols;
+                    float qi = grid.quantize(r, i, (float) w[rb + i]);
+                    q[rb + i] = qi;
+                    double e = (w[rb + i] - qi) / d;
+                    err[r * count + (i - i1)] = e;
+                    for (int j = i + 1; j < i2; j++) w[rb + j] -= e * u[ui + j];
+                }
+            }
+            if (i2 < cols) {
+                for (int r = 0; r < rows; r++) {
+                    int rb = r * cols;
+                    for (int k = 0; k < count; k++) {
+                        double e = err[r * count + k];
+                        if (e == 0) continue;
+                        int uk = (i1 + k) * cols;
+                        for (int j = i2; j < cols; j++) w[rb + j] -= e * u[uk + j];
+                    }
+                }
+            }
+        }
+        return grid.exact() ? q : TensorCompressor.quantizeMatrix(f, q, rows, cols);
+    }
+
+    /** As {@link #quantize(TensorSpec, float[], WeightFormat, float[], double, int)} with the paper's damp and block. */
+    public static float[] quantize(TensorSpec t, float[] weights, WeightFormat format, float[] hessian) {
+        return quantize(t, weights, format, hessian, DEFAULT_DAMP, DEFAULT_BLOCK);
+    }
+
+    /**
+     * The upper-triangular U with {@code U^T U = H^-1}, row-major n x n, or null when H is not positive definite.
+     * H is overwritten.
+     */
+    static double[] upperCholeskyOfInverse(double[] h, int n) {
+        if (!choleskyLowerInPlace(h, n)) return null;
+        // invert L (lower) in place of a fresh array: column by column forward substitution
+        double[] li = new double[n * n];
+        for (int c = 0; c < n; c++) {
+            li[c * n + c] = 1.0 / h[c * n + c];
+            for (int r = c + 1; r < n; r++) {
+                double s = 0;
+                int rb = r * n;
+                for (int k = c; k < r; k++) s += h[rb + k] * li[k * n + c];
+                li[rb + c] = -s / h[rb + r];
+            }
+        }
+        // H^-1 = L^-T L^-1, symmetric: entry (i, j) = sum_k li[k][i] li[k][j] over k >= max(i, j)
+        double[] inv = new double[n * n];
+        for (int k = 0; k < n; k++) {
+            int kb = k * n;
+            for (int i = 0; i <= k; i++) {
+                double a = li[kb + i];
+                if (a == 0) continue;
+                int ib = i * n;
+                for (int j = 0; j <= i; j++) inv[ib + j] += a * li[kb + j];
+            }
+        }
+        for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) inv[j * n + i] = inv[i * n + j];
+        if (!choleskyLowerInPlace(inv, n)) return null;
+        // U = L2^T
+        double[] u = new double[n * n];
+        for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) u[j * n + i] = inv[i * n + j];
+        return u;
+    }
+
+    /** Lower Cholesky factor written over the lower triangle of a (row-major n x n); false when a pivot is not positive. */
+    static boolean choleskyLowerInPlace(double[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            int jb = j * n;
+            double s = a[jb + j];
+            for (int k = 0; k < j; k++) s -= a[jb + k] * a[jb + k];
+            if (!(s > 0) || !Double.isFinite(s)) return false;
+            double d = Math.sqrt(s);
+            a[jb + j] = d;
+            for (int i = j + 1; i < n; i++) {
+                int ib = i * n;
+                double v = a[ib + j];
+                for (int k = 0; k < j; k++) v -= a[ib + k] * a[jb + k];
+                a[ib + j] = v / d;
+            }
+        }
+        for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) a[i * n + j] = 0;
+        return true;
+    }
+}

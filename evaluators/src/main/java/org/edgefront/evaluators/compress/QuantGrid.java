@@ -1,0 +1,197 @@
+package org.edgefront.evaluators.compress;
+
+import org.edgefront.space.compress.WeightFormat;
+
+/**
+ * Frozen per-group quantization grids of a matrix ("static groups"): the scale and zero point of every
+ * (row, group) are computed once from the given weights by the format's round-to-nearest rule, and
+ * {@link #quantize(int, int, float)} then rounds any value of that group onto that grid. Used by GPTQ, whose
+ * compensated weights drift away from the originals but must stay on the original grid.
+ *
+ * <p>Exact grids (the same arithmetic as {@link GroupQuantizer} and {@link LlamaCppQuantizer}, so quantizing
+ * the original weights reproduces round-to-nearest bit for bit): generic {@code int{b}g{G}[a]} and llama.cpp's
+ * Q8_0, Q4_0, Q4_1, Q5_0, Q5_1. K-quants get an approximating grid ({@link #exact()} false): the format's bits
+ * on its 16- or 32-weight sub-blocks, with an fp32 scale (and minimum for Q2_K/Q4_K/Q5_K) per sub-block.
+ * Immutable after construction; not shared across threads by its users.
+ */
+final class QuantGrid {
+    private enum Rule { INT_SYM, INT_BINARY, INT_ASYM, Q8_0, QX_0, QX_1 }
+
+    private final Rule rule;
+    private final boolean exact;
+    private final int cols;
+    private final int group;
+    private final int groupsPerRow;
+    /** Per (row, group): the multiplier applied before rounding (1/scale, unrounded for llama.cpp formats). */
+    private final float[] inv;
+    /** Per (row, group): the stored (fp16-rounded) scale. */
+    private final float[] scale;
+    /** Per (row, group): the minimum / zero point added back (asymmetric), or the raw minimum for QX_1 rounding. */
+    private final float[] offset;
+    private final float[] rawMin;
+    private final int half;
+    private final int qmax;
+
+    private QuantGrid(Rule rule, boolean exact, int rows, int cols, int group, int half, int qmax) {
+        this.rule = rule;
+        this.exact = exact;
+        this.cols = cols;
+        this.group = group;
+        this.groupsPerRow = (cols + group - 1) / group;
+        int n = rows * groupsPerRow;
+        this.inv = new float[n];
+        this.scale = new float[n];
+        this.offset = new float[n];
+        this.rawMin = new float[n];
+        this.half = half;
+        this.qmax = qmax;
+    }
+
+    /** True when values on this grid are exactly representable in the format. */
+    boolean exact() { return exact; }
+
+    /** Weights per group along a row. */
+    int groupSize() { return group; }
+
+    /**
+     * Grids for a rows x cols matrix in format {@code f}, which must apply to rows of {@code cols}
+     * (see {@link WeightFormat#effectiveFor(int)}) and must not be a float format.
+     */
+    static QuantGrid of(WeightFormat f, float[] w, int rows, int cols) {
+        QuantGrid g;
+        switch (f.kind()) {
+            case INT_GROUP -> {
+                int size = f.blockWeights() == 0 ? cols : f.blockWeights();
+                Rule rule = f.asymmetric() ? Rule.INT_ASYM : f.bits() == 1 ? Rule.INT_BINARY : Rule.INT_SYM;
+                int qm = f.asymmetric() ? (1 << f.bits()) - 1 : f.bits() == 1 ? 1 : (1 << (f.bits() - 1)) - 1;
+                g = new QuantGrid(rule, true, rows, cols, size, 0, qm);
+            }
+            case LLAMA_CPP -> {
+                g = switch (f.name()) {
+                    case "Q8_0" -> new QuantGrid(Rule.Q8_0, true, rows, cols, 32, 0, 127);
+                    case "Q4_0" -> new QuantGrid(Rule.QX_0, true, rows, cols, 32, 8, 15);
+                    case "Q5_0" -> new QuantGrid(Rule.QX_0, true, rows, cols, 32, 16, 31);
+                    case "Q4_1" -> new QuantGrid(Rule.QX_1, true, rows, cols, 32, 0, 15);
+                    case "Q5_1" -> new QuantGrid(Rule.QX_1, true, rows, cols, 32, 0, 31);
+                    case "Q2_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 16, 0, 3);
+                    case "Q3_K" -> new QuantGrid(Rule.QX_0, false, rows, cols, 16, 4, 7);
+                    case "Q4_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 32, 0, 15);
+                    case "Q5_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 32, 0, 31);
+                    case "Q6_K" -> new QuantGrid(Rule.QX_0, false, rows, cols, 16, 32, 63);
+                    default -> throw new IllegalArgumentException("no quantization grid for " + f.name());
+                };
+            }
+            default -> throw new IllegalArgumentException("no quantization grid for float format " + f.name());
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int gi = 0; gi < g.groupsPerRow; gi++) {
+                int start = gi * g.group;
+                g.fit(r * g.groupsPerRow + gi, w, r * cols + start, Math.min(g.group, cols - start), f.bits());
+            }
+        }
+        return g;
+    }
+
+    private void fit(int k, float[] x, int o, int len, int bits) {
+        switch (rule) {
+            case INT_SYM -> {
+                float amax = 0;
+                for (int i = 0; i < len; i++) amax = Math.max(amax, Math.abs(x[o + i]));
+                float s = HalfFloats.roundToHalf(amax / qmax);
+                scale[k] = s;
+                inv[k] = s == 0 ? 0 : 1f / s;
+            }
+            case INT_BINARY -> {
+                double sum = 0;
+                for (int i = 0; i < len; i++) sum += Math.abs(x[o + i]);
+                scale[k] = HalfFloats.roundToHalf((float) (sum / len));
+            }
+            case INT_ASYM -> {
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    min = Math.min(min, x[o + i]);
+                    max = Math.max(max, x[o + i]);
+                }
+                float s = HalfFloats.roundToHalf((max - min) / qmax);
+                scale[k] = s;
+                offset[k] = HalfFloats.roundToHalf(min);
+                inv[k] = s == 0 ? 0 : 1f / s;
+            }
+            case Q8_0 -> {
+                float amax = 0;
+                for (int i = 0; i < len; i++) amax = Math.max(amax, Math.abs(x[o + i]));
+                float d = amax / 127f;
+                inv[k] = d != 0 ? 1.0f / d : 0.0f;
+                scale[k] = HalfFloats.roundToHalf(d);
+            }
+            case QX_0 -> {
+                float amax = 0;
+                float max = 0;
+                for (int i = 0; i < len; i++) {
+                    float v = x[o + i];
+                    if (amax < Math.abs(v)) { amax = Math.abs(v); max = v; }
+                }
+                float d = max / -half;
+                inv[k] = d != 0 ? 1.0f / d : 0.0f;
+                scale[k] = HalfFloats.roundToHalf(d);
+            }
+            case QX_1 -> {
+                float min = Float.MAX_VALUE;
+                float max = -Float.MAX_VALUE;
+                for (int i = 0; i < len; i++) {
+                    float v = x[o + i];
+                    if (v < min) min = v;
+                    if (v > max) max = v;
+                }
+                float d = (max - min) / qmax;
+                inv[k] = d != 0 ? 1.0f / d : 0.0f;
+                scale[k] = HalfFloats.roundToHalf(d);
+                offset[k] = HalfFloats.roundToHalf(min);
+                rawMin[k] = min;
+            }
+            default -> throw new IllegalStateException(rule.toString());
+        }
+    }
+
+    /** The value of the grid of (row, column's group) that {@code v} rounds to. */
+    float quantize(int row, int col, float v) {
+        int k = row * groupsPerRow + col / group;
+        switch (rule) {
+            case INT_SYM -> {
+                float s = scale[k];
+                if (s == 0) return 0;
+                int q = (int) Math.rint(v * inv[k]);
+                q = Math.max(-qmax - 1, Math.min(qmax, q));
+                return q * s;
+            }
+            case INT_BINARY -> {
+                return v >= 0 ? scale[k] : -scale[k];
+            }
+            case INT_ASYM -> {
+                float s = scale[k];
+                if (s == 0) return offset[k];
+                int q = (int) Math.rint((v - offset[k]) * inv[k]);
+                q = Math.max(0, Math.min(qmax, q));
+                return q * s + offset[k];
+            }
+            case Q8_0 -> {
+                float q = LlamaCppQuantizer.roundf(v * inv[k]);
+                q = Math.max(-128f, Math.min(127f, q));
+                return q * scale[k];
+            }
+            case QX_0 -> {
+                // floor (not C's truncation) keeps values below the grid on its lowest level
+                int q = (int) Math.floor(v * inv[k] + (half + 0.5f));
+                q = Math.max(0, Math.min(qmax, q));
+                return (q - half) * scale[k];
+            }
+            case QX_1 -> {
+                int q = (int) Math.floor((v - rawMin[k]) * inv[k] + 0.5f);
+                q = Math.max(0, Math.min(qmax, q));
+                return q * scale[k] + offset[k];
+            }
+            default -> throw new IllegalStateException(rule.toString());
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.edgefront.jobs.export;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.report.SearchDirectory;
+import org.edgefront.jobs.spec.ChoicesFile;
+import org.edgefront.jobs.spec.SearchSpec;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+
+/**
+ * Exports one front point of a finished search directory to a runtime's configuration file, written
+ * atomically: a llama.cpp {@code --tensor-type-file} ({@link LlamaCppExport}), a GPTQModel/vLLM
+ * {@code dynamic} quantize config ({@link GptqModelExport}) or an EdgeFront choices YAML that
+ * {@code edgefront eval --config} reads back ({@link ChoicesFile}). Stateless and thread-safe.
+ */
+public final class Exporter {
+    private Exporter() {}
+
+    /** Export targets, by their command-line names. */
+    public enum Target {
+        LLAMA_CPP("llama-cpp"), GPTQMODEL("gptqmodel"), YAML("yaml");
+
+        private final String cliName;
+
+        Target(String cliName) { this.cliName = cliName; }
+
+        /** The name used on the command line. */
+        public String cliName() { return cliName; }
+
+        /** Parses a command-line name (case-insensitive). */
+        public static Target parse(String name) {
+            for (Target t : values()) if (t.cliName.equalsIgnoreCase(name) || t.name().equalsIgnoreCase(name)) return t;
+            throw new InvalidInputException("-", "--to", "unknown export target '" + name + "' (use llama-cpp, gptqmodel or yaml)");
+        }
+    }
+
+    /**
+     * What an export wrote.
+     *
+     * @param out      the file written
+     * @param target   the format
+     * @param pointId  the exported front point
+     * @param command  the command that uses the file (placeholders in capitals: MODEL-F16.gguf, HF_MODEL_DIR, ...)
+     * @param warnings approximations made with {@code nearest}, and runtime caveats; one line each
+     */
+    public record Result(String out, Target target, String pointId, String command, List<String> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Exports front point {@code pointId} of {@code searchDir} to {@code outFile}.
+     *
+     * @param nearest approximate choices the target cannot store exactly (a warning each) instead of failing
+     * @throws InvalidInputException for a missing or malformed {@code front.json}, an unknown point id
+     *         (naming {@code front.json} and {@code --point}, listing valid ids), or a choice the target
+     *         cannot represent without {@code nearest}
+     */
+    public static Result export(String searchDir, String pointId, Target target, String outFile, boolean nearest) {
+        if (outFile == null || outFile.isBlank()) throw new InvalidInputException("-", "--out", "an output file is required");
+        SearchDirectory.Front front = SearchDirectory.readFront(searchDir);
+        SearchDirectory.EvaluatedPoint p = front.point(pointId, "--point");
+        if (p.choices().isEmpty()) throw new InvalidInputException(front.file(), "--point", "point " + pointId + " records no per-tensor choices");
+        String file = front.file() + " (point " + pointId + ")";
+        Path out = AtomicFiles.path(outFile);
+        String shown = display(out);
+        String text;
+        String command;
+        List<String> warnings = new ArrayList<>();
+        switch (target) {
+            case LLAMA_CPP -> {
+                LlamaCppExport.Plan plan = LlamaCppExport.plan(file, p.choices(), nearest);
+                text = plan.fileText();
+                command = LlamaCppExport.command(plan, shown, pointId);
+                warnings.addAll(plan.warnings());
+            }
+            case GPTQMODEL -> {
+                GptqModelExport.Plan plan = GptqModelExport.plan(file, p.choices(), nearest);
+                text = plan.json();
+                command = GptqModelExport.command(shown, pointId);
+                warnings.addAll(plan.warnings());
+            }
+            case YAML -> {
+                Map<String, TensorChoice> choices = new LinkedHashMap<>();
+                for (Map.Entry<String, String> e : p.choices().entrySet()) {
+                    choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
+                }
+                text = "# EdgeFront per-tensor choices of front point " + pointId + " exported from " + searchDir + "\n" + ChoicesFile.toYaml(choices);
+                command = evalCommand(searchDir, shown);
+            }
+            default -> throw new IllegalStateException("unhandled target " + target);
+        }
+        AtomicFiles.writeString(out, text);
+        return new Result(shown, target, pointId, command, warnings);
+    }
+
+    /** {@code edgefront eval} with the run's own model, tokenizer and text where the spec records them. */
+    private static String evalCommand(String searchDir, String config) {
+        String model = "MODEL";
+        String tokenizer = "TOKENIZER";
+        String text = "TEXT";
+        try {
+            SearchSpec spec = SearchDirectory.load(searchDir).spec();
+            if (spec != null && spec.model() != null) {
+                if (spec.model().source() != null && !spec.model().source().startsWith("synthetic:")) model = spec.model().source();
+                if (spec.model().tokenizer() != null) tokenizer = spec.model().tokenizer();
+                if (spec.model().text() != null) text = spec.model().text();
+            }
+        } catch (InvalidInputException e) {
+            // the command is a convenience: placeholders are fine when the spec cannot be read
+        }
+        return "edgefront eval --model " + shellQuote(model) + " --tokenizer " + shellQuote(tokenizer) + " --text " + shellQuote(text)
+                + " --config " + shellQuote(config);
+    }
+
+    /** Parses a choice label, naming the file and field when it is not one. */
+    static TensorChoice parseChoice(String file, String field, String label) {
+        try {
+            return TensorChoice.parse(label);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidInputException(file, field, "'" + label + "' is not a choice label: " + e.getMessage(), e);
+        }
+    }
+
+    /** A local file as a plain path, anything else as its URI. */
+    static String display(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
+    }
+
+    /** Quotes a word for a POSIX shell when it needs it. */
+    static String shellQuote(String s) {
+        if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** Lower-case target names, for help texts. */
+    public static String targetNames() {
+        List<String> n = new ArrayList<>();
+        for (Target t : Target.values()) n.add(t.cliName().toLowerCase(Locale.ROOT));
+        return String.join(", ", n);
+    }
+}

@@ -1,0 +1,122 @@
+package org.edgefront.jobs.profile;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.evaluators.quality.QualityReport;
+import org.edgefront.evaluators.sensitivity.SensitivityTable;
+import org.edgefront.nativert.FormatMixes;
+import org.edgefront.search.additive.AdditiveModel;
+import org.edgefront.search.additive.ParetoDp;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorSpec;
+
+/**
+ * Searched vs uniform vs llama.cpp mixes at a bits-per-weight budget, all measured with one quality evaluator on the
+ * same text and counted over the same tensor set (every linear tensor; weight bytes exact, from
+ * {@link TensorChoice#bytes}).
+ *
+ * <ol>
+ *   <li>Uniform: every listed format applied to all linear tensors; those whose bytes are at most
+ *       {@code bitsPerWeight x linear parameters / 8} are measured, and the lowest KL wins.</li>
+ *   <li>Searched: the exact Pareto front of (weight bytes, proxy KL) over the space ({@link ParetoDp} on the
+ *       sensitivity table); of the front points with bytes at most the uniform winner's, the {@code measureTop}
+ *       with the lowest proxy are measured and the lowest measured KL wins.</li>
+ *   <li>llama.cpp mixes: each named mix ({@link FormatMixes#resolve}) measured as is.</li>
+ * </ol>
+ * Stateless.
+ */
+public final class CompareStudy {
+    /** Uniform formats tried by default (K-quants fall back per llama.cpp where rows are not multiples of 256). */
+    public static final List<String> DEFAULT_UNIFORM = List.of("F16", "Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1",
+            "Q4_0", "Q3_K", "Q2_K", "int8g32", "int6g32", "int5g32", "int4g32", "int4g64", "int4g128", "int3g32", "int3g64",
+            "int3g128", "int2g32", "int2g64", "int2g128");
+    /** llama.cpp standard mixes measured by default. */
+    public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");
+
+    private CompareStudy() {}
+
+    /** A measured named configuration. */
+    public record Named(String name, double kl, long weightBytes, Map<String, TensorChoice> choices) {}
+
+    /**
+     * @param searched    best searched configuration (null when no front point fits the byte budget)
+     * @param uniform     best uniform format within the bits-per-weight budget (null when none fits)
+     * @param mixes       llama.cpp mixes, in the order asked
+     * @param budgetBytes the bits-per-weight budget in bytes
+     * @param measuredFrontPoints front points measured for the searched configuration
+     */
+    public record Result(Named searched, Named uniform, List<Named> mixes, long budgetBytes, int measuredFrontPoints) {}
+
+    /** Exact weight bytes of per-tensor choices (sum over linear tensors). */
+    public static long weightBytes(ModelArchitecture arch, Map<String, TensorChoice> choices) {
+        long b = 0;
+        for (TensorSpec t : arch.linearTensors()) b += choices.get(t.name()).bytes(t);
+        return b;
+    }
+
+    /** Every linear tensor in one choice. */
+    public static Map<String, TensorChoice> uniform(ModelArchitecture arch, TensorChoice c) {
+        Map<String, TensorChoice> m = new LinkedHashMap<>();
+        for (TensorSpec t : arch.linearTensors()) m.put(t.name(), c);
+        return m;
+    }
+
+    /** The best uniform format whose bytes are at most {@code budgetBytes}, or null when none fits. */
+    public static Named bestUniform(QualityEvaluator e, ModelArchitecture arch, List<String> formats, long budgetBytes) {
+        Named best = null;
+        for (String f : formats) {
+            TensorChoice c = TensorChoice.of(WeightFormat.parse(f));
+            Map<String, TensorChoice> m = uniform(arch, c);
+            long bytes = weightBytes(arch, m);
+            if (bytes > budgetBytes) continue;
+            double kl = klOf(e.measure(m));
+            // ties on KL: fewer bytes wins
+            if (best == null || kl < best.kl() || (kl == best.kl() && bytes < best.weightBytes())) best = new Named(c.label(), kl, bytes, m);
+        }
+        return best;
+    }
+
+    /** The best searched configuration with at most {@code budgetBytes}, measuring the {@code measureTop} best-proxy front points. */
+    public static Named bestSearched(QualityEvaluator e, SearchSpace space, SensitivityTable table, long budgetBytes, int measureTop,
+                                     int[] measuredOut) {
+        AdditiveModel model = SensitivityModels.bytesAndProxy(space, table);
+        ParetoDp.Front front = ParetoDp.solve(model);
+        List<Integer> fits = new ArrayList<>();
+        for (int p = 0; p < front.size(); p++) if (front.objective(p, 0) <= budgetBytes) fits.add(p);
+        fits.sort(Comparator.<Integer>comparingDouble(p -> front.objective(p, 1)).thenComparingInt(p -> p));
+        Named best = null;
+        int measured = 0;
+        for (int p : fits.subList(0, Math.min(measureTop, fits.size()))) {
+            Candidate c = front.candidate(p);
+            Map<String, TensorChoice> m = space.choices(c);
+            double kl = klOf(e.measure(m));
+            measured++;
+            long bytes = weightBytes(space.architecture(), m);
+            if (best == null || kl < best.kl()) best = new Named("searched", kl, bytes, m);
+        }
+        if (measuredOut != null && measuredOut.length > 0) measuredOut[0] = measured;
+        return best;
+    }
+
+    /** Each llama.cpp mix measured on the evaluator's text. */
+    public static List<Named> mixes(QualityEvaluator e, ModelArchitecture arch, List<String> names) {
+        List<Named> out = new ArrayList<>();
+        for (String n : names) {
+            Map<String, TensorChoice> m = FormatMixes.resolve(arch, n);
+            out.add(new Named(n, klOf(e.measure(m)), weightBytes(arch, m), m));
+        }
+        return out;
+    }
+
+    private static double klOf(QualityReport r) {
+        return Double.isFinite(r.klNatsPerToken()) && Double.isFinite(r.perplexity()) ? r.klNatsPerToken() : Double.POSITIVE_INFINITY;
+    }
+}

@@ -1,0 +1,306 @@
+package org.edgefront.jobs.sweep;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.edgefront.evaluators.CompositeEvaluator;
+import org.edgefront.evaluators.Evaluator;
+import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.run.BatchEvaluator;
+import org.edgefront.jobs.run.EvaluationStore;
+import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.run.SearchEvaluators;
+import org.edgefront.jobs.run.SearchOutputs;
+import org.edgefront.jobs.run.SearchResult;
+import org.edgefront.jobs.run.SearchRunner;
+import org.edgefront.jobs.run.SequentialBatchEvaluator;
+import org.edgefront.jobs.run.SparkBatchEvaluator;
+import org.edgefront.jobs.spark.SparkSessions;
+import org.edgefront.jobs.spec.ResolvedSearch;
+import org.edgefront.jobs.spec.SearchSpec;
+import org.edgefront.jobs.spec.SearchSpecLoader;
+import org.edgefront.search.strategy.Strategies;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.metric.Evaluation;
+import org.edgefront.space.metric.EvaluationStatus;
+import org.edgefront.space.metric.Measurements;
+
+/**
+ * Runs a grid of searches (models x devices x budgets x strategies) in one job. Every cell is resolved and
+ * validated on the driver before any work. Quality does not depend on the device or the budget, so measured
+ * quality is computed once per (model, candidate) in Spark tasks and shared by all cells of that model;
+ * memory and the device simulation (microseconds each) run per cell on the driver. Each cell checkpoints
+ * like a search ({@code cells/<key>/state}); a finished cell is skipped on {@code --resume}. Results:
+ * {@code cells/<key>/front.json}, one Parquet table partitioned by the sweep keys
+ * ({@code results/model=M/device=D/budget=B/strategy=S/evaluations.parquet}), and {@code sweep.json}.
+ * Creates and stops its own SparkSession unless one is passed in.
+ */
+public final class SweepJob {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SweepJob() {}
+
+    /** One cell of the grid, resolved. */
+    public record Cell(String model, String device, int budget, String strategy, ResolvedSearch search) {
+        /** Directory-safe key, also the partition path. */
+        public String partition() {
+            return "model=" + model + "/device=" + device + "/budget=" + budget + "/strategy=" + strategy;
+        }
+    }
+
+    /** The finished sweep: each cell's result. */
+    public record Outcome(Path outDir, List<Cell> cells, List<SearchResult> results, double elapsedSeconds) {}
+
+    /** Reads and validates every cell of a sweep file. */
+    public static List<Cell> cells(String sweepUri) {
+        Path p = AtomicFiles.path(sweepUri);
+        SweepSpec s;
+        try {
+            if (!AtomicFiles.fs(p).exists(p)) throw new InvalidInputException(sweepUri, "(file)", "does not exist");
+            s = YAML.readValue(AtomicFiles.readString(p), SweepSpec.class);
+        } catch (JsonMappingException e) {
+            String field = e.getPath().isEmpty() ? "(document)" : String.valueOf(e.getPath().get(e.getPath().size() - 1).getFieldName());
+            throw new InvalidInputException(sweepUri, field, e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(sweepUri, "(document)", "not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidInputException(sweepUri, "(file)", "cannot read: " + e.getMessage(), e);
+        }
+        if (s == null) throw new InvalidInputException(sweepUri, "(document)", "the file is empty");
+        require(sweepUri, "schemaVersion", s.schemaVersion() != null && s.schemaVersion() == 1, "must be 1");
+        require(sweepUri, "base", s.base() != null, "is required (a search spec)");
+        require(sweepUri, "models", s.models() != null && !s.models().isEmpty(), "must list at least one model");
+        require(sweepUri, "devices", s.devices() != null && !s.devices().isEmpty(), "must list at least one device");
+        String baseUri = rel(sweepUri, s.base());
+        Path bp = AtomicFiles.path(baseUri);
+        SearchSpec base;
+        try {
+            if (!AtomicFiles.fs(bp).exists(bp)) throw new InvalidInputException(sweepUri, "base", baseUri + " does not exist");
+            base = SearchSpecLoader.parse(baseUri, AtomicFiles.readString(bp));
+        } catch (IOException e) {
+            throw new InvalidInputException(sweepUri, "base", "cannot read " + baseUri, e);
+        }
+        List<Map<String, SearchSpec.Bound>> budgets = s.budgets() == null || s.budgets().isEmpty()
+                ? java.util.Collections.singletonList(base.budgets()) : s.budgets();
+        List<String> strategies = s.strategies() == null || s.strategies().isEmpty()
+                ? List.of(base.strategy() == null || base.strategy().name() == null ? "nsga2" : base.strategy().name()) : s.strategies();
+        List<Cell> cells = new ArrayList<>();
+        Map<String, Integer> modelNames = new HashMap<>();
+        for (int mi = 0; mi < s.models().size(); mi++) {
+            SearchSpec.Model m = s.models().get(mi);
+            require(sweepUri, "models[" + mi + "].source", m != null && m.source() != null, "is required");
+            SearchSpec.Model abs = new SearchSpec.Model(m.source().startsWith("synthetic:") ? m.source() : rel(sweepUri, m.source()),
+                    m.tokenizer() == null ? null : rel(sweepUri, m.tokenizer()), m.text() == null ? null : rel(sweepUri, m.text()));
+            String modelKey = null;
+            for (int di = 0; di < s.devices().size(); di++) {
+                String dev = rel(sweepUri, s.devices().get(di));
+                String devKey = new Path(dev).getName().replaceAll("\\.ya?ml$", "");
+                for (int bi = 0; bi < budgets.size(); bi++) {
+                    for (String st : strategies) {
+                        SearchSpec.Strategy bs = base.strategy() == null ? new SearchSpec.Strategy(null, null, null, null) : base.strategy();
+                        String name = (base.name() == null ? "sweep" : base.name());
+                        SearchSpec cell = new SearchSpec(base.schemaVersion(), name, abs, dev, base.workload(), base.space(),
+                                base.quality(), base.objectives(), budgets.get(bi),
+                                new SearchSpec.Strategy(st, bs.seed(), bs.populationSize(), bs.generations()), base.execution());
+                        ResolvedSearch r;
+                        try {
+                            r = SearchSpecLoader.resolve(baseUri, cell, SearchSpecLoader.Overrides.NONE);
+                        } catch (InvalidInputException e) {
+                            throw new InvalidInputException(sweepUri, "cell model[" + mi + "] device[" + di + "] budget[" + bi + "] strategy " + st,
+                                    e.getMessage(), e);
+                        }
+                        SearchEvaluators.checkBudgetsAreSatisfiable(r);
+                        if (modelKey == null) {
+                            String n = r.architecture().name().replaceAll("[^A-Za-z0-9._-]", "_");
+                            int seen = modelNames.merge(n, 1, Integer::sum);
+                            modelKey = seen == 1 ? n : n + "-" + seen;
+                        }
+                        cells.add(new Cell(modelKey, devKey, bi, st, r));
+                    }
+                }
+            }
+        }
+        return cells;
+    }
+
+    /** Runs every cell; {@code existing} may be null (then the job owns its session). */
+    public static Outcome run(String sweepUri, String outDir, boolean resume, boolean force, String master, PrintStream log,
+                              SparkSession existing) {
+        long start = System.nanoTime();
+        List<Cell> cells = cells(sweepUri);
+        String name;
+        try {
+            name = YAML.readTree(AtomicFiles.readString(AtomicFiles.path(sweepUri))).path("name").asText("sweep");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path out = AtomicFiles.path(outDir != null ? outDir : "runs/" + name);
+        prepare(out, resume, force);
+        boolean sequential = "sequential".equals(master);
+        SparkSession spark = existing;
+        boolean own = false;
+        List<SearchResult> results = new ArrayList<>();
+        try {
+            if (spark == null && !sequential) {
+                spark = SparkSessions.create("edgefront-sweep-" + name, master, cells.get(0).search().master(), true);
+                own = true;
+            }
+            // one quality cache per model: measured quality depends on neither the device nor the budget
+            Map<String, Map<Candidate, Evaluation>> qualityByModel = new HashMap<>();
+            for (int i = 0; i < cells.size(); i++) {
+                Cell c = cells.get(i);
+                Path cellDir = new Path(out, "cells/" + c.partition().replace('/', '_').replace('=', '-'));
+                FileSystem fs = AtomicFiles.fs(cellDir);
+                if (fs.exists(new Path(cellDir, "front.json")) && fs.exists(new Path(out, "results/" + c.partition() + "/evaluations.parquet"))) {
+                    log.printf("cell %d/%d %s: done earlier, skipped%n", i + 1, cells.size(), c.partition());
+                    results.add(null);
+                    continue;
+                }
+                ResolvedSearch r = c.search();
+                Map<Candidate, Evaluation> qcache = qualityByModel.computeIfAbsent(c.model(), k -> new HashMap<>());
+                EvaluatorFactory quality = SearchEvaluators.qualityFactory(r);
+                BatchEvaluator remote = sequential ? new SequentialBatchEvaluator(quality)
+                        : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), quality, r.partitions());
+                SearchResult res;
+                try (Evaluator local = new CompositeEvaluator.Factory(SearchEvaluators.cheapFactories(r)).create();
+                     BatchEvaluator cell = new CachedQualityBatchEvaluator(local, remote, qcache)) {
+                    EvaluationStore store = EvaluationStore.resume(cellDir);
+                    log.printf("cell %d/%d %s (%d evaluations checkpointed)%n", i + 1, cells.size(), c.partition(), store.size());
+                    SearchRunner runner = new SearchRunner(r.problem(), cell, store, p -> log.println("  " + p.line()), r.maxFailureRate());
+                    res = runner.run(Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize()),
+                            r.generations(), r.populationSize());
+                }
+                SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
+                        r.architecture().synthetic(), r.deviceUri(), r.strategy(), r.seed(), res.executor(), "", "");
+                SearchOutputs.writeParquet(new Path(out, "results/" + c.partition()), r.space(), res);
+                SearchOutputs.writeFront(cellDir, r.space(), res, info);
+                results.add(res);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (own) {
+                EvaluatorPool.closeAll();
+                spark.stop();
+            }
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        writeSummary(out, cells, results, elapsed);
+        return new Outcome(out, cells, results, elapsed);
+    }
+
+    private static void writeSummary(Path out, List<Cell> cells, List<SearchResult> results, double elapsed) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("elapsed_s", elapsed);
+        ArrayNode arr = root.putArray("cells");
+        for (int i = 0; i < cells.size(); i++) {
+            Cell c = cells.get(i);
+            ObjectNode n = arr.addObject();
+            n.put("model", c.model());
+            n.put("device", c.device());
+            n.put("budget", c.budget());
+            n.put("strategy", c.strategy());
+            n.put("partition", c.partition());
+            SearchResult r = results.get(i);
+            if (r != null) {
+                n.put("evaluations", r.evaluations().size());
+                n.put("feasible", r.feasibleCount());
+                n.put("front_points", r.front().size());
+            } else {
+                n.put("skipped", true);
+            }
+        }
+        try {
+            AtomicFiles.writeString(new Path(out, "sweep.json"), JSON.writeValueAsString(root) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void prepare(Path out, boolean resume, boolean force) {
+        FileSystem fs = AtomicFiles.fs(out);
+        try {
+            if (fs.exists(out) && fs.listStatus(out).length > 0 && !resume) {
+                if (!force) throw new InvalidInputException(out.toString(), "--out", "already exists; pass --resume to continue that sweep or --force to replace it");
+                fs.delete(out, true);
+            }
+            fs.mkdirs(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Per cell: memory and device evaluation locally, quality from the model's shared cache, computing only
+     * the missing ones remotely. Owns neither the local evaluator nor the cache; closes the remote one.
+     */
+    static final class CachedQualityBatchEvaluator implements BatchEvaluator {
+        private final Evaluator local;
+        private final BatchEvaluator remote;
+        private final Map<Candidate, Evaluation> cache;
+
+        CachedQualityBatchEvaluator(Evaluator local, BatchEvaluator remote, Map<Candidate, Evaluation> cache) {
+            this.local = local;
+            this.remote = remote;
+            this.cache = cache;
+        }
+
+        @Override
+        public List<Evaluation> evaluate(List<Candidate> candidates) {
+            List<Candidate> missing = new ArrayList<>();
+            for (Candidate c : candidates) if (!cache.containsKey(c)) missing.add(c);
+            List<Evaluation> q = remote.evaluate(missing);
+            for (int i = 0; i < missing.size(); i++) cache.put(missing.get(i), q.get(i));
+            List<Evaluation> cheap = local.evaluateAll(candidates);
+            List<Evaluation> out = new ArrayList<>(candidates.size());
+            for (int i = 0; i < candidates.size(); i++) {
+                Evaluation a = cheap.get(i);
+                Evaluation b = cache.get(candidates.get(i));
+                Measurements m = a.measurements().merge(b.measurements());
+                String version = a.evaluatorVersion() + "+" + b.evaluatorVersion();
+                if (a.ok() && b.ok()) {
+                    out.add(Evaluation.ok(a.candidateId(), m, b.fidelity(), version));
+                } else {
+                    String reason = String.join("; ", List.of(a.failureReason(), b.failureReason()).stream().filter(s -> !s.isEmpty()).toList());
+                    out.add(new Evaluation(a.candidateId(), EvaluationStatus.FAILED, m, reason, b.fidelity(), version));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String describe() { return "cached quality via " + remote.describe() + ", memory+device local"; }
+
+        @Override
+        public void close() { remote.close(); }
+    }
+
+    static String rel(String file, String ref) {
+        if (ref.contains("://") || ref.startsWith("/") || ref.startsWith("file:")) return ref;
+        return java.nio.file.Path.of(file.replaceFirst("^file:(//)?", "")).toAbsolutePath().getParent().resolve(ref).normalize().toString();
+    }
+
+    private static void require(String file, String key, boolean ok, String problem) {
+        if (!ok) throw new InvalidInputException(file, key, problem);
+    }
+}
