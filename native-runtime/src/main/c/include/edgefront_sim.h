@@ -125,6 +125,9 @@ typedef struct {
     double prefill_compute_efficiency; /* achieved fraction of peak in prefill GEMMs, (0, 1] */
     double dequant_to_float;        /* 1: quantized GEMVs dequantize to floats and run on the FP32 path
                                        (reference C kernels); 0: int8 dot-product path (llama.cpp) */
+    double dequant_ops[24];         /* this backend's dequantization ops per stored weight, indexed by
+                                       ef_format (24 = EF_FMT_COUNT); 0 = the library's default
+                                       (ef_format_dequant_ops); each in [0, 1e4] */
 } ef_backend_params;
 
 typedef struct {

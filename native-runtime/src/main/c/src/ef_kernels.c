@@ -427,10 +427,22 @@ static void unpack_block(const kfmt *k, const uint8_t *o, int n, float *y) {
     }
 }
 
+/* Dot product with eight independent partial sums: no loop-carried add latency chain, and a fixed
+ * summation order (no -ffast-math reassociation), so results are reproducible. */
+static float dot(const float *a, const float *b, int64_t n) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) s[k] += a[i + k] * b[i + k];
+    float t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < n; i++) t += a[i] * b[i];
+    return t;
+}
+
 /* Walks one packed row block by block: calls fn(block floats, n, offset) after dequantizing. */
 typedef struct { float *dst; const float *x; double acc; } row_sink;
 
-static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink *sink, int dot) {
+static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink *sink, int want_dot) {
     float buf[MAX_BLOCK];
     if (k->id == EF_FMT_F32 || k->id == EF_FMT_F16 || k->id == EF_FMT_BF16) {
         for (int64_t c = 0; c < cols; c += MAX_BLOCK) {
@@ -438,7 +450,7 @@ static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink
             if (k->id == EF_FMT_F32) memcpy(buf, row + 4 * c, (size_t)n * 4);
             else if (k->id == EF_FMT_F16) for (int i = 0; i < n; i++) buf[i] = rd16(row + 2 * (c + i));
             else for (int i = 0; i < n; i++) buf[i] = ef_k_bf16_to_f32((uint16_t)(row[2 * (c + i)] | (row[2 * (c + i) + 1] << 8)));
-            if (dot) { float s = 0; for (int i = 0; i < n; i++) s += buf[i] * sink->x[c + i]; sink->acc += s; }
+            if (want_dot) sink->acc += dot(buf, sink->x + c, n);
             else memcpy(sink->dst + c, buf, (size_t)n * 4);
         }
         return;
@@ -461,14 +473,14 @@ static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink
                     unsigned q = getb(p + sc, (size_t)(i0 + i) * b, b);
                     buf[i] = k->asym ? d * (float)q + m : (b == 1 ? (q ? d : -d) : d * (float)((int)q - half));
                 }
-                if (dot) { float s = 0; for (int i = 0; i < m2; i++) s += buf[i] * sink->x[c + i0 + i]; sink->acc += s; }
+                if (want_dot) sink->acc += dot(buf, sink->x + c + i0, m2);
                 else memcpy(sink->dst + c + i0, buf, (size_t)m2 * 4);
             }
             p += ((size_t)b * (size_t)n + 7) / 8 + (size_t)sc;
             continue;
         }
         if (generic || n != 256) unpack_block(k, p, (int)n, buf);
-        if (dot) { float s = 0; for (int i = 0; i < n; i++) s += buf[i] * sink->x[c + i]; sink->acc += s; }
+        if (want_dot) sink->acc += dot(buf, sink->x + c, n);
         else memcpy(sink->dst + c, buf, (size_t)n * 4);
         p += generic ? ((size_t)k->bits * (size_t)n + 7) / 8 + (size_t)sc : (size_t)k->block_bytes;
     }

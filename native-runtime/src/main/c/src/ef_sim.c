@@ -14,6 +14,9 @@
 #define EF_MAX_DIM (1 << 24)
 #define EF_MAX_LAYERS 4096
 
+_Static_assert(sizeof(((ef_backend_params *)0)->dequant_ops) == EF_FMT_COUNT * sizeof(double),
+               "one dequantization cost per format id");
+
 const char *ef_version(void) { return EF_VERSION_STRING; }
 int ef_api_version(void) { return EF_API_VERSION; }
 
@@ -113,6 +116,8 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(in_range(c->prefill_tile_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.prefill_tile_tokens must be in [1, 1e7], got %g", c->prefill_tile_tokens);
     CHECK(in_range(c->ubatch_tokens, 1.0, 1e7), EF_ERR_RANGE, "backend.ubatch_tokens must be in [1, 1e7], got %g", c->ubatch_tokens);
     CHECK(in_range(c->runtime_fixed_bytes, 0.0, 1e16), EF_ERR_RANGE, "backend.runtime_fixed_bytes must be in [0, 1e16], got %g", c->runtime_fixed_bytes);
+    for (int f = 0; f < EF_FMT_COUNT; f++)
+        CHECK(in_range(c->dequant_ops[f], 0.0, 1e4), EF_ERR_RANGE, "backend.dequant_ops[%d] must be in [0, 1e4], got %g", f, c->dequant_ops[f]);
     CHECK(c->dequant_to_float == 0.0 || c->dequant_to_float == 1.0, EF_ERR_RANGE, "backend.dequant_to_float must be 0 or 1, got %g", c->dequant_to_float);
     CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
 
@@ -176,6 +181,7 @@ typedef struct {
     double prefill_scale; /* prefill efficiency / decode efficiency: GEMMs reach a different fraction of peak */
     double overhead;
     double deq_scale;
+    const double *deq_table; /* the backend's per-format dequantization ops (0 = default) */
     double tile;
     double ubatches;      /* ceil(prompt / ubatch) */
     double prefill_tiles; /* ceil(prompt / tile) */
@@ -209,6 +215,7 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
     x->prefill_scale = c->prefill_compute_efficiency / c->compute_efficiency;
     x->overhead = c->op_overhead_s;
     x->deq_scale = c->dequant_scale;
+    x->deq_table = c->dequant_ops;
     x->tile = c->prefill_tile_tokens;
     x->ubatches = ceil((double)w->prompt_tokens / c->ubatch_tokens);
     x->prefill_tiles = ceil((double)w->prompt_tokens / c->prefill_tile_tokens);
@@ -255,7 +262,7 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
     int int8 = ef_format_uses_int8(format);
     double peak = int8 ? x->peak_int8 : (format == EF_FMT_F32 ? x->peak_fp32 : x->peak_fp16);
-    double deq = ef_format_dequant_ops(format) * x->deq_scale * stored;
+    double deq = (x->deq_table[format] > 0.0 ? x->deq_table[format] : ef_format_dequant_ops(format)) * x->deq_scale * stored;
     double wbytes = (double)weight_bytes;
     double P = (double)w->prompt_tokens;
 
@@ -324,9 +331,32 @@ static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_v
     return EF_OK;
 }
 
-static void simulate_one(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a,
-                         const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
-                         ef_result *r, ef_op_cost *ops) {
+/* Per-batch memo of tensor costs: within one batch call the shared inputs are fixed, so a tensor's cost
+ * depends only on its shape and choice, and candidates draw from few options per tensor. Direct-mapped,
+ * on the caller's stack (no allocation); an entry exists only for a choice that passed validation. */
+#define MEMO_SLOTS 256
+typedef struct {
+    int32_t rows, cols, role, format, kind, rank;
+    double ratio;
+    int64_t bytes;
+    int32_t used;
+    ef_cost dec, pre;
+} memo_entry;
+
+static unsigned memo_slot(const ef_tensor_shape *s, int32_t f, int32_t k, double ra, int32_t rk, int64_t wb) {
+    /* weight_bytes already separates most (shape, choice) pairs; the rest is mixed in cheaply and any
+     * collision is resolved by the full key compare */
+    (void)ra;
+    uint64_t h = (uint64_t)wb ^ ((uint64_t)(uint32_t)f << 40) ^ ((uint64_t)(uint32_t)k << 46) ^ ((uint64_t)(uint32_t)s->rows << 20)
+                 ^ ((uint64_t)(uint32_t)s->role << 50) ^ ((uint64_t)(uint32_t)rk << 8);
+    return (unsigned)((h * 0x9E3779B97F4A7C15ull) >> 56) & (MEMO_SLOTS - 1);
+}
+
+/* With memo != NULL each choice is validated here on a memo miss (status and message returned);
+ * without, the caller has validated the whole candidate. */
+static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a,
+                        const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
+                        ef_result *r, ef_op_cost *ops, memo_entry *memo, char *msg, size_t cap) {
     double dec_bytes = 0, dec_ops = 0, dec_time = 0, pre_bytes = 0, pre_ops = 0, pre_time = 0, weights = 0;
     double pj_op = w->backend == EF_BACKEND_CPU ? d->cpu_pj_per_op : (w->backend == EF_BACKEND_GPU ? d->gpu_pj_per_op : d->npu_pj_per_op);
     double active_w = w->backend == EF_BACKEND_CPU ? d->cpu_active_w : (w->backend == EF_BACKEND_GPU ? d->gpu_active_w : d->npu_active_w);
@@ -337,7 +367,22 @@ static void simulate_one(const ef_device *d, const ef_backend_params *c, const e
         ef_cost dc, pc;
         int32_t f, k, rk; double ra; int64_t wb;
         VIEW_GET(v, i, f, k, ra, rk, wb);
-        tensor_cost(x, w, tied, &shapes[i], f, k, ra, rk, wb, &dc, &pc);
+        if (memo != NULL) {
+            const ef_tensor_shape *sh = &shapes[i];
+            memo_entry *e = &memo[memo_slot(sh, f, k, ra, rk, wb)];
+            if (e->used && e->rows == sh->rows && e->cols == sh->cols && e->role == sh->role && e->format == f && e->kind == k
+                && e->rank == rk && e->bytes == wb && memcmp(&e->ratio, &ra, sizeof ra) == 0) {
+                dc = e->dec;
+                pc = e->pre;
+            } else {
+                int st = validate_choice(sh, f, k, ra, rk, wb, i, msg, cap);
+                if (st != EF_OK) return st;
+                tensor_cost(x, w, tied, sh, f, k, ra, rk, wb, &dc, &pc);
+                *e = (memo_entry){sh->rows, sh->cols, sh->role, f, k, rk, ra, wb, 1, dc, pc};
+            }
+        } else {
+            tensor_cost(x, w, tied, &shapes[i], f, k, ra, rk, wb, &dc, &pc);
+        }
         dec_bytes += dc.bytes; dec_ops += dc.ops; dec_time += dc.time;
         pre_bytes += pc.bytes; pre_ops += pc.ops; pre_time += pc.time;
         weights += (double)wb;
@@ -385,6 +430,7 @@ static void simulate_one(const ef_device *d, const ef_backend_params *c, const e
     r->activation_bytes = act;
     r->runtime_bytes = runtime;
     r->peak_memory_bytes = weights + kv + act + runtime;
+    return EF_OK;
 }
 
 int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
@@ -405,8 +451,7 @@ int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_wor
     if (st != EF_OK) return st;
     ef_ctx x;
     make_ctx(dev, cal, wl, att, &x);
-    simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, out, ops);
-    return EF_OK;
+    return simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, out, ops, NULL, msg, cap);
 }
 
 static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
@@ -420,13 +465,17 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
     CHECK(n_candidates <= ((size_t)1 << 40) / n_tensors, EF_ERR_LENGTH, "n_candidates %zu too large", n_candidates);
     ef_ctx x;
     make_ctx(dev, cal, wl, att, &x);
+    memo_entry memo[MEMO_SLOTS];
+    memset(memo, 0, sizeof memo);
     int first_failure = 1;
     char scratch[256];
     for (size_t k = 0; k < n_candidates; k++) {
         size_t off = k * n_tensors;
         choice_view v = {all->ch ? all->ch + off : NULL, all->ci ? all->ci + 3 * off : NULL,
                          all->ratio ? all->ratio + off : NULL, all->bytes ? all->bytes + off : NULL};
-        int cst = validate_view(shapes, n_tensors, &v, first_failure ? msg : scratch, first_failure ? cap : sizeof scratch);
+        ef_result r;
+        int cst = simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, &r, NULL, memo,
+                               first_failure ? msg : scratch, first_failure ? cap : sizeof scratch);
         status[k] = cst;
         double *o = out + k * EF_RESULT_FIELDS;
         if (cst != EF_OK) {
@@ -439,8 +488,6 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
             for (int f = 0; f < EF_RESULT_FIELDS; f++) o[f] = NAN;
             continue;
         }
-        ef_result r;
-        simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, &r, NULL);
         o[0] = r.decode_tok_s; o[1] = r.decode_tok_s_sustained; o[2] = r.prefill_tok_s; o[3] = r.ttft_s;
         o[4] = r.energy_j_per_token; o[5] = r.power_w; o[6] = r.weight_bytes; o[7] = r.kv_cache_bytes;
         o[8] = r.activation_bytes; o[9] = r.runtime_bytes; o[10] = r.peak_memory_bytes;

@@ -18,12 +18,22 @@ import java.util.Objects;
  * @param prefillComputeEfficiency achieved fraction of peak in prefill GEMMs, (0, 1]
  * @param dequantizesToFloat true when quantized GEMVs dequantize to floats and run on the FP32 path (reference C
  *                           kernels); false for the int8 dot-product path (llama.cpp and most engines)
+ * @param formatCosts        this backend's dequantization ops per weight per format ({@link FormatCosts#DEFAULT}:
+ *                           the library's table)
  */
 public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                                  double dequantScale, double prefillTileTokens, double ubatchTokens,
                                  double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency,
-                                 boolean dequantizesToFloat)
+                                 boolean dequantizesToFloat, FormatCosts formatCosts)
         implements java.io.Serializable {
+    /** A calibration with the library's default per-format dequantization costs. */
+    public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
+                              double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
+                              boolean exploitsNmSparsity, double prefillComputeEfficiency, boolean dequantizesToFloat) {
+        this(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens, ubatchTokens,
+                runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, FormatCosts.DEFAULT);
+    }
+
     /** A calibration on the int8 dot-product path (the form before {@code dequantizesToFloat} existed). */
     public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                               double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
@@ -34,6 +44,7 @@ public record BackendCalibration(String name, double memEfficiency, double compu
 
     public BackendCalibration {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(formatCosts, "formatCosts");
         if (!(memEfficiency > 0 && memEfficiency <= 1)) throw new IllegalArgumentException(name + ": memEfficiency must be in (0,1]");
         if (!(computeEfficiency > 0 && computeEfficiency <= 1)) throw new IllegalArgumentException(name + ": computeEfficiency must be in (0,1]");
         if (!(prefillComputeEfficiency > 0 && prefillComputeEfficiency <= 1)) {

@@ -19,6 +19,11 @@ import org.edgefront.space.model.TensorSpec;
 public final class FormatMixes {
     private FormatMixes() {}
 
+    private static final java.util.Set<String> KNOWN = java.util.Set.of("F16", "BF16", "F32", "Q8_0", "Q4_0", "Q4_1", "Q5_0",
+            "Q5_1", "Q6_K", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M");
+    private static final java.util.regex.Pattern LLAMA_TYPE = java.util.regex.Pattern.compile(
+            "(?<![A-Z0-9_])(Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q6_K|Q2_K|Q3_K_M|Q4_K_M|Q5_K_M|BF16|F16|F32)(?![A-Z0-9_])");
+
     /**
      * Resolves a format label (case-insensitive) to one choice per linear tensor.
      *
@@ -39,6 +44,11 @@ public final class FormatMixes {
         }
         if (l.startsWith("W4A16") || l.startsWith("W4 ")) return uniform(a, "int4gC", "int8gC", "int8gC"); // rest of the model w8
         if (l.equals("INT4") || l.startsWith("INT4 (")) return uniform(a, "int4g32", "int4g32", "int4g32"); // MLC q4f16_1: 4-bit, group 32, fp16 scale
+        if (!KNOWN.contains(head)) {
+            // a llama.cpp type named inside a longer label: "GGUF Q4_K_M (636 MiB)", "Ollama default (Q4_0 assumed)"
+            java.util.regex.Matcher m = LLAMA_TYPE.matcher(l);
+            if (m.find()) head = m.group(1);
+        }
         switch (head) {
             case "F16": case "BF16": case "F32": return uniform(a, head, head, head);
             case "Q8_0": return uniform(a, "Q8_0", "Q8_0", "Q8_0");

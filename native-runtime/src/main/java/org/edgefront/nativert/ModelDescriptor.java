@@ -35,6 +35,16 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
     /** True when {@code modelName} is this model's name or one of its aliases (case-insensitive). */
     public boolean matches(String modelName) {
         String m = modelName.trim();
+        if (matchesExactly(m)) return true;
+        // "llama3.2:3b (Llama-3.2-3B-Instruct)": the name before the parenthesis, or the one inside it
+        int open = m.indexOf(" (");
+        if (open > 0 && m.endsWith(")")) {
+            return matchesExactly(m.substring(0, open).trim()) || matchesExactly(m.substring(open + 2, m.length() - 1).trim());
+        }
+        return false;
+    }
+
+    private boolean matchesExactly(String m) {
         if (m.equalsIgnoreCase(name)) return true;
         for (String a : aliases) if (a.equalsIgnoreCase(m)) return true;
         return false;

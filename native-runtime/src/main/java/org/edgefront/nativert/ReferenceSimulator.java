@@ -129,7 +129,8 @@ public final class ReferenceSimulator {
                 index = skip ? 0 : dense;
             }
             double peak = EncodedChoice.usesInt8(e.formatId()) ? r.int8() : (e.formatId() == 0 ? r.fp32() : r.fp16());
-            double deq = EncodedChoice.dequantOps(e.formatId()) * c.dequantScale() * stored;
+            double own = c.formatCosts().opsPerWeight(e.formatId());
+            double deq = (own > 0 ? own : EncodedChoice.dequantOps(e.formatId())) * c.dequantScale() * stored;
             double wb = e.weightBytes();
             Cost dec, pre;
             if (t.role() == TensorRole.EMBEDDING && !arch.tiedEmbeddings()) {

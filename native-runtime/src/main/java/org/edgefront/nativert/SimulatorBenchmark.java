@@ -26,9 +26,13 @@ public final class SimulatorBenchmark {
      * @param candidates          candidates simulated
      * @param seconds             wall-clock time of the timed part
      * @param checksum            sum of predicted decode tok/s (keeps the work observable)
+     * @param cpuSeconds          CPU time the worker threads used in the timed part (load-independent work measure)
      */
     public record Result(double candidatesPerSecond, long candidates, double seconds, int threads, int batchSize,
-                         double checksum) {}
+                         double checksum, double cpuSeconds) {
+        /** Candidates per CPU-second of the workers: what one idle core sustains, whatever else the machine runs. */
+        public double candidatesPerCpuSecond() { return candidates / cpuSeconds; }
+    }
 
     private static final List<TensorChoice> OPTIONS = List.of(TensorChoice.of(WeightFormat.F16), TensorChoice.of(WeightFormat.Q8_0),
             TensorChoice.of(WeightFormat.Q6_K), TensorChoice.of(WeightFormat.Q5_K), TensorChoice.of(WeightFormat.Q4_K),
@@ -39,6 +43,51 @@ public final class SimulatorBenchmark {
     /** The benchmark model: Llama-2-7B shape. */
     public static ModelArchitecture model() {
         return ModelArchitecture.llama("bench-llama-32L", 4096, 11008, 32, 32, 32, 32000, 4096, false, 1e-5, 1e4, true);
+    }
+
+    /**
+     * The fixed device the benchmark simulates (a phone-class profile built in code so the benchmark needs no
+     * files; its numbers change the predictions, not the throughput).
+     */
+    public static DeviceProfile benchmarkDevice() {
+        return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "bench-phone", "bench-soc",
+                new DeviceProfile.Dram(8L << 30, 64e9, 0.10),
+                new DeviceProfile.Cpu(List.of(new DeviceProfile.CpuCluster("big", 4, 3.0, 16, 32, 64, 1.5),
+                        new DeviceProfile.CpuCluster("little", 4, 2.0, 8, 16, 32, 0.3)), 15e9),
+                new DeviceProfile.Caches(64 << 10, 2 << 20, 8 << 20, 8 << 20),
+                new DeviceProfile.Accelerator("gpu", 2e12, 4e12, 1.0, 4.0), DeviceProfile.Accelerator.ABSENT,
+                new DeviceProfile.Energy(20, 1.5, 1.0), new DeviceProfile.Thermal(120, 0.7), new DeviceProfile.Battery(15),
+                new DeviceProfile.Storage(2e9, 100));
+    }
+
+    /**
+     * The standard benchmark ({@code edgefront bench simulator}): {@code candidates} random candidates of the
+     * 32-layer model on {@link #benchmarkDevice()}, CPU workload with 6 threads, batches of 2048, seed 1.
+     */
+    public static Result runStandard(int threads, long candidates) throws Exception {
+        return run(benchmarkDevice(), Workload.standard(Backend.CPU, 6), candidates, 2048, threads, 1);
+    }
+
+    /**
+     * One JSON object: {@code candidates_per_s} (wall clock), the candidate count, seconds, threads, batch size,
+     * the workers' CPU seconds, {@code candidates_per_cpu_s} and {@code idle_machine_candidates_per_s} (per CPU-second
+     * x threads: the wall-clock rate when each thread has a core to itself) and the 1-minute load average.
+     */
+    public static String json(Result r) {
+        return String.format(java.util.Locale.ROOT,
+                "{\"candidates_per_s\": %.1f, \"candidates\": %d, \"seconds\": %.4f, \"threads\": %d, \"batch_size\": %d, "
+                        + "\"tensors_per_candidate\": %d, \"cpu_seconds\": %.4f, \"candidates_per_cpu_s\": %.1f, "
+                        + "\"idle_machine_candidates_per_s\": %.1f, \"load_average\": %.2f}",
+                r.candidatesPerSecond(), r.candidates(), r.seconds(), r.threads(), r.batchSize(), model().linearTensors().size(),
+                r.cpuSeconds(), r.candidatesPerCpuSecond(), r.candidatesPerCpuSecond() * r.threads(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** Prints {@link #json} of {@link #runStandard}; args: [threads (default 2)] [candidates (default 1000000)]. */
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        long candidates = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
+        System.out.println(json(runStandard(threads, candidates)));
     }
 
     public static Result run(DeviceProfile device, Workload workload, long totalCandidates, int batchSize, int threads, long seed)
@@ -54,15 +103,24 @@ public final class SimulatorBenchmark {
             try {
                 long per = totalCandidates / threads;
                 long t0 = System.nanoTime();
-                List<Future<Double>> fs = new ArrayList<>();
+                List<Future<double[]>> fs = new ArrayList<>();
                 for (int i = 0; i < threads; i++) {
                     SplittableRandom rng = new SplittableRandom(seed + 1 + i);
-                    fs.add(pool.submit(() -> work(sim, device, workload, arch, enc, per, batchSize, rng)));
+                    fs.add(pool.submit(() -> {
+                        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                        long c0 = mx.getCurrentThreadCpuTime();
+                        double s = work(sim, device, workload, arch, enc, per, batchSize, rng);
+                        return new double[] {s, (mx.getCurrentThreadCpuTime() - c0) / 1e9};
+                    }));
                 }
-                double sum = 0;
-                for (Future<Double> f : fs) sum += f.get();
+                double sum = 0, cpu = 0;
+                for (Future<double[]> f : fs) {
+                    double[] r = f.get();
+                    sum += r[0];
+                    cpu += r[1];
+                }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                return new Result(per * threads / secs, per * threads, secs, threads, batchSize, sum);
+                return new Result(per * threads / secs, per * threads, secs, threads, batchSize, sum, cpu);
             } finally {
                 pool.shutdown();
             }
@@ -75,7 +133,16 @@ public final class SimulatorBenchmark {
         double sum = 0;
         for (long done = 0; done < n; ) {
             int m = (int) Math.min(batchSize, n - done);
-            for (int c = 0; c < m; c++) for (int t = 0; t < enc.length; t++) b.set(c, t, enc[t][rng.nextInt(enc[t].length)]);
+            for (int c = 0; c < m; c++) {
+                // four 16-bit uniform draws per nextLong (index = draw x options / 2^16; bias < options / 65536)
+                long bits = 0;
+                for (int t = 0; t < enc.length; t++) {
+                    if ((t & 3) == 0) bits = rng.nextLong();
+                    int options = enc[t].length;
+                    b.set(c, t, enc[t][(int) (((bits & 0xFFFF) * options) >>> 16)]);
+                    bits >>>= 16;
+                }
+            }
             b.size(m);
             BatchResult r = sim.simulateBatch(device, w, b);
             for (int c = 0; c < m; c++) sum += r.decodeTokensPerSecond(c);

@@ -32,9 +32,13 @@ final class SimulatorEncoding {
     }
 
     static double[] calibration(BackendCalibration c) {
-        return new double[] {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
+        double[] a = new double[10 + FormatCosts.FORMATS];
+        double[] head = {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
             c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity() ? 1.0 : 0.0,
             c.prefillComputeEfficiency(), c.dequantizesToFloat() ? 1.0 : 0.0};
+        System.arraycopy(head, 0, a, 0, head.length);
+        for (int f = 0; f < FormatCosts.FORMATS; f++) a[10 + f] = c.formatCosts().opsPerWeight(f);
+        return a;
     }
 
     static int[] workload(Workload w) {

@@ -92,7 +92,7 @@ public final class SimulatorValidation {
 
     private Prepared prepare(int i, Map<String, String> r) {
         String dev = r.get("device").trim(), model = r.get("model").trim();
-        DeviceProfile d = devices.stream().filter(p -> p.name().equalsIgnoreCase(dev)).findFirst().orElse(null);
+        DeviceProfile d = findDevice(dev);
         if (d == null) return unsupported(i, r, "no device profile named '" + dev + "'");
         ModelDescriptor m = models.stream().filter(x -> x.matches(model)).findFirst().orElse(null);
         if (m == null) return unsupported(i, r, "no model descriptor for '" + model + "'");
@@ -122,6 +122,24 @@ public final class SimulatorValidation {
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
         Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
         return new Prepared(i, r, g, d, arch, choices, w, null);
+    }
+
+    /**
+     * The profile named {@code dev}, else the profile with the longest name that {@code dev} starts with followed
+     * by a space, '(' or ',' (a memory-size or stepping variant of the same board: "Raspberry Pi 5 8GB" is a
+     * "Raspberry Pi 5"; "Raspberry Pi 500+" is not).
+     */
+    DeviceProfile findDevice(String dev) {
+        DeviceProfile best = null;
+        for (DeviceProfile p : devices) {
+            if (p.name().equalsIgnoreCase(dev)) return p;
+            String n = p.name().toLowerCase(java.util.Locale.ROOT), d = dev.toLowerCase(java.util.Locale.ROOT);
+            if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
+                    && (best == null || n.length() > best.name().length())) {
+                best = p;
+            }
+        }
+        return best;
     }
 
     private static Prepared unsupported(int i, Map<String, String> r, String reason) {

@@ -67,6 +67,46 @@ class NativeSimulatorTest {
     }
 
     @Test
+    void floatPathAndPerFormatCostsMatchJavaReference() {
+        SplittableRandom rng = new SplittableRandom(44);
+        double[] ops = new double[FormatCosts.FORMATS];
+        for (int f = 0; f < ops.length; f++) ops[f] = f % 3 == 0 ? 0.0 : 0.5 + f; // some overridden, some default
+        BackendCalibration d = BackendCalibration.defaultFor(Backend.CPU);
+        BackendCalibration c = new BackendCalibration("t", 0.6, 0.05, 2e-6, 1.5, 8, 512, 1e6, true, 0.1, true, new FormatCosts(ops));
+        Calibrations cals = new Calibrations(c, BackendCalibration.defaultFor(Backend.GPU), BackendCalibration.defaultFor(Backend.NPU));
+        ReferenceSimulator ref = new ReferenceSimulator(cals);
+        ModelArchitecture a = TestFixtures.smallLlama(false);
+        try (NativeSimulator sim = new NativeSimulator(cals)) {
+            for (int i = 0; i < 20; i++) {
+                Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
+                Workload w = new Workload(32 + i, 16, 1024, 16, 1 + i % 4, Backend.CPU);
+                assertSame(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
+            }
+            // the per-format cost changes the prediction of a compute-bound format
+            Map<String, TensorChoice> q = new java.util.HashMap<>();
+            for (var t : a.linearTensors()) q.put(t.name(), TensorChoice.of(org.edgefront.space.compress.WeightFormat.Q4_K));
+            Workload w = new Workload(32, 16, 1024, 16, 1, Backend.CPU);
+            try (NativeSimulator plain = new NativeSimulator(new Calibrations(new BackendCalibration("t", 0.6, 0.05, 2e-6, 1.5, 8, 512, 1e6,
+                    true, 0.1, true), cals.gpu(), cals.npu()))) {
+                assertTrue(sim.simulate(TestFixtures.s23(), w, a, q).decodeTokensPerSecond()
+                        < plain.simulate(TestFixtures.s23(), w, a, q).decodeTokensPerSecond(), "Q4_K costs 10.5 ops here vs 1.5 by default");
+            }
+        }
+    }
+
+    @Test
+    void linearCostIsOneGemvOfTheTensor() {
+        try (NativeSimulator sim = new NativeSimulator()) {
+            Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);
+            OpCost q4 = sim.linearCost(TestFixtures.pi5(), w, 4096, 4096, TensorChoice.of(org.edgefront.space.compress.WeightFormat.Q4_0));
+            assertEquals(4096L * 4096 / 32 * 18 + 4.0 * (4096 + 4096), q4.bytes(), 1e-6, "weights + fp32 activations in and out");
+            assertTrue(q4.timeSeconds() > 0 && q4.flops() >= 2.0 * 4096 * 4096);
+            OpCost f16 = sim.linearCost(TestFixtures.pi5(), w, 4096, 4096, TensorChoice.of(org.edgefront.space.compress.WeightFormat.F16));
+            assertTrue(f16.timeSeconds() > q4.timeSeconds(), "F16 moves 3.6x the bytes of Q4_0 on a memory-bound core");
+        }
+    }
+
+    @Test
     void batchedResultsEqualSingleCalls() {
         ModelArchitecture a = TestFixtures.smallLlama(false);
         DeviceProfile d = TestFixtures.pi5();

@@ -24,7 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * q/k/v biases) over whole sequences at once, like a prefill: RMSNorm (eps from the architecture), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
  * permute Hugging Face q/k rows into it), grouped-query attention with a causal mask, SwiGLU FFN, tied or
- * untied LM head. Activations are float32.
+ * untied LM head. Activations are float32. Phi-2 models ({@link ArchitectureFamily#PHI2}) are delegated to a
+ * separate pass with the same interface ({@link PhiForward}: parallel attention and MLP, LayerNorm, GELU, biases,
+ * partial rotary).
  *
  * <p>Speed: several sequences are concatenated into one token matrix so each linear layer is one ND4J
  * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk
@@ -86,6 +88,8 @@ public final class LlamaForward {
     private final int maxChunkTokens;
     /** Added to the logits before the softmax (0 for kept tokens, -inf for pruned vocabulary); null for none. */
     private final float[] logitBias;
+    /** The Phi-2 pass every call is delegated to, or null for Llama and Qwen2. */
+    private final PhiForward phi;
     /** Sequences at least this long use the batched ND4J attention; shorter ones the scalar loops. */
     private final int batchedAttentionMinTokens;
 
@@ -93,6 +97,7 @@ public final class LlamaForward {
                          int batchedAttentionMinTokens, float[] logitBias) {
         this.arch = arch;
         this.logitBias = logitBias;
+        this.phi = null;
         this.tensors = tensors;
         int layers = arch.layers();
         this.wqkv = new INDArray[layers];
@@ -136,6 +141,36 @@ public final class LlamaForward {
         maxChunkTokens = (int) Math.max(1, Math.min(DEFAULT_MAX_CHUNK_TOKENS, MAX_CHUNK_LOGITS / arch.vocabSize()));
     }
 
+    /** A pass that delegates to a Phi-2 pass (no Llama matrices built). */
+    private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, PhiForward phi, int batchedAttentionMinTokens) {
+        this.arch = arch;
+        this.tensors = tensors;
+        this.phi = phi;
+        this.logitBias = null;
+        this.wqkv = null;
+        this.wo = null;
+        this.w13 = null;
+        this.w2 = null;
+        this.lmHead = null;
+        this.embedding = null;
+        this.qkvBias = null;
+        this.attnNorm = null;
+        this.ffnNorm = null;
+        this.outNorm = null;
+        this.maxChunkTokens = 0;
+        this.batchedAttentionMinTokens = batchedAttentionMinTokens;
+    }
+
+    /**
+     * A Phi-family pass (parallel attention and MLP, LayerNorm, GELU, biases; see {@link PhiForward}'s tensor
+     * names) with rotary embedding on the first {@code rotaryDims} of each head ({@link #of} uses Phi-2's
+     * partial rotary factor 0.4; Phi-1.5 needs {@code headDim / 2}).
+     */
+    public static LlamaForward phi(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims) {
+        Map<String, float[]> t = Map.copyOf(tensors);
+        return new LlamaForward(arch, t, new PhiForward(arch, t, rotaryDims, null, Map.of(), null), DEFAULT_BATCHED_ATTENTION_MIN_TOKENS);
+    }
+
     /**
      * A forward pass over the given float tensors: every linear tensor by canonical name, the norms
      * ({@link ModelArchitecture#attentionNormName(int)} and friends) and, for Qwen2, the attention biases. The arrays are kept, not copied:
@@ -151,8 +186,9 @@ public final class LlamaForward {
     /** As {@link #of(ModelArchitecture, Map)} with the length from which attention runs batched in ND4J (tests use 1 and MAX). */
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens) {
         Objects.requireNonNull(arch, "architecture");
+        if (arch.family() == ArchitectureFamily.PHI2) return phi(arch, tensors, PhiForward.phi2RotaryDims(arch));
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2) {
-            throw new IllegalArgumentException("the forward pass implements Llama and Qwen2 models; " + arch.name() + " is " + arch.family());
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, Map.copyOf(tensors), null, Map.of(), batchedAttentionMinTokens, null);
     }
@@ -167,6 +203,10 @@ public final class LlamaForward {
         ModelArchitecture a = weights.architecture();
         Map<String, float[]> t = new HashMap<>();
         for (TensorSpec s : a.linearTensors()) t.put(s.name(), weights.read(s.name()));
+        if (a.family() == ArchitectureFamily.PHI2) {
+            for (String n : PhiForward.names(a)) t.put(n, weights.read(n));
+            return t;
+        }
         for (int l = 0; l < a.layers(); l++) {
             t.put(ModelArchitecture.attentionNormName(l), weights.read(ModelArchitecture.attentionNormName(l)));
             t.put(ModelArchitecture.ffnNormName(l), weights.read(ModelArchitecture.ffnNormName(l)));
@@ -191,6 +231,7 @@ public final class LlamaForward {
             if (!tensors.containsKey(e.getKey())) throw new IllegalArgumentException("no tensor " + e.getKey() + " in " + arch.name());
             t.put(e.getKey(), e.getValue());
         }
+        if (phi != null) return new LlamaForward(arch, t, phi.withOverrides(t, replaced), batchedAttentionMinTokens);
         return new LlamaForward(arch, t, this, replaced, batchedAttentionMinTokens, logitBias);
     }
 
@@ -214,6 +255,7 @@ public final class LlamaForward {
             }
             if (!any) throw new IllegalArgumentException("vocabulary mask keeps no token");
         }
+        if (phi != null) return new LlamaForward(arch, tensors, phi.withLogitBias(tensors, bias), batchedAttentionMinTokens);
         return new LlamaForward(arch, tensors, this, Map.of(), batchedAttentionMinTokens, bias);
     }
 
@@ -308,6 +350,10 @@ public final class LlamaForward {
             int[] s = sequences.get(i);
             if (s.length == 0) throw new IllegalArgumentException("sequence " + i + " is empty");
             for (int t : s) if (t < 0 || t >= v) throw new IllegalArgumentException("sequence " + i + ": token " + t + " outside vocabulary of " + v);
+        }
+        if (phi != null) {
+            phi.run(sequences, sink, inputSumSquares);
+            return;
         }
         int start = 0;
         while (start < sequences.size()) {
@@ -642,7 +688,7 @@ public final class LlamaForward {
     }
 
     /** x (n x k, row-major) times w^T where w is m x k: returns n x m row-major. */
-    private static float[] matmul(float[] x, int n, int k, INDArray w, int m) {
+    static float[] matmul(float[] x, int n, int k, INDArray w, int m) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, k}, 'c');
         // bulk copies through the native pointer: INDArray's float[] paths copy element by element
         new FloatPointer(a.data().addressPointer()).put(x, 0, n * k);
@@ -666,13 +712,13 @@ public final class LlamaForward {
         return t;
     }
 
-    private static INDArray matrix(float[] data, int rows, int cols) {
+    static INDArray matrix(float[] data, int rows, int cols) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
         new FloatPointer(a.data().addressPointer()).put(data, 0, data.length);
         return a;
     }
 
-    private static float[] concat(float[]... parts) {
+    static float[] concat(float[]... parts) {
         int n = 0;
         for (float[] p : parts) n += p.length;
         float[] out = new float[n];

@@ -149,6 +149,12 @@ public final class ProfileCommand implements Callable<Integer> {
             n.put("table_gb_per_core_minute", tableGbPerCoreMin);
             n.put("tensor_option_gb_per_core_minute", perOptionGbPerCoreMin);
             n.put("table_gb_per_core_minute_excluding_reads", gb / computeCoreMinutes);
+            // CPU-time based: core-minutes the tasks actually used (robust when other processes share the cores)
+            n.put("task_cpu_s", o.cpuSeconds());
+            n.put("task_read_cpu_s", o.readCpuSeconds());
+            n.put("table_gb_per_cpu_core_minute", gb / (o.cpuSeconds() / 60.0));
+            n.put("table_gb_per_cpu_core_minute_excluding_reads", gb / ((o.cpuSeconds() - o.readCpuSeconds()) / 60.0));
+            n.put("tensor_option_gb_per_cpu_core_minute", gb * choices.size() / (o.cpuSeconds() / 60.0));
             ArrayNode mean = n.putArray("mean_relative_error_per_option");
             for (int k = 0; k < choices.size(); k++) {
                 final int kk = k;

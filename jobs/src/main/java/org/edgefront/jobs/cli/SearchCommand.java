@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code edgefront search SPEC.yaml}: runs a search and writes front.json and evaluations.parquet. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Search per-tensor compression for a model on a device; writes DIR/front.json and DIR/evaluations.parquet.")
+        description = "Search per-tensor compression for a model on a device; writes DIR/front.json, DIR/evaluations.parquet and DIR/report.html.")
 final class SearchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "Search spec (see configs/searches/).")
     String spec;
@@ -54,7 +54,7 @@ final class SearchCommand implements Callable<Integer> {
             System.err.print(summary);
         } else {
             System.out.print(summary);
-            System.out.printf("wrote %s/front.json and %s/evaluations.parquet in %.1f s%n", o.outDir(), o.outDir(), o.result().elapsedSeconds());
+            System.out.printf("wrote %s/front.json, evaluations.parquet and report.html in %.1f s%n", o.outDir(), o.result().elapsedSeconds());
         }
         return 0;
     }

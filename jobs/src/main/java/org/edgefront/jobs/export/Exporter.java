@@ -3,7 +3,6 @@ package org.edgefront.jobs.export;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.jobs.io.AtomicFiles;
@@ -138,12 +137,5 @@ public final class Exporter {
     static String shellQuote(String s) {
         if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
         return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    /** Lower-case target names, for help texts. */
-    public static String targetNames() {
-        List<String> n = new ArrayList<>();
-        for (Target t : Target.values()) n.add(t.cliName().toLowerCase(Locale.ROOT));
-        return String.join(", ", n);
     }
 }

@@ -100,8 +100,10 @@ public final class LlamaCppExport {
                     throw new InvalidInputException(file, field, "'" + c.label() + "' has no exact llama.cpp type (exact: int8g32=q8_0, int4g32=q4_0, "
                             + "int4g32a=q4_1, int5g32=q5_0, int5g32a=q5_1); pass --nearest to use " + n.ggmlName() + " instead");
                 }
-                warnings.add(String.format(Locale.ROOT, "%s: %s -> %s (nearest llama.cpp type: %.3g vs %.3g bits/weight)", tensor, c.format().name(),
-                        n.ggmlName(), n.bitsPerWeight(), bitsPerWeight(c.format())));
+                warnings.add(String.format(Locale.ROOT, "%s: %s -> %s (nearest llama.cpp type: %.3g vs %.3g bits/weight%s)", tensor, c.format().name(),
+                        n.ggmlName(), n.bitsPerWeight(), bitsPerWeight(c.format()), n.block32() ? ""
+                                : "; K-quants need rows of a multiple of 256 weights, otherwise llama-quantize falls back to "
+                                + n.format().effectiveFor(32).name().toLowerCase(Locale.ROOT)));
                 t = n;
             }
             types.put(tensor, t.ggmlName());

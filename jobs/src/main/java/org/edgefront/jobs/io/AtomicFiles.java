@@ -21,7 +21,10 @@ public final class AtomicFiles {
     /** Resolves a user path or URI to a qualified Hadoop path. */
     public static Path path(String uriOrPath) {
         URI u = URI.create(uriOrPath.replace(" ", "%20"));
-        return u.getScheme() == null ? new Path(new java.io.File(uriOrPath).getAbsoluteFile().toURI()) : new Path(u);
+        if (u.getScheme() != null) return new Path(u);
+        // no trailing slash even for existing directories (File.toURI adds one), so children print cleanly
+        String local = java.nio.file.Path.of(uriOrPath).toAbsolutePath().normalize().toUri().toString();
+        return new Path(local.length() > "file:///".length() && local.endsWith("/") ? local.substring(0, local.length() - 1) : local);
     }
 
     /** The file system of {@code p}; on local disks without Hadoop's {@code .crc} side files. */
@@ -61,8 +64,7 @@ public final class AtomicFiles {
                 body.writeTo(out);
                 out.hsync();
             }
-            if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
-            if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
+            replace(fs, tmp, target);
         } catch (IOException e) {
             try {
                 fs.delete(tmp, false);
@@ -71,6 +73,19 @@ public final class AtomicFiles {
             }
             throw new UncheckedIOException("cannot write " + target, e);
         }
+    }
+
+    /**
+     * Renames {@code tmp} over {@code target}. Rename first: on local and POSIX-like file systems it replaces
+     * the old file atomically, so a reader (or a kill -9) never finds the target missing. Stores whose rename
+     * refuses to overwrite (HDFS) fall back to delete, then rename.
+     */
+    public static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+        // Hadoop's rename moves a file into an existing directory instead of replacing it
+        if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) throw new IOException(target + " is a directory");
+        if (fs.rename(tmp, target)) return;
+        if (fs.exists(target) && !fs.delete(target, false)) throw new IOException("cannot replace " + target);
+        if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
     }
 
     /** Reads a whole (small) file as UTF-8. */

@@ -37,7 +37,7 @@ public final class CompareStudy {
     /** Uniform formats tried by default (K-quants fall back per llama.cpp where rows are not multiples of 256). */
     public static final List<String> DEFAULT_UNIFORM = List.of("F16", "Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1",
             "Q4_0", "Q3_K", "Q2_K", "int8g32", "int6g32", "int5g32", "int4g32", "int4g64", "int4g128", "int3g32", "int3g64",
-            "int3g128", "int2g32", "int2g64", "int2g128");
+            "int3g128", "int2g32", "int2g64", "int2g128", "int4g32a", "int4g64a", "int3g32a", "int3g64a", "int2g32a", "int2g64a");
     /** llama.cpp standard mixes measured by default. */
     public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");
 
@@ -84,9 +84,13 @@ public final class CompareStudy {
         return best;
     }
 
-    /** The best searched configuration with at most {@code budgetBytes}, measuring the {@code measureTop} best-proxy front points. */
+    /**
+     * The best searched configuration with at most {@code budgetBytes}: the {@code measureTop} best-proxy front points
+     * under the budget are measured, plus {@code alsoMeasure} (e.g. the uniform baseline, when it is in the space; null
+     * for none), and the lowest measured KL wins. Its name says where it came from: {@code "front"} or {@code "extra"}.
+     */
     public static Named bestSearched(QualityEvaluator e, SearchSpace space, SensitivityTable table, long budgetBytes, int measureTop,
-                                     int[] measuredOut) {
+                                     Map<String, TensorChoice> alsoMeasure, int[] measuredOut) {
         AdditiveModel model = SensitivityModels.bytesAndProxy(space, table);
         ParetoDp.Front front = ParetoDp.solve(model);
         List<Integer> fits = new ArrayList<>();
@@ -100,7 +104,12 @@ public final class CompareStudy {
             double kl = klOf(e.measure(m));
             measured++;
             long bytes = weightBytes(space.architecture(), m);
-            if (best == null || kl < best.kl()) best = new Named("searched", kl, bytes, m);
+            if (best == null || kl < best.kl()) best = new Named("front", kl, bytes, m);
+        }
+        if (alsoMeasure != null && weightBytes(space.architecture(), alsoMeasure) <= budgetBytes) {
+            double kl = klOf(e.measure(alsoMeasure));
+            measured++;
+            if (best == null || kl < best.kl()) best = new Named("extra", kl, weightBytes(space.architecture(), alsoMeasure), alsoMeasure);
         }
         if (measuredOut != null && measuredOut.length > 0) measuredOut[0] = measured;
         return best;

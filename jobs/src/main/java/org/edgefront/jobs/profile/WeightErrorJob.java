@@ -27,8 +27,11 @@ public final class WeightErrorJob {
      * @param seconds      wall-clock seconds of the parallel part
      * @param slots        task slots used (cores)
      * @param readSeconds  summed seconds tasks spent reading (or generating) weights
+     * @param cpuSeconds   summed thread CPU seconds of the tasks (reading plus quantizing), i.e. core-seconds actually used
+     * @param readCpuSeconds summed thread CPU seconds of reading (or generating) weights
      */
-    public record Outcome(double[][] errors, long parameters, double seconds, int slots, double readSeconds) {
+    public record Outcome(double[][] errors, long parameters, double seconds, int slots, double readSeconds, double cpuSeconds,
+                          double readCpuSeconds) {
         /** fp16 bytes of the profiled weights (2 per weight). */
         public double fp16Bytes() { return 2.0 * parameters; }
     }
@@ -43,33 +46,41 @@ public final class WeightErrorJob {
         List<TensorSpec> ts = List.copyOf(tensors);
         List<TensorChoice> os = List.copyOf(options);
         long start = System.nanoTime();
-        // each result line: "index read_nanos e0 e1 ..." (Strings need no Kryo registration)
+        // each result line: "index read_nanos cpu_nanos read_cpu_nanos e0 e1 ..." (Strings need no Kryo registration)
         List<String> lines = sc.parallelize(idx, p).mapPartitions((Iterator<Integer> it) -> measure(weights, ts, os, it).iterator()).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
         double[][] errors = new double[ts.size()][];
         double read = 0;
+        double cpu = 0;
+        double readCpu = 0;
         for (String l : lines) {
             String[] f = l.split(" ");
             int i = Integer.parseInt(f[0]);
             read += Long.parseLong(f[1]) / 1e9;
-            errors[i] = new double[f.length - 2];
-            for (int k = 2; k < f.length; k++) errors[i][k - 2] = Double.parseDouble(f[k]);
+            cpu += Long.parseLong(f[2]) / 1e9;
+            readCpu += Long.parseLong(f[3]) / 1e9;
+            errors[i] = new double[f.length - 4];
+            for (int k = 4; k < f.length; k++) errors[i][k - 4] = Double.parseDouble(f[k]);
         }
         long params = 0;
         for (TensorSpec t : ts) params += t.parameterCount();
-        return new Outcome(errors, params, seconds, slots, read);
+        return new Outcome(errors, params, seconds, slots, read, cpu, readCpu);
     }
 
     static List<String> measure(QualityEvaluator.WeightsSupplier supplier, List<TensorSpec> ts, List<TensorChoice> os, Iterator<Integer> it) {
         List<String> out = new ArrayList<>();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (ModelWeights w = supplier.open()) {
             while (it.hasNext()) {
                 int i = it.next();
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 float[] x = w.read(ts.get(i).name());
                 long readNanos = System.nanoTime() - t0;
+                long c1 = mx.getCurrentThreadCpuTime();
                 double[] e = WeightErrorProfiler.relativeErrors(ts.get(i), x, os);
-                StringBuilder b = new StringBuilder().append(i).append(' ').append(readNanos);
+                long c2 = mx.getCurrentThreadCpuTime();
+                StringBuilder b = new StringBuilder().append(i).append(' ').append(readNanos).append(' ').append(c2 - c0).append(' ').append(c1 - c0);
                 for (double v : e) b.append(' ').append(v);
                 out.add(b.toString());
             }

@@ -112,6 +112,20 @@ public final class ReportWriter {
         };
     }
 
+    /** Compact table header of a metric. */
+    static String columnTitle(Metric m) {
+        return switch (m) {
+            case KL -> "KL";
+            case TOP1_AGREEMENT -> "Top-1";
+            case WEIGHT_BYTES -> "Weights";
+            case BITS_PER_WEIGHT -> "Bits/weight";
+            case ENERGY_J_PER_TOKEN -> "Energy";
+            case DECODE_TOK_S -> "Decode";
+            case TTFT_S -> "TTFT";
+            default -> title(m);
+        };
+    }
+
     /** Axis title: name, JSON name and unit. */
     static String axisTitle(Metric m) {
         return title(m) + " \u00b7 " + m.jsonName() + (m.unit().isEmpty() ? "" : " [" + m.unit() + "]");
@@ -193,8 +207,8 @@ public final class ReportWriter {
                 .append("<span><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><path class=\"failed\" d=\"M2.5,2.5L11.5,11.5M2.5,11.5L11.5,2.5\"/></svg>failed</span>")
                 .append("<span><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><circle class=\"fp\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>front point</span>")
                 .append("<span><svg width=\"22\" height=\"14\" viewBox=\"0 0 22 14\"><path class=\"stair\" d=\"M1,4H11V11H21\"/></svg>2-D Pareto staircase</span>")
-                .append("<span><svg width=\"22\" height=\"14\" viewBox=\"0 0 22 14\"><line class=\"budget\" x1=\"1\" y1=\"7\" x2=\"21\" y2=\"7\"/></svg>budget</span>")
-                .append("<span><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><circle class=\"sel-ring\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>selected point</span>")
+                .append("<span><svg width=\"22\" height=\"14\" viewBox=\"0 0 22 14\"><line class=\"budget-swatch\" x1=\"1\" y1=\"7\" x2=\"21\" y2=\"7\"/></svg>budget</span>")
+                .append("<span><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><circle class=\"sel-ring-swatch\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>selected point</span>")
                 .append("</span></div>");
         long failedNoData = d.evaluations().stream().filter(p -> p.failed() && p.metrics().isEmpty()).count();
         if (failedNoData > 0) {
@@ -409,7 +423,7 @@ public final class ReportWriter {
         for (Metric m : cols) {
             b.append("<th title=\"").append(Html.esc(m.jsonName() + (m.unit().isEmpty() ? "" : " [" + m.unit() + "]") + ", "
                     + (m.better() == Metric.Direction.MINIMIZE ? "lower" : "higher") + " is better")).append("\">")
-                    .append(Html.esc(title(m))).append(m.better() == Metric.Direction.MINIMIZE ? " \u2193" : " \u2191")
+                    .append(Html.esc(columnTitle(m))).append(m.better() == Metric.Direction.MINIMIZE ? " \u2193" : " \u2191")
                     .append(Units.columnUnit(m).isEmpty() ? "" : "<span class=\"unit\">" + Html.esc(Units.columnUnit(m)) + "</span>").append("</th>");
         }
         b.append("</tr></thead><tbody>");
@@ -488,8 +502,8 @@ public final class ReportWriter {
             .stair{fill:none;stroke:#2563eb;stroke-width:1.4;stroke-dasharray:5 3;stroke-opacity:.75}
             .fp{fill:#2563eb;stroke:#fff;stroke-width:1.5;cursor:pointer}
             .fp-infeasible{fill:#f59e0b}
-            .sel-ring{fill:none;stroke:#db2777;stroke-width:2.5}
-            .budget{stroke:#dc2626;stroke-width:1.6;stroke-dasharray:6 4}
+            .sel-ring,.sel-ring-swatch{fill:none;stroke:#db2777;stroke-width:2.5}
+            .budget,.budget-swatch{stroke:#dc2626;stroke-width:1.6;stroke-dasharray:6 4}
             .budget-arrow{fill:#dc2626}
             .budget-zone{fill:#dc2626;fill-opacity:.06}
             .budget-label{font-size:11px;fill:#b91c1c;font-weight:600}

@@ -288,7 +288,8 @@ final class ScatterPlot {
         b.append("<line class=\"budget\" data-metric=\"").append(bb.metric().jsonName()).append("\" x1=\"").append(f(px)).append("\" y1=\"").append(TOP)
                 .append("\" x2=\"").append(f(px)).append("\" y2=\"").append(H - BOTTOM).append("\"/>");
         boolean labelLeft = px > (ax.pixelLo() + ax.pixelHi()) / 2.0;
-        b.append("<text class=\"budget-label\" x=\"").append(f(px + (labelLeft ? -5 : 5))).append("\" y=\"").append(TOP + 14)
+        // at the bottom, clear of a horizontal budget's label at the top right
+        b.append("<text class=\"budget-label\" x=\"").append(f(px + (labelLeft ? -5 : 5))).append("\" y=\"").append(H - BOTTOM - 8)
                 .append("\" text-anchor=\"").append(labelLeft ? "end" : "start").append("\">budget ")
                 .append(Html.esc((bb.atMost() ? "\u2264 " : "\u2265 ") + Units.format(bb.metric(), bb.bound()))).append("</text>");
     }

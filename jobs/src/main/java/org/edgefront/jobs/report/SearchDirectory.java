@@ -138,12 +138,12 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             try {
                 spec = JSON.treeToValue(n, SearchSpec.class);
             } catch (IOException e) {
-                throw new InvalidInputException(specPath.toString(), "(document)", "not a search spec: " + e.getMessage(), e);
+                throw new InvalidInputException(show(specPath), "(document)", "not a search spec: " + e.getMessage(), e);
             }
         } else {
             notes.add("no spec.json in the directory: budgets are unknown and not drawn");
         }
-        List<Budget> budgets = spec == null ? List.of() : budgets(specPath.toString(), spec, notes);
+        List<Budget> budgets = spec == null ? List.of() : budgets(show(specPath), spec, notes);
         List<EvaluatedPoint> all;
         Path parquet = new Path(root, "evaluations.parquet");
         if (exists(parquet)) {
@@ -182,10 +182,10 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
     public static Front readFront(String dir) {
         Path p = new Path(AtomicFiles.path(dir), "front.json");
         if (!exists(p)) {
-            throw new InvalidInputException(p.toString(), "(file)", "not found: " + dir + " is not a finished EdgeFront search directory");
+            throw new InvalidInputException(show(p), "(file)", "not found: " + dir + " is not a finished EdgeFront search directory");
         }
         JsonNode root = readJson(p);
-        String file = p.toString();
+        String file = show(p);
         JsonNode pts = root.get("points");
         if (pts == null || !pts.isArray()) throw new InvalidInputException(file, "points", "missing or not an array");
         List<EvaluatedPoint> points = new ArrayList<>();
@@ -275,11 +275,11 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             Group g;
             int row = 0;
             while ((g = r.read()) != null) {
-                out.add(row(p.toString(), row++, g));
+                out.add(row(show(p), row++, g));
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof InvalidInputException bad) throw bad;
-            throw new InvalidInputException(p.toString(), "(file)", "cannot read the evaluations table: " + e.getMessage(), e);
+            throw new InvalidInputException(show(p), "(file)", "cannot read the evaluations table: " + e.getMessage(), e);
         }
         return out;
     }
@@ -313,6 +313,11 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
         return g.getType().containsField(col) && g.getFieldRepetitionCount(col) > 0 ? g.getString(col, 0) : "";
     }
 
+    /** A local file as a plain path (as the user typed it), anything else as its URI. */
+    static String show(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
+    }
+
     private static boolean exists(Path p) {
         try {
             return AtomicFiles.fs(p).exists(p);
@@ -326,13 +331,13 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
         try {
             FileStatus st = fs.getFileStatus(p);
             if (st.getLen() > MAX_JSON_BYTES) {
-                throw new InvalidInputException(p.toString(), "(file)", "is " + st.getLen() + " bytes; result files are at most " + MAX_JSON_BYTES);
+                throw new InvalidInputException(show(p), "(file)", "is " + st.getLen() + " bytes; result files are at most " + MAX_JSON_BYTES);
             }
             return JSON.readTree(AtomicFiles.readString(p));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidInputException(p.toString(), "(document)", "not valid JSON: " + e.getOriginalMessage(), e);
+            throw new InvalidInputException(show(p), "(document)", "not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new InvalidInputException(p.toString(), "(file)", "cannot be read: " + e.getMessage(), e);
+            throw new InvalidInputException(show(p), "(file)", "cannot be read: " + e.getMessage(), e);
         }
     }
 }

@@ -91,6 +91,7 @@ public final class SearchJob {
                     result.evaluations().isEmpty() ? "" : result.evaluations().get(0).evaluation().evaluatorVersion());
             SearchOutputs.writeFront(out, r.space(), result, info);
             SearchOutputs.writeParquet(out, r.space(), result);
+            org.edgefront.jobs.report.ReportWriter.write(out.toString());
             return new Outcome(r, result, out, info);
         } finally {
             if (ownSpark) {
@@ -122,7 +123,8 @@ public final class SearchJob {
         Path saved = new Path(out, "spec.json");
         try {
             boolean exists = fs.exists(out);
-            FileStatus[] content = exists ? fs.listStatus(out) : new FileStatus[0];
+            // temporaries of an atomic write that a kill -9 interrupted (".name.tmp-PID") are not content
+            FileStatus[] content = exists ? fs.listStatus(out, p -> !p.getName().matches("\\..+\\.tmp-\\d+")) : new FileStatus[0];
             if (exists && !fs.getFileStatus(out).isDirectory()) throw new InvalidInputException(out.toString(), "--out", "is a file, not a directory");
             if (content.length > 0 && o.resume()) {
                 if (!fs.exists(saved)) throw new InvalidInputException(out.toString(), "--resume", "holds no EdgeFront search (no spec.json)");

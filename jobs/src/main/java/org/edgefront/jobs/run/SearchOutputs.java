@@ -143,8 +143,8 @@ public final class SearchOutputs {
                     w.write(g);
                 }
             }
-            if (fs.exists(target)) fs.delete(target, true);
-            if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
+            if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) fs.delete(target, true);
+            AtomicFiles.replace(fs, tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }

@@ -36,6 +36,7 @@ public record ChoicesFile(Integer schemaVersion, @com.fasterxml.jackson.annotati
                           Map<String, String> tensors) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Reads and validates a choices file against an architecture. */
@@ -51,6 +52,14 @@ public record ChoicesFile(Integer schemaVersion, @com.fasterxml.jackson.annotati
         ChoicesFile f;
         try {
             f = YAML.readValue(text, ChoicesFile.class);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            // name the key that is wrong (e.g. tensors.blk.0.attn_q.weight), not just the document
+            StringBuilder key = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+                if (r.getFieldName() != null) key.append(key.length() == 0 ? "" : ".").append(r.getFieldName());
+                else if (r.getIndex() >= 0) key.append('[').append(r.getIndex()).append(']');
+            }
+            throw new InvalidInputException(uri, key.length() == 0 ? "(document)" : key.toString(), "not a valid choices file: " + e.getOriginalMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException(uri, "(document)", "not a valid choices file: " + e.getOriginalMessage());
         }

@@ -47,6 +47,8 @@ public final class SearchSpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // a key given twice is an error, not "last one wins"
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     private SearchSpecLoader() {}
@@ -134,6 +136,7 @@ public final class SearchSpecLoader {
         // device and workload
         require(file, "device", s.device() != null, "is required (a device profile such as configs/devices/samsung-galaxy-s23.yaml)");
         String deviceUri = relative(file, s.device());
+        mustExist(deviceUri, "device", file);
         DeviceProfile device = DeviceProfiles.load(deviceUri);
         SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
         int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);

@@ -28,7 +28,8 @@ import org.edgefront.space.model.TensorSpec;
  * {@link ArchitectureFamily#LLAMA}; {@code Qwen2ForCausalLM} to {@link ArchitectureFamily#QWEN2}, whose
  * q/k/v biases are readable as {@code blk.N.attn_q.bias}, {@code blk.N.attn_k.bias},
  * {@code blk.N.attn_v.bias} ({@link ModelArchitecture#attentionBiasName}, listed in
- * {@link ModelWeights#tensorNames()}). Anything else, a
+ * {@link ModelWeights#tensorNames()}); {@code PhiForCausalLM} (Phi-2) to {@link ArchitectureFamily#PHI2}, see below.
+ * Anything else, a
  * {@code rope_scaling} setting or a {@code head_dim} other than hidden_size / heads is rejected, since
  * the forward pass would silently compute something else.
  *
@@ -43,6 +44,15 @@ import org.edgefront.space.model.TensorSpec;
  * {@code model.layers.N.mlp.{gate,up,down}_proj.weight} are {@code blk.N.ffn_{gate,up,down}.weight};
  * {@code input_layernorm} / {@code post_attention_layernorm} are {@code attn_norm} / {@code ffn_norm};
  * {@code model.norm.weight} is {@code output_norm.weight}; {@code lm_head.weight} is {@code output.weight}.
+ *
+ * <p><b>Phi-2</b> ({@code model_type "phi"}): {@code self_attn.{q,k,v}_proj} and {@code self_attn.dense} (weights and
+ * biases) are {@code blk.N.attn_{q,k,v,output}.weight/.bias}; {@code mlp.fc1} / {@code mlp.fc2} are
+ * {@code blk.N.ffn_up} / {@code blk.N.ffn_down} (weight and bias); the single {@code input_layernorm} (weight and
+ * bias) is {@code blk.N.attn_norm.weight/.bias}; {@code model.final_layernorm} is {@code output_norm.weight/.bias};
+ * {@code lm_head.weight/.bias} are {@code output.weight/.bias}. q and k rows stay in Hugging Face's rotate-half
+ * order (the Phi pass rotates that layout itself). The epsilon is {@code layer_norm_eps}. Because the architecture
+ * record has no rotary-width field, only Phi-2's {@code partial_rotary_factor} 0.4 is accepted, with
+ * {@code hidden_act} {@code gelu_new} (or {@code gelu_pytorch_tanh}), no {@code qk_layernorm} and an untied head.
  *
  * <p>Stateless; the returned weights own the open shards and must be closed by the caller.
  */
@@ -161,6 +171,7 @@ public final class HuggingFaceModel {
         int dim = arch.dim();
         int kv = arch.kvDim();
         int hidden = arch.hiddenDim();
+        if (arch.family() == ArchitectureFamily.PHI2) return phiTensorMap(arch);
         out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
         for (int l = 0; l < arch.layers(); l++) {
             String pre = "model.layers." + l + ".";
@@ -183,6 +194,33 @@ public final class HuggingFaceModel {
         if (!arch.tiedEmbeddings()) {
             out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
         }
+        return out;
+    }
+
+    /** Phi-2's tensors (rotate-half q/k rows kept as stored: ropeHeads 0). */
+    private static List<HfTensor> phiTensorMap(ModelArchitecture arch) {
+        List<HfTensor> out = new ArrayList<>();
+        int dim = arch.dim();
+        int kv = arch.kvDim();
+        int hidden = arch.hiddenDim();
+        out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
+        for (int l = 0; l < arch.layers(); l++) {
+            String pre = "model.layers." + l + ".";
+            String blk = "blk." + l + ".";
+            out.add(new HfTensor(pre + "input_layernorm.weight", ModelArchitecture.attentionNormName(l), dim, -1, 0));
+            out.add(new HfTensor(pre + "input_layernorm.bias", blk + "attn_norm.bias", dim, -1, 0));
+            String[][] linear = {{"self_attn.q_proj", "attn_q"}, {"self_attn.k_proj", "attn_k"}, {"self_attn.v_proj", "attn_v"},
+                {"self_attn.dense", "attn_output"}, {"mlp.fc1", "ffn_up"}, {"mlp.fc2", "ffn_down"}};
+            int[][] shapes = {{dim, dim}, {kv, dim}, {kv, dim}, {dim, dim}, {hidden, dim}, {dim, hidden}};
+            for (int i = 0; i < linear.length; i++) {
+                out.add(new HfTensor(pre + linear[i][0] + ".weight", blk + linear[i][1] + ".weight", shapes[i][0], shapes[i][1], 0));
+                out.add(new HfTensor(pre + linear[i][0] + ".bias", blk + linear[i][1] + ".bias", shapes[i][0], -1, 0));
+            }
+        }
+        out.add(new HfTensor("model.final_layernorm.weight", ModelArchitecture.outputNormName(), dim, -1, 0));
+        out.add(new HfTensor("model.final_layernorm.bias", "output_norm.bias", dim, -1, 0));
+        out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
+        out.add(new HfTensor("lm_head.bias", "output.bias", arch.vocabSize(), -1, 0));
         return out;
     }
 
@@ -221,8 +259,9 @@ public final class HuggingFaceModel {
         ArchitectureFamily family = switch (arch) {
             case "LlamaForCausalLM", "MistralForCausalLM" -> ArchitectureFamily.LLAMA;
             case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
+            case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
-                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM are)");
+                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, PhiForCausalLM are)");
         };
         int dim = posInt(f, c, "hidden_size", null);
         int hidden = posInt(f, c, "intermediate_size", null);
@@ -231,7 +270,14 @@ public final class HuggingFaceModel {
         int kvHeads = posInt(f, c, "num_key_value_heads", heads);
         int vocab = posInt(f, c, "vocab_size", null);
         int maxSeq = posInt(f, c, "max_position_embeddings", null);
-        double eps = number(f, c, "rms_norm_eps", 1e-6);
+        boolean phi = family == ArchitectureFamily.PHI2;
+        JsonNode modelType = c.get("model_type");
+        if (phi && modelType != null && !modelType.isNull() && !modelType.asText().equals("phi")) {
+            throw new InvalidInputException(f, "architectures", "architecture " + arch + " disagrees with model_type " + modelType);
+        }
+        String epsKey = phi ? "layer_norm_eps" : "rms_norm_eps";
+        double eps = number(f, c, epsKey, phi ? 1e-5 : 1e-6);
+        if (phi) checkPhi2(f, c);
         double theta = number(f, c, "rope_theta", 10000.0);
         if (dim % heads != 0) throw new InvalidInputException(f, "num_attention_heads", heads + " does not divide hidden_size " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) {
@@ -245,7 +291,7 @@ public final class HuggingFaceModel {
         }
         JsonNode rs = c.get("rope_scaling");
         if (rs != null && !rs.isNull()) throw new InvalidInputException(f, "rope_scaling", "RoPE scaling " + rs + " is not supported yet");
-        if (eps <= 0) throw new InvalidInputException(f, "rms_norm_eps", "must be positive");
+        if (eps <= 0) throw new InvalidInputException(f, epsKey, "must be positive");
         if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
         Boolean tied = null;
         JsonNode t = c.get("tie_word_embeddings");
@@ -253,6 +299,8 @@ public final class HuggingFaceModel {
             if (!t.isBoolean()) throw new InvalidInputException(f, "tie_word_embeddings", "value " + t + " is not true or false");
             tied = t.asBoolean();
         }
+        if (phi && Boolean.TRUE.equals(tied)) throw new InvalidInputException(f, "tie_word_embeddings", "Phi-2 models have an untied LM head with a bias");
+        if (phi) tied = false;
         boolean synthetic = false;
         JsonNode s = c.get(SYNTHETIC_KEY);
         if (s != null && !s.isNull()) {
@@ -262,6 +310,20 @@ public final class HuggingFaceModel {
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
         return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, vocab, maxSeq, tied, eps, theta, synthetic);
+    }
+
+    /** The Phi settings the Phi-2 forward pass implements; anything else would be computed wrongly, so it is rejected. */
+    private static void checkPhi2(String f, JsonNode c) {
+        double rotary = number(f, c, "partial_rotary_factor", 0.5);
+        if (Math.abs(rotary - 0.4) > 1e-9) {
+            throw new InvalidInputException(f, "partial_rotary_factor", "value " + rotary + " is not supported (only Phi-2's 0.4)");
+        }
+        JsonNode act = c.get("hidden_act");
+        if (act != null && !act.isNull() && !act.asText().equals("gelu_new") && !act.asText().equals("gelu_pytorch_tanh")) {
+            throw new InvalidInputException(f, "hidden_act", "activation " + act + " is not supported (gelu_new is)");
+        }
+        JsonNode qkNorm = c.get("qk_layernorm");
+        if (qkNorm != null && qkNorm.asBoolean(false)) throw new InvalidInputException(f, "qk_layernorm", "q/k LayerNorm is not supported");
     }
 
     private static int posInt(String f, JsonNode c, String key, Integer dflt) {

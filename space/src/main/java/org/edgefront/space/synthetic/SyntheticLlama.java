@@ -63,6 +63,9 @@ public final class SyntheticLlama implements ModelWeights {
 
         /** TinyLlama-1.1B's shape (2048 x 22 layers, 32 heads, 4 KV heads, 32000 vocab, untied). */
         public static Shape tinyLlama1b() { return new Shape(2048, 5632, 22, 32, 4, 32000, 2048, false); }
+
+        /** Phi-2's shape (2560 x 32 layers, 32 heads of 80, fc1 10240, 51200 vocab, untied); use with {@link ArchitectureFamily#PHI2}. */
+        public static Shape phi2() { return new Shape(2560, 10240, 32, 32, 32, 51200, 2048, false); }
     }
 
     private final Shape shape;
@@ -74,13 +77,20 @@ public final class SyntheticLlama implements ModelWeights {
     private final float[] residualGain;
 
     private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family) {
-        if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2) {
-            throw new IllegalArgumentException("synthetic models are Llama or Qwen2, not " + family);
+        if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.PHI2) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2 or Phi-2, not " + family);
+        }
+        if (family == ArchitectureFamily.PHI2 && shape.tiedEmbeddings()) {
+            throw new IllegalArgumentException("Phi-2 models have an untied LM head: " + shape);
         }
         this.shape = shape;
         this.seed = seed;
         this.family = family;
-        String stem = family == ArchitectureFamily.QWEN2 ? "synthetic-qwen2-" : "synthetic-llama-";
+        String stem = switch (family) {
+            case QWEN2 -> "synthetic-qwen2-";
+            case PHI2 -> "synthetic-phi2-";
+            default -> "synthetic-llama-";
+        };
         this.architecture = ModelArchitecture.of(stem + shape.dim() + "x" + shape.layers(), family, shape.dim(),
                 shape.hiddenDim(), shape.layers(), shape.heads(), shape.kvHeads(), shape.vocabSize(), shape.seqLen(),
                 shape.tiedEmbeddings(), 1e-5, 10000.0, true);
@@ -104,7 +114,10 @@ public final class SyntheticLlama implements ModelWeights {
     /**
      * A generated model of the given shape and family: {@link ArchitectureFamily#LLAMA}, or
      * {@link ArchitectureFamily#QWEN2} (the same plus q/k/v biases, readable under
-     * {@link ModelArchitecture#attentionBiasName}).
+     * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
+     * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
+     * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). The Phi-2 pass uses Phi-2's
+     * partial rotary factor 0.4, so head sizes should be multiples of 5 (Phi-2's is 80).
      */
     public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family) {
         return new SyntheticLlama(shape, seed, family);
@@ -132,12 +145,39 @@ public final class SyntheticLlama implements ModelWeights {
     }
 
     @Override
+    public Set<String> tensorNames() {
+        if (family != ArchitectureFamily.PHI2) return ModelWeights.super.tensorNames();
+        Set<String> names = new java.util.LinkedHashSet<>(architecture.tensorsByName().keySet());
+        for (int l = 0; l < shape.layers(); l++) {
+            names.add(ModelArchitecture.attentionNormName(l));
+            names.add("blk." + l + ".attn_norm.bias");
+            for (TensorRole role : new TensorRole[] {TensorRole.Q, TensorRole.K, TensorRole.V, TensorRole.O, TensorRole.UP, TensorRole.DOWN}) {
+                names.add("blk." + l + "." + role.ggufStem() + ".bias");
+            }
+        }
+        names.add(ModelArchitecture.outputNormName());
+        names.add("output_norm.bias");
+        names.add("output.bias");
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    @Override
     public float[] read(String tensorName) {
         Set<String> names = tensorNames();
         if (!names.contains(tensorName)) throw new IllegalArgumentException("no tensor named " + tensorName + " in " + architecture.name());
         SplittableRandom r = new SplittableRandom(mix(seed, tensorName.hashCode()));
         Gaussian g = new Gaussian(r);
         int dim = shape.dim();
+        if (family == ArchitectureFamily.PHI2 && tensorName.endsWith(".bias")) {
+            // Phi-2-like: small biases everywhere, slightly larger on q/k
+            int rows = tensorName.equals("output.bias") ? shape.vocabSize()
+                    : tensorName.contains(".ffn_up.") ? shape.hiddenDim()
+                    : tensorName.contains(".attn_k.") || tensorName.contains(".attn_v.") ? architecture.kvDim() : dim;
+            double std = tensorName.contains(".attn_q.") || tensorName.contains(".attn_k.") ? 0.1 : 0.05;
+            float[] v = new float[rows];
+            for (int i = 0; i < rows; i++) v[i] = (float) (std * g.next());
+            return v;
+        }
         if (tensorName.endsWith(".bias")) {
             // Qwen2-like: q/k biases are sizeable, v biases small
             int rows = tensorName.contains(".attn_q.") ? dim : architecture.kvDim();

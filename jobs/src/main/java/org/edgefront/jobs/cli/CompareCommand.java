@@ -1,0 +1,172 @@
+package org.edgefront.jobs.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
+import org.edgefront.evaluators.sensitivity.SensitivityTable;
+import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.profile.CompareStudy;
+import org.edgefront.jobs.profile.Profiles;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgefront compare}: at a bits-per-weight budget, the best uniform format, the best searched mixed
+ * configuration with no more weight bytes than that uniform one, and llama.cpp's standard mixes, all measured
+ * on the same text over the same (linear) tensors. See {@link CompareStudy} for the procedure. The searched space
+ * is {@code --options} plus the uniform winner's format, so the search can always reproduce the uniform baseline.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Searched per-tensor mix vs best uniform format vs llama.cpp mixes at a bits-per-weight budget, measured KL.")
+public final class CompareCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory, or synthetic:tiny.")
+    String model;
+
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer file (required for real models).")
+    String tokenizer;
+
+    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")
+    String text;
+
+    @Option(names = "--bits-per-weight", required = true, description = "Weight budget in bits per linear weight.")
+    double bitsPerWeight;
+
+    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs measured (default ${DEFAULT-VALUE}).")
+    int paragraphs;
+
+    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
+    int offset;
+
+    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--options", split = ",", description = "Searched options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
+    List<String> options;
+
+    @Option(names = "--uniform-formats", split = ",", description = "Uniform formats tried (default: llama.cpp types and int{2..8}g{32,64,128}).")
+    List<String> uniformFormats;
+
+    @Option(names = "--mixes", split = ",", description = "llama.cpp mixes (default: Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q4_0,Q5_0,Q8_0).")
+    List<String> mixes;
+
+    @Option(names = "--measure-top", defaultValue = "8", description = "Front points under the budget measured with real KL (default ${DEFAULT-VALUE}).")
+    int measureTop;
+
+    @Option(names = "--table", description = "A sensitivity.json on the same model and text whose entries are reused (missing ones are profiled).")
+    String table;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!(bitsPerWeight > 0) || Double.isInfinite(bitsPerWeight)) throw new InvalidInputException("-", "--bits-per-weight", "must be a positive number");
+        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
+        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
+        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        if (measureTop < 1) throw new InvalidInputException("-", "--measure-top", "must be >= 1");
+        long start = System.nanoTime();
+        ModelArchitecture arch = ProfileCommand.ProfileInputs.architecture(model);
+        List<String> opts = new ArrayList<>(options == null ? Profiles.DEFAULT_OPTIONS : options);
+        List<String> uni = uniformFormats == null ? CompareStudy.DEFAULT_UNIFORM : uniformFormats;
+        List<String> mx = mixes == null ? CompareStudy.DEFAULT_MIXES : mixes;
+        Profiles.space(arch, opts, "--options"); // validate before any work
+        for (String m : mx) {
+            try {
+                org.edgefront.nativert.FormatMixes.resolve(arch, m);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("-", "--mixes", e.getMessage(), e);
+            }
+        }
+        SensitivityTable known = table == null ? null : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(table)), table);
+        long budget = (long) Math.floor(bitsPerWeight * arch.linearParameterCount() / 8.0);
+        CompareStudy.Named uniform;
+        CompareStudy.Named searched = null;
+        List<CompareStudy.Named> mixed;
+        int[] measured = new int[1];
+        List<CompareStudy.Named> atMix = new ArrayList<>();
+        SearchSpace space;
+        // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
+        QualityEvaluator.Factory factory = ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch,
+                Profiles.space(arch, opts, "--options"));
+        try (QualityEvaluator e = factory.create()) {
+            try {
+                uniform = CompareStudy.bestUniform(e, arch, uni, budget);
+            } catch (IllegalArgumentException ex) {
+                throw new InvalidInputException("-", "--uniform-formats", ex.getMessage(), ex);
+            }
+            if (uniform != null && opts.stream().map(o -> TensorChoice.parse(o).label()).noneMatch(uniform.name()::equals)) opts.add(uniform.name());
+            space = Profiles.space(arch, opts, "--options");
+            mixed = CompareStudy.mixes(e, arch, mx);
+            if (uniform != null) {
+                SensitivityTable t = new SensitivityProfiler(e, space).profile(known);
+                searched = CompareStudy.bestSearched(e, space, t, uniform.weightBytes(), measureTop, uniform.choices(), measured);
+                for (CompareStudy.Named m : mixed) {
+                    CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, new int[1]);
+                    atMix.add(s == null ? null : new CompareStudy.Named(m.name(), s.kl(), s.weightBytes(), s.choices()));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (json) {
+            ObjectNode n = JsonOut.object();
+            n.put("model", model);
+            n.put("bits_per_weight", bitsPerWeight);
+            n.put("linear_parameters", arch.linearParameterCount());
+            n.put("budget_bytes", budget);
+            if (searched == null) {
+                n.putNull("searched");
+            } else {
+                ObjectNode s = n.putObject("searched");
+                s.put("kl", searched.kl());
+                s.put("weight_bytes", searched.weightBytes());
+                ObjectNode ch = s.putObject("choices");
+                for (Map.Entry<String, TensorChoice> c : searched.choices().entrySet()) ch.put(c.getKey(), c.getValue().label());
+                s.put("configurations_measured", measured[0]);
+                s.put("from", searched.name().equals("front") ? "dp_front" : "uniform_baseline");
+                s.put("options", String.join(",", opts));
+            }
+            if (uniform == null) {
+                n.putNull("uniform");
+            } else {
+                n.putObject("uniform").put("format", uniform.name()).put("kl", uniform.kl()).put("weight_bytes", uniform.weightBytes());
+            }
+            ArrayNode ms = n.putArray("llama_cpp_mixes");
+            for (CompareStudy.Named m : mixed) ms.addObject().put("name", m.name()).put("kl", m.kl()).put("weight_bytes", m.weightBytes());
+            // the searched configuration at each mix's own byte count: equal-bytes comparison with every mix
+            ArrayNode am = n.putArray("searched_at_mix_bytes");
+            for (int i = 0; i < atMix.size(); i++) {
+                CompareStudy.Named s = atMix.get(i);
+                ObjectNode o = am.addObject().put("mix", mixed.get(i).name()).put("mix_kl", mixed.get(i).kl()).put("mix_weight_bytes", mixed.get(i).weightBytes());
+                if (s == null) o.putNull("searched_kl");
+                else o.put("searched_kl", s.kl()).put("searched_weight_bytes", s.weightBytes());
+            }
+            if (searched != null && uniform != null) {
+                n.put("searched_to_uniform_kl_ratio", searched.kl() / uniform.kl());
+                boolean beats = true;
+                for (CompareStudy.Named m : mixed) if (m.weightBytes() >= searched.weightBytes() && !(searched.kl() < m.kl())) beats = false;
+                n.put("searched_below_every_mix_of_no_fewer_bytes", beats);
+            }
+            n.put("elapsed_s", seconds);
+            JsonOut.print(System.out, n);
+        } else {
+            System.out.printf(Locale.ROOT, "%s at %.2f bits/weight (%d bytes):%n", arch.name(), bitsPerWeight, budget);
+            if (uniform != null) System.out.printf(Locale.ROOT, "  uniform  %-10s KL %.6f  %d bytes%n", uniform.name(), uniform.kl(), uniform.weightBytes());
+            else System.out.println("  uniform  none fits the budget");
+            if (searched != null) System.out.printf(Locale.ROOT, "  searched            KL %.6f  %d bytes%n", searched.kl(), searched.weightBytes());
+            for (CompareStudy.Named m : mixed) System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%n", m.name(), m.kl(), m.weightBytes());
+        }
+        return 0;
+    }
+}

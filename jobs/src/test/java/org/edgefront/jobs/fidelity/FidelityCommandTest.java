@@ -1,0 +1,118 @@
+package org.edgefront.jobs.fidelity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.edgefront.jobs.cli.CompareCommand;
+import org.edgefront.jobs.cli.FidelityCommand;
+import org.edgefront.jobs.profile.FidelityStudy;
+import org.edgefront.search.additive.AdditiveModel;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The fidelity and compare commands on the synthetic tiny model (few tokens, so seconds). */
+class FidelityCommandTest {
+
+    private static JsonNode runJson(Object command, String... args) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = new CommandLine(command).execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, rc, buf.toString(StandardCharsets.UTF_8));
+        return new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void spanningSampleIsSeededAndSpansLightToHeavyCompression() {
+        SearchSpace space = SearchSpace.perTensor(SyntheticLlama.tiny(1).architecture(),
+                List.of("F16", "Q8_0", "Q5_0", "Q4_0", "int4g32", "int3g32", "int2g32").stream().map(TensorChoice::parse).toList());
+        List<Candidate> a = FidelityStudy.spanningSample(space, 200, 5, 1.0);
+        assertEquals(a, FidelityStudy.spanningSample(space, 200, 5, 1.0));
+        assertNotEquals(a, FidelityStudy.spanningSample(space, 200, 6, 1.0));
+        double[][] bytes = AdditiveModel.weightBytes(space);
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (Candidate c : a) {
+            double b = 0;
+            for (int i = 0; i < c.size(); i++) b += bytes[i][c.gene(i)];
+            min = Math.min(min, b);
+            max = Math.max(max, b);
+        }
+        double f16 = 0;
+        double int2 = 0;
+        for (double[] row : bytes) {
+            f16 += row[0];
+            int2 += row[6];
+        }
+        // within 25% of both ends of the byte range
+        assertTrue(max > f16 - 0.25 * (f16 - int2), "lightest candidate " + max + " of " + f16);
+        assertTrue(min < int2 + 0.25 * (f16 - int2), "heaviest candidate " + min + " of " + int2);
+    }
+
+    @Test
+    void fidelityPrintsOnePairPerSampleAndAHighSpearman() throws Exception {
+        JsonNode n = runJson(new FidelityCommand(), "--model", "synthetic:tiny", "--samples", "24", "--seed", "3", "--paragraphs", "2",
+                "--max-tokens", "40", "--json");
+        JsonNode pairs = n.get("pairs");
+        assertEquals(24, pairs.size());
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (JsonNode p : pairs) {
+            assertTrue(p.get("proxy").asDouble() >= 0);
+            lo = Math.min(lo, p.get("measured_kl").asDouble());
+            hi = Math.max(hi, p.get("measured_kl").asDouble());
+        }
+        assertTrue(hi > 20 * lo, "candidates span light to heavy: KL " + lo + " .. " + hi);
+        double rho = n.get("spearman").asDouble();
+        assertTrue(rho > 0.9, "spearman " + rho);
+    }
+
+    @Test
+    void compareKeepsSearchedWithinUniformBytesAndNoWorseThanUniform() throws Exception {
+        JsonNode n = runJson(new CompareCommand(), "--model", "synthetic:tiny", "--bits-per-weight", "4.0", "--paragraphs", "2",
+                "--max-tokens", "40", "--mixes", "Q4_K_M,Q8_0", "--json");
+        long budget = n.get("budget_bytes").asLong();
+        assertEquals((long) Math.floor(4.0 * n.get("linear_parameters").asLong() / 8.0), budget);
+        JsonNode u = n.get("uniform");
+        JsonNode s = n.get("searched");
+        assertTrue(u.get("weight_bytes").asLong() <= budget);
+        assertTrue(s.get("weight_bytes").asLong() <= u.get("weight_bytes").asLong());
+        assertTrue(s.get("kl").asDouble() <= u.get("kl").asDouble());
+        assertEquals(SyntheticLlama.tiny(1).architecture().linearTensors().size(), s.get("choices").size());
+        assertEquals(2, n.get("llama_cpp_mixes").size());
+        assertEquals("Q4_K_M", n.get("llama_cpp_mixes").get(0).get("name").asText());
+        assertTrue(n.get("llama_cpp_mixes").get(1).get("kl").asDouble() < n.get("llama_cpp_mixes").get(0).get("kl").asDouble(),
+                "Q8_0 is closer to the reference than Q4_K_M");
+    }
+
+    @Test
+    void badSampleCountFailsBeforeAnyWork() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            rc = new CommandLine(new FidelityCommand()).execute("--model", "synthetic:tiny", "--samples", "0", "--json");
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertNotEquals(0, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--samples"), err.toString(StandardCharsets.UTF_8));
+    }
+}

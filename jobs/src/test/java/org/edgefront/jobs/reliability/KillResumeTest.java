@@ -1,0 +1,159 @@
+package org.edgefront.jobs.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.edgefront.jobs.TestPaths;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 at seeded random moments (before the first checkpoint, mid-generation, right after a checkpoint,
+ * while the outputs are written), then {@code --resume} until the run finishes: front.json's points must
+ * equal those of an uninterrupted run exactly. Runs the real CLI in child JVMs with this JVM's classpath and flags.
+ * Writes a per-trial log to {@code target/reliability/kill-resume.txt}.
+ */
+@Tag("slow")
+class KillResumeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int TRIALS = Integer.getInteger("edgefront.killTrials", 6);
+    private static final long SEED = Long.getLong("edgefront.killSeed", 424242L);
+
+    @TempDir
+    Path dir;
+
+    enum Moment { BEFORE_FIRST_CHECKPOINT, MID_GENERATION, RIGHT_AFTER_CHECKPOINT, DURING_OUTPUT }
+
+    private Path spec() throws IOException {
+        Path p = dir.resolve("kill.yaml");
+        Files.writeString(p, "schemaVersion: 1\nname: kill\nmodel: {source: 'synthetic:tiny'}\n"
+                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
+                + "space: {options: [F16, Q8_0, Q4_0, int3g32, int2g32]}\n"
+                + "quality: {sequences: 3, maxTokens: 48}\n"
+                + "objectives: [kl, memory_bytes]\n"
+                + "strategy: {name: nsga2, seed: 11, populationSize: 8, generations: 8}\n");
+        return p;
+    }
+
+    private Process start(Path spec, Path out, boolean resume, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-javaagent") && !a.contains("jdwp")) cmd.add(a);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.edgefront.jobs.cli.EdgeFrontCli");
+        cmd.addAll(List.of("search", spec.toString(), "--master", "sequential", "--out", out.toString()));
+        if (resume) cmd.add("--resume");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+
+    private static int checkpoints(Path out) throws IOException {
+        Path state = out.resolve("state");
+        if (!Files.isDirectory(state)) return 0;
+        try (Stream<Path> s = Files.list(state)) {
+            return (int) s.filter(p -> p.getFileName().toString().matches("gen-\\d{6}\\.json")).count();
+        }
+    }
+
+    private static boolean writingOutputs(Path out) throws IOException {
+        if (!Files.isDirectory(out)) return false;
+        try (Stream<Path> s = Files.list(out)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith(".evaluations.parquet.tmp")
+                    || p.getFileName().toString().startsWith(".front.json.tmp") || p.getFileName().toString().equals("front.json"));
+        }
+    }
+
+    /** Waits for the moment (polling every millisecond), kills with SIGKILL, and says what state the kill hit. */
+    private String killAt(Process p, Moment m, Path out, SplittableRandom rnd) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        int target = 1 + rnd.nextInt(6);
+        switch (m) {
+            case BEFORE_FIRST_CHECKPOINT -> Thread.sleep(200 + rnd.nextInt(2500));
+            case RIGHT_AFTER_CHECKPOINT, MID_GENERATION -> {
+                int have = checkpoints(out);
+                while (p.isAlive() && checkpoints(out) < Math.max(have + 1, target) && System.nanoTime() < deadline) Thread.sleep(1);
+                if (m == Moment.MID_GENERATION) Thread.sleep(20 + rnd.nextInt(250));
+            }
+            case DURING_OUTPUT -> {
+                while (p.isAlive() && !writingOutputs(out) && System.nanoTime() < deadline) Thread.sleep(1);
+                Thread.sleep(rnd.nextInt(400));
+            }
+        }
+        boolean alive = p.isAlive();
+        int ck = checkpoints(out);
+        boolean outputs = writingOutputs(out);
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        return m + (alive ? "" : " (process had already exited)") + " -> killed with " + ck + " checkpoints" + (outputs ? ", outputs being written" : "");
+    }
+
+    private static JsonNode points(Path out) throws IOException {
+        return JSON.readTree(out.resolve("front.json").toFile()).get("points");
+    }
+
+    @Test
+    void killNineAtRandomMomentsThenResumeGivesTheUninterruptedFront() throws Exception {
+        Path spec = spec();
+        Path log = dir.resolve("child.log");
+        Path refOut = dir.resolve("reference");
+        Process ref = start(spec, refOut, false, log);
+        assertTrue(ref.waitFor(300, TimeUnit.SECONDS), "reference run finished");
+        assertEquals(0, ref.exitValue(), Files.readString(log));
+        JsonNode expected = points(refOut);
+        assertTrue(expected.size() >= 2, "a front of several points");
+
+        SplittableRandom rnd = new SplittableRandom(SEED);
+        List<String> report = new ArrayList<>();
+        int passed = 0;
+        Moment[] moments = Moment.values();
+        for (int t = 0; t < TRIALS; t++) {
+            Path out = dir.resolve("trial-" + t);
+            List<String> kills = new ArrayList<>();
+            // first kill cycles through every kind of moment; a second (random kind) hits the resumed run
+            Moment[] plan = {moments[t % moments.length], moments[rnd.nextInt(moments.length)]};
+            for (int k = 0; k < plan.length; k++) {
+                Process p = start(spec, out, k > 0, log);
+                kills.add(killAt(p, plan[k], out, rnd));
+            }
+            int resumes = 0;
+            int code = -1;
+            while (code != 0 && resumes < 5) {
+                Process p = start(spec, out, true, log);
+                assertTrue(p.waitFor(300, TimeUnit.SECONDS), "resume finished");
+                code = p.exitValue();
+                resumes++;
+            }
+            boolean same = code == 0 && expected.equals(points(out));
+            if (same) passed++;
+            report.add(String.format("trial %d: %s; resumes to finish: %d, exit %d, front %s", t, String.join("; ", kills),
+                    resumes, code, same ? "IDENTICAL" : "DIFFERENT"));
+        }
+        Path rep = Path.of("target", "reliability");
+        Files.createDirectories(rep);
+        Files.writeString(rep.resolve("kill-resume.txt"), String.format("seed %d, %d trials, %d passed, reference front %d points%n%s%n",
+                SEED, TRIALS, passed, expected.size(), String.join("\n", report)), StandardCharsets.UTF_8);
+        assertEquals(TRIALS, passed, String.join("\n", report) + "\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        String s = Files.readString(log);
+        return s.substring(Math.max(0, s.length() - 4000));
+    }
+}

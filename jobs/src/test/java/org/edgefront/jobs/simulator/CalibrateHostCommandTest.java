@@ -1,0 +1,81 @@
+package org.edgefront.jobs.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.jobs.cli.CalibrateHostCommand;
+import org.edgefront.jobs.cli.EdgeFrontCli;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Tag("native")
+class CalibrateHostCommandTest {
+    static ValidateSimulatorCommandTest.Run run(String... args) {
+        CommandLine cl = new CommandLine(new CalibrateHostCommand());
+        cl.setExecutionExceptionHandler(EdgeFrontCli.commandLine().getExecutionExceptionHandler());
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            exit = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return new ValidateSimulatorCommandTest.Run(exit, bytes.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
+    }
+
+    @Test
+    void printsMeasuredAndPredictedTimePerFormatForThisHost() throws Exception {
+        ValidateSimulatorCommandTest.Run r = run("--formats", "Q4_0,Q4_K,int3g64,F16+2:4", "--target-mib", "2", "--reps", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        JsonNode host = n.get("host");
+        assertTrue(host.get("cores").asInt() >= 1);
+        assertTrue(host.get("max_ghz").asDouble() > 0.1);
+        assertTrue(host.get("memory_bytes").asLong() > 1L << 28);
+        assertTrue(host.get("stream_copy_one_core_bytes_per_s").asDouble() > 1e8, "copy bandwidth measured");
+        JsonNode fs = n.get("formats");
+        assertEquals(4, fs.size());
+        assertEquals("Q4_0", fs.get(0).get("format").asText());
+        assertEquals("F16+2:4", fs.get(3).get("format").asText());
+        for (JsonNode f : fs) {
+            assertTrue(f.get("measured_s").asDouble() > 0, f.toString());
+            assertTrue(f.get("predicted_s").asDouble() > 0, f.toString());
+            assertTrue(f.get("weight_bytes").asLong() >= 2L << 20, "timed matrix reaches the target size: " + f);
+        }
+        assertEquals(4, n.get("summary").get("formats").asInt());
+    }
+
+    @Test
+    void readsTheHostFromProcFiles(@TempDir Path dir) throws Exception {
+        Path proc = Files.createDirectories(dir.resolve("proc"));
+        Files.writeString(proc.resolve("cpuinfo"), "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\ncpu MHz\t\t: 3000.0\n"
+                + "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512_vnni\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal:       16384000 kB\nMemFree: 1 kB\n");
+        var facts = org.edgefront.nativert.HostCalibration.readHost(proc, dir.resolve("nosys"));
+        assertEquals("Test CPU", facts.cpuModel());
+        assertEquals(3.0, facts.maxGhz(), 1e-12);
+        assertEquals(16384000L * 1024, facts.memoryBytes());
+        assertEquals(64, facts.fp32FlopsPerCycle(), "Intel AVX-512: two 512-bit FMA pipes");
+        assertEquals(256, facts.int8OpsPerCycle(), "VNNI: 4x FP32");
+    }
+
+    @Test
+    void missingMemTotalIsBadInput(@TempDir Path dir) throws Exception {
+        Path proc = Files.createDirectories(dir.resolve("proc"));
+        Files.writeString(proc.resolve("cpuinfo"), "model name\t: X\ncpu MHz\t: 1000\n");
+        Files.writeString(proc.resolve("meminfo"), "MemFree: 1 kB\n");
+        ValidateSimulatorCommandTest.Run r = run("--proc", proc.toString(), "--formats", "Q4_0", "--json");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("MemTotal"), r.err());
+    }
+}

@@ -1,0 +1,149 @@
+/* libFuzzer target for the JNI bridge (src/ef_jni.c): the code that unpacks Java arrays into the C
+ * API's structs. A fake JNIEnv stands in for the JVM: arrays are plain buffers whose length the
+ * fuzzer chooses (null, too short, too long, or right), and every Get/Set*ArrayRegion is bounds-checked
+ * exactly as the JVM would (an out-of-range access there would be an ArrayIndexOutOfBoundsException in
+ * Java: here it aborts, because the bridge promises to check every length before touching elements).
+ *
+ * Input: byte 0 picks the entry point (even: simulateBatch, odd: simulateOne); bytes 1..11 pick each
+ * array's length (0 = right length, 0xFF = null, otherwise right length plus a signed delta); byte 12
+ * is the candidate count (signed); the rest are patches "array u8, element u16 (LE), 8 value bytes"
+ * applied on top of a valid base input, so both valid and invalid values reach the simulator.
+ * Oracles: no sanitizer report, no out-of-bounds array access, no exception left pending on success
+ * paths with partial writes, and every string passed to NewStringUTF is NUL-terminated (ASan checks strlen).
+ *
+ * Build and run: fuzz/run-libfuzzer.sh SECONDS jni */
+#include <jni.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgefront_sim.h"
+
+JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        jintArray jshapes, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jintArray jstatus);
+JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        jintArray jshapes, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jdoubleArray jops);
+
+enum { K_DOUBLE, K_INT, K_LONG };
+typedef struct { int kind; jsize len; void *data; } fake_array;
+
+static int pending; /* a Java exception is pending */
+static int dummy_object;
+
+static size_t elem_size(int kind) { return kind == K_INT ? 4 : 8; }
+static fake_array *arr(jarray a) { return (fake_array *)a; }
+
+static void check_range(jarray a, jsize start, jsize len) {
+    fake_array *f = arr(a);
+    if (f == NULL) abort(); /* the JVM would throw NullPointerException: the bridge must check first */
+    if (start < 0 || len < 0 || (int64_t)start + len > f->len) abort(); /* AIOOBE in Java */
+}
+
+static jsize JNICALL get_length(JNIEnv *env, jarray a) { (void)env; if (!a) abort(); return arr(a)->len; }
+#define REGION(NAME, JT, KIND)                                                                              \
+    static void JNICALL get_##NAME(JNIEnv *env, JT##Array a, jsize s, jsize l, JT *buf) {                    \
+        (void)env; check_range(a, s, l); if (arr(a)->kind != KIND) abort();                                   \
+        memcpy(buf, (char *)arr(a)->data + (size_t)s * sizeof(JT), (size_t)l * sizeof(JT));                   \
+    }                                                                                                         \
+    static void JNICALL set_##NAME(JNIEnv *env, JT##Array a, jsize s, jsize l, const JT *buf) {              \
+        (void)env; check_range(a, s, l); if (arr(a)->kind != KIND) abort();                                   \
+        memcpy((char *)arr(a)->data + (size_t)s * sizeof(JT), buf, (size_t)l * sizeof(JT));                   \
+    }
+REGION(double, jdouble, K_DOUBLE)
+REGION(int, jint, K_INT)
+REGION(long, jlong, K_LONG)
+
+static jint *JNICALL get_int_elements(JNIEnv *env, jintArray a, jboolean *copy) {
+    (void)env; if (!a) abort();
+    if (copy) *copy = JNI_TRUE;
+    jint *p = malloc((size_t)arr(a)->len * sizeof(jint) + 1);
+    memcpy(p, arr(a)->data, (size_t)arr(a)->len * sizeof(jint));
+    return p;
+}
+static void JNICALL release_int_elements(JNIEnv *env, jintArray a, jint *p, jint mode) { (void)env; (void)a; (void)mode; free(p); }
+static jboolean JNICALL exception_check(JNIEnv *env) { (void)env; return pending ? JNI_TRUE : JNI_FALSE; }
+static jclass JNICALL find_class(JNIEnv *env, const char *n) { (void)env; (void)strlen(n); return (jclass)&dummy_object; }
+static jmethodID JNICALL get_method_id(JNIEnv *env, jclass c, const char *n, const char *s) { (void)env; (void)c; (void)n; (void)s; return (jmethodID)&dummy_object; }
+static jstring JNICALL new_string_utf(JNIEnv *env, const char *s) { (void)env; (void)strlen(s); return (jstring)&dummy_object; }
+static jobject JNICALL new_object(JNIEnv *env, jclass c, jmethodID m, ...) {
+    va_list ap; va_start(ap, m);
+    (void)va_arg(ap, jint);
+    jstring msg = va_arg(ap, jstring);
+    va_end(ap);
+    (void)env; (void)c;
+    if (msg == NULL) abort();
+    return (jobject)&dummy_object;
+}
+static jint JNICALL throw_(JNIEnv *env, jthrowable t) { (void)env; (void)t; pending = 1; return 0; }
+
+/* Array order: 0 device, 1 cal, 2 workload, 3 attention, 4 shapes, 5 choice ints, 6 ratios, 7 bytes, 8 out, 9 status/ops */
+#define N_ARR 10
+static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT};
+static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_DOUBLE};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 13) return 0;
+    int one = data[0] & 1;
+    int ncand = (int8_t)data[12];
+    const int n_t = 4;
+    const double dev[21] = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
+    const double cal[9] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3};
+    const int32_t wl[6] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
+    const int32_t att[7] = {2, 8, 2, 64, 1024, 1000, 0};
+    const int32_t shapes[12] = {1000, 512, 1, 512, 512, 0, 128, 512, 0, 1000, 512, 2};
+    int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
+    jsize right[N_ARR] = {21, 9, 6, 7, 3 * n_t, 3 * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
+                          one ? (jsize)(5 * (n_t + 2)) : nc};
+    fake_array store[N_ARR];
+    jarray handles[N_ARR];
+    for (int i = 0; i < N_ARR; i++) {
+        int kind = one ? KINDS_ONE[i] : KINDS_BATCH[i];
+        uint8_t code = data[1 + i];
+        jsize len = right[i];
+        if (code != 0 && code != 0xFF) len += (int8_t)code;
+        if (len < 0) len = 0;
+        store[i] = (fake_array){kind, len, calloc((size_t)len + 1, elem_size(kind))};
+        handles[i] = code == 0xFF ? NULL : (jarray)&store[i];
+    }
+    /* valid base values, then the fuzzer's patches */
+    for (int i = 0; i < 21 && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
+    for (int i = 0; i < 9 && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
+    for (int i = 0; i < 6 && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
+    for (int i = 0; i < 7 && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
+    for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 12];
+    for (int i = 0; i < store[5].len; i++) ((int32_t *)store[5].data)[i] = (i % 3 == 0) ? EF_FMT_Q4_0 : (i % 3 == 1) ? 0 : 512;
+    for (int i = 0; i < store[7].len; i++) ((int64_t *)store[7].data)[i] = 1000LL * 512 / 32 * 18;
+    for (size_t p = 13; p + 11 <= size; p += 11) {
+        int a = data[p] % N_ARR;
+        uint16_t e = (uint16_t)(data[p + 1] | data[p + 2] << 8);
+        if (store[a].len == 0) continue;
+        e %= (uint16_t)(store[a].len > 65535 ? 65535 : store[a].len);
+        memcpy((char *)store[a].data + (size_t)e * elem_size(store[a].kind), data + p + 3, elem_size(store[a].kind));
+    }
+
+    struct JNINativeInterface_ table;
+    memset(&table, 0, sizeof table);
+    table.GetArrayLength = get_length;
+    table.GetDoubleArrayRegion = get_double; table.SetDoubleArrayRegion = set_double;
+    table.GetIntArrayRegion = get_int; table.SetIntArrayRegion = set_int;
+    table.GetLongArrayRegion = get_long; table.SetLongArrayRegion = set_long;
+    table.GetIntArrayElements = get_int_elements; table.ReleaseIntArrayElements = release_int_elements;
+    table.ExceptionCheck = exception_check; table.FindClass = find_class; table.GetMethodID = get_method_id;
+    table.NewStringUTF = new_string_utf; table.NewObject = new_object; table.Throw = throw_;
+    JNIEnv env = &table;
+    pending = 0;
+    if (one) {
+        Java_org_edgefront_nativert_NativeBridge_simulateOne(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
+                                                             handles[5], handles[6], handles[7], handles[8], handles[9]);
+    } else {
+        Java_org_edgefront_nativert_NativeBridge_simulateBatch(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
+                                                               (jint)ncand, handles[5], handles[6], handles[7], handles[8], handles[9]);
+    }
+    for (int i = 0; i < N_ARR; i++) free(store[i].data);
+    return 0;
+}

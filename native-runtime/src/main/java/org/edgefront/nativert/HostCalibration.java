@@ -1,0 +1,389 @@
+package org.edgefront.nativert;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.edgefront.space.compress.Sparsity;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.input.InvalidInputException;
+
+/**
+ * The host check behind {@code edgefront calibrate-host}: builds a {@link DeviceProfile} of this machine from
+ * {@code /proc/cpuinfo}, {@code /proc/meminfo}, the sysfs cache sizes and a measured STREAM-like copy
+ * bandwidth, times the {@link ReferenceKernels} GEMV of every format on matrices larger than the last-level
+ * cache, and compares each time with the simulator's prediction ({@link NativeSimulator#linearCost}) for that
+ * profile and the {@link #referenceC()} backend calibration. Stateless; every method is thread-safe, but the
+ * timings are only meaningful on an otherwise idle machine.
+ */
+public final class HostCalibration {
+    private HostCalibration() {}
+
+    /** Columns of every timed matrix (a multiple of 256, so every block format applies). */
+    public static final int COLS = 4096;
+
+    /** Formats timed by default: every named format, generic groups and the two sparse layouts. */
+    public static final List<TensorChoice> DEFAULT_CHOICES = List.of(
+            TensorChoice.of(WeightFormat.F32), TensorChoice.of(WeightFormat.F16), TensorChoice.of(WeightFormat.BF16),
+            TensorChoice.of(WeightFormat.Q8_0), TensorChoice.of(WeightFormat.Q4_0), TensorChoice.of(WeightFormat.Q4_1),
+            TensorChoice.of(WeightFormat.Q5_0), TensorChoice.of(WeightFormat.Q5_1), TensorChoice.of(WeightFormat.Q2_K),
+            TensorChoice.of(WeightFormat.Q3_K), TensorChoice.of(WeightFormat.Q4_K), TensorChoice.of(WeightFormat.Q5_K),
+            TensorChoice.of(WeightFormat.Q6_K), TensorChoice.of(WeightFormat.parse("int8g32")),
+            TensorChoice.of(WeightFormat.parse("int4g128")), TensorChoice.of(WeightFormat.parse("int4g32a")),
+            TensorChoice.of(WeightFormat.parse("int3g64")), TensorChoice.of(WeightFormat.parse("int2g32a")),
+            new TensorChoice(WeightFormat.F16, Sparsity.unstructured(0.5), 1.0),
+            new TensorChoice(WeightFormat.F16, Sparsity.nOfM(2, 4), 1.0));
+
+    /**
+     * Facts read off the machine.
+     *
+     * @param cpuModel    {@code model name} of /proc/cpuinfo
+     * @param cores       available processors
+     * @param maxGhz      highest clock found (cpufreq maximum, else the largest {@code cpu MHz}), GHz
+     * @param memoryBytes MemTotal, bytes
+     * @param flags       CPU feature flags (x86 {@code flags} or Arm {@code Features})
+     */
+    public record HostFacts(String cpuModel, String vendor, int cores, double maxGhz, long memoryBytes, long l1dBytes,
+                            long l2Bytes, long l3Bytes, Set<String> flags) {
+        public HostFacts {
+            flags = Set.copyOf(flags);
+        }
+
+        /** FP32 flops per cycle per core from the SIMD flags (two FMA pipes of the widest vector unit). */
+        public double fp32FlopsPerCycle() {
+            if (flags.contains("avx512f") && vendor.contains("Intel")) return 64; // 2 x 512-bit FMA
+            if (flags.contains("fma") && flags.contains("avx2")) return 32;      // 2 x 256-bit FMA (Zen 4 splits 512-bit ops)
+            if (flags.contains("avx")) return 16;
+            if (flags.contains("asimd")) return 16;                               // 2 x 128-bit NEON FMA
+            return 8;
+        }
+
+        /** int8 dot-product ops per cycle per core: 4x FP32 with VNNI/SDOT, 2x with AVX2 pmaddubsw. */
+        public double int8OpsPerCycle() {
+            if (flags.contains("avx512_vnni") || flags.contains("avx_vnni") || flags.contains("asimddp")) return 4 * fp32FlopsPerCycle();
+            if (flags.contains("avx2")) return 2 * fp32FlopsPerCycle();
+            return fp32FlopsPerCycle();
+        }
+    }
+
+    /** Reads the host facts from {@code procRoot} (normally {@code /proc}) and {@code sysCpu} ({@code /sys/devices/system/cpu}). */
+    public static HostFacts readHost(Path procRoot, Path sysCpu) {
+        Path cpuinfo = procRoot.resolve("cpuinfo"), meminfo = procRoot.resolve("meminfo");
+        String model = "unknown", vendor = "unknown";
+        double mhz = 0;
+        Set<String> flags = new HashSet<>();
+        try {
+            for (String line : Files.readAllLines(cpuinfo)) {
+                int colon = line.indexOf(':');
+                if (colon < 0) continue;
+                String k = line.substring(0, colon).trim(), v = line.substring(colon + 1).trim();
+                switch (k) {
+                    case "model name", "Model", "Hardware" -> { if (model.equals("unknown")) model = v; }
+                    case "vendor_id", "CPU implementer" -> { if (vendor.equals("unknown")) vendor = v; }
+                    case "cpu MHz" -> mhz = Math.max(mhz, parse(cpuinfo, k, v));
+                    case "flags", "Features" -> flags.addAll(List.of(v.split("\\s+")));
+                    default -> { }
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(cpuinfo.toString(), "(file)", "cannot read: " + e.getMessage(), e);
+        }
+        long mem = 0;
+        try {
+            for (String line : Files.readAllLines(meminfo)) {
+                if (line.startsWith("MemTotal:")) mem = (long) parse(meminfo, "MemTotal", line.replaceAll("[^0-9]", "")) * 1024L;
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(meminfo.toString(), "(file)", "cannot read: " + e.getMessage(), e);
+        }
+        if (mem <= 0) throw new InvalidInputException(meminfo.toString(), "MemTotal", "missing");
+        double ghz = mhz / 1000.0;
+        Path maxFreq = sysCpu.resolve("cpu0/cpufreq/cpuinfo_max_freq");
+        if (Files.isReadable(maxFreq)) {
+            try {
+                ghz = Math.max(ghz, Double.parseDouble(Files.readString(maxFreq).trim()) / 1e6); // kHz
+            } catch (IOException | NumberFormatException e) {
+                // keep the cpuinfo clock: cpufreq is optional (absent in most VMs)
+            }
+        }
+        if (!(ghz > 0)) throw new InvalidInputException(cpuinfo.toString(), "cpu MHz", "no clock found (and no cpufreq)");
+        long l1 = 0, l2 = 0, l3 = 0;
+        for (int i = 0; i < 8; i++) {
+            Path idx = sysCpu.resolve("cpu0/cache/index" + i);
+            if (!Files.isDirectory(idx)) continue;
+            try {
+                int level = Integer.parseInt(Files.readString(idx.resolve("level")).trim());
+                String type = Files.readString(idx.resolve("type")).trim();
+                long size = cacheBytes(Files.readString(idx.resolve("size")).trim());
+                if (level == 1 && type.equals("Data")) l1 = size;
+                else if (level == 2) l2 = size;
+                else if (level == 3) l3 = size;
+            } catch (IOException | NumberFormatException e) {
+                // a cache entry we cannot read stays 0 (unknown)
+            }
+        }
+        return new HostFacts(model, vendor, Runtime.getRuntime().availableProcessors(), ghz, mem, l1, l2, l3, flags);
+    }
+
+    private static double parse(Path file, String field, String v) {
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(file.toString(), field, "not a number: '" + v + "'");
+        }
+    }
+
+    private static long cacheBytes(String s) {
+        String t = s.toUpperCase(Locale.ROOT);
+        if (t.endsWith("K")) return Long.parseLong(t.substring(0, t.length() - 1)) * 1024L;
+        if (t.endsWith("M")) return Long.parseLong(t.substring(0, t.length() - 1)) * 1024L * 1024L;
+        return Long.parseLong(t);
+    }
+
+    /**
+     * Measured memory bandwidth: one thread's and all cores' STREAM-like copy (read + write bytes per second)
+     * over arrays of {@code bytes} each (use several times the last-level cache).
+     */
+    public record Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond) {}
+
+    public static Bandwidth measureBandwidth(int cores, long bytes, int reps) throws InterruptedException {
+        int floats = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 4);
+        double one = ReferenceKernels.streamCopyBytesPerSecond(floats, reps);
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
+        try {
+            List<Future<Double>> fs = new ArrayList<>();
+            int per = Math.max(1024, floats / cores);
+            for (int i = 0; i < cores; i++) fs.add(pool.submit(() -> ReferenceKernels.streamCopyBytesPerSecond(per, reps)));
+            double sum = 0;
+            for (Future<Double> f : fs) sum += f.get();
+            return new Bandwidth(one, Math.max(one, sum));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("bandwidth measurement failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * This machine as a device profile. Compute peaks are derived from the clock and SIMD flags; DRAM and per-core
+     * bandwidth are the measured copy rates; energy, thermal, battery and storage are not measurable here and are
+     * neutral placeholders (0 energy, no throttling, mains power), so only times are meaningful.
+     */
+    public static DeviceProfile profile(HostFacts h, Bandwidth bw) {
+        DeviceProfile.CpuCluster c = new DeviceProfile.CpuCluster(h.cpuModel(), h.cores(), h.maxGhz(), h.fp32FlopsPerCycle(),
+                h.fp32FlopsPerCycle(), h.int8OpsPerCycle(), 0.0);
+        return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "host", h.cpuModel(),
+                new DeviceProfile.Dram(h.memoryBytes(), bw.allCoresBytesPerSecond(), 0.10),
+                new DeviceProfile.Cpu(List.of(c), bw.oneCoreBytesPerSecond()),
+                new DeviceProfile.Caches(h.l1dBytes(), h.l2Bytes(), h.l3Bytes(), 0),
+                DeviceProfile.Accelerator.ABSENT, DeviceProfile.Accelerator.ABSENT,
+                new DeviceProfile.Energy(0, 0, 0), new DeviceProfile.Thermal(1e9, 1.0), new DeviceProfile.Battery(0),
+                new DeviceProfile.Storage(1e9, 0));
+    }
+
+    /** Compute efficiency of the scalar reference kernels: one op per cycle against the SIMD FP32 peak. */
+    static double scalarEfficiency(DeviceProfile host) {
+        return 1.0 / host.cpu().clusters().get(0).fp32FlopsPerCycle();
+    }
+
+    /**
+     * The backend calibration of the reference C kernels (one thread, -O2, no SIMD intrinsics) with the library's
+     * default per-format dequantization table: quantized GEMVs dequantize to floats ({@code dequantizesToFloat}),
+     * the kernels skip N:M zeros, streaming reads reach the measured copy bandwidth, and compute runs at one scalar
+     * op per cycle ({@link #scalarEfficiency}).
+     */
+    public static BackendCalibration referenceC(DeviceProfile host) {
+        double eff = scalarEfficiency(host);
+        return new BackendCalibration("reference-c", 1.0, eff, 0.0, 1.0, 1, 512, 0, true, eff, true);
+    }
+
+    /**
+     * Result of kernel profiling: the compute efficiency of the plain multiply-add (from the fastest profiled
+     * format, whose extra cost is then 0) and every profiled format's extra ops per weight at that rate.
+     */
+    public record ProfiledKernels(double computeEfficiency, FormatCosts costs) {}
+
+    /** {@link #referenceC(DeviceProfile)} with the efficiency and per-format costs from {@link #profileKernels}. */
+    public static BackendCalibration referenceC(DeviceProfile host, ProfiledKernels k) {
+        BackendCalibration b = referenceC(host);
+        return new BackendCalibration(b.name() + "+profiled", b.memEfficiency(), k.computeEfficiency(), b.opOverheadSeconds(),
+                b.dequantScale(), b.prefillTileTokens(), b.ubatchTokens(), b.runtimeFixedBytes(), b.exploitsNmSparsity(),
+                k.computeEfficiency(), true, k.costs());
+    }
+
+    /** Shape of the in-cache kernel microbenchmark (F32: 256 KiB, inside any L2). */
+    public static final int PROFILE_ROWS = 64, PROFILE_COLS = 1024;
+
+    /**
+     * Kernel-level profiling (as nn-Meter does per kernel): times each dense format's GEMV on a small
+     * {@link #PROFILE_ROWS} x {@link #PROFILE_COLS} matrix that stays in cache and converts the time into ops per
+     * weight beyond the 2 flops of the multiply-add, at the scalar rate of {@code host}. The simulator then has to
+     * predict the large out-of-cache matrices (other shape, DRAM traffic) from these costs and its roofline. Generic
+     * intN formats share one id per bit width: the first such format in {@code choices} sets it. Sparse choices are
+     * not profiled (they use F16's cost and the model's sparse structure).
+     */
+    public static ProfiledKernels profileKernels(DeviceProfile host, List<TensorChoice> choices, int reps, long seed) {
+        double peak = host.cpu().clusters().get(0).maxGhz() * 1e9 * host.cpu().clusters().get(0).fp32FlopsPerCycle();
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] w = new float[PROFILE_ROWS * PROFILE_COLS];
+        for (int i = 0; i < w.length; i++) w[i] = (float) (0.02 * gaussian(rng));
+        float[] x = new float[PROFILE_COLS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) gaussian(rng);
+        double[] secs = new double[FormatCosts.FORMATS];
+        double fastest = Double.POSITIVE_INFINITY, weights = (double) PROFILE_ROWS * PROFILE_COLS;
+        for (TensorChoice c : choices) {
+            if (c.sparsity().kind() != Sparsity.Kind.NONE) continue;
+            int id = EncodedChoice.formatId(c.format());
+            if (secs[id] > 0) continue;
+            byte[] p = ReferenceKernels.pack(c.format(), w, PROFILE_ROWS, PROFILE_COLS);
+            secs[id] = ReferenceKernels.timeGemvSeconds(c.format(), p, PROFILE_ROWS, PROFILE_COLS, x, reps);
+            fastest = Math.min(fastest, secs[id]);
+        }
+        if (!Double.isFinite(fastest)) return new ProfiledKernels(scalarEfficiency(host), FormatCosts.DEFAULT);
+        // the fastest format defines the rate of the bare 2-flop multiply-add
+        double eff = Math.min(1.0, 2.0 * weights / (fastest * peak));
+        double opsPerSecond = peak * eff;
+        double[] ops = new double[FormatCosts.FORMATS];
+        for (int id = 0; id < ops.length; id++) {
+            if (secs[id] > 0) ops[id] = Math.max(1e-3, secs[id] * opsPerSecond / weights - 2.0);
+        }
+        return new ProfiledKernels(eff, new FormatCosts(ops));
+    }
+
+    /** One format's measured and predicted GEMV time. */
+    public record FormatTiming(String format, int rows, int cols, long weightBytes, double measuredSeconds,
+                               double predictedSeconds, String predictedBound) {
+        /** (predicted - measured) / measured. */
+        public double relativeError() { return (predictedSeconds - measuredSeconds) / measuredSeconds; }
+    }
+
+    /** Rows of a {@code cols}-wide matrix whose packed size reaches {@code targetBytes} (at least 64). */
+    static int rowsFor(TensorChoice c, long targetBytes) {
+        long perRow = bytesPerRow(c);
+        return (int) Math.max(64, Math.min(1 << 20, (targetBytes + perRow - 1) / perRow));
+    }
+
+    private static long bytesPerRow(TensorChoice c) {
+        if (c.sparsity().kind() == Sparsity.Kind.NONE) return c.format().bytes(1, COLS);
+        Sparsity s = c.sparsity();
+        return s.kind() == Sparsity.Kind.N_M ? (long) COLS / s.m() * s.n() * 2 + ((long) COLS / s.m() * s.n() * bits(s.m()) + 7) / 8
+                : (COLS + 7) / 8 + (long) Math.round(COLS * (1 - s.ratio())) * 2;
+    }
+
+    private static int bits(int m) { return 32 - Integer.numberOfLeadingZeros(m - 1); }
+
+    /**
+     * Times the GEMV of each choice on a {@code rows x COLS} matrix of at least {@code targetBytes} packed bytes (a
+     * 64-row tile of seeded Gaussian weights packed once and repeated, so packing stays cheap), fastest of
+     * {@code reps} runs, one thread.
+     */
+    public static List<Double> time(List<TensorChoice> choices, long targetBytes, int reps, long seed) {
+        List<Double> out = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int tileRows = 64;
+        float[] tile = new float[tileRows * COLS];
+        for (int i = 0; i < tile.length; i++) tile[i] = (float) (0.02 * gaussian(rng));
+        float[] x = new float[COLS];
+        for (int i = 0; i < COLS; i++) x[i] = (float) gaussian(rng);
+        for (TensorChoice c : choices) {
+            int rows = rowsFor(c, targetBytes);
+            Sparsity s = c.sparsity();
+            float[] src = tile;
+            if (s.kind() == Sparsity.Kind.UNSTRUCTURED) { // prune the smallest magnitudes to the target ratio
+                src = tile.clone();
+                float[] mags = new float[src.length];
+                for (int i = 0; i < src.length; i++) mags[i] = Math.abs(src[i]);
+                java.util.Arrays.sort(mags);
+                float cut = mags[(int) Math.min(mags.length - 1, Math.round(s.ratio() * mags.length))];
+                for (int i = 0; i < src.length; i++) if (Math.abs(src[i]) < cut) src[i] = 0f;
+            }
+            byte[] packedTile = s.kind() == Sparsity.Kind.NONE ? ReferenceKernels.pack(c.format(), src, tileRows, COLS)
+                    : ReferenceKernels.packSparse(s, src, tileRows, COLS);
+            int tiles = (rows + tileRows - 1) / tileRows;
+            rows = tiles * tileRows;
+            byte[] w = new byte[Math.multiplyExact(packedTile.length, tiles)];
+            if (s.kind() == Sparsity.Kind.UNSTRUCTURED) {
+                // layout: all rows' bitmaps, then all values: repeat the tile's bitmaps, then its values
+                int bm = tileRows * ((COLS + 7) / 8), vals = packedTile.length - bm;
+                for (int t = 0; t < tiles; t++) {
+                    System.arraycopy(packedTile, 0, w, t * bm, bm);
+                    System.arraycopy(packedTile, bm, w, tiles * bm + t * vals, vals);
+                }
+            } else {
+                for (int t = 0; t < tiles; t++) System.arraycopy(packedTile, 0, w, t * packedTile.length, packedTile.length);
+            }
+            double secs = s.kind() == Sparsity.Kind.NONE ? ReferenceKernels.timeGemvSeconds(c.format(), w, rows, COLS, x, reps)
+                    : ReferenceKernels.timeSparseGemvSeconds(s, w, rows, COLS, x, reps);
+            out.add(secs);
+        }
+        return out;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    /** The rows each choice is timed with (as {@link #time} uses them). */
+    public static int timedRows(TensorChoice c, long targetBytes) {
+        int rows = rowsFor(c, targetBytes);
+        return (rows + 63) / 64 * 64;
+    }
+
+    /** Predicted single-thread GEMV cost of each choice on the host with calibration {@code cal}. */
+    public static List<OpCost> predict(DeviceProfile host, BackendCalibration cal, List<TensorChoice> choices, long targetBytes) {
+        Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);
+        Calibrations d = Calibrations.defaults();
+        List<OpCost> out = new ArrayList<>();
+        try (NativeSimulator sim = new NativeSimulator(new Calibrations(cal, d.gpu(), d.npu()))) {
+            for (TensorChoice c : choices) out.add(sim.linearCost(host, w, timedRows(c, targetBytes), COLS, c));
+        }
+        return out;
+    }
+
+    /** Label of a choice: the format, plus the sparsity when sparse. */
+    public static String label(TensorChoice c) {
+        return c.sparsity().kind() == Sparsity.Kind.NONE ? c.format().name() : c.format().name() + "+" + c.sparsity().label();
+    }
+
+    static final double[] COMPUTE_EFF = {0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1,
+        0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5};
+    static final double[] DEQUANT = {0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0};
+    static final double[] MEM_EFF = {0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+
+    /**
+     * The alternative without kernel profiling: fits the reference-c calibration's memory efficiency, compute
+     * efficiency and dequantization scale to the large-matrix timings themselves (grid search, mean absolute log
+     * error over all timed formats: three numbers for the whole backend, none per format; in-sample), with the
+     * library's default per-format dequantization table.
+     */
+    public static BackendCalibration fit(DeviceProfile host, List<TensorChoice> choices, long targetBytes, List<Double> measured) {
+        BackendCalibration base = referenceC(host), best = base;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (double me : MEM_EFF) {
+            for (double ce : COMPUTE_EFF) {
+                for (double dq : DEQUANT) {
+                    BackendCalibration c = new BackendCalibration("reference-c", me, ce, base.opOverheadSeconds(), dq,
+                            base.prefillTileTokens(), base.ubatchTokens(), base.runtimeFixedBytes(), base.exploitsNmSparsity(), ce, true);
+                    List<OpCost> p = predict(host, c, choices, targetBytes);
+                    double loss = 0;
+                    for (int i = 0; i < p.size(); i++) loss += Math.abs(Math.log(p.get(i).timeSeconds() / measured.get(i)));
+                    if (loss < bestLoss) {
+                        bestLoss = loss;
+                        best = c;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+}
