@@ -4,7 +4,7 @@
  * exactly as the JVM would (an out-of-range access there would be an ArrayIndexOutOfBoundsException in
  * Java: here it aborts, because the bridge promises to check every length before touching elements).
  *
- * Input: byte 0 picks the entry point (even: simulateBatch, odd: simulateOne); bytes 1..11 pick each
+ * Input: byte 0 picks the entry point (mod 3: simulateBatch, simulateOne, linearCost); bytes 1..10 pick each
  * array's length (0 = right length, 0xFF = null, otherwise right length plus a signed delta); byte 12
  * is the candidate count (signed); the rest are patches "array u8, element u16 (LE), 8 value bytes"
  * applied on top of a valid base input, so both valid and invalid values reach the simulator.
@@ -28,6 +28,9 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
         jintArray jshapes, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jdoubleArray jops);
+JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jshape,
+        jintArray jchoice, jdouble ratio, jlong bytes, jdoubleArray jout);
 
 enum { K_DOUBLE, K_INT, K_LONG };
 typedef struct { int kind; jsize len; void *data; } fake_array;
@@ -81,6 +84,16 @@ static jobject JNICALL new_object(JNIEnv *env, jclass c, jmethodID m, ...) {
 }
 static jint JNICALL throw_(JNIEnv *env, jthrowable t) { (void)env; (void)t; pending = 1; return 0; }
 
+/* arrays the bridge allocates itself (NewIntArray); freed after each input */
+static fake_array made[8];
+static int n_made;
+static jintArray JNICALL new_int_array(JNIEnv *env, jsize len) {
+    (void)env;
+    if (len < 0 || n_made == 8) abort();
+    made[n_made] = (fake_array){K_INT, len, calloc((size_t)len + 1, sizeof(jint))};
+    return (jintArray)&made[n_made++];
+}
+
 /* Array order: 0 device, 1 cal, 2 workload, 3 attention, 4 shapes, 5 choice ints, 6 ratios, 7 bytes, 8 out, 9 status/ops */
 #define N_ARR 10
 static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT};
@@ -88,7 +101,7 @@ static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 13) return 0;
-    int one = data[0] & 1;
+    int mode = data[0] % 3, one = mode != 0;
     int ncand = (int8_t)data[12];
     const int n_t = 4;
     const double dev[21] = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
@@ -99,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
     jsize right[N_ARR] = {21, 9, 6, 7, 3 * n_t, 3 * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
                           one ? (jsize)(5 * (n_t + 2)) : nc};
+    if (mode == 2) { right[4] = 3; right[5] = 3; right[8] = 5; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
     jarray handles[N_ARR];
     for (int i = 0; i < N_ARR; i++) {
@@ -135,9 +149,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     table.GetIntArrayElements = get_int_elements; table.ReleaseIntArrayElements = release_int_elements;
     table.ExceptionCheck = exception_check; table.FindClass = find_class; table.GetMethodID = get_method_id;
     table.NewStringUTF = new_string_utf; table.NewObject = new_object; table.Throw = throw_;
+    table.NewIntArray = new_int_array;
     JNIEnv env = &table;
     pending = 0;
-    if (one) {
+    n_made = 0;
+    if (mode == 2) {
+        double ratio = 0.0;
+        int64_t bytes = 1000LL * 512 / 32 * 18;
+        if (size >= 13 + 16) { memcpy(&ratio, data + size - 16, 8); memcpy(&bytes, data + size - 8, 8); }
+        Java_org_edgefront_nativert_NativeBridge_linearCost(&env, NULL, handles[0], handles[1], handles[2], handles[4], handles[5],
+                                                            ratio, (jlong)bytes, handles[8]);
+    } else if (one) {
         Java_org_edgefront_nativert_NativeBridge_simulateOne(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
                                                              handles[5], handles[6], handles[7], handles[8], handles[9]);
     } else {
@@ -145,5 +167,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                                (jint)ncand, handles[5], handles[6], handles[7], handles[8], handles[9]);
     }
     for (int i = 0; i < N_ARR; i++) free(store[i].data);
+    for (int i = 0; i < n_made; i++) free(made[i].data);
     return 0;
 }

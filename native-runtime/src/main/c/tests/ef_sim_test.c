@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "edgefront_kernels.h"
 #include "edgefront_sim.h"
 
 static int failures = 0;
@@ -11,7 +12,7 @@ static int failures = 0;
 
 int main(void) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 0, 0, 0, 30e12, 20, 1, 2, 0.5, 1.5, 60, 0.7, 3.0, 0, 0};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1};
     /* embedding + 2 layers x (q,k,v) */
@@ -68,6 +69,52 @@ int main(void) {
     EXPECT(status[0] == EF_OK && status[1] == EF_ERR_RANGE, "per-candidate status");
     EXPECT(out[0] == r.decode_tok_s, "batch equals single");
     EXPECT(strstr(msg, "candidate 1") != NULL, "batch message names candidate");
+
+    /* per-format dequantization costs of the backend and the float path */
+    ef_backend_params cal2 = cal;
+    cal2.dequant_ops[EF_FMT_Q4_0] = 50.0;
+    cal2.dequant_to_float = 1.0;
+    ef_result r2;
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_OK, "per-format costs accepted");
+    cal2.dequant_ops[EF_FMT_Q4_0] = -1.0;
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative dequant cost");
+    cal2.dequant_ops[EF_FMT_Q4_0] = 0.0;
+    cal2.dequant_to_float = 0.5;
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
+    ef_op_cost oc;
+    ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR};
+    ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18};
+    EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, &oc, msg, sizeof msg) == EF_OK && oc.time_s > 0, "linear cost");
+    EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, NULL, msg, sizeof msg) == EF_ERR_NULL, "linear cost NULL out");
+
+    /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */
+    float w[2 * 256], u[2 * 256], x[256], y[2];
+    for (int i = 0; i < 512; i++) w[i] = (float)((i * 37 % 101) - 50) / 50.0f;
+    for (int i = 0; i < 256; i++) x[i] = (float)(i % 7) - 3.0f;
+    uint8_t packed[2 * 144];
+    int64_t rb = 0;
+    EXPECT(ef_k_row_bytes(EF_FMT_Q4_K, 0, 0, 256, &rb, msg, sizeof msg) == EF_OK && rb == 144, "Q4_K row bytes");
+    EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_OK, "Q4_K pack");
+    EXPECT(ef_k_unpack(EF_FMT_Q4_K, 0, 0, packed, sizeof packed, 2, 256, u, 512, msg, sizeof msg) == EF_OK, "Q4_K unpack");
+    double err = 0;
+    for (int i = 0; i < 512; i++) err = fmax(err, fabs(u[i] - w[i]));
+    EXPECT(err < 0.1, "Q4_K round trip within a quantization step");
+    EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, packed, sizeof packed, 2, 256, x, 256, y, 2, msg, sizeof msg) == EF_OK, "Q4_K gemv");
+    double ref = 0;
+    for (int i = 0; i < 256; i++) ref += (double)u[i] * x[i];
+    EXPECT(fabs(ref - y[0]) < 1e-3, "gemv equals dot of unpacked row");
+    EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 256, packed, sizeof packed - 1, msg, sizeof msg) == EF_ERR_LENGTH, "short dst");
+    EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 100, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "cols not a block multiple");
+    EXPECT(ef_k_pack(13, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_ENUM, "unknown format");
+    EXPECT(ef_k_pack(EF_FMT_INT_BASE + 3, -5, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "negative group");
+    EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, NULL, 0, 2, 256, x, 256, y, 2, msg, sizeof msg) == EF_ERR_NULL, "NULL weights");
+    EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, packed, sizeof packed, 2, 256, x, 255, y, 2, msg, sizeof msg) == EF_ERR_LENGTH, "short x");
+    EXPECT(ef_k_unpack(EF_FMT_F32, 0, 0, packed, 8, -1, 2, u, 512, msg, sizeof msg) == EF_ERR_RANGE, "negative rows");
+    uint8_t sp[64] = {0xff, 0xff};
+    EXPECT(ef_k_sparse_unpack(EF_SPARSE_UNSTRUCTURED, 0, 0, sp, 3, 1, 16, u, 512, msg, sizeof msg) == EF_ERR_LENGTH,
+           "bitmap claims more values than stored");
+    EXPECT(ef_k_sparse_gemv(EF_SPARSE_NM, 4, 4, sp, 64, 1, 16, x, 256, y, 2, msg, sizeof msg) == EF_ERR_RANGE, "n must be < m");
+    EXPECT(ef_k_sparse_pack(7, 2, 4, w, 1, 16, sp, 64, msg, sizeof msg) == EF_ERR_ENUM, "unknown sparsity kind");
 
     if (failures == 0) printf("ef_sim_test: all passed (%s)\n", ef_version());
     return failures == 0 ? 0 : 1;

@@ -234,17 +234,17 @@ public final class SimulatorValidation {
      * @param excludeDevice a device whose rows are left out of the fit (leave-one-device-out), or null
      */
     public EngineCalibrations fit(String csvUri, EngineCalibrations start, String excludeDevice) {
-        return fit(prepare(csvUri, ModelDescriptors.read(csvUri)), start, excludeDevice);
+        return fit(prepare(csvUri, ModelDescriptors.read(csvUri)), start, excludeDevice, 2);
     }
 
-    private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice) {
+    private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice, int minDevices) {
         EngineCalibrations cal = start;
         for (EngineGroup g : EngineGroup.values()) {
             List<Prepared> rows = prepared.stream().filter(Prepared::supported).filter(p -> p.group() == g)
                     .filter(p -> excludeDevice == null || !p.device().name().equalsIgnoreCase(excludeDevice)).toList();
             Set<String> devs = new HashSet<>();
             rows.forEach(p -> devs.add(p.device().name()));
-            if (devs.size() < 2) continue;
+            if (devs.size() < minDevices) continue;
             BackendCalibration base = start.get(g), best = base;
             double bestLoss = Double.POSITIVE_INFINITY;
             for (double me : MEM_EFF) {
@@ -302,13 +302,24 @@ public final class SimulatorValidation {
      * Leave-one-device-out: every device's rows are predicted with calibrations fitted without them.
      */
     public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start) {
+        return leaveOneDeviceOut(csvUri, start, 2);
+    }
+
+    /**
+     * Leave-one-device-out where a group is refitted when the remaining devices number at least
+     * {@code minDevices}: 2 mirrors the shipped fit (a group measured on only one other device keeps
+     * {@code start}'s values); 1 calibrates such a group on that one other device, which is what a
+     * held-out device would get in practice (its own rows are never used either way).
+     */
+    public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices) {
+        if (minDevices < 1) throw new IllegalArgumentException("minDevices must be >= 1");
         List<Prepared> prepared = prepare(csvUri, ModelDescriptors.read(csvUri));
         Row[] out = new Row[prepared.size()];
         Set<String> names = new java.util.TreeSet<>();
         for (Prepared p : prepared) if (p.supported()) names.add(p.device().name());
         for (Prepared p : prepared) if (!p.supported()) out[p.index()] = row(p, null);
         for (String dev : names) {
-            EngineCalibrations cal = fit(prepared, start, dev);
+            EngineCalibrations cal = fit(prepared, start, dev, minDevices);
             List<Prepared> mine = prepared.stream().filter(Prepared::supported).filter(p -> p.device().name().equals(dev)).toList();
             for (Prepared p : mine) {
                 try (NativeSimulator sim = new NativeSimulator(cal.forSimulator(p.group()))) {

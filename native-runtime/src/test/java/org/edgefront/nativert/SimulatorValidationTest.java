@@ -59,6 +59,19 @@ class SimulatorValidationTest {
     }
 
     @Test
+    void boardVariantsOllamaTagsAndEmbeddedFormatNamesResolve() {
+        String text = "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Raspberry Pi 5 8GB,Ollama (llama.cpp),CPU,Ollama default,llama3.2:3b,Ollama default (Q4_K_M assumed),,4.61,\n"
+                + "Raspberry Pi 5 16GB (D0 stepping),Ollama (llama.cpp),CPU,,llama3.2:3b (Llama-3.2-3B-Instruct),GGUF Q4_0,,4.0,\n"
+                + "Raspberry Pi 500+ 16GB,Ollama (llama.cpp),CPU,,llama3.2:3b,Q4_0,,5.55,\n";
+        SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
+        assertTrue(r.rows().get(0).ok(), r.rows().get(0).reason());
+        assertTrue(r.rows().get(1).ok(), r.rows().get(1).reason());
+        assertEquals("unsupported", r.rows().get(2).status(), "a different board is not a memory variant of the Pi 5");
+        assertTrue(r.rows().get(0).predictedDecodeTokS() > r.rows().get(1).predictedDecodeTokS() * 0.5);
+    }
+
+    @Test
     void missingColumnIsBadInput() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> validation().validate("t.csv", "device,engine\nx,y\n", EngineCalibrations.fitted()));

@@ -141,37 +141,38 @@ public final class Gptq {
 
     /**
      * The upper-triangular U with {@code U^T U = H^-1}, row-major n x n, or null when H is not positive definite.
-     * H is overwritten.
+     * H is overwritten. With J the order-reversing permutation and {@code J H J = M M^T} (lower Cholesky),
+     * {@code H = R R^T} for the upper-triangular {@code R = J M J}, so {@code H^-1 = R^-T R^-1} and
+     * {@code U = R^-1 = J M^-1 J}: one Cholesky factorization and one triangular inverse, no explicit inverse.
      */
     static double[] upperCholeskyOfInverse(double[] h, int n) {
-        if (!choleskyLowerInPlace(h, n)) return null;
-        // invert L (lower) in place of a fresh array: column by column forward substitution
-        double[] li = new double[n * n];
-        for (int c = 0; c < n; c++) {
-            li[c * n + c] = 1.0 / h[c * n + c];
-            for (int r = c + 1; r < n; r++) {
-                double s = 0;
-                int rb = r * n;
-                for (int k = c; k < r; k++) s += h[rb + k] * li[k * n + c];
-                li[rb + c] = -s / h[rb + r];
-            }
+        double[] p = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            int pb = i * n;
+            int hb = (n - 1 - i) * n + (n - 1);
+            for (int j = 0; j < n; j++) p[pb + j] = h[hb - j];
         }
-        // H^-1 = L^-T L^-1, symmetric: entry (i, j) = sum_k li[k][i] li[k][j] over k >= max(i, j)
-        double[] inv = new double[n * n];
-        for (int k = 0; k < n; k++) {
-            int kb = k * n;
-            for (int i = 0; i <= k; i++) {
-                double a = li[kb + i];
-                if (a == 0) continue;
-                int ib = i * n;
-                for (int j = 0; j <= i; j++) inv[ib + j] += a * li[kb + j];
+        if (!choleskyLowerInPlace(p, n)) return null;
+        // M^-1 row by row (row r = (e_r - sum_{k<r} M[r][k] row k) / M[r][r]): every inner loop is unit-stride
+        double[] mi = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            int rb = r * n;
+            for (int k = 0; k < r; k++) {
+                double mrk = p[rb + k];
+                if (mrk == 0) continue;
+                int kb = k * n;
+                for (int c = 0; c <= k; c++) mi[rb + c] -= mrk * mi[kb + c];
             }
+            mi[rb + r] += 1.0;
+            double inv = 1.0 / p[rb + r];
+            for (int c = 0; c <= r; c++) mi[rb + c] *= inv;
         }
-        for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) inv[j * n + i] = inv[i * n + j];
-        if (!choleskyLowerInPlace(inv, n)) return null;
-        // U = L2^T
         double[] u = new double[n * n];
-        for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) u[j * n + i] = inv[i * n + j];
+        for (int i = 0; i < n; i++) {
+            int ub = i * n;
+            int mb = (n - 1 - i) * n + (n - 1);
+            for (int j = i; j < n; j++) u[ub + j] = mi[mb - j];
+        }
         return u;
     }
 

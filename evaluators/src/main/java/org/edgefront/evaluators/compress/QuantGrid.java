@@ -50,9 +50,6 @@ final class QuantGrid {
     /** True when values on this grid are exactly representable in the format. */
     boolean exact() { return exact; }
 
-    /** Weights per group along a row. */
-    int groupSize() { return group; }
-
     /**
      * Grids for a rows x cols matrix in format {@code f}, which must apply to rows of {@code cols}
      * (see {@link WeightFormat#effectiveFor(int)}) and must not be a float format.

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
 
 /**
  * Importance scores for structured pruning and the weight transformation that applies a {@link StructureChoice}.
@@ -238,6 +239,80 @@ public final class StructuredPruning {
                 out.put(n, e);
             }
         }
+        return out;
+    }
+
+    /**
+     * Compresses one tensor of a structurally pruned model the way the smaller model would store it: the kept rows
+     * and columns are gathered into a {@link StructureChoice#prunedShape} matrix, {@link TensorCompressor#apply} runs
+     * on that (so quantization groups, N:M runs and ranks follow the packed row length, and Wanda uses the kept
+     * columns' norms), and the result is scattered back into a full-size array whose pruned entries are 0. Tensors
+     * removed entirely (a dropped layer, no head left) come back all zero. Combine with {@link #mask} only for the
+     * biases of dropped Phi-2 layers; for the weights this replaces it.
+     *
+     * @param stats calibration norms of the full-size tensors (Wanda), or null for magnitude pruning
+     */
+    public static float[] compressPruned(ModelArchitecture a, TensorSpec t, float[] weights, StructureChoice c,
+                                         org.edgefront.space.compress.TensorChoice choice, CalibrationStats stats) {
+        c.validate(a);
+        int rows = t.rows();
+        int cols = t.cols();
+        if ((long) rows * cols != weights.length) throw new IllegalArgumentException("tensor " + t.name() + " has " + weights.length + " weights");
+        TensorSpec packed = c.prunedShape(a, t);
+        float[] out = new float[weights.length];
+        if (packed == null) return out;
+        int[] keptRows = StructureChoice.range(rows);
+        int[] keptCols = StructureChoice.range(cols);
+        int hd = a.headDim();
+        int l = t.layer();
+        switch (t.role()) {
+            case EMBEDDING, LM_HEAD -> { if (c.keptVocab() != null) keptRows = c.keptVocab(); }
+            case Q -> keptRows = expand(c.keptHeads().get(l), hd);
+            case K, V -> keptRows = expand(keptGroups(a, c, l), hd);
+            case O -> keptCols = expand(c.keptHeads().get(l), hd);
+            case GATE, UP -> keptRows = c.keptChannels().get(l);
+            case DOWN -> keptCols = c.keptChannels().get(l);
+            default -> { }
+        }
+        if (keptRows.length != packed.rows() || keptCols.length != packed.cols()) throw new IllegalStateException("pruned shape mismatch for " + t.name());
+        float[] w = new float[keptRows.length * keptCols.length];
+        for (int i = 0; i < keptRows.length; i++) {
+            int src = keptRows[i] * cols;
+            int dst = i * keptCols.length;
+            for (int j = 0; j < keptCols.length; j++) w[dst + j] = weights[src + keptCols[j]];
+        }
+        CalibrationStats packedStats = null;
+        float[] norms = stats == null ? null : stats.normsFor(t.name());
+        if (norms != null) {
+            float[] kept = new float[keptCols.length];
+            for (int j = 0; j < kept.length; j++) kept[j] = norms[keptCols[j]];
+            packedStats = new CalibrationStats(Map.of(t.name(), kept), stats.tokens());
+        }
+        float[] q = TensorCompressor.apply(packed, w, choice, packedStats);
+        for (int i = 0; i < keptRows.length; i++) {
+            int dst = keptRows[i] * cols;
+            int src = i * keptCols.length;
+            for (int j = 0; j < keptCols.length; j++) out[dst + keptCols[j]] = q[src + j];
+        }
+        return out;
+    }
+
+    private static int[] keptGroups(ModelArchitecture a, StructureChoice c, int layer) {
+        boolean[] g = new boolean[a.kvHeads()];
+        int perGroup = a.heads() / a.kvHeads();
+        for (int h : c.keptHeads().get(layer)) g[h / perGroup] = true;
+        int n = 0;
+        for (boolean b : g) if (b) n++;
+        int[] out = new int[n];
+        n = 0;
+        for (int i = 0; i < g.length; i++) if (g[i]) out[n++] = i;
+        return out;
+    }
+
+    /** Unit indices to the rows (or columns) they span: unit u covers [u * width, (u + 1) * width). */
+    private static int[] expand(int[] units, int width) {
+        int[] out = new int[units.length * width];
+        for (int i = 0; i < units.length; i++) for (int k = 0; k < width; k++) out[i * width + k] = units[i] * width + k;
         return out;
     }
 

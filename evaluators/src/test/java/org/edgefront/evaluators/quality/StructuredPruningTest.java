@@ -139,6 +139,45 @@ class StructuredPruningTest {
     }
 
     @Test
+    void compressingPrunedTensorsQuantizesThePackedMatrixAndZeroesTheRest() {
+        ModelArchitecture a = TinyModels.arch(false);
+        Map<String, float[]> t = TinyModels.tensors(a, 8);
+        StructureChoice c = new StructureChoice(List.of(new int[] {1, 3}, new int[] {0, 1, 2}),
+                List.of(StructuredPruning.topK(new double[48], 30), StructuredPruning.topK(new double[48], 48)), new boolean[2], new int[] {1, 2, 4});
+        Map<String, float[]> masked = StructuredPruning.mask(a, t, c);
+        org.edgefront.space.compress.TensorChoice f32 = org.edgefront.space.compress.TensorChoice.parse("F32");
+        for (TensorSpec s : a.linearTensors()) {
+            float[] expected = masked.getOrDefault(s.name(), t.get(s.name()));
+            assertArrayEquals(expected, StructuredPruning.compressPruned(a, s, t.get(s.name()), c, f32, null), 0f, s.name());
+        }
+        // int4g32 on a down projection with 30 kept columns: one ragged 30-wide group per packed row
+        TensorSpec down = a.tensor(n(TensorRole.DOWN, 0));
+        org.edgefront.space.compress.WeightFormat int4 = org.edgefront.space.compress.WeightFormat.parse("int4g32");
+        float[] q = StructuredPruning.compressPruned(a, down, t.get(down.name()), c, org.edgefront.space.compress.TensorChoice.of(int4), null);
+        int[] keep = c.keptChannels().get(0);
+        float[] packed = org.edgefront.evaluators.compress.TensorCompressor.quantizeMatrix(int4, cols(t.get(down.name()), a.dim(), 48, keep), a.dim(), 30);
+        assertArrayEquals(packed, cols(q, a.dim(), 48, keep), 0f);
+        assertEquals(0, countNonZeroOutside(q, a.dim(), 48, keep), "pruned columns must be 0");
+        // a dropped layer stores nothing
+        StructureChoice none = StructureChoice.none(a);
+        StructureChoice drop = new StructureChoice(none.keptHeads(), none.keptChannels(), new boolean[] {false, true}, null);
+        assertEquals(a.dim() * a.dim(), zeroCount(StructuredPruning.compressPruned(a, a.tensor(n(TensorRole.Q, 1)), t.get(n(TensorRole.Q, 1)), drop, f32, null)));
+    }
+
+    private static int zeroCount(float[] w) {
+        int z = 0;
+        for (float v : w) if (v == 0f) z++;
+        return z;
+    }
+
+    private static int countNonZeroOutside(float[] w, int rows, int cols, int[] keep) {
+        boolean[] k = StructuredPruning.flags(keep, cols);
+        int n = 0;
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) if (!k[c] && w[r * cols + c] != 0f) n++;
+        return n;
+    }
+
+    @Test
     void klGrowsMonotonicallyWithEachKindOfPruningOnStories() throws Exception {
         Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
         LlamaForward base;

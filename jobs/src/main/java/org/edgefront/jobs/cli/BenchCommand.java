@@ -11,14 +11,14 @@ import picocli.CommandLine.Unmatched;
 
 /** {@code edgefront bench ...}: benchmarks that print their figures (recorded in BENCHMARKS.md). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
-        subcommands = {BenchCommand.Search.class})
+        subcommands = {BenchCommand.Search.class, BenchCommand.Simulator.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: search");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: search or simulator");
     }
 
     /** Search strategies on a Llama-3-8B-shaped additive problem vs the exact DP front. */
@@ -44,6 +44,30 @@ final class BenchCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("-", "bench search", e.getMessage(), e);
             }
+            return 0;
+        }
+    }
+
+    /** Batched native simulation of random candidates of a 32-layer, 7-tensor model. */
+    @Command(name = "simulator", mixinStandardHelpOptions = true,
+            description = "Candidates per second of batched JNI simulation of random candidates (32 layers x 7 linear tensors).")
+    static final class Simulator implements Callable<Integer> {
+        @Option(names = "--threads", defaultValue = "2", description = "Driver threads calling the simulator (default ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--candidates", defaultValue = "1000000", description = "Candidates to simulate (default ${DEFAULT-VALUE}).")
+        long candidates;
+
+        @Option(names = "--json", description = "Print one JSON object on stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (threads < 1) throw new InvalidInputException("-", "--threads", "must be >= 1");
+            if (candidates < 1) throw new InvalidInputException("-", "--candidates", "must be >= 1");
+            var r = org.edgefront.nativert.SimulatorBenchmark.runStandard(threads, candidates);
+            String line = org.edgefront.nativert.SimulatorBenchmark.json(r);
+            System.out.println(json ? line : line.replace(",", ",\n "));
             return 0;
         }
     }

@@ -63,6 +63,12 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--measure-top", defaultValue = "8", description = "Front points under the budget measured with real KL (default ${DEFAULT-VALUE}).")
     int measureTop;
 
+    @Option(names = "--refine", defaultValue = "0", description = "Measured-KL refinement steps after the DP (EvoPress-style 1+1; default ${DEFAULT-VALUE}: none).")
+    int refine;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the refinement (default ${DEFAULT-VALUE}).")
+    long seed;
+
     @Option(names = "--table", description = "A sensitivity.json on the same model and text whose entries are reused (missing ones are profiled).")
     String table;
 
@@ -76,6 +82,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
         if (measureTop < 1) throw new InvalidInputException("-", "--measure-top", "must be >= 1");
+        if (refine < 0) throw new InvalidInputException("-", "--refine", "must be >= 0");
         long start = System.nanoTime();
         ModelArchitecture arch = ProfileCommand.ProfileInputs.architecture(model);
         List<String> opts = new ArrayList<>(options == null ? Profiles.DEFAULT_OPTIONS : options);
@@ -96,6 +103,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<CompareStudy.Named> mixed;
         int[] measured = new int[1];
         List<CompareStudy.Named> atMix = new ArrayList<>();
+        double refinedFrom = Double.NaN;
         SearchSpace space;
         // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
         QualityEvaluator.Factory factory = ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch,
@@ -112,6 +120,11 @@ public final class CompareCommand implements Callable<Integer> {
             if (uniform != null) {
                 SensitivityTable t = new SensitivityProfiler(e, space).profile(known);
                 searched = CompareStudy.bestSearched(e, space, t, uniform.weightBytes(), measureTop, uniform.choices(), measured);
+                if (searched != null && refine > 0) {
+                    double before = searched.kl();
+                    searched = CompareStudy.refine(e, space, searched, uniform.weightBytes(), refine, seed);
+                    refinedFrom = before;
+                }
                 for (CompareStudy.Named m : mixed) {
                     CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, new int[1]);
                     atMix.add(s == null ? null : new CompareStudy.Named(m.name(), s.kl(), s.weightBytes(), s.choices()));
@@ -135,6 +148,8 @@ public final class CompareCommand implements Callable<Integer> {
                 for (Map.Entry<String, TensorChoice> c : searched.choices().entrySet()) ch.put(c.getKey(), c.getValue().label());
                 s.put("configurations_measured", measured[0]);
                 s.put("from", searched.name().equals("front") ? "dp_front" : "uniform_baseline");
+                s.put("refine_steps", refine);
+                if (refine > 0) s.put("kl_before_refinement", refinedFrom);
                 s.put("options", String.join(",", opts));
             }
             if (uniform == null) {

@@ -46,6 +46,10 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
             description = "Also refit the engine-group calibrations without each device and report those errors (slow).")
     boolean leaveOneDeviceOut;
 
+    @Option(names = "--loo-min-devices", defaultValue = "2",
+            description = "With --leave-one-device-out: refit a group when at least this many other devices measured it (default ${DEFAULT-VALUE}; 1 = calibrate on the one other device).")
+    int looMinDevices;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -53,6 +57,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (looMinDevices < 1) throw new InvalidInputException("-", "--loo-min-devices", "must be >= 1, got " + looMinDevices);
         EngineCalibrations cal = switch (calibrations.toLowerCase(Locale.ROOT)) {
             case "fitted" -> EngineCalibrations.fitted();
             case "defaults" -> EngineCalibrations.defaults();
@@ -62,7 +67,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
         SimulatorValidation v = new SimulatorValidation(devs, mods);
         SimulatorValidation.Report report = v.validate(measurements, cal);
-        SimulatorValidation.Report loo = leaveOneDeviceOut ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults()) : null;
+        SimulatorValidation.Report loo = leaveOneDeviceOut ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults(), looMinDevices) : null;
         if (json) {
             ObjectNode n = JsonOut.object();
             ArrayNode rows = n.putArray("rows");
@@ -87,7 +92,8 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                 o.put("reason", r.reason());
             }
             summary(n.putObject("summary"), report.summary(), calibrations.toLowerCase(Locale.ROOT));
-            if (loo != null) summary(n.putObject("summary_leave_one_device_out"), loo.summary(), "refit without each device");
+            if (loo != null) summary(n.putObject("summary_leave_one_device_out"), loo.summary(),
+                    "refit without each device (groups refitted when >= " + looMinDevices + " other devices remain)");
             JsonOut.print(System.out, n);
         } else {
             for (SimulatorValidation.Row r : report.rows()) {

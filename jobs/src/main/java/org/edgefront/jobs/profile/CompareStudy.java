@@ -115,6 +115,51 @@ public final class CompareStudy {
         return best;
     }
 
+    /**
+     * EvoPress-style (1+1) refinement on measured KL under a byte budget, starting from {@code start} (a configuration
+     * of {@code space}): each step moves one random decision to its next larger option (by bytes) and another to its
+     * next smaller one, keeps the move when the bytes stay within budget and the measured KL drops. Corrects the
+     * proxy's additivity error where compressed tensors interact. Seeded: same inputs, same result.
+     *
+     * @param steps measured moves (each one forward pass)
+     */
+    public static Named refine(QualityEvaluator e, SearchSpace space, Named start, long budgetBytes, int steps, long seed) {
+        double[][] bytes = AdditiveModel.weightBytes(space);
+        int d = space.dimensions();
+        int[][] byBytes = new int[d][];
+        int[][] rankOf = new int[d][];
+        for (int i = 0; i < d; i++) {
+            final double[] b = bytes[i];
+            byBytes[i] = java.util.stream.IntStream.range(0, b.length).boxed()
+                    .sorted(Comparator.<Integer>comparingDouble(o -> b[o]).thenComparingInt(o -> o)).mapToInt(Integer::intValue).toArray();
+            rankOf[i] = new int[b.length];
+            for (int r = 0; r < b.length; r++) rankOf[i][byBytes[i][r]] = r;
+        }
+        Candidate cur = space.candidateOf(start.choices());
+        double curKl = start.kl();
+        long curBytes = start.weightBytes();
+        org.apache.commons.math3.random.RandomGenerator rng = new org.apache.commons.math3.random.Well19937c(seed);
+        for (int s = 0; s < steps; s++) {
+            int up = rng.nextInt(d);
+            int down = rng.nextInt(d);
+            if (up == down) continue;
+            int ru = rankOf[up][cur.gene(up)] + 1;
+            int rd = rankOf[down][cur.gene(down)] - 1 - (rng.nextInt(4) == 0 ? 1 : 0); // sometimes two levels down
+            if (ru >= byBytes[up].length || rd < 0) continue;
+            Candidate next = cur.with(up, byBytes[up][ru]).with(down, byBytes[down][rd]);
+            long nb = 0;
+            for (int i = 0; i < d; i++) nb += (long) bytes[i][next.gene(i)];
+            if (nb > budgetBytes) continue;
+            double kl = klOf(e.measure(space.choices(next)));
+            if (kl < curKl) {
+                cur = next;
+                curKl = kl;
+                curBytes = nb;
+            }
+        }
+        return new Named(start.name(), curKl, curBytes, space.choices(cur));
+    }
+
     /** Each llama.cpp mix measured on the evaluator's text. */
     public static List<Named> mixes(QualityEvaluator e, ModelArchitecture arch, List<String> names) {
         List<Named> out = new ArrayList<>();

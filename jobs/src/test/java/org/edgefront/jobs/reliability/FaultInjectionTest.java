@@ -184,6 +184,8 @@ class FaultInjectionTest {
             injected = s.count();
         }
         assertTrue(injected >= 4, "every task's first attempt threw: " + injected + " injected task failures");
+        System.out.printf("spark retry: %d task attempts threw and were retried; %d evaluations, front of %d equal to sequential%n",
+                injected, flaky.evaluations().size(), flaky.front().size());
         assertEquals(0, flaky.failedCount());
         assertEquals(ids(reference.evaluations()), ids(flaky.evaluations()));
         assertEquals(ids(reference.front()), ids(flaky.front()));

@@ -125,25 +125,28 @@ class KillResumeTest {
         Moment[] moments = Moment.values();
         for (int t = 0; t < TRIALS; t++) {
             Path out = dir.resolve("trial-" + t);
+            Path trialLog = dir.resolve("trial-" + t + ".log");
             List<String> kills = new ArrayList<>();
             // first kill cycles through every kind of moment; a second (random kind) hits the resumed run
             Moment[] plan = {moments[t % moments.length], moments[rnd.nextInt(moments.length)]};
             for (int k = 0; k < plan.length; k++) {
-                Process p = start(spec, out, k > 0, log);
+                Process p = start(spec, out, k > 0, trialLog);
                 kills.add(killAt(p, plan[k], out, rnd));
             }
             int resumes = 0;
             int code = -1;
             while (code != 0 && resumes < 5) {
-                Process p = start(spec, out, true, log);
+                Process p = start(spec, out, true, trialLog);
                 assertTrue(p.waitFor(300, TimeUnit.SECONDS), "resume finished");
                 code = p.exitValue();
                 resumes++;
             }
             boolean same = code == 0 && expected.equals(points(out));
             if (same) passed++;
-            report.add(String.format("trial %d: %s; resumes to finish: %d, exit %d, front %s", t, String.join("; ", kills),
-                    resumes, code, same ? "IDENTICAL" : "DIFFERENT"));
+            String firstError = code == 0 ? "" : Files.readString(trialLog).lines()
+                    .filter(l -> l.contains("error") || l.contains("Exception")).findFirst().map(l -> " (" + l + ")").orElse("");
+            report.add(String.format("trial %d: %s; resumes to finish: %d, exit %d%s, front %s", t, String.join("; ", kills),
+                    resumes, code, firstError, same ? "IDENTICAL" : "DIFFERENT"));
         }
         Path rep = Path.of("target", "reliability");
         Files.createDirectories(rep);
