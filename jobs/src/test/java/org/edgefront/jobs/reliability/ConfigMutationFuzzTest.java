@@ -20,6 +20,7 @@ import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.io.ModelLoader;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * device profiles), beyond the model-file fuzzing in {@code space}: lines are deleted, duplicated, swapped or
  * truncated, and values replaced with hostile ones (negative, zero, huge, NaN, wrong types, long strings,
  * control bytes). Property: every input either loads or fails with an {@link InvalidInputException} naming
- * the file; nothing else escapes. A failure prints the mutated text as the reproducer.
+ * the file; nothing else escapes. A failure prints the mutated text as the reproducer. About a minute: tagged slow.
  */
+@Tag("slow")
 class ConfigMutationFuzzTest {
     private static final long SEED = Long.getLong("edgefront.fuzzSeed", 7_2026_1121L);
     private static final String[] HOSTILE = {"-1", "0", "1e308", "-1e308", ".nan", ".inf", "-.inf", "2147483648", "9223372036854775808",
