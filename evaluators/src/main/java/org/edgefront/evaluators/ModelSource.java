@@ -10,8 +10,9 @@ import org.edgefront.space.synthetic.SyntheticLlama;
 
 /**
  * Where a model comes from, as serializable configuration that executors open themselves.
- * {@code synthetic:tiny} or {@code synthetic:tiny?seed=N} names EdgeFront's deterministic generated
- * model (labelled synthetic in every output); anything else is a llama2.c file or Hugging Face
+ * {@code synthetic:KIND} or {@code synthetic:KIND?seed=N} names one of EdgeFront's deterministic generated
+ * models (labelled synthetic in every output): {@code tiny} (the quickstart's), and real shapes whose weights
+ * are generated lazily, tensor by tensor: {@code smollm135m}, {@code tinyllama1b}, {@code phi2}. Anything else is a llama2.c file or Hugging Face
  * directory path/URI read through Hadoop FileSystem. Immutable and thread-safe.
  *
  * @param uri the model path, URI or synthetic name
@@ -44,9 +45,14 @@ public record ModelSource(String uri) implements Serializable {
     public ModelWeights open() throws IOException {
         if (!synthetic()) return ModelLoader.open(uri);
         String kind = uri.substring(SYNTHETIC_PREFIX.length()).replaceAll("\\?.*$", "");
-        if (!kind.equals("tiny")) {
-            throw new InvalidInputException(uri, "model", "unknown synthetic model '" + kind + "' (known: tiny)");
-        }
-        return SyntheticLlama.tiny(syntheticSeed());
+        long seed = syntheticSeed();
+        return switch (kind) {
+            case "tiny" -> SyntheticLlama.tiny(seed);
+            case "smollm135m" -> SyntheticLlama.create(SyntheticLlama.Shape.smolLm135m(), seed);
+            case "tinyllama1b" -> SyntheticLlama.create(SyntheticLlama.Shape.tinyLlama1b(), seed);
+            case "phi2" -> SyntheticLlama.create(SyntheticLlama.Shape.phi2(), seed, org.edgefront.space.model.ArchitectureFamily.PHI2);
+            default -> throw new InvalidInputException(uri, "model", "unknown synthetic model '" + kind
+                    + "' (known: tiny, smollm135m, tinyllama1b, phi2)");
+        };
     }
 }

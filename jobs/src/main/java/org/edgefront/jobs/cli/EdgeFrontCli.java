@@ -59,6 +59,13 @@ public final class EdgeFrontCli implements Runnable {
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
+            if (ex instanceof org.edgefront.jobs.run.SearchRunner.TooManyFailuresException stop) {
+                err.println("error: search stopped: " + stop.getMessage());
+                err.println("(every evaluation so far is checkpointed: fix the cause, or raise execution.maxFailureRate, and rerun with --resume)");
+                if (dbg) ex.printStackTrace(err);
+                err.flush();
+                return EXIT_INTERNAL;
+            }
             err.println("internal error: " + ex);
             if (dbg) ex.printStackTrace(err);
             else err.println("(run with --debug for the stack trace)");

@@ -180,15 +180,9 @@ public final class ProfileCommand implements Callable<Integer> {
             }
         }
 
-        /** A serializable opener: the synthetic shapes by name, anything else through {@link ModelSource}. */
+        /** A serializable opener (synthetic shapes included) through {@link ModelSource}. */
         static QualityEvaluator.WeightsSupplier weights(String model) {
-            String kind = model.replaceAll("\\?.*$", "");
-            long seed = new ModelSource(model).syntheticSeed();
-            return switch (kind) {
-                case "synthetic:tinyllama1b" -> () -> SyntheticLlama.create(SyntheticLlama.Shape.tinyLlama1b(), seed);
-                case "synthetic:smollm135m" -> () -> SyntheticLlama.create(SyntheticLlama.Shape.smolLm135m(), seed);
-                default -> new ModelSource(model)::open;
-            };
+            return new ModelSource(model)::open;
         }
 
         static QualityEvaluator.Factory factory(String model, String tokenizer, String text, int offset, int paragraphs, int maxTokens,

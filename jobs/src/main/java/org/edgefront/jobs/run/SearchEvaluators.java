@@ -9,6 +9,7 @@ import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.memory.MemoryEvaluator;
 import org.edgefront.evaluators.device.DeviceEvaluator;
 import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.evaluators.sensitivity.ProxyEvaluator;
 import org.edgefront.jobs.spec.ResolvedSearch;
 import org.edgefront.nativert.Calibrations;
 import org.edgefront.search.problem.Constraint;
@@ -31,15 +32,18 @@ public final class SearchEvaluators {
     /** The composite factory executors use: memory, device, and quality on real text or synthetic tokens. */
     public static EvaluatorFactory factory(ResolvedSearch r) {
         List<EvaluatorFactory> parts = new ArrayList<>(cheapFactories(r));
-        parts.add(qualityFactory(r));
+        if (r.measuredQuality()) parts.add(qualityFactory(r));
         return new CompositeEvaluator.Factory(parts);
     }
 
-    /** Memory and device simulation: microseconds per candidate, no model weights needed. */
+    /** Memory, device simulation and the table's proxy: microseconds per candidate, no model weights needed. */
     public static List<EvaluatorFactory> cheapFactories(ResolvedSearch r) {
         Calibrations cal = Calibrations.defaults();
-        return List.of(new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())),
-                new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal));
+        List<EvaluatorFactory> parts = new ArrayList<>(List.of(
+                new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())),
+                new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal)));
+        if (r.table() != null) parts.add(new ProxyEvaluator.Factory(r.table()));
+        return parts;
     }
 
     /** Measured quality on the spec's text (or synthetic token sequences for a synthetic model). */

@@ -82,7 +82,7 @@ public final class SearchJob {
                 log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",
                         r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
                         r.device().name(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
-                SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize());
+                SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel());
                 SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> log.println(p.line()), r.maxFailureRate());
                 result = runner.run(strategy, r.generations(), r.populationSize());
             }
@@ -129,10 +129,12 @@ public final class SearchJob {
             if (content.length > 0 && o.resume()) {
                 if (!fs.exists(saved)) throw new InvalidInputException(out.toString(), "--resume", "holds no EdgeFront search (no spec.json)");
                 String before = AtomicFiles.readString(saved);
-                if (!before.equals(specJson)) {
+                if (!sameSearch(before, specJson)) {
                     throw new InvalidInputException(saved.toString(), "(spec)", "the run in this directory used a different spec or overrides; "
-                            + "resume with the same ones, or use another --out");
+                            + "resume with the same ones (only the execution section may change), or use another --out");
                 }
+                // the execution section (master, partitions, failure rate) may change between attempts
+                AtomicFiles.writeString(saved, specJson);
                 return true;
             }
             if (content.length > 0) {
@@ -145,6 +147,19 @@ public final class SearchJob {
         }
         AtomicFiles.writeString(saved, specJson);
         return false;
+    }
+
+    /** True when two saved specs describe the same search, ignoring where and how it executes. */
+    static boolean sameSearch(String savedJson, String currentJson) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode a = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(savedJson);
+            com.fasterxml.jackson.databind.node.ObjectNode b = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(currentJson);
+            a.remove("execution");
+            b.remove("execution");
+            return a.equals(b);
+        } catch (IOException | ClassCastException e) {
+            return false;
+        }
     }
 
     /** The git revision of the working directory, or "unknown" (results record it; best effort). */

@@ -2,6 +2,9 @@ package org.edgefront.jobs.spec;
 
 import java.util.List;
 import org.edgefront.evaluators.ModelSource;
+import org.edgefront.evaluators.sensitivity.SensitivityTable;
+import org.edgefront.jobs.profile.SensitivityModels;
+import org.edgefront.search.additive.AdditiveModel;
 import org.edgefront.nativert.DeviceProfile;
 import org.edgefront.nativert.Workload;
 import org.edgefront.search.problem.Problem;
@@ -35,6 +38,8 @@ import org.edgefront.space.model.ModelArchitecture;
  * @param partitions     partitions per batch (0 = default parallelism)
  * @param maxFailureRate failure fraction above which the job stops
  * @param objectiveNames objective metric names, in order
+ * @param measuredQuality true when quality is measured by a forward pass per candidate (quality.mode measured)
+ * @param table          the sensitivity table (null when none): proxy_kl and the table-planning strategies
  */
 public record ResolvedSearch(
         String specUri,
@@ -59,7 +64,12 @@ public record ResolvedSearch(
         String master,
         int partitions,
         double maxFailureRate,
-        List<String> objectiveNames) {
+        List<String> objectiveNames,
+        boolean measuredQuality,
+        SensitivityTable table) {
+
+    /** The additive (weight bytes, proxy KL) model of the table, for greedy/dp/nsga2-dp; null without a table. */
+    public AdditiveModel additiveModel() { return table == null ? null : SensitivityModels.bytesAndProxy(space, table); }
 
     /** True when evaluations run in Spark tasks. */
     public boolean usesSpark() { return !"sequential".equals(master); }

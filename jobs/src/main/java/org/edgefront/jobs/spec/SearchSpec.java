@@ -71,9 +71,13 @@ public record SearchSpec(
      * @param offset      paragraphs to skip first
      * @param maxTokens   tokens per sequence (cut), including BOS
      * @param sequences   token sequences for synthetic models (no text)
+     * @param mode        {@code measured} (default: KL, perplexity, top-1 from a forward pass per candidate) or
+     *                    {@code proxy} (only {@code proxy_kl} from {@code table}: microseconds per candidate)
+     * @param table       a sensitivity table from {@code edgefront profile} (DIR/sensitivity.json) for this model and
+     *                    space: adds the metric {@code proxy_kl} and enables the strategies greedy, dp and nsga2-dp
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Quality(Integer paragraphs, Integer offset, Integer maxTokens, Integer sequences) {}
+    public record Quality(Integer paragraphs, Integer offset, Integer maxTokens, Integer sequences, String mode, String table) {}
 
     /**
      * One hard constraint; exactly one of the fields is set.

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.evaluators.ModelSource;
+import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.nativert.DeviceProfile;
 import org.edgefront.nativert.DeviceProfiles;
@@ -219,18 +220,35 @@ public final class SearchSpecLoader {
         Problem problem = new Problem(objectives, constraints);
 
         // quality
-        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null) : s.quality();
+        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null, null, null) : s.quality();
         int paragraphs = positive(file, "quality.paragraphs", q.paragraphs(), 16);
         int offset = q.offset() == null ? 0 : q.offset();
         require(file, "quality.offset", offset >= 0, "must be >= 0");
         int maxTokens = positive(file, "quality.maxTokens", q.maxTokens(), Math.min(256, arch.maxSeqLen()));
         require(file, "quality.maxTokens", maxTokens >= 2 && maxTokens <= arch.maxSeqLen(), "must be 2.." + arch.maxSeqLen() + " (the model's context)");
         int sequences = positive(file, "quality.sequences", q.sequences(), 8);
+        String mode = q.mode() == null ? "measured" : q.mode();
+        require(file, "quality.mode", mode.equals("measured") || mode.equals("proxy"), "must be 'measured' or 'proxy'");
+        SensitivityTable table = null;
+        String tableUri = null;
+        if (q.table() != null) {
+            tableUri = relative(file, q.table());
+            mustExist(tableUri, "quality.table", file);
+            table = SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(tableUri)), tableUri);
+            require(file, "quality.table", table.fits(space), "was profiled for another model or space (decisions and options must match "
+                    + "this spec's: profile with the same options and grouping)");
+        }
+        require(file, "quality.table", !mode.equals("proxy") || table != null, "is required with quality.mode proxy");
+        for (Objective ob : objectives) checkQualityMetric(file, "objectives", ob.metric(), mode, table);
+        for (Constraint c : constraints) checkQualityMetric(file, "budgets." + c.metric().jsonName(), c.metric(), mode, table);
 
         // strategy and execution
         SearchSpec.Strategy st = s.strategy() == null ? new SearchSpec.Strategy(null, null, null, null) : s.strategy();
         String strategy = st.name() == null ? "nsga2" : st.name();
-        require(file, "strategy.name", Strategies.NAMES.contains(strategy), "unknown strategy '" + strategy + "' (known: " + Strategies.NAMES + ")");
+        require(file, "strategy.name", Strategies.NAMES.contains(strategy) || Strategies.MODEL_NAMES.contains(strategy),
+                "unknown strategy '" + strategy + "' (known: " + Strategies.NAMES + ", and with quality.table " + Strategies.MODEL_NAMES + ")");
+        require(file, "strategy.name", !Strategies.MODEL_NAMES.contains(strategy) || table != null,
+                "strategy '" + strategy + "' plans from a sensitivity table: set quality.table (see edgefront profile)");
         long seed = st.seed() == null ? 42L : st.seed();
         int population = positive(file, "strategy.populationSize", st.populationSize(), 24);
         require(file, "strategy.populationSize", population >= 2 && population <= 100_000, "must be 2..100000");
@@ -246,16 +264,24 @@ public final class SearchSpecLoader {
         SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.uri(), tokenizer, textUri), deviceUri,
                 new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
                 new SearchSpec.Space(options, grouping, sp.tensorOptions()),
-                new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences), objectiveNames, s.budgets(),
+                new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri), objectiveNames, s.budgets(),
                 new SearchSpec.Strategy(strategy, seed, population, generations),
                 new SearchSpec.Execution(master, partitions, maxFailureRate));
         return new ResolvedSearch(file, resolved, model, tokenizer, textUri, arch, space, problem, deviceUri, device,
                 workload, paragraphs, offset, maxTokens, sequences, strategy, seed, population, generations, master,
-                partitions, maxFailureRate, objectiveNames);
+                partitions, maxFailureRate, objectiveNames, mode.equals("measured"), table);
     }
 
-    /** Metrics a search run measures (memory, device simulation and measured quality). */
-    public static final List<Metric> SUPPORTED = List.of(Metric.MEMORY_BYTES, Metric.WEIGHT_BYTES, Metric.KV_CACHE_BYTES,
+    private static final List<Metric> MEASURED_QUALITY = List.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT);
+
+    private static void checkQualityMetric(String file, String key, Metric m, String mode, SensitivityTable table) {
+        require(file, key, !(MEASURED_QUALITY.contains(m) && mode.equals("proxy")),
+                m.jsonName() + " is measured by a forward pass, which quality.mode proxy skips (use proxy_kl)");
+        require(file, key, m != Metric.PROXY_KL || table != null, "proxy_kl needs quality.table (see edgefront profile)");
+    }
+
+    /** Metrics a search run measures (memory, device simulation, measured quality, table proxy). */
+    public static final List<Metric> SUPPORTED = List.of(Metric.PROXY_KL, Metric.MEMORY_BYTES, Metric.WEIGHT_BYTES, Metric.KV_CACHE_BYTES,
             Metric.BITS_PER_WEIGHT, Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT, Metric.DECODE_TOK_S,
             Metric.PREFILL_TOK_S, Metric.TTFT_S, Metric.ENERGY_J_PER_TOKEN, Metric.POWER_W);
     private static final String SUPPORTED_NAMES = SUPPORTED.stream().map(Metric::jsonName).collect(Collectors.joining(", "));

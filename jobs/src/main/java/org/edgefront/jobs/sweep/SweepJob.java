@@ -60,6 +60,28 @@ public final class SweepJob {
 
     private SweepJob() {}
 
+    /** Quality stand-in for proxy-mode cells: measures nothing (the proxy comes with the cheap evaluators). */
+    private static final EvaluatorFactory NO_QUALITY = new NoQuality();
+
+    private record NoQuality() implements EvaluatorFactory {
+        @Override
+        public Evaluator create() {
+            return new Evaluator() {
+                @Override
+                public java.util.Set<org.edgefront.space.metric.Metric> provides() { return java.util.Set.of(); }
+
+                @Override
+                public Evaluation evaluate(Candidate c) { return Evaluation.ok(c.id(), Measurements.EMPTY, "", "none"); }
+
+                @Override
+                public String version() { return "none"; }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
     /** One cell of the grid, resolved. */
     public record Cell(String model, String device, int budget, String strategy, ResolvedSearch search) {
         /** Directory-safe key, also the partition path. */
@@ -178,8 +200,8 @@ public final class SweepJob {
                 }
                 ResolvedSearch r = c.search();
                 Map<Candidate, Evaluation> qcache = qualityByModel.computeIfAbsent(c.model(), k -> new HashMap<>());
-                EvaluatorFactory quality = SearchEvaluators.qualityFactory(r);
-                BatchEvaluator remote = sequential ? new SequentialBatchEvaluator(quality)
+                EvaluatorFactory quality = r.measuredQuality() ? SearchEvaluators.qualityFactory(r) : NO_QUALITY;
+                BatchEvaluator remote = sequential || !r.measuredQuality() ? new SequentialBatchEvaluator(quality)
                         : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), quality, r.partitions());
                 SearchResult res;
                 try (Evaluator local = new CompositeEvaluator.Factory(SearchEvaluators.cheapFactories(r)).create();
@@ -187,7 +209,7 @@ public final class SweepJob {
                     EvaluationStore store = EvaluationStore.resume(cellDir);
                     log.printf("cell %d/%d %s (%d evaluations checkpointed)%n", i + 1, cells.size(), c.partition(), store.size());
                     SearchRunner runner = new SearchRunner(r.problem(), cell, store, p -> log.println("  " + p.line()), r.maxFailureRate());
-                    res = runner.run(Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize()),
+                    res = runner.run(Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel()),
                             r.generations(), r.populationSize());
                 }
                 SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
