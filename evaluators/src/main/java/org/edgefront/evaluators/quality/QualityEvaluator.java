@@ -29,7 +29,6 @@ import org.edgefront.space.metric.Metric;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.TensorSpec;
-import org.edgefront.space.tokenizer.Llama2cTokenizer;
 
 /**
  * Measures the quality of compressed candidates on fixed token sequences: perplexity, mean per-token
@@ -316,7 +315,7 @@ public final class QualityEvaluator implements Evaluator {
                 throw new InvalidInputException(textUri, "paragraphs", "asked for paragraphs " + from + ".."
                         + (from + count - 1) + " (evaluation then calibration) but the text has " + p.size());
             }
-            Llama2cTokenizer tok = Llama2cTokenizer.load(tokenizerUri, arch.vocabSize());
+            org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizerUri, arch.vocabSize());
             return TextCorpus.encode(tok, p.subList(from, from + count), maxTokens);
         }
     }

@@ -19,9 +19,11 @@ import org.edgefront.space.metric.Metric;
  * {@link SensitivityTable} (fidelity {@code "proxy"}); the best {@code keepFractions[0]} of the batch by proxy
  * are measured with the first (cheapest) quality evaluator (fidelity {@code "measured:<tokens>"}); the best
  * {@code keepFractions[1]} of those by that measurement are measured with the next evaluator on more tokens,
- * and so on. Each candidate's result is its highest-fidelity evaluation; {@link Metric#KL} holds the proxy or
- * the measured KL (nats/token) accordingly, so a consumer must read {@link Evaluation#fidelity()} before
- * comparing values across fidelities. Ties are broken by position in the batch, so the result depends only on
+ * and so on. "Best" is multi-objective: candidates are ranked by non-dominated sorting on (quality score,
+ * exact weight bytes), then by score, so compressed and uncompressed ends of the front are both promoted.
+ * Each candidate's result is its highest-fidelity evaluation; {@link Metric#KL} holds the proxy or
+ * the measured KL (nats/token) accordingly and {@link Metric#FIDELITY_STAGE} says which (0 = proxy, k = stage
+ * k), so a search can require the final stage as a constraint rather than compare values across fidelities. Ties are broken by position in the batch, so the result depends only on
  * the batch (evaluate a whole batch in one call, not split across partitions, to keep it independent of
  * partitioning).
  *
@@ -63,7 +65,7 @@ public final class MultiFidelityEvaluator implements Evaluator {
     }
 
     @Override
-    public Set<Metric> provides() { return EnumSet.of(Metric.KL); }
+    public Set<Metric> provides() { return EnumSet.of(Metric.KL, Metric.FIDELITY_STAGE); }
 
     /** A single candidate is judged at the highest fidelity (it is the whole batch's best). */
     @Override
@@ -74,6 +76,7 @@ public final class MultiFidelityEvaluator implements Evaluator {
         int n = batch.size();
         Evaluation[] out = new Evaluation[n];
         double[] score = new double[n];
+        double[] bytes = new double[n];
         List<Integer> alive = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Candidate c = batch.get(i);
@@ -87,11 +90,15 @@ public final class MultiFidelityEvaluator implements Evaluator {
                 continue;
             }
             score[i] = p;
-            out[i] = Evaluation.ok(c.id(), Measurements.EMPTY.with(Metric.KL, p), "proxy", VERSION);
+            bytes[i] = weightBytes(c);
+            out[i] = Evaluation.ok(c.id(), Measurements.EMPTY.with(Metric.KL, p).with(Metric.FIDELITY_STAGE, 0), "proxy", VERSION);
             alive.add(i);
         }
         for (int s = 0; s < stages.size() && !alive.isEmpty(); s++) {
-            alive.sort(Comparator.<Integer>comparingDouble(i -> score[i]).thenComparingInt(i -> i));
+            int[] rank = paretoRanks(alive, score, bytes);
+            java.util.Map<Integer, Integer> rankOf = new java.util.HashMap<>();
+            for (int k = 0; k < alive.size(); k++) rankOf.put(alive.get(k), rank[k]);
+            alive.sort(Comparator.<Integer>comparingInt(rankOf::get).thenComparingDouble(i -> score[i]).thenComparingInt(i -> i));
             int keep = Math.max(1, (int) Math.ceil(keepFractions[s] * alive.size()));
             List<Integer> next = new ArrayList<>();
             QualityEvaluator q = stages.get(s);
@@ -101,7 +108,8 @@ public final class MultiFidelityEvaluator implements Evaluator {
                     out[i] = Evaluation.failed(e.candidateId(), e.failureReason(), VERSION + "+" + q.version());
                     continue;
                 }
-                out[i] = new Evaluation(e.candidateId(), e.status(), e.measurements(), "", e.fidelity(), VERSION + "+" + q.version());
+                out[i] = new Evaluation(e.candidateId(), e.status(), e.measurements().with(Metric.FIDELITY_STAGE, s + 1), "",
+                        e.fidelity(), VERSION + "+" + q.version());
                 score[i] = e.measurements().get(Metric.KL);
                 next.add(i);
             }
@@ -110,8 +118,84 @@ public final class MultiFidelityEvaluator implements Evaluator {
         return List.of(out);
     }
 
+    /** Exact weight bytes of a candidate from the table's entries. */
+    private double weightBytes(Candidate c) {
+        double b = 0;
+        for (int i = 0; i < table.rows().size(); i++) b += table.rows().get(i).entries().get(c.gene(i)).weightBytes();
+        return b;
+    }
+
+    /** Non-dominated sorting rank (0 = first front) of each alive candidate on (score, bytes), both minimized. */
+    private static int[] paretoRanks(List<Integer> alive, double[] score, double[] bytes) {
+        int m = alive.size();
+        int[] rank = new int[m];
+        java.util.Arrays.fill(rank, -1);
+        int assigned = 0;
+        for (int r = 0; assigned < m; r++) {
+            List<Integer> layer = new ArrayList<>();
+            for (int a = 0; a < m; a++) {
+                if (rank[a] >= 0) continue;
+                int ia = alive.get(a);
+                boolean dominated = false;
+                for (int b = 0; b < m && !dominated; b++) {
+                    if (b == a || (rank[b] >= 0 && rank[b] < r)) continue;
+                    if (rank[b] >= 0) continue;
+                    int ib = alive.get(b);
+                    dominated = score[ib] <= score[ia] && bytes[ib] <= bytes[ia] && (score[ib] < score[ia] || bytes[ib] < bytes[ia]);
+                }
+                if (!dominated) layer.add(a);
+            }
+            for (int a : layer) rank[a] = r;
+            assigned += layer.size();
+        }
+        return rank;
+    }
+
     @Override
     public String version() { return VERSION; }
+
+    /**
+     * Builds the stage evaluators and a multi-fidelity evaluator over them where it runs; the evaluator it
+     * returns owns its stages and closes them. Holds only serializable configuration.
+     *
+     * @param space         the searched space
+     * @param table         its sensitivity table
+     * @param stages        quality evaluator factories on growing token counts
+     * @param keepFractions fraction promoted to each stage
+     */
+    public record Factory(SearchSpace space, SensitivityTable table, List<QualityEvaluator.Factory> stages, List<Double> keepFractions)
+            implements org.edgefront.evaluators.EvaluatorFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Evaluator create() {
+            List<QualityEvaluator> built = new ArrayList<>();
+            try {
+                for (QualityEvaluator.Factory f : stages) built.add(f.create());
+                double[] keep = keepFractions.stream().mapToDouble(Double::doubleValue).toArray();
+                MultiFidelityEvaluator mf = new MultiFidelityEvaluator(space, table, built, keep);
+                return new Evaluator() {
+                    @Override
+                    public Set<Metric> provides() { return mf.provides(); }
+
+                    @Override
+                    public Evaluation evaluate(Candidate c) { return mf.evaluate(c); }
+
+                    @Override
+                    public List<Evaluation> evaluateAll(List<Candidate> batch) { return mf.evaluateAll(batch); }
+
+                    @Override
+                    public String version() { return mf.version(); }
+
+                    @Override
+                    public void close() { for (QualityEvaluator q : built) q.close(); }
+                };
+            } catch (RuntimeException e) {
+                for (QualityEvaluator q : built) q.close();
+                throw e;
+            }
+        }
+    }
 
     @Override
     public void close() {

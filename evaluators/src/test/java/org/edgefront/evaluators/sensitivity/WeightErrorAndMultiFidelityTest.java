@@ -68,23 +68,37 @@ class WeightErrorAndMultiFidelityTest {
             assertEquals(6, proxy);
             assertEquals(3, stage1);
             assertEquals(3, stage2);
-            double worstPromoted = Double.NEGATIVE_INFINITY;
-            double bestScreenedOut = Double.POSITIVE_INFINITY;
+            List<double[]> promoted = new ArrayList<>();
+            List<double[]> screenedOut = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 Evaluation e = out.get(i);
                 assertEquals(batch.get(i).id(), e.candidateId());
                 double p = table.proxy(batch.get(i));
+                double bytes = 0;
+                for (int d = 0; d < table.rows().size(); d++) bytes += table.rows().get(d).entries().get(batch.get(i).gene(d)).weightBytes();
                 if (e.fidelity().equals("proxy")) {
                     assertEquals(p, e.measurements().get(Metric.KL), 0.0);
-                    bestScreenedOut = Math.min(bestScreenedOut, p);
+                    assertEquals(0, e.measurements().get(Metric.FIDELITY_STAGE), 0.0);
+                    screenedOut.add(new double[] {p, bytes});
                 } else {
-                    worstPromoted = Math.max(worstPromoted, p);
+                    assertTrue(e.measurements().get(Metric.FIDELITY_STAGE) >= 1);
+                    promoted.add(new double[] {p, bytes});
                 }
                 if (e.fidelity().equals("measured:" + large.tokens())) {
                     assertEquals(large.evaluate(batch.get(i)).measurements().get(Metric.KL), e.measurements().get(Metric.KL), 0.0);
                 }
             }
-            assertTrue(worstPromoted <= bestScreenedOut, "the promoted half has the lowest proxies");
+            // promotion is multi-objective on (proxy, weight bytes): no screened-out candidate dominates the
+            // whole promoted set's first front, i.e. every screened-out point is dominated by some promoted one
+            // or lies on a later non-dominated layer than all promoted first-front points
+            for (double[] out1 : screenedOut) {
+                boolean beatsEveryPromoted = promoted.stream().allMatch(pr -> out1[0] <= pr[0] && out1[1] <= pr[1]
+                        && (out1[0] < pr[0] || out1[1] < pr[1]));
+                assertTrue(!beatsEveryPromoted, "a screened-out candidate dominates every promoted one");
+            }
+            boolean someScreenedOutIsDominated = screenedOut.stream().anyMatch(o -> promoted.stream()
+                    .anyMatch(pr -> pr[0] <= o[0] && pr[1] <= o[1] && (pr[0] < o[0] || pr[1] < o[1])));
+            assertTrue(someScreenedOutIsDominated, "screening removes dominated candidates");
         }
     }
 }

@@ -17,7 +17,6 @@ import org.edgefront.space.io.ModelLoader;
 import org.edgefront.space.io.TextCorpus;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
-import org.edgefront.space.tokenizer.Llama2cTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +27,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory.")
     String model;
 
-    @Option(names = "--tokenizer", required = true, description = "llama2.c tokenizer file.")
+    @Option(names = "--tokenizer", required = true, description = "llama2.c tokenizer file, Hugging Face tokenizer.json, or the model directory holding it.")
     String tokenizer;
 
     @Option(names = "--text", required = true, description = "Text; paragraphs separated by blank lines.")
@@ -64,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw new InvalidInputException(text, "--paragraphs", "asked for " + paragraphs + " paragraphs after " + offset
                         + " but the text has " + all.size());
             }
-            Llama2cTokenizer tok = Llama2cTokenizer.load(tokenizer, arch.vocabSize());
+            org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizer, arch.vocabSize());
             List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
             QualityReport q;

@@ -109,6 +109,7 @@ public final class ReportWriter {
             case ENERGY_J_PER_TOKEN -> "Energy per token";
             case POWER_W -> "Power";
             case BITS_PER_WEIGHT -> "Bits per weight";
+            case FIDELITY_STAGE -> "Fidelity stage";
         };
     }
 

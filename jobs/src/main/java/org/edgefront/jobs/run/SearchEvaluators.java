@@ -9,6 +9,7 @@ import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.memory.MemoryEvaluator;
 import org.edgefront.evaluators.device.DeviceEvaluator;
 import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.evaluators.sensitivity.MultiFidelityEvaluator;
 import org.edgefront.evaluators.sensitivity.ProxyEvaluator;
 import org.edgefront.jobs.spec.ResolvedSearch;
 import org.edgefront.nativert.Calibrations;
@@ -48,15 +49,24 @@ public final class SearchEvaluators {
 
     /** Measured quality on the spec's text (or synthetic token sequences for a synthetic model). */
     public static EvaluatorFactory qualityFactory(ResolvedSearch r) {
+        if (r.multiFidelity()) {
+            List<QualityEvaluator.Factory> stages = new ArrayList<>();
+            for (int size : r.stages()) stages.add(stageFactory(r, size));
+            return new MultiFidelityEvaluator.Factory(r.space(), r.table(), stages, r.keep());
+        }
+        return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs());
+    }
+
+    /** Measured quality on {@code size} paragraphs (or synthetic sequences) from the start of the text. */
+    private static QualityEvaluator.Factory stageFactory(ResolvedSearch r, int size) {
         ModelSource model = r.model();
         if (model.synthetic()) {
             int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());
-            List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(r.seed(), r.syntheticSequences(), length,
-                    r.architecture().vocabSize()));
+            List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(r.seed(), size, length, r.architecture().vocabSize()));
             return QualityEvaluator.Factory.forSequences(model::open, tokens, r.space());
         }
         return QualityEvaluator.Factory.forText(model.uri(), r.tokenizerUri(), r.textUri(), r.paragraphOffset(),
-                r.paragraphs(), r.maxTokens(), r.space());
+                size, r.maxTokens(), r.space());
     }
 
     /**

@@ -76,7 +76,7 @@ public final class SearchJob {
             if (resuming) log.println("resuming " + out + ": " + store.size() + " evaluations from " + store.generationsOnDisk() + " checkpointed generations");
             BatchEvaluator batch = sequential
                     ? new SequentialBatchEvaluator(factory)
-                    : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.partitions());
+                    : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.multiFidelity() ? 1 : r.partitions());
             SearchResult result;
             try (batch) {
                 log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",

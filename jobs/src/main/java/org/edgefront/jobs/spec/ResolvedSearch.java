@@ -40,6 +40,8 @@ import org.edgefront.space.model.ModelArchitecture;
  * @param objectiveNames objective metric names, in order
  * @param measuredQuality true when quality is measured by a forward pass per candidate (quality.mode measured)
  * @param table          the sensitivity table (null when none): proxy_kl and the table-planning strategies
+ * @param stages         multi-fidelity stage sizes (paragraphs or sequences), empty when not multi-fidelity
+ * @param keep           multi-fidelity promotion fractions, one per stage
  */
 public record ResolvedSearch(
         String specUri,
@@ -66,10 +68,15 @@ public record ResolvedSearch(
         double maxFailureRate,
         List<String> objectiveNames,
         boolean measuredQuality,
-        SensitivityTable table) {
+        SensitivityTable table,
+        List<Integer> stages,
+        List<Double> keep) {
 
     /** The additive (weight bytes, proxy KL) model of the table, for greedy/dp/nsga2-dp; null without a table. */
     public AdditiveModel additiveModel() { return table == null ? null : SensitivityModels.bytesAndProxy(space, table); }
+
+    /** True when quality is screened by the proxy and measured in stages (each batch is judged in one task). */
+    public boolean multiFidelity() { return !stages.isEmpty(); }
 
     /** True when evaluations run in Spark tasks. */
     public boolean usesSpark() { return !"sequential".equals(master); }

@@ -71,13 +71,19 @@ public record SearchSpec(
      * @param offset      paragraphs to skip first
      * @param maxTokens   tokens per sequence (cut), including BOS
      * @param sequences   token sequences for synthetic models (no text)
-     * @param mode        {@code measured} (default: KL, perplexity, top-1 from a forward pass per candidate) or
-     *                    {@code proxy} (only {@code proxy_kl} from {@code table}: microseconds per candidate)
+     * @param mode        {@code measured} (default: KL, perplexity, top-1 from a forward pass per candidate),
+     *                    {@code proxy} (only {@code proxy_kl} from {@code table}: microseconds per candidate), or
+     *                    {@code multi-fidelity} (screen each batch by the table's proxy, measure the promising
+     *                    candidates on growing token counts; only final-stage measurements enter the front)
      * @param table       a sensitivity table from {@code edgefront profile} (DIR/sensitivity.json) for this model and
      *                    space: adds the metric {@code proxy_kl} and enables the strategies greedy, dp and nsga2-dp
+     * @param stages      multi-fidelity: paragraphs (or synthetic sequences) measured at each stage, ascending;
+     *                    default [a quarter, all]
+     * @param keep        multi-fidelity: fraction of candidates promoted into each stage; default 0.5 each
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Quality(Integer paragraphs, Integer offset, Integer maxTokens, Integer sequences, String mode, String table) {}
+    public record Quality(Integer paragraphs, Integer offset, Integer maxTokens, Integer sequences, String mode, String table,
+                          List<Integer> stages, List<Double> keep) {}
 
     /**
      * One hard constraint; exactly one of the fields is set.

@@ -218,9 +218,10 @@ public final class SearchSpecLoader {
             }
         }
         Problem problem = new Problem(objectives, constraints);
+        // (multi-fidelity adds a constraint below, once the quality section is read)
 
         // quality
-        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null, null, null) : s.quality();
+        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null, null, null, null, null) : s.quality();
         int paragraphs = positive(file, "quality.paragraphs", q.paragraphs(), 16);
         int offset = q.offset() == null ? 0 : q.offset();
         require(file, "quality.offset", offset >= 0, "must be >= 0");
@@ -228,7 +229,8 @@ public final class SearchSpecLoader {
         require(file, "quality.maxTokens", maxTokens >= 2 && maxTokens <= arch.maxSeqLen(), "must be 2.." + arch.maxSeqLen() + " (the model's context)");
         int sequences = positive(file, "quality.sequences", q.sequences(), 8);
         String mode = q.mode() == null ? "measured" : q.mode();
-        require(file, "quality.mode", mode.equals("measured") || mode.equals("proxy"), "must be 'measured' or 'proxy'");
+        require(file, "quality.mode", mode.equals("measured") || mode.equals("proxy") || mode.equals("multi-fidelity"),
+                "must be 'measured', 'proxy' or 'multi-fidelity'");
         SensitivityTable table = null;
         String tableUri = null;
         if (q.table() != null) {
@@ -238,7 +240,29 @@ public final class SearchSpecLoader {
             require(file, "quality.table", table.fits(space), "was profiled for another model or space (decisions and options must match "
                     + "this spec's: profile with the same options and grouping)");
         }
-        require(file, "quality.table", !mode.equals("proxy") || table != null, "is required with quality.mode proxy");
+        require(file, "quality.table", mode.equals("measured") || table != null, "is required with quality.mode " + mode);
+        List<Integer> stages = List.of();
+        List<Double> keep = List.of();
+        if (mode.equals("multi-fidelity")) {
+            int total = model.synthetic() ? sequences : paragraphs;
+            stages = q.stages() == null ? List.of(Math.max(1, total / 4), total) : q.stages();
+            require(file, "quality.stages", !stages.isEmpty() && stages.size() <= 8, "must list 1 to 8 stage sizes");
+            for (int i = 0; i < stages.size(); i++) {
+                require(file, "quality.stages[" + i + "]", stages.get(i) != null && stages.get(i) >= 1
+                        && (i == 0 || stages.get(i) > stages.get(i - 1)), "stage sizes must be positive and strictly ascending");
+            }
+            keep = q.keep() == null ? java.util.Collections.nCopies(stages.size(), 0.5) : q.keep();
+            require(file, "quality.keep", keep.size() == stages.size(), "needs one fraction per stage (" + stages.size() + ")");
+            for (int i = 0; i < keep.size(); i++) {
+                require(file, "quality.keep[" + i + "]", keep.get(i) != null && keep.get(i) > 0 && keep.get(i) <= 1, "must be in (0, 1]");
+            }
+            // only candidates measured at the last stage may enter the front: the others were judged by the proxy
+            constraints.add(Constraint.atLeast(Metric.FIDELITY_STAGE, stages.size()));
+            problem = new Problem(objectives, constraints);
+        } else {
+            require(file, "quality.stages", q.stages() == null, "applies only to quality.mode multi-fidelity");
+            require(file, "quality.keep", q.keep() == null, "applies only to quality.mode multi-fidelity");
+        }
         for (Objective ob : objectives) checkQualityMetric(file, "objectives", ob.metric(), mode, table);
         for (Constraint c : constraints) checkQualityMetric(file, "budgets." + c.metric().jsonName(), c.metric(), mode, table);
 
@@ -264,12 +288,13 @@ public final class SearchSpecLoader {
         SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.uri(), tokenizer, textUri), deviceUri,
                 new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
                 new SearchSpec.Space(options, grouping, sp.tensorOptions()),
-                new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri), objectiveNames, s.budgets(),
+                new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri,
+                        stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep), objectiveNames, s.budgets(),
                 new SearchSpec.Strategy(strategy, seed, population, generations),
                 new SearchSpec.Execution(master, partitions, maxFailureRate));
         return new ResolvedSearch(file, resolved, model, tokenizer, textUri, arch, space, problem, deviceUri, device,
                 workload, paragraphs, offset, maxTokens, sequences, strategy, seed, population, generations, master,
-                partitions, maxFailureRate, objectiveNames, mode.equals("measured"), table);
+                partitions, maxFailureRate, objectiveNames, !mode.equals("proxy"), table, stages, keep);
     }
 
     private static final List<Metric> MEASURED_QUALITY = List.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT);

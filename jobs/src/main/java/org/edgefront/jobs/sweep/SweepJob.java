@@ -202,7 +202,7 @@ public final class SweepJob {
                 Map<Candidate, Evaluation> qcache = qualityByModel.computeIfAbsent(c.model(), k -> new HashMap<>());
                 EvaluatorFactory quality = r.measuredQuality() ? SearchEvaluators.qualityFactory(r) : NO_QUALITY;
                 BatchEvaluator remote = sequential || !r.measuredQuality() ? new SequentialBatchEvaluator(quality)
-                        : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), quality, r.partitions());
+                        : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), quality, r.multiFidelity() ? 1 : r.partitions());
                 SearchResult res;
                 try (Evaluator local = new CompositeEvaluator.Factory(SearchEvaluators.cheapFactories(r)).create();
                      BatchEvaluator cell = new CachedQualityBatchEvaluator(local, remote, qcache)) {

@@ -96,4 +96,21 @@ class ProxySearchTest {
                 () -> run(spec("nsga2", "proxy", t, "[kl, weight_bytes]"), "y"));
         assertEquals("objectives", e.field());
     }
+
+    @Test
+    void multiFidelityScreensByProxyAndOnlyFinalStageMeasurementsEnterTheFront() throws IOException {
+        Path t = table();
+        String yaml = spec("nsga2", "multi-fidelity", t, "[kl, weight_bytes]")
+                .replace("mode: multi-fidelity", "mode: multi-fidelity, stages: [1, 2], keep: [0.5, 0.5]");
+        SearchJob.Outcome o = run(yaml, "mf");
+        long screened = o.result().evaluations().stream()
+                .filter(e -> e.evaluation().ok() && e.evaluation().measurements().get(Metric.FIDELITY_STAGE) == 0).count();
+        assertTrue(screened > 0, "some candidates were judged by the proxy only");
+        assertFalse(o.result().front().isEmpty());
+        for (EvaluatedCandidate e : o.result().front()) {
+            assertTrue(e.feasible());
+            assertEquals(2, e.evaluation().measurements().get(Metric.FIDELITY_STAGE), 0.0);
+            assertTrue(e.evaluation().fidelity().contains("measured:"), e.evaluation().fidelity());
+        }
+    }
 }

@@ -19,7 +19,9 @@ public enum Metric {
     TTFT_S("ttft_s", "s", Direction.MINIMIZE),
     ENERGY_J_PER_TOKEN("energy_j_per_token", "J/token", Direction.MINIMIZE),
     POWER_W("power_w", "W", Direction.MINIMIZE),
-    BITS_PER_WEIGHT("bits_per_weight", "bits", Direction.MINIMIZE);
+    BITS_PER_WEIGHT("bits_per_weight", "bits", Direction.MINIMIZE),
+    /** Multi-fidelity: 0 = judged by the additive proxy only, k = measured at stage k (more tokens each stage). */
+    FIDELITY_STAGE("fidelity_stage", "stage", Direction.MAXIMIZE);
 
     /** Whether smaller or larger values are better. */
     public enum Direction { MINIMIZE, MAXIMIZE }
