@@ -19,6 +19,7 @@ import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,26 +31,11 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Searched per-tensor mix vs best uniform format vs llama.cpp mixes at a bits-per-weight budget, measured KL.")
 public final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory, or synthetic:tiny.")
-    String model;
-
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file (required for real models).")
-    String tokenizer;
-
-    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")
-    String text;
+    @Mixin
+    MeasurementOptions in = new MeasurementOptions();
 
     @Option(names = "--bits-per-weight", required = true, description = "Weight budget in bits per linear weight.")
     double bitsPerWeight;
-
-    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs measured (default ${DEFAULT-VALUE}).")
-    int paragraphs;
-
-    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
-    int offset;
-
-    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
-    int maxTokens;
 
     @Option(names = "--options", split = ",", description = "Searched options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
@@ -78,13 +64,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!(bitsPerWeight > 0) || Double.isInfinite(bitsPerWeight)) throw new InvalidInputException("-", "--bits-per-weight", "must be a positive number");
-        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
-        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
-        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        in.validate();
         if (measureTop < 1) throw new InvalidInputException("-", "--measure-top", "must be >= 1");
         if (refine < 0) throw new InvalidInputException("-", "--refine", "must be >= 0");
         long start = System.nanoTime();
-        ModelArchitecture arch = ProfileCommand.ProfileInputs.architecture(model);
+        ModelArchitecture arch = in.architecture();
         List<String> opts = new ArrayList<>(options == null ? Profiles.DEFAULT_OPTIONS : options);
         List<String> uni = uniformFormats == null ? CompareStudy.DEFAULT_UNIFORM : uniformFormats;
         List<String> mx = mixes == null ? CompareStudy.DEFAULT_MIXES : mixes;
@@ -106,8 +90,7 @@ public final class CompareCommand implements Callable<Integer> {
         double refinedFrom = Double.NaN;
         SearchSpace space;
         // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
-        QualityEvaluator.Factory factory = ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch,
-                Profiles.space(arch, opts, "--options"));
+        QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"));
         try (QualityEvaluator e = factory.create()) {
             try {
                 uniform = CompareStudy.bestUniform(e, arch, uni, budget);
@@ -134,7 +117,7 @@ public final class CompareCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         if (json) {
             ObjectNode n = JsonOut.object();
-            n.put("model", model);
+            n.put("model", in.model);
             n.put("bits_per_weight", bitsPerWeight);
             n.put("linear_parameters", arch.linearParameterCount());
             n.put("budget_bytes", budget);

@@ -17,6 +17,7 @@ import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,14 +29,8 @@ import picocli.CommandLine.Option;
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
         description = "Proxy (sum of per-tensor KLs) vs measured KL on random candidates spanning light to heavy compression.")
 public final class FidelityCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory, or synthetic:tiny.")
-    String model;
-
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file (required for real models).")
-    String tokenizer;
-
-    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")
-    String text;
+    @Mixin
+    MeasurementOptions in = new MeasurementOptions();
 
     @Option(names = "--samples", defaultValue = "200", description = "Random candidates (default ${DEFAULT-VALUE}).")
     int samples;
@@ -45,15 +40,6 @@ public final class FidelityCommand implements Callable<Integer> {
 
     @Option(names = "--spread", defaultValue = "1.0", description = "Per-tensor spread around each candidate's compression level, in option ranks (default ${DEFAULT-VALUE}).")
     double spread;
-
-    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs measured (default ${DEFAULT-VALUE}).")
-    int paragraphs;
-
-    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
-    int offset;
-
-    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
-    int maxTokens;
 
     @Option(names = "--options", split = ",", description = "Options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
@@ -68,15 +54,13 @@ public final class FidelityCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (samples < 1) throw new InvalidInputException("-", "--samples", "must be >= 1");
         if (!(spread >= 0) || Double.isInfinite(spread)) throw new InvalidInputException("-", "--spread", "must be a finite number >= 0");
-        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
-        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
-        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        in.validate();
         long start = System.nanoTime();
-        ModelArchitecture arch = ProfileCommand.ProfileInputs.architecture(model);
+        ModelArchitecture arch = in.architecture();
         SearchSpace space = Profiles.space(arch, options == null ? Profiles.DEFAULT_OPTIONS : options, "--options");
         SensitivityTable known = table == null ? null : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(table)), table);
         if (known != null && !known.fits(space)) throw new InvalidInputException(table, "rows", "table does not fit the space of --options on " + arch.name());
-        QualityEvaluator.Factory factory = ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch, space);
+        QualityEvaluator.Factory factory = in.factory(arch, space);
         FidelityStudy.Result r;
         SensitivityTable t;
         double profileSeconds;
@@ -90,7 +74,7 @@ public final class FidelityCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         if (json) {
             ObjectNode n = JsonOut.object();
-            n.put("model", model);
+            n.put("model", in.model);
             n.put("samples", samples);
             n.put("seed", seed);
             n.put("tokens", t.tokens());

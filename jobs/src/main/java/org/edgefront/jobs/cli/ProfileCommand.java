@@ -24,6 +24,7 @@ import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,24 +35,8 @@ import picocli.CommandLine.Option;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Build the per-tensor sensitivity table (KL with only that tensor compressed) in parallel, resumably.")
 public final class ProfileCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true,
-            description = "llama2.c checkpoint or Hugging Face directory; synthetic:tiny; with --weight-error also synthetic:tinyllama1b[?seed=N] or synthetic:smollm135m[?seed=N].")
-    String model;
-
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file (required for real models).")
-    String tokenizer;
-
-    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")
-    String text;
-
-    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs measured per entry (default ${DEFAULT-VALUE}).")
-    int paragraphs;
-
-    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
-    int offset;
-
-    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
-    int maxTokens;
+    @Mixin
+    MeasurementOptions in = new MeasurementOptions();
 
     @Option(names = "--options", split = ",", description = "Options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
@@ -76,16 +61,14 @@ public final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
-        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
-        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        in.validate();
         if (partitions < 0) throw new InvalidInputException("-", "--partitions", "must be >= 0");
         List<String> opts = options == null ? Profiles.DEFAULT_OPTIONS : options;
         if (weightError) return weightError(opts);
         if (out == null) throw new InvalidInputException("-", "--out", "is required");
-        ModelArchitecture arch = ProfileInputs.architecture(model);
+        ModelArchitecture arch = in.architecture();
         SearchSpace space = Profiles.space(arch, opts, "--options");
-        QualityEvaluator.Factory factory = ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch, space);
+        QualityEvaluator.Factory factory = in.factory(arch, space);
         ProfileJob.Config config = new ProfileJob.Config(factory, space, out, resume, partitions);
         ProfileJob.Outcome o;
         boolean sequential = master.equals("sequential");
@@ -99,7 +82,7 @@ public final class ProfileCommand implements Callable<Integer> {
         SensitivityTable t = o.table();
         if (json) {
             ObjectNode n = JsonOut.object();
-            n.put("model", model);
+            n.put("model", in.model);
             n.put("table", out + "/" + ProfileJob.TABLE_FILE);
             n.put("decisions", t.dimensions());
             n.put("options", opts.size());
@@ -116,7 +99,7 @@ public final class ProfileCommand implements Callable<Integer> {
     }
 
     private Integer weightError(List<String> opts) throws IOException {
-        QualityEvaluator.WeightsSupplier supplier = ProfileInputs.weights(model);
+        QualityEvaluator.WeightsSupplier supplier = ProfileInputs.weights(in.model);
         ModelArchitecture arch;
         try (ModelWeights w = supplier.open()) {
             arch = w.architecture();
@@ -137,7 +120,7 @@ public final class ProfileCommand implements Callable<Integer> {
         double computeCoreMinutes = Math.max(1e-9, coreMinutes - o.readSeconds() / 60.0);
         if (json) {
             ObjectNode n = JsonOut.object();
-            n.put("model", model);
+            n.put("model", in.model);
             n.put("quantity", "relative squared weight error per tensor and option (quantize + error, no forward pass; not KL)");
             n.put("tensors", arch.linearTensors().size());
             n.put("options", choices.size());

@@ -1,0 +1,51 @@
+package org.edgefront.jobs.cli;
+
+import java.io.IOException;
+import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import picocli.CommandLine.Option;
+
+/**
+ * The model and text options of the commands that measure quality (profile, fidelity, compare), as a picocli
+ * mixin: one definition of the flags, their checks, and the quality evaluator they configure.
+ */
+final class MeasurementOptions {
+    @Option(names = "--model", required = true,
+            description = "llama2.c checkpoint, Hugging Face directory or GGUF file; or synthetic:tiny (also synthetic:smollm135m, "
+                    + "synthetic:tinyllama1b, synthetic:phi2, with ?seed=N).")
+    String model;
+
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer file or Hugging Face tokenizer.json (required for real models).")
+    String tokenizer;
+
+    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")
+    String text;
+
+    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs measured (default ${DEFAULT-VALUE}).")
+    int paragraphs;
+
+    @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
+    int offset;
+
+    @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    /** Fails fast (exit 2) on impossible values. */
+    void validate() {
+        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
+        if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
+        if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+    }
+
+    /** The model's architecture (reads only what it needs). */
+    ModelArchitecture architecture() throws IOException {
+        return ProfileCommand.ProfileInputs.architecture(model);
+    }
+
+    /** A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}. */
+    QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space) {
+        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch, space);
+    }
+}
