@@ -44,7 +44,7 @@ public final class EngineCalibrations implements java.io.Serializable {
         m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30));
         m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.60, 0.02, 8.0, 0.30));
-        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.90, 0.04, 0.25, 0.25));
+        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25));
         return new EngineCalibrations(m);
     }
 

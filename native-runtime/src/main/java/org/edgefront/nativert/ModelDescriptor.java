@@ -51,17 +51,16 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
     }
 
     /**
-     * The architecture with its canonical tensor list.
+     * The architecture with its canonical tensor list (q has heads x headDim rows, which for Gemma-2 differs
+     * from the hidden size).
      *
-     * @throws InvalidInputException when the shape cannot be expressed by {@link ModelArchitecture}, which
-     *         derives the head size as hiddenSize / heads (Gemma-2's head_dim 256 is not)
+     * @throws InvalidInputException when heads x headDim overflows
      */
     public ModelArchitecture architecture() {
-        if ((long) heads * headDim != hiddenSize) {
-            throw new InvalidInputException(file, "headDim", "heads x headDim = " + (long) heads * headDim + " differs from hiddenSize "
-                    + hiddenSize + "; space.ModelArchitecture cannot represent this attention shape yet");
+        if ((long) heads * headDim > Integer.MAX_VALUE) {
+            throw new InvalidInputException(file, "headDim", "heads x headDim = " + (long) heads * headDim + " is too large");
         }
-        return ModelArchitecture.of(name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, vocabSize,
+        return ModelArchitecture.of(name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize,
                 maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
     }
 }

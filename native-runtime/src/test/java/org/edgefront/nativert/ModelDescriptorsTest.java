@@ -28,10 +28,13 @@ class ModelDescriptorsTest {
     }
 
     @Test
-    void gemmaHeadShapeIsReportedAsNotRepresentable() {
-        ModelDescriptor g = ModelDescriptors.load("../configs/models/gemma-2-2b.yaml");
-        InvalidInputException e = assertThrows(InvalidInputException.class, g::architecture);
-        assertEquals("headDim", e.field());
+    void gemmaHeadShapeKeepsItsOwnHeadSize() {
+        // Gemma-2-2B: 8 heads of 256 = 2048, not the hidden size 2304
+        org.edgefront.space.model.ModelArchitecture a = ModelDescriptors.load("../configs/models/gemma-2-2b.yaml").architecture();
+        assertEquals(256, a.headDim());
+        assertEquals(2048, a.tensor("blk.0.attn_q.weight").rows());
+        assertEquals(2048, a.tensor("blk.0.attn_output.weight").cols());
+        assertEquals(1024, a.tensor("blk.0.attn_k.weight").rows());
     }
 
     @Test

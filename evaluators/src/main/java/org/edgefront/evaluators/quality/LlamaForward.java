@@ -186,6 +186,11 @@ public final class LlamaForward {
     /** As {@link #of(ModelArchitecture, Map)} with the length from which attention runs batched in ND4J (tests use 1 and MAX). */
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens) {
         Objects.requireNonNull(arch, "architecture");
+        if (arch.qDim() != arch.dim()) {
+            // the passes below size q and the attention output by dim; such models (Gemma-2) are simulated only
+            throw new IllegalArgumentException("the forward pass needs heads x headDim = dim; " + arch.name() + " has "
+                    + arch.heads() + " x " + arch.headDim() + " != " + arch.dim());
+        }
         if (arch.family() == ArchitectureFamily.PHI2) return phi(arch, tensors, PhiForward.phi2RotaryDims(arch));
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2) {
             throw new IllegalArgumentException("the forward pass implements Llama, Qwen2 and Phi-2 models; " + arch.name() + " is " + arch.family());

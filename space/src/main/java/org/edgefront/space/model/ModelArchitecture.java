@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param ropeTheta      RoPE base frequency
  * @param synthetic      true when the weights were generated, not trained (labelled in every output)
  * @param linearTensors  every linear tensor in canonical order: embedding, blocks (q,k,v,o,gate,up,down), LM head
+ * @param headDim        size of one attention head; dim / heads for most models, but e.g. Gemma-2 has heads x headDim
+ *                       != dim (then q has heads x headDim rows and o as many columns)
  */
 public record ModelArchitecture(
         String name,
@@ -40,7 +42,8 @@ public record ModelArchitecture(
         double normEps,
         double ropeTheta,
         boolean synthetic,
-        List<TensorSpec> linearTensors) implements java.io.Serializable {
+        List<TensorSpec> linearTensors,
+        int headDim) implements java.io.Serializable {
 
     public ModelArchitecture {
         Objects.requireNonNull(name, "name");
@@ -49,7 +52,7 @@ public record ModelArchitecture(
         if (dim < 1 || hiddenDim < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocabSize < 1 || maxSeqLen < 1) {
             throw new IllegalArgumentException("architecture " + name + " has a non-positive size");
         }
-        if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by heads " + heads);
+        if (headDim < 1) throw new IllegalArgumentException("architecture " + name + " has head size " + headDim);
         if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " not divisible by kv heads " + kvHeads);
     }
 
@@ -63,22 +66,36 @@ public record ModelArchitecture(
                 tiedEmbeddings, normEps, ropeTheta, synthetic);
     }
 
-    /** Builds an architecture of any family with the canonical Llama-style tensor list. */
+    /** Builds an architecture of any family with the canonical Llama-style tensor list; head size dim / heads. */
     public static ModelArchitecture of(String name, ArchitectureFamily family, int dim, int hiddenDim, int layers,
                                        int heads, int kvHeads, int vocabSize, int maxSeqLen, boolean tiedEmbeddings,
                                        double normEps, double ropeTheta, boolean synthetic) {
         if (dim < 1 || heads < 1 || kvHeads < 1 || dim % heads != 0) {
             throw new IllegalArgumentException("architecture " + name + ": dim " + dim + " and heads " + heads + " do not fit");
         }
-        int headDim = dim / heads;
-        int kvDim = headDim * kvHeads;
+        return of(name, family, dim, hiddenDim, layers, heads, kvHeads, dim / heads, vocabSize, maxSeqLen, tiedEmbeddings,
+                normEps, ropeTheta, synthetic);
+    }
+
+    /**
+     * As {@link #of(String, ArchitectureFamily, int, int, int, int, int, int, int, boolean, double, double, boolean)}
+     * with an explicit head size (config.json's {@code head_dim}), for models whose heads x headDim differs from dim.
+     */
+    public static ModelArchitecture of(String name, ArchitectureFamily family, int dim, int hiddenDim, int layers,
+                                       int heads, int kvHeads, int headDim, int vocabSize, int maxSeqLen, boolean tiedEmbeddings,
+                                       double normEps, double ropeTheta, boolean synthetic) {
+        if (dim < 1 || heads < 1 || kvHeads < 1 || headDim < 1) {
+            throw new IllegalArgumentException("architecture " + name + ": dim " + dim + ", heads " + heads + ", head size " + headDim + " do not fit");
+        }
+        int qDim = Math.multiplyExact(heads, headDim);
+        int kvDim = Math.multiplyExact(kvHeads, headDim);
         List<TensorSpec> t = new ArrayList<>();
         t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), TensorRole.EMBEDDING, -1, vocabSize, dim));
         for (int l = 0; l < layers; l++) {
-            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, dim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, qDim, dim));
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.K, l), TensorRole.K, l, kvDim, dim));
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.V, l), TensorRole.V, l, kvDim, dim));
-            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.O, l), TensorRole.O, l, dim, dim));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.O, l), TensorRole.O, l, dim, qDim));
             if (family != ArchitectureFamily.PHI2) {
                 t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.GATE, l), TensorRole.GATE, l, hiddenDim, dim));
             }
@@ -89,14 +106,14 @@ public record ModelArchitecture(
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, dim));
         }
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, t);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim);
     }
 
-    /** Size of one attention head. */
-    public int headDim() { return dim / heads; }
+    /** Width of the query projection (and the attention output): heads x headDim; equals dim for most models. */
+    public int qDim() { return heads * headDim; }
 
     /** Width of the key (and value) projections: headDim x kvHeads. */
-    public int kvDim() { return headDim() * kvHeads; }
+    public int kvDim() { return headDim * kvHeads; }
 
     /** Parameters in linear tensors (the embedding counted once when tied). */
     public long linearParameterCount() {
@@ -111,8 +128,8 @@ public record ModelArchitecture(
     /** True when q, k and v projections carry biases (Qwen2). */
     public boolean attentionBiases() { return family == ArchitectureFamily.QWEN2; }
 
-    /** Parameters in attention biases: dim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */
-    public long biasParameterCount() { return attentionBiases() ? (long) layers * (dim + 2L * kvDim()) : 0; }
+    /** Parameters in attention biases: qDim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */
+    public long biasParameterCount() { return attentionBiases() ? (long) layers * (qDim() + 2L * kvDim()) : 0; }
 
     /** All parameters (linear plus norms plus attention biases). */
     public long parameterCount() { return linearParameterCount() + normParameterCount() + biasParameterCount(); }
