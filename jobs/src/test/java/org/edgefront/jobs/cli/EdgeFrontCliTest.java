@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.edgefront.jobs.CliRun;
 import org.edgefront.jobs.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,32 +18,11 @@ class EdgeFrontCliTest {
     @TempDir
     Path dir;
 
-    /** Exit code, stdout and stderr of one CLI invocation. */
-    record Run(int code, String out, String err) {}
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cl = EdgeFrontCli.commandLine();
-            cl.setOut(new java.io.PrintWriter(System.out, true));
-            cl.setErr(new java.io.PrintWriter(System.err, true));
-            code = cl.execute(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
+    static CliRun cli(String... args) { return CliRun.of(args); }
 
     @Test
     void inspectJsonPrintsExactlyOneObjectWithTheTensorList() throws IOException {
-        Run r = cli("inspect", TestPaths.shared().resolve("models/stories260K.bin").toString(), "--json");
+        CliRun r = cli("inspect", TestPaths.shared().resolve("models/stories260K.bin").toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode n = new ObjectMapper().readTree(r.out());
         assertTrue(n.isObject());
@@ -64,7 +41,7 @@ class EdgeFrontCliTest {
         Path spec = dir.resolve("bad.yaml");
         Files.writeString(spec, "schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: "
                 + TestPaths.device("samsung-galaxy-s23") + "\nstrategy: {generations: -3}\n");
-        Run r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
+        CliRun r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("bad.yaml") && r.err().contains("strategy.generations"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --debug");
@@ -73,7 +50,7 @@ class EdgeFrontCliTest {
 
     @Test
     void missingModelFileExitsWithTwo() {
-        Run r = cli("inspect", dir.resolve("nope.bin").toString(), "--json");
+        CliRun r = cli("inspect", dir.resolve("nope.bin").toString(), "--json");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("nope.bin"), r.err());
         assertEquals("", r.out());
@@ -86,7 +63,7 @@ class EdgeFrontCliTest {
 
     @Test
     void helpListsTheCommands() {
-        Run r = cli("--help");
+        CliRun r = cli("--help");
         assertEquals(0, r.code());
         for (String c : new String[] {"search", "inspect", "eval", "simulate"}) assertTrue(r.out().contains(c), c);
     }
@@ -96,7 +73,7 @@ class EdgeFrontCliTest {
         Path spec = dir.resolve("tight.yaml");
         Files.writeString(spec, "schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: "
                 + TestPaths.device("samsung-galaxy-s23") + "\nbudgets: {memory_bytes: {atMost: 1000}}\n");
-        Run r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
+        CliRun r = cli("search", spec.toString(), "--out", dir.resolve("out").toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("budgets.memory_bytes") && r.err().contains("impossible"), r.err());
         assertFalse(Files.exists(dir.resolve("out")), "no partial output");

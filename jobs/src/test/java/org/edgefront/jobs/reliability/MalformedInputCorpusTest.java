@@ -1,5 +1,7 @@
 package org.edgefront.jobs.reliability;
 
+import org.edgefront.jobs.CliRun;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
