@@ -13,12 +13,21 @@ import java.util.Objects;
  *
  * @param inputNorms tensor name to per-input-feature L2 norm
  * @param tokens     calibration tokens the norms were accumulated over
+ * @param hessians   input Hessians for GPTQ ({@code +gptq} choices), or null when none were collected
  */
-public record CalibrationStats(Map<String, float[]> inputNorms, long tokens) implements java.io.Serializable {
+public record CalibrationStats(Map<String, float[]> inputNorms, long tokens, HessianStats hessians) implements java.io.Serializable {
     public CalibrationStats {
         inputNorms = Map.copyOf(Objects.requireNonNull(inputNorms, "inputNorms"));
         if (tokens < 0) throw new IllegalArgumentException("negative token count");
     }
+
+    /** Norms only (no Hessians). */
+    public CalibrationStats(Map<String, float[]> inputNorms, long tokens) {
+        this(inputNorms, tokens, null);
+    }
+
+    /** A copy that also carries {@code h}. */
+    public CalibrationStats withHessians(HessianStats h) { return new CalibrationStats(inputNorms, tokens, h); }
 
     /** The input-feature norms of {@code tensorName}, or null when none were collected. */
     public float[] normsFor(String tensorName) { return inputNorms.get(tensorName); }

@@ -50,6 +50,14 @@ public final class TensorCompressor {
             float[] b = quantizeMatrix(choice.format(), f.b(), k, cols);
             return LowRank.multiply(a, b, rows, k, cols);
         }
+        if (choice.errorCompensated()) {
+            float[] h = stats == null || stats.hessians() == null ? null : stats.hessians().hessianFor(t.name());
+            if (h == null) {
+                throw new IllegalStateException(t.name() + ": " + choice.label() + " needs calibration activations (GPTQ Hessians); "
+                        + "give the evaluator calibration text");
+            }
+            return Gptq.quantize(t, weights, choice.format(), h);
+        }
         Sparsity s = choice.sparsity();
         if (s.kind() == Sparsity.Kind.NONE) return quantizeMatrix(choice.format(), weights, rows, cols);
         boolean[] keep = Pruner.mask(weights, rows, cols, s, stats == null ? null : stats.normsFor(t.name()));

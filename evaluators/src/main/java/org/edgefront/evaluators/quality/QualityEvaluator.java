@@ -96,6 +96,14 @@ public final class QualityEvaluator implements Evaluator {
                                               List<int[]> calibration, long cacheBytes) throws IOException {
         LlamaForward base = LlamaForward.load(weights);
         CalibrationStats stats = calibration.isEmpty() ? null : base.inputNorms(calibration);
+        java.util.Set<String> gptq = new java.util.LinkedHashSet<>();
+        for (org.edgefront.space.candidate.Decision d : space.decisions()) {
+            if (d.options().stream().anyMatch(TensorChoice::errorCompensated)) gptq.addAll(d.tensors());
+        }
+        if (!gptq.isEmpty()) {
+            if (stats == null) throw new IllegalArgumentException("+gptq options need calibration text (calibration paragraphs > 0)");
+            stats = stats.withHessians(HessianCollector.collect(base, calibration, gptq));
+        }
         return new QualityEvaluator(space, base, sequences, stats, cacheBytes);
     }
 

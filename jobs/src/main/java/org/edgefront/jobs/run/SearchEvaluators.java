@@ -65,8 +65,8 @@ public final class SearchEvaluators {
             List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(r.seed(), size, length, r.architecture().vocabSize()));
             return QualityEvaluator.Factory.forSequences(model::open, tokens, r.space());
         }
-        return QualityEvaluator.Factory.forText(model.uri(), r.tokenizerUri(), r.textUri(), r.paragraphOffset(),
-                size, r.maxTokens(), r.space());
+        return new QualityEvaluator.Factory(new QualityEvaluator.TextInputs(model.uri(), r.tokenizerUri(), r.textUri(),
+                r.paragraphOffset(), size, r.maxTokens(), r.calibrationParagraphs()), r.space(), QualityEvaluator.DEFAULT_CACHE_BYTES);
     }
 
     /**

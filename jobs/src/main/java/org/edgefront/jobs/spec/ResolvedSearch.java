@@ -42,6 +42,7 @@ import org.edgefront.space.model.ModelArchitecture;
  * @param table          the sensitivity table (null when none): proxy_kl and the table-planning strategies
  * @param stages         multi-fidelity stage sizes (paragraphs or sequences), empty when not multi-fidelity
  * @param keep           multi-fidelity promotion fractions, one per stage
+ * @param calibrationParagraphs paragraphs after the evaluation text that calibrate Wanda and GPTQ (0 = none)
  */
 public record ResolvedSearch(
         String specUri,
@@ -70,7 +71,8 @@ public record ResolvedSearch(
         boolean measuredQuality,
         SensitivityTable table,
         List<Integer> stages,
-        List<Double> keep) {
+        List<Double> keep,
+        int calibrationParagraphs) {
 
     /** The additive (weight bytes, proxy KL) model of the table, for greedy/dp/nsga2-dp; null without a table. */
     public AdditiveModel additiveModel() { return table == null ? null : SensitivityModels.bytesAndProxy(space, table); }

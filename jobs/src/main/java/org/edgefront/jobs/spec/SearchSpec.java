@@ -80,10 +80,12 @@ public record SearchSpec(
      * @param stages      multi-fidelity: paragraphs (or synthetic sequences) measured at each stage, ascending;
      *                    default [a quarter, all]
      * @param keep        multi-fidelity: fraction of candidates promoted into each stage; default 0.5 each
+     * @param calibrationParagraphs paragraphs right after the evaluation text (so never overlapping it) whose
+     *                    activations calibrate Wanda pruning and {@code +gptq} options; default 0, required for +gptq
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Quality(Integer paragraphs, Integer offset, Integer maxTokens, Integer sequences, String mode, String table,
-                          List<Integer> stages, List<Double> keep) {}
+                          List<Integer> stages, List<Double> keep, Integer calibrationParagraphs) {}
 
     /**
      * One hard constraint; exactly one of the fields is set.

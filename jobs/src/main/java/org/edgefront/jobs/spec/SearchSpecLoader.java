@@ -221,13 +221,18 @@ public final class SearchSpecLoader {
         // (multi-fidelity adds a constraint below, once the quality section is read)
 
         // quality
-        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null, null, null, null, null) : s.quality();
+        SearchSpec.Quality q = s.quality() == null ? new SearchSpec.Quality(null, null, null, null, null, null, null, null, null) : s.quality();
         int paragraphs = positive(file, "quality.paragraphs", q.paragraphs(), 16);
         int offset = q.offset() == null ? 0 : q.offset();
         require(file, "quality.offset", offset >= 0, "must be >= 0");
         int maxTokens = positive(file, "quality.maxTokens", q.maxTokens(), Math.min(256, arch.maxSeqLen()));
         require(file, "quality.maxTokens", maxTokens >= 2 && maxTokens <= arch.maxSeqLen(), "must be 2.." + arch.maxSeqLen() + " (the model's context)");
         int sequences = positive(file, "quality.sequences", q.sequences(), 8);
+        int calibration = q.calibrationParagraphs() == null ? 0 : q.calibrationParagraphs();
+        require(file, "quality.calibrationParagraphs", calibration >= 0, "must be >= 0");
+        boolean gptq = space.decisions().stream().anyMatch(d -> d.options().stream().anyMatch(TensorChoice::errorCompensated));
+        require(file, "quality.calibrationParagraphs", !gptq || (calibration > 0 && !model.synthetic()),
+                "+gptq options need calibration text: a real model and quality.calibrationParagraphs > 0");
         String mode = q.mode() == null ? "measured" : q.mode();
         require(file, "quality.mode", mode.equals("measured") || mode.equals("proxy") || mode.equals("multi-fidelity"),
                 "must be 'measured', 'proxy' or 'multi-fidelity'");
@@ -289,12 +294,13 @@ public final class SearchSpecLoader {
                 new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
                 new SearchSpec.Space(options, grouping, sp.tensorOptions()),
                 new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri,
-                        stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep), objectiveNames, s.budgets(),
+                        stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep, calibration == 0 ? null : calibration),
+                objectiveNames, s.budgets(),
                 new SearchSpec.Strategy(strategy, seed, population, generations),
                 new SearchSpec.Execution(master, partitions, maxFailureRate));
         return new ResolvedSearch(file, resolved, model, tokenizer, textUri, arch, space, problem, deviceUri, device,
                 workload, paragraphs, offset, maxTokens, sequences, strategy, seed, population, generations, master,
-                partitions, maxFailureRate, objectiveNames, !mode.equals("proxy"), table, stages, keep);
+                partitions, maxFailureRate, objectiveNames, !mode.equals("proxy"), table, stages, keep, calibration);
     }
 
     private static final List<Metric> MEASURED_QUALITY = List.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT);

@@ -132,4 +132,20 @@ class SearchSpecLoaderTest {
         int layers = r.architecture().layers();
         assertEquals(r.architecture().linearTensors().size() - 2 * layers, r.space().dimensions());
     }
+
+    @Test
+    void gptqOptionsNeedRealCalibrationText() throws IOException {
+        assertEquals("quality.calibrationParagraphs", fails(base() + "space: {options: [Q4_0, Q4_0+gptq]}\n").field());
+    }
+
+    @Test
+    void gptqOptionsWithCalibrationResolveOnARealModel() throws IOException {
+        Path p = write("schemaVersion: 1\nmodel: {source: " + TestPaths.shared().resolve("models/stories260K.bin")
+                + ", tokenizer: " + TestPaths.shared().resolve("models/tok512.bin") + ", text: " + TestPaths.shared().resolve("models/tinystories_val.txt")
+                + "}\ndevice: " + TestPaths.device("samsung-galaxy-s23") + "\nspace: {options: [Q4_0, Q4_0+gptq]}\n"
+                + "quality: {paragraphs: 8, calibrationParagraphs: 16}\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        assertEquals(16, r.calibrationParagraphs());
+        assertTrue(r.space().decisions().get(1).options().get(1).errorCompensated());
+    }
 }

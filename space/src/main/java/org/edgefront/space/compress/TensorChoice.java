@@ -4,16 +4,19 @@ import java.util.Objects;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * The compression chosen for one tensor: weight format, sparsity, and optional low-rank factorization
- * W ~ A B with A {@code rows x k}, B {@code k x cols}, {@code k = max(1, round(rankRatio x min(rows, cols)))}.
+ * The compression chosen for one tensor: weight format, sparsity, optional low-rank factorization
+ * W ~ A B with A {@code rows x k}, B {@code k x cols}, {@code k = max(1, round(rankRatio x min(rows, cols)))},
+ * and optionally GPTQ-style error-compensating rounding instead of round-to-nearest (same storage, same bytes).
  * Its label is the wire form used in YAML, JSON and Parquet: {@code Q4_0}, {@code int4g32+2:4},
- * {@code Q8_0+s50}, {@code F16+r0.25}. Immutable and thread-safe.
+ * {@code Q8_0+s50}, {@code F16+r0.25}, {@code int3g32+gptq}. Immutable and thread-safe.
  *
- * @param format    storage format of the (kept) weights
- * @param sparsity  sparsity pattern
- * @param rankRatio kept rank as a fraction of full rank, in (0, 1]; 1 means not factorized
+ * @param format           storage format of the (kept) weights
+ * @param sparsity         sparsity pattern
+ * @param rankRatio        kept rank as a fraction of full rank, in (0, 1]; 1 means not factorized
+ * @param errorCompensated quantize with GPTQ from calibration activations (dense, full-rank, quantized formats only)
  */
-public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio) implements java.io.Serializable {
+public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio, boolean errorCompensated)
+        implements java.io.Serializable {
 
     public TensorChoice {
         Objects.requireNonNull(format, "format");
@@ -22,21 +25,32 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         if (rankRatio < 1.0 && sparsity.kind() != Sparsity.Kind.NONE) {
             throw new IllegalArgumentException("low rank and sparsity cannot be combined on one tensor");
         }
+        if (errorCompensated && (format.isFloat() || rankRatio < 1.0 || sparsity.kind() != Sparsity.Kind.NONE)) {
+            throw new IllegalArgumentException("+gptq applies to dense, full-rank, quantized formats only");
+        }
+    }
+
+    /** A choice with round-to-nearest quantization. */
+    public TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio) {
+        this(format, sparsity, rankRatio, false);
     }
 
     /** A dense, full-rank choice in the given format. */
     public static TensorChoice of(WeightFormat format) { return new TensorChoice(format, Sparsity.NONE, 1.0); }
 
-    /** Parses a label such as {@code Q4_0}, {@code int4g32+2:4}, {@code Q8_0+s50}, {@code F16+r0.25}. */
+    /** Parses a label such as {@code Q4_0}, {@code int4g32+2:4}, {@code Q8_0+s50}, {@code F16+r0.25}, {@code Q4_0+gptq}. */
     public static TensorChoice parse(String label) {
         Objects.requireNonNull(label, "choice");
         String[] parts = label.trim().split("\\+");
         WeightFormat f = WeightFormat.parse(parts[0]);
         Sparsity s = Sparsity.NONE;
         double r = 1.0;
+        boolean gptq = false;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
-            if (p.startsWith("r")) {
+            if (p.equals("gptq")) {
+                gptq = true;
+            } else if (p.startsWith("r")) {
                 try {
                     r = Double.parseDouble(p.substring(1));
                 } catch (NumberFormatException e) {
@@ -46,7 +60,7 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
                 s = Sparsity.parse(p);
             }
         }
-        return new TensorChoice(f, s, r);
+        return new TensorChoice(f, s, r, gptq);
     }
 
     /** Rank kept for a tensor of this shape (its full rank when not factorized). */
@@ -81,6 +95,7 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         StringBuilder b = new StringBuilder(format.name());
         if (sparsity.kind() != Sparsity.Kind.NONE) b.append('+').append(sparsity.label());
         if (isLowRank()) b.append("+r").append(stripZeros(rankRatio));
+        if (errorCompensated) b.append("+gptq");
         return b.toString();
     }
 

@@ -12,7 +12,7 @@ class TensorChoiceTest {
 
     @Test
     void labelsRoundTrip() {
-        for (String l : new String[] {"Q4_0", "int4g32+2:4", "Q8_0+s50", "F16+r0.25", "int3g128a"}) {
+        for (String l : new String[] {"Q4_0", "int4g32+2:4", "Q8_0+s50", "F16+r0.25", "int3g128a", "int3g32+gptq", "Q4_K+gptq"}) {
             assertEquals(l, TensorChoice.parse(l).label());
         }
     }
@@ -47,5 +47,14 @@ class TensorChoiceTest {
     void badSparsityIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> TensorChoice.parse("Q4_0+5:4"));
         assertThrows(IllegalArgumentException.class, () -> TensorChoice.parse("Q4_0+sparse"));
+    }
+
+    @Test
+    void gptqChangesRoundingNotStorage() {
+        TensorChoice g = TensorChoice.parse("int4g32+gptq");
+        assertEquals(TensorChoice.parse("int4g32").bytes(T), g.bytes(T));
+        org.junit.jupiter.api.Assertions.assertTrue(g.errorCompensated());
+        assertThrows(IllegalArgumentException.class, () -> TensorChoice.parse("F16+gptq"));
+        assertThrows(IllegalArgumentException.class, () -> TensorChoice.parse("Q4_0+2:4+gptq"));
     }
 }
