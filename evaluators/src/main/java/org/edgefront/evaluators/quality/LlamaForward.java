@@ -360,17 +360,7 @@ public final class LlamaForward {
             phi.run(sequences, sink, inputSumSquares);
             return;
         }
-        int start = 0;
-        while (start < sequences.size()) {
-            int end = start;
-            int tokens = 0;
-            while (end < sequences.size() && (end == start || tokens + sequences.get(end).length <= maxChunkTokens)) {
-                tokens += sequences.get(end).length;
-                end++;
-            }
-            runChunk(sequences, start, end, tokens, sink, inputSumSquares);
-            start = end;
-        }
+        TokenChunk.forEach(sequences, maxChunkTokens, (from, to, tokens) -> runChunk(sequences, from, to, tokens, sink, inputSumSquares));
     }
 
     private void runChunk(List<int[]> sequences, int from, int to, int n, LogProbSink sink, InputObserver sumSq) {
@@ -379,22 +369,11 @@ public final class LlamaForward {
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
         int qkvWidth = dim + 2 * kvDim;
-        int[] seqStart = new int[to - from + 1];
-        int[] positions = new int[n];
-        int maxLen = 0;
-        float[] x = new float[n * dim];
-        int row = 0;
-        for (int s = from; s < to; s++) {
-            int[] toks = sequences.get(s);
-            seqStart[s - from] = row;
-            maxLen = Math.max(maxLen, toks.length);
-            for (int p = 0; p < toks.length; p++, row++) {
-                positions[row] = p;
-                System.arraycopy(embedding, toks[p] * dim, x, row * dim, dim);
-            }
-        }
-        seqStart[to - from] = row;
-        float[][] rope = ropeTable(maxLen);
+        TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, dim);
+        float[] x = chunk.x();
+        int[] seqStart = chunk.seqStart();
+        int[] positions = chunk.positions();
+        float[][] rope = ropeTable(chunk.maxLen());
 
         float[] xb = new float[n * dim];
         float[] att = new float[n * dim];

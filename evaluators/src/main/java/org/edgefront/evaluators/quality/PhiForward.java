@@ -139,17 +139,7 @@ final class PhiForward {
     int rotaryDims() { return rotaryDims; }
 
     void run(List<int[]> sequences, LlamaForward.LogProbSink sink, LlamaForward.InputObserver observer) {
-        int start = 0;
-        while (start < sequences.size()) {
-            int end = start;
-            int tokens = 0;
-            while (end < sequences.size() && (end == start || tokens + sequences.get(end).length <= MAX_CHUNK_TOKENS)) {
-                tokens += sequences.get(end).length;
-                end++;
-            }
-            runChunk(sequences, start, end, tokens, sink, observer);
-            start = end;
-        }
+        TokenChunk.forEach(sequences, MAX_CHUNK_TOKENS, (from, to, tokens) -> runChunk(sequences, from, to, tokens, sink, observer));
     }
 
     private void runChunk(List<int[]> sequences, int from, int to, int n, LlamaForward.LogProbSink sink, LlamaForward.InputObserver obs) {
@@ -158,22 +148,11 @@ final class PhiForward {
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
         int width = dim + 2 * kvDim;
-        int[] seqStart = new int[to - from + 1];
-        int[] positions = new int[n];
-        float[] x = new float[n * dim];
-        int row = 0;
-        int maxLen = 0;
-        for (int s = from; s < to; s++) {
-            int[] toks = sequences.get(s);
-            seqStart[s - from] = row;
-            maxLen = Math.max(maxLen, toks.length);
-            for (int p = 0; p < toks.length; p++, row++) {
-                positions[row] = p;
-                System.arraycopy(embedding, toks[p] * dim, x, row * dim, dim);
-            }
-        }
-        seqStart[to - from] = row;
-        float[][] rope = ropeTable(maxLen);
+        TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, dim);
+        float[] x = chunk.x();
+        int[] seqStart = chunk.seqStart();
+        int[] positions = chunk.positions();
+        float[][] rope = ropeTable(chunk.maxLen());
         float[] xb = new float[n * dim];
         float[] att = new float[n * dim];
         for (int l = 0; l < arch.layers(); l++) {

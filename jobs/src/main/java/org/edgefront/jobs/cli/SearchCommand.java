@@ -6,6 +6,7 @@ import org.edgefront.jobs.run.SearchJob;
 import org.edgefront.jobs.run.SearchOutputs;
 import org.edgefront.jobs.spec.SearchSpecLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -13,40 +14,28 @@ import picocli.CommandLine.Parameters;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Search per-tensor compression for a model on a device; writes DIR/front.json, DIR/evaluations.parquet and DIR/report.html.")
 final class SearchCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run = new RunOptions();
+
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "Search spec (see configs/searches/).")
     String spec;
 
     @Option(names = "--model", description = "Model to search (llama2.c file or Hugging Face directory); overrides the spec.")
     String model;
 
-    @Option(names = "--tokenizer", description = "Tokenizer file (llama2.c format); overrides the spec.")
+    @Option(names = "--tokenizer", description = "Tokenizer: llama2.c file or Hugging Face tokenizer.json; overrides the spec.")
     String tokenizer;
 
     @Option(names = "--text", description = "Evaluation text; overrides the spec.")
     String text;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<spec name>); any Hadoop URI.")
-    String out;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
-    boolean resume;
-
-    @Option(names = "--force", description = "Replace an existing --out directory.")
-    boolean force;
-
-    @Option(names = "--master", description = "Spark master (default from the spec, local[*]); 'sequential' evaluates in the driver.")
-    String master;
-
-    @Option(names = "--json", description = "Print one JSON object (the front and run facts) on stdout.")
-    boolean json;
-
     @Override
     public Integer call() {
-        if (resume && force) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--resume and --force exclude each other");
+        run.validate();
         SearchJob.Outcome o = SearchJob.run(new SearchJob.Options(spec, new SearchSpecLoader.Overrides(model, tokenizer, text),
-                out, resume, force, master), System.err, null);
+                run.out, run.resume, run.force, run.master), System.err, null);
         String summary = SearchOutputs.summary(o.search().space(), o.result(), SearchJob.summaryColumns(o.search()));
-        if (json) {
+        if (run.json) {
             ObjectNode n = SearchOutputs.frontJson(o.search().space(), o.result(), o.info());
             n.put("out", o.outDir().toString());
             n.put("elapsed_s", o.result().elapsedSeconds());

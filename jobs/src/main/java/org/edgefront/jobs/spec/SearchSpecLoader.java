@@ -77,7 +77,8 @@ public final class SearchSpecLoader {
         }
     }
 
-    private static String path(JsonMappingException e) {
+    /** The dotted key path ({@code a.b[2].c}) of a Jackson mapping error, for messages that name the field. */
+    public static String path(JsonMappingException e) {
         StringBuilder b = new StringBuilder();
         for (JsonMappingException.Reference r : e.getPath()) {
             if (r.getFieldName() != null) b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
@@ -373,7 +374,7 @@ public final class SearchSpecLoader {
     }
 
     /** Resolves {@code ref} against the directory of {@code file} unless it is absolute or a URI. */
-    static String relative(String file, String ref) {
+    public static String relative(String file, String ref) {
         if (ref.contains("://") || ref.startsWith("/") || ref.startsWith("file:")) return ref;
         java.nio.file.Path base = java.nio.file.Path.of(file.replaceFirst("^file:(//)?", "")).toAbsolutePath().getParent();
         return base.resolve(ref).normalize().toString();

@@ -94,15 +94,19 @@ public final class SweepJob {
     public record Outcome(Path outDir, List<Cell> cells, List<SearchResult> results, double elapsedSeconds) {}
 
     /** Reads and validates every cell of a sweep file. */
-    public static List<Cell> cells(String sweepUri) {
+    public static List<Cell> cells(String sweepUri) { return load(sweepUri).cells(); }
+
+    /** A validated sweep: its name and cells. */
+    private record Sweep(String name, List<Cell> cells) {}
+
+    private static Sweep load(String sweepUri) {
         Path p = AtomicFiles.path(sweepUri);
         SweepSpec s;
         try {
             if (!AtomicFiles.fs(p).exists(p)) throw new InvalidInputException(sweepUri, "(file)", "does not exist");
             s = YAML.readValue(AtomicFiles.readString(p), SweepSpec.class);
         } catch (JsonMappingException e) {
-            String field = e.getPath().isEmpty() ? "(document)" : String.valueOf(e.getPath().get(e.getPath().size() - 1).getFieldName());
-            throw new InvalidInputException(sweepUri, field, e.getOriginalMessage());
+            throw new InvalidInputException(sweepUri, SearchSpecLoader.path(e), e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(sweepUri, "(document)", "not valid YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -110,10 +114,11 @@ public final class SweepJob {
         }
         if (s == null) throw new InvalidInputException(sweepUri, "(document)", "the file is empty");
         require(sweepUri, "schemaVersion", s.schemaVersion() != null && s.schemaVersion() == 1, "must be 1");
+        require(sweepUri, "name", s.name() == null || s.name().matches("[A-Za-z0-9._-]{1,64}"), "must be 1-64 letters, digits, '.', '_' or '-'");
         require(sweepUri, "base", s.base() != null, "is required (a search spec)");
         require(sweepUri, "models", s.models() != null && !s.models().isEmpty(), "must list at least one model");
         require(sweepUri, "devices", s.devices() != null && !s.devices().isEmpty(), "must list at least one device");
-        String baseUri = rel(sweepUri, s.base());
+        String baseUri = SearchSpecLoader.relative(sweepUri, s.base());
         Path bp = AtomicFiles.path(baseUri);
         SearchSpec base;
         try {
@@ -131,11 +136,11 @@ public final class SweepJob {
         for (int mi = 0; mi < s.models().size(); mi++) {
             SearchSpec.Model m = s.models().get(mi);
             require(sweepUri, "models[" + mi + "].source", m != null && m.source() != null, "is required");
-            SearchSpec.Model abs = new SearchSpec.Model(m.source().startsWith("synthetic:") ? m.source() : rel(sweepUri, m.source()),
-                    m.tokenizer() == null ? null : rel(sweepUri, m.tokenizer()), m.text() == null ? null : rel(sweepUri, m.text()));
+            SearchSpec.Model abs = new SearchSpec.Model(m.source().startsWith("synthetic:") ? m.source() : SearchSpecLoader.relative(sweepUri, m.source()),
+                    m.tokenizer() == null ? null : SearchSpecLoader.relative(sweepUri, m.tokenizer()), m.text() == null ? null : SearchSpecLoader.relative(sweepUri, m.text()));
             String modelKey = null;
             for (int di = 0; di < s.devices().size(); di++) {
-                String dev = rel(sweepUri, s.devices().get(di));
+                String dev = SearchSpecLoader.relative(sweepUri, s.devices().get(di));
                 String devKey = new Path(dev).getName().replaceAll("\\.ya?ml$", "");
                 for (int bi = 0; bi < budgets.size(); bi++) {
                     for (String st : strategies) {
@@ -162,20 +167,16 @@ public final class SweepJob {
                 }
             }
         }
-        return cells;
+        return new Sweep(s.name() == null ? "sweep" : s.name(), cells);
     }
 
     /** Runs every cell; {@code existing} may be null (then the job owns its session). */
     public static Outcome run(String sweepUri, String outDir, boolean resume, boolean force, String master, PrintStream log,
                               SparkSession existing) {
         long start = System.nanoTime();
-        List<Cell> cells = cells(sweepUri);
-        String name;
-        try {
-            name = YAML.readTree(AtomicFiles.readString(AtomicFiles.path(sweepUri))).path("name").asText("sweep");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Sweep sweep = load(sweepUri);
+        List<Cell> cells = sweep.cells();
+        String name = sweep.name();
         Path out = AtomicFiles.path(outDir != null ? outDir : "runs/" + name);
         prepare(out, resume, force);
         boolean sequential = "sequential".equals(master);
@@ -317,10 +318,6 @@ public final class SweepJob {
         public void close() { remote.close(); }
     }
 
-    static String rel(String file, String ref) {
-        if (ref.contains("://") || ref.startsWith("/") || ref.startsWith("file:")) return ref;
-        return java.nio.file.Path.of(file.replaceFirst("^file:(//)?", "")).toAbsolutePath().getParent().resolve(ref).normalize().toString();
-    }
 
     private static void require(String file, String key, boolean ok, String problem) {
         if (!ok) throw new InvalidInputException(file, key, problem);
