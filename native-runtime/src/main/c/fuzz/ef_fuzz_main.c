@@ -24,10 +24,18 @@ int main(int argc, char **argv) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    ef_attention att = {2, 8, 2, 64, 1024, 1000, 0};
-    ef_tensor_shape shapes[4] = {{1000, 512, 1}, {512, 512, 0}, {128, 512, 0}, {1000, 512, 2}};
-    ef_tensor_choice ch[4];
-    for (int i = 0; i < 4; i++) ch[i] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 512 < shapes[i].rows ? 512 : shapes[i].rows, (int64_t)shapes[i].rows * 512 / 32 * 18};
+    ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512};
+    ef_tensor_shape shapes[4] = {{1000, 512, EF_ROLE_EMBEDDING, -1}, {512, 512, EF_ROLE_ATTN_Q, 0}, {128, 512, EF_ROLE_ATTN_K, 0},
+                                 {1000, 512, EF_ROLE_LM_HEAD, -1}};
+    /* candidate 0 unpruned; candidate 1 keeps half the K rows and removes layer 0's Q */
+    ef_tensor_choice ch[8];
+    for (int i = 0; i < 4; i++) {
+        ch[i] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 512 < shapes[i].rows ? 512 : shapes[i].rows, (int64_t)shapes[i].rows * 512 / 32 * 18,
+                                   shapes[i].rows, 512};
+        ch[4 + i] = ch[i];
+    }
+    ch[5] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 0, 0, 0, 0};
+    ch[6] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 64, 64 * 512 / 32 * 18, 64, 512};
     uint8_t seed[1024];
     size_t off = 0;
     memcpy(seed + off, &dev, sizeof dev); off += sizeof dev;
@@ -35,7 +43,7 @@ int main(int argc, char **argv) {
     memcpy(seed + off, &wl, sizeof wl); off += sizeof wl;
     memcpy(seed + off, &att, sizeof att); off += sizeof att;
     seed[off++] = 3; /* 4 tensors */
-    seed[off++] = 0; /* 1 candidate */
+    seed[off++] = 1; /* 2 candidates */
     memcpy(seed + off, shapes, sizeof shapes); off += sizeof shapes;
     memcpy(seed + off, ch, sizeof ch); off += sizeof ch;
     if (argc > 3) {

@@ -1,11 +1,13 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 1).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 3).
  *
  * Tutorial
  * --------
  * The library predicts how fast, how hungry and how big one compressed LLM candidate is on one
  * device, without running it. Everything is passed in by value; the library keeps no global
  * state, allocates nothing, never exits or aborts and is safe to call from many threads at once.
+ * It works on the caller's stack: up to ~112 KiB per call (per-layer attention shapes and, in
+ * batches, a memo of tensor costs), well inside the 1 MiB default of JVM and pthread stacks.
  *
  *   1. Describe the device (ef_device): DRAM bandwidth and capacity, peak throughput per compute
  *      unit and precision, energy per byte and per operation, static power, a thermal model.
@@ -15,8 +17,11 @@
  *   3. Describe the workload (ef_workload): prompt, generated and context tokens, KV-cache bits,
  *      threads and the backend (EF_BACKEND_CPU / GPU / NPU).
  *   4. Describe the model: its attention shape (ef_attention) and its linear tensors
- *      (ef_tensor_shape: rows = outputs, cols = inputs, role), and for each candidate one
- *      ef_tensor_choice per tensor (format id, exact stored bytes, sparsity, kept rank).
+ *      (ef_tensor_shape: full rows = outputs, full cols = inputs, role, layer; the attention
+ *      projections are marked EF_ROLE_ATTN_Q / _K / _V with their layer), and for each candidate
+ *      one ef_tensor_choice per tensor (format id, exact stored bytes, sparsity, kept rank, and
+ *      the kept shape after structured pruning: kept_rows x kept_cols, or 0 x 0 = removed).
+ *      An unpruned candidate sets kept_rows = rows and kept_cols = cols.
  *   5. Call ef_simulate() for one candidate (with an optional per-operator breakdown) or
  *      ef_simulate_batch() for many candidates sharing device, workload and model.
  *
@@ -29,15 +34,26 @@
  * Every call validates every pointer, count, length and enum it receives and returns an
  * ef_status; on failure the message buffer (if given) says what was wrong and where.
  *
- * The model (first version, "roofline+"): every operator of one decode step (one GEMV per
- * linear tensor, two for a low-rank tensor, one attention operator per layer reading the KV
- * cache) takes max(bytes / (DRAM bw x mem efficiency), ops / (peak x compute efficiency)) plus a
- * fixed per-operator overhead. Ops include 2 flops per multiply-add and the format's
- * dequantization work per stored weight. Prefill runs the same operators as GEMMs over the
- * prompt (weights read once per ubatch). Decode context grows over the generation (the KV
- * cache read of token i covers prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op
- * + (static power + the backend's active power) x time. A thermal model slows decode to a sustained fraction after an onset
- * time. Memory = exact weight bytes + KV cache at full context + activations + runtime.
+ * The model ("roofline+"): every operator of one decode step (one GEMV per linear tensor, two
+ * for a low-rank tensor, one attention operator per layer reading the KV cache) takes
+ * max(bytes / (DRAM bw x mem efficiency), ops / (peak x compute efficiency)) plus a fixed
+ * per-operator overhead. Ops include 2 flops per multiply-add and the format's dequantization
+ * work per stored weight. Prefill runs the same operators as GEMMs over the prompt (weights read
+ * once per ubatch). Decode context grows over the generation (the KV cache read of token i covers
+ * prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op + (static power + the backend's
+ * active power) x time. A thermal model slows decode to a sustained fraction after an onset time.
+ * Memory = exact weight bytes + KV cache at full context + activations + runtime.
+ *
+ * Structured pruning (api 3): every tensor operator uses its kept rows x kept cols (flops,
+ * activations; the bytes come with the choice). A removed tensor (0 x 0, weight_bytes 0, rank 0)
+ * costs nothing, not even the launch overhead, and its breakdown entry has bound EF_BOUND_NONE.
+ * Layer l's attention uses the kept rows of its Q, K and V tensors (query heads = kept Q rows /
+ * head_dim, KV heads = kept K rows / head_dim; a layer without such a tensor uses the full
+ * ef_attention shape): ops 4 x positions x kept Q rows, bytes positions x (kept K + kept V rows)
+ * x kv_bits / 8, and its KV cache holds (kept K + kept V rows) x context x kv_bits / 8 bytes. A
+ * layer with its Q, K or V removed has no attention operator (EF_BOUND_NONE) and no KV cache.
+ * Activation and runtime memory stay those of the full shape (an upper bound). A candidate that
+ * leaves nothing to run is rejected (EF_ERR_RANGE).
  */
 #ifndef EDGEFRONT_SIM_H
 #define EDGEFRONT_SIM_H
@@ -50,9 +66,9 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 2
+#define EF_API_VERSION 3
 
-/** Library version string, e.g. "edgefront-sim 1.0.0 (api 1)". Static storage; never NULL. */
+/** Library version string, e.g. "edgefront-sim 1.2.0 (api 3)". Static storage; never NULL. */
 const char *ef_version(void);
 /** EF_API_VERSION the library was built with. */
 int ef_api_version(void);
@@ -84,8 +100,12 @@ typedef enum {
 
 typedef enum { EF_SPARSE_NONE = 0, EF_SPARSE_UNSTRUCTURED = 1, EF_SPARSE_NM = 2 } ef_sparsity_kind;
 
-/** Role of a linear tensor: per-layer linears run every token; the embedding is a row lookup. */
-typedef enum { EF_ROLE_LINEAR = 0, EF_ROLE_EMBEDDING = 1, EF_ROLE_LM_HEAD = 2 } ef_role;
+/** Role of a linear tensor: per-layer linears run every token; the embedding is a row lookup.
+ *  EF_ROLE_ATTN_Q/K/V are per-layer linears whose kept rows also shape that layer's attention. */
+typedef enum {
+    EF_ROLE_LINEAR = 0, EF_ROLE_EMBEDDING = 1, EF_ROLE_LM_HEAD = 2,
+    EF_ROLE_ATTN_Q = 3, EF_ROLE_ATTN_K = 4, EF_ROLE_ATTN_V = 5
+} ef_role;
 
 /** Device hardware facts. Throughputs are whole-unit peaks (all cores), ops/s. 0 = absent. */
 typedef struct {
@@ -140,22 +160,30 @@ typedef struct {
 } ef_workload;
 
 typedef struct {
-    int32_t layers, heads, kv_heads, head_dim, hidden_dim, vocab;
+    int32_t layers, heads, kv_heads, head_dim;
+    int32_t hidden_dim;        /* FFN intermediate size */
+    int32_t vocab;
     int32_t tied_embeddings;   /* 1: the embedding tensor also serves as LM head */
+    int32_t model_dim;         /* residual width (hidden size); differs from heads x head_dim in e.g. Gemma-2 */
 } ef_attention;
 
 typedef struct {
-    int32_t rows;  /* outputs, >= 1 */
-    int32_t cols;  /* inputs, >= 1 */
+    int32_t rows;  /* full outputs, >= 1 */
+    int32_t cols;  /* full inputs, >= 1 */
     int32_t role;  /* ef_role */
+    int32_t layer; /* block index in [0, layers), or -1 (embedding, LM head); Q/K/V need a block,
+                      and a block has at most one tensor of each of Q, K, V */
 } ef_tensor_shape;
 
 typedef struct {
     int32_t format;          /* ef_format */
     int32_t sparsity_kind;   /* ef_sparsity_kind */
     double sparsity_ratio;   /* fraction of zero weights, [0, 1) */
-    int32_t rank;            /* kept rank; min(rows, cols) = not factorized */
-    int64_t weight_bytes;    /* exact stored bytes incl. scales and sparsity metadata */
+    int32_t rank;            /* kept rank; min(kept_rows, kept_cols) = not factorized; 0 when removed */
+    int64_t weight_bytes;    /* exact stored bytes of the kept shape incl. scales and sparsity
+                                metadata; 0 when removed */
+    int32_t kept_rows;       /* rows kept by structured pruning, [0, rows]; 0 = removed */
+    int32_t kept_cols;       /* cols kept by structured pruning, [0, cols]; 0 iff kept_rows is 0 */
 } ef_tensor_choice;
 
 typedef struct {
@@ -172,7 +200,8 @@ typedef struct {
 /** Number of doubles per candidate written by ef_simulate_batch (fields of ef_result in order). */
 #define EF_RESULT_FIELDS 12
 
-typedef enum { EF_BOUND_MEMORY = 0, EF_BOUND_COMPUTE = 1, EF_BOUND_OVERHEAD = 2 } ef_bound;
+/** What limits an operator; EF_BOUND_NONE marks an operator that pruning removed (all costs 0). */
+typedef enum { EF_BOUND_MEMORY = 0, EF_BOUND_COMPUTE = 1, EF_BOUND_OVERHEAD = 2, EF_BOUND_NONE = 3 } ef_bound;
 
 /** One operator of one decode step at the mean decode context. */
 typedef struct {
@@ -204,9 +233,13 @@ int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const 
                       const ef_tensor_choice *choices, size_t n_candidates,
                       double *out, int32_t *status, char *msg, size_t msg_capacity);
 
+/** Ints per tensor per candidate in ef_simulate_batch_flat's choice_ints. */
+#define EF_CHOICE_INTS 5
+
 /**
  * ef_simulate_batch with the choices as flat arrays (what the JNI bridge passes without conversion):
- * choice_ints holds (format, sparsity_kind, rank) per tensor per candidate (3 x n_candidates x n_tensors),
+ * choice_ints holds (format, sparsity_kind, rank, kept_rows, kept_cols) per tensor per candidate
+ * (EF_CHOICE_INTS x n_candidates x n_tensors),
  * sparsity_ratios and weight_bytes one value per tensor per candidate.
  */
 int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,

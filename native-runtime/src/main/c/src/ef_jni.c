@@ -11,9 +11,9 @@
 #define DEVICE_FIELDS 21
 #define CAL_FIELDS 34 /* 10 scalars + 24 per-format dequantization ops */
 #define WORKLOAD_FIELDS 6
-#define ATTENTION_FIELDS 7
-#define SHAPE_FIELDS 3
-#define CHOICE_INT_FIELDS 3
+#define ATTENTION_FIELDS 8
+#define SHAPE_FIELDS 4 /* rows, cols, role, layer */
+#define CHOICE_INT_FIELDS EF_CHOICE_INTS /* format, sparsity kind, rank, kept rows, kept cols */
 #define OP_FIELDS 5
 #define CHUNK_CANDIDATES 256
 
@@ -71,7 +71,7 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], {0}};
     for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = c[10 + f];
     s->wl = (ef_workload){w[0], w[1], w[2], w[3], w[4], w[5]};
-    s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6]};
+    s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]};
     return 1;
 }
 
@@ -93,7 +93,10 @@ static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_ou
         throw_sim(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) shapes[i] = (ef_tensor_shape){raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]};
+    for (size_t i = 0; i < n; i++) {
+        const jint *r = raw + SHAPE_FIELDS * i;
+        shapes[i] = (ef_tensor_shape){r[0], r[1], r[2], r[3]};
+    }
     (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
     *n_out = n;
     return shapes;
@@ -219,7 +222,10 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     (*env)->GetIntArrayRegion(env, jchoice, 0, (jsize)(n * CHOICE_INT_FIELDS), ci);
     (*env)->GetDoubleArrayRegion(env, jratio, 0, (jsize)n, cr);
     (*env)->GetLongArrayRegion(env, jbytes, 0, (jsize)n, cb);
-    for (size_t i = 0; i < n; i++) ch[i] = (ef_tensor_choice){ci[3 * i], ci[3 * i + 1], cr[i], ci[3 * i + 2], cb[i]};
+    for (size_t i = 0; i < n; i++) {
+        const jint *c = ci + CHOICE_INT_FIELDS * i;
+        ch[i] = (ef_tensor_choice){c[0], c[1], cr[i], c[2], cb[i], c[3], c[4]};
+    }
     ef_result r;
     char msg[512];
     int st = ef_simulate(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, ch, &r, ops, nops, msg, sizeof msg);
@@ -242,7 +248,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jshape,
         jintArray jchoice, jdouble ratio, jlong bytes, jdoubleArray jout) {
     (void)cls;
-    static const jint att_fields[ATTENTION_FIELDS] = {1, 1, 1, 1, 1, 1, 0};
+    static const jint att_fields[ATTENTION_FIELDS] = {1, 1, 1, 1, 1, 1, 0, 1};
     jintArray jatt = (*env)->NewIntArray(env, ATTENTION_FIELDS);
     if (jatt == NULL) return;
     (*env)->SetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, att_fields);
@@ -253,8 +259,8 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
     jint sh[SHAPE_FIELDS], ci[CHOICE_INT_FIELDS];
     (*env)->GetIntArrayRegion(env, jshape, 0, SHAPE_FIELDS, sh);
     (*env)->GetIntArrayRegion(env, jchoice, 0, CHOICE_INT_FIELDS, ci);
-    ef_tensor_shape shape = {sh[0], sh[1], sh[2]};
-    ef_tensor_choice ch = {ci[0], ci[1], ratio, ci[2], bytes};
+    ef_tensor_shape shape = {sh[0], sh[1], sh[2], sh[3]};
+    ef_tensor_choice ch = {ci[0], ci[1], ratio, ci[2], bytes, ci[3], ci[4]};
     ef_op_cost op;
     char msg[256];
     int st = ef_linear_cost(&s.dev, &s.cal, &s.wl, &shape, &ch, &op, msg, sizeof msg);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.1.0 (api 2)"
+#define EF_VERSION_STRING "edgefront-sim 1.2.0 (api 3)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -141,6 +141,7 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(a->head_dim >= 1 && (int64_t)a->head_dim * a->heads <= EF_MAX_DIM, EF_ERR_RANGE, "attention.head_dim %d out of range", (int)a->head_dim);
     CHECK(a->hidden_dim >= 1 && a->hidden_dim <= EF_MAX_DIM, EF_ERR_RANGE, "attention.hidden_dim %d out of range", (int)a->hidden_dim);
     CHECK(a->vocab >= 1 && a->vocab <= EF_MAX_DIM, EF_ERR_RANGE, "attention.vocab %d out of range", (int)a->vocab);
+    CHECK(a->model_dim >= 1 && a->model_dim <= EF_MAX_DIM, EF_ERR_RANGE, "attention.model_dim %d out of range", (int)a->model_dim);
     CHECK(a->tied_embeddings == 0 || a->tied_embeddings == 1, EF_ERR_RANGE, "attention.tied_embeddings must be 0 or 1, got %d", (int)a->tied_embeddings);
 
     CHECK(n >= 1 && n <= EF_MAX_TENSORS, EF_ERR_LENGTH, "n_tensors must be in [1, %u], got %zu", EF_MAX_TENSORS, n);
@@ -148,14 +149,31 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
         const ef_tensor_shape *s = &shapes[i];
         CHECK(s->rows >= 1 && s->rows <= EF_MAX_DIM && s->cols >= 1 && s->cols <= EF_MAX_DIM, EF_ERR_RANGE,
               "tensor %zu: shape %d x %d out of range [1, %d]", i, (int)s->rows, (int)s->cols, EF_MAX_DIM);
-        CHECK(s->role >= EF_ROLE_LINEAR && s->role <= EF_ROLE_LM_HEAD, EF_ERR_ENUM, "tensor %zu: role %d unknown", i, (int)s->role);
+        CHECK(s->role >= EF_ROLE_LINEAR && s->role <= EF_ROLE_ATTN_V, EF_ERR_ENUM, "tensor %zu: role %d unknown", i, (int)s->role);
+        CHECK(s->layer >= -1 && s->layer < a->layers, EF_ERR_RANGE, "tensor %zu: layer %d not in [-1, %d)", i, (int)s->layer, (int)a->layers);
+    }
+    /* Q/K/V tensors name the block whose attention they shape; one of each per block. Bit r-3 of
+     * seen[l] marks role r in block l (a small stack table: no allocation). */
+    uint8_t seen[EF_MAX_LAYERS];
+    memset(seen, 0, (size_t)a->layers);
+    for (size_t i = 0; i < n; i++) {
+        const ef_tensor_shape *s = &shapes[i];
+        if (s->role < EF_ROLE_ATTN_Q) continue;
+        CHECK(s->layer >= 0, EF_ERR_RANGE, "tensor %zu: attention projection (role %d) needs a layer, got %d", i, (int)s->role, (int)s->layer);
+        uint8_t bit = (uint8_t)(1u << (s->role - EF_ROLE_ATTN_Q));
+        CHECK((seen[s->layer] & bit) == 0, EF_ERR_LENGTH, "tensor %zu: layer %d has a second tensor of role %d", i, (int)s->layer, (int)s->role);
+        seen[s->layer] |= bit;
     }
     return EF_OK;
 }
 
 static int validate_choice(const ef_tensor_shape *s, int32_t format, int32_t kind, double ratio, int32_t rank,
-                           int64_t weight_bytes, size_t i, char *msg, size_t cap) {
-    int32_t full = s->rows < s->cols ? s->rows : s->cols;
+                           int64_t weight_bytes, int32_t kept_rows, int32_t kept_cols, size_t i, char *msg, size_t cap) {
+    CHECK(kept_rows >= 0 && kept_rows <= s->rows, EF_ERR_RANGE, "tensor %zu: kept rows %d not in [0, %d]", i, (int)kept_rows, (int)s->rows);
+    CHECK(kept_cols >= 0 && kept_cols <= s->cols, EF_ERR_RANGE, "tensor %zu: kept cols %d not in [0, %d]", i, (int)kept_cols, (int)s->cols);
+    CHECK((kept_rows == 0) == (kept_cols == 0), EF_ERR_RANGE,
+          "tensor %zu: kept shape %d x %d: rows and cols are both 0 (removed) or both positive", i, (int)kept_rows, (int)kept_cols);
+    int32_t full = kept_rows < kept_cols ? kept_rows : kept_cols;
     CHECK(ef_format_uses_int8(format) >= 0, EF_ERR_ENUM, "tensor %zu: format id %d unknown", i, (int)format);
     CHECK(kind >= EF_SPARSE_NONE && kind <= EF_SPARSE_NM, EF_ERR_ENUM, "tensor %zu: sparsity kind %d unknown", i, (int)kind);
     if (kind == EF_SPARSE_NONE)
@@ -163,12 +181,17 @@ static int validate_choice(const ef_tensor_shape *s, int32_t format, int32_t kin
     else
         CHECK(isfinite(ratio) && ratio > 0.0 && ratio < 1.0, EF_ERR_RANGE,
               "tensor %zu: sparsity ratio must be in (0, 1), got %g", i, ratio);
+    if (kept_rows == 0) {
+        CHECK(rank == 0 && weight_bytes == 0, EF_ERR_RANGE, "tensor %zu: removed (0 x 0) but rank %d and weight_bytes %lld are not 0",
+              i, (int)rank, (long long)weight_bytes);
+        return EF_OK;
+    }
     CHECK(rank >= 1 && rank <= full, EF_ERR_RANGE, "tensor %zu: rank %d not in [1, %d]", i, (int)rank, (int)full);
     CHECK(rank == full || kind == EF_SPARSE_NONE, EF_ERR_RANGE, "tensor %zu: low rank and sparsity together", i);
     /* Any real format stores at most 4 bytes per weight plus small per-row metadata; low rank at most doubles the weights. */
-    double limit = 8.0 * (double)s->rows * (double)s->cols + 4096.0 * (double)s->rows;
+    double limit = 8.0 * (double)kept_rows * (double)kept_cols + 4096.0 * (double)kept_rows;
     CHECK(weight_bytes >= 1 && (double)weight_bytes <= limit, EF_ERR_RANGE,
-          "tensor %zu: weight_bytes %lld implausible for %d x %d", i, (long long)weight_bytes, (int)s->rows, (int)s->cols);
+          "tensor %zu: weight_bytes %lld implausible for kept %d x %d", i, (long long)weight_bytes, (int)kept_rows, (int)kept_cols);
     return EF_OK;
 }
 
@@ -186,7 +209,8 @@ typedef struct {
     double ubatches;      /* ceil(prompt / ubatch) */
     double prefill_tiles; /* ceil(prompt / tile) */
     double nm_exploited;
-    double dim, kv_row_bytes; /* K and V of one position, one layer, bytes */
+    double kv_elem_bytes;  /* bytes of one cached K or V element */
+    int32_t full_q_rows, full_kv_rows; /* attention shape of a block without Q/K/V tensors */
 } ef_ctx;
 
 static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a, ef_ctx *x) {
@@ -220,8 +244,9 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
     x->ubatches = ceil((double)w->prompt_tokens / c->ubatch_tokens);
     x->prefill_tiles = ceil((double)w->prompt_tokens / c->prefill_tile_tokens);
     x->nm_exploited = c->exploits_nm_sparsity;
-    x->dim = (double)a->heads * (double)a->head_dim;
-    x->kv_row_bytes = 2.0 * (double)a->kv_heads * (double)a->head_dim * (double)w->kv_bits / 8.0;
+    x->kv_elem_bytes = (double)w->kv_bits / 8.0;
+    x->full_q_rows = a->heads * a->head_dim;     /* validated <= EF_MAX_DIM */
+    x->full_kv_rows = a->kv_heads * a->head_dim; /* kv_heads <= heads */
 }
 
 typedef struct { double bytes, ops, time; int bound; } ef_cost;
@@ -236,7 +261,7 @@ static void roofline(double bytes, double ops, double peak, double bw, double ov
     o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
 }
 
-/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre). */
+/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre); s is the kept shape (rows, cols >= 1). */
 static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *s,
                         int32_t format, int32_t kind, double ratio, int32_t rank, int64_t weight_bytes,
                         ef_cost *dec, ef_cost *pre) {
@@ -277,7 +302,7 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     double dec_ops = 2.0 * macs + deq + index_ops;
     double extra_row = (s->role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
     roofline(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, dec);
-    if (s->role == EF_ROLE_LINEAR) {
+    if (s->role == EF_ROLE_LINEAR || s->role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
         /* GEMM over the prompt: weights re-read per ubatch, dequantized once per tile of tokens. */
         double ops = 2.0 * macs * P + (deq + index_ops) * x->prefill_tiles;
         roofline(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, pre);
@@ -287,17 +312,21 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
 }
 
-static void attention_cost(const ef_ctx *x, double positions, ef_cost *o) {
-    roofline(positions * x->kv_row_bytes, 4.0 * positions * x->dim, x->peak_fp16, x->bw, x->overhead, 1.0, o);
+/* One layer's attention at `positions` cached positions: QK^T and AV cost 2 flops per query row and
+ * position each; the cache read is the kept K and V rows of every position. */
+static void attention_cost(const ef_ctx *x, double positions, double q_rows, double kv_rows, ef_cost *o) {
+    roofline(positions * kv_rows * x->kv_elem_bytes, 4.0 * positions * q_rows, x->peak_fp16, x->bw, x->overhead, 1.0, o);
 }
 
-static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, ef_cost *o) {
+static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double q_rows, double kv_rows, ef_cost *o) {
     double P = (double)w->prompt_tokens;
     double pairs = P * (P + 1.0) / 2.0;
     /* writes K,V of every prompt position; each ubatch re-reads the cache written so far (bounded by P) */
-    double bytes = P * x->kv_row_bytes * (1.0 + x->ubatches);
-    roofline(bytes, 4.0 * pairs * x->dim, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, o);
+    double bytes = P * kv_rows * x->kv_elem_bytes * (1.0 + x->ubatches);
+    roofline(bytes, 4.0 * pairs * q_rows, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, o);
 }
+
+static const ef_cost NO_COST = {0.0, 0.0, 0.0, EF_BOUND_NONE};
 
 /* Seconds to run `work` seconds of full-speed work that starts at `start`, with throttling. */
 static double throttled(double start, double work, double onset, double sustained) {
@@ -307,7 +336,7 @@ static double throttled(double start, double work, double onset, double sustaine
     return free_time + (work - free_time) / sustained;
 }
 
-/* A candidate's choices either as structs (ch) or as flat arrays (ci: format, kind, rank triplets). */
+/* A candidate's choices either as structs (ch) or as flat arrays (ci: format, kind, rank, kept rows, kept cols). */
 typedef struct {
     const ef_tensor_choice *ch;
     const int32_t *ci;
@@ -315,17 +344,17 @@ typedef struct {
     const int64_t *bytes;
 } choice_view;
 
-#define VIEW_GET(v, i, fmt_, kind_, ratio_, rank_, wb_) do { \
+#define VIEW_GET(v, i, fmt_, kind_, ratio_, rank_, wb_, kr_, kc_) do { \
     if ((v)->ch != NULL) { const ef_tensor_choice *c_ = &(v)->ch[i]; fmt_ = c_->format; kind_ = c_->sparsity_kind; \
-        ratio_ = c_->sparsity_ratio; rank_ = c_->rank; wb_ = c_->weight_bytes; } \
-    else { fmt_ = (v)->ci[3 * (i)]; kind_ = (v)->ci[3 * (i) + 1]; rank_ = (v)->ci[3 * (i) + 2]; \
+        ratio_ = c_->sparsity_ratio; rank_ = c_->rank; wb_ = c_->weight_bytes; kr_ = c_->kept_rows; kc_ = c_->kept_cols; } \
+    else { const int32_t *i_ = (v)->ci + EF_CHOICE_INTS * (i); fmt_ = i_[0]; kind_ = i_[1]; rank_ = i_[2]; kr_ = i_[3]; kc_ = i_[4]; \
         ratio_ = (v)->ratio[i]; wb_ = (v)->bytes[i]; } } while (0)
 
 static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_view *v, char *msg, size_t cap) {
     for (size_t i = 0; i < n; i++) {
-        int32_t f, k, rk; double ra; int64_t wb;
-        VIEW_GET(v, i, f, k, ra, rk, wb);
-        int st = validate_choice(&shapes[i], f, k, ra, rk, wb, i, msg, cap);
+        int32_t f, k, rk, kr, kc; double ra; int64_t wb;
+        VIEW_GET(v, i, f, k, ra, rk, wb, kr, kc);
+        int st = validate_choice(&shapes[i], f, k, ra, rk, wb, kr, kc, i, msg, cap);
         if (st != EF_OK) return st;
     }
     return EF_OK;
@@ -334,22 +363,41 @@ static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_v
 /* Per-batch memo of tensor costs: within one batch call the shared inputs are fixed, so a tensor's cost
  * depends only on its shape and choice, and candidates draw from few options per tensor. Direct-mapped,
  * on the caller's stack (no allocation); an entry exists only for a choice that passed validation. */
-#define MEMO_SLOTS 256
+#define MEMO_BITS 9
+#define MEMO_SLOTS (1u << MEMO_BITS)
+/* Everything a tensor's validation and cost depend on (no padding: compared with memcmp). */
 typedef struct {
-    int32_t rows, cols, role, format, kind, rank;
+    int32_t rows, cols, role, format, kind, rank, kept_rows, kept_cols;
     double ratio;
     int64_t bytes;
+} memo_key;
+_Static_assert(sizeof(memo_key) == 8 * sizeof(int32_t) + sizeof(double) + sizeof(int64_t), "memo_key has no padding");
+typedef struct {
+    memo_key key;
     int32_t used;
     ef_cost dec, pre;
 } memo_entry;
 
-static unsigned memo_slot(const ef_tensor_shape *s, int32_t f, int32_t k, double ra, int32_t rk, int64_t wb) {
+/* The role as far as a tensor's own cost goes: Q/K/V cost what any per-layer linear costs (they differ only in
+ * shaping their layer's attention), so they share memo entries with the other linears of their shape. */
+static int32_t cost_role(int32_t role) { return role >= EF_ROLE_ATTN_Q ? EF_ROLE_LINEAR : role; }
+
+static unsigned memo_slot(const memo_key *k) {
     /* weight_bytes already separates most (shape, choice) pairs; the rest is mixed in cheaply and any
-     * collision is resolved by the full key compare */
-    (void)ra;
-    uint64_t h = (uint64_t)wb ^ ((uint64_t)(uint32_t)f << 40) ^ ((uint64_t)(uint32_t)k << 46) ^ ((uint64_t)(uint32_t)s->rows << 20)
-                 ^ ((uint64_t)(uint32_t)s->role << 50) ^ ((uint64_t)(uint32_t)rk << 8);
-    return (unsigned)((h * 0x9E3779B97F4A7C15ull) >> 56) & (MEMO_SLOTS - 1);
+     * collision is resolved by the full key compare. Reads the key as stored (same widths: no
+     * store-forwarding stalls on the freshly written key). */
+    uint64_t h = (uint64_t)k->bytes ^ ((uint64_t)(uint32_t)k->format << 40) ^ ((uint64_t)(uint32_t)k->kind << 46)
+                 ^ ((uint64_t)(uint32_t)k->rows << 20) ^ ((uint64_t)(uint32_t)k->role << 50) ^ ((uint64_t)(uint32_t)k->rank << 8)
+                 ^ ((uint64_t)(uint32_t)k->kept_rows << 28);
+    return (unsigned)((h * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
+}
+
+/* Cost of tensor i of a candidate (kept shape ks); a removed tensor costs nothing. */
+static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *full, int32_t f, int32_t k,
+                             double ra, int32_t rk, int64_t wb, int32_t kr, int32_t kc, ef_cost *dc, ef_cost *pc) {
+    if (kr == 0) { *dc = NO_COST; *pc = NO_COST; return; }
+    ef_tensor_shape ks = {kr, kc, full->role, full->layer};
+    tensor_cost(x, w, tied, &ks, f, k, ra, rk, wb, dc, pc);
 }
 
 /* With memo != NULL each choice is validated here on a memo miss (status and message returned);
@@ -363,26 +411,34 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
     double time_w = d->static_power_w + active_w; /* power drawn for as long as the step runs */
     double pj_b = d->energy_pj_per_byte * 1e-12, pj_o = pj_op * 1e-12;
     int tied = a->tied_embeddings;
+    /* kept Q, K, V rows per block; -1 = the block has no such tensor (full attention shape). On the
+     * stack, sized by the validated layer limit (48 KiB at most): no allocation. */
+    int32_t kept_qkv[EF_MAX_LAYERS][3];
+    for (int32_t l = 0; l < a->layers; l++) kept_qkv[l][0] = kept_qkv[l][1] = kept_qkv[l][2] = -1;
     for (size_t i = 0; i < n; i++) {
         ef_cost dc, pc;
-        int32_t f, k, rk; double ra; int64_t wb;
-        VIEW_GET(v, i, f, k, ra, rk, wb);
+        int32_t f, k, rk, kr, kc; double ra; int64_t wb;
+        VIEW_GET(v, i, f, k, ra, rk, wb, kr, kc);
+        const ef_tensor_shape *sh = &shapes[i];
         if (memo != NULL) {
-            const ef_tensor_shape *sh = &shapes[i];
-            memo_entry *e = &memo[memo_slot(sh, f, k, ra, rk, wb)];
-            if (e->used && e->rows == sh->rows && e->cols == sh->cols && e->role == sh->role && e->format == f && e->kind == k
-                && e->rank == rk && e->bytes == wb && memcmp(&e->ratio, &ra, sizeof ra) == 0) {
+            memo_key key = {sh->rows, sh->cols, cost_role(sh->role), f, k, rk, kr, kc, ra, wb};
+            memo_entry *e = &memo[memo_slot(&key)];
+            if (e->used && memcmp(&e->key, &key, sizeof key) == 0) {
                 dc = e->dec;
                 pc = e->pre;
             } else {
-                int st = validate_choice(sh, f, k, ra, rk, wb, i, msg, cap);
+                int st = validate_choice(sh, f, k, ra, rk, wb, kr, kc, i, msg, cap);
                 if (st != EF_OK) return st;
-                tensor_cost(x, w, tied, sh, f, k, ra, rk, wb, &dc, &pc);
-                *e = (memo_entry){sh->rows, sh->cols, sh->role, f, k, rk, ra, wb, 1, dc, pc};
+                kept_tensor_cost(x, w, tied, sh, f, k, ra, rk, wb, kr, kc, &dc, &pc);
+                e->key = key;
+                e->used = 1;
+                e->dec = dc;
+                e->pre = pc;
             }
         } else {
-            tensor_cost(x, w, tied, &shapes[i], f, k, ra, rk, wb, &dc, &pc);
+            kept_tensor_cost(x, w, tied, sh, f, k, ra, rk, wb, kr, kc, &dc, &pc);
         }
+        if (sh->role >= EF_ROLE_ATTN_Q) kept_qkv[sh->layer][sh->role - EF_ROLE_ATTN_Q] = kr;
         dec_bytes += dc.bytes; dec_ops += dc.ops; dec_time += dc.time;
         pre_bytes += pc.bytes; pre_ops += pc.ops; pre_time += pc.time;
         weights += (double)wb;
@@ -393,19 +449,35 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
     }
     /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
     double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
-    ef_cost at, ap;
-    attention_cost(x, mean_positions, &at);
-    attention_prefill_cost(x, w, &ap);
-    double L = (double)a->layers;
-    dec_bytes += L * at.bytes; dec_ops += L * at.ops; dec_time += L * at.time;
-    pre_bytes += L * ap.bytes; pre_ops += L * ap.ops; pre_time += L * ap.time;
-    if (ops != NULL) {
-        for (int32_t l = 0; l < a->layers; l++) {
+    double kv_rows_cached = 0.0; /* kept K + V rows over all blocks that attend */
+    int32_t last_q = -1, last_kv = -1; /* blocks usually share one attention shape: cost it once */
+    ef_cost last_at = NO_COST, last_ap = NO_COST;
+    for (int32_t l = 0; l < a->layers; l++) {
+        int32_t q = kept_qkv[l][0] >= 0 ? kept_qkv[l][0] : x->full_q_rows;
+        int32_t kk = kept_qkv[l][1] >= 0 ? kept_qkv[l][1] : x->full_kv_rows;
+        int32_t vv = kept_qkv[l][2] >= 0 ? kept_qkv[l][2] : x->full_kv_rows;
+        ef_cost at = NO_COST, ap = NO_COST;
+        if (q > 0 && kk > 0 && vv > 0) { /* a block missing Q, K or V cannot attend: no operator, no cache */
+            int32_t kv_rows = kk + vv; /* <= 2 x EF_MAX_DIM: fits */
+            if (q != last_q || kv_rows != last_kv) {
+                attention_cost(x, mean_positions, (double)q, (double)kv_rows, &last_at);
+                attention_prefill_cost(x, w, (double)q, (double)kv_rows, &last_ap);
+                last_q = q;
+                last_kv = kv_rows;
+            }
+            at = last_at;
+            ap = last_ap;
+            kv_rows_cached += (double)kv_rows;
+        }
+        dec_bytes += at.bytes; dec_ops += at.ops; dec_time += at.time;
+        pre_bytes += ap.bytes; pre_ops += ap.ops; pre_time += ap.time;
+        if (ops != NULL) {
             ef_op_cost *o = &ops[n + (size_t)l];
             o->index = (int32_t)(n + (size_t)l); o->bound = at.bound; o->bytes = at.bytes; o->ops = at.ops;
             o->time_s = at.time; o->energy_j = at.bytes * pj_b + at.ops * pj_o + time_w * at.time;
         }
     }
+    CHECK(dec_time > 0.0 && pre_time > 0.0, EF_ERR_RANGE, "structured pruning removed every operator: nothing left to run");
     double onset = d->thermal_onset_s, sf = d->thermal_sustained_fraction, G = (double)w->generated_tokens;
     double ttft = throttled(0.0, pre_time, onset, sf);
     double gen_time = throttled(ttft, G * dec_time, onset, sf);
@@ -417,11 +489,13 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
     r->power_w = r->energy_j_per_token * r->decode_tok_s;
     r->prefill_energy_j = pre_bytes * pj_b + pre_ops * pj_o + time_w * ttft;
 
-    double dim = x->dim;
-    double kv = ceil(2.0 * L * (double)w->context_tokens * (double)a->kv_heads * (double)a->head_dim * (double)w->kv_bits / 8.0);
+    double dim = (double)a->model_dim;
+    double L = (double)a->layers;
+    double kv = ceil((double)w->context_tokens * kv_rows_cached * (double)w->kv_bits / 8.0);
     double ub = (double)w->prompt_tokens < c->ubatch_tokens ? (double)w->prompt_tokens : c->ubatch_tokens;
     /* fp32 activations of one ubatch: residual + normed + attention out (3 x dim), FFN gate and up
-     * (2 x hidden), attention scores heads x ubatch x context, and the last token's logits. */
+     * (2 x hidden), attention scores heads x ubatch x context, and the last token's logits. Full
+     * shapes: an upper bound for pruned candidates. */
     double act = 4.0 * (ub * (3.0 * dim + 2.0 * (double)a->hidden_dim) + (double)a->heads * ub * (double)w->context_tokens + (double)a->vocab);
     /* engine fixed bytes + fp32 norm weights (2 per layer + final) */
     double runtime = c->runtime_fixed_bytes + 4.0 * (2.0 * L + 1.0) * dim;
@@ -471,7 +545,7 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
     char scratch[256];
     for (size_t k = 0; k < n_candidates; k++) {
         size_t off = k * n_tensors;
-        choice_view v = {all->ch ? all->ch + off : NULL, all->ci ? all->ci + 3 * off : NULL,
+        choice_view v = {all->ch ? all->ch + off : NULL, all->ci ? all->ci + EF_CHOICE_INTS * off : NULL,
                          all->ratio ? all->ratio + off : NULL, all->bytes ? all->bytes + off : NULL};
         ef_result r;
         int cst = simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, &r, NULL, memo,
@@ -512,7 +586,7 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
     CHECK((choice_ints != NULL && sparsity_ratios != NULL && weight_bytes != NULL) || n_candidates == 0, EF_ERR_NULL,
           "choice arrays are NULL");
-    static const int32_t zi[3] = {0, 0, 1};
+    static const int32_t zi[EF_CHOICE_INTS] = {0, 0, 1, 1, 1};
     static const double zr[1] = {0};
     static const int64_t zb[1] = {1};
     choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};
@@ -525,15 +599,17 @@ int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_
     if (msg != NULL && cap > 0) msg[0] = '\0';
     CHECK(shape != NULL && choice != NULL && out != NULL, EF_ERR_NULL, "shape, choice or out is NULL");
     CHECK(shape->role == EF_ROLE_LINEAR, EF_ERR_RANGE, "ef_linear_cost needs role EF_ROLE_LINEAR, got %d", (int)shape->role);
-    const ef_attention att = {1, 1, 1, 1, 1, 1, 0}; /* no attention: one tensor on its own */
+    const ef_attention att = {1, 1, 1, 1, 1, 1, 0, 1}; /* no attention: one tensor on its own */
     int st = validate_shared(dev, cal, wl, &att, shape, 1, msg, cap);
     if (st != EF_OK) return st;
-    st = validate_choice(shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes, 0, msg, cap);
+    st = validate_choice(shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes,
+                         choice->kept_rows, choice->kept_cols, 0, msg, cap);
     if (st != EF_OK) return st;
     ef_ctx x;
     make_ctx(dev, cal, wl, &att, &x);
     ef_cost dc, pc;
-    tensor_cost(&x, wl, 0, shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes, &dc, &pc);
+    kept_tensor_cost(&x, wl, 0, shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes,
+                     choice->kept_rows, choice->kept_cols, &dc, &pc);
     out->index = 0; out->bound = dc.bound; out->bytes = dc.bytes; out->ops = dc.ops; out->time_s = dc.time;
     double pj_op = wl->backend == EF_BACKEND_CPU ? dev->cpu_pj_per_op : (wl->backend == EF_BACKEND_GPU ? dev->gpu_pj_per_op : dev->npu_pj_per_op);
     double active_w = wl->backend == EF_BACKEND_CPU ? dev->cpu_active_w : (wl->backend == EF_BACKEND_GPU ? dev->gpu_active_w : dev->npu_active_w);

@@ -14,16 +14,18 @@ int main(void) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 0, 0, 0, 30e12, 20, 1, 2, 0.5, 1.5, 60, 0.7, 3.0, 0, 0};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    ef_attention att = {2, 8, 2, 64, 1024, 1000, 1};
+    ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512};
     /* embedding + 2 layers x (q,k,v) */
-    ef_tensor_shape shapes[7] = {{1000, 512, EF_ROLE_EMBEDDING}, {512, 512, 0}, {128, 512, 0}, {128, 512, 0},
-                                 {512, 512, 0}, {128, 512, 0}, {128, 512, 0}};
+    ef_tensor_shape shapes[7] = {{1000, 512, EF_ROLE_EMBEDDING, -1}, {512, 512, EF_ROLE_ATTN_Q, 0}, {128, 512, EF_ROLE_ATTN_K, 0},
+                                 {128, 512, EF_ROLE_ATTN_V, 0}, {512, 512, EF_ROLE_ATTN_Q, 1}, {128, 512, EF_ROLE_ATTN_K, 1},
+                                 {128, 512, EF_ROLE_ATTN_V, 1}};
     ef_tensor_choice ch[7];
     for (int i = 0; i < 7; i++) {
         int64_t w = (int64_t)shapes[i].rows * shapes[i].cols;
-        ch[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, shapes[i].rows < shapes[i].cols ? shapes[i].rows : shapes[i].cols, w / 32 * 18};
+        ch[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, shapes[i].rows < shapes[i].cols ? shapes[i].rows : shapes[i].cols, w / 32 * 18,
+                                   shapes[i].rows, shapes[i].cols};
     }
-    ef_result r;
+    ef_result r, rp_scratch;
     ef_op_cost ops[9];
     char msg[256];
     int st = ef_simulate(&dev, &cal, &wl, &att, shapes, 7, ch, &r, ops, 9, msg, sizeof msg);
@@ -70,6 +72,55 @@ int main(void) {
     EXPECT(out[0] == r.decode_tok_s, "batch equals single");
     EXPECT(strstr(msg, "candidate 1") != NULL, "batch message names candidate");
 
+    /* structured pruning (api 3): kept shapes validated, removed tensors and attention cost nothing */
+    memcpy(badch, ch, sizeof ch);
+    badch[2].kept_rows = 129;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "kept rows > rows");
+    EXPECT(strstr(msg, "tensor 2") != NULL && strstr(msg, "kept rows 129") != NULL, msg);
+    memcpy(badch, ch, sizeof ch);
+    badch[2].kept_cols = 0;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows > 0, cols 0");
+    EXPECT(strstr(msg, "tensor 2") != NULL && strstr(msg, "both") != NULL, msg);
+    memcpy(badch, ch, sizeof ch);
+    badch[3].kept_rows = 0; badch[3].kept_cols = 0; /* removed, but rank and bytes still set */
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "removed with bytes");
+    memcpy(batch, ch, sizeof ch);
+    memcpy(batch + 7, ch, sizeof ch);
+    batch[7 + 5].kept_rows = -1;
+    st = ef_simulate_batch(&dev, &cal, &wl, &att, shapes, 7, batch, 2, out, status, msg, sizeof msg);
+    EXPECT(st == EF_OK && status[0] == EF_OK && status[1] == EF_ERR_RANGE, "bad kept shape fails its candidate alone");
+    EXPECT(strstr(msg, "candidate 1") != NULL && strstr(msg, "tensor 5") != NULL, msg);
+    /* layer 1 loses Q, K and V: no attention operator, no KV cache, half the KV bytes */
+    ef_tensor_choice pr[7];
+    memcpy(pr, ch, sizeof ch);
+    for (int i = 4; i < 7; i++) pr[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 0, 0, 0, 0};
+    ef_result rp;
+    ef_op_cost pops[9];
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(rp.kv_cache_bytes == r.kv_cache_bytes / 2, "kv cache halves");
+    EXPECT(pops[8].bound == EF_BOUND_NONE && pops[8].time_s == 0.0 && pops[8].bytes == 0.0, "no attention op in the pruned layer");
+    EXPECT(pops[5].bound == EF_BOUND_NONE && pops[5].time_s == 0.0, "removed tensor costs nothing");
+    EXPECT(pops[7].bound != EF_BOUND_NONE && pops[7].time_s == ops[7].time_s, "layer 0 attention unchanged");
+    EXPECT(rp.decode_tok_s > r.decode_tok_s && rp.weight_bytes < r.weight_bytes, "pruning speeds up and shrinks");
+    /* half the KV heads of layer 0: its attention reads half the cache */
+    memcpy(pr, ch, sizeof ch);
+    for (int i = 2; i < 4; i++) { pr[i].kept_rows = 64; pr[i].rank = 64; pr[i].weight_bytes = 64 * 512 / 32 * 18; }
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(fabs(pops[7].bytes - ops[7].bytes / 2) < 1e-6 * ops[7].bytes && pops[7].ops == ops[7].ops, "kept kv heads shrink the cache read");
+    EXPECT(rp.kv_cache_bytes == r.kv_cache_bytes * 3 / 4, "kv cache 3/4");
+    /* everything removed: nothing to run is an error, not an infinite speed */
+    for (int i = 0; i < 7; i++) pr[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 0, 0, 0, 0};
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "all removed");
+    /* shapes: a second Q in a layer, or a Q without a layer, are rejected */
+    ef_tensor_shape badsh[7];
+    memcpy(badsh, shapes, sizeof shapes);
+    badsh[4].layer = 0;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "duplicate Q");
+    badsh[4].layer = -1;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "Q without layer");
+    badsh[4].layer = 2;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "layer out of range");
+
     /* per-format dequantization costs of the backend and the float path */
     ef_backend_params cal2 = cal;
     cal2.dequant_ops[EF_FMT_Q4_0] = 50.0;
@@ -82,8 +133,8 @@ int main(void) {
     cal2.dequant_to_float = 0.5;
     EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
     ef_op_cost oc;
-    ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR};
-    ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18};
+    ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0};
+    ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, &oc, msg, sizeof msg) == EF_OK && oc.time_s > 0, "linear cost");
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, NULL, msg, sizeof msg) == EF_ERR_NULL, "linear cost NULL out");
 

@@ -10,10 +10,13 @@ import org.edgefront.space.model.TensorSpec;
 /**
  * Flat, reusable buffers holding the choices of up to {@code capacity} candidates of one architecture,
  * in tensor order of {@link ModelArchitecture#linearTensors()}: what one batched JNI call consumes.
- * Fill with {@link #set} (pre-encode choices once with {@link EncodedChoice#encode} for speed).
+ * Fill with {@link #set} (pre-encode choices once with {@link EncodedChoice#encode} for speed; the encoded
+ * choice carries the kept shape of structured pruning).
  * Not thread-safe: one batch per thread.
  */
 public final class CandidateBatch {
+    /** Ints per tensor per candidate: format, sparsity kind, rank, kept rows, kept cols ({@code EF_CHOICE_INTS}). */
+    static final int INTS = 5;
     private final ModelArchitecture architecture;
     private final int tensors;
     private final int capacity;
@@ -26,9 +29,9 @@ public final class CandidateBatch {
         this.architecture = Objects.requireNonNull(architecture, "architecture");
         if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1");
         this.tensors = architecture.linearTensors().size();
-        if ((long) capacity * tensors * 3 > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("capacity too large");
+        if ((long) capacity * tensors * INTS > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("capacity too large");
         this.capacity = capacity;
-        this.choiceInts = new int[capacity * tensors * 3];
+        this.choiceInts = new int[capacity * tensors * INTS];
         this.ratios = new double[capacity * tensors];
         this.weightBytes = new long[capacity * tensors];
     }
@@ -52,14 +55,25 @@ public final class CandidateBatch {
         if (candidate < 0 || candidate >= capacity || tensorIndex < 0 || tensorIndex >= tensors) {
             throw new IndexOutOfBoundsException("candidate " + candidate + ", tensor " + tensorIndex);
         }
-        choiceInts[3 * k] = c.formatId();
-        choiceInts[3 * k + 1] = c.sparsityKind();
-        choiceInts[3 * k + 2] = c.rank();
+        int o = INTS * k;
+        choiceInts[o] = c.formatId();
+        choiceInts[o + 1] = c.sparsityKind();
+        choiceInts[o + 2] = c.rank();
+        choiceInts[o + 3] = c.keptRows();
+        choiceInts[o + 4] = c.keptCols();
         ratios[k] = c.sparsityRatio();
         weightBytes[k] = c.weightBytes();
     }
 
-    /** Fills candidate {@code candidate} from a map of tensor name to choice (every tensor required). */
+    /** Sets every tensor of candidate {@code candidate}, in {@link ModelArchitecture#linearTensors()} order. */
+    public void set(int candidate, List<EncodedChoice> choices) {
+        if (choices.size() != tensors) {
+            throw new IllegalArgumentException(choices.size() + " choices for " + tensors + " tensors");
+        }
+        for (int i = 0; i < tensors; i++) set(candidate, i, choices.get(i));
+    }
+
+    /** Fills candidate {@code candidate} from a map of tensor name to choice (every tensor required, unpruned). */
     public void set(int candidate, Map<String, TensorChoice> choices) {
         List<TensorSpec> ts = architecture.linearTensors();
         for (int i = 0; i < ts.size(); i++) {
@@ -71,7 +85,11 @@ public final class CandidateBatch {
 
     /** The encoded choice of one tensor of one candidate. */
     public EncodedChoice get(int candidate, int tensorIndex) {
-        int k = candidate * tensors + tensorIndex;
-        return new EncodedChoice(choiceInts[3 * k], choiceInts[3 * k + 1], ratios[k], choiceInts[3 * k + 2], weightBytes[k]);
+        if (candidate < 0 || candidate >= capacity || tensorIndex < 0 || tensorIndex >= tensors) {
+            throw new IndexOutOfBoundsException("candidate " + candidate + ", tensor " + tensorIndex);
+        }
+        int k = candidate * tensors + tensorIndex, o = INTS * k;
+        return new EncodedChoice(choiceInts[o], choiceInts[o + 1], ratios[k], choiceInts[o + 2], weightBytes[k],
+                choiceInts[o + 3], choiceInts[o + 4]);
     }
 }

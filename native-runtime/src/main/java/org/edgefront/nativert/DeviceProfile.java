@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param thermal       throttling model
  * @param battery       battery energy
  * @param storage       flash storage, for loading the model
+ * @param aliases       other names of the same hardware in measurement files (memory-size variants, steppings,
+ *                      board variants on one SoC and DRAM configuration); may be empty
  */
 public record DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches,
                             Accelerator gpu, Accelerator npu, Energy energy, Thermal thermal, Battery battery,
-                            Storage storage) implements java.io.Serializable {
+                            Storage storage, List<String> aliases) implements java.io.Serializable {
     public static final int SCHEMA_VERSION = 1;
 
     public DeviceProfile {
@@ -39,6 +41,21 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
         Objects.requireNonNull(thermal, "thermal");
         Objects.requireNonNull(battery, "battery");
         Objects.requireNonNull(storage, "storage");
+        aliases = List.copyOf(aliases);
+    }
+
+    /** A profile without aliases. */
+    public DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches, Accelerator gpu,
+                         Accelerator npu, Energy energy, Thermal thermal, Battery battery, Storage storage) {
+        this(schemaVersion, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, List.of());
+    }
+
+    /** True when {@code deviceName} is this profile's name or one of its aliases (case-insensitive, trimmed). */
+    public boolean matches(String deviceName) {
+        String d = deviceName.trim();
+        if (d.equalsIgnoreCase(name)) return true;
+        for (String a : aliases) if (a.equalsIgnoreCase(d)) return true;
+        return false;
     }
 
     /**

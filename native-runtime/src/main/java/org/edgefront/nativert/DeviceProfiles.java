@@ -15,7 +15,8 @@ import org.edgefront.space.input.InvalidInputException;
 /**
  * Reads {@link DeviceProfile}s from YAML through Hadoop's FileSystem (file://, hdfs://, s3a:// or a
  * plain local path). Strict: {@code schemaVersion} is required, unknown keys, missing fields and
- * negative or out-of-range numbers are {@link InvalidInputException}s naming the file and the field.
+ * negative or out-of-range numbers are {@link InvalidInputException}s naming the file and the field. The optional
+ * {@code aliases} list names variants of the same hardware as they appear in measurement files.
  * Stateless and thread-safe.
  */
 public final class DeviceProfiles {
@@ -107,8 +108,10 @@ public final class DeviceProfiles {
         DeviceProfile.Storage storage = new DeviceProfile.Storage(s.number("readBytesPerSecond", 1e3, TB),
                 s.number("readPicojoulesPerByte", 0, 1e9));
         s.finish();
+        List<String> aliases = r.has("aliases") ? r.strings("aliases") : List.of();
+        if (!r.has("aliases")) r.numberOr("aliases", 0, 0, 0); // marks the absent optional key as read
         r.finish();
-        return new DeviceProfile(version, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage);
+        return new DeviceProfile(version, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, aliases);
     }
 
     private static DeviceProfile.Accelerator accelerator(ConfigNode r, String key) {

@@ -1,22 +1,27 @@
 package org.edgefront.nativert;
 
 import java.util.Map;
+import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * One tensor's choice as the C library sees it ({@code ef_tensor_choice}). Immutable.
+ * One tensor's choice as the C library sees it ({@code ef_tensor_choice}), including the shape kept by
+ * structured pruning. Immutable and thread-safe. Values are not validated here: the C library validates
+ * every field (so a bad value becomes a per-candidate failure with a message, never a crash).
  *
  * @param formatId       {@code ef_format} id of the format actually stored (after llama.cpp fallback)
  * @param sparsityKind   0 dense, 1 unstructured, 2 N:M
  * @param sparsityRatio  fraction of zero weights
- * @param rank           kept rank (full rank when not factorized)
- * @param weightBytes    exact stored bytes ({@link TensorChoice#bytes(TensorSpec)})
+ * @param rank           kept rank (full rank of the kept shape when not factorized; 0 when removed)
+ * @param weightBytes    exact stored bytes of the kept shape ({@link TensorChoice#bytes(TensorSpec)}); 0 when removed
+ * @param keptRows       output rows kept by structured pruning, 0..full rows (full rows when unpruned; 0 when removed)
+ * @param keptCols       input columns kept, 0..full cols (0 exactly when {@code keptRows} is 0)
  */
-public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio, int rank, long weightBytes)
-        implements java.io.Serializable {
+public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio, int rank, long weightBytes,
+                            int keptRows, int keptCols) implements java.io.Serializable {
 
     private static final Map<String, Integer> NAMED_IDS = Map.ofEntries(
             Map.entry("F32", 0), Map.entry("F16", 1), Map.entry("BF16", 2), Map.entry("Q8_0", 3), Map.entry("Q4_0", 4),
@@ -24,17 +29,48 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
             Map.entry("Q4_K", 10), Map.entry("Q5_K", 11), Map.entry("Q6_K", 12));
     static final int INT_BASE = 16;
 
-    /** Encodes {@code choice} for tensor {@code t}. */
+    /** Encodes {@code choice} for the whole (unpruned) tensor {@code t}. */
     public static EncodedChoice encode(TensorSpec t, TensorChoice choice) {
-        WeightFormat f = choice.format().effectiveFor(t.cols());
+        return encode(t, t, choice);
+    }
+
+    /**
+     * Encodes {@code choice} for tensor {@code full} after structured pruning to {@code pruned}: format, bytes and
+     * rank follow the pruned shape ({@code format.effectiveFor(pruned.cols())}, {@code choice.bytes(pruned)},
+     * {@code choice.rank(pruned)}).
+     *
+     * @param full   the tensor as the architecture lists it
+     * @param pruned the kept shape: same name, role and layer, rows &lt;= full rows, cols &lt;= full cols; or null when
+     *               the tensor is removed entirely (then kept rows = cols = rank = bytes = 0)
+     * @throws IllegalArgumentException when {@code pruned} is not a sub-shape of the same tensor
+     */
+    public static EncodedChoice encode(TensorSpec full, TensorSpec pruned, TensorChoice choice) {
+        Objects.requireNonNull(full, "full");
+        Objects.requireNonNull(choice, "choice");
         int kind = switch (choice.sparsity().kind()) {
             case NONE -> 0;
             case UNSTRUCTURED -> 1;
             case N_M -> 2;
         };
         Sparsity s = choice.sparsity();
-        return new EncodedChoice(formatId(f), kind, s.kind() == Sparsity.Kind.NONE ? 0.0 : s.ratio(), choice.rank(t), choice.bytes(t));
+        double ratio = s.kind() == Sparsity.Kind.NONE ? 0.0 : s.ratio();
+        if (pruned == null) {
+            return new EncodedChoice(formatId(choice.format().effectiveFor(full.cols())), kind, ratio, 0, 0L, 0, 0);
+        }
+        if (!pruned.name().equals(full.name()) || pruned.role() != full.role() || pruned.layer() != full.layer()) {
+            throw new IllegalArgumentException("pruned shape " + pruned.name() + " (" + pruned.role() + ", layer " + pruned.layer()
+                    + ") is not tensor " + full.name() + " (" + full.role() + ", layer " + full.layer() + ")");
+        }
+        if (pruned.rows() > full.rows() || pruned.cols() > full.cols()) {
+            throw new IllegalArgumentException("pruned shape " + pruned.rows() + "x" + pruned.cols() + " of " + full.name()
+                    + " exceeds its full shape " + full.rows() + "x" + full.cols());
+        }
+        WeightFormat f = choice.format().effectiveFor(pruned.cols());
+        return new EncodedChoice(formatId(f), kind, ratio, choice.rank(pruned), choice.bytes(pruned), pruned.rows(), pruned.cols());
     }
+
+    /** True when structured pruning removed the tensor entirely (0 x 0). */
+    public boolean removed() { return keptRows == 0; }
 
     /** The {@code ef_format} id of a format. */
     public static int formatId(WeightFormat f) {

@@ -9,7 +9,7 @@ import java.util.Locale;
 public enum EngineGroup {
     LLAMA_CPP_CPU(Backend.CPU), LLAMA_CPP_OPENCL(Backend.GPU), LLAMA_CPP_HEXAGON(Backend.NPU), LLAMA_CPP_METAL(Backend.GPU),
     LLAMA_CPP_CUDA(Backend.GPU), T_MAC_CPU(Backend.CPU), EXECUTORCH_XNNPACK_CPU(Backend.CPU), QNN_HTP(Backend.NPU),
-    MLC_CUDA(Backend.GPU);
+    MLC_CUDA(Backend.GPU), MLC_OPENCL(Backend.GPU), MLX_METAL(Backend.GPU), HAILO_NPU(Backend.NPU);
 
     private final Backend backend;
 
@@ -28,7 +28,12 @@ public enum EngineGroup {
         if (e.contains("t-mac")) return T_MAC_CPU;
         if (e.contains("executorch")) return EXECUTORCH_XNNPACK_CPU;
         if (e.contains("qnn") || e.contains("genie")) return QNN_HTP;
-        if (e.contains("mlc")) return MLC_CUDA;
+        if (e.contains("mlc")) {
+            // MLC's TVM kernels differ per backend: OpenCL (Adreno/Mali phones) is its own group
+            return (e.contains("opencl") || b.contains("opencl") || b.contains("adreno") || b.contains("mali")) ? MLC_OPENCL : MLC_CUDA;
+        }
+        if (e.contains("mlx")) return MLX_METAL;
+        if (e.contains("hailo")) return HAILO_NPU;
         if (e.contains("llama.cpp") || e.contains("llama.rn")) {
             if (b.startsWith("cpu")) return LLAMA_CPP_CPU;
             if (b.contains("opencl")) return LLAMA_CPP_OPENCL;

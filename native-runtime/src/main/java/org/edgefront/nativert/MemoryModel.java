@@ -1,5 +1,6 @@
 package org.edgefront.nativert;
 
+import java.util.List;
 import java.util.Map;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.model.ModelArchitecture;
@@ -13,7 +14,9 @@ import org.edgefront.space.model.TensorSpec;
  *       blocks with their scales/minima, sparsity bitmaps or N:M indices, both low-rank factors. A tied
  *       embedding is stored once.</li>
  *   <li><b>KV cache</b> = ceil(2 x layers x context x kvDim x kvBits / 8), kvDim = kvHeads x headDim: K and V of
- *       every layer for every position of the full context (allocated up front, as llama.cpp does).</li>
+ *       every layer for every position of the full context (allocated up front, as llama.cpp does). With structured
+ *       pruning each layer holds its kept K rows + kept V rows instead of 2 x kvDim, and a layer whose Q, K or V
+ *       tensor is removed holds none (it cannot attend).</li>
  *   <li><b>activations</b> = 4 B x (ub x (3 x dim + 2 x hiddenDim) + heads x ub x context + vocab), ub =
  *       min(prompt, ubatch): fp32 residual, normed input and attention output (3 x dim) and FFN gate and up
  *       (2 x hiddenDim) for one prefill ubatch, the attention score matrix of that ubatch over the full context
@@ -21,7 +24,8 @@ import org.edgefront.space.model.TensorSpec;
  *   <li><b>runtime</b> = the engine's fixed bytes ({@link BackendCalibration#runtimeFixedBytes()}) + 4 B x
  *       (2 x layers + 1) x dim of fp32 norm weights.</li>
  * </ul>
- * Stateless and thread-safe.
+ * With structured pruning the weights are those of the kept shapes ({@link EncodedChoice#weightBytes()});
+ * activations and runtime stay those of the full architecture (an upper bound). Stateless and thread-safe.
  */
 public final class MemoryModel {
     private MemoryModel() {}
@@ -43,6 +47,73 @@ public final class MemoryModel {
         return (bits + 7) / 8;
     }
 
+    /**
+     * KV cache at {@code contextTokens} when layer {@code l} keeps {@code keptKvRowsPerLayer[l]} rows of each of K and V
+     * (kvDim = all kept; 0 = the layer has no attention): ceil(2 x sum of kept rows x context x kvBits / 8) bytes.
+     *
+     * @throws IllegalArgumentException when the array length is not the layer count or a value is outside [0, kvDim]
+     */
+    public static long kvCacheBytes(ModelArchitecture arch, int[] keptKvRowsPerLayer, int contextTokens, int kvBits) {
+        if (keptKvRowsPerLayer.length != arch.layers()) {
+            throw new IllegalArgumentException(keptKvRowsPerLayer.length + " kept KV row counts for " + arch.layers() + " layers");
+        }
+        long rows = 0;
+        for (int l = 0; l < keptKvRowsPerLayer.length; l++) {
+            int k = keptKvRowsPerLayer[l];
+            if (k < 0 || k > arch.kvDim()) throw new IllegalArgumentException("layer " + l + ": kept KV rows " + k + " not in [0, " + arch.kvDim() + "]");
+            rows += 2L * k;
+        }
+        return cachedRowsBytes(rows, contextTokens, kvBits);
+    }
+
+    /**
+     * KV cache of a candidate given as encoded choices (in {@link ModelArchitecture#linearTensors()} order): per layer
+     * its kept K + kept V rows, none when its Q, K or V is removed (the native simulator's rule).
+     */
+    public static long kvCacheBytes(ModelArchitecture arch, List<EncodedChoice> choices, int contextTokens, int kvBits) {
+        long rows = 0;
+        for (int[] qkv : keptAttentionRows(arch, choices)) {
+            if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
+        }
+        return cachedRowsBytes(rows, contextTokens, kvBits);
+    }
+
+    private static long cachedRowsBytes(long rows, int contextTokens, int kvBits) {
+        long bits = Math.multiplyExact(Math.multiplyExact(rows, (long) contextTokens), (long) kvBits);
+        return (bits + 7) / 8;
+    }
+
+    /**
+     * Kept Q, K and V rows of every layer ({@code [layer][0..2]}); a layer without such a tensor keeps the full
+     * attention shape (qDim, kvDim, kvDim).
+     *
+     * @throws IllegalArgumentException when the number of choices does not match the tensors
+     */
+    static int[][] keptAttentionRows(ModelArchitecture arch, List<EncodedChoice> choices) {
+        List<TensorSpec> ts = arch.linearTensors();
+        if (choices.size() != ts.size()) throw new IllegalArgumentException(choices.size() + " choices for " + ts.size() + " tensors");
+        int[][] kept = new int[arch.layers()][];
+        for (int l = 0; l < kept.length; l++) kept[l] = new int[] {arch.qDim(), arch.kvDim(), arch.kvDim()};
+        for (int i = 0; i < ts.size(); i++) {
+            TensorSpec t = ts.get(i);
+            int slot = switch (t.role()) {
+                case Q -> 0;
+                case K -> 1;
+                case V -> 2;
+                default -> -1;
+            };
+            if (slot >= 0) kept[t.layer()][slot] = choices.get(i).keptRows();
+        }
+        return kept;
+    }
+
+    /** Exact weight bytes of a candidate given as encoded choices (kept shapes; removed tensors count 0). */
+    public static long weightBytes(List<EncodedChoice> choices) {
+        long sum = 0;
+        for (EncodedChoice e : choices) sum = Math.addExact(sum, e.weightBytes());
+        return sum;
+    }
+
     /** Activation bytes (see the class comment). */
     public static long activationBytes(ModelArchitecture arch, Workload w, BackendCalibration c) {
         long ub = (long) Math.min((double) w.promptTokens(), c.ubatchTokens());
@@ -59,6 +130,12 @@ public final class MemoryModel {
     /** The full breakdown. */
     public static MemoryBreakdown of(ModelArchitecture arch, Map<String, TensorChoice> choices, Workload w, BackendCalibration c) {
         return new MemoryBreakdown(weightBytes(arch, choices), kvCacheBytes(arch, w.contextTokens(), w.kvCacheBits()),
+                activationBytes(arch, w, c), runtimeBytes(arch, c));
+    }
+
+    /** The full breakdown of a candidate given as encoded choices, which may carry pruned shapes. */
+    public static MemoryBreakdown of(ModelArchitecture arch, List<EncodedChoice> choices, Workload w, BackendCalibration c) {
+        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(arch, choices, w.contextTokens(), w.kvCacheBits()),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 2;
+    static final int EXPECTED_API_VERSION = 3;
     static final int RESULT_FIELDS = 12;
     static final int OP_FIELDS = 5;
 
@@ -35,7 +35,7 @@ final class NativeBridge {
 
     /**
      * One GEMV of a single linear tensor (ef_linear_cost): {@code out} gets bound, bytes, ops, time_s, energy_j.
-     * {@code shape} is (rows, cols, role), {@code choiceInts} (format, sparsity kind, rank).
+     * {@code shape} is (rows, cols, role, layer), {@code choiceInts} (format, sparsity kind, rank, kept rows, kept cols).
      */
     static native void linearCost(double[] device, double[] calibration, int[] workload, int[] shape, int[] choiceInts,
                                   double sparsityRatio, long weightBytes, double[] out);

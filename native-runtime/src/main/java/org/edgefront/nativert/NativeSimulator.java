@@ -36,7 +36,7 @@ public final class NativeSimulator implements AutoCloseable {
     public String version() { return NativeBridge.version(); }
 
     /**
-     * Simulates one candidate with its per-operator breakdown.
+     * Simulates one unpruned candidate with its per-operator breakdown.
      *
      * @param choices tensor name to choice, one per linear tensor of {@code arch}
      * @throws NativeSimulatorException when the native library rejects the input (status + message)
@@ -44,6 +44,18 @@ public final class NativeSimulator implements AutoCloseable {
      */
     public SimulationResult simulate(DeviceProfile device, Workload workload, ModelArchitecture arch,
                                      Map<String, TensorChoice> choices) {
+        return simulate(device, workload, arch, encodeAll(arch, choices));
+    }
+
+    /**
+     * Simulates one candidate given as encoded choices (which carry the kept shapes of structured pruning) with its
+     * per-operator breakdown. Removed tensors and layers without attention have no entry in the breakdown.
+     *
+     * @param choices one per linear tensor of {@code arch}, in {@link ModelArchitecture#linearTensors()} order
+     * @throws NativeSimulatorException when the native library rejects the input (status + message)
+     * @throws IllegalArgumentException when the number of choices does not match the tensors
+     */
+    public SimulationResult simulate(DeviceProfile device, Workload workload, ModelArchitecture arch, List<EncodedChoice> choices) {
         checkOpen();
         CandidateBatch b = new CandidateBatch(arch, 1);
         b.set(0, choices);
@@ -57,11 +69,26 @@ public final class NativeSimulator implements AutoCloseable {
                 SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(arch), b.choiceInts, b.ratios, b.weightBytes, out, ops);
         List<OpCost> list = new ArrayList<>(nOps);
         for (int i = 0; i < nOps; i++) {
-            String name = i < ts.size() ? ts.get(i).name() : "blk." + (i - ts.size()) + ".attn_kv";
             int o = i * NativeBridge.OP_FIELDS;
-            list.add(new OpCost(name, ops[o + 1], ops[o + 2], ops[o + 3], ops[o + 4], OpCost.Bound.values()[(int) ops[o]]));
+            int bound = (int) ops[o];
+            if (bound == BOUND_NONE) continue; // removed by structured pruning: no operator
+            String name = i < ts.size() ? ts.get(i).name() : "blk." + (i - ts.size()) + ".attn_kv";
+            list.add(new OpCost(name, ops[o + 1], ops[o + 2], ops[o + 3], ops[o + 4], OpCost.Bound.values()[bound]));
         }
         return toResult(out, 0, list);
+    }
+
+    /** {@code EF_BOUND_NONE}: an operator that pruning removed. */
+    private static final int BOUND_NONE = 3;
+
+    static List<EncodedChoice> encodeAll(ModelArchitecture arch, Map<String, TensorChoice> choices) {
+        List<EncodedChoice> out = new ArrayList<>(arch.linearTensors().size());
+        for (TensorSpec t : arch.linearTensors()) {
+            TensorChoice c = choices.get(t.name());
+            if (c == null) throw new IllegalArgumentException("no choice for tensor " + t.name());
+            out.add(EncodedChoice.encode(t, c));
+        }
+        return out;
     }
 
     /**
@@ -78,7 +105,8 @@ public final class NativeSimulator implements AutoCloseable {
         double[] out = new double[NativeBridge.OP_FIELDS];
         NativeBridge.linearCost(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                new int[] {rows, cols, 0}, new int[] {e.formatId(), e.sparsityKind(), e.rank()}, e.sparsityRatio(), e.weightBytes(), out);
+                new int[] {rows, cols, 0, 0}, new int[] {e.formatId(), e.sparsityKind(), e.rank(), e.keptRows(), e.keptCols()},
+                e.sparsityRatio(), e.weightBytes(), out);
         return new OpCost("linear", out[1], out[2], out[3], out[4], OpCost.Bound.values()[(int) out[0]]);
     }
 
@@ -97,7 +125,7 @@ public final class NativeSimulator implements AutoCloseable {
         String first = NativeBridge.simulateBatch(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
                 SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.shapes(batch.architecture()), n,
-                slice(batch.choiceInts, n * t * 3), slice(batch.ratios, n * t), slice(batch.weightBytes, n * t), out, status);
+                slice(batch.choiceInts, n * t * CandidateBatch.INTS), slice(batch.ratios, n * t), slice(batch.weightBytes, n * t), out, status);
         return new BatchResult(out, status, n, first);
     }
 

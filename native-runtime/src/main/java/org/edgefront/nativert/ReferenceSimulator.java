@@ -87,8 +87,16 @@ public final class ReferenceSimulator {
         return work <= free ? work : free + (work - free) / sustained;
     }
 
-    /** Simulates one candidate (same contract as {@link NativeSimulator#simulate}). */
+    /** Simulates one unpruned candidate (same contract as {@link NativeSimulator#simulate(DeviceProfile, Workload, ModelArchitecture, Map)}). */
     public SimulationResult simulate(DeviceProfile d, Workload w, ModelArchitecture arch, Map<String, TensorChoice> choices) {
+        return simulate(d, w, arch, NativeSimulator.encodeAll(arch, choices));
+    }
+
+    /**
+     * Simulates one candidate given as encoded choices, which carry the kept shapes of structured pruning (same contract
+     * as {@link NativeSimulator#simulate(DeviceProfile, Workload, ModelArchitecture, List)}).
+     */
+    public SimulationResult simulate(DeviceProfile d, Workload w, ModelArchitecture arch, List<EncodedChoice> choices) {
         BackendCalibration c = calibrations.forBackend(w.backend());
         Rates r = rates(d, w, c);
         double pjOp = switch (w.backend()) {
@@ -106,14 +114,16 @@ public final class ReferenceSimulator {
         double ubatches = Math.ceil(prompt / c.ubatchTokens());
         double tiles = Math.ceil(prompt / c.prefillTileTokens());
         double prefillScale = c.prefillComputeEfficiency() / c.computeEfficiency(); // GEMMs vs GEMVs
+        List<TensorSpec> ts = arch.linearTensors();
+        if (choices.size() != ts.size()) throw new IllegalArgumentException(choices.size() + " choices for " + ts.size() + " tensors");
         List<OpCost> ops = new ArrayList<>();
         double decBytes = 0, decOps = 0, decTime = 0, preTime = 0, preBytes = 0, preOps = 0;
-        for (TensorSpec t : arch.linearTensors()) {
-            TensorChoice ch = choices.get(t.name());
-            if (ch == null) throw new IllegalArgumentException("no choice for tensor " + t.name());
-            EncodedChoice e = EncodedChoice.encode(t, ch);
-            double rows = t.rows(), cols = t.cols(), dense = rows * cols;
-            boolean lowRank = e.rank() < Math.min(t.rows(), t.cols());
+        for (int i = 0; i < ts.size(); i++) {
+            TensorSpec t = ts.get(i);
+            EncodedChoice e = choices.get(i);
+            if (e.removed()) continue; // structured pruning removed it: no operator, no overhead
+            double rows = e.keptRows(), cols = e.keptCols(), dense = rows * cols;
+            boolean lowRank = e.rank() < Math.min(e.keptRows(), e.keptCols());
             double stored, macs, index, launches = 1;
             if (lowRank) {
                 stored = e.rank() * (rows + cols);
@@ -153,19 +163,24 @@ public final class ReferenceSimulator {
             preBytes += pre.bytes(); preOps += pre.ops();
             ops.add(new OpCost(t.name(), dec.bytes(), dec.ops(), dec.time(), dec.bytes() * pjB + dec.ops() * pjO + stat * dec.time(), dec.bound()));
         }
-        double dim = arch.dim();
-        double kvRow = 2.0 * arch.kvHeads() * arch.headDim() * w.kvCacheBits() / 8.0;
+        // attention per layer from its kept Q rows (2 flops per query row and position for QK^T and again for AV) and
+        // its kept K + V rows (the cache read); a layer missing Q, K or V cannot attend
+        double kvElem = w.kvCacheBits() / 8.0;
         double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
-        Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * dim, r.fp16(), r.bw(), c.opOverheadSeconds(), 1);
         double pairs = prompt * (prompt + 1.0) / 2.0;
-        Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * dim, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches);
-        double layers = arch.layers();
-        decBytes += layers * at.bytes(); decOps += layers * at.ops(); decTime += layers * at.time(); preTime += layers * ap.time();
-        preBytes += layers * ap.bytes(); preOps += layers * ap.ops();
+        int[][] kept = MemoryModel.keptAttentionRows(arch, choices);
         for (int l = 0; l < arch.layers(); l++) {
+            int q = kept[l][0], k = kept[l][1], v = kept[l][2];
+            if (q == 0 || k == 0 || v == 0) continue;
+            double kvRow = ((double) k + v) * kvElem;
+            Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1);
+            Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches);
+            decBytes += at.bytes(); decOps += at.ops(); decTime += at.time();
+            preBytes += ap.bytes(); preOps += ap.ops(); preTime += ap.time();
             ops.add(new OpCost("blk." + l + ".attn_kv", at.bytes(), at.ops(), at.time(),
                     at.bytes() * pjB + at.ops() * pjO + stat * at.time(), at.bound()));
         }
+        if (!(decTime > 0 && preTime > 0)) throw new IllegalArgumentException("structured pruning removed every operator: nothing left to run");
         double onset = d.thermal().onsetSeconds(), sf = d.thermal().sustainedFraction(), gen = w.generatedTokens();
         double ttft = throttled(0.0, preTime, onset, sf);
         double genTime = throttled(ttft, gen * decTime, onset, sf);

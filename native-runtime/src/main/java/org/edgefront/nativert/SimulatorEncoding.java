@@ -2,7 +2,6 @@ package org.edgefront.nativert;
 
 import java.util.List;
 import org.edgefront.space.model.ModelArchitecture;
-import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -46,20 +45,34 @@ final class SimulatorEncoding {
     }
 
     static int[] attention(ModelArchitecture a) {
-        return new int[] {a.layers(), a.heads(), a.kvHeads(), a.headDim(), a.hiddenDim(), a.vocabSize(), a.tiedEmbeddings() ? 1 : 0};
+        return new int[] {a.layers(), a.heads(), a.kvHeads(), a.headDim(), a.hiddenDim(), a.vocabSize(), a.tiedEmbeddings() ? 1 : 0, a.dim()};
     }
 
+    /** Ints per tensor shape: rows, cols, role, layer ({@code ef_tensor_shape}). */
+    static final int SHAPE_FIELDS = 4;
+
+    /** {@code ef_role}: Q/K/V are marked so the C side can shape each layer's attention from their kept rows. */
     static int role(TensorSpec t) {
-        return t.role() == TensorRole.EMBEDDING ? 1 : t.role() == TensorRole.LM_HEAD ? 2 : 0;
+        return switch (t.role()) {
+            case EMBEDDING -> 1;
+            case LM_HEAD -> 2;
+            case Q -> 3;
+            case K -> 4;
+            case V -> 5;
+            default -> 0;
+        };
     }
 
     static int[] shapes(ModelArchitecture a) {
         List<TensorSpec> ts = a.linearTensors();
-        int[] s = new int[3 * ts.size()];
+        int[] s = new int[SHAPE_FIELDS * ts.size()];
         for (int i = 0; i < ts.size(); i++) {
-            s[3 * i] = ts.get(i).rows();
-            s[3 * i + 1] = ts.get(i).cols();
-            s[3 * i + 2] = role(ts.get(i));
+            TensorSpec t = ts.get(i);
+            int o = SHAPE_FIELDS * i;
+            s[o] = t.rows();
+            s[o + 1] = t.cols();
+            s[o + 2] = role(t);
+            s[o + 3] = t.role().perLayer() ? t.layer() : -1;
         }
         return s;
     }

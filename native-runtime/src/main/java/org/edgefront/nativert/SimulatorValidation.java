@@ -125,14 +125,14 @@ public final class SimulatorValidation {
     }
 
     /**
-     * The profile named {@code dev}, else the profile with the longest name that {@code dev} starts with followed
-     * by a space, '(' or ',' (a memory-size or stepping variant of the same board: "Raspberry Pi 5 8GB" is a
-     * "Raspberry Pi 5"; "Raspberry Pi 500+" is not).
+     * The profile named {@code dev} or listing it among its {@link DeviceProfile#aliases() aliases}, else the profile
+     * with the longest name that {@code dev} starts with followed by a space, '(' or ',' (a memory-size or stepping
+     * variant of the same board: "Raspberry Pi 5 8GB" is a "Raspberry Pi 5"; "Raspberry Pi 500+" is not).
      */
     DeviceProfile findDevice(String dev) {
+        for (DeviceProfile p : devices) if (p.matches(dev)) return p;
         DeviceProfile best = null;
         for (DeviceProfile p : devices) {
-            if (p.name().equalsIgnoreCase(dev)) return p;
             String n = p.name().toLowerCase(java.util.Locale.ROOT), d = dev.toLowerCase(java.util.Locale.ROOT);
             if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
                     && (best == null || n.length() > best.name().length())) {

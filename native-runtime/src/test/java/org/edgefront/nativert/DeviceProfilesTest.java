@@ -48,6 +48,19 @@ class DeviceProfilesTest {
         assertTrue(n >= 2, "at least two device profiles");
     }
 
+    @Test
+    void aliasesNameVariantsOfTheSameBoard() throws IOException {
+        String noAliases = base().replaceAll("(?m)^aliases:.*\n", "");
+        DeviceProfile p = DeviceProfiles.parse("t.yaml", noAliases.replace("name: Raspberry Pi 5\n",
+                "name: Raspberry Pi 5\naliases: [\"Pi Five\"]\n"));
+        assertTrue(p.matches("pi five"));
+        assertTrue(p.matches(" Raspberry Pi 5 "));
+        assertFalse(p.matches("Raspberry Pi 500+"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> DeviceProfiles.parse("t.yaml",
+                noAliases.replace("name: Raspberry Pi 5\n", "name: Raspberry Pi 5\naliases: [3]\n")));
+        assertEquals("aliases[0]", e.field());
+    }
+
     private static String base() throws IOException {
         return Files.readString(TestFixtures.devices().resolve("raspberry-pi-5.yaml"));
     }

@@ -170,7 +170,7 @@ class NativeSimulatorTest {
         CandidateBatch b = new CandidateBatch(a, 3);
         for (int c = 0; c < 3; c++) b.set(c, TestFixtures.uniform(a, TensorChoice.of(WeightFormat.Q4_0)));
         EncodedChoice good = b.get(1, 2);
-        b.set(1, 2, new EncodedChoice(99, 0, 0.0, good.rank(), good.weightBytes()));
+        b.set(1, 2, new EncodedChoice(99, 0, 0.0, good.rank(), good.weightBytes(), good.keptRows(), good.keptCols()));
         b.size(3);
         try (NativeSimulator sim = new NativeSimulator()) {
             BatchResult r = sim.simulateBatch(TestFixtures.s23(), Workload.standard(Backend.CPU, 4), b);

@@ -67,8 +67,35 @@ class SimulatorValidationTest {
         SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
         assertTrue(r.rows().get(0).ok(), r.rows().get(0).reason());
         assertTrue(r.rows().get(1).ok(), r.rows().get(1).reason());
-        assertEquals("unsupported", r.rows().get(2).status(), "a different board is not a memory variant of the Pi 5");
+        assertTrue(r.rows().get(2).ok(), r.rows().get(2).reason());
         assertTrue(r.rows().get(0).predictedDecodeTokS() > r.rows().get(1).predictedDecodeTokS() * 0.5);
+        SimulatorValidation v = validation();
+        assertEquals("Raspberry Pi 500+", v.findDevice("Raspberry Pi 500+ 16GB").name(), "a different board is not a memory variant of the Pi 5");
+        assertEquals("Raspberry Pi 5", v.findDevice("Raspberry Pi 5 16GB (D0 stepping)").name(), "listed alias");
+    }
+
+    @Test
+    void longestProfileNameWinsOverAShorterPrefix() {
+        SimulatorValidation v = validation();
+        assertEquals("Samsung Galaxy S24 Ultra", v.findDevice("Samsung Galaxy S24 Ultra (SM-S928B/U)").name());
+        assertEquals("Samsung Galaxy S24", v.findDevice("Samsung Galaxy S24").name());
+        assertEquals("Raspberry Pi 5 + Hailo-10H M.2 NPU", v.findDevice("Raspberry Pi 5 + Hailo-10H M.2 NPU").name(),
+                "the exact name beats the Pi 5 prefix");
+        assertNull(v.findDevice("Raspberry Pi 4"));
+    }
+
+    @Test
+    void everyEnergyRowWithAKnownModelIsPredicted() {
+        SimulatorValidation.Report r = validation().validate(SHARED.resolve("measurements/energy-measurements.csv").toString(),
+                EngineCalibrations.fitted());
+        assertEquals(20, r.rows().size());
+        for (SimulatorValidation.Row row : r.rows()) {
+            if (!row.ok()) assertTrue(row.reason().startsWith("no model descriptor"), row.index() + ": " + row.reason());
+        }
+        assertTrue(r.summary().okRows() >= 17, r.summary().toString());
+        // every row that publishes J/token is predicted
+        assertTrue(r.rows().stream().filter(x -> !Double.isNaN(x.measuredEnergyJPerToken())).allMatch(SimulatorValidation.Row::ok));
+        System.out.println("energy validation (fitted calibrations): " + r.summary());
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
@@ -106,45 +107,23 @@ public record StructureChoice(List<int[]> keptHeads, List<int[]> keptChannels, b
      * compute the same function.
      */
     public TensorSpec prunedShape(ModelArchitecture a, TensorSpec t) {
-        int hd = a.headDim();
         int l = t.layer();
-        int rows = t.rows();
-        int cols = t.cols();
-        switch (t.role()) {
-            case EMBEDDING, LM_HEAD -> rows = keptVocabCount(a);
-            case Q -> rows = keptHeadCount(l) * hd;
-            case K, V -> rows = keptKvGroupCount(a, l) * hd;
-            case O -> cols = keptHeadCount(l) * hd;
-            case GATE, UP -> rows = keptChannelCount(l);
-            case DOWN -> cols = keptChannelCount(l);
-            default -> { }
-        }
-        if (rows == 0 || cols == 0) return null;
-        return new TensorSpec(t.name(), t.role(), t.layer(), rows, cols);
+        if (l < 0) return StructurePlan.prunedShape(a, t, 0, 0, 0, keptVocabCount(a));
+        return StructurePlan.prunedShape(a, t, keptHeadCount(l), keptKvGroupCount(a, l), keptChannelCount(l), keptVocabCount(a));
     }
 
     /** Linear parameters left after pruning (the embedding counted once when tied). */
-    public long linearParameterCount(ModelArchitecture a) {
-        long n = 0;
-        for (TensorSpec t : a.linearTensors()) {
-            TensorSpec p = prunedShape(a, t);
-            if (p != null) n += p.parameterCount();
-        }
-        return n;
-    }
+    public long linearParameterCount(ModelArchitecture a) { return StructurePlan.linearParameterCount(a, t -> prunedShape(a, t)); }
 
-    /** A short label, e.g. {@code heads=28/40 ffn=600/860 layers=-1 vocab=300}. */
+    /** A short label, e.g. {@code heads=28/40 ffn=600/860 layers=-1 vocab=300/512}. */
     public String label(ModelArchitecture a) {
-        int heads = 0;
-        int channels = 0;
-        int dropped = 0;
+        int[] heads = new int[droppedLayer.length];
+        int[] channels = new int[droppedLayer.length];
         for (int l = 0; l < droppedLayer.length; l++) {
-            heads += keptHeadCount(l);
-            channels += keptChannelCount(l);
-            if (droppedLayer[l]) dropped++;
+            heads[l] = keptHeadCount(l);
+            channels[l] = keptChannelCount(l);
         }
-        return "heads=" + heads + "/" + a.layers() * a.heads() + " ffn=" + channels + "/" + a.layers() * a.hiddenDim()
-                + " layers=-" + dropped + " vocab=" + keptVocabCount(a);
+        return StructurePlan.label(a, heads, channels, droppedLayer, keptVocabCount(a));
     }
 
     @Override

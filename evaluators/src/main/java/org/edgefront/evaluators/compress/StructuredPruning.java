@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
@@ -149,6 +150,45 @@ public final class StructuredPruning {
             vocab = topK(score, keptVocab);
         }
         StructureChoice c = new StructureChoice(heads, channels, dropped, vocab);
+        c.validate(a);
+        return c;
+    }
+
+    /**
+     * The units a count-based {@link StructurePlan} keeps, chosen by importance: per layer the
+     * {@code plan.keptKvGroups} KV groups whose query heads have the highest summed {@code headScores} (all query
+     * heads of a kept group stay), the {@code plan.keptChannels} highest-scoring FFN channels, the plan's dropped
+     * layers, and the {@code plan.keptVocab} highest {@code tokenScores} with {@code alwaysKeep} first.
+     *
+     * @param tokenScores per token importance, or null when the plan keeps the whole vocabulary
+     * @throws IllegalArgumentException when the plan does not fit {@code a} or keeps fewer tokens than {@code alwaysKeep}
+     */
+    public static StructureChoice select(ModelArchitecture a, StructurePlan plan, double[][] headScores,
+                                         double[][] channelScores, double[] tokenScores, int... alwaysKeep) {
+        plan.validate(a);
+        int perGroup = a.heads() / a.kvHeads();
+        List<int[]> heads = new ArrayList<>();
+        List<int[]> channels = new ArrayList<>();
+        int[] groups = plan.keptKvGroups();
+        int[] kept = plan.keptChannels();
+        for (int l = 0; l < a.layers(); l++) {
+            double[] g = new double[a.kvHeads()];
+            for (int h = 0; h < a.heads(); h++) g[h / perGroup] += headScores[l][h];
+            int[] keptGroups = groups[l] == a.kvHeads() ? StructureChoice.range(a.kvHeads()) : topK(g, groups[l]);
+            int[] hs = new int[keptGroups.length * perGroup];
+            for (int i = 0; i < keptGroups.length; i++) for (int k = 0; k < perGroup; k++) hs[i * perGroup + k] = keptGroups[i] * perGroup + k;
+            heads.add(hs);
+            channels.add(kept[l] == a.hiddenDim() ? StructureChoice.range(a.hiddenDim()) : topK(channelScores[l], kept[l]));
+        }
+        int[] vocab = null;
+        if (plan.keptVocab() < a.vocabSize()) {
+            if (Objects.requireNonNull(tokenScores, "tokenScores").length != a.vocabSize()) throw new IllegalArgumentException("token scores length");
+            if (plan.keptVocab() < alwaysKeep.length) throw new IllegalArgumentException("kept vocabulary " + plan.keptVocab() + " below the " + alwaysKeep.length + " tokens always kept");
+            double[] score = tokenScores.clone();
+            for (int t : alwaysKeep) score[t] = Double.POSITIVE_INFINITY;
+            vocab = topK(score, plan.keptVocab());
+        }
+        StructureChoice c = new StructureChoice(heads, channels, plan.droppedLayer(), vocab);
         c.validate(a);
         return c;
     }

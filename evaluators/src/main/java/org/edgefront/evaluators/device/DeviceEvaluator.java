@@ -18,6 +18,7 @@ import org.edgefront.nativert.Workload;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.Decision;
 import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.metric.Evaluation;
 import org.edgefront.space.metric.Measurements;
@@ -29,7 +30,9 @@ import org.edgefront.space.model.TensorSpec;
  * Predicts decode/prefill speed, time to first token, energy per token and power of candidates of one
  * search space on one device and workload, with the native simulator: {@link #evaluateAll} makes one JNI
  * call per batch. Every option of every decision is encoded once at construction, so a batch only copies
- * numbers. A native failure becomes a FAILED evaluation carrying the native message.
+ * numbers; a candidate that prunes structure is encoded at its pruned tensor shapes (kept rows and columns, removed
+ * tensors), which the simulator turns into smaller GEMVs, fewer attention heads and a smaller KV cache. A native
+ * failure becomes a FAILED evaluation carrying the native message.
  *
  * <p>Ownership: the creator closes it (closing releases the simulator). Thread-safety: not thread-safe
  * (it reuses one candidate buffer); use one per thread or task.
@@ -51,6 +54,8 @@ public final class DeviceEvaluator implements Evaluator {
     /** encoded[d][option][k] = choice of tensors[d][k] under that option. */
     private final EncodedChoice[][][] encoded;
     private final CandidateBatch batch;
+    private final ModelArchitecture arch;
+    private final List<TensorSpec> tensorSpecs;
     private final String version;
 
     public DeviceEvaluator(SearchSpace space, DeviceProfile device, Workload workload) {
@@ -61,8 +66,9 @@ public final class DeviceEvaluator implements Evaluator {
         this.space = Objects.requireNonNull(space, "space");
         this.device = Objects.requireNonNull(device, "device");
         this.workload = Objects.requireNonNull(workload, "workload");
-        ModelArchitecture arch = space.architecture();
+        this.arch = space.architecture();
         List<TensorSpec> ts = arch.linearTensors();
+        this.tensorSpecs = ts;
         java.util.Map<String, Integer> index = new java.util.HashMap<>();
         for (int i = 0; i < ts.size(); i++) index.put(ts.get(i).name(), i);
         List<Decision> ds = space.decisions();
@@ -103,6 +109,18 @@ public final class DeviceEvaluator implements Evaluator {
         for (int i = 0; i < chunk.size(); i++) {
             Candidate c = chunk.get(i);
             outside[i] = !space.contains(c);
+            StructurePlan plan = !outside[i] && space.hasStructure() ? space.structurePlan(c) : null;
+            if (plan != null && plan.prunes(arch)) {
+                // pruned shapes differ per candidate, so these are encoded here rather than ahead
+                for (int d = 0; d < tensors.length; d++) {
+                    TensorChoice choice = space.decisions().get(d).options().get(c.gene(d));
+                    for (int k = 0; k < tensors[d].length; k++) {
+                        TensorSpec full = tensorSpecs.get(tensors[d][k]);
+                        batch.set(i, tensors[d][k], EncodedChoice.encode(full, plan.prunedShape(arch, full), choice));
+                    }
+                }
+                continue;
+            }
             for (int d = 0; d < tensors.length; d++) {
                 EncodedChoice[] e = encoded[d][outside[i] ? 0 : c.gene(d)];
                 for (int k = 0; k < tensors[d].length; k++) batch.set(i, tensors[d][k], e[k]);

@@ -11,6 +11,7 @@ import org.edgefront.nativert.Workload;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.Decision;
 import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.metric.Evaluation;
 import org.edgefront.space.metric.Measurements;
@@ -20,8 +21,10 @@ import org.edgefront.space.model.ModelArchitecture;
 /**
  * Exact memory of candidates ({@link MemoryModel}): {@code weight_bytes} summed per quantization block,
  * {@code kv_cache_bytes} at the workload's full context, {@code memory_bytes} = weights + KV cache +
- * activations + runtime, and {@code bits_per_weight} = 8 x weight bytes / linear parameters. Weight bytes of
- * every option of every decision are computed once, so evaluation is a sum over decisions.
+ * activations + runtime, and {@code bits_per_weight} = 8 x weight bytes / linear parameters of the unpruned
+ * model (so structured pruning shows as fewer bits per original weight). Weight bytes of every option of every
+ * decision are computed once, so evaluation is a sum over decisions; a candidate that prunes structure is sized
+ * tensor by tensor at its {@link StructurePlan#prunedShape pruned shapes}, with the KV cache of the kept K/V rows.
  *
  * <p>Ownership: holds no resources; {@link #close()} does nothing. Thread-safety: immutable, thread-safe.
  */
@@ -33,6 +36,8 @@ public final class MemoryEvaluator implements Evaluator {
     private final SearchSpace space;
     private final long[][] optionBytes;
     private final long kvBytes;
+    private final int contextTokens;
+    private final int kvBits;
     private final long fixedBytes;
     private final double linearParameters;
 
@@ -53,6 +58,8 @@ public final class MemoryEvaluator implements Evaluator {
             }
         }
         kvBytes = MemoryModel.kvCacheBytes(arch, workload.contextTokens(), workload.kvCacheBits());
+        contextTokens = workload.contextTokens();
+        kvBits = workload.kvCacheBits();
         fixedBytes = MemoryModel.activationBytes(arch, workload, calibration) + MemoryModel.runtimeBytes(arch, calibration);
         linearParameters = arch.linearParameterCount();
     }
@@ -64,11 +71,19 @@ public final class MemoryEvaluator implements Evaluator {
     public Evaluation evaluate(Candidate c) {
         if (!space.contains(c)) return Evaluation.failed(c.id(), "candidate " + c + " is not in the search space", VERSION);
         long w = 0;
-        for (int d = 0; d < optionBytes.length; d++) w += optionBytes[d][c.gene(d)];
+        long kv = kvBytes;
+        StructurePlan plan = space.hasStructure() ? space.structurePlan(c) : null;
+        ModelArchitecture arch = space.architecture();
+        if (plan != null && plan.prunes(arch)) {
+            w = space.weightBytes(c);
+            kv = MemoryModel.kvCacheBytes(arch, plan.keptKvRowsPerLayer(arch), contextTokens, kvBits);
+        } else {
+            for (int d = 0; d < optionBytes.length; d++) w += optionBytes[d][c.gene(d)];
+        }
         Measurements m = Measurements.EMPTY
                 .with(Metric.WEIGHT_BYTES, w)
-                .with(Metric.KV_CACHE_BYTES, kvBytes)
-                .with(Metric.MEMORY_BYTES, (double) (w + kvBytes + fixedBytes))
+                .with(Metric.KV_CACHE_BYTES, kv)
+                .with(Metric.MEMORY_BYTES, (double) (w + kv + fixedBytes))
                 .with(Metric.BITS_PER_WEIGHT, 8.0 * w / linearParameters);
         return Evaluation.ok(c.id(), m, "exact", VERSION);
     }

@@ -14,9 +14,13 @@ import java.util.Set;
 import org.edgefront.evaluators.Evaluator;
 import org.edgefront.evaluators.EvaluatorFactory;
 import org.edgefront.evaluators.compress.CalibrationStats;
+import org.edgefront.evaluators.compress.StructureChoice;
+import org.edgefront.evaluators.compress.StructuredPruning;
 import org.edgefront.evaluators.compress.TensorCompressor;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.candidate.StructureDecision;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
@@ -60,6 +64,9 @@ public final class QualityEvaluator implements Evaluator {
     private final LinkedHashMap<String, float[]> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedBytes;
 
+    /** Importance scores that pick which heads, channels and tokens a structural plan keeps; null without structure. */
+    private final StructureScores structureScores;
+
     private final int vocab;
     private final long predicted;
     private final float[] refProbs;
@@ -84,7 +91,7 @@ public final class QualityEvaluator implements Evaluator {
      */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, CalibrationStats calibration,
                             long cacheBytes) throws IOException {
-        this(space, LlamaForward.load(weights), sequences, calibration, cacheBytes);
+        this(space, LlamaForward.load(weights), sequences, calibration, cacheBytes, null);
     }
 
     /**
@@ -104,11 +111,38 @@ public final class QualityEvaluator implements Evaluator {
             if (stats == null) throw new IllegalArgumentException("+gptq options need calibration text (calibration paragraphs > 0)");
             stats = stats.withHessians(HessianCollector.collect(base, calibration, gptq));
         }
-        return new QualityEvaluator(space, base, sequences, stats, cacheBytes);
+        StructureScores scores = null;
+        if (space.hasStructure()) {
+            if (stats == null) throw new IllegalArgumentException("structural decisions need calibration text (calibration paragraphs > 0) to rank heads, channels and tokens");
+            scores = StructureScores.of(base, stats, calibration,
+                    space.structure().stream().anyMatch(d -> d.kind() == StructureDecision.Kind.VOCAB));
+        }
+        return new QualityEvaluator(space, base, sequences, stats, cacheBytes, scores);
+    }
+
+    /**
+     * What ranks the units a {@link StructurePlan} keeps (see {@link StructuredPruning#select(ModelArchitecture,
+     * StructurePlan, double[][], double[][], double[], int...)}): activation-weighted head and channel scores,
+     * token frequency on the calibration text (null when the vocabulary is not searched) and the tokens that start
+     * calibration sequences (BOS), which are never pruned. Immutable once built.
+     */
+    record StructureScores(double[][] heads, double[][] channels, double[] tokens, int[] alwaysKeep) {
+        static StructureScores of(LlamaForward base, CalibrationStats stats, List<int[]> calibration, boolean vocab) {
+            ModelArchitecture a = base.architecture();
+            Map<String, float[]> t = new HashMap<>();
+            for (TensorSpec s : a.linearTensors()) t.put(s.name(), base.tensor(s.name()));
+            int[] first = calibration.stream().filter(s -> s.length > 0).mapToInt(s -> s[0]).distinct().sorted().toArray();
+            return new StructureScores(StructuredPruning.headScores(a, t, stats), StructuredPruning.channelScores(a, t, stats),
+                    vocab ? StructuredForward.tokenImportance(base, calibration) : null, first);
+        }
+
+        StructureChoice select(ModelArchitecture a, StructurePlan plan) {
+            return StructuredPruning.select(a, plan, heads, channels, tokens, alwaysKeep);
+        }
     }
 
     private QualityEvaluator(SearchSpace space, LlamaForward base, List<int[]> sequences, CalibrationStats calibration,
-                             long cacheBytes) {
+                             long cacheBytes, StructureScores structureScores) {
         this.space = Objects.requireNonNull(space, "space");
         this.arch = base.architecture();
         if (!space.architecture().tensorsByName().keySet().equals(arch.tensorsByName().keySet())
@@ -120,6 +154,8 @@ public final class QualityEvaluator implements Evaluator {
         this.calibration = calibration;
         this.cacheBytes = Math.max(0, cacheBytes);
         this.base = base;
+        this.structureScores = structureScores;
+        if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
         this.vocab = arch.vocabSize();
         long n = 0;
         for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
@@ -163,14 +199,18 @@ public final class QualityEvaluator implements Evaluator {
     public long tokens() { return predicted; }
 
     @Override
-    public Set<Metric> provides() { return EnumSet.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT); }
+    public Set<Metric> provides() {
+        Set<Metric> m = EnumSet.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT);
+        if (structureScores != null && structureScores.tokens() != null) m.add(Metric.DROPPED_MASS);
+        return m;
+    }
 
     @Override
     public Evaluation evaluate(Candidate candidate) {
         String id = candidate.id();
         try {
             if (!space.contains(candidate)) return Evaluation.failed(id, "candidate is not in the search space", VERSION);
-            QualityReport r = measure(space.choices(candidate));
+            QualityReport r = measure(space.choices(candidate), space.structurePlan(candidate));
             if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.klNatsPerToken()) || !Double.isFinite(r.top1Agreement())) {
                 return Evaluation.failed(id, "non-finite quality (perplexity " + r.perplexity() + ", kl " + r.klNatsPerToken() + ")", VERSION);
             }
@@ -178,6 +218,7 @@ public final class QualityEvaluator implements Evaluator {
                     .with(Metric.KL, r.klNatsPerToken())
                     .with(Metric.PERPLEXITY, r.perplexity())
                     .with(Metric.TOP1_AGREEMENT, r.top1Agreement());
+            if (provides().contains(Metric.DROPPED_MASS)) m = m.with(Metric.DROPPED_MASS, r.droppedReferenceMass());
             return Evaluation.ok(id, m, "measured:" + r.tokens(), VERSION);
         } catch (RuntimeException e) {
             return Evaluation.failed(id, "quality evaluation failed: " + e, VERSION);
@@ -192,46 +233,125 @@ public final class QualityEvaluator implements Evaluator {
      * @throws IllegalArgumentException for an unknown tensor name
      */
     public QualityReport measure(Map<String, TensorChoice> choices) {
+        return measure(choices, null);
+    }
+
+    /**
+     * Quality with the given per-tensor choices on a structurally pruned model: the plan's units are picked by
+     * importance ({@link StructureScores}), each tensor is compressed at its pruned shape and scattered back
+     * ({@link StructuredPruning#compressPruned}), dropped Phi-2 blocks lose their output biases too, and a pruned
+     * vocabulary is measured over the kept tokens (see {@link QualityReport#droppedReferenceMass()}).
+     *
+     * @param plan the structure kept, or null (or a plan that prunes nothing) for the whole model
+     * @throws IllegalArgumentException for an unknown tensor name, or a pruning plan in an evaluator built for a
+     *                                  space without structural decisions
+     */
+    public QualityReport measure(Map<String, TensorChoice> choices, StructurePlan plan) {
+        StructureChoice structure = null;
+        if (plan != null && plan.prunes(arch)) {
+            if (structureScores == null) throw new IllegalArgumentException("this evaluator was built without structural decisions");
+            structure = structureScores.select(arch, plan);
+        }
         Map<String, float[]> overrides = new HashMap<>();
-        for (Map.Entry<String, TensorChoice> e : choices.entrySet()) {
-            TensorSpec t = specs.get(e.getKey());
-            if (t == null) throw new IllegalArgumentException("no tensor " + e.getKey() + " in " + arch.name());
-            TensorChoice c = e.getValue();
-            if (isIdentity(c)) continue;
+        for (String name : choices.keySet()) {
+            if (!specs.containsKey(name)) throw new IllegalArgumentException("no tensor " + name + " in " + arch.name());
+        }
+        for (TensorSpec t : arch.linearTensors()) {
+            TensorChoice c = choices.get(t.name());
+            if (structure != null && structure.prunedShape(arch, t) != t) {
+                // pruned tensors change even when their choice keeps the original weights
+                overrides.put(t.name(), prunedCompressed(t, c == null ? ORIGINAL : c, structure));
+                continue;
+            }
+            if (c == null || isIdentity(c)) continue;
             overrides.put(t.name(), compressed(t, c));
         }
+        if (structure != null && arch.family() == org.edgefront.space.model.ArchitectureFamily.PHI2) {
+            for (int l = 0; l < arch.layers(); l++) {
+                if (!plan.dropped(l)) continue;
+                // a skipped block adds nothing to the residual stream, biases included
+                overrides.put("blk." + l + ".attn_output.bias", new float[arch.dim()]);
+                overrides.put("blk." + l + ".ffn_down.bias", new float[arch.dim()]);
+            }
+        }
         LlamaForward f = base.withOverrides(overrides);
-        double[] acc = new double[2];   // nll, kl
-        long[] agree = new long[1];
+        boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), vocab);
+        if (keptTokens != null) f = f.withKeptVocabulary(keptTokens);
+        double[] acc = new double[3];   // nll, kl, dropped reference mass
+        long[] counts = new long[2];    // agreements, producible targets
         int[] idx = new int[1];
         f.logProbs(sequences, (s, p, lp, off) -> {
             int[] toks = sequences.get(s);
             if (p + 1 >= toks.length) return;
             int i = idx[0]++;
             int ro = i * vocab;
-            double cross = 0;
             int best = 0;
-            for (int v = 0; v < vocab; v++) {
-                float l = lp[off + v];
-                cross += refProbs[ro + v] * (double) l;
-                if (l > lp[off + best]) best = v;
+            if (keptTokens == null) {
+                double cross = 0;
+                for (int v = 0; v < vocab; v++) {
+                    float l = lp[off + v];
+                    cross += refProbs[ro + v] * (double) l;
+                    if (l > lp[off + best]) best = v;
+                }
+                acc[1] += refNegEntropy[i] - cross;
+            } else {
+                // KL(p~ || q) with p~ = p / kept on the kept tokens: (negEnt - cross) / kept - log(kept)
+                double kept = 0;
+                double cross = 0;
+                double negEnt = 0;
+                best = -1;
+                for (int v = 0; v < vocab; v++) {
+                    if (!keptTokens[v]) continue;
+                    double pr = refProbs[ro + v];
+                    float l = lp[off + v];
+                    kept += pr;
+                    cross += pr * l;
+                    if (pr > 0) negEnt += pr * Math.log(pr);
+                    if (best < 0 || l > lp[off + best]) best = v;
+                }
+                acc[1] += kept > 0 ? (negEnt - cross) / kept - Math.log(kept) : 0;
+                acc[2] += Math.max(0, 1 - kept);
             }
-            acc[1] += refNegEntropy[i] - cross;
-            acc[0] -= lp[off + toks[p + 1]];
-            if (best == refArgmax[i]) agree[0]++;
+            float target = lp[off + toks[p + 1]];
+            if (target != Float.NEGATIVE_INFINITY) {
+                acc[0] -= target;
+                counts[1]++;
+            }
+            if (best == refArgmax[i]) counts[0]++;
         });
-        return new QualityReport(Math.exp(acc[0] / predicted), acc[1] / predicted, (double) agree[0] / predicted, predicted);
+        double ppl = counts[1] == 0 ? Double.NaN : Math.exp(acc[0] / counts[1]);
+        return new QualityReport(ppl, acc[1] / predicted, (double) counts[0] / predicted, predicted, acc[2] / predicted);
     }
+
+    /** A tensor of a pruned model compressed at its pruned shape, cached by choice and kept units. */
+    private float[] prunedCompressed(TensorSpec t, TensorChoice c, StructureChoice structure) {
+        int l = t.layer();
+        String units = l < 0 ? java.util.Arrays.toString(structure.keptVocab())
+                : structure.droppedLayer()[l] ? "dropped"
+                : switch (t.role()) {
+                    case Q, K, V, O -> java.util.Arrays.toString(structure.keptHeads().get(l));
+                    case GATE, UP, DOWN -> java.util.Arrays.toString(structure.keptChannels().get(l));
+                    default -> "";
+                };
+        return cached(t.name() + '|' + c.label() + '|' + units,
+                () -> StructuredPruning.compressPruned(arch, t, base.tensor(t.name()), structure, c, calibration));
+    }
+
+    /** The original weights: F32, dense, full rank. */
+    private static final TensorChoice ORIGINAL = TensorChoice.of(WeightFormat.F32);
 
     private static boolean isIdentity(TensorChoice c) {
         return c.format().equals(WeightFormat.F32) && c.sparsity().kind() == Sparsity.Kind.NONE && !c.isLowRank();
     }
 
     private float[] compressed(TensorSpec t, TensorChoice c) {
-        String key = t.name() + '|' + c.label();
+        return cached(t.name() + '|' + c.label(), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
+    }
+
+    private float[] cached(String key, java.util.function.Supplier<float[]> compute) {
         float[] hit = cache.get(key);
         if (hit != null) return hit;
-        float[] w = TensorCompressor.apply(t, base.tensor(t.name()), c, calibration);
+        float[] w = compute.get();
         long bytes = 4L * w.length;
         if (bytes <= cacheBytes) {
             cache.put(key, w);
@@ -328,13 +448,24 @@ public final class QualityEvaluator implements Evaluator {
         }
     }
 
-    /** A model from any serializable supplier (e.g. a synthetic model) and fixed token sequences. */
-    public record FixedInputs(WeightsSupplier weights, List<int[]> tokens) implements Inputs {
+    /**
+     * A model from any serializable supplier (e.g. a synthetic model), fixed evaluation token sequences and
+     * optional calibration sequences (disjoint from the evaluation ones; empty for magnitude pruning).
+     */
+    public record FixedInputs(WeightsSupplier weights, List<int[]> tokens, List<int[]> calibrationTokens) implements Inputs {
         public FixedInputs {
             Objects.requireNonNull(weights, "weights");
+            tokens = copy(tokens);
+            calibrationTokens = copy(calibrationTokens);
+        }
+
+        /** Evaluation sequences only. */
+        public FixedInputs(WeightsSupplier weights, List<int[]> tokens) { this(weights, tokens, List.of()); }
+
+        private static List<int[]> copy(List<int[]> seqs) {
             List<int[]> copy = new ArrayList<>();
-            for (int[] s : tokens) copy.add(s.clone());
-            tokens = List.copyOf(copy);
+            for (int[] s : seqs) copy.add(s.clone());
+            return List.copyOf(copy);
         }
 
         @Override
@@ -342,6 +473,9 @@ public final class QualityEvaluator implements Evaluator {
 
         @Override
         public List<int[]> sequences(ModelArchitecture arch) { return tokens; }
+
+        @Override
+        public List<int[]> calibration(ModelArchitecture arch) { return calibrationTokens; }
     }
 
     /**

@@ -118,8 +118,9 @@ public final class MultiFidelityEvaluator implements Evaluator {
         return List.of(out);
     }
 
-    /** Exact weight bytes of a candidate from the table's entries. */
+    /** Exact weight bytes of a candidate: from the table's entries, or at its pruned shapes when structure is searched. */
     private double weightBytes(Candidate c) {
+        if (space.hasStructure()) return space.weightBytes(c);
         double b = 0;
         for (int i = 0; i < table.rows().size(); i++) b += table.rows().get(i).entries().get(c.gene(i)).weightBytes();
         return b;

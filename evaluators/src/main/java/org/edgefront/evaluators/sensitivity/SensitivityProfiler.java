@@ -10,6 +10,7 @@ import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.quality.QualityReport;
 import org.edgefront.space.candidate.Decision;
 import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.candidate.StructureDecision;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
@@ -20,7 +21,8 @@ import org.edgefront.space.model.TensorSpec;
  * it measures the KL with only decision {@code i}'s tensors compressed to option {@code o} (every other tensor
  * as in the reference), reusing the evaluator's reference distributions. The original-weight option (F32,
  * dense, full rank) is 0 exactly without a forward pass; every other option costs one forward pass over the
- * evaluator's sequences. Results depend only on the evaluator's inputs and the decision, so rows measured in
+ * evaluator's sequences. Structural decisions of the space get rows too: the KL with only that layer's (or the
+ * vocabulary's) structure pruned by that option, the evaluator built for the same space. Results depend only on the evaluator's inputs and the decision, so rows measured in
  * any order or process assemble into the same table.
  *
  * <p>Ownership: borrows the evaluator (the caller closes it). Thread-safety: not thread-safe, like the evaluator.
@@ -46,6 +48,7 @@ public final class SensitivityProfiler {
      * tensors measured on the same inputs, or null) whose option labels match; only the other options are measured.
      */
     public SensitivityTable.Row profileDecision(int i, SensitivityTable.Row known) {
+        if (i >= space.decisions().size()) return profileStructure(i, known);
         Decision d = space.decisions().get(i);
         Map<String, SensitivityTable.Entry> reuse = new java.util.HashMap<>();
         if (known != null && known.decision().equals(d.name()) && known.tensors().equals(d.tensors())) {
@@ -73,6 +76,37 @@ public final class SensitivityProfiler {
         return new SensitivityTable.Row(i, d.name(), d.tensors(), entries);
     }
 
+    /**
+     * The row of structural decision {@code i} (a gene index past the tensor decisions): per option, the KL of the
+     * uncompressed model with only that much of that structure pruned (option 0 keeps everything: 0 exactly).
+     * Structural rows name no tensors and carry 0 bytes: what a pruned layer saves depends on its tensors' choices.
+     */
+    private SensitivityTable.Row profileStructure(int i, SensitivityTable.Row known) {
+        StructureDecision d = space.structure().get(i - space.decisions().size());
+        Map<String, SensitivityTable.Entry> reuse = new java.util.HashMap<>();
+        if (known != null && known.decision().equals(d.name()) && known.tensors().isEmpty()) {
+            for (SensitivityTable.Entry e : known.entries()) reuse.put(e.option(), e);
+        }
+        List<SensitivityTable.Entry> entries = new ArrayList<>();
+        for (int o = 0; o < d.optionCount(); o++) {
+            String label = d.optionLabel(o);
+            double kl;
+            if (reuse.containsKey(label)) {
+                kl = reuse.get(label).klNatsPerToken();
+            } else if (o == 0) {
+                kl = 0.0;
+            } else {
+                int[] genes = new int[space.dimensions()];
+                genes[i] = o;
+                QualityReport r = evaluator.measure(Map.of(), space.structurePlan(new org.edgefront.space.candidate.Candidate(genes)));
+                kl = Double.isFinite(r.klNatsPerToken()) && Double.isFinite(r.perplexity()) ? Math.max(0.0, r.klNatsPerToken())
+                        : Double.POSITIVE_INFINITY;
+            }
+            entries.add(new SensitivityTable.Entry(label, kl, 0));
+        }
+        return new SensitivityTable.Row(i, d.name(), List.of(), entries);
+    }
+
     /** The whole table, sequentially. */
     public SensitivityTable profile() {
         List<SensitivityTable.Row> rows = new ArrayList<>();
@@ -96,7 +130,7 @@ public final class SensitivityProfiler {
             for (SensitivityTable.Row r : known.rows()) byName.put(r.decision(), r);
         }
         List<SensitivityTable.Row> rows = new ArrayList<>();
-        for (int i = 0; i < space.dimensions(); i++) rows.add(profileDecision(i, byName.get(space.decisions().get(i).name())));
+        for (int i = 0; i < space.dimensions(); i++) rows.add(profileDecision(i, byName.get(space.geneName(i))));
         return assemble(space, evaluator.version(), evaluator.tokens(), rows);
     }
 

@@ -19,7 +19,8 @@ import org.edgefront.space.input.InvalidInputException;
  * A sensitivity table: for each decision of a {@link SearchSpace} (in space order) and each of its options (in
  * option order), the mean per-token KL(reference || compressed) in nats/token measured with <em>only</em> that
  * decision's tensors compressed, every other tensor left as in the reference. The additive proxy of a candidate
- * is the sum of its options' entries ({@link #proxy(Candidate)}); the uncompressed option's entry is ~0.
+ * is the sum of its options' entries ({@link #proxy(Candidate)}); the uncompressed option's entry is ~0. A space's
+ * structural decisions follow its tensor decisions as rows without tensors (KL with only that structure pruned).
  *
  * <p>A measurement that failed (non-finite quality) is stored as {@link Double#POSITIVE_INFINITY} and written
  * to JSON as {@code null}. Immutable, thread-safe and serializable; JSON round trip via {@link #toJson()} and
@@ -112,7 +113,14 @@ public record SensitivityTable(String model, String evaluatorVersion, long token
     /** True when the table was built for this space: same decisions, tensors and option labels, in order. */
     public boolean fits(SearchSpace space) {
         if (space.dimensions() != rows.size() || !space.architecture().name().equals(model)) return false;
-        for (int i = 0; i < rows.size(); i++) {
+        int tensorRows = space.decisions().size();
+        for (int i = tensorRows; i < rows.size(); i++) {
+            org.edgefront.space.candidate.StructureDecision d = space.structure().get(i - tensorRows);
+            Row r = rows.get(i);
+            if (r.index() != i || !d.name().equals(r.decision()) || !r.tensors().isEmpty() || d.optionCount() != r.entries().size()) return false;
+            for (int o = 0; o < d.optionCount(); o++) if (!d.optionLabel(o).equals(r.entries().get(o).option())) return false;
+        }
+        for (int i = 0; i < tensorRows; i++) {
             Decision d = space.decisions().get(i);
             Row r = rows.get(i);
             if (r.index() != i || !d.name().equals(r.decision()) || !d.tensors().equals(r.tensors())
@@ -222,7 +230,8 @@ public record SensitivityTable(String model, String evaluatorVersion, long token
         if (!idx.canConvertToInt() || idx.asInt() < 0) throw new InvalidInputException(source, prefix + "index", "must be a non-negative integer");
         String decision = text(n, "decision", source, prefix);
         JsonNode ts = field(n, "tensors", source, prefix);
-        if (!ts.isArray() || ts.isEmpty()) throw new InvalidInputException(source, prefix + "tensors", "must be a non-empty array");
+        // structural rows name no tensors
+        if (!ts.isArray()) throw new InvalidInputException(source, prefix + "tensors", "must be an array");
         List<String> tensors = new ArrayList<>();
         ts.forEach(t -> tensors.add(t.asText()));
         JsonNode es = field(n, "entries", source, prefix);

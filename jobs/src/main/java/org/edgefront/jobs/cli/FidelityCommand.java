@@ -32,6 +32,9 @@ public final class FidelityCommand implements Callable<Integer> {
     @Mixin
     MeasurementOptions in = new MeasurementOptions();
 
+    @Mixin
+    StructureOptions structure = new StructureOptions();
+
     @Option(names = "--samples", defaultValue = "200", description = "Random candidates (default ${DEFAULT-VALUE}).")
     int samples;
 
@@ -57,7 +60,7 @@ public final class FidelityCommand implements Callable<Integer> {
         in.validate();
         long start = System.nanoTime();
         ModelArchitecture arch = in.architecture();
-        SearchSpace space = Profiles.space(arch, options == null ? Profiles.DEFAULT_OPTIONS : options, "--options");
+        SearchSpace space = structure.apply(Profiles.space(arch, options == null ? Profiles.DEFAULT_OPTIONS : options, "--options"), arch, in);
         SensitivityTable known = table == null ? null : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(table)), table);
         if (known != null && !known.fits(space)) throw new InvalidInputException(table, "rows", "table does not fit the space of --options on " + arch.name());
         QualityEvaluator.Factory factory = in.factory(arch, space);
@@ -79,7 +82,7 @@ public final class FidelityCommand implements Callable<Integer> {
             n.put("seed", seed);
             n.put("tokens", t.tokens());
             n.put("sampling", "per candidate a level L ~ U[0, K-1]; per tensor option rank round(L + N(0, " + spread
-                    + "^2)) clamped, ranks ordered by weight bytes (0 = least compressed)");
+                    + "^2)) clamped, ranks ordered by weight bytes (0 = least compressed); structural options ranked in order (0 = keep)");
             ArrayNode ps = n.putArray("pairs");
             for (FidelityStudy.Pair p : r.pairs()) {
                 ps.addObject().put("proxy", p.proxy()).put("measured_kl", p.measuredKl()).put("weight_bytes", p.weightBytes())

@@ -32,8 +32,13 @@ final class MeasurementOptions {
     @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Option(names = "--calibration-paragraphs", defaultValue = "0",
+            description = "Paragraphs after the measured ones that calibrate Wanda pruning and rank structure (default ${DEFAULT-VALUE}).")
+    int calibrationParagraphs;
+
     /** Fails fast (exit 2) on impossible values. */
     void validate() {
+        if (calibrationParagraphs < 0) throw new InvalidInputException("-", "--calibration-paragraphs", "must be >= 0");
         if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
@@ -46,6 +51,6 @@ final class MeasurementOptions {
 
     /** A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}. */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space) {
-        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, arch, space);
+        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibrationParagraphs, arch, space);
     }
 }

@@ -41,6 +41,9 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--options", split = ",", description = "Options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
 
+    @Mixin
+    StructureOptions structure = new StructureOptions();
+
     @Option(names = "--out", description = "Output directory (required unless --weight-error).")
     String out;
 
@@ -68,6 +71,7 @@ public final class ProfileCommand implements Callable<Integer> {
         if (out == null) throw new InvalidInputException("-", "--out", "is required");
         ModelArchitecture arch = in.architecture();
         SearchSpace space = Profiles.space(arch, opts, "--options");
+        space = structure.apply(space, arch, in);
         QualityEvaluator.Factory factory = in.factory(arch, space);
         ProfileJob.Config config = new ProfileJob.Config(factory, space, out, resume, partitions);
         ProfileJob.Outcome o;
@@ -169,16 +173,21 @@ public final class ProfileCommand implements Callable<Integer> {
         }
 
         static QualityEvaluator.Factory factory(String model, String tokenizer, String text, int offset, int paragraphs, int maxTokens,
-                                                ModelArchitecture arch, SearchSpace space) {
+                                                int calibrationParagraphs, ModelArchitecture arch, SearchSpace space) {
             int len = Math.min(maxTokens, arch.maxSeqLen());
             if (model.startsWith("synthetic:")) {
-                // synthetic models have no tokenizer: Zipf-like token sequences stand in for paragraphs
-                List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(new ModelSource(model).syntheticSeed() + offset, paragraphs, len, arch.vocabSize()));
-                return new QualityEvaluator.Factory(new QualityEvaluator.FixedInputs(weights(model), tokens), space, QualityEvaluator.DEFAULT_CACHE_BYTES);
+                // synthetic models have no tokenizer: Zipf-like token sequences stand in for paragraphs; calibration
+                // sequences come from the next seed, so they never repeat the measured ones
+                long seed = new ModelSource(model).syntheticSeed() + offset;
+                List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(seed, paragraphs, len, arch.vocabSize()));
+                List<int[]> calibration = calibrationParagraphs == 0 ? List.of()
+                        : List.of(SyntheticLlama.tokenSequences(~seed, calibrationParagraphs, len, arch.vocabSize()));
+                return new QualityEvaluator.Factory(new QualityEvaluator.FixedInputs(weights(model), tokens, calibration), space,
+                        QualityEvaluator.DEFAULT_CACHE_BYTES);
             }
             if (tokenizer == null) throw new InvalidInputException("-", "--tokenizer", "is required for " + model);
             if (text == null) throw new InvalidInputException("-", "--text", "is required for " + model);
-            return new QualityEvaluator.Factory(new QualityEvaluator.TextInputs(model, tokenizer, text, offset, paragraphs, len, 0),
+            return new QualityEvaluator.Factory(new QualityEvaluator.TextInputs(model, tokenizer, text, offset, paragraphs, len, calibrationParagraphs),
                     space, QualityEvaluator.DEFAULT_CACHE_BYTES);
         }
     }

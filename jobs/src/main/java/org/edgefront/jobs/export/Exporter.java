@@ -68,6 +68,11 @@ public final class Exporter {
         SearchDirectory.EvaluatedPoint p = front.point(pointId, "--point");
         if (p.choices().isEmpty()) throw new InvalidInputException(front.file(), "--point", "point " + pointId + " records no per-tensor choices");
         String file = front.file() + " (point " + pointId + ")";
+        if (!p.pruning().isEmpty() && target != Target.YAML) {
+            throw new InvalidInputException(front.file(), "--point", "point " + pointId + " prunes structure " + p.pruning()
+                    + ": " + target.cliName() + " takes per-tensor types for the model's own shapes, not per-layer pruned heads, channels, layers or "
+                    + "vocabulary; pick an unpruned point or export --to yaml to record the plan");
+        }
         Path out = AtomicFiles.path(outFile);
         String shown = display(out);
         String text;
@@ -91,7 +96,14 @@ public final class Exporter {
                 for (Map.Entry<String, String> e : p.choices().entrySet()) {
                     choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
                 }
-                text = "# EdgeFront per-tensor choices of front point " + pointId + " exported from " + searchDir + "\n" + ChoicesFile.toYaml(choices);
+                StringBuilder structure = new StringBuilder();
+                if (!p.pruning().isEmpty()) {
+                    structure.append("# structural pruning of this point (units picked by importance on the search's calibration text;\n"
+                            + "# `eval --choices` measures the per-tensor choices below on the unpruned model):\n");
+                    for (Map.Entry<String, String> e : p.pruning().entrySet()) structure.append("#   ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+                }
+                text = "# EdgeFront per-tensor choices of front point " + pointId + " exported from " + searchDir + "\n" + structure
+                        + ChoicesFile.toYaml(choices);
                 command = evalCommand(searchDir, shown);
             }
             default -> throw new IllegalStateException("unhandled target " + target);

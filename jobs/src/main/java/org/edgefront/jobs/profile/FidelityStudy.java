@@ -24,7 +24,8 @@ import org.edgefront.space.metric.Metric;
  * compression level {@code L} is drawn uniformly from [0, K-1]; each decision then takes rank
  * {@code clamp(round(L + N(0, spread^2)), 0, K-1)} independently. Low levels give near-uncompressed candidates,
  * high levels nearly uniform heavy ones, and the per-decision noise mixes options within a candidate. Every draw
- * comes from one Well19937c seeded with the given seed. Stateless.
+ * comes from one Well19937c seeded with the given seed. Structural decisions draw the same way over their options
+ * in order (0 keeps everything). Stateless.
  */
 public final class FidelityStudy {
     /** Default per-decision spread around the candidate's level, in option ranks. */
@@ -41,12 +42,13 @@ public final class FidelityStudy {
     /** {@code n} candidates spanning light to heavy compression (see the class comment). */
     public static List<Candidate> spanningSample(SearchSpace space, int n, long seed, double spread) {
         RandomGenerator rng = new Well19937c(seed);
-        double[][] bytes = AdditiveModel.weightBytes(space);
+        double[][] tensorBytes = AdditiveModel.weightBytes(space.withStructure(List.of()));
         int d = space.dimensions();
         int[][] byRank = new int[d][];
         int maxK = 1;
         for (int i = 0; i < d; i++) {
-            final double[] b = bytes[i];
+            // structural options are already ordered from keeping everything to pruning most
+            final double[] b = i < tensorBytes.length ? tensorBytes[i] : java.util.stream.IntStream.range(0, space.optionCount(i)).mapToDouble(o -> -o).toArray();
             List<Integer> idx = new ArrayList<>();
             for (int o = 0; o < b.length; o++) idx.add(o);
             idx.sort(Comparator.<Integer>comparingDouble(o -> -b[o]).thenComparingInt(o -> o));
@@ -72,7 +74,6 @@ public final class FidelityStudy {
     /** Measures each candidate with {@code evaluator} and pairs it with its proxy; failed measurements are counted and left out. */
     public static Result run(QualityEvaluator evaluator, SearchSpace space, SensitivityTable table, List<Candidate> candidates) {
         if (!table.fits(space)) throw new IllegalArgumentException("sensitivity table does not fit the search space");
-        double[][] bytes = AdditiveModel.weightBytes(space);
         List<Pair> pairs = new ArrayList<>();
         int failed = 0;
         for (Candidate c : candidates) {
@@ -82,9 +83,7 @@ public final class FidelityStudy {
                 failed++;
                 continue;
             }
-            long b = 0;
-            for (int i = 0; i < c.size(); i++) b += (long) bytes[i][c.gene(i)];
-            pairs.add(new Pair(c, proxy, e.measurements().get(Metric.KL), b));
+            pairs.add(new Pair(c, proxy, e.measurements().get(Metric.KL), space.weightBytes(c)));
         }
         return new Result(pairs, spearman(pairs), failed);
     }

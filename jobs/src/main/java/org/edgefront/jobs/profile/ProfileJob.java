@@ -164,7 +164,7 @@ public final class ProfileJob {
                 int i = Integer.parseInt(name.substring(9, 14));
                 if (i >= c.space().dimensions()) throw new InvalidInputException(st.getPath().toString(), "index", "no decision " + i + " in the space");
                 SensitivityTable.Row r = SensitivityTable.rowFromJson(AtomicFiles.readString(st.getPath()), st.getPath().toString());
-                if (r.index() != i || !r.decision().equals(c.space().decisions().get(i).name())) {
+                if (r.index() != i || !r.decision().equals(c.space().geneName(i))) {
                     throw new InvalidInputException(st.getPath().toString(), "decision", "does not match decision " + i + " of the space");
                 }
                 rows.add(r);

@@ -103,6 +103,7 @@ public final class ReportWriter {
             case PROXY_KL -> "Proxy KL";
             case PERPLEXITY -> "Perplexity";
             case TOP1_AGREEMENT -> "Top-1 agreement";
+            case DROPPED_MASS -> "Dropped reference mass";
             case DECODE_TOK_S -> "Decode speed";
             case PREFILL_TOK_S -> "Prefill speed";
             case TTFT_S -> "Time to first token";
@@ -266,6 +267,13 @@ public final class ReportWriter {
         for (Metric m : TABLE_COLUMNS) {
             OptionalDouble v = p.metric(m);
             if (v.isPresent()) b.append("<span class=\"chip\"><i>").append(Html.esc(title(m))).append("</i> ").append(Html.esc(Units.format(m, v.getAsDouble()))).append("</span>");
+        }
+        if (!p.structure().isEmpty()) {
+            Map<String, String> pruned = p.pruning();
+            if (pruned.isEmpty()) b.append("<span class=\"chip\"><i>structure</i> unpruned</span>");
+            for (Map.Entry<String, String> e : pruned.entrySet()) {
+                b.append("<span class=\"chip warn\"><i>").append(Html.esc(e.getKey())).append("</i> ").append(Html.esc(e.getValue())).append("</span>");
+            }
         }
         b.append("</div>");
         // arrange cells: embedding row, one row per block, LM head row, then anything unrecognised

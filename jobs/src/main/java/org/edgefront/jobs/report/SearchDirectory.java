@@ -69,6 +69,8 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
      *
      * @param id        content id of the candidate
      * @param choices   tensor name (GGUF canonical) to choice label, in architecture order
+     * @param structure structural decision name to option label ({@code keep}, {@code drop}, {@code keep0.500}), in
+     *                  space order; empty when structure was not searched
      * @param metrics   measured values in each metric's unit (absent = not measured)
      * @param feasible  OK and within every budget
      * @param violation total constraint violation (0 when feasible)
@@ -77,13 +79,21 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
      * @param failed    the evaluation FAILED (then metrics are usually empty)
      * @param reason    failure reason ("" when not failed)
      */
-    public record EvaluatedPoint(String id, Map<String, String> choices, Map<Metric, Double> metrics, boolean feasible,
-                                 double violation, String fidelity, boolean onFront, boolean failed, String reason) {
+    public record EvaluatedPoint(String id, Map<String, String> choices, Map<String, String> structure, Map<Metric, Double> metrics,
+                                 boolean feasible, double violation, String fidelity, boolean onFront, boolean failed, String reason) {
         public EvaluatedPoint {
             choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
+            structure = Collections.unmodifiableMap(new LinkedHashMap<>(structure));
             EnumMap<Metric, Double> m = new EnumMap<>(Metric.class);
             m.putAll(metrics);
             metrics = Collections.unmodifiableMap(m);
+        }
+
+        /** The structural decisions that prune something (option other than {@code keep}), in order. */
+        public Map<String, String> pruning() {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : structure.entrySet()) if (!"keep".equals(e.getValue())) out.put(e.getKey(), e.getValue());
+            return out;
         }
 
         /** The value of a metric, if measured and finite. */
@@ -211,6 +221,16 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             if (!e.getValue().isTextual()) throw new InvalidInputException(file, at + ".choices." + e.getKey(), "not a choice label string");
             choices.put(e.getKey(), e.getValue().asText());
         }
+        Map<String, String> structure = new LinkedHashMap<>();
+        JsonNode st = n.get("structure");
+        if (st != null) {
+            if (!st.isObject()) throw new InvalidInputException(file, at + ".structure", "not an object");
+            for (Iterator<Map.Entry<String, JsonNode>> it = st.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) throw new InvalidInputException(file, at + ".structure." + e.getKey(), "not an option label string");
+                structure.put(e.getKey(), e.getValue().asText());
+            }
+        }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Iterator<Map.Entry<String, JsonNode>> it = n.path("metrics").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -218,7 +238,7 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             // metrics added by a newer EdgeFront are skipped, not errors: results outlive the code that reads them
             if (m != null && e.getValue().isNumber()) metrics.put(m, e.getValue().asDouble());
         }
-        return new EvaluatedPoint(id.asText(), choices, metrics, n.path("feasible").asBoolean(false),
+        return new EvaluatedPoint(id.asText(), choices, structure, metrics, n.path("feasible").asBoolean(false),
                 n.path("violation").asDouble(0), n.path("fidelity").asText(""), true, false, "");
     }
 
@@ -295,12 +315,20 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             Group kv = ch.getGroup("key_value", i);
             choices.put(kv.getString("key", 0), kv.getString("value", 0));
         }
+        Map<String, String> structure = new LinkedHashMap<>();
+        if (t.containsField("structure") && g.getFieldRepetitionCount("structure") > 0) {
+            Group st = g.getGroup("structure", 0);
+            for (int i = 0; i < st.getFieldRepetitionCount("key_value"); i++) {
+                Group kv = st.getGroup("key_value", i);
+                structure.put(kv.getString("key", 0), kv.getString("value", 0));
+            }
+        }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             if (t.containsField(m.jsonName()) && g.getFieldRepetitionCount(m.jsonName()) > 0) metrics.put(m, g.getDouble(m.jsonName(), 0));
         }
         String status = g.getString("status", 0);
-        return new EvaluatedPoint(g.getString("id", 0), choices, metrics, g.getBoolean("feasible", 0),
+        return new EvaluatedPoint(g.getString("id", 0), choices, structure, metrics, g.getBoolean("feasible", 0),
                 optDouble(g, "violation"), optString(g, "fidelity"), g.getBoolean("on_front", 0),
                 "FAILED".equals(status.toUpperCase(Locale.ROOT)), optString(g, "reason"));
     }

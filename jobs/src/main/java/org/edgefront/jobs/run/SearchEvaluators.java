@@ -63,7 +63,11 @@ public final class SearchEvaluators {
         if (model.synthetic()) {
             int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());
             List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(r.seed(), size, length, r.architecture().vocabSize()));
-            return QualityEvaluator.Factory.forSequences(model::open, tokens, r.space());
+            if (!r.space().hasStructure()) return QualityEvaluator.Factory.forSequences(model::open, tokens, r.space());
+            // structure is ranked on calibration sequences from another seed, so they are disjoint from the evaluation ones
+            List<int[]> calibration = List.of(SyntheticLlama.tokenSequences(~r.seed(), Math.max(2, size / 2), length, r.architecture().vocabSize()));
+            return new QualityEvaluator.Factory(new QualityEvaluator.FixedInputs(model::open, tokens, calibration), r.space(),
+                    QualityEvaluator.DEFAULT_CACHE_BYTES);
         }
         return new QualityEvaluator.Factory(new QualityEvaluator.TextInputs(model.uri(), r.tokenizerUri(), r.textUri(),
                 r.paragraphOffset(), size, r.maxTokens(), r.calibrationParagraphs()), r.space(), QualityEvaluator.DEFAULT_CACHE_BYTES);
@@ -80,7 +84,10 @@ public final class SearchEvaluators {
         }
         if (memory == null) return;
         int[] genes = new int[r.space().dimensions()];
-        for (int i = 0; i < genes.length; i++) {
+        int tensorGenes = r.space().decisions().size();
+        // the most pruned structure is the smallest: the lowest keep ratio of every structural decision is its last option
+        for (int k = 0; k < r.space().structure().size(); k++) genes[tensorGenes + k] = r.space().optionCount(tensorGenes + k) - 1;
+        for (int i = 0; i < tensorGenes; i++) {
             Decision d = r.space().decisions().get(i);
             long best = Long.MAX_VALUE;
             for (int o = 0; o < d.options().size(); o++) {

@@ -64,12 +64,17 @@ public final class SearchOutputs {
         return root;
     }
 
-    /** One point: id, per-tensor choice labels, metrics by JSON name, feasibility. */
+    /** One point: id, per-tensor choice labels, structural option labels and plan (when searched), metrics by JSON name, feasibility. */
     public static ObjectNode point(SearchSpace space, EvaluatedCandidate e) {
         ObjectNode p = JSON.createObjectNode();
         p.put("id", e.candidate().id());
         ObjectNode ch = p.putObject("choices");
         for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) ch.put(c.getKey(), c.getValue().label());
+        if (space.hasStructure()) {
+            ObjectNode st = p.putObject("structure");
+            for (Map.Entry<String, String> s : space.structureLabels(e.candidate()).entrySet()) st.put(s.getKey(), s.getValue());
+            p.put("structure_plan", space.structurePlan(e.candidate()).label(space.architecture()));
+        }
         ObjectNode m = p.putObject("metrics");
         for (Map.Entry<Metric, Double> v : e.evaluation().measurements().asMap().entrySet()) m.put(v.getKey().jsonName(), v.getValue());
         p.put("feasible", e.feasible());
@@ -87,7 +92,7 @@ public final class SearchOutputs {
         }
     }
 
-    /** Parquet schema of {@code evaluations.parquet}: run facts, per-tensor choices, one nullable column per metric. */
+    /** Parquet schema of {@code evaluations.parquet}: run facts, per-tensor choices, structural options, one nullable column per metric. */
     static MessageType parquetSchema() {
         StringBuilder b = new StringBuilder("message evaluation {\n"
                 + "  required binary id (STRING);\n"
@@ -98,6 +103,12 @@ public final class SearchOutputs {
                 + "  required double violation;\n"
                 + "  required boolean on_front;\n"
                 + "  required group choices (MAP) {\n"
+                + "    repeated group key_value {\n"
+                + "      required binary key (STRING);\n"
+                + "      required binary value (STRING);\n"
+                + "    }\n"
+                + "  }\n"
+                + "  optional group structure (MAP) {\n"
                 + "    repeated group key_value {\n"
                 + "      required binary key (STRING);\n"
                 + "      required binary value (STRING);\n"
@@ -136,6 +147,12 @@ public final class SearchOutputs {
                     Group choices = g.addGroup("choices");
                     for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) {
                         choices.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue().label());
+                    }
+                    if (space.hasStructure()) {
+                        Group st = g.addGroup("structure");
+                        for (Map.Entry<String, String> c : space.structureLabels(e.candidate()).entrySet()) {
+                            st.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue());
+                        }
                     }
                     for (Map.Entry<Metric, Double> v : e.evaluation().measurements().asMap().entrySet()) {
                         g.append(v.getKey().jsonName(), v.getValue());

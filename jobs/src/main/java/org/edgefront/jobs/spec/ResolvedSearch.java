@@ -74,8 +74,11 @@ public record ResolvedSearch(
         List<Double> keep,
         int calibrationParagraphs) {
 
-    /** The additive (weight bytes, proxy KL) model of the table, for greedy/dp/nsga2-dp; null without a table. */
-    public AdditiveModel additiveModel() { return table == null ? null : SensitivityModels.bytesAndProxy(space, table); }
+    /**
+     * The additive (weight bytes, proxy KL) model of the table, for greedy/dp/nsga2-dp; null without a table or when
+     * structure is searched (pruning makes weight bytes non-additive, and the spec loader refuses those strategies then).
+     */
+    public AdditiveModel additiveModel() { return table == null || space.hasStructure() ? null : SensitivityModels.bytesAndProxy(space, table); }
 
     /** True when quality is screened by the proxy and measured in stages (each batch is judged in one task). */
     public boolean multiFidelity() { return !stages.isEmpty(); }

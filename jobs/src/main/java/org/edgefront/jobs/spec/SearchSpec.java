@@ -62,9 +62,22 @@ public record SearchSpec(
      * @param grouping      {@code tensor} (one decision per tensor, default) or {@code qkv} (a layer's q, k and v share one)
      * @param tensorOptions per-tensor option lists overriding {@code options}; keys are tensor names or globs
      *                      such as {@code token_embd.weight} or {@code blk.*.ffn_down.weight}
+     * @param structure     structured pruning searched per layer (absent: the whole structure is kept)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Space(List<String> options, String grouping, Map<String, List<String>> tensorOptions) {}
+    public record Space(List<String> options, String grouping, Map<String, List<String>> tensorOptions, Structure structure) {}
+
+    /**
+     * Structural levers, each a list of keep ratios in (0, 1] offered to every layer (1.0, no pruning, is always
+     * an option and is added when missing); which units go is chosen by importance on the calibration text.
+     *
+     * @param heads       per layer, the share of attention KV groups (with their query heads) kept
+     * @param ffnChannels per layer, the share of FFN intermediate channels kept (rounded to multiples of 32)
+     * @param dropLayers  when true, every layer may be skipped whole
+     * @param vocabulary  the share of vocabulary entries kept (embedding and LM-head rows)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Structure(List<Double> heads, List<Double> ffnChannels, Boolean dropLayers, List<Double> vocabulary) {}
 
     /**
      * @param paragraphs  evaluation paragraphs (real text) taken from the start of the text after {@code offset}

@@ -27,6 +27,7 @@ import org.edgefront.search.problem.Problem;
 import org.edgefront.search.strategy.Strategies;
 import org.edgefront.space.candidate.Decision;
 import org.edgefront.space.candidate.SearchSpace;
+import org.edgefront.space.candidate.StructureDecision;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.metric.Metric;
@@ -159,7 +160,7 @@ public final class SearchSpecLoader {
         }
 
         // space
-        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null) : s.space();
+        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null, null) : s.space();
         List<String> options = sp.options() == null ? DEFAULT_OPTIONS : sp.options();
         require(file, "space.options", !options.isEmpty(), "must list at least one option");
         List<TensorChoice> defaultChoices = choices(file, "space.options", options);
@@ -183,7 +184,8 @@ public final class SearchSpecLoader {
                 require(file, key, any, "matches no tensor of " + arch.name());
             }
         }
-        SearchSpace space = new SearchSpace(arch, decisions(file, arch, perTensor, grouping));
+        SearchSpace space = new SearchSpace(arch, decisions(file, arch, perTensor, grouping),
+                structure(file, key -> "space.structure" + (key.isEmpty() ? "" : "." + key), arch, sp.structure()));
 
         // objectives and budgets
         List<String> objectiveNames = s.objectives() == null ? List.of("kl", "memory_bytes", "energy_j_per_token") : s.objectives();
@@ -279,6 +281,17 @@ public final class SearchSpecLoader {
                 "unknown strategy '" + strategy + "' (known: " + Strategies.NAMES + ", and with quality.table " + Strategies.MODEL_NAMES + ")");
         require(file, "strategy.name", !Strategies.MODEL_NAMES.contains(strategy) || table != null,
                 "strategy '" + strategy + "' plans from a sensitivity table: set quality.table (see edgefront profile)");
+        boolean vocabSearched = space.structure().stream().anyMatch(d -> d.kind() == StructureDecision.Kind.VOCAB);
+        boolean droppedMassMeasured = vocabSearched && mode.equals("measured");
+        String droppedMassNeeds = "dropped_mass is measured only when space.structure.vocabulary is searched with quality.mode measured";
+        for (Objective ob : objectives) require(file, "objectives", ob.metric() != Metric.DROPPED_MASS || droppedMassMeasured, droppedMassNeeds);
+        for (Constraint c : constraints) require(file, "budgets.dropped_mass", c.metric() != Metric.DROPPED_MASS || droppedMassMeasured, droppedMassNeeds);
+        if (space.hasStructure()) {
+            require(file, "strategy.name", Strategies.NAMES.contains(strategy) && !strategy.equals("evopress"),
+                    "strategy '" + strategy + "' needs weight bytes additive over decisions, which structural pruning breaks: use random, lhs or nsga2");
+            require(file, "quality.calibrationParagraphs", model.synthetic() || calibration > 0 || mode.equals("proxy"),
+                    "space.structure needs calibration text to rank heads, channels and tokens: set quality.calibrationParagraphs > 0");
+        }
         long seed = st.seed() == null ? 42L : st.seed();
         int population = positive(file, "strategy.populationSize", st.populationSize(), 24);
         require(file, "strategy.populationSize", population >= 2 && population <= 100_000, "must be 2..100000");
@@ -293,7 +306,7 @@ public final class SearchSpecLoader {
 
         SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.uri(), tokenizer, textUri), deviceUri,
                 new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
-                new SearchSpec.Space(options, grouping, sp.tensorOptions()),
+                new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure()),
                 new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri,
                         stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep, calibration == 0 ? null : calibration),
                 objectiveNames, s.budgets(),
@@ -304,7 +317,39 @@ public final class SearchSpecLoader {
                 partitions, maxFailureRate, objectiveNames, !mode.equals("proxy"), table, stages, keep, calibration);
     }
 
-    private static final List<Metric> MEASURED_QUALITY = List.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT);
+    /**
+     * The structural decisions of {@code s} (none when absent), each ratio list checked and given its 1.0 option.
+     *
+     * @param field the name errors give a lever ({@code heads}, {@code ffnChannels}, {@code vocabulary}; "" for the whole)
+     * @throws InvalidInputException naming {@code file} and the field when a ratio is out of (0, 1], repeated, or no lever is set
+     */
+    public static List<StructureDecision> structure(String file, java.util.function.UnaryOperator<String> field, ModelArchitecture arch,
+                                                    SearchSpec.Structure s) {
+        if (s == null) return List.of();
+        List<Double> heads = ratios(file, field.apply("heads"), s.heads());
+        List<Double> channels = ratios(file, field.apply("ffnChannels"), s.ffnChannels());
+        List<Double> vocab = ratios(file, field.apply("vocabulary"), s.vocabulary());
+        boolean drop = Boolean.TRUE.equals(s.dropLayers());
+        require(file, field.apply(""), heads.size() > 1 || channels.size() > 1 || drop || vocab.size() > 1,
+                "sets no lever: give heads, ffnChannels or vocabulary ratios below 1.0, or dropLayers: true");
+        return StructureDecision.forModel(arch, heads, channels, drop, vocab);
+    }
+
+    /** Keep ratios: each in (0, 1], distinct; 1.0 first (added when missing), the rest descending. */
+    private static List<Double> ratios(String file, String key, List<Double> given) {
+        if (given == null) return List.of(1.0);
+        List<Double> out = new ArrayList<>(List.of(1.0));
+        for (int i = 0; i < given.size(); i++) {
+            Double r = given.get(i);
+            require(file, key + "[" + i + "]", r != null && r > 0 && r <= 1, "must be a keep ratio in (0, 1]");
+            require(file, key + "[" + i + "]", r == 1.0 || !out.contains(r), "lists " + r + " twice");
+            if (r != 1.0) out.add(r);
+        }
+        out.subList(1, out.size()).sort(java.util.Comparator.reverseOrder());
+        return List.copyOf(out);
+    }
+
+    private static final List<Metric> MEASURED_QUALITY = List.of(Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT, Metric.DROPPED_MASS);
 
     private static void checkQualityMetric(String file, String key, Metric m, String mode, SensitivityTable table) {
         require(file, key, !(MEASURED_QUALITY.contains(m) && mode.equals("proxy")),
@@ -314,7 +359,7 @@ public final class SearchSpecLoader {
 
     /** Metrics a search run measures (memory, device simulation, measured quality, table proxy). */
     public static final List<Metric> SUPPORTED = List.of(Metric.PROXY_KL, Metric.MEMORY_BYTES, Metric.WEIGHT_BYTES, Metric.KV_CACHE_BYTES,
-            Metric.BITS_PER_WEIGHT, Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT, Metric.DECODE_TOK_S,
+            Metric.BITS_PER_WEIGHT, Metric.KL, Metric.PERPLEXITY, Metric.TOP1_AGREEMENT, Metric.DROPPED_MASS, Metric.DECODE_TOK_S,
             Metric.PREFILL_TOK_S, Metric.TTFT_S, Metric.ENERGY_J_PER_TOKEN, Metric.POWER_W);
     private static final String SUPPORTED_NAMES = SUPPORTED.stream().map(Metric::jsonName).collect(Collectors.joining(", "));
 

@@ -134,4 +134,32 @@ class ProfileJobTest {
         assertEquals(space.uniform(2), front.candidate(0));
         assertEquals(t.proxy(space.uniform(0)), front.objective(front.size() - 1, 1), 1e-15);
     }
+
+    @Test
+    void structuralDecisionsGetRowsThatFitTheSpaceAndGrowWithPruning(@TempDir Path tmp) throws Exception {
+        ModelArchitecture arch = space.architecture();
+        SearchSpace structured = space.withStructure(org.edgefront.space.candidate.StructureDecision.forModel(arch,
+                List.of(1.0, 0.5), List.of(1.0, 0.75, 0.5), true, List.of()));
+        List<int[]> tokens = List.of(SyntheticLlama.tokenSequences(SEED, 2, 24, arch.vocabSize()));
+        List<int[]> calibration = List.of(SyntheticLlama.tokenSequences(SEED + 1, 2, 24, arch.vocabSize()));
+        QualityEvaluator.Factory f = new QualityEvaluator.Factory(new QualityEvaluator.FixedInputs(() -> SyntheticLlama.tiny(SEED), tokens, calibration),
+                structured, QualityEvaluator.DEFAULT_CACHE_BYTES);
+        SensitivityTable seq = ProfileJob.run(new ProfileJob.Config(f, structured, tmp.resolve("seq").toString(), false, 0), null, QUIET).table();
+        SensitivityTable par = ProfileJob.run(new ProfileJob.Config(f, structured, tmp.resolve("par").toString(), false, 3),
+                JavaSparkContext.fromSparkContext(spark.sparkContext()), QUIET).table();
+        assertEquals(seq, par);
+        assertTrue(seq.fits(structured));
+        assertEquals(structured.dimensions(), seq.dimensions());
+        int first = structured.decisions().size();
+        SensitivityTable.Row ffn = seq.rows().get(first + 1);
+        assertEquals("blk.0.ffn_channels", ffn.decision());
+        assertTrue(ffn.tensors().isEmpty());
+        assertEquals(0.0, ffn.entries().get(0).klNatsPerToken(), 0.0);
+        assertTrue(ffn.entries().get(1).klNatsPerToken() > 0 && ffn.entries().get(2).klNatsPerToken() > ffn.entries().get(1).klNatsPerToken(),
+                "pruning more channels costs more: " + ffn.entries());
+        assertTrue(seq.rows().get(first + 2).entries().get(1).klNatsPerToken() > 0, "dropping a layer costs quality");
+        // JSON round trip keeps the tensor-less rows
+        assertEquals(seq, SensitivityTable.fromJson(seq.toJson(), "t"));
+        assertTrue(!seq.fits(space), "a table with structural rows does not fit a space without them");
+    }
 }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.edgefront.jobs.TestPaths;
+import org.edgefront.jobs.export.Exporter;
+import org.edgefront.jobs.report.SearchDirectory;
 import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.jobs.spec.SearchSpecLoader;
 import org.edgefront.space.input.InvalidInputException;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** End-to-end search on the synthetic model: Spark equals sequential, resume equals uninterrupted. */
+/** End-to-end search on the synthetic model: Spark equals sequential (with and without structure), resume equals uninterrupted. */
 @Tag("spark")
 class SearchJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -147,5 +149,45 @@ class SearchJobTest {
         run(spec(1), dir.resolve("y"), "sequential", false);
         Path other = spec(2);
         assertThrows(InvalidInputException.class, () -> run(other, dir.resolve("y"), "sequential", true));
+    }
+
+    private Path structureSpec() throws IOException {
+        Path p = dir.resolve("spec.yaml");
+        Files.writeString(p, "schemaVersion: 1\nname: s\nmodel: {source: 'synthetic:tiny'}\n"
+                + "device: " + TestPaths.device("samsung-galaxy-s23") + "\n"
+                + "space: {options: [Q8_0, Q4_0], structure: {heads: [0.5], ffnChannels: [0.5], dropLayers: true, vocabulary: [0.75]}}\n"
+                + "quality: {sequences: 3, maxTokens: 32}\n"
+                + "objectives: [kl, weight_bytes]\n"
+                + "strategy: {name: nsga2, seed: 5, populationSize: 12, generations: 3}\n");
+        return p;
+    }
+
+    @Test
+    void sparkAndSequentialStructureSearchesGiveTheSameFrontWithPrunedPoints() throws IOException {
+        Path s = structureSpec();
+        SearchJob.Outcome seq = run(s, dir.resolve("seq"), "sequential", false);
+        run(s, dir.resolve("spark"), "local[2]", false);
+        JsonNode a = JSON.readTree(dir.resolve("seq/front.json").toFile()).get("points");
+        JsonNode b = JSON.readTree(dir.resolve("spark/front.json").toFile()).get("points");
+        assertEquals(a, b);
+        assertEquals(0, seq.result().failedCount(), "no evaluation may fail");
+        boolean pruned = false;
+        for (JsonNode p : a) {
+            assertTrue(p.has("structure") && p.has("structure_plan"), p.toString());
+            assertTrue(p.get("metrics").has("dropped_mass"), "vocabulary is searched, so dropped mass is measured");
+            for (JsonNode v : p.get("structure")) pruned |= !v.asText().equals("keep");
+        }
+        assertTrue(pruned, "pruning saves weight bytes, so some front point prunes structure: " + a);
+
+        // the evaluations table carries the structural options too, and a pruned point cannot go to llama.cpp
+        SearchDirectory d = SearchDirectory.load(dir.resolve("seq").toString());
+        assertTrue(d.evaluations().stream().anyMatch(e -> !e.pruning().isEmpty()));
+        String prunedId = d.front().stream().filter(e -> !e.pruning().isEmpty()).findFirst().orElseThrow().id();
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Exporter.export(dir.resolve("seq").toString(), prunedId,
+                Exporter.Target.LLAMA_CPP, dir.resolve("types.txt").toString(), false));
+        assertEquals("--point", e.field());
+        assertFalse(Files.exists(dir.resolve("types.txt")));
+        Exporter.export(dir.resolve("seq").toString(), prunedId, Exporter.Target.YAML, dir.resolve("point.yaml").toString(), false);
+        assertTrue(Files.readString(dir.resolve("point.yaml")).contains("# structural pruning of this point"));
     }
 }

@@ -148,4 +148,31 @@ class SearchSpecLoaderTest {
         assertEquals(16, r.calibrationParagraphs());
         assertTrue(r.space().decisions().get(1).options().get(1).errorCompensated());
     }
+
+    private String stories() {
+        return "schemaVersion: 1\nmodel: {source: " + TestPaths.shared().resolve("models/stories260K.bin")
+                + ", tokenizer: " + TestPaths.shared().resolve("models/tok512.bin") + ", text: " + TestPaths.shared().resolve("models/tinystories_val.txt")
+                + "}\ndevice: " + TestPaths.device("samsung-galaxy-s23") + "\n";
+    }
+
+    @Test
+    void structureLeversBecomeStructuralDecisionsWithTheUnprunedOptionFirst() throws IOException {
+        Path p = write(stories() + "space: {options: [Q8_0, Q4_0], structure: {heads: [0.5], ffnChannels: [0.5, 0.75], dropLayers: true, vocabulary: [0.9]}}\n"
+                + "quality: {paragraphs: 4, calibrationParagraphs: 4}\nobjectives: [kl, weight_bytes]\nbudgets: {dropped_mass: {atMost: 0.05}}\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        int layers = r.architecture().layers();
+        assertEquals(3 * layers + 1, r.space().structure().size());
+        assertEquals(java.util.List.of(1.0, 0.75, 0.5), r.space().structure().get(1).keepRatios());
+        assertEquals(r.architecture().linearTensors().size() + 3 * layers + 1, r.space().dimensions());
+    }
+
+    @Test
+    void structureNeedsALeverCalibrationTextAndAMeasuredNonAdditiveSearch() throws IOException {
+        assertEquals("space.structure", fails(base() + "space: {structure: {heads: [1.0]}}\n").field());
+        assertEquals("space.structure.heads[0]", fails(base() + "space: {structure: {heads: [1.5]}}\n").field());
+        assertEquals("space.structure.vocabulary[1]", fails(base() + "space: {structure: {vocabulary: [0.5, 0.5]}}\n").field());
+        assertEquals("strategy.name", fails(base() + "space: {structure: {dropLayers: true}}\nstrategy: {name: evopress}\n").field());
+        assertEquals("quality.calibrationParagraphs", fails(stories() + "space: {structure: {dropLayers: true}}\n").field());
+        assertEquals("budgets.dropped_mass", fails(base() + "space: {structure: {dropLayers: true}}\nbudgets: {dropped_mass: {atMost: 0.1}}\n").field());
+    }
 }

@@ -62,6 +62,9 @@ public final class AdditiveModel {
 
     /** Exact stored weight bytes of each option of each decision: the sum over the decision's tensors. */
     public static double[][] weightBytes(SearchSpace space) {
+        if (space.hasStructure()) {
+            throw new IllegalArgumentException("weight bytes are not additive over decisions when structure is searched (a pruned layer shrinks every tensor choice in it)");
+        }
         double[][] out = new double[space.dimensions()][];
         java.util.Map<String, TensorSpec> byName = space.architecture().tensorsByName();
         for (int i = 0; i < space.dimensions(); i++) {

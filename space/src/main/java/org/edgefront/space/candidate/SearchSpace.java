@@ -10,23 +10,43 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.commons.math3.random.RandomGenerator;
+import org.edgefront.space.compress.StructurePlan;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * What is searched: a list of {@link Decision}s over the linear tensors of one architecture. Every
- * linear tensor belongs to exactly one decision. Immutable and thread-safe.
+ * What is searched: a list of {@link Decision}s over the linear tensors of one architecture (every linear tensor
+ * belongs to exactly one decision), optionally followed by {@link StructureDecision}s (heads, FFN channels, layers,
+ * vocabulary). A candidate's genes are the tensor decisions' option indices first, then the structural ones; option
+ * 0 of every structural decision keeps everything, so a space without structural decisions and one whose structural
+ * genes are all 0 describe the same models. Immutable and thread-safe.
  */
 public final class SearchSpace implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final ModelArchitecture architecture;
     private final List<Decision> decisions;
+    private final List<StructureDecision> structure;
     private final int[] optionCounts;
 
+    /** A space of per-tensor decisions only. */
     public SearchSpace(ModelArchitecture architecture, List<Decision> decisions) {
+        this(architecture, decisions, List.of());
+    }
+
+    /**
+     * @throws IllegalArgumentException when a tensor is missing, doubled or unknown, or a structural decision names a
+     *                                  layer the model lacks or repeats a kind for one layer
+     */
+    public SearchSpace(ModelArchitecture architecture, List<Decision> decisions, List<StructureDecision> structure) {
         this.architecture = Objects.requireNonNull(architecture, "architecture");
         this.decisions = List.copyOf(decisions);
+        this.structure = List.copyOf(structure);
+        Set<String> kinds = new HashSet<>();
+        for (StructureDecision s : this.structure) {
+            if (s.layer() >= architecture.layers()) throw new IllegalArgumentException("structure decision " + s.name() + ": no layer " + s.layer() + " in " + architecture.name());
+            if (!kinds.add(s.kind() + "@" + s.layer())) throw new IllegalArgumentException("structure decision " + s.name() + " repeats " + s.kind() + " for layer " + s.layer());
+        }
         Set<String> seen = new HashSet<>();
         Map<String, TensorSpec> byName = architecture.tensorsByName();
         for (Decision d : this.decisions) {
@@ -40,7 +60,8 @@ public final class SearchSpace implements java.io.Serializable {
             missing.removeAll(seen);
             throw new IllegalArgumentException("tensors without a decision: " + missing);
         }
-        this.optionCounts = this.decisions.stream().mapToInt(d -> d.options().size()).toArray();
+        this.optionCounts = java.util.stream.IntStream.concat(this.decisions.stream().mapToInt(d -> d.options().size()),
+                this.structure.stream().mapToInt(StructureDecision::optionCount)).toArray();
     }
 
     /** One decision per linear tensor, each with the same options. */
@@ -52,10 +73,25 @@ public final class SearchSpace implements java.io.Serializable {
 
     public ModelArchitecture architecture() { return architecture; }
 
+    /** The per-tensor decisions (genes 0 .. decisions().size() - 1). */
     public List<Decision> decisions() { return decisions; }
 
-    /** Number of decisions (the genome length). */
-    public int dimensions() { return decisions.size(); }
+    /** The structural decisions (genes decisions().size() onwards); empty when structure is not searched. */
+    public List<StructureDecision> structure() { return structure; }
+
+    /** True when the space has structural decisions. */
+    public boolean hasStructure() { return !structure.isEmpty(); }
+
+    /** This space's tensor decisions with {@code structure} as its structural decisions. */
+    public SearchSpace withStructure(List<StructureDecision> structure) { return new SearchSpace(architecture, decisions, structure); }
+
+    /** Number of genes: tensor decisions plus structural decisions (the genome length). */
+    public int dimensions() { return optionCounts.length; }
+
+    /** The name of gene {@code i}: its tensor decision's, or past those its structural decision's. */
+    public String geneName(int i) {
+        return i < decisions.size() ? decisions.get(i).name() : structure.get(i - decisions.size()).name();
+    }
 
     /** Options of decision {@code i}. */
     public int optionCount(int i) { return optionCounts[i]; }
@@ -74,10 +110,13 @@ public final class SearchSpace implements java.io.Serializable {
         return new Candidate(g);
     }
 
-    /** The candidate taking option {@code option} in every decision (clamped to each decision's options). */
+    /**
+     * The candidate taking option {@code option} in every tensor decision (clamped to each decision's options) and
+     * keeping the whole structure.
+     */
     public Candidate uniform(int option) {
         int[] g = new int[optionCounts.length];
-        for (int i = 0; i < g.length; i++) g[i] = Math.min(option, optionCounts[i] - 1);
+        for (int i = 0; i < decisions.size(); i++) g[i] = Math.min(option, optionCounts[i] - 1);
         return new Candidate(g);
     }
 
@@ -106,12 +145,63 @@ public final class SearchSpace implements java.io.Serializable {
     }
 
     /**
-     * The candidate whose choices equal {@code choices} (tensor name to choice label or choice).
+     * How much structure candidate {@code c} keeps (everything when the space has no structural decisions).
+     *
+     * @throws IllegalArgumentException when the candidate is not in this space
+     */
+    public StructurePlan structurePlan(Candidate c) {
+        if (!contains(c)) throw new IllegalArgumentException(c + " is not in this search space");
+        StructurePlan none = StructurePlan.none(architecture);
+        if (structure.isEmpty()) return none;
+        int[] groups = none.keptKvGroups();
+        int[] channels = none.keptChannels();
+        boolean[] dropped = none.droppedLayer();
+        int vocab = none.keptVocab();
+        for (int k = 0; k < structure.size(); k++) {
+            StructureDecision s = structure.get(k);
+            int o = c.gene(decisions.size() + k);
+            switch (s.kind()) {
+                case HEADS -> groups[s.layer()] = s.keptCount(o, architecture.kvHeads());
+                case FFN_CHANNELS -> channels[s.layer()] = s.keptCount(o, architecture.hiddenDim());
+                case LAYER -> dropped[s.layer()] = s.keptCount(o, 1) == 0;
+                case VOCAB -> vocab = s.keptCount(o, architecture.vocabSize());
+            }
+        }
+        return new StructurePlan(groups, channels, dropped, vocab);
+    }
+
+    /**
+     * Exact stored weight bytes of candidate {@code c}: each tensor's choice at the shape the candidate's structure
+     * leaves it ({@link StructurePlan#prunedShape}; removed tensors cost nothing).
+     *
+     * @throws IllegalArgumentException when the candidate is not in this space
+     */
+    public long weightBytes(Candidate c) {
+        StructurePlan plan = structurePlan(c);
+        long b = 0;
+        for (Map.Entry<String, TensorChoice> e : choices(c).entrySet()) {
+            TensorSpec t = plan.prunedShape(architecture, architecture.tensor(e.getKey()));
+            if (t != null) b = Math.addExact(b, e.getValue().bytes(t));
+        }
+        return b;
+    }
+
+    /** The option labels of a candidate's structural genes, by structural decision name, in order. */
+    public Map<String, String> structureLabels(Candidate c) {
+        if (!contains(c)) throw new IllegalArgumentException(c + " is not in this search space");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int k = 0; k < structure.size(); k++) out.put(structure.get(k).name(), structure.get(k).optionLabel(c.gene(decisions.size() + k)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * The candidate whose choices equal {@code choices} (tensor name to choice label or choice), keeping the whole
+     * structure.
      *
      * @throws IllegalArgumentException when a tensor is missing or a choice is not an option of its decision
      */
     public Candidate candidateOf(Map<String, TensorChoice> choices) {
-        int[] g = new int[decisions.size()];
+        int[] g = new int[optionCounts.length];
         for (int i = 0; i < decisions.size(); i++) {
             Decision d = decisions.get(i);
             TensorChoice first = choices.get(d.tensors().get(0));

@@ -14,6 +14,8 @@ public enum Metric {
     PROXY_KL("proxy_kl", "nats/token", Direction.MINIMIZE),
     PERPLEXITY("perplexity", "", Direction.MINIMIZE),
     TOP1_AGREEMENT("top1_agreement", "fraction", Direction.MAXIMIZE),
+    /** Vocabulary pruning: mean reference probability on tokens the pruned model cannot produce. */
+    DROPPED_MASS("dropped_mass", "fraction", Direction.MINIMIZE),
     DECODE_TOK_S("decode_tok_s", "tokens/s", Direction.MAXIMIZE),
     PREFILL_TOK_S("prefill_tok_s", "tokens/s", Direction.MAXIMIZE),
     TTFT_S("ttft_s", "s", Direction.MINIMIZE),
