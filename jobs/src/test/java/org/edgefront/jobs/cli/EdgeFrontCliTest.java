@@ -37,6 +37,28 @@ class EdgeFrontCliTest {
     }
 
     @Test
+    void tokenizePrintsTheIdsTheTokenizerGivesEachParagraph() throws IOException {
+        String tok = TestPaths.shared().resolve("models/tok512.bin").toString();
+        String text = TestPaths.shared().resolve("models/tinystories_val.txt").toString();
+        CliRun r = cli("tokenize", "--tokenizer", tok, "--vocab-size", "512", "--text", text, "--offset", "3", "--paragraphs", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        var ps = org.edgefront.space.io.TextCorpus.paragraphs(text);
+        var t = org.edgefront.space.tokenizer.Tokenizers.load(tok, 512);
+        long total = 0;
+        for (int i = 0; i < 2; i++) {
+            JsonNode p = n.get("paragraphs").get(i);
+            assertEquals(ps.get(3 + i), p.get("text").asText());
+            int[] ids = t.encode(ps.get(3 + i), false, false);
+            assertEquals(ids.length, p.get("ids").size());
+            for (int k = 0; k < ids.length; k++) assertEquals(ids[k], p.get("ids").get(k).asInt());
+            total += ids.length;
+        }
+        assertEquals(total, n.get("tokens").asLong());
+        assertEquals(2, cli("tokenize", "--tokenizer", tok, "--vocab-size", "512", "--text", text, "--offset", "100000").code());
+    }
+
+    @Test
     void malformedSpecExitsWithTwoAndNamesFileAndKeyWithoutStackTrace() throws IOException {
         Path spec = dir.resolve("bad.yaml");
         Files.writeString(spec, "schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: "
