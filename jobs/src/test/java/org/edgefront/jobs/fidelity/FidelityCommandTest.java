@@ -102,6 +102,40 @@ class FidelityCommandTest {
     }
 
     @Test
+    void compareMeasuresEveryOptionAppliedUniformlyThatFitsTheBudget() throws Exception {
+        var arch = SyntheticLlama.tiny(1).architecture();
+        var space = org.edgefront.jobs.profile.Profiles.space(arch, java.util.List.of("Q8_0", "int4g32", "int4g32+gptq"), "--options");
+        java.util.List<int[]> eval = java.util.List.of(SyntheticLlama.tokenSequences(1, 2, 32, arch.vocabSize()));
+        java.util.List<int[]> cal = java.util.List.of(SyntheticLlama.tokenSequences(2, 2, 32, arch.vocabSize()));
+        try (var w = SyntheticLlama.tiny(1);
+             var e = org.edgefront.evaluators.quality.QualityEvaluator.calibrated(space, w, eval, cal, Long.MAX_VALUE)) {
+            var table = new org.edgefront.evaluators.sensitivity.SensitivityProfiler(e, space).profile();
+            var q4 = space.choices(space.uniform(1));
+            long budget = org.edgefront.jobs.profile.CompareStudy.weightBytes(arch, q4);
+            // measureTop 0: only the uniform anchors are measured; Q8_0 does not fit, int4g32 and its GPTQ variant do
+            int[] measured = new int[1];
+            var best = org.edgefront.jobs.profile.CompareStudy.bestSearched(e, space, table, budget, 0, null, measured);
+            assertEquals(2, measured[0]);
+            double rtn = e.measure(q4).klNatsPerToken();
+            double gptq = e.measure(space.choices(space.uniform(2))).klNatsPerToken();
+            assertEquals(Math.min(rtn, gptq), best.kl(), 0.0);
+            assertEquals("uniform-anchor", best.name());
+        }
+    }
+
+    @Test
+    void fidelityWithStructureLeversPairsStructuredCandidates() throws Exception {
+        JsonNode n = runJson(new FidelityCommand(), "--model", "synthetic:tiny", "--samples", "12", "--seed", "4", "--paragraphs", "2",
+                "--calibration-paragraphs", "2", "--max-tokens", "32", "--options", "F16,Q4_0", "--ffn-channels", "0.5", "--drop-layers", "--json");
+        assertEquals(12, n.get("pairs").size() + n.get("failed").asInt());
+        long full = SyntheticLlama.tiny(1).architecture().linearParameterCount() * 2;
+        boolean pruned = false;
+        for (JsonNode p : n.get("pairs")) pruned |= p.get("weight_bytes").asLong() < full / 4;
+        assertTrue(pruned, "levels span to heavy compression, which with structure prunes below Q4_0's size");
+        assertTrue(Double.isFinite(n.get("spearman").asDouble()));
+    }
+
+    @Test
     void badSampleCountFailsBeforeAnyWork() {
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
