@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const int n_t = 4;
     const double dev[21] = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
     /* 10 scalars + 24 per-format dequantization ops (0 = library default) */
-    const double cal[34] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
+    const double cal[46] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
     const int32_t wl[6] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     const int32_t att[8] = {2, 8, 2, 64, 1024, 1000, 0, 512};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 EF_FMT_Q4_0, 0, 512, 1000, 512};
     const int64_t bytes[4] = {1000LL * 512 / 32 * 18, 512LL * 512 / 32 * 18, 128LL * 512 / 32 * 18, 1000LL * 512 / 32 * 18};
     int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
-    jsize right[N_ARR] = {21, 34, 6, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
+    jsize right[N_ARR] = {21, 46, 6, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
                           one ? (jsize)(5 * (n_t + 2)) : nc};
     if (mode == 2) { right[4] = 4; right[5] = EF_CHOICE_INTS; right[8] = 5; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     /* valid base values, then the fuzzer's patches */
     for (int i = 0; i < 21 && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
-    for (int i = 0; i < 34 && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
+    for (int i = 0; i < 46 && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
     for (int i = 0; i < 6 && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
     for (int i = 0; i < 8 && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
     for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 16];

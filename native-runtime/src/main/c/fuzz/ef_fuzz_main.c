@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     long iters = argc > 1 ? atol(argv[1]) : 100000;
     rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) | 1 : 88172645463325252ULL;
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512};
     ef_tensor_shape shapes[4] = {{1000, 512, EF_ROLE_EMBEDDING, -1}, {512, 512, EF_ROLE_ATTN_Q, 0}, {128, 512, EF_ROLE_ATTN_K, 0},

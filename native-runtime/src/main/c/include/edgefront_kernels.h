@@ -13,7 +13,8 @@
  * EdgeFront's own (scale first, then codes LSB-first), not llama.cpp's byte order.
  *
  * Formats are ef_format ids (edgefront_sim.h); for the generic ids (EF_FMT_INT_BASE + bits - 1)
- * `group` is the group size (0 = one group per row) and `asymmetric` adds an fp16 zero point.
+ * `group` is the group size (0 = one group per row) and `asymmetric` adds an fp16 zero point (the kernels take
+ * the symmetric id plus this flag; the simulator's EF_FMT_INT_ASYM_BASE ids are not kernel ids).
  * Like the simulator, no function exits, aborts or allocates; every length is checked against the
  * buffers' stated lengths and a status (ef_status) with a message comes back. Thread-safe.
  */
@@ -73,6 +74,10 @@ int ef_k_time_gemv(int32_t format, int32_t group, int32_t asymmetric, int32_t sp
 /** STREAM-like copy b = a of n floats, `reps` times; writes the best bytes/s (read + write counted). */
 int ef_k_stream_copy(const float *a, float *b, int64_t n, int32_t reps, double *bytes_per_s, char *msg,
                      size_t msg_capacity);
+
+/** Read-only stream: sums n floats (eight partial sums, like the GEMV kernels' dot), `reps` times; writes the
+ *  best bytes/s read. What one thread of the reference GEMVs can stream, unlike the copy (which also writes). */
+int ef_k_stream_read(const float *a, int64_t n, int32_t reps, double *bytes_per_s, char *msg, size_t msg_capacity);
 
 /** IEEE binary16 / bfloat16 conversions used by the kernels (round to nearest even). */
 uint16_t ef_k_f32_to_f16(float f);

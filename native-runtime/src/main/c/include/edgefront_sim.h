@@ -1,5 +1,5 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 3).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 4).
  *
  * Tutorial
  * --------
@@ -36,8 +36,8 @@
  *
  * The model ("roofline+"): every operator of one decode step (one GEMV per linear tensor, two
  * for a low-rank tensor, one attention operator per layer reading the KV cache) takes
- * max(bytes / (DRAM bw x mem efficiency), ops / (peak x compute efficiency)) plus a fixed
- * per-operator overhead. Ops include 2 flops per multiply-add and the format's dequantization
+ * max(bytes / (DRAM bw x mem efficiency), ops / (peak x compute efficiency)) (their sum for a
+ * backend with memory_compute_serial = 1) plus a fixed per-operator overhead. Ops include 2 flops per multiply-add and the format's dequantization
  * work per stored weight. Prefill runs the same operators as GEMMs over the prompt (weights read
  * once per ubatch). Decode context grows over the generation (the KV cache read of token i covers
  * prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op + (static power + the backend's
@@ -66,9 +66,9 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 3
+#define EF_API_VERSION 4
 
-/** Library version string, e.g. "edgefront-sim 1.2.0 (api 3)". Static storage; never NULL. */
+/** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
 /** EF_API_VERSION the library was built with. */
 int ef_api_version(void);
@@ -93,9 +93,12 @@ typedef enum {
     EF_FMT_F32 = 0, EF_FMT_F16 = 1, EF_FMT_BF16 = 2, EF_FMT_Q8_0 = 3, EF_FMT_Q4_0 = 4, EF_FMT_Q4_1 = 5,
     EF_FMT_Q5_0 = 6, EF_FMT_Q5_1 = 7, EF_FMT_Q2_K = 8, EF_FMT_Q3_K = 9, EF_FMT_Q4_K = 10, EF_FMT_Q5_K = 11,
     EF_FMT_Q6_K = 12,
-    /* generic intN with groups: bits = id - EF_FMT_INT_BASE + 1, 1..8 */
+    /* generic intN with groups, symmetric (one fp16 scale per group): bits = id - EF_FMT_INT_BASE + 1, 1..8 */
     EF_FMT_INT_BASE = 16,
-    EF_FMT_COUNT = 24
+    /* api 4: generic intN with groups, asymmetric (fp16 scale and zero point per group; a different
+       kernel: codes plus offset): bits = id - EF_FMT_INT_ASYM_BASE + 1, 1..8 */
+    EF_FMT_INT_ASYM_BASE = 24,
+    EF_FMT_COUNT = 32
 } ef_format;
 
 typedef enum { EF_SPARSE_NONE = 0, EF_SPARSE_UNSTRUCTURED = 1, EF_SPARSE_NM = 2 } ef_sparsity_kind;
@@ -145,9 +148,20 @@ typedef struct {
     double prefill_compute_efficiency; /* achieved fraction of peak in prefill GEMMs, (0, 1] */
     double dequant_to_float;        /* 1: quantized GEMVs dequantize to floats and run on the FP32 path
                                        (reference C kernels); 0: int8 dot-product path (llama.cpp) */
-    double dequant_ops[24];         /* this backend's dequantization ops per stored weight, indexed by
-                                       ef_format (24 = EF_FMT_COUNT); 0 = the library's default
+    double dequant_ops[32];         /* this backend's dequantization ops per stored weight, indexed by
+                                       ef_format (32 = EF_FMT_COUNT); 0 = the library's default
                                        (ef_format_dequant_ops); each in [0, 1e4] */
+    /* api 4: kernel-shape terms measured by kernel profiling (calibrate-host); zero keeps the api 3 model */
+    double memory_compute_serial;   /* 0: an operator takes max(memory, compute) time (prefetching or
+                                       multi-threaded kernels overlap them); 1: their sum (one thread of
+                                       scalar code stalls on its own cache misses) */
+    double dequant_ops_per_scale;   /* generic intN formats: ops per stored fp16 scale or zero point
+                                       (count = (weight_bytes - bits x stored weights / 8) / 2, so group size
+                                       and asymmetry need no extra field), [0, 1e4] */
+    double sparse_ops[2];           /* ops per stored weight beyond its 2 flops of the unstructured [0] and
+                                       N:M [1] sparse kernels (value decode + index walk), replacing the
+                                       format's dequantization and the re-densifying index ops; the kernel
+                                       then multiplies stored weights only; 0 = api 3 model; [0, 1e4] */
 } ef_backend_params;
 
 typedef struct {

@@ -9,7 +9,7 @@
 #include "org_edgefront_nativert_NativeBridge.h"
 
 #define DEVICE_FIELDS 21
-#define CAL_FIELDS 34 /* 10 scalars + 24 per-format dequantization ops */
+#define CAL_FIELDS 46 /* 10 scalars + 32 per-format dequantization ops + 4 kernel-shape terms (api 4) */
 #define WORKLOAD_FIELDS 6
 #define ATTENTION_FIELDS 8
 #define SHAPE_FIELDS 4 /* rows, cols, role, layer */
@@ -68,8 +68,12 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
     if ((*env)->ExceptionCheck(env)) return 0;
     s->dev = (ef_device){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19], d[20]};
-    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], {0}};
+    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], {0}, 0, 0, {0, 0}};
     for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = c[10 + f];
+    s->cal.memory_compute_serial = c[10 + EF_FMT_COUNT];
+    s->cal.dequant_ops_per_scale = c[11 + EF_FMT_COUNT];
+    s->cal.sparse_ops[0] = c[12 + EF_FMT_COUNT];
+    s->cal.sparse_ops[1] = c[13 + EF_FMT_COUNT];
     s->wl = (ef_workload){w[0], w[1], w[2], w[3], w[4], w[5]};
     s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]};
     return 1;

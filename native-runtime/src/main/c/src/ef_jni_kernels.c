@@ -192,3 +192,17 @@ JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_streamCopy(JN
     if (st != EF_OK) throw_k(env, st, msg);
     return bw;
 }
+
+JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_streamRead(JNIEnv *env, jclass c, jfloatArray a, jint reps) {
+    (void)c;
+    pins p = {.n = 0};
+    if (!pin(env, &p, a, "a")) return 0;
+    jsize al = len_of(env, a);
+    if (!pin_all(env, &p)) return 0;
+    char msg[MSG_CAP];
+    double bw = 0;
+    int st = ef_k_stream_read(p.ptr[0], al, reps, &bw, msg, sizeof msg);
+    unpin_all(env, &p, 0);
+    if (st != EF_OK) throw_k(env, st, msg);
+    return bw;
+}

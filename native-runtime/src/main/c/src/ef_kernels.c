@@ -439,6 +439,27 @@ static float dot(const float *a, const float *b, int64_t n) {
     return t;
 }
 
+/* The same dot product reading the weights straight from a packed float row (F32, F16 or BF16 stored
+ * little-endian), converting each as it is loaded. Same values and summation order as dot() over a
+ * staged copy, so results are bit-identical; but no round trip through a stack buffer, whose extra
+ * stores made the out-of-cache F32 GEMV reach only ~7 GB/s where a read stream reaches ~23 GB/s on
+ * the calibration host (BENCHMARKS.md, simulator section). */
+static float ld_f32(const uint8_t *p) { float f; memcpy(&f, p, 4); return f; }
+static float ld_bf16(const uint8_t *p) { return ef_k_bf16_to_f32((uint16_t)(p[0] | (p[1] << 8))); }
+#define EF_DOT_PACKED(name, width, load)                                                   \
+    static float name(const uint8_t *w, const float *b, int64_t n) {                       \
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                             \
+        int64_t i = 0;                                                                     \
+        for (; i + 8 <= n; i += 8)                                                         \
+            for (int k = 0; k < 8; k++) s[k] += load(w + (width) * (i + k)) * b[i + k];    \
+        float t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));       \
+        for (; i < n; i++) t += load(w + (width) * i) * b[i];                              \
+        return t;                                                                          \
+    }
+EF_DOT_PACKED(dot_f32_packed, 4, ld_f32)
+EF_DOT_PACKED(dot_f16_packed, 2, rd16)
+EF_DOT_PACKED(dot_bf16_packed, 2, ld_bf16)
+
 /* Walks one packed row block by block: calls fn(block floats, n, offset) after dequantizing. */
 typedef struct { float *dst; const float *x; double acc; } row_sink;
 
@@ -447,6 +468,12 @@ static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink
     if (k->id == EF_FMT_F32 || k->id == EF_FMT_F16 || k->id == EF_FMT_BF16) {
         for (int64_t c = 0; c < cols; c += MAX_BLOCK) {
             int n = (int)(cols - c < MAX_BLOCK ? cols - c : MAX_BLOCK);
+            if (want_dot) { /* chunks of MAX_BLOCK keep the summation order of the staged version */
+                if (k->id == EF_FMT_F32) sink->acc += dot_f32_packed(row + 4 * c, sink->x + c, n);
+                else if (k->id == EF_FMT_F16) sink->acc += dot_f16_packed(row + 2 * c, sink->x + c, n);
+                else sink->acc += dot_bf16_packed(row + 2 * c, sink->x + c, n);
+                continue;
+            }
             if (k->id == EF_FMT_F32) memcpy(buf, row + 4 * c, (size_t)n * 4);
             else if (k->id == EF_FMT_F16) for (int i = 0; i < n; i++) buf[i] = rd16(row + 2 * (c + i));
             else for (int i = 0; i < n; i++) buf[i] = ef_k_bf16_to_f32((uint16_t)(row[2 * (c + i)] | (row[2 * (c + i) + 1] << 8)));
@@ -795,5 +822,25 @@ int ef_k_stream_copy(const float *a, float *b, int64_t n, int32_t reps, double *
         if (i > 0 && t < best) best = t;
     }
     *bytes_per_s = 2.0 * 4.0 * (double)n / best;
+    return EF_OK;
+}
+
+int ef_k_stream_read(const float *a, int64_t n, int32_t reps, double *bytes_per_s, char *msg, size_t cap) {
+    if (msg != NULL && cap > 0) msg[0] = '\0';
+    KCHECK(a != NULL && bytes_per_s != NULL, EF_ERR_NULL, "a or bytes_per_s is NULL");
+    KCHECK(n >= 8 && n < MAX_DIM * 4, EF_ERR_RANGE, "n %lld out of range", (long long)n);
+    KCHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
+    double best = INFINITY;
+    volatile float sink = 0.0f; /* keeps the sums alive */
+    for (int i = 0; i <= reps; i++) {
+        double t0 = now_s();
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int64_t j = 0; j + 8 <= n; j += 8)
+            for (int k = 0; k < 8; k++) s[k] += a[j + k];
+        double t = now_s() - t0;
+        sink = sink + s[0] + s[7];
+        if (i > 0 && t < best) best = t;
+    }
+    *bytes_per_s = 4.0 * (double)(n / 8 * 8) / best;
     return EF_OK;
 }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.2.0 (api 3)"
+#define EF_VERSION_STRING "edgefront-sim 1.3.0 (api 4)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -51,10 +51,13 @@ static const double DEQUANT_OPS[EF_FMT_COUNT] = {
     0.25, 1.0, 1.25, 2.0, 2.25,  /* Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 */
     2.5, 3.0, 1.5, 2.5, 2.5,     /* Q2_K, Q3_K, Q4_K, Q5_K, Q6_K */
     -1, -1, -1,                  /* 13..15 unused */
-    1.5, 1.5, 2.5, 1.0, 2.5, 2.5, 2.5, 0.25 /* int1 .. int8 */
+    1.5, 1.5, 2.5, 1.0, 2.5, 2.5, 2.5, 0.25, /* int1 .. int8 */
+    /* int1 .. int8 asymmetric: + 0.25 for the zero point, as Q4_1 over Q4_0 and Q5_1 over Q5_0 */
+    1.75, 1.75, 2.75, 1.25, 2.75, 2.75, 2.75, 0.5
 };
 /* 1: GEMV on the int8 dot-product path (activations quantized); 0: float path; -1: not a format. */
-static const signed char USES_INT8[EF_FMT_COUNT] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const signed char USES_INT8[EF_FMT_COUNT] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                    1, 1, 1, 1, 1, 1, 1, 1};
 
 double ef_format_dequant_ops(int32_t format) {
     return (format >= 0 && format < EF_FMT_COUNT) ? DEQUANT_OPS[format] : -1.0;
@@ -118,6 +121,10 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(in_range(c->runtime_fixed_bytes, 0.0, 1e16), EF_ERR_RANGE, "backend.runtime_fixed_bytes must be in [0, 1e16], got %g", c->runtime_fixed_bytes);
     for (int f = 0; f < EF_FMT_COUNT; f++)
         CHECK(in_range(c->dequant_ops[f], 0.0, 1e4), EF_ERR_RANGE, "backend.dequant_ops[%d] must be in [0, 1e4], got %g", f, c->dequant_ops[f]);
+    CHECK(c->memory_compute_serial == 0.0 || c->memory_compute_serial == 1.0, EF_ERR_RANGE, "backend.memory_compute_serial must be 0 or 1, got %g", c->memory_compute_serial);
+    CHECK(in_range(c->dequant_ops_per_scale, 0.0, 1e4), EF_ERR_RANGE, "backend.dequant_ops_per_scale must be in [0, 1e4], got %g", c->dequant_ops_per_scale);
+    for (int k = 0; k < 2; k++)
+        CHECK(in_range(c->sparse_ops[k], 0.0, 1e4), EF_ERR_RANGE, "backend.sparse_ops[%d] must be in [0, 1e4], got %g", k, c->sparse_ops[k]);
     CHECK(c->dequant_to_float == 0.0 || c->dequant_to_float == 1.0, EF_ERR_RANGE, "backend.dequant_to_float must be 0 or 1, got %g", c->dequant_to_float);
     CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
 
@@ -209,6 +216,9 @@ typedef struct {
     double ubatches;      /* ceil(prompt / ubatch) */
     double prefill_tiles; /* ceil(prompt / tile) */
     double nm_exploited;
+    double serial;         /* 1: memory and compute time add */
+    double ops_per_scale;  /* generic intN: ops per stored scale / zero point */
+    double sparse_ops[2];  /* unstructured, N:M: ops per stored weight (0 = api 3 model) */
     double kv_elem_bytes;  /* bytes of one cached K or V element */
     int32_t full_q_rows, full_kv_rows; /* attention shape of a block without Q/K/V tensors */
 } ef_ctx;
@@ -244,6 +254,10 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
     x->ubatches = ceil((double)w->prompt_tokens / c->ubatch_tokens);
     x->prefill_tiles = ceil((double)w->prompt_tokens / c->prefill_tile_tokens);
     x->nm_exploited = c->exploits_nm_sparsity;
+    x->serial = c->memory_compute_serial;
+    x->ops_per_scale = c->dequant_ops_per_scale;
+    x->sparse_ops[0] = c->sparse_ops[0];
+    x->sparse_ops[1] = c->sparse_ops[1];
     x->kv_elem_bytes = (double)w->kv_bits / 8.0;
     x->full_q_rows = a->heads * a->head_dim;     /* validated <= EF_MAX_DIM */
     x->full_kv_rows = a->kv_heads * a->head_dim; /* kv_heads <= heads */
@@ -251,13 +265,13 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
 
 typedef struct { double bytes, ops, time; int bound; } ef_cost;
 
-static void roofline(double bytes, double ops, double peak, double bw, double overhead, double launches, ef_cost *o) {
+static void roofline_m(double bytes, double ops, double peak, double bw, double overhead, double launches, double serial, ef_cost *o) {
     double tm = bytes / bw;
     double tc = ops / peak;
     double to = overhead * launches;
     o->bytes = bytes;
     o->ops = ops;
-    o->time = (tm > tc ? tm : tc) + to;
+    o->time = (serial == 1.0 ? tm + tc : (tm > tc ? tm : tc)) + to;
     o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
 }
 
@@ -278,7 +292,9 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
         stored = dense; macs = dense; index_ops = 0.0; launches = 1.0;
     } else {
         stored = dense * (1.0 - ratio);
-        if (kind == EF_SPARSE_NM && x->nm_exploited == 1.0) {
+        if (x->sparse_ops[kind - 1] > 0.0) {
+            macs = stored; index_ops = 0.0;   /* profiled sparse kernel: its own cost per stored weight below */
+        } else if (kind == EF_SPARSE_NM && x->nm_exploited == 1.0) {
             macs = stored; index_ops = 0.0;   /* hardware N:M kernel: zeros skipped, metadata free */
         } else {
             macs = dense; index_ops = dense;  /* kernel re-densifies: one op per position */
@@ -289,33 +305,43 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     double peak = int8 ? x->peak_int8 : (format == EF_FMT_F32 ? x->peak_fp32 : x->peak_fp16);
     double deq = (x->deq_table[format] > 0.0 ? x->deq_table[format] : ef_format_dequant_ops(format)) * x->deq_scale * stored;
     double wbytes = (double)weight_bytes;
+    if (kind != EF_SPARSE_NONE && !low_rank && x->sparse_ops[kind - 1] > 0.0) {
+        deq = x->sparse_ops[kind - 1] * stored; /* replaces the format's dequantization: the kernel decodes fp16 values */
+    } else if (format >= EF_FMT_INT_BASE && x->ops_per_scale > 0.0) {
+        /* each group's fp16 scale (and zero point) costs a conversion and the group's setup: count them from the
+           stored bytes, which already know the group size and asymmetry */
+        int bits = format >= EF_FMT_INT_ASYM_BASE ? format - EF_FMT_INT_ASYM_BASE + 1 : format - EF_FMT_INT_BASE + 1;
+        double code_bytes = (double)bits * stored / 8.0;
+        double scales = (wbytes - code_bytes) / 2.0;
+        if (scales > 0.0) deq += x->ops_per_scale * x->deq_scale * scales;
+    }
     double P = (double)w->prompt_tokens;
 
     if (s->role == EF_ROLE_EMBEDDING && !tied) {
         /* Row lookup: one row per token, no multiply. */
         double row = wbytes / rows;
-        roofline(row, 0.0, peak, x->bw, x->overhead, 1.0, dec);
-        roofline(row * P, 0.0, peak, x->bw, x->overhead, 1.0, pre);
+        roofline_m(row, 0.0, peak, x->bw, x->overhead, 1.0, x->serial, dec);
+        roofline_m(row * P, 0.0, peak, x->bw, x->overhead, 1.0, x->serial, pre);
         return;
     }
     double act_bytes = 4.0 * (rows + cols);
     double dec_ops = 2.0 * macs + deq + index_ops;
     double extra_row = (s->role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
-    roofline(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, dec);
+    roofline_m(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, x->serial, dec);
     if (s->role == EF_ROLE_LINEAR || s->role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
         /* GEMM over the prompt: weights re-read per ubatch, dequantized once per tile of tokens. */
         double ops = 2.0 * macs * P + (deq + index_ops) * x->prefill_tiles;
-        roofline(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, pre);
+        roofline_m(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, x->serial, pre);
     } else {
         /* LM head: logits of the last prompt token only (plus embedding rows when tied). */
-        roofline(wbytes + act_bytes + extra_row * P, dec_ops, peak, x->bw, x->overhead, launches, pre);
+        roofline_m(wbytes + act_bytes + extra_row * P, dec_ops, peak, x->bw, x->overhead, launches, x->serial, pre);
     }
 }
 
 /* One layer's attention at `positions` cached positions: QK^T and AV cost 2 flops per query row and
  * position each; the cache read is the kept K and V rows of every position. */
 static void attention_cost(const ef_ctx *x, double positions, double q_rows, double kv_rows, ef_cost *o) {
-    roofline(positions * kv_rows * x->kv_elem_bytes, 4.0 * positions * q_rows, x->peak_fp16, x->bw, x->overhead, 1.0, o);
+    roofline_m(positions * kv_rows * x->kv_elem_bytes, 4.0 * positions * q_rows, x->peak_fp16, x->bw, x->overhead, 1.0, x->serial, o);
 }
 
 static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double q_rows, double kv_rows, ef_cost *o) {
@@ -323,7 +349,7 @@ static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double
     double pairs = P * (P + 1.0) / 2.0;
     /* writes K,V of every prompt position; each ubatch re-reads the cache written so far (bounded by P) */
     double bytes = P * kv_rows * x->kv_elem_bytes * (1.0 + x->ubatches);
-    roofline(bytes, 4.0 * pairs * q_rows, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, o);
+    roofline_m(bytes, 4.0 * pairs * q_rows, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, x->serial, o);
 }
 
 static const ef_cost NO_COST = {0.0, 0.0, 0.0, EF_BOUND_NONE};

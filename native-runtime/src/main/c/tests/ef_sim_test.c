@@ -12,7 +12,7 @@ static int failures = 0;
 
 int main(void) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 0, 0, 0, 30e12, 20, 1, 2, 0.5, 1.5, 60, 0.7, 3.0, 0, 0};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512};
     /* embedding + 2 layers x (q,k,v) */
@@ -136,6 +136,46 @@ int main(void) {
     ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0};
     ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, &oc, msg, sizeof msg) == EF_OK && oc.time_s > 0, "linear cost");
+
+    /* api 4 kernel-shape terms: serial memory + compute, per-scale cost of generic groups, sparse kernel cost */
+    {
+        ef_backend_params k = cal;
+        ef_op_cost a, b;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &lc, &a, msg, sizeof msg) == EF_OK, "api4 base");
+        k.memory_compute_serial = 1.0;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &lc, &b, msg, sizeof msg) == EF_OK, "serial accepted");
+        EXPECT(b.time_s > a.time_s, "serial memory and compute add");
+        k.memory_compute_serial = 0.5;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &lc, &b, msg, sizeof msg) == EF_ERR_RANGE, "serial not 0/1");
+        k.memory_compute_serial = 0.0;
+        /* int4 with groups of 32 (sym: 1 scale, asym: 2 per group): 512 x 512 / 32 groups */
+        ef_tensor_choice g32 = {EF_FMT_INT_BASE + 3, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};
+        ef_tensor_choice g32a = {EF_FMT_INT_ASYM_BASE + 3, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 20, 512, 512};
+        ef_op_cost s0, s1, s2;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &g32, &s0, msg, sizeof msg) == EF_OK, "int4g32 base");
+        k.dequant_ops_per_scale = 10.0;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &g32, &s1, msg, sizeof msg) == EF_OK, "per-scale accepted");
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &g32a, &s2, msg, sizeof msg) == EF_OK, "per-scale asym");
+        double groups = 512.0 * 512.0 / 32.0;
+        EXPECT(fabs(s1.ops - s0.ops - 10.0 * groups) < 1e-6 * s1.ops, "one scale per symmetric group");
+        ef_backend_params k0 = k;
+        k0.dequant_ops_per_scale = 0.0;
+        ef_op_cost s3;
+        EXPECT(ef_linear_cost(&dev, &k0, &wl, &lin, &g32a, &s3, msg, sizeof msg) == EF_OK, "asym id accepted");
+        EXPECT(fabs(s2.ops - s3.ops - 20.0 * groups) < 1e-6 * s2.ops, "scale and zero point per asymmetric group");
+        EXPECT(ef_format_dequant_ops(EF_FMT_INT_ASYM_BASE + 3) > ef_format_dequant_ops(EF_FMT_INT_BASE + 3), "zero point costs extra");
+        EXPECT(ef_format_uses_int8(EF_FMT_COUNT) == -1, "no id past the last");
+        k.dequant_ops_per_scale = -1.0;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &g32, &s1, msg, sizeof msg) == EF_ERR_RANGE, "negative per-scale cost");
+        k.dequant_ops_per_scale = 0.0;
+        /* unstructured 50%: profiled kernel multiplies stored weights only, at its own cost per stored weight */
+        ef_tensor_choice sp = {EF_FMT_F16, EF_SPARSE_UNSTRUCTURED, 0.5, 512, 512 * 512 / 8 + 512 * 256 * 2, 512, 512};
+        k.sparse_ops[0] = 7.0;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &sp, &s1, msg, sizeof msg) == EF_OK, "sparse ops accepted");
+        EXPECT(fabs(s1.ops - (2.0 + 7.0) * 512.0 * 256.0) < 1e-6 * s1.ops, "sparse kernel ops per stored weight");
+        k.sparse_ops[1] = 1e5;
+        EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &sp, &s1, msg, sizeof msg) == EF_ERR_RANGE, "sparse ops out of range");
+    }
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, NULL, msg, sizeof msg) == EF_ERR_NULL, "linear cost NULL out");
 
     /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */

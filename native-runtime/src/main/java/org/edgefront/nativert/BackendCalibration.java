@@ -20,12 +20,23 @@ import java.util.Objects;
  *                           kernels); false for the int8 dot-product path (llama.cpp and most engines)
  * @param formatCosts        this backend's dequantization ops per weight per format ({@link FormatCosts#DEFAULT}:
  *                           the library's table)
+ * @param memoryComputeSerial true when an operator's memory and compute times add (one thread of scalar code that
+ *                           stalls on its own cache misses: the reference C kernels); false when they overlap (max)
  */
 public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                                  double dequantScale, double prefillTileTokens, double ubatchTokens,
                                  double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency,
-                                 boolean dequantizesToFloat, FormatCosts formatCosts)
+                                 boolean dequantizesToFloat, FormatCosts formatCosts, boolean memoryComputeSerial)
         implements java.io.Serializable {
+    /** A calibration whose memory and compute overlap (the api 3 form). */
+    public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
+                              double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
+                              boolean exploitsNmSparsity, double prefillComputeEfficiency, boolean dequantizesToFloat,
+                              FormatCosts formatCosts) {
+        this(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens, ubatchTokens,
+                runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, formatCosts, false);
+    }
+
     /** A calibration with the library's default per-format dequantization costs. */
     public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                               double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,

@@ -28,6 +28,8 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
             Map.entry("Q4_1", 5), Map.entry("Q5_0", 6), Map.entry("Q5_1", 7), Map.entry("Q2_K", 8), Map.entry("Q3_K", 9),
             Map.entry("Q4_K", 10), Map.entry("Q5_K", 11), Map.entry("Q6_K", 12));
     static final int INT_BASE = 16;
+    /** {@code EF_FMT_INT_ASYM_BASE} (api 4): asymmetric generic intN ids. */
+    static final int INT_ASYM_BASE = 24;
 
     /** Encodes {@code choice} for the whole (unpruned) tensor {@code t}. */
     public static EncodedChoice encode(TensorSpec t, TensorChoice choice) {
@@ -74,7 +76,7 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
 
     /** The {@code ef_format} id of a format. */
     public static int formatId(WeightFormat f) {
-        if (f.kind() == WeightFormat.Kind.INT_GROUP) return INT_BASE + f.bits() - 1;
+        if (f.kind() == WeightFormat.Kind.INT_GROUP) return (f.asymmetric() ? INT_ASYM_BASE : INT_BASE) + f.bits() - 1;
         Integer id = NAMED_IDS.get(f.name());
         if (id == null) throw new IllegalArgumentException("format " + f.name() + " has no simulator id");
         return id;
@@ -98,10 +100,24 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
             case 10 -> 1.5;
             case 11, 12 -> 2.5;
             default -> {
-                int bits = formatId - INT_BASE + 1;
+                boolean asym = formatId >= INT_ASYM_BASE;
+                int bits = genericBits(formatId);
                 if (bits < 1 || bits > 8) throw new IllegalArgumentException("unknown format id " + formatId);
-                yield bits == 8 ? 0.25 : bits == 4 ? 1.0 : (bits <= 2 ? 1.5 : 2.5);
+                // a zero point adds 0.25, as Q4_1 over Q4_0
+                yield (bits == 8 ? 0.25 : bits == 4 ? 1.0 : (bits <= 2 ? 1.5 : 2.5)) + (asym ? 0.25 : 0.0);
             }
         };
+    }
+
+    /** Code bits of a generic intN id (symmetric or asymmetric); 0 for other ids. */
+    static int genericBits(int formatId) {
+        if (formatId >= INT_ASYM_BASE && formatId < INT_ASYM_BASE + 8) return formatId - INT_ASYM_BASE + 1;
+        if (formatId >= INT_BASE && formatId < INT_BASE + 8) return formatId - INT_BASE + 1;
+        return 0;
+    }
+
+    /** The kernel id of a format ({@code edgefront_kernels.h}): generic intN use the symmetric id plus an asymmetric flag. */
+    static int kernelId(WeightFormat f) {
+        return f.kind() == WeightFormat.Kind.INT_GROUP ? INT_BASE + f.bits() - 1 : formatId(f);
     }
 }

@@ -43,7 +43,9 @@ public final class EngineCalibrations implements java.io.Serializable {
         m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.50));
         m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30));
-        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.60, 0.02, 8.0, 0.30));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.30));
+        // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
+        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20));
         m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25));
         return new EngineCalibrations(m);
     }

@@ -9,7 +9,13 @@ import java.util.Locale;
 public enum EngineGroup {
     LLAMA_CPP_CPU(Backend.CPU), LLAMA_CPP_OPENCL(Backend.GPU), LLAMA_CPP_HEXAGON(Backend.NPU), LLAMA_CPP_METAL(Backend.GPU),
     LLAMA_CPP_CUDA(Backend.GPU), T_MAC_CPU(Backend.CPU), EXECUTORCH_XNNPACK_CPU(Backend.CPU), QNN_HTP(Backend.NPU),
-    MLC_CUDA(Backend.GPU), MLC_OPENCL(Backend.GPU), MLX_METAL(Backend.GPU), HAILO_NPU(Backend.NPU);
+    MLC_CUDA(Backend.GPU), MLC_OPENCL(Backend.GPU), MLX_METAL(Backend.GPU), HAILO_NPU(Backend.NPU),
+    /**
+     * QNN / Genie on the Hexagon HTP with weight-only quantization and floating-point (fp16) activations (Qualcomm AI
+     * Hub precision "w4" / "w8", as opposed to "w4a16" fixed-point activations): a different kernel family on the HTP,
+     * so a calibration of its own.
+     */
+    QNN_HTP_FLOAT_ACTIVATIONS(Backend.NPU);
 
     private final Backend backend;
 
@@ -19,7 +25,24 @@ public enum EngineGroup {
     public Backend backend() { return backend; }
 
     /**
-     * Classifies an engine and backend description.
+     * Classifies an engine and backend description and, where the kernels differ by it, the weight format.
+     *
+     * @throws IllegalArgumentException when no group fits
+     */
+    public static EngineGroup classify(String engine, String backend, String weightFormat) {
+        EngineGroup g = classify(engine, backend);
+        if (g == QNN_HTP && floatActivations(weightFormat)) return QNN_HTP_FLOAT_ACTIVATIONS;
+        return g;
+    }
+
+    /** "w4 (...)" or "w8": AI Hub's weight-only precisions, whose activations stay floating point (no "aN" part). */
+    static boolean floatActivations(String weightFormat) {
+        String f = weightFormat.trim().toLowerCase(Locale.ROOT);
+        return f.matches("w[0-9]+(\\s.*|\\(.*)?");
+    }
+
+    /**
+     * Classifies an engine and backend description (without the weight format: QNN rows land in {@link #QNN_HTP}).
      *
      * @throws IllegalArgumentException when no group fits
      */

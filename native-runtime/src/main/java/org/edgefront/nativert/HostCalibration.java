@@ -19,8 +19,8 @@ import org.edgefront.space.input.InvalidInputException;
 
 /**
  * The host check behind {@code edgefront calibrate-host}: builds a {@link DeviceProfile} of this machine from
- * {@code /proc/cpuinfo}, {@code /proc/meminfo}, the sysfs cache sizes and a measured STREAM-like copy
- * bandwidth, times the {@link ReferenceKernels} GEMV of every format on matrices larger than the last-level
+ * {@code /proc/cpuinfo}, {@code /proc/meminfo}, the sysfs cache sizes and measured copy and read-stream
+ * bandwidths, times the {@link ReferenceKernels} GEMV of every format on matrices larger than the last-level
  * cache, and compares each time with the simulator's prediction ({@link NativeSimulator#linearCost}) for that
  * profile and the {@link #referenceC()} backend calibration. Stateless; every method is thread-safe, but the
  * timings are only meaningful on an otherwise idle machine.
@@ -153,11 +153,21 @@ public final class HostCalibration {
      * Measured memory bandwidth: one thread's and all cores' STREAM-like copy (read + write bytes per second)
      * over arrays of {@code bytes} each (use several times the last-level cache).
      */
-    public record Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond) {}
+    public record Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond, double oneCoreReadBytesPerSecond) {
+        /** Copy rates only (no read-stream measurement: the profile then uses the copy rate per core). */
+        public Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond) {
+            this(oneCoreBytesPerSecond, allCoresBytesPerSecond, 0.0);
+        }
+    }
 
+    /**
+     * Measures the copy rates and one thread's read-only stream rate ({@link ReferenceKernels#streamReadBytesPerSecond})
+     * over arrays of {@code bytes}.
+     */
     public static Bandwidth measureBandwidth(int cores, long bytes, int reps) throws InterruptedException {
         int floats = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 4);
         double one = ReferenceKernels.streamCopyBytesPerSecond(floats, reps);
+        double read = ReferenceKernels.streamReadBytesPerSecond(floats, reps);
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         try {
             List<Future<Double>> fs = new ArrayList<>();
@@ -165,7 +175,7 @@ public final class HostCalibration {
             for (int i = 0; i < cores; i++) fs.add(pool.submit(() -> ReferenceKernels.streamCopyBytesPerSecond(per, reps)));
             double sum = 0;
             for (Future<Double> f : fs) sum += f.get();
-            return new Bandwidth(one, Math.max(one, sum));
+            return new Bandwidth(one, Math.max(one, sum), read);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("bandwidth measurement failed: " + e.getCause(), e.getCause());
         } finally {
@@ -174,8 +184,9 @@ public final class HostCalibration {
     }
 
     /**
-     * This machine as a device profile. Compute peaks are derived from the clock and SIMD flags; DRAM and per-core
-     * bandwidth are the measured copy rates; energy, thermal, battery and storage are not measurable here and are
+     * This machine as a device profile. Compute peaks are derived from the clock and SIMD flags; DRAM bandwidth is the
+     * all-cores copy rate, per-core bandwidth the one-thread read-stream rate (GEMVs only read their weights; the
+     * one-thread copy rate when no read rate was measured); energy, thermal, battery and storage are not measurable here and are
      * neutral placeholders (0 energy, no throttling, mains power), so only times are meaningful.
      */
     public static DeviceProfile profile(HostFacts h, Bandwidth bw) {
@@ -183,7 +194,7 @@ public final class HostCalibration {
                 h.fp32FlopsPerCycle(), h.int8OpsPerCycle(), 0.0);
         return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "host", h.cpuModel(),
                 new DeviceProfile.Dram(h.memoryBytes(), bw.allCoresBytesPerSecond(), 0.10),
-                new DeviceProfile.Cpu(List.of(c), bw.oneCoreBytesPerSecond()),
+                new DeviceProfile.Cpu(List.of(c), bw.oneCoreReadBytesPerSecond() > 0 ? bw.oneCoreReadBytesPerSecond() : bw.oneCoreBytesPerSecond()),
                 new DeviceProfile.Caches(h.l1dBytes(), h.l2Bytes(), h.l3Bytes(), 0),
                 DeviceProfile.Accelerator.ABSENT, DeviceProfile.Accelerator.ABSENT,
                 new DeviceProfile.Energy(0, 0, 0), new DeviceProfile.Thermal(1e9, 1.0), new DeviceProfile.Battery(0),
@@ -198,7 +209,7 @@ public final class HostCalibration {
     /**
      * The backend calibration of the reference C kernels (one thread, -O2, no SIMD intrinsics) with the library's
      * default per-format dequantization table: quantized GEMVs dequantize to floats ({@code dequantizesToFloat}),
-     * the kernels skip N:M zeros, streaming reads reach the measured copy bandwidth, and compute runs at one scalar
+     * the kernels skip N:M zeros, streaming reads reach the profile's per-core bandwidth, and compute runs at one scalar
      * op per cycle ({@link #scalarEfficiency}).
      */
     public static BackendCalibration referenceC(DeviceProfile host) {
@@ -212,24 +223,39 @@ public final class HostCalibration {
      */
     public record ProfiledKernels(double computeEfficiency, FormatCosts costs) {}
 
-    /** {@link #referenceC(DeviceProfile)} with the efficiency and per-format costs from {@link #profileKernels}. */
+    /**
+     * {@link #referenceC(DeviceProfile)} with the efficiency and kernel costs from {@link #profileKernels}, and memory and
+     * compute time adding up ({@link BackendCalibration#memoryComputeSerial}): one thread of scalar code stalls on its own
+     * cache misses instead of hiding them behind arithmetic (BENCHMARKS.md, simulator section, has the measurement).
+     */
     public static BackendCalibration referenceC(DeviceProfile host, ProfiledKernels k) {
         BackendCalibration b = referenceC(host);
         return new BackendCalibration(b.name() + "+profiled", b.memEfficiency(), k.computeEfficiency(), b.opOverheadSeconds(),
                 b.dequantScale(), b.prefillTileTokens(), b.ubatchTokens(), b.runtimeFixedBytes(), b.exploitsNmSparsity(),
-                k.computeEfficiency(), true, k.costs());
+                k.computeEfficiency(), true, k.costs(), true);
     }
+
+    /** Rounds of the interleaved timings: the minimum over rounds spread in time (see {@link #profileKernels}). */
+    public static final int ROUNDS = 5;
 
     /** Shape of the in-cache kernel microbenchmark (F32: 256 KiB, inside any L2). */
     public static final int PROFILE_ROWS = 64, PROFILE_COLS = 1024;
 
     /**
-     * Kernel-level profiling (as nn-Meter does per kernel): times each dense format's GEMV on a small
+     * Kernel-level profiling (as nn-Meter does per kernel): times each format's GEMV on a small
      * {@link #PROFILE_ROWS} x {@link #PROFILE_COLS} matrix that stays in cache and converts the time into ops per
      * weight beyond the 2 flops of the multiply-add, at the scalar rate of {@code host}. The simulator then has to
-     * predict the large out-of-cache matrices (other shape, DRAM traffic) from these costs and its roofline. Generic
-     * intN formats share one id per bit width: the first such format in {@code choices} sets it. Sparse choices are
-     * not profiled (they use F16's cost and the model's sparse structure).
+     * predict the large out-of-cache matrices (other shape, DRAM traffic) from these costs and its roofline.
+     * <ul>
+     * <li>Generic intN formats have one id per bit width and symmetry (the asymmetric kernel is a different code path),
+     *     so their group size is costed per stored fp16 scale / zero point: that cost comes from two extra symmetric
+     *     int4 microbenchmarks differing only in group size (32 and 128), and each id's per-weight cost is its first
+     *     format in {@code choices} less its scale term.</li>
+     * <li>Sparse choices time their own kernels (unstructured 50%, N:M of the first such choice): ops per stored weight.</li>
+     * <li>Each format is timed in {@link #ROUNDS} rounds interleaved with the others and keeps its fastest: on a shared
+     *     (virtualized) host the core's speed changes over seconds, and one short burst per format can land in a slow
+     *     spell that the large-matrix timings (also minima over rounds) do not see.</li>
+     * </ul>
      */
     public static ProfiledKernels profileKernels(DeviceProfile host, List<TensorChoice> choices, int reps, long seed) {
         double peak = host.cpu().clusters().get(0).maxGhz() * 1e9 * host.cpu().clusters().get(0).fp32FlopsPerCycle();
@@ -238,25 +264,91 @@ public final class HostCalibration {
         for (int i = 0; i < w.length; i++) w[i] = (float) (0.02 * gaussian(rng));
         float[] x = new float[PROFILE_COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) gaussian(rng);
-        double[] secs = new double[FormatCosts.FORMATS];
-        double fastest = Double.POSITIVE_INFINITY, weights = (double) PROFILE_ROWS * PROFILE_COLS;
+        double weights = (double) PROFILE_ROWS * PROFILE_COLS;
+        // what to time: the first dense choice per format id, two int4 probes for the scale cost, the sparse kernels
+        List<TensorChoice> probes = new ArrayList<>();
+        Set<Integer> ids = new HashSet<>();
+        boolean anyGeneric = false;
+        TensorChoice unstructured = null, nm = null;
         for (TensorChoice c : choices) {
-            if (c.sparsity().kind() != Sparsity.Kind.NONE) continue;
-            int id = EncodedChoice.formatId(c.format());
-            if (secs[id] > 0) continue;
-            byte[] p = ReferenceKernels.pack(c.format(), w, PROFILE_ROWS, PROFILE_COLS);
-            secs[id] = ReferenceKernels.timeGemvSeconds(c.format(), p, PROFILE_ROWS, PROFILE_COLS, x, reps);
-            fastest = Math.min(fastest, secs[id]);
+            switch (c.sparsity().kind()) {
+                case NONE -> {
+                    if (ids.add(EncodedChoice.formatId(c.format()))) probes.add(c);
+                    anyGeneric |= c.format().kind() == WeightFormat.Kind.INT_GROUP;
+                }
+                case UNSTRUCTURED -> { if (unstructured == null) unstructured = c; }
+                case N_M -> { if (nm == null) nm = c; }
+            }
         }
-        if (!Double.isFinite(fastest)) return new ProfiledKernels(scalarEfficiency(host), FormatCosts.DEFAULT);
-        // the fastest format defines the rate of the bare 2-flop multiply-add
+        TensorChoice g32 = TensorChoice.of(WeightFormat.parse("int4g32")), g128 = TensorChoice.of(WeightFormat.parse("int4g128"));
+        int firstProbe = probes.size();
+        if (anyGeneric) { probes.add(g32); probes.add(g128); }
+        if (unstructured != null) probes.add(unstructured);
+        if (nm != null) probes.add(nm);
+        if (probes.isEmpty()) return new ProfiledKernels(scalarEfficiency(host), FormatCosts.DEFAULT);
+        List<byte[]> packed = new ArrayList<>();
+        for (TensorChoice c : probes) packed.add(packFor(c, w, PROFILE_ROWS, PROFILE_COLS));
+        double[] secs = new double[probes.size()];
+        java.util.Arrays.fill(secs, Double.POSITIVE_INFINITY);
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int i = 0; i < probes.size(); i++) {
+                secs[i] = Math.min(secs[i], gemvSeconds(probes.get(i), packed.get(i), PROFILE_ROWS, PROFILE_COLS, x, reps));
+            }
+        }
+        double fastest = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < firstProbe; i++) fastest = Math.min(fastest, secs[i]);
+        if (!Double.isFinite(fastest)) fastest = java.util.Arrays.stream(secs).min().orElseThrow();
+        // the fastest dense format defines the rate of the bare 2-flop multiply-add
         double eff = Math.min(1.0, 2.0 * weights / (fastest * peak));
         double opsPerSecond = peak * eff;
-        double[] ops = new double[FormatCosts.FORMATS];
-        for (int id = 0; id < ops.length; id++) {
-            if (secs[id] > 0) ops[id] = Math.max(1e-3, secs[id] * opsPerSecond / weights - 2.0);
+        int at = firstProbe;
+        double perScale = 0;
+        if (anyGeneric) {
+            double o32 = secs[at] * opsPerSecond / weights, o128 = secs[at + 1] * opsPerSecond / weights;
+            perScale = Math.max(0.0, (o32 - o128) / (1.0 / 32 - 1.0 / 128)); // one scale per group of 32 vs of 128
+            at += 2;
         }
-        return new ProfiledKernels(eff, new FormatCosts(ops));
+        double unstructuredOps = 0, nmOps = 0;
+        if (unstructured != null) {
+            unstructuredOps = Math.max(1e-3, secs[at] * opsPerSecond / (weights * (1 - unstructured.sparsity().ratio())) - 2.0);
+            at++;
+        }
+        if (nm != null) nmOps = Math.max(1e-3, secs[at] * opsPerSecond / (weights * nm.sparsity().n() / nm.sparsity().m()) - 2.0);
+        double[] ops = new double[FormatCosts.FORMATS];
+        for (int i = 0; i < firstProbe; i++) {
+            TensorChoice c = probes.get(i);
+            double perWeight = secs[i] * opsPerSecond / weights - 2.0;
+            if (c.format().kind() == WeightFormat.Kind.INT_GROUP) perWeight -= perScale * scalesPerWeight(c.format(), PROFILE_COLS);
+            ops[EncodedChoice.formatId(c.format())] = Math.max(1e-3, perWeight);
+        }
+        return new ProfiledKernels(eff, new FormatCosts(ops, perScale, unstructuredOps, nmOps));
+    }
+
+    /** Stored fp16 scales and zero points per weight of a generic intN row of {@code cols} weights (as the simulator counts them). */
+    static double scalesPerWeight(WeightFormat f, int cols) {
+        return (f.bytes(1, cols) - (double) f.bits() * cols / 8.0) / 2.0 / cols;
+    }
+
+    private static byte[] packFor(TensorChoice c, float[] w, int rows, int cols) {
+        Sparsity s = c.sparsity();
+        if (s.kind() == Sparsity.Kind.NONE) return ReferenceKernels.pack(c.format(), w, rows, cols);
+        return ReferenceKernels.packSparse(s, s.kind() == Sparsity.Kind.UNSTRUCTURED ? pruned(w, s.ratio()) : w, rows, cols);
+    }
+
+    private static double gemvSeconds(TensorChoice c, byte[] packed, int rows, int cols, float[] x, int reps) {
+        return c.sparsity().kind() == Sparsity.Kind.NONE ? ReferenceKernels.timeGemvSeconds(c.format(), packed, rows, cols, x, reps)
+                : ReferenceKernels.timeSparseGemvSeconds(c.sparsity(), packed, rows, cols, x, reps);
+    }
+
+    /** A copy of {@code w} with its smallest magnitudes set to zero, to the sparsity {@code ratio}. */
+    private static float[] pruned(float[] w, double ratio) {
+        float[] src = w.clone();
+        float[] mags = new float[src.length];
+        for (int i = 0; i < src.length; i++) mags[i] = Math.abs(src[i]);
+        java.util.Arrays.sort(mags);
+        float cut = mags[(int) Math.min(mags.length - 1, Math.round(ratio * mags.length))];
+        for (int i = 0; i < src.length; i++) if (Math.abs(src[i]) < cut) src[i] = 0f;
+        return src;
     }
 
     /** One format's measured and predicted GEMV time. */
@@ -283,33 +375,26 @@ public final class HostCalibration {
 
     /**
      * Times the GEMV of each choice on a {@code rows x COLS} matrix of at least {@code targetBytes} packed bytes (a
-     * 64-row tile of seeded Gaussian weights packed once and repeated, so packing stays cheap), fastest of
-     * {@code reps} runs, one thread.
+     * 64-row tile of seeded Gaussian weights packed once and repeated, so packing stays cheap), one thread: the
+     * fastest of {@code reps} runs in each of {@link #ROUNDS} rounds interleaved over the choices, so that every
+     * format gets samples spread over time (see {@link #profileKernels}). Holds all packed matrices at once.
      */
     public static List<Double> time(List<TensorChoice> choices, long targetBytes, int reps, long seed) {
-        List<Double> out = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(seed);
         int tileRows = 64;
         float[] tile = new float[tileRows * COLS];
         for (int i = 0; i < tile.length; i++) tile[i] = (float) (0.02 * gaussian(rng));
         float[] x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) gaussian(rng);
-        for (TensorChoice c : choices) {
+        List<byte[]> mats = new ArrayList<>();
+        int[] rowsOf = new int[choices.size()];
+        for (int k = 0; k < choices.size(); k++) {
+            TensorChoice c = choices.get(k);
             int rows = rowsFor(c, targetBytes);
             Sparsity s = c.sparsity();
-            float[] src = tile;
-            if (s.kind() == Sparsity.Kind.UNSTRUCTURED) { // prune the smallest magnitudes to the target ratio
-                src = tile.clone();
-                float[] mags = new float[src.length];
-                for (int i = 0; i < src.length; i++) mags[i] = Math.abs(src[i]);
-                java.util.Arrays.sort(mags);
-                float cut = mags[(int) Math.min(mags.length - 1, Math.round(s.ratio() * mags.length))];
-                for (int i = 0; i < src.length; i++) if (Math.abs(src[i]) < cut) src[i] = 0f;
-            }
-            byte[] packedTile = s.kind() == Sparsity.Kind.NONE ? ReferenceKernels.pack(c.format(), src, tileRows, COLS)
-                    : ReferenceKernels.packSparse(s, src, tileRows, COLS);
+            byte[] packedTile = packFor(c, tile, tileRows, COLS);
             int tiles = (rows + tileRows - 1) / tileRows;
-            rows = tiles * tileRows;
+            rowsOf[k] = tiles * tileRows;
             byte[] w = new byte[Math.multiplyExact(packedTile.length, tiles)];
             if (s.kind() == Sparsity.Kind.UNSTRUCTURED) {
                 // layout: all rows' bitmaps, then all values: repeat the tile's bitmaps, then its values
@@ -321,10 +406,17 @@ public final class HostCalibration {
             } else {
                 for (int t = 0; t < tiles; t++) System.arraycopy(packedTile, 0, w, t * packedTile.length, packedTile.length);
             }
-            double secs = s.kind() == Sparsity.Kind.NONE ? ReferenceKernels.timeGemvSeconds(c.format(), w, rows, COLS, x, reps)
-                    : ReferenceKernels.timeSparseGemvSeconds(s, w, rows, COLS, x, reps);
-            out.add(secs);
+            mats.add(w);
         }
+        double[] best = new double[choices.size()];
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int k = 0; k < choices.size(); k++) {
+                best[k] = Math.min(best[k], gemvSeconds(choices.get(k), mats.get(k), rowsOf[k], COLS, x, reps));
+            }
+        }
+        List<Double> out = new ArrayList<>();
+        for (double b : best) out.add(b);
         return out;
     }
 

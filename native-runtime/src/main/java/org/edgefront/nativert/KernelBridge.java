@@ -30,4 +30,7 @@ final class KernelBridge {
 
     /** Best STREAM-like copy bandwidth b = a over {@code reps} runs, bytes/s (read + write). */
     static native double streamCopy(float[] a, float[] b, int reps);
+
+    /** Best read-only stream (sum of a) over {@code reps} runs, bytes/s read. */
+    static native double streamRead(float[] a, int reps);
 }

@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 3;
+    static final int EXPECTED_API_VERSION = 4;
     static final int RESULT_FIELDS = 12;
     static final int OP_FIELDS = 5;
 

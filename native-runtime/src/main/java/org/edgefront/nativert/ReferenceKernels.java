@@ -19,7 +19,7 @@ public final class ReferenceKernels {
 
     private static int asym(WeightFormat f) { return f.kind() == WeightFormat.Kind.INT_GROUP && f.asymmetric() ? 1 : 0; }
 
-    private static int id(WeightFormat f) { return EncodedChoice.formatId(f); }
+    private static int id(WeightFormat f) { return EncodedChoice.kernelId(f); }
 
     private static int kind(Sparsity s) {
         return switch (s.kind()) {
@@ -99,6 +99,17 @@ public final class ReferenceKernels {
     public static double timeSparseGemvSeconds(Sparsity s, byte[] packed, int rows, int cols, float[] x, int reps) {
         NativeLibrary.ensureLoaded();
         return KernelBridge.timeGemv(0, 0, 0, kind(s), s.n(), s.m(), packed, rows, cols, x, new float[rows], reps);
+    }
+
+    /**
+     * Best single-thread read-only stream bandwidth over a {@code floats}-element array, bytes/s read: the rate one
+     * thread of the reference GEMVs can stream weights (they only read them).
+     */
+    public static double streamReadBytesPerSecond(int floats, int reps) {
+        NativeLibrary.ensureLoaded();
+        float[] a = new float[floats];
+        java.util.Arrays.fill(a, 1.0f);
+        return KernelBridge.streamRead(a, reps);
     }
 
     /** Best single-thread STREAM-like copy bandwidth over {@code floats}-element arrays, bytes/s (read + write). */

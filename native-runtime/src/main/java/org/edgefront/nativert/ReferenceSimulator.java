@@ -76,10 +76,10 @@ public final class ReferenceSimulator {
         return sum;
     }
 
-    private static Cost roofline(double bytes, double ops, double peak, double bw, double overhead, double launches) {
+    private static Cost roofline(double bytes, double ops, double peak, double bw, double overhead, double launches, boolean serial) {
         double tm = bytes / bw, tc = ops / peak, to = overhead * launches;
         OpCost.Bound b = (to > tm && to > tc) ? OpCost.Bound.OVERHEAD : (tc > tm ? OpCost.Bound.COMPUTE : OpCost.Bound.MEMORY);
-        return new Cost(bytes, ops, Math.max(tm, tc) + to, b);
+        return new Cost(bytes, ops, (serial ? tm + tc : Math.max(tm, tc)) + to, b);
     }
 
     private static double throttled(double start, double work, double onset, double sustained) {
@@ -134,7 +134,7 @@ public final class ReferenceSimulator {
                 stored = dense; macs = dense; index = 0;
             } else {
                 stored = dense * (1.0 - e.sparsityRatio());
-                boolean skip = e.sparsityKind() == 2 && c.exploitsNmSparsity();
+                boolean skip = (e.sparsityKind() == 2 && c.exploitsNmSparsity()) || c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0;
                 macs = skip ? stored : dense;
                 index = skip ? 0 : dense;
             }
@@ -142,21 +142,28 @@ public final class ReferenceSimulator {
             double own = c.formatCosts().opsPerWeight(e.formatId());
             double deq = (own > 0 ? own : EncodedChoice.dequantOps(e.formatId())) * c.dequantScale() * stored;
             double wb = e.weightBytes();
+            if (!lowRank && e.sparsityKind() != 0 && c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0) {
+                deq = c.formatCosts().sparseOpsPerStored(e.sparsityKind()) * stored; // the profiled sparse kernel decodes fp16 values
+            } else if (EncodedChoice.genericBits(e.formatId()) > 0 && c.formatCosts().opsPerScale() > 0) {
+                // one conversion and group setup per stored fp16 scale / zero point, counted from the stored bytes
+                double scales = (wb - EncodedChoice.genericBits(e.formatId()) * stored / 8.0) / 2.0;
+                if (scales > 0) deq += c.formatCosts().opsPerScale() * c.dequantScale() * scales;
+            }
             Cost dec, pre;
             if (t.role() == TensorRole.EMBEDDING && !arch.tiedEmbeddings()) {
                 double row = wb / rows;
-                dec = roofline(row, 0, peak, r.bw(), c.opOverheadSeconds(), 1);
-                pre = roofline(row * prompt, 0, peak, r.bw(), c.opOverheadSeconds(), 1);
+                dec = roofline(row, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
+                pre = roofline(row * prompt, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
             } else {
                 double act = 4.0 * (rows + cols);
                 double dops = 2.0 * macs + deq + index;
                 double extra = t.role() == TensorRole.EMBEDDING ? wb / rows : 0.0;
-                dec = roofline(wb + act + extra, dops, peak, r.bw(), c.opOverheadSeconds(), launches);
+                dec = roofline(wb + act + extra, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
                 if (t.role().perLayer()) {
                     pre = roofline(wb * ubatches + act * prompt, 2.0 * macs * prompt + (deq + index) * tiles, peak * prefillScale, r.bw(),
-                            c.opOverheadSeconds(), launches * ubatches);
+                            c.opOverheadSeconds(), launches * ubatches, c.memoryComputeSerial());
                 } else {
-                    pre = roofline(wb + act + extra * prompt, dops, peak, r.bw(), c.opOverheadSeconds(), launches);
+                    pre = roofline(wb + act + extra * prompt, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
                 }
             }
             decBytes += dec.bytes(); decOps += dec.ops(); decTime += dec.time(); preTime += pre.time();
@@ -173,8 +180,8 @@ public final class ReferenceSimulator {
             int q = kept[l][0], k = kept[l][1], v = kept[l][2];
             if (q == 0 || k == 0 || v == 0) continue;
             double kvRow = ((double) k + v) * kvElem;
-            Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1);
-            Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches);
+            Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
+            Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches, c.memoryComputeSerial());
             decBytes += at.bytes(); decOps += at.ops(); decTime += at.time();
             preBytes += ap.bytes(); preOps += ap.ops(); preTime += ap.time();
             ops.add(new OpCost("blk." + l + ".attn_kv", at.bytes(), at.ops(), at.time(),

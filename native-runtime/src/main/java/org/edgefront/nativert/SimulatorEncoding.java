@@ -31,12 +31,17 @@ final class SimulatorEncoding {
     }
 
     static double[] calibration(BackendCalibration c) {
-        double[] a = new double[10 + FormatCosts.FORMATS];
+        double[] a = new double[14 + FormatCosts.FORMATS];
         double[] head = {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
             c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity() ? 1.0 : 0.0,
             c.prefillComputeEfficiency(), c.dequantizesToFloat() ? 1.0 : 0.0};
         System.arraycopy(head, 0, a, 0, head.length);
         for (int f = 0; f < FormatCosts.FORMATS; f++) a[10 + f] = c.formatCosts().opsPerWeight(f);
+        int k = 10 + FormatCosts.FORMATS; // api 4 kernel-shape terms
+        a[k] = c.memoryComputeSerial() ? 1.0 : 0.0;
+        a[k + 1] = c.formatCosts().opsPerScale();
+        a[k + 2] = c.formatCosts().sparseOpsPerStored(1);
+        a[k + 3] = c.formatCosts().sparseOpsPerStored(2);
         return a;
     }
 

@@ -104,7 +104,7 @@ public final class SimulatorValidation {
         }
         EngineGroup g;
         try {
-            g = EngineGroup.classify(r.get("engine"), r.get("backend"));
+            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"));
         } catch (IllegalArgumentException e) {
             return unsupported(i, r, e.getMessage());
         }

@@ -28,6 +28,16 @@ class ModelDescriptorsTest {
     }
 
     @Test
+    void tinyLlamaHasItsPublishedParameterCountAndMatchesTheEnergyCsvName() {
+        ModelDescriptor d = ModelDescriptors.load("../configs/models/tinyllama-1.1b.yaml");
+        ModelArchitecture a = d.architecture();
+        // 1.10 B parameters: 22 x (2048 x (2048 + 2 x 256 + 2048) + 3 x 2048 x 5632) + 2 x 32000 x 2048 (untied) + norms
+        assertEquals(1.10e9, a.parameterCount(), 0.005e9);
+        assertEquals(256, a.tensor("blk.0.attn_k.weight").rows(), "4 KV heads of 64");
+        assertTrue(d.matches("TinyLlama-1.1B (1t-openorca)"));
+    }
+
+    @Test
     void gemmaHeadShapeKeepsItsOwnHeadSize() {
         // Gemma-2-2B: 8 heads of 256 = 2048, not the hidden size 2304
         org.edgefront.space.model.ModelArchitecture a = ModelDescriptors.load("../configs/models/gemma-2-2b.yaml").architecture();

@@ -95,6 +95,52 @@ class NativeSimulatorTest {
     }
 
     @Test
+    void kernelShapeTermsMatchJavaReference() {
+        // api 4: serial memory + compute, per-scale cost of generic groups, profiled sparse kernels
+        SplittableRandom rng = new SplittableRandom(45);
+        double[] ops = new double[FormatCosts.FORMATS];
+        for (int f = 0; f < ops.length; f++) ops[f] = f % 2 == 0 ? 0.0 : 1.0 + f;
+        BackendCalibration c = new BackendCalibration("t", 0.6, 0.05, 2e-6, 1.5, 8, 512, 1e6, true, 0.1, true,
+                new FormatCosts(ops, 12.0, 7.0, 9.0), true);
+        Calibrations cals = new Calibrations(c, BackendCalibration.defaultFor(Backend.GPU), BackendCalibration.defaultFor(Backend.NPU));
+        ReferenceSimulator ref = new ReferenceSimulator(cals);
+        ModelArchitecture a = TestFixtures.smallLlama(true);
+        try (NativeSimulator sim = new NativeSimulator(cals)) {
+            for (int i = 0; i < 20; i++) {
+                Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
+                Workload w = new Workload(16 + i, 8, 1024, 8, 1 + i % 3, Backend.CPU);
+                assertSame(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
+            }
+        }
+    }
+
+    @Test
+    void groupScalesAndSerialTimeAreCostedFromStoredBytes() {
+        Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);
+        BackendCalibration base = new BackendCalibration("t", 1.0, 0.05, 0, 1.0, 1, 512, 0, true, 0.05, true);
+        BackendCalibration scaled = new BackendCalibration("t", 1.0, 0.05, 0, 1.0, 1, 512, 0, true, 0.05, true,
+                new FormatCosts(new double[FormatCosts.FORMATS], 10.0, 0, 0), false);
+        BackendCalibration serial = new BackendCalibration("t", 1.0, 0.05, 0, 1.0, 1, 512, 0, true, 0.05, true,
+                FormatCosts.DEFAULT, true);
+        Calibrations d = Calibrations.defaults();
+        TensorChoice g32 = TensorChoice.of(WeightFormat.parse("int4g32")), g32a = TensorChoice.of(WeightFormat.parse("int4g32a"));
+        try (NativeSimulator b = new NativeSimulator(new Calibrations(base, d.gpu(), d.npu()));
+             NativeSimulator s = new NativeSimulator(new Calibrations(scaled, d.gpu(), d.npu()));
+             NativeSimulator r = new NativeSimulator(new Calibrations(serial, d.gpu(), d.npu()))) {
+            double groups = 1024.0 * 1024 / 32;
+            // one fp16 scale per symmetric group, a scale and a zero point per asymmetric one
+            assertEquals(10.0 * groups, s.linearCost(TestFixtures.pi5(), w, 1024, 1024, g32).flops()
+                    - b.linearCost(TestFixtures.pi5(), w, 1024, 1024, g32).flops(), 1e-6);
+            assertEquals(20.0 * groups, s.linearCost(TestFixtures.pi5(), w, 1024, 1024, g32a).flops()
+                    - b.linearCost(TestFixtures.pi5(), w, 1024, 1024, g32a).flops(), 1e-6);
+            // serial: time = memory time + compute time, more than their max
+            OpCost o = b.linearCost(TestFixtures.pi5(), w, 1024, 1024, TensorChoice.of(WeightFormat.F32));
+            OpCost os = r.linearCost(TestFixtures.pi5(), w, 1024, 1024, TensorChoice.of(WeightFormat.F32));
+            assertTrue(os.timeSeconds() > o.timeSeconds() * 1.01, os + " vs " + o);
+        }
+    }
+
+    @Test
     void linearCostIsOneGemvOfTheTensor() {
         try (NativeSimulator sim = new NativeSimulator()) {
             Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code edgefront calibrate-host}: reads this machine into a device profile (cpuinfo, meminfo, caches, measured
- * copy bandwidth), times the reference C GEMV kernel of every format on matrices larger than the last-level cache
+ * copy and single-thread read-stream bandwidth), times the reference C GEMV kernel of every format on matrices larger than the last-level cache
  * and prints measured against predicted time per format (simulator model, host profile, reference-c backend
  * calibration). Run it on an idle machine. Not thread-safe (picocli fills the fields).
  */
@@ -108,9 +108,10 @@ public final class CalibrateHostCommand implements Callable<Integer> {
             h.put("int8_ops_per_cycle_per_core", facts.int8OpsPerCycle());
             h.put("stream_copy_one_core_bytes_per_s", bw.oneCoreBytesPerSecond());
             h.put("stream_copy_all_cores_bytes_per_s", bw.allCoresBytesPerSecond());
+            h.put("stream_read_one_core_bytes_per_s", bw.oneCoreReadBytesPerSecond());
             h.put("timed_matrix_bytes", target);
             h.put("threads", 1);
-            calibration(n.putObject("calibration"), shipped, "reference-c: copy bandwidth, one scalar op per cycle, per-format costs"
+            calibration(n.putObject("calibration"), shipped, "reference-c: one-core read-stream bandwidth, memory and compute time added (no overlap), per-format costs"
                     + " from an in-cache " + HostCalibration.PROFILE_ROWS + "x" + HostCalibration.PROFILE_COLS + " GEMV microbenchmark");
             ArrayNode rows = n.putArray("formats");
             for (int i = 0; i < cs.size(); i++) {

@@ -43,6 +43,7 @@ class CalibrateHostCommandTest {
         assertTrue(host.get("max_ghz").asDouble() > 0.1);
         assertTrue(host.get("memory_bytes").asLong() > 1L << 28);
         assertTrue(host.get("stream_copy_one_core_bytes_per_s").asDouble() > 1e8, "copy bandwidth measured");
+        assertTrue(host.get("stream_read_one_core_bytes_per_s").asDouble() > 1e8, "read-stream bandwidth measured");
         JsonNode fs = n.get("formats");
         assertEquals(4, fs.size());
         assertEquals("Q4_0", fs.get(0).get("format").asText());
