@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "edgefront_sim.h"
+#include "ef_jni_internal.h"
 #include "org_edgefront_nativert_NativeBridge.h"
 
 #define DEVICE_FIELDS 21
@@ -20,7 +21,7 @@
 _Static_assert(sizeof(jint) == sizeof(int32_t) && sizeof(jlong) == sizeof(int64_t) && sizeof(jdouble) == sizeof(double),
                "JNI primitive sizes match the C API's");
 
-static void throw_sim(JNIEnv *env, int status, const char *msg) {
+void ef_jni_throw(JNIEnv *env, int status, const char *msg) {
     if ((*env)->ExceptionCheck(env)) return;
     jclass cls = (*env)->FindClass(env, "org/edgefront/nativert/NativeSimulatorException");
     if (cls == NULL) return; /* NoClassDefFoundError pending */
@@ -36,14 +37,14 @@ static int check_len(JNIEnv *env, jarray a, jsize need, const char *name) {
     if (a == NULL) {
         char m[128];
         snprintf(m, sizeof m, "%s is null", name);
-        throw_sim(env, EF_ERR_NULL, m);
+        ef_jni_throw(env, EF_ERR_NULL, m);
         return 0;
     }
     jsize len = (*env)->GetArrayLength(env, a);
     if (len != need) {
         char m[160];
         snprintf(m, sizeof m, "%s has length %d, expected %d", name, (int)len, (int)need);
-        throw_sim(env, EF_ERR_LENGTH, m);
+        ef_jni_throw(env, EF_ERR_LENGTH, m);
         return 0;
     }
     return 1;
@@ -80,12 +81,12 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
 }
 
 static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_out) {
-    if (jshapes == NULL) { throw_sim(env, EF_ERR_NULL, "shapes is null"); return NULL; }
+    if (jshapes == NULL) { ef_jni_throw(env, EF_ERR_NULL, "shapes is null"); return NULL; }
     jsize len = (*env)->GetArrayLength(env, jshapes);
     if (len < SHAPE_FIELDS || len % SHAPE_FIELDS != 0) {
         char m[128];
         snprintf(m, sizeof m, "shapes has length %d, not a positive multiple of %d", (int)len, SHAPE_FIELDS);
-        throw_sim(env, EF_ERR_LENGTH, m);
+        ef_jni_throw(env, EF_ERR_LENGTH, m);
         return NULL;
     }
     size_t n = (size_t)len / SHAPE_FIELDS;
@@ -94,7 +95,7 @@ static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_ou
     ef_tensor_shape *shapes = malloc(n * sizeof *shapes);
     if (shapes == NULL) {
         (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
-        throw_sim(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
+        ef_jni_throw(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -128,7 +129,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     (void)cls;
     shared_inputs s;
     if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return NULL;
-    if (jn_cand < 0) { throw_sim(env, EF_ERR_RANGE, "candidate count is negative"); return NULL; }
+    if (jn_cand < 0) { ef_jni_throw(env, EF_ERR_RANGE, "candidate count is negative"); return NULL; }
     size_t n = 0;
     ef_tensor_shape *shapes = read_shapes(env, jshapes, &n);
     if (shapes == NULL) return NULL;
@@ -136,7 +137,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     /* all lengths are checked before any element is touched; products fit in jsize or fail */
     if ((double)nc * (double)n * CHOICE_INT_FIELDS > 2147483647.0 || (double)nc * EF_RESULT_FIELDS > 2147483647.0) {
         free(shapes);
-        throw_sim(env, EF_ERR_LENGTH, "batch too large for Java arrays");
+        ef_jni_throw(env, EF_ERR_LENGTH, "batch too large for Java arrays");
         return NULL;
     }
     if (!check_len(env, jchoice, (jsize)(nc * n * CHOICE_INT_FIELDS), "choice ints")
@@ -157,7 +158,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     int32_t *st = malloc(chunk * sizeof *st);
     if (ci == NULL || cr == NULL || cb == NULL || out == NULL || st == NULL) {
         free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
-        throw_sim(env, EF_ERR_LENGTH, "out of memory for the batch buffer");
+        ef_jni_throw(env, EF_ERR_LENGTH, "out of memory for the batch buffer");
         return NULL;
     }
     char msg[512];
@@ -187,7 +188,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
     if ((*env)->ExceptionCheck(env)) return NULL;
     if (shared_status != EF_OK) {
-        throw_sim(env, shared_status, msg);
+        ef_jni_throw(env, shared_status, msg);
         return NULL;
     }
     return failed ? (*env)->NewStringUTF(env, first_msg) : NULL;
@@ -220,7 +221,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     double *opsflat = malloc(nops * OP_FIELDS * sizeof *opsflat);
     if (!ch || !ops || !ci || !cr || !cb || !opsflat) {
         free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
-        throw_sim(env, EF_ERR_LENGTH, "out of memory");
+        ef_jni_throw(env, EF_ERR_LENGTH, "out of memory");
         return;
     }
     (*env)->GetIntArrayRegion(env, jchoice, 0, (jsize)(n * CHOICE_INT_FIELDS), ci);
@@ -245,7 +246,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
         (*env)->SetDoubleArrayRegion(env, jops, 0, (jsize)(nops * OP_FIELDS), opsflat);
     }
     free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
-    if (st != EF_OK) throw_sim(env, st, msg);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
@@ -268,7 +269,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
     ef_op_cost op;
     char msg[256];
     int st = ef_linear_cost(&s.dev, &s.cal, &s.wl, &shape, &ch, &op, msg, sizeof msg);
-    if (st != EF_OK) { throw_sim(env, st, msg); return; }
+    if (st != EF_OK) { ef_jni_throw(env, st, msg); return; }
     double o[OP_FIELDS] = {(double)op.bound, op.bytes, op.ops, op.time_s, op.energy_j};
     (*env)->SetDoubleArrayRegion(env, jout, 0, OP_FIELDS, o);
 }

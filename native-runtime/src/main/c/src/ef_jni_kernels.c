@@ -6,19 +6,9 @@
 
 #include "edgefront_kernels.h"
 #include "edgefront_sim.h"
+#include "ef_jni_internal.h"
 #include "org_edgefront_nativert_KernelBridge.h"
 
-static void throw_k(JNIEnv *env, int status, const char *msg) {
-    if ((*env)->ExceptionCheck(env)) return;
-    jclass cls = (*env)->FindClass(env, "org/edgefront/nativert/NativeSimulatorException");
-    if (cls == NULL) return;
-    jmethodID ctor = (*env)->GetMethodID(env, cls, "<init>", "(ILjava/lang/String;)V");
-    if (ctor == NULL) return;
-    jstring jmsg = (*env)->NewStringUTF(env, msg);
-    if (jmsg == NULL) return;
-    jobject ex = (*env)->NewObject(env, cls, ctor, (jint)status, jmsg);
-    if (ex != NULL) (*env)->Throw(env, (jthrowable)ex);
-}
 
 static jsize len_of(JNIEnv *env, jarray a) { return a == NULL ? 0 : (*env)->GetArrayLength(env, a); }
 
@@ -31,7 +21,7 @@ static int pin(JNIEnv *env, pins *p, jarray a, const char *name) {
     if (a == NULL) {
         char m[64];
         snprintf(m, sizeof m, "%s is null", name);
-        throw_k(env, EF_ERR_NULL, m);
+        ef_jni_throw(env, EF_ERR_NULL, m);
         return 0;
     }
     p->arr[p->n] = a;
@@ -45,7 +35,7 @@ static int pin_all(JNIEnv *env, pins *p) {
         p->ptr[i] = (*env)->GetPrimitiveArrayCritical(env, p->arr[i], NULL);
         if (p->ptr[i] == NULL) {
             for (int j = i - 1; j >= 0; j--) (*env)->ReleasePrimitiveArrayCritical(env, p->arr[j], p->ptr[j], JNI_ABORT);
-            throw_k(env, EF_ERR_LENGTH, "cannot pin a Java array");
+            ef_jni_throw(env, EF_ERR_LENGTH, "cannot pin a Java array");
             return 0;
         }
     }
@@ -57,12 +47,18 @@ static void unpin_all(JNIEnv *env, pins *p, int write_last) {
         (*env)->ReleasePrimitiveArrayCritical(env, p->arr[i], p->ptr[i], (write_last && i == p->n - 1) ? 0 : JNI_ABORT);
 }
 
+/* Releases the pins (writing the output array back only on success) and throws on a failure status. */
+static void finish(JNIEnv *env, pins *p, int st, const char *msg) {
+    unpin_all(env, p, st == EF_OK);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
+}
+
 JNIEXPORT jlong JNICALL Java_org_edgefront_nativert_KernelBridge_rowBytes(JNIEnv *env, jclass c, jint f, jint g, jint a, jlong cols) {
     (void)c;
     char msg[MSG_CAP];
     int64_t out = 0;
     int st = ef_k_row_bytes(f, g, a, cols, &out, msg, sizeof msg);
-    if (st != EF_OK) throw_k(env, st, msg);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
     return (jlong)out;
 }
 
@@ -72,12 +68,11 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_pack(JNIEnv *env
     pins p = {.n = 0};
     if (!pin(env, &p, src, "src") || !pin(env, &p, dst, "dst")) return;
     jsize sl = len_of(env, src), dl = len_of(env, dst);
-    if ((int64_t)rows * cols > sl) { throw_k(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return; }
+    if ((int64_t)rows * cols > sl) { ef_jni_throw(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return; }
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_pack(f, g, a, p.ptr[0], rows, cols, p.ptr[1], dl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_unpack(JNIEnv *env, jclass c, jint f, jint g, jint a, jbyteArray src,
@@ -89,8 +84,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_unpack(JNIEnv *e
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_unpack(f, g, a, p.ptr[0], sl, rows, cols, p.ptr[1], dl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_gemv(JNIEnv *env, jclass c, jint f, jint g, jint a, jbyteArray w,
@@ -102,8 +96,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_gemv(JNIEnv *env
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_gemv(f, g, a, p.ptr[0], wl, rows, cols, p.ptr[1], xl, p.ptr[2], yl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT jlong JNICALL Java_org_edgefront_nativert_KernelBridge_sparseBytes(JNIEnv *env, jclass c, jint k, jint n, jint m,
@@ -111,13 +104,13 @@ JNIEXPORT jlong JNICALL Java_org_edgefront_nativert_KernelBridge_sparseBytes(JNI
     (void)c;
     pins p = {.n = 0};
     if (!pin(env, &p, src, "src")) return 0;
-    if ((int64_t)rows * cols > len_of(env, src)) { throw_k(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return 0; }
+    if ((int64_t)rows * cols > len_of(env, src)) { ef_jni_throw(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return 0; }
     if (!pin_all(env, &p)) return 0;
     char msg[MSG_CAP];
     int64_t out = 0;
     int st = ef_k_sparse_bytes(k, n, m, p.ptr[0], rows, cols, &out, msg, sizeof msg);
     unpin_all(env, &p, 0);
-    if (st != EF_OK) throw_k(env, st, msg);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
     return (jlong)out;
 }
 
@@ -126,13 +119,12 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_sparsePack(JNIEn
     (void)c;
     pins p = {.n = 0};
     if (!pin(env, &p, src, "src") || !pin(env, &p, dst, "dst")) return;
-    if ((int64_t)rows * cols > len_of(env, src)) { throw_k(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return; }
+    if ((int64_t)rows * cols > len_of(env, src)) { ef_jni_throw(env, EF_ERR_LENGTH, "src shorter than rows x cols"); return; }
     jsize dl = len_of(env, dst);
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_sparse_pack(k, n, m, p.ptr[0], rows, cols, p.ptr[1], dl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_sparseUnpack(JNIEnv *env, jclass c, jint k, jint n, jint m,
@@ -144,8 +136,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_sparseUnpack(JNI
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_sparse_unpack(k, n, m, p.ptr[0], sl, rows, cols, p.ptr[1], dl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_sparseGemv(JNIEnv *env, jclass c, jint k, jint n, jint m,
@@ -158,8 +149,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_KernelBridge_sparseGemv(JNIEn
     if (!pin_all(env, &p)) return;
     char msg[MSG_CAP];
     int st = ef_k_sparse_gemv(k, n, m, p.ptr[0], wl, rows, cols, p.ptr[1], xl, p.ptr[2], yl, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
 }
 
 JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_timeGemv(JNIEnv *env, jclass c, jint f, jint g, jint a, jint kind,
@@ -173,8 +163,7 @@ JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_timeGemv(JNIE
     char msg[MSG_CAP];
     double best = 0;
     int st = ef_k_time_gemv(f, g, a, kind, n, m, p.ptr[0], wl, rows, cols, p.ptr[1], xl, p.ptr[2], yl, reps, &best, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
     return best;
 }
 
@@ -183,13 +172,12 @@ JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_streamCopy(JN
     pins p = {.n = 0};
     if (!pin(env, &p, a, "a") || !pin(env, &p, b, "b")) return 0;
     jsize al = len_of(env, a), bl = len_of(env, b);
-    if (al != bl) { throw_k(env, EF_ERR_LENGTH, "a and b differ in length"); return 0; }
+    if (al != bl) { ef_jni_throw(env, EF_ERR_LENGTH, "a and b differ in length"); return 0; }
     if (!pin_all(env, &p)) return 0;
     char msg[MSG_CAP];
     double bw = 0;
     int st = ef_k_stream_copy(p.ptr[0], p.ptr[1], al, reps, &bw, msg, sizeof msg);
-    unpin_all(env, &p, st == EF_OK);
-    if (st != EF_OK) throw_k(env, st, msg);
+    finish(env, &p, st, msg);
     return bw;
 }
 
@@ -203,6 +191,6 @@ JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_streamRead(JN
     double bw = 0;
     int st = ef_k_stream_read(p.ptr[0], al, reps, &bw, msg, sizeof msg);
     unpin_all(env, &p, 0);
-    if (st != EF_OK) throw_k(env, st, msg);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
     return bw;
 }

@@ -3,9 +3,9 @@
 #define _POSIX_C_SOURCE 199309L
 #include "edgefront_kernels.h"
 #include "edgefront_sim.h"
+#include "ef_internal.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,16 +13,6 @@
 #define MAX_DIM ((int64_t)1 << 31)
 #define MAX_BLOCK 256
 
-static int kfail(char *msg, size_t cap, int status, const char *fmt, ...) {
-    if (msg != NULL && cap > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-#define KCHECK(cond, status, ...) do { if (!(cond)) return kfail(msg, cap, status, __VA_ARGS__); } while (0)
 
 /* ------------------------------------------------------------------ fp16 / bf16 */
 
@@ -109,7 +99,7 @@ typedef struct {
 static int is_generic(int32_t f) { return f >= EF_FMT_INT_BASE && f < EF_FMT_INT_BASE + 8; }
 
 static int describe(int32_t format, int32_t group, int32_t asym, int64_t cols, kfmt *k, char *msg, size_t cap) {
-    KCHECK(cols >= 1 && cols < MAX_DIM, EF_ERR_RANGE, "cols %lld out of range", (long long)cols);
+    CHECK(cols >= 1 && cols < MAX_DIM, EF_ERR_RANGE, "cols %lld out of range", (long long)cols);
     memset(k, 0, sizeof *k);
     k->id = format;
     switch (format) {
@@ -126,16 +116,16 @@ static int describe(int32_t format, int32_t group, int32_t asym, int64_t cols, k
     case EF_FMT_Q5_K: k->block = 256; k->block_bytes = 176; break;
     case EF_FMT_Q6_K: k->block = 256; k->block_bytes = 210; break;
     default:
-        KCHECK(is_generic(format), EF_ERR_ENUM, "format id %d unknown", (int)format);
-        KCHECK(asym == 0 || asym == 1, EF_ERR_RANGE, "asymmetric must be 0 or 1, got %d", (int)asym);
-        KCHECK(group >= 0 && group <= 1 << 20, EF_ERR_RANGE, "group %d out of range [0, 2^20]", (int)group);
+        CHECK(is_generic(format), EF_ERR_ENUM, "format id %d unknown", (int)format);
+        CHECK(asym == 0 || asym == 1, EF_ERR_RANGE, "asymmetric must be 0 or 1, got %d", (int)asym);
+        CHECK(group >= 0 && group <= 1 << 20, EF_ERR_RANGE, "group %d out of range [0, 2^20]", (int)group);
         k->bits = format - EF_FMT_INT_BASE + 1;
         k->asym = asym;
         k->block = group;
         k->block_bytes = group == 0 ? 0 : (k->bits * group + 7) / 8 + 2 * (1 + asym);
         return EF_OK;
     }
-    KCHECK(cols % k->block == 0, EF_ERR_RANGE, "format %d needs cols divisible by %d, got %lld", (int)format, k->block, (long long)cols);
+    CHECK(cols % k->block == 0, EF_ERR_RANGE, "format %d needs cols divisible by %d, got %lld", (int)format, k->block, (long long)cols);
     return EF_OK;
 }
 
@@ -149,7 +139,7 @@ static int64_t row_bytes(const kfmt *k, int64_t cols) {
 
 int ef_k_row_bytes(int32_t format, int32_t group, int32_t asymmetric, int64_t cols, int64_t *out, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(out != NULL, EF_ERR_NULL, "out is NULL");
+    CHECK(out != NULL, EF_ERR_NULL, "out is NULL");
     kfmt k;
     int st = describe(format, group, asymmetric, cols, &k, msg, cap);
     if (st != EF_OK) return st;
@@ -514,22 +504,22 @@ static void row_blocks(const kfmt *k, const uint8_t *row, int64_t cols, row_sink
 }
 
 static int check_dims(int64_t rows, int64_t cols, char *msg, size_t cap) {
-    KCHECK(rows >= 1 && rows < MAX_DIM && cols >= 1 && cols < MAX_DIM, EF_ERR_RANGE, "shape %lld x %lld out of range",
+    CHECK(rows >= 1 && rows < MAX_DIM && cols >= 1 && cols < MAX_DIM, EF_ERR_RANGE, "shape %lld x %lld out of range",
            (long long)rows, (long long)cols);
-    KCHECK((double)rows * (double)cols < 9e15, EF_ERR_RANGE, "shape too large");
+    CHECK((double)rows * (double)cols < 9e15, EF_ERR_RANGE, "shape too large");
     return EF_OK;
 }
 
 int ef_k_pack(int32_t format, int32_t group, int32_t asym, const float *src, int64_t rows, int64_t cols,
               uint8_t *dst, int64_t dst_len, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
+    CHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
     int st = check_dims(rows, cols, msg, cap);
     if (st != EF_OK) return st;
     kfmt k;
     if ((st = describe(format, group, asym, cols, &k, msg, cap)) != EF_OK) return st;
     int64_t rb = row_bytes(&k, cols);
-    KCHECK(dst_len >= rb * rows, EF_ERR_LENGTH, "dst has %lld bytes, need %lld", (long long)dst_len, (long long)(rb * rows));
+    CHECK(dst_len >= rb * rows, EF_ERR_LENGTH, "dst has %lld bytes, need %lld", (long long)dst_len, (long long)(rb * rows));
     for (int64_t r = 0; r < rows; r++) {
         const float *x = src + r * cols;
         uint8_t *o = dst + r * rb;
@@ -564,14 +554,14 @@ int ef_k_pack(int32_t format, int32_t group, int32_t asym, const float *src, int
 int ef_k_unpack(int32_t format, int32_t group, int32_t asym, const uint8_t *src, int64_t src_len,
                 int64_t rows, int64_t cols, float *dst, int64_t dst_len, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
+    CHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
     int st = check_dims(rows, cols, msg, cap);
     if (st != EF_OK) return st;
     kfmt k;
     if ((st = describe(format, group, asym, cols, &k, msg, cap)) != EF_OK) return st;
     int64_t rb = row_bytes(&k, cols);
-    KCHECK(src_len >= rb * rows, EF_ERR_LENGTH, "src has %lld bytes, need %lld", (long long)src_len, (long long)(rb * rows));
-    KCHECK(dst_len >= rows * cols, EF_ERR_LENGTH, "dst has %lld floats, need %lld", (long long)dst_len, (long long)(rows * cols));
+    CHECK(src_len >= rb * rows, EF_ERR_LENGTH, "src has %lld bytes, need %lld", (long long)src_len, (long long)(rb * rows));
+    CHECK(dst_len >= rows * cols, EF_ERR_LENGTH, "dst has %lld floats, need %lld", (long long)dst_len, (long long)(rows * cols));
     for (int64_t r = 0; r < rows; r++) {
         row_sink s = {dst + r * cols, NULL, 0};
         row_blocks(&k, src + r * rb, cols, &s, 0);
@@ -582,14 +572,14 @@ int ef_k_unpack(int32_t format, int32_t group, int32_t asym, const uint8_t *src,
 int ef_k_gemv(int32_t format, int32_t group, int32_t asym, const uint8_t *w, int64_t w_len,
               int64_t rows, int64_t cols, const float *x, int64_t x_len, float *y, int64_t y_len, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(w != NULL && x != NULL && y != NULL, EF_ERR_NULL, "w, x or y is NULL");
+    CHECK(w != NULL && x != NULL && y != NULL, EF_ERR_NULL, "w, x or y is NULL");
     int st = check_dims(rows, cols, msg, cap);
     if (st != EF_OK) return st;
     kfmt k;
     if ((st = describe(format, group, asym, cols, &k, msg, cap)) != EF_OK) return st;
     int64_t rb = row_bytes(&k, cols);
-    KCHECK(w_len >= rb * rows, EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len, (long long)(rb * rows));
-    KCHECK(x_len >= cols && y_len >= rows, EF_ERR_LENGTH, "x has %lld (need %lld), y has %lld (need %lld)",
+    CHECK(w_len >= rb * rows, EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len, (long long)(rb * rows));
+    CHECK(x_len >= cols && y_len >= rows, EF_ERR_LENGTH, "x has %lld (need %lld), y has %lld (need %lld)",
            (long long)x_len, (long long)cols, (long long)y_len, (long long)rows);
     for (int64_t r = 0; r < rows; r++) {
         row_sink s = {NULL, x, 0};
@@ -606,10 +596,10 @@ static int idx_bits(int m) { int b = 0; while ((1 << b) < m) b++; return b; }
 static int check_sparse(int32_t kind, int32_t n, int32_t m, int64_t rows, int64_t cols, char *msg, size_t cap) {
     int st = check_dims(rows, cols, msg, cap);
     if (st != EF_OK) return st;
-    KCHECK(kind == EF_SPARSE_UNSTRUCTURED || kind == EF_SPARSE_NM, EF_ERR_ENUM, "sparsity kind %d is not 1 (unstructured) or 2 (N:M)", (int)kind);
+    CHECK(kind == EF_SPARSE_UNSTRUCTURED || kind == EF_SPARSE_NM, EF_ERR_ENUM, "sparsity kind %d is not 1 (unstructured) or 2 (N:M)", (int)kind);
     if (kind == EF_SPARSE_NM) {
-        KCHECK(m >= 2 && m <= 16 && n >= 1 && n < m, EF_ERR_RANGE, "N:M needs 1 <= n < m <= 16, got %d:%d", (int)n, (int)m);
-        KCHECK(cols % m == 0, EF_ERR_RANGE, "N:M needs cols %lld divisible by m %d", (long long)cols, (int)m);
+        CHECK(m >= 2 && m <= 16 && n >= 1 && n < m, EF_ERR_RANGE, "N:M needs 1 <= n < m <= 16, got %d:%d", (int)n, (int)m);
+        CHECK(cols % m == 0, EF_ERR_RANGE, "N:M needs cols %lld divisible by m %d", (long long)cols, (int)m);
     }
     return EF_OK;
 }
@@ -622,7 +612,7 @@ static int64_t nm_row_bytes(int n, int m, int64_t cols) {
 int ef_k_sparse_bytes(int32_t kind, int32_t n, int32_t m, const float *src, int64_t rows, int64_t cols,
                       int64_t *out, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(out != NULL && src != NULL, EF_ERR_NULL, "src or out is NULL");
+    CHECK(out != NULL && src != NULL, EF_ERR_NULL, "src or out is NULL");
     int st = check_sparse(kind, n, m, rows, cols, msg, cap);
     if (st != EF_OK) return st;
     if (kind == EF_SPARSE_NM) { *out = rows * nm_row_bytes(n, m, cols); return EF_OK; }
@@ -637,8 +627,8 @@ int ef_k_sparse_pack(int32_t kind, int32_t n, int32_t m, const float *src, int64
     int64_t need;
     int st = ef_k_sparse_bytes(kind, n, m, src, rows, cols, &need, msg, cap);
     if (st != EF_OK) return st;
-    KCHECK(dst != NULL, EF_ERR_NULL, "dst is NULL");
-    KCHECK(dst_len >= need, EF_ERR_LENGTH, "dst has %lld bytes, need %lld", (long long)dst_len, (long long)need);
+    CHECK(dst != NULL, EF_ERR_NULL, "dst is NULL");
+    CHECK(dst_len >= need, EF_ERR_LENGTH, "dst has %lld bytes, need %lld", (long long)dst_len, (long long)need);
     if (kind == EF_SPARSE_UNSTRUCTURED) {
         int64_t bm = (cols + 7) / 8;
         memset(dst, 0, (size_t)(rows * bm));
@@ -714,19 +704,19 @@ static double sparse_row(int32_t kind, int n, int m, const uint8_t *w, int64_t r
 int ef_k_sparse_unpack(int32_t kind, int32_t n, int32_t m, const uint8_t *src, int64_t src_len,
                        int64_t rows, int64_t cols, float *dst, int64_t dst_len, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
+    CHECK(src != NULL && dst != NULL, EF_ERR_NULL, "src or dst is NULL");
     int st = check_sparse(kind, n, m, rows, cols, msg, cap);
     if (st != EF_OK) return st;
-    KCHECK(dst_len >= rows * cols, EF_ERR_LENGTH, "dst has %lld floats, need %lld", (long long)dst_len, (long long)(rows * cols));
+    CHECK(dst_len >= rows * cols, EF_ERR_LENGTH, "dst has %lld floats, need %lld", (long long)dst_len, (long long)(rows * cols));
     if (kind == EF_SPARSE_NM) {
-        KCHECK(src_len >= rows * nm_row_bytes(n, m, cols), EF_ERR_LENGTH, "src has %lld bytes, need %lld", (long long)src_len,
+        CHECK(src_len >= rows * nm_row_bytes(n, m, cols), EF_ERR_LENGTH, "src has %lld bytes, need %lld", (long long)src_len,
                (long long)(rows * nm_row_bytes(n, m, cols)));
     } else {
         int64_t bm = rows * ((cols + 7) / 8);
-        KCHECK(src_len >= bm, EF_ERR_LENGTH, "src has %lld bytes, bitmaps need %lld", (long long)src_len, (long long)bm);
+        CHECK(src_len >= bm, EF_ERR_LENGTH, "src has %lld bytes, bitmaps need %lld", (long long)src_len, (long long)bm);
         int64_t nnz = 0;
         for (int64_t i = 0; i < bm; i++) nnz += __builtin_popcount(src[i]);
-        KCHECK(src_len >= bm + 2 * nnz, EF_ERR_LENGTH, "src has %lld bytes, bitmaps and values need %lld", (long long)src_len,
+        CHECK(src_len >= bm + 2 * nnz, EF_ERR_LENGTH, "src has %lld bytes, bitmaps and values need %lld", (long long)src_len,
                (long long)(bm + 2 * nnz));
     }
     memset(dst, 0, (size_t)(rows * cols) * sizeof(float));
@@ -738,21 +728,21 @@ int ef_k_sparse_unpack(int32_t kind, int32_t n, int32_t m, const uint8_t *src, i
 static int sparse_gemv_checked(int32_t kind, int32_t n, int32_t m, const uint8_t *w, int64_t w_len, int64_t rows,
                                int64_t cols, const float *x, int64_t x_len, float *y, int64_t y_len, char *msg, size_t cap,
                                int64_t *nnz_out) {
-    KCHECK(w != NULL && x != NULL && y != NULL, EF_ERR_NULL, "w, x or y is NULL");
+    CHECK(w != NULL && x != NULL && y != NULL, EF_ERR_NULL, "w, x or y is NULL");
     int st = check_sparse(kind, n, m, rows, cols, msg, cap);
     if (st != EF_OK) return st;
-    KCHECK(x_len >= cols && y_len >= rows, EF_ERR_LENGTH, "x or y too short");
+    CHECK(x_len >= cols && y_len >= rows, EF_ERR_LENGTH, "x or y too short");
     if (kind == EF_SPARSE_NM) {
-        KCHECK(w_len >= rows * nm_row_bytes(n, m, cols), EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len,
+        CHECK(w_len >= rows * nm_row_bytes(n, m, cols), EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len,
                (long long)(rows * nm_row_bytes(n, m, cols)));
     } else {
         int64_t bm = rows * ((cols + 7) / 8), nnz = 0;
-        KCHECK(w_len >= bm, EF_ERR_LENGTH, "w has %lld bytes, bitmaps need %lld", (long long)w_len, (long long)bm);
+        CHECK(w_len >= bm, EF_ERR_LENGTH, "w has %lld bytes, bitmaps need %lld", (long long)w_len, (long long)bm);
         if (nnz_out == NULL || *nnz_out < 0) {
             for (int64_t i = 0; i < bm; i++) nnz += __builtin_popcount(w[i]);
             if (nnz_out) *nnz_out = nnz;
         } else nnz = *nnz_out;
-        KCHECK(w_len >= bm + 2 * nnz, EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len, (long long)(bm + 2 * nnz));
+        CHECK(w_len >= bm + 2 * nnz, EF_ERR_LENGTH, "w has %lld bytes, need %lld", (long long)w_len, (long long)(bm + 2 * nnz));
     }
     return EF_OK;
 }
@@ -783,8 +773,8 @@ int ef_k_time_gemv(int32_t format, int32_t group, int32_t asym, int32_t sparse_k
                    const uint8_t *w, int64_t w_len, int64_t rows, int64_t cols, const float *x, int64_t x_len,
                    float *y, int64_t y_len, int32_t reps, double *best, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(best != NULL, EF_ERR_NULL, "best_seconds is NULL");
-    KCHECK(reps >= 1 && reps <= 1000000, EF_ERR_RANGE, "reps %d out of range [1, 1e6]", (int)reps);
+    CHECK(best != NULL, EF_ERR_NULL, "best_seconds is NULL");
+    CHECK(reps >= 1 && reps <= 1000000, EF_ERR_RANGE, "reps %d out of range [1, 1e6]", (int)reps);
     double b = INFINITY;
     if (sparse_kind == EF_SPARSE_NONE) {
         for (int i = 0; i <= reps; i++) {
@@ -811,9 +801,9 @@ int ef_k_time_gemv(int32_t format, int32_t group, int32_t asym, int32_t sparse_k
 
 int ef_k_stream_copy(const float *a, float *b, int64_t n, int32_t reps, double *bytes_per_s, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(a != NULL && b != NULL && bytes_per_s != NULL, EF_ERR_NULL, "a, b or bytes_per_s is NULL");
-    KCHECK(n >= 1 && n < MAX_DIM * 4, EF_ERR_RANGE, "n %lld out of range", (long long)n);
-    KCHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
+    CHECK(a != NULL && b != NULL && bytes_per_s != NULL, EF_ERR_NULL, "a, b or bytes_per_s is NULL");
+    CHECK(n >= 1 && n < MAX_DIM * 4, EF_ERR_RANGE, "n %lld out of range", (long long)n);
+    CHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
     double best = INFINITY;
     for (int i = 0; i <= reps; i++) {
         double t0 = now_s();
@@ -827,9 +817,9 @@ int ef_k_stream_copy(const float *a, float *b, int64_t n, int32_t reps, double *
 
 int ef_k_stream_read(const float *a, int64_t n, int32_t reps, double *bytes_per_s, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    KCHECK(a != NULL && bytes_per_s != NULL, EF_ERR_NULL, "a or bytes_per_s is NULL");
-    KCHECK(n >= 8 && n < MAX_DIM * 4, EF_ERR_RANGE, "n %lld out of range", (long long)n);
-    KCHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
+    CHECK(a != NULL && bytes_per_s != NULL, EF_ERR_NULL, "a or bytes_per_s is NULL");
+    CHECK(n >= 8 && n < MAX_DIM * 4, EF_ERR_RANGE, "n %lld out of range", (long long)n);
+    CHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
     double best = INFINITY;
     volatile float sink = 0.0f; /* keeps the sums alive */
     for (int i = 0; i <= reps; i++) {

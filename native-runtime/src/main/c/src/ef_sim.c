@@ -1,6 +1,7 @@
 /* EdgeFront simulator core. See include/edgefront_sim.h for the model and the contract.
  * No allocation, no global mutable state, no exit/abort: every failure returns a status. */
 #include "edgefront_sim.h"
+#include "ef_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -32,7 +33,7 @@ const char *ef_status_name(int status) {
     }
 }
 
-static int fail(char *msg, size_t cap, int status, const char *fmt, ...) {
+int ef_fail(char *msg, size_t cap, int status, const char *fmt, ...) {
     if (msg != NULL && cap > 0) {
         va_list ap;
         va_start(ap, fmt);
@@ -76,7 +77,6 @@ size_t ef_op_count(const ef_attention *att, size_t n_tensors) {
 static int in_range(double v, double lo, double hi) { return v >= lo && v <= hi; }
 static int zero_or_range(double v, double lo, double hi) { return v == 0.0 || in_range(v, lo, hi); }
 
-#define CHECK(cond, status, ...) do { if (!(cond)) return fail(msg, cap, status, __VA_ARGS__); } while (0)
 
 static int validate_shared(const ef_device *d, const ef_backend_params *c, const ef_workload *w,
                            const ef_attention *a, const ef_tensor_shape *shapes, size_t n,

@@ -26,6 +26,26 @@ final class ConfigNode {
         if (node == null || !node.isObject()) throw new InvalidInputException(file, path.isEmpty() ? "(root)" : path, "must be a mapping");
     }
 
+    /**
+     * The root mapping of YAML text whose {@code schemaVersion} must be {@code schemaVersion}.
+     *
+     * @throws InvalidInputException naming {@code file} for text that is not YAML, not a mapping, or another version
+     */
+    static ConfigNode yamlRoot(String file, String yaml, int schemaVersion) {
+        JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
+        } catch (java.io.IOException e) {
+            throw new InvalidInputException(file, "(yaml)", "is not valid YAML: " + e.getMessage(), e);
+        }
+        ConfigNode r = new ConfigNode(file, "", root);
+        int version = (int) r.wholeNumber("schemaVersion", 1, 1000);
+        if (version != schemaVersion) {
+            throw new InvalidInputException(file, "schemaVersion", "is " + version + "; this EdgeFront reads version " + schemaVersion);
+        }
+        return r;
+    }
+
     private String at(String key) { return path.isEmpty() ? key : path + "." + key; }
 
     private JsonNode raw(String key, boolean required) {

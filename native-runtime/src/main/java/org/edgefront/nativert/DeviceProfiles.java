@@ -1,15 +1,8 @@
 package org.edgefront.nativert;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.edgefront.space.input.InvalidInputException;
 
 /**
@@ -20,27 +13,13 @@ import org.edgefront.space.input.InvalidInputException;
  * Stateless and thread-safe.
  */
 public final class DeviceProfiles {
-    /** Profiles are small; anything bigger is not a profile and is not read into memory. */
-    static final long MAX_FILE_BYTES = 1 << 20;
     private static final double TB = 1e15;
 
     private DeviceProfiles() {}
 
     /** Loads one profile from a URI or local path. */
     public static DeviceProfile load(String uriOrPath) {
-        Path p = new Path(uriOrPath);
-        try {
-            FileSystem fs = p.getFileSystem(new Configuration());
-            long len = fs.getFileStatus(p).getLen();
-            if (len > MAX_FILE_BYTES) throw new InvalidInputException(uriOrPath, "(file)", "is " + len + " bytes; a device profile is at most " + MAX_FILE_BYTES);
-            try (InputStream in = fs.open(p)) {
-                return parse(uriOrPath, new String(in.readNBytes((int) len), java.nio.charset.StandardCharsets.UTF_8));
-            }
-        } catch (java.io.FileNotFoundException e) {
-            throw new InvalidInputException(uriOrPath, "(file)", "not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(uriOrPath, "(file)", "cannot be read: " + e.getMessage(), e);
-        }
+        return parse(uriOrPath, ConfigFiles.read(uriOrPath));
     }
 
     /** Loads every {@code *.yaml} profile in a directory, sorted by file name. */
@@ -50,17 +29,7 @@ public final class DeviceProfiles {
 
     /** Parses profile YAML text; {@code file} names it in errors. */
     public static DeviceProfile parse(String file, String yaml) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "(yaml)", "is not valid YAML: " + e.getMessage(), e);
-        }
-        ConfigNode r = new ConfigNode(file, "", root);
-        int version = (int) r.wholeNumber("schemaVersion", 1, 1000);
-        if (version != DeviceProfile.SCHEMA_VERSION) {
-            throw new InvalidInputException(file, "schemaVersion", "is " + version + "; this EdgeFront reads version " + DeviceProfile.SCHEMA_VERSION);
-        }
+        ConfigNode r = ConfigNode.yamlRoot(file, yaml, DeviceProfile.SCHEMA_VERSION);
         String name = r.string("name");
         String soc = r.string("soc");
 
@@ -111,7 +80,7 @@ public final class DeviceProfiles {
         List<String> aliases = r.has("aliases") ? r.strings("aliases") : List.of();
         if (!r.has("aliases")) r.numberOr("aliases", 0, 0, 0); // marks the absent optional key as read
         r.finish();
-        return new DeviceProfile(version, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, aliases);
+        return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, aliases);
     }
 
     private static DeviceProfile.Accelerator accelerator(ConfigNode r, String key) {

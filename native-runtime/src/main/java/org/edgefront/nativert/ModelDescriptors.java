@@ -1,17 +1,9 @@
 package org.edgefront.nativert;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 
@@ -27,7 +19,7 @@ public final class ModelDescriptors {
 
     /** Loads one descriptor from a URI or local path. */
     public static ModelDescriptor load(String uriOrPath) {
-        return parse(uriOrPath, read(uriOrPath));
+        return parse(uriOrPath, ConfigFiles.read(uriOrPath));
     }
 
     /** Loads every {@code *.yaml} in a directory, sorted by file name. */
@@ -35,33 +27,10 @@ public final class ModelDescriptors {
         return ConfigFiles.listYaml(dirUriOrPath).stream().map(ModelDescriptors::load).toList();
     }
 
-    static String read(String uriOrPath) {
-        Path p = new Path(uriOrPath);
-        try {
-            FileSystem fs = p.getFileSystem(new Configuration());
-            long len = fs.getFileStatus(p).getLen();
-            if (len > DeviceProfiles.MAX_FILE_BYTES) throw new InvalidInputException(uriOrPath, "(file)", "is " + len + " bytes; too large for a config");
-            try (InputStream in = fs.open(p)) {
-                return new String(in.readNBytes((int) len), StandardCharsets.UTF_8);
-            }
-        } catch (java.io.FileNotFoundException e) {
-            throw new InvalidInputException(uriOrPath, "(file)", "not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(uriOrPath, "(file)", "cannot be read: " + e.getMessage(), e);
-        }
-    }
 
     /** Parses descriptor YAML; {@code file} names it in errors. */
     public static ModelDescriptor parse(String file, String yaml) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-        } catch (IOException e) {
-            throw new InvalidInputException(file, "(yaml)", "is not valid YAML: " + e.getMessage(), e);
-        }
-        ConfigNode r = new ConfigNode(file, "", root);
-        int version = (int) r.wholeNumber("schemaVersion", 1, 1000);
-        if (version != SCHEMA_VERSION) throw new InvalidInputException(file, "schemaVersion", "is " + version + "; expected " + SCHEMA_VERSION);
+        ConfigNode r = ConfigNode.yamlRoot(file, yaml, SCHEMA_VERSION);
         String name = r.string("name");
         String fam = r.string("family");
         ArchitectureFamily family;

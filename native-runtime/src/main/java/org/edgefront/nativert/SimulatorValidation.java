@@ -75,7 +75,7 @@ public final class SimulatorValidation {
 
     /** Reads a measurement CSV through Hadoop's FileSystem and validates it with the given calibrations. */
     public Report validate(String csvUri, EngineCalibrations calibrations) {
-        return report(prepare(csvUri, ModelDescriptors.read(csvUri)), calibrations);
+        return report(prepare(csvUri, ConfigFiles.read(csvUri)), calibrations);
     }
 
     /** Validates CSV text ({@code file} names it in errors). */
@@ -234,7 +234,7 @@ public final class SimulatorValidation {
      * @param excludeDevice a device whose rows are left out of the fit (leave-one-device-out), or null
      */
     public EngineCalibrations fit(String csvUri, EngineCalibrations start, String excludeDevice) {
-        return fit(prepare(csvUri, ModelDescriptors.read(csvUri)), start, excludeDevice, 2);
+        return fit(prepare(csvUri, ConfigFiles.read(csvUri)), start, excludeDevice, 2);
     }
 
     private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice, int minDevices) {
@@ -313,7 +313,7 @@ public final class SimulatorValidation {
      */
     public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices) {
         if (minDevices < 1) throw new IllegalArgumentException("minDevices must be >= 1");
-        List<Prepared> prepared = prepare(csvUri, ModelDescriptors.read(csvUri));
+        List<Prepared> prepared = prepare(csvUri, ConfigFiles.read(csvUri));
         Row[] out = new Row[prepared.size()];
         Set<String> names = new java.util.TreeSet<>();
         for (Prepared p : prepared) if (p.supported()) names.add(p.device().name());

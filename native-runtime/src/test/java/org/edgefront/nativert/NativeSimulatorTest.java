@@ -17,36 +17,6 @@ import org.junit.jupiter.api.Test;
 
 @Tag("native")
 class NativeSimulatorTest {
-    /** Same equations in double precision, different operation order in places: agree to 1e-9 relative. */
-    private static final double REL_TOL = 1e-9;
-
-    private static void close(double expected, double actual, String what) {
-        assertEquals(expected, actual, Math.abs(expected) * REL_TOL, what);
-    }
-
-    private static void assertSame(SimulationResult ref, SimulationResult nat) {
-        close(ref.decodeTokensPerSecond(), nat.decodeTokensPerSecond(), "decode");
-        close(ref.sustainedDecodeTokensPerSecond(), nat.sustainedDecodeTokensPerSecond(), "sustained");
-        close(ref.prefillTokensPerSecond(), nat.prefillTokensPerSecond(), "prefill");
-        close(ref.timeToFirstTokenSeconds(), nat.timeToFirstTokenSeconds(), "ttft");
-        close(ref.energyJoulesPerToken(), nat.energyJoulesPerToken(), "energy");
-        close(ref.powerWatts(), nat.powerWatts(), "power");
-        close(ref.prefillEnergyJoules(), nat.prefillEnergyJoules(), "prefill energy");
-        assertEquals(ref.memory(), nat.memory());
-        if (!nat.ops().isEmpty()) {
-            assertEquals(ref.ops().size(), nat.ops().size());
-            for (int i = 0; i < ref.ops().size(); i++) {
-                OpCost r = ref.ops().get(i), n = nat.ops().get(i);
-                assertEquals(r.name(), n.name());
-                assertEquals(r.bound(), n.bound(), r.name());
-                close(r.bytes(), n.bytes(), r.name() + " bytes");
-                close(r.flops(), n.flops(), r.name() + " flops");
-                close(r.timeSeconds(), n.timeSeconds(), r.name() + " time");
-                close(r.energyJoules(), n.energyJoules(), r.name() + " energy");
-            }
-        }
-    }
-
     @Test
     void nativeMatchesJavaReferenceOnRandomCandidates() {
         SplittableRandom rng = new SplittableRandom(42);
@@ -59,7 +29,7 @@ class NativeSimulatorTest {
                 for (Workload w : workloads) {
                     for (int i = 0; i < 10; i++) {
                         Map<String, TensorChoice> c = TestFixtures.random(a, rng);
-                        assertSame(ref.simulate(TestFixtures.s23(), w, a, c), sim.simulate(TestFixtures.s23(), w, a, c));
+                        TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, c), sim.simulate(TestFixtures.s23(), w, a, c));
                     }
                 }
             }
@@ -80,7 +50,7 @@ class NativeSimulatorTest {
             for (int i = 0; i < 20; i++) {
                 Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
                 Workload w = new Workload(32 + i, 16, 1024, 16, 1 + i % 4, Backend.CPU);
-                assertSame(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
+                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
             }
             // the per-format cost changes the prediction of a compute-bound format
             Map<String, TensorChoice> q = new java.util.HashMap<>();
@@ -109,7 +79,7 @@ class NativeSimulatorTest {
             for (int i = 0; i < 20; i++) {
                 Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
                 Workload w = new Workload(16 + i, 8, 1024, 8, 1 + i % 3, Backend.CPU);
-                assertSame(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
+                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, ch), sim.simulate(TestFixtures.s23(), w, a, ch));
             }
         }
     }

@@ -49,4 +49,37 @@ final class TestFixtures {
         for (TensorSpec t : a.linearTensors()) m.put(t.name(), OPTIONS.get(rng.nextInt(OPTIONS.size())));
         return m;
     }
+
+    /** Native and Java reference simulators compute the same equations in double precision: agree to 1e-9 relative. */
+    static final double REL_TOL = 1e-9;
+
+    private static void close(double expected, double actual, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected, actual, Math.abs(expected) * REL_TOL, what);
+    }
+
+    /**
+     * Every figure of two simulation results agrees to {@link #REL_TOL}, memory exactly, and the per-op breakdown when
+     * the second result has one (batched simulations carry none).
+     */
+    static void assertSameResult(SimulationResult ref, SimulationResult nat) {
+        close(ref.decodeTokensPerSecond(), nat.decodeTokensPerSecond(), "decode");
+        close(ref.sustainedDecodeTokensPerSecond(), nat.sustainedDecodeTokensPerSecond(), "sustained");
+        close(ref.prefillTokensPerSecond(), nat.prefillTokensPerSecond(), "prefill");
+        close(ref.timeToFirstTokenSeconds(), nat.timeToFirstTokenSeconds(), "ttft");
+        close(ref.energyJoulesPerToken(), nat.energyJoulesPerToken(), "energy");
+        close(ref.powerWatts(), nat.powerWatts(), "power");
+        close(ref.prefillEnergyJoules(), nat.prefillEnergyJoules(), "prefill energy");
+        org.junit.jupiter.api.Assertions.assertEquals(ref.memory(), nat.memory());
+        if (nat.ops().isEmpty()) return;
+        org.junit.jupiter.api.Assertions.assertEquals(ref.ops().size(), nat.ops().size());
+        for (int i = 0; i < ref.ops().size(); i++) {
+            OpCost r = ref.ops().get(i), n = nat.ops().get(i);
+            org.junit.jupiter.api.Assertions.assertEquals(r.name(), n.name());
+            org.junit.jupiter.api.Assertions.assertEquals(r.bound(), n.bound(), r.name());
+            close(r.bytes(), n.bytes(), r.name() + " bytes");
+            close(r.flops(), n.flops(), r.name() + " flops");
+            close(r.timeSeconds(), n.timeSeconds(), r.name() + " time");
+            close(r.energyJoules(), n.energyJoules(), r.name() + " energy");
+        }
+    }
 }

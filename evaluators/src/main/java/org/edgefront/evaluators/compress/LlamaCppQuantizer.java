@@ -302,13 +302,19 @@ final class LlamaCppQuantizer {
         for (int j = 0; j < 16; j++) {
             float dl = d * sc[j];
             float ml = dmin * mn[j];
-            if (dl != 0) {
-                for (int i = 0; i < 16; i++) {
-                    int q = nearestInt((x[o + 16 * j + i] + ml) / dl);
-                    l[16 * j + i] = Math.max(0, Math.min(3, q));
-                }
-            }
-            for (int i = 0; i < 16; i++) out[oo + 16 * j + i] = dl * l[16 * j + i] - ml;
+            requantizeWithMin(x, o + 16 * j, out, oo + 16 * j, 16, dl, ml, 3);
+        }
+    }
+
+    /**
+     * The final pass of the K formats with a min (Q2_K, Q4_K, Q5_K): each of {@code n} weights re-quantized to
+     * {@code round((x + ml) / dl)} in 0..nmax with the sub-block's stored scale {@code dl} and min {@code ml}, and
+     * dequantized as {@code dl * q - ml} (a zero scale stores every weight as {@code -ml}).
+     */
+    private static void requantizeWithMin(float[] x, int xo, float[] out, int oo, int n, float dl, float ml, int nmax) {
+        for (int i = 0; i < n; i++) {
+            int q = dl != 0 ? Math.max(0, Math.min(nmax, nearestInt((x[xo + i] + ml) / dl))) : 0;
+            out[oo + i] = dl * q - ml;
         }
     }
 
@@ -368,13 +374,7 @@ final class LlamaCppQuantizer {
             int lm = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
             float dl = d * ls;
             float ml = dmin * lm;
-            if (dl != 0) {
-                for (int i = 0; i < 32; i++) {
-                    int q = nearestInt((x[o + 32 * j + i] + ml) / dl);
-                    l[32 * j + i] = Math.max(0, Math.min(nmax, q));
-                }
-            }
-            for (int i = 0; i < 32; i++) out[oo + 32 * j + i] = dl * l[32 * j + i] - ml;
+            requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, dl, ml, nmax);
         }
     }
 

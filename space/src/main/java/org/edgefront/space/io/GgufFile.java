@@ -64,13 +64,7 @@ public final class GgufFile {
      * @throws InvalidInputException naming the file and the key, tensor or byte offset at fault
      */
     public static ModelWeights open(String uri, Configuration conf) throws IOException {
-        RangeReader r = HadoopFiles.open(uri, conf);
-        try {
-            return parse(r);
-        } catch (IOException | RuntimeException e) {
-            r.close();
-            throw e;
-        }
+        return HadoopFiles.openWith(uri, conf, GgufFile::parse);
     }
 
     /** A metadata value we may need: numbers, booleans, strings; arrays by length only. */

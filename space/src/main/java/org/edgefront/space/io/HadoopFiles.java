@@ -91,6 +91,26 @@ public final class HadoopFiles {
         }
     }
 
+    /** Builds something from an open reader and, when it returns, owns the reader (closes it with its result). */
+    @FunctionalInterface
+    public interface ReaderParser<T> {
+        T parse(RangeReader reader) throws IOException;
+    }
+
+    /**
+     * Opens {@code uri} and hands the reader to {@code parser}: the result owns the reader; when the parser fails the
+     * reader is closed here, so no file handle leaks from malformed input.
+     */
+    public static <T> T openWith(String uri, Configuration conf, ReaderParser<T> parser) throws IOException {
+        RangeReader r = open(uri, conf);
+        try {
+            return parser.parse(r);
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
     /** File status, or null when nothing exists at the path. */
     public static FileStatus statusOrNull(String uri, Configuration conf) throws IOException {
         Path path = toPath(uri);

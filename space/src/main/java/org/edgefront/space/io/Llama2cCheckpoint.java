@@ -100,16 +100,12 @@ public final class Llama2cCheckpoint {
      * @throws InvalidInputException for a missing, empty, truncated or oversized file or an impossible header
      */
     public static ModelWeights open(String uri, Configuration conf) throws IOException {
-        RangeReader r = HadoopFiles.open(uri, conf);
-        try {
+        return HadoopFiles.openWith(uri, conf, r -> {
             Header h = readHeader(r);
             ModelArchitecture arch = ModelArchitecture.llama(modelName(uri), h.dim(), h.hiddenDim(), h.layers(),
                     h.heads(), h.kvHeads(), h.vocabSize(), h.seqLen(), h.tied(), 1e-5, 10000.0, false);
             return new StoredWeights(arch, uri, List.of(r), layout(h));
-        } catch (IOException | RuntimeException e) {
-            r.close();
-            throw e;
-        }
+        });
     }
 
     /** Reads and validates only the header (checks the file length too). */

@@ -94,13 +94,7 @@ public final class SafetensorsFile implements Closeable {
      * @throws InvalidInputException naming the file and the tensor or field at fault
      */
     public static SafetensorsFile open(String uri, Configuration conf) throws IOException {
-        RangeReader r = HadoopFiles.open(uri, conf);
-        try {
-            return parse(r);
-        } catch (IOException | RuntimeException e) {
-            r.close();
-            throw e;
-        }
+        return HadoopFiles.openWith(uri, conf, SafetensorsFile::parse);
     }
 
     private static SafetensorsFile parse(RangeReader r) throws IOException {
