@@ -83,10 +83,10 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
     }
 
     /** True when the format runs on the int8 dot-product path (quantized), false for float formats. */
-    static boolean usesInt8(int formatId) { return formatId >= 3; }
+    public static boolean usesInt8(int formatId) { return formatId >= 3; }
 
     /** Dequantization ops per stored weight (mirror of {@code ef_format_dequant_ops}). */
-    static double dequantOps(int formatId) {
+    public static double dequantOps(int formatId) {
         return switch (formatId) {
             case 0 -> 0.0;
             case 1, 2 -> 0.5;
@@ -110,7 +110,7 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
     }
 
     /** Code bits of a generic intN id (symmetric or asymmetric); 0 for other ids. */
-    static int genericBits(int formatId) {
+    public static int genericBits(int formatId) {
         if (formatId >= INT_ASYM_BASE && formatId < INT_ASYM_BASE + 8) return formatId - INT_ASYM_BASE + 1;
         if (formatId >= INT_BASE && formatId < INT_BASE + 8) return formatId - INT_BASE + 1;
         return 0;

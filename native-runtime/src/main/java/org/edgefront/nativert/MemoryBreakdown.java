@@ -1,5 +1,7 @@
 package org.edgefront.nativert;
 
+import org.edgefront.nativert.reference.MemoryModel;
+
 /**
  * Peak resident memory of one candidate, bytes. Immutable.
  *

@@ -1,5 +1,8 @@
 package org.edgefront.nativert;
 
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +84,7 @@ public final class NativeSimulator implements AutoCloseable {
     /** {@code EF_BOUND_NONE}: an operator that pruning removed. */
     private static final int BOUND_NONE = 3;
 
-    static List<EncodedChoice> encodeAll(ModelArchitecture arch, Map<String, TensorChoice> choices) {
+    public static List<EncodedChoice> encodeAll(ModelArchitecture arch, Map<String, TensorChoice> choices) {
         List<EncodedChoice> out = new ArrayList<>(arch.linearTensors().size());
         for (TensorSpec t : arch.linearTensors()) {
             TensorChoice c = choices.get(t.name());

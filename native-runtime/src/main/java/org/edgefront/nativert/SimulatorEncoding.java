@@ -1,5 +1,9 @@
 package org.edgefront.nativert;
 
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.FormatCosts;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import java.util.List;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;

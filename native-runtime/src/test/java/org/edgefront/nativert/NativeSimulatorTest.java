@@ -1,5 +1,12 @@
 package org.edgefront.nativert;
 
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.calibration.FormatCosts;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.reference.ReferenceSimulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,10 @@
 package org.edgefront.nativert;
 
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.reference.MemoryModel;
+import org.edgefront.nativert.reference.ReferenceSimulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.edgefront.nativert.Backend;
-import org.edgefront.nativert.BackendCalibration;
-import org.edgefront.nativert.Workload;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.device.Workload;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.candidate.StructureDecision;

@@ -65,8 +65,8 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             if (threads < 1) throw new InvalidInputException("-", "--threads", "must be >= 1");
             if (candidates < 1) throw new InvalidInputException("-", "--candidates", "must be >= 1");
-            var r = org.edgefront.nativert.SimulatorBenchmark.runStandard(threads, candidates);
-            String line = org.edgefront.nativert.SimulatorBenchmark.json(r);
+            var r = org.edgefront.nativert.tools.SimulatorBenchmark.runStandard(threads, candidates);
+            String line = org.edgefront.nativert.tools.SimulatorBenchmark.json(r);
             System.out.println(json ? line : line.replace(",", ",\n "));
             return 0;
         }

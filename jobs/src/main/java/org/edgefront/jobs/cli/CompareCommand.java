@@ -75,7 +75,7 @@ public final class CompareCommand implements Callable<Integer> {
         Profiles.space(arch, opts, "--options"); // validate before any work
         for (String m : mx) {
             try {
-                org.edgefront.nativert.FormatMixes.resolve(arch, m);
+                org.edgefront.nativert.tools.FormatMixes.resolve(arch, m);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("-", "--mixes", e.getMessage(), e);
             }

@@ -2,7 +2,7 @@ package org.edgefront.jobs.cli;
 
 import java.io.IOException;
 import org.edgefront.evaluators.ModelSource;
-import org.edgefront.nativert.ModelDescriptors;
+import org.edgefront.nativert.device.ModelDescriptors;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;

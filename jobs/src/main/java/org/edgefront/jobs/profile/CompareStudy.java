@@ -8,7 +8,7 @@ import java.util.Map;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.quality.QualityReport;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
-import org.edgefront.nativert.FormatMixes;
+import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.search.additive.AdditiveModel;
 import org.edgefront.search.additive.ParetoDp;
 import org.edgefront.space.candidate.Candidate;

@@ -27,8 +27,8 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.schema.GroupType;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.spec.SearchSpec;
-import org.edgefront.nativert.DeviceProfile;
-import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.metric.Metric;
 

@@ -12,7 +12,7 @@ import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.MultiFidelityEvaluator;
 import org.edgefront.evaluators.sensitivity.ProxyEvaluator;
 import org.edgefront.jobs.spec.ResolvedSearch;
-import org.edgefront.nativert.Calibrations;
+import org.edgefront.nativert.calibration.Calibrations;
 import org.edgefront.search.problem.Constraint;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.Decision;

@@ -18,9 +18,9 @@ import org.apache.hadoop.fs.Path;
 import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.nativert.DeviceProfile;
-import org.edgefront.nativert.DeviceProfiles;
-import org.edgefront.nativert.Workload;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.device.Workload;
 import org.edgefront.search.problem.Constraint;
 import org.edgefront.search.problem.Objective;
 import org.edgefront.search.problem.Problem;
@@ -152,7 +152,7 @@ public final class SearchSpecLoader {
         String backend = wl.backend() == null ? "cpu" : wl.backend();
         Workload workload;
         try {
-            workload = new Workload(prompt, generate, context, kvBits, threads, org.edgefront.nativert.Backend.parse(backend));
+            workload = new Workload(prompt, generate, context, kvBits, threads, org.edgefront.nativert.device.Backend.parse(backend));
         } catch (InvalidInputException e) {
             throw new InvalidInputException(file, e.field(), e.getMessage().replaceFirst("^-: [^:]*: ", ""), e);
         } catch (IllegalArgumentException e) {

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.jobs.spec.ChoicesFile;
 import org.edgefront.jobs.spec.SearchSpecLoader;
-import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.io.ModelLoader;
 import org.edgefront.space.model.ModelArchitecture;

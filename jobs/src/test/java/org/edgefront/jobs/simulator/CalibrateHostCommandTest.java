@@ -62,7 +62,7 @@ class CalibrateHostCommandTest {
         Files.writeString(proc.resolve("cpuinfo"), "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\ncpu MHz\t\t: 3000.0\n"
                 + "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512_vnni\n");
         Files.writeString(proc.resolve("meminfo"), "MemTotal:       16384000 kB\nMemFree: 1 kB\n");
-        var facts = org.edgefront.nativert.HostCalibration.readHost(proc, dir.resolve("nosys"));
+        var facts = org.edgefront.nativert.tools.HostCalibration.readHost(proc, dir.resolve("nosys"));
         assertEquals("Test CPU", facts.cpuModel());
         assertEquals(3.0, facts.maxGhz(), 1e-12);
         assertEquals(16384000L * 1024, facts.memoryBytes());

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,10 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.EngineCalibrations;
+import org.edgefront.nativert.calibration.EngineGroup;
+import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.device.ModelDescriptors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

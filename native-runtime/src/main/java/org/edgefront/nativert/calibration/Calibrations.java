@@ -1,5 +1,6 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.calibration;
 
+import org.edgefront.nativert.device.Backend;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
 import java.util.Objects;
 import org.edgefront.space.input.InvalidInputException;

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.calibration;
 
 import java.util.Arrays;
 

@@ -1,5 +1,7 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.device.ModelDescriptors;
+import org.edgefront.nativert.reference.MemoryModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -96,7 +96,7 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
         public int cores() { return clusters.stream().mapToInt(CpuCluster::cores).sum(); }
 
         /** Per-core clusters, fastest clock first: threads are placed on the fastest cores first. */
-        List<CpuCluster> fastestFirst() {
+        public List<CpuCluster> fastestFirst() {
             List<CpuCluster> c = new ArrayList<>(clusters);
             c.sort(Comparator.comparingDouble(CpuCluster::maxGhz).reversed());
             return c;
@@ -164,7 +164,7 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
     }
 
     /** Sum over the {@code threads} fastest cores of a per-core-per-cycle throughput x clock, ops/s. */
-    double cpuPeak(int threads, java.util.function.ToDoubleFunction<CpuCluster> perCycle) {
+    public double cpuPeak(int threads, java.util.function.ToDoubleFunction<CpuCluster> perCycle) {
         int left = cpuCoresUsed(threads);
         double sum = 0;
         for (CpuCluster c : cpu.fastestFirst()) {

@@ -1,5 +1,15 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.OpCost;
+import org.edgefront.nativert.ReferenceKernels;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.calibration.FormatCosts;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

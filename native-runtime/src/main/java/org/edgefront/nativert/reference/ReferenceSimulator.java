@@ -1,5 +1,13 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.reference;
 
+import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.OpCost;
+import org.edgefront.nativert.SimulationResult;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
+import org.edgefront.nativert.TestFixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

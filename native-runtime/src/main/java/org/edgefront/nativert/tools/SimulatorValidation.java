@@ -1,5 +1,16 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.NativeSimulatorException;
+import org.edgefront.nativert.SimulationResult;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.calibration.EngineCalibrations;
+import org.edgefront.nativert.calibration.EngineGroup;
+import org.edgefront.nativert.device.ConfigFiles;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.ModelDescriptor;
+import org.edgefront.nativert.device.Workload;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,9 +10,9 @@ import org.apache.hadoop.fs.Path;
 import org.edgefront.space.input.InvalidInputException;
 
 /** Lists and reads config files (profiles, descriptors, measurement CSVs) through Hadoop's FileSystem. Stateless. */
-final class ConfigFiles {
+public final class ConfigFiles {
     /** Config files are small; anything bigger is not read into memory. */
-    static final long MAX_FILE_BYTES = 1 << 20;
+    public static final long MAX_FILE_BYTES = 1 << 20;
 
     private ConfigFiles() {}
 
@@ -21,7 +21,7 @@ final class ConfigFiles {
      *
      * @throws InvalidInputException naming the file when it is missing, unreadable or too large
      */
-    static String read(String uriOrPath) {
+    public static String read(String uriOrPath) {
         Path p = new Path(uriOrPath);
         try {
             FileSystem fs = p.getFileSystem(new Configuration());
@@ -38,7 +38,7 @@ final class ConfigFiles {
     }
 
     /** Every {@code *.yaml} directly in a directory, sorted by name. */
-    static List<String> listYaml(String dir) {
+    public static List<String> listYaml(String dir) {
         Path p = new Path(dir);
         try {
             FileSystem fs = p.getFileSystem(new Configuration());

@@ -1,5 +1,9 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.reference;
 
+import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.MemoryBreakdown;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.device.Workload;
 import java.util.List;
 import java.util.Map;
 import org.edgefront.space.compress.TensorChoice;

@@ -1,5 +1,8 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.TestFixtures;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.Workload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

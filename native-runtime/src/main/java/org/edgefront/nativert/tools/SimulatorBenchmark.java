@@ -1,5 +1,12 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.BatchResult;
+import org.edgefront.nativert.CandidateBatch;
+import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,4 +1,4 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.calibration;
 
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.tools.SimulatorValidation;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,5 +1,12 @@
-package org.edgefront.nativert;
+package org.edgefront.nativert.reference;
 
+import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.MemoryBreakdown;
+import org.edgefront.nativert.NativeSimulator;
+import org.edgefront.nativert.TestFixtures;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.Workload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
