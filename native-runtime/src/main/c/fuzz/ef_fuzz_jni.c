@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
@@ -104,10 +105,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int mode = data[0] % 3, one = mode != 0;
     int ncand = (int8_t)data[12];
     const int n_t = 4;
-    const double dev[21] = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
-    /* 10 scalars + 24 per-format dequantization ops (0 = library default) */
-    const double cal[46] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
-    const int32_t wl[6] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
+    /* edgefront_wire.h order: device scalars, then (fp32, fp16, int8, pJ/op, active W) per backend */
+    const double dev[EF_WIRE_DEVICE_FIELDS] = {68e9, 8e9, 8, 20e9, 40, 1.2, 90, 0.65, 200e9, 400e9, 800e9, 2, 3.0,
+                                               0, 4e12, 0, 0.8, 4.0, 0, 0, 30e12, 0.3, 1.0};
+    /* calibration scalars, then per-format dequantization ops and the tail terms (0 = library default) */
+    const double cal[EF_WIRE_CALIBRATION_FIELDS] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
+    const int32_t wl[EF_WIRE_WORKLOAD_FIELDS] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     const int32_t att[8] = {2, 8, 2, 64, 1024, 1000, 0, 512};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
     const int32_t shapes[16] = {1000, 512, 1, -1, 512, 512, 3, 0, 128, 512, 4, 0, 1000, 512, 2, -1};
@@ -116,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 EF_FMT_Q4_0, 0, 512, 1000, 512};
     const int64_t bytes[4] = {1000LL * 512 / 32 * 18, 512LL * 512 / 32 * 18, 128LL * 512 / 32 * 18, 1000LL * 512 / 32 * 18};
     int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
-    jsize right[N_ARR] = {21, 46, 6, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
+    jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
                           one ? (jsize)(5 * (n_t + 2)) : nc};
     if (mode == 2) { right[4] = 4; right[5] = EF_CHOICE_INTS; right[8] = 5; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
@@ -131,9 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         handles[i] = code == 0xFF ? NULL : (jarray)&store[i];
     }
     /* valid base values, then the fuzzer's patches */
-    for (int i = 0; i < 21 && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
-    for (int i = 0; i < 46 && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
-    for (int i = 0; i < 6 && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
+    for (int i = 0; i < EF_WIRE_DEVICE_FIELDS && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
+    for (int i = 0; i < EF_WIRE_CALIBRATION_FIELDS && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
+    for (int i = 0; i < EF_WIRE_WORKLOAD_FIELDS && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
     for (int i = 0; i < 8 && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
     for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 16];
     for (int i = 0; i < store[5].len; i++) ((int32_t *)store[5].data)[i] = choice[i % 20];

@@ -21,7 +21,9 @@ static uint64_t next(void) { /* xorshift64*: explicit seed, reproducible */
 int main(int argc, char **argv) {
     long iters = argc > 1 ? atol(argv[1]) : 100000;
     rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) | 1 : 88172645463325252ULL;
-    ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 4e12, 0, 0, 30e12, 40, 2, 0.8, 0.3, 1.2, 90, 0.65, 3.0, 4.0, 1.0};
+    ef_device dev = {68e9, 8e9, 8, 20e9, 40, 1.2, 90, 0.65,
+                     .unit = {[EF_BACKEND_CPU] = {200e9, 400e9, 800e9, 2, 3.0}, [EF_BACKEND_GPU] = {0, 4e12, 0, 0.8, 4.0},
+                              [EF_BACKEND_NPU] = {0, 0, 30e12, 0.3, 1.0}}};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512};
@@ -36,7 +38,7 @@ int main(int argc, char **argv) {
     }
     ch[5] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 0, 0, 0, 0};
     ch[6] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 64, 64 * 512 / 32 * 18, 64, 512};
-    uint8_t seed[1024];
+    uint8_t seed[2048]; /* the inputs are about 1.2 KiB */
     size_t off = 0;
     memcpy(seed + off, &dev, sizeof dev); off += sizeof dev;
     memcpy(seed + off, &cal, sizeof cal); off += sizeof cal;
@@ -54,7 +56,7 @@ int main(int argc, char **argv) {
     }
     static const double specials[] = {0.0, -0.0, -1.0, 1e-300, 1e300, 1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 0.5, 1.0, 2.0, 1e12};
     static const int32_t ispecials[] = {0, -1, 1, 2, 3, 7, 16, 31, 32, 64, 4096, 65536, 1 << 24, 2147483647, -2147483647 - 1};
-    uint8_t buf[1024];
+    uint8_t buf[2048];
     for (long it = 0; it < iters; it++) {
         memcpy(buf, seed, off);
         int muts = 1 + (int)(next() % 4);

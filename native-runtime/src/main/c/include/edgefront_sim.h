@@ -1,5 +1,5 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 4).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 5).
  *
  * Tutorial
  * --------
@@ -61,12 +61,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edgefront_formats.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 4
+#define EF_API_VERSION 5
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -86,13 +88,28 @@ typedef enum {
 /** Short text for a status code (static storage; never NULL). */
 const char *ef_status_name(int status);
 
-typedef enum { EF_BACKEND_CPU = 0, EF_BACKEND_GPU = 1, EF_BACKEND_NPU = 2, EF_BACKEND_COUNT = 3 } ef_backend;
+/**
+ * Compute units, as data: EF_BACKEND_TABLE(X) calls X(name, id, host_cores) once per backend. host_cores = 1 marks the
+ * CPU cores the threads run on (peaks and bandwidth scale with the cores used); other units stream from DRAM at full
+ * bandwidth. A new backend is one row here, one value of org.edgefront.nativert.device.Backend and one section in the
+ * device YAML; the device carries one ef_compute_unit per row.
+ */
+#define EF_BACKEND_TABLE(X) \
+    X(CPU, 0, 1)            \
+    X(GPU, 1, 0)            \
+    X(NPU, 2, 0)            \
+    X(DSP, 3, 0)
 
-/** Weight formats; the exact stored bytes come with each choice, these ids pick kernel costs. */
+#define EF_BACKEND_ENUM_ROW(name, id, host) EF_BACKEND_##name = id,
+#define EF_BACKEND_COUNT_ROW(name, id, host) + 1
+typedef enum { EF_BACKEND_TABLE(EF_BACKEND_ENUM_ROW) EF_BACKEND_COUNT = 0 EF_BACKEND_TABLE(EF_BACKEND_COUNT_ROW) } ef_backend;
+#undef EF_BACKEND_ENUM_ROW
+#undef EF_BACKEND_COUNT_ROW
+
+/** Weight formats (edgefront_formats.h); the exact stored bytes come with each choice, these ids pick kernel costs. */
+#define EF_FORMAT_ENUM_ROW(name, id, ggml, bw, bb, deq, int8) EF_FMT_##name = id,
 typedef enum {
-    EF_FMT_F32 = 0, EF_FMT_F16 = 1, EF_FMT_BF16 = 2, EF_FMT_Q8_0 = 3, EF_FMT_Q4_0 = 4, EF_FMT_Q4_1 = 5,
-    EF_FMT_Q5_0 = 6, EF_FMT_Q5_1 = 7, EF_FMT_Q2_K = 8, EF_FMT_Q3_K = 9, EF_FMT_Q4_K = 10, EF_FMT_Q5_K = 11,
-    EF_FMT_Q6_K = 12,
+    EF_FORMAT_TABLE(EF_FORMAT_ENUM_ROW)
     /* generic intN with groups, symmetric (one fp16 scale per group): bits = id - EF_FMT_INT_BASE + 1, 1..8 */
     EF_FMT_INT_BASE = 16,
     /* api 4: generic intN with groups, asymmetric (fp16 scale and zero point per group; a different
@@ -100,6 +117,7 @@ typedef enum {
     EF_FMT_INT_ASYM_BASE = 24,
     EF_FMT_COUNT = 32
 } ef_format;
+#undef EF_FORMAT_ENUM_ROW
 
 typedef enum { EF_SPARSE_NONE = 0, EF_SPARSE_UNSTRUCTURED = 1, EF_SPARSE_NM = 2 } ef_sparsity_kind;
 
@@ -110,29 +128,30 @@ typedef enum {
     EF_ROLE_ATTN_Q = 3, EF_ROLE_ATTN_K = 4, EF_ROLE_ATTN_V = 5
 } ef_role;
 
-/** Device hardware facts. Throughputs are whole-unit peaks (all cores), ops/s. 0 = absent. */
+/**
+ * One compute unit (indexed by ef_backend). Peaks are whole-unit, ops/s; 0 = derived: FP16 from half the int8 peak,
+ * FP32 from half the FP16 peak, int8 from the FP16 peak. A unit with neither FP16 nor int8 is absent. The host-cores
+ * unit (the CPU) gives every peak for the cores in use.
+ */
+typedef struct {
+    double fp32_flops;   /* FP32 peak, flop/s */
+    double fp16_flops;   /* FP16 peak, flop/s */
+    double int8_ops;     /* int8 dot-product peak, op/s */
+    double pj_per_op;    /* energy per op (incl. instruction overhead), pJ */
+    double active_w;     /* power while running, W (CPU: the cores in use at full clock; they spin while waiting on DRAM) */
+} ef_compute_unit;
+
+/** Device hardware facts. */
 typedef struct {
     double dram_bytes_per_s;        /* peak DRAM bandwidth, bytes/s (> 0) */
     double dram_capacity_bytes;     /* installed DRAM, bytes (> 0) */
     double cpu_cores;               /* cores usable by one app (>= 1) */
     double cpu_core_bytes_per_s;    /* streaming bandwidth one core can draw, bytes/s (> 0) */
-    double cpu_fp32_flops;          /* CPU FP32 FMA peak, flop/s (> 0) */
-    double cpu_fp16_flops;          /* CPU FP16 peak, flop/s (> 0) */
-    double cpu_int8_ops;            /* CPU int8 dot-product peak, op/s (> 0) */
-    double gpu_fp16_flops;          /* GPU FP16 peak, flop/s (0 = no GPU) */
-    double gpu_int8_ops;            /* GPU int8 peak, op/s (0 = use fp16) */
-    double npu_fp16_flops;          /* NPU FP16 peak, flop/s (0 = none) */
-    double npu_int8_ops;            /* NPU int8 peak, op/s (0 = no NPU) */
     double energy_pj_per_byte;      /* DRAM energy per byte moved, pJ */
-    double cpu_pj_per_op;           /* CPU energy per op (incl. instruction overhead), pJ */
-    double gpu_pj_per_op;           /* GPU energy per op, pJ */
-    double npu_pj_per_op;           /* NPU energy per op, pJ */
     double static_power_w;          /* power drawn while running, beyond dynamic, W */
     double thermal_onset_s;         /* seconds at full speed before throttling (>= 0) */
     double thermal_sustained_fraction; /* speed after throttling, (0, 1] */
-    double cpu_active_w;            /* power of the CPU cores in use at full clock, W (they spin while waiting on DRAM) */
-    double gpu_active_w;            /* GPU power while running, W */
-    double npu_active_w;            /* NPU power while running, W */
+    ef_compute_unit unit[EF_BACKEND_COUNT]; /* one per backend */
 } ef_device;
 
 /** Engine/backend calibration (per engine and backend, never per device). */
@@ -148,8 +167,8 @@ typedef struct {
     double prefill_compute_efficiency; /* achieved fraction of peak in prefill GEMMs, (0, 1] */
     double dequant_to_float;        /* 1: quantized GEMVs dequantize to floats and run on the FP32 path
                                        (reference C kernels); 0: int8 dot-product path (llama.cpp) */
-    double dequant_ops[32];         /* this backend's dequantization ops per stored weight, indexed by
-                                       ef_format (32 = EF_FMT_COUNT); 0 = the library's default
+    double dequant_ops[EF_FMT_COUNT]; /* this backend's dequantization ops per stored weight, indexed by
+                                       ef_format; 0 = the library's default
                                        (ef_format_dequant_ops); each in [0, 1e4] */
     /* api 4: kernel-shape terms measured by kernel profiling (calibrate-host); zero keeps the api 3 model */
     double memory_compute_serial;   /* 0: an operator takes max(memory, compute) time (prefetching or
@@ -273,6 +292,19 @@ int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_
 double ef_format_dequant_ops(int32_t format);
 /** 1 when the format's GEMV runs on the int8 dot-product path, 0 for the float path, -1 unknown. */
 int ef_format_uses_int8(int32_t format);
+
+/** One row of the format table (edgefront_formats.h); generic intN ids have ggml_type -1 and block 0. */
+typedef struct {
+    int32_t ggml_type;
+    int32_t block_weights;
+    int32_t block_bytes;
+    int32_t generic_bits;   /* code bits of a generic intN id, 0 for named formats */
+    double dequant_ops;
+    int32_t int8_path;
+} ef_format_info;
+
+/** Fills *out for format id `format`; EF_ERR_ENUM when no format has that id (ids outside [0, EF_FMT_COUNT) too). */
+int ef_format_describe(int32_t format, ef_format_info *out);
 
 #ifdef __cplusplus
 }

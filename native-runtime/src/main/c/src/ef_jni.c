@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 #include "ef_jni_internal.h"
 #include "org_edgefront_nativert_NativeBridge.h"
 
-#define DEVICE_FIELDS 21
-#define CAL_FIELDS 46 /* 10 scalars + 32 per-format dequantization ops + 4 kernel-shape terms (api 4) */
-#define WORKLOAD_FIELDS 6
+#define DEVICE_FIELDS EF_WIRE_DEVICE_FIELDS
+#define CAL_FIELDS EF_WIRE_CALIBRATION_FIELDS
+#define WORKLOAD_FIELDS EF_WIRE_WORKLOAD_FIELDS
 #define ATTENTION_FIELDS 8
 #define SHAPE_FIELDS 4 /* rows, cols, role, layer */
 #define CHOICE_INT_FIELDS EF_CHOICE_INTS /* format, sparsity kind, rank, kept rows, kept cols */
@@ -68,14 +69,26 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     (*env)->GetIntArrayRegion(env, jwl, 0, WORKLOAD_FIELDS, w);
     (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
     if ((*env)->ExceptionCheck(env)) return 0;
-    s->dev = (ef_device){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19], d[20]};
-    s->cal = (ef_backend_params){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], {0}, 0, 0, {0, 0}};
-    for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = c[10 + f];
-    s->cal.memory_compute_serial = c[10 + EF_FMT_COUNT];
-    s->cal.dequant_ops_per_scale = c[11 + EF_FMT_COUNT];
-    s->cal.sparse_ops[0] = c[12 + EF_FMT_COUNT];
-    s->cal.sparse_ops[1] = c[13 + EF_FMT_COUNT];
-    s->wl = (ef_workload){w[0], w[1], w[2], w[3], w[4], w[5]};
+    /* every slot by name (edgefront_wire.h) */
+    const double *p = d;
+#define READ_DOUBLE(name, field) s->dev.field = *p++;
+    EF_WIRE_DEVICE(READ_DOUBLE)
+    for (int b = 0; b < EF_BACKEND_COUNT; b++) {
+#undef READ_DOUBLE
+#define READ_DOUBLE(name, field) s->dev.unit[b].field = *p++;
+        EF_WIRE_UNIT(READ_DOUBLE)
+    }
+#undef READ_DOUBLE
+    p = c;
+#define READ_DOUBLE(name, field) s->cal.field = *p++;
+    EF_WIRE_CALIBRATION(READ_DOUBLE)
+    for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = *p++;
+    EF_WIRE_CALIBRATION_TAIL(READ_DOUBLE)
+#undef READ_DOUBLE
+    const jint *q = w;
+#define READ_INT(name, field) s->wl.field = *q++;
+    EF_WIRE_WORKLOAD(READ_INT)
+#undef READ_INT
     s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]};
     return 1;
 }
@@ -120,6 +133,42 @@ JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_apiVersion(JNIEn
 JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_resultFields(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
     return EF_RESULT_FIELDS;
+}
+
+/* The wire layout's names (edgefront_wire.h), for WireLayout's check at load:
+ * "device=A,B;unit=...;backend=CPU,...;calibration=...;dequant_ops=32;calibration_tail=...;workload=...". */
+#define WIRE_NAME(name, field) #name ","
+#define WIRE_BACKEND(name, id, host) #name ","
+JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_wireLayout(JNIEnv *env, jclass cls) {
+    (void)cls;
+    char text[2048];
+    snprintf(text, sizeof text, "device=%s;unit=%s;backend=%s;calibration=%s;dequant_ops=%d;calibration_tail=%s;workload=%s",
+             EF_WIRE_DEVICE(WIRE_NAME), EF_WIRE_UNIT(WIRE_NAME), EF_BACKEND_TABLE(WIRE_BACKEND), EF_WIRE_CALIBRATION(WIRE_NAME),
+             EF_FMT_COUNT, EF_WIRE_CALIBRATION_TAIL(WIRE_NAME), EF_WIRE_WORKLOAD(WIRE_NAME));
+    return (*env)->NewStringUTF(env, text);
+}
+
+/* The format table (edgefront_formats.h) as FORMAT_INFO_FIELDS doubles per id 0..EF_FMT_COUNT-1: present, ggml type,
+ * block weights, block bytes, generic bits, dequantization ops, int8 path. Java compares it with its registry at load. */
+#define FORMAT_INFO_FIELDS 7
+JNIEXPORT jdoubleArray JNICALL Java_org_edgefront_nativert_NativeBridge_formatTable(JNIEnv *env, jclass cls) {
+    (void)cls;
+    double t[EF_FMT_COUNT * FORMAT_INFO_FIELDS];
+    for (int f = 0; f < EF_FMT_COUNT; f++) {
+        ef_format_info i;
+        double *r = t + FORMAT_INFO_FIELDS * f;
+        int ok = ef_format_describe(f, &i) == EF_OK;
+        r[0] = ok;
+        r[1] = ok ? i.ggml_type : 0;
+        r[2] = ok ? i.block_weights : 0;
+        r[3] = ok ? i.block_bytes : 0;
+        r[4] = ok ? i.generic_bits : 0;
+        r[5] = ok ? i.dequant_ops : 0;
+        r[6] = ok ? i.int8_path : 0;
+    }
+    jdoubleArray out = (*env)->NewDoubleArray(env, EF_FMT_COUNT * FORMAT_INFO_FIELDS);
+    if (out != NULL) (*env)->SetDoubleArrayRegion(env, out, 0, EF_FMT_COUNT * FORMAT_INFO_FIELDS, t);
+    return out;
 }
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(

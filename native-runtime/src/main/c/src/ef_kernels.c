@@ -102,21 +102,7 @@ static int describe(int32_t format, int32_t group, int32_t asym, int64_t cols, k
     CHECK(cols >= 1 && cols < MAX_DIM, EF_ERR_RANGE, "cols %lld out of range", (long long)cols);
     memset(k, 0, sizeof *k);
     k->id = format;
-    switch (format) {
-    case EF_FMT_F32: k->block = 1; k->block_bytes = 4; return EF_OK;
-    case EF_FMT_F16: case EF_FMT_BF16: k->block = 1; k->block_bytes = 2; return EF_OK;
-    case EF_FMT_Q8_0: k->block = 32; k->block_bytes = 34; break;
-    case EF_FMT_Q4_0: k->block = 32; k->block_bytes = 18; break;
-    case EF_FMT_Q4_1: k->block = 32; k->block_bytes = 20; break;
-    case EF_FMT_Q5_0: k->block = 32; k->block_bytes = 22; break;
-    case EF_FMT_Q5_1: k->block = 32; k->block_bytes = 24; break;
-    case EF_FMT_Q2_K: k->block = 256; k->block_bytes = 84; break;
-    case EF_FMT_Q3_K: k->block = 256; k->block_bytes = 110; break;
-    case EF_FMT_Q4_K: k->block = 256; k->block_bytes = 144; break;
-    case EF_FMT_Q5_K: k->block = 256; k->block_bytes = 176; break;
-    case EF_FMT_Q6_K: k->block = 256; k->block_bytes = 210; break;
-    default:
-        CHECK(is_generic(format), EF_ERR_ENUM, "format id %d unknown", (int)format);
+    if (is_generic(format)) {
         CHECK(asym == 0 || asym == 1, EF_ERR_RANGE, "asymmetric must be 0 or 1, got %d", (int)asym);
         CHECK(group >= 0 && group <= 1 << 20, EF_ERR_RANGE, "group %d out of range [0, 2^20]", (int)group);
         k->bits = format - EF_FMT_INT_BASE + 1;
@@ -125,6 +111,12 @@ static int describe(int32_t format, int32_t group, int32_t asym, int64_t cols, k
         k->block_bytes = group == 0 ? 0 : (k->bits * group + 7) / 8 + 2 * (1 + asym);
         return EF_OK;
     }
+    ef_format_info info; /* blocks and bytes from the one format table */
+    CHECK(ef_format_describe(format, &info) == EF_OK && info.generic_bits == 0, EF_ERR_ENUM, "format id %d unknown", (int)format);
+    CHECK(format <= EF_FMT_Q6_K, EF_ERR_UNSUPPORTED, "format id %d has no reference kernel", (int)format);
+    k->block = info.block_weights;
+    k->block_bytes = info.block_bytes;
+    if (k->block == 1) return EF_OK;
     CHECK(cols % k->block == 0, EF_ERR_RANGE, "format %d needs cols divisible by %d, got %lld", (int)format, k->block, (long long)cols);
     return EF_OK;
 }

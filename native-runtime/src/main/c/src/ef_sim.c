@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.3.0 (api 4)"
+#define EF_VERSION_STRING "edgefront-sim 1.4.0 (api 5)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -43,29 +43,38 @@ int ef_fail(char *msg, size_t cap, int status, const char *fmt, ...) {
     return status;
 }
 
-/* Dequantization work per stored weight, in ops, for each format id (before the engine's
- * dequant_scale). Rationale: unpacking a nibble and applying a block scale ~1 op; extra high-bit
- * planes, minima and two-level K-quant scales add to it; generic 3/5/6/7-bit codes straddle bytes.
- * -1 marks ids that are not formats. Constant tables: no mutable state. */
-static const double DEQUANT_OPS[EF_FMT_COUNT] = {
-    0.0, 0.5, 0.5,               /* F32, F16, BF16 (conversion to fp32) */
-    0.25, 1.0, 1.25, 2.0, 2.25,  /* Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 */
-    2.5, 3.0, 1.5, 2.5, 2.5,     /* Q2_K, Q3_K, Q4_K, Q5_K, Q6_K */
-    -1, -1, -1,                  /* 13..15 unused */
-    1.5, 1.5, 2.5, 1.0, 2.5, 2.5, 2.5, 0.25, /* int1 .. int8 */
-    /* int1 .. int8 asymmetric: + 0.25 for the zero point, as Q4_1 over Q4_0 and Q5_1 over Q5_0 */
-    1.75, 1.75, 2.75, 1.25, 2.75, 2.75, 2.75, 0.5
-};
-/* 1: GEMV on the int8 dot-product path (activations quantized); 0: float path; -1: not a format. */
-static const signed char USES_INT8[EF_FMT_COUNT] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1,
-                                                    1, 1, 1, 1, 1, 1, 1, 1};
+/* Per-backend tables built from EF_BACKEND_TABLE (edgefront_sim.h). */
+#define EF_BACKEND_NAME_ROW(name, id, host) [id] = #name,
+#define EF_BACKEND_HOST_ROW(name, id, host) [id] = host,
+static const char *const BACKEND_NAME[EF_BACKEND_COUNT] = {EF_BACKEND_TABLE(EF_BACKEND_NAME_ROW)};
+static const int HOST_CORES[EF_BACKEND_COUNT] = {EF_BACKEND_TABLE(EF_BACKEND_HOST_ROW)};
+
+/* Per-format-id tables built from edgefront_formats.h (constant: no mutable state). USES_INT8 holds
+ * int8_path + 1 so that 0 marks ids that are not formats. */
+#define EF_DEQ_ROW(name, id, ggml, bw, bb, deq, int8) [id] = deq,
+#define EF_INT8_ROW(name, id, ggml, bw, bb, deq, int8) [id] = int8 + 1,
+#define EF_INFO_ROW(name, id, ggml, bw, bb, deq, int8) [id] = {ggml, bw, bb, 0, deq, int8},
+#define EF_INT_DEQ_ROW(bits, sym, asym) [EF_FMT_INT_BASE + bits - 1] = sym, [EF_FMT_INT_ASYM_BASE + bits - 1] = asym,
+#define EF_INT_INT8_ROW(bits, sym, asym) [EF_FMT_INT_BASE + bits - 1] = 2, [EF_FMT_INT_ASYM_BASE + bits - 1] = 2,
+#define EF_INT_INFO_ROW(bits, sym, asym) [EF_FMT_INT_BASE + bits - 1] = {-1, 0, 0, bits, sym, 1}, \
+                                         [EF_FMT_INT_ASYM_BASE + bits - 1] = {-1, 0, 0, bits, asym, 1},
+static const double DEQUANT_OPS[EF_FMT_COUNT] = {EF_FORMAT_TABLE(EF_DEQ_ROW) EF_INT_TABLE(EF_INT_DEQ_ROW)};
+static const signed char USES_INT8[EF_FMT_COUNT] = {EF_FORMAT_TABLE(EF_INT8_ROW) EF_INT_TABLE(EF_INT_INT8_ROW)};
+static const ef_format_info FORMAT_INFO[EF_FMT_COUNT] = {EF_FORMAT_TABLE(EF_INFO_ROW) EF_INT_TABLE(EF_INT_INFO_ROW)};
 
 double ef_format_dequant_ops(int32_t format) {
-    return (format >= 0 && format < EF_FMT_COUNT) ? DEQUANT_OPS[format] : -1.0;
+    return (format >= 0 && format < EF_FMT_COUNT && USES_INT8[format] != 0) ? DEQUANT_OPS[format] : -1.0;
 }
 
 int ef_format_uses_int8(int32_t format) {
-    return (format >= 0 && format < EF_FMT_COUNT) ? USES_INT8[format] : -1;
+    return (format >= 0 && format < EF_FMT_COUNT) ? USES_INT8[format] - 1 : -1;
+}
+
+int ef_format_describe(int32_t format, ef_format_info *out) {
+    if (out == NULL) return EF_ERR_NULL;
+    if (ef_format_uses_int8(format) < 0) return EF_ERR_ENUM;
+    *out = FORMAT_INFO[format];
+    return EF_OK;
 }
 
 size_t ef_op_count(const ef_attention *att, size_t n_tensors) {
@@ -92,24 +101,25 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(in_range(d->dram_capacity_bytes, 1e6, 1e16), EF_ERR_RANGE, "device.dram_capacity_bytes must be in [1e6, 1e16], got %g", d->dram_capacity_bytes);
     CHECK(in_range(d->cpu_cores, 1.0, 4096.0), EF_ERR_RANGE, "device.cpu_cores must be in [1, 4096], got %g", d->cpu_cores);
     CHECK(in_range(d->cpu_core_bytes_per_s, 1e6, 1e15), EF_ERR_RANGE, "device.cpu_core_bytes_per_s must be in [1e6, 1e15], got %g", d->cpu_core_bytes_per_s);
-    CHECK(in_range(d->cpu_fp32_flops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_fp32_flops must be in [1e6, 1e18], got %g", d->cpu_fp32_flops);
-    CHECK(in_range(d->cpu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_fp16_flops must be in [1e6, 1e18], got %g", d->cpu_fp16_flops);
-    CHECK(in_range(d->cpu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.cpu_int8_ops must be in [1e6, 1e18], got %g", d->cpu_int8_ops);
-    CHECK(zero_or_range(d->gpu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.gpu_fp16_flops must be 0 or in [1e6, 1e18], got %g", d->gpu_fp16_flops);
-    CHECK(zero_or_range(d->gpu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.gpu_int8_ops must be 0 or in [1e6, 1e18], got %g", d->gpu_int8_ops);
-    CHECK(zero_or_range(d->npu_fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.npu_fp16_flops must be 0 or in [1e6, 1e18], got %g", d->npu_fp16_flops);
-    CHECK(zero_or_range(d->npu_int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.npu_int8_ops must be 0 or in [1e6, 1e18], got %g", d->npu_int8_ops);
     CHECK(in_range(d->energy_pj_per_byte, 0.0, 1e6), EF_ERR_RANGE, "device.energy_pj_per_byte must be in [0, 1e6], got %g", d->energy_pj_per_byte);
-    CHECK(in_range(d->cpu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.cpu_pj_per_op must be in [0, 1e6], got %g", d->cpu_pj_per_op);
-    CHECK(in_range(d->gpu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.gpu_pj_per_op must be in [0, 1e6], got %g", d->gpu_pj_per_op);
-    CHECK(in_range(d->npu_pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.npu_pj_per_op must be in [0, 1e6], got %g", d->npu_pj_per_op);
     CHECK(in_range(d->static_power_w, 0.0, 1e5), EF_ERR_RANGE, "device.static_power_w must be in [0, 1e5], got %g", d->static_power_w);
     CHECK(in_range(d->thermal_onset_s, 0.0, 1e9), EF_ERR_RANGE, "device.thermal_onset_s must be in [0, 1e9], got %g", d->thermal_onset_s);
     CHECK(in_range(d->thermal_sustained_fraction, 1e-3, 1.0), EF_ERR_RANGE, "device.thermal_sustained_fraction must be in [0.001, 1], got %g", d->thermal_sustained_fraction);
-
-    CHECK(in_range(d->cpu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.cpu_active_w must be in [0, 1e5], got %g", d->cpu_active_w);
-    CHECK(in_range(d->gpu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.gpu_active_w must be in [0, 1e5], got %g", d->gpu_active_w);
-    CHECK(in_range(d->npu_active_w, 0.0, 1e5), EF_ERR_RANGE, "device.npu_active_w must be in [0, 1e5], got %g", d->npu_active_w);
+    for (int b = 0; b < EF_BACKEND_COUNT; b++) {
+        const ef_compute_unit *u = &d->unit[b];
+        const char *n = BACKEND_NAME[b];
+        if (HOST_CORES[b]) { /* the CPU: every peak given */
+            CHECK(in_range(u->fp32_flops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.fp32_flops must be in [1e6, 1e18], got %g", n, u->fp32_flops);
+            CHECK(in_range(u->fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.fp16_flops must be in [1e6, 1e18], got %g", n, u->fp16_flops);
+            CHECK(in_range(u->int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.int8_ops must be in [1e6, 1e18], got %g", n, u->int8_ops);
+        } else {
+            CHECK(zero_or_range(u->fp32_flops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.fp32_flops must be 0 or in [1e6, 1e18], got %g", n, u->fp32_flops);
+            CHECK(zero_or_range(u->fp16_flops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.fp16_flops must be 0 or in [1e6, 1e18], got %g", n, u->fp16_flops);
+            CHECK(zero_or_range(u->int8_ops, 1e6, 1e18), EF_ERR_RANGE, "device.%s.int8_ops must be 0 or in [1e6, 1e18], got %g", n, u->int8_ops);
+        }
+        CHECK(in_range(u->pj_per_op, 0.0, 1e6), EF_ERR_RANGE, "device.%s.pj_per_op must be in [0, 1e6], got %g", n, u->pj_per_op);
+        CHECK(in_range(u->active_w, 0.0, 1e5), EF_ERR_RANGE, "device.%s.active_w must be in [0, 1e5], got %g", n, u->active_w);
+    }
 
     CHECK(in_range(c->mem_efficiency, 1e-4, 1.0), EF_ERR_RANGE, "backend.mem_efficiency must be in [1e-4, 1], got %g", c->mem_efficiency);
     CHECK(in_range(c->compute_efficiency, 1e-4, 1.0), EF_ERR_RANGE, "backend.compute_efficiency must be in [1e-4, 1], got %g", c->compute_efficiency);
@@ -128,7 +138,7 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(c->dequant_to_float == 0.0 || c->dequant_to_float == 1.0, EF_ERR_RANGE, "backend.dequant_to_float must be 0 or 1, got %g", c->dequant_to_float);
     CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
 
-    CHECK(w->backend >= 0 && w->backend < EF_BACKEND_COUNT, EF_ERR_ENUM, "workload.backend %d is not a backend (0 cpu, 1 gpu, 2 npu)", (int)w->backend);
+    CHECK(w->backend >= 0 && w->backend < EF_BACKEND_COUNT, EF_ERR_ENUM, "workload.backend %d is not a backend (0..%d, edgefront_sim.h)", (int)w->backend, EF_BACKEND_COUNT - 1);
     CHECK(w->prompt_tokens >= 1 && w->prompt_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.prompt_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->prompt_tokens);
     CHECK(w->generated_tokens >= 1 && w->generated_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.generated_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->generated_tokens);
     CHECK(w->context_tokens >= 1 && w->context_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.context_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->context_tokens);
@@ -136,10 +146,8 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
           "workload.context_tokens %d is smaller than prompt %d + generated %d", (int)w->context_tokens, (int)w->prompt_tokens, (int)w->generated_tokens);
     CHECK(w->kv_bits == 4 || w->kv_bits == 8 || w->kv_bits == 16 || w->kv_bits == 32, EF_ERR_RANGE, "workload.kv_bits must be 4, 8, 16 or 32, got %d", (int)w->kv_bits);
     CHECK(w->threads >= 1 && w->threads <= 4096, EF_ERR_RANGE, "workload.threads must be in [1, 4096], got %d", (int)w->threads);
-    if (w->backend == EF_BACKEND_GPU)
-        CHECK(d->gpu_fp16_flops > 0.0, EF_ERR_UNSUPPORTED, "backend gpu requested but the device has no GPU (gpu_fp16_flops = 0)");
-    if (w->backend == EF_BACKEND_NPU)
-        CHECK(d->npu_int8_ops > 0.0 || d->npu_fp16_flops > 0.0, EF_ERR_UNSUPPORTED, "backend npu requested but the device has no NPU (npu throughput = 0)");
+    CHECK(d->unit[w->backend].fp16_flops > 0.0 || d->unit[w->backend].int8_ops > 0.0, EF_ERR_UNSUPPORTED,
+          "backend %s requested but the device has none (its fp16 and int8 peaks are 0)", BACKEND_NAME[w->backend]);
 
     CHECK(a->layers >= 1 && a->layers <= EF_MAX_LAYERS, EF_ERR_RANGE, "attention.layers must be in [1, %d], got %d", EF_MAX_LAYERS, (int)a->layers);
     CHECK(a->heads >= 1 && a->heads <= 65536, EF_ERR_RANGE, "attention.heads must be in [1, 65536], got %d", (int)a->heads);
@@ -225,26 +233,22 @@ typedef struct {
 
 static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a, ef_ctx *x) {
     double eff = c->compute_efficiency;
-    if (w->backend == EF_BACKEND_CPU) {
+    const ef_compute_unit *u = &d->unit[w->backend];
+    double f16 = u->fp16_flops > 0.0 ? u->fp16_flops : 0.5 * u->int8_ops;
+    double f32 = u->fp32_flops > 0.0 ? u->fp32_flops : 0.5 * f16; /* e.g. mobile GPUs: FP32 at half the FP16 rate */
+    double i8 = u->int8_ops > 0.0 ? u->int8_ops : u->fp16_flops;
+    double share = 1.0;
+    if (HOST_CORES[w->backend]) {
         double used = (double)w->threads < d->cpu_cores ? (double)w->threads : d->cpu_cores;
-        double share = used / d->cpu_cores;
+        share = used / d->cpu_cores;
         double bw = used * d->cpu_core_bytes_per_s;
         x->bw = (bw < d->dram_bytes_per_s ? bw : d->dram_bytes_per_s) * c->mem_efficiency;
-        x->peak_int8 = d->cpu_int8_ops * share * eff;
-        x->peak_fp32 = d->cpu_fp32_flops * share * eff;
-        x->peak_fp16 = d->cpu_fp16_flops * share * eff;
-    } else if (w->backend == EF_BACKEND_GPU) {
-        x->bw = d->dram_bytes_per_s * c->mem_efficiency;
-        x->peak_fp16 = d->gpu_fp16_flops * eff;
-        x->peak_fp32 = 0.5 * d->gpu_fp16_flops * eff; /* FP32 at half the FP16 rate on mobile GPUs */
-        x->peak_int8 = (d->gpu_int8_ops > 0.0 ? d->gpu_int8_ops : d->gpu_fp16_flops) * eff;
     } else {
         x->bw = d->dram_bytes_per_s * c->mem_efficiency;
-        double f16 = d->npu_fp16_flops > 0.0 ? d->npu_fp16_flops : 0.5 * d->npu_int8_ops;
-        x->peak_fp16 = f16 * eff;
-        x->peak_fp32 = 0.5 * f16 * eff;
-        x->peak_int8 = (d->npu_int8_ops > 0.0 ? d->npu_int8_ops : d->npu_fp16_flops) * eff;
     }
+    x->peak_int8 = i8 * share * eff;
+    x->peak_fp32 = f32 * share * eff;
+    x->peak_fp16 = f16 * share * eff;
     if (c->dequant_to_float == 1.0) x->peak_int8 = x->peak_fp32; /* float FMAs after dequantization */
     x->prefill_scale = c->prefill_compute_efficiency / c->compute_efficiency;
     x->overhead = c->op_overhead_s;
@@ -432,8 +436,8 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
                         const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
                         ef_result *r, ef_op_cost *ops, memo_entry *memo, char *msg, size_t cap) {
     double dec_bytes = 0, dec_ops = 0, dec_time = 0, pre_bytes = 0, pre_ops = 0, pre_time = 0, weights = 0;
-    double pj_op = w->backend == EF_BACKEND_CPU ? d->cpu_pj_per_op : (w->backend == EF_BACKEND_GPU ? d->gpu_pj_per_op : d->npu_pj_per_op);
-    double active_w = w->backend == EF_BACKEND_CPU ? d->cpu_active_w : (w->backend == EF_BACKEND_GPU ? d->gpu_active_w : d->npu_active_w);
+    double pj_op = d->unit[w->backend].pj_per_op;
+    double active_w = d->unit[w->backend].active_w;
     double time_w = d->static_power_w + active_w; /* power drawn for as long as the step runs */
     double pj_b = d->energy_pj_per_byte * 1e-12, pj_o = pj_op * 1e-12;
     int tied = a->tied_embeddings;
@@ -637,8 +641,8 @@ int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_
     kept_tensor_cost(&x, wl, 0, shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes,
                      choice->kept_rows, choice->kept_cols, &dc, &pc);
     out->index = 0; out->bound = dc.bound; out->bytes = dc.bytes; out->ops = dc.ops; out->time_s = dc.time;
-    double pj_op = wl->backend == EF_BACKEND_CPU ? dev->cpu_pj_per_op : (wl->backend == EF_BACKEND_GPU ? dev->gpu_pj_per_op : dev->npu_pj_per_op);
-    double active_w = wl->backend == EF_BACKEND_CPU ? dev->cpu_active_w : (wl->backend == EF_BACKEND_GPU ? dev->gpu_active_w : dev->npu_active_w);
+    double pj_op = dev->unit[wl->backend].pj_per_op;
+    double active_w = dev->unit[wl->backend].active_w;
     out->energy_j = dc.bytes * dev->energy_pj_per_byte * 1e-12 + dc.ops * pj_op * 1e-12 + (dev->static_power_w + active_w) * dc.time;
     return EF_OK;
 }

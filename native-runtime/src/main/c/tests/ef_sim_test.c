@@ -11,7 +11,9 @@ static int failures = 0;
 #define EXPECT(cond, what) do { if (!(cond)) { fprintf(stderr, "FAIL: %s (line %d)\n", what, __LINE__); failures++; } } while (0)
 
 int main(void) {
-    ef_device dev = {68e9, 8e9, 8, 20e9, 200e9, 400e9, 800e9, 0, 0, 0, 30e12, 20, 1, 2, 0.5, 1.5, 60, 0.7, 3.0, 0, 0};
+    ef_device dev = {68e9, 8e9, 8, 20e9, 20, 1.5, 60, 0.7,
+                     .unit = {[EF_BACKEND_CPU] = {200e9, 400e9, 800e9, 1, 3.0}, [EF_BACKEND_GPU] = {0, 0, 0, 2, 0},
+                              [EF_BACKEND_NPU] = {0, 0, 30e12, 0.5, 0}}};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512};
@@ -196,7 +198,8 @@ int main(void) {
     EXPECT(fabs(ref - y[0]) < 1e-3, "gemv equals dot of unpacked row");
     EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 256, packed, sizeof packed - 1, msg, sizeof msg) == EF_ERR_LENGTH, "short dst");
     EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 100, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "cols not a block multiple");
-    EXPECT(ef_k_pack(13, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_ENUM, "unknown format");
+    EXPECT(ef_k_pack(15, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_ENUM, "unknown format");
+    EXPECT(ef_k_pack(EF_FMT_IQ4_NL, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_UNSUPPORTED, "a format without a reference kernel");
     EXPECT(ef_k_pack(EF_FMT_INT_BASE + 3, -5, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "negative group");
     EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, NULL, 0, 2, 256, x, 256, y, 2, msg, sizeof msg) == EF_ERR_NULL, "NULL weights");
     EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, packed, sizeof packed, 2, 256, x, 255, y, 2, msg, sizeof msg) == EF_ERR_LENGTH, "short x");

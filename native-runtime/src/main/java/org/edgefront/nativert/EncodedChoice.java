@@ -1,10 +1,10 @@
 package org.edgefront.nativert;
 
-import java.util.Map;
 import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.SimulatorFormats;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -22,14 +22,6 @@ import org.edgefront.space.model.TensorSpec;
  */
 public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio, int rank, long weightBytes,
                             int keptRows, int keptCols) implements java.io.Serializable {
-
-    private static final Map<String, Integer> NAMED_IDS = Map.ofEntries(
-            Map.entry("F32", 0), Map.entry("F16", 1), Map.entry("BF16", 2), Map.entry("Q8_0", 3), Map.entry("Q4_0", 4),
-            Map.entry("Q4_1", 5), Map.entry("Q5_0", 6), Map.entry("Q5_1", 7), Map.entry("Q2_K", 8), Map.entry("Q3_K", 9),
-            Map.entry("Q4_K", 10), Map.entry("Q5_K", 11), Map.entry("Q6_K", 12));
-    static final int INT_BASE = 16;
-    /** {@code EF_FMT_INT_ASYM_BASE} (api 4): asymmetric generic intN ids. */
-    static final int INT_ASYM_BASE = 24;
 
     /** Encodes {@code choice} for the whole (unpruned) tensor {@code t}. */
     public static EncodedChoice encode(TensorSpec t, TensorChoice choice) {
@@ -74,50 +66,11 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
     /** True when structured pruning removed the tensor entirely (0 x 0). */
     public boolean removed() { return keptRows == 0; }
 
-    /** The {@code ef_format} id of a format. */
-    public static int formatId(WeightFormat f) {
-        if (f.kind() == WeightFormat.Kind.INT_GROUP) return (f.asymmetric() ? INT_ASYM_BASE : INT_BASE) + f.bits() - 1;
-        Integer id = NAMED_IDS.get(f.name());
-        if (id == null) throw new IllegalArgumentException("format " + f.name() + " has no simulator id");
-        return id;
-    }
-
-    /** True when the format runs on the int8 dot-product path (quantized), false for float formats. */
-    public static boolean usesInt8(int formatId) { return formatId >= 3; }
-
-    /** Dequantization ops per stored weight (mirror of {@code ef_format_dequant_ops}). */
-    public static double dequantOps(int formatId) {
-        return switch (formatId) {
-            case 0 -> 0.0;
-            case 1, 2 -> 0.5;
-            case 3 -> 0.25;
-            case 4 -> 1.0;
-            case 5 -> 1.25;
-            case 6 -> 2.0;
-            case 7 -> 2.25;
-            case 8 -> 2.5;
-            case 9 -> 3.0;
-            case 10 -> 1.5;
-            case 11, 12 -> 2.5;
-            default -> {
-                boolean asym = formatId >= INT_ASYM_BASE;
-                int bits = genericBits(formatId);
-                if (bits < 1 || bits > 8) throw new IllegalArgumentException("unknown format id " + formatId);
-                // a zero point adds 0.25, as Q4_1 over Q4_0
-                yield (bits == 8 ? 0.25 : bits == 4 ? 1.0 : (bits <= 2 ? 1.5 : 2.5)) + (asym ? 0.25 : 0.0);
-            }
-        };
-    }
-
-    /** Code bits of a generic intN id (symmetric or asymmetric); 0 for other ids. */
-    public static int genericBits(int formatId) {
-        if (formatId >= INT_ASYM_BASE && formatId < INT_ASYM_BASE + 8) return formatId - INT_ASYM_BASE + 1;
-        if (formatId >= INT_BASE && formatId < INT_BASE + 8) return formatId - INT_BASE + 1;
-        return 0;
-    }
+    /** The {@code ef_format} id of a format (the registry's, {@link WeightFormat#simulatorId()}). */
+    public static int formatId(WeightFormat f) { return f.simulatorId(); }
 
     /** The kernel id of a format ({@code edgefront_kernels.h}): generic intN use the symmetric id plus an asymmetric flag. */
     static int kernelId(WeightFormat f) {
-        return f.kind() == WeightFormat.Kind.INT_GROUP ? INT_BASE + f.bits() - 1 : formatId(f);
+        return f.kind() == WeightFormat.Kind.INT_GROUP ? SimulatorFormats.intGroupId(f.bits(), false) : formatId(f);
     }
 }

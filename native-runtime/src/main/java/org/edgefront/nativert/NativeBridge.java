@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 4;
+    static final int EXPECTED_API_VERSION = 5;
     static final int RESULT_FIELDS = 12;
     static final int OP_FIELDS = 5;
 
@@ -17,6 +17,12 @@ final class NativeBridge {
     static native int apiVersion();
 
     static native int resultFields();
+
+    /** The C format table, {@link FormatTableCheck#FIELDS} doubles per format id (see {@link FormatTableCheck}). */
+    static native double[] formatTable();
+
+    /** The C library's wire layout in {@link WireLayout#describe()}'s words. */
+    static native String wireLayout();
 
     /**
      * Simulates {@code nCandidates} candidates; returns null when all succeeded, else the first failure's

@@ -52,6 +52,13 @@ public final class NativeLibrary {
             if (api != NativeBridge.EXPECTED_API_VERSION) {
                 return new IllegalStateException("native API version " + api + ", Java expects " + NativeBridge.EXPECTED_API_VERSION);
             }
+            String wire = WireLayout.mismatch(NativeBridge.wireLayout());
+            if (wire != null) return new IllegalStateException(wire);
+            java.util.List<String> formats = FormatTableCheck.mismatches(NativeBridge.formatTable());
+            if (!formats.isEmpty()) {
+                return new IllegalStateException("the C format table (edgefront_formats.h) and the Java registry (NamedFormat) disagree: "
+                        + String.join("; ", formats));
+            }
             return null;
         } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
             return e;

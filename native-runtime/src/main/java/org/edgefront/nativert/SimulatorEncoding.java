@@ -2,6 +2,7 @@ package org.edgefront.nativert;
 
 import org.edgefront.nativert.calibration.BackendCalibration;
 import org.edgefront.nativert.calibration.FormatCosts;
+import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.Workload;
 import java.util.List;
@@ -9,48 +10,63 @@ import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * Flattens Java values into the C structs' field order (see {@code edgefront_sim.h}). The device array
- * depends on the workload: for the CPU it describes the cores the threads actually use (fastest first),
- * so the C side sees {@code cpu_cores = cores used}. Stateless.
+ * Flattens Java values into the named wire layout ({@link WireLayout}, {@code edgefront_wire.h}). The device array
+ * depends on the workload: for the CPU it describes the cores the threads actually use (fastest first), so the C side
+ * sees {@code cpu_cores = cores used}. Stateless.
  */
 final class SimulatorEncoding {
-    static final int DEVICE_FIELDS = 21;
-
     private SimulatorEncoding() {}
 
     static double[] device(DeviceProfile d, Workload w) {
-        int used = d.cpuCoresUsed(w.threads());
-        return new double[] {
-            d.dram().bandwidthBytesPerSecond(), (double) d.dram().capacityBytes(), used,
-            d.cpu().coreBandwidthBytesPerSecond(),
-            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp32FlopsPerCycle),
-            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp16FlopsPerCycle),
-            d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::int8OpsPerCycle),
-            d.gpu().fp16FlopsPerSecond(), d.gpu().int8OpsPerSecond(), d.npu().fp16FlopsPerSecond(), d.npu().int8OpsPerSecond(),
-            d.energy().dramPicojoulesPerByte(), d.energy().cpuPicojoulesPerOp(), d.gpu().picojoulesPerOp(), d.npu().picojoulesPerOp(),
-            d.energy().staticPowerWatts(), d.thermal().onsetSeconds(), d.thermal().sustainedFraction(),
-            d.cpuActiveWatts(w.threads()),
-            d.gpu().activeWatts(), d.npu().activeWatts()
-        };
+        double[] a = new double[WireLayout.DEVICE_FIELDS];
+        a[WireLayout.Device.DRAM_BYTES_PER_S.at()] = d.dram().bandwidthBytesPerSecond();
+        a[WireLayout.Device.DRAM_CAPACITY_BYTES.at()] = d.dram().capacityBytes();
+        a[WireLayout.Device.CPU_CORES.at()] = d.cpuCoresUsed(w.threads());
+        a[WireLayout.Device.CPU_CORE_BYTES_PER_S.at()] = d.cpu().coreBandwidthBytesPerSecond();
+        a[WireLayout.Device.ENERGY_PJ_PER_BYTE.at()] = d.energy().dramPicojoulesPerByte();
+        a[WireLayout.Device.STATIC_POWER_W.at()] = d.energy().staticPowerWatts();
+        a[WireLayout.Device.THERMAL_ONSET_S.at()] = d.thermal().onsetSeconds();
+        a[WireLayout.Device.THERMAL_SUSTAINED_FRACTION.at()] = d.thermal().sustainedFraction();
+        for (Backend b : Backend.values()) {
+            DeviceProfile.ComputeUnit u = d.unit(b, w.threads());
+            a[WireLayout.Unit.FP32_FLOPS.at(b)] = u.fp32FlopsPerSecond();
+            a[WireLayout.Unit.FP16_FLOPS.at(b)] = u.fp16FlopsPerSecond();
+            a[WireLayout.Unit.INT8_OPS.at(b)] = u.int8OpsPerSecond();
+            a[WireLayout.Unit.PJ_PER_OP.at(b)] = u.picojoulesPerOp();
+            a[WireLayout.Unit.ACTIVE_W.at(b)] = u.activeWatts();
+        }
+        return a;
     }
 
     static double[] calibration(BackendCalibration c) {
-        double[] a = new double[14 + FormatCosts.FORMATS];
-        double[] head = {c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
-            c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity() ? 1.0 : 0.0,
-            c.prefillComputeEfficiency(), c.dequantizesToFloat() ? 1.0 : 0.0};
-        System.arraycopy(head, 0, a, 0, head.length);
-        for (int f = 0; f < FormatCosts.FORMATS; f++) a[10 + f] = c.formatCosts().opsPerWeight(f);
-        int k = 10 + FormatCosts.FORMATS; // api 4 kernel-shape terms
-        a[k] = c.memoryComputeSerial() ? 1.0 : 0.0;
-        a[k + 1] = c.formatCosts().opsPerScale();
-        a[k + 2] = c.formatCosts().sparseOpsPerStored(1);
-        a[k + 3] = c.formatCosts().sparseOpsPerStored(2);
+        double[] a = new double[WireLayout.CALIBRATION_FIELDS];
+        a[WireLayout.Calibration.MEM_EFFICIENCY.at()] = c.memEfficiency();
+        a[WireLayout.Calibration.COMPUTE_EFFICIENCY.at()] = c.computeEfficiency();
+        a[WireLayout.Calibration.OP_OVERHEAD_S.at()] = c.opOverheadSeconds();
+        a[WireLayout.Calibration.DEQUANT_SCALE.at()] = c.dequantScale();
+        a[WireLayout.Calibration.PREFILL_TILE_TOKENS.at()] = c.prefillTileTokens();
+        a[WireLayout.Calibration.UBATCH_TOKENS.at()] = c.ubatchTokens();
+        a[WireLayout.Calibration.RUNTIME_FIXED_BYTES.at()] = c.runtimeFixedBytes();
+        a[WireLayout.Calibration.EXPLOITS_NM_SPARSITY.at()] = c.exploitsNmSparsity() ? 1.0 : 0.0;
+        a[WireLayout.Calibration.PREFILL_COMPUTE_EFFICIENCY.at()] = c.prefillComputeEfficiency();
+        a[WireLayout.Calibration.DEQUANT_TO_FLOAT.at()] = c.dequantizesToFloat() ? 1.0 : 0.0;
+        for (int f = 0; f < FormatCosts.FORMATS; f++) a[WireLayout.Calibration.dequantOps(f)] = c.formatCosts().opsPerWeight(f);
+        a[WireLayout.CalibrationTail.MEMORY_COMPUTE_SERIAL.at()] = c.memoryComputeSerial() ? 1.0 : 0.0;
+        a[WireLayout.CalibrationTail.DEQUANT_OPS_PER_SCALE.at()] = c.formatCosts().opsPerScale();
+        a[WireLayout.CalibrationTail.SPARSE_OPS_UNSTRUCTURED.at()] = c.formatCosts().sparseOpsPerStored(1);
+        a[WireLayout.CalibrationTail.SPARSE_OPS_NM.at()] = c.formatCosts().sparseOpsPerStored(2);
         return a;
     }
 
     static int[] workload(Workload w) {
-        return new int[] {w.promptTokens(), w.generatedTokens(), w.contextTokens(), w.kvCacheBits(), w.threads(), w.backend().id()};
+        int[] a = new int[WireLayout.WORKLOAD_FIELDS];
+        a[WireLayout.Workload.PROMPT_TOKENS.at()] = w.promptTokens();
+        a[WireLayout.Workload.GENERATED_TOKENS.at()] = w.generatedTokens();
+        a[WireLayout.Workload.CONTEXT_TOKENS.at()] = w.contextTokens();
+        a[WireLayout.Workload.KV_BITS.at()] = w.kvCacheBits();
+        a[WireLayout.Workload.THREADS.at()] = w.threads();
+        a[WireLayout.Workload.BACKEND.at()] = w.backend().id();
+        return a;
     }
 
     static int[] attention(ModelArchitecture a) {

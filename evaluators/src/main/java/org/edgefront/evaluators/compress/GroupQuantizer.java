@@ -1,5 +1,6 @@
 package org.edgefront.evaluators.compress;
 
+import org.edgefront.space.format.HalfFloats;
 import org.edgefront.space.compress.WeightFormat;
 
 /**

@@ -1,6 +1,9 @@
 package org.edgefront.evaluators.compress;
 
+import org.edgefront.space.format.HalfFloats;
+import org.edgefront.space.format.LlamaCppQuantizer;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.NamedFormat;
 
 /**
  * Frozen per-group quantization grids of a matrix ("static groups"): the scale and zero point of every
@@ -64,19 +67,11 @@ final class QuantGrid {
                 g = new QuantGrid(rule, true, rows, cols, size, 0, qm);
             }
             case LLAMA_CPP -> {
-                g = switch (f.name()) {
-                    case "Q8_0" -> new QuantGrid(Rule.Q8_0, true, rows, cols, 32, 0, 127);
-                    case "Q4_0" -> new QuantGrid(Rule.QX_0, true, rows, cols, 32, 8, 15);
-                    case "Q5_0" -> new QuantGrid(Rule.QX_0, true, rows, cols, 32, 16, 31);
-                    case "Q4_1" -> new QuantGrid(Rule.QX_1, true, rows, cols, 32, 0, 15);
-                    case "Q5_1" -> new QuantGrid(Rule.QX_1, true, rows, cols, 32, 0, 31);
-                    case "Q2_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 16, 0, 3);
-                    case "Q3_K" -> new QuantGrid(Rule.QX_0, false, rows, cols, 16, 4, 7);
-                    case "Q4_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 32, 0, 15);
-                    case "Q5_K" -> new QuantGrid(Rule.QX_1, false, rows, cols, 32, 0, 31);
-                    case "Q6_K" -> new QuantGrid(Rule.QX_0, false, rows, cols, 16, 32, 63);
-                    default -> throw new IllegalArgumentException("no quantization grid for " + f.name());
-                };
+                NamedFormat.Grid q = f.named().grid();
+                if (q == null) throw new IllegalArgumentException("no quantization grid for " + f.name() + " (not an integer grid)");
+                // a stored minimum: codes 0..qmax plus min; no offset: Q8_0's signed codes; else codes minus offset
+                Rule rule = f.asymmetric() ? Rule.QX_1 : q.offset() == 0 ? Rule.Q8_0 : Rule.QX_0;
+                g = new QuantGrid(rule, q.exact(), rows, cols, q.subBlockWeights(), q.offset(), q.qmax());
             }
             default -> throw new IllegalArgumentException("no quantization grid for float format " + f.name());
         }

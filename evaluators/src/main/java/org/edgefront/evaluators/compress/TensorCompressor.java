@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -91,18 +92,8 @@ public final class TensorCompressor {
      * (use {@link WeightFormat#effectiveFor(int)} first), writing dequantized values to {@code out}.
      */
     public static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
-        switch (f.kind()) {
-            case FLOAT -> {
-                switch (f.name()) {
-                    case "F32" -> System.arraycopy(x, off, out, outOff, n);
-                    case "F16" -> { for (int i = 0; i < n; i++) out[outOff + i] = HalfFloats.roundToHalf(x[off + i]); }
-                    case "BF16" -> { for (int i = 0; i < n; i++) out[outOff + i] = HalfFloats.roundToBfloat16(x[off + i]); }
-                    default -> throw new IllegalArgumentException("unknown float format " + f.name());
-                }
-            }
-            case LLAMA_CPP -> LlamaCppQuantizer.quantizeRow(f, x, off, n, out, outOff);
-            case INT_GROUP -> GroupQuantizer.quantizeRow(f, x, off, n, out, outOff);
-            default -> throw new IllegalArgumentException("unknown format kind " + f.kind());
-        }
+        NamedFormat named = f.named();
+        if (named != null) named.codec().roundTrip(x, off, n, out, outOff);
+        else GroupQuantizer.quantizeRow(f, x, off, n, out, outOff);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.edgefront.space.format.HalfFloats;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.edgefront.space.format.HalfFloats;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;

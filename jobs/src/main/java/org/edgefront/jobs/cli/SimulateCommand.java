@@ -47,7 +47,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "4", description = "CPU threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, gpu or npu (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "cpu", description = "compute unit: cpu or an accelerator section of the device profile (gpu, npu, dsp, ...; default ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")

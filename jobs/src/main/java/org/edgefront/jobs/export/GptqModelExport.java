@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.input.InvalidInputException;
 
 /**
@@ -123,15 +124,9 @@ public final class GptqModelExport {
     private static Setting setting(WeightFormat f) {
         if (f.isFloat()) return Setting.SKIP;
         if (f.kind() == WeightFormat.Kind.INT_GROUP) return new Setting(f.bits(), f.blockWeights() == 0 ? -1 : f.blockWeights(), !f.asymmetric());
-        return switch (f.name()) {
-            case "Q2_K" -> new Setting(2, 16, false);
-            case "Q3_K" -> new Setting(3, 16, true);
-            case "Q4_K" -> new Setting(4, 32, false);
-            case "Q5_K" -> new Setting(5, 32, false);
-            case "Q6_K" -> new Setting(6, 16, true);
-            // legacy llama.cpp types: 32-weight blocks, one scale (plus a minimum when asymmetric)
-            default -> new Setting(f.bits(), f.blockWeights(), !f.asymmetric());
-        };
+        // llama.cpp types: their sub-block grid's bits, sub-block and symmetry (the block when no integer grid fits)
+        NamedFormat.Grid g = f.named().grid();
+        return new Setting(f.bits(), g == null ? f.blockWeights() : g.subBlockWeights(), !f.asymmetric());
     }
 
     /** Nearest GPTQ bit width; ties go to the wider one (quality over size). */

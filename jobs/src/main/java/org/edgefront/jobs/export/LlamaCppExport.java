@@ -1,6 +1,7 @@
 package org.edgefront.jobs.export;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -8,6 +9,7 @@ import java.util.Map;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.input.InvalidInputException;
 
 /**
@@ -47,25 +49,18 @@ public final class LlamaCppExport {
 
     /** A llama.cpp type with the EdgeFront format it stores exactly. */
     private record LlamaType(String ggmlName, String ftypeName, WeightFormat format, boolean quantized) {
-        double bitsPerWeight() { return format.isFloat() ? format.bits() : 8.0 * format.blockBytes() / format.blockWeights(); }
+        double bitsPerWeight() { return format.bitsPerWeight(); }
 
         boolean block32() { return format.blockWeights() == 32; }
+
+        /** True when a generic group format with the same bits and bytes stores exactly this type's values. */
+        boolean integerGrid() { return quantized && format.named().grid() != null && format.named().grid().exact(); }
     }
 
-    private static final List<LlamaType> TYPES = List.of(
-            new LlamaType("f32", "F32", WeightFormat.F32, false),
-            new LlamaType("f16", "F16", WeightFormat.F16, false),
-            new LlamaType("bf16", "BF16", WeightFormat.BF16, false),
-            new LlamaType("q8_0", "Q8_0", WeightFormat.Q8_0, true),
-            new LlamaType("q4_0", "Q4_0", WeightFormat.Q4_0, true),
-            new LlamaType("q4_1", "Q4_1", WeightFormat.Q4_1, true),
-            new LlamaType("q5_0", "Q5_0", WeightFormat.Q5_0, true),
-            new LlamaType("q5_1", "Q5_1", WeightFormat.Q5_1, true),
-            new LlamaType("q2_K", "Q2_K", WeightFormat.Q2_K, true),
-            new LlamaType("q3_K", "Q3_K", WeightFormat.Q3_K, true),
-            new LlamaType("q4_K", "Q4_K", WeightFormat.Q4_K, true),
-            new LlamaType("q5_K", "Q5_K", WeightFormat.Q5_K, true),
-            new LlamaType("q6_K", "Q6_K", WeightFormat.Q6_K, true));
+    /** Every registry format that llama.cpp stores, in registry order. */
+    private static final List<LlamaType> TYPES = Arrays.stream(NamedFormat.values())
+            .filter(f -> f.runtimes().contains(NamedFormat.Runtime.LLAMA_CPP))
+            .map(f -> new LlamaType(f.ggmlName(), f.name(), WeightFormat.of(f), !f.isFloat())).toList();
 
     /**
      * Maps a point's choices.
@@ -140,7 +135,7 @@ public final class LlamaCppExport {
         if (f.kind() == WeightFormat.Kind.INT_GROUP && f.blockWeights() == 32) {
             // a generic group format stores exactly what a 32-block legacy type stores when bits and asymmetry agree
             for (LlamaType t : TYPES) {
-                if (t.quantized() && t.block32() && t.format().bits() == f.bits() && t.format().asymmetric() == f.asymmetric()
+                if (t.integerGrid() && t.block32() && t.format().bits() == f.bits() && t.format().asymmetric() == f.asymmetric()
                         && t.format().blockBytes() == f.blockBytes()) {
                     return t;
                 }
@@ -149,9 +144,7 @@ public final class LlamaCppExport {
         return null;
     }
 
-    static double bitsPerWeight(WeightFormat f) {
-        return f.isFloat() || f.blockWeights() == 0 ? f.bits() : 8.0 * f.blockBytes() / f.blockWeights();
-    }
+    static double bitsPerWeight(WeightFormat f) { return f.bitsPerWeight(); }
 
     /** Nearest by stored bits per weight; ties prefer a 32-block type (applies to more row lengths), then more bits. */
     private static LlamaType nearestType(WeightFormat f) {

@@ -52,8 +52,7 @@ record ChoiceCell(String tensor, int layer, TensorRole role, String label, doubl
 
     /** Stored bits per weight position of a dense-shaped tensor (see the type's note on shape-dependent parts). */
     static double bitsPerWeight(TensorChoice c) {
-        WeightFormat f = c.format();
-        double dense = f.blockWeights() == 0 || f.isFloat() ? f.bits() : 8.0 * f.blockBytes() / f.blockWeights();
+        double dense = c.format().bitsPerWeight();
         Sparsity s = c.sparsity();
         return switch (s.kind()) {
             case NONE -> dense;

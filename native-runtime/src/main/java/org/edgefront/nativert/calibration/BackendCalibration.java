@@ -69,15 +69,13 @@ public record BackendCalibration(String name, double memEfficiency, double compu
     }
 
     /**
-     * Defaults for llama.cpp-style engines. Starting values chosen from first principles (not fitted to
-     * any device): CPU kernels stream weights at about half of DRAM peak and reach about a third of SIMD
-     * peak; per-op overheads are thread barriers (CPU) and kernel launches (GPU/NPU).
+     * Defaults for llama.cpp-style engines: the backend's first-principles starting values ({@link Backend#defaults()},
+     * not fitted to any device; e.g. CPU kernels stream weights at about half of DRAM peak and reach about a third of SIMD
+     * peak; per-op overheads are thread barriers on the CPU and kernel launches elsewhere).
      */
     public static BackendCalibration defaultFor(Backend backend) {
-        return switch (backend) {
-            case CPU -> new BackendCalibration("default-cpu", 0.45, 0.30, 4e-6, 1.0, 8, 512, 64L << 20, false, 0.30);
-            case GPU -> new BackendCalibration("default-gpu", 0.55, 0.25, 20e-6, 1.0, 32, 512, 128L << 20, false, 0.25);
-            case NPU -> new BackendCalibration("default-npu", 0.60, 0.20, 15e-6, 0.5, 64, 128, 128L << 20, false, 0.20);
-        };
+        Backend.Defaults d = backend.defaults();
+        return new BackendCalibration("default-" + backend.key(), d.memEfficiency(), d.computeEfficiency(), d.opOverheadSeconds(),
+                d.dequantScale(), d.prefillTileTokens(), d.ubatchTokens(), d.runtimeFixedBytes(), false, d.prefillComputeEfficiency());
     }
 }

@@ -70,13 +70,7 @@ public final class EngineCalibrations implements java.io.Serializable {
 
     /** {@link Calibrations} for a simulator running this group (its backend gets the group's calibration). */
     public Calibrations forSimulator(EngineGroup g) {
-        Calibrations d = Calibrations.defaults();
-        BackendCalibration c = get(g);
-        return switch (g.backend()) {
-            case CPU -> new Calibrations(c, d.gpu(), d.npu());
-            case GPU -> new Calibrations(d.cpu(), c, d.npu());
-            case NPU -> new Calibrations(d.cpu(), d.gpu(), c);
-        };
+        return Calibrations.defaults().with(g.backend(), get(g));
     }
 
     public Map<EngineGroup, BackendCalibration> asMap() { return byGroup; }

@@ -12,7 +12,7 @@ import java.util.Arrays;
 public final class FormatCosts implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     /** Number of format ids ({@code EF_FMT_COUNT}; 32 since api 4 added the asymmetric generic intN ids). */
-    public static final int FORMATS = 32;
+    public static final int FORMATS = org.edgefront.space.format.SimulatorFormats.COUNT;
 
     /** Format ids before api 4: a table of this length is padded with zeros (defaults for the new ids). */
     public static final int FORMATS_API3 = 24;

@@ -1,8 +1,11 @@
 package org.edgefront.nativert.device;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,8 +18,7 @@ import java.util.Objects;
  * @param dram          main memory
  * @param cpu           CPU clusters
  * @param caches        cache sizes
- * @param gpu           GPU, or {@link Accelerator#ABSENT}
- * @param npu           NPU, or {@link Accelerator#ABSENT}
+ * @param accelerators  the compute units besides the CPU, by backend (a backend without an entry is absent); copied
  * @param energy        energy per byte and per operation, static power
  * @param thermal       throttling model
  * @param battery       battery energy
@@ -25,7 +27,7 @@ import java.util.Objects;
  *                      board variants on one SoC and DRAM configuration); may be empty
  */
 public record DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches,
-                            Accelerator gpu, Accelerator npu, Energy energy, Thermal thermal, Battery battery,
+                            Map<Backend, Accelerator> accelerators, Energy energy, Thermal thermal, Battery battery,
                             Storage storage, List<String> aliases) implements java.io.Serializable {
     public static final int SCHEMA_VERSION = 1;
 
@@ -35,8 +37,12 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
         Objects.requireNonNull(dram, "dram");
         Objects.requireNonNull(cpu, "cpu");
         Objects.requireNonNull(caches, "caches");
-        Objects.requireNonNull(gpu, "gpu");
-        Objects.requireNonNull(npu, "npu");
+        EnumMap<Backend, Accelerator> units = new EnumMap<>(Backend.class);
+        for (Map.Entry<Backend, Accelerator> e : accelerators.entrySet()) {
+            if (e.getKey().hostCores()) throw new IllegalArgumentException("the CPU is described by cpu, not as an accelerator");
+            if (e.getValue().present()) units.put(e.getKey(), e.getValue());
+        }
+        accelerators = Collections.unmodifiableMap(units);
         Objects.requireNonNull(energy, "energy");
         Objects.requireNonNull(thermal, "thermal");
         Objects.requireNonNull(battery, "battery");
@@ -44,10 +50,46 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
         aliases = List.copyOf(aliases);
     }
 
-    /** A profile without aliases. */
+    /** A profile with a GPU and an NPU (either may be {@link Accelerator#ABSENT}). */
+    public DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches, Accelerator gpu,
+                         Accelerator npu, Energy energy, Thermal thermal, Battery battery, Storage storage, List<String> aliases) {
+        this(schemaVersion, name, soc, dram, cpu, caches, Map.of(Backend.GPU, gpu, Backend.NPU, npu), energy, thermal, battery,
+                storage, aliases);
+    }
+
+    /** A profile with a GPU and an NPU and without aliases. */
     public DeviceProfile(int schemaVersion, String name, String soc, Dram dram, Cpu cpu, Caches caches, Accelerator gpu,
                          Accelerator npu, Energy energy, Thermal thermal, Battery battery, Storage storage) {
         this(schemaVersion, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, List.of());
+    }
+
+    /** The accelerator of a non-CPU backend, or {@link Accelerator#ABSENT}. */
+    public Accelerator accelerator(Backend b) { return accelerators.getOrDefault(b, Accelerator.ABSENT); }
+
+    /** The GPU, or {@link Accelerator#ABSENT}. */
+    public Accelerator gpu() { return accelerator(Backend.GPU); }
+
+    /** The NPU, or {@link Accelerator#ABSENT}. */
+    public Accelerator npu() { return accelerator(Backend.NPU); }
+
+    /**
+     * One compute unit as the simulator sees it, whole-unit peaks in op/s (0 = derived: FP16 from half the int8 peak,
+     * FP32 from half the FP16 peak, int8 from the FP16 peak), energy per op (pJ) and active power (W).
+     */
+    public record ComputeUnit(double fp32FlopsPerSecond, double fp16FlopsPerSecond, double int8OpsPerSecond,
+                              double picojoulesPerOp, double activeWatts) {}
+
+    /**
+     * The unit of backend {@code b} for a workload of {@code threads} threads: for the CPU the {@code threads} fastest
+     * cores, otherwise the accelerator (all zero when absent).
+     */
+    public ComputeUnit unit(Backend b, int threads) {
+        if (b.hostCores()) {
+            return new ComputeUnit(cpuPeak(threads, CpuCluster::fp32FlopsPerCycle), cpuPeak(threads, CpuCluster::fp16FlopsPerCycle),
+                    cpuPeak(threads, CpuCluster::int8OpsPerCycle), energy.cpuPicojoulesPerOp(), cpuActiveWatts(threads));
+        }
+        Accelerator a = accelerator(b);
+        return new ComputeUnit(0, a.fp16FlopsPerSecond(), a.int8OpsPerSecond(), a.picojoulesPerOp(), a.activeWatts());
     }
 
     /** True when {@code deviceName} is this profile's name or one of its aliases (case-insensitive, trimmed). */

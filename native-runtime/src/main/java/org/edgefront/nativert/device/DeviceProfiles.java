@@ -1,7 +1,9 @@
 package org.edgefront.nativert.device;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.edgefront.space.input.InvalidInputException;
 
@@ -56,8 +58,8 @@ public final class DeviceProfiles {
                 ca.wholeNumber("systemCacheBytes", 0, 1L << 40));
         ca.finish();
 
-        DeviceProfile.Accelerator gpu = accelerator(r, "gpu");
-        DeviceProfile.Accelerator npu = accelerator(r, "npu");
+        Map<Backend, DeviceProfile.Accelerator> accelerators = new EnumMap<>(Backend.class);
+        for (Backend unit : Backend.values()) if (!unit.hostCores()) accelerators.put(unit, accelerator(r, unit.key()));
 
         ConfigNode e = r.object("energy");
         DeviceProfile.Energy energy = new DeviceProfile.Energy(e.number("dramPicojoulesPerByte", 0, 1e6),
@@ -80,7 +82,7 @@ public final class DeviceProfiles {
         List<String> aliases = r.has("aliases") ? r.strings("aliases") : List.of();
         if (!r.has("aliases")) r.numberOr("aliases", 0, 0, 0); // marks the absent optional key as read
         r.finish();
-        return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, name, soc, dram, cpu, caches, gpu, npu, energy, thermal, battery, storage, aliases);
+        return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, name, soc, dram, cpu, caches, accelerators, energy, thermal, battery, storage, aliases);
     }
 
     private static DeviceProfile.Accelerator accelerator(ConfigNode r, String key) {

@@ -8,6 +8,8 @@ import org.edgefront.nativert.calibration.BackendCalibration;
 import org.edgefront.nativert.calibration.Calibrations;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.Workload;
+import org.edgefront.space.format.NamedFormat;
+import org.edgefront.space.format.SimulatorFormats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,45 +45,17 @@ public final class ReferenceSimulator {
 
     private static Rates unitRates(DeviceProfile d, Workload w, BackendCalibration c) {
         double eff = c.computeEfficiency();
-        switch (w.backend()) {
-            case CPU: {
-                int used = d.cpuCoresUsed(w.threads());
-                double bw = Math.min(used * d.cpu().coreBandwidthBytesPerSecond(), d.dram().bandwidthBytesPerSecond());
-                return new Rates(bw * c.memEfficiency(),
-                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::int8OpsPerCycle) * eff,
-                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp32FlopsPerCycle) * eff,
-                        d.cpuPeak(w.threads(), DeviceProfile.CpuCluster::fp16FlopsPerCycle) * eff);
-            }
-            case GPU: {
-                DeviceProfile.Accelerator g = requirePresent(d.gpu(), "gpu");
-                double f16 = g.fp16FlopsPerSecond();
-                return new Rates(d.dram().bandwidthBytesPerSecond() * c.memEfficiency(),
-                        (g.int8OpsPerSecond() > 0 ? g.int8OpsPerSecond() : f16) * eff, 0.5 * f16 * eff, f16 * eff);
-            }
-            default: {
-                DeviceProfile.Accelerator n = requirePresent(d.npu(), "npu");
-                double f16 = n.fp16FlopsPerSecond() > 0 ? n.fp16FlopsPerSecond() : 0.5 * n.int8OpsPerSecond();
-                return new Rates(d.dram().bandwidthBytesPerSecond() * c.memEfficiency(),
-                        (n.int8OpsPerSecond() > 0 ? n.int8OpsPerSecond() : n.fp16FlopsPerSecond()) * eff, 0.5 * f16 * eff, f16 * eff);
-            }
+        DeviceProfile.ComputeUnit u = d.unit(w.backend(), w.threads());
+        if (!(u.fp16FlopsPerSecond() > 0 || u.int8OpsPerSecond() > 0)) {
+            throw new IllegalArgumentException("backend " + w.backend().key() + " requested but the device has none");
         }
-    }
-
-    private static DeviceProfile.Accelerator requirePresent(DeviceProfile.Accelerator a, String what) {
-        if (!a.present()) throw new IllegalArgumentException("backend " + what + " requested but the device has none");
-        return a;
-    }
-
-    /** Active power of the fastest {@code threads} cores, W. */
-    private static double activeCpuWatts(DeviceProfile d, int threads) {
-        int left = d.cpuCoresUsed(threads);
-        double sum = 0;
-        for (DeviceProfile.CpuCluster c : d.cpu().fastestFirst()) {
-            int n = Math.min(left, c.cores());
-            sum += n * c.activeWattsPerCore();
-            left -= n;
-        }
-        return sum;
+        // absent peaks are derived as the C library does: FP16 from half the int8 peak, FP32 from half the FP16 peak
+        double f16 = u.fp16FlopsPerSecond() > 0 ? u.fp16FlopsPerSecond() : 0.5 * u.int8OpsPerSecond();
+        double f32 = u.fp32FlopsPerSecond() > 0 ? u.fp32FlopsPerSecond() : 0.5 * f16;
+        double i8 = u.int8OpsPerSecond() > 0 ? u.int8OpsPerSecond() : u.fp16FlopsPerSecond();
+        double bw = d.dram().bandwidthBytesPerSecond();
+        if (w.backend().hostCores()) bw = Math.min(d.cpuCoresUsed(w.threads()) * d.cpu().coreBandwidthBytesPerSecond(), bw);
+        return new Rates(bw * c.memEfficiency(), i8 * eff, f32 * eff, f16 * eff);
     }
 
     private static Cost roofline(double bytes, double ops, double peak, double bw, double overhead, double launches, boolean serial) {
@@ -107,16 +81,9 @@ public final class ReferenceSimulator {
     public SimulationResult simulate(DeviceProfile d, Workload w, ModelArchitecture arch, List<EncodedChoice> choices) {
         BackendCalibration c = calibrations.forBackend(w.backend());
         Rates r = rates(d, w, c);
-        double pjOp = switch (w.backend()) {
-            case CPU -> d.energy().cpuPicojoulesPerOp();
-            case GPU -> d.gpu().picojoulesPerOp();
-            case NPU -> d.npu().picojoulesPerOp();
-        };
-        double activeW = switch (w.backend()) {
-            case CPU -> activeCpuWatts(d, w.threads());
-            case GPU -> d.gpu().activeWatts();
-            case NPU -> d.npu().activeWatts();
-        };
+        DeviceProfile.ComputeUnit unit = d.unit(w.backend(), w.threads());
+        double pjOp = unit.picojoulesPerOp();
+        double activeW = unit.activeWatts();
         double pjB = d.energy().dramPicojoulesPerByte() * 1e-12, pjO = pjOp * 1e-12, stat = d.energy().staticPowerWatts() + activeW;
         double prompt = w.promptTokens();
         double ubatches = Math.ceil(prompt / c.ubatchTokens());
@@ -146,15 +113,16 @@ public final class ReferenceSimulator {
                 macs = skip ? stored : dense;
                 index = skip ? 0 : dense;
             }
-            double peak = EncodedChoice.usesInt8(e.formatId()) ? r.int8() : (e.formatId() == 0 ? r.fp32() : r.fp16());
+            SimulatorFormats.Row fmt = SimulatorFormats.row(e.formatId());
+            double peak = fmt.int8Path() ? r.int8() : (e.formatId() == NamedFormat.F32.simulatorId() ? r.fp32() : r.fp16());
             double own = c.formatCosts().opsPerWeight(e.formatId());
-            double deq = (own > 0 ? own : EncodedChoice.dequantOps(e.formatId())) * c.dequantScale() * stored;
+            double deq = (own > 0 ? own : fmt.dequantOps()) * c.dequantScale() * stored;
             double wb = e.weightBytes();
             if (!lowRank && e.sparsityKind() != 0 && c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0) {
                 deq = c.formatCosts().sparseOpsPerStored(e.sparsityKind()) * stored; // the profiled sparse kernel decodes fp16 values
-            } else if (EncodedChoice.genericBits(e.formatId()) > 0 && c.formatCosts().opsPerScale() > 0) {
+            } else if (fmt.genericBits() > 0 && c.formatCosts().opsPerScale() > 0) {
                 // one conversion and group setup per stored fp16 scale / zero point, counted from the stored bytes
-                double scales = (wb - EncodedChoice.genericBits(e.formatId()) * stored / 8.0) / 2.0;
+                double scales = (wb - fmt.genericBits() * stored / 8.0) / 2.0;
                 if (scales > 0) deq += c.formatCosts().opsPerScale() * c.dequantScale() * scales;
             }
             Cost dec, pre;

@@ -1,10 +1,13 @@
 package org.edgefront.space.compress;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.edgefront.space.format.NamedFormat;
+import org.edgefront.space.format.SimulatorFormats;
 
 /**
  * How the weights of one tensor are stored, with exact sizes per block (never a float bits-per-weight).
@@ -38,23 +41,22 @@ public record WeightFormat(String name, Kind kind, int bits, int blockWeights, i
     /** Bytes of one fp16 scale or zero point in generic groups. */
     public static final int SCALE_BYTES = 2;
 
-    public static final WeightFormat F32 = new WeightFormat("F32", Kind.FLOAT, 32, 1, 4, false);
-    public static final WeightFormat F16 = new WeightFormat("F16", Kind.FLOAT, 16, 1, 2, false);
-    public static final WeightFormat BF16 = new WeightFormat("BF16", Kind.FLOAT, 16, 1, 2, false);
-    public static final WeightFormat Q8_0 = new WeightFormat("Q8_0", Kind.LLAMA_CPP, 8, 32, 34, false);
-    public static final WeightFormat Q4_0 = new WeightFormat("Q4_0", Kind.LLAMA_CPP, 4, 32, 18, false);
-    public static final WeightFormat Q4_1 = new WeightFormat("Q4_1", Kind.LLAMA_CPP, 4, 32, 20, true);
-    public static final WeightFormat Q5_0 = new WeightFormat("Q5_0", Kind.LLAMA_CPP, 5, 32, 22, false);
-    public static final WeightFormat Q5_1 = new WeightFormat("Q5_1", Kind.LLAMA_CPP, 5, 32, 24, true);
-    public static final WeightFormat Q2_K = new WeightFormat("Q2_K", Kind.LLAMA_CPP, 2, 256, 84, true);
-    public static final WeightFormat Q3_K = new WeightFormat("Q3_K", Kind.LLAMA_CPP, 3, 256, 110, false);
-    public static final WeightFormat Q4_K = new WeightFormat("Q4_K", Kind.LLAMA_CPP, 4, 256, 144, true);
-    public static final WeightFormat Q5_K = new WeightFormat("Q5_K", Kind.LLAMA_CPP, 5, 256, 176, true);
-    public static final WeightFormat Q6_K = new WeightFormat("Q6_K", Kind.LLAMA_CPP, 6, 256, 210, false);
+    public static final WeightFormat F32 = of(NamedFormat.F32);
+    public static final WeightFormat F16 = of(NamedFormat.F16);
+    public static final WeightFormat BF16 = of(NamedFormat.BF16);
+    public static final WeightFormat Q8_0 = of(NamedFormat.Q8_0);
+    public static final WeightFormat Q4_0 = of(NamedFormat.Q4_0);
+    public static final WeightFormat Q4_1 = of(NamedFormat.Q4_1);
+    public static final WeightFormat Q5_0 = of(NamedFormat.Q5_0);
+    public static final WeightFormat Q5_1 = of(NamedFormat.Q5_1);
+    public static final WeightFormat Q2_K = of(NamedFormat.Q2_K);
+    public static final WeightFormat Q3_K = of(NamedFormat.Q3_K);
+    public static final WeightFormat Q4_K = of(NamedFormat.Q4_K);
+    public static final WeightFormat Q5_K = of(NamedFormat.Q5_K);
+    public static final WeightFormat Q6_K = of(NamedFormat.Q6_K);
 
-    /** Every named (non-generic) format. */
-    public static final List<WeightFormat> NAMED = List.of(F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,
-            Q2_K, Q3_K, Q4_K, Q5_K, Q6_K);
+    /** Every named (non-generic) format: one per {@link NamedFormat} row, in registry order. */
+    public static final List<WeightFormat> NAMED = Arrays.stream(NamedFormat.values()).map(WeightFormat::of).toList();
 
     private static final Pattern GENERIC = Pattern.compile("int(\\d+)g(\\d+|C)(a?)");
 
@@ -64,6 +66,17 @@ public record WeightFormat(String name, Kind kind, int bits, int blockWeights, i
         if (bits < 1 || bits > 32 || blockWeights < 0 || blockBytes < 1) {
             throw new IllegalArgumentException("bad weight format " + name);
         }
+    }
+
+    /** The value of a registry row. */
+    public static WeightFormat of(NamedFormat f) {
+        return new WeightFormat(f.name(), f.isFloat() ? Kind.FLOAT : Kind.LLAMA_CPP, f.bits(), f.blockWeights(), f.blockBytes(),
+                f.asymmetric());
+    }
+
+    /** The registry row of a named format, or null for a generic {@code int{b}g{G}} format. */
+    public NamedFormat named() {
+        return kind == Kind.INT_GROUP ? null : NamedFormat.byLabel(name);
     }
 
     /**
@@ -98,8 +111,8 @@ public record WeightFormat(String name, Kind kind, int bits, int blockWeights, i
             if (group == 0 && !m.group(2).equals("C")) throw new IllegalArgumentException("group size 0: write gC for per-channel");
             return intGroup(bits, group, !m.group(3).isEmpty());
         }
-        throw new IllegalArgumentException("unknown weight format '" + text + "' (known: F32, F16, BF16, Q8_0, Q4_0, Q4_1, "
-                + "Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, int{bits}g{group}[a], int{bits}gC[a])");
+        throw new IllegalArgumentException("unknown weight format '" + text + "' (known: " + NamedFormat.labels()
+                + ", int{bits}g{group}[a], int{bits}gC[a])");
     }
 
     /** True for formats that store floats unquantized. */
@@ -111,20 +124,26 @@ public record WeightFormat(String name, Kind kind, int bits, int blockWeights, i
     }
 
     /**
-     * The format actually used for rows of length {@code cols}: this one when it applies, otherwise the
-     * llama.cpp quantizer's fallback (Q2_K/Q3_K to a 4.5-bit 32-block format, Q4_K to Q5_0, Q5_K to Q5_1,
-     * Q6_K to Q8_0), and F16 when no 32-block format fits either.
+     * The format actually stored for rows of length {@code cols}: for a named format the registry's one fallback
+     * rule ({@link NamedFormat#storedFor(int)}: llama.cpp's quantizer falls back when a row is not whole blocks);
+     * generic group formats store ragged last groups and always apply.
      */
     public WeightFormat effectiveFor(int cols) {
-        if (appliesTo(cols)) return this;
-        WeightFormat fallback = switch (name) {
-            case "Q2_K", "Q3_K" -> Q4_0;
-            case "Q4_K" -> Q5_0;
-            case "Q5_K" -> Q5_1;
-            case "Q6_K" -> Q8_0;
-            default -> F16;
-        };
-        return fallback.appliesTo(cols) ? fallback : F16;
+        NamedFormat n = named();
+        if (n == null) return this;
+        NamedFormat stored = n.storedFor(cols);
+        return stored == n ? this : of(stored);
+    }
+
+    /** Stored bits per weight of whole blocks or groups (floats: their bits; per-channel groups: the code bits). */
+    public double bitsPerWeight() {
+        return kind == Kind.FLOAT || blockWeights == 0 ? bits : 8.0 * blockBytes / blockWeights;
+    }
+
+    /** The C simulator's {@code ef_format} id of this format (see {@link SimulatorFormats}). */
+    public int simulatorId() {
+        NamedFormat n = named();
+        return n == null ? SimulatorFormats.intGroupId(bits, asymmetric) : n.simulatorId();
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.edgefront.evaluators.compress;
+package org.edgefront.space.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,6 +1,4 @@
-package org.edgefront.evaluators.compress;
-
-import org.edgefront.space.compress.WeightFormat;
+package org.edgefront.space.format;
 
 /**
  * llama.cpp's block formats, quantized the way llama.cpp's reference (non-imatrix) quantizers do and
@@ -10,42 +8,30 @@ import org.edgefront.space.compress.WeightFormat;
  * same float arithmetic order so results match bit for bit in the common case.
  *
  * <p>Block sizes: Q8_0/Q4_0/Q4_1/Q5_0/Q5_1 use 32 weights; K-quants use super-blocks of 256 with
- * 16-weight (Q2_K, Q3_K, Q6_K) or 32-weight (Q4_K, Q5_K) sub-blocks. The caller passes a row length
- * that is a multiple of the block (see {@link WeightFormat#effectiveFor(int)}). Stateless and thread-safe.
+ * 16-weight (Q2_K, Q3_K, Q6_K) or 32-weight (Q4_K, Q5_K) sub-blocks. {@link NamedFormat} names one codec
+ * here per format; each quantizes one block. Stateless and thread-safe.
  */
-final class LlamaCppQuantizer {
+public final class LlamaCppQuantizer {
     private static final int QK_K = 256;
 
     private LlamaCppQuantizer() {}
 
-    /** Quantizes {@code n} weights of {@code x} from {@code off} in format {@code f}; writes the dequantized values to {@code out}. */
-    static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
-        int block = f.blockWeights();
-        if (n % block != 0) throw new IllegalArgumentException(f.name() + " does not apply to rows of " + n);
-        for (int b = 0; b < n; b += block) {
-            int xi = off + b;
-            int oi = outOff + b;
-            switch (f.name()) {
-                case "Q8_0" -> q8_0(x, xi, out, oi);
-                case "Q4_0" -> qx_0(x, xi, out, oi, 8, 15);
-                case "Q5_0" -> qx_0(x, xi, out, oi, 16, 31);
-                case "Q4_1" -> qx_1(x, xi, out, oi, 15);
-                case "Q5_1" -> qx_1(x, xi, out, oi, 31);
-                case "Q2_K" -> q2_K(x, xi, out, oi);
-                case "Q3_K" -> q3_K(x, xi, out, oi);
-                case "Q4_K" -> q45_K(x, xi, out, oi, 15, -1.0f, 0.1f, 20);
-                case "Q5_K" -> q45_K(x, xi, out, oi, 31, -0.5f, 0.1f, 15);
-                case "Q6_K" -> q6_K(x, xi, out, oi);
-                default -> throw new IllegalArgumentException("not a llama.cpp format: " + f.name());
-            }
-        }
-    }
+    static final FormatCodec Q8_0 = FormatCodec.blocks(32, LlamaCppQuantizer::q8_0);
+    static final FormatCodec Q4_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 8, 15));
+    static final FormatCodec Q5_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 16, 31));
+    static final FormatCodec Q4_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 15));
+    static final FormatCodec Q5_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 31));
+    static final FormatCodec Q2_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q2_K);
+    static final FormatCodec Q3_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q3_K);
+    static final FormatCodec Q4_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20));
+    static final FormatCodec Q5_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15));
+    static final FormatCodec Q6_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q6_K);
 
     /** llama.cpp's nearest_int: round half to even (the FPU's default rounding). */
-    static int nearestInt(float v) { return (int) Math.rint(v); }
+    public static int nearestInt(float v) { return (int) Math.rint(v); }
 
     /** C roundf: half away from zero (computed in double so 0.49999997f does not round up). */
-    static float roundf(float v) { return (float) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v); }
+    public static float roundf(float v) { return (float) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v); }
 
     private static float h(float v) { return HalfFloats.roundToHalf(v); }
 

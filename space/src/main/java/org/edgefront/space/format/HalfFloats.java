@@ -1,4 +1,4 @@
-package org.edgefront.evaluators.compress;
+package org.edgefront.space.format;
 
 /**
  * IEEE half-precision (fp16) and bfloat16 rounding, as storage formats hold them. Round to nearest,
