@@ -147,7 +147,7 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(w->kv_bits == 4 || w->kv_bits == 8 || w->kv_bits == 16 || w->kv_bits == 32, EF_ERR_RANGE, "workload.kv_bits must be 4, 8, 16 or 32, got %d", (int)w->kv_bits);
     CHECK(w->threads >= 1 && w->threads <= 4096, EF_ERR_RANGE, "workload.threads must be in [1, 4096], got %d", (int)w->threads);
     CHECK(d->unit[w->backend].fp16_flops > 0.0 || d->unit[w->backend].int8_ops > 0.0, EF_ERR_UNSUPPORTED,
-          "backend %s requested but the device has none (its fp16 and int8 peaks are 0)", BACKEND_NAME[w->backend]);
+          "backend %s requested but the device has no %s (its fp16 and int8 peaks are 0)", BACKEND_NAME[w->backend], BACKEND_NAME[w->backend]);
 
     CHECK(a->layers >= 1 && a->layers <= EF_MAX_LAYERS, EF_ERR_RANGE, "attention.layers must be in [1, %d], got %d", EF_MAX_LAYERS, (int)a->layers);
     CHECK(a->heads >= 1 && a->heads <= 65536, EF_ERR_RANGE, "attention.heads must be in [1, 65536], got %d", (int)a->heads);

@@ -47,7 +47,7 @@ public final class ReferenceSimulator {
         double eff = c.computeEfficiency();
         DeviceProfile.ComputeUnit u = d.unit(w.backend(), w.threads());
         if (!(u.fp16FlopsPerSecond() > 0 || u.int8OpsPerSecond() > 0)) {
-            throw new IllegalArgumentException("backend " + w.backend().key() + " requested but the device has none");
+            throw new IllegalArgumentException("backend " + w.backend() + " requested but the device has no " + w.backend());
         }
         // absent peaks are derived as the C library does: FP16 from half the int8 peak, FP32 from half the FP16 peak
         double f16 = u.fp16FlopsPerSecond() > 0 ? u.fp16FlopsPerSecond() : 0.5 * u.int8OpsPerSecond();
