@@ -37,9 +37,7 @@ final class EvaluationCodec {
         JsonNode g = n.get("genes");
         int[] genes = new int[g.size()];
         for (int i = 0; i < genes.length; i++) genes[i] = g.get(i).asInt();
-        Candidate c = new Candidate(genes);
-        if (!c.id().equals(n.get("id").asText())) throw new IllegalStateException("checkpoint id mismatch for " + c);
-        return c;
+        return Candidate.withId(genes, n.get("id").asText());
     }
 
     static Evaluation evaluation(JsonNode n) {

@@ -124,14 +124,14 @@ class ProfileJobTest {
         assertTrue(front.size() > 3);
         double[][] bytes = AdditiveModel.weightBytes(space);
         for (int p = 0; p < front.size(); p++) {
-            var c = front.candidate(p);
+            var c = space.candidate(front.genes(p));
             long b = 0;
             for (int i = 0; i < c.size(); i++) b += (long) bytes[i][c.gene(i)];
             assertEquals(b, front.objective(p, 0), 0.0);
             assertEquals(t.proxy(c), front.objective(p, 1), 1e-12);
         }
         // the cheapest front point is all int2, the most accurate all F16
-        assertEquals(space.uniform(2), front.candidate(0));
+        assertEquals(space.uniform(2), space.candidate(front.genes(0)));
         assertEquals(t.proxy(space.uniform(0)), front.objective(front.size() - 1, 1), 1e-15);
     }
 
