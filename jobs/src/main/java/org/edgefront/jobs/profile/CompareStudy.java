@@ -92,7 +92,7 @@ public final class CompareStudy {
      */
     public static Named bestSearched(QualityEvaluator e, SearchSpace space, SensitivityTable table, long budgetBytes, int measureTop,
                                      Map<String, TensorChoice> alsoMeasure, int[] measuredOut) {
-        AdditiveModel model = SensitivityModels.bytesAndProxy(space, table);
+        AdditiveModel model = AdditiveModel.bytesAnd(space, table.proxyCosts(space));
         ParetoDp.Front front = ParetoDp.solve(model);
         List<Integer> fits = new ArrayList<>();
         for (int p = 0; p < front.size(); p++) if (front.objective(p, 0) <= budgetBytes) fits.add(p);

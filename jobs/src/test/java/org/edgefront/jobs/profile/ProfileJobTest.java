@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.search.additive.AdditiveModel;
 import org.edgefront.search.additive.ParetoDp;
@@ -119,7 +119,7 @@ class ProfileJobTest {
     @Test
     void additiveModelCarriesExactBytesAndTheProxyOfEveryFrontPoint(@TempDir Path tmp) {
         SensitivityTable t = run(tmp, false, false, 0).table();
-        AdditiveModel m = SensitivityModels.bytesAndProxy(space, t);
+        AdditiveModel m = AdditiveModel.bytesAnd(space, t.proxyCosts(space));
         ParetoDp.Front front = ParetoDp.solve(m);
         assertTrue(front.size() > 3);
         double[][] bytes = AdditiveModel.weightBytes(space);

@@ -24,6 +24,8 @@ import org.edgefront.space.model.TensorSpec;
  */
 public final class SearchSpace implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    /** Option labels of a space that lists none: float, the common llama.cpp formats, generic low-bit groups. */
+    public static final List<String> DEFAULT_OPTIONS = List.of("F16", "Q8_0", "Q5_0", "Q4_0", "int4g32", "int3g32", "int2g32");
     private final ModelArchitecture architecture;
     private final List<Decision> decisions;
     private final List<StructureDecision> structure;
