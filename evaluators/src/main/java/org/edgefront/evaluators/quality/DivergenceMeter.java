@@ -47,9 +47,7 @@ public final class DivergenceMeter {
         Objects.requireNonNull(referencePass, "referencePass");
         this.sequences = List.copyOf(sequences);
         this.vocab = referencePass.architecture().vocabSize();
-        long n = 0;
-        for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
-        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
+        long n = ReferenceDistribution.predictedPositions(this.sequences);
         if (n * vocab > Integer.MAX_VALUE - 16 || 4L * n * vocab > Runtime.getRuntime().maxMemory() / 2) {
             throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " do not fit in half the heap");
         }

@@ -30,9 +30,7 @@ public final class ReferenceDistribution {
         Objects.requireNonNull(base, "base");
         this.sequences = List.copyOf(sequences);
         this.vocab = base.architecture().vocabSize();
-        long n = 0;
-        for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
-        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
+        long n = predictedPositions(this.sequences);
         long refBytes = 4L * n * vocab;
         if (n * vocab > Integer.MAX_VALUE - 16 || refBytes > Runtime.getRuntime().maxMemory() / 2) {
             throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities ("
@@ -63,6 +61,18 @@ public final class ReferenceDistribution {
             nll[0] -= lp[off + toks[p + 1]];
         });
         this.reference = new QualityReport(Math.exp(nll[0] / n), 0.0, 1.0, n);
+    }
+
+    /**
+     * Positions with a next token to predict: sequence lengths minus one, summed.
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    static long predictedPositions(List<int[]> sequences) {
+        long n = 0;
+        for (int[] s : sequences) n += Math.max(0, s.length - 1);
+        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
+        return n;
     }
 
     /** Quality of the uncompressed model (KL 0, agreement 1). */

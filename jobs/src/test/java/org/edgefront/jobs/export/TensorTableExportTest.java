@@ -43,12 +43,15 @@ class TensorTableExportTest {
         return c.id();
     }
 
+    private static ModelArchitecture tinyArchitecture() throws java.io.IOException {
+        try (ModelWeights w = new ModelSource("synthetic:tiny").open()) {
+            return w.architecture();
+        }
+    }
+
     @Test
     void rowsCarryEachTensorsChoiceAndExactStoredBytes(@TempDir Path tmp) throws Exception {
-        ModelArchitecture arch;
-        try (ModelWeights w = new ModelSource("synthetic:tiny").open()) {
-            arch = w.architecture();
-        }
+        ModelArchitecture arch = tinyArchitecture();
         SearchSpace space = SearchSpace.perTensor(arch, OPTIONS);
         int[] genes = new int[space.dimensions()];
         for (int i = 0; i < genes.length; i++) genes[i] = i % OPTIONS.size();
@@ -88,10 +91,7 @@ class TensorTableExportTest {
 
     @Test
     void anUnreadableModelLeavesTheShapeColumnsEmptyWithAWarning(@TempDir Path tmp) throws Exception {
-        ModelArchitecture arch;
-        try (ModelWeights w = new ModelSource("synthetic:tiny").open()) {
-            arch = w.architecture();
-        }
+        ModelArchitecture arch = tinyArchitecture();
         SearchSpace space = SearchSpace.perTensor(arch, OPTIONS);
         String id = writeRun(tmp.resolve("run"), tmp.resolve("gone.bin").toString(), space, space.uniform(1));
         Path csv = tmp.resolve("t.csv");
