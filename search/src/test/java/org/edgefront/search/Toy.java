@@ -97,7 +97,7 @@ public final class Toy {
         int d = space.dimensions();
         int[] g = new int[d];
         while (true) {
-            out.add(new Candidate(g));
+            out.add(space.candidate(g));
             int i = 0;
             while (i < d && ++g[i] == space.optionCount(i)) g[i++] = 0;
             if (i == d) return out;

@@ -82,6 +82,25 @@ public record SensitivityTable(String model, String evaluatorVersion, long token
     public double kl(int decision, int option) { return rows.get(decision).entries().get(option).klNatsPerToken(); }
 
     /** The KL entries as {@code [decision][option]} (fresh arrays). */
+    /** Proxy cost of an option whose profiling failed, nats/token (far above any real per-tensor KL). */
+    public static final double FAILED_PENALTY_NATS = 1e6;
+
+    /**
+     * The table as per-option costs for a planning model over {@code space}: {@link #klMatrix()} with entries that
+     * failed when profiled (infinite) set to {@link #FAILED_PENALTY_NATS}, so that costs stay finite and such options
+     * are never chosen over a measured one.
+     *
+     * @throws IllegalArgumentException when the table was not built for {@code space}
+     */
+    public double[][] proxyCosts(SearchSpace space) {
+        if (!fits(space)) throw new IllegalArgumentException("sensitivity table of " + model + " does not fit the search space");
+        double[][] kl = klMatrix();
+        for (double[] row : kl) {
+            for (int o = 0; o < row.length; o++) if (!Double.isFinite(row[o])) row[o] = FAILED_PENALTY_NATS;
+        }
+        return kl;
+    }
+
     public double[][] klMatrix() {
         double[][] out = new double[rows.size()][];
         for (int i = 0; i < out.length; i++) {

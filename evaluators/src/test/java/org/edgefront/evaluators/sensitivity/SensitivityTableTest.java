@@ -65,7 +65,7 @@ class SensitivityTableTest {
 
     @Test
     void proxyOfASingleCompressedDecisionEqualsItsMeasuredKl() {
-        Candidate c = space.uniform(0).with(5, 3);
+        Candidate c = space.with(space.uniform(0), 5, 3);
         Evaluation e = evaluator.evaluate(c);
         assertTrue(e.ok());
         assertEquals(e.measurements().get(Metric.KL), table.proxy(c), 1e-12);
@@ -99,7 +99,7 @@ class SensitivityTableTest {
         assertTrue(json.contains("\"kl\" : null"));
         SensitivityTable back = SensitivityTable.fromJson(json, "t.json");
         assertEquals(t, back);
-        assertEquals(Double.POSITIVE_INFINITY, back.proxy(space.uniform(0).with(0, 3)));
+        assertEquals(Double.POSITIVE_INFINITY, back.proxy(space.with(space.uniform(0), 0, 3)));
     }
 
     @Test

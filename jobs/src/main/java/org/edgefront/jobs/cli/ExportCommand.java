@@ -9,13 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code edgefront export DIR --point ID --to llama-cpp|gptqmodel|yaml --out FILE}: writes one front point's
- * per-tensor choices in a runtime's format and prints the command that uses it. Warnings (one per
- * approximated tensor with {@code --nearest}) go to stderr.
+ * {@code edgefront export DIR --point ID --to TARGET --out FILE}: writes one front point's per-tensor choices in a
+ * runtime's format (the targets of {@link Exporter.Target}, listed in the help from that registry) and prints the
+ * command that uses it. Warnings (one per approximated tensor with {@code --nearest}) go to stderr.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a front point: a llama-quantize --tensor-type-file (llama-cpp), a GPTQModel/vLLM dynamic "
-                + "quantize config (gptqmodel) or the per-tensor choices YAML that eval --config reads (yaml).")
+        description = "Export a front point's per-tensor choices to a runtime's configuration file (see --to).")
 public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A finished search directory (path or Hadoop URI).")
     String dir;
@@ -23,7 +22,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--point", required = true, paramLabel = "ID", description = "Id of a front point (see front.json or report.html).")
     String point;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "llama-cpp, gptqmodel or yaml.")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", completionCandidates = Exporter.TargetNames.class,
+            description = "One of: ${COMPLETION-CANDIDATES}.")
     String to;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write (replaced atomically).")

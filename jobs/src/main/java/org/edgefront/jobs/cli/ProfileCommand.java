@@ -15,7 +15,7 @@ import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.profile.ProfileJob;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.jobs.profile.WeightErrorJob;
-import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;

@@ -2,8 +2,8 @@ package org.edgefront.jobs.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.Callable;
+import org.edgefront.jobs.results.SearchOutputs;
 import org.edgefront.jobs.run.SearchJob;
-import org.edgefront.jobs.run.SearchOutputs;
 import org.edgefront.jobs.spec.SearchSpecLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

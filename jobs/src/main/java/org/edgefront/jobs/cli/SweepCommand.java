@@ -3,7 +3,7 @@ package org.edgefront.jobs.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.Callable;
-import org.edgefront.jobs.run.SearchResult;
+import org.edgefront.jobs.results.SearchResult;
 import org.edgefront.jobs.sweep.SweepJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

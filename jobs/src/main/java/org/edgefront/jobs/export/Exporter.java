@@ -1,41 +1,64 @@
 package org.edgefront.jobs.export;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.report.SearchDirectory;
-import org.edgefront.jobs.spec.ChoicesFile;
+import org.edgefront.jobs.results.SearchDirectory;
 import org.edgefront.jobs.spec.SearchSpec;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 
 /**
  * Exports one front point of a finished search directory to a runtime's configuration file, written
- * atomically: a llama.cpp {@code --tensor-type-file} ({@link LlamaCppExport}), a GPTQModel/vLLM
- * {@code dynamic} quantize config ({@link GptqModelExport}) or an EdgeFront choices YAML that
- * {@code edgefront eval --config} reads back ({@link ChoicesFile}). Stateless and thread-safe.
+ * atomically, through the {@link PointExporter} its {@link Target} names: a llama.cpp {@code --tensor-type-file}
+ * ({@link LlamaCppExport}), a GPTQModel/vLLM {@code dynamic} quantize config ({@link GptqModelExport}), an
+ * EdgeFront choices YAML that {@code edgefront eval --config} reads back ({@link ChoicesExport}) or a per-tensor
+ * CSV table ({@link TensorTableExport}). Stateless and thread-safe.
  */
 public final class Exporter {
     private Exporter() {}
 
-    /** Export targets, by their command-line names. */
+    /** The registry of export targets, by their command-line names: a new target is one line here. */
     public enum Target {
-        LLAMA_CPP("llama-cpp"), GPTQMODEL("gptqmodel"), YAML("yaml");
+        LLAMA_CPP("llama-cpp", new LlamaCppExport()),
+        GPTQMODEL("gptqmodel", new GptqModelExport()),
+        YAML("yaml", new ChoicesExport()),
+        CSV("csv", new TensorTableExport());
 
         private final String cliName;
+        private final PointExporter exporter;
 
-        Target(String cliName) { this.cliName = cliName; }
+        Target(String cliName, PointExporter exporter) {
+            this.cliName = cliName;
+            this.exporter = exporter;
+        }
 
         /** The name used on the command line. */
         public String cliName() { return cliName; }
 
+        /** The exporter that writes this target. */
+        public PointExporter exporter() { return exporter; }
+
+        /** Every command-line name, as "a, b or c". */
+        public static String names() {
+            StringBuilder b = new StringBuilder();
+            Target[] all = values();
+            for (int i = 0; i < all.length; i++) b.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i].cliName);
+            return b.toString();
+        }
+
         /** Parses a command-line name (case-insensitive). */
         public static Target parse(String name) {
             for (Target t : values()) if (t.cliName.equalsIgnoreCase(name) || t.name().equalsIgnoreCase(name)) return t;
-            throw new InvalidInputException("-", "--to", "unknown export target '" + name + "' (use llama-cpp, gptqmodel or yaml)");
+            throw new InvalidInputException("-", "--to", "unknown export target '" + name + "' (use " + names() + ")");
+        }
+    }
+
+    /** The command-line names of every target, for picocli's {@code ${COMPLETION-CANDIDATES}} in help texts. */
+    public static final class TargetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Target.values()).map(t -> t.cliName() + " (" + t.exporter().description() + ")").iterator();
         }
     }
 
@@ -68,67 +91,25 @@ public final class Exporter {
         SearchDirectory.EvaluatedPoint p = front.point(pointId, "--point");
         if (p.choices().isEmpty()) throw new InvalidInputException(front.file(), "--point", "point " + pointId + " records no per-tensor choices");
         String file = front.file() + " (point " + pointId + ")";
-        if (!p.pruning().isEmpty() && target != Target.YAML) {
+        if (!p.pruning().isEmpty() && !target.exporter().recordsStructure()) {
             throw new InvalidInputException(front.file(), "--point", "point " + pointId + " prunes structure " + p.pruning()
                     + ": " + target.cliName() + " takes per-tensor types for the model's own shapes, not per-layer pruned heads, channels, layers or "
                     + "vocabulary; pick an unpruned point or export --to yaml to record the plan");
         }
         Path out = AtomicFiles.path(outFile);
         String shown = display(out);
-        String text;
-        String command;
-        List<String> warnings = new ArrayList<>();
-        switch (target) {
-            case LLAMA_CPP -> {
-                LlamaCppExport.Plan plan = LlamaCppExport.plan(file, p.choices(), nearest);
-                text = plan.fileText();
-                command = LlamaCppExport.command(plan, shown, pointId);
-                warnings.addAll(plan.warnings());
-            }
-            case GPTQMODEL -> {
-                GptqModelExport.Plan plan = GptqModelExport.plan(file, p.choices(), nearest);
-                text = plan.json();
-                command = GptqModelExport.command(shown, pointId);
-                warnings.addAll(plan.warnings());
-            }
-            case YAML -> {
-                Map<String, TensorChoice> choices = new LinkedHashMap<>();
-                for (Map.Entry<String, String> e : p.choices().entrySet()) {
-                    choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
-                }
-                StringBuilder structure = new StringBuilder();
-                if (!p.pruning().isEmpty()) {
-                    structure.append("# structural pruning of this point (units picked by importance on the search's calibration text;\n"
-                            + "# `eval --choices` measures the per-tensor choices below on the unpruned model):\n");
-                    for (Map.Entry<String, String> e : p.pruning().entrySet()) structure.append("#   ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
-                }
-                text = "# EdgeFront per-tensor choices of front point " + pointId + " exported from " + searchDir + "\n" + structure
-                        + ChoicesFile.toYaml(choices);
-                command = evalCommand(searchDir, shown);
-            }
-            default -> throw new IllegalStateException("unhandled target " + target);
-        }
-        AtomicFiles.writeString(out, text);
-        return new Result(shown, target, pointId, command, warnings);
+        PointExporter.Output o = target.exporter().export(new PointExporter.Request(searchDir, file, pointId, p, spec(searchDir), shown, nearest));
+        AtomicFiles.writeString(out, o.text());
+        return new Result(shown, target, pointId, o.command(), o.warnings());
     }
 
-    /** {@code edgefront eval} with the run's own model, tokenizer and text where the spec records them. */
-    private static String evalCommand(String searchDir, String config) {
-        String model = "MODEL";
-        String tokenizer = "TOKENIZER";
-        String text = "TEXT";
+    /** The run's spec, or null when the directory has none or it cannot be read (exports then use placeholders). */
+    private static SearchSpec spec(String searchDir) {
         try {
-            SearchSpec spec = SearchDirectory.load(searchDir).spec();
-            if (spec != null && spec.model() != null) {
-                if (spec.model().source() != null && !spec.model().source().startsWith("synthetic:")) model = spec.model().source();
-                if (spec.model().tokenizer() != null) tokenizer = spec.model().tokenizer();
-                if (spec.model().text() != null) text = spec.model().text();
-            }
+            return SearchDirectory.readSpec(searchDir);
         } catch (InvalidInputException e) {
-            // the command is a convenience: placeholders are fine when the spec cannot be read
+            return null;
         }
-        return "edgefront eval --model " + shellQuote(model) + " --tokenizer " + shellQuote(tokenizer) + " --text " + shellQuote(text)
-                + " --config " + shellQuote(config);
     }
 
     /** Parses a choice label, naming the file and field when it is not one. */

@@ -37,7 +37,7 @@ import org.edgefront.space.input.InvalidInputException;
  * {@link InvalidInputException}, or with {@code nearest} the nearest representable setting and a warning.
  * Stateless.
  */
-public final class GptqModelExport {
+public final class GptqModelExport implements PointExporter {
     /** Bit widths GPTQModel accepts. */
     static final List<Integer> GPTQ_BITS = List.of(2, 3, 4, 8);
 
@@ -47,7 +47,16 @@ public final class GptqModelExport {
             "attn_q", "self_attn.q_proj", "attn_k", "self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj",
             "ffn_gate", "mlp.gate_proj", "ffn_up", "mlp.up_proj", "ffn_down", "mlp.down_proj");
 
-    private GptqModelExport() {}
+    GptqModelExport() {}
+
+    @Override
+    public String description() { return "a GPTQModel/vLLM dynamic quantize config"; }
+
+    @Override
+    public Output export(Request r) {
+        Plan plan = plan(r.file(), r.point().choices(), r.nearest());
+        return new Output(plan.json(), command(r.shownOut(), r.pointId()), plan.warnings());
+    }
 
     /** GPTQ settings of one module; {@code bits == 0} means not quantized. */
     record Setting(int bits, int groupSize, boolean sym) {

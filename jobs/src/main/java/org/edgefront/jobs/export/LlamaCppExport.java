@@ -34,8 +34,17 @@ import org.edgefront.space.input.InvalidInputException;
  * has no llama.cpp equivalent: an {@link InvalidInputException}, or with {@code nearest} the nearest type
  * by stored bits per weight and a warning. Stateless.
  */
-public final class LlamaCppExport {
-    private LlamaCppExport() {}
+public final class LlamaCppExport implements PointExporter {
+    LlamaCppExport() {}
+
+    @Override
+    public String description() { return "a llama-quantize --tensor-type-file"; }
+
+    @Override
+    public Output export(Request r) {
+        Plan plan = plan(r.file(), r.point().choices(), r.nearest());
+        return new Output(plan.fileText(), command(plan, r.shownOut(), r.pointId()), plan.warnings());
+    }
 
     /**
      * The export of one point.

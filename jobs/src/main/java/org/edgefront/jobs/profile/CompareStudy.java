@@ -92,7 +92,7 @@ public final class CompareStudy {
      */
     public static Named bestSearched(QualityEvaluator e, SearchSpace space, SensitivityTable table, long budgetBytes, int measureTop,
                                      Map<String, TensorChoice> alsoMeasure, int[] measuredOut) {
-        AdditiveModel model = SensitivityModels.bytesAndProxy(space, table);
+        AdditiveModel model = AdditiveModel.bytesAnd(space, table.proxyCosts(space));
         ParetoDp.Front front = ParetoDp.solve(model);
         List<Integer> fits = new ArrayList<>();
         for (int p = 0; p < front.size(); p++) if (front.objective(p, 0) <= budgetBytes) fits.add(p);
@@ -100,7 +100,7 @@ public final class CompareStudy {
         Named best = null;
         int measured = 0;
         for (int p : fits.subList(0, Math.min(measureTop, fits.size()))) {
-            Candidate c = front.candidate(p);
+            Candidate c = space.candidate(front.genes(p));
             Map<String, TensorChoice> m = space.choices(c);
             double kl = klOf(e.measure(m));
             measured++;
@@ -112,7 +112,7 @@ public final class CompareStudy {
         int maxOptions = 0;
         for (int i = 0; i < space.dimensions(); i++) maxOptions = Math.max(maxOptions, space.optionCount(i));
         java.util.Set<Candidate> seen = new java.util.HashSet<>();
-        for (int p : fits.subList(0, Math.min(measureTop, fits.size()))) seen.add(front.candidate(p));
+        for (int p : fits.subList(0, Math.min(measureTop, fits.size()))) seen.add(space.candidate(front.genes(p)));
         for (int o = 0; o < maxOptions; o++) {
             Candidate c = space.uniform(o);
             Map<String, TensorChoice> m = space.choices(c);
@@ -162,7 +162,7 @@ public final class CompareStudy {
             int ru = rankOf[up][cur.gene(up)] + 1;
             int rd = rankOf[down][cur.gene(down)] - 1 - (rng.nextInt(4) == 0 ? 1 : 0); // sometimes two levels down
             if (ru >= byBytes[up].length || rd < 0) continue;
-            Candidate next = cur.with(up, byBytes[up][ru]).with(down, byBytes[down][rd]);
+            Candidate next = space.with(space.with(cur, up, byBytes[up][ru]), down, byBytes[down][rd]);
             long nb = 0;
             for (int i = 0; i < d; i++) nb += (long) bytes[i][next.gene(i)];
             if (nb > budgetBytes) continue;

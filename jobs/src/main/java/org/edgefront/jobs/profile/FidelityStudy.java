@@ -66,7 +66,7 @@ public final class FidelityStudy {
                 long r = Math.round(l + spread * rng.nextGaussian());
                 g[i] = byRank[i][(int) Math.max(0, Math.min(kk - 1, r))];
             }
-            out.add(new Candidate(g));
+            out.add(space.candidate(g));
         }
         return out;
     }

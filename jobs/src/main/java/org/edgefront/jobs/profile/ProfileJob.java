@@ -20,7 +20,7 @@ import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.input.InvalidInputException;
 

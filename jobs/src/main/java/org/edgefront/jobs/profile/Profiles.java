@@ -2,7 +2,6 @@ package org.edgefront.jobs.profile;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.edgefront.jobs.spec.SearchSpecLoader;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
@@ -10,8 +9,8 @@ import org.edgefront.space.model.ModelArchitecture;
 
 /** Shared helpers of the profile, fidelity and compare commands. Stateless. */
 public final class Profiles {
-    /** The default space's options: {@link SearchSpecLoader#DEFAULT_OPTIONS}. */
-    public static final List<String> DEFAULT_OPTIONS = SearchSpecLoader.DEFAULT_OPTIONS;
+    /** The default space's options: {@link SearchSpace#DEFAULT_OPTIONS}. */
+    public static final List<String> DEFAULT_OPTIONS = SearchSpace.DEFAULT_OPTIONS;
 
     private Profiles() {}
 

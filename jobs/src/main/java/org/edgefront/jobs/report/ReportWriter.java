@@ -11,8 +11,10 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.report.SearchDirectory.Budget;
-import org.edgefront.jobs.report.SearchDirectory.EvaluatedPoint;
+import org.edgefront.jobs.results.SearchDirectory.Budget;
+import org.edgefront.jobs.results.SearchDirectory.EvaluatedPoint;
+import org.edgefront.jobs.results.SearchDirectory;
+import org.edgefront.jobs.results.Units;
 import org.edgefront.space.metric.Metric;
 import org.edgefront.space.model.TensorRole;
 

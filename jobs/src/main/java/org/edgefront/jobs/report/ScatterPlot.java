@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.edgefront.jobs.report.SearchDirectory.Budget;
-import org.edgefront.jobs.report.SearchDirectory.EvaluatedPoint;
+import org.edgefront.jobs.results.SearchDirectory.Budget;
+import org.edgefront.jobs.results.SearchDirectory.EvaluatedPoint;
+import org.edgefront.jobs.results.SearchDirectory;
+import org.edgefront.jobs.results.Units;
 import org.edgefront.space.metric.Metric;
 
 /**

@@ -100,7 +100,7 @@ public final class SearchEvaluators {
                 }
             }
         }
-        Candidate smallest = new Candidate(genes);
+        Candidate smallest = r.space().candidate(genes);
         try (MemoryEvaluator m = new MemoryEvaluator.Factory(r.space(), r.workload(),
                 Calibrations.defaults().forBackend(r.workload().backend())).create()) {
             Evaluation e = m.evaluate(smallest);

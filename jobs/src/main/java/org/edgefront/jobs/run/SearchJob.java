@@ -14,6 +14,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.edgefront.evaluators.EvaluatorFactory;
 import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.results.EvaluationStore;
+import org.edgefront.jobs.results.RunDirectory;
+import org.edgefront.jobs.results.SearchOutputs;
+import org.edgefront.jobs.results.SearchResult;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.jobs.spec.ResolvedSearch;
 import org.edgefront.jobs.spec.SearchSpecLoader;
@@ -114,13 +119,8 @@ public final class SearchJob {
     /** @return true when resuming an existing run */
     private static boolean prepareOutDir(Path out, ResolvedSearch r, Options o) {
         FileSystem fs = AtomicFiles.fs(out);
-        String specJson;
-        try {
-            specJson = JSON.writeValueAsString(r.spec()) + "\n";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path saved = new Path(out, "spec.json");
+        String specJson = SearchOutputs.specJson(r.spec());
+        Path saved = new Path(out, RunDirectory.SPEC_JSON);
         try {
             boolean exists = fs.exists(out);
             // temporaries of an atomic write that a kill -9 interrupted (".name.tmp-PID") are not content

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.edgefront.jobs.results.EvaluationStore;
+import org.edgefront.jobs.results.SearchResult;
 import org.edgefront.search.archive.ParetoArchive;
 import org.edgefront.search.metrics.Hypervolume;
 import org.edgefront.search.problem.EvaluatedCandidate;

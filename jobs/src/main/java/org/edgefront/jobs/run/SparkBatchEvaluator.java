@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.edgefront.evaluators.EvaluatorFactory;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.metric.Evaluation;
 

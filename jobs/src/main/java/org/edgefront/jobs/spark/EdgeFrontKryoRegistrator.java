@@ -36,12 +36,13 @@ public final class EdgeFrontKryoRegistrator implements KryoRegistrator {
         }
     }
 
-    /** Candidate: its genes. */
+    /** Candidate: its genes and its id (the content address its space gave it). */
     static final class CandidateSerializer extends Serializer<Candidate> {
         @Override
         public void write(Kryo kryo, Output out, Candidate c) {
             out.writeInt(c.size(), true);
             for (int i = 0; i < c.size(); i++) out.writeInt(c.gene(i), true);
+            out.writeString(c.id());
         }
 
         @Override
@@ -49,7 +50,7 @@ public final class EdgeFrontKryoRegistrator implements KryoRegistrator {
             int n = in.readInt(true);
             int[] g = new int[n];
             for (int i = 0; i < n; i++) g[i] = in.readInt(true);
-            return new Candidate(g);
+            return Candidate.withId(g, in.readString());
         }
     }
 

@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.search.additive.AdditiveModel;
 import org.edgefront.search.additive.ParetoDp;
@@ -119,19 +119,19 @@ class ProfileJobTest {
     @Test
     void additiveModelCarriesExactBytesAndTheProxyOfEveryFrontPoint(@TempDir Path tmp) {
         SensitivityTable t = run(tmp, false, false, 0).table();
-        AdditiveModel m = SensitivityModels.bytesAndProxy(space, t);
+        AdditiveModel m = AdditiveModel.bytesAnd(space, t.proxyCosts(space));
         ParetoDp.Front front = ParetoDp.solve(m);
         assertTrue(front.size() > 3);
         double[][] bytes = AdditiveModel.weightBytes(space);
         for (int p = 0; p < front.size(); p++) {
-            var c = front.candidate(p);
+            var c = space.candidate(front.genes(p));
             long b = 0;
             for (int i = 0; i < c.size(); i++) b += (long) bytes[i][c.gene(i)];
             assertEquals(b, front.objective(p, 0), 0.0);
             assertEquals(t.proxy(c), front.objective(p, 1), 1e-12);
         }
         // the cheapest front point is all int2, the most accurate all F16
-        assertEquals(space.uniform(2), front.candidate(0));
+        assertEquals(space.uniform(2), space.candidate(front.genes(0)));
         assertEquals(t.proxy(space.uniform(0)), front.objective(front.size() - 1, 1), 1e-15);
     }
 

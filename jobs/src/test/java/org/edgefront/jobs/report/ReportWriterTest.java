@@ -23,6 +23,7 @@ import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.jobs.cli.ReportCommand;
+import org.edgefront.jobs.results.SearchDirectory;
 import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;

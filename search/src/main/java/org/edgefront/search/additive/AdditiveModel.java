@@ -60,6 +60,14 @@ public final class AdditiveModel {
         return new AdditiveModel(c);
     }
 
+    /**
+     * Two objectives over {@code space}: objective 0 the exact weight bytes of each option ({@link #weightBytes}),
+     * objective 1 {@code cost[decision][option]} (e.g. a sensitivity table's proxy KL in nats/token).
+     */
+    public static AdditiveModel bytesAnd(SearchSpace space, double[][] cost) {
+        return ofColumns(List.of(weightBytes(space), cost));
+    }
+
     /** Exact stored weight bytes of each option of each decision: the sum over the decision's tensors. */
     public static double[][] weightBytes(SearchSpace space) {
         if (space.hasStructure()) {

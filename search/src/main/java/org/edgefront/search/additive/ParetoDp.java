@@ -3,7 +3,6 @@ package org.edgefront.search.additive;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.edgefront.space.candidate.Candidate;
 
 /**
  * Exact Pareto front of an {@link AdditiveModel} by dynamic programming over decisions: {@link #solve} for two
@@ -256,8 +255,11 @@ public final class ParetoDp {
             return out;
         }
 
-        /** The candidate of point {@code p}, rebuilt from the back pointers. */
-        public Candidate candidate(int p) {
+        /**
+         * The option indices of point {@code p}, rebuilt from the back pointers; {@link org.edgefront.space.candidate.SearchSpace#candidate(int[])}
+         * of the model's space makes them a candidate.
+         */
+        public int[] genes(int p) {
             int d = parent.length;
             int[] g = new int[d];
             int q = p;
@@ -265,7 +267,7 @@ public final class ParetoDp {
                 g[i] = option[i][q];
                 q = parent[i][q];
             }
-            return new Candidate(g);
+            return g;
         }
 
         /** Stored back-pointer entries (memory used: about 6 bytes each). */

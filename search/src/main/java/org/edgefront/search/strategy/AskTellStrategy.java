@@ -68,7 +68,7 @@ abstract class AskTellStrategy implements SearchStrategy {
     protected Candidate randomCandidate() {
         int[] g = new int[space.dimensions()];
         for (int i = 0; i < g.length; i++) g[i] = rng.nextInt(space.optionCount(i));
-        return new Candidate(g);
+        return space.candidate(g);
     }
 
     /** True when neither told before nor already in the batch being built. */

@@ -26,7 +26,7 @@ public final class DpSeeded extends ModelGuidedStrategy {
     protected List<Candidate> buildPlan() {
         ParetoDp.Front f = ParetoDp.solve(model);
         List<Candidate> out = new ArrayList<>(f.size());
-        for (int p = 0; p < f.size(); p++) out.add(f.candidate(p));
+        for (int p = 0; p < f.size(); p++) out.add(space.candidate(f.genes(p)));
         return out;
     }
 }

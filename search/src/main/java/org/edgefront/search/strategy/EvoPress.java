@@ -105,7 +105,7 @@ public final class EvoPress extends AskTellStrategy {
                 }
             }
         }
-        return new Candidate(g);
+        return space.candidate(g);
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class EvoPress extends AskTellStrategy {
             }
             if (used > cap) return randomFill(cap);
         }
-        return new Candidate(g);
+        return space.candidate(g);
     }
 
     /** A random candidate within the budget: decisions in random order each take a random level that fits. */
@@ -181,7 +181,7 @@ public final class EvoPress extends AskTellStrategy {
             used += bytes[i][levels[i][l]] - bytes[i][g[i]];
             g[i] = levels[i][l];
         }
-        return new Candidate(g);
+        return space.candidate(g);
     }
 
     @Override

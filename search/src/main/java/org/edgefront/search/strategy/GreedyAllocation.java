@@ -37,7 +37,7 @@ public final class GreedyAllocation extends ModelGuidedStrategy {
         int[] g = new int[d];
         for (int i = 0; i < d; i++) g[i] = hull[i][0];
         List<Candidate> path = new ArrayList<>();
-        path.add(new Candidate(g));
+        path.add(space.candidate(g));
         // queue entries: {slope, decision}; ties by decision index keep the path deterministic
         PriorityQueue<double[]> q = new PriorityQueue<>((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
         for (int i = 0; i < d; i++) if (hull[i].length > 1) q.add(new double[] {slope(i, hull[i][0], hull[i][1]), i});
@@ -45,7 +45,7 @@ public final class GreedyAllocation extends ModelGuidedStrategy {
             int i = (int) q.poll()[1];
             pos[i]++;
             g[i] = hull[i][pos[i]];
-            path.add(new Candidate(g));
+            path.add(space.candidate(g));
             if (pos[i] + 1 < hull[i].length) q.add(new double[] {slope(i, hull[i][pos[i]], hull[i][pos[i] + 1]), i});
         }
         return path;

@@ -39,7 +39,7 @@ public final class LatinHypercube extends AskTellStrategy {
             for (int j = 0; j < n; j++) genes[perm[j]][i] = (int) (((long) j * k / n + offset) % k);
         }
         List<Candidate> out = new ArrayList<>(n);
-        for (int[] g : genes) out.add(new Candidate(g));
+        for (int[] g : genes) out.add(space.candidate(g));
         return out;
     }
 

@@ -87,7 +87,7 @@ abstract class ModelGuidedStrategy extends AskTellStrategy {
             if (k < 2) continue;
             int r = rankOf[i][base.gene(i)];
             int nr = r == 0 ? 1 : r == k - 1 ? k - 2 : (rng.nextBoolean() ? r + 1 : r - 1);
-            c = base.with(i, byCost[i][nr]);
+            c = space.with(base, i, byCost[i][nr]);
             if (fresh(c, batch)) return c;
         }
         return c != null && fresh(c, batch) ? c : freshRandom(batch);

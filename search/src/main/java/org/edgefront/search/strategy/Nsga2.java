@@ -138,10 +138,10 @@ public final class Nsga2 extends AskTellStrategy {
             if (d == 1) break;
             i += 1 + (int) Math.min(d, Math.floor(Math.log(1 - rng.nextDouble()) / logKeep));
         }
-        Candidate c = new Candidate(g);
+        Candidate c = space.candidate(g);
         if (!changed && (c.equals(p1) || c.equals(p2))) {
             int j = rng.nextInt(d);
-            if (space.optionCount(j) > 1) c = c.with(j, otherOption(j, g[j]));
+            if (space.optionCount(j) > 1) c = space.with(c, j, otherOption(j, g[j]));
         }
         return c;
     }

@@ -29,11 +29,11 @@ public final class Strategies {
     }
 
     /** Up to {@code n} points of the model's exact DP front, spread over its range. */
-    static List<org.edgefront.space.candidate.Candidate> spreadFront(AdditiveModel model, int n) {
+    static List<org.edgefront.space.candidate.Candidate> spreadFront(SearchSpace space, AdditiveModel model, int n) {
         org.edgefront.search.additive.ParetoDp.Front f = org.edgefront.search.additive.ParetoDp.solve(model);
         int[] order = SpreadOrder.of(f.size());
         List<org.edgefront.space.candidate.Candidate> out = new java.util.ArrayList<>();
-        for (int i = 0; i < Math.min(n, order.length); i++) out.add(f.candidate(order[i]));
+        for (int i = 0; i < Math.min(n, order.length); i++) out.add(space.candidate(f.genes(order[i])));
         return out;
     }
 
@@ -75,7 +75,7 @@ public final class Strategies {
                 if (!model.fits(space)) throw new IllegalArgumentException("the additive model does not match the search space");
                 if (n.equals("greedy")) return new GreedyAllocation(space, model, seed);
                 if (n.equals("dp")) return new DpSeeded(space, model, seed);
-                return new Nsga2("nsga2-dp", space, problem, populationSize, seed, spreadFront(model, populationSize));
+                return new Nsga2("nsga2-dp", space, problem, populationSize, seed, spreadFront(space, model, populationSize));
             default:
                 throw new IllegalArgumentException("unknown strategy '" + name + "' (valid: " + String.join(", ", NAMES)
                         + "; with a sensitivity model also " + String.join(", ", MODEL_NAMES) + ")");

@@ -41,7 +41,7 @@ class ParetoDpTest {
         ParetoDp.Front f = ParetoDp.solve(model);
         assertTrue(f.size() > 50, "a 22-decision model should have a large front, got " + f.size());
         for (int p = 0; p < f.size(); p++) {
-            double[] v = model.evaluate(f.candidate(p));
+            double[] v = model.evaluate(space.candidate(f.genes(p)));
             assertEquals(f.objective(p, 0), v[0], 1e-6 * Math.abs(v[0]));
             assertEquals(f.objective(p, 1), v[1], 1e-9);
             if (p > 0) {
@@ -57,7 +57,7 @@ class ParetoDpTest {
         AdditiveModel model = Toy.model(space, 5);
         ParetoDp.Front f = ParetoDp.solve(model);
         ParetoArchive a = new ParetoArchive();
-        for (int p = 0; p < f.size(); p++) a.add(Toy.evaluate(problem, model, f.candidate(p)));
+        for (int p = 0; p < f.size(); p++) a.add(Toy.evaluate(problem, model, space.candidate(f.genes(p))));
         int frontSize = a.size();
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < 20000; i++) {
@@ -80,7 +80,7 @@ class ParetoDpTest {
         // sums: (1,12) (3,10) (2,8) (4,6); (3,10) is dominated by (2,8)
         assertEquals(List.of(1.0, 2.0, 4.0), java.util.stream.IntStream.range(0, f.size()).mapToObj(p -> f.objective(p, 0)).toList());
         assertEquals(List.of(12.0, 8.0, 6.0), java.util.stream.IntStream.range(0, f.size()).mapToObj(p -> f.objective(p, 1)).toList());
-        for (int p = 0; p < f.size(); p++) assertTrue(f.candidate(p).gene(0) != 1 && f.candidate(p).gene(0) != 2);
+        for (int p = 0; p < f.size(); p++) assertTrue(f.genes(p)[0] != 1 && f.genes(p)[0] != 2);
     }
 
     @Test
@@ -116,7 +116,7 @@ class ParetoDpTest {
             int p = 0;
             for (List<Double> t : truth) {
                 for (int j = 0; j < m; j++) assertEquals(t.get(j), f.objective(p, j), 1e-9, "trial " + trial);
-                assertArrayEquals(f.points().get(p), model.evaluate(f.candidate(p)), 1e-9);
+                assertArrayEquals(f.points().get(p), model.evaluate(space.candidate(f.genes(p))), 1e-9);
                 p++;
             }
         }

@@ -51,7 +51,7 @@ class StrategyBehaviourTest {
         GreedyAllocation g = new GreedyAllocation(space, model, 1);
         List<Candidate> path = g.ask(g.planSize());
         ParetoArchive exact = new ParetoArchive();
-        for (int p = 0; p < truth.size(); p++) exact.add(Toy.evaluate(problem, model, truth.candidate(p)));
+        for (int p = 0; p < truth.size(); p++) exact.add(Toy.evaluate(problem, model, space.candidate(truth.genes(p))));
         for (Candidate c : path) {
             EvaluatedCandidate e = Toy.evaluate(problem, model, c);
             for (EvaluatedCandidate t : exact.front()) {

@@ -83,7 +83,7 @@ abstract class StrategyContractTest {
         SearchSpace space = Toy.spaceWithDecisions(2, 1); // exactly one candidate
         AdditiveModel model = Toy.model(space, 1);
         SearchStrategy s = create(space, model, 4);
-        Candidate only = new Candidate(new int[] {0, 0});
+        Candidate only = space.candidate(new int[] {0, 0});
         for (int r = 0; r < 3; r++) {
             List<Candidate> a = s.ask(5);
             assertEquals(java.util.Collections.nCopies(5, only), a);

@@ -24,10 +24,16 @@ import org.edgefront.space.model.TensorSpec;
  */
 public final class SearchSpace implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    /** Option labels of a space that lists none: float, the common llama.cpp formats, generic low-bit groups. */
+    public static final List<String> DEFAULT_OPTIONS = List.of("F16", "Q8_0", "Q5_0", "Q4_0", "int4g32", "int3g32", "int2g32");
     private final ModelArchitecture architecture;
     private final List<Decision> decisions;
     private final List<StructureDecision> structure;
     private final int[] optionCounts;
+    /** Per linear tensor in architecture order: the decision (gene) that sets it. */
+    private final int[] tensorDecision;
+    /** Per linear tensor in architecture order and option of its decision: {@link ContentAddress#tensor}. */
+    private final long[][] tensorOptionHash;
 
     /** A space of per-tensor decisions only. */
     public SearchSpace(ModelArchitecture architecture, List<Decision> decisions) {
@@ -59,6 +65,17 @@ public final class SearchSpace implements java.io.Serializable {
             List<String> missing = new ArrayList<>(byName.keySet());
             missing.removeAll(seen);
             throw new IllegalArgumentException("tensors without a decision: " + missing);
+        }
+        Map<String, Integer> decisionOf = new java.util.HashMap<>();
+        for (int i = 0; i < this.decisions.size(); i++) for (String t : this.decisions.get(i).tensors()) decisionOf.put(t, i);
+        List<TensorSpec> linear = architecture.linearTensors();
+        this.tensorDecision = new int[linear.size()];
+        this.tensorOptionHash = new long[linear.size()][];
+        for (int j = 0; j < linear.size(); j++) {
+            String name = linear.get(j).name();
+            tensorDecision[j] = decisionOf.get(name);
+            List<TensorChoice> options = this.decisions.get(tensorDecision[j]).options();
+            tensorOptionHash[j] = options.stream().mapToLong(o -> ContentAddress.tensor(name, o.label())).toArray();
         }
         this.optionCounts = java.util.stream.IntStream.concat(this.decisions.stream().mapToInt(d -> d.options().size()),
                 this.structure.stream().mapToInt(StructureDecision::optionCount)).toArray();
@@ -103,11 +120,33 @@ public final class SearchSpace implements java.io.Serializable {
         return n;
     }
 
+    /**
+     * The candidate with these option indices, carrying the content address of the configuration they choose
+     * ({@link ContentAddress}: per-tensor labels and structure plan, not the genes), so the same configuration has
+     * the same id in any space that can express it.
+     *
+     * @throws IllegalArgumentException when the genes are not one valid option index per decision
+     */
+    public Candidate candidate(int[] genes) {
+        int[] g = genes.clone();
+        if (!valid(g)) throw new IllegalArgumentException("genes " + java.util.Arrays.toString(g) + " are not a candidate of this search space");
+        long h = ContentAddress.SEED;
+        for (int j = 0; j < tensorDecision.length; j++) h = ContentAddress.fold(h, tensorOptionHash[j][g[tensorDecision[j]]]);
+        return new Candidate(g, ContentAddress.plan(h, structurePlan(g)));
+    }
+
+    /** A copy of {@code c} with decision {@code i} set to option {@code option}. */
+    public Candidate with(Candidate c, int i, int option) {
+        int[] g = c.genes();
+        g[i] = option;
+        return candidate(g);
+    }
+
     /** A uniformly random candidate drawn from {@code rng}. */
     public Candidate sample(RandomGenerator rng) {
         int[] g = new int[optionCounts.length];
         for (int i = 0; i < g.length; i++) g[i] = rng.nextInt(optionCounts[i]);
-        return new Candidate(g);
+        return candidate(g);
     }
 
     /**
@@ -117,13 +156,19 @@ public final class SearchSpace implements java.io.Serializable {
     public Candidate uniform(int option) {
         int[] g = new int[optionCounts.length];
         for (int i = 0; i < decisions.size(); i++) g[i] = Math.min(option, optionCounts[i] - 1);
-        return new Candidate(g);
+        return candidate(g);
     }
 
     /** True when the candidate has one valid option index per decision. */
     public boolean contains(Candidate c) {
         if (c.size() != optionCounts.length) return false;
         for (int i = 0; i < optionCounts.length; i++) if (c.gene(i) < 0 || c.gene(i) >= optionCounts[i]) return false;
+        return true;
+    }
+
+    private boolean valid(int[] g) {
+        if (g.length != optionCounts.length) return false;
+        for (int i = 0; i < optionCounts.length; i++) if (g[i] < 0 || g[i] >= optionCounts[i]) return false;
         return true;
     }
 
@@ -151,6 +196,10 @@ public final class SearchSpace implements java.io.Serializable {
      */
     public StructurePlan structurePlan(Candidate c) {
         if (!contains(c)) throw new IllegalArgumentException(c + " is not in this search space");
+        return structurePlan(c.genes());
+    }
+
+    private StructurePlan structurePlan(int[] genes) {
         StructurePlan none = StructurePlan.none(architecture);
         if (structure.isEmpty()) return none;
         int[] groups = none.keptKvGroups();
@@ -159,7 +208,7 @@ public final class SearchSpace implements java.io.Serializable {
         int vocab = none.keptVocab();
         for (int k = 0; k < structure.size(); k++) {
             StructureDecision s = structure.get(k);
-            int o = c.gene(decisions.size() + k);
+            int o = genes[decisions.size() + k];
             switch (s.kind()) {
                 case HEADS -> groups[s.layer()] = s.keptCount(o, architecture.kvHeads());
                 case FFN_CHANNELS -> channels[s.layer()] = s.keptCount(o, architecture.hiddenDim());
@@ -213,6 +262,6 @@ public final class SearchSpace implements java.io.Serializable {
             if (idx < 0) throw new IllegalArgumentException("choice " + first.label() + " is not an option of " + d.name());
             g[i] = idx;
         }
-        return new Candidate(g);
+        return candidate(g);
     }
 }

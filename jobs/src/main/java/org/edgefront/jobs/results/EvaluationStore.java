@@ -1,4 +1,4 @@
-package org.edgefront.jobs.run;
+package org.edgefront.jobs.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,12 +37,12 @@ public final class EvaluationStore {
 
     /** A store for a fresh run in {@code outDir} (which must not hold state yet). */
     public static EvaluationStore create(Path outDir) {
-        return new EvaluationStore(new Path(outDir, "state"));
+        return new EvaluationStore(new Path(outDir, RunDirectory.STATE_DIR));
     }
 
     /** Loads every generation file of a previous run in {@code outDir}. */
     public static EvaluationStore resume(Path outDir) {
-        EvaluationStore s = new EvaluationStore(new Path(outDir, "state"));
+        EvaluationStore s = new EvaluationStore(new Path(outDir, RunDirectory.STATE_DIR));
         FileSystem fs = AtomicFiles.fs(s.stateDir);
         try {
             if (!fs.exists(s.stateDir)) return s;

@@ -1,4 +1,4 @@
-package org.edgefront.jobs.report;
+package org.edgefront.jobs.results;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -141,21 +141,12 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
         Path root = AtomicFiles.path(dir);
         List<String> notes = new ArrayList<>();
         Front f = readFront(dir);
-        SearchSpec spec = null;
-        Path specPath = new Path(root, "spec.json");
-        if (exists(specPath)) {
-            JsonNode n = readJson(specPath);
-            try {
-                spec = JSON.treeToValue(n, SearchSpec.class);
-            } catch (IOException e) {
-                throw new InvalidInputException(show(specPath), "(document)", "not a search spec: " + e.getMessage(), e);
-            }
-        } else {
-            notes.add("no spec.json in the directory: budgets are unknown and not drawn");
-        }
+        Path specPath = new Path(root, RunDirectory.SPEC_JSON);
+        SearchSpec spec = readSpec(dir);
+        if (spec == null) notes.add("no spec.json in the directory: budgets are unknown and not drawn");
         List<Budget> budgets = spec == null ? List.of() : budgets(show(specPath), spec, notes);
         List<EvaluatedPoint> all;
-        Path parquet = new Path(root, "evaluations.parquet");
+        Path parquet = new Path(root, RunDirectory.EVALUATIONS_PARQUET);
         if (exists(parquet)) {
             all = readParquet(parquet, f.points());
         } else {
@@ -163,6 +154,23 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             all = f.points();
         }
         return new SearchDirectory(dir, spec, f.run(), f.points(), all, budgets, notes);
+    }
+
+    /**
+     * Reads {@code DIR/spec.json} only (what exports need for their commands).
+     *
+     * @return the spec, or null when the directory has no {@code spec.json}
+     * @throws InvalidInputException when the file is not a search spec
+     */
+    public static SearchSpec readSpec(String dir) {
+        Path specPath = new Path(AtomicFiles.path(dir), RunDirectory.SPEC_JSON);
+        if (!exists(specPath)) return null;
+        JsonNode n = readJson(specPath);
+        try {
+            return JSON.treeToValue(n, SearchSpec.class);
+        } catch (IOException e) {
+            throw new InvalidInputException(show(specPath), "(document)", "not a search spec: " + e.getMessage(), e);
+        }
     }
 
     /** The contents of {@code front.json}: run facts and points. */
@@ -190,17 +198,17 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
 
     /** Reads {@code DIR/front.json} only (what exports need). */
     public static Front readFront(String dir) {
-        Path p = new Path(AtomicFiles.path(dir), "front.json");
+        Path p = new Path(AtomicFiles.path(dir), RunDirectory.FRONT_JSON);
         if (!exists(p)) {
             throw new InvalidInputException(show(p), "(file)", "not found: " + dir + " is not a finished EdgeFront search directory");
         }
         JsonNode root = readJson(p);
         String file = show(p);
-        JsonNode pts = root.get("points");
+        JsonNode pts = root.get(RunDirectory.POINTS);
         if (pts == null || !pts.isArray()) throw new InvalidInputException(file, "points", "missing or not an array");
         List<EvaluatedPoint> points = new ArrayList<>();
         for (int i = 0; i < pts.size(); i++) points.add(point(file, "points[" + i + "]", pts.get(i)));
-        JsonNode r = root.path("run");
+        JsonNode r = root.path(RunDirectory.RUN);
         RunSummary run = new RunSummary(r.path("name").asText(""), r.path("model").asText(""), r.path("model_name").asText(""),
                 r.path("synthetic").asBoolean(false), r.path("device").asText(""), r.path("strategy").asText(""),
                 r.path("seed").asLong(0), r.path("executor").asText(""), r.path("git_revision").asText(""),
@@ -211,9 +219,9 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
 
     private static EvaluatedPoint point(String file, String at, JsonNode n) {
         if (n == null || !n.isObject()) throw new InvalidInputException(file, at, "not an object");
-        JsonNode id = n.get("id");
+        JsonNode id = n.get(RunDirectory.ID);
         if (id == null || !id.isTextual() || id.asText().isBlank()) throw new InvalidInputException(file, at + ".id", "missing or not a string");
-        JsonNode ch = n.get("choices");
+        JsonNode ch = n.get(RunDirectory.CHOICES);
         if (ch == null || !ch.isObject()) throw new InvalidInputException(file, at + ".choices", "missing or not an object");
         Map<String, String> choices = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = ch.fields(); it.hasNext(); ) {
@@ -222,7 +230,7 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             choices.put(e.getKey(), e.getValue().asText());
         }
         Map<String, String> structure = new LinkedHashMap<>();
-        JsonNode st = n.get("structure");
+        JsonNode st = n.get(RunDirectory.STRUCTURE);
         if (st != null) {
             if (!st.isObject()) throw new InvalidInputException(file, at + ".structure", "not an object");
             for (Iterator<Map.Entry<String, JsonNode>> it = st.fields(); it.hasNext(); ) {
@@ -232,14 +240,14 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             }
         }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.path("metrics").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.path(RunDirectory.METRICS).fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Metric m = metricOrNull(e.getKey());
             // metrics added by a newer EdgeFront are skipped, not errors: results outlive the code that reads them
             if (m != null && e.getValue().isNumber()) metrics.put(m, e.getValue().asDouble());
         }
-        return new EvaluatedPoint(id.asText(), choices, structure, metrics, n.path("feasible").asBoolean(false),
-                n.path("violation").asDouble(0), n.path("fidelity").asText(""), true, false, "");
+        return new EvaluatedPoint(id.asText(), choices, structure, metrics, n.path(RunDirectory.FEASIBLE).asBoolean(false),
+                n.path(RunDirectory.VIOLATION).asDouble(0), n.path(RunDirectory.FIDELITY).asText(""), true, false, "");
     }
 
     private static Metric metricOrNull(String name) {
@@ -306,18 +314,18 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
 
     private static EvaluatedPoint row(String file, int row, Group g) {
         GroupType t = g.getType();
-        for (String col : List.of("id", "status", "feasible", "on_front", "choices")) {
+        for (String col : List.of(RunDirectory.ID, RunDirectory.STATUS, RunDirectory.FEASIBLE, RunDirectory.ON_FRONT, RunDirectory.CHOICES)) {
             if (!t.containsField(col)) throw new InvalidInputException(file, col, "column missing: not an EdgeFront evaluations table");
         }
         Map<String, String> choices = new LinkedHashMap<>();
-        Group ch = g.getGroup("choices", 0);
+        Group ch = g.getGroup(RunDirectory.CHOICES, 0);
         for (int i = 0; i < ch.getFieldRepetitionCount("key_value"); i++) {
             Group kv = ch.getGroup("key_value", i);
             choices.put(kv.getString("key", 0), kv.getString("value", 0));
         }
         Map<String, String> structure = new LinkedHashMap<>();
-        if (t.containsField("structure") && g.getFieldRepetitionCount("structure") > 0) {
-            Group st = g.getGroup("structure", 0);
+        if (t.containsField(RunDirectory.STRUCTURE) && g.getFieldRepetitionCount(RunDirectory.STRUCTURE) > 0) {
+            Group st = g.getGroup(RunDirectory.STRUCTURE, 0);
             for (int i = 0; i < st.getFieldRepetitionCount("key_value"); i++) {
                 Group kv = st.getGroup("key_value", i);
                 structure.put(kv.getString("key", 0), kv.getString("value", 0));
@@ -327,10 +335,10 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
         for (Metric m : Metric.values()) {
             if (t.containsField(m.jsonName()) && g.getFieldRepetitionCount(m.jsonName()) > 0) metrics.put(m, g.getDouble(m.jsonName(), 0));
         }
-        String status = g.getString("status", 0);
-        return new EvaluatedPoint(g.getString("id", 0), choices, structure, metrics, g.getBoolean("feasible", 0),
-                optDouble(g, "violation"), optString(g, "fidelity"), g.getBoolean("on_front", 0),
-                "FAILED".equals(status.toUpperCase(Locale.ROOT)), optString(g, "reason"));
+        String status = g.getString(RunDirectory.STATUS, 0);
+        return new EvaluatedPoint(g.getString(RunDirectory.ID, 0), choices, structure, metrics, g.getBoolean(RunDirectory.FEASIBLE, 0),
+                optDouble(g, RunDirectory.VIOLATION), optString(g, RunDirectory.FIDELITY), g.getBoolean(RunDirectory.ON_FRONT, 0),
+                "FAILED".equals(status.toUpperCase(Locale.ROOT)), optString(g, RunDirectory.REASON));
     }
 
     private static double optDouble(Group g, String col) {

@@ -1,4 +1,4 @@
-package org.edgefront.jobs.run;
+package org.edgefront.jobs.spark;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,4 +1,4 @@
-package org.edgefront.jobs.run;
+package org.edgefront.jobs.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,18 +22,22 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.edgefront.jobs.io.AtomicFiles;
+import org.edgefront.jobs.spec.SearchSpec;
 import org.edgefront.search.problem.EvaluatedCandidate;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.metric.Metric;
 
 /**
- * Writes a finished search's outputs into its directory, each atomically: {@code front.json}
+ * Writes a finished search's outputs into its directory (names in {@link RunDirectory}), each atomically:
+ * {@code spec.json}, {@code front.json}
  * ({@code {"points": [{"id", "choices", "metrics", "feasible"}], ...}}) and {@code evaluations.parquet}
  * (one row per distinct evaluation, FAILED ones included). Stateless.
  */
 public final class SearchOutputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The spec leaves unset fields out (null), so a saved spec reads back as it was resolved. */
+    private static final ObjectMapper SPEC = JSON.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
     private SearchOutputs() {}
 
@@ -44,9 +48,9 @@ public final class SearchOutputs {
     /** The front as the JSON object of {@code front.json}. */
     public static ObjectNode frontJson(SearchSpace space, SearchResult r, RunInfo info) {
         ObjectNode root = JSON.createObjectNode();
-        ArrayNode pts = root.putArray("points");
+        ArrayNode pts = root.putArray(RunDirectory.POINTS);
         for (EvaluatedCandidate e : r.front()) pts.add(point(space, e));
-        ObjectNode run = root.putObject("run");
+        ObjectNode run = root.putObject(RunDirectory.RUN);
         run.put("name", info.name());
         run.put("model", info.modelSource());
         run.put("model_name", info.modelName());
@@ -67,26 +71,40 @@ public final class SearchOutputs {
     /** One point: id, per-tensor choice labels, structural option labels and plan (when searched), metrics by JSON name, feasibility. */
     public static ObjectNode point(SearchSpace space, EvaluatedCandidate e) {
         ObjectNode p = JSON.createObjectNode();
-        p.put("id", e.candidate().id());
-        ObjectNode ch = p.putObject("choices");
+        p.put(RunDirectory.ID, e.candidate().id());
+        ObjectNode ch = p.putObject(RunDirectory.CHOICES);
         for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) ch.put(c.getKey(), c.getValue().label());
         if (space.hasStructure()) {
-            ObjectNode st = p.putObject("structure");
+            ObjectNode st = p.putObject(RunDirectory.STRUCTURE);
             for (Map.Entry<String, String> s : space.structureLabels(e.candidate()).entrySet()) st.put(s.getKey(), s.getValue());
-            p.put("structure_plan", space.structurePlan(e.candidate()).label(space.architecture()));
+            p.put(RunDirectory.STRUCTURE_PLAN, space.structurePlan(e.candidate()).label(space.architecture()));
         }
-        ObjectNode m = p.putObject("metrics");
+        ObjectNode m = p.putObject(RunDirectory.METRICS);
         for (Map.Entry<Metric, Double> v : e.evaluation().measurements().asMap().entrySet()) m.put(v.getKey().jsonName(), v.getValue());
-        p.put("feasible", e.feasible());
-        p.put("violation", e.totalViolation());
-        p.put("fidelity", e.evaluation().fidelity());
+        p.put(RunDirectory.FEASIBLE, e.feasible());
+        p.put(RunDirectory.VIOLATION, e.totalViolation());
+        p.put(RunDirectory.FIDELITY, e.evaluation().fidelity());
         return p;
+    }
+
+    /** The resolved spec as the text of {@code spec.json}. */
+    public static String specJson(SearchSpec spec) {
+        try {
+            return SPEC.writeValueAsString(spec) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code spec.json}. */
+    public static void writeSpec(Path outDir, SearchSpec spec) {
+        AtomicFiles.writeString(new Path(outDir, RunDirectory.SPEC_JSON), specJson(spec));
     }
 
     /** Writes {@code front.json}. */
     public static void writeFront(Path outDir, SearchSpace space, SearchResult r, RunInfo info) {
         try {
-            AtomicFiles.writeString(new Path(outDir, "front.json"), JSON.writeValueAsString(frontJson(space, r, info)) + "\n");
+            AtomicFiles.writeString(new Path(outDir, RunDirectory.FRONT_JSON), JSON.writeValueAsString(frontJson(space, r, info)) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,8 +144,8 @@ public final class SearchOutputs {
         MessageType schema = parquetSchema();
         Set<String> front = new HashSet<>();
         for (EvaluatedCandidate e : r.front()) front.add(e.candidate().id());
-        Path target = new Path(outDir, "evaluations.parquet");
-        Path tmp = new Path(outDir, ".evaluations.parquet.tmp-" + ProcessHandle.current().pid());
+        Path target = new Path(outDir, RunDirectory.EVALUATIONS_PARQUET);
+        Path tmp = new Path(outDir, "." + RunDirectory.EVALUATIONS_PARQUET + ".tmp-" + ProcessHandle.current().pid());
         Configuration conf = new Configuration();
         FileSystem fs = AtomicFiles.fs(target);
         try {
@@ -137,19 +155,19 @@ public final class SearchOutputs {
                     .withType(schema).withConf(conf).withCompressionCodec(CompressionCodecName.UNCOMPRESSED).build()) {
                 for (EvaluatedCandidate e : r.evaluations()) {
                     Group g = rows.newGroup()
-                            .append("id", e.candidate().id())
-                            .append("status", e.evaluation().status().name())
-                            .append("reason", e.evaluation().failureReason())
-                            .append("fidelity", e.evaluation().fidelity())
-                            .append("feasible", e.feasible())
-                            .append("violation", e.totalViolation())
-                            .append("on_front", front.contains(e.candidate().id()));
-                    Group choices = g.addGroup("choices");
+                            .append(RunDirectory.ID, e.candidate().id())
+                            .append(RunDirectory.STATUS, e.evaluation().status().name())
+                            .append(RunDirectory.REASON, e.evaluation().failureReason())
+                            .append(RunDirectory.FIDELITY, e.evaluation().fidelity())
+                            .append(RunDirectory.FEASIBLE, e.feasible())
+                            .append(RunDirectory.VIOLATION, e.totalViolation())
+                            .append(RunDirectory.ON_FRONT, front.contains(e.candidate().id()));
+                    Group choices = g.addGroup(RunDirectory.CHOICES);
                     for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) {
                         choices.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue().label());
                     }
                     if (space.hasStructure()) {
-                        Group st = g.addGroup("structure");
+                        Group st = g.addGroup(RunDirectory.STRUCTURE);
                         for (Map.Entry<String, String> c : space.structureLabels(e.candidate()).entrySet()) {
                             st.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue());
                         }

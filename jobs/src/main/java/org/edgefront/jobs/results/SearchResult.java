@@ -1,4 +1,4 @@
-package org.edgefront.jobs.run;
+package org.edgefront.jobs.results;
 
 import java.util.List;
 import org.edgefront.search.problem.EvaluatedCandidate;

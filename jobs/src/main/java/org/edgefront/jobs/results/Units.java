@@ -1,14 +1,14 @@
-package org.edgefront.jobs.report;
+package org.edgefront.jobs.results;
 
 import java.util.Locale;
 import org.edgefront.space.metric.Metric;
 
 /** Human formatting of metric values with their units (bytes in binary units, seconds and joules with SI prefixes). Stateless. */
-final class Units {
+public final class Units {
     private Units() {}
 
     /** A value with its unit, e.g. {@code 66.9 MiB}, {@code 1.58 mJ/token}, {@code 0.1319 nats/token}. */
-    static String format(Metric m, double v) {
+    public static String format(Metric m, double v) {
         if (!Double.isFinite(v)) return "\u2013";
         return switch (m.unit()) {
             case "bytes" -> bytes(v);
@@ -24,7 +24,7 @@ final class Units {
     }
 
     /** A table cell: the number with a unit only where the unit changes with magnitude (bytes, joules, seconds). */
-    static String cell(Metric m, double v) {
+    public static String cell(Metric m, double v) {
         if (!Double.isFinite(v)) return "\u2013";
         return switch (m.unit()) {
             case "bytes" -> bytes(v);
@@ -37,7 +37,7 @@ final class Units {
     }
 
     /** The unit a table column header names (empty when each cell carries its own or there is none). */
-    static String columnUnit(Metric m) {
+    public static String columnUnit(Metric m) {
         return switch (m.unit()) {
             case "bytes", "fraction", "" -> "";
             case "J/token" -> "per token";
@@ -47,7 +47,7 @@ final class Units {
     }
 
     /** A short tick label without the unit name where the axis title carries it. */
-    static String tick(Metric m, double v, int digits) {
+    public static String tick(Metric m, double v, int digits) {
         return switch (m.unit()) {
             case "bytes" -> bytes(v, digits);
             case "J/token" -> si(v, "J", digits);
@@ -58,11 +58,11 @@ final class Units {
     }
 
     /** Bytes in binary units: {@code 512 B}, {@code 285 KiB}, {@code 66.9 MiB}, {@code 7.45 GiB}. */
-    static String bytes(double b) {
+    public static String bytes(double b) {
         return bytes(b, 3);
     }
 
-    static String bytes(double b, int digits) {
+    public static String bytes(double b, int digits) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = b;
         int u = 0;
@@ -74,11 +74,11 @@ final class Units {
     }
 
     /** SI-prefixed value: {@code 1.58 mJ}, {@code 512 µs}. */
-    static String si(double v, String unit) {
+    public static String si(double v, String unit) {
         return si(v, unit, 3);
     }
 
-    static String si(double v, String unit, int digits) {
+    public static String si(double v, String unit, int digits) {
         if (v == 0) return "0 " + unit;
         double a = Math.abs(v);
         String[] prefixes = {"n", "\u00b5", "m", "", "k", "M", "G"};
@@ -97,12 +97,12 @@ final class Units {
         return sig(s, digits) + " " + prefixes[i] + unit;
     }
 
-    static String percent(double share) {
+    public static String percent(double share) {
         return sig(100 * share, 3) + "%";
     }
 
     /** {@code digits} significant digits without exponent for everyday magnitudes, trailing zeros removed. */
-    static String sig(double v, int digits) {
+    public static String sig(double v, int digits) {
         if (v == 0 || !Double.isFinite(v)) return v == 0 ? "0" : String.valueOf(v);
         double a = Math.abs(v);
         if (a >= 1e7 || a < 1e-4) return String.format(Locale.ROOT, "%." + (digits - 1) + "e", v);

@@ -1,4 +1,4 @@
-package org.edgefront.jobs.run;
+package org.edgefront.jobs.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,34 +21,32 @@ final class EvaluationCodec {
 
     static ObjectNode encode(ObjectMapper json, Candidate c, Evaluation e) {
         ObjectNode n = json.createObjectNode();
-        n.put("id", c.id());
-        ArrayNode g = n.putArray("genes");
+        n.put(RunDirectory.ID, c.id());
+        ArrayNode g = n.putArray(RunDirectory.GENES);
         for (int v : c.genes()) g.add(v);
-        n.put("status", e.status().name());
-        n.put("reason", e.failureReason());
-        n.put("fidelity", e.fidelity());
-        n.put("version", e.evaluatorVersion());
-        ObjectNode m = n.putObject("metrics");
+        n.put(RunDirectory.STATUS, e.status().name());
+        n.put(RunDirectory.REASON, e.failureReason());
+        n.put(RunDirectory.FIDELITY, e.fidelity());
+        n.put(RunDirectory.VERSION, e.evaluatorVersion());
+        ObjectNode m = n.putObject(RunDirectory.METRICS);
         for (Map.Entry<Metric, Double> v : e.measurements().asMap().entrySet()) m.put(v.getKey().jsonName(), v.getValue());
         return n;
     }
 
     static Candidate candidate(JsonNode n) {
-        JsonNode g = n.get("genes");
+        JsonNode g = n.get(RunDirectory.GENES);
         int[] genes = new int[g.size()];
         for (int i = 0; i < genes.length; i++) genes[i] = g.get(i).asInt();
-        Candidate c = new Candidate(genes);
-        if (!c.id().equals(n.get("id").asText())) throw new IllegalStateException("checkpoint id mismatch for " + c);
-        return c;
+        return Candidate.withId(genes, n.get(RunDirectory.ID).asText());
     }
 
     static Evaluation evaluation(JsonNode n) {
         Measurements m = Measurements.EMPTY;
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.get("metrics").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.get(RunDirectory.METRICS).fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             m = m.with(Metric.fromJsonName(f.getKey()), f.getValue().asDouble());
         }
-        return new Evaluation(n.get("id").asText(), EvaluationStatus.valueOf(n.get("status").asText()), m,
-                n.get("reason").asText(), n.get("fidelity").asText(), n.get("version").asText());
+        return new Evaluation(n.get(RunDirectory.ID).asText(), EvaluationStatus.valueOf(n.get(RunDirectory.STATUS).asText()), m,
+                n.get(RunDirectory.REASON).asText(), n.get(RunDirectory.FIDELITY).asText(), n.get(RunDirectory.VERSION).asText());
     }
 }
