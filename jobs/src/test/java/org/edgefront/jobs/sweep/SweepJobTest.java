@@ -60,7 +60,7 @@ class SweepJobTest {
         int impossible = 0;
         for (int i = 0; i < o.cells().size(); i++) {
             SweepJob.Cell c = o.cells().get(i);
-            int feasible = o.results().get(i).feasibleCount();
+            long feasible = o.results().get(i).feasibleCount();
             if (c.budget() == 1) {
                 impossible++;
                 assertEquals(0, feasible, c.partition());

@@ -156,7 +156,7 @@ abstract class StrategyContractTest {
         double required = requiredGapClosedOverRandom();
         org.junit.jupiter.api.Assumptions.assumeFalse(Double.isNaN(required), "random search is the baseline");
         SearchSpace space = Toy.space(2, 6); // 15 decisions of 6 options: 6^15 (4.7e11) candidates for 600 evaluations
-        AdditiveModel model = Toy.model(space, 8);
+        AdditiveModel model = withExactBytes(space, Toy.model(space, 8));
         List<double[]> truth = org.edgefront.search.additive.ParetoDp.solve(model).points();
         double[] ref = referenceOfPoints(truth);
         double exactHv = Hypervolume.exact(truth, ref);
@@ -170,6 +170,20 @@ abstract class StrategyContractTest {
         assertTrue(mine <= 1 + 1e-9, "above the exact front: " + mine);
         assertTrue(closed >= required, String.format("hv ratio %.4f vs random search %.4f closes %.3f of the gap, required %.2f",
                 mine, random, closed, required));
+    }
+
+    /**
+     * The toy model's loss with the space's exact weight bytes as the bytes objective, so that strategies that
+     * plan in stored bytes (EvoPress's budgets) and those that learn the objective face the same problem.
+     */
+    static AdditiveModel withExactBytes(SearchSpace space, AdditiveModel toy) {
+        double[][] bytes = AdditiveModel.weightBytes(space);
+        double[][][] c = new double[space.dimensions()][][];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = new double[space.optionCount(i)][];
+            for (int o = 0; o < c[i].length; o++) c[i][o] = new double[] {bytes[i][o], toy.cost(i, o, 1)};
+        }
+        return new AdditiveModel(c);
     }
 
     /** The exact front's nadir pushed out by a tenth of its range. */
