@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class Stories260kFidelityTest {
     /** Spearman within a +-3% weight-bytes band measured on this sample (asserted with a margin of 0.1). */
-    static final double RHO_IN_BAND_MEASURED = 0.0;
+    static final double RHO_IN_BAND_MEASURED = 0.970;
 
     @Test
     void proxyRanksRandomCandidatesOnStories260kWithSpearmanAbove095() throws Exception {
