@@ -66,10 +66,11 @@ class SearchBenchmarkTest {
                     assertTrue(r.hvRatio() > randomAt[k], name + " at " + CHECKPOINTS[k] + ": " + r.hvRatio() + " <= random " + randomAt[k]);
                 }
                 System.out.printf("search benchmark (small): %s at %d: hv ratio %.5f%n", name, CHECKPOINTS[k], r.hvRatio());
-                // each strategy keeps the hypervolume it was measured to reach at 1000 evaluations (seeded), within 0.01
+                // each strategy keeps the hypervolume it was measured to reach at 1000 evaluations (seeded), within
+                // 0.005: nsga2 reduced to random variation still reaches 0.978 from its uniform anchors
                 if (k == 1) {
-                    assertTrue(r.hvRatio() >= MEASURED_AT_1000.get(name) - 0.01,
-                            name + " at 1000: " + r.hvRatio() + " < measured " + MEASURED_AT_1000.get(name) + " - 0.01");
+                    assertTrue(r.hvRatio() >= MEASURED_AT_1000.get(name) - 0.005,
+                            name + " at 1000: " + r.hvRatio() + " < measured " + MEASURED_AT_1000.get(name) + " - 0.005");
                 }
             }
             assertTrue(rows.get(1).hvRatio() >= rows.get(0).hvRatio() - 1e-12, name + " lost hypervolume");
