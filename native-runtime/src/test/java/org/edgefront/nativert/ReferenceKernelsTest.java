@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * Round trips, sizes and GEMVs of the native reference kernels. Their exact agreement with the Java compressors
+ * (and, through those, with ggml's reference quantizers) is checked where both are visible, in evaluators'
+ * {@code NativeKernelsMatchJavaCompressorsTest}.
+ */
 @Tag("native")
 class ReferenceKernelsTest {
     private static final int ROWS = 6, COLS = 768;

@@ -101,6 +101,7 @@ class DeviceEvaluatorTest {
         // the Raspberry Pi profile has no GPU: the native library rejects the workload
         try (DeviceEvaluator ev = new DeviceEvaluator(space, device("raspberry-pi-5.yaml"), Workload.standard(Backend.GPU, 4))) {
             List<Evaluation> es = ev.evaluateAll(List.of(space.uniform(0), space.uniform(1)));
+            assertEquals(2, es.size(), "one evaluation per candidate");
             for (Evaluation e : es) {
                 assertFalse(e.ok());
                 assertTrue(e.failureReason().contains("no GPU"), e.failureReason());

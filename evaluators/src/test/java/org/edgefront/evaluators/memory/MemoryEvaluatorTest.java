@@ -13,8 +13,11 @@ import java.util.SplittableRandom;
 import org.apache.commons.math3.random.Well19937c;
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.calibration.BackendCalibration;
-import org.edgefront.nativert.reference.MemoryModel;
 import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.reference.MemoryModel;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
@@ -45,13 +48,34 @@ class MemoryEvaluatorTest {
     }
 
     @Test
-    void totalMemoryIsTheSumOfTheMemoryModelParts() {
+    void totalMemoryIsTheSumOfHandComputedParts() {
         MemoryEvaluator ev = new MemoryEvaluator(SPACE, W, CAL);
-        Well19937c rng = new Well19937c(11);
-        for (int i = 0; i < 50; i++) {
-            Candidate c = SPACE.sample(rng);
-            long expected = MemoryModel.of(ARCH, SPACE.choices(c), W, CAL).totalBytes();
-            assertEquals(expected, (long) ev.evaluate(c).measurements().get(Metric.MEMORY_BYTES));
+        // KV: 2 x 2 layers x 512 positions x kvDim 32 x 2 bytes
+        long kv = 2L * 2 * 512 * 32 * 2;
+        // activations, fp32: one ubatch of residual, normed input and attention output (3 x 64) and FFN gate and
+        // up (2 x 128), its 4 heads' scores over the 512-token context, and 256 logits
+        long ub = (long) Math.min(64, CAL.ubatchTokens());
+        long activations = 4L * (ub * (3 * 64 + 2 * 128) + 4 * ub * 512 + 256);
+        // runtime: the engine's fixed bytes and fp32 norm weights, (2 x 2 layers + 1) x 64
+        long runtime = (long) CAL.runtimeFixedBytes() + 4L * 5 * 64;
+        // bytes per 32 weights of the dense options: Q4_0 18, Q8_0 34, F16 64
+        long[] per32 = {18, 34, 64};
+        int tensors = ARCH.linearTensors().size();
+        for (int first = 0; first < 3; first++) {
+            for (int rest = 0; rest < 3; rest++) {
+                int[] g = new int[tensors];
+                java.util.Arrays.fill(g, rest);
+                g[0] = first;
+                long weights = 0;
+                for (int i = 0; i < tensors; i++) {
+                    TensorSpec t = ARCH.linearTensors().get(i);
+                    weights += (long) t.rows() * t.cols() / 32 * per32[g[i]];
+                }
+                Evaluation e = ev.evaluate(new Candidate(g));
+                assertEquals(weights, (long) e.measurements().get(Metric.WEIGHT_BYTES), "weights " + first + "/" + rest);
+                assertEquals(weights + kv + activations + runtime, (long) e.measurements().get(Metric.MEMORY_BYTES),
+                        "total " + first + "/" + rest);
+            }
         }
     }
 

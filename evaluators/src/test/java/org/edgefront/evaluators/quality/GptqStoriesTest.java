@@ -2,7 +2,6 @@ package org.edgefront.evaluators.quality;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.edgefront.space.io.TextCorpus;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.tokenizer.Llama2cTokenizer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +39,7 @@ class GptqStoriesTest {
     }
 
     private static void compare(int evalParagraphs, int calibrationParagraphs, String... formats) throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         ForwardPass base;
         try (ModelWeights w = Llama2cCheckpoint.open(LlamaForwardTest.MODEL.toString())) {
             base = ForwardPasses.load(w);

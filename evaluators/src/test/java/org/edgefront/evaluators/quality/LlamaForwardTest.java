@@ -2,7 +2,6 @@ package org.edgefront.evaluators.quality;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -25,6 +24,19 @@ class LlamaForwardTest {
     static final Path MODEL = SHARED.resolve("models/stories260K.bin");
     static final Path TOKENIZER = SHARED.resolve("models/tok512.bin");
     static final Path TEXT = SHARED.resolve("models/tinystories_val.txt");
+
+    /**
+     * Fails when a shared file is missing, in CI ({@code CI=true} or {@code -Dedgefront.requireShared=true}) and
+     * locally when the shared models directory exists; skips only a local checkout without any shared models
+     * (the same rule as space's SharedModels, which evaluators' tests cannot see).
+     */
+    static void requireShared(Path p) {
+        if (Files.isRegularFile(p)) return;
+        String ci = System.getenv("CI");
+        boolean required = "true".equalsIgnoreCase(ci) || "1".equals(ci) || Boolean.getBoolean("edgefront.requireShared");
+        if (required || Files.isDirectory(p.getParent())) org.junit.jupiter.api.Assertions.fail("shared data missing: " + p);
+        Assumptions.abort("no shared models directory, test skipped: " + p.getParent());
+    }
 
     @Test
     void batchedPassMatchesTokenByTokenReferenceOnTiedAndUntiedModels() {
@@ -57,11 +69,11 @@ class LlamaForwardTest {
         int[] seq = TinyModels.sequences(1, 25, a.vocabSize(), 5).get(0);
         float[][] got = f.logProbs(seq);
         double[][] ref = TinyModels.referenceLogProbs(a, t, seq);
-        for (int p = 0; p < seq.length; p++) assertEquals(ref[p][7], got[p][7], 1e-4);
-        // the biases matter: zeroing them changes the output
+        assertLogProbsClose(ref, got, 1e-4, "qwen2 with biases");
+        // the biases matter: zeroing them changes the output well beyond the tolerance above
         Map<String, float[]> noBias = new HashMap<>(t);
         noBias.put("blk.0.attn_q.bias", new float[a.dim()]);
-        assertNotEquals(got[seq.length - 1][7], ForwardPasses.of(a, noBias).logProbs(seq)[seq.length - 1][7]);
+        assertTrue(maxAbsDiff(ref, ForwardPasses.of(a, noBias).logProbs(seq)) > 1e-2, "zeroed q bias changes the log-probs");
     }
 
     @Test
@@ -74,14 +86,41 @@ class LlamaForwardTest {
         ForwardPass same = base.withOverrides(Map.of("blk.1.ffn_up.weight", t.get("blk.1.ffn_up.weight").clone()));
         assertArrayEquals(ref[seq.length - 1], same.logProbs(seq)[seq.length - 1], 1e-6f);
         ForwardPass zeroed = base.withOverrides(Map.of("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]));
-        assertNotEquals(ref[seq.length - 1][0], zeroed.logProbs(seq)[seq.length - 1][0]);
+        float[][] zeroedOut = zeroed.logProbs(seq);
+        assertTrue(maxAbsDiff(toDouble(ref), zeroedOut) > 1e-2, "zeroing ffn_up changes the log-probs");
         // the base pass is unaffected by its derived passes
         assertArrayEquals(ref[seq.length - 1], base.logProbs(seq)[seq.length - 1], 0f);
         // zeroing the FFN up projection equals the reference without that FFN
         Map<String, float[]> t2 = new HashMap<>(t);
         t2.put("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]);
         double[][] r2 = TinyModels.referenceLogProbs(a, t2, seq);
-        assertEquals(r2[seq.length - 1][3], zeroed.logProbs(seq)[seq.length - 1][3], 1e-4);
+        assertLogProbsClose(r2, zeroedOut, 1e-4, "zeroed ffn_up");
+    }
+
+    /** Every position's whole log-probability vector within {@code tol} of the double-precision reference. */
+    static void assertLogProbsClose(double[][] ref, float[][] got, double tol, String what) {
+        assertEquals(ref.length, got.length, what + ": positions");
+        for (int p = 0; p < ref.length; p++) {
+            assertEquals(ref[p].length, got[p].length, what + ": vocabulary at position " + p);
+            for (int v = 0; v < ref[p].length; v++) {
+                assertEquals(ref[p][v], got[p][v], tol, what + ": position " + p + " token " + v);
+            }
+        }
+    }
+
+    static double maxAbsDiff(double[][] a, float[][] b) {
+        double m = 0;
+        for (int p = 0; p < a.length; p++) for (int v = 0; v < a[p].length; v++) m = Math.max(m, Math.abs(a[p][v] - b[p][v]));
+        return m;
+    }
+
+    static double[][] toDouble(float[][] a) {
+        double[][] d = new double[a.length][];
+        for (int p = 0; p < a.length; p++) {
+            d[p] = new double[a[p].length];
+            for (int v = 0; v < a[p].length; v++) d[p][v] = a[p][v];
+        }
+        return d;
     }
 
     @Test
@@ -122,7 +161,7 @@ class LlamaForwardTest {
 
     @Test
     void stories260KMatchesReferencePerplexityOn200Paragraphs() throws Exception {
-        Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
+        requireShared(MODEL);
         long t0 = System.nanoTime();
         ForwardPass f;
         try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
@@ -151,7 +190,7 @@ class LlamaForwardTest {
 
     @Test
     void stories260KGreedyContinuationMatchesReference() throws Exception {
-        Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
+        requireShared(MODEL);
         ForwardPass f;
         try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
             f = ForwardPasses.load(w);

@@ -74,23 +74,22 @@ class QualityEvaluatorTest {
         List<int[]> seqs = TinyModels.sequences(4, 16, a.vocabSize(), 24);
         try (QualityEvaluator e = new QualityEvaluator(SearchSpace.perTensor(a, OPTIONS), TinyModels.weights(a, t), seqs)) {
             QualityReport r = e.measure(Map.of("blk.1.attn_v.weight", TensorChoice.parse("int2g32")));
-            // recompute KL by hand from two independent passes
-            ForwardPass ref = ForwardPasses.of(a, t);
+            // recompute KL from two passes of the independent double-precision reference forward (not LlamaForward)
             Map<String, float[]> t2 = new java.util.HashMap<>(t);
             TensorSpec v = a.tensor("blk.1.attn_v.weight");
             t2.put(v.name(), org.edgefront.evaluators.compress.TensorCompressor.apply(v, t.get(v.name()), TensorChoice.parse("int2g32"), null));
-            ForwardPass cmp = ForwardPasses.of(a, t2);
             double kl = 0;
             long n = 0;
             for (int[] s : seqs) {
-                float[][] p = ref.logProbs(s);
-                float[][] q = cmp.logProbs(s);
+                double[][] p = TinyModels.referenceLogProbs(a, t, s);
+                double[][] q = TinyModels.referenceLogProbs(a, t2, s);
                 for (int i = 0; i + 1 < s.length; i++, n++) {
                     for (int k = 0; k < a.vocabSize(); k++) kl += Math.exp(p[i][k]) * (p[i][k] - q[i][k]);
                 }
             }
             assertEquals(n, r.tokens());
-            assertEquals(kl / n, r.klNatsPerToken(), 1e-6);
+            // float forward vs double reference: log-probs agree to ~1e-5, so the KL to a small relative error
+            assertEquals(kl / n, r.klNatsPerToken(), 2e-3 * kl / n, "KL per token");
             assertTrue(r.klNatsPerToken() > 0);
         }
     }

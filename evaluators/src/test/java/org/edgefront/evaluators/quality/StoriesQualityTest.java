@@ -3,7 +3,6 @@ package org.edgefront.evaluators.quality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import org.edgefront.space.metric.Evaluation;
 import org.edgefront.space.metric.Metric;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +44,7 @@ class StoriesQualityTest {
 
     @Test
     void referenceEvaluatorReproducesPublishedPerplexityOn200Paragraphs() throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         SearchSpace space = SearchSpace.perTensor(arch(), OPTIONS);
         long t0 = System.nanoTime();
         try (QualityEvaluator e = factory(space, 200).create()) {
@@ -66,7 +64,7 @@ class StoriesQualityTest {
 
     @Test
     void uniformFormatsOrderByKlAndKQuantsFallBackOnStories() throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         ModelArchitecture a = arch();
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
         try (QualityEvaluator e = factory(space, 20).create()) {
@@ -87,7 +85,7 @@ class StoriesQualityTest {
 
     @Test
     void wandaCalibrationOnDisjointParagraphsChangesPruning() throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         ModelArchitecture a = arch();
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
         var text = new QualityEvaluator.TextInputs(LlamaForwardTest.MODEL.toString(), LlamaForwardTest.TOKENIZER.toString(),
@@ -111,7 +109,7 @@ class StoriesQualityTest {
     @Test
     @Tag("slow")
     void perCandidateCostOnStories() throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         ModelArchitecture a = arch();
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();

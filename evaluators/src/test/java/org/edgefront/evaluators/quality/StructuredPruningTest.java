@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.tokenizer.Llama2cTokenizer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class StructuredPruningTest {
@@ -179,7 +177,7 @@ class StructuredPruningTest {
 
     @Test
     void klGrowsMonotonicallyWithEachKindOfPruningOnStories() throws Exception {
-        Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
+        LlamaForwardTest.requireShared(LlamaForwardTest.MODEL);
         ForwardPass base;
         try (ModelWeights w = Llama2cCheckpoint.open(LlamaForwardTest.MODEL.toString())) {
             base = ForwardPasses.load(w);

@@ -91,7 +91,6 @@ class ExporterTest {
             Pattern p = Pattern.compile(LlamaCppExport.pattern(n));
             for (String other : names) assertEquals(n.equals(other), p.matcher(other).find(), n + " vs " + other);
         }
-        assertTrue(Pattern.compile("output.weight").matcher("blk.0.attn_output.weight").find(), "why the patterns are anchored");
     }
 
     @Test

@@ -83,6 +83,29 @@ class FidelityCommandTest {
         assertTrue(rho > 0.9, "spearman " + rho);
     }
 
+    /**
+     * Within a band of +-3% weight bytes around the median candidate, the proxy must still rank candidates like the
+     * measured KL: measured Spearman RHO_IN_BAND_MEASURED on this sample, asserted with a margin of 0.1.
+     */
+    @Test
+    void proxyRanksCandidatesOfSimilarSizeInANarrowBytesBand() throws Exception {
+        var arch = SyntheticLlama.tiny(1).architecture();
+        SearchSpace space = org.edgefront.jobs.profile.Profiles.space(arch, org.edgefront.jobs.profile.Profiles.DEFAULT_OPTIONS, "--options");
+        List<int[]> eval = List.of(SyntheticLlama.tokenSequences(1, 2, 40, arch.vocabSize()));
+        List<Candidate> band = NarrowBand.aroundMedianBytes(space, 24, 3000, 5, 0.03);
+        try (var w = SyntheticLlama.tiny(1);
+             var e = new org.edgefront.evaluators.quality.QualityEvaluator(space, w, eval)) {
+            var table = new org.edgefront.evaluators.sensitivity.SensitivityProfiler(e, space).profile();
+            FidelityStudy.Result r = FidelityStudy.run(e, space, table, band);
+            assertEquals(24, r.pairs().size());
+            assertTrue(NarrowBand.bytesSpread(r.pairs()) <= 1.07, "band spread " + NarrowBand.bytesSpread(r.pairs()));
+            System.out.printf("synthetic tiny: Spearman in a +-3%% bytes band %.3f%n", r.spearman());
+            assertTrue(r.spearman() >= RHO_IN_BAND_MEASURED - 0.1, "Spearman within the band " + r.spearman());
+        }
+    }
+
+    static final double RHO_IN_BAND_MEASURED = 0.944;
+
     @Test
     void compareKeepsSearchedWithinUniformBytesAndNoWorseThanUniform() throws Exception {
         JsonNode n = runJson(new CompareCommand(), "--model", "synthetic:tiny", "--bits-per-weight", "4.0", "--paragraphs", "2",

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The additive proxy ranks real stories260K candidates like the measured KL (the target is Spearman >= 0.95). */
 @Tag("slow")
 class Stories260kFidelityTest {
+    /** Spearman within a +-3% weight-bytes band measured on this sample (asserted with a margin of 0.1). */
+    static final double RHO_IN_BAND_MEASURED = 0.970;
 
     @Test
     void proxyRanksRandomCandidatesOnStories260kWithSpearmanAbove095() throws Exception {
@@ -41,6 +43,11 @@ class Stories260kFidelityTest {
             assertEquals(0, r.failed());
             assertEquals(40, r.pairs().size());
             assertTrue(r.spearman() >= 0.95, "spearman " + r.spearman());
+            // what a search has to rank: candidates of similar size (+-3% weight bytes around the median)
+            FidelityStudy.Result band = FidelityStudy.run(e, space, t, NarrowBand.aroundMedianBytes(space, 30, 3000, 11, 0.03));
+            assertEquals(30, band.pairs().size());
+            System.out.printf("stories260K: Spearman in a +-3%% bytes band %.3f%n", band.spearman());
+            assertTrue(band.spearman() >= RHO_IN_BAND_MEASURED - 0.1, "spearman within the band " + band.spearman());
         }
     }
 }

@@ -56,6 +56,36 @@ class CalibrateHostCommandTest {
         assertEquals(4, n.get("summary").get("formats").asInt());
     }
 
+    /**
+     * The deterministic part of the host check: the host profile carries the measured rates and the prediction
+     * follows them. (How close predictions come to measured times is a benchmark, {@code bin/edgefront
+     * calibrate-host --json}, recorded in BENCHMARKS.md, not a test.)
+     */
+    @Test
+    void predictionUsesTheMeasuredRates() {
+        var facts = new org.edgefront.nativert.tools.HostCalibration.HostFacts("Test CPU", "GenuineIntel", 4, 3.0, 16L << 30,
+                32 << 10, 1 << 20, 4 << 20, java.util.Set.of("fpu", "avx", "avx2", "fma"));
+        var f32 = java.util.List.of(org.edgefront.space.compress.TensorChoice.parse("F32"));
+        long target = 64L << 20;
+        double[] seconds = new double[3];
+        double bytes = 0;
+        var rates = java.util.List.of(new org.edgefront.nativert.tools.HostCalibration.Bandwidth(8e9, 20e9, 1e9),
+                new org.edgefront.nativert.tools.HostCalibration.Bandwidth(8e9, 20e9, 2e9),
+                new org.edgefront.nativert.tools.HostCalibration.Bandwidth(1e9, 20e9)); // no read rate: the copy rate per core
+        for (int i = 0; i < 3; i++) {
+            var host = org.edgefront.nativert.tools.HostCalibration.profile(facts, rates.get(i));
+            assertEquals(20e9, host.dram().bandwidthBytesPerSecond(), 0.0, "DRAM bandwidth is the all-cores copy rate");
+            var cost = org.edgefront.nativert.tools.HostCalibration.predict(host, org.edgefront.nativert.tools.HostCalibration.referenceC(host), f32, target).get(0);
+            assertEquals(org.edgefront.nativert.OpCost.Bound.MEMORY, cost.bound(), "a 64 MiB F32 GEMV at 1-2 GB/s is memory-bound");
+            seconds[i] = cost.timeSeconds();
+            bytes = cost.bytes();
+        }
+        // one thread streams the weights at the measured per-core rate: time = bytes / rate
+        assertEquals(bytes / 1e9, seconds[0], 0.02 * seconds[0], "at 1 GB/s");
+        assertEquals(seconds[0] / 2, seconds[1], 0.02 * seconds[1], "twice the read rate, half the time");
+        assertEquals(seconds[0], seconds[2], 0.0, "the copy rate stands in when no read rate was measured");
+    }
+
     @Test
     void readsTheHostFromProcFiles(@TempDir Path dir) throws Exception {
         Path proc = Files.createDirectories(dir.resolve("proc"));

@@ -55,8 +55,21 @@ class SweepJobTest {
         for (SweepJob.Cell c : o.cells()) {
             assertTrue(Files.exists(dir.resolve("out/results/" + c.partition() + "/evaluations.parquet")), c.partition());
         }
-        // the impossible decode budget leaves no feasible point in its cells
-        assertTrue(o.results().get(1).feasibleCount() == 0 || o.cells().get(1).budget() == 0);
+        // the impossible decode budget (budget 1) leaves no feasible point in any of its cells; the open budget
+        // (budget 0) of the same model and strategy has feasible points, so the difference is the budget's
+        int impossible = 0;
+        for (int i = 0; i < o.cells().size(); i++) {
+            SweepJob.Cell c = o.cells().get(i);
+            long feasible = o.results().get(i).feasibleCount();
+            if (c.budget() == 1) {
+                impossible++;
+                assertEquals(0, feasible, c.partition());
+            } else {
+                assertEquals(0, c.budget(), c.partition());
+                assertTrue(feasible > 0, c.partition() + " has no feasible point");
+            }
+        }
+        assertEquals(4, impossible, "2 models x 2 strategies under the impossible budget");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         SweepJob.Outcome again = SweepJob.run(s.toString(), dir.resolve("out").toString(), true, false, "sequential", new PrintStream(log), null);
         assertTrue(again.results().stream().allMatch(r -> r == null), "finished cells are skipped on resume");

@@ -44,16 +44,34 @@ class SearchBenchmarkTest {
         assertTrue(lowerLossAtMoreBits > 0.9 * pairs, lowerLossAtMoreBits + " of " + pairs);
     }
 
+    /** Hypervolume ratios measured at 1000 evaluations on the small space, seed 3 (printed by the test). */
+    private static final java.util.Map<String, Double> MEASURED_AT_1000 = java.util.Map.of(
+            "random", 0.82028, "lhs", 0.81263, "nsga2", 0.98568, "evopress", 0.95566, "greedy", 0.99966, "dp", 0.99994);
+
     @Test
     void noStrategyExceedsTheExactFrontAndGreedyBeatsRandom() {
         SearchBenchmark.Setup s = SearchBenchmark.setup(small(), 3);
         double greedy = 0, random = 0;
+        double[] randomAt = null;
         for (String name : List.of("random", "lhs", "nsga2", "evopress", "greedy", "dp")) {
             List<SearchBenchmark.Result> rows = SearchBenchmark.run(s, name, 3, CHECKPOINTS, 50, 30);
             assertEquals(2, rows.size());
-            for (SearchBenchmark.Result r : rows) {
+            if (randomAt == null) randomAt = new double[] {rows.get(0).hvRatio(), rows.get(1).hvRatio()};
+            for (int k = 0; k < rows.size(); k++) {
+                SearchBenchmark.Result r = rows.get(k);
                 assertTrue(r.hvRatio() <= 1 + 1e-9, name + " beat the exact front: " + r.hvRatio());
-                assertTrue(r.hvRatio() > 0, name);
+                // the sampling designs (random, Latin hypercube) are the baseline; every other strategy must
+                // beat random search's hypervolume at the same number of evaluations
+                if (!name.equals("random") && !name.equals("lhs")) {
+                    assertTrue(r.hvRatio() > randomAt[k], name + " at " + CHECKPOINTS[k] + ": " + r.hvRatio() + " <= random " + randomAt[k]);
+                }
+                System.out.printf("search benchmark (small): %s at %d: hv ratio %.5f%n", name, CHECKPOINTS[k], r.hvRatio());
+                // each strategy keeps the hypervolume it was measured to reach at 1000 evaluations (seeded), within
+                // 0.005: nsga2 reduced to random variation still reaches 0.978 from its uniform anchors
+                if (k == 1) {
+                    assertTrue(r.hvRatio() >= MEASURED_AT_1000.get(name) - 0.005,
+                            name + " at 1000: " + r.hvRatio() + " < measured " + MEASURED_AT_1000.get(name) + " - 0.005");
+                }
             }
             assertTrue(rows.get(1).hvRatio() >= rows.get(0).hvRatio() - 1e-12, name + " lost hypervolume");
             if (name.equals("greedy")) greedy = rows.get(1).hvRatio();

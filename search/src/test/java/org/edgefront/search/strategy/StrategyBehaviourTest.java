@@ -1,7 +1,6 @@
 package org.edgefront.search.strategy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +90,7 @@ class StrategyBehaviourTest {
         double[] budgets = s.budgets();
         double[][] bytes = AdditiveModel.weightBytes(space);
         int slot = 0;
+        List<EvaluatedCandidate> all = new ArrayList<>();
         for (int r = 0; r < 20; r++) {
             List<Candidate> a = s.ask(10); // round-robin over 5 budgets
             List<EvaluatedCandidate> told = new ArrayList<>();
@@ -103,8 +103,22 @@ class StrategyBehaviourTest {
                 told.add(Toy.evaluate(problem, model, c));
             }
             s.tell(told);
+            all.addAll(told);
         }
-        for (Candidate p : s.parents()) assertNotNull(p);
+        // each budget's parent is the best told result that fits it: lowest quality objective (proxy KL), ties by id
+        List<Candidate> parents = s.parents();
+        assertEquals(budgets.length, parents.size());
+        for (int b = 0; b < budgets.length; b++) {
+            EvaluatedCandidate best = null;
+            for (EvaluatedCandidate e : all) {
+                double w = 0;
+                for (int i = 0; i < e.candidate().size(); i++) w += bytes[i][e.candidate().gene(i)];
+                if (w > budgets[b]) continue;
+                if (best == null || e.objective(1) < best.objective(1)
+                        || (e.objective(1) == best.objective(1) && e.id().compareTo(best.id()) < 0)) best = e;
+            }
+            assertEquals(best.candidate(), parents.get(b), "parent of budget " + b + " (" + budgets[b] + " bytes)");
+        }
     }
 
     @Test

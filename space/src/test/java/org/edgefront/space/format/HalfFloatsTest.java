@@ -1,6 +1,7 @@
 package org.edgefront.space.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,30 @@ class HalfFloatsTest {
     void bfloat16KeepsTopSixteenBitsRounded() {
         assertEquals(1f, HalfFloats.roundToBfloat16(1.001f));
         assertEquals(1.0078125f, HalfFloats.roundToBfloat16(1.006f));
-        assertEquals(3.3895314e38f, HalfFloats.roundToBfloat16(Float.MAX_VALUE) > 0 ? 3.3895314e38f : 0f, 1e32f);
+    }
+
+    /**
+     * Round-to-nearest-even past the largest finite value goes to infinity, as IEEE 754 and ggml's
+     * fp32-to-bf16 conversion do: bf16's largest finite value is 0x7F7F (3.3895314e38); Float.MAX_VALUE
+     * (0x7F7FFFFF) lies above the midpoint 0x7F7F8000 to the next bf16 pattern, which is +Inf. The midpoint
+     * itself ties to the even pattern 0x7F80 (+Inf); one ulp below it stays finite. fp16 overflows the same way.
+     */
+    @Test
+    void valuesPastTheLargestFiniteRoundToInfinityInBothFormats() {
+        float bf16Max = Float.intBitsToFloat(0x7F7F0000);
+        assertEquals(3.3895314e38f, bf16Max);
+        assertEquals(bf16Max, HalfFloats.roundToBfloat16(bf16Max));
+        assertEquals(bf16Max, HalfFloats.roundToBfloat16(Float.intBitsToFloat(0x7F7F7FFF)));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.roundToBfloat16(Float.intBitsToFloat(0x7F7F8000)));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.roundToBfloat16(Float.MAX_VALUE));
+        assertEquals(Float.NEGATIVE_INFINITY, HalfFloats.roundToBfloat16(-Float.MAX_VALUE));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.roundToBfloat16(Float.POSITIVE_INFINITY));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.roundToHalf(Float.MAX_VALUE));
+        assertEquals(Float.NEGATIVE_INFINITY, HalfFloats.roundToHalf(-Float.MAX_VALUE));
+        assertEquals((short) 0x7C00, HalfFloats.toHalfBits(Float.MAX_VALUE));
+        assertEquals(-65504f, HalfFloats.roundToHalf(-65519f));
+        assertEquals(Float.NEGATIVE_INFINITY, HalfFloats.roundToHalf(-65520f));
+        assertTrue(Float.isNaN(HalfFloats.roundToHalf(Float.NaN)));
+        assertTrue(Float.isNaN(HalfFloats.roundToBfloat16(Float.NaN)));
     }
 }

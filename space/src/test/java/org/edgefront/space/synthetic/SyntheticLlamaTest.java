@@ -37,10 +37,70 @@ class SyntheticLlamaTest {
         for (String name : a.tensorNames()) assertArrayEquals(a.read(name), b.read(name), name);
         assertArrayEquals(a.read("blk.3.ffn_down.weight"), lastFirst);
         assertFalse(Arrays.equals(a.read("blk.0.attn_q.weight"), SyntheticLlama.tiny(6).read("blk.0.attn_q.weight")));
-        // a fixed value pins the generator across JVMs and refactorings
-        // pinned values: the generator must give the same weights on every JVM and after refactorings
+    }
+
+    /**
+     * Change detector, not a correctness check: these values are what the generator produced when they were
+     * pinned. A change here means every synthetic figure (BENCHMARKS.md, fidelity studies) moves, so update
+     * the values only on purpose.
+     */
+    @Test
+    void changeDetectorPinsTheGeneratedValuesAcrossJvmsAndRefactorings() {
+        SyntheticLlama a = SyntheticLlama.tiny(5);
         assertEquals(-0.09236047f, a.read("blk.0.attn_q.weight")[0]);
         assertEquals(0.05232089f, a.read("token_embd.weight")[7]);
+    }
+
+    /** The statistics the class comment promises, measured on a shape large enough to estimate them. */
+    @Test
+    void generatedWeightsHaveTheDocumentedStatistics() {
+        SyntheticLlama.Shape shape = new SyntheticLlama.Shape(384, 512, 3, 6, 2, 400, 64, true);
+        SyntheticLlama m = SyntheticLlama.create(shape, 17);
+        int dim = shape.dim();
+        float[] emb = m.read("token_embd.weight");
+        assertEquals(0.0, mean(emb), 0.01 * 3.6 / Math.sqrt(dim), "embedding mean");
+        assertEquals(3.6 / Math.sqrt(dim), std(emb), 0.03 * 3.6 / Math.sqrt(dim), "embedding standard deviation is 3.6/sqrt(dim)");
+        java.util.Set<Integer> outliers = null;
+        for (int l = 0; l < shape.layers(); l++) {
+            double v = rms(m.read("blk." + l + ".attn_v.weight"));
+            // q and k: 0.4 of v's scale (same input width, same layer scale)
+            assertEquals(0.4, rms(m.read("blk." + l + ".attn_q.weight")) / v, 0.05, "q/v scale, layer " + l);
+            assertEquals(0.4, rms(m.read("blk." + l + ".attn_k.weight")) / v, 0.05, "k/v scale, layer " + l);
+            for (String stem : new String[] {"attn_q", "attn_k", "attn_v", "ffn_gate", "ffn_up"}) {
+                float[] w = m.read("blk." + l + "." + stem + ".weight");
+                assertEquals(0.0, mean(w), 0.02 * rms(w), stem + " mean, layer " + l);
+                java.util.Set<Integer> big = outlierColumns(w, dim);
+                // the same few residual-stream channels are outliers in every matrix that reads the residual stream
+                if (outliers == null) outliers = big;
+                assertEquals(outliers, big, stem + " outlier input channels, layer " + l);
+            }
+        }
+        assertFalse(outliers.isEmpty(), "some residual channels are outliers");
+        assertTrue(outliers.size() <= dim / 48, "a few outlier channels: " + outliers);
+    }
+
+    /** Input columns whose norm exceeds twice the median column norm. */
+    private static java.util.Set<Integer> outlierColumns(float[] w, int cols) {
+        double[] col = new double[cols];
+        for (int i = 0; i < w.length; i++) col[i % cols] += (double) w[i] * w[i];
+        double[] sorted = col.clone();
+        Arrays.sort(sorted);
+        double median = sorted[cols / 2];
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (int c = 0; c < cols; c++) if (col[c] > 2.0 * 2.0 * median) out.add(c);
+        return out;
+    }
+
+    private static double mean(float[] w) {
+        double s = 0;
+        for (float v : w) s += v;
+        return s / w.length;
+    }
+
+    private static double std(float[] w) {
+        double m = mean(w), s = 0;
+        for (float v : w) s += (v - m) * (v - m);
+        return Math.sqrt(s / w.length);
     }
 
     @Test
