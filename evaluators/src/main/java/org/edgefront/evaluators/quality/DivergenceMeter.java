@@ -10,7 +10,7 @@ import java.util.Objects;
  * come from a per-tensor {@code TensorChoice}.
  *
  * <p>Pruned vocabulary: a variant that gives a token log-probability -inf (see
- * {@link LlamaForward#withKeptVocabulary(boolean[])}) would have infinite KL, because the reference gives
+ * {@link ForwardPass#withKeptVocabulary(boolean[])}) would have infinite KL, because the reference gives
  * every token some mass. The KL here is therefore taken over the variant's support, against the reference
  * renormalized to that support, and the reference mass outside it is reported separately
  * ({@link Result#droppedReferenceMass()}); perplexity is over the positions whose target the variant can
@@ -43,7 +43,7 @@ public final class DivergenceMeter {
      *
      * @throws IllegalArgumentException when there is nothing to predict or the reference does not fit in half the heap
      */
-    public DivergenceMeter(LlamaForward referencePass, List<int[]> sequences) {
+    public DivergenceMeter(ForwardPass referencePass, List<int[]> sequences) {
         Objects.requireNonNull(referencePass, "referencePass");
         this.sequences = List.copyOf(sequences);
         this.vocab = referencePass.architecture().vocabSize();
@@ -75,7 +75,7 @@ public final class DivergenceMeter {
     public Result reference() { return reference; }
 
     /** Quality of {@code variant} (same architecture and vocabulary as the reference) on the sequences. */
-    public Result measure(LlamaForward variant) {
+    public Result measure(ForwardPass variant) {
         if (variant.architecture().vocabSize() != vocab) throw new IllegalArgumentException("variant vocabulary differs from the reference");
         double[] acc = new double[3];   // kl, nll over producible targets, dropped mass
         long[] counts = new long[2];    // agreements, producible targets

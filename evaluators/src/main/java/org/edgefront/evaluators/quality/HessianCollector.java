@@ -29,7 +29,7 @@ public final class HessianCollector {
      *                    the distinct input widths squared
      * @throws IllegalArgumentException for an empty calibration set or a name that takes no observed input
      */
-    public static HessianStats collect(LlamaForward forward, List<int[]> calibration, Set<String> tensorNames) {
+    public static HessianStats collect(ForwardPass forward, List<int[]> calibration, Set<String> tensorNames) {
         Objects.requireNonNull(forward, "forward");
         Objects.requireNonNull(tensorNames, "tensorNames");
         if (calibration.isEmpty()) throw new IllegalArgumentException("no calibration sequences");

@@ -1,16 +1,22 @@
 package org.edgefront.evaluators.quality;
 
+import static org.edgefront.evaluators.quality.ForwardMath.addBias;
+import static org.edgefront.evaluators.quality.ForwardMath.any;
+import static org.edgefront.evaluators.quality.ForwardMath.concat;
+import static org.edgefront.evaluators.quality.ForwardMath.matmul;
+import static org.edgefront.evaluators.quality.ForwardMath.matrix;
+import static org.edgefront.evaluators.quality.ForwardMath.name;
+
 import java.util.List;
 import java.util.Map;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
-import org.edgefront.space.model.TensorSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The forward pass of a Phi-2-style decoder (Hugging Face {@code model_type "phi"}), reached through
- * {@link LlamaForward#of} for {@link ArchitectureFamily#PHI2}: per block one LayerNorm (weight and bias, eps
+ * The forward pass of a Phi-2-style decoder (Hugging Face {@code model_type "phi"}), the peer of
+ * {@link LlamaForward} that {@link ForwardPasses#of} picks for {@link ArchitectureFamily#PHI2}: per block one LayerNorm (weight and bias, eps
  * {@code normEps}) feeds attention and MLP in parallel, {@code x += attn(ln(x)) + mlp(ln(x))}; q/k/v and the
  * output projection ("dense") carry biases; rotary embedding on the first {@code rotaryDims} of each head only,
  * in the Hugging Face "rotate half" layout (pairs (i, i + rotaryDims/2), no row permutation on load); the MLP
@@ -22,14 +28,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code output_norm.weight/.bias}, {@code output.bias} (see {@link #names}).
  *
  * <p>Activations float32; every linear is one ND4J GEMM per chunk; attention is causal scalar Java per sequence
- * and head. Ownership and thread-safety as {@link LlamaForward}: immutable, matrices off-heap and GC-released.
+ * and head. Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
-final class PhiForward {
+public final class PhiForward implements ForwardPass {
     /** Phi-2's {@code partial_rotary_factor} (Phi-1 and Phi-1.5 use 0.5). */
     static final double PHI2_PARTIAL_ROTARY = 0.4;
     private static final int MAX_CHUNK_TOKENS = 4096;
 
     private final ModelArchitecture arch;
+    private final Map<String, float[]> tensors;
     private final int rotaryDims;
     private final INDArray[] wqkv;
     private final INDArray[] wo;
@@ -75,14 +82,28 @@ final class PhiForward {
     /** Rotary dimensions per head for Phi-2: {@link #PHI2_PARTIAL_ROTARY} of the head size, rounded down to even. */
     static int phi2RotaryDims(ModelArchitecture a) { return ((int) (a.headDim() * PHI2_PARTIAL_ROTARY)) & ~1; }
 
-    PhiForward(ModelArchitecture arch, Map<String, float[]> t, int rotaryDims, PhiForward base, Map<String, float[]> changed,
-               float[] logitBias) {
+    /**
+     * A Phi-family pass over the given float tensors (the linear ones by canonical name and those of {@link #names});
+     * the arrays are kept, not copied. Rotary embedding covers the first {@code rotaryDims} of each head
+     * ({@link ForwardPasses#of} uses Phi-2's partial rotary factor 0.4; Phi-1.5 needs {@code headDim / 2}).
+     *
+     * @throws IllegalArgumentException for another family, odd or oversized rotary dims, or a missing or wrongly
+     *                                  sized tensor
+     */
+    public static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims) {
+        ForwardPasses.requireFullWidthHeads(arch);
+        return new PhiForward(arch, Map.copyOf(tensors), rotaryDims, null, Map.of(), null);
+    }
+
+    private PhiForward(ModelArchitecture arch, Map<String, float[]> t, int rotaryDims, PhiForward base, Map<String, float[]> changed,
+                       float[] logitBias) {
         if (arch.family() != ArchitectureFamily.PHI2) throw new IllegalArgumentException(arch.name() + " is not a Phi-2 model");
         if (arch.tiedEmbeddings()) throw new IllegalArgumentException("Phi-2 has an untied LM head");
         if (rotaryDims < 0 || rotaryDims > arch.headDim() || rotaryDims % 2 != 0) {
             throw new IllegalArgumentException("rotary dims " + rotaryDims + " for head size " + arch.headDim());
         }
         this.arch = arch;
+        this.tensors = t;
         this.rotaryDims = rotaryDims;
         this.logitBias = logitBias;
         int layers = arch.layers();
@@ -108,11 +129,11 @@ final class PhiForward {
             String u = name(TensorRole.UP, l);
             String d = name(TensorRole.DOWN, l);
             wqkv[l] = reuse && !any(changed, q, k, v) ? base.wqkv[l]
-                    : LlamaForward.matrix(LlamaForward.concat(get(t, q, dim * dim), get(t, k, kv * dim), get(t, v, kv * dim)), dim + 2 * kv, dim);
-            wo[l] = reuse && !any(changed, o) ? base.wo[l] : LlamaForward.matrix(get(t, o, dim * dim), dim, dim);
-            w1[l] = reuse && !any(changed, u) ? base.w1[l] : LlamaForward.matrix(get(t, u, hid * dim), hid, dim);
-            w2[l] = reuse && !any(changed, d) ? base.w2[l] : LlamaForward.matrix(get(t, d, dim * hid), dim, hid);
-            qkvBias[l] = LlamaForward.concat(get(t, biasName(TensorRole.Q, l), dim), get(t, biasName(TensorRole.K, l), kv),
+                    : matrix(concat(get(t, q, dim * dim), get(t, k, kv * dim), get(t, v, kv * dim)), dim + 2 * kv, dim);
+            wo[l] = reuse && !any(changed, o) ? base.wo[l] : matrix(get(t, o, dim * dim), dim, dim);
+            w1[l] = reuse && !any(changed, u) ? base.w1[l] : matrix(get(t, u, hid * dim), hid, dim);
+            w2[l] = reuse && !any(changed, d) ? base.w2[l] : matrix(get(t, d, dim * hid), dim, hid);
+            qkvBias[l] = concat(get(t, biasName(TensorRole.Q, l), dim), get(t, biasName(TensorRole.K, l), kv),
                     get(t, biasName(TensorRole.V, l), kv));
             oBias[l] = get(t, biasName(TensorRole.O, l), dim);
             b1[l] = get(t, biasName(TensorRole.UP, l), hid);
@@ -124,31 +145,44 @@ final class PhiForward {
         outB = get(t, outputNormBiasName(), dim);
         embedding = get(t, name(TensorRole.EMBEDDING, -1), arch.vocabSize() * dim);
         String head = name(TensorRole.LM_HEAD, -1);
-        lmHead = reuse && !any(changed, head) ? base.lmHead : LlamaForward.matrix(get(t, head, arch.vocabSize() * dim), arch.vocabSize(), dim);
+        lmHead = reuse && !any(changed, head) ? base.lmHead : matrix(get(t, head, arch.vocabSize() * dim), arch.vocabSize(), dim);
         headBias = get(t, headBiasName(), arch.vocabSize());
     }
 
-    PhiForward withOverrides(Map<String, float[]> all, Map<String, float[]> changed) {
-        return new PhiForward(arch, all, rotaryDims, this, changed, logitBias);
+    @Override
+    public PhiForward withOverrides(Map<String, float[]> replaced) {
+        if (replaced.isEmpty()) return this;
+        return new PhiForward(arch, ForwardMath.merged(arch, tensors, replaced), rotaryDims, this, replaced, logitBias);
     }
 
-    PhiForward withLogitBias(Map<String, float[]> all, float[] bias) {
-        return new PhiForward(arch, all, rotaryDims, this, Map.of(), bias);
+    @Override
+    public PhiForward withKeptVocabulary(boolean[] keptTokens) {
+        return new PhiForward(arch, tensors, rotaryDims, this, Map.of(), ForwardMath.logitBias(arch, keptTokens));
     }
+
+    @Override
+    public ModelArchitecture architecture() { return arch; }
+
+    @Override
+    public Map<String, float[]> tensors() { return tensors; }
+
+    /** A skipped block adds nothing to the residual stream: its attention-output and fc2 biases go too. */
+    @Override
+    public List<String> residualBiases(int layer) { return List.of(biasName(TensorRole.O, layer), biasName(TensorRole.DOWN, layer)); }
 
     int rotaryDims() { return rotaryDims; }
 
-    void run(List<int[]> sequences, LlamaForward.LogProbSink sink, LlamaForward.InputObserver observer) {
-        TokenChunk.forEach(sequences, MAX_CHUNK_TOKENS, (from, to, tokens) -> runChunk(sequences, from, to, tokens, sink, observer));
+    @Override
+    public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
+        ChunkRunner.run(arch, sequences, embedding, MAX_CHUNK_TOKENS, logitBias, this::chunkLogits, sink, observer);
     }
 
-    private void runChunk(List<int[]> sequences, int from, int to, int n, LlamaForward.LogProbSink sink, LlamaForward.InputObserver obs) {
+    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver obs) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
         int width = dim + 2 * kvDim;
-        TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, dim);
         float[] x = chunk.x();
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
@@ -158,35 +192,26 @@ final class PhiForward {
         for (int l = 0; l < arch.layers(); l++) {
             layerNorm(x, xb, lnW[l], lnB[l], n, dim);
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
-            float[] qkv = LlamaForward.matmul(xb, n, dim, wqkv[l], width);
+            float[] qkv = matmul(xb, n, dim, wqkv[l], width);
             addBias(qkv, qkvBias[l], n, width);
             applyRope(qkv, n, width, positions, rope);
             for (int s = 0; s + 1 < seqStart.length; s++) attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s]);
             if (obs != null) obs.accept(List.of(name(TensorRole.O, l)), att, n, dim);
-            float[] o = LlamaForward.matmul(att, n, dim, wo[l], dim);
+            float[] o = matmul(att, n, dim, wo[l], dim);
             addBias(o, oBias[l], n, dim);
-            float[] h = LlamaForward.matmul(xb, n, dim, w1[l], hid);
+            float[] h = matmul(xb, n, dim, w1[l], hid);
             addBias(h, b1[l], n, hid);
             for (int i = 0; i < h.length; i++) h[i] = geluTanh(h[i]);
             if (obs != null) obs.accept(List.of(name(TensorRole.DOWN, l)), h, n, hid);
-            float[] d = LlamaForward.matmul(h, n, hid, w2[l], dim);
+            float[] d = matmul(h, n, hid, w2[l], dim);
             addBias(d, b2[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i] + d[i];
         }
         layerNorm(x, xb, outW, outB, n, dim);
         if (obs != null) obs.accept(List.of(name(TensorRole.LM_HEAD, -1)), xb, n, dim);
-        float[] logits = LlamaForward.matmul(xb, n, dim, lmHead, vocab);
+        float[] logits = matmul(xb, n, dim, lmHead, vocab);
         addBias(logits, headBias, n, vocab);
-        for (int s = from; s < to; s++) {
-            int r0 = seqStart[s - from];
-            int len = seqStart[s - from + 1] - r0;
-            for (int p = 0; p < len; p++) {
-                int off = (r0 + p) * vocab;
-                if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
-                LlamaForward.logSoftmax(logits, off, vocab);
-                sink.accept(s, p, logits, off);
-            }
-        }
+        return logits;
     }
 
     /** GELU with the tanh approximation (Hugging Face "gelu_new"). */
@@ -211,13 +236,6 @@ final class PhiForward {
             float inv = (float) (1.0 / Math.sqrt(var + eps));
             float m = (float) mean;
             for (int i = 0; i < dim; i++) out[o + i] = (x[o + i] - m) * inv * w[i] + b[i];
-        }
-    }
-
-    private static void addBias(float[] y, float[] b, int n, int width) {
-        for (int r = 0; r < n; r++) {
-            int o = r * width;
-            for (int i = 0; i < width; i++) y[o + i] += b[i];
         }
     }
 
@@ -280,7 +298,7 @@ final class PhiForward {
                 }
                 float sum = 0;
                 for (int u = 0; u <= t; u++) {
-                    float e = LlamaForward.expNonPositive(scores[u] - max);
+                    float e = ForwardMath.expNonPositive(scores[u] - max);
                     scores[u] = e;
                     sum += e;
                 }
@@ -296,17 +314,5 @@ final class PhiForward {
         }
     }
 
-    private float[] get(Map<String, float[]> t, String name, int expected) {
-        float[] v = t.get(name);
-        if (v == null) throw new IllegalArgumentException("tensor " + name + " missing for " + arch.name());
-        if (v.length != expected) throw new IllegalArgumentException("tensor " + name + " has " + v.length + " values, expected " + expected);
-        return v;
-    }
-
-    private static boolean any(Map<String, float[]> changed, String... names) {
-        for (String n : names) if (changed.containsKey(n)) return true;
-        return false;
-    }
-
-    private static String name(TensorRole role, int layer) { return TensorSpec.canonicalName(role, layer); }
+    private float[] get(Map<String, float[]> t, String name, int expected) { return ForwardMath.get(arch, t, name, expected); }
 }

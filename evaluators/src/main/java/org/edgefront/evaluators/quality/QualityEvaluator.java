@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,11 +37,12 @@ import org.edgefront.space.model.TensorSpec;
  * Measures the quality of compressed candidates on fixed token sequences: perplexity, mean per-token
  * KL(reference || compressed) in nats/token and top-1 agreement with the uncompressed model.
  *
- * <p>At construction it reads every tensor into the heap, runs the uncompressed model once and keeps the
- * reference next-token distributions of every predicted position ({@code predictedTokens x vocab} floats;
- * 40 MB for 200 stories260K paragraphs). Per candidate it compresses each tensor with
- * {@link TensorCompressor} (results cached per tensor and choice label, up to a byte bound, least recently
- * used evicted), swaps the compressed tensors into the forward pass and compares. Compression errors and
+ * <p>At construction it reads every tensor into the heap, builds the architecture's {@link ForwardPass}
+ * ({@link ForwardPasses#of}), runs the uncompressed model once and keeps the {@link ReferenceDistribution}
+ * ({@code predictedTokens x vocab} floats; 40 MB for 200 stories260K paragraphs). Per candidate it compresses
+ * each tensor with {@link TensorCompressor} (results kept in a {@link CompressedTensorCache} per tensor and choice
+ * label, up to a byte bound, least recently used evicted), swaps the compressed tensors into the forward pass
+ * and compares. Compression errors and
  * non-finite results come back as FAILED evaluations with the reason.
  *
  * <p>Ownership: the evaluator does not keep the {@link ModelWeights} it was built from (the caller closes
@@ -57,22 +57,14 @@ public final class QualityEvaluator implements Evaluator {
     private final SearchSpace space;
     private final ModelArchitecture arch;
     private final Map<String, TensorSpec> specs;
-    private final LlamaForward base;
-    private final List<int[]> sequences;
+    private final ForwardPass base;
     private final CalibrationStats calibration;
-    private final long cacheBytes;
-    private final LinkedHashMap<String, float[]> cache = new LinkedHashMap<>(64, 0.75f, true);
-    private long cachedBytes;
+    private final CompressedTensorCache cache;
 
     /** Importance scores that pick which heads, channels and tokens a structural plan keeps; null without structure. */
     private final StructureScores structureScores;
 
-    private final int vocab;
-    private final long predicted;
-    private final float[] refProbs;
-    private final double[] refNegEntropy;
-    private final int[] refArgmax;
-    private final QualityReport reference;
+    private final ReferenceDistribution reference;
 
     /** An evaluator with magnitude pruning (no calibration) and the default cache bound. */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences) throws IOException {
@@ -91,7 +83,7 @@ public final class QualityEvaluator implements Evaluator {
      */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, CalibrationStats calibration,
                             long cacheBytes) throws IOException {
-        this(space, LlamaForward.load(weights), sequences, calibration, cacheBytes, null);
+        this(space, ForwardPasses.load(weights), sequences, calibration, cacheBytes, null);
     }
 
     /**
@@ -101,7 +93,7 @@ public final class QualityEvaluator implements Evaluator {
      */
     public static QualityEvaluator calibrated(SearchSpace space, ModelWeights weights, List<int[]> sequences,
                                               List<int[]> calibration, long cacheBytes) throws IOException {
-        LlamaForward base = LlamaForward.load(weights);
+        ForwardPass base = ForwardPasses.load(weights);
         CalibrationStats stats = calibration.isEmpty() ? null : base.inputNorms(calibration);
         java.util.Set<String> gptq = new java.util.LinkedHashSet<>();
         for (org.edgefront.space.candidate.Decision d : space.decisions()) {
@@ -127,7 +119,7 @@ public final class QualityEvaluator implements Evaluator {
      * calibration sequences (BOS), which are never pruned. Immutable once built.
      */
     record StructureScores(double[][] heads, double[][] channels, double[] tokens, int[] alwaysKeep) {
-        static StructureScores of(LlamaForward base, CalibrationStats stats, List<int[]> calibration, boolean vocab) {
+        static StructureScores of(ForwardPass base, CalibrationStats stats, List<int[]> calibration, boolean vocab) {
             ModelArchitecture a = base.architecture();
             Map<String, float[]> t = new HashMap<>();
             for (TensorSpec s : a.linearTensors()) t.put(s.name(), base.tensor(s.name()));
@@ -141,7 +133,7 @@ public final class QualityEvaluator implements Evaluator {
         }
     }
 
-    private QualityEvaluator(SearchSpace space, LlamaForward base, List<int[]> sequences, CalibrationStats calibration,
+    private QualityEvaluator(SearchSpace space, ForwardPass base, List<int[]> sequences, CalibrationStats calibration,
                              long cacheBytes, StructureScores structureScores) {
         this.space = Objects.requireNonNull(space, "space");
         this.arch = base.architecture();
@@ -150,53 +142,19 @@ public final class QualityEvaluator implements Evaluator {
             throw new IllegalArgumentException("search space of " + space.architecture().name() + " does not fit model " + arch.name());
         }
         this.specs = arch.tensorsByName();
-        this.sequences = List.copyOf(sequences);
         this.calibration = calibration;
-        this.cacheBytes = Math.max(0, cacheBytes);
+        this.cache = new CompressedTensorCache(cacheBytes);
         this.base = base;
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
-        this.vocab = arch.vocabSize();
-        long n = 0;
-        for (int[] s : this.sequences) n += Math.max(0, s.length - 1);
-        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
-        long refBytes = 4L * n * vocab;
-        if (n * vocab > Integer.MAX_VALUE - 16 || refBytes > Runtime.getRuntime().maxMemory() / 2) {
-            throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities ("
-                    + refBytes + " bytes) do not fit in half the heap; use fewer or shorter sequences");
-        }
-        this.predicted = n;
-        this.refProbs = new float[(int) (n * vocab)];
-        this.refNegEntropy = new double[(int) n];
-        this.refArgmax = new int[(int) n];
-        double[] nll = new double[1];
-        int[] idx = new int[1];
-        base.logProbs(this.sequences, (s, p, lp, off) -> {
-            int[] toks = this.sequences.get(s);
-            if (p + 1 >= toks.length) return;
-            int i = idx[0]++;
-            int ro = i * vocab;
-            double ne = 0;
-            int best = 0;
-            for (int v = 0; v < vocab; v++) {
-                float l = lp[off + v];
-                float pr = (float) Math.exp(l);
-                refProbs[ro + v] = pr;
-                ne += pr * (double) l;
-                if (l > lp[off + best]) best = v;
-            }
-            refNegEntropy[i] = ne;
-            refArgmax[i] = best;
-            nll[0] -= lp[off + toks[p + 1]];
-        });
-        this.reference = new QualityReport(Math.exp(nll[0] / n), 0.0, 1.0, n);
+        this.reference = new ReferenceDistribution(base, sequences);
     }
 
     /** Quality of the uncompressed model (KL 0, agreement 1). */
-    public QualityReport reference() { return reference; }
+    public QualityReport reference() { return reference.reference(); }
 
     /** Predicted positions per evaluation. */
-    public long tokens() { return predicted; }
+    public long tokens() { return reference.predicted(); }
 
     @Override
     public Set<Metric> provides() {
@@ -266,61 +224,17 @@ public final class QualityEvaluator implements Evaluator {
             if (c == null || isIdentity(c)) continue;
             overrides.put(t.name(), compressed(t, c));
         }
-        if (structure != null && arch.family() == org.edgefront.space.model.ArchitectureFamily.PHI2) {
+        if (structure != null) {
             for (int l = 0; l < arch.layers(); l++) {
                 if (!plan.dropped(l)) continue;
                 // a skipped block adds nothing to the residual stream, biases included
-                overrides.put("blk." + l + ".attn_output.bias", new float[arch.dim()]);
-                overrides.put("blk." + l + ".ffn_down.bias", new float[arch.dim()]);
+                for (String bias : base.residualBiases(l)) overrides.put(bias, new float[arch.dim()]);
             }
         }
-        LlamaForward f = base.withOverrides(overrides);
-        boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), vocab);
+        ForwardPass f = base.withOverrides(overrides);
+        boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), arch.vocabSize());
         if (keptTokens != null) f = f.withKeptVocabulary(keptTokens);
-        double[] acc = new double[3];   // nll, kl, dropped reference mass
-        long[] counts = new long[2];    // agreements, producible targets
-        int[] idx = new int[1];
-        f.logProbs(sequences, (s, p, lp, off) -> {
-            int[] toks = sequences.get(s);
-            if (p + 1 >= toks.length) return;
-            int i = idx[0]++;
-            int ro = i * vocab;
-            int best = 0;
-            if (keptTokens == null) {
-                double cross = 0;
-                for (int v = 0; v < vocab; v++) {
-                    float l = lp[off + v];
-                    cross += refProbs[ro + v] * (double) l;
-                    if (l > lp[off + best]) best = v;
-                }
-                acc[1] += refNegEntropy[i] - cross;
-            } else {
-                // KL(p~ || q) with p~ = p / kept on the kept tokens: (negEnt - cross) / kept - log(kept)
-                double kept = 0;
-                double cross = 0;
-                double negEnt = 0;
-                best = -1;
-                for (int v = 0; v < vocab; v++) {
-                    if (!keptTokens[v]) continue;
-                    double pr = refProbs[ro + v];
-                    float l = lp[off + v];
-                    kept += pr;
-                    cross += pr * l;
-                    if (pr > 0) negEnt += pr * Math.log(pr);
-                    if (best < 0 || l > lp[off + best]) best = v;
-                }
-                acc[1] += kept > 0 ? (negEnt - cross) / kept - Math.log(kept) : 0;
-                acc[2] += Math.max(0, 1 - kept);
-            }
-            float target = lp[off + toks[p + 1]];
-            if (target != Float.NEGATIVE_INFINITY) {
-                acc[0] -= target;
-                counts[1]++;
-            }
-            if (best == refArgmax[i]) counts[0]++;
-        });
-        double ppl = counts[1] == 0 ? Double.NaN : Math.exp(acc[0] / counts[1]);
-        return new QualityReport(ppl, acc[1] / predicted, (double) counts[0] / predicted, predicted, acc[2] / predicted);
+        return reference.compare(f, keptTokens);
     }
 
     /** A tensor of a pruned model compressed at its pruned shape, cached by choice and kept units. */
@@ -333,7 +247,7 @@ public final class QualityEvaluator implements Evaluator {
                     case GATE, UP, DOWN -> java.util.Arrays.toString(structure.keptChannels().get(l));
                     default -> "";
                 };
-        return cached(t.name() + '|' + c.label() + '|' + units,
+        return cache.get(t.name() + '|' + c.label() + '|' + units,
                 () -> StructuredPruning.compressPruned(arch, t, base.tensor(t.name()), structure, c, calibration));
     }
 
@@ -345,26 +259,7 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     private float[] compressed(TensorSpec t, TensorChoice c) {
-        return cached(t.name() + '|' + c.label(), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
-    }
-
-    private float[] cached(String key, java.util.function.Supplier<float[]> compute) {
-        float[] hit = cache.get(key);
-        if (hit != null) return hit;
-        float[] w = compute.get();
-        long bytes = 4L * w.length;
-        if (bytes <= cacheBytes) {
-            cache.put(key, w);
-            cachedBytes += bytes;
-            var it = cache.entrySet().iterator();
-            while (cachedBytes > cacheBytes && it.hasNext()) {
-                var e = it.next();
-                if (e.getKey().equals(key)) continue;
-                cachedBytes -= 4L * e.getValue().length;
-                it.remove();
-            }
-        }
-        return w;
+        return cache.get(t.name() + '|' + c.label(), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
     }
 
     /** Compressed tensors currently cached (for tests and diagnostics). */
@@ -376,7 +271,6 @@ public final class QualityEvaluator implements Evaluator {
     @Override
     public void close() {
         cache.clear();
-        cachedBytes = 0;
     }
 
     // ---- factory ----------------------------------------------------------------------------------

@@ -19,15 +19,13 @@ public final class StructuredForward {
      * {@code base} with the choice applied on top of whatever tensors {@code base} holds (so structure composes
      * with quantized overrides: apply quantization first, structure second).
      */
-    public static LlamaForward apply(LlamaForward base, StructureChoice choice) {
+    public static ForwardPass apply(ForwardPass base, StructureChoice choice) {
         Objects.requireNonNull(choice, "choice");
         ModelArchitecture a = base.architecture();
         Map<String, float[]> tensors = new java.util.HashMap<>();
         for (var t : a.linearTensors()) tensors.put(t.name(), base.tensor(t.name()));
-        if (a.family() == org.edgefront.space.model.ArchitectureFamily.PHI2) {
-            for (String n : PhiForward.names(a)) tensors.put(n, base.tensor(n));
-        }
-        LlamaForward f = base.withOverrides(StructuredPruning.mask(a, tensors, choice));
+        for (int l = 0; l < a.layers(); l++) for (String n : base.residualBiases(l)) tensors.put(n, base.tensor(n));
+        ForwardPass f = base.withOverrides(StructuredPruning.mask(a, tensors, choice));
         int[] vocab = choice.keptVocab();
         return vocab == null ? f : f.withKeptVocabulary(StructuredPruning.flags(vocab, a.vocabSize()));
     }
@@ -38,7 +36,7 @@ public final class StructuredForward {
      * tokens, by how much mass the model would lose without them). Pass as {@code tokenCounts}-like scores to
      * {@link StructuredPruning#select}.
      */
-    public static double[] tokenImportance(LlamaForward base, List<int[]> calibration) {
+    public static double[] tokenImportance(ForwardPass base, List<int[]> calibration) {
         int v = base.architecture().vocabSize();
         long[] counts = StructuredPruning.tokenCounts(calibration, v);
         double[] mass = new double[v];
@@ -56,7 +54,7 @@ public final class StructuredForward {
      * Per layer, the mean KL (nats/token) on {@code calibration} of the model with only that layer skipped: the
      * layer-importance score for {@link StructuredPruning#select} (higher = keep). Costs one pass per layer.
      */
-    public static double[] layerDropKl(LlamaForward base, List<int[]> calibration) {
+    public static double[] layerDropKl(ForwardPass base, List<int[]> calibration) {
         ModelArchitecture a = base.architecture();
         DivergenceMeter meter = new DivergenceMeter(base, calibration);
         StructureChoice none = StructureChoice.none(a);

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Whole sequences concatenated row by row so each linear layer runs as one matrix product: the embedded rows,
- * where each sequence starts, and each row's position within its sequence. Shared by the Llama and Phi passes.
+ * where each sequence starts, and each row's position within its sequence. Built by {@link ChunkRunner} for every forward pass.
  * Mutable arrays owned by the one chunk computation that builds it; not thread-safe.
  *
  * @param x         embedded tokens, {@code rows x dim}
@@ -13,27 +13,6 @@ import java.util.List;
  * @param maxLen    longest sequence, tokens
  */
 record TokenChunk(float[] x, int[] seqStart, int[] positions, int maxLen) {
-
-    /** Receives one chunk: sequences {@code [from, to)} holding {@code tokens} tokens in all. */
-    @FunctionalInterface
-    interface Runner {
-        void run(int from, int to, int tokens);
-    }
-
-    /** Splits {@code sequences} into chunks of at most {@code maxTokens} (a longer sequence is a chunk alone). */
-    static void forEach(List<int[]> sequences, int maxTokens, Runner runner) {
-        int start = 0;
-        while (start < sequences.size()) {
-            int end = start;
-            int tokens = 0;
-            while (end < sequences.size() && (end == start || tokens + sequences.get(end).length <= maxTokens)) {
-                tokens += sequences.get(end).length;
-                end++;
-            }
-            runner.run(start, end, tokens);
-            start = end;
-        }
-    }
 
     /** Embeds sequences {@code [from, to)} ({@code n} tokens) from a {@code vocab x dim} embedding. */
     static TokenChunk embed(List<int[]> sequences, int from, int to, int n, float[] embedding, int dim) {

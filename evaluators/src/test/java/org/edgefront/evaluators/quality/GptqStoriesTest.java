@@ -42,9 +42,9 @@ class GptqStoriesTest {
 
     private static void compare(int evalParagraphs, int calibrationParagraphs, String... formats) throws Exception {
         Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
-        LlamaForward base;
+        ForwardPass base;
         try (ModelWeights w = Llama2cCheckpoint.open(LlamaForwardTest.MODEL.toString())) {
-            base = LlamaForward.load(w);
+            base = ForwardPasses.load(w);
         }
         Llama2cTokenizer tok = Llama2cTokenizer.load(LlamaForwardTest.TOKENIZER.toString(), 512);
         List<String> paragraphs = TextCorpus.paragraphs(LlamaForwardTest.TEXT.toString());

@@ -33,7 +33,7 @@ class LlamaForwardTest {
             int batchedFrom = variant < 2 ? 1 : Integer.MAX_VALUE;   // batched ND4J attention, then scalar loops
             ModelArchitecture a = TinyModels.arch(tied);
             Map<String, float[]> t = TinyModels.tensors(a, tied ? 1 : 2);
-            LlamaForward f = LlamaForward.of(a, t, batchedFrom);
+            ForwardPass f = LlamaForward.of(a, t, batchedFrom);
             List<int[]> seqs = TinyModels.sequences(5, 30, a.vocabSize(), 3);
             List<float[][]> got = new ArrayList<>();
             for (int[] s : seqs) got.add(new float[s.length][]);
@@ -53,7 +53,7 @@ class LlamaForwardTest {
     void qwen2BiasesAreAddedToQueriesKeysAndValues() {
         ModelArchitecture a = TinyModels.qwen2();
         Map<String, float[]> t = TinyModels.tensors(a, 4);
-        LlamaForward f = LlamaForward.of(a, t);
+        ForwardPass f = ForwardPasses.of(a, t);
         int[] seq = TinyModels.sequences(1, 25, a.vocabSize(), 5).get(0);
         float[][] got = f.logProbs(seq);
         double[][] ref = TinyModels.referenceLogProbs(a, t, seq);
@@ -61,19 +61,19 @@ class LlamaForwardTest {
         // the biases matter: zeroing them changes the output
         Map<String, float[]> noBias = new HashMap<>(t);
         noBias.put("blk.0.attn_q.bias", new float[a.dim()]);
-        assertNotEquals(got[seq.length - 1][7], LlamaForward.of(a, noBias).logProbs(seq)[seq.length - 1][7]);
+        assertNotEquals(got[seq.length - 1][7], ForwardPasses.of(a, noBias).logProbs(seq)[seq.length - 1][7]);
     }
 
     @Test
     void overridesReplaceOnlyTheNamedTensors() {
         ModelArchitecture a = TinyModels.arch(false);
         Map<String, float[]> t = TinyModels.tensors(a, 5);
-        LlamaForward base = LlamaForward.of(a, t);
+        ForwardPass base = ForwardPasses.of(a, t);
         int[] seq = TinyModels.sequences(1, 20, a.vocabSize(), 6).get(0);
         float[][] ref = base.logProbs(seq);
-        LlamaForward same = base.withOverrides(Map.of("blk.1.ffn_up.weight", t.get("blk.1.ffn_up.weight").clone()));
+        ForwardPass same = base.withOverrides(Map.of("blk.1.ffn_up.weight", t.get("blk.1.ffn_up.weight").clone()));
         assertArrayEquals(ref[seq.length - 1], same.logProbs(seq)[seq.length - 1], 1e-6f);
-        LlamaForward zeroed = base.withOverrides(Map.of("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]));
+        ForwardPass zeroed = base.withOverrides(Map.of("blk.1.ffn_up.weight", new float[a.hiddenDim() * a.dim()]));
         assertNotEquals(ref[seq.length - 1][0], zeroed.logProbs(seq)[seq.length - 1][0]);
         // the base pass is unaffected by its derived passes
         assertArrayEquals(ref[seq.length - 1], base.logProbs(seq)[seq.length - 1], 0f);
@@ -91,7 +91,7 @@ class LlamaForwardTest {
         for (int i = 0; i <= 200_000; i++) {
             float x = -100f + i * 0.0005f;                 // [-100, 0]
             double ref = Math.exp(x);
-            float got = LlamaForward.expNonPositive(x);
+            float got = ForwardMath.expNonPositive(x);
             if (ref > 1e-37) worstExp = Math.max(worstExp, Math.abs(got - ref) / ref);
             else assertTrue(got < 1e-36f);
             float y = -40f + i * 0.0004f;                  // [-40, 40]
@@ -100,14 +100,14 @@ class LlamaForwardTest {
         }
         assertTrue(worstExp < 5e-7, "exp relative error " + worstExp);
         assertTrue(worstSilu < 1e-6, "silu relative error " + worstSilu);
-        assertEquals(0f, LlamaForward.expNonPositive(Float.NEGATIVE_INFINITY));
-        assertTrue(Float.isNaN(LlamaForward.expNonPositive(Float.NaN)));
+        assertEquals(0f, ForwardMath.expNonPositive(Float.NEGATIVE_INFINITY));
+        assertTrue(Float.isNaN(ForwardMath.expNonPositive(Float.NaN)));
     }
 
     @Test
     void inputNormsHaveOneEntryPerInputFeature() {
         ModelArchitecture a = TinyModels.arch(true);
-        LlamaForward f = LlamaForward.of(a, TinyModels.tensors(a, 8));
+        ForwardPass f = ForwardPasses.of(a, TinyModels.tensors(a, 8));
         CalibrationStats s = f.inputNorms(TinyModels.sequences(3, 10, a.vocabSize(), 9));
         assertEquals(a.dim(), s.normsFor("blk.0.attn_q.weight").length);
         assertEquals(a.hiddenDim(), s.normsFor("blk.1.ffn_down.weight").length);
@@ -124,9 +124,9 @@ class LlamaForwardTest {
     void stories260KMatchesReferencePerplexityOn200Paragraphs() throws Exception {
         Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
         long t0 = System.nanoTime();
-        LlamaForward f;
+        ForwardPass f;
         try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
-            f = LlamaForward.load(w);
+            f = ForwardPasses.load(w);
         }
         Llama2cTokenizer tok = Llama2cTokenizer.load(TOKENIZER.toString(), 512);
         List<int[]> seqs = storiesSequences(tok, 200);
@@ -152,9 +152,9 @@ class LlamaForwardTest {
     @Test
     void stories260KGreedyContinuationMatchesReference() throws Exception {
         Assumptions.assumeTrue(Files.exists(MODEL), "shared model missing");
-        LlamaForward f;
+        ForwardPass f;
         try (ModelWeights w = Llama2cCheckpoint.open(MODEL.toString())) {
-            f = LlamaForward.load(w);
+            f = ForwardPasses.load(w);
         }
         Llama2cTokenizer tok = Llama2cTokenizer.load(TOKENIZER.toString(), 512);
         int[] prompt = tok.encode("Once upon a time", true, false);

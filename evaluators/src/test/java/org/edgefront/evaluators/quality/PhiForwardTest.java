@@ -145,7 +145,7 @@ class PhiForwardTest {
     void batchedPhiPassMatchesTokenByTokenReference() {
         ModelArchitecture a = arch(2);
         Map<String, float[]> t = tensors(a, 21);
-        LlamaForward f = LlamaForward.of(a, t);
+        ForwardPass f = ForwardPasses.of(a, t);
         assertEquals(32, PhiForward.phi2RotaryDims(a));
         int[][] seqs = {{1, 5, 9, 40, 2, 96, 7, 7, 3, 60, 11, 0, 50, 51, 52, 33, 80}, {1, 90, 4}};
         // both sequences in one call, so the chunk concatenates them
@@ -227,8 +227,8 @@ class PhiForwardTest {
             assertEquals(1e-5, la.normEps());
             assertTrue(!la.tiedEmbeddings());
             assertTrue(w.tensorNames().contains("output.bias"));
-            float[][] x = LlamaForward.load(w).logProbs(seq);
-            float[][] y = LlamaForward.of(a, t).logProbs(seq);
+            float[][] x = ForwardPasses.load(w).logProbs(seq);
+            float[][] y = ForwardPasses.of(a, t).logProbs(seq);
             for (int p = 0; p < seq.length; p++) org.junit.jupiter.api.Assertions.assertArrayEquals(y[p], x[p], 0f);
         }
         java.nio.file.Files.writeString(dir.resolve("config.json"), config.replace("0.4", "0.5"));
@@ -241,9 +241,9 @@ class PhiForwardTest {
         var shape = new org.edgefront.space.synthetic.SyntheticLlama.Shape(160, 640, 2, 2, 2, 97, 128, false);
         try (var w = org.edgefront.space.synthetic.SyntheticLlama.create(shape, 5, ArchitectureFamily.PHI2)) {
             ModelArchitecture a = w.architecture();
-            Map<String, float[]> t = LlamaForward.readAll(w);
+            Map<String, float[]> t = ForwardPasses.readAll(w);
             int[] seq = {1, 5, 9, 40, 2, 96, 7, 12, 13};
-            float[][] got = LlamaForward.load(w).logProbs(seq);
+            float[][] got = ForwardPasses.load(w).logProbs(seq);
             double[][] ref = reference(a, t, seq, 32);
             double maxErr = 0;
             for (int p = 0; p < seq.length; p++) for (int v = 0; v < a.vocabSize(); v++) maxErr = Math.max(maxErr, Math.abs(ref[p][v] - got[p][v]));
@@ -264,7 +264,7 @@ class PhiForwardTest {
     void phiOverridesCalibrationAndStructuredLayerDropWork() {
         ModelArchitecture a = arch(2);
         Map<String, float[]> t = tensors(a, 22);
-        LlamaForward f = LlamaForward.of(a, t);
+        ForwardPass f = ForwardPasses.of(a, t);
         int[] seq = {1, 5, 9, 40, 2, 96, 7};
         float[][] base = f.logProbs(seq);
         // overriding fc2 of layer 1 with zeros changes the output; overriding with the same weights does not
@@ -280,17 +280,17 @@ class PhiForwardTest {
 
         // skipping layer 0 (weights and output biases masked) equals a one-layer model holding layer 1
         StructureChoice none = StructureChoice.none(a);
-        LlamaForward dropped = StructuredForward.apply(f, new StructureChoice(none.keptHeads(), none.keptChannels(), new boolean[] {true, false}, null));
+        ForwardPass dropped = StructuredForward.apply(f, new StructureChoice(none.keptHeads(), none.keptChannels(), new boolean[] {true, false}, null));
         Map<String, float[]> one = new HashMap<>();
         for (Map.Entry<String, float[]> e : t.entrySet()) {
             if (!e.getKey().startsWith("blk.0.")) one.put(e.getKey().replace("blk.1.", "blk.0."), e.getValue());
         }
-        float[][] x = LlamaForward.of(arch(1), one).logProbs(seq);
+        float[][] x = ForwardPasses.of(arch(1), one).logProbs(seq);
         float[][] y = dropped.logProbs(seq);
         for (int p = 0; p < seq.length; p++) org.junit.jupiter.api.Assertions.assertArrayEquals(x[p], y[p], 2e-4f);
-        assertThrows(IllegalArgumentException.class, () -> LlamaForward.phi(a, t, 3));
+        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(a, t, 3));
         Map<String, float[]> missing = new HashMap<>(t);
         missing.remove("output.bias");
-        assertThrows(IllegalArgumentException.class, () -> LlamaForward.of(a, missing));
+        assertThrows(IllegalArgumentException.class, () -> ForwardPasses.of(a, missing));
     }
 }

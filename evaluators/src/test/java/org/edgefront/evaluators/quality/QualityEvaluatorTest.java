@@ -75,11 +75,11 @@ class QualityEvaluatorTest {
         try (QualityEvaluator e = new QualityEvaluator(SearchSpace.perTensor(a, OPTIONS), TinyModels.weights(a, t), seqs)) {
             QualityReport r = e.measure(Map.of("blk.1.attn_v.weight", TensorChoice.parse("int2g32")));
             // recompute KL by hand from two independent passes
-            LlamaForward ref = LlamaForward.of(a, t);
+            ForwardPass ref = ForwardPasses.of(a, t);
             Map<String, float[]> t2 = new java.util.HashMap<>(t);
             TensorSpec v = a.tensor("blk.1.attn_v.weight");
             t2.put(v.name(), org.edgefront.evaluators.compress.TensorCompressor.apply(v, t.get(v.name()), TensorChoice.parse("int2g32"), null));
-            LlamaForward cmp = LlamaForward.of(a, t2);
+            ForwardPass cmp = ForwardPasses.of(a, t2);
             double kl = 0;
             long n = 0;
             for (int[] s : seqs) {

@@ -33,7 +33,7 @@ class StructuredPruningTest {
                 channels, layerScores, drop, counts, vocab, 1, 2);
     }
 
-    private static Map<String, float[]> linear(LlamaForward f) {
+    private static Map<String, float[]> linear(ForwardPass f) {
         Map<String, float[]> t = new HashMap<>();
         for (TensorSpec s : f.architecture().linearTensors()) t.put(s.name(), f.tensor(s.name()));
         return t;
@@ -43,12 +43,12 @@ class StructuredPruningTest {
     void keepingEverythingLeavesLogProbsBitIdentical() {
         ModelArchitecture a = TinyModels.arch(false);
         Map<String, float[]> t = TinyModels.tensors(a, 3);
-        LlamaForward base = LlamaForward.of(a, t);
+        ForwardPass base = ForwardPasses.of(a, t);
         List<int[]> seqs = TinyModels.sequences(3, 20, a.vocabSize(), 5);
         StructureChoice all = select(a, t, null, a.heads(), a.hiddenDim(), null, 0, null, a.vocabSize());
         assertEquals(StructureChoice.none(a), all);
         assertTrue(StructuredPruning.mask(a, t, all).isEmpty());
-        LlamaForward same = StructuredForward.apply(base, all);
+        ForwardPass same = StructuredForward.apply(base, all);
         for (int[] s : seqs) {
             float[][] x = base.logProbs(s);
             float[][] y = same.logProbs(s);
@@ -61,7 +61,7 @@ class StructuredPruningTest {
     void maskedChannelsAndDroppedLayersComputeWhatPhysicallySmallerModelsDo() {
         ModelArchitecture a = TinyModels.arch(false);
         Map<String, float[]> t = TinyModels.tensors(a, 4);
-        LlamaForward base = LlamaForward.of(a, t);
+        ForwardPass base = ForwardPasses.of(a, t);
         List<int[]> seqs = TinyModels.sequences(2, 16, a.vocabSize(), 6);
         // FFN channels: keep 30 of 48 per layer, versus a checkpoint built with hiddenDim 30
         StructureChoice c = select(a, t, null, a.heads(), 30, null, 0, null, a.vocabSize());
@@ -75,7 +75,7 @@ class StructuredPruningTest {
             st.put(n(TensorRole.DOWN, l), cols(t.get(n(TensorRole.DOWN, l)), a.dim(), a.hiddenDim(), keep));
             assertEquals(30, c.prunedShape(a, a.tensor(n(TensorRole.DOWN, l))).cols());
         }
-        assertClose(LlamaForward.of(small, st), StructuredForward.apply(base, c), seqs);
+        assertClose(ForwardPasses.of(small, st), StructuredForward.apply(base, c), seqs);
         assertEquals(small.linearParameterCount(), c.linearParameterCount(a));
 
         // dropping layer 0 versus a one-layer checkpoint holding layer 1
@@ -88,7 +88,7 @@ class StructuredPruningTest {
             if (e.getKey().startsWith("blk.0.")) continue;
             ot.put(e.getKey().replace("blk.1.", "blk.0."), e.getValue());
         }
-        assertClose(LlamaForward.of(one, ot), StructuredForward.apply(base, drop), seqs);
+        assertClose(ForwardPasses.of(one, ot), StructuredForward.apply(base, drop), seqs);
         assertEquals(one.linearParameterCount(), drop.linearParameterCount(a));
         assertNull(drop.prunedShape(a, a.tensor(n(TensorRole.Q, 0))));
     }
@@ -121,8 +121,8 @@ class StructuredPruningTest {
                 () -> new StructureChoice(List.of(new int[] {9}, new int[] {1}), channels, new boolean[2], null).validate(a));
 
         // pruned tokens can never be predicted; the meter reports the reference mass they held
-        LlamaForward base = LlamaForward.of(a, t);
-        LlamaForward pruned = StructuredForward.apply(base, c);
+        ForwardPass base = ForwardPasses.of(a, t);
+        ForwardPass pruned = StructuredForward.apply(base, c);
         float[][] lp = pruned.logProbs(new int[] {1, 5, 8, 3});
         double mass = 0;
         for (int v = 0; v < a.vocabSize(); v++) {
@@ -180,9 +180,9 @@ class StructuredPruningTest {
     @Test
     void klGrowsMonotonicallyWithEachKindOfPruningOnStories() throws Exception {
         Assumptions.assumeTrue(Files.exists(LlamaForwardTest.MODEL), "shared model missing");
-        LlamaForward base;
+        ForwardPass base;
         try (ModelWeights w = Llama2cCheckpoint.open(LlamaForwardTest.MODEL.toString())) {
-            base = LlamaForward.load(w);
+            base = ForwardPasses.load(w);
         }
         ModelArchitecture a = base.architecture();
         Llama2cTokenizer tok = Llama2cTokenizer.load(LlamaForwardTest.TOKENIZER.toString(), 512);
@@ -233,7 +233,7 @@ class StructuredPruningTest {
         assertTrue(heads[2] < headsMagnitude, "heads: activation " + heads[2] + " vs magnitude " + headsMagnitude);
     }
 
-    private static double kl(DivergenceMeter meter, LlamaForward base, StructureChoice c, ModelArchitecture a, String what) {
+    private static double kl(DivergenceMeter meter, ForwardPass base, StructureChoice c, ModelArchitecture a, String what) {
         DivergenceMeter.Result r = meter.measure(StructuredForward.apply(base, c));
         System.out.printf("  %-18s %-45s params %6d  KL %.5f  ppl %.4f  top1 %.4f  dropped mass %.4f  dropped targets %.4f%n", what,
                 c.label(a), c.linearParameterCount(a), r.klNatsPerToken(), r.perplexity(), r.top1Agreement(), r.droppedReferenceMass(),
@@ -241,7 +241,7 @@ class StructuredPruningTest {
         return r.klNatsPerToken();
     }
 
-    private static void assertClose(LlamaForward expected, LlamaForward actual, List<int[]> seqs) {
+    private static void assertClose(ForwardPass expected, ForwardPass actual, List<int[]> seqs) {
         for (int[] s : seqs) {
             float[][] x = expected.logProbs(s);
             float[][] y = actual.logProbs(s);

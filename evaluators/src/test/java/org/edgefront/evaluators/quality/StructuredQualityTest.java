@@ -66,7 +66,7 @@ class StructuredQualityTest {
         // layer 0: half the KV groups and half the channels; layer 1 dropped; half the vocabulary
         Candidate c = candidate(s, 0, 1, 1, 0, 0, 0, 1, 1);
         StructurePlan plan = s.structurePlan(c);
-        LlamaForward base = LlamaForward.of(a, t);
+        ForwardPass base = ForwardPasses.of(a, t);
         CalibrationStats stats = base.inputNorms(calibration);
         Map<String, float[]> lin = new HashMap<>();
         for (TensorSpec ts : a.linearTensors()) lin.put(ts.name(), t.get(ts.name()));

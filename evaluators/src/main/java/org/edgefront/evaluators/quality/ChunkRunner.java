@@ -1,0 +1,74 @@
+package org.edgefront.evaluators.quality;
+
+import java.util.List;
+import org.edgefront.space.model.ModelArchitecture;
+
+/**
+ * What every {@link ForwardPass} does around its layers: checks the tokens, concatenates whole sequences into
+ * chunks of at most a given number of tokens (so each linear layer runs as one matrix product per chunk),
+ * embeds them, and turns each chunk's logits into log-probabilities (after the optional logit bias of a pruned
+ * vocabulary) handed to the sink sequence by sequence. Stateless and thread-safe.
+ */
+final class ChunkRunner {
+    private ChunkRunner() {}
+
+    /** The layers of one pass: the {@code rows x vocab} logits of an embedded chunk (the array may be reused). */
+    @FunctionalInterface
+    interface Layers {
+        float[] logits(TokenChunk chunk, int rows, ForwardPass.InputObserver observer);
+    }
+
+    /** Receives one chunk: sequences {@code [from, to)} holding {@code tokens} tokens in all. */
+    @FunctionalInterface
+    interface Chunk {
+        void run(int from, int to, int tokens);
+    }
+
+    /**
+     * Runs {@code sequences} through {@code layers} chunk by chunk.
+     *
+     * @param embedding      the {@code vocab x dim} token embedding
+     * @param maxChunkTokens tokens per chunk (a longer sequence is a chunk alone)
+     * @param logitBias      added to every row of logits before the softmax, or null
+     * @throws IllegalArgumentException for an empty sequence or a token outside the vocabulary
+     */
+    static void run(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
+                    Layers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
+        int vocab = arch.vocabSize();
+        for (int i = 0; i < sequences.size(); i++) {
+            int[] s = sequences.get(i);
+            if (s.length == 0) throw new IllegalArgumentException("sequence " + i + " is empty");
+            for (int t : s) if (t < 0 || t >= vocab) throw new IllegalArgumentException("sequence " + i + ": token " + t + " outside vocabulary of " + vocab);
+        }
+        forEach(sequences, maxChunkTokens, (from, to, n) -> {
+            TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, arch.dim());
+            float[] logits = layers.logits(chunk, n, observer);
+            int[] seqStart = chunk.seqStart();
+            for (int s = from; s < to; s++) {
+                int r0 = seqStart[s - from];
+                int len = seqStart[s - from + 1] - r0;
+                for (int p = 0; p < len; p++) {
+                    int off = (r0 + p) * vocab;
+                    if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
+                    ForwardMath.logSoftmax(logits, off, vocab);
+                    sink.accept(s, p, logits, off);
+                }
+            }
+        });
+    }
+
+    /** Splits {@code sequences} into chunks of at most {@code maxTokens} (a longer sequence is a chunk alone). */
+    static void forEach(List<int[]> sequences, int maxTokens, Chunk chunk) {
+        int start = 0;
+        while (start < sequences.size()) {
+            int end = start;
+            int tokens = 0;
+            while (end < sequences.size() && (end == start || tokens + sequences.get(end).length <= maxTokens)) {
+                tokens += sequences.get(end).length;
+                end++;
+            }
+            chunk.run(start, end, tokens);
+            start = end;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.edgefront.evaluators.quality;
+
+import java.util.LinkedHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Compressed float tensors keyed by what produced them (tensor name, choice label, kept units), bounded in
+ * bytes: least recently used entries are evicted once the bound is passed, and a tensor larger than the bound
+ * is computed but not kept. Owned by one evaluator; not thread-safe.
+ */
+public final class CompressedTensorCache {
+    private final long maxBytes;
+    private final LinkedHashMap<String, float[]> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private long cachedBytes;
+
+    /** @param maxBytes bound on the bytes of cached floats (0 or less disables the cache) */
+    public CompressedTensorCache(long maxBytes) {
+        this.maxBytes = Math.max(0, maxBytes);
+    }
+
+    /** The tensor cached under {@code key}, computing and caching it when absent. */
+    public float[] get(String key, Supplier<float[]> compute) {
+        float[] hit = cache.get(key);
+        if (hit != null) return hit;
+        float[] w = compute.get();
+        long bytes = 4L * w.length;
+        if (bytes <= maxBytes) {
+            cache.put(key, w);
+            cachedBytes += bytes;
+            var it = cache.entrySet().iterator();
+            while (cachedBytes > maxBytes && it.hasNext()) {
+                var e = it.next();
+                if (e.getKey().equals(key)) continue;
+                cachedBytes -= 4L * e.getValue().length;
+                it.remove();
+            }
+        }
+        return w;
+    }
+
+    /** Tensors currently cached. */
+    public int size() { return cache.size(); }
+
+    /** Drops every cached tensor. */
+    public void clear() {
+        cache.clear();
+        cachedBytes = 0;
+    }
+}

@@ -1,0 +1,54 @@
+package org.edgefront.evaluators.quality;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.junit.jupiter.api.Test;
+
+class ForwardPassesTest {
+    @Test
+    void theArchitectureFamilyPicksThePassAndTheTensorsItReads() {
+        ModelArchitecture llama = TinyModels.arch(false);
+        assertInstanceOf(LlamaForward.class, ForwardPasses.of(llama, TinyModels.tensors(llama, 1)));
+        ModelArchitecture qwen = TinyModels.qwen2();
+        assertInstanceOf(LlamaForward.class, ForwardPasses.of(qwen, TinyModels.tensors(qwen, 2)));
+        assertTrue(ForwardPasses.tensorNames(qwen).contains("blk.0.attn_q.bias"));
+        assertTrue(!ForwardPasses.tensorNames(llama).contains("blk.0.attn_q.bias"));
+        ModelArchitecture phi = PhiForwardTest.arch(2);
+        ForwardPass p = ForwardPasses.of(phi, PhiForwardTest.tensors(phi, 3));
+        assertInstanceOf(PhiForward.class, p);
+        assertEquals(PhiForward.names(phi), ForwardPasses.tensorNames(phi));
+        assertEquals(List.of("blk.1.attn_output.bias", "blk.1.ffn_down.bias"), p.residualBiases(1));
+        assertEquals(List.of(), ForwardPasses.of(llama, TinyModels.tensors(llama, 1)).residualBiases(1));
+    }
+
+    @Test
+    void aPassRefusesAnotherFamilyAndHeadsNarrowerThanTheModel() {
+        ModelArchitecture phi = PhiForwardTest.arch(2);
+        var e = assertThrows(IllegalArgumentException.class, () -> LlamaForward.of(phi, PhiForwardTest.tensors(phi, 3)));
+        assertTrue(e.getMessage().contains("is PHI2"), e.getMessage());
+        ModelArchitecture llama = TinyModels.arch(false);
+        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(llama, TinyModels.tensors(llama, 1), 2));
+        ModelArchitecture narrow = ModelArchitecture.of("gemma-like", ArchitectureFamily.LLAMA, 320, 640, 3, 4, 2, 96,
+                1000, 2048, true, 1e-6, 1e4, true);
+        var n = assertThrows(IllegalArgumentException.class, () -> ForwardPasses.of(narrow, Map.of()));
+        assertEquals("the forward pass needs heads x headDim = dim; gemma-like has 4 x 96 != 320", n.getMessage());
+    }
+
+    @Test
+    void peersShareTheChunkRunnerSoChunkingDoesNotChangeTheResult() {
+        ModelArchitecture phi = PhiForwardTest.arch(2);
+        ForwardPass p = ForwardPasses.of(phi, PhiForwardTest.tensors(phi, 4));
+        List<int[]> seqs = TinyModels.sequences(6, 20, phi.vocabSize(), 9);
+        float[][] together = new float[seqs.size()][];
+        p.logProbs(seqs, (s, pos, lp, off) -> { if (pos == 0) together[s] = java.util.Arrays.copyOfRange(lp, off, off + phi.vocabSize()); });
+        for (int s = 0; s < seqs.size(); s++) assertArrayEquals(p.logProbs(seqs.get(s))[0], together[s], 1e-5f);
+    }
+}
