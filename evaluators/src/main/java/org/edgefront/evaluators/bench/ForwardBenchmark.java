@@ -7,7 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.edgefront.evaluators.ModelSource;
-import org.edgefront.evaluators.quality.LlamaForward;
+import org.edgefront.evaluators.quality.ForwardPass;
+import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.quality.QualityReport;
 import org.edgefront.space.candidate.SearchSpace;
@@ -27,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Peak: the best rate over float32 GEMMs of the pass's own shapes ({@code tokens x dim} times the q/k/v, FFN and
  * LM-head matrices) and two square ones, each repeated for at least {@code minSeconds}. Forward: the whole pass
- * ({@link LlamaForward#logProbs(List, LlamaForward.LogProbSink)}) over one sequence of {@code tokens} tokens, best
+ * ({@link ForwardPass#logProbs(List, ForwardPass.LogProbSink)}) over one sequence of {@code tokens} tokens, best
  * and median of {@code repeats} runs after one warm-up; its FLOPs are counted from the shape: {@code 2 x tokens x}
  * (block linear weights + vocab x dim for the LM head) plus causal attention ({@code 4 x heads x headDim} per
  * query-key pair). Also one measured-KL evaluation ({@link QualityEvaluator#measure(Map)}, every linear tensor
@@ -134,13 +135,13 @@ public final class ForwardBenchmark {
         long t0 = System.nanoTime();
         ModelArchitecture arch;
         QualityEvaluator evaluator;
-        LlamaForward pass;
+        ForwardPass pass;
         List<int[]> seq;
         try (ModelWeights w = new ModelSource(model).open()) {
             arch = w.architecture();
             int len = Math.min(tokens, arch.maxSeqLen());
             seq = List.of(SyntheticLlama.tokenSequences(1, 1, len, arch.vocabSize()));
-            pass = LlamaForward.load(w);
+            pass = ForwardPasses.load(w);
             SearchSpace space = SearchSpace.perTensor(arch, List.of(TensorChoice.parse("Q4_0")));
             evaluator = new QualityEvaluator(space, w, seq);
         }
@@ -161,7 +162,7 @@ public final class ForwardBenchmark {
         }
 
         double flop = forwardFlop(arch, n);
-        LlamaForward.LogProbSink sink = (s, p, lp, off) -> { };
+        ForwardPass.LogProbSink sink = (s, p, lp, off) -> { };
         pass.logProbs(seq, sink);
         Seconds fastest = null;
         for (int r = 0; r < repeats; r++) {

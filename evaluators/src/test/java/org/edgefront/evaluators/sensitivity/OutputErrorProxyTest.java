@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 import org.edgefront.evaluators.compress.CalibrationStats;
-import org.edgefront.evaluators.quality.LlamaForward;
+import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
@@ -53,7 +53,7 @@ class OutputErrorProxyTest {
             int v = w.architecture().vocabSize();
             List<int[]> eval = List.of(SyntheticLlama.tokenSequences(9, 4, 48, v));
             List<int[]> cal = List.of(SyntheticLlama.tokenSequences(~9L, 4, 48, v));
-            CalibrationStats stats = LlamaForward.load(w).inputNorms(cal);
+            CalibrationStats stats = ForwardPasses.load(w).inputNorms(cal);
             errors = OutputErrorProxy.outputErrors(space, w::read, stats);
             evaluator = new QualityEvaluator(space, w, eval);
         }

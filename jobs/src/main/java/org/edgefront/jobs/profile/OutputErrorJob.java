@@ -11,7 +11,8 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.evaluators.compress.CalibrationStats;
 import org.edgefront.evaluators.quality.HessianCollector;
-import org.edgefront.evaluators.quality.LlamaForward;
+import org.edgefront.evaluators.quality.ForwardPass;
+import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.OutputErrorProxy;
 import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
@@ -70,7 +71,7 @@ public final class OutputErrorJob {
             List<int[]> cal = factory.inputs().calibration(arch);
             CalibrationStats stats = null;
             if (!cal.isEmpty()) {
-                LlamaForward base = LlamaForward.load(w);
+                ForwardPass base = ForwardPasses.load(w);
                 stats = base.inputNorms(cal);
                 Set<String> gptq = new LinkedHashSet<>();
                 for (Decision d : space.decisions()) {
