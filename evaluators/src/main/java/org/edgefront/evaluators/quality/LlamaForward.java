@@ -165,16 +165,42 @@ public final class LlamaForward implements ForwardPass {
 
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
-        ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, this::chunkLogits, sink, observer);
+        ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, (c, n, o) -> chunkLogits(c, n, o, 0, null, null, 0), sink, observer);
     }
 
-    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq) {
+    @Override
+    public LayerStates runRecording(List<int[]> sequences, LogProbSink sink, long maxBytes) {
+        long rows = 0;
+        for (int[] s : sequences) rows += s.length;
+        LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
+        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                (i, c, n, o) -> chunkLogits(c, n, o, 0, null, states, i), sink, null);
+        return states;
+    }
+
+    @Override
+    public void runFrom(List<int[]> sequences, LayerStates states, int firstChanged, LogProbSink sink) {
+        if (states == null) {
+            run(sequences, sink, null);
+            return;
+        }
+        int start = states.resumeLayer(firstChanged);
+        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                (i, c, n, o) -> chunkLogits(c, n, o, start, states.state(i, start), null, i), sink, null);
+    }
+
+    /**
+     * The logits of one chunk, running layers {@code from..layers-1} on {@code startState} (the residual stream entering
+     * layer {@code from}; null: the chunk's embedding) and recording boundaries into {@code record} (or null).
+     */
+    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
+                                int chunkIndex) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
         int qkvWidth = dim + 2 * kvDim;
-        float[] x = chunk.x();
+        float[] x = startState == null ? chunk.x() : startState.clone();
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
         float[][] rope = ropeTable(chunk.maxLen());
@@ -182,7 +208,8 @@ public final class LlamaForward implements ForwardPass {
         float[] xb = new float[n * dim];
         float[] att = new float[n * dim];
         float[] gated = new float[n * hid];
-        for (int l = 0; l < arch.layers(); l++) {
+        for (int l = from; l < arch.layers(); l++) {
+            if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
             float[] qkv = matmul(xb, n, dim, wqkv[l], qkvWidth);
@@ -211,6 +238,7 @@ public final class LlamaForward implements ForwardPass {
             float[] d = matmul(gated, n, hid, w2[l], dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
+        if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
         rmsNorm(x, xb, outNorm, n, dim);
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
         return matmul(xb, n, dim, lmHead, vocab);

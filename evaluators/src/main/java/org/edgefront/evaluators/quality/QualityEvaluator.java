@@ -234,7 +234,8 @@ public final class QualityEvaluator implements Evaluator {
         ForwardPass f = base.withOverrides(overrides);
         boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), arch.vocabSize());
         if (keptTokens != null) f = f.withKeptVocabulary(keptTokens);
-        return reference.compare(f, keptTokens);
+        // only the layers from the first replaced tensor on are recomputed, on the reference's recorded states
+        return reference.compare(f, keptTokens, base.firstChangedLayer(overrides.keySet()));
     }
 
     /** A tensor of a pruned model compressed at its pruned shape, cached by choice and kept units. */
