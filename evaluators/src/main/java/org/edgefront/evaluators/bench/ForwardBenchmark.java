@@ -74,11 +74,14 @@ public final class ForwardBenchmark {
      * @param klFirst            one measured-KL evaluation including compressing every tensor
      * @param klCached           the same evaluation with the compressed tensors cached (fastest of two)
      * @param kl                 its KL, nats/token
+     * @param rowMiddle          a sensitivity-row evaluation: only the FFN down projection of the middle layer Q4_0
+     *                           (runs from that layer on the reference's recorded states), cached, fastest of two
+     * @param rowLast            the same for the last layer's down projection
      * @param loadSeconds        generating/reading the model, building the pass and the evaluator's reference, wall seconds
      */
     public record Result(String model, int tokens, int blasThreads, int ompThreads, Map<String, Double> gemmWallGflops,
                          Map<String, Double> gemmCpuGflops, double forwardGflop, Seconds forward, Seconds klFirst,
-                         Seconds klCached, double kl, double loadSeconds) {
+                         Seconds klCached, double kl, Seconds rowMiddle, Seconds rowLast, double loadSeconds) {
         /** Best GEMM rate on the wall clock. */
         public double peakWallGflops() { return max(gemmWallGflops); }
 
@@ -102,11 +105,13 @@ public final class ForwardBenchmark {
                             + "\"forward_gflop\":%.3f,\"forward_wall_s\":%.4f,\"forward_cpu_s\":%.4f,\"forward_wall_gflops\":%.2f,"
                             + "\"forward_cpu_gflops\":%.2f,\"fraction_of_peak_wall\":%.3f,\"fraction_of_peak_cpu\":%.3f,"
                             + "\"kl_eval_first_wall_s\":%.4f,\"kl_eval_first_cpu_s\":%.4f,\"kl_eval_cached_wall_s\":%.4f,"
-                            + "\"kl_eval_cached_cpu_s\":%.4f,\"kl_all_q4_0\":%.6f,\"load_wall_s\":%.2f}",
+                            + "\"kl_eval_cached_cpu_s\":%.4f,\"kl_all_q4_0\":%.6f,\"row_middle_layer_wall_s\":%.4f,"
+                            + "\"row_middle_layer_cpu_s\":%.4f,\"row_last_layer_wall_s\":%.4f,\"row_last_layer_cpu_s\":%.4f,\"load_wall_s\":%.2f}",
                     model, tokens, blasThreads, ompThreads, peakWallGflops(), peakCpuGflops(), rates(gemmWallGflops), rates(gemmCpuGflops),
                     forwardGflop, forward.wallSeconds(), forward.cpuSeconds(), forwardWallGflops(), forwardCpuGflops(),
                     forwardWallGflops() / peakWallGflops(), forwardCpuGflops() / peakCpuGflops(), klFirst.wallSeconds(),
-                    klFirst.cpuSeconds(), klCached.wallSeconds(), klCached.cpuSeconds(), kl, loadSeconds);
+                    klFirst.cpuSeconds(), klCached.wallSeconds(), klCached.cpuSeconds(), kl, rowMiddle.wallSeconds(), rowMiddle.cpuSeconds(),
+                    rowLast.wallSeconds(), rowLast.cpuSeconds(), loadSeconds);
         }
 
         private static String rates(Map<String, Double> m) {
@@ -187,9 +192,25 @@ public final class ForwardBenchmark {
             Seconds t = Seconds.since(w0, c0);
             klCached = klCached == null ? t : Seconds.min(klCached, t);
         }
+        Seconds rowMiddle = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() / 2), TensorChoice.parse("Q4_0")));
+        Seconds rowLast = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() - 1), TensorChoice.parse("Q4_0")));
         evaluator.close();
         return new Result(model, n, Nd4j.factory().blas().getMaxThreads(), Nd4j.getEnvironment().maxThreads(), wall, cpu, flop / 1e9,
-                fastest, klFirst, klCached, first.klNatsPerToken(), load);
+                fastest, klFirst, klCached, first.klNatsPerToken(), rowMiddle, rowLast, load);
+    }
+
+    /** The faster (on each clock) of two measurements of {@code choices}, the first of which also fills the cache. */
+    private static Seconds timedTwice(QualityEvaluator evaluator, Map<String, TensorChoice> choices) {
+        evaluator.measure(choices);
+        Seconds best = null;
+        for (int r = 0; r < 2; r++) {
+            long w0 = System.nanoTime();
+            long c0 = cpuNanos();
+            evaluator.measure(choices);
+            Seconds t = Seconds.since(w0, c0);
+            best = best == null ? t : Seconds.min(best, t);
+        }
+        return best;
     }
 
     /**
