@@ -323,9 +323,8 @@ public final class LlamaForward implements ForwardPass {
     }
 
     /**
-     * Causal attention of one sequence with two batched ND4J products per layer: for every kv head g, the
-     * queries of its kvMul heads stacked as (kvMul x len) x hd times K_g^T, a causal softmax in Java, then
-     * times V_g. Computes the masked upper triangle too, which BLAS does faster than scalar Java does half.
+     * Causal attention of one sequence with two ND4J GEMMs per kv head g: the queries of its kvMul heads stacked
+     * as (kvMul x len) x hd times K_g^T, a masked softmax, then times V_g. Computes the masked upper triangle too, which BLAS does faster than scalar Java does half.
      */
     private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd) {
         int hd = arch.headDim();
@@ -350,21 +349,26 @@ public final class LlamaForward implements ForwardPass {
                 System.arraycopy(qkv, rb + dim + kvDim + g * hd, v, (g * len + t) * hd, hd);
             }
         }
-        INDArray qa = nd.upload("att-q", q, kvHeads, rowsPerGroup, hd);
-        INDArray ka = nd.upload("att-k", k, kvHeads, len, hd);
-        INDArray sa = nd.get("att-scores", kvHeads, rowsPerGroup, len);
-        Nd4j.matmul(qa, ka, sa, false, true, false);
-        // causal mask as an additive bias broadcast over heads, then ND4J's softmax over the last axis
-        INDArray s3 = sa.reshape('c', arch.heads(), len, len);
         INDArray mask = nd.constant("att-mask", LlamaForward::fillCausalMask, len, len);
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(s3, mask, s3, 1, 2));
-        INDArray p3 = nd.get("att-probs", arch.heads(), len, len);
-        Nd4j.exec(new SoftMax(s3, p3, 2));
-        INDArray pa = p3.reshape('c', kvHeads, rowsPerGroup, len);
-        INDArray va = nd.upload("att-v", v, kvHeads, len, hd);
-        INDArray oa = nd.get("att-out", kvHeads, rowsPerGroup, hd);
-        Nd4j.matmul(pa, va, oa, false, false, false);
-        new FloatPointer(oa.data().addressPointer()).get(q, 0, q.length);
+        int qSize = rowsPerGroup * hd;
+        int kvSize = len * hd;
+        for (int g = 0; g < kvHeads; g++) {
+            // one 2-D GEMM per kv group: ND4J's rank-3 matmul does not reach BLAS speed
+            INDArray qa = nd.uploadRange("att-q", q, g * qSize, qSize, rowsPerGroup, hd);
+            INDArray ka = nd.uploadRange("att-k", k, g * kvSize, kvSize, len, hd);
+            INDArray sa = nd.get("att-scores", rowsPerGroup, len);
+            Nd4j.gemm(qa, ka, sa, false, true, 1.0, 0.0);
+            // causal mask as an additive bias broadcast over the group's heads, then ND4J's softmax over the last axis
+            INDArray s3 = sa.reshape('c', kvMul, len, len);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(s3, mask, s3, 1, 2));
+            INDArray p3 = nd.get("att-probs", kvMul, len, len);
+            Nd4j.exec(new SoftMax(s3, p3, 2));
+            INDArray pa = p3.reshape('c', rowsPerGroup, len);
+            INDArray va = nd.uploadRange("att-v", v, g * kvSize, kvSize, len, hd);
+            INDArray oa = nd.get("att-out", rowsPerGroup, hd);
+            Nd4j.gemm(pa, va, oa, false, false, 1.0, 0.0);
+            new FloatPointer(oa.data().addressPointer()).get(q, g * qSize, qSize);
+        }
         for (int h = 0; h < arch.heads(); h++) {
             int g = h / kvMul;
             for (int t = 0; t < len; t++) {

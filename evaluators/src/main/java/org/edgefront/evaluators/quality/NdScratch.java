@@ -38,9 +38,14 @@ final class NdScratch implements AutoCloseable {
 
     /** {@code x} copied into the array of {@code role} and {@code shape}. */
     INDArray upload(String role, float[] x, long... shape) {
+        return uploadRange(role, x, 0, x.length, shape);
+    }
+
+    /** {@code x[offset, offset + length)} copied into the array of {@code role} and {@code shape}. */
+    INDArray uploadRange(String role, float[] x, int offset, int length, long... shape) {
         INDArray a = get(role, shape);
         // bulk copies through the native pointer: INDArray's float[] paths copy element by element
-        new FloatPointer(a.data().addressPointer()).put(x, 0, x.length);
+        new FloatPointer(a.data().addressPointer()).put(x, offset, length);
         return a;
     }
 
