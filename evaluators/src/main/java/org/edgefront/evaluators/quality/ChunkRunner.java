@@ -18,6 +18,12 @@ final class ChunkRunner {
         float[] logits(TokenChunk chunk, int rows, ForwardPass.InputObserver observer);
     }
 
+    /** As {@link Layers}, also told the chunk's index in the run (0, 1, ...: the same for the same sequences). */
+    @FunctionalInterface
+    interface IndexedLayers {
+        float[] logits(int chunkIndex, TokenChunk chunk, int rows, ForwardPass.InputObserver observer);
+    }
+
     /** Receives one chunk: sequences {@code [from, to)} holding {@code tokens} tokens in all. */
     @FunctionalInterface
     interface Chunk {
@@ -34,15 +40,22 @@ final class ChunkRunner {
      */
     static void run(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
                     Layers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
+        runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias, (i, c, n, o) -> layers.logits(c, n, o), sink, observer);
+    }
+
+    /** As {@link #run} with layers that know each chunk's index (to record or resume per-chunk states). */
+    static void runIndexed(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
+                           IndexedLayers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
         int vocab = arch.vocabSize();
         for (int i = 0; i < sequences.size(); i++) {
             int[] s = sequences.get(i);
             if (s.length == 0) throw new IllegalArgumentException("sequence " + i + " is empty");
             for (int t : s) if (t < 0 || t >= vocab) throw new IllegalArgumentException("sequence " + i + ": token " + t + " outside vocabulary of " + vocab);
         }
+        int[] index = new int[1];
         forEach(sequences, maxChunkTokens, (from, to, n) -> {
             TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, arch.dim());
-            float[] logits = layers.logits(chunk, n, observer);
+            float[] logits = layers.logits(index[0]++, chunk, n, observer);
             int[] seqStart = chunk.seqStart();
             for (int s = from; s < to; s++) {
                 int r0 = seqStart[s - from];

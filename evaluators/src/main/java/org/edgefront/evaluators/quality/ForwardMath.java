@@ -45,18 +45,11 @@ final class ForwardMath {
         for (int i = 0; i < n; i++) x[off + i] -= lse;
     }
 
-    /** x (n x k, row-major) times w^T where w is m x k: returns n x m row-major. */
+    /** x (n x k, row-major) times w^T where w is m x k: returns n x m row-major (one-off buffers; see {@link NdScratch}). */
     static float[] matmul(float[] x, int n, int k, INDArray w, int m) {
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, k}, 'c');
-        // bulk copies through the native pointer: INDArray's float[] paths copy element by element
-        new FloatPointer(a.data().addressPointer()).put(x, 0, n * k);
-        INDArray c = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, m}, 'c');
-        Nd4j.gemm(a, w, c, false, true, 1.0, 0.0);
-        float[] out = new float[n * m];
-        new FloatPointer(c.data().addressPointer()).get(out, 0, n * m);
-        a.close();
-        c.close();
-        return out;
+        try (NdScratch nd = new NdScratch()) {
+            return nd.matmul(x, n, k, w, m);
+        }
     }
 
     static INDArray matrix(float[] data, int rows, int cols) {

@@ -92,6 +92,61 @@ public interface ForwardPass {
      */
     void run(List<int[]> sequences, LogProbSink sink, InputObserver observer);
 
+    /**
+     * As {@link #logProbs(List, LogProbSink)}, also recording the residual stream at layer boundaries for
+     * {@link #runFrom}, within about {@code maxBytes} (fewer boundaries kept when they do not fit).
+     *
+     * @return the states, or null when this pass cannot resume (it then runs whole passes)
+     */
+    default LayerStates runRecording(List<int[]> sequences, LogProbSink sink, long maxBytes) {
+        run(sequences, sink, null);
+        return null;
+    }
+
+    /**
+     * As {@link #logProbs(List, LogProbSink)} for a variant of the pass that recorded {@code states} over the same
+     * {@code sequences}, identical to it below layer {@code firstChanged} ({@link #firstChangedLayer}): starts
+     * from the recorded state at the last kept boundary at or before that layer instead of the embedding. Passes
+     * that cannot resume, or null states, run whole.
+     */
+    default void runFrom(List<int[]> sequences, LayerStates states, int firstChanged, LogProbSink sink) {
+        run(sequences, sink, null);
+    }
+
+    /**
+     * The first layer whose computation changes when the tensors named in {@code changed} are replaced: a block's
+     * tensors (linear ones, norms, biases: names {@code blk.N.*}) give layer N, an untied LM head and the output
+     * norm give {@code layers} (only the logits change), the embedding and any other name 0 (the whole pass).
+     */
+    default int firstChangedLayer(java.util.Collection<String> changed) {
+        ModelArchitecture a = architecture();
+        Map<String, org.edgefront.space.model.TensorSpec> specs = a.tensorsByName();
+        int first = a.layers();
+        for (String n : changed) {
+            org.edgefront.space.model.TensorSpec t = specs.get(n);
+            int l;
+            if (t != null && t.role() == org.edgefront.space.model.TensorRole.LM_HEAD) l = a.layers();
+            else if (t != null && t.role() == org.edgefront.space.model.TensorRole.EMBEDDING) l = 0;
+            else if (t != null) l = t.layer();
+            else if (n.equals(ModelArchitecture.outputNormName())) l = a.layers();
+            else l = blockOf(n);
+            first = Math.min(first, l);
+        }
+        return first;
+    }
+
+    /** N of a {@code blk.N.*} name, or 0 for any other name (the conservative answer: the whole pass). */
+    private static int blockOf(String name) {
+        if (!name.startsWith("blk.")) return 0;
+        int dot = name.indexOf('.', 4);
+        if (dot < 0) return 0;
+        try {
+            return Integer.parseInt(name.substring(4, dot));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** As {@link #run} without an observer. */
     default void logProbs(List<int[]> sequences, LogProbSink sink) {
         run(sequences, sink, null);

@@ -3,7 +3,6 @@ package org.edgefront.evaluators.quality;
 import static org.edgefront.evaluators.quality.ForwardMath.any;
 import static org.edgefront.evaluators.quality.ForwardMath.concat;
 import static org.edgefront.evaluators.quality.ForwardMath.expNonPositive;
-import static org.edgefront.evaluators.quality.ForwardMath.matmul;
 import static org.edgefront.evaluators.quality.ForwardMath.matrix;
 import static org.edgefront.evaluators.quality.ForwardMath.name;
 
@@ -165,16 +164,42 @@ public final class LlamaForward implements ForwardPass {
 
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
-        ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, this::chunkLogits, sink, observer);
+        ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, (c, n, o) -> chunkLogits(c, n, o, 0, null, null, 0), sink, observer);
     }
 
-    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq) {
+    @Override
+    public LayerStates runRecording(List<int[]> sequences, LogProbSink sink, long maxBytes) {
+        long rows = 0;
+        for (int[] s : sequences) rows += s.length;
+        LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
+        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                (i, c, n, o) -> chunkLogits(c, n, o, 0, null, states, i), sink, null);
+        return states;
+    }
+
+    @Override
+    public void runFrom(List<int[]> sequences, LayerStates states, int firstChanged, LogProbSink sink) {
+        if (states == null) {
+            run(sequences, sink, null);
+            return;
+        }
+        int start = states.resumeLayer(firstChanged);
+        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                (i, c, n, o) -> chunkLogits(c, n, o, start, states.state(i, start), null, i), sink, null);
+    }
+
+    /**
+     * The logits of one chunk, running layers {@code from..layers-1} on {@code startState} (the residual stream entering
+     * layer {@code from}; null: the chunk's embedding) and recording boundaries into {@code record} (or null).
+     */
+    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
+                                int chunkIndex) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
         int qkvWidth = dim + 2 * kvDim;
-        float[] x = chunk.x();
+        float[] x = startState == null ? chunk.x() : startState.clone();
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
         float[][] rope = ropeTable(chunk.maxLen());
@@ -182,23 +207,25 @@ public final class LlamaForward implements ForwardPass {
         float[] xb = new float[n * dim];
         float[] att = new float[n * dim];
         float[] gated = new float[n * hid];
-        for (int l = 0; l < arch.layers(); l++) {
+        try (NdScratch nd = new NdScratch()) {
+        for (int l = from; l < arch.layers(); l++) {
+            if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            float[] qkv = matmul(xb, n, dim, wqkv[l], qkvWidth);
+            float[] qkv = nd.matmul(xb, n, dim, wqkv[l], qkvWidth);
             if (qkvBias[l] != null) {
                 float[] b = qkvBias[l];
                 for (int r = 0; r < n; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += b[i];
             }
             applyRope(qkv, n, qkvWidth, positions, rope);
-            attention(qkv, qkvWidth, att, seqStart);
+            attention(qkv, qkvWidth, att, seqStart, nd);
             accumulate(sumSq, att, n, dim, name(TensorRole.O, l));
-            float[] o = matmul(att, n, dim, wo[l], dim);
+            float[] o = nd.matmul(att, n, dim, wo[l], dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.GATE, l), name(TensorRole.UP, l));
-            float[] h = matmul(xb, n, dim, w13[l], 2 * hid);
+            float[] h = nd.matmul(xb, n, dim, w13[l], 2 * hid);
             for (int r = 0; r < n; r++) {
                 int hb = r * 2 * hid;
                 int gb = r * hid;
@@ -208,12 +235,14 @@ public final class LlamaForward implements ForwardPass {
                 }
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
-            float[] d = matmul(gated, n, hid, w2[l], dim);
+            float[] d = nd.matmul(gated, n, hid, w2[l], dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
+        if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
         rmsNorm(x, xb, outNorm, n, dim);
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
-        return matmul(xb, n, dim, lmHead, vocab);
+        return nd.matmul(xb, n, dim, lmHead, vocab);
+        }
     }
 
     private void rmsNorm(float[] x, float[] out, float[] w, int n, int dim) {
@@ -266,14 +295,14 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    private void attention(float[] qkv, int width, float[] out, int[] seqStart) {
+    private void attention(float[] qkv, int width, float[] out, int[] seqStart, NdScratch nd) {
         int maxLen = 0;
         for (int s = 0; s + 1 < seqStart.length; s++) maxLen = Math.max(maxLen, seqStart[s + 1] - seqStart[s]);
         AttentionScratch scratch = new AttentionScratch(arch.headDim(), maxLen);
         for (int s = 0; s + 1 < seqStart.length; s++) {
             int r0 = seqStart[s];
             int len = seqStart[s + 1] - r0;
-            if (len >= batchedAttentionMinTokens) attentionBatched(qkv, width, out, r0, len);
+            if (len >= batchedAttentionMinTokens) attentionBatched(qkv, width, out, r0, len, nd);
             else attentionLoops(qkv, width, out, r0, len, scratch);
         }
     }
@@ -294,11 +323,10 @@ public final class LlamaForward implements ForwardPass {
     }
 
     /**
-     * Causal attention of one sequence with two batched ND4J products per layer: for every kv head g, the
-     * queries of its kvMul heads stacked as (kvMul x len) x hd times K_g^T, a causal softmax in Java, then
-     * times V_g. Computes the masked upper triangle too, which BLAS does faster than scalar Java does half.
+     * Causal attention of one sequence with two ND4J GEMMs per kv head g: the queries of its kvMul heads stacked
+     * as (kvMul x len) x hd times K_g^T, a masked softmax, then times V_g. Computes the masked upper triangle too, which BLAS does faster than scalar Java does half.
      */
-    private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len) {
+    private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd) {
         int hd = arch.headDim();
         int dim = arch.dim();
         int kvDim = arch.kvDim();
@@ -321,21 +349,26 @@ public final class LlamaForward implements ForwardPass {
                 System.arraycopy(qkv, rb + dim + kvDim + g * hd, v, (g * len + t) * hd, hd);
             }
         }
-        INDArray qa = upload(q, kvHeads, rowsPerGroup, hd);
-        INDArray ka = upload(k, kvHeads, len, hd);
-        INDArray sa = Nd4j.createUninitialized(DataType.FLOAT, new long[] {kvHeads, rowsPerGroup, len}, 'c');
-        Nd4j.matmul(qa, ka, sa, false, true, false);
-        // causal mask as an additive bias broadcast over heads, then ND4J's softmax over the last axis
-        INDArray s3 = sa.reshape('c', arch.heads(), len, len);
-        INDArray mask = causalMask(len);
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(s3, mask, s3, 1, 2));
-        INDArray p3 = Nd4j.createUninitialized(DataType.FLOAT, new long[] {arch.heads(), len, len}, 'c');
-        Nd4j.exec(new SoftMax(s3, p3, 2));
-        INDArray pa = p3.reshape('c', kvHeads, rowsPerGroup, len);
-        INDArray va = upload(v, kvHeads, len, hd);
-        INDArray oa = Nd4j.createUninitialized(DataType.FLOAT, new long[] {kvHeads, rowsPerGroup, hd}, 'c');
-        Nd4j.matmul(pa, va, oa, false, false, false);
-        new FloatPointer(oa.data().addressPointer()).get(q, 0, q.length);
+        INDArray mask = nd.constant("att-mask", LlamaForward::fillCausalMask, len, len);
+        int qSize = rowsPerGroup * hd;
+        int kvSize = len * hd;
+        for (int g = 0; g < kvHeads; g++) {
+            // one 2-D GEMM per kv group: ND4J's rank-3 matmul does not reach BLAS speed
+            INDArray qa = nd.uploadRange("att-q", q, g * qSize, qSize, rowsPerGroup, hd);
+            INDArray ka = nd.uploadRange("att-k", k, g * kvSize, kvSize, len, hd);
+            INDArray sa = nd.get("att-scores", rowsPerGroup, len);
+            Nd4j.gemm(qa, ka, sa, false, true, 1.0, 0.0);
+            // causal mask as an additive bias broadcast over the group's heads, then ND4J's softmax over the last axis
+            INDArray s3 = sa.reshape('c', kvMul, len, len);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(s3, mask, s3, 1, 2));
+            INDArray p3 = nd.get("att-probs", kvMul, len, len);
+            Nd4j.exec(new SoftMax(s3, p3, 2));
+            INDArray pa = p3.reshape('c', rowsPerGroup, len);
+            INDArray va = nd.uploadRange("att-v", v, g * kvSize, kvSize, len, hd);
+            INDArray oa = nd.get("att-out", rowsPerGroup, hd);
+            Nd4j.gemm(pa, va, oa, false, false, 1.0, 0.0);
+            new FloatPointer(oa.data().addressPointer()).get(q, g * qSize, qSize);
+        }
         for (int h = 0; h < arch.heads(); h++) {
             int g = h / kvMul;
             for (int t = 0; t < len; t++) {
@@ -343,26 +376,14 @@ public final class LlamaForward implements ForwardPass {
                 System.arraycopy(q, row * hd, out, (r0 + t) * dim + h * hd, hd);
             }
         }
-        qa.close();
-        ka.close();
-        sa.close();
-        mask.close();
-        p3.close();
-        va.close();
-        oa.close();
     }
 
-    /** len x len additive bias: 0 where the key position is not after the query position, -1e30 after. */
-    private static INDArray causalMask(int len) {
+    /** Fills a len x len additive bias: 0 where the key position is not after the query position, -1e30 after. */
+    private static void fillCausalMask(INDArray mask) {
+        int len = (int) mask.size(0);
         float[] m = new float[len * len];
         for (int t = 0; t < len; t++) java.util.Arrays.fill(m, t * len + t + 1, (t + 1) * len, -1e30f);
-        return upload(m, len, len);
-    }
-
-    private static INDArray upload(float[] x, long... shape) {
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        new FloatPointer(a.data().addressPointer()).put(x, 0, x.length);
-        return a;
+        new FloatPointer(mask.data().addressPointer()).put(m, 0, m.length);
     }
 
     /** Causal attention of one sequence in scalar Java (no ND4J call overhead). */

@@ -42,7 +42,8 @@ import org.edgefront.space.model.TensorSpec;
  * ({@code predictedTokens x vocab} floats; 40 MB for 200 stories260K paragraphs). Per candidate it compresses
  * each tensor with {@link TensorCompressor} (results kept in a {@link CompressedTensorCache} per tensor and choice
  * label, up to a byte bound, least recently used evicted), swaps the compressed tensors into the forward pass
- * and compares. Compression errors and
+ * and compares, running only the layers from the first changed one on the reference's recorded layer states
+ * (incremental evaluation: a sensitivity row of layer l costs the layers from l on plus the LM head). Compression errors and
  * non-finite results come back as FAILED evaluations with the reason.
  *
  * <p>Ownership: the evaluator does not keep the {@link ModelWeights} it was built from (the caller closes
@@ -234,7 +235,8 @@ public final class QualityEvaluator implements Evaluator {
         ForwardPass f = base.withOverrides(overrides);
         boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), arch.vocabSize());
         if (keptTokens != null) f = f.withKeptVocabulary(keptTokens);
-        return reference.compare(f, keptTokens);
+        // only the layers from the first replaced tensor on are recomputed, on the reference's recorded states
+        return reference.compare(f, keptTokens, base.firstChangedLayer(overrides.keySet()));
     }
 
     /** A tensor of a pruned model compressed at its pruned shape, cached by choice and kept units. */

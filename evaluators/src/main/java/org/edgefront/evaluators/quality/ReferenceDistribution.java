@@ -9,7 +9,9 @@ import java.util.Objects;
  * nats/token and top-1 agreement ({@link QualityReport}).
  *
  * <p>Holds {@code predicted x vocab} reference probabilities as floats on the heap (40 MB for 200 stories260K
- * paragraphs), plus per position the reference's negative entropy and most likely token. Immutable after
+ * paragraphs), plus per position the reference's negative entropy and most likely token, and the reference's
+ * residual stream at layer boundaries ({@link LayerStates}, within a byte bound) so a variant that changes only
+ * later layers is run from there ({@link #compare(ForwardPass, boolean[], int)}). Immutable after
  * construction; {@link #compare} may be called from one thread at a time per variant (it only reads).
  */
 public final class ReferenceDistribution {
@@ -20,13 +22,23 @@ public final class ReferenceDistribution {
     private final double[] refNegEntropy;
     private final int[] refArgmax;
     private final QualityReport reference;
+    private final LayerStates states;
+
+    /** Default bound on the recorded layer states: 1 GiB or an eighth of the heap, whichever is smaller. */
+    public static long defaultStateBytes() { return Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8); }
+
+    /** As {@link #ReferenceDistribution(ForwardPass, List, long)} with {@link #defaultStateBytes()}. */
+    public ReferenceDistribution(ForwardPass base, List<int[]> sequences) {
+        this(base, sequences, defaultStateBytes());
+    }
 
     /**
      * Runs {@code base} once over {@code sequences} (each at least 2 tokens to predict anything).
      *
+     * @param stateBytes bound on the layer-boundary states kept for incremental comparison (0 keeps only the final one)
      * @throws IllegalArgumentException when there is no token to predict or the reference does not fit in half the heap
      */
-    public ReferenceDistribution(ForwardPass base, List<int[]> sequences) {
+    public ReferenceDistribution(ForwardPass base, List<int[]> sequences, long stateBytes) {
         Objects.requireNonNull(base, "base");
         this.sequences = List.copyOf(sequences);
         this.vocab = base.architecture().vocabSize();
@@ -42,7 +54,7 @@ public final class ReferenceDistribution {
         this.refArgmax = new int[(int) n];
         double[] nll = new double[1];
         int[] idx = new int[1];
-        base.logProbs(this.sequences, (s, p, lp, off) -> {
+        this.states = base.runRecording(this.sequences, (s, p, lp, off) -> {
             int[] toks = this.sequences.get(s);
             if (p + 1 >= toks.length) return;
             int i = idx[0]++;
@@ -59,7 +71,7 @@ public final class ReferenceDistribution {
             refNegEntropy[i] = ne;
             refArgmax[i] = best;
             nll[0] -= lp[off + toks[p + 1]];
-        });
+        }, stateBytes);
         this.reference = new QualityReport(Math.exp(nll[0] / n), 0.0, 1.0, n);
     }
 
@@ -90,10 +102,19 @@ public final class ReferenceDistribution {
      * @return the report; non-finite values when the variant is destroyed
      */
     public QualityReport compare(ForwardPass f, boolean[] keptTokens) {
+        return compare(f, keptTokens, 0);
+    }
+
+    /**
+     * As {@link #compare(ForwardPass, boolean[])} for a variant identical to the reference pass below layer
+     * {@code firstChanged} ({@link ForwardPass#firstChangedLayer}): it runs from the recorded reference states, so
+     * only the layers from there on are computed. Same result as a whole pass (the same operations in the same order).
+     */
+    public QualityReport compare(ForwardPass f, boolean[] keptTokens, int firstChanged) {
         double[] acc = new double[3];   // nll, kl, dropped reference mass
         long[] counts = new long[2];    // agreements, producible targets
         int[] idx = new int[1];
-        f.logProbs(sequences, (s, p, lp, off) -> {
+        f.runFrom(sequences, states, firstChanged, (s, p, lp, off) -> {
             int[] toks = sequences.get(s);
             if (p + 1 >= toks.length) return;
             int i = idx[0]++;
@@ -135,4 +156,7 @@ public final class ReferenceDistribution {
         double ppl = counts[1] == 0 ? Double.NaN : Math.exp(acc[0] / counts[1]);
         return new QualityReport(ppl, acc[1] / predicted, (double) counts[0] / predicted, predicted, acc[2] / predicted);
     }
+
+    /** The recorded layer states, or null when the pass cannot resume. */
+    public LayerStates states() { return states; }
 }

@@ -152,7 +152,7 @@ public final class SensitivityProfiler {
     }
 
     /** True when the choice keeps the reference weights bit for bit. */
-    static boolean isOriginal(TensorChoice c) {
+    public static boolean isOriginal(TensorChoice c) {
         return c.format().equals(WeightFormat.F32) && c.sparsity().kind() == Sparsity.Kind.NONE && !c.isLowRank();
     }
 }

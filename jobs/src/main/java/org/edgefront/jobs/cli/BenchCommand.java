@@ -11,14 +11,14 @@ import picocli.CommandLine.Unmatched;
 
 /** {@code edgefront bench ...}: benchmarks that print their figures (recorded in BENCHMARKS.md). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures.",
-        subcommands = {BenchCommand.Search.class, BenchCommand.Simulator.class})
+        subcommands = {BenchCommand.Search.class, BenchCommand.Simulator.class, BenchCommand.Forward.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: search or simulator");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: search, simulator or forward");
     }
 
     /** Search strategies on a Llama-3-8B-shaped additive problem vs the exact DP front. */
@@ -68,6 +68,51 @@ final class BenchCommand implements Runnable {
             var r = org.edgefront.nativert.tools.SimulatorBenchmark.runStandard(threads, candidates);
             String line = org.edgefront.nativert.tools.SimulatorBenchmark.json(r);
             System.out.println(json ? line : line.replace(",", ",\n "));
+            return 0;
+        }
+    }
+
+    /** The forward pass's FLOP rate beside the machine's measured GEMM peak (same ND4J/BLAS path, same run). */
+    @Command(name = "forward", mixinStandardHelpOptions = true,
+            description = "FLOP rate of the forward pass (one sequence) beside this machine's matrix-multiply peak measured "
+                    + "through the same ND4J/BLAS path in the same run; also one measured-KL evaluation (every tensor Q4_0). "
+                    + "Threads follow OMP_NUM_THREADS / OPENBLAS_NUM_THREADS (bin/edgefront sets 1 unless given).")
+    static final class Forward implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "synthetic:smollm135m", description = "Model (default ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--tokens", defaultValue = "512", description = "Tokens in the sequence (default ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed passes after one warm-up (default ${DEFAULT-VALUE}).")
+        int repeat;
+
+        @Option(names = "--gemm-seconds", defaultValue = "1.0", description = "Minimum seconds per GEMM shape (default ${DEFAULT-VALUE}).")
+        double gemmSeconds;
+
+        @Option(names = "--json", description = "Print one JSON object on stdout.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (tokens < 2) throw new InvalidInputException("-", "--tokens", "must be >= 2");
+            if (repeat < 1) throw new InvalidInputException("-", "--repeat", "must be >= 1");
+            if (!(gemmSeconds > 0)) throw new InvalidInputException("-", "--gemm-seconds", "must be > 0");
+            var r = org.edgefront.evaluators.bench.ForwardBenchmark.run(model, tokens, repeat, gemmSeconds);
+            if (json) {
+                System.out.println(r.json());
+            } else {
+                System.out.printf(java.util.Locale.ROOT, "%s, %d tokens, BLAS threads %d%n"
+                                + "  GEMM peak: %.1f GFLOP/s wall, %.1f GFLOP/s per CPU-second%n"
+                                + "  forward pass: %.2f GFLOP in %.3f s wall / %.3f CPU-s = %.1f GFLOP/s wall (%.0f%% of peak), %.1f per CPU-s (%.0f%% of peak)%n"
+                                + "  measured-KL evaluation (every tensor Q4_0): %.3f s wall / %.3f CPU-s with compression, %.3f s / %.3f CPU-s cached%n"
+                                + "  sensitivity row (one down projection Q4_0, incremental): middle layer %.3f s / %.3f CPU-s, last layer %.3f s / %.3f CPU-s%n",
+                        r.model(), r.tokens(), r.blasThreads(), r.peakWallGflops(), r.peakCpuGflops(), r.forwardGflop(),
+                        r.forward().wallSeconds(), r.forward().cpuSeconds(), r.forwardWallGflops(), 100 * r.forwardWallGflops() / r.peakWallGflops(),
+                        r.forwardCpuGflops(), 100 * r.forwardCpuGflops() / r.peakCpuGflops(), r.klFirst().wallSeconds(), r.klFirst().cpuSeconds(),
+                        r.klCached().wallSeconds(), r.klCached().cpuSeconds(), r.rowMiddle().wallSeconds(), r.rowMiddle().cpuSeconds(),
+                        r.rowLast().wallSeconds(), r.rowLast().cpuSeconds());
+            }
             return 0;
         }
     }

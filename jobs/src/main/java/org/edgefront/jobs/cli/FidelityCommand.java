@@ -50,6 +50,10 @@ public final class FidelityCommand implements Callable<Integer> {
     @Option(names = "--table", description = "A sensitivity.json from 'edgefront profile' on the same model, text and options (default: profile here).")
     String table;
 
+    @Option(names = "--baseline-table", description = "A second sensitivity.json on the same inputs (e.g. the measured profile beside a "
+            + "profile --proxy output-error table): its Spearman on the same measured candidates is reported beside.")
+    String baselineTable;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -63,6 +67,11 @@ public final class FidelityCommand implements Callable<Integer> {
         SearchSpace space = structure.apply(Profiles.space(arch, options == null ? Profiles.DEFAULT_OPTIONS : options, "--options"), arch, in);
         SensitivityTable known = table == null ? null : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(table)), table);
         if (known != null && !known.fits(space)) throw new InvalidInputException(table, "rows", "table does not fit the space of --options on " + arch.name());
+        SensitivityTable baseline = baselineTable == null ? null
+                : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(baselineTable)), baselineTable);
+        if (baseline != null && !baseline.fits(space)) {
+            throw new InvalidInputException(baselineTable, "rows", "table does not fit the space of --options on " + arch.name());
+        }
         QualityEvaluator.Factory factory = in.factory(arch, space);
         FidelityStudy.Result r;
         SensitivityTable t;
@@ -75,6 +84,12 @@ public final class FidelityCommand implements Callable<Integer> {
             r = FidelityStudy.run(e, space, t, cs);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double baselineSpearman = Double.NaN;
+        if (baseline != null) {
+            List<FidelityStudy.Pair> bp = new java.util.ArrayList<>();
+            for (FidelityStudy.Pair p : r.pairs()) bp.add(new FidelityStudy.Pair(p.candidate(), baseline.proxy(p.candidate()), p.measuredKl(), p.weightBytes()));
+            baselineSpearman = FidelityStudy.spearman(bp);
+        }
         if (json) {
             ObjectNode n = JsonOut.object();
             n.put("model", in.model);
@@ -89,6 +104,11 @@ public final class FidelityCommand implements Callable<Integer> {
                         .put("candidate", p.candidate().id());
             }
             n.put("spearman", r.spearman());
+            n.put("table_evaluator", t.evaluatorVersion());
+            if (baseline != null) {
+                n.put("baseline_spearman", baselineSpearman);
+                n.put("baseline_evaluator", baseline.evaluatorVersion());
+            }
             n.put("failed", r.failed());
             n.put("profile_s", profileSeconds);
             n.put("elapsed_s", seconds);
@@ -96,6 +116,7 @@ public final class FidelityCommand implements Callable<Integer> {
         } else {
             System.out.printf(Locale.ROOT, "%s: %d candidates (%d failed), Spearman(proxy, measured KL) = %.4f on %d tokens (%.1f s)%n",
                     arch.name(), r.pairs().size(), r.failed(), r.spearman(), t.tokens(), seconds);
+            if (baseline != null) System.out.printf(Locale.ROOT, "baseline table (%s): Spearman = %.4f on the same candidates%n", baseline.evaluatorVersion(), baselineSpearman);
         }
         return 0;
     }

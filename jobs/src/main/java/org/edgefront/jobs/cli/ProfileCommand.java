@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
+import org.edgefront.jobs.profile.OutputErrorJob;
 import org.edgefront.jobs.profile.ProfileJob;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.jobs.profile.WeightErrorJob;
@@ -59,6 +60,11 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--weight-error", description = "Measure quantization-error throughput per tensor (no forward pass, not KL).")
     boolean weightError;
 
+    @Option(names = "--proxy", defaultValue = "measured",
+            description = "measured: one forward pass per decision and option (default); output-error: importance-weighted output "
+                    + "error of each tensor shared out over one measured uniform anchor per option (options + 1 passes).")
+    String proxy;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -73,6 +79,8 @@ public final class ProfileCommand implements Callable<Integer> {
         SearchSpace space = Profiles.space(arch, opts, "--options");
         space = structure.apply(space, arch, in);
         QualityEvaluator.Factory factory = in.factory(arch, space);
+        if (proxy.equals("output-error")) return outputError(factory, space, opts);
+        if (!proxy.equals("measured")) throw new InvalidInputException("-", "--proxy", "must be measured or output-error, got " + proxy);
         ProfileJob.Config config = new ProfileJob.Config(factory, space, out, resume, partitions);
         ProfileJob.Outcome o;
         boolean sequential = master.equals("sequential");
@@ -98,6 +106,38 @@ public final class ProfileCommand implements Callable<Integer> {
         } else {
             System.out.printf(Locale.ROOT, "%s: %d decisions x %d options on %d tokens -> %s/%s (%d measured, %d resumed, %.1f s)%n",
                     arch.name(), t.dimensions(), opts.size(), t.tokens(), out, ProfileJob.TABLE_FILE, o.measured(), o.resumed(), o.seconds());
+        }
+        return 0;
+    }
+
+    private Integer outputError(QualityEvaluator.Factory factory, SearchSpace space, List<String> opts) {
+        if (resume) throw new InvalidInputException("-", "--resume", "applies to --proxy measured only");
+        OutputErrorJob.Outcome o;
+        try {
+            o = OutputErrorJob.run(factory, space, out, System.err);
+        } finally {
+            EvaluatorPool.closeAll();
+        }
+        SensitivityTable t = o.table();
+        if (json) {
+            ObjectNode n = JsonOut.object();
+            n.put("model", in.model);
+            n.put("proxy", "output-error");
+            n.put("table", out + "/" + ProfileJob.TABLE_FILE);
+            n.put("decisions", t.dimensions());
+            n.put("options", opts.size());
+            n.put("tokens", t.tokens());
+            n.put("calibration_s", o.calibrationSeconds());
+            n.put("output_error_s", o.errorSeconds());
+            n.put("anchors_s", o.anchorSeconds());
+            n.put("elapsed_s", o.seconds());
+            ObjectNode a = n.putObject("uniform_anchor_kl");
+            o.anchorKl().forEach(a::put);
+            JsonOut.print(System.out, n);
+        } else {
+            System.out.printf(Locale.ROOT, "%s: %d decisions x %d options, output-error proxy on %d tokens -> %s/%s (%.1f s: calibration %.1f, "
+                            + "output errors %.1f, %d uniform anchors %.1f)%n", space.architecture().name(), t.dimensions(), opts.size(), t.tokens(),
+                    out, ProfileJob.TABLE_FILE, o.seconds(), o.calibrationSeconds(), o.errorSeconds(), o.anchorKl().size(), o.anchorSeconds());
         }
         return 0;
     }

@@ -1,0 +1,67 @@
+package org.edgefront.evaluators.quality;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J float arrays reused across the layers of one chunk, keyed by role and shape. Allocating an ND4J buffer costs
+ * about as much as a chunk-sized GEMM (JavaCPP's allocation accounting), so a pass that allocates its operands once
+ * per chunk instead of once per product runs markedly faster. Owned and closed by the one computation that creates it;
+ * not thread-safe. An array handed out stays valid (and may be overwritten by the next request for the same role and
+ * shape) until {@link #close()}.
+ */
+final class NdScratch implements AutoCloseable {
+    private final Map<String, INDArray> arrays = new HashMap<>();
+
+    /** The array of {@code role} and {@code shape}, created uninitialized on first request. */
+    INDArray get(String role, long... shape) {
+        return arrays.computeIfAbsent(role + Arrays.toString(shape), k -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c'));
+    }
+
+    /** As {@link #get}, filled by {@code fill} when first created (constant contents such as a causal mask). */
+    INDArray constant(String role, Consumer<INDArray> fill, long... shape) {
+        String key = role + Arrays.toString(shape);
+        INDArray a = arrays.get(key);
+        if (a == null) {
+            a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+            fill.accept(a);
+            arrays.put(key, a);
+        }
+        return a;
+    }
+
+    /** {@code x} copied into the array of {@code role} and {@code shape}. */
+    INDArray upload(String role, float[] x, long... shape) {
+        return uploadRange(role, x, 0, x.length, shape);
+    }
+
+    /** {@code x[offset, offset + length)} copied into the array of {@code role} and {@code shape}. */
+    INDArray uploadRange(String role, float[] x, int offset, int length, long... shape) {
+        INDArray a = get(role, shape);
+        // bulk copies through the native pointer: INDArray's float[] paths copy element by element
+        new FloatPointer(a.data().addressPointer()).put(x, offset, length);
+        return a;
+    }
+
+    /** x (n x k, row-major) times w^T where w is m x k: a new n x m row-major array. */
+    float[] matmul(float[] x, int n, int k, INDArray w, int m) {
+        INDArray a = upload("gemm-in", x.length == n * k ? x : Arrays.copyOf(x, n * k), n, k);
+        INDArray c = get("gemm-out", n, m);
+        Nd4j.gemm(a, w, c, false, true, 1.0, 0.0);
+        float[] out = new float[n * m];
+        new FloatPointer(c.data().addressPointer()).get(out, 0, n * m);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (INDArray a : arrays.values()) a.close();
+        arrays.clear();
+    }
+}
