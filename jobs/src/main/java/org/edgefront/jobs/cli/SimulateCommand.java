@@ -67,7 +67,7 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             w = new Workload(prompt, generate, context == null ? prompt + generate : context, kvBits, threads, b);
         } catch (InvalidInputException e) {
-            throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.getMessage().replaceFirst("^-: [^:]*: ", ""));
+            throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.problem());
         }
         Map<String, TensorChoice> choices;
         try {

@@ -58,6 +58,7 @@ public final class SearchJob {
         // every check that can fail on the input runs before the output directory is touched
         EvaluatorFactory factory = SearchEvaluators.factory(r);
         SearchEvaluators.checkBudgetsAreSatisfiable(r);
+        org.edgefront.jobs.spec.InputChecks.search(r, o.overrides());
         boolean resuming = prepareOutDir(out, r, o);
 
         SparkSession spark = existing;
@@ -126,6 +127,11 @@ public final class SearchJob {
             // temporaries of an atomic write that a kill -9 interrupted (".name.tmp-PID") are not content
             FileStatus[] content = exists ? fs.listStatus(out, p -> !p.getName().matches("\\..+\\.tmp-\\d+")) : new FileStatus[0];
             if (exists && !fs.getFileStatus(out).isDirectory()) throw new InvalidInputException(out.toString(), "--out", "is a file, not a directory");
+            if (content.length > 0 && !started(fs, out, content)) {
+                // a run that stopped before its first checkpoint left only spec.json: nothing to resume or lose
+                fs.delete(out, true);
+                content = new FileStatus[0];
+            }
             if (content.length > 0 && o.resume()) {
                 if (!fs.exists(saved)) throw new InvalidInputException(out.toString(), "--resume", "holds no EdgeFront search (no spec.json)");
                 String before = AtomicFiles.readString(saved);
@@ -146,6 +152,17 @@ public final class SearchJob {
             throw new UncheckedIOException("cannot prepare " + out, e);
         }
         AtomicFiles.writeString(saved, specJson);
+        return false;
+    }
+
+    /** True when {@code content} of {@code out} holds more than a saved spec and an empty checkpoint folder. */
+    private static boolean started(FileSystem fs, Path out, FileStatus[] content) throws IOException {
+        for (FileStatus f : content) {
+            String n = f.getPath().getName();
+            if (n.equals("spec.json") && f.isFile()) continue;
+            if (n.equals("state") && f.isDirectory() && fs.listStatus(f.getPath()).length == 0) continue;
+            return true;
+        }
         return false;
     }
 

@@ -154,7 +154,7 @@ public final class SearchSpecLoader {
         try {
             workload = new Workload(prompt, generate, context, kvBits, threads, org.edgefront.nativert.Backend.parse(backend));
         } catch (InvalidInputException e) {
-            throw new InvalidInputException(file, e.field(), e.getMessage().replaceFirst("^-: [^:]*: ", ""), e);
+            throw new InvalidInputException(file, e.field(), e.problem(), e);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(file, "workload.backend", e.getMessage(), e);
         }

@@ -158,6 +158,8 @@ public final class SweepJob {
                         }
                         SearchEvaluators.checkBudgetsAreSatisfiable(r);
                         if (modelKey == null) {
+                            org.edgefront.jobs.spec.InputChecks.search(r,
+                                    new org.edgefront.jobs.spec.InputChecks.Fields("models[" + mi + "].tokenizer", "models[" + mi + "].text"));
                             String n = r.architecture().name().replaceAll("[^A-Za-z0-9._-]", "_");
                             int seen = modelNames.merge(n, 1, Integer::sum);
                             modelKey = seen == 1 ? n : n + "-" + seen;
