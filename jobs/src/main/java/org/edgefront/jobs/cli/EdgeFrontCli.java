@@ -34,8 +34,20 @@ public final class EdgeFrontCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see --help)");
     }
 
+    /** Signal handling of this process (null when embedded, e.g. in tests: then signals keep the JVM's default). */
+    Interrupts interrupts;
+
+    /** Progress sink of the running command for the interrupt message (a no-op when embedded). */
+    org.edgefront.jobs.run.ProgressListener progress() {
+        return interrupts == null ? p -> { } : interrupts.listener();
+    }
+
     public static void main(String[] args) {
-        System.exit(execute(args));
+        CommandLine cl = commandLine();
+        EdgeFrontCli root = cl.getCommand();
+        root.interrupts = new Interrupts(System.err);
+        root.interrupts.install();
+        System.exit(cl.execute(args));
     }
 
     /** Runs the CLI and returns the exit code (for tests and embedding). */
@@ -48,9 +60,19 @@ public final class EdgeFrontCli implements Runnable {
     public static CommandLine commandLine() {
         EdgeFrontCli root = new EdgeFrontCli();
         CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(parseResult -> {
+            if (root.interrupts != null) {
+                CommandLine.ParseResult leaf = parseResult;
+                while (leaf.subcommand() != null) leaf = leaf.subcommand();
+                root.interrupts.running(leaf.commandSpec().name(), leaf.commandSpec().findOption("--resume") != null);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             boolean dbg = root.debug;
+            // after Ctrl-C/SIGTERM the shutdown cancels Spark's job: the interrupt line already said what happened
+            if (root.interrupts != null && root.interrupts.interrupted() && !dbg) return EXIT_INTERNAL;
             Throwable cause = ex;
             while (!(cause instanceof InvalidInputException) && cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
             if (cause instanceof InvalidInputException bad) {

@@ -17,6 +17,9 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     RunOptions run = new RunOptions();
 
+    @picocli.CommandLine.ParentCommand
+    EdgeFrontCli parent;
+
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "Search spec (see configs/searches/).")
     String spec;
 
@@ -33,7 +36,8 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() {
         run.validate();
         SearchJob.Outcome o = SearchJob.run(new SearchJob.Options(spec, new SearchSpecLoader.Overrides(model, tokenizer, text),
-                run.out, run.resume, run.force, run.master), System.err, null);
+                run.out, run.resume, run.force, run.master), System.err, null,
+                parent == null ? p -> { } : parent.progress());
         String summary = SearchOutputs.summary(o.search().space(), o.result(), SearchJob.summaryColumns(o.search()));
         if (run.json) {
             ObjectNode n = SearchOutputs.frontJson(o.search().space(), o.result(), o.info());

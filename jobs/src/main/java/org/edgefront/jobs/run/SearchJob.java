@@ -51,6 +51,11 @@ public final class SearchJob {
 
     /** Validates and runs; progress goes to {@code log}. */
     public static Outcome run(Options o, PrintStream log, SparkSession existing) {
+        return run(o, log, existing, p -> { });
+    }
+
+    /** Validates and runs; progress goes to {@code log} and, per finished generation, to {@code progress}. */
+    public static Outcome run(Options o, PrintStream log, SparkSession existing, ProgressListener progress) {
         ResolvedSearch r = SearchSpecLoader.load(o.specUri(), o.overrides());
         String master = o.master() != null ? o.master() : r.master();
         boolean sequential = "sequential".equals(master);
@@ -84,7 +89,10 @@ public final class SearchJob {
                         r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
                         r.device().name(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
                 SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel());
-                SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> log.println(p.line()), r.maxFailureRate());
+                SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> {
+                    log.println(p.line());
+                    progress.generationDone(p);
+                }, r.maxFailureRate());
                 result = runner.run(strategy, r.generations(), r.populationSize());
             }
             SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
