@@ -8,14 +8,19 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code edgefront} command line. Exit codes: 0 success, 2 bad input or configuration
- * (an {@link InvalidInputException} or a usage error), 1 internal error. With {@code --json} a
+ * (an {@link InvalidInputException} or a usage error), 1 internal error, 3 a search that found no candidate
+ * within every budget ({@link org.edgefront.jobs.run.BudgetReport}), 130/143 interrupted by SIGINT/SIGTERM. With {@code --json} a
  * command prints exactly one JSON object on stdout; logs and progress go to stderr.
  * Also the {@code spark-submit --class} entry point.
  */
 @Command(name = "edgefront", mixinStandardHelpOptions = true, version = "EdgeFront 0.1.0",
         description = "Finds the per-layer compression of an LLM that gives the best quality within a device's memory, energy and latency budgets.",
         subcommands = {SearchCommand.class, InspectCommand.class, EvalCommand.class, SimulateCommand.class, SweepCommand.class, ReportCommand.class, ExportCommand.class, ValidateSimulatorCommand.class, CalibrateHostCommand.class, ProfileCommand.class, FidelityCommand.class, CompareCommand.class, BenchCommand.class, TokenizeCommand.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or configuration (the message names the file and field; nothing written)",
+                "3:search finished but no candidate met every budget (stderr lists what each budget excluded)",
+                "130:interrupted by Ctrl-C (SIGINT); rerun with --resume", "143:stopped by SIGTERM; rerun with --resume"})
 public final class EdgeFrontCli implements Runnable {
 
     /** Exit code for bad input or configuration. */

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.edgefront.nativert.Backend;
 import org.edgefront.nativert.DeviceProfile;
 import org.edgefront.nativert.DeviceProfiles;
+import org.edgefront.jobs.spec.ClosestNames;
 import org.edgefront.nativert.FormatMixes;
 import org.edgefront.nativert.NativeSimulator;
 import org.edgefront.nativert.OpCost;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Predict decode and prefill speed, energy per token and peak memory on a device (native simulator).")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Checkpoint, synthetic:tiny, or model descriptor (configs/models/*.yaml).")
+    @Option(names = "--model", required = true, description = Models.FORMATS + ", " + Models.SYNTHETIC + ", or a model descriptor (configs/models/*.yaml).")
     String model;
 
     @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml).")
@@ -56,6 +57,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelArchitecture arch = Models.architecture(model);
+        ClosestNames.deviceMustExist("-", "--device", device);
         DeviceProfile dev = DeviceProfiles.load(device);
         Backend b;
         try {
@@ -73,7 +75,7 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             choices = FormatMixes.resolve(arch, format);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("-", "--format", e.getMessage());
+            throw new InvalidInputException("-", "--format", ClosestNames.unknownFormat(format));
         }
         SimulationResult r;
         try (NativeSimulator sim = new NativeSimulator()) {

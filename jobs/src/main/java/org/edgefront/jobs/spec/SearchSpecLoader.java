@@ -111,7 +111,7 @@ public final class SearchSpecLoader {
         // model
         SearchSpec.Model m = s.model() == null ? new SearchSpec.Model(null, null, null) : s.model();
         String modelUri = o.model() != null ? o.model() : m.source();
-        require(file, "model.source", modelUri != null, "is required (a llama2.c file, a Hugging Face directory or synthetic:tiny)");
+        require(file, "model.source", modelUri != null, "is required (a llama2.c checkpoint, a Hugging Face directory, a GGUF file or synthetic:tiny)");
         boolean fromCli = o.model() != null;
         ModelSource model = new ModelSource(fromCli || modelUri.startsWith("synthetic:") ? modelUri : relative(file, modelUri));
         String tokenizer = o.tokenizer() != null ? o.tokenizer() : (m.tokenizer() == null ? null : relative(file, m.tokenizer()));
@@ -139,7 +139,7 @@ public final class SearchSpecLoader {
         // device and workload
         require(file, "device", s.device() != null, "is required (a device profile such as configs/devices/samsung-galaxy-s23.yaml)");
         String deviceUri = relative(file, s.device());
-        mustExist(deviceUri, "device", file);
+        ClosestNames.deviceMustExist(file, "device", deviceUri);
         DeviceProfile device = DeviceProfiles.load(deviceUri);
         SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
         int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);
@@ -198,8 +198,10 @@ public final class SearchSpecLoader {
             objectives.add(new Objective(metric, metric.better()));
         }
         List<Constraint> constraints = new ArrayList<>();
-        if (s.budgets() != null) {
-            for (Map.Entry<String, SearchSpec.Bound> e : s.budgets().entrySet()) {
+        Map<String, SearchSpec.Bound> budgets = QualityFloor.budgets(s.budgets(), space.hasStructure(),
+                s.quality() == null || s.quality().mode() == null || s.quality().mode().equals("measured"));
+        if (budgets != null) {
+            for (Map.Entry<String, SearchSpec.Bound> e : budgets.entrySet()) {
                 String key = "budgets." + e.getKey();
                 Metric metric = metric(file, key, e.getKey());
                 require(file, key, SUPPORTED.contains(metric), "metric " + metric.jsonName() + " is not measured by search");
@@ -309,7 +311,7 @@ public final class SearchSpecLoader {
                 new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure()),
                 new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri,
                         stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep, calibration == 0 ? null : calibration),
-                objectiveNames, s.budgets(),
+                objectiveNames, budgets,
                 new SearchSpec.Strategy(strategy, seed, population, generations),
                 new SearchSpec.Execution(master, partitions, maxFailureRate));
         return new ResolvedSearch(file, resolved, model, tokenizer, textUri, arch, space, problem, deviceUri, device,
@@ -389,7 +391,9 @@ public final class SearchSpecLoader {
                 require(file, key + "[" + i + "]", !out.contains(c), "option " + c.label() + " is listed twice");
                 out.add(c);
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(file, key + "[" + i + "]", e.getMessage(), e);
+                String base = labels.get(i) == null ? "" : labels.get(i).split("\\+")[0];
+                throw new InvalidInputException(file, key + "[" + i + "]", e.getMessage() + "; closest formats: "
+                        + String.join(", ", ClosestNames.closest(base, ClosestNames.formats())), e);
             }
         }
         return out;
