@@ -64,6 +64,7 @@ public final class SearchJob {
         EvaluatorFactory factory = SearchEvaluators.factory(r);
         SearchEvaluators.checkBudgetsAreSatisfiable(r);
         org.edgefront.jobs.spec.InputChecks.search(r, o.overrides());
+        if (!sequential && existing == null) SparkSessions.requireApplicationJarFor(o.master(), r.master());
         boolean resuming = prepareOutDir(out, r, o);
 
         SparkSession spark = existing;

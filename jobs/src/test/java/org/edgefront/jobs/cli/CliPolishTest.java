@@ -111,4 +111,17 @@ class CliPolishTest {
         }
         assertTrue(pruned > 0, "some front point prunes a layer and says how to evaluate it");
     }
+
+    @Test
+    void aClusterMasterWithoutSparkSubmitIsRefusedWithTheCommandToUse() throws IOException {
+        Path spec = dir.resolve("s.yaml");
+        Files.writeString(spec, "schemaVersion: 1\nname: s\nmodel: {source: 'synthetic:tiny'}\ndevice: '" + TestPaths.device("samsung-galaxy-s23")
+                + "'\nobjectives: [kl, memory_bytes]\nstrategy: {name: random, seed: 1, populationSize: 2, generations: 1}\n");
+        Path out = dir.resolve("never");
+        CliRun r = CliRun.of("search", spec.toString(), "--master", "spark://127.0.0.1:7177", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--master") && r.err().contains("spark-submit") && r.err().contains("edgefront-cluster.jar"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
 }
