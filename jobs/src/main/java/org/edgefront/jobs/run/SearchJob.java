@@ -85,6 +85,7 @@ public final class SearchJob {
                     ? new SequentialBatchEvaluator(factory)
                     : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.multiFidelity() ? 1 : r.partitions());
             SearchResult result;
+            ConvergenceLog convergence = new ConvergenceLog();
             try (batch) {
                 log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",
                         r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
@@ -92,6 +93,7 @@ public final class SearchJob {
                 SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel());
                 SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> {
                     log.println(p.line());
+                    convergence.generationDone(p);
                     progress.generationDone(p);
                 }, r.maxFailureRate());
                 result = runner.run(strategy, r.generations(), r.populationSize());
@@ -101,6 +103,7 @@ public final class SearchJob {
                     result.evaluations().isEmpty() ? "" : result.evaluations().get(0).evaluation().evaluatorVersion());
             SearchOutputs.writeFront(out, r.space(), result, info);
             SearchOutputs.writeParquet(out, r.space(), result);
+            convergence.write(out);
             org.edgefront.jobs.report.ReportWriter.write(out.toString());
             return new Outcome(r, result, out, info);
         } finally {
