@@ -261,10 +261,17 @@ public final class ReportWriter {
             b.append("<p class=\"note\">").append(failedNoData).append(" failed evaluation").append(failedNoData == 1 ? " has" : "s have")
                     .append(" no measurements and cannot be plotted; they are listed at the end.</p>");
         }
+        List<org.edgefront.jobs.run.Baselines.Point> baselines = org.edgefront.jobs.run.Baselines.read(d.uri());
+        if (!baselines.isEmpty()) {
+            b.append("<p class=\"small\"><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><path class=\"baseline\" d=\"M7,1L13,7L7,13L1,7Z\"/></svg> ")
+                    .append("reference points measured by the same evaluators: ");
+            for (int i = 0; i < baselines.size(); i++) b.append(i == 0 ? "" : ", ").append(Html.esc(baselines.get(i).label()));
+            b.append("</p>");
+        }
         b.append("<div class=\"grid\">");
         for (Metric q : QUALITY_AXES) {
             for (Metric x : COST_AXES) {
-                b.append(ScatterPlot.svg(x, q, d.evaluations(), d.front(), d.budgets(), selected, synthetic, "q-" + q.jsonName()));
+                b.append(ScatterPlot.svg(x, q, d.evaluations(), d.front(), d.budgets(), selected, synthetic, "q-" + q.jsonName(), baselines));
             }
         }
         b.append("</div><p class=\"muted small\">Hover a point for its id and values; click a front point to show its per-layer heatmap. "
@@ -670,6 +677,8 @@ public final class ReportWriter {
             table.hm td.empty{color:#cbd5e1;background:#f8fafc}
             table.hm td.dropped,.dropped-swatch{color:#475569;background:repeating-linear-gradient(45deg,#e2e8f0,#e2e8f0 4px,#f8fafc 4px,#f8fafc 8px);text-align:center;font-style:italic}
             .dropped-swatch{display:inline-block;padding:0 6px;margin-right:4px}
+            svg.plot .baseline,p .baseline{fill:#f59e0b;stroke:#92400e;stroke-width:1}
+            svg.plot .baseline-label{font-size:10px;fill:#92400e}
             svg.hv .axis{stroke:#94a3b8} svg.hv .tick{font-size:11px;fill:#475569}
             svg.hv .hv-line{fill:none;stroke:#2563eb;stroke-width:2} svg.hv .hv-dot{fill:#2563eb}
             table.hm td.lowrank{background:repeating-linear-gradient(45deg,#ede9fe,#ede9fe 5px,#c4b5fd 5px,#c4b5fd 10px);color:#4c1d95}

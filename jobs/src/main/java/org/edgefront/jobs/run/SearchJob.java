@@ -97,6 +97,8 @@ public final class SearchJob {
                     progress.generationDone(p);
                 }, r.maxFailureRate());
                 result = runner.run(strategy, r.generations(), r.populationSize());
+                // the report's reference points: uncompressed, each uniform option, llama.cpp's mixes (a few evaluations)
+                Baselines.measureAndWrite(r.space(), batch, out);
             }
             SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
                     r.architecture().synthetic(), r.deviceUri(), r.strategy(), r.seed(), result.executor(), gitRevision(),

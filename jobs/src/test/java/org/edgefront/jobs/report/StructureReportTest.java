@@ -62,11 +62,17 @@ class StructureReportTest {
         }
         assertTrue(pruned > 0);
         assertEquals(2, ReportWriterTest.xpath(d, "//section[@id='convergence']//*[@class='hv-dot']").getLength(), "hypervolume of each generation");
+        // baselines on every plot: uniform Q8_0 and Q4_0 measured by the run's evaluators, on each of the 10 plots with data
+        NodeList refs = ReportWriterTest.xpath(d, "//svg[contains(@class,'plot')]//path[@class='baseline']");
+        assertTrue(refs.getLength() >= 2 * 8, "two references on the plots: " + refs.getLength());
+        assertTrue(ReportWriterTest.xpath(d, "//svg[contains(@class,'plot')]//path[@class='baseline']/title[starts-with(.,'uniform Q4_0')]").getLength() > 0);
 
         String chrome = ReportScreenshotTest.chromium();
         Assumptions.assumeTrue(chrome != null, "Debian's chromium package is not installed");
         Path png = Files.createDirectories(dir.resolve("shot")).resolve("report.png");
         BufferedImage im = ReportScreenshotTest.screenshot(chrome, html, png, Files.createDirectories(dir.resolve("profile")));
         assertTrue(ReportScreenshotTest.count(im, 0x2563eb, 12) > 100, "front points are drawn");
+        assertTrue(ReportScreenshotTest.count(im, 0xf59e0b, 16) > 100, "baseline diamonds (#f59e0b) are drawn");
+        assertTrue(ReportScreenshotTest.count(im, 0xe2e8f0, 2) > 200, "dropped layers are hatched (#e2e8f0)");
     }
 }
