@@ -42,6 +42,11 @@ public final class EdgeFrontCli implements Runnable {
     /** Signal handling of this process (null when embedded, e.g. in tests: then signals keep the JVM's default). */
     Interrupts interrupts;
 
+    /** The command's progress stream: stderr, silenced once interrupted. */
+    java.io.PrintStream log() {
+        return interrupts == null ? System.err : interrupts.log(System.err);
+    }
+
     /** Progress sink of the running command for the interrupt message (a no-op when embedded). */
     org.edgefront.jobs.run.ProgressListener progress() {
         return interrupts == null ? p -> { } : interrupts.listener();

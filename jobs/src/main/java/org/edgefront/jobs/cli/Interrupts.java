@@ -38,6 +38,27 @@ final class Interrupts {
     /** Records the last finished generation (the driver loop's listener). */
     ProgressListener listener() { return p -> last = p; }
 
+    /**
+     * {@code err} until a signal arrives, then silent: the driver may finish a progress line while the JVM shuts
+     * down, which would read as if the run went on after "interrupted".
+     */
+    java.io.PrintStream log(java.io.PrintStream err) {
+        return new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                if (!interrupted) err.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (!interrupted) err.write(b, off, len);
+            }
+
+            @Override
+            public void flush() { err.flush(); }
+        }, true, java.nio.charset.Charset.defaultCharset());
+    }
+
     /** True once a signal arrived: errors that follow are the shutdown's, not the user's. */
     boolean interrupted() { return interrupted; }
 

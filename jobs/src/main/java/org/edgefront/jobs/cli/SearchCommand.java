@@ -37,7 +37,7 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() {
         run.validate();
         SearchJob.Outcome o = SearchJob.run(new SearchJob.Options(spec, new SearchSpecLoader.Overrides(model, tokenizer, text),
-                run.out, run.resume, run.force, run.master), System.err, null,
+                run.out, run.resume, run.force, run.master), parent == null ? System.err : parent.log(), null,
                 parent == null ? p -> { } : parent.progress());
         String summary = SearchOutputs.summary(o.search().space(), o.result(), SearchJob.summaryColumns(o.search()));
         if (run.json) {

@@ -86,6 +86,7 @@ class InterruptTest {
         assertTrue(m.find(), "says how far it got and how to continue: " + err);
         assertFalse(err.contains("internal error") || err.contains("SparkException") || err.contains("\tat "), err);
         int generation = Integer.parseInt(m.group(1));
+        assertFalse(err.substring(m.end()).contains("generation "), "nothing reports progress after the interrupt: " + err);
         assertTrue(checkpoints(out) >= generation, "every finished generation is checkpointed");
 
         CliRun resumed = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString(), "--resume");
