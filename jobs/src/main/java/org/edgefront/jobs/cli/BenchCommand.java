@@ -66,8 +66,13 @@ final class BenchCommand implements Runnable {
             if (threads < 1) throw new InvalidInputException("-", "--threads", "must be >= 1");
             if (candidates < 1) throw new InvalidInputException("-", "--candidates", "must be >= 1");
             var r = org.edgefront.nativert.tools.SimulatorBenchmark.runStandard(threads, candidates);
-            String line = org.edgefront.nativert.tools.SimulatorBenchmark.json(r);
-            System.out.println(json ? line : line.replace(",", ",\n "));
+            if (json) {
+                System.out.println(org.edgefront.nativert.tools.SimulatorBenchmark.json(r));
+            } else {
+                System.out.printf(java.util.Locale.ROOT, "%,.0f candidates/s: %,d candidates in %.2f s on %d threads (batches of %d); "
+                                + "%,.0f candidates per CPU-second%n", r.candidatesPerSecond(), r.candidates(), r.seconds(), r.threads(),
+                        r.batchSize(), r.candidatesPerCpuSecond());
+            }
             return 0;
         }
     }

@@ -13,6 +13,7 @@ import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.profile.CompareStudy;
+import org.edgefront.jobs.run.StepProgress;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
@@ -91,27 +92,37 @@ public final class CompareCommand implements Callable<Integer> {
         SearchSpace space;
         // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
         QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"));
+        int decisionsTimesOptions = Profiles.space(arch, opts, "--options").decisions().stream().mapToInt(d -> d.options().size() - 1).sum();
+        StepProgress progress = new StepProgress(System.err, "compare", 5,
+                uni.size() + mx.size() + decisionsTimesOptions + measureTop + refine + (long) mx.size() * measureTop);
         try (QualityEvaluator e = factory.create()) {
             try {
                 uniform = CompareStudy.bestUniform(e, arch, uni, budget);
+                progress.stepDone("uniform formats (best within the budget: " + (uniform == null ? "none" : uniform.name()) + ")",
+                        uni.size(), "forward passes");
             } catch (IllegalArgumentException ex) {
                 throw new InvalidInputException("-", "--uniform-formats", ex.getMessage(), ex);
             }
             if (uniform != null && opts.stream().map(o -> TensorChoice.parse(o).label()).noneMatch(uniform.name()::equals)) opts.add(uniform.name());
             space = Profiles.space(arch, opts, "--options");
             mixed = CompareStudy.mixes(e, arch, mx);
+            progress.stepDone("llama.cpp mixes", mx.size(), "forward passes");
             if (uniform != null) {
                 SensitivityTable t = new SensitivityProfiler(e, space).profile(known);
+                progress.stepDone("sensitivity table" + (known == null ? "" : " (rows of --table reused)"), decisionsTimesOptions, "forward passes at most");
                 searched = CompareStudy.bestSearched(e, space, t, uniform.weightBytes(), measureTop, uniform.choices(), measured);
                 if (searched != null && refine > 0) {
                     double before = searched.kl();
                     searched = CompareStudy.refine(e, space, searched, uniform.weightBytes(), refine, seed);
                     refinedFrom = before;
                 }
+                progress.stepDone("searched configuration at the uniform format's bytes", measured[0] + refine, "forward passes");
+                int[] atMixMeasured = new int[1];
                 for (CompareStudy.Named m : mixed) {
-                    CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, new int[1]);
+                    CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, atMixMeasured);
                     atMix.add(s == null ? null : new CompareStudy.Named(m.name(), s.kl(), s.weightBytes(), s.choices()));
                 }
+                progress.stepDone("searched configuration at each mix's bytes", atMixMeasured[0], "forward passes");
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -141,7 +152,9 @@ public final class CompareCommand implements Callable<Integer> {
                 n.putObject("uniform").put("format", uniform.name()).put("kl", uniform.kl()).put("weight_bytes", uniform.weightBytes());
             }
             ArrayNode ms = n.putArray("llama_cpp_mixes");
-            for (CompareStudy.Named m : mixed) ms.addObject().put("name", m.name()).put("kl", m.kl()).put("weight_bytes", m.weightBytes());
+            for (CompareStudy.Named m : mixed) {
+                ms.addObject().put("name", m.name()).put("kl", m.kl()).put("weight_bytes", m.weightBytes()).put("within_budget", m.weightBytes() <= budget);
+            }
             // the searched configuration at each mix's own byte count: equal-bytes comparison with every mix
             ArrayNode am = n.putArray("searched_at_mix_bytes");
             for (int i = 0; i < atMix.size(); i++) {
@@ -163,7 +176,11 @@ public final class CompareCommand implements Callable<Integer> {
             if (uniform != null) System.out.printf(Locale.ROOT, "  uniform  %-10s KL %.6f  %d bytes%n", uniform.name(), uniform.kl(), uniform.weightBytes());
             else System.out.println("  uniform  none fits the budget");
             if (searched != null) System.out.printf(Locale.ROOT, "  searched            KL %.6f  %d bytes%n", searched.kl(), searched.weightBytes());
-            for (CompareStudy.Named m : mixed) System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%n", m.name(), m.kl(), m.weightBytes());
+            for (CompareStudy.Named m : mixed) {
+                System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%s%n", m.name(), m.kl(), m.weightBytes(),
+                        m.weightBytes() <= budget ? "" : String.format(Locale.ROOT, "  (over the budget by %.1f%%: shown for reference)",
+                                100.0 * (m.weightBytes() - budget) / budget));
+            }
         }
         return 0;
     }

@@ -8,14 +8,19 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code edgefront} command line. Exit codes: 0 success, 2 bad input or configuration
- * (an {@link InvalidInputException} or a usage error), 1 internal error. With {@code --json} a
+ * (an {@link InvalidInputException} or a usage error), 1 internal error, 3 a search that found no candidate
+ * within every budget ({@link org.edgefront.jobs.run.BudgetReport}), 130/143 interrupted by SIGINT/SIGTERM. With {@code --json} a
  * command prints exactly one JSON object on stdout; logs and progress go to stderr.
  * Also the {@code spark-submit --class} entry point.
  */
 @Command(name = "edgefront", mixinStandardHelpOptions = true, version = "EdgeFront 0.1.0",
         description = "Finds the per-layer compression of an LLM that gives the best quality within a device's memory, energy and latency budgets.",
         subcommands = {SearchCommand.class, InspectCommand.class, EvalCommand.class, SimulateCommand.class, SweepCommand.class, ReportCommand.class, ExportCommand.class, ValidateSimulatorCommand.class, CalibrateHostCommand.class, ProfileCommand.class, FidelityCommand.class, CompareCommand.class, BenchCommand.class, TokenizeCommand.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or configuration (the message names the file and field; nothing written)",
+                "3:search finished but no candidate met every budget (stderr lists what each budget excluded)",
+                "130:interrupted by Ctrl-C (SIGINT); rerun with --resume", "143:stopped by SIGTERM; rerun with --resume"})
 public final class EdgeFrontCli implements Runnable {
 
     /** Exit code for bad input or configuration. */
@@ -34,8 +39,25 @@ public final class EdgeFrontCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see --help)");
     }
 
+    /** Signal handling of this process (null when embedded, e.g. in tests: then signals keep the JVM's default). */
+    Interrupts interrupts;
+
+    /** The command's progress stream: stderr, silenced once interrupted. */
+    java.io.PrintStream log() {
+        return interrupts == null ? System.err : interrupts.log(System.err);
+    }
+
+    /** Progress sink of the running command for the interrupt message (a no-op when embedded). */
+    org.edgefront.jobs.run.ProgressListener progress() {
+        return interrupts == null ? p -> { } : interrupts.listener();
+    }
+
     public static void main(String[] args) {
-        System.exit(execute(args));
+        CommandLine cl = commandLine();
+        EdgeFrontCli root = cl.getCommand();
+        root.interrupts = new Interrupts(System.err);
+        root.interrupts.install();
+        System.exit(cl.execute(args));
     }
 
     /** Runs the CLI and returns the exit code (for tests and embedding). */
@@ -48,9 +70,19 @@ public final class EdgeFrontCli implements Runnable {
     public static CommandLine commandLine() {
         EdgeFrontCli root = new EdgeFrontCli();
         CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(parseResult -> {
+            if (root.interrupts != null) {
+                CommandLine.ParseResult leaf = parseResult;
+                while (leaf.subcommand() != null) leaf = leaf.subcommand();
+                root.interrupts.running(leaf.commandSpec().name(), leaf.commandSpec().findOption("--resume") != null);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             boolean dbg = root.debug;
+            // after Ctrl-C/SIGTERM the shutdown cancels Spark's job: the interrupt line already said what happened
+            if (root.interrupts != null && root.interrupts.interrupted() && !dbg) return EXIT_INTERNAL;
             Throwable cause = ex;
             while (!(cause instanceof InvalidInputException) && cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
             if (cause instanceof InvalidInputException bad) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Measure perplexity, mean per-token KL to the uncompressed model and top-1 agreement on text.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "llama2.c checkpoint or Hugging Face directory.")
+    @Option(names = "--model", required = true, description = Models.FORMATS + ".")
     String model;
 
     @Option(names = "--tokenizer", required = true, description = "llama2.c tokenizer file, Hugging Face tokenizer.json, or the model directory holding it.")

@@ -11,6 +11,7 @@ import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.profile.FidelityStudy;
+import org.edgefront.jobs.run.StepProgress;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
@@ -76,12 +77,17 @@ public final class FidelityCommand implements Callable<Integer> {
         FidelityStudy.Result r;
         SensitivityTable t;
         double profileSeconds;
+        int rowPasses = 0;
+        for (int i = 0; i < space.dimensions(); i++) rowPasses += space.optionCount(i) - 1;
+        StepProgress progress = new StepProgress(System.err, "fidelity", 2, rowPasses + samples);
         try (QualityEvaluator e = factory.create()) {
             long p0 = System.nanoTime();
             t = new SensitivityProfiler(e, space).profile(known);
             profileSeconds = (System.nanoTime() - p0) / 1e9;
+            progress.stepDone("sensitivity table" + (known == null ? "" : " (rows of --table reused)"), rowPasses, "forward passes at most");
             List<Candidate> cs = FidelityStudy.spanningSample(space, samples, seed, spread);
             r = FidelityStudy.run(e, space, t, cs);
+            progress.stepDone("measured candidates", samples, "forward passes");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double baselineSpearman = Double.NaN;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Print a model's architecture, parameter counts and linear tensors.")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "llama2.c file, Hugging Face directory, or synthetic:tiny.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = Models.FORMATS + ", or " + Models.SYNTHETIC + ".")
     String model;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")

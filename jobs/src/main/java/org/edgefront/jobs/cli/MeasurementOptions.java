@@ -13,8 +13,7 @@ import picocli.CommandLine.Option;
  */
 final class MeasurementOptions {
     @Option(names = "--model", required = true,
-            description = "llama2.c checkpoint, Hugging Face directory or GGUF file; or synthetic:tiny (also synthetic:smollm135m, "
-                    + "synthetic:tinyllama1b, synthetic:phi2, with ?seed=N).")
+            description = Models.FORMATS + "; or " + Models.SYNTHETIC + ".")
     String model;
 
     @Option(names = "--tokenizer", description = "llama2.c tokenizer file or Hugging Face tokenizer.json (required for real models).")

@@ -18,6 +18,7 @@ import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.jobs.profile.WeightErrorJob;
 import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.jobs.spark.SparkSessions;
+import org.edgefront.jobs.spec.InputChecks;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
@@ -227,8 +228,9 @@ public final class ProfileCommand implements Callable<Integer> {
             }
             if (tokenizer == null) throw new InvalidInputException("-", "--tokenizer", "is required for " + model);
             if (text == null) throw new InvalidInputException("-", "--text", "is required for " + model);
-            return new QualityEvaluator.Factory(new QualityEvaluator.TextInputs(model, tokenizer, text, offset, paragraphs, len, calibrationParagraphs),
-                    space, QualityEvaluator.DEFAULT_CACHE_BYTES);
+            QualityEvaluator.TextInputs inputs = new QualityEvaluator.TextInputs(model, tokenizer, text, offset, paragraphs, len, calibrationParagraphs);
+            InputChecks.text(inputs, arch, InputChecks.Fields.CLI);
+            return new QualityEvaluator.Factory(inputs, space, QualityEvaluator.DEFAULT_CACHE_BYTES);
         }
     }
 }

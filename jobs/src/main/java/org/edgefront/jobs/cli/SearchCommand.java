@@ -3,6 +3,7 @@ package org.edgefront.jobs.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.Callable;
 import org.edgefront.jobs.results.SearchOutputs;
+import org.edgefront.jobs.run.BudgetReport;
 import org.edgefront.jobs.run.SearchJob;
 import org.edgefront.jobs.spec.SearchSpecLoader;
 import picocli.CommandLine.Command;
@@ -17,10 +18,13 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     RunOptions run = new RunOptions();
 
+    @picocli.CommandLine.ParentCommand
+    EdgeFrontCli parent;
+
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "Search spec (see configs/searches/).")
     String spec;
 
-    @Option(names = "--model", description = "Model to search (llama2.c file or Hugging Face directory); overrides the spec.")
+    @Option(names = "--model", description = "Model to search: " + Models.FORMATS + ", or " + Models.SYNTHETIC + "; overrides the spec.")
     String model;
 
     @Option(names = "--tokenizer", description = "Tokenizer: llama2.c file or Hugging Face tokenizer.json; overrides the spec.")
@@ -33,7 +37,8 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() {
         run.validate();
         SearchJob.Outcome o = SearchJob.run(new SearchJob.Options(spec, new SearchSpecLoader.Overrides(model, tokenizer, text),
-                run.out, run.resume, run.force, run.master), System.err, null);
+                run.out, run.resume, run.force, run.master), parent == null ? System.err : parent.log(), null,
+                parent == null ? p -> { } : parent.progress());
         String summary = SearchOutputs.summary(o.search().space(), o.result(), SearchJob.summaryColumns(o.search()));
         if (run.json) {
             ObjectNode n = SearchOutputs.frontJson(o.search().space(), o.result(), o.info());
@@ -44,6 +49,12 @@ final class SearchCommand implements Callable<Integer> {
         } else {
             System.out.print(summary);
             System.out.printf("wrote %s/front.json, evaluations.parquet and report.html in %.1f s%n", o.outDir(), o.result().elapsedSeconds());
+        }
+        BudgetReport budgets = BudgetReport.of(o.search().problem(), o.result().evaluations());
+        for (String w : budgets.warnings()) System.err.println(w);
+        if (budgets.noFeasiblePoint()) {
+            System.err.println(budgets.noFeasibleMessage());
+            return BudgetReport.EXIT_NO_FEASIBLE;
         }
         return 0;
     }

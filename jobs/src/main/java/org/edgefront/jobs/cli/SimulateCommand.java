@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.edgefront.jobs.spec.ClosestNames;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.DeviceProfiles;
@@ -23,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Predict decode and prefill speed, energy per token and peak memory on a device (native simulator).")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Checkpoint, synthetic:tiny, or model descriptor (configs/models/*.yaml).")
+    @Option(names = "--model", required = true, description = Models.FORMATS + ", " + Models.SYNTHETIC + ", or a model descriptor (configs/models/*.yaml).")
     String model;
 
     @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml).")
@@ -56,6 +61,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelArchitecture arch = Models.architecture(model);
+        ClosestNames.deviceMustExist("-", "--device", device);
         DeviceProfile dev = DeviceProfiles.load(device);
         Backend b;
         try {
@@ -67,13 +73,13 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             w = new Workload(prompt, generate, context == null ? prompt + generate : context, kvBits, threads, b);
         } catch (InvalidInputException e) {
-            throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.getMessage().replaceFirst("^-: [^:]*: ", ""));
+            throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.problem());
         }
         Map<String, TensorChoice> choices;
         try {
             choices = FormatMixes.resolve(arch, format);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("-", "--format", e.getMessage());
+            throw new InvalidInputException("-", "--format", ClosestNames.unknownFormat(format));
         }
         SimulationResult r;
         try (NativeSimulator sim = new NativeSimulator()) {

@@ -31,6 +31,7 @@ final class SweepCommand implements Callable<Integer> {
             for (int i = 0; i < o.cells().size(); i++) {
                 ObjectNode c = cells.addObject();
                 c.put("partition", o.cells().get(i).partition());
+                c.put("budget", o.cells().get(i).budgetLabel());
                 SearchResult r = o.results().get(i);
                 if (r != null) {
                     c.put("evaluations", r.evaluations().size());
@@ -39,8 +40,8 @@ final class SweepCommand implements Callable<Integer> {
             }
             JsonOut.print(System.out, n);
         } else {
-            System.out.printf("sweep of %d cells finished in %.1f s; results in %s/results (partitioned by model, device, budget, strategy)%n",
-                    o.cells().size(), o.elapsedSeconds(), o.outDir());
+            System.out.print(org.edgefront.jobs.sweep.SweepSummary.table(o.cells(), o.results(), o.elapsedSeconds()));
+            System.out.printf("results in %s/results (partitioned by model, device, budget, strategy)%n", o.outDir());
         }
         return 0;
     }

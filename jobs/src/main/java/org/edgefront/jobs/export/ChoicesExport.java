@@ -29,7 +29,7 @@ final class ChoicesExport implements PointExporter {
         StringBuilder structure = new StringBuilder();
         if (!p.pruning().isEmpty()) {
             structure.append("# structural pruning of this point (units picked by importance on the search's calibration text;\n"
-                    + "# `eval --choices` measures the per-tensor choices below on the unpruned model):\n");
+                    + "# `eval --config` measures the per-tensor choices below on the unpruned model):\n");
             for (Map.Entry<String, String> e : p.pruning().entrySet()) structure.append("#   ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
         String text = "# EdgeFront per-tensor choices of front point " + r.pointId() + " exported from " + r.searchDir() + "\n" + structure

@@ -18,7 +18,7 @@ import org.edgefront.evaluators.sensitivity.OutputErrorProxy;
 import org.edgefront.evaluators.sensitivity.SensitivityProfiler;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.io.AtomicFiles;
-import org.edgefront.jobs.run.EvaluatorPool;
+import org.edgefront.jobs.spark.EvaluatorPool;
 import org.edgefront.space.candidate.Decision;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;

@@ -90,9 +90,21 @@ public final class ProfileJob {
         for (int i = 0; i < have.length; i++) if (!have[i]) todo.add(i);
         if (!done.isEmpty()) log.println("resuming " + out + ": " + done.size() + " of " + have.length + " decisions checkpointed");
 
-        List<String> measuredJson = todo.isEmpty() ? List.of()
-                : sc == null ? sequential(c.factory(), c.space(), decisions.toString(), todo)
-                : spark(sc, c, decisions.toString(), todo);
+        List<String> measuredJson;
+        // executors (or this thread) checkpoint each decision as it finishes: the count on disk is the progress
+        AutoCloseable progress = org.edgefront.jobs.run.StepProgress.watch(log, "profile", () -> checkpointed(decisions),
+                have.length, "decisions", PROGRESS_MILLIS);
+        try {
+            measuredJson = todo.isEmpty() ? List.of()
+                    : sc == null ? sequential(c.factory(), c.space(), decisions.toString(), todo)
+                    : spark(sc, c, decisions.toString(), todo);
+        } finally {
+            try {
+                progress.close();
+            } catch (Exception e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<SensitivityTable.Row> rows = new ArrayList<>(done);
         for (String j : measuredJson) rows.add(SensitivityTable.rowFromJson(j, decisions.toString()));
         long tokens = tokensOf(c);
@@ -130,6 +142,20 @@ public final class ProfileJob {
             out.add(json);
         }
         return out;
+    }
+
+    /** How often the profile prints its progress, milliseconds. */
+    private static final long PROGRESS_MILLIS = 2000;
+
+    /** Decisions checkpointed in {@code dir} so far (0 when it cannot be listed yet). */
+    private static int checkpointed(Path dir) {
+        try {
+            FileSystem fs = AtomicFiles.fs(dir);
+            if (!fs.exists(dir)) return 0;
+            return fs.listStatus(dir, p -> p.getName().matches("decision-\\d{5}\\.json")).length;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     static String checkpointName(int decision) { return String.format("decision-%05d.json", decision); }

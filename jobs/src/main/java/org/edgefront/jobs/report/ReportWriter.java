@@ -58,7 +58,7 @@ public final class ReportWriter {
 
     /** The report as one HTML document. */
     public static String render(SearchDirectory d) {
-        String selected = defaultPoint(d.front()).map(EvaluatedPoint::id).orElse("");
+        String selected = kneePoint(d.front(), objectives(d)).map(EvaluatedPoint::id).orElse("");
         boolean synthetic = d.run().synthetic();
         String name = d.run().name().isEmpty() ? "search" : d.run().name();
         StringBuilder b = new StringBuilder(1 << 16);
@@ -76,6 +76,7 @@ public final class ReportWriter {
         cards(b, d);
         budgets(b, d);
         plots(b, d, selected, synthetic);
+        convergence(b, org.edgefront.jobs.run.ConvergenceLog.read(d.uri()));
         heatmaps(b, d, selected);
         frontTable(b, d, selected);
         failures(b, d);
@@ -87,7 +88,50 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    /** The front point shown first: lowest KL (then lowest perplexity), ties by id; empty for an empty front. */
+    /** The run's objectives (from the saved spec; KL, memory and energy when it names none). */
+    static List<Metric> objectives(SearchDirectory d) {
+        List<String> names = d.spec() == null || d.spec().objectives() == null ? List.of("kl", "memory_bytes", "energy_j_per_token") : d.spec().objectives();
+        List<Metric> out = new ArrayList<>();
+        for (String n : names) {
+            try {
+                out.add(Metric.fromJsonName(n));
+            } catch (IllegalArgumentException e) {
+                // a metric this report does not know is left out of the knee
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The front point shown first: the knee, i.e. the feasible front point nearest (Euclidean) to the ideal point
+     * after scaling each objective to [0, 1] over the front (maximized objectives flipped): the best compromise,
+     * not an extreme such as the all-F16 point. Falls back to {@link #defaultPoint} when no objective varies.
+     */
+    static Optional<EvaluatedPoint> kneePoint(List<EvaluatedPoint> front, List<Metric> objectives) {
+        List<EvaluatedPoint> feasible = front.stream().filter(EvaluatedPoint::feasible).toList();
+        List<EvaluatedPoint> pool = feasible.isEmpty() ? front : feasible;
+        List<Metric> usable = objectives.stream().filter(m -> pool.stream().allMatch(p -> p.metric(m).isPresent())).toList();
+        if (usable.isEmpty() || pool.size() < 3) return defaultPoint(pool);
+        double[] lo = new double[usable.size()];
+        double[] hi = new double[usable.size()];
+        for (int i = 0; i < usable.size(); i++) {
+            final Metric m = usable.get(i);
+            lo[i] = pool.stream().mapToDouble(p -> p.metric(m).getAsDouble()).min().orElse(0);
+            hi[i] = pool.stream().mapToDouble(p -> p.metric(m).getAsDouble()).max().orElse(0);
+        }
+        return pool.stream().min(Comparator.comparingDouble((EvaluatedPoint p) -> {
+            double sum = 0;
+            for (int i = 0; i < usable.size(); i++) {
+                if (hi[i] <= lo[i]) continue;
+                double t = (p.metric(usable.get(i)).getAsDouble() - lo[i]) / (hi[i] - lo[i]);
+                if (usable.get(i).better() == Metric.Direction.MAXIMIZE) t = 1 - t;
+                sum += t * t;
+            }
+            return sum;
+        }).thenComparing(EvaluatedPoint::id));
+    }
+
+    /** The front point with the lowest KL (then lowest perplexity), ties by id; empty for an empty front. */
     static Optional<EvaluatedPoint> defaultPoint(List<EvaluatedPoint> front) {
         return front.stream().min(Comparator
                 .comparingDouble((EvaluatedPoint p) -> p.metric(Metric.KL).orElse(Double.POSITIVE_INFINITY))
@@ -219,14 +263,64 @@ public final class ReportWriter {
             b.append("<p class=\"note\">").append(failedNoData).append(" failed evaluation").append(failedNoData == 1 ? " has" : "s have")
                     .append(" no measurements and cannot be plotted; they are listed at the end.</p>");
         }
+        List<org.edgefront.jobs.run.Baselines.Point> baselines = org.edgefront.jobs.run.Baselines.read(d.uri());
+        if (!baselines.isEmpty()) {
+            b.append("<p class=\"small\"><svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\"><path class=\"baseline\" d=\"M7,1L13,7L7,13L1,7Z\"/></svg> ")
+                    .append("reference points measured by the same evaluators: ");
+            for (int i = 0; i < baselines.size(); i++) b.append(i == 0 ? "" : ", ").append(Html.esc(baselines.get(i).label()));
+            b.append("</p>");
+        }
         b.append("<div class=\"grid\">");
         for (Metric q : QUALITY_AXES) {
             for (Metric x : COST_AXES) {
-                b.append(ScatterPlot.svg(x, q, d.evaluations(), d.front(), d.budgets(), selected, synthetic, "q-" + q.jsonName()));
+                b.append(ScatterPlot.svg(x, q, d.evaluations(), d.front(), d.budgets(), selected, synthetic, "q-" + q.jsonName(), baselines));
             }
         }
         b.append("</div><p class=\"muted small\">Hover a point for its id and values; click a front point to show its per-layer heatmap. "
                 + "The front is Pareto-optimal over the run's objectives, so in a 2-D view some front points sit behind the dashed staircase.</p></section>\n");
+    }
+
+    /**
+     * Hypervolume of the feasible front by generation (normalized objective space, as the progress lines print it):
+     * whether the search was still improving when it stopped. Left out when the run recorded none.
+     */
+    static void convergence(StringBuilder b, List<org.edgefront.jobs.run.ConvergenceLog.Row> rows) {
+        List<org.edgefront.jobs.run.ConvergenceLog.Row> hv = rows.stream().filter(r -> Double.isFinite(r.hypervolume())).toList();
+        if (hv.size() < 2) return;
+        int w = 520;
+        int h = 200;
+        int left = 56;
+        int bottom = 34;
+        int top = 12;
+        int right = 16;
+        double maxHv = hv.stream().mapToDouble(org.edgefront.jobs.run.ConvergenceLog.Row::hypervolume).max().orElse(1);
+        double minHv = hv.stream().mapToDouble(org.edgefront.jobs.run.ConvergenceLog.Row::hypervolume).min().orElse(0);
+        double lo = Math.max(0, minHv - 0.1 * (maxHv - minHv + 1e-9));
+        double hi = maxHv + 0.05 * (maxHv - lo + 1e-9);
+        int g0 = hv.get(0).generation();
+        int g1 = hv.get(hv.size() - 1).generation();
+        StringBuilder pts = new StringBuilder();
+        StringBuilder dots = new StringBuilder();
+        for (org.edgefront.jobs.run.ConvergenceLog.Row r : hv) {
+            double x = left + (w - left - right) * (g1 == g0 ? 0 : (double) (r.generation() - g0) / (g1 - g0));
+            double y = top + (h - top - bottom) * (1 - (r.hypervolume() - lo) / (hi - lo));
+            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            dots.append(String.format(Locale.ROOT, "<circle class=\"hv-dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>generation %d: hypervolume %.4f, "
+                    + "front %d, %d feasible of %d</title></circle>", x, y, r.generation(), r.hypervolume(), r.front(), r.feasible(), r.evaluations()));
+        }
+        b.append("<section id=\"convergence\"><h2>Convergence: hypervolume by generation</h2>")
+                .append("<svg class=\"hv\" width=\"").append(w).append("\" height=\"").append(h).append("\" viewBox=\"0 0 ").append(w).append(' ').append(h)
+                .append("\" role=\"img\" aria-label=\"hypervolume by generation\">")
+                .append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, h - bottom, w - right, h - bottom))
+                .append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top, left, h - bottom))
+                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\">%d</text><text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%d</text>",
+                        left, h - bottom + 14, g0, w - right, h - bottom + 14, g1))
+                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3f</text><text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3f</text>",
+                        left - 4, top + 8, hi, left - 4, h - bottom, lo))
+                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">generation</text>", (left + w - right) / 2, h - 4))
+                .append("<polyline class=\"hv-line\" points=\"").append(pts.toString().trim()).append("\"/>").append(dots).append("</svg>")
+                .append("<p class=\"muted small\">Hypervolume of the feasible front in objective space scaled to the first generations' range "
+                        + "(higher is better); a curve still rising at the last generation suggests more generations would pay.</p></section>\n");
     }
 
     private static void heatmaps(StringBuilder b, SearchDirectory d, String selected) {
@@ -240,9 +334,13 @@ public final class ReportWriter {
             b.append("<option value=\"").append(Html.esc(p.id())).append('"').append(p.id().equals(selected) ? " selected=\"selected\"" : "").append('>')
                     .append(Html.esc(optionLabel(p))).append("</option>");
         }
-        b.append("</select><span class=\"muted small\">default: the front point with the lowest KL</span></div>");
-        b.append("<div class=\"scales\">").append(bitsLegend()).append(sparsityLegend()).append("</div>");
-        for (EvaluatedPoint p : d.front()) heatBlock(b, d, p, p.id().equals(selected));
+        b.append("</select><span class=\"muted small\">default: the knee of the front (the best compromise of the objectives, "
+                + "each scaled to the front's range)</span></div>");
+        boolean sparse = usesSparsityOrLowRank(d.front());
+        b.append("<div class=\"scales\">").append(bitsLegend()).append(sparse ? sparsityLegend() : "")
+                .append(d.front().stream().anyMatch(p -> !droppedLayers(p).isEmpty()) ? "<span class=\"small\"><span class=\"dropped-swatch\">dropped</span> layer skipped</span>" : "")
+                .append("</div>");
+        for (EvaluatedPoint p : d.front()) heatBlock(b, d, p, p.id().equals(selected), sparse);
         b.append("</section>\n");
     }
 
@@ -261,7 +359,28 @@ public final class ReportWriter {
         return s;
     }
 
-    private static void heatBlock(StringBuilder b, SearchDirectory d, EvaluatedPoint p, boolean active) {
+    /** True when some front point uses sparsity or low rank (otherwise the sparsity table says only "dense" and is left out). */
+    static boolean usesSparsityOrLowRank(List<EvaluatedPoint> front) {
+        for (EvaluatedPoint p : front) {
+            for (Map.Entry<String, String> e : p.choices().entrySet()) {
+                ChoiceCell c = ChoiceCell.of(e.getKey(), e.getValue());
+                if (c.sparsity() > 0 || c.rankRatio() < 1) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The layers a point skips entirely (structure decision {@code blk.N.layer = drop}). */
+    static java.util.Set<Integer> droppedLayers(EvaluatedPoint p) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (Map.Entry<String, String> e : p.pruning().entrySet()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("blk\\.(\\d+)\\.layer").matcher(e.getKey());
+            if (m.matches() && e.getValue().equals("drop")) out.add(Integer.parseInt(m.group(1)));
+        }
+        return out;
+    }
+
+    private static void heatBlock(StringBuilder b, SearchDirectory d, EvaluatedPoint p, boolean active, boolean sparse) {
         b.append("<div class=\"hm-block").append(active ? " active" : "").append("\" id=\"pt-").append(Html.esc(p.id())).append("\" data-id=\"")
                 .append(Html.esc(p.id())).append("\">");
         b.append("<div class=\"chips\"><span class=\"chip id\">").append(Html.esc(p.id())).append("</span>");
@@ -292,14 +411,21 @@ public final class ReportWriter {
             else if (c.role() != null) layers.computeIfAbsent(c.layer(), k -> new LinkedHashMap<>()).put(c.role(), c);
             else other.add(c);
         }
+        java.util.Set<Integer> dropped = droppedLayers(p);
         b.append("<div class=\"hm-pair\">");
-        for (boolean bits : new boolean[] {true, false}) {
+        for (boolean bits : sparse ? new boolean[] {true, false} : new boolean[] {true}) {
             b.append("<div class=\"hm-wrap\"><h3>").append(bits ? "Bits per weight" : "Sparsity and low rank").append("</h3><table class=\"hm ")
                     .append(bits ? "hm-bits" : "hm-sparsity").append("\"><thead><tr><th>tensor</th>");
             for (TensorRole r : HEAT_COLUMNS) b.append("<th>").append(roleHeader(r)).append("</th>");
             b.append("</tr></thead><tbody>");
             if (embedding != null) wideRow(b, "embedding", embedding, bits);
             for (Map.Entry<Integer, Map<TensorRole, ChoiceCell>> l : layers.entrySet()) {
+                if (dropped.contains(l.getKey())) {
+                    // a skipped layer stores and computes nothing: its tensors' formats do not apply
+                    b.append("<tr class=\"dropped\"><th>blk.").append(l.getKey()).append("</th><td class=\"dropped\" colspan=\"")
+                            .append(HEAT_COLUMNS.size()).append("\" title=\"layer ").append(l.getKey()).append(" is skipped\">dropped</td></tr>");
+                    continue;
+                }
                 b.append("<tr><th>blk.").append(l.getKey()).append("</th>");
                 for (TensorRole r : HEAT_COLUMNS) {
                     ChoiceCell c = l.getValue().get(r);
@@ -317,8 +443,16 @@ public final class ReportWriter {
         formatCounts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> b.append("<span class=\"chip\">").append(Html.esc(e.getKey())).append(" \u00d7 ").append(e.getValue()).append("</span>"));
         b.append("</div>");
-        b.append("<div class=\"export\"><span class=\"muted\">Export this point:</span><code>edgefront export ").append(Html.esc(d.uri())).append(" --point ")
-                .append(Html.esc(p.id())).append(" --to llama-cpp --out ").append(Html.esc(p.id())).append(".tensor-types.txt</code></div>");
+        // llama.cpp and GPTQModel take per-tensor types for the original shapes: a pruned point goes to YAML only
+        b.append("<div class=\"export\"><span class=\"muted\">Export this point:</span>");
+        if (p.pruning().isEmpty()) {
+            b.append("<code>edgefront export ").append(Html.esc(d.uri())).append(" --point ").append(Html.esc(p.id()))
+                    .append(" --to llama-cpp --out ").append(Html.esc(p.id())).append(".tensor-types.txt</code>");
+        }
+        b.append("<code>edgefront export ").append(Html.esc(d.uri())).append(" --point ").append(Html.esc(p.id()))
+                .append(" --to yaml --out ").append(Html.esc(p.id())).append(".yaml</code>");
+        if (!p.pruning().isEmpty()) b.append("<span class=\"muted small\">pruned: llama.cpp and GPTQModel take the original shapes, so YAML only</span>");
+        b.append("</div>");
         b.append("</div>");
     }
 
@@ -543,6 +677,12 @@ public final class ReportWriter {
             table.hm td .fmt{display:block;font-weight:650}
             table.hm td .val{display:block;opacity:.85;font-size:10px}
             table.hm td.empty{color:#cbd5e1;background:#f8fafc}
+            table.hm td.dropped,.dropped-swatch{color:#475569;background:repeating-linear-gradient(45deg,#e2e8f0,#e2e8f0 4px,#f8fafc 4px,#f8fafc 8px);text-align:center;font-style:italic}
+            .dropped-swatch{display:inline-block;padding:0 6px;margin-right:4px}
+            svg.plot .baseline,p .baseline{fill:#f59e0b;stroke:#92400e;stroke-width:1}
+            svg.plot .baseline-label{font-size:10px;fill:#92400e}
+            svg.hv .axis{stroke:#94a3b8} svg.hv .tick{font-size:11px;fill:#475569}
+            svg.hv .hv-line{fill:none;stroke:#2563eb;stroke-width:2} svg.hv .hv-dot{fill:#2563eb}
             table.hm td.lowrank{background:repeating-linear-gradient(45deg,#ede9fe,#ede9fe 5px,#c4b5fd 5px,#c4b5fd 10px);color:#4c1d95}
             .mix{margin-top:10px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
             .export{margin-top:10px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}

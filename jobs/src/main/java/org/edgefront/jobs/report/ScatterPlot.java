@@ -120,6 +120,15 @@ final class ScatterPlot {
      */
     static String svg(Metric x, Metric y, List<EvaluatedPoint> points, List<EvaluatedPoint> front, List<Budget> budgets,
                       String selected, boolean synthetic, String cssClass) {
+        return svg(x, y, points, front, budgets, selected, synthetic, cssClass, List.of());
+    }
+
+    /** As above, with labelled reference points (uncompressed, uniform formats, llama.cpp mixes) drawn as diamonds. */
+    static String svg(Metric x, Metric y, List<EvaluatedPoint> points, List<EvaluatedPoint> front, List<Budget> budgets,
+                      String selected, boolean synthetic, String cssClass, List<org.edgefront.jobs.run.Baselines.Point> baselines) {
+        List<org.edgefront.jobs.run.Baselines.Point> refs = baselines.stream()
+                .filter(r -> r.metrics().containsKey(x) && r.metrics().containsKey(y) && Double.isFinite(r.metrics().get(x))
+                        && Double.isFinite(r.metrics().get(y))).toList();
         StringBuilder b = new StringBuilder();
         b.append("<svg class=\"plot ").append(cssClass).append("\" data-x=\"").append(x.jsonName()).append("\" data-y=\"")
                 .append(y.jsonName()).append("\" viewBox=\"0 0 ").append(W).append(' ').append(H)
@@ -147,6 +156,11 @@ final class ScatterPlot {
         for (EvaluatedPoint p : both) {
             xs.add(p.metric(x).getAsDouble());
             ys.add(p.metric(y).getAsDouble());
+        }
+        for (org.edgefront.jobs.run.Baselines.Point r : refs) {
+            // a log axis cannot place 0 (the uncompressed model's KL): such a reference sits on the axis edge instead
+            if (r.metrics().get(x) > 0) xs.add(r.metrics().get(x));
+            if (r.metrics().get(y) > 0) ys.add(r.metrics().get(y));
         }
         // a budget far outside the data would squash every point into a sliver: then it is marked off scale instead
         bx.filter(bb -> near(xs, bb.bound())).ifPresent(bb -> xs.add(bb.bound()));
@@ -217,6 +231,17 @@ final class ScatterPlot {
         String stair = staircase(both, x, y, ax, ay);
         if (!stair.isEmpty()) b.append("<path class=\"stair\" d=\"").append(stair).append("\"/>");
 
+        b.append("<g class=\"baselines\">");
+        for (org.edgefront.jobs.run.Baselines.Point r : refs) {
+            double px = ax.px(Math.max(r.metrics().get(x), ax.lo()));
+            double py = ay.px(Math.max(r.metrics().get(y), ay.lo()));
+            b.append("<path class=\"baseline\" d=\"M").append(f(px)).append(',').append(f(py - 6)).append('L').append(f(px + 6)).append(',').append(f(py))
+                    .append('L').append(f(px)).append(',').append(f(py + 6)).append('L').append(f(px - 6)).append(',').append(f(py)).append("Z\"><title>")
+                    .append(Html.esc(r.label() + ": " + Units.format(y, r.metrics().get(y)) + ", " + Units.format(x, r.metrics().get(x))))
+                    .append("</title></path><text class=\"baseline-label\" x=\"").append(f(px + 8)).append("\" y=\"").append(f(py - 6)).append("\">")
+                    .append(Html.esc(r.label().replace("uniform ", "").replace("llama.cpp ", "").replace(" (uncompressed)", ""))).append("</text>");
+        }
+        b.append("</g>");
         b.append("<g class=\"front\">");
         for (EvaluatedPoint p : frontBoth) {
             double px = ax.px(p.metric(x).getAsDouble());

@@ -56,6 +56,11 @@ public final class SearchJob {
 
     /** Validates and runs; progress goes to {@code log}. */
     public static Outcome run(Options o, PrintStream log, SparkSession existing) {
+        return run(o, log, existing, p -> { });
+    }
+
+    /** Validates and runs; progress goes to {@code log} and, per finished generation, to {@code progress}. */
+    public static Outcome run(Options o, PrintStream log, SparkSession existing, ProgressListener progress) {
         ResolvedSearch r = SearchSpecLoader.load(o.specUri(), o.overrides());
         String master = o.master() != null ? o.master() : r.master();
         boolean sequential = "sequential".equals(master);
@@ -63,6 +68,8 @@ public final class SearchJob {
         // every check that can fail on the input runs before the output directory is touched
         EvaluatorFactory factory = SearchEvaluators.factory(r);
         SearchEvaluators.checkBudgetsAreSatisfiable(r);
+        org.edgefront.jobs.spec.InputChecks.search(r, o.overrides());
+        if (!sequential && existing == null) SparkSessions.requireApplicationJarFor(o.master(), r.master());
         boolean resuming = prepareOutDir(out, r, o);
 
         SparkSession spark = existing;
@@ -83,19 +90,27 @@ public final class SearchJob {
                     ? new SequentialBatchEvaluator(factory)
                     : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), factory, r.multiFidelity() ? 1 : r.partitions());
             SearchResult result;
+            ConvergenceLog convergence = new ConvergenceLog();
             try (batch) {
                 log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",
                         r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
                         r.device().name(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
                 SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel());
-                SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> log.println(p.line()), r.maxFailureRate());
+                SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> {
+                    log.println(p.line());
+                    convergence.generationDone(p);
+                    progress.generationDone(p);
+                }, r.maxFailureRate());
                 result = runner.run(strategy, r.generations(), r.populationSize());
+                // the report's reference points: uncompressed, each uniform option, llama.cpp's mixes (a few evaluations)
+                Baselines.measureAndWrite(r.space(), batch, out);
             }
             SearchOutputs.RunInfo info = new SearchOutputs.RunInfo(r.spec().name(), r.model().uri(), r.architecture().name(),
                     r.architecture().synthetic(), r.deviceUri(), r.strategy(), r.seed(), result.executor(), gitRevision(),
                     result.evaluations().isEmpty() ? "" : result.evaluations().get(0).evaluation().evaluatorVersion());
             SearchOutputs.writeFront(out, r.space(), result, info);
             SearchOutputs.writeParquet(out, r.space(), result);
+            convergence.write(out);
             org.edgefront.jobs.report.ReportWriter.write(out.toString());
             return new Outcome(r, result, out, info);
         } finally {
@@ -126,6 +141,11 @@ public final class SearchJob {
             // temporaries of an atomic write that a kill -9 interrupted (".name.tmp-PID") are not content
             FileStatus[] content = exists ? fs.listStatus(out, p -> !p.getName().matches("\\..+\\.tmp-\\d+")) : new FileStatus[0];
             if (exists && !fs.getFileStatus(out).isDirectory()) throw new InvalidInputException(out.toString(), "--out", "is a file, not a directory");
+            if (content.length > 0 && !started(fs, out, content)) {
+                // a run that stopped before its first checkpoint left only spec.json: nothing to resume or lose
+                fs.delete(out, true);
+                content = new FileStatus[0];
+            }
             if (content.length > 0 && o.resume()) {
                 if (!fs.exists(saved)) throw new InvalidInputException(out.toString(), "--resume", "holds no EdgeFront search (no spec.json)");
                 String before = AtomicFiles.readString(saved);
@@ -146,6 +166,17 @@ public final class SearchJob {
             throw new UncheckedIOException("cannot prepare " + out, e);
         }
         AtomicFiles.writeString(saved, specJson);
+        return false;
+    }
+
+    /** True when {@code content} of {@code out} holds more than a saved spec and an empty checkpoint folder. */
+    private static boolean started(FileSystem fs, Path out, FileStatus[] content) throws IOException {
+        for (FileStatus f : content) {
+            String n = f.getPath().getName();
+            if (n.equals("spec.json") && f.isFile()) continue;
+            if (n.equals("state") && f.isDirectory() && fs.listStatus(f.getPath()).length == 0) continue;
+            return true;
+        }
         return false;
     }
 

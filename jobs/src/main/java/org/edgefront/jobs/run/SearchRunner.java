@@ -80,7 +80,8 @@ public final class SearchRunner {
                 throw new TooManyFailuresException(String.format("%d of %d evaluations failed (more than the allowed %.0f%%); first reason: %s",
                         failed, seen.size(), 100 * maxFailureRate, firstFailure(seen.values())));
             }
-            if (reference == null) reference = reference(seen.values());
+            // the box is fixed once every objective spans a range, so values stay comparable between generations
+            if (reference == null || degenerate(reference)) reference = reference(seen.values());
             double elapsed = (System.nanoTime() - start) / 1e9;
             double eta = gen + 1 < generations ? elapsed / (gen + 1) * (generations - gen - 1) : 0;
             progress.generationDone(new ProgressListener.GenerationProgress(gen + 1, generations, seen.size(), todo.size(),
@@ -120,6 +121,12 @@ public final class SearchRunner {
         return new double[][] {best, worst};
     }
 
+    /** True when some objective had a single value when the box was drawn (too few feasible points yet). */
+    private static boolean degenerate(double[][] box) {
+        for (int i = 0; i < box[0].length; i++) if (box[1][i] - box[0][i] <= 1e-9 * (1 + Math.abs(box[0][i]))) return true;
+        return false;
+    }
+
     /** Hypervolume of the feasible front in the normalized box (unit-free, comparable between generations). */
     private static double hypervolume(List<EvaluatedCandidate> front, double[][] box) {
         if (box == null || box[0].length > 3) return Double.NaN;
@@ -128,7 +135,8 @@ public final class SearchRunner {
             if (!e.feasible()) continue;
             double[] p = e.objectives();
             double[] q = new double[p.length];
-            for (int i = 0; i < p.length; i++) q[i] = (p[i] - box[0][i]) / (box[1][i] - box[0][i]);
+            // points better than the box's best (found after it was fixed) count as on its edge: the value stays in [0, 1]
+            for (int i = 0; i < p.length; i++) q[i] = Math.max(0, (p[i] - box[0][i]) / (box[1][i] - box[0][i]));
             norm.add(q);
         }
         if (norm.isEmpty()) return Double.NaN;

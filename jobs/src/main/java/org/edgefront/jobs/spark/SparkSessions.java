@@ -27,6 +27,7 @@ public final class SparkSessions {
      * @param ui       start the Spark web UI
      */
     public static SparkSession create(String appName, String explicit, String fallback, boolean ui) {
+        requireApplicationJarFor(explicit, fallback);
         SparkConf conf = new SparkConf(true)
                 .setAppName(appName)
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
@@ -55,5 +56,28 @@ public final class SparkSessions {
             conf.set("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.cachedir=" + cache);
         }
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * Refuses, before any Spark work, a cluster master when nothing ships EdgeFront's classes to the executors:
+     * {@code bin/edgefront} runs from a class path, not a jar Spark could hand out, so every task would die with
+     * "unread block data". spark-submit ships the application jar (it sets {@code SPARK_SUBMIT}); so does a
+     * {@code spark.jars} property naming it. Local masters ({@code local[*]}, {@code local-cluster[...]}) and
+     * {@code sequential} need nothing.
+     *
+     * @param explicit the command line's master (null = none)
+     * @param fallback the spec's master
+     * @throws InvalidInputException naming {@code --master} (or the spec's) with the spark-submit command to use
+     */
+    public static void requireApplicationJarFor(String explicit, String fallback) {
+        SparkConf conf = new SparkConf(true);
+        String master = explicit != null ? explicit : conf.contains("spark.master") ? conf.get("spark.master") : fallback;
+        if (master == null || master.startsWith("local") || master.equals("sequential")) return;
+        if (System.getProperty("SPARK_SUBMIT") != null || conf.contains("spark.jars")) return;
+        throw new org.edgefront.space.input.InvalidInputException("-", explicit != null ? "--master" : "execution.master",
+                master + " runs tasks in executors that need EdgeFront's classes, which bin/edgefront cannot ship: build the "
+                        + "application jar (mvn -B -Pcluster -DskipTests package) and submit it with spark-submit --class "
+                        + "org.edgefront.jobs.cli.EdgeFrontCli --master " + master + " jobs/target/edgefront-cluster.jar ... "
+                        + "(README: Running on a cluster)");
     }
 }

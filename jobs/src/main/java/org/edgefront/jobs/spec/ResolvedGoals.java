@@ -22,14 +22,18 @@ import org.edgefront.space.metric.Metric;
  * @param budgets        the budgets' constraints, in spec order
  * @param problem        objectives and budgets
  */
-public record ResolvedGoals(List<String> objectiveNames, List<Objective> objectives, List<Constraint> budgets, Problem problem) {
+public record ResolvedGoals(List<String> objectiveNames, List<Objective> objectives, List<Constraint> budgets, Problem problem,
+                            Map<String, SearchSpec.Bound> budgetSpec) {
 
     /**
      * Resolves the objectives and budgets of {@code s} read from {@code file}.
      *
      * @throws InvalidInputException naming the file and key for an unknown, unmeasured or repeated metric or a bad bound
      */
-    public static ResolvedGoals resolve(String file, SearchSpec s, DeviceProfile device) {
+    public static ResolvedGoals resolve(String file, SearchSpec s, DeviceProfile device, boolean structure) {
+        // structure searches get a default quality floor unless the spec sets one (never a model with every layer gone)
+        Map<String, SearchSpec.Bound> budgets = QualityFloor.budgets(s.budgets(), structure,
+                s.quality() == null || s.quality().mode() == null || s.quality().mode().equals("measured"));
         List<String> objectiveNames = s.objectives() == null ? List.of("kl", "memory_bytes", "energy_j_per_token") : s.objectives();
         require(file, "objectives", !objectiveNames.isEmpty() && objectiveNames.size() <= 4, "must list 1 to 4 metrics");
         require(file, "objectives", objectiveNames.stream().distinct().count() == objectiveNames.size(), "lists a metric twice");
@@ -40,8 +44,8 @@ public record ResolvedGoals(List<String> objectiveNames, List<Objective> objecti
             objectives.add(new Objective(metric, metric.better()));
         }
         List<Constraint> constraints = new ArrayList<>();
-        if (s.budgets() != null) {
-            for (Map.Entry<String, SearchSpec.Bound> e : s.budgets().entrySet()) {
+        if (budgets != null) {
+            for (Map.Entry<String, SearchSpec.Bound> e : budgets.entrySet()) {
                 String key = "budgets." + e.getKey();
                 Metric metric = metric(file, key, e.getKey());
                 require(file, key, SUPPORTED.contains(metric), "metric " + metric.jsonName() + " is not measured by search");
@@ -64,7 +68,7 @@ public record ResolvedGoals(List<String> objectiveNames, List<Objective> objecti
         }
         Problem problem = new Problem(objectives, constraints);
         // (multi-fidelity adds a constraint once the quality section is read: ResolvedQuality)
-        return new ResolvedGoals(objectiveNames, List.copyOf(objectives), List.copyOf(constraints), problem);
+        return new ResolvedGoals(objectiveNames, List.copyOf(objectives), List.copyOf(constraints), problem, budgets);
     }
 
     /** Metrics a search run measures (memory, device simulation, measured quality, table proxy). */

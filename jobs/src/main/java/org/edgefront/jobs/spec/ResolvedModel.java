@@ -30,7 +30,7 @@ public record ResolvedModel(ModelSource source, String tokenizerUri, String text
     public static ResolvedModel resolve(String file, SearchSpec s, SearchSpecLoader.Overrides o) {
         SearchSpec.Model m = s.model() == null ? new SearchSpec.Model(null, null, null) : s.model();
         String modelUri = o.model() != null ? o.model() : m.source();
-        require(file, "model.source", modelUri != null, "is required (a llama2.c file, a Hugging Face directory or synthetic:tiny)");
+        require(file, "model.source", modelUri != null, "is required (a llama2.c checkpoint, a Hugging Face directory, a GGUF file or synthetic:tiny)");
         boolean fromCli = o.model() != null;
         ModelSource model = new ModelSource(fromCli || modelUri.startsWith("synthetic:") ? modelUri : relative(file, modelUri));
         String tokenizer = o.tokenizer() != null ? o.tokenizer() : (m.tokenizer() == null ? null : relative(file, m.tokenizer()));

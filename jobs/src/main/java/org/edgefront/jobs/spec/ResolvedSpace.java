@@ -88,7 +88,9 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
                 require(file, key + "[" + i + "]", !out.contains(c), "option " + c.label() + " is listed twice");
                 out.add(c);
             } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(file, key + "[" + i + "]", e.getMessage(), e);
+                String base = labels.get(i) == null ? "" : labels.get(i).split("\\+")[0];
+                throw new InvalidInputException(file, key + "[" + i + "]", e.getMessage() + "; closest formats: "
+                        + String.join(", ", ClosestNames.closest(base, ClosestNames.formats())), e);
             }
         }
         return out;

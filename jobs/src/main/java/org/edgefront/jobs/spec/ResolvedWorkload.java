@@ -29,7 +29,7 @@ public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload 
     public static ResolvedWorkload resolve(String file, SearchSpec s) {
         require(file, "device", s.device() != null, "is required (a device profile such as configs/devices/samsung-galaxy-s23.yaml)");
         String deviceUri = relative(file, s.device());
-        mustExist(deviceUri, "device", file);
+        ClosestNames.deviceMustExist(file, "device", deviceUri);
         DeviceProfile device = DeviceProfiles.load(deviceUri);
         SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
         int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);
@@ -44,7 +44,7 @@ public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload 
         try {
             workload = new Workload(prompt, generate, context, kvBits, threads, org.edgefront.nativert.device.Backend.parse(backend));
         } catch (InvalidInputException e) {
-            throw new InvalidInputException(file, e.field(), e.getMessage().replaceFirst("^-: [^:]*: ", ""), e);
+            throw new InvalidInputException(file, e.field(), e.problem(), e);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(file, "workload.backend", e.getMessage(), e);
         }

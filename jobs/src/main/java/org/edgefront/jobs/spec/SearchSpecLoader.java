@@ -91,7 +91,7 @@ public final class SearchSpecLoader {
         ResolvedModel model = ResolvedModel.resolve(file, s, o);
         ResolvedWorkload workload = ResolvedWorkload.resolve(file, s);
         ResolvedSpace space = ResolvedSpace.resolve(file, s, model.architecture());
-        ResolvedGoals goals = ResolvedGoals.resolve(file, s, workload.device());
+        ResolvedGoals goals = ResolvedGoals.resolve(file, s, workload.device(), space.space().hasStructure());
         ResolvedQuality quality = ResolvedQuality.resolve(file, s, model.source(), model.architecture(), space.space(), goals);
         ResolvedRun run = ResolvedRun.resolve(file, s, model.source(), space.space(), quality);
         SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.source().uri(), model.tokenizerUri(), model.textUri()),
@@ -99,7 +99,7 @@ public final class SearchSpecLoader {
                 new SearchSpec.Quality(quality.paragraphs(), quality.paragraphOffset(), quality.maxTokens(), quality.syntheticSequences(),
                         quality.mode(), quality.tableUri(), quality.stages().isEmpty() ? null : quality.stages(),
                         quality.keep().isEmpty() ? null : quality.keep(), quality.calibrationParagraphs() == 0 ? null : quality.calibrationParagraphs()),
-                goals.objectiveNames(), s.budgets(),
+                goals.objectiveNames(), goals.budgetSpec(),
                 new SearchSpec.Strategy(run.strategy(), run.seed(), run.populationSize(), run.generations()),
                 new SearchSpec.Execution(run.master(), run.partitions(), run.maxFailureRate()));
         return new ResolvedSearch(file, resolved, model, workload, space, goals, quality, run);

@@ -86,8 +86,11 @@ public final class SweepJob {
     public record Cell(String model, String device, int budget, String strategy, ResolvedSearch search) {
         /** Directory-safe key, also the partition path. */
         public String partition() {
-            return "model=" + model + "/device=" + device + "/budget=" + budget + "/strategy=" + strategy;
+            return "model=" + model + "/device=" + device + "/budget=" + budgetLabel() + "/strategy=" + strategy;
         }
+
+        /** The budget set by value, e.g. {@code kl-atMost-0.5} (see {@link SweepSummary#budgetLabel}). */
+        public String budgetLabel() { return SweepSummary.budgetLabel(search.spec().budgets()); }
     }
 
     /** The finished sweep: each cell's result. */
@@ -129,6 +132,13 @@ public final class SweepJob {
         }
         List<Map<String, SearchSpec.Bound>> budgets = s.budgets() == null || s.budgets().isEmpty()
                 ? java.util.Collections.singletonList(base.budgets()) : s.budgets();
+        for (int i = 0; i < budgets.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (SweepSummary.budgetLabel(budgets.get(i)).equals(SweepSummary.budgetLabel(budgets.get(j)))) {
+                    throw new InvalidInputException(sweepUri, "budgets[" + i + "]", "repeats budgets[" + j + "]");
+                }
+            }
+        }
         List<String> strategies = s.strategies() == null || s.strategies().isEmpty()
                 ? List.of(base.strategy() == null || base.strategy().name() == null ? "nsga2" : base.strategy().name()) : s.strategies();
         List<Cell> cells = new ArrayList<>();
@@ -158,6 +168,8 @@ public final class SweepJob {
                         }
                         SearchEvaluators.checkBudgetsAreSatisfiable(r);
                         if (modelKey == null) {
+                            org.edgefront.jobs.spec.InputChecks.search(r,
+                                    new org.edgefront.jobs.spec.InputChecks.Fields("models[" + mi + "].tokenizer", "models[" + mi + "].text"));
                             String n = r.architecture().name().replaceAll("[^A-Za-z0-9._-]", "_");
                             int seen = modelNames.merge(n, 1, Integer::sum);
                             modelKey = seen == 1 ? n : n + "-" + seen;
@@ -190,6 +202,7 @@ public final class SweepJob {
             }
             // one quality cache per model: measured quality depends on neither the device nor the budget
             Map<String, Map<Candidate, Evaluation>> qualityByModel = new HashMap<>();
+            int ran = 0;
             for (int i = 0; i < cells.size(); i++) {
                 Cell c = cells.get(i);
                 Path cellDir = new Path(out, "cells/" + c.partition().replace('/', '_').replace('=', '-'));
@@ -208,7 +221,10 @@ public final class SweepJob {
                 try (Evaluator local = new CompositeEvaluator.Factory(SearchEvaluators.cheapFactories(r)).create();
                      BatchEvaluator cell = new CachedQualityBatchEvaluator(local, remote, qcache)) {
                     EvaluationStore store = EvaluationStore.resume(cellDir);
-                    log.printf("cell %d/%d %s (%d evaluations checkpointed)%n", i + 1, cells.size(), c.partition(), store.size());
+                    double spent = (System.nanoTime() - start) / 1e9;
+                    log.printf("cell %d/%d %s (%d evaluations checkpointed)%s%n", i + 1, cells.size(), c.partition(), store.size(),
+                            ran == 0 ? "" : String.format(java.util.Locale.ROOT, ", %.0f s elapsed, ETA %.0f s", spent, spent / ran * (cells.size() - i)));
+                    ran++;
                     SearchRunner runner = new SearchRunner(r.problem(), cell, store, p -> log.println("  " + p.line()), r.maxFailureRate());
                     res = runner.run(Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel()),
                             r.generations(), r.populationSize());
@@ -241,7 +257,7 @@ public final class SweepJob {
             ObjectNode n = arr.addObject();
             n.put("model", c.model());
             n.put("device", c.device());
-            n.put("budget", c.budget());
+            n.put("budget", c.budgetLabel());
             n.put("strategy", c.strategy());
             n.put("partition", c.partition());
             SearchResult r = results.get(i);

@@ -41,7 +41,7 @@ class ReportWriterTest {
     @TempDir
     Path tmp;
 
-    private static Document parse(String html) throws Exception {
+    static Document parse(String html) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(false);
         f.setValidating(false);
@@ -49,7 +49,7 @@ class ReportWriterTest {
         return f.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static NodeList xpath(Document d, String expr) throws Exception {
+    static NodeList xpath(Document d, String expr) throws Exception {
         XPath x = XPathFactory.newInstance().newXPath();
         return (NodeList) x.evaluate(expr, d, XPathConstants.NODESET);
     }
@@ -155,15 +155,17 @@ class ReportWriterTest {
     }
 
     @Test
-    void heatmapShowsTheLowestKlFrontPointFirstAndOneBlockPerFrontPoint() throws Exception {
+    void heatmapShowsTheKneeFrontPointFirstAndOneBlockPerFrontPoint() throws Exception {
         Document d = parse(render(false, MEMORY_AT_MOST));
         NodeList blocks = xpath(d, "//div[contains(@class,'hm-block')]");
         assertEquals(3, blocks.getLength());
         NodeList active = xpath(d, "//div[contains(@class,'hm-block') and contains(@class,'active')]");
         assertEquals(1, active.getLength());
-        assertEquals(SearchDirFixture.BEST, ((Element) active.item(0)).getAttribute("data-id"));
+        // objectives kl, memory, energy scaled to the front: BEST (0, 1, 1), MIDDLE (0.28, 0.4, 0.4), SMALL (1, 0, 0):
+        // MIDDLE is nearest the ideal point (distance 0.63 against 1.41 and 1.0)
+        assertEquals(SearchDirFixture.MIDDLE, ((Element) active.item(0)).getAttribute("data-id"));
         // bits table of the best point: embedding row + 2 layers, 7 roles each; blk.0 q is int4g32 = 4.5 bits
-        Element best = (Element) active.item(0);
+        Element best = (Element) xpath(d, "//div[@data-id='" + SearchDirFixture.BEST + "']").item(0);
         NodeList rows = xpath(d, "//div[@data-id='" + SearchDirFixture.BEST + "']//table[contains(@class,'hm-bits')]/tbody/tr");
         assertEquals(3, rows.getLength());
         NodeList q0 = xpath(d, "//div[@data-id='" + SearchDirFixture.BEST + "']//table[contains(@class,'hm-bits')]/tbody/tr[th='blk.0']/td[1]");
@@ -173,11 +175,11 @@ class ReportWriterTest {
         String small = "//div[@data-id='" + SearchDirFixture.SMALL + "']//table[contains(@class,'hm-sparsity')]/tbody/tr[th='blk.1']";
         assertEquals("2:450% zeros", xpath(d, small + "/td[6]").item(0).getTextContent());
         assertEquals("lowrank", ((Element) xpath(d, small + "/td[4]").item(0)).getAttribute("class"));
-        // the selector lists every front point, lowest KL first and selected
+        // the selector lists every front point, lowest KL first, the knee selected
         NodeList options = xpath(d, "//select[@id='point-select']/option");
         assertEquals(3, options.getLength());
         assertEquals(SearchDirFixture.BEST, ((Element) options.item(0)).getAttribute("value"));
-        assertEquals("selected", ((Element) options.item(0)).getAttribute("selected"));
+        assertEquals("selected", ((Element) options.item(1)).getAttribute("selected"));
     }
 
     @Test

@@ -38,7 +38,7 @@ class SearchSpecLoaderTest {
         assertTrue(r.architecture().synthetic());
         assertEquals(r.architecture().linearTensors().size(), r.space().dimensions());
         assertEquals(3, r.problem().objectives().size());
-        assertEquals(1, r.problem().constraints().size());
+        assertEquals(2, r.problem().constraints().size());
         assertEquals(42L, r.seed());
     }
 

@@ -9,6 +9,7 @@ public class InvalidInputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String file;
     private final String field;
+    private final String problem;
 
     /**
      * @param file  the file or URI that is wrong ("-" when the input has no file, e.g. a CLI option)
@@ -16,16 +17,26 @@ public class InvalidInputException extends RuntimeException {
      * @param problem what is wrong, phrased for the user
      */
     public InvalidInputException(String file, String field, String problem) {
-        super(file + ": " + field + ": " + problem);
+        super(message(file, field, problem));
         this.file = file;
         this.field = field;
+        this.problem = problem;
     }
 
     public InvalidInputException(String file, String field, String problem, Throwable cause) {
-        super(file + ": " + field + ": " + problem, cause);
+        super(message(file, field, problem), cause);
         this.file = file;
         this.field = field;
+        this.problem = problem;
     }
+
+    /** "file: field: problem", or "field: problem" when the input has no file ("-", e.g. a command-line option). */
+    private static String message(String file, String field, String problem) {
+        return ("-".equals(file) ? "" : file + ": ") + field + ": " + problem;
+    }
+
+    /** What is wrong, without the file and field. */
+    public String problem() { return problem; }
 
     /** The file or URI that is wrong. */
     public String file() { return file; }

@@ -1,0 +1,92 @@
+package org.edgefront.jobs.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.evaluators.Evaluator;
+import org.edgefront.jobs.CliRun;
+import org.edgefront.jobs.TestPaths;
+import org.edgefront.jobs.spec.QualityFloor;
+import org.edgefront.jobs.spec.ResolvedSearch;
+import org.edgefront.jobs.spec.SearchSpecLoader;
+import org.edgefront.search.problem.Constraint;
+import org.edgefront.search.problem.EvaluatedCandidate;
+import org.edgefront.space.candidate.Candidate;
+import org.edgefront.space.candidate.StructureDecision;
+import org.edgefront.space.metric.Metric;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user is told about budgets: no feasible point is exit 3 with what each budget excluded, a budget that
+ * excludes nothing is a warning, and a structure search keeps a usable model by default.
+ */
+class BudgetOutcomeTest {
+    @TempDir
+    Path dir;
+
+    private Path spec(String budgets, String space) throws IOException {
+        Path p = dir.resolve("b.yaml");
+        Files.writeString(p, "schemaVersion: 1\nname: b\nmodel: {source: 'synthetic:tiny'}\n"
+                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
+                + "space: " + space + "\nquality: {sequences: 2, maxTokens: 16}\n"
+                + "objectives: [kl, weight_bytes]\nbudgets: " + budgets + "\n"
+                + "strategy: {name: random, seed: 9, populationSize: 6, generations: 1}\n");
+        return p;
+    }
+
+    @Test
+    void noFeasiblePointExitsThreeAndCountsWhatEachBudgetExcluded() throws IOException {
+        Path spec = spec("{kl: {atMost: 1.0e-12}, memory_bytes: {shareOfDram: 0.1}}", "{options: [Q8_0, Q4_0, int2g32]}");
+        CliRun r = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", dir.resolve("out").toString());
+        assertEquals(BudgetReport.EXIT_NO_FEASIBLE, r.code(), r.err());
+        assertTrue(r.err().contains("no feasible point: none of 6 evaluated candidates met every budget"), r.err());
+        assertTrue(r.err().matches("(?s).*kl <= 1\\.000e-12\\s+excluded 6 of 6.*"), r.err());
+        assertTrue(r.err().matches("(?s).*memory_bytes <= \\S+\\s+excluded 0 of 6.*"), r.err());
+        assertTrue(r.out().contains("feasible"), "the least-violating rows are still shown: " + r.out());
+    }
+
+    @Test
+    void aBudgetThatExcludesNothingIsWarnedAbout() throws IOException {
+        Path spec = spec("{memory_bytes: {shareOfDram: 0.1}}", "{options: [Q8_0, Q4_0]}");
+        CliRun r = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", dir.resolve("out").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: budget memory_bytes <= ") && r.err().contains("excluded none of 6 evaluated candidates"), r.err());
+    }
+
+    @Test
+    void structureSearchGetsAKlFloorUnlessAQualityBudgetIsGiven() throws IOException {
+        String structure = "{options: [Q8_0, Q4_0], structure: {dropLayers: true}}";
+        ResolvedSearch floored = SearchSpecLoader.load(spec("{}", structure).toString(), SearchSpecLoader.Overrides.NONE);
+        assertTrue(floored.problem().constraints().contains(Constraint.atMost(Metric.KL, QualityFloor.DEFAULT_MAX_KL_NATS)));
+        assertTrue(floored.spec().budgets().containsKey("kl"), "the floor is saved with the run");
+        ResolvedSearch chosen = SearchSpecLoader.load(spec("{top1_agreement: {atLeast: 0.1}}", structure).toString(), SearchSpecLoader.Overrides.NONE);
+        assertFalse(chosen.problem().constraints().stream().anyMatch(c -> c.metric() == Metric.KL));
+        ResolvedSearch plain = SearchSpecLoader.load(spec("{}", "{options: [Q8_0, Q4_0]}").toString(), SearchSpecLoader.Overrides.NONE);
+        assertTrue(plain.problem().constraints().isEmpty(), "no floor without structure");
+    }
+
+    @Test
+    void aModelWithEveryLayerDroppedIsInfeasibleUnderTheDefaultFloor() throws IOException {
+        ResolvedSearch r = SearchSpecLoader.load(spec("{}", "{options: [Q8_0], structure: {dropLayers: true}}").toString(),
+                SearchSpecLoader.Overrides.NONE);
+        int[] genes = new int[r.space().dimensions()];
+        int tensors = r.space().decisions().size();
+        for (int k = 0; k < r.space().structure().size(); k++) {
+            assertEquals(StructureDecision.Kind.LAYER, r.space().structure().get(k).kind());
+            genes[tensors + k] = 1; // drop
+        }
+        Candidate allDropped = new Candidate(genes);
+        try (Evaluator e = SearchEvaluators.factory(r).create()) {
+            EvaluatedCandidate ec = r.problem().assess(allDropped, e.evaluate(allDropped));
+            assertFalse(ec.failed(), ec.toString());
+            assertFalse(ec.feasible(), "every layer dropped is not a usable model: " + ec.evaluation().measurements());
+            Candidate kept = new Candidate(new int[r.space().dimensions()]);
+            assertTrue(r.problem().assess(kept, e.evaluate(kept)).feasible(), "the unpruned model meets the floor");
+        }
+    }
+}
