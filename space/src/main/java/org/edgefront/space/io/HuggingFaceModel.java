@@ -240,7 +240,7 @@ public final class HuggingFaceModel {
             }
             StorageType st = t.storageType();
             if (st == null) throw new InvalidInputException(f.source(), hfName + ".dtype", "dtype " + t.dtype() + " is not supported (F32, F16, BF16 are)");
-            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st,
+            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st.ggml(),
                     want.rows(), want.ropeHeads()));
         }
     }

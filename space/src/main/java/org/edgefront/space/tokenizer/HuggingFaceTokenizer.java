@@ -363,6 +363,11 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return t;
     }
 
+    /** A tokenizer from a {@code tokenizer.json} tree already in memory ({@code source} names it in errors). */
+    static HuggingFaceTokenizer of(String source, JsonNode root, Integer bosId, Integer eosId) {
+        return new HuggingFaceTokenizer(source, root, bosId, eosId);
+    }
+
     private static JsonNode json(String uri, Configuration conf) throws IOException {
         byte[] b = HadoopFiles.readAll(uri, MAX_JSON_BYTES, conf);
         try {

@@ -62,6 +62,17 @@ public final class Llama2cTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * A tokenizer over pieces and scores already in memory (e.g. a GGUF file's SentencePiece vocabulary with
+     * {@code ▁} turned back into spaces, as llama2.c's exporter does). The arrays are copied.
+     */
+    static Llama2cTokenizer of(byte[][] pieces, float[] scores) {
+        if (pieces.length != scores.length) throw new IllegalArgumentException(pieces.length + " pieces but " + scores.length + " scores");
+        byte[][] p = new byte[pieces.length][];
+        for (int i = 0; i < p.length; i++) p[i] = pieces[i].clone();
+        return new Llama2cTokenizer(p, scores.clone());
+    }
+
     /** Loads a tokenizer with a default Hadoop configuration. */
     public static Llama2cTokenizer load(String uri, int vocabSize) throws IOException {
         return load(uri, vocabSize, new Configuration());
