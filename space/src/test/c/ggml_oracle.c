@@ -3,12 +3,14 @@
 // to_float (dequantize_row_*), writing TYPE.blocks (the raw blocks) and TYPE.f32 (ggml's floats) for the Java
 // decoders to be compared against bit for bit. Linked against llama.cpp's libggml-base.a; nothing copied.
 // Usage: ggml_oracle OUT_DIR ROWS COLS
+//        ggml_oracle --gguf FILE OUT_DIR   (every tensor of a GGUF decoded by ggml into OUT_DIR/NAME.f32)
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ggml.h"
+#include "gguf.h"
 
 static uint64_t state = 0x9E3779B97F4A7C15ull;
 static double uniform(void) {
@@ -25,7 +27,29 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
     return fclose(f) != 0 || bad;
 }
 
+static int dump_gguf(const char *file, const char *dir) {
+    struct ggml_context *ctx = NULL;
+    struct gguf_init_params params = {false, &ctx};
+    struct gguf_context *g = gguf_init_from_file(file, params);
+    if (!g) { fprintf(stderr, "cannot read %s\n", file); return 1; }
+    for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) {
+        const char *name = gguf_get_tensor_name(g, i);
+        struct ggml_tensor *t = ggml_get_tensor(ctx, name);
+        int64_t n = ggml_nelements(t);
+        float *y = malloc(sizeof(float) * n);
+        if (t->type == GGML_TYPE_F32) memcpy(y, t->data, sizeof(float) * n);
+        else ggml_get_type_traits(t->type)->to_float(t->data, y, n);
+        if (write_file(dir, name, "f32", y, sizeof(float) * n)) return 1;
+        printf("%s %s\n", name, ggml_type_name(t->type));
+        free(y);
+    }
+    gguf_free(g);
+    ggml_free(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--gguf") == 0) return dump_gguf(argv[2], argv[3]);
     if (argc != 4) { fprintf(stderr, "usage: %s OUT_DIR ROWS COLS\n", argv[0]); return 2; }
     const int64_t rows = atoll(argv[2]), cols = atoll(argv[3]);
     if (rows < 1 || cols < 256 || cols % 256 != 0) { fprintf(stderr, "COLS must be a positive multiple of 256\n"); return 2; }

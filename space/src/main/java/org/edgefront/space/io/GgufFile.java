@@ -16,6 +16,7 @@ import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -154,6 +155,18 @@ public final class GgufFile {
         }
     }
 
+    /**
+     * The ggml type each tensor is stored in, by GGUF tensor name in file order (names as ggml prints them,
+     * also for types EdgeFront cannot decode).
+     */
+    public static Map<String, String> tensorTypes(String uri, Configuration conf) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Info i : header(r).byName().values()) out.put(i.name(), GgmlType.nameOf(i.ggmlType()));
+            return out;
+        }
+    }
+
     private static int tokenId(String f, Map<String, Meta> meta, String key, int vocab) {
         Meta m = meta.get(key);
         if (m == null) return -1;
@@ -270,8 +283,26 @@ public final class GgufFile {
         int ctx = positiveInt(f, meta, p + "context_length");
         double eps = meta.containsKey(p + "attention.layer_norm_rms_epsilon") ? number(f, meta, p + "attention.layer_norm_rms_epsilon") : 1e-5;
         double theta = meta.containsKey(p + "rope.freq_base") ? number(f, meta, p + "rope.freq_base") : 10000.0;
-        if (meta.containsKey(p + "rope.scaling.type") && !"none".equals(meta.get(p + "rope.scaling.type").text())) {
-            throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling is not supported yet");
+        RopeScaling rope = RopeScaling.NONE;
+        String scaling = meta.containsKey(p + "rope.scaling.type") ? text(f, meta, p + "rope.scaling.type") : "none";
+        switch (scaling) {
+            case "none" -> { }
+            case "linear" -> {
+                double factor = meta.containsKey(p + "rope.scaling.factor") ? number(f, meta, p + "rope.scaling.factor") : 1.0;
+                if (factor == 0) factor = 1.0; // llama.cpp reads 0 as no scaling
+                if (!(factor > 0)) throw new InvalidInputException(f, p + "rope.scaling.factor", "must be positive");
+                // llama.cpp stores the frequency scale 1/factor only when it differs from 1
+                if (factor != 1.0) rope = RopeScaling.linear(factor);
+            }
+            default -> throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling '" + scaling + "' in a GGUF is not supported (none, linear are)");
+        }
+        if (meta.containsKey(p + "rope.dimension_count") && heads > 0 && dim % heads == 0
+                && positiveInt(f, meta, p + "rope.dimension_count") != dim / heads) {
+            throw new InvalidInputException(f, p + "rope.dimension_count", "RoPE on " + positiveInt(f, meta, p + "rope.dimension_count")
+                    + " of " + dim / heads + " head dimensions (partial rotary) is not supported");
+        }
+        if (byName.containsKey("rope_freqs.weight")) {
+            throw new InvalidInputException(f, "rope_freqs.weight", "per-frequency RoPE factors (Llama 3.1-style scaling baked into the GGUF) are not supported");
         }
         if (dim % heads != 0) throw new InvalidInputException(f, p + "attention.head_count", heads + " does not divide embedding_length " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
@@ -290,7 +321,8 @@ public final class GgufFile {
         boolean tied = !byName.containsKey("output.weight");
         String name = meta.containsKey("general.name") && meta.get("general.name").text() != null && !meta.get("general.name").text().isBlank()
                 ? meta.get("general.name").text() : Llama2cCheckpoint.modelName(f);
-        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, vocab, ctx, tied, eps, theta, false);
+        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, vocab, ctx, tied, eps, theta, false)
+                .withRopeScaling(rope);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family == ArchitectureFamily.QWEN2;

@@ -19,7 +19,8 @@ import org.edgefront.space.io.GgufFile;
  *       fallback is llama.cpp's SPM algorithm (llama2.c's tokenizer.bin is the same vocabulary with {@code ▁}
  *       written as a space);</li>
  *   <li>{@code gpt2}: byte-level BPE with merges, encoded by {@link HuggingFaceTokenizer} with the pre-tokenizer
- *       that {@code tokenizer.ggml.pre} names ({@code default}/{@code gpt-2}, {@code llama-bpe}, {@code qwen2});
+ *       that {@code tokenizer.ggml.pre} names ({@code gpt-2}, {@code phi-2}, {@code llama-bpe}, {@code qwen2}: the
+ *       regular expressions llama.cpp's {@code llama-vocab.cpp} uses for them);
  *       control and user-defined tokens are matched whole, as added tokens.</li>
  * </ul>
  * Anything else is refused naming the key. Stateless.
@@ -85,16 +86,19 @@ public final class GgufTokenizers {
         String pre = v.pre() == null ? "default" : v.pre();
         ObjectNode byteLevel = js.objectNode().put("type", "ByteLevel").put("add_prefix_space", false);
         switch (pre) {
-            case "default", "gpt-2", "gpt2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
-            case "llama-bpe", "llama3", "llama-v3", "qwen2" -> {
+            case "gpt-2", "phi-2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
+            case "llama-bpe", "llama3", "llama-v3", "qwen2", "deepseek-r1-qwen" -> {
+                boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen");
                 ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
                 ArrayNode steps = seq.putArray("pretokenizers");
                 ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
-                split.putObject("pattern").put("Regex", pre.equals("qwen2") ? QWEN2_REGEX : LLAMA3_REGEX);
+                split.putObject("pattern").put("Regex", qwen ? QWEN2_REGEX : LLAMA3_REGEX);
                 steps.add(byteLevel.put("use_regex", false));
+                // llama.cpp (like Llama 3's tokenizer.json) takes a word found whole in the vocabulary as is
+                if (!qwen) model.put("ignore_merges", true);
             }
-            default -> throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre
-                    + "' is not supported (default, gpt-2, llama-bpe, qwen2 are); pass a tokenizer.json as --tokenizer");
+            default -> throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre + "' is not supported (gpt-2, phi-2,"
+                    + " llama-bpe, qwen2 are; for 'default' llama.cpp itself warns that it tokenizes wrongly); pass a tokenizer.json as --tokenizer");
         }
         return HuggingFaceTokenizer.of(f, root, v.bosId() >= 0 ? v.bosId() : null, v.eosId() >= 0 ? v.eosId() : null);
     }

@@ -2,6 +2,7 @@ package org.edgefront.space.ggml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,21 +52,107 @@ class GgmlDecodersOracleTest {
         return out;
     }
 
-    @Test
-    void everyTypeDecodesToGgmlsOwnFloatsBitForBit() throws Exception {
+    private static void abort(String msg) {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        Assumptions.abort(msg);
+    }
+
+    /** Compiles the oracle against llama.cpp's libggml-base.a (aborts the test when llama.cpp is not built). */
+    private Path oracle() throws Exception {
         Path root = llamaCppRoot();
         Path lib = root.resolve("build/ggml/src/libggml-base.a");
         Path include = root.resolve("src/ggml/include");
         if (!Files.isRegularFile(lib) || !Files.isDirectory(include)) {
-            String msg = "llama.cpp's libggml-base.a or headers not found under " + root + " (run tools/llama-cpp/build.sh)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
-            Assumptions.abort(msg);
+            abort("llama.cpp's libggml-base.a or headers not found under " + root + " (run tools/llama-cpp/build.sh)");
         }
         Path src = Path.of(System.getProperty("edgefront.root", ".."), "space/src/test/c/ggml_oracle.c");
         if (!Files.isRegularFile(src)) src = Path.of("src/test/c/ggml_oracle.c");
         Path exe = dir.resolve("ggml_oracle");
         run(List.of("cc", "-O1", "-I" + include, src.toString(), lib.toString(), "-fopenmp", "-lm", "-lpthread", "-lstdc++", "-o", exe.toString()),
                 dir.resolve("cc.log"));
+        return exe;
+    }
+
+    /** A legacy llama.cpp importance matrix (.dat) of seeded positive weights for every 2-D tensor. */
+    private static void writeImatrix(Path p, ModelArchitecture a) throws Exception {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        java.util.function.IntConsumer i32 = v -> o.writeBytes(b.clear().putInt(v).array());
+        java.util.Random rng = new java.util.Random(3);
+        List<org.edgefront.space.model.TensorSpec> ts = new ArrayList<>(a.linearTensors());
+        i32.accept(ts.size() + 1);
+        List<String> names = new ArrayList<>();
+        List<Integer> cols = new ArrayList<>();
+        for (org.edgefront.space.model.TensorSpec t : ts) {
+            names.add(t.name());
+            cols.add(t.cols());
+        }
+        names.add("output.weight");
+        cols.add(a.dim());
+        for (int k = 0; k < names.size(); k++) {
+            byte[] n = names.get(k).getBytes(StandardCharsets.UTF_8);
+            i32.accept(n.length);
+            o.writeBytes(n);
+            i32.accept(1);
+            i32.accept(cols.get(k));
+            for (int c = 0; c < cols.get(k); c++) o.writeBytes(b.clear().putFloat(0.5f + rng.nextFloat()).array());
+        }
+        Files.write(p, o.toByteArray());
+    }
+
+    @Test
+    void filesTheRealLlamaQuantizeWroteDecodeToGgmlsFloatsForEveryType() throws Exception {
+        Path bin = llamaCppRoot().resolve("bin");
+        String env = System.getenv("EDGEFRONT_LLAMA_CPP_BIN");
+        if (env != null && !env.isBlank()) bin = Path.of(env);
+        for (String t : List.of("llama-quantize", "llama-convert-llama2c-to-ggml")) {
+            if (!Files.isExecutable(bin.resolve(t))) abort(t + " not found in " + bin + " (run tools/llama-cpp/build.sh)");
+        }
+        Path exe = oracle();
+        // a model whose every matrix has rows of 256 (K- and i-quant super-blocks), written as llama2.c and converted
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(256, 512, 1, 4, 4, 512, 64, false), 11);
+        Path l2c = dir.resolve("synthetic.bin");
+        SyntheticLlama.writeLlama2c(m, l2c.toString());
+        Path tok = Path.of(System.getProperty("edgefront.shared", "../../shared"), "models/tok512.bin");
+        Path f32 = dir.resolve("synthetic-f32.gguf");
+        run(List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(), "--copy-vocab-from-model", tok.toString(), "--llama2c-model", l2c.toString(),
+                "--llama2c-output-model", f32.toString()), dir.resolve("convert.log"));
+        Path imatrix = dir.resolve("imatrix.dat");
+        writeImatrix(imatrix, m.architecture());
+        List<String> wrong = new ArrayList<>();
+        Set<String> stored = new TreeSet<>();
+        for (GgmlType type : GgmlType.values()) {
+            if (type == GgmlType.F32 || type == GgmlType.Q8_K || type == GgmlType.MXFP4) continue; // not a llama-quantize file type
+            Path q = dir.resolve(type + ".gguf");
+            run(List.of(bin.resolve("llama-quantize").toString(), "--pure", "--imatrix", imatrix.toString(), f32.toString(), q.toString(), type.name(), "1"),
+                    dir.resolve("quantize-" + type + ".log"));
+            Path out = Files.createDirectories(dir.resolve("ref-" + type));
+            String listing = run(List.of(exe.toString(), "--gguf", q.toString(), out.toString()), dir.resolve("dump-" + type + ".log"));
+            try (org.edgefront.space.model.ModelWeights w = org.edgefront.space.io.GgufFile.open(q.toString())) {
+                for (String line : listing.strip().split("\n")) {
+                    String name = line.split(" ")[0];
+                    String ggml = line.split(" ")[1];
+                    if (name.endsWith("_norm.weight") && !w.tensorNames().contains(name)) continue;
+                    if (!w.tensorNames().contains(name)) continue;
+                    stored.add(ggml.toUpperCase(java.util.Locale.ROOT));
+                    float[] mine = w.read(name);
+                    ByteBuffer ref = ByteBuffer.wrap(Files.readAllBytes(out.resolve(name + ".f32"))).order(ByteOrder.LITTLE_ENDIAN);
+                    int bad = 0;
+                    for (int i = 0; i < mine.length; i++) if (Float.floatToRawIntBits(mine[i]) != Float.floatToRawIntBits(ref.getFloat(4 * i))) bad++;
+                    if (bad > 0 || mine.length * 4 != ref.capacity()) wrong.add(type + " " + name + " (" + ggml + "): " + bad + " of " + mine.length + " differ");
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        // every requested type really was stored (no fallback on 256-wide rows)
+        for (GgmlType type : GgmlType.values()) {
+            if (type != GgmlType.Q8_K && type != GgmlType.MXFP4) assertTrue(stored.contains(type.name()), type + " stored; saw " + stored);
+        }
+    }
+
+    @Test
+    void everyTypeDecodesToGgmlsOwnFloatsBitForBit() throws Exception {
+        Path exe = oracle();
         int rows = 8;
         int cols = 1024;
         String out = run(List.of(exe.toString(), dir.toString(), Integer.toString(rows), Integer.toString(cols)), dir.resolve("oracle.log"));
