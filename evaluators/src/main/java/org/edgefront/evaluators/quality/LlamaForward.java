@@ -263,12 +263,15 @@ public final class LlamaForward implements ForwardPass {
         int half = hd / 2;
         float[] cos = new float[len * half];
         float[] sin = new float[len * half];
+        // frequencies and cos/sin magnitude from the architecture's RoPE scaling rule (plain RoPE unless configured)
+        double[] freqs = arch.ropeScaling().inverseFrequencies(arch.ropeTheta(), hd);
+        double mscale = arch.ropeScaling().attentionFactor();
         for (int i = 0; i < half; i++) {
-            double freq = 1.0 / Math.pow(arch.ropeTheta(), (2.0 * i) / hd);
+            double freq = freqs[i];
             for (int p = 0; p < len; p++) {
                 double a = p * freq;
-                cos[p * half + i] = (float) Math.cos(a);
-                sin[p * half + i] = (float) Math.sin(a);
+                cos[p * half + i] = (float) (Math.cos(a) * mscale);
+                sin[p * half + i] = (float) (Math.sin(a) * mscale);
             }
         }
         return new float[][] {cos, sin};

@@ -62,6 +62,30 @@ class LlamaForwardTest {
     }
 
     @Test
+    void ropeScalingRulesAreAppliedInTheForwardPass() {
+        ModelArchitecture plain = TinyModels.arch(true);
+        Map<String, float[]> t = TinyModels.tensors(plain, 6);
+        int[] seq = TinyModels.sequences(1, 40, plain.vocabSize(), 9).get(0);
+        float[][] unscaled = LlamaForward.of(plain, t).logProbs(seq);
+        for (org.edgefront.space.model.RopeScaling r : List.of(org.edgefront.space.model.RopeScaling.linear(4),
+                org.edgefront.space.model.RopeScaling.llama3(8, 1, 4, 16), org.edgefront.space.model.RopeScaling.yarn(4, 16, 32, 1, null))) {
+            ModelArchitecture a = plain.withRopeScaling(r);
+            float[][] got = LlamaForward.of(a, t).logProbs(seq);
+            double[][] ref = TinyModels.referenceLogProbs(a, t, seq);
+            double maxDiff = 0;
+            double changed = 0;
+            for (int p = 0; p < seq.length; p++) {
+                for (int v = 0; v < a.vocabSize(); v++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(ref[p][v] - got[p][v]));
+                    changed = Math.max(changed, Math.abs(unscaled[p][v] - got[p][v]));
+                }
+            }
+            assertTrue(maxDiff < 1e-4, r.type() + ": max |log p difference| to the reference " + maxDiff);
+            assertTrue(changed > 1e-3, r.type() + " changes the output on 40 positions: " + changed);
+        }
+    }
+
+    @Test
     void qwen2BiasesAreAddedToQueriesKeysAndValues() {
         ModelArchitecture a = TinyModels.qwen2();
         Map<String, float[]> t = TinyModels.tensors(a, 4);

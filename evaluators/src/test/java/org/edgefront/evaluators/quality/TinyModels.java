@@ -108,11 +108,14 @@ final class TinyModels {
                     for (int i = 0; i < kvDim; i++) k[i] += t.get("blk." + l + ".attn_k.bias")[i];
                     for (int i = 0; i < kvDim; i++) v[i] += t.get("blk." + l + ".attn_v.bias")[i];
                 }
+                // frequencies by the architecture's RoPE rule (hand-checked in RopeScalingTest), cos/sin times its attention factor
+                double[] freqs = a.ropeScaling().inverseFrequencies(a.ropeTheta(), hd);
+                double mscale = a.ropeScaling().attentionFactor();
                 for (int i = 0; i < dim; i += 2) {
                     int hdi = i % hd;
-                    double freq = 1.0 / Math.pow(a.ropeTheta(), hdi / (double) hd);
-                    double c = Math.cos(pos * freq);
-                    double s = Math.sin(pos * freq);
+                    double freq = freqs[hdi / 2];
+                    double c = Math.cos(pos * freq) * mscale;
+                    double s = Math.sin(pos * freq) * mscale;
                     double q0 = q[i], q1 = q[i + 1];
                     q[i] = q0 * c - q1 * s;
                     q[i + 1] = q0 * s + q1 * c;

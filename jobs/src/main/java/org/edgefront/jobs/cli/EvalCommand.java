@@ -27,7 +27,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = Models.FORMATS + ".")
     String model;
 
-    @Option(names = "--tokenizer", required = true, description = "llama2.c tokenizer file, Hugging Face tokenizer.json, or the model directory holding it.")
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer file, Hugging Face tokenizer.json, the model directory holding it, "
+            + "or a GGUF file (default for a GGUF model: the tokenizer it carries).")
     String tokenizer;
 
     @Option(names = "--text", required = true, description = "Text; paragraphs separated by blank lines.")
@@ -53,6 +54,10 @@ final class EvalCommand implements Callable<Integer> {
         if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        if (tokenizer == null && !org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration())) {
+            throw new InvalidInputException(model, "--tokenizer", "is required: only a GGUF model carries its own tokenizer");
+        }
+        String tokenizerUri = tokenizer != null ? tokenizer : model;
         long start = System.nanoTime();
         try (ModelWeights w = ModelLoader.open(model)) {
             ModelArchitecture arch = w.architecture();
@@ -63,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw new InvalidInputException(text, "--paragraphs", "asked for " + paragraphs + " paragraphs after " + offset
                         + " but the text has " + all.size());
             }
-            org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizer, arch.vocabSize());
+            org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizerUri, arch.vocabSize());
             List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
             QualityReport q;

@@ -32,6 +32,18 @@ final class InspectCommand implements Callable<Integer> {
             throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
         }
         ObjectNode n = describe(model, a);
+        java.util.Map<String, String> stored = null;
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        try {
+            if (!model.startsWith("synthetic:") && org.edgefront.space.io.GgufFile.hasMagic(model, conf)) {
+                // a GGUF stores each tensor in its own ggml type: show which
+                stored = org.edgefront.space.io.GgufFile.tensorTypes(model, conf);
+                ObjectNode st = n.putObject("stored_types");
+                stored.forEach(st::put);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
+        }
         if (json) {
             JsonOut.print(System.out, n);
         } else {
@@ -40,7 +52,8 @@ final class InspectCommand implements Callable<Integer> {
                     a.kvHeads(), a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings() ? "tied" : "separate");
             System.out.printf("parameters: %,d (linear %,d, norms %,d)%n", a.parameterCount(), a.linearParameterCount(), a.normParameterCount());
             for (TensorSpec t : a.linearTensors()) {
-                System.out.printf("  %-28s %-9s %6d x %-6d %,12d%n", t.name(), t.role(), t.rows(), t.cols(), t.parameterCount());
+                System.out.printf("  %-28s %-9s %6d x %-6d %,12d%s%n", t.name(), t.role(), t.rows(), t.cols(), t.parameterCount(),
+                        stored != null && stored.containsKey(t.name()) ? "  " + stored.get(t.name()) : "");
             }
         }
         return 0;
@@ -63,6 +76,9 @@ final class InspectCommand implements Callable<Integer> {
         n.put("tied_embeddings", a.tiedEmbeddings());
         n.put("norm_eps", a.normEps());
         n.put("rope_theta", a.ropeTheta());
+        if (a.ropeScaling().type() != org.edgefront.space.model.RopeScaling.Type.DEFAULT) {
+            n.putObject("rope_scaling").put("type", a.ropeScaling().type().configName()).put("factor", a.ropeScaling().factor());
+        }
         ObjectNode counts = n.putObject("parameters");
         counts.put("total", a.parameterCount());
         counts.put("linear", a.linearParameterCount());

@@ -16,7 +16,7 @@ final class MeasurementOptions {
             description = Models.FORMATS + "; or " + Models.SYNTHETIC + ".")
     String model;
 
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file or Hugging Face tokenizer.json (required for real models).")
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer file or Hugging Face tokenizer.json (required for real models but GGUF files, which carry their own).")
     String tokenizer;
 
     @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required for real models).")

@@ -213,6 +213,14 @@ public final class ProfileCommand implements Callable<Integer> {
             return new ModelSource(model)::open;
         }
 
+        private static boolean ggufFile(String model) {
+            try {
+                return org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration());
+            } catch (java.io.IOException e) {
+                throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
+            }
+        }
+
         static QualityEvaluator.Factory factory(String model, String tokenizer, String text, int offset, int paragraphs, int maxTokens,
                                                 int calibrationParagraphs, ModelArchitecture arch, SearchSpace space) {
             int len = Math.min(maxTokens, arch.maxSeqLen());
@@ -226,6 +234,7 @@ public final class ProfileCommand implements Callable<Integer> {
                 return new QualityEvaluator.Factory(new QualityEvaluator.FixedInputs(weights(model), tokens, calibration), space,
                         QualityEvaluator.DEFAULT_CACHE_BYTES);
             }
+            if (tokenizer == null && ggufFile(model)) tokenizer = model; // a GGUF carries its own tokenizer
             if (tokenizer == null) throw new InvalidInputException("-", "--tokenizer", "is required for " + model);
             if (text == null) throw new InvalidInputException("-", "--text", "is required for " + model);
             QualityEvaluator.TextInputs inputs = new QualityEvaluator.TextInputs(model, tokenizer, text, offset, paragraphs, len, calibrationParagraphs);

@@ -27,13 +27,17 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--vocab-size", defaultValue = "0", description = "Vocabulary size, needed only for llama2.c tokenizer files.")
     int vocabSize;
 
-    @Option(names = "--text", required = true, description = "Text; paragraphs separated by blank lines.")
+    @Option(names = "--text", required = true, description = "Text: paragraphs separated by blank lines, or one per line (see --text-layout).")
     String text;
+
+    @Option(names = "--text-layout", defaultValue = "AUTO",
+            description = "Paragraphs: AUTO (blank lines if the text has any, else one per line), BLANK_LINES or LINES (default ${DEFAULT-VALUE}).")
+    TextCorpus.Layout layout;
 
     @Option(names = "--offset", defaultValue = "0", description = "Paragraphs to skip first (default ${DEFAULT-VALUE}).")
     int offset;
 
-    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs to encode (default ${DEFAULT-VALUE}).")
+    @Option(names = "--paragraphs", defaultValue = "20", description = "Paragraphs to encode, 0 for all after --offset (default ${DEFAULT-VALUE}).")
     int paragraphs;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
@@ -42,19 +46,20 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
-        if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
+        if (paragraphs < 0) throw new InvalidInputException("-", "--paragraphs", "must be >= 0 (0: all)");
         if (vocabSize < 0) throw new InvalidInputException("-", "--vocab-size", "must be >= 0");
         Tokenizer tok = Tokenizers.load(tokenizer, vocabSize);
-        List<String> ps = TextCorpus.paragraphs(text);
-        if (offset + paragraphs > ps.size()) {
-            throw new InvalidInputException(text, "paragraphs", "asked for paragraphs " + offset + ".." + (offset + paragraphs - 1) + " but the text has " + ps.size());
+        List<String> ps = TextCorpus.paragraphs(text, layout, new org.apache.hadoop.conf.Configuration());
+        int count = paragraphs == 0 ? ps.size() - offset : paragraphs;
+        if (count < 1 || offset + count > ps.size()) {
+            throw new InvalidInputException(text, "paragraphs", "asked for paragraphs " + offset + ".." + (offset + count - 1) + " but the text has " + ps.size());
         }
         ObjectNode n = JsonOut.object();
         n.put("tokenizer", tokenizer);
         n.put("vocab_size", tok.vocabSize());
         ArrayNode out = n.putArray("paragraphs");
         long tokens = 0;
-        for (String p : ps.subList(offset, offset + paragraphs)) {
+        for (String p : ps.subList(offset, offset + count)) {
             int[] ids = tok.encode(p, false, false);
             tokens += ids.length;
             ObjectNode o = out.addObject();
@@ -66,7 +71,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (json) {
             JsonOut.print(System.out, n);
         } else {
-            System.out.printf(Locale.ROOT, "%d paragraphs, %d tokens (vocabulary %d)%n", paragraphs, tokens, tok.vocabSize());
+            System.out.printf(Locale.ROOT, "%d paragraphs, %d tokens (vocabulary %d)%n", count, tokens, tok.vocabSize());
         }
         return 0;
     }

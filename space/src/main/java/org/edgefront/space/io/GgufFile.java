@@ -11,16 +11,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.edgefront.space.ggml.GgmlType;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * Reader for GGUF checkpoints (llama.cpp), versions 2 and 3, little-endian. Tensors of type F32, F16,
- * BF16, Q8_0 and Q4_0 are dequantized to float when read, by byte range; other types are reported
- * by name. Architectures {@code llama} (also used for Mistral) and {@code qwen2} are supported.
+ * Reader for GGUF checkpoints (llama.cpp), versions 2 and 3, little-endian. Tensors of every ggml type
+ * llama.cpp writes ({@link GgmlType}: F32, F16, BF16, the legacy, K- and i-quants, TQ1_0/TQ2_0, MXFP4) are
+ * dequantized to float when read, by byte range, bit-exactly as ggml does. Architectures {@code llama} (also
+ * used for Mistral) and {@code qwen2} have a forward pass; any other is refused as an unsupported architecture.
+ * The file's own tokenizer ({@code tokenizer.ggml.*}) is read by {@link #vocabulary}.
  *
  * <p>GGUF already uses EdgeFront's canonical tensor names ({@code blk.N.attn_q.weight} ...). A 2-D
  * tensor's dims are {@code [ne0 = cols, ne1 = rows]}. llama.cpp's converter stores Llama q/k rows in
@@ -46,8 +50,10 @@ public final class GgufFile {
 
     private GgufFile() { }
 
-    /** True when the file starts with the GGUF magic. */
+    /** True when a file is there and starts with the GGUF magic (false for directories and missing paths). */
     public static boolean hasMagic(String uri, Configuration conf) throws IOException {
+        org.apache.hadoop.fs.FileStatus st = HadoopFiles.statusOrNull(uri, conf);
+        if (st == null || st.isDirectory()) return false;
         try (RangeReader r = HadoopFiles.open(uri, conf)) {
             return r.length() >= 4 && r.readLittleEndian(0, 4).getInt(0) == MAGIC;
         }
@@ -67,8 +73,32 @@ public final class GgufFile {
         return HadoopFiles.openWith(uri, conf, GgufFile::parse);
     }
 
-    /** A metadata value we may need: numbers, booleans, strings; arrays by length only. */
-    private record Meta(int type, double number, String text, long arrayLength, long offset) { }
+    /**
+     * A metadata value we may need: numbers, booleans, strings; arrays by length only, except the tokenizer's
+     * ({@code tokenizer.ggml.*}), whose string or number elements are kept.
+     */
+    private record Meta(int type, double number, String text, long arrayLength, long offset, List<String> strings, double[] numbers) {
+        Meta(int type, double number, String text, long arrayLength, long offset) {
+            this(type, number, text, arrayLength, offset, null, null);
+        }
+    }
+
+    /**
+     * The tokenizer stored in a GGUF file ({@code tokenizer.ggml.*}).
+     *
+     * @param source      the file
+     * @param model       {@code tokenizer.ggml.model}: {@code llama} (SentencePiece-style) or {@code gpt2} (byte-level BPE), or others
+     * @param pre         {@code tokenizer.ggml.pre} (the pre-tokenizer of a {@code gpt2} vocabulary), or null
+     * @param tokens      token texts by id
+     * @param scores      merge scores by id (SentencePiece-style), or null
+     * @param tokenTypes  llama.cpp token types by id (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte), or null
+     * @param merges      merges {@code "a b"} by rank ({@code gpt2}), or null
+     * @param bosId       BOS id, or -1
+     * @param eosId       EOS id, or -1
+     * @param addSpacePrefix {@code tokenizer.ggml.add_space_prefix} (SentencePiece dummy prefix; default true)
+     */
+    public record Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
+                             List<String> merges, int bosId, int eosId, boolean addSpacePrefix) { }
 
     /**
      * One tensor's header entry.
@@ -77,9 +107,82 @@ public final class GgufFile {
      * @param type   storage type
      * @param offset byte offset relative to the data section
      */
-    private record Info(String name, List<Long> dims, long ggmlType, StorageType type, long offset, long count, long bytes) { }
+    private record Info(String name, List<Long> dims, long ggmlType, GgmlType type, long offset, long count, long bytes) { }
+
+    /**
+     * Reads the tokenizer a GGUF file carries.
+     *
+     * @throws InvalidInputException when the file is not a GGUF, or has no tokenizer or a malformed one
+     */
+    public static Vocabulary vocabulary(String uri, Configuration conf) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            Header h = header(r);
+            String f = r.source();
+            Map<String, Meta> meta = h.meta();
+            if (!meta.containsKey("tokenizer.ggml.model")) throw new InvalidInputException(f, "tokenizer.ggml.model", "the GGUF file carries no tokenizer");
+            String model = text(f, meta, "tokenizer.ggml.model");
+            Meta tokens = need(f, meta, "tokenizer.ggml.tokens");
+            if (tokens.strings() == null || tokens.strings().isEmpty()) {
+                throw new InvalidInputException(f, "tokenizer.ggml.tokens", "not a non-empty array of strings");
+            }
+            int n = tokens.strings().size();
+            float[] scores = null;
+            Meta sc = meta.get("tokenizer.ggml.scores");
+            if (sc != null) {
+                if (sc.numbers() == null || sc.numbers().length != n) throw new InvalidInputException(f, "tokenizer.ggml.scores", "not an array of " + n + " numbers");
+                scores = new float[n];
+                for (int i = 0; i < n; i++) scores[i] = (float) sc.numbers()[i];
+            }
+            int[] types = null;
+            Meta ty = meta.get("tokenizer.ggml.token_type");
+            if (ty != null) {
+                if (ty.numbers() == null || ty.numbers().length != n) throw new InvalidInputException(f, "tokenizer.ggml.token_type", "not an array of " + n + " numbers");
+                types = new int[n];
+                for (int i = 0; i < n; i++) types[i] = (int) ty.numbers()[i];
+            }
+            List<String> merges = null;
+            Meta mg = meta.get("tokenizer.ggml.merges");
+            if (mg != null) {
+                if (mg.strings() == null) throw new InvalidInputException(f, "tokenizer.ggml.merges", "not an array of strings");
+                merges = mg.strings();
+            }
+            int bos = tokenId(f, meta, "tokenizer.ggml.bos_token_id", n);
+            int eos = tokenId(f, meta, "tokenizer.ggml.eos_token_id", n);
+            Meta prefix = meta.get("tokenizer.ggml.add_space_prefix");
+            Meta pre = meta.get("tokenizer.ggml.pre");
+            return new Vocabulary(f, model, pre != null && pre.type() == STRING ? pre.text() : null, tokens.strings(), scores, types, merges, bos, eos,
+                    prefix == null || prefix.number() != 0);
+        }
+    }
+
+    /**
+     * The ggml type each tensor is stored in, by GGUF tensor name in file order (names as ggml prints them,
+     * also for types EdgeFront cannot decode).
+     */
+    public static Map<String, String> tensorTypes(String uri, Configuration conf) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Info i : header(r).byName().values()) out.put(i.name(), GgmlType.nameOf(i.ggmlType()));
+            return out;
+        }
+    }
+
+    private static int tokenId(String f, Map<String, Meta> meta, String key, int vocab) {
+        Meta m = meta.get(key);
+        if (m == null) return -1;
+        if (!isInteger(m) || m.number() < 0 || m.number() >= vocab) throw new InvalidInputException(f, key + " (offset " + m.offset() + ")", "not a token id below " + vocab);
+        return (int) m.number();
+    }
+
+    /** The parsed header: metadata, tensor entries by name, and where the data section starts. */
+    private record Header(Map<String, Meta> meta, Map<String, Info> byName, long dataStart) { }
 
     private static ModelWeights parse(RangeReader r) throws IOException {
+        Header h = header(r);
+        return weights(r, h.meta(), h.byName(), h.dataStart());
+    }
+
+    private static Header header(RangeReader r) throws IOException {
         String f = r.source();
         Cursor c = new Cursor(r);
         if (r.length() < 24) throw new InvalidInputException(f, "header", "file has " + r.length() + " bytes, fewer than a GGUF header (truncated?)");
@@ -119,7 +222,7 @@ public final class GgufFile {
             }
             long ggmlType = c.u32();
             long offset = c.u64();
-            StorageType st = ggmlType(ggmlType);
+            GgmlType st = GgmlType.byId(ggmlType);
             long bytes = -1;
             if (st != null) {
                 if (dims.get(0) % st.blockValues() != 0) {
@@ -158,12 +261,18 @@ public final class GgufFile {
             Info b = sorted.get(k);
             if (b.offset() < a.offset() + a.bytes()) throw new InvalidInputException(f, b.name() + " offset", "data overlaps tensor " + a.name());
         }
+        return new Header(meta, byName, dataStart);
+    }
+
+    private static ModelWeights weights(RangeReader r, Map<String, Meta> meta, Map<String, Info> byName, long dataStart) throws IOException {
+        String f = r.source();
 
         String archName = text(f, meta, "general.architecture");
         ArchitectureFamily family = switch (archName) {
             case "llama" -> ArchitectureFamily.LLAMA;
             case "qwen2" -> ArchitectureFamily.QWEN2;
-            default -> throw new InvalidInputException(f, "general.architecture", "architecture " + archName + " is not supported (llama, qwen2 are)");
+            default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
+                    + ": EdgeFront has no forward pass for it (llama, qwen2 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");
@@ -174,8 +283,26 @@ public final class GgufFile {
         int ctx = positiveInt(f, meta, p + "context_length");
         double eps = meta.containsKey(p + "attention.layer_norm_rms_epsilon") ? number(f, meta, p + "attention.layer_norm_rms_epsilon") : 1e-5;
         double theta = meta.containsKey(p + "rope.freq_base") ? number(f, meta, p + "rope.freq_base") : 10000.0;
-        if (meta.containsKey(p + "rope.scaling.type") && !"none".equals(meta.get(p + "rope.scaling.type").text())) {
-            throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling is not supported yet");
+        RopeScaling rope = RopeScaling.NONE;
+        String scaling = meta.containsKey(p + "rope.scaling.type") ? text(f, meta, p + "rope.scaling.type") : "none";
+        switch (scaling) {
+            case "none" -> { }
+            case "linear" -> {
+                double factor = meta.containsKey(p + "rope.scaling.factor") ? number(f, meta, p + "rope.scaling.factor") : 1.0;
+                if (factor == 0) factor = 1.0; // llama.cpp reads 0 as no scaling
+                if (!(factor > 0)) throw new InvalidInputException(f, p + "rope.scaling.factor", "must be positive");
+                // llama.cpp stores the frequency scale 1/factor only when it differs from 1
+                if (factor != 1.0) rope = RopeScaling.linear(factor);
+            }
+            default -> throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling '" + scaling + "' in a GGUF is not supported (none, linear are)");
+        }
+        if (meta.containsKey(p + "rope.dimension_count") && heads > 0 && dim % heads == 0
+                && positiveInt(f, meta, p + "rope.dimension_count") != dim / heads) {
+            throw new InvalidInputException(f, p + "rope.dimension_count", "RoPE on " + positiveInt(f, meta, p + "rope.dimension_count")
+                    + " of " + dim / heads + " head dimensions (partial rotary) is not supported");
+        }
+        if (byName.containsKey("rope_freqs.weight")) {
+            throw new InvalidInputException(f, "rope_freqs.weight", "per-frequency RoPE factors (Llama 3.1-style scaling baked into the GGUF) are not supported");
         }
         if (dim % heads != 0) throw new InvalidInputException(f, p + "attention.head_count", heads + " does not divide embedding_length " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
@@ -194,7 +321,8 @@ public final class GgufFile {
         boolean tied = !byName.containsKey("output.weight");
         String name = meta.containsKey("general.name") && meta.get("general.name").text() != null && !meta.get("general.name").text().isBlank()
                 ? meta.get("general.name").text() : Llama2cCheckpoint.modelName(f);
-        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, vocab, ctx, tied, eps, theta, false);
+        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, vocab, ctx, tied, eps, theta, false)
+                .withRopeScaling(rope);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family == ArchitectureFamily.QWEN2;
@@ -206,31 +334,14 @@ public final class GgufFile {
                 throw new InvalidInputException(f, t.canonical(), "dims " + i.dims() + " but the metadata implies " + expected + " (ggml order)");
             }
             if (i.type() == null) {
-                throw new InvalidInputException(f, t.canonical(), "ggml type " + typeName(i.ggmlType()) + " is not supported yet (F32, F16, BF16, Q8_0, Q4_0 are)");
+                throw new InvalidInputException(f, t.canonical(), "ggml type " + GgmlType.nameOf(i.ggmlType()) + " cannot be decoded (repacked or"
+                        + " runtime-only layouts are not stored in GGUF files llama-quantize writes)");
             }
             if (i.count() > Integer.MAX_VALUE - 8) throw new InvalidInputException(f, t.canonical(), "tensor of " + i.count() + " values is too large to read into one array");
             locs.put(t.canonical(), new StoredWeights.Location(0, dataStart + i.offset(), i.count(), i.type(), t.rows(),
                     rotateHalf ? t.ropeHeads() : 0));
         }
         return new StoredWeights(arch, f, List.of(r), locs);
-    }
-
-    private static StorageType ggmlType(long t) {
-        return switch ((int) t) {
-            case 0 -> StorageType.F32;
-            case 1 -> StorageType.F16;
-            case 2 -> StorageType.Q4_0;
-            case 8 -> StorageType.Q8_0;
-            case 30 -> StorageType.BF16;
-            default -> null;
-        };
-    }
-
-    private static String typeName(long t) {
-        String[] names = {"F32", "F16", "Q4_0", "Q4_1", "Q4_2", "Q4_3", "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K",
-            "Q4_K", "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS",
-            "I8", "I16", "I32", "I64", "F64", "IQ1_M", "BF16"};
-        return t >= 0 && t < names.length ? names[(int) t] : "#" + t;
     }
 
     private static boolean isInteger(Meta m) {
@@ -374,6 +485,17 @@ public final class GgufFile {
                     }
                     long minBytes = elemType == STRING || elemType == ARRAY ? 8 : SCALAR_BYTES[elemType];
                     long n = count(where + " array length", minBytes);
+                    boolean keep = depth == 0 && key.startsWith("tokenizer.ggml.") && elemType != ARRAY;
+                    if (keep && elemType == STRING) {
+                        List<String> strings = new ArrayList<>((int) n);
+                        for (long i = 0; i < n; i++) strings.add(string(where + " element " + i));
+                        return new Meta(type, 0, null, n, at, strings, null);
+                    }
+                    if (keep) {
+                        double[] numbers = new double[(int) n];
+                        for (int i = 0; i < n; i++) numbers[i] = value(key, elemType, pos, depth + 1).number();
+                        return new Meta(type, 0, null, n, at, null, numbers);
+                    }
                     if (elemType != STRING && elemType != ARRAY) {
                         pos += n * SCALAR_BYTES[elemType]; // skipped: checked against the file by count()
                     } else {

@@ -15,6 +15,7 @@ import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
@@ -29,9 +30,10 @@ import org.edgefront.space.model.TensorSpec;
  * q/k/v biases are readable as {@code blk.N.attn_q.bias}, {@code blk.N.attn_k.bias},
  * {@code blk.N.attn_v.bias} ({@link ModelArchitecture#attentionBiasName}, listed in
  * {@link ModelWeights#tensorNames()}); {@code PhiForCausalLM} (Phi-2) to {@link ArchitectureFamily#PHI2}, see below.
- * Anything else, a
- * {@code rope_scaling} setting or a {@code head_dim} other than hidden_size / heads is rejected, since
- * the forward pass would silently compute something else.
+ * Anything else, or a {@code head_dim} other than hidden_size / heads, is rejected, since
+ * the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
+ * (transformers 5, with {@code rope_theta} inside) or {@code rope_scaling} (transformers 4): the rules default,
+ * linear, llama3 and yarn become the architecture's {@link RopeScaling}; any other rule or unknown key is refused.
  *
  * <p><b>RoPE row order.</b> Hugging Face Llama-family checkpoints store the rows of q_proj and k_proj
  * permuted for the rotate-half RoPE layout; EdgeFront's forward pass (like llama2.c) rotates
@@ -132,7 +134,7 @@ public final class HuggingFaceModel {
 
             boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
             ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
-                    p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic);
+                    p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope);
             Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
             Locator loc = new Locator(files, shardOf, keyFile, locs);
             for (HfTensor t : tensorMap(arch)) loc.add(t);
@@ -240,14 +242,14 @@ public final class HuggingFaceModel {
             }
             StorageType st = t.storageType();
             if (st == null) throw new InvalidInputException(f.source(), hfName + ".dtype", "dtype " + t.dtype() + " is not supported (F32, F16, BF16 are)");
-            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st,
+            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st.ggml(),
                     want.rows(), want.ropeHeads()));
         }
     }
 
     /** Values from config.json. */
     private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
-                          int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic) { }
+                          int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope) { }
 
     private static Parsed parseConfig(String f, JsonNode c, String dirName) {
         if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
@@ -278,7 +280,12 @@ public final class HuggingFaceModel {
         String epsKey = phi ? "layer_norm_eps" : "rms_norm_eps";
         double eps = number(f, c, epsKey, phi ? 1e-5 : 1e-6);
         if (phi) checkPhi2(f, c);
-        double theta = number(f, c, "rope_theta", 10000.0);
+        double[] thetaOut = {number(f, c, "rope_theta", 10000.0)};
+        RopeScaling rope = rope(f, c, maxSeq, thetaOut);
+        double theta = thetaOut[0];
+        if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
+            throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
+        }
         if (dim % heads != 0) throw new InvalidInputException(f, "num_attention_heads", heads + " does not divide hidden_size " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) {
             throw new InvalidInputException(f, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
@@ -289,8 +296,6 @@ public final class HuggingFaceModel {
             throw new InvalidInputException(f, "head_dim", "head_dim " + hd + " differs from hidden_size / num_attention_heads = "
                     + dim / heads + "; not supported");
         }
-        JsonNode rs = c.get("rope_scaling");
-        if (rs != null && !rs.isNull()) throw new InvalidInputException(f, "rope_scaling", "RoPE scaling " + rs + " is not supported yet");
         if (eps <= 0) throw new InvalidInputException(f, epsKey, "must be positive");
         if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
         Boolean tied = null;
@@ -309,7 +314,117 @@ public final class HuggingFaceModel {
         }
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
-        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, vocab, maxSeq, tied, eps, theta, synthetic);
+        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, vocab, maxSeq, tied, eps, theta, synthetic, rope);
+    }
+
+    /**
+     * RoPE settings from transformers 5's {@code rope_parameters} (which also holds {@code rope_theta}) or transformers
+     * 4's {@code rope_scaling} (theta at the top level); when both are there they must agree. Rule names and keys are
+     * checked strictly: an unknown rule or key is refused by name rather than run as plain RoPE.
+     *
+     * @param theta in: the top-level {@code rope_theta} (or its default); out: the base to use
+     */
+    private static RopeScaling rope(String f, JsonNode c, int maxSeq, double[] theta) {
+        JsonNode rp = c.get("rope_parameters");
+        JsonNode rs = c.get("rope_scaling");
+        boolean hasRp = rp != null && !rp.isNull();
+        boolean hasRs = rs != null && !rs.isNull();
+        if (!hasRp && !hasRs) return RopeScaling.NONE;
+        if (hasRp) {
+            if (!rp.isObject()) throw new InvalidInputException(f, "rope_parameters", "value " + rp + " is not an object");
+            if (!rp.has("rope_type") && rp.size() > 0 && rp.elements().next().isObject()) {
+                throw new InvalidInputException(f, "rope_parameters", "RoPE parameters per layer type (" + rp.fieldNames().next()
+                        + ", ...) are not supported");
+            }
+            JsonNode t = rp.get("rope_theta");
+            if (t != null && !t.isNull()) {
+                if (!t.isNumber() || !(t.asDouble() > 0)) throw new InvalidInputException(f, "rope_parameters.rope_theta", "value " + t + " is not a positive number");
+                JsonNode top = c.get("rope_theta");
+                if (top != null && !top.isNull() && top.isNumber() && top.asDouble() != t.asDouble()) {
+                    throw new InvalidInputException(f, "rope_parameters.rope_theta", "value " + t + " disagrees with rope_theta " + top);
+                }
+                theta[0] = t.asDouble();
+            }
+        }
+        RopeScaling fromRp = hasRp ? ropeRule(f, "rope_parameters", rp, maxSeq) : null;
+        RopeScaling fromRs = hasRs ? ropeRule(f, "rope_scaling", rs, maxSeq) : null;
+        if (fromRp != null && fromRs != null && !fromRp.equals(fromRs)) {
+            throw new InvalidInputException(f, "rope_scaling", "disagrees with rope_parameters (" + fromRs.type().configName() + " vs "
+                    + fromRp.type().configName() + ")");
+        }
+        return fromRp != null ? fromRp : fromRs;
+    }
+
+    private static RopeScaling ropeRule(String f, String field, JsonNode r, int maxSeq) {
+        if (!r.isObject()) throw new InvalidInputException(f, field, "value " + r + " is not an object");
+        JsonNode typeNode = r.has("rope_type") ? r.get("rope_type") : r.get("type");
+        String type = typeNode == null || typeNode.isNull() ? "default" : typeNode.asText();
+        java.util.Set<String> allowed = new java.util.HashSet<>(List.of("rope_type", "type", "rope_theta", "partial_rotary_factor"));
+        switch (type) {
+            case "default" -> { }
+            case "linear" -> allowed.add("factor");
+            case "llama3" -> allowed.addAll(List.of("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"));
+            case "yarn" -> allowed.addAll(List.of("factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor",
+                    "mscale", "mscale_all_dim", "truncate"));
+            default -> throw new InvalidInputException(f, field + (r.has("rope_type") ? ".rope_type" : ".type"), "RoPE type '" + type
+                    + "' is not supported (default, linear, llama3, yarn are)");
+        }
+        for (java.util.Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) throw new InvalidInputException(f, field + "." + k, "key is not understood for RoPE type " + type + "; refusing rather than ignoring it");
+        }
+        JsonNode prf = r.get("partial_rotary_factor");
+        if (prf != null && !prf.isNull() && (!prf.isNumber() || prf.asDouble() != 1.0)) {
+            throw new InvalidInputException(f, field + ".partial_rotary_factor", "value " + prf + " is not supported (1.0 is)");
+        }
+        try {
+            return switch (type) {
+                case "linear" -> RopeScaling.linear(positive(f, field, r, "factor", null));
+                case "llama3" -> RopeScaling.llama3(positive(f, field, r, "factor", null), positive(f, field, r, "low_freq_factor", null),
+                        positive(f, field, r, "high_freq_factor", null), (int) positive(f, field, r, "original_max_position_embeddings", null));
+                case "yarn" -> yarn(f, field, r, maxSeq);
+                default -> RopeScaling.NONE;
+            };
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(f, field, e.getMessage());
+        }
+    }
+
+    private static RopeScaling yarn(String f, String field, JsonNode r, int maxSeq) {
+        double factor = positive(f, field, r, "factor", null);
+        JsonNode truncate = r.get("truncate");
+        if (truncate != null && !truncate.isNull() && !truncate.asBoolean(true)) {
+            throw new InvalidInputException(f, field + ".truncate", "false is not supported (the published YaRN rounds the ramp bounds)");
+        }
+        int original = maxSeq;
+        if (r.has("original_max_position_embeddings") && !r.get("original_max_position_embeddings").isNull()) {
+            original = (int) positive(f, field, r, "original_max_position_embeddings", null);
+            // transformers versions differ here: later ones replace factor by max_position_embeddings / original
+            if (Math.abs((double) maxSeq / original - factor) > 1e-9 * factor) {
+                throw new InvalidInputException(f, field + ".factor", "factor " + factor + " differs from max_position_embeddings / "
+                        + "original_max_position_embeddings = " + maxSeq + " / " + original + "; implementations disagree on which to use,"
+                        + " so EdgeFront refuses rather than guess (make them agree)");
+            }
+        }
+        Double attention = r.has("attention_factor") && !r.get("attention_factor").isNull() ? positive(f, field, r, "attention_factor", null) : null;
+        JsonNode ms = r.get("mscale");
+        JsonNode msAll = r.get("mscale_all_dim");
+        if (attention == null && ms != null && !ms.isNull() && msAll != null && !msAll.isNull() && ms.asDouble() != 0 && msAll.asDouble() != 0) {
+            double a = factor <= 1 ? 1 : 0.1 * ms.asDouble() * Math.log(factor) + 1;
+            double b = factor <= 1 ? 1 : 0.1 * msAll.asDouble() * Math.log(factor) + 1;
+            attention = a / b;
+        }
+        return RopeScaling.yarn(factor, original, positive(f, field, r, "beta_fast", 32.0), positive(f, field, r, "beta_slow", 1.0), attention);
+    }
+
+    private static double positive(String f, String field, JsonNode r, String key, Double dflt) {
+        JsonNode v = r.get(key);
+        if (v == null || v.isNull()) {
+            if (dflt != null) return dflt;
+            throw new InvalidInputException(f, field + "." + key, "missing");
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0)) throw new InvalidInputException(f, field + "." + key, "value " + v + " is not a positive number");
+        return v.asDouble();
     }
 
     /** The Phi settings the Phi-2 forward pass implements; anything else would be computed wrongly, so it is rejected. */

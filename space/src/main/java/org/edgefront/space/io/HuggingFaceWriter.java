@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 
 /**
  * Writes weights as a Hugging Face model directory that {@link HuggingFaceModel} reads back:
@@ -105,6 +106,18 @@ public final class HuggingFaceWriter {
         c.put("max_position_embeddings", a.maxSeqLen());
         c.put("rms_norm_eps", a.normEps());
         c.put("rope_theta", a.ropeTheta());
+        RopeScaling r = a.ropeScaling();
+        if (r.type() != RopeScaling.Type.DEFAULT) {
+            // transformers 4's rope_scaling, which transformers 5 still reads
+            ObjectNode rs = c.putObject("rope_scaling").put("rope_type", r.type().configName()).put("factor", r.factor());
+            if (r.type() == RopeScaling.Type.LLAMA3) {
+                rs.put("low_freq_factor", r.lowFreqFactor()).put("high_freq_factor", r.highFreqFactor())
+                        .put("original_max_position_embeddings", r.originalContext());
+            } else if (r.type() == RopeScaling.Type.YARN) {
+                rs.put("original_max_position_embeddings", r.originalContext()).put("beta_fast", r.betaFast()).put("beta_slow", r.betaSlow())
+                        .put("attention_factor", r.attentionFactor());
+            }
+        }
         c.put("tie_word_embeddings", a.tiedEmbeddings());
         c.put("hidden_act", "silu");
         c.put("bos_token_id", 1);

@@ -214,7 +214,7 @@ public final class Llama2cCheckpoint {
     }
 
     private static void put(Map<String, StoredWeights.Location> m, String name, long off, long count, int rows) {
-        m.put(name, new StoredWeights.Location(0, off, count, StorageType.F32, rows, 0));
+        m.put(name, new StoredWeights.Location(0, off, count, org.edgefront.space.ggml.GgmlType.F32, rows, 0));
     }
 
     /** The file name without directories and extension, e.g. {@code stories260K}. */

@@ -34,6 +34,9 @@ public final class Llama2cWriter {
     public static void write(ModelWeights weights, String uri, Configuration conf) throws IOException {
         ModelArchitecture a = weights.architecture();
         if (a.family() != ArchitectureFamily.LLAMA) throw new IllegalArgumentException("llama2.c holds only Llama-family models, not " + a.family());
+        if (a.ropeScaling().type() != org.edgefront.space.model.RopeScaling.Type.DEFAULT) {
+            throw new IllegalArgumentException("llama2.c files hold plain RoPE; " + a.name() + " uses " + a.ropeScaling().type().configName() + " scaling");
+        }
         if (a.normEps() != 1e-5 || a.ropeTheta() != 10000.0) {
             throw new IllegalArgumentException("llama2.c files imply norm epsilon 1e-5 and RoPE base 10000; " + a.name()
                     + " has " + a.normEps() + " and " + a.ropeTheta());

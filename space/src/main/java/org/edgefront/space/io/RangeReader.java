@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.edgefront.space.ggml.GgmlType;
 import org.edgefront.space.input.InvalidInputException;
 
 /**
@@ -63,13 +64,18 @@ public final class RangeReader implements Closeable {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Reads {@code count} values of a per-value float type at {@code position}, decoded to float. */
+    public float[] readFloats(long position, long count, StorageType type) throws IOException {
+        return readFloats(position, count, type.ggml());
+    }
+
     /**
-     * Reads {@code count} values of a floating storage type starting at {@code position} and decodes
-     * them to float, a chunk at a time.
+     * Reads {@code count} values of a ggml type starting at {@code position} and decodes them to float
+     * ({@link GgmlType#dequantizer()}), a chunk of whole blocks at a time.
      *
      * @param count number of values; at most {@code Integer.MAX_VALUE - 8}
      */
-    public float[] readFloats(long position, long count, StorageType type) throws IOException {
+    public float[] readFloats(long position, long count, GgmlType type) throws IOException {
         if (count < 0 || count > Integer.MAX_VALUE - 8) {
             throw new InvalidInputException(source, "offset " + position, count + " values do not fit one Java array");
         }
@@ -82,36 +88,11 @@ public final class RangeReader implements Closeable {
         int blocksPerChunk = Math.max(1, CHUNK_BYTES / bb);
         long blocks = count / bv;
         byte[] buf = new byte[(int) Math.min((long) blocksPerChunk * bb, blocks * bb)];
-        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
         long doneBlocks = 0;
         while (doneBlocks < blocks) {
             int n = (int) Math.min(blocksPerChunk, blocks - doneBlocks);
             readFully(position + doneBlocks * bb, buf, 0, n * bb);
-            int o = (int) (doneBlocks * bv);
-            switch (type) {
-                case F32 -> { for (int i = 0; i < n; i++) out[o + i] = b.getFloat(i * 4); }
-                case F16 -> { for (int i = 0; i < n; i++) out[o + i] = Half.toFloat(b.getShort(i * 2)); }
-                case BF16 -> { for (int i = 0; i < n; i++) out[o + i] = Half.bf16ToFloat(b.getShort(i * 2)); }
-                case Q8_0 -> {
-                    for (int k = 0; k < n; k++) {
-                        int base = k * bb;
-                        float d = Half.toFloat(b.getShort(base));
-                        for (int j = 0; j < 32; j++) out[o + k * 32 + j] = d * buf[base + 2 + j];
-                    }
-                }
-                case Q4_0 -> {
-                    for (int k = 0; k < n; k++) {
-                        int base = k * bb;
-                        float d = Half.toFloat(b.getShort(base));
-                        for (int j = 0; j < 16; j++) {
-                            int q = buf[base + 2 + j] & 0xff;
-                            out[o + k * 32 + j] = d * ((q & 0x0f) - 8);
-                            out[o + k * 32 + j + 16] = d * ((q >>> 4) - 8);
-                        }
-                    }
-                }
-                default -> throw new IllegalArgumentException("no decoder for " + type);
-            }
+            type.dequantizer().dequantize(buf, 0, n, out, (int) (doneBlocks * bv));
             doneBlocks += n;
         }
         return out;

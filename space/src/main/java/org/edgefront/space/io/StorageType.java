@@ -1,9 +1,11 @@
 package org.edgefront.space.io;
 
+import org.edgefront.space.ggml.GgmlType;
+
 /**
- * How tensor values are stored on disk; all decode to float on read. Little-endian throughout.
- * Per-value types store one value in {@link #blockBytes()} bytes; block types (llama.cpp's
- * {@code Q8_0}, {@code Q4_0}) store {@link #blockValues()} values with their fp16 scale.
+ * Per-value float types of safetensors and llama2.c files; all decode to float on read, little-endian.
+ * Each is also a ggml type ({@link #ggml()}), which is where decoding lives; GGUF files, which may hold any
+ * ggml type, use {@link GgmlType} directly.
  */
 public enum StorageType {
     /** IEEE 754 binary32. */
@@ -11,11 +13,7 @@ public enum StorageType {
     /** IEEE 754 binary16. */
     F16(1, 2),
     /** bfloat16: the upper half of a binary32. */
-    BF16(1, 2),
-    /** llama.cpp Q8_0: per 32 values an fp16 scale d and 32 int8 q; value = d x q. */
-    Q8_0(32, 34),
-    /** llama.cpp Q4_0: per 32 values an fp16 scale d and 16 bytes of nibbles; value j = d x (nibble - 8), low nibbles first. */
-    Q4_0(32, 18);
+    BF16(1, 2);
 
     private final int blockValues;
     private final int blockBytes;
@@ -23,6 +21,15 @@ public enum StorageType {
     StorageType(int blockValues, int blockBytes) {
         this.blockValues = blockValues;
         this.blockBytes = blockBytes;
+    }
+
+    /** The same type as ggml names it. */
+    public GgmlType ggml() {
+        return switch (this) {
+            case F32 -> GgmlType.F32;
+            case F16 -> GgmlType.F16;
+            case BF16 -> GgmlType.BF16;
+        };
     }
 
     /** Values per block (1 for per-value types). */

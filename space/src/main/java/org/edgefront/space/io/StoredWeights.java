@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.edgefront.space.ggml.GgmlType;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 
@@ -26,7 +27,7 @@ final class StoredWeights implements ModelWeights {
      * @param ropeHeads   when > 0, rows are in Hugging Face rotate-half order for this many heads and are
      *                    put back into interleaved-pair order on read; 0 means stored as is
      */
-    record Location(int file, long offsetBytes, long count, StorageType type, int rows, int ropeHeads) { }
+    record Location(int file, long offsetBytes, long count, GgmlType type, int rows, int ropeHeads) { }
 
     private final ModelArchitecture architecture;
     private final String source;
@@ -56,7 +57,7 @@ final class StoredWeights implements ModelWeights {
     public Set<String> tensorNames() { return tensors.keySet(); }
 
     /** Storage type of a tensor as found in the file (before decoding to float). */
-    StorageType storageType(String tensorName) {
+    GgmlType storageType(String tensorName) {
         Location loc = tensors.get(tensorName);
         if (loc == null) throw new IllegalArgumentException("no tensor named " + tensorName + " in " + source);
         return loc.type();

@@ -14,7 +14,11 @@ import org.edgefront.space.tokenizer.Tokenizer;
  * line endings normalized to {@code \n} (as Python's text mode does), split on the regex
  * {@code \n\s*\n}, each paragraph stripped, empty ones dropped. Whitespace means what Python's
  * {@code str.isspace} means, so the split matches the reference implementation character for character.
- * Stateless and thread-safe.
+ *
+ * <p>Files as users have them come in two {@link Layout layouts}: paragraphs separated by blank lines
+ * (TinyStories), or one paragraph per line with no blank line anywhere (WikiText-2 as distributed with CRLF
+ * endings). {@link Layout#AUTO}, the default, tells them apart: a text with at least one blank line is split on
+ * blank lines, one without is split into lines. Stateless and thread-safe.
  */
 public final class TextCorpus {
     /** Refuse text files larger than this (they are read whole). */
@@ -26,23 +30,44 @@ public final class TextCorpus {
 
     private TextCorpus() { }
 
-    /** Paragraphs of a UTF-8 text file, with a default Hadoop configuration. */
+    /** Where one paragraph ends and the next begins. */
+    public enum Layout {
+        /** {@link #BLANK_LINES} when the text has a blank line, else {@link #LINES}. */
+        AUTO,
+        /** Paragraphs separated by blank lines (the reference protocol); single line breaks stay inside. */
+        BLANK_LINES,
+        /** One paragraph per line (WikiText style); blank lines are dropped. */
+        LINES
+    }
+
+    /** Paragraphs of a UTF-8 text file, layout detected, with a default Hadoop configuration. */
     public static List<String> paragraphs(String uri) throws IOException {
         return paragraphs(uri, new Configuration());
     }
 
-    /** Paragraphs of a UTF-8 text file (read whole; at most {@link #MAX_TEXT_BYTES}). */
+    /** Paragraphs of a UTF-8 text file, layout detected (read whole; at most {@link #MAX_TEXT_BYTES}). */
     public static List<String> paragraphs(String uri, Configuration conf) throws IOException {
-        List<String> p = split(HadoopFiles.readUtf8(uri, MAX_TEXT_BYTES, conf));
+        return paragraphs(uri, Layout.AUTO, conf);
+    }
+
+    /** Paragraphs of a UTF-8 text file in the given layout (read whole; at most {@link #MAX_TEXT_BYTES}). */
+    public static List<String> paragraphs(String uri, Layout layout, Configuration conf) throws IOException {
+        List<String> p = split(HadoopFiles.readUtf8(uri, MAX_TEXT_BYTES, conf), layout);
         if (p.isEmpty()) throw new InvalidInputException(uri, "text", "no paragraphs (the file is empty or only whitespace)");
         return p;
     }
 
-    /** Paragraphs of a text already in memory (never empty paragraphs; possibly an empty list). */
+    /** Paragraphs of a text already in memory, layout detected (never empty paragraphs; possibly an empty list). */
     public static List<String> split(String text) {
+        return split(text, Layout.AUTO);
+    }
+
+    /** Paragraphs of a text already in memory in the given layout (never empty paragraphs; possibly an empty list). */
+    public static List<String> split(String text, Layout layout) {
         String t = text.replace("\r\n", "\n").replace('\r', '\n');
+        Layout l = layout != Layout.AUTO ? layout : SEPARATOR.matcher(t).find() ? Layout.BLANK_LINES : Layout.LINES;
         List<String> out = new ArrayList<>();
-        for (String part : SEPARATOR.split(t, -1)) {
+        for (String part : l == Layout.LINES ? t.split("\n", -1) : SEPARATOR.split(t, -1)) {
             String s = pyStrip(part);
             if (!s.isEmpty()) out.add(s);
         }

@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param linearTensors  every linear tensor in canonical order: embedding, blocks (q,k,v,o,gate,up,down), LM head
  * @param headDim        size of one attention head; dim / heads for most models, but e.g. Gemma-2 has heads x headDim
  *                       != dim (then q has heads x headDim rows and o as many columns)
+ * @param ropeScaling    how RoPE frequencies are stretched beyond the trained context ({@link RopeScaling#NONE} for plain RoPE)
  */
 public record ModelArchitecture(
         String name,
@@ -43,11 +44,13 @@ public record ModelArchitecture(
         double ropeTheta,
         boolean synthetic,
         List<TensorSpec> linearTensors,
-        int headDim) implements java.io.Serializable {
+        int headDim,
+        RopeScaling ropeScaling) implements java.io.Serializable {
 
     public ModelArchitecture {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(ropeScaling, "ropeScaling");
         linearTensors = List.copyOf(linearTensors);
         if (dim < 1 || hiddenDim < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocabSize < 1 || maxSeqLen < 1) {
             throw new IllegalArgumentException("architecture " + name + " has a non-positive size");
@@ -106,7 +109,13 @@ public record ModelArchitecture(
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, dim));
         }
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE);
+    }
+
+    /** This architecture with another RoPE scaling rule. */
+    public ModelArchitecture withRopeScaling(RopeScaling scaling) {
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling);
     }
 
     /** Width of the query projection (and the attention output): heads x headDim; equals dim for most models. */

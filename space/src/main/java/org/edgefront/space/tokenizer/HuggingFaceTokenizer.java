@@ -43,6 +43,7 @@ import org.edgefront.space.io.HadoopFiles;
  */
 public final class HuggingFaceTokenizer implements Tokenizer {
     private static final long MAX_JSON_BYTES = 200L << 20;
+    private static final String[] NO_STRINGS = {};
     private static final String GPT2_REGEX =
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
@@ -60,7 +61,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final boolean ignoreMerges;
     private final boolean fuseUnk;
     private final Integer unk;
-    private final String[] addedByLength;
+    /** Added tokens by first character, longest first: matching looks only at those that can start here. */
+    private final Map<Character, String[]> addedByFirst;
     private final Map<String, Integer> added;
     private final boolean[] special;
     private final List<Step> steps;
@@ -109,7 +111,10 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         }
         special = new boolean[tokens.length];
         for (int id : specialIds) special[id] = true;
-        addedByLength = added.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed()).toArray(String[]::new);
+        addedByFirst = new HashMap<>();
+        added.keySet().stream().filter(a -> !a.isEmpty()).sorted(Comparator.comparingInt(String::length).reversed())
+                .collect(java.util.stream.Collectors.groupingBy(a -> a.charAt(0), java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()))
+                .forEach((c, l) -> addedByFirst.put(c, l.toArray(String[]::new)));
 
         merges = new HashMap<>();
         JsonNode m = model.get("merges");
@@ -358,6 +363,11 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return t;
     }
 
+    /** A tokenizer from a {@code tokenizer.json} tree already in memory ({@code source} names it in errors). */
+    static HuggingFaceTokenizer of(String source, JsonNode root, Integer bosId, Integer eosId) {
+        return new HuggingFaceTokenizer(source, root, bosId, eosId);
+    }
+
     private static JsonNode json(String uri, Configuration conf) throws IOException {
         byte[] b = HadoopFiles.readAll(uri, MAX_JSON_BYTES, conf);
         try {
@@ -413,7 +423,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** Text split around literal added tokens (longest first at each position). */
     private List<String> splitAdded(String text) {
         List<String> out = new ArrayList<>();
-        if (addedByLength.length == 0) {
+        if (addedByFirst.isEmpty()) {
             out.add(text);
             return out;
         }
@@ -421,8 +431,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         int i = 0;
         while (i < text.length()) {
             String hit = null;
-            for (String a : addedByLength) {
-                if (!a.isEmpty() && text.startsWith(a, i)) {
+            for (String a : addedByFirst.getOrDefault(text.charAt(i), NO_STRINGS)) {
+                if (text.startsWith(a, i)) {
                     hit = a;
                     break;
                 }
@@ -482,23 +492,10 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             }
             if (unk != null && (!fuseUnk || n == 0 || sym[n - 1] != unk)) sym[n++] = unk;
         }
-        while (n > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            int bestAt = -1;
-            int bestId = -1;
-            for (int i = 0; i < n - 1; i++) {
-                int[] m = merges.get(((long) sym[i] << 32) | sym[i + 1]);
-                if (m != null && m[0] < bestRank) {
-                    bestRank = m[0];
-                    bestAt = i;
-                    bestId = m[1];
-                }
-            }
-            if (bestAt < 0) break;
-            sym[bestAt] = bestId;
-            System.arraycopy(sym, bestAt + 2, sym, bestAt + 1, n - bestAt - 2);
-            n--;
-        }
+        n = BpeMerges.apply(sym, n, (x, y) -> {
+            int[] m = merges.get(((long) x << 32) | y);
+            return m == null ? BpeMerges.NONE : BpeMerges.rule(m[0], m[1]);
+        });
         for (int i = 0; i < n; i++) out.add(sym[i]);
     }
 

@@ -19,7 +19,8 @@ import org.edgefront.space.io.RangeReader;
  * <p>{@link #encode} follows llama2.c's {@code encode} exactly: a dummy-prefix token for {@code " "}
  * first when the text is non-empty; each UTF-8 code point looked up whole, or else emitted as byte
  * fallbacks (id = byte + 3); then the adjacent pair whose concatenation is a vocabulary entry with the
- * highest score is merged, repeatedly (first pair wins ties), until no pair merges.
+ * highest score is merged, repeatedly (first pair wins ties), until no pair merges ({@link BpeMerges}: in
+ * O(n log n) rather than llama2.c's quadratic rescans, with the same result).
  *
  * <p>Immutable and thread-safe.
  */
@@ -59,6 +60,17 @@ public final class Llama2cTokenizer implements Tokenizer {
                 }
             }
         }
+    }
+
+    /**
+     * A tokenizer over pieces and scores already in memory (e.g. a GGUF file's SentencePiece vocabulary with
+     * {@code ▁} turned back into spaces, as llama2.c's exporter does). The arrays are copied.
+     */
+    static Llama2cTokenizer of(byte[][] pieces, float[] scores) {
+        if (pieces.length != scores.length) throw new IllegalArgumentException(pieces.length + " pieces but " + scores.length + " scores");
+        byte[][] p = new byte[pieces.length][];
+        for (int i = 0; i < p.length; i++) p[i] = pieces[i].clone();
+        return new Llama2cTokenizer(p, scores.clone());
     }
 
     /** Loads a tokenizer with a default Hadoop configuration. */
@@ -157,29 +169,11 @@ public final class Llama2cTokenizer implements Tokenizer {
     }
 
     private int merge(int[] tokens, int n) {
-        // pairId[i]: the token that tokens[i] and tokens[i+1] merge into, or -1; only neighbours of a
-        // merge change, so each step costs one scan of floats, not n hash lookups
-        int[] pairId = new int[Math.max(n, 1)];
-        for (int i = 0; i < n - 1; i++) pairId[i] = pairToken(tokens[i], tokens[i + 1]);
-        while (true) {
-            float best = -1e10f;
-            int bestIdx = -1;
-            for (int i = 0; i < n - 1; i++) {
-                int id = pairId[i];
-                if (id >= 0 && scores[id] > best) {
-                    best = scores[id];
-                    bestIdx = i;
-                }
-            }
-            if (bestIdx < 0) return n;
-            tokens[bestIdx] = pairId[bestIdx];
-            System.arraycopy(tokens, bestIdx + 2, tokens, bestIdx + 1, n - bestIdx - 2);
-            System.arraycopy(pairId, bestIdx + 2, pairId, bestIdx + 1, n - bestIdx - 2);
-            n--;
-            if (bestIdx > 0) pairId[bestIdx - 1] = pairToken(tokens[bestIdx - 1], tokens[bestIdx]);
-            if (bestIdx < n - 1) pairId[bestIdx] = pairToken(tokens[bestIdx], tokens[bestIdx + 1]);
-            else pairId[bestIdx] = -1;
-        }
+        return BpeMerges.apply(tokens, n, (a, b) -> {
+            int id = pairToken(a, b);
+            // llama2.c starts its search for the best score at -1e10, so pairs scoring no higher never merge
+            return id < 0 || !(scores[id] > -1e10f) ? BpeMerges.NONE : BpeMerges.rule(BpeMerges.descendingKey(scores[id]), id);
+        });
     }
 
     private int pairToken(int a, int b) {

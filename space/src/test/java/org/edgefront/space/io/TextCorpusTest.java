@@ -50,16 +50,34 @@ class TextCorpusTest {
     }
 
     @Test
-    void crlfWikiTextSplitsExactlyAsPythonDoes() throws Exception {
+    void crlfWikiTextAsBlankLineParagraphsSplitsExactlyAsPythonDoes() throws Exception {
         // Python: open(..., encoding='utf-8').read() (universal newlines), re.split(r'\n\s*\n'), strip:
         // this copy has no blank lines, so one paragraph of 1,285,619 code points with 2,890 newlines
-        List<String> p = TextCorpus.paragraphs(SharedModels.file("wiki.test.raw"));
+        List<String> p = TextCorpus.paragraphs(SharedModels.file("wiki.test.raw"), TextCorpus.Layout.BLANK_LINES, MalformedCorpusTest.CONF);
         assertEquals(1, p.size());
         String s = p.get(0);
         assertEquals(1_285_619, s.codePointCount(0, s.length()));
         assertEquals(2_890, s.chars().filter(c -> c == '\n').count());
         assertEquals(-1, s.indexOf('\r'));
         assertTrue(s.endsWith(" Taylor , Ed Parker , and Eddie Pelkey ."));
+    }
+
+    @Test
+    void wikiTextWithoutBlankLinesIsDetectedAsOneParagraphPerLine() throws Exception {
+        // Python: [l.strip() for l in text.split('\n') if l.strip()] gives 2,891 lines, the longest 2,584 characters
+        List<String> p = TextCorpus.paragraphs(SharedModels.file("wiki.test.raw"));
+        assertEquals(2_891, p.size());
+        assertEquals("= Robert Boulter =", p.get(0));
+        assertTrue(p.get(1).startsWith("Robert Boulter is an English film , television and"));
+        assertEquals(2_584, p.stream().mapToInt(String::length).max().orElseThrow());
+        assertEquals(p, TextCorpus.paragraphs(SharedModels.file("wiki.test.raw"), TextCorpus.Layout.LINES, MalformedCorpusTest.CONF));
+    }
+
+    @Test
+    void explicitLinesLayoutSplitsEveryLineEvenWithBlankLines() {
+        assertEquals(List.of("a", "b", "c"), TextCorpus.split("a\r\n b \r\n\r\nc", TextCorpus.Layout.LINES));
+        assertEquals(List.of("a\n b", "c"), TextCorpus.split("a\r\n b \r\n\r\nc", TextCorpus.Layout.AUTO));
+        assertEquals(List.of("a", "b"), TextCorpus.split("a\r\nb\r\n", TextCorpus.Layout.AUTO));
     }
 
     @Test

@@ -1,0 +1,105 @@
+package org.edgefront.space.tokenizer;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.GgufFile;
+
+/**
+ * The tokenizer a GGUF file carries ({@code tokenizer.ggml.*}), in the two kinds llama.cpp writes for Llama-family
+ * models:
+ * <ul>
+ *   <li>{@code llama}: SentencePiece-style pieces with scores ({@code ▁} for a space, {@code <0xNN>} byte tokens
+ *       at ids 3..258): encoded by {@link Llama2cTokenizer}, whose merge-by-score with a dummy space prefix and byte
+ *       fallback is llama.cpp's SPM algorithm (llama2.c's tokenizer.bin is the same vocabulary with {@code ▁}
+ *       written as a space);</li>
+ *   <li>{@code gpt2}: byte-level BPE with merges, encoded by {@link HuggingFaceTokenizer} with the pre-tokenizer
+ *       that {@code tokenizer.ggml.pre} names ({@code gpt-2}, {@code phi-2}, {@code llama-bpe}, {@code qwen2}: the
+ *       regular expressions llama.cpp's {@code llama-vocab.cpp} uses for them);
+ *       control and user-defined tokens are matched whole, as added tokens.</li>
+ * </ul>
+ * Anything else is refused naming the key. Stateless.
+ */
+public final class GgufTokenizers {
+    private static final String LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    private static final String QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    private static final int CONTROL = 3;
+    private static final int USER_DEFINED = 4;
+
+    private GgufTokenizers() { }
+
+    /** The tokenizer of a GGUF file. */
+    public static Tokenizer load(String uri, Configuration conf) throws IOException {
+        GgufFile.Vocabulary v = GgufFile.vocabulary(uri, conf);
+        return switch (v.model()) {
+            case "llama" -> sentencePiece(v);
+            case "gpt2" -> byteLevel(v);
+            default -> throw new InvalidInputException(v.source(), "tokenizer.ggml.model", "tokenizer model '" + v.model()
+                    + "' is not supported (llama and gpt2 are); pass --tokenizer");
+        };
+    }
+
+    private static Tokenizer sentencePiece(GgufFile.Vocabulary v) {
+        String f = v.source();
+        if (v.scores() == null) throw new InvalidInputException(f, "tokenizer.ggml.scores", "missing; a llama (SentencePiece) vocabulary needs scores");
+        if ((v.bosId() >= 0 && v.bosId() != Tokenizer.BOS) || (v.eosId() >= 0 && v.eosId() != Tokenizer.EOS)) {
+            throw new InvalidInputException(f, "tokenizer.ggml.bos_token_id", "BOS " + v.bosId() + " / EOS " + v.eosId()
+                    + " are not at ids 1 / 2, where SentencePiece Llama vocabularies keep them");
+        }
+        if (!v.addSpacePrefix()) throw new InvalidInputException(f, "tokenizer.ggml.add_space_prefix", "false is not supported (the dummy prefix is always added)");
+        List<String> t = v.tokens();
+        if (t.size() > 258 && !(t.get(3).equals("<0x00>") && t.get(258).equals("<0xFF>"))) {
+            throw new InvalidInputException(f, "tokenizer.ggml.tokens", "byte tokens <0x00>..<0xFF> are not at ids 3..258");
+        }
+        byte[][] pieces = new byte[t.size()][];
+        for (int i = 0; i < pieces.length; i++) pieces[i] = t.get(i).replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
+        return Llama2cTokenizer.of(pieces, v.scores());
+    }
+
+    private static Tokenizer byteLevel(GgufFile.Vocabulary v) {
+        String f = v.source();
+        if (v.merges() == null) throw new InvalidInputException(f, "tokenizer.ggml.merges", "missing; a gpt2 (byte-level BPE) vocabulary needs merges");
+        JsonNodeFactory js = JsonNodeFactory.instance;
+        ObjectNode root = js.objectNode();
+        ObjectNode model = root.putObject("model");
+        model.put("type", "BPE");
+        ObjectNode vocab = model.putObject("vocab");
+        ArrayNode added = root.putArray("added_tokens");
+        List<String> t = v.tokens();
+        for (int i = 0; i < t.size(); i++) {
+            int type = v.tokenTypes() == null ? 1 : v.tokenTypes()[i];
+            if (type == CONTROL || type == USER_DEFINED) {
+                added.addObject().put("id", i).put("content", t.get(i)).put("special", type == CONTROL);
+            } else {
+                vocab.put(t.get(i), i);
+            }
+        }
+        ArrayNode merges = model.putArray("merges");
+        v.merges().forEach(merges::add);
+        String pre = v.pre() == null ? "default" : v.pre();
+        ObjectNode byteLevel = js.objectNode().put("type", "ByteLevel").put("add_prefix_space", false);
+        switch (pre) {
+            case "gpt-2", "phi-2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
+            case "llama-bpe", "llama3", "llama-v3", "qwen2", "deepseek-r1-qwen" -> {
+                boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen");
+                ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
+                ArrayNode steps = seq.putArray("pretokenizers");
+                ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
+                split.putObject("pattern").put("Regex", qwen ? QWEN2_REGEX : LLAMA3_REGEX);
+                steps.add(byteLevel.put("use_regex", false));
+                // llama.cpp (like Llama 3's tokenizer.json) takes a word found whole in the vocabulary as is
+                if (!qwen) model.put("ignore_merges", true);
+            }
+            default -> throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre + "' is not supported (gpt-2, phi-2,"
+                    + " llama-bpe, qwen2 are; for 'default' llama.cpp itself warns that it tokenizes wrongly); pass a tokenizer.json as --tokenizer");
+        }
+        return HuggingFaceTokenizer.of(f, root, v.bosId() >= 0 ? v.bosId() : null, v.eosId() >= 0 ? v.eosId() : null);
+    }
+}

@@ -1,0 +1,127 @@
+package org.edgefront.space.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
+import org.edgefront.space.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** config.json fixtures as transformers 4 ({@code rope_scaling}) and 5 ({@code rope_parameters}) write them. */
+class HuggingFaceRopeConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** A tiny model (max_position_embeddings 16) whose config.json is then edited. */
+    private String model(String name, Consumer<ObjectNode> edit) throws Exception {
+        String out = dir.resolve(name).toString();
+        SyntheticLlama.writeHuggingFace(SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 1, 4, 2, 40, 16, false), 7), out, "F32", 1);
+        Path cfg = Path.of(out, "config.json");
+        ObjectNode n = (ObjectNode) JSON.readTree(cfg.toFile());
+        edit.accept(n);
+        JSON.writeValue(cfg.toFile(), n);
+        return out;
+    }
+
+    private ModelArchitecture open(String name, Consumer<ObjectNode> edit) throws Exception {
+        try (ModelWeights w = HuggingFaceModel.open(model(name, edit))) {
+            return w.architecture();
+        }
+    }
+
+    private InvalidInputException refused(String name, Consumer<ObjectNode> edit) throws Exception {
+        String out = model(name, edit);
+        return assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out).close());
+    }
+
+    @Test
+    void transformers5RopeThetaInsideRopeParametersIsUsed() throws Exception {
+        ModelArchitecture a = open("v5", n -> {
+            n.remove("rope_theta");
+            n.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 100000.0);
+        });
+        assertEquals(100000.0, a.ropeTheta(), "was silently 10000 before");
+        assertEquals(RopeScaling.NONE, a.ropeScaling());
+    }
+
+    @Test
+    void transformers5Llama3ParametersBecomeTheLlama3Rule() throws Exception {
+        ModelArchitecture a = open("v5-llama3", n -> {
+            n.remove("rope_theta");
+            n.putObject("rope_parameters").put("rope_type", "llama3").put("rope_theta", 500000.0).put("factor", 8.0)
+                    .put("low_freq_factor", 1.0).put("high_freq_factor", 4.0).put("original_max_position_embeddings", 8192);
+        });
+        assertEquals(500000.0, a.ropeTheta());
+        assertEquals(RopeScaling.llama3(8, 1, 4, 8192), a.ropeScaling());
+    }
+
+    @Test
+    void transformers4RopeScalingLinearAndYarnAreRead() throws Exception {
+        assertEquals(RopeScaling.linear(2), open("v4-linear", n -> n.putObject("rope_scaling").put("type", "linear").put("factor", 2.0))
+                .ropeScaling());
+        ModelArchitecture y = open("v4-yarn", n -> n.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0)
+                .put("original_max_position_embeddings", 4));
+        assertEquals(RopeScaling.yarn(4, 4, 32, 1, null), y.ropeScaling());
+        assertEquals(0.1 * Math.log(4) + 1, y.ropeScaling().attentionFactor(), 1e-15);
+    }
+
+    @Test
+    void bothFieldsAgreeingAreAcceptedAndDisagreeingAreRefused() throws Exception {
+        assertEquals(RopeScaling.linear(2), open("both", n -> {
+            n.putObject("rope_parameters").put("rope_type", "linear").put("factor", 2.0).put("rope_theta", 10000.0);
+            n.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0);
+        }).ropeScaling());
+        InvalidInputException e = refused("disagree", n -> {
+            n.putObject("rope_parameters").put("rope_type", "linear").put("factor", 2.0);
+            n.putObject("rope_scaling").put("rope_type", "linear").put("factor", 4.0);
+        });
+        assertEquals("rope_scaling", e.field());
+        assertEquals("rope_parameters.rope_theta", refused("theta", n -> n.putObject("rope_parameters").put("rope_type", "default")
+                .put("rope_theta", 100000.0)).field(), "top-level rope_theta 10000 disagrees");
+    }
+
+    @Test
+    void otherRopeRulesAndUnknownKeysAreRefusedByName() throws Exception {
+        InvalidInputException e = refused("dynamic", n -> n.putObject("rope_scaling").put("type", "dynamic").put("factor", 2.0));
+        assertEquals("rope_scaling.type", e.field());
+        assertTrue(e.getMessage().contains("'dynamic'"), e.getMessage());
+        assertEquals("rope_parameters.rope_type", refused("longrope", n -> n.putObject("rope_parameters").put("rope_type", "longrope")).field());
+        assertEquals("rope_scaling.short_factor", refused("key", n -> n.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0)
+                .put("short_factor", 1.0)).field());
+        assertEquals("rope_scaling.factor", refused("nofactor", n -> n.putObject("rope_scaling").put("rope_type", "linear")).field());
+        assertEquals("rope_parameters", refused("per-layer", n -> n.putObject("rope_parameters").putObject("full_attention")
+                .put("rope_type", "default")).field());
+    }
+
+    @Test
+    void yarnWhoseFactorDisagreesWithTheContextRatioIsRefused() throws Exception {
+        // max_position_embeddings 16 / original 16 = 1, but factor 4: transformers versions read this differently
+        InvalidInputException e = refused("yarn-ambiguous", n -> n.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0)
+                .put("original_max_position_embeddings", 16));
+        assertEquals("rope_scaling.factor", e.field());
+    }
+
+    @Test
+    void scaledRopeSurvivesAHuggingFaceRoundTrip() throws Exception {
+        String src = model("src", n -> n.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0)
+                .put("low_freq_factor", 1.0).put("high_freq_factor", 4.0).put("original_max_position_embeddings", 8));
+        String out = dir.resolve("copy").toString();
+        try (ModelWeights w = HuggingFaceModel.open(src)) {
+            HuggingFaceWriter.write(w, out, StorageType.F32, 1);
+            try (ModelWeights c = HuggingFaceModel.open(out)) {
+                assertEquals(w.architecture().ropeScaling(), c.architecture().ropeScaling());
+            }
+        }
+    }
+}
