@@ -1,5 +1,6 @@
 package org.edgefront.jobs.export;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,8 +10,11 @@ import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.report.SearchDirectory;
 import org.edgefront.jobs.spec.ChoicesFile;
 import org.edgefront.jobs.spec.SearchSpec;
+import org.edgefront.evaluators.ModelSource;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
 
 /**
  * Exports one front point of a finished search directory to a runtime's configuration file, written
@@ -80,7 +84,7 @@ public final class Exporter {
         List<String> warnings = new ArrayList<>();
         switch (target) {
             case LLAMA_CPP -> {
-                LlamaCppExport.Plan plan = LlamaCppExport.plan(file, p.choices(), nearest);
+                LlamaCppExport.Plan plan = LlamaCppExport.plan(file, p.choices(), architecture(searchDir, warnings), nearest);
                 text = plan.fileText();
                 command = LlamaCppExport.command(plan, shown, pointId);
                 warnings.addAll(plan.warnings());
@@ -110,6 +114,31 @@ public final class Exporter {
         }
         AtomicFiles.writeString(out, text);
         return new Result(shown, target, pointId, command, warnings);
+    }
+
+    /**
+     * The searched model's architecture (tensor shapes for llama.cpp's fallback and the exported bytes), read from
+     * the model that {@code spec.json} names; null, with a warning, when that model cannot be read any more.
+     */
+    private static ModelArchitecture architecture(String searchDir, List<String> warnings) {
+        String source = null;
+        try {
+            SearchSpec spec = SearchDirectory.load(searchDir).spec();
+            if (spec != null && spec.model() != null) source = spec.model().source();
+        } catch (InvalidInputException e) {
+            source = null;
+        }
+        if (source == null) {
+            warnings.add("spec.json names no model: types are exported as chosen (llama-quantize applies its shape fallback) and bytes are not checked");
+            return null;
+        }
+        try (ModelWeights w = new ModelSource(source).open()) {
+            return w.architecture();
+        } catch (IOException | InvalidInputException e) {
+            warnings.add("cannot read the searched model " + source + " (" + e.getMessage() + "): types are exported as chosen "
+                    + "(llama-quantize applies its shape fallback) and bytes are not checked");
+            return null;
+        }
     }
 
     /** {@code edgefront eval} with the run's own model, tokenizer and text where the spec records them. */

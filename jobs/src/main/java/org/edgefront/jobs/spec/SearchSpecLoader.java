@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
+import org.edgefront.jobs.export.LlamaCppExport;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.nativert.DeviceProfile;
 import org.edgefront.nativert.DeviceProfiles;
@@ -160,10 +161,16 @@ public final class SearchSpecLoader {
         }
 
         // space
-        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null, null) : s.space();
-        List<String> options = sp.options() == null ? DEFAULT_OPTIONS : sp.options();
+        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null, null, null) : s.space();
+        String runtime = sp.runtime() == null ? "any" : sp.runtime();
+        require(file, "space.runtime", runtime.equals("any") || runtime.equals("llama.cpp"), "must be 'any' or 'llama.cpp'");
+        boolean llamaCpp = runtime.equals("llama.cpp");
+        List<String> options = sp.options() != null ? sp.options()
+                : llamaCpp ? DEFAULT_OPTIONS.stream().filter(label -> LlamaCppExport.whyNotStored(TensorChoice.parse(label)).isEmpty()).toList()
+                : DEFAULT_OPTIONS;
         require(file, "space.options", !options.isEmpty(), "must list at least one option");
         List<TensorChoice> defaultChoices = choices(file, "space.options", options);
+        if (llamaCpp) storedByLlamaCpp(file, "space.options", defaultChoices);
         String grouping = sp.grouping() == null ? "tensor" : sp.grouping();
         require(file, "space.grouping", grouping.equals("tensor") || grouping.equals("qkv"), "must be 'tensor' or 'qkv'");
         Map<String, List<TensorChoice>> perTensor = new LinkedHashMap<>();
@@ -174,6 +181,7 @@ public final class SearchSpecLoader {
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + e.getKey());
                 List<TensorChoice> cs = choices(file, key, e.getValue() == null ? List.of() : e.getValue());
                 require(file, key, !cs.isEmpty(), "must list at least one option");
+                if (llamaCpp) storedByLlamaCpp(file, key, cs);
                 boolean any = false;
                 for (TensorSpec t : arch.linearTensors()) {
                     if (glob.matches(java.nio.file.Path.of(t.name()))) {
@@ -184,6 +192,8 @@ public final class SearchSpecLoader {
                 require(file, key, any, "matches no tensor of " + arch.name());
             }
         }
+        require(file, "space.structure", !llamaCpp || sp.structure() == null,
+                "llama.cpp takes per-tensor types for the model's own shapes, not pruned structure (space.runtime: llama.cpp)");
         SearchSpace space = new SearchSpace(arch, decisions(file, arch, perTensor, grouping),
                 structure(file, key -> "space.structure" + (key.isEmpty() ? "" : "." + key), arch, sp.structure()));
 
@@ -306,7 +316,7 @@ public final class SearchSpecLoader {
 
         SearchSpec resolved = new SearchSpec(1, name, new SearchSpec.Model(model.uri(), tokenizer, textUri), deviceUri,
                 new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend),
-                new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure()),
+                new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure(), sp.runtime()),
                 new SearchSpec.Quality(paragraphs, offset, maxTokens, sequences, mode, tableUri,
                         stages.isEmpty() ? null : stages, keep.isEmpty() ? null : keep, calibration == 0 ? null : calibration),
                 objectiveNames, s.budgets(),
@@ -379,6 +389,17 @@ public final class SearchSpecLoader {
             }
         }
         return ds;
+    }
+
+    /** Refuses, naming the option, a choice llama-quantize cannot store exactly (spec with {@code space.runtime: llama.cpp}). */
+    private static void storedByLlamaCpp(String file, String key, List<TensorChoice> choices) {
+        for (int i = 0; i < choices.size(); i++) {
+            java.util.Optional<String> why = LlamaCppExport.whyNotStored(choices.get(i));
+            if (why.isPresent()) {
+                throw new InvalidInputException(file, key + "[" + i + "]", "option " + choices.get(i).label()
+                        + " cannot be stored by llama.cpp (space.runtime: llama.cpp): " + why.get());
+            }
+        }
     }
 
     private static List<TensorChoice> choices(String file, String key, List<String> labels) {
