@@ -64,6 +64,7 @@ cmake --build "$dir/build" --config Release -j "$jobs" --target "${tools[@]}" >"
 
 # Publish atomically: copy into a fresh directory, write the stamp last, then swap it in.
 tmp="$(mktemp -d "$dir/bin.XXXXXX")"
+chmod 755 "$tmp"
 for t in "${tools[@]}"; do
   src="$(find "$dir/build" -type f -name "$t" -perm -u+x | head -n1)"
   [ -n "$src" ] || { echo "build.sh: $t was not built" >&2; exit 1; }

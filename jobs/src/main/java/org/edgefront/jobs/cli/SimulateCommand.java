@@ -26,7 +26,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Checkpoint, synthetic:tiny, or model descriptor (configs/models/*.yaml).")
     String model;
 
-    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml).")
+    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml), or 'host': this machine, profiled as calibrate-host does.")
     String device;
 
     @Option(names = "--format", defaultValue = "Q4_0", description = "Weight format or llama.cpp mix for every tensor, e.g. Q4_0, int4g32, Q4_K_M (default ${DEFAULT-VALUE}).")
@@ -53,10 +53,24 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
+    /** This machine as calibrate-host profiles it: /proc and sysfs facts plus measured copy and read-stream bandwidth. */
+    private static DeviceProfile hostProfile() {
+        org.edgefront.nativert.HostCalibration.HostFacts facts = org.edgefront.nativert.HostCalibration.readHost(
+                java.nio.file.Path.of("/proc"), java.nio.file.Path.of("/sys/devices/system/cpu"));
+        long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
+        try {
+            return org.edgefront.nativert.HostCalibration.profile(facts,
+                    org.edgefront.nativert.HostCalibration.measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring this host's bandwidth", e);
+        }
+    }
+
     @Override
     public Integer call() {
         ModelArchitecture arch = Models.architecture(model);
-        DeviceProfile dev = DeviceProfiles.load(device);
+        DeviceProfile dev = "host".equals(device) ? hostProfile() : DeviceProfiles.load(device);
         Backend b;
         try {
             b = Backend.parse(backend);

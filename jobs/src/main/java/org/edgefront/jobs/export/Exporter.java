@@ -27,7 +27,7 @@ public final class Exporter {
 
     /** Export targets, by their command-line names. */
     public enum Target {
-        LLAMA_CPP("llama-cpp"), GPTQMODEL("gptqmodel"), YAML("yaml");
+        LLAMA_CPP("llama-cpp"), GPTQMODEL("gptqmodel"), YAML("yaml"), GGUF("gguf");
 
         private final String cliName;
 
@@ -39,7 +39,7 @@ public final class Exporter {
         /** Parses a command-line name (case-insensitive). */
         public static Target parse(String name) {
             for (Target t : values()) if (t.cliName.equalsIgnoreCase(name) || t.name().equalsIgnoreCase(name)) return t;
-            throw new InvalidInputException("-", "--to", "unknown export target '" + name + "' (use llama-cpp, gptqmodel or yaml)");
+            throw new InvalidInputException("-", "--to", "unknown export target '" + name + "' (use llama-cpp, gguf, gptqmodel or yaml)");
         }
     }
 
@@ -79,6 +79,7 @@ public final class Exporter {
         }
         Path out = AtomicFiles.path(outFile);
         String shown = display(out);
+        if (target == Target.GGUF) return gguf(searchDir, file, pointId, p.choices(), outFile, shown);
         String text;
         String command;
         List<String> warnings = new ArrayList<>();
@@ -114,6 +115,38 @@ public final class Exporter {
         }
         AtomicFiles.writeString(out, text);
         return new Result(shown, target, pointId, command, warnings);
+    }
+
+    /** The point's GGUF, written from the model and tokenizer its spec.json names. */
+    private static Result gguf(String searchDir, String file, String pointId, Map<String, String> labels, String outFile, String shown) {
+        SearchSpec spec = SearchDirectory.load(searchDir).spec();
+        if (spec == null || spec.model() == null || spec.model().source() == null) {
+            throw new InvalidInputException(searchDir, "spec.json", "names no model: a GGUF is written from the searched model's weights");
+        }
+        Map<String, TensorChoice> choices = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : labels.entrySet()) choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
+        return ggufOf(file, pointId, spec.model().source(), spec.model().tokenizer(), choices, outFile, shown);
+    }
+
+    /**
+     * Writes the GGUF of a model with the given per-tensor choices (a front point, or one format for every tensor).
+     *
+     * @param tokenizer a llama2.c tokenizer file, or null for a synthetic model
+     */
+    public static Result ggufOf(String file, String pointId, String model, String tokenizer, Map<String, TensorChoice> choices, String outFile,
+                                String shown) {
+        GgufExport.Result r;
+        try (ModelWeights w = new ModelSource(model).open()) {
+            r = GgufExport.write(file, w, choices, tokenizer, outFile);
+        } catch (IOException e) {
+            throw new InvalidInputException(model, "(file)", "cannot read the model: " + e.getMessage(), e);
+        }
+        List<String> notes = new ArrayList<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        r.storedTypes().values().forEach(t -> counts.merge(t, 1, Integer::sum));
+        notes.add("stored " + counts + ", " + r.weightBytes() + " bytes of 2-D tensors");
+        return new Result(shown, Target.GGUF, pointId, "llama-bench -m " + shellQuote(shown) + "    # or: llama-perplexity -m " + shellQuote(shown)
+                + " -f TEXT", notes);
     }
 
     /**

@@ -131,6 +131,12 @@ public final class LlamaCppExport {
             types.put(tensor, t.ggmlName());
             stored.put(tensor, t);
         }
+        if (arch != null && arch.tiedEmbeddings() && !types.containsKey("output.weight") && types.containsKey("token_embd.weight")) {
+            // a tied model converted to GGUF by llama.cpp's llama2.c converter gets its own output.weight copy; give it the
+            // embedding's type (what EdgeFront measured for the shared matrix) instead of llama.cpp's output mix rule.
+            // A GGUF without output.weight (convert_hf_to_gguf of a tied model) matches no tensor with this line.
+            types.put("output.weight", types.get("token_embd.weight"));
+        }
         if (nearest && arch != null && bytes != chosenBytes) {
             warnings.add(String.format(Locale.ROOT, "weight_bytes: %d as searched -> %d as exported (%+.2f%%)", chosenBytes, bytes,
                     100.0 * (bytes - chosenBytes) / chosenBytes));
@@ -198,6 +204,12 @@ public final class LlamaCppExport {
     private static LlamaType exact(WeightFormat f) {
         for (LlamaType t : TYPES) if (t.format().equals(f)) return t;
         return null;
+    }
+
+    /** The llama.cpp format whose 32-weight blocks hold exactly a generic group format's values (int4g32: Q4_0 ...), or null. */
+    public static WeightFormat sameBlocksFormat(WeightFormat f) {
+        LlamaType t = sameBlocks(f);
+        return t == null ? null : t.format();
     }
 
     /** The llama.cpp 32-block type whose blocks hold exactly a generic group format's values, or null. */
