@@ -64,8 +64,9 @@ class ExporterTest {
         Path out = tmp.resolve("best.txt");
         Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.BEST, Exporter.Target.LLAMA_CPP, out.toString(), true);
         Map<String, String> lines = tensorTypeFile(out);
-        assertEquals(SearchDirFixture.ARCH.linearTensors().size(), lines.size());
+        assertEquals(SearchDirFixture.ARCH.linearTensors().size() + 1, lines.size(), "every tensor, and output.weight of the tied model");
         assertEquals("f16", lines.get("^token_embd\\.weight$"));
+        assertEquals("f16", lines.get("^output\\.weight$"), "a converter's copy of the tied embedding gets the embedding's type");
         assertEquals("q4_0", lines.get("^blk\\.0\\.attn_q\\.weight$"), "int4g32 has q4_0's blocks (with --nearest)");
         assertEquals("q8_0", lines.get("^blk\\.0\\.ffn_up\\.weight$"), "int8g32 has q8_0's blocks (with --nearest)");
         assertEquals("f16", lines.get("^blk\\.1\\.ffn_down\\.weight$"));

@@ -16,8 +16,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashMap;
+import org.edgefront.evaluators.ModelSource;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.jobs.export.Exporter;
+import org.edgefront.jobs.export.GgufExport;
+import org.edgefront.jobs.export.LlamaCppExport;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorSpec;
 import org.edgefront.jobs.run.EvaluatorPool;
 import org.edgefront.jobs.run.SearchJob;
 import org.edgefront.jobs.spec.SearchSpecLoader;
@@ -111,6 +119,48 @@ class LlamaCppRoundTripTest {
                 if (t.matrix()) assertTrue(Files.readString(types).contains("^" + t.name().replace(".", "\\.") + "$="), id + ": " + t.name() + " not named");
             }
             assertEquals(p.get("metrics").get("weight_bytes").asLong(), bytes, id + ": weight_bytes vs the 2-D tensors llama-quantize wrote");
+        }
+    }
+
+    @Test
+    void everyFormatOnEveryTensorIncludingFallbacksEqualsLlamaQuantizeByteForByte() throws Exception {
+        // stories260K's FFN-down rows have 172 weights: K-quants fall back (Q4_K -> Q5_0 -> F16 ...), 32-blocks to F16
+        ModelArchitecture arch;
+        String model = TestPaths.shared().resolve("models/stories260K.bin").toString();
+        try (ModelWeights w = new ModelSource(model).open()) {
+            arch = w.architecture();
+            for (String format : List.of("F16", "Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1", "Q4_0", "Q3_K", "Q2_K")) {
+                Map<String, TensorChoice> choices = new LinkedHashMap<>();
+                Map<String, String> labels = new LinkedHashMap<>();
+                for (TensorSpec t : arch.linearTensors()) {
+                    choices.put(t.name(), TensorChoice.parse(format));
+                    labels.put(t.name(), format);
+                }
+                LlamaCppExport.Plan plan = LlamaCppExport.plan("uniform " + format, labels, arch, false);
+                Path types = dir.resolve("uniform-" + format + ".tensor-types");
+                Files.writeString(types, plan.fileText());
+                Path quantized = dir.resolve("uniform-" + format + "-llama-quantize.gguf");
+                List<String> cmd = new ArrayList<>(Arrays.asList(LlamaCppExport.command(plan, types.toString(), format)
+                        .replace(" MODEL-F16.gguf MODEL-" + format + ".gguf ", " " + baseGguf + " " + quantized + " ").split(" ")));
+                cmd.set(0, bin.resolve("llama-quantize").toString());
+                LlamaCppTools.runOk(dir.resolve("uniform-" + format + ".log"), 300, cmd);
+                Path ours = dir.resolve("uniform-" + format + "-edgefront.gguf");
+                GgufExport.Result r = GgufExport.write("uniform " + format, w, choices, TestPaths.shared().resolve("models/tok512.bin").toString(),
+                        ours.toString());
+                Map<String, GgufTensors.Tensor> theirs = GgufTensors.read(quantized);
+                long bytes = 0;
+                for (GgufTensors.Tensor t : GgufTensors.read(ours).values()) {
+                    GgufTensors.Tensor o = theirs.get(t.name());
+                    assertEquals(GgufTensors.NAMES.get(o.type()), GgufTensors.NAMES.get(t.type()), format + " " + t.name());
+                    assertArrayEquals(o.data(), t.data(), format + " " + t.name() + " bytes differ");
+                    if (t.matrix()) bytes += o.data().length;
+                }
+                assertEquals(plan.weightBytes(), bytes, format);
+                assertEquals(r.weightBytes(), bytes, format);
+                long counted = 0;
+                for (TensorSpec t : arch.linearTensors()) counted += choices.get(t.name()).bytes(t);
+                assertEquals(counted, bytes, format + ": the memory model's bytes");
+            }
         }
     }
 
