@@ -19,9 +19,9 @@ printf '%-12s %-5s %12s %12s %7s %12s %12s %7s\n' model format decode_meas decod
 for m in $models; do
   for f in $formats; do
     gguf="$work/$m-$f.gguf"
-    [ -f "$gguf" ] || "$root/bin/edgefront" export --model "synthetic:$m" --format "$f" --to gguf --out "$gguf" >/dev/null
+    [ -f "$gguf" ] || "${EDGEFRONT:-$root/bin/edgefront}" export --model "synthetic:$m" --format "$f" --to gguf --out "$gguf" >/dev/null
     meas="$("$bin/llama-bench" -m "$gguf" -t 2 -p "$prompt" -n "$gen" -r "$reps" -o json 2>/dev/null)"
-    pred="$("$root/bin/edgefront" simulate --model "synthetic:$m" --device host --format "$f" --threads 2 \
+    pred="$("${EDGEFRONT:-$root/bin/edgefront}" simulate --model "synthetic:$m" --device host --format "$f" --threads 2 \
       --prompt "$prompt" --generate "$gen" --json 2>/dev/null)"
     python3 - "$m" "$f" "$meas" "$pred" <<'PY'
 import json, sys

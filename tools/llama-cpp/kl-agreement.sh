@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 run="$1"; paragraphs="${2:-200}"; ctx="${3:-128}"
-ef="$root/bin/edgefront"
+ef="${EDGEFRONT:-$root/bin/edgefront}"
 bin_line="$("$root/tools/llama-cpp/build.sh" | tail -n 1)"
 bin="${bin_line#EDGEFRONT_LLAMA_CPP_BIN=}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/edgefront-kl.XXXXXX")"

@@ -38,7 +38,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "F", description = "With --model: the format of every linear tensor (e.g. Q4_K, F16, int4g32).")
     String format;
 
-    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "llama-cpp, gptqmodel or yaml.")
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "llama-cpp, gguf, gptqmodel or yaml.")
     String to;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write (replaced atomically).")

@@ -141,12 +141,10 @@ public final class Exporter {
         } catch (IOException e) {
             throw new InvalidInputException(model, "(file)", "cannot read the model: " + e.getMessage(), e);
         }
-        List<String> notes = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         r.storedTypes().values().forEach(t -> counts.merge(t, 1, Integer::sum));
-        notes.add("stored " + counts + ", " + r.weightBytes() + " bytes of 2-D tensors");
-        return new Result(shown, Target.GGUF, pointId, "llama-bench -m " + shellQuote(shown) + "    # or: llama-perplexity -m " + shellQuote(shown)
-                + " -f TEXT", notes);
+        return new Result(shown, Target.GGUF, pointId, "llama-bench -m " + shellQuote(shown) + "    # stored " + counts + ", " + r.weightBytes()
+                + " bytes of 2-D tensors; or: llama-perplexity -m " + shellQuote(shown) + " -f TEXT", List.of());
     }
 
     /**
