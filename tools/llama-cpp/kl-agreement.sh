@@ -5,6 +5,7 @@
 # Both GGUFs are written by EdgeFront itself (export --to gguf); llama.cpp computes the logits.
 #
 # Usage: tools/llama-cpp/kl-agreement.sh RUN_DIR [PARAGRAPHS] [CTX]   (defaults 200 paragraphs, llama-perplexity -c 128)
+# Env:   EVERY=N measures every N-th front point in KL order (default 1: all)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 run="$1"; paragraphs="${2:-200}"; ctx="${3:-128}"
@@ -21,7 +22,7 @@ open(sys.argv[3], "w", encoding="utf-8").write("\n\n".join(paras) + "\n")
 PY
 "$ef" export --model "$model" --tokenizer "$tokenizer" --format F32 --to gguf --out "$work/base.gguf" >/dev/null
 "$bin/llama-perplexity" -m "$work/base.gguf" -f "$work/text.txt" -c "$ctx" -t 2 --kl-divergence-base "$work/base.kld" >"$work/base.log" 2>&1
-ids="$(python3 -c 'import json,sys; print(" ".join(p["id"] for p in json.load(open(sys.argv[1]))["points"]))' "$run/front.json")"
+ids="$(python3 -c 'import json,sys; p=sorted(json.load(open(sys.argv[1]))["points"], key=lambda q: q["metrics"]["kl"]); print(" ".join(q["id"] for q in p[::int(sys.argv[2])]))' "$run/front.json" "${EVERY:-1}")"
 : >"$work/rows.txt"
 for id in $ids; do
   "$ef" export "$run" --point "$id" --to yaml --out "$work/$id.yaml" >/dev/null
