@@ -4,6 +4,8 @@ import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.HalfFloats;
+import org.edgefront.space.format.LlamaCppQuantizer;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.model.TensorSpec;
 
@@ -95,5 +97,30 @@ public final class TensorCompressor {
         NamedFormat named = f.named();
         if (named != null) named.codec().roundTrip(x, off, n, out, outOff);
         else GroupQuantizer.quantizeRow(f, x, off, n, out, outOff);
+    }
+
+    /**
+     * The bytes of one row of {@code n} weights as a GGUF stores it in the ggml format {@code stored}: for a float or
+     * llama.cpp format {@code stored} must be {@code format.effectiveFor(n)} (llama.cpp's reference quantizer, bit
+     * for bit); for a generic int4g32/int5g32/int8g32[a] format, the llama.cpp format with the same blocks, holding
+     * EdgeFront's own codes. Little-endian.
+     *
+     * @throws IllegalArgumentException when {@code stored} cannot hold {@code format} exactly
+     */
+    public static byte[] encodeRow(WeightFormat format, WeightFormat stored, float[] x, int off, int n) {
+        if (format.kind() == WeightFormat.Kind.INT_GROUP) return GroupQuantizer.encodeRow(format, stored, x, off, n);
+        if (!format.effectiveFor(n).equals(stored)) throw new IllegalArgumentException(format.name() + " on rows of " + n + " is not stored as " + stored.name());
+        if (stored.kind() == WeightFormat.Kind.LLAMA_CPP) return LlamaCppQuantizer.encodeRow(stored, x, off, n);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Math.toIntExact(stored.rowBytes(n))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float v = x[off + i];
+            switch (stored.name()) {
+                case "F32" -> b.putFloat(v);
+                case "F16" -> b.putShort(HalfFloats.toHalfBits(v));
+                case "BF16" -> b.putShort((short) (Float.floatToRawIntBits(HalfFloats.roundToBfloat16(v)) >>> 16));
+                default -> throw new IllegalArgumentException("unknown float format " + stored.name());
+            }
+        }
+        return b.array();
     }
 }

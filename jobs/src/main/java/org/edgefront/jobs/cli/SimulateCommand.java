@@ -31,7 +31,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = Models.FORMATS + ", " + Models.SYNTHETIC + ", or a model descriptor (configs/models/*.yaml).")
     String model;
 
-    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml).")
+    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml), or 'host': this machine, profiled as calibrate-host does.")
     String device;
 
     @Option(names = "--format", defaultValue = "Q4_0", description = "Weight format or llama.cpp mix for every tensor, e.g. Q4_0, int4g32, Q4_K_M (default ${DEFAULT-VALUE}).")
@@ -58,11 +58,25 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
+    /** This machine as calibrate-host profiles it: /proc and sysfs facts plus measured copy and read-stream bandwidth. */
+    private static DeviceProfile hostProfile() {
+        org.edgefront.nativert.tools.HostCalibration.HostFacts facts = org.edgefront.nativert.tools.HostCalibration.readHost(
+                java.nio.file.Path.of("/proc"), java.nio.file.Path.of("/sys/devices/system/cpu"));
+        long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
+        try {
+            return org.edgefront.nativert.tools.HostCalibration.profile(facts,
+                    org.edgefront.nativert.tools.HostCalibration.measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring this host's bandwidth", e);
+        }
+    }
+
     @Override
     public Integer call() {
         ModelArchitecture arch = Models.architecture(model);
-        ClosestNames.deviceMustExist("-", "--device", device);
-        DeviceProfile dev = DeviceProfiles.load(device);
+        if (!"host".equals(device)) ClosestNames.deviceMustExist("-", "--device", device);
+        DeviceProfile dev = "host".equals(device) ? hostProfile() : DeviceProfiles.load(device);
         Backend b;
         try {
             b = Backend.parse(backend);

@@ -1,12 +1,19 @@
 package org.edgefront.jobs.export;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.results.SearchDirectory;
 import org.edgefront.jobs.spec.SearchSpec;
+import org.edgefront.evaluators.ModelSource;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
 
 /**
  * Exports one front point of a finished search directory to a runtime's configuration file, written
@@ -23,7 +30,8 @@ public final class Exporter {
         LLAMA_CPP("llama-cpp", new LlamaCppExport()),
         GPTQMODEL("gptqmodel", new GptqModelExport()),
         YAML("yaml", new ChoicesExport()),
-        CSV("csv", new TensorTableExport());
+        CSV("csv", new TensorTableExport()),
+        GGUF("gguf", new GgufPointExporter());
 
         private final String cliName;
         private final PointExporter exporter;
@@ -98,6 +106,7 @@ public final class Exporter {
         }
         Path out = AtomicFiles.path(outFile);
         String shown = display(out);
+        if (target == Target.GGUF) return gguf(searchDir, file, pointId, p.choices(), outFile, shown);
         PointExporter.Output o = target.exporter().export(new PointExporter.Request(searchDir, file, pointId, p, spec(searchDir), shown, nearest));
         AtomicFiles.writeString(out, o.text());
         return new Result(shown, target, pointId, o.command(), o.warnings());
@@ -130,5 +139,60 @@ public final class Exporter {
     static String shellQuote(String s) {
         if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The point's GGUF, written from the model and tokenizer its spec.json names. */
+    private static Result gguf(String searchDir, String file, String pointId, Map<String, String> labels, String outFile, String shown) {
+        SearchSpec spec = SearchDirectory.load(searchDir).spec();
+        if (spec == null || spec.model() == null || spec.model().source() == null) {
+            throw new InvalidInputException(searchDir, "spec.json", "names no model: a GGUF is written from the searched model's weights");
+        }
+        Map<String, TensorChoice> choices = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : labels.entrySet()) choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
+        return ggufOf(file, pointId, spec.model().source(), spec.model().tokenizer(), choices, outFile, shown);
+    }
+
+    /**
+     * Writes the GGUF of a model with the given per-tensor choices (a front point, or one format for every tensor).
+     *
+     * @param tokenizer a llama2.c tokenizer file, or null for a synthetic model
+     */
+    public static Result ggufOf(String file, String pointId, String model, String tokenizer, Map<String, TensorChoice> choices, String outFile,
+                                String shown) {
+        GgufExport.Result r;
+        try (ModelWeights w = new ModelSource(model).open()) {
+            r = GgufExport.write(file, w, choices, tokenizer, outFile);
+        } catch (IOException e) {
+            throw new InvalidInputException(model, "(file)", "cannot read the model: " + e.getMessage(), e);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        r.storedTypes().values().forEach(t -> counts.merge(t, 1, Integer::sum));
+        return new Result(shown, Target.GGUF, pointId, "llama-bench -m " + shellQuote(shown) + "    # stored " + counts + ", " + r.weightBytes()
+                + " bytes of 2-D tensors; or: llama-perplexity -m " + shellQuote(shown) + " -f TEXT", List.of());
+    }
+
+    /**
+     * The searched model's architecture (tensor shapes for llama.cpp's fallback and the exported bytes), read from
+     * the model that {@code spec.json} names; null, with a warning, when that model cannot be read any more.
+     */
+    static ModelArchitecture architecture(String searchDir, List<String> warnings) {
+        String source = null;
+        try {
+            SearchSpec spec = SearchDirectory.load(searchDir).spec();
+            if (spec != null && spec.model() != null) source = spec.model().source();
+        } catch (InvalidInputException e) {
+            source = null;
+        }
+        if (source == null) {
+            warnings.add("spec.json names no model: types are exported as chosen (llama-quantize applies its shape fallback) and bytes are not checked");
+            return null;
+        }
+        try (ModelWeights w = new ModelSource(source).open()) {
+            return w.architecture();
+        } catch (IOException | InvalidInputException e) {
+            warnings.add("cannot read the searched model " + source + " (" + e.getMessage() + "): types are exported as chosen "
+                    + "(llama-quantize applies its shape fallback) and bytes are not checked");
+            return null;
+        }
     }
 }

@@ -6,33 +6,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorSpec;
 
 /**
- * Per-tensor choices as llama.cpp types for {@code llama-quantize --tensor-type-file}.
+ * Per-tensor choices as llama.cpp types for {@code llama-quantize --tensor-type-file}, such that the printed
+ * command, run unchanged but for its two file names, stores exactly the types the front reports.
  *
- * <p>What llama-quantize accepts (tools/quantize/quantize.cpp and src/llama-quant.cpp): the file is read
- * as whitespace-separated tokens, each {@code PATTERN=TYPE}, with no comment syntax. The pattern is a
- * {@code std::regex} (ECMAScript), lower-cased, and applied with {@code regex_search} to the full GGUF
- * tensor name including {@code .weight}, so a bare {@code output.weight} would also match
- * {@code blk.N.attn_output.weight}. Every line here is therefore anchored and escaped:
- * {@code ^blk\.0\.attn_q\.weight$=q8_0}, which matches that one tensor whatever the order of lines
- * (llama.cpp versions differ on whether the first or the last matching pattern wins). The type is a
- * ggml type name, matched case-insensitively; the canonical spelling is used ({@code q4_0}, {@code q4_K},
- * {@code f16}). Overrides only take effect when the base type (the positional ftype) is a quantized type,
- * so the base is the most common quantized type of the point. K-quants need rows that are a multiple of
- * 256 weights; llama-quantize falls back on its own otherwise (Q4_K to Q5_0 and so on), which is also how
- * EdgeFront's memory model counted such tensors.
+ * <p>How llama-quantize picks a tensor's type (src/llama-quant.cpp, {@code llama_tensor_get_type}): a 1-D tensor
+ * (norms) keeps its type. {@code --token-embedding-type} and {@code --output-tensor-type} are returned as given,
+ * <em>before</em> any shape check, so a 256-block type on a row that is not a multiple of 256 crashes the
+ * quantizer; they are therefore never used here. Otherwise, when the positional base type is a quantized type,
+ * the first {@code --tensor-type} pattern that {@code regex_search}es the tensor name gives the type (else the
+ * ftype's own mix rules), and then {@code tensor_type_fallback} applies: a row length that is not a multiple of
+ * the type's block demotes Q2_K/Q3_K to Q4_0, Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, a 32-block type to
+ * itself, and F16 when the demoted type still does not fit. That is exactly {@link WeightFormat#effectiveFor(int)},
+ * which memory accounting, the simulator and the quality pass already use; this export writes the type after
+ * that rule (the type actually stored), so llama-quantize never needs to fall back. Every tensor has its own
+ * anchored, escaped pattern ({@code ^blk\.0\.attn_q\.weight$=q8_0}: a bare {@code output.weight} would also match
+ * {@code blk.N.attn_output.weight}); the file is whitespace-separated {@code PATTERN=TYPE} tokens, no comments.
  *
- * <p>Generic {@code int{b}g{G}[a]} formats map to the llama.cpp type with identical blocks
- * (int8g32 = Q8_0, int4g32 = Q4_0, int4g32a = Q4_1, int5g32 = Q5_0, int5g32a = Q5_1: same bits, 32-weight
- * groups, one fp16 scale, plus an fp16 minimum when asymmetric). Anything else, and sparsity or low rank,
- * has no llama.cpp equivalent: an {@link InvalidInputException}, or with {@code nearest} the nearest type
- * by stored bits per weight and a warning. Stateless.
+ * <p>What llama-quantize cannot produce is refused ({@link InvalidInputException}), or with {@code nearest}
+ * mapped with a warning per tensor and the new weight bytes: sparsity, low rank, {@code +gptq} (llama-quantize
+ * rounds to nearest), and every generic {@code int{b}g{G}} format. Even where a generic format has a llama.cpp
+ * type with identical blocks (int8g32/Q8_0, int4g32/Q4_0, int4g32a/Q4_1, int5g32/Q5_0, int5g32a/Q5_1), the
+ * quantizers differ (int4g32's scale is max|w|/7, Q4_0's the signed maximum over -8), so llama-quantize would
+ * store other weights than were measured; {@code export --to gguf} writes EdgeFront's own codes into those blocks
+ * instead. Stateless.
  */
 public final class LlamaCppExport implements PointExporter {
     LlamaCppExport() {}
@@ -42,19 +48,25 @@ public final class LlamaCppExport implements PointExporter {
 
     @Override
     public Output export(Request r) {
-        Plan plan = plan(r.file(), r.point().choices(), r.nearest());
-        return new Output(plan.fileText(), command(plan, r.shownOut(), r.pointId()), plan.warnings());
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
+        warnings.addAll(plan.warnings());
+        return new Output(plan.fileText(), command(plan, r.shownOut(), r.pointId()), warnings);
     }
 
     /**
      * The export of one point.
      *
-     * @param tensorTypes tensor name to ggml type name, in the point's tensor order
-     * @param baseType    the positional ftype argument for llama-quantize (e.g. {@code Q4_0})
-     * @param fileText    the {@code --tensor-type-file} contents
-     * @param warnings    one line per approximated tensor (empty unless {@code nearest})
+     * @param tensorTypes       tensor name to the ggml type name stored (after llama.cpp's shape fallback when
+     *                          the architecture is known), in the point's tensor order
+     * @param baseType          the positional ftype argument for llama-quantize (e.g. {@code Q4_0})
+     * @param fileText          the {@code --tensor-type-file} contents
+     * @param warnings          one line per approximated tensor (empty unless {@code nearest}) and per fallback
+     * @param weightBytes       bytes of the stored 2-D tensors, or -1 when the architecture is unknown
+     * @param chosenWeightBytes bytes of the point's own choices (what the front reports as weight_bytes), or -1
      */
-    public record Plan(Map<String, String> tensorTypes, String baseType, String fileText, List<String> warnings) {}
+    public record Plan(Map<String, String> tensorTypes, String baseType, String fileText, List<String> warnings,
+                       long weightBytes, long chosenWeightBytes) {}
 
     /** A llama.cpp type with the EdgeFront format it stores exactly. */
     private record LlamaType(String ggmlName, String ftypeName, WeightFormat format, boolean quantized) {
@@ -72,16 +84,36 @@ public final class LlamaCppExport implements PointExporter {
             .map(f -> new LlamaType(f.ggmlName(), f.name(), WeightFormat.of(f), !f.isFloat())).toList();
 
     /**
+     * Why llama-quantize cannot store a choice exactly, or empty when it can (a llama.cpp block or float format,
+     * dense, full rank, rounded to nearest). The one rule behind exports and a spec's {@code space.runtime: llama.cpp}.
+     */
+    public static Optional<String> whyNotStored(TensorChoice c) {
+        if (c.sparsity().kind() != Sparsity.Kind.NONE) return Optional.of("llama.cpp has no sparse weight type (" + c.sparsity().label() + ")");
+        if (c.isLowRank()) return Optional.of("llama.cpp has no low-rank weight type");
+        if (c.errorCompensated()) return Optional.of("llama-quantize rounds to nearest; GPTQ's error-compensated codes are not what it writes");
+        if (exact(c.format()) == null) {
+            LlamaType same = sameBlocks(c.format());
+            return Optional.of(same != null
+                    ? c.format().name() + " has " + same.ggmlName() + "'s blocks but another quantizer (llama-quantize would store other weights)"
+                    : c.format().name() + " is no llama.cpp type");
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Maps a point's choices.
      *
      * @param file    the file the choices came from (named in errors)
      * @param choices tensor name to choice label
-     * @param nearest approximate what llama.cpp cannot store, with a warning per tensor
+     * @param arch    the searched model's architecture (shapes for the fallback and bytes), or null when unknown
+     * @param nearest approximate what llama-quantize cannot produce, with a warning per tensor
      */
-    public static Plan plan(String file, Map<String, String> choices, boolean nearest) {
+    public static Plan plan(String file, Map<String, String> choices, ModelArchitecture arch, boolean nearest) {
         Map<String, String> types = new LinkedHashMap<>();
-        Map<String, LlamaType> chosen = new LinkedHashMap<>();
+        Map<String, LlamaType> stored = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        long bytes = arch == null ? -1 : 0;
+        long chosenBytes = arch == null ? -1 : 0;
         for (Map.Entry<String, String> e : choices.entrySet()) {
             String tensor = e.getKey();
             String field = "choices." + tensor;
@@ -89,37 +121,70 @@ public final class LlamaCppExport implements PointExporter {
             if (!tensor.matches("[A-Za-z0-9_.\\-]+")) {
                 throw new InvalidInputException(file, field, "tensor name has characters a GGUF tensor name cannot have");
             }
-            if (c.sparsity().kind() != Sparsity.Kind.NONE || c.isLowRank()) {
-                String what = c.isLowRank() ? "low rank (" + c.label() + ")" : "sparsity " + c.sparsity().label();
-                if (!nearest) {
-                    throw new InvalidInputException(file, field, "'" + c.label() + "': llama.cpp has no " + (c.isLowRank() ? "low-rank" : "sparse")
-                            + " weight type; pass --nearest to drop the " + what + " and keep " + c.format().name());
+            TensorSpec spec = arch == null ? null : arch.tensor(tensor);
+            if (arch != null && spec == null) throw new InvalidInputException(file, field, "no tensor of that name in " + arch.name());
+            LlamaType t = mapped(file, field, tensor, c, nearest, warnings);
+            if (spec != null) {
+                WeightFormat f = t.format().effectiveFor(spec.cols());
+                if (!f.equals(t.format())) {
+                    warnings.add(String.format(Locale.ROOT, "%s: %s on rows of %d weights is stored as %s (llama.cpp's fallback; weight_bytes counts it)",
+                            tensor, t.format().name(), spec.cols(), f.name()));
+                    t = exact(f);
                 }
-                warnings.add(tensor + ": " + c.label() + " -> dropped " + what + " (llama.cpp stores dense, full-rank weights)");
-            }
-            LlamaType t = exact(c.format());
-            if (t == null) {
-                LlamaType n = nearestType(c.format());
-                if (!nearest) {
-                    throw new InvalidInputException(file, field, "'" + c.label() + "' has no exact llama.cpp type (exact: int8g32=q8_0, int4g32=q4_0, "
-                            + "int4g32a=q4_1, int5g32=q5_0, int5g32a=q5_1); pass --nearest to use " + n.ggmlName() + " instead");
-                }
-                warnings.add(String.format(Locale.ROOT, "%s: %s -> %s (nearest llama.cpp type: %.3g vs %.3g bits/weight%s)", tensor, c.format().name(),
-                        n.ggmlName(), n.bitsPerWeight(), bitsPerWeight(c.format()), n.block32() ? ""
-                                : "; K-quants need rows of a multiple of 256 weights, otherwise llama-quantize falls back to "
-                                + n.format().effectiveFor(32).name().toLowerCase(Locale.ROOT)));
-                t = n;
+                bytes += t.format().bytes(spec.rows(), spec.cols());
+                chosenBytes += c.bytes(spec);
             }
             types.put(tensor, t.ggmlName());
-            chosen.put(tensor, t);
+            stored.put(tensor, t);
         }
-        String base = baseType(chosen);
-        if (chosen.values().stream().noneMatch(LlamaType::quantized) && chosen.values().stream().map(LlamaType::ggmlName).distinct().count() > 1) {
-            warnings.add("no tensor is quantized: llama-quantize applies --tensor-type only over a quantized base type, so every tensor becomes " + base);
+        if (arch != null && arch.tiedEmbeddings() && !types.containsKey("output.weight") && types.containsKey("token_embd.weight")) {
+            // a tied model converted to GGUF by llama.cpp's llama2.c converter gets its own output.weight copy; give it the
+            // embedding's type (what EdgeFront measured for the shared matrix) instead of llama.cpp's output mix rule.
+            // A GGUF without output.weight (convert_hf_to_gguf of a tied model) matches no tensor with this line.
+            types.put("output.weight", types.get("token_embd.weight"));
         }
+        if (nearest && arch != null && bytes != chosenBytes) {
+            warnings.add(String.format(Locale.ROOT, "weight_bytes: %d as searched -> %d as exported (%+.2f%%)", chosenBytes, bytes,
+                    100.0 * (bytes - chosenBytes) / chosenBytes));
+        }
+        String base = baseType(stored);
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, String> e : types.entrySet()) text.append(pattern(e.getKey())).append('=').append(e.getValue()).append('\n');
-        return new Plan(types, base, text.toString(), warnings);
+        return new Plan(types, base, text.toString(), warnings, bytes, chosenBytes);
+    }
+
+    /** The llama.cpp type for a choice, or the nearest with a warning when allowed; refuses otherwise. */
+    private static LlamaType mapped(String file, String field, String tensor, TensorChoice c, boolean nearest, List<String> warnings) {
+        if (c.sparsity().kind() != Sparsity.Kind.NONE || c.isLowRank()) {
+            String what = c.isLowRank() ? "low rank (" + c.label() + ")" : "sparsity " + c.sparsity().label();
+            if (!nearest) {
+                throw new InvalidInputException(file, field, "'" + c.label() + "': llama.cpp has no " + (c.isLowRank() ? "low-rank" : "sparse")
+                        + " weight type; pass --nearest to drop the " + what + " and keep " + c.format().name());
+            }
+            warnings.add(tensor + ": " + c.label() + " -> dropped " + what + " (llama.cpp stores dense, full-rank weights)");
+        }
+        if (c.errorCompensated()) {
+            if (!nearest) {
+                throw new InvalidInputException(file, field, "'" + c.label() + "': llama-quantize rounds to nearest and cannot write GPTQ's codes; "
+                        + "pass --nearest to export plain " + c.format().name());
+            }
+            warnings.add(tensor + ": " + c.label() + " -> plain " + c.format().name() + " (llama-quantize rounds to nearest)");
+        }
+        LlamaType t = exact(c.format());
+        if (t != null) return t;
+        LlamaType same = sameBlocks(c.format());
+        LlamaType n = same != null ? same : nearestType(c.format());
+        if (!nearest) {
+            String why = same != null
+                    ? "'" + c.format().name() + "' stores " + same.ggmlName() + "'s blocks but is another quantizer (round to nearest on max|w|, "
+                    + "not llama.cpp's), so llama-quantize would write other weights than were measured; export --to gguf writes it exactly, or "
+                    + "pass --nearest to let llama-quantize use " + same.ggmlName()
+                    : "'" + c.format().name() + "' is no llama.cpp type; pass --nearest to use " + n.ggmlName() + " instead";
+            throw new InvalidInputException(file, field, why);
+        }
+        warnings.add(String.format(Locale.ROOT, "%s: %s -> %s (%s: %.3g vs %.3g bits/weight)", tensor, c.format().name(), n.ggmlName(),
+                same != null ? "same blocks, llama.cpp's quantizer" : "nearest llama.cpp type", n.bitsPerWeight(), bitsPerWeight(c.format())));
+        return n;
     }
 
     /** The anchored, escaped regex that matches exactly this GGUF tensor name. */
@@ -127,27 +192,39 @@ public final class LlamaCppExport implements PointExporter {
         return "^" + tensor.replace(".", "\\.") + "$";
     }
 
-    /** The full llama-quantize command line for a plan. */
+    /**
+     * The full llama-quantize command line for a plan. Every 2-D tensor is named by the file, so the base type
+     * only has to be a quantized type (llama-quantize applies the file only then).
+     */
     public static String command(Plan p, String tensorTypeFile, String pointId) {
-        StringBuilder b = new StringBuilder("llama-quantize --tensor-type-file ").append(Exporter.shellQuote(tensorTypeFile));
-        // the embedding and output types also go through their dedicated flags, which every llama.cpp
-        // since 2024 honours before any heuristic
-        String embd = p.tensorTypes().get("token_embd.weight");
-        if (embd != null) b.append(" --token-embedding-type ").append(embd);
-        String out = p.tensorTypes().get("output.weight");
-        if (out != null) b.append(" --output-tensor-type ").append(out);
-        return b.append(" MODEL-F16.gguf MODEL-").append(pointId).append(".gguf ").append(p.baseType()).toString();
+        return "llama-quantize --tensor-type-file " + Exporter.shellQuote(tensorTypeFile) + " MODEL-F16.gguf MODEL-" + pointId + ".gguf "
+                + p.baseType();
+    }
+
+    /** The ggml type name (as llama-quantize and GGUF spell it) of a llama.cpp or float format, or null. */
+    public static String ggmlName(WeightFormat f) {
+        LlamaType t = exact(f);
+        return t == null ? null : t.ggmlName();
     }
 
     private static LlamaType exact(WeightFormat f) {
         for (LlamaType t : TYPES) if (t.format().equals(f)) return t;
-        if (f.kind() == WeightFormat.Kind.INT_GROUP && f.blockWeights() == 32) {
-            // a generic group format stores exactly what a 32-block legacy type stores when bits and asymmetry agree
-            for (LlamaType t : TYPES) {
-                if (t.integerGrid() && t.block32() && t.format().bits() == f.bits() && t.format().asymmetric() == f.asymmetric()
-                        && t.format().blockBytes() == f.blockBytes()) {
-                    return t;
-                }
+        return null;
+    }
+
+    /** The llama.cpp format whose 32-weight blocks hold exactly a generic group format's values (int4g32: Q4_0 ...), or null. */
+    public static WeightFormat sameBlocksFormat(WeightFormat f) {
+        LlamaType t = sameBlocks(f);
+        return t == null ? null : t.format();
+    }
+
+    /** The llama.cpp 32-block type whose blocks hold exactly a generic group format's values, or null. */
+    static LlamaType sameBlocks(WeightFormat f) {
+        if (f.kind() != WeightFormat.Kind.INT_GROUP || f.blockWeights() != 32) return null;
+        for (LlamaType t : TYPES) {
+            if (t.quantized() && t.block32() && t.format().bits() == f.bits() && t.format().asymmetric() == f.asymmetric()
+                    && t.format().blockBytes() == f.blockBytes()) {
+                return t;
             }
         }
         return null;
@@ -174,10 +251,10 @@ public final class LlamaCppExport implements PointExporter {
         return best;
     }
 
-    private static String baseType(Map<String, LlamaType> chosen) {
+    /** The most common quantized stored type, else Q8_0 (any quantized base works: the file names every tensor). */
+    private static String baseType(Map<String, LlamaType> stored) {
         Map<LlamaType, Integer> counts = new LinkedHashMap<>();
-        for (LlamaType t : chosen.values()) if (t.quantized()) counts.merge(t, 1, Integer::sum);
-        if (counts.isEmpty()) for (LlamaType t : chosen.values()) counts.merge(t, 1, Integer::sum);
+        for (LlamaType t : stored.values()) if (t.quantized()) counts.merge(t, 1, Integer::sum);
         LlamaType best = null;
         int n = -1;
         for (Map.Entry<LlamaType, Integer> e : counts.entrySet()) {

@@ -32,10 +32,16 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
      *                               nothing, a bad grouping or structural lever
      */
     public static ResolvedSpace resolve(String file, SearchSpec s, ModelArchitecture arch) {
-        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null, null) : s.space();
-        List<String> options = sp.options() == null ? SearchSpace.DEFAULT_OPTIONS : sp.options();
+        SearchSpec.Space sp = s.space() == null ? new SearchSpec.Space(null, null, null, null, null) : s.space();
+        String runtime = sp.runtime() == null ? "any" : sp.runtime();
+        require(file, "space.runtime", runtime.equals("any") || runtime.equals("llama.cpp"), "must be 'any' or 'llama.cpp'");
+        boolean llamaCpp = runtime.equals("llama.cpp");
+        List<String> options = sp.options() != null ? sp.options()
+                : llamaCpp ? SearchSpace.DEFAULT_OPTIONS.stream().filter(label -> org.edgefront.jobs.export.LlamaCppExport.whyNotStored(TensorChoice.parse(label)).isEmpty()).toList()
+                : SearchSpace.DEFAULT_OPTIONS;
         require(file, "space.options", !options.isEmpty(), "must list at least one option");
         List<TensorChoice> defaultChoices = choices(file, "space.options", options);
+        if (llamaCpp) storedByLlamaCpp(file, "space.options", defaultChoices);
         String grouping = sp.grouping() == null ? "tensor" : sp.grouping();
         require(file, "space.grouping", grouping.equals("tensor") || grouping.equals("qkv"), "must be 'tensor' or 'qkv'");
         Map<String, List<TensorChoice>> perTensor = new LinkedHashMap<>();
@@ -46,6 +52,7 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + e.getKey());
                 List<TensorChoice> cs = choices(file, key, e.getValue() == null ? List.of() : e.getValue());
                 require(file, key, !cs.isEmpty(), "must list at least one option");
+                if (llamaCpp) storedByLlamaCpp(file, key, cs);
                 boolean any = false;
                 for (TensorSpec t : arch.linearTensors()) {
                     if (glob.matches(java.nio.file.Path.of(t.name()))) {
@@ -56,10 +63,12 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
                 require(file, key, any, "matches no tensor of " + arch.name());
             }
         }
+        require(file, "space.structure", !llamaCpp || sp.structure() == null,
+                "llama.cpp takes per-tensor types for the model's own shapes, not pruned structure (space.runtime: llama.cpp)");
         SearchSpace space = new SearchSpace(arch, decisions(file, arch, perTensor, grouping),
                 SearchSpecLoader.structure(file, key -> "space.structure" + (key.isEmpty() ? "" : "." + key), arch, sp.structure()));
 
-        return new ResolvedSpace(new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure()), space);
+        return new ResolvedSpace(new SearchSpec.Space(options, grouping, sp.tensorOptions(), sp.structure(), sp.runtime()), space);
     }
 
     private static List<Decision> decisions(String file, ModelArchitecture arch, Map<String, List<TensorChoice>> perTensor, String grouping) {
@@ -78,6 +87,17 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
             }
         }
         return ds;
+    }
+
+    /** Refuses, naming the option, a choice llama-quantize cannot store exactly (spec with {@code space.runtime: llama.cpp}). */
+    private static void storedByLlamaCpp(String file, String key, List<TensorChoice> choices) {
+        for (int i = 0; i < choices.size(); i++) {
+            java.util.Optional<String> why = org.edgefront.jobs.export.LlamaCppExport.whyNotStored(choices.get(i));
+            if (why.isPresent()) {
+                throw new InvalidInputException(file, key + "[" + i + "]", "option " + choices.get(i).label()
+                        + " cannot be stored by llama.cpp (space.runtime: llama.cpp): " + why.get());
+            }
+        }
     }
 
     private static List<TensorChoice> choices(String file, String key, List<String> labels) {

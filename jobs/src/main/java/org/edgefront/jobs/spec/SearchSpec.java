@@ -63,9 +63,12 @@ public record SearchSpec(
      * @param tensorOptions per-tensor option lists overriding {@code options}; keys are tensor names or globs
      *                      such as {@code token_embd.weight} or {@code blk.*.ffn_down.weight}
      * @param structure     structured pruning searched per layer (absent: the whole structure is kept)
+     * @param runtime       the runtime the result is for: {@code any} (default) or {@code llama.cpp} (only what
+     *                      llama-quantize stores exactly: llama.cpp block and float formats, dense, full rank, no GPTQ,
+     *                      no structure; the default options are narrowed to those, listed ones are checked)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Space(List<String> options, String grouping, Map<String, List<String>> tensorOptions, Structure structure) {}
+    public record Space(List<String> options, String grouping, Map<String, List<String>> tensorOptions, Structure structure, String runtime) {}
 
     /**
      * Structural levers, each a list of keep ratios in (0, 1] offered to every layer (1.0, no pruning, is always

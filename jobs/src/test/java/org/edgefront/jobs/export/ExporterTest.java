@@ -18,11 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.edgefront.jobs.cli.ExportCommand;
 import org.edgefront.jobs.report.SearchDirFixture;
 import org.edgefront.jobs.spec.ChoicesFile;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.Llama2cWriter;
+import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,13 @@ class ExporterTest {
     @BeforeEach
     void searchDir() throws Exception {
         dir = SearchDirFixture.write(tmp.resolve("run"), false, "{\"memory_bytes\": {\"atMost\": 3.5e6}}", false, 0, 0);
+        // the searched model, so that exports know its shapes: a llama2.c file of the fixture's architecture
+        Path model = tmp.resolve("fixture.bin");
+        SyntheticLlama.Shape shape = new SyntheticLlama.Shape(64, 128, 2, 4, 4, 256, 128, true);
+        Llama2cWriter.write(SyntheticLlama.create(shape, 3), model.toString());
+        ObjectNode spec = (ObjectNode) new ObjectMapper().readTree(dir.resolve("spec.json").toFile());
+        ((ObjectNode) spec.get("model")).put("source", model.toString());
+        Files.writeString(dir.resolve("spec.json"), spec.toString());
     }
 
     private static Map<String, String> tensorTypeFile(Path f) throws Exception {
@@ -50,34 +60,59 @@ class ExporterTest {
     }
 
     @Test
-    void llamaCppFileHasOneAnchoredPatternPerTensorWithGgmlTypeNames() throws Exception {
+    void llamaCppFileNamesEveryTensorWithItsStoredTypeAndTheCommandUsesNoBypassFlags() throws Exception {
         Path out = tmp.resolve("best.txt");
-        Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.BEST, Exporter.Target.LLAMA_CPP, out.toString(), false);
+        Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.BEST, Exporter.Target.LLAMA_CPP, out.toString(), true);
         Map<String, String> lines = tensorTypeFile(out);
-        assertEquals(SearchDirFixture.ARCH.linearTensors().size(), lines.size());
+        assertEquals(SearchDirFixture.ARCH.linearTensors().size() + 1, lines.size(), "every tensor, and output.weight of the tied model");
         assertEquals("f16", lines.get("^token_embd\\.weight$"));
-        assertEquals("q4_0", lines.get("^blk\\.0\\.attn_q\\.weight$"), "int4g32 is exactly q4_0");
-        assertEquals("q8_0", lines.get("^blk\\.0\\.ffn_up\\.weight$"), "int8g32 is exactly q8_0");
+        assertEquals("f16", lines.get("^output\\.weight$"), "a converter's copy of the tied embedding gets the embedding's type");
+        assertEquals("q4_0", lines.get("^blk\\.0\\.attn_q\\.weight$"), "int4g32 has q4_0's blocks (with --nearest)");
+        assertEquals("q8_0", lines.get("^blk\\.0\\.ffn_up\\.weight$"), "int8g32 has q8_0's blocks (with --nearest)");
         assertEquals("f16", lines.get("^blk\\.1\\.ffn_down\\.weight$"));
         assertEquals("q8_0", lines.get("^blk\\.1\\.attn_k\\.weight$"));
-        assertTrue(r.warnings().isEmpty());
-        // base type = most common quantized type (Q8_0), input placeholder, output, the file
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("blk.0.attn_q.weight: int4g32 -> q4_0 (same blocks, llama.cpp's quantizer")),
+                r.warnings().toString());
+        // --token-embedding-type/--output-tensor-type skip llama.cpp's shape fallback: never printed
+        assertFalse(r.command().contains("--token-embedding-type") || r.command().contains("--output-tensor-type"), r.command());
         assertTrue(r.command().startsWith("llama-quantize --tensor-type-file " + out), r.command());
-        assertTrue(r.command().contains("--token-embedding-type f16"), r.command());
         assertTrue(r.command().endsWith(" MODEL-F16.gguf MODEL-" + SearchDirFixture.BEST + ".gguf Q8_0"), r.command());
     }
 
     @Test
-    void llamaCppMapsAsymmetricAndFiveBitGroupsAndKQuantsExactly() throws Exception {
+    void llamaCppRefusesGenericGroupsEvenWithLlamaCppBlocksBecauseTheQuantizerDiffers() {
+        Path out = tmp.resolve("best.txt");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Exporter.export(dir.toString(), SearchDirFixture.BEST, Exporter.Target.LLAMA_CPP, out.toString(), false));
+        assertTrue(e.getMessage().contains("int4g32") && e.getMessage().contains("another quantizer") && e.getMessage().contains("--to gguf"),
+                e.getMessage());
+        assertFalse(Files.exists(out), "nothing written on error");
+        assertTrue(LlamaCppExport.whyNotStored(TensorChoice.parse("int4g32")).isPresent());
+        assertTrue(LlamaCppExport.whyNotStored(TensorChoice.parse("Q4_0+gptq")).isPresent());
+        assertTrue(LlamaCppExport.whyNotStored(TensorChoice.parse("Q6_K")).isEmpty());
+    }
+
+    @Test
+    void llamaCppWritesTheTypeLlamaCppFallsBackToAndCountsItsBytes() throws Exception {
+        // the fixture's rows are 64 and 128 weights: no 256-block K-quant fits, llama.cpp stores Q4_K as Q5_0
         Path out = tmp.resolve("mid.txt");
-        Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.MIDDLE, Exporter.Target.LLAMA_CPP, out.toString(), false);
+        Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.MIDDLE, Exporter.Target.LLAMA_CPP, out.toString(), true);
         Map<String, String> lines = tensorTypeFile(out);
         assertEquals("q4_1", lines.get("^blk\\.0\\.attn_k\\.weight$"));
         assertEquals("q5_0", lines.get("^blk\\.0\\.attn_v\\.weight$"));
         assertEquals("q5_1", lines.get("^blk\\.1\\.attn_v\\.weight$"));
-        assertEquals("q4_K", lines.get("^blk\\.1\\.ffn_gate\\.weight$"));
+        assertEquals("q5_0", lines.get("^blk\\.1\\.ffn_gate\\.weight$"), "Q4_K on 64-weight rows falls back to Q5_0");
         assertEquals("q8_0", lines.get("^token_embd\\.weight$"));
-        assertTrue(r.command().endsWith(" Q4_0"), "int4g32 (= q4_0) is the most common type: " + r.command());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("blk.1.ffn_gate.weight: Q4_K on rows of 64 weights is stored as Q5_0")),
+                r.warnings().toString());
+        assertTrue(r.command().endsWith(" Q4_0"), "q4_0 is the most common stored type: " + r.command());
+        LlamaCppExport.Plan plan = LlamaCppExport.plan("front.json", SearchDirFixture.frontPoints().get(1).choices(), SearchDirFixture.ARCH, true);
+        long expected = 0;
+        for (var t : SearchDirFixture.ARCH.linearTensors()) {
+            expected += TensorChoice.parse(SearchDirFixture.frontPoints().get(1).choices().get(t.name())).bytes(t);
+        }
+        assertEquals(expected, plan.chosenWeightBytes());
+        assertEquals(expected, plan.weightBytes(), "same-block mapping and the fallback keep the bytes the memory model counted");
     }
 
     @Test
@@ -94,7 +129,7 @@ class ExporterTest {
     }
 
     @Test
-    void llamaCppRefusesChoicesWithoutAnExactTypeUnlessNearest() throws Exception {
+    void llamaCppRefusesChoicesWithoutAnExactTypeUnlessNearestAndThenReportsTheNewBytes() throws Exception {
         Path out = tmp.resolve("small.txt");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Exporter.export(dir.toString(), SearchDirFixture.SMALL, Exporter.Target.LLAMA_CPP, out.toString(), false));
@@ -104,17 +139,18 @@ class ExporterTest {
 
         Exporter.Result r = Exporter.export(dir.toString(), SearchDirFixture.SMALL, Exporter.Target.LLAMA_CPP, out.toString(), true);
         Map<String, String> lines = tensorTypeFile(out);
-        assertEquals("q3_K", lines.get("^blk\\.0\\.ffn_down\\.weight$"), "int3g32 (3.5 bpw) is nearest to q3_K (3.44 bpw)");
-        assertEquals("q4_0", lines.get("^blk\\.1\\.ffn_up\\.weight$"), "2:4 sparsity dropped, int4g32 kept");
+        assertEquals("q4_0", lines.get("^blk\\.0\\.ffn_down\\.weight$"), "int3g32 -> q3_K (3.44 bpw), which 128-weight rows store as q4_0");
+        assertEquals("q4_0", lines.get("^blk\\.1\\.ffn_up\\.weight$"), "2:4 sparsity dropped, int4g32 in q4_0 blocks");
         assertEquals("q4_0", lines.get("^blk\\.1\\.attn_output\\.weight$"), "low rank dropped");
-        assertEquals(3, r.warnings().size(), r.warnings().toString());
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("blk.1.ffn_up.weight") && w.contains("2:4")));
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("blk.0.ffn_down.weight: int3g32 -> q3_K")), r.warnings().toString());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("weight_bytes: ") && w.contains("as exported")), r.warnings().toString());
     }
 
     @Test
     void llamaCppRefusesSparsityWithoutNearest() {
         Map<String, String> c = SearchDirFixture.choices("Q4_0", Map.of("blk.0.attn_q.weight", "Q4_0+s50"));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> LlamaCppExport.plan("front.json", c, false));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> LlamaCppExport.plan("front.json", c, null, false));
         assertEquals("choices.blk.0.attn_q.weight", e.field());
         assertTrue(e.getMessage().contains("sparse"), e.getMessage());
     }
@@ -192,7 +228,7 @@ class ExporterTest {
             Map<String, TensorChoice> expected = new LinkedHashMap<>();
             SearchDirFixture.choicesOf(id).forEach((k, v) -> expected.put(k, TensorChoice.parse(v)));
             assertEquals(expected, back, id);
-            assertTrue(r.command().startsWith("edgefront eval --model models/fixture.bin --tokenizer models/tok.bin"), r.command());
+            assertTrue(r.command().startsWith("edgefront eval --model " + tmp.resolve("fixture.bin") + " --tokenizer models/tok.bin"), r.command());
         }
     }
 
@@ -228,7 +264,7 @@ class ExporterTest {
         assertEquals(out.toString(), n.get("out").asText());
         assertEquals("llama-cpp", n.get("format").asText());
         assertTrue(n.get("command").asText().startsWith("llama-quantize "));
-        assertEquals(3, n.get("warnings").size());
-        assertEquals(3, stderr.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("warning: ")).count());
+        assertTrue(n.get("warnings").size() >= 4, n.toString());
+        assertEquals(n.get("warnings").size(), stderr.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("warning: ")).count());
     }
 }

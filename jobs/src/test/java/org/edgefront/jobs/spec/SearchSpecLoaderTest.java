@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.edgefront.jobs.TestPaths;
+import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +125,25 @@ class SearchSpecLoaderTest {
         ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
         assertEquals(3, r.space().decisions().get(0).options().size());
         assertEquals(2, r.space().decisions().get(1).options().size());
+    }
+
+    @Test
+    void llamaCppRuntimeNarrowsTheDefaultOptionsToWhatLlamaQuantizeStores() throws IOException {
+        Path p = write(base() + "space: {runtime: llama.cpp}\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        for (var d : r.space().decisions()) {
+            assertEquals(List.of("F16", "Q8_0", "Q5_0", "Q4_0"), d.options().stream().map(TensorChoice::label).toList());
+        }
+    }
+
+    @Test
+    void llamaCppRuntimeRefusesAListedOptionItCannotStoreNamingIt() throws IOException {
+        InvalidInputException e = fails(base() + "space: {runtime: llama.cpp, options: [Q4_K, Q8_0, int4g32]}\n");
+        assertEquals("space.options[2]", e.field());
+        assertTrue(e.getMessage().contains("int4g32") && e.getMessage().contains("another quantizer"), e.getMessage());
+        e = fails(base() + "space: {runtime: llama.cpp, options: [Q4_K], tensorOptions: {'token_embd.weight': [Q8_0+2:4]}}\n");
+        assertEquals("space.tensorOptions.token_embd.weight[0]", e.field());
+        assertEquals("space.runtime", fails(base() + "space: {runtime: onnx}\n").field());
     }
 
     @Test

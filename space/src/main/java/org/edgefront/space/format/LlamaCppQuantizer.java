@@ -1,5 +1,9 @@
 package org.edgefront.space.format;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.edgefront.space.compress.WeightFormat;
+
 /**
  * llama.cpp's block formats, quantized the way llama.cpp's reference (non-imatrix) quantizers do and
  * dequantized straight back to floats. Written from the published algorithms (ggml-quants.c,
@@ -8,24 +12,86 @@ package org.edgefront.space.format;
  * same float arithmetic order so results match bit for bit in the common case.
  *
  * <p>Block sizes: Q8_0/Q4_0/Q4_1/Q5_0/Q5_1 use 32 weights; K-quants use super-blocks of 256 with
- * 16-weight (Q2_K, Q3_K, Q6_K) or 32-weight (Q4_K, Q5_K) sub-blocks. {@link NamedFormat} names one codec
- * here per format; each quantizes one block. Stateless and thread-safe.
+ * 16-weight (Q2_K, Q3_K, Q6_K) or 32-weight (Q4_K, Q5_K) sub-blocks. The caller passes a row length
+ * that is a multiple of the block (see {@link WeightFormat#effectiveFor(int)}).
+ *
+ * <p>{@link #encodeRow} writes the same quantization as ggml's block bytes (the layouts of ggml-common.h:
+ * {@code block_q4_0 {d; qs[16]}}, {@code block_q4_K {d; dmin; scales[12]; qs[128]}} ...), which is what
+ * llama-quantize stores; where a sub-block's scale is zero the codes are those of the scale search, as ggml
+ * leaves them. One implementation serves both, so a GGUF EdgeFront writes holds exactly the weights it measured.
+ * Stateless and thread-safe.
  */
 public final class LlamaCppQuantizer {
     private static final int QK_K = 256;
+    /** ggml's GROUP_MAX_EPS: a sub-block whose largest magnitude is below it is all zero. */
+    private static final float GROUP_MAX_EPS = 1e-15f;
 
     private LlamaCppQuantizer() {}
 
-    static final FormatCodec Q8_0 = FormatCodec.blocks(32, LlamaCppQuantizer::q8_0);
-    static final FormatCodec Q4_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 8, 15));
-    static final FormatCodec Q5_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 16, 31));
-    static final FormatCodec Q4_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 15));
-    static final FormatCodec Q5_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 31));
-    static final FormatCodec Q2_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q2_K);
-    static final FormatCodec Q3_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q3_K);
-    static final FormatCodec Q4_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20));
-    static final FormatCodec Q5_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15));
-    static final FormatCodec Q6_K = FormatCodec.blocks(QK_K, LlamaCppQuantizer::q6_K);
+    // one codec per format for the registry (NamedFormat); each quantizes one block and writes no bytes
+    static final FormatCodec Q8_0 = FormatCodec.blocks(32, (x, o, out, oo) -> q8_0(x, o, out, oo, null));
+    static final FormatCodec Q4_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 8, 15, null));
+    static final FormatCodec Q5_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 16, 31, null));
+    static final FormatCodec Q4_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 15, null));
+    static final FormatCodec Q5_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 31, null));
+    static final FormatCodec Q2_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q2_K(x, o, out, oo, null));
+    static final FormatCodec Q3_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q3_K(x, o, out, oo, null));
+    static final FormatCodec Q4_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, null));
+    static final FormatCodec Q5_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15, null));
+    static final FormatCodec Q6_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q6_K(x, o, out, oo, null));
+
+    /** Quantizes {@code n} weights of {@code x} from {@code off} in format {@code f}; writes the dequantized values to {@code out}. */
+    public static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
+        quantize(f, x, off, n, out, outOff, null);
+    }
+
+    /**
+     * Quantizes {@code n} weights of {@code x} from {@code off} in format {@code f} and returns ggml's block bytes for
+     * them ({@code n / blockWeights} blocks of {@code blockBytes}), exactly as llama.cpp's reference quantizer writes.
+     */
+    public static byte[] encodeRow(WeightFormat f, float[] x, int off, int n) {
+        if (f.kind() != WeightFormat.Kind.LLAMA_CPP) throw new IllegalArgumentException("not a llama.cpp block format: " + f.name());
+        ByteBuffer pack = ByteBuffer.allocate(Math.toIntExact(f.rowBytes(n))).order(ByteOrder.LITTLE_ENDIAN);
+        quantize(f, x, off, n, new float[n], 0, pack);
+        return pack.array();
+    }
+
+    private static void quantize(WeightFormat f, float[] x, int off, int n, float[] out, int outOff, ByteBuffer pack) {
+        int block = f.blockWeights();
+        if (n % block != 0) throw new IllegalArgumentException(f.name() + " does not apply to rows of " + n);
+        for (int b = 0; b < n; b += block) {
+            int xi = off + b;
+            int oi = outOff + b;
+            switch (f.name()) {
+                case "Q8_0" -> q8_0(x, xi, out, oi, pack);
+                case "Q4_0" -> qx_0(x, xi, out, oi, 8, 15, pack);
+                case "Q5_0" -> qx_0(x, xi, out, oi, 16, 31, pack);
+                case "Q4_1" -> qx_1(x, xi, out, oi, 15, pack);
+                case "Q5_1" -> qx_1(x, xi, out, oi, 31, pack);
+                case "Q2_K" -> q2_K(x, xi, out, oi, pack);
+                case "Q3_K" -> q3_K(x, xi, out, oi, pack);
+                case "Q4_K" -> q45_K(x, xi, out, oi, 15, -1.0f, 0.1f, 20, pack);
+                case "Q5_K" -> q45_K(x, xi, out, oi, 31, -0.5f, 0.1f, 15, pack);
+                case "Q6_K" -> q6_K(x, xi, out, oi, pack);
+                default -> throw new IllegalArgumentException("not a llama.cpp format: " + f.name());
+            }
+        }
+    }
+
+    private static void putHalf(ByteBuffer pack, float v) { pack.putShort(HalfFloats.toHalfBits(v)); }
+
+    /**
+     * The 32-weight legacy layout's codes, low nibbles from the first half of the block, high from the second, and
+     * for 5-bit codes the fifth bits as a little-endian uint32 (bit j for weight j) before them.
+     */
+    public static void packLegacy(ByteBuffer pack, int[] q, boolean fiveBit) {
+        if (fiveBit) {
+            int qh = 0;
+            for (int j = 0; j < 32; j++) qh |= ((q[j] >> 4) & 1) << j;
+            pack.putInt(qh);
+        }
+        for (int j = 0; j < 16; j++) pack.put((byte) ((q[j] & 0xF) | ((q[j + 16] & 0xF) << 4)));
+    }
 
     /** llama.cpp's nearest_int: round half to even (the FPU's default rounding). */
     public static int nearestInt(float v) { return (int) Math.rint(v); }
@@ -37,17 +103,22 @@ public final class LlamaCppQuantizer {
 
     // ---- legacy 32-weight formats -------------------------------------------------------------
 
-    private static void q8_0(float[] x, int o, float[] out, int oo) {
+    private static void q8_0(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
         float d = amax / 127f;
         float id = d != 0 ? 1.0f / d : 0.0f;
         float dh = h(d);
-        for (int j = 0; j < 32; j++) out[oo + j] = roundf(x[o + j] * id) * dh;
+        if (pack != null) putHalf(pack, d);
+        for (int j = 0; j < 32; j++) {
+            float q = roundf(x[o + j] * id);
+            out[oo + j] = q * dh;
+            if (pack != null) pack.put((byte) (int) q);
+        }
     }
 
     /** Q4_0 (half = 8, qmax = 15) and Q5_0 (16, 31): d = signed max / -half, q = min(qmax, trunc(x/d + half + 0.5)). */
-    private static void qx_0(float[] x, int o, float[] out, int oo, int half, int qmax) {
+    private static void qx_0(float[] x, int o, float[] out, int oo, int half, int qmax, ByteBuffer pack) {
         float amax = 0;
         float max = 0;
         for (int j = 0; j < 32; j++) {
@@ -58,14 +129,20 @@ public final class LlamaCppQuantizer {
         float id = d != 0 ? 1.0f / d : 0.0f;
         float dh = h(d);
         float bias = half + 0.5f;
+        int[] codes = new int[32];
         for (int j = 0; j < 32; j++) {
             int q = Math.min(qmax, (int) (x[o + j] * id + bias));
+            codes[j] = q;
             out[oo + j] = (q - half) * dh;
+        }
+        if (pack != null) {
+            putHalf(pack, d);
+            packLegacy(pack, codes, qmax == 31);
         }
     }
 
     /** Q4_1 (qmax 15) and Q5_1 (31): d = (max - min)/qmax, stored min; q = min(qmax, trunc((x - min)/d + 0.5)). */
-    private static void qx_1(float[] x, int o, float[] out, int oo, int qmax) {
+    private static void qx_1(float[] x, int o, float[] out, int oo, int qmax, ByteBuffer pack) {
         float min = Float.MAX_VALUE;
         float max = -Float.MAX_VALUE;
         for (int j = 0; j < 32; j++) {
@@ -77,9 +154,16 @@ public final class LlamaCppQuantizer {
         float id = d != 0 ? 1.0f / d : 0.0f;
         float dh = h(d);
         float mh = h(min);
+        int[] codes = new int[32];
         for (int j = 0; j < 32; j++) {
             int q = Math.min(qmax, (int) ((x[o + j] - min) * id + 0.5f));
+            codes[j] = q;
             out[oo + j] = q * dh + mh;
+        }
+        if (pack != null) {
+            putHalf(pack, d);
+            putHalf(pack, min);
+            packLegacy(pack, codes, qmax == 31);
         }
     }
 
@@ -164,14 +248,17 @@ public final class LlamaCppQuantizer {
     }
 
     /** Signed scale search with x^2-weighted coordinate refinement (llama.cpp make_q3_quants, do_rmse). */
-    static float makeQ3Quants(int n, int nmax, float[] x, int xo) {
+    static float makeQ3Quants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {
             float ax = Math.abs(x[xo + i]);
             if (ax > amax) { amax = ax; max = x[xo + i]; }
         }
-        if (amax == 0) return 0.f;
+        if (amax < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) codes[co + i] = 0;
+            return 0.f;
+        }
         float iscale = -nmax / max;
         int[] l = new int[n];
         float sumlx = 0;
@@ -209,29 +296,34 @@ public final class LlamaCppQuantizer {
             }
             if (changed == 0) break;
         }
-        return sumlx / suml2;
+        for (int i = 0; i < n; i++) codes[co + i] = l[i] + nmax;
+        return suml2 > 0 ? sumlx / suml2 : 0.f;
     }
 
     /** Signed scale search over 19 candidate scales, x^2-weighted (llama.cpp make_qx_quants, rmse_type 1, no imatrix). */
-    static float makeQxQuants(int n, int nmax, float[] x, int xo) {
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {
             float ax = Math.abs(x[xo + i]);
             if (ax > amax) { amax = ax; max = x[xo + i]; }
         }
-        if (amax < 1e-30f) return 0.f;
+        if (amax < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) codes[co + i] = 0;
+            return 0.f;
+        }
         float iscale = -nmax / max;
         float sumlx = 0;
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xo + i];
             int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
+            codes[co + i] = q + nmax;
             float w = xi * xi;
             sumlx += w * xi * q;
             suml2 += w * q * q;
         }
-        float scale = sumlx / suml2;
+        float scale = suml2 != 0 ? sumlx / suml2 : 0.f;
         float best = scale * sumlx;
         for (int is = -9; is <= 9; is++) {
             if (is == 0) continue;
@@ -246,6 +338,7 @@ public final class LlamaCppQuantizer {
                 suml2 += w * q * q;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+                for (int i = 0; i < n; i++) codes[co + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * x[xo + i])));
                 scale = sumlx / suml2;
                 best = scale * sumlx;
             }
@@ -253,9 +346,18 @@ public final class LlamaCppQuantizer {
         return scale;
     }
 
-    // ---- K-quants -----------------------------------------------------------------------------
+    // ---- K-quants ----------------------------------------------------------------------------
 
-    private static void q2_K(float[] x, int o, float[] out, int oo) {
+    /** Codes of 256 weights, four 2-bit codes per byte: byte l of each 128-weight half holds weights l, l+32, l+64, l+96. */
+    private static void pack2Bit(ByteBuffer pack, int[] codes) {
+        for (int j = 0; j < QK_K; j += 128) {
+            for (int l = 0; l < 32; l++) {
+                pack.put((byte) (codes[j + l] | (codes[j + l + 32] << 2) | (codes[j + l + 64] << 4) | (codes[j + l + 96] << 6)));
+            }
+        }
+    }
+
+    private static void q2_K(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
         int[] l = new int[QK_K];
         int[] laux = new int[16];
         float[] weights = new float[16];
@@ -288,28 +390,41 @@ public final class LlamaCppQuantizer {
         for (int j = 0; j < 16; j++) {
             float dl = d * sc[j];
             float ml = dmin * mn[j];
-            requantizeWithMin(x, o + 16 * j, out, oo + 16 * j, 16, dl, ml, 3);
+            requantizeWithMin(x, o + 16 * j, out, oo + 16 * j, 16, dl, ml, 3, l, 16 * j);
+        }
+        if (pack != null) {
+            for (int j = 0; j < 16; j++) pack.put((byte) (sc[j] | (mn[j] << 4)));
+            pack2Bit(pack, l);
+            putHalf(pack, d);
+            putHalf(pack, dmin);
         }
     }
 
     /**
      * The final pass of the K formats with a min (Q2_K, Q4_K, Q5_K): each of {@code n} weights re-quantized to
      * {@code round((x + ml) / dl)} in 0..nmax with the sub-block's stored scale {@code dl} and min {@code ml}, and
-     * dequantized as {@code dl * q - ml} (a zero scale stores every weight as {@code -ml}).
+     * dequantized as {@code dl * q - ml}. A zero scale stores every weight as {@code -ml} and, as in ggml, leaves the
+     * scale search's codes in {@code codes}.
      */
-    private static void requantizeWithMin(float[] x, int xo, float[] out, int oo, int n, float dl, float ml, int nmax) {
+    private static void requantizeWithMin(float[] x, int xo, float[] out, int oo, int n, float dl, float ml, int nmax, int[] codes, int co) {
         for (int i = 0; i < n; i++) {
-            int q = dl != 0 ? Math.max(0, Math.min(nmax, nearestInt((x[xo + i] + ml) / dl))) : 0;
-            out[oo + i] = dl * q - ml;
+            if (dl != 0) {
+                int q = Math.max(0, Math.min(nmax, nearestInt((x[xo + i] + ml) / dl)));
+                codes[co + i] = q;
+                out[oo + i] = dl * q - ml;
+            } else {
+                out[oo + i] = -ml;
+            }
         }
     }
 
-    private static void q3_K(float[] x, int o, float[] out, int oo) {
+    private static void q3_K(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
         float[] scales = new float[16];
+        int[] codes = new int[QK_K];
         float maxScale = 0;
         float amax = 0;
         for (int j = 0; j < 16; j++) {
-            scales[j] = makeQ3Quants(16, 4, x, o + 16 * j);
+            scales[j] = makeQ3Quants(16, 4, x, o + 16 * j, codes, 16 * j);
             float a = Math.abs(scales[j]);
             if (a > amax) { amax = a; maxScale = scales[j]; }
         }
@@ -324,15 +439,41 @@ public final class LlamaCppQuantizer {
             float dl = d * sc[j];
             for (int i = 0; i < 16; i++) {
                 int q = 0;
-                // with a zero sub-scale the codes do not matter: every weight dequantizes to 0
-                if (dl != 0) q = Math.max(-4, Math.min(3, nearestInt(x[o + 16 * j + i] / dl)));
+                // with a zero sub-scale every weight dequantizes to 0 and ggml keeps the search's codes
+                if (dl != 0) {
+                    q = Math.max(-4, Math.min(3, nearestInt(x[o + 16 * j + i] / dl)));
+                    codes[16 * j + i] = q + 4;
+                }
                 out[oo + 16 * j + i] = dl * q;
             }
+        }
+        if (pack != null) {
+            // hmask[32]: bit b of byte m is the third bit of weight 32 b + m; then the low two bits; then 12 bytes of
+            // 6-bit scales (stored + 32): low nibbles of 0..7 and 8..15 in bytes 0..7, high 2 bits in bytes 8..11
+            byte[] hmask = new byte[32];
+            int[] low = new int[QK_K];
+            for (int j = 0; j < QK_K; j++) {
+                low[j] = codes[j] & 3;
+                if (codes[j] > 3) hmask[j % 32] |= (byte) (1 << (j / 32));
+            }
+            pack.put(hmask);
+            pack2Bit(pack, low);
+            byte[] packed = new byte[12];
+            if (maxScale != 0) {
+                for (int j = 0; j < 16; j++) {
+                    int v = sc[j] + 32;
+                    if (j < 8) packed[j] |= (byte) (v & 0xF);
+                    else packed[j - 8] |= (byte) ((v & 0xF) << 4);
+                    packed[8 + j % 4] |= (byte) ((v >> 4) << (2 * (j / 4)));
+                }
+            }
+            pack.put(packed);
+            putHalf(pack, d);
         }
     }
 
     /** Q4_K (nmax 15) and Q5_K (nmax 31): 8 sub-blocks of 32 with 6-bit scales and mins. */
-    private static void q45_K(float[] x, int o, float[] out, int oo, int nmax, float rmin, float rdelta, int nstep) {
+    private static void q45_K(float[] x, int o, float[] out, int oo, int nmax, float rmin, float rdelta, int nstep, ByteBuffer pack) {
         int[] l = new int[QK_K];
         int[] laux = new int[32];
         float[] weights = new float[32];
@@ -355,38 +496,98 @@ public final class LlamaCppQuantizer {
         float invMin = maxMin > 0 ? 63f / maxMin : 0f;
         float d = h(maxScale / 63f);
         float dmin = h(maxMin / 63f);
+        int[] ls = new int[8];
+        int[] lm = new int[8];
         for (int j = 0; j < 8; j++) {
-            int ls = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
-            int lm = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
-            float dl = d * ls;
-            float ml = dmin * lm;
-            requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, dl, ml, nmax);
+            ls[j] = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
+            lm[j] = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
+            float dl = d * ls[j];
+            float ml = dmin * lm[j];
+            requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, dl, ml, nmax, l, 32 * j);
+        }
+        if (pack != null) {
+            putHalf(pack, maxScale / 63f);
+            putHalf(pack, maxMin / 63f);
+            // 12 bytes: 6-bit scale and min of sub-blocks 0..3 in bytes 0..3 and 4..7; of 4..7 low nibbles in bytes
+            // 8..11 and high 2 bits in the top of bytes 0..7
+            byte[] packed = new byte[12];
+            for (int j = 0; j < 8; j++) {
+                if (j < 4) {
+                    packed[j] = (byte) ls[j];
+                    packed[j + 4] = (byte) lm[j];
+                } else {
+                    packed[j + 4] = (byte) ((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
+                    packed[j - 4] |= (byte) ((ls[j] >> 4) << 6);
+                    packed[j] |= (byte) ((lm[j] >> 4) << 6);
+                }
+            }
+            pack.put(packed);
+            if (nmax == 31) {
+                // qh[32]: bits 2k and 2k+1 of byte j are the fifth bits of weights 64k + j and 64k + j + 32
+                byte[] qh = new byte[32];
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 32; j++) {
+                        if (l[64 * k + j] > 15) qh[j] |= (byte) (1 << (2 * k));
+                        if (l[64 * k + j + 32] > 15) qh[j] |= (byte) (2 << (2 * k));
+                    }
+                }
+                pack.put(qh);
+            }
+            for (int j = 0; j < QK_K; j += 64) {
+                for (int i = 0; i < 32; i++) pack.put((byte) ((l[j + i] & 0xF) | ((l[j + i + 32] & 0xF) << 4)));
+            }
         }
     }
 
-    private static void q6_K(float[] x, int o, float[] out, int oo) {
+    private static void q6_K(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
         float[] scales = new float[16];
+        int[] codes = new int[QK_K];
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int j = 0; j < 16; j++) {
-            scales[j] = makeQxQuants(16, 32, x, o + 16 * j);
+            scales[j] = makeQxQuants(16, 32, x, o + 16 * j, codes, 16 * j);
             float a = Math.abs(scales[j]);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = scales[j]; }
         }
-        if (maxAbsScale == 0) {
+        if (maxAbsScale < GROUP_MAX_EPS) {
             for (int i = 0; i < QK_K; i++) out[oo + i] = 0;
+            if (pack != null) pack.put(new byte[210]);
             return;
         }
         float iscale = -128f / maxScale;
         float d = h(1 / iscale);
+        int[] sc = new int[16];
         for (int j = 0; j < 16; j++) {
-            int sc = (byte) Math.min(127, nearestInt(iscale * scales[j]));
-            float dl = d * sc;
+            sc[j] = (byte) Math.min(127, nearestInt(iscale * scales[j]));
+            float dl = d * sc[j];
             for (int i = 0; i < 16; i++) {
                 int q = 0;
-                if (dl != 0) q = Math.max(-32, Math.min(31, nearestInt(x[o + 16 * j + i] / dl)));
+                if (dl != 0) {
+                    q = Math.max(-32, Math.min(31, nearestInt(x[o + 16 * j + i] / dl)));
+                    codes[16 * j + i] = q + 32;
+                }
                 out[oo + 16 * j + i] = dl * q;
             }
+        }
+        if (pack != null) {
+            // ql[128]: low nibbles; qh[64]: high 2 bits; per 128-weight half, byte l covers weights l, l+32, l+64, l+96
+            byte[] ql = new byte[128];
+            byte[] qh = new byte[64];
+            for (int j = 0, half = 0; j < QK_K; j += 128, half++) {
+                for (int l = 0; l < 32; l++) {
+                    int q1 = codes[j + l];
+                    int q2 = codes[j + l + 32];
+                    int q3 = codes[j + l + 64];
+                    int q4 = codes[j + l + 96];
+                    ql[64 * half + l] = (byte) ((q1 & 0xF) | ((q3 & 0xF) << 4));
+                    ql[64 * half + l + 32] = (byte) ((q2 & 0xF) | ((q4 & 0xF) << 4));
+                    qh[32 * half + l] = (byte) ((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
+                }
+            }
+            pack.put(ql);
+            pack.put(qh);
+            for (int j = 0; j < 16; j++) pack.put((byte) sc[j]);
+            putHalf(pack, 1 / iscale);
         }
     }
 }
