@@ -52,23 +52,24 @@ public final class SimulatorValidation {
     public record Report(List<Row> rows, Summary summary) {}
 
     private final List<DeviceProfile> devices;
-    private final List<ModelDescriptor> models;
+    private final ModelCatalog catalog;
 
     public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models) {
         this.devices = List.copyOf(devices);
-        this.models = List.copyOf(models);
+        this.catalog = new ModelCatalog(models);
     }
 
     /** A resolved row (null fields and a reason when unsupported). */
     private record Prepared(int index, Map<String, String> cells, EngineGroup group, DeviceProfile device,
-                            ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload, String reason) {
+                            ModelDescriptor model, ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload,
+                            MeasuredEnergy energy, String reason) {
         boolean supported() { return reason == null; }
 
         double measuredDecode() { return MeasurementCsv.number(cells.get("decode_tok_s")); }
 
         double measuredPrefill() { return MeasurementCsv.number(cells.get("prefill_tok_s")); }
 
-        double measuredEnergy() { return MeasurementCsv.number(cells.get("energy_j_per_token")); }
+        double measuredEnergy() { return energy.joulesPerToken(); }
 
         String phase() { return cells.getOrDefault("phase", "").trim(); }
     }
@@ -84,18 +85,25 @@ public final class SimulatorValidation {
     }
 
     private List<Prepared> prepare(String file, String text) {
-        List<Map<String, String>> rows = MeasurementCsv.parse(file, text, REQUIRED);
+        List<MeasurementCsv.Record> rows = MeasurementCsv.parseLenient(file, text, REQUIRED);
         List<Prepared> out = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) out.add(prepare(i, rows.get(i)));
+        for (int i = 0; i < rows.size(); i++) {
+            MeasurementCsv.Record rec = rows.get(i);
+            out.add(rec.readable() ? prepare(i, rec.cells()) : unsupported(i, Map.of(), "unreadable: " + rec.error()));
+        }
         return out;
     }
 
     private Prepared prepare(int i, Map<String, String> r) {
         String dev = r.get("device").trim(), model = r.get("model").trim();
+        if (Double.isNaN(MeasurementCsv.number(r.get("decode_tok_s"))) && Double.isNaN(MeasurementCsv.number(r.get("prefill_tok_s")))
+                && Double.isNaN(MeasurementCsv.number(r.get("energy_j_per_token"))) && Double.isNaN(MeasurementCsv.number(r.get("power_w")))) {
+            return unsupported(i, r, "unreadable: no decode_tok_s, prefill_tok_s, energy_j_per_token or power_w number");
+        }
         DeviceProfile d = findDevice(dev);
         if (d == null) return unsupported(i, r, "no device profile named '" + dev + "'");
-        ModelDescriptor m = models.stream().filter(x -> x.matches(model)).findFirst().orElse(null);
-        if (m == null) return unsupported(i, r, "no model descriptor for '" + model + "'");
+        ModelDescriptor m = catalog.find(model, MeasurementCsv.number(r.get("params_b")));
+        if (m == null) return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')");
         ModelArchitecture arch;
         try {
             arch = m.architecture();
@@ -121,7 +129,13 @@ public final class SimulatorValidation {
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
         Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
-        return new Prepared(i, r, g, d, arch, choices, w, null);
+        return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null);
+    }
+
+    /** One row's simulation: a dense model in one native call, a mixture of experts through {@link ModelSimulation}. */
+    private static SimulationResult simulate(NativeSimulator sim, Prepared p) {
+        if (p.model().moe()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.cells().get("weight_format"));
+        return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 
     /**
@@ -142,8 +156,15 @@ public final class SimulatorValidation {
         return best;
     }
 
-    private static Prepared unsupported(int i, Map<String, String> r, String reason) {
-        return new Prepared(i, r, null, null, null, null, null, reason);
+    /** An unsupported row keeps its measured energy (when the row defines one) so that it counts as a miss. */
+    private Prepared unsupported(int i, Map<String, String> r, String reason) {
+        MeasuredEnergy e = MeasuredEnergy.NONE;
+        if (!r.isEmpty()) {
+            double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
+            e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
+                    Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
+        }
+        return new Prepared(i, r, null, null, null, null, null, null, e, reason);
     }
 
     private Report report(List<Prepared> prepared, EngineCalibrations cal) {
@@ -158,35 +179,27 @@ public final class SimulatorValidation {
     }
 
     private static Row row(Prepared p, NativeSimulator sim) {
-        Map<String, String> c = p.cells();
+        Map<String, String> c = p.cells().isEmpty() ? UNREADABLE : p.cells();
         if (!p.supported()) {
             return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                     "unsupported", p.reason(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
         }
         SimulationResult r;
         try {
-            r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
-        } catch (NativeSimulatorException e) {
+            r = simulate(sim, p);
+        } catch (NativeSimulatorException | IllegalArgumentException e) {
             return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                     "unsupported", e.getMessage(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
         }
-        double energy = r.energyJoulesPerToken();
-        if (p.phase().equalsIgnoreCase("whole-query")) energy = wholeQueryJoulesPerToken(p.device(), p.workload(), r);
+        Double energy = p.energy().present() ? p.energy().predicted(r, p.workload()) : null;
         return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                 "ok", "", p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
                 r.decodeTokensPerSecond(), r.prefillTokensPerSecond(), energy);
     }
 
-    /**
-     * All energy of one query per generated token: loading the weights from flash (bytes x pJ/byte plus static
-     * power over the read time), the prefill, and the decode of every generated token.
-     */
-    public static double wholeQueryJoulesPerToken(DeviceProfile d, Workload w, SimulationResult r) {
-        double weights = r.memory().weightBytes();
-        double load = weights * d.storage().readPicojoulesPerByte() * 1e-12
-                + d.energy().staticPowerWatts() * weights / d.storage().readBytesPerSecond();
-        return (load + r.prefillEnergyJoules() + r.energyJoulesPerToken() * w.generatedTokens()) / w.generatedTokens();
-    }
+    /** Cells of a record that could not be read: every column empty. */
+    private static final Map<String, String> UNREADABLE = Map.of("device", "", "engine", "", "backend", "", "model", "",
+            "weight_format", "");
 
     static Summary summarize(List<Row> rows) {
         List<Double> dec = new ArrayList<>(), pre = new ArrayList<>(), en = new ArrayList<>();
@@ -194,6 +207,7 @@ public final class SimulatorValidation {
         for (Row r : rows) {
             if (r.ok()) ok++;
             if (!Double.isNaN(r.measuredDecodeTokS())) dec.add(ape(r.predictedDecodeTokS(), r.measuredDecodeTokS()));
+            else if (r.reason().startsWith("unreadable")) dec.add(Double.POSITIVE_INFINITY); // a row we could not read is a miss
             if (!Double.isNaN(r.measuredPrefillTokS())) pre.add(ape(r.predictedPrefillTokS(), r.measuredPrefillTokS()));
             if (!Double.isNaN(r.measuredEnergyJPerToken())) en.add(ape(r.predictedEnergyJPerToken(), r.measuredEnergyJPerToken()));
         }
@@ -286,8 +300,8 @@ public final class SimulatorValidation {
             for (Prepared p : rows) {
                 SimulationResult r;
                 try {
-                    r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
-                } catch (NativeSimulatorException e) {
+                    r = simulate(sim, p);
+                } catch (NativeSimulatorException | IllegalArgumentException e) {
                     continue;
                 }
                 double md = p.measuredDecode(), mp = p.measuredPrefill();

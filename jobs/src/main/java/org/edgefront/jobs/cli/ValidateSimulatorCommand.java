@@ -92,6 +92,16 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                 o.put("reason", r.reason());
             }
             summary(n.putObject("summary"), report.summary(), calibrations.toLowerCase(Locale.ROOT));
+            if (loo != null) {
+                ArrayNode lr = n.putArray("rows_leave_one_device_out");
+                for (SimulatorValidation.Row r : loo.rows()) {
+                    ObjectNode o = lr.addObject();
+                    o.put("index", r.index());
+                    putNullable(o, "predicted_decode_tok_s", r.predictedDecodeTokS());
+                    putNullable(o, "predicted_prefill_tok_s", r.predictedPrefillTokS());
+                    putNullable(o, "predicted_energy_j_per_token", r.predictedEnergyJPerToken());
+                }
+            }
             if (loo != null) summary(n.putObject("summary_leave_one_device_out"), loo.summary(),
                     "refit without each device (groups refitted when >= " + looMinDevices + " other devices remain)");
             JsonOut.print(System.out, n);
