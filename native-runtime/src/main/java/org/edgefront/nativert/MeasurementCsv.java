@@ -38,41 +38,6 @@ final class MeasurementCsv {
         return out;
     }
 
-    /**
-     * One data record: its cells by header name, or (when it cannot be read) an error and no cells.
-     *
-     * @param record 1-based record number in the file (the header is record 1)
-     */
-    record Record(int record, Map<String, String> cells, String error) {
-        boolean readable() { return error == null; }
-    }
-
-    /**
-     * Like {@link #parse} but a record with the wrong number of fields is returned with an error instead of failing
-     * the file (a bad header or an unterminated quote still fails it).
-     */
-    static List<Record> parseLenient(String file, String text, List<String> requiredColumns) {
-        List<List<String>> records = records(file, text);
-        if (records.isEmpty()) throw new InvalidInputException(file, "line 1", "no header");
-        List<String> header = records.get(0);
-        for (String c : requiredColumns) {
-            if (!header.contains(c)) throw new InvalidInputException(file, "header", "missing column '" + c + "'");
-        }
-        List<Record> out = new ArrayList<>();
-        for (int i = 1; i < records.size(); i++) {
-            List<String> r = records.get(i);
-            if (r.size() == 1 && r.get(0).isBlank()) continue;
-            if (r.size() != header.size()) {
-                out.add(new Record(i + 1, Map.of(), "record " + (i + 1) + " has " + r.size() + " fields, header has " + header.size()));
-                continue;
-            }
-            Map<String, String> m = new HashMap<>();
-            for (int c = 0; c < header.size(); c++) m.put(header.get(c), r.get(c));
-            out.add(new Record(i + 1, m, null));
-        }
-        return out;
-    }
-
     private static List<List<String>> records(String file, String s) {
         List<List<String>> out = new ArrayList<>();
         List<String> row = new ArrayList<>();

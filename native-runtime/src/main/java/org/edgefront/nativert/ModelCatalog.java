@@ -133,12 +133,13 @@ public final class ModelCatalog {
         Configuration conf = new Configuration();
         try {
             if (m.endsWith(".json")) return fromHuggingFaceConfig(m, ConfigFiles.read(m), parentName(m));
-            String cfg = HadoopFiles.child(m, "config.json");
-            if (exists(m, conf) && HadoopFiles.statusOrNull(m, conf).isDirectory()) {
+            boolean file = exists(m, conf);
+            if (file && HadoopFiles.statusOrNull(m, conf).isDirectory()) {
+                String cfg = HadoopFiles.child(m, "config.json");
                 if (!exists(cfg, conf)) throw new InvalidInputException(m, "config.json", "directory has no config.json");
                 return fromHuggingFaceConfig(cfg, ConfigFiles.read(cfg), lastSegment(m));
             }
-            if (exists(m, conf)) {
+            if (file) {
                 if (GgufFile.hasMagic(m, conf)) return fromGguf(GgufFile.header(m, conf));
                 try (ModelWeights w = ModelLoader.open(m)) {
                     return fromArchitecture(m, w.architecture());
@@ -158,8 +159,8 @@ public final class ModelCatalog {
     private static boolean exists(String uri, Configuration conf) throws IOException {
         try {
             return HadoopFiles.statusOrNull(uri, conf) != null;
-        } catch (IllegalArgumentException e) {
-            return false; // not a path at all (a model name with characters a URI cannot hold)
+        } catch (RuntimeException e) {
+            return false; // not a path at all: a model name such as "qwen2.5:3b" reads as an unknown URI scheme
         }
     }
 

@@ -85,12 +85,11 @@ public final class SimulatorValidation {
     }
 
     private List<Prepared> prepare(String file, String text) {
-        List<MeasurementCsv.Record> rows = MeasurementCsv.parseLenient(file, text, REQUIRED);
+        // a record with the wrong number of fields is bad input for the whole file (exit 2); a record whose cells
+        // cannot be read as measurements is reported as an unreadable row below
+        List<Map<String, String>> rows = MeasurementCsv.parse(file, text, REQUIRED);
         List<Prepared> out = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            MeasurementCsv.Record rec = rows.get(i);
-            out.add(rec.readable() ? prepare(i, rec.cells()) : unsupported(i, Map.of(), "unreadable: " + rec.error()));
-        }
+        for (int i = 0; i < rows.size(); i++) out.add(prepare(i, rows.get(i)));
         return out;
     }
 
@@ -158,12 +157,9 @@ public final class SimulatorValidation {
 
     /** An unsupported row keeps its measured energy (when the row defines one) so that it counts as a miss. */
     private Prepared unsupported(int i, Map<String, String> r, String reason) {
-        MeasuredEnergy e = MeasuredEnergy.NONE;
-        if (!r.isEmpty()) {
-            double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
-            e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
-                    Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
-        }
+        double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
+        MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
+                Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
         return new Prepared(i, r, null, null, null, null, null, null, e, reason);
     }
 
@@ -179,7 +175,7 @@ public final class SimulatorValidation {
     }
 
     private static Row row(Prepared p, NativeSimulator sim) {
-        Map<String, String> c = p.cells().isEmpty() ? UNREADABLE : p.cells();
+        Map<String, String> c = p.cells();
         if (!p.supported()) {
             return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                     "unsupported", p.reason(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
@@ -196,10 +192,6 @@ public final class SimulatorValidation {
                 "ok", "", p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
                 r.decodeTokensPerSecond(), r.prefillTokensPerSecond(), energy);
     }
-
-    /** Cells of a record that could not be read: every column empty. */
-    private static final Map<String, String> UNREADABLE = Map.of("device", "", "engine", "", "backend", "", "model", "",
-            "weight_format", "");
 
     static Summary summarize(List<Row> rows) {
         List<Double> dec = new ArrayList<>(), pre = new ArrayList<>(), en = new ArrayList<>();
@@ -237,7 +229,19 @@ public final class SimulatorValidation {
     static final double[] MEM_EFF = {0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.0};
     static final double[] COMPUTE_EFF = {0.02, 0.04, 0.06, 0.09, 0.13, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0};
     static final double[] DEQUANT = {0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
-    static final double[] PREFILL_EFF = {0.01, 0.02, 0.04, 0.08, 0.15, 0.3, 0.5, 0.8};
+    /** Prefill GEMM efficiency: geometric steps of 1.25 from 0.01 to 1 (a factor-of-two grid alone left +-40% errors). */
+    static final double[] PREFILL_EFF = geometric(0.01, 1.0, 1.25);
+    /**
+     * Prompt tokens sharing one dequantization of a weight block in the prefill GEMM: 1 is a dot-product kernel that
+     * dequantizes per token (llama.cpp's CPU path for K-quants), larger values are tiled/repacked GEMMs.
+     */
+    static final double[] PREFILL_TILE = {1, 2, 4, 8, 16, 32, 64};
+
+    private static double[] geometric(double from, double to, double ratio) {
+        List<Double> v = new ArrayList<>();
+        for (double x = from; x <= to * 1.0001; x *= ratio) v.add(Math.min(x, to));
+        return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
 
     /**
      * Fits each engine group's memory efficiency, compute efficiency and dequantization scale by grid search,
@@ -249,6 +253,16 @@ public final class SimulatorValidation {
      */
     public EngineCalibrations fit(String csvUri, EngineCalibrations start, String excludeDevice) {
         return fit(prepare(csvUri, ConfigFiles.read(csvUri)), start, excludeDevice, 2);
+    }
+
+    /**
+     * Fits every group on the rows of all the given files (the shipped fit's procedure: groups measured on at least
+     * {@code minDevices} devices), for in-sample figures beside leave-one-device-out.
+     */
+    public EngineCalibrations fitAll(List<String> csvUris, EngineCalibrations start, int minDevices) {
+        List<Prepared> all = new ArrayList<>();
+        for (String f : csvUris) all.addAll(prepare(f, ConfigFiles.read(f)));
+        return fit(all, start, null, minDevices);
     }
 
     private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice, int minDevices) {
@@ -275,17 +289,20 @@ public final class SimulatorValidation {
                     }
                 }
             }
-            // second stage: the prefill GEMM efficiency, given the decode fit (prefill rows only)
+            // second stage: the prefill GEMM efficiency and dequantization tile, given the decode fit (prefill rows only;
+            // neither changes a decode step)
             BackendCalibration decodeFit = best;
             double bestPre = Double.POSITIVE_INFINITY;
-            for (double pe : PREFILL_EFF) {
-                BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
-                        decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), decodeFit.prefillTileTokens(), decodeFit.ubatchTokens(),
-                        decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
-                double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
-                if (loss < bestPre) {
-                    bestPre = loss;
-                    best = c;
+            for (double tile : PREFILL_TILE) {
+                for (double pe : PREFILL_EFF) {
+                    BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
+                            decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), tile, decodeFit.ubatchTokens(),
+                            decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
+                    double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
+                    if (loss < bestPre - 1e-12) {
+                        bestPre = loss;
+                        best = c;
+                    }
                 }
             }
             cal = cal.with(g, best);
@@ -326,14 +343,25 @@ public final class SimulatorValidation {
      * held-out device would get in practice (its own rows are never used either way).
      */
     public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices) {
+        return leaveOneDeviceOut(csvUri, start, minDevices, List.of());
+    }
+
+    /**
+     * As {@link #leaveOneDeviceOut(String, EngineCalibrations, int)}, with the rows of {@code fitCsvUris} added to the
+     * calibration set (never predicted): e.g. the energy rows are predicted with calibrations fitted on the decode rows
+     * of every other device in both files.
+     */
+    public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices, List<String> fitCsvUris) {
         if (minDevices < 1) throw new IllegalArgumentException("minDevices must be >= 1");
         List<Prepared> prepared = prepare(csvUri, ConfigFiles.read(csvUri));
+        List<Prepared> fitSet = new ArrayList<>(prepared);
+        for (String f : fitCsvUris) fitSet.addAll(prepare(f, ConfigFiles.read(f)));
         Row[] out = new Row[prepared.size()];
         Set<String> names = new java.util.TreeSet<>();
         for (Prepared p : prepared) if (p.supported()) names.add(p.device().name());
         for (Prepared p : prepared) if (!p.supported()) out[p.index()] = row(p, null);
         for (String dev : names) {
-            EngineCalibrations cal = fit(prepared, start, dev, minDevices);
+            EngineCalibrations cal = fit(fitSet, start, dev, minDevices);
             List<Prepared> mine = prepared.stream().filter(Prepared::supported).filter(p -> p.device().name().equals(dev)).toList();
             for (Prepared p : mine) {
                 try (NativeSimulator sim = new NativeSimulator(cal.forSimulator(p.group()))) {
@@ -344,5 +372,28 @@ public final class SimulatorValidation {
         List<Row> rows = Arrays.asList(out);
         Objects.requireNonNull(rows);
         return new Report(rows, summarize(rows));
+    }
+
+    /**
+     * What each engine group's calibration is fitted on: its supported rows with a measured decode or prefill speed and
+     * their distinct devices, over all the given files; {@code fitted} is false when fewer than {@code minDevices}
+     * devices measured it (the group then keeps its first-principles defaults).
+     */
+    public record GroupCoverage(EngineGroup group, int rows, int devices, boolean fitted) {}
+
+    /** {@link GroupCoverage} of every group that has rows in the given files, in {@link EngineGroup} order. */
+    public List<GroupCoverage> coverage(List<String> csvUris, int minDevices) {
+        List<Prepared> all = new ArrayList<>();
+        for (String f : csvUris) all.addAll(prepare(f, ConfigFiles.read(f)));
+        List<GroupCoverage> out = new ArrayList<>();
+        for (EngineGroup g : EngineGroup.values()) {
+            List<Prepared> rows = all.stream().filter(Prepared::supported).filter(p -> p.group() == g)
+                    .filter(p -> !Double.isNaN(p.measuredDecode()) || !Double.isNaN(p.measuredPrefill())).toList();
+            if (rows.isEmpty()) continue;
+            Set<String> devs = new HashSet<>();
+            rows.forEach(p -> devs.add(p.device().name()));
+            out.add(new GroupCoverage(g, rows.size(), devs.size(), devs.size() >= minDevices));
+        }
+        return out;
     }
 }

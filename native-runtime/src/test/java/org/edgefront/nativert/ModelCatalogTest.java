@@ -137,6 +137,7 @@ class ModelCatalogTest {
         assertTrue(g.tiedEmbeddings(), "no output.weight");
 
         assertEquals("Qwen2.5-1.5B", c.resolve("Qwen2.5-1.5B-Instruct").name());
+        assertEquals("Qwen2.5-3B", c.resolve("qwen2.5:3b").name(), "an Ollama tag is a name, not a URI scheme");
         assertEquals("--model", assertThrows(InvalidInputException.class, () -> c.resolve("No-Such-Model-9B")).field());
     }
 
