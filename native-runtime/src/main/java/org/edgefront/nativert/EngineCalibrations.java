@@ -41,7 +41,7 @@ public final class EngineCalibrations implements java.io.Serializable {
         // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows
         m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.3553, 1));
         m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.1819, 8));
-        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.0305, 32));
+        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32));
         m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64));
         m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8));
