@@ -32,7 +32,8 @@ public final class EngineCalibrations implements java.io.Serializable {
      * error) on {@code ../shared/measurements/on-device-measurements.csv}, using only groups measured on at
      * least two devices; LLAMA_CPP_CUDA (one row, one device) keeps the first-principles default. Refit with
      * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,
-     * compute efficiency, dequantization scale, prefill GEMM efficiency.
+     * compute efficiency, dequantization scale, prefill GEMM efficiency, prefill dequantization tile
+     * (the same as {@code validate-simulator --calibrations refit} on that file).
      */
     public static EngineCalibrations fitted() {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);

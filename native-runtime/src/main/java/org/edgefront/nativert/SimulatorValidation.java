@@ -15,9 +15,10 @@ import org.edgefront.space.model.ModelArchitecture;
  * Compares the simulator's predictions with published measurements (CSV with the columns of
  * {@code on-device-measurements.csv}, optionally {@code generated_tokens}, {@code energy_j_per_token} and
  * {@code phase} as in {@code energy-measurements.csv}). Each row is resolved from names alone: device by
- * profile name, model by descriptor name or alias, engine/backend by {@link EngineGroup}, format by
- * {@link FormatMixes}; a row that cannot be resolved is {@code unsupported} with the reason and counts as a
- * miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
+ * profile name, model through {@link ModelCatalog#find} (aliases, normalization, {@code params_b} read from text),
+ * engine/backend by {@link EngineGroup}, format by {@link FormatMixes}; mixtures of experts are simulated by
+ * {@link ModelSimulation}; energy is compared as the row defines it ({@link MeasuredEnergy}). A row that cannot be
+ * resolved or read is {@code unsupported} with the reason and counts as a miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
  * devices, so no number is tuned to one device's rows) and reports leave-one-device-out errors.
  * Thread-safety: not thread-safe (holds one simulator per group while running).
  */
