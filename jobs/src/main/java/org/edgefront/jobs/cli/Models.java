@@ -1,13 +1,20 @@
 package org.edgefront.jobs.cli;
 
 import java.io.IOException;
+import java.util.List;
 import org.edgefront.evaluators.ModelSource;
+import org.edgefront.nativert.ModelCatalog;
+import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.device.ModelDescriptors;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 
-/** Resolves a {@code --model} argument to an architecture: a checkpoint, synthetic:tiny, or a descriptor YAML. */
+/**
+ * Resolves a {@code --model} argument to the simulator's model description: {@code synthetic:KIND}, or anything
+ * {@link ModelCatalog#resolve} takes (descriptor YAML, Hugging Face config.json or directory, GGUF, llama2.c, or a
+ * catalog name from the repository's {@code configs/models}).
+ */
 final class Models {
     /** Every checkpoint format a command reads, for help texts (one list, so no command's help omits one). */
     static final String FORMATS = "llama2.c checkpoint, Hugging Face directory (safetensors) or GGUF file";
@@ -17,12 +24,30 @@ final class Models {
 
     private Models() {}
 
-    static ModelArchitecture architecture(String model) {
-        if (model.endsWith(".yaml") || model.endsWith(".yml")) return ModelDescriptors.load(model).architecture();
-        try (ModelWeights w = new ModelSource(model).open()) {
-            return w.architecture();
-        } catch (IOException e) {
-            throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
+    static ModelDescriptor descriptor(String model) {
+        ModelSource src = new ModelSource(model);
+        if (src.synthetic()) {
+            try (ModelWeights w = src.open()) {
+                return ModelCatalog.fromArchitecture(model, w.architecture());
+            } catch (IOException e) {
+                throw new InvalidInputException(model, "(file)", "cannot read: " + e.getMessage(), e);
+            }
         }
+        return catalog().resolve(model);
+    }
+
+    /** The repository's catalog, or an empty one when the repository's configs cannot be found (files still resolve). */
+    private static ModelCatalog catalog() {
+        try {
+            return ModelCatalog.load(ValidateSimulatorCommand.RepoPaths.config("models").toString());
+        } catch (InvalidInputException e) {
+            if (!e.field().equals("--models")) throw e;
+            return new ModelCatalog(List.of());
+        }
+    }
+
+    /** The architecture of a checkpoint, synthetic model or descriptor (for commands that need only the shapes). */
+    static ModelArchitecture architecture(String model) {
+        return descriptor(model).architecture();
     }
 }

@@ -3,21 +3,23 @@ package org.edgefront.jobs.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.edgefront.jobs.spec.ClosestNames;
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.nativert.tools.FormatMixes;
-import org.edgefront.nativert.device.Backend;
-import org.edgefront.nativert.device.DeviceProfile;
-import org.edgefront.nativert.device.DeviceProfiles;
-import org.edgefront.nativert.tools.FormatMixes;
+import org.edgefront.nativert.device.ModelDescriptor;
+import org.edgefront.nativert.ModelSimulation;
 import org.edgefront.nativert.NativeSimulator;
 import org.edgefront.nativert.OpCost;
 import org.edgefront.nativert.SimulationResult;
 import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Predict decode and prefill speed, energy per token and peak memory on a device (native simulator).")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = Models.FORMATS + ", " + Models.SYNTHETIC + ", or a model descriptor (configs/models/*.yaml).")
+    @Option(names = "--model", required = true, description = "Checkpoint (Hugging Face config.json or directory, GGUF, llama2.c), "
+            + "synthetic:tiny, a model descriptor (configs/models/*.yaml) or a catalog model name (e.g. Qwen2.5-1.5B-Instruct, OLMoE-1B-7B).")
     String model;
 
     @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml), or 'host': this machine, profiled as calibrate-host does.")
@@ -74,7 +77,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelArchitecture arch = Models.architecture(model);
+        ModelDescriptor md = Models.descriptor(model);
+        ModelArchitecture arch = md.architecture();
         if (!"host".equals(device)) ClosestNames.deviceMustExist("-", "--device", device);
         DeviceProfile dev = "host".equals(device) ? hostProfile() : DeviceProfiles.load(device);
         Backend b;
@@ -89,21 +93,27 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (InvalidInputException e) {
             throw new InvalidInputException("-", e.field().replace("workload.", "--"), e.problem());
         }
-        Map<String, TensorChoice> choices;
         try {
-            choices = FormatMixes.resolve(arch, format);
+            FormatMixes.resolve(arch, format);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("-", "--format", ClosestNames.unknownFormat(format));
         }
         SimulationResult r;
         try (NativeSimulator sim = new NativeSimulator()) {
-            r = sim.simulate(dev, w, arch, choices);
+            r = ModelSimulation.simulate(sim, dev, w, md, format);
         }
         double batteryPctPer1000 = 100.0 * 1000 * r.energyJoulesPerToken() / dev.battery().joules();
         if (json) {
             ObjectNode n = JsonOut.object();
             n.put("model", arch.name());
             n.put("synthetic", arch.synthetic());
+            if (md.moe()) {
+                ObjectNode moe = n.putObject("experts");
+                moe.put("count", md.experts().experts());
+                moe.put("active", md.experts().activeExperts());
+                moe.put("intermediate_size", md.experts().expertIntermediateSize());
+                moe.put("shared_intermediate_size", md.experts().sharedIntermediateSize());
+            }
             n.put("device", dev.name());
             n.put("format", format);
             n.put("backend", b.name().toLowerCase(Locale.ROOT));

@@ -39,7 +39,8 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
     String models;
 
     @Option(names = "--calibrations", defaultValue = "fitted",
-            description = "fitted (per engine group, shipped) or defaults (first principles) (default ${DEFAULT-VALUE}).")
+            description = "fitted (per engine group, shipped), defaults (first principles) or refit (fitted now on --measurements and"
+                    + " --fit-measurements with the same procedure as --leave-one-device-out: the in-sample figure beside it) (default ${DEFAULT-VALUE}).")
     String calibrations;
 
     @Option(names = "--leave-one-device-out",
@@ -49,6 +50,10 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
     @Option(names = "--loo-min-devices", defaultValue = "2",
             description = "With --leave-one-device-out: refit a group when at least this many other devices measured it (default ${DEFAULT-VALUE}; 1 = calibrate on the one other device).")
     int looMinDevices;
+
+    @Option(names = "--fit-measurements", paramLabel = "FILE.csv",
+            description = "With --leave-one-device-out or --calibrations refit: more rows to calibrate on (never predicted), e.g. the decode rows when validating the energy rows; repeatable.")
+    List<String> fitMeasurements = new java.util.ArrayList<>();
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
@@ -60,14 +65,23 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         if (looMinDevices < 1) throw new InvalidInputException("-", "--loo-min-devices", "must be >= 1, got " + looMinDevices);
         EngineCalibrations cal = switch (calibrations.toLowerCase(Locale.ROOT)) {
             case "fitted" -> EngineCalibrations.fitted();
-            case "defaults" -> EngineCalibrations.defaults();
-            default -> throw new InvalidInputException("-", "--calibrations", "expected fitted or defaults, got '" + calibrations + "'");
+            case "defaults", "refit" -> EngineCalibrations.defaults();
+            default -> throw new InvalidInputException("-", "--calibrations", "expected fitted, defaults or refit, got '" + calibrations + "'");
         };
         List<DeviceProfile> devs = DeviceProfiles.loadAll(devices != null ? devices : RepoPaths.config("devices").toString());
         List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
         SimulatorValidation v = new SimulatorValidation(devs, mods);
+        if (calibrations.equalsIgnoreCase("refit")) {
+            List<String> all = new java.util.ArrayList<>(List.of(measurements));
+            all.addAll(fitMeasurements);
+            cal = v.fitAll(all, EngineCalibrations.defaults(), 2);
+        }
         SimulatorValidation.Report report = v.validate(measurements, cal);
-        SimulatorValidation.Report loo = leaveOneDeviceOut ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults(), looMinDevices) : null;
+        SimulatorValidation.Report loo = leaveOneDeviceOut
+                ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults(), looMinDevices, fitMeasurements) : null;
+        List<String> fitFiles = new java.util.ArrayList<>(List.of(measurements));
+        fitFiles.addAll(fitMeasurements);
+        List<SimulatorValidation.GroupCoverage> coverage = loo == null ? List.of() : v.coverage(fitFiles, looMinDevices);
         if (json) {
             ObjectNode n = JsonOut.object();
             ArrayNode rows = n.putArray("rows");
@@ -92,8 +106,40 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                 o.put("reason", r.reason());
             }
             summary(n.putObject("summary"), report.summary(), calibrations.toLowerCase(Locale.ROOT));
-            if (loo != null) summary(n.putObject("summary_leave_one_device_out"), loo.summary(),
-                    "refit without each device (groups refitted when >= " + looMinDevices + " other devices remain)");
+            if (calibrations.equalsIgnoreCase("refit")) {
+                ObjectNode cn = n.putObject("refit_calibrations");
+                for (var e : cal.asMap().entrySet()) {
+                    ObjectNode o = cn.putObject(e.getKey().name().toLowerCase(Locale.ROOT));
+                    o.put("mem_efficiency", e.getValue().memEfficiency());
+                    o.put("compute_efficiency", e.getValue().computeEfficiency());
+                    o.put("dequant_scale", e.getValue().dequantScale());
+                    o.put("prefill_compute_efficiency", e.getValue().prefillComputeEfficiency());
+                    o.put("prefill_tile_tokens", e.getValue().prefillTileTokens());
+                }
+            }
+            if (loo != null) {
+                ArrayNode lr = n.putArray("rows_leave_one_device_out");
+                for (SimulatorValidation.Row r : loo.rows()) {
+                    ObjectNode o = lr.addObject();
+                    o.put("index", r.index());
+                    putNullable(o, "predicted_decode_tok_s", r.predictedDecodeTokS());
+                    putNullable(o, "predicted_prefill_tok_s", r.predictedPrefillTokS());
+                    putNullable(o, "predicted_energy_j_per_token", r.predictedEnergyJPerToken());
+                }
+            }
+            if (loo != null) {
+                summary(n.putObject("summary_leave_one_device_out"), loo.summary(),
+                        "refit without each device (groups refitted when >= " + looMinDevices + " other devices remain)");
+                ArrayNode groups = n.putArray("calibration_groups");
+                for (SimulatorValidation.GroupCoverage g : coverage) {
+                    ObjectNode o = groups.addObject();
+                    o.put("group", g.group().name().toLowerCase(Locale.ROOT));
+                    o.put("rows", g.rows());
+                    o.put("devices", g.devices());
+                    o.put("fitted", g.fitted());
+                    o.put("note", "each leave-one-device-out fit uses these rows minus the held-out device's");
+                }
+            }
             JsonOut.print(System.out, n);
         } else {
             for (SimulatorValidation.Row r : report.rows()) {
@@ -103,7 +149,13 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                         r.ok() ? "" : "  (unsupported: " + r.reason() + ")");
             }
             print("summary", report.summary());
-            if (loo != null) print("leave-one-device-out", loo.summary());
+            if (loo != null) {
+                print("leave-one-device-out", loo.summary());
+                for (SimulatorValidation.GroupCoverage g : coverage) {
+                    System.out.printf(Locale.ROOT, "  group %-28s fitted on %3d rows from %2d devices%s%n", g.group().name().toLowerCase(Locale.ROOT),
+                            g.rows(), g.devices(), g.fitted() ? "" : " (too few devices: first-principles defaults)");
+                }
+            }
         }
         return 0;
     }

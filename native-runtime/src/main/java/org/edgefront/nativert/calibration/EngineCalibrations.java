@@ -1,5 +1,10 @@
 package org.edgefront.nativert.calibration;
 
+import org.edgefront.nativert.device.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.tools.*;
+import org.edgefront.nativert.*;
+
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.tools.SimulatorValidation;
 import java.util.Collections;
@@ -34,27 +39,31 @@ public final class EngineCalibrations implements java.io.Serializable {
      * error) on {@code ../shared/measurements/on-device-measurements.csv}, using only groups measured on at
      * least two devices; LLAMA_CPP_CUDA (one row, one device) keeps the first-principles default. Refit with
      * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,
-     * compute efficiency, dequantization scale, prefill GEMM efficiency.
+     * compute efficiency, dequantization scale, prefill GEMM efficiency, prefill dequantization tile
+     * (the same as {@code validate-simulator --calibrations refit} on that file).
      */
     public static EngineCalibrations fitted() {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
         for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
-        m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.15));
-        m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.15));
-        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.02));
-        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.50));
-        m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30));
-        m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30));
-        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.30));
+        // prefill: GEMM efficiency (geometric grid, steps of 1.25) and dequantization tile (tokens sharing one
+        // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows
+        m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.3553, 1));
+        m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.1819, 8));
+        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32));
+        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64));
+        m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8));
+        m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64));
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
-        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20));
-        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25));
+        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64));
+        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32));
         return new EngineCalibrations(m);
     }
 
-    private static BackendCalibration fit(Backend b, String name, double mem, double compute, double dequant, double prefill) {
+    private static BackendCalibration fit(Backend b, String name, double mem, double compute, double dequant, double prefill,
+                                          double prefillTile) {
         BackendCalibration d = BackendCalibration.defaultFor(b);
-        return new BackendCalibration(name, mem, compute, d.opOverheadSeconds(), dequant, d.prefillTileTokens(), d.ubatchTokens(),
+        return new BackendCalibration(name, mem, compute, d.opOverheadSeconds(), dequant, prefillTile, d.ubatchTokens(),
                 d.runtimeFixedBytes(), d.exploitsNmSparsity(), prefill);
     }
 

@@ -1,5 +1,10 @@
 package org.edgefront.nativert.device;
 
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.tools.*;
+import org.edgefront.nativert.*;
+
 import java.util.List;
 import java.util.Objects;
 import org.edgefront.space.input.InvalidInputException;
@@ -23,14 +28,27 @@ import org.edgefront.space.model.ModelArchitecture;
  * @param maxContextTokens  trained context
  * @param tiedEmbeddings    LM head shares the embedding
  * @param aliases           names this model goes by in measurement files
+ * @param experts           mixture-of-experts layout, or null for a dense model (then {@code intermediateSize} is the
+ *                          FFN width; with experts it is ignored in favour of the layout's widths)
  */
 public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                               int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
-                              boolean tiedEmbeddings, List<String> aliases) implements java.io.Serializable {
+                              boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts) implements java.io.Serializable {
     public ModelDescriptor {
         Objects.requireNonNull(name, "name");
         aliases = List.copyOf(aliases);
     }
+
+    /** A dense model. */
+    public ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
+                           int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
+                           boolean tiedEmbeddings, List<String> aliases) {
+        this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
+                tiedEmbeddings, aliases, null);
+    }
+
+    /** True for a mixture-of-experts model. */
+    public boolean moe() { return experts != null; }
 
     /** True when {@code modelName} is this model's name or one of its aliases (case-insensitive). */
     public boolean matches(String modelName) {
@@ -51,16 +69,32 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
     }
 
     /**
-     * The architecture with its canonical tensor list (q has heads x headDim rows, which for Gemma-2 differs
-     * from the hidden size).
+     * The architecture one token runs, with its canonical tensor list (q has heads x headDim rows, which for Gemma-2
+     * differs from the hidden size). For a mixture of experts the FFN tensors are as wide as the active routed experts
+     * plus the shared ones ({@link ExpertLayout#activeIntermediateSize()}): what a decode step reads and computes.
+     * {@link #storedArchitecture()} is what memory holds.
      *
-     * @throws InvalidInputException when heads x headDim overflows
+     * @throws InvalidInputException when heads x headDim or the FFN width overflows
      */
     public ModelArchitecture architecture() {
+        return architecture(experts == null ? intermediateSize : experts.activeIntermediateSize(), "experts.active");
+    }
+
+    /**
+     * The architecture as stored: for a mixture of experts the FFN tensors hold every routed and shared expert side by
+     * side ({@link ExpertLayout#storedIntermediateSize()}); the router is not a tensor of it (see
+     * {@link ModelSimulation}). Equal to {@link #architecture()} for a dense model.
+     */
+    public ModelArchitecture storedArchitecture() {
+        return architecture(experts == null ? intermediateSize : experts.storedIntermediateSize(), "experts.count");
+    }
+
+    private ModelArchitecture architecture(long ffn, String ffnField) {
         if ((long) heads * headDim > Integer.MAX_VALUE) {
             throw new InvalidInputException(file, "headDim", "heads x headDim = " + (long) heads * headDim + " is too large");
         }
-        return ModelArchitecture.of(name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize,
+        if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
+        return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
                 maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
     }
 }

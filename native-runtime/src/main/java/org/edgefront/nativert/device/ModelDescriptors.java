@@ -1,5 +1,10 @@
 package org.edgefront.nativert.device;
 
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.tools.*;
+import org.edgefront.nativert.*;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +56,18 @@ public final class ModelDescriptors {
         int ctx = (int) r.wholeNumber("maxContextTokens", 1, max);
         boolean tied = r.bool("tiedEmbeddings");
         List<String> aliases = new ArrayList<>(r.strings("aliases"));
+        ExpertLayout experts = null;
+        if (r.has("experts")) {
+            // mixture of experts: config.json num_local_experts / num_experts, num_experts_per_tok, moe_intermediate_size
+            ConfigNode e = r.object("experts");
+            int count = (int) e.wholeNumber("count", 2, 1 << 16);
+            int active = (int) e.wholeNumber("active", 1, count);
+            int width = (int) e.wholeNumber("intermediateSize", 1, max);
+            int shared = e.has("sharedIntermediateSize") ? (int) e.wholeNumber("sharedIntermediateSize", 0, max) : 0;
+            e.finish();
+            experts = new ExpertLayout(count, active, width, shared);
+        }
         r.finish();
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts);
     }
 }

@@ -1,5 +1,10 @@
 package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.device.*;
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.*;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +17,8 @@ import org.edgefront.space.input.InvalidInputException;
  * A small RFC 4180 CSV reader for measurement files (quoted fields with commas, doubled quotes and line
  * breaks). Rows are maps from header name to text. Stateless.
  */
-final class MeasurementCsv {
-    private static final Pattern LEADING_NUMBER = Pattern.compile("^\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)");
+public final class MeasurementCsv {
+    private static final Pattern LEADING_NUMBER = Pattern.compile("^\\s*[~≈]?\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)");
 
     private MeasurementCsv() {}
 
@@ -82,8 +87,11 @@ final class MeasurementCsv {
         return out;
     }
 
-    /** The leading number of a cell ("194 (derived: ...)" gives 194), or NaN when blank or not a number. */
-    static double number(String cell) {
+    /**
+     * The leading number of a cell ("194 (derived: ...)" gives 194, an approximate "~0.07" gives 0.07), or NaN when
+     * blank or not a number.
+     */
+    public static double number(String cell) {
         if (cell == null) return Double.NaN;
         Matcher m = LEADING_NUMBER.matcher(cell);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;

@@ -1,5 +1,10 @@
 package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.device.*;
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.*;
+
 import org.edgefront.nativert.NativeSimulator;
 import org.edgefront.nativert.NativeSimulatorException;
 import org.edgefront.nativert.SimulationResult;
@@ -26,9 +31,10 @@ import org.edgefront.space.model.ModelArchitecture;
  * Compares the simulator's predictions with published measurements (CSV with the columns of
  * {@code on-device-measurements.csv}, optionally {@code generated_tokens}, {@code energy_j_per_token} and
  * {@code phase} as in {@code energy-measurements.csv}). Each row is resolved from names alone: device by
- * profile name, model by descriptor name or alias, engine/backend by {@link EngineGroup}, format by
- * {@link FormatMixes}; a row that cannot be resolved is {@code unsupported} with the reason and counts as a
- * miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
+ * profile name, model through {@link ModelCatalog#find} (aliases, normalization, {@code params_b} read from text),
+ * engine/backend by {@link EngineGroup}, format by {@link FormatMixes}; mixtures of experts are simulated by
+ * {@link ModelSimulation}; energy is compared as the row defines it ({@link MeasuredEnergy}). A row that cannot be
+ * resolved or read is {@code unsupported} with the reason and counts as a miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
  * devices, so no number is tuned to one device's rows) and reports leave-one-device-out errors.
  * Thread-safety: not thread-safe (holds one simulator per group while running).
  */
@@ -63,23 +69,24 @@ public final class SimulatorValidation {
     public record Report(List<Row> rows, Summary summary) {}
 
     private final List<DeviceProfile> devices;
-    private final List<ModelDescriptor> models;
+    private final ModelCatalog catalog;
 
     public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models) {
         this.devices = List.copyOf(devices);
-        this.models = List.copyOf(models);
+        this.catalog = new ModelCatalog(models);
     }
 
     /** A resolved row (null fields and a reason when unsupported). */
     private record Prepared(int index, Map<String, String> cells, EngineGroup group, DeviceProfile device,
-                            ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload, String reason) {
+                            ModelDescriptor model, ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload,
+                            MeasuredEnergy energy, String reason) {
         boolean supported() { return reason == null; }
 
         double measuredDecode() { return MeasurementCsv.number(cells.get("decode_tok_s")); }
 
         double measuredPrefill() { return MeasurementCsv.number(cells.get("prefill_tok_s")); }
 
-        double measuredEnergy() { return MeasurementCsv.number(cells.get("energy_j_per_token")); }
+        double measuredEnergy() { return energy.joulesPerToken(); }
 
         String phase() { return cells.getOrDefault("phase", "").trim(); }
     }
@@ -95,6 +102,8 @@ public final class SimulatorValidation {
     }
 
     private List<Prepared> prepare(String file, String text) {
+        // a record with the wrong number of fields is bad input for the whole file (exit 2); a record whose cells
+        // cannot be read as measurements is reported as an unreadable row below
         List<Map<String, String>> rows = MeasurementCsv.parse(file, text, REQUIRED);
         List<Prepared> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) out.add(prepare(i, rows.get(i)));
@@ -103,10 +112,14 @@ public final class SimulatorValidation {
 
     private Prepared prepare(int i, Map<String, String> r) {
         String dev = r.get("device").trim(), model = r.get("model").trim();
+        if (Double.isNaN(MeasurementCsv.number(r.get("decode_tok_s"))) && Double.isNaN(MeasurementCsv.number(r.get("prefill_tok_s")))
+                && Double.isNaN(MeasurementCsv.number(r.get("energy_j_per_token"))) && Double.isNaN(MeasurementCsv.number(r.get("power_w")))) {
+            return unsupported(i, r, "unreadable: no decode_tok_s, prefill_tok_s, energy_j_per_token or power_w number");
+        }
         DeviceProfile d = findDevice(dev);
         if (d == null) return unsupported(i, r, "no device profile named '" + dev + "'");
-        ModelDescriptor m = models.stream().filter(x -> x.matches(model)).findFirst().orElse(null);
-        if (m == null) return unsupported(i, r, "no model descriptor for '" + model + "'");
+        ModelDescriptor m = catalog.find(model, MeasurementCsv.number(r.get("params_b")));
+        if (m == null) return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')");
         ModelArchitecture arch;
         try {
             arch = m.architecture();
@@ -132,7 +145,13 @@ public final class SimulatorValidation {
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
         Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
-        return new Prepared(i, r, g, d, arch, choices, w, null);
+        return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null);
+    }
+
+    /** One row's simulation: a dense model in one native call, a mixture of experts through {@link ModelSimulation}. */
+    private static SimulationResult simulate(NativeSimulator sim, Prepared p) {
+        if (p.model().moe()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.cells().get("weight_format"));
+        return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 
     /**
@@ -153,8 +172,12 @@ public final class SimulatorValidation {
         return best;
     }
 
-    private static Prepared unsupported(int i, Map<String, String> r, String reason) {
-        return new Prepared(i, r, null, null, null, null, null, reason);
+    /** An unsupported row keeps its measured energy (when the row defines one) so that it counts as a miss. */
+    private Prepared unsupported(int i, Map<String, String> r, String reason) {
+        double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
+        MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
+                Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
+        return new Prepared(i, r, null, null, null, null, null, null, e, reason);
     }
 
     private Report report(List<Prepared> prepared, EngineCalibrations cal) {
@@ -176,27 +199,15 @@ public final class SimulatorValidation {
         }
         SimulationResult r;
         try {
-            r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
-        } catch (NativeSimulatorException e) {
+            r = simulate(sim, p);
+        } catch (NativeSimulatorException | IllegalArgumentException e) {
             return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                     "unsupported", e.getMessage(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(), null, null, null);
         }
-        double energy = r.energyJoulesPerToken();
-        if (p.phase().equalsIgnoreCase("whole-query")) energy = wholeQueryJoulesPerToken(p.device(), p.workload(), r);
+        Double energy = p.energy().present() ? p.energy().predicted(r, p.workload()) : null;
         return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
                 "ok", "", p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
                 r.decodeTokensPerSecond(), r.prefillTokensPerSecond(), energy);
-    }
-
-    /**
-     * All energy of one query per generated token: loading the weights from flash (bytes x pJ/byte plus static
-     * power over the read time), the prefill, and the decode of every generated token.
-     */
-    public static double wholeQueryJoulesPerToken(DeviceProfile d, Workload w, SimulationResult r) {
-        double weights = r.memory().weightBytes();
-        double load = weights * d.storage().readPicojoulesPerByte() * 1e-12
-                + d.energy().staticPowerWatts() * weights / d.storage().readBytesPerSecond();
-        return (load + r.prefillEnergyJoules() + r.energyJoulesPerToken() * w.generatedTokens()) / w.generatedTokens();
     }
 
     static Summary summarize(List<Row> rows) {
@@ -205,6 +216,7 @@ public final class SimulatorValidation {
         for (Row r : rows) {
             if (r.ok()) ok++;
             if (!Double.isNaN(r.measuredDecodeTokS())) dec.add(ape(r.predictedDecodeTokS(), r.measuredDecodeTokS()));
+            else if (r.reason().startsWith("unreadable")) dec.add(Double.POSITIVE_INFINITY); // a row we could not read is a miss
             if (!Double.isNaN(r.measuredPrefillTokS())) pre.add(ape(r.predictedPrefillTokS(), r.measuredPrefillTokS()));
             if (!Double.isNaN(r.measuredEnergyJPerToken())) en.add(ape(r.predictedEnergyJPerToken(), r.measuredEnergyJPerToken()));
         }
@@ -234,7 +246,19 @@ public final class SimulatorValidation {
     static final double[] MEM_EFF = {0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 1.0};
     static final double[] COMPUTE_EFF = {0.02, 0.04, 0.06, 0.09, 0.13, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0};
     static final double[] DEQUANT = {0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
-    static final double[] PREFILL_EFF = {0.01, 0.02, 0.04, 0.08, 0.15, 0.3, 0.5, 0.8};
+    /** Prefill GEMM efficiency: geometric steps of 1.25 from 0.01 to 1 (a factor-of-two grid alone left +-40% errors). */
+    static final double[] PREFILL_EFF = geometric(0.01, 1.0, 1.25);
+    /**
+     * Prompt tokens sharing one dequantization of a weight block in the prefill GEMM: 1 is a dot-product kernel that
+     * dequantizes per token (llama.cpp's CPU path for K-quants), larger values are tiled/repacked GEMMs.
+     */
+    static final double[] PREFILL_TILE = {1, 2, 4, 8, 16, 32, 64};
+
+    private static double[] geometric(double from, double to, double ratio) {
+        List<Double> v = new ArrayList<>();
+        for (double x = from; x <= to * 1.0001; x *= ratio) v.add(Math.min(x, to));
+        return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
 
     /**
      * Fits each engine group's memory efficiency, compute efficiency and dequantization scale by grid search,
@@ -246,6 +270,16 @@ public final class SimulatorValidation {
      */
     public EngineCalibrations fit(String csvUri, EngineCalibrations start, String excludeDevice) {
         return fit(prepare(csvUri, ConfigFiles.read(csvUri)), start, excludeDevice, 2);
+    }
+
+    /**
+     * Fits every group on the rows of all the given files (the shipped fit's procedure: groups measured on at least
+     * {@code minDevices} devices), for in-sample figures beside leave-one-device-out.
+     */
+    public EngineCalibrations fitAll(List<String> csvUris, EngineCalibrations start, int minDevices) {
+        List<Prepared> all = new ArrayList<>();
+        for (String f : csvUris) all.addAll(prepare(f, ConfigFiles.read(f)));
+        return fit(all, start, null, minDevices);
     }
 
     private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice, int minDevices) {
@@ -272,17 +306,20 @@ public final class SimulatorValidation {
                     }
                 }
             }
-            // second stage: the prefill GEMM efficiency, given the decode fit (prefill rows only)
+            // second stage: the prefill GEMM efficiency and dequantization tile, given the decode fit (prefill rows only;
+            // neither changes a decode step)
             BackendCalibration decodeFit = best;
             double bestPre = Double.POSITIVE_INFINITY;
-            for (double pe : PREFILL_EFF) {
-                BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
-                        decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), decodeFit.prefillTileTokens(), decodeFit.ubatchTokens(),
-                        decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
-                double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
-                if (loss < bestPre) {
-                    bestPre = loss;
-                    best = c;
+            for (double tile : PREFILL_TILE) {
+                for (double pe : PREFILL_EFF) {
+                    BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
+                            decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), tile, decodeFit.ubatchTokens(),
+                            decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
+                    double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
+                    if (loss < bestPre - 1e-12) {
+                        bestPre = loss;
+                        best = c;
+                    }
                 }
             }
             cal = cal.with(g, best);
@@ -297,8 +334,8 @@ public final class SimulatorValidation {
             for (Prepared p : rows) {
                 SimulationResult r;
                 try {
-                    r = sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
-                } catch (NativeSimulatorException e) {
+                    r = simulate(sim, p);
+                } catch (NativeSimulatorException | IllegalArgumentException e) {
                     continue;
                 }
                 double md = p.measuredDecode(), mp = p.measuredPrefill();
@@ -323,14 +360,25 @@ public final class SimulatorValidation {
      * held-out device would get in practice (its own rows are never used either way).
      */
     public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices) {
+        return leaveOneDeviceOut(csvUri, start, minDevices, List.of());
+    }
+
+    /**
+     * As {@link #leaveOneDeviceOut(String, EngineCalibrations, int)}, with the rows of {@code fitCsvUris} added to the
+     * calibration set (never predicted): e.g. the energy rows are predicted with calibrations fitted on the decode rows
+     * of every other device in both files.
+     */
+    public Report leaveOneDeviceOut(String csvUri, EngineCalibrations start, int minDevices, List<String> fitCsvUris) {
         if (minDevices < 1) throw new IllegalArgumentException("minDevices must be >= 1");
         List<Prepared> prepared = prepare(csvUri, ConfigFiles.read(csvUri));
+        List<Prepared> fitSet = new ArrayList<>(prepared);
+        for (String f : fitCsvUris) fitSet.addAll(prepare(f, ConfigFiles.read(f)));
         Row[] out = new Row[prepared.size()];
         Set<String> names = new java.util.TreeSet<>();
         for (Prepared p : prepared) if (p.supported()) names.add(p.device().name());
         for (Prepared p : prepared) if (!p.supported()) out[p.index()] = row(p, null);
         for (String dev : names) {
-            EngineCalibrations cal = fit(prepared, start, dev, minDevices);
+            EngineCalibrations cal = fit(fitSet, start, dev, minDevices);
             List<Prepared> mine = prepared.stream().filter(Prepared::supported).filter(p -> p.device().name().equals(dev)).toList();
             for (Prepared p : mine) {
                 try (NativeSimulator sim = new NativeSimulator(cal.forSimulator(p.group()))) {
@@ -341,5 +389,28 @@ public final class SimulatorValidation {
         List<Row> rows = Arrays.asList(out);
         Objects.requireNonNull(rows);
         return new Report(rows, summarize(rows));
+    }
+
+    /**
+     * What each engine group's calibration is fitted on: its supported rows with a measured decode or prefill speed and
+     * their distinct devices, over all the given files; {@code fitted} is false when fewer than {@code minDevices}
+     * devices measured it (the group then keeps its first-principles defaults).
+     */
+    public record GroupCoverage(EngineGroup group, int rows, int devices, boolean fitted) {}
+
+    /** {@link GroupCoverage} of every group that has rows in the given files, in {@link EngineGroup} order. */
+    public List<GroupCoverage> coverage(List<String> csvUris, int minDevices) {
+        List<Prepared> all = new ArrayList<>();
+        for (String f : csvUris) all.addAll(prepare(f, ConfigFiles.read(f)));
+        List<GroupCoverage> out = new ArrayList<>();
+        for (EngineGroup g : EngineGroup.values()) {
+            List<Prepared> rows = all.stream().filter(Prepared::supported).filter(p -> p.group() == g)
+                    .filter(p -> !Double.isNaN(p.measuredDecode()) || !Double.isNaN(p.measuredPrefill())).toList();
+            if (rows.isEmpty()) continue;
+            Set<String> devs = new HashSet<>();
+            rows.forEach(p -> devs.add(p.device().name()));
+            out.add(new GroupCoverage(g, rows.size(), devs.size(), devs.size() >= minDevices));
+        }
+        return out;
     }
 }

@@ -84,6 +84,28 @@ public final class GgufFile {
     }
 
     /**
+     * A GGUF file's header without its tensors' data: what a simulator needs to describe a model of any architecture
+     * (MoE and others that {@link #open} cannot run). Immutable.
+     *
+     * @param file          where it was read from
+     * @param numbers       integer, float and boolean metadata by key
+     * @param strings       string metadata by key
+     * @param arrayLengths  array metadata by key: element count only
+     * @param tensorDims    tensor name to ggml dims (innermost first: {@code [cols, rows]} for matrices)
+     * @param tensorBytes   tensor name to stored bytes, for the types EdgeFront knows (absent otherwise)
+     */
+    public record HeaderSummary(String file, Map<String, Double> numbers, Map<String, String> strings, Map<String, Long> arrayLengths,
+                         Map<String, List<Long>> tensorDims, Map<String, Long> tensorBytes) {
+        public HeaderSummary {
+            numbers = Map.copyOf(numbers);
+            strings = Map.copyOf(strings);
+            arrayLengths = Map.copyOf(arrayLengths);
+            tensorDims = Map.copyOf(tensorDims);
+            tensorBytes = Map.copyOf(tensorBytes);
+        }
+    }
+
+    /**
      * The tokenizer stored in a GGUF file ({@code tokenizer.ggml.*}).
      *
      * @param source      the file
@@ -99,6 +121,58 @@ public final class GgufFile {
      */
     public record Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
                              List<String> merges, int bosId, int eosId, boolean addSpacePrefix) { }
+
+    /**
+     * Reads only the header (metadata and tensor table) of a GGUF file; every count and length checked as in
+     * {@link #open}. The file is closed before returning.
+     *
+     * @throws InvalidInputException naming the file and the key or offset at fault
+     */
+    public static HeaderSummary header(String uri, Configuration conf) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            String f = r.source();
+            Cursor c = new Cursor(r);
+            if (r.length() < 24) throw new InvalidInputException(f, "header", "file has " + r.length() + " bytes, fewer than a GGUF header (truncated?)");
+            if (c.u32() != MAGIC) throw new InvalidInputException(f, "magic (offset 0)", "not a GGUF file");
+            long version = c.u32();
+            if (version != 2 && version != 3) throw new InvalidInputException(f, "version (offset 4)", "GGUF version " + version + " is not supported (2 and 3 are)");
+            long tensorCount = c.count("tensor_count (offset 8)", 24);
+            long kvCount = c.count("metadata_kv_count (offset 16)", 13);
+            Map<String, Double> numbers = new HashMap<>();
+            Map<String, String> strings = new HashMap<>();
+            Map<String, Long> arrays = new HashMap<>();
+            for (long i = 0; i < kvCount; i++) {
+                long at = c.pos;
+                String key = c.string("metadata key " + i);
+                int type = (int) c.u32();
+                Meta m = c.value(key, type, at, 0);
+                if (m.type() == STRING) strings.put(key, m.text());
+                else if (m.type() == ARRAY) arrays.put(key, m.arrayLength());
+                else numbers.put(key, m.number());
+            }
+            Map<String, List<Long>> dims = new LinkedHashMap<>();
+            Map<String, Long> bytes = new HashMap<>();
+            for (long i = 0; i < tensorCount; i++) {
+                String name = c.string("tensor " + i + " name");
+                long nDims = c.u32();
+                if (nDims < 1 || nDims > 4) throw new InvalidInputException(f, name + " n_dims (offset " + (c.pos - 4) + ")", "value " + nDims + " is not 1..4");
+                List<Long> d = new ArrayList<>();
+                long count = 1;
+                for (int k = 0; k < nDims; k++) {
+                    long v = c.u64();
+                    if (v < 1 || v > (1L << 40)) throw new InvalidInputException(f, name + " dims (offset " + (c.pos - 8) + ")", "dimension " + v + " is out of range");
+                    d.add(v);
+                    count = count > (1L << 50) / v ? -1 : count * v;
+                }
+                org.edgefront.space.ggml.GgmlType st = org.edgefront.space.ggml.GgmlType.byId(c.u32());
+                c.u64(); // offset
+                dims.put(name, List.copyOf(d));
+                if (st != null && count > 0 && d.get(0) % st.blockValues() == 0) bytes.put(name, st.bytesFor(count));
+            }
+            return new HeaderSummary(f, numbers, strings, arrays, dims, bytes);
+        }
+    }
+
 
     /**
      * One tensor's header entry.

@@ -1,0 +1,39 @@
+package org.edgefront.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.edgefront.jobs.CliRun;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** {@code simulate --model} with catalog names (no descriptor path, no weights), including a mixture of experts. */
+@Tag("native")
+class SimulateModelsCliTest {
+    private static final String PI5 = "../configs/devices/raspberry-pi-5.yaml";
+
+    @Test
+    void aCatalogNameOfAMixtureOfExpertsSimulatesWithEveryExpertResident() throws Exception {
+        CliRun r = CliRun.of("simulate", "--model", "OLMoE-1B-7B (MoE)", "--device", PI5, "--format", "Q4_0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertEquals("OLMoE-1B-7B", n.get("model").asText());
+        assertEquals(64, n.get("experts").get("count").asInt());
+        assertEquals(8, n.get("experts").get("active").asInt());
+        // 6.9 B parameters at 4.5 bits are ~3.9 GB resident, while a decode step reads ~0.7 GB
+        assertTrue(n.get("memory").get("weight_bytes").asLong() > 3.5e9, r.out());
+        assertTrue(n.get("decode_tok_s").asDouble() > 0);
+    }
+
+    @Test
+    void anOllamaTagIsACatalogNameAndAnUnknownNameIsBadInput() {
+        CliRun ok = CliRun.of("simulate", "--model", "qwen2.5:1.5b", "--device", PI5);
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().startsWith("Qwen2.5-1.5B (Q4_0)"), ok.out());
+        CliRun bad = CliRun.of("simulate", "--model", "No-Such-Model-9B", "--device", PI5);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--model"), bad.err());
+    }
+}

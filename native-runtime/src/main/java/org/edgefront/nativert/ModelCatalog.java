@@ -1,0 +1,332 @@
+package org.edgefront.nativert;
+
+import org.edgefront.nativert.device.*;
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.tools.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.GgufFile;
+import org.edgefront.space.io.HadoopFiles;
+import org.edgefront.space.io.ModelLoader;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+
+/**
+ * Where a simulated model's shape comes from: a catalog of {@link ModelDescriptor}s ({@code configs/models/*.yaml},
+ * looked up by name with aliases and normalization) or the checkpoint itself (a Hugging Face {@code config.json} or
+ * its directory, a GGUF file's metadata, a llama2.c header). Checkpoint readers here are lenient about architecture:
+ * the simulator needs only shapes, so Gemma, Phi-3, Mixtral, OLMoE or Qwen3-MoE configs are read although the forward
+ * pass cannot run them. Immutable and thread-safe.
+ */
+public final class ModelCatalog {
+    private final List<ModelDescriptor> models;
+
+    public ModelCatalog(List<ModelDescriptor> models) { this.models = List.copyOf(models); }
+
+    /** Loads every descriptor of a directory ({@link ModelDescriptors#loadAll}). */
+    public static ModelCatalog load(String dirUriOrPath) { return new ModelCatalog(ModelDescriptors.loadAll(dirUriOrPath)); }
+
+    /** The catalog's descriptors, in file-name order. */
+    public List<ModelDescriptor> models() { return models; }
+
+    /**
+     * The descriptor a free-text model name refers to, or null. Tried in order: exact name or alias (case-insensitive,
+     * also the text before or inside a trailing parenthesis, as {@link ModelDescriptor#matches}); then the
+     * {@link #normalize normalized} name equal to a normalized name or alias; then the longest normalized catalog name
+     * that the row's normalized name starts with (a fine-tune or quantization suffix: "qwen-2.5-1.5b-gguf"). When the
+     * name fits several entries equally (no size in the name, "SmolLM2"), {@code paramsBillions} (the row's
+     * {@code params_b}, NaN when unknown) picks the one whose stored parameter count is closest.
+     */
+    public ModelDescriptor find(String name, double paramsBillions) {
+        List<ModelDescriptor> exact = models.stream().filter(m -> m.matches(name)).toList();
+        if (!exact.isEmpty()) return closest(exact, paramsBillions);
+        List<String> keys = candidates(name);
+        List<ModelDescriptor> norm = new ArrayList<>();
+        for (ModelDescriptor m : models) {
+            for (String n : names(m)) if (keys.contains(n)) { norm.add(m); break; }
+        }
+        if (!norm.isEmpty()) return closest(norm, paramsBillions);
+        int best = 0;
+        List<ModelDescriptor> prefix = new ArrayList<>();
+        for (ModelDescriptor m : models) {
+            int len = 0;
+            for (String n : names(m)) {
+                for (String k : keys) if (k.startsWith(n + "-") && n.length() > len && hasSize(n)) len = n.length();
+            }
+            if (len > best) { best = len; prefix.clear(); }
+            if (len > 0 && len == best) prefix.add(m);
+        }
+        return prefix.isEmpty() ? null : closest(prefix, paramsBillions);
+    }
+
+    /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
+    private static boolean hasSize(String normalized) { return normalized.matches(".*[0-9.]+[bm](-.*)?$") || normalized.matches(".*-e[0-9]+b.*"); }
+
+    private static List<String> names(ModelDescriptor m) {
+        List<String> out = new ArrayList<>();
+        out.add(normalize(m.name()));
+        for (String a : m.aliases()) out.add(normalize(a));
+        return out;
+    }
+
+    /** The normalized whole name, the part before a trailing parenthesis, the part inside it. */
+    private static List<String> candidates(String name) {
+        String n = name.trim();
+        List<String> out = new ArrayList<>();
+        out.add(normalize(n));
+        int open = n.indexOf('(');
+        if (open > 0) {
+            out.add(normalize(n.substring(0, open)));
+            int close = n.lastIndexOf(')');
+            if (close > open) out.add(normalize(n.substring(open + 1, close)));
+        }
+        return out;
+    }
+
+    private static ModelDescriptor closest(List<ModelDescriptor> ms, double paramsBillions) {
+        if (ms.size() == 1 || Double.isNaN(paramsBillions)) return ms.get(0);
+        ModelDescriptor best = ms.get(0);
+        double bestErr = Double.POSITIVE_INFINITY;
+        for (ModelDescriptor m : ms) {
+            double err = Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
+            if (err < bestErr) { bestErr = err; best = m; }
+        }
+        return best;
+    }
+
+    private static final List<String> QUALIFIERS = List.of("instruct", "chat", "it", "hf", "base", "gguf", "mlx", "pt", "tuned");
+
+    /**
+     * A model name reduced to a comparable key: lower case, organisation prefix dropped ("meta-llama/"), spaces,
+     * underscores and colons as '-', a '-' between a leading family word and its version ("llama3.2" = "llama-3.2"),
+     * and the tokens instruct, chat, it, hf, base, gguf, mlx, pt, tuned removed ("Qwen2.5-1.5B-Instruct" and
+     * "qwen2.5:1.5b" both give "qwen-2.5-1.5b").
+     */
+    public static String normalize(String name) {
+        String s = name.trim().toLowerCase(Locale.ROOT);
+        int slash = s.lastIndexOf('/');
+        if (slash >= 0) s = s.substring(slash + 1);
+        s = s.replaceAll("[\\s_:]+", "-").replaceAll("[()\\[\\],]", "");
+        s = s.replaceAll("^([a-z]+)([0-9])", "$1-$2");
+        List<String> toks = new ArrayList<>(Arrays.asList(s.split("-+")));
+        toks.removeIf(t -> t.isEmpty() || QUALIFIERS.contains(t));
+        return String.join("-", toks);
+    }
+
+    // ---------------------------------------------------------------- resolving a --model argument
+
+    /**
+     * Resolves {@code --model}: a descriptor YAML; a Hugging Face {@code config.json} or a directory holding one; a GGUF
+     * file (metadata only); a llama2.c checkpoint (header); or else a catalog name.
+     *
+     * @throws InvalidInputException (exit 2) naming the file and field when a file is malformed, or listing the
+     *                               catalog's names when the argument is neither a file nor a known name
+     */
+    public ModelDescriptor resolve(String model) {
+        String m = model.trim();
+        if (m.endsWith(".yaml") || m.endsWith(".yml")) return ModelDescriptors.load(m);
+        Configuration conf = new Configuration();
+        try {
+            if (m.endsWith(".json")) return fromHuggingFaceConfig(m, ConfigFiles.read(m), parentName(m));
+            boolean file = exists(m, conf);
+            if (file && HadoopFiles.statusOrNull(m, conf).isDirectory()) {
+                String cfg = HadoopFiles.child(m, "config.json");
+                if (!exists(cfg, conf)) throw new InvalidInputException(m, "config.json", "directory has no config.json");
+                return fromHuggingFaceConfig(cfg, ConfigFiles.read(cfg), lastSegment(m));
+            }
+            if (file) {
+                if (GgufFile.hasMagic(m, conf)) return fromGguf(GgufFile.header(m, conf));
+                try (ModelWeights w = ModelLoader.open(m)) {
+                    return fromArchitecture(m, w.architecture());
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(m, "(file)", "cannot read: " + e.getMessage(), e);
+        }
+        ModelDescriptor d = find(m, Double.NaN);
+        if (d == null) {
+            throw new InvalidInputException(m, "--model", "neither a checkpoint (config.json, GGUF, llama2.c) nor a catalog model; known: "
+                    + String.join(", ", models.stream().map(ModelDescriptor::name).toList()));
+        }
+        return d;
+    }
+
+    private static boolean exists(String uri, Configuration conf) throws IOException {
+        try {
+            return HadoopFiles.statusOrNull(uri, conf) != null;
+        } catch (RuntimeException e) {
+            return false; // not a path at all: a model name such as "qwen2.5:3b" reads as an unknown URI scheme
+        }
+    }
+
+    private static String lastSegment(String uri) {
+        String s = uri.replaceAll("/+$", "");
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+
+    private static String parentName(String file) {
+        String s = file.replaceAll("/+$", "");
+        int i = s.lastIndexOf('/');
+        return i <= 0 ? lastSegment(s) : lastSegment(s.substring(0, i));
+    }
+
+    /** The descriptor of an architecture that a checkpoint reader produced (dense, llama2.c or supported GGUF/HF). */
+    public static ModelDescriptor fromArchitecture(String file, ModelArchitecture a) {
+        return new ModelDescriptor(file, a.name(), a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(), a.headDim(),
+                a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), List.of());
+    }
+
+    // ---------------------------------------------------------------- Hugging Face config.json
+
+    /**
+     * Reads a Hugging Face {@code config.json} (also a multimodal one whose language model sits under
+     * {@code text_config}). Keys: hidden_size, intermediate_size, num_hidden_layers, num_attention_heads,
+     * num_key_value_heads (default: heads), head_dim (default hidden / heads), vocab_size, max_position_embeddings,
+     * tie_word_embeddings (default true for Gemma, false otherwise, as those classes define it), model_type
+     * ({@code phi} is the Phi-2 family, {@code qwen2*} the biased-attention family, everything else Llama-like).
+     * Mixture of experts: num_local_experts / num_experts / n_routed_experts, num_experts_per_tok,
+     * moe_intermediate_size (else intermediate_size), shared_expert_intermediate_size or n_shared_experts.
+     *
+     * @param fallbackName the name when config.json has no {@code _name_or_path} (the directory name)
+     */
+    public static ModelDescriptor fromHuggingFaceConfig(String file, String json, String fallbackName) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "(json)", "not valid JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) throw new InvalidInputException(file, "(root)", "not a JSON object");
+        JsonNode c = root.has("text_config") && root.get("text_config").isObject() ? root.get("text_config") : root;
+        String type = text(c, "model_type", text(root, "model_type", ""));
+        ArchitectureFamily family = type.equals("phi") ? ArchitectureFamily.PHI2
+                : type.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : ArchitectureFamily.LLAMA;
+        int hidden = positive(file, c, "hidden_size", "n_embd", "d_model");
+        int layers = positive(file, c, "num_hidden_layers", "n_layer", "num_layers");
+        int heads = positive(file, c, "num_attention_heads", "n_head");
+        int kv = c.hasNonNull("num_key_value_heads") ? positive(file, c, "num_key_value_heads") : heads;
+        if (kv > heads || heads % kv != 0) throw new InvalidInputException(file, "num_key_value_heads", kv + " does not divide " + heads);
+        int headDim = c.hasNonNull("head_dim") ? positive(file, c, "head_dim") : hidden / heads;
+        if (headDim < 1) throw new InvalidInputException(file, "head_dim", "hidden_size / num_attention_heads is below 1");
+        int vocab = positive(file, c, "vocab_size");
+        int ctx = c.hasNonNull("max_position_embeddings") ? positive(file, c, "max_position_embeddings")
+                : c.hasNonNull("n_positions") ? positive(file, c, "n_positions") : 2048;
+        boolean tied = c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean()
+                : root.has("tie_word_embeddings") ? root.get("tie_word_embeddings").asBoolean() : type.startsWith("gemma");
+        int experts = c.hasNonNull("num_local_experts") ? positive(file, c, "num_local_experts")
+                : c.hasNonNull("num_experts") ? positive(file, c, "num_experts")
+                : c.hasNonNull("n_routed_experts") ? positive(file, c, "n_routed_experts") : 0;
+        ExpertLayout moe = null;
+        int ffn;
+        if (experts >= 2) {
+            int active = positive(file, c, "num_experts_per_tok");
+            int width = c.hasNonNull("moe_intermediate_size") ? positive(file, c, "moe_intermediate_size") : positive(file, c, "intermediate_size");
+            int shared = c.hasNonNull("shared_expert_intermediate_size") ? c.get("shared_expert_intermediate_size").asInt()
+                    : c.hasNonNull("n_shared_experts") ? c.get("n_shared_experts").asInt() * width : 0;
+            if (active > experts) throw new InvalidInputException(file, "num_experts_per_tok", active + " exceeds " + experts + " experts");
+            if (shared < 0) throw new InvalidInputException(file, "shared_expert_intermediate_size", "negative");
+            moe = new ExpertLayout(experts, active, width, shared);
+            ffn = width;
+        } else {
+            ffn = positive(file, c, "intermediate_size", "n_inner", "ffn_dim");
+        }
+        String name = text(root, "_name_or_path", "");
+        if (name.isBlank()) name = fallbackName;
+        name = name.substring(name.lastIndexOf('/') + 1);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+    }
+
+    private static String text(JsonNode n, String key, String fallback) {
+        return n.hasNonNull(key) && n.get(key).isTextual() ? n.get(key).asText() : fallback;
+    }
+
+    private static int positive(String file, JsonNode n, String... keys) {
+        for (String k : keys) {
+            if (!n.hasNonNull(k)) continue;
+            JsonNode v = n.get(k);
+            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 1) {
+                throw new InvalidInputException(file, k, "must be a positive integer, got " + v);
+            }
+            return v.asInt();
+        }
+        throw new InvalidInputException(file, keys[0], "missing");
+    }
+
+    // ---------------------------------------------------------------- GGUF metadata
+
+    /**
+     * The descriptor of a GGUF file from its metadata ({@code ARCH.embedding_length}, {@code feed_forward_length},
+     * {@code block_count}, {@code attention.head_count(_kv)}, {@code attention.key_length}, {@code context_length},
+     * {@code expert_count}, {@code expert_used_count}, {@code expert_feed_forward_length},
+     * {@code expert_shared_count} / {@code expert_shared_feed_forward_length}); vocabulary from
+     * {@code tokenizer.ggml.tokens} or the embedding's dims; tied when there is no {@code output.weight}.
+     */
+    public static ModelDescriptor fromGguf(GgufFile.HeaderSummary h) {
+        String f = h.file();
+        String arch = h.strings().get("general.architecture");
+        if (arch == null) throw new InvalidInputException(f, "general.architecture", "missing metadata key");
+        String p = arch + ".";
+        for (String k : List.of("feed_forward_length", "attention.head_count", "attention.head_count_kv")) {
+            if (h.arrayLengths().containsKey(p + k)) {
+                throw new InvalidInputException(f, p + k, "per-layer values (layers of different shapes) are not supported by the uniform-layer simulator");
+            }
+        }
+        int hidden = ggufInt(h, p + "embedding_length", -1);
+        int layers = ggufInt(h, p + "block_count", -1);
+        int heads = ggufInt(h, p + "attention.head_count", -1);
+        int kv = ggufInt(h, p + "attention.head_count_kv", heads);
+        int headDim = ggufInt(h, p + "attention.key_length", hidden / heads);
+        int ctx = ggufInt(h, p + "context_length", 2048);
+        int experts = ggufInt(h, p + "expert_count", 0);
+        int vocab;
+        if (h.arrayLengths().containsKey("tokenizer.ggml.tokens")) {
+            vocab = (int) Math.min(Integer.MAX_VALUE, h.arrayLengths().get("tokenizer.ggml.tokens"));
+        } else if (h.tensorDims().containsKey("token_embd.weight") && h.tensorDims().get("token_embd.weight").size() == 2) {
+            vocab = (int) Math.min(Integer.MAX_VALUE, h.tensorDims().get("token_embd.weight").get(1));
+        } else {
+            vocab = ggufInt(h, p + "vocab_size", -1);
+        }
+        if (kv < 1 || kv > heads || heads % kv != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kv + " does not divide " + heads);
+        ExpertLayout moe = null;
+        int ffn;
+        if (experts >= 2) {
+            int active = ggufInt(h, p + "expert_used_count", -1);
+            int width = ggufInt(h, p + "expert_feed_forward_length", -2);
+            if (width == -2) width = ggufInt(h, p + "feed_forward_length", -1);
+            int sharedCount = ggufInt(h, p + "expert_shared_count", 0);
+            int sharedWidth = sharedCount == 0 ? 0 : ggufInt(h, p + "expert_shared_feed_forward_length", width);
+            if (active > experts) throw new InvalidInputException(f, p + "expert_used_count", active + " exceeds " + experts + " experts");
+            moe = new ExpertLayout(experts, active, width, sharedCount * sharedWidth);
+            ffn = width;
+        } else {
+            ffn = ggufInt(h, p + "feed_forward_length", -1);
+        }
+        ArchitectureFamily family = arch.equals("phi2") ? ArchitectureFamily.PHI2
+                : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : ArchitectureFamily.LLAMA;
+        boolean tied = !h.tensorDims().containsKey("output.weight");
+        String name = h.strings().getOrDefault("general.name", "");
+        if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");
+        return new ModelDescriptor(f, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+    }
+
+    /** An integer metadata value; {@code fallback} when absent (-1: required, -2: absent is reported as -2). */
+    private static int ggufInt(GgufFile.HeaderSummary h, String key, int fallback) {
+        Double v = h.numbers().get(key);
+        if (v == null) {
+            if (fallback == -1) throw new InvalidInputException(h.file(), key, "missing metadata key");
+            return fallback;
+        }
+        if (v < 0 || v > Integer.MAX_VALUE || v != Math.rint(v)) throw new InvalidInputException(h.file(), key, "value " + v + " is not a count");
+        return v.intValue();
+    }
+}

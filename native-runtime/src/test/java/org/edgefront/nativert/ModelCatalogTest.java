@@ -1,0 +1,197 @@
+package org.edgefront.nativert;
+
+import org.edgefront.nativert.device.*;
+import org.edgefront.nativert.calibration.*;
+import org.edgefront.nativert.reference.*;
+import org.edgefront.nativert.tools.*;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCatalogTest {
+    @TempDir
+    Path dir;
+
+    private static ModelCatalog catalog() { return ModelCatalog.load("../configs/models"); }
+
+    @Test
+    void measurementNamesFindTheirCatalogEntryThroughAliasesAndNormalization() {
+        ModelCatalog c = catalog();
+        assertEquals("Qwen2.5-1.5B", c.find("Qwen2.5-1.5B-Instruct", Double.NaN).name());
+        assertEquals("Llama-3.2-1B", c.find("Llama-3.2-1B (SpinQuant)", Double.NaN).name());
+        assertEquals("OLMoE-1B-7B", c.find("OLMoE-1B-7B (MoE)", Double.NaN).name());
+        assertEquals("Qwen2.5-1.5B", c.find("qwen2.5:1.5b", Double.NaN).name());
+        assertEquals("Llama-3.1-8B", c.find("meta-llama/Llama-3.1-8B-Instruct", Double.NaN).name());
+        assertEquals("Qwen2.5-3B", c.find("Qwen2.5-3B-Instruct-GGUF", Double.NaN).name(), "suffixes beyond the size are ignored");
+        assertEquals("Phi-2", c.find("phi-2", Double.NaN).name());
+        assertEquals("Qwen2-0.5B", c.find("Qwen2-0.5B-Instruct", 0.5).name());
+        assertNull(c.find("Qwen2.5", Double.NaN), "a family name without a size matches nothing");
+        assertNull(c.find("Gemma 4 E2B", Double.NaN));
+    }
+
+    @Test
+    void normalizationUnifiesSeparatorsVersionsAndQualifiers() {
+        assertEquals("llama-3.2-3b", ModelCatalog.normalize("llama3.2:3b"));
+        assertEquals("llama-3.2-3b", ModelCatalog.normalize("Llama-3.2-3B-Instruct"));
+        assertEquals("qwen-2.5-1.5b", ModelCatalog.normalize("Qwen/Qwen2.5-1.5B-Instruct"));
+        assertEquals("gemma-2-2b", ModelCatalog.normalize("gemma-2-2b-it"));
+    }
+
+    @Test
+    void paramsCountDisambiguatesEntriesThatMatchEqually() {
+        ModelDescriptor small = new ModelDescriptor("a", "Tiny-1B", ArchitectureFamily.LLAMA, 2048, 5632, 22, 32, 4, 64, 32000, 2048, false,
+                java.util.List.of("Tiny"));
+        ModelDescriptor big = new ModelDescriptor("b", "Tiny-7B", ArchitectureFamily.LLAMA, 4096, 11008, 32, 32, 32, 128, 32000, 4096, false,
+                java.util.List.of("Tiny"));
+        ModelCatalog c = new ModelCatalog(java.util.List.of(small, big));
+        assertEquals("Tiny-7B", c.find("Tiny", 6.7).name());
+        assertEquals("Tiny-1B", c.find("Tiny", 1.1).name());
+    }
+
+    @Test
+    void mixtureOfExpertsCatalogEntriesHaveTheirPublishedTotalAndActiveParameters() {
+        ModelCatalog c = catalog();
+        ModelDescriptor olmoe = c.find("OLMoE-1B-7B", Double.NaN);
+        // 6.9 B total, 1.3 B active (OLMoE paper); routers (64 x 2048 per layer) are outside the tensor list
+        assertEquals(6.92e9, olmoe.storedArchitecture().parameterCount(), 0.03e9);
+        assertEquals(1.28e9, olmoe.architecture().parameterCount(), 0.03e9);
+        ModelDescriptor qwen = c.find("Qwen3-30B-A3B", Double.NaN);
+        assertEquals(30.5e9, qwen.storedArchitecture().parameterCount(), 0.2e9);
+        assertEquals(3.3e9, qwen.architecture().parameterCount(), 0.1e9);
+        ModelDescriptor mixtral = c.find("Mixtral-8x7B-Instruct-v0.1", Double.NaN);
+        assertEquals(46.7e9, mixtral.storedArchitecture().parameterCount(), 0.2e9);
+        assertEquals(12.9e9, mixtral.architecture().parameterCount(), 0.2e9);
+    }
+
+    @Test
+    void everyCatalogEntryBuildsAndDenseParameterCountsArePlausible() {
+        for (ModelDescriptor d : catalog().models()) {
+            long n = d.storedArchitecture().parameterCount();
+            assertTrue(n > 1e8 && n < 5e10, d.name() + ": " + n);
+        }
+        assertEquals(2.78e9, catalog().find("Phi-2", Double.NaN).architecture().parameterCount(), 0.03e9);
+        assertEquals(0.49e9, catalog().find("Qwen2.5-0.5B", Double.NaN).architecture().parameterCount(), 0.01e9);
+    }
+
+    @Test
+    void huggingFaceConfigOfAMixtureOfExpertsIsReadWithoutWeights() {
+        String json = "{\"architectures\":[\"MixtralForCausalLM\"],\"model_type\":\"mixtral\",\"hidden_size\":4096,"
+                + "\"intermediate_size\":14336,\"num_hidden_layers\":32,\"num_attention_heads\":32,\"num_key_value_heads\":8,"
+                + "\"vocab_size\":32000,\"max_position_embeddings\":32768,\"num_local_experts\":8,\"num_experts_per_tok\":2,"
+                + "\"tie_word_embeddings\":false,\"_name_or_path\":\"mistralai/Mixtral-8x7B-v0.1\"}";
+        ModelDescriptor d = ModelCatalog.fromHuggingFaceConfig("config.json", json, "dir");
+        assertEquals("Mixtral-8x7B-v0.1", d.name());
+        assertEquals(new ExpertLayout(8, 2, 14336, 0), d.experts());
+        assertEquals(128, d.headDim());
+        ModelDescriptor fromCatalog = catalog().find("Mixtral-8x7B", Double.NaN);
+        assertEquals(fromCatalog.storedArchitecture().parameterCount(), d.storedArchitecture().parameterCount());
+    }
+
+    @Test
+    void multimodalGemmaConfigUsesItsTextConfigAndGemmaTiesEmbeddingsByDefault() {
+        String json = "{\"model_type\":\"gemma3\",\"text_config\":{\"model_type\":\"gemma3_text\",\"hidden_size\":2560,"
+                + "\"intermediate_size\":10240,\"num_hidden_layers\":34,\"num_attention_heads\":8,\"num_key_value_heads\":4,"
+                + "\"head_dim\":256,\"vocab_size\":262208}}";
+        ModelDescriptor d = ModelCatalog.fromHuggingFaceConfig("config.json", json, "gemma-3-4b-it");
+        assertEquals("gemma-3-4b-it", d.name());
+        assertTrue(d.tiedEmbeddings());
+        assertEquals(2048, d.architecture().tensor("blk.0.attn_q.weight").rows(), "8 heads of 256");
+        assertEquals(2048, d.maxContextTokens(), "no max_position_embeddings: the default");
+    }
+
+    @Test
+    void badConfigNamesTheKey() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> ModelCatalog.fromHuggingFaceConfig("c.json", "{\"hidden_size\":-3}", "x"));
+        assertEquals("hidden_size", e.field());
+        assertEquals("num_hidden_layers", assertThrows(InvalidInputException.class,
+                () -> ModelCatalog.fromHuggingFaceConfig("c.json", "{\"hidden_size\":64}", "x")).field());
+    }
+
+    @Test
+    void resolveTakesACheckpointDirectoryAGgufFileOrACatalogName() throws Exception {
+        ModelCatalog c = catalog();
+        Path hf = Files.createDirectories(dir.resolve("olmoe"));
+        Files.writeString(hf.resolve("config.json"), "{\"model_type\":\"olmoe\",\"hidden_size\":2048,\"intermediate_size\":1024,"
+                + "\"num_hidden_layers\":16,\"num_attention_heads\":16,\"num_key_value_heads\":16,\"vocab_size\":50304,"
+                + "\"max_position_embeddings\":4096,\"num_experts\":64,\"num_experts_per_tok\":8,\"tie_word_embeddings\":false}");
+        ModelDescriptor fromDir = c.resolve(hf.toString());
+        assertEquals("olmoe", fromDir.name());
+        assertEquals(c.find("OLMoE-1B-7B", Double.NaN).storedArchitecture().parameterCount(), fromDir.storedArchitecture().parameterCount());
+
+        Path gguf = dir.resolve("moe.gguf");
+        Files.write(gguf, moeGguf());
+        ModelDescriptor g = c.resolve(gguf.toString());
+        assertEquals("tiny-moe", g.name());
+        assertEquals(new ExpertLayout(4, 2, 96, 0), g.experts());
+        assertEquals(64, g.hiddenSize());
+        assertEquals(100, g.vocabSize());
+        assertTrue(g.tiedEmbeddings(), "no output.weight");
+
+        assertEquals("Qwen2.5-1.5B", c.resolve("Qwen2.5-1.5B-Instruct").name());
+        assertEquals("Qwen2.5-3B", c.resolve("qwen2.5:3b").name(), "an Ollama tag is a name, not a URI scheme");
+        assertEquals("--model", assertThrows(InvalidInputException.class, () -> c.resolve("No-Such-Model-9B")).field());
+    }
+
+    /** A GGUF v3 header (no tensor data) of a 2-layer MoE: 4 experts, 2 active, expert FFN 96. */
+    private static byte[] moeGguf() {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        String[][] u32 = {{"qwen2moe.embedding_length", "64"}, {"qwen2moe.block_count", "2"}, {"qwen2moe.attention.head_count", "4"},
+            {"qwen2moe.attention.head_count_kv", "2"}, {"qwen2moe.context_length", "256"}, {"qwen2moe.expert_count", "4"},
+            {"qwen2moe.expert_used_count", "2"}, {"qwen2moe.expert_feed_forward_length", "96"}, {"qwen2moe.feed_forward_length", "256"}};
+        write(o, le(4).putInt(0x46554747).array());
+        write(o, le(4).putInt(3).array());
+        write(o, le(8).putLong(1).array());                  // one tensor
+        write(o, le(8).putLong(u32.length + 2).array());
+        str(o, "general.architecture");
+        write(o, le(4).putInt(8).array());
+        str(o, "qwen2moe");
+        str(o, "general.name");
+        write(o, le(4).putInt(8).array());
+        str(o, "tiny-moe");
+        for (String[] kv : u32) {
+            str(o, kv[0]);
+            write(o, le(4).putInt(4).array());
+            write(o, le(4).putInt(Integer.parseInt(kv[1])).array());
+        }
+        str(o, "token_embd.weight");
+        write(o, le(4).putInt(2).array());
+        write(o, le(8).putLong(64).array());
+        write(o, le(8).putLong(100).array());
+        write(o, le(4).putInt(0).array());                   // F32
+        write(o, le(8).putLong(0).array());
+        return o.toByteArray();
+    }
+
+    private static ByteBuffer le(int n) { return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN); }
+
+    private static void str(ByteArrayOutputStream o, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        write(o, le(8).putLong(b.length).array());
+        write(o, b);
+    }
+
+    private static void write(ByteArrayOutputStream o, byte[] b) { o.write(b, 0, b.length); }
+
+    @Test
+    void expectedDistinctExpertsGrowsFromActiveToAll() {
+        ExpertLayout e = new ExpertLayout(64, 8, 1024, 0);
+        assertEquals(8.0, e.expectedDistinctExperts(1), 1e-12);
+        // two tokens: 64 (1 - (56/64)^2) = 15.0
+        assertEquals(15.0, e.expectedDistinctExperts(2), 1e-9);
+        assertEquals(64.0, e.expectedDistinctExperts(512), 1e-6);
+    }
+}
