@@ -112,7 +112,7 @@ class TensorTableExportTest {
     @Test
     void theRegistryListsTheTableInTheHelpAndParsesItsName() {
         assertEquals(Exporter.Target.CSV, Exporter.Target.parse("csv"));
-        assertEquals("llama-cpp, gptqmodel, yaml or csv", Exporter.Target.names());
+        assertEquals("llama-cpp, gptqmodel, yaml, csv or gguf", Exporter.Target.names());
         List<String> help = new ArrayList<>();
         new Exporter.TargetNames().forEach(help::add);
         assertTrue(help.contains("csv (a per-tensor CSV table with exact stored bytes)"), help.toString());
