@@ -435,18 +435,7 @@ public final class LlamaCppQuantizer {
             for (int j = 0; j < 16; j++) sc[j] = Math.max(-32, Math.min(31, (byte) nearestInt(iscale * scales[j])));
             d = h(1 / iscale);
         }
-        for (int j = 0; j < 16; j++) {
-            float dl = d * sc[j];
-            for (int i = 0; i < 16; i++) {
-                int q = 0;
-                // with a zero sub-scale every weight dequantizes to 0 and ggml keeps the search's codes
-                if (dl != 0) {
-                    q = Math.max(-4, Math.min(3, nearestInt(x[o + 16 * j + i] / dl)));
-                    codes[16 * j + i] = q + 4;
-                }
-                out[oo + 16 * j + i] = dl * q;
-            }
-        }
+        requantize16(x, o, out, oo, d, sc, -4, 3, codes);
         if (pack != null) {
             // hmask[32]: bit b of byte m is the third bit of weight 32 b + m; then the low two bits; then 12 bytes of
             // 6-bit scales (stored + 32): low nibbles of 0..7 and 8..15 in bytes 0..7, high 2 bits in bytes 8..11
@@ -557,18 +546,8 @@ public final class LlamaCppQuantizer {
         float iscale = -128f / maxScale;
         float d = h(1 / iscale);
         int[] sc = new int[16];
-        for (int j = 0; j < 16; j++) {
-            sc[j] = (byte) Math.min(127, nearestInt(iscale * scales[j]));
-            float dl = d * sc[j];
-            for (int i = 0; i < 16; i++) {
-                int q = 0;
-                if (dl != 0) {
-                    q = Math.max(-32, Math.min(31, nearestInt(x[o + 16 * j + i] / dl)));
-                    codes[16 * j + i] = q + 32;
-                }
-                out[oo + 16 * j + i] = dl * q;
-            }
-        }
+        for (int j = 0; j < 16; j++) sc[j] = (byte) Math.min(127, nearestInt(iscale * scales[j]));
+        requantize16(x, o, out, oo, d, sc, -32, 31, codes);
         if (pack != null) {
             // ql[128]: low nibbles; qh[64]: high 2 bits; per 128-weight half, byte l covers weights l, l+32, l+64, l+96
             byte[] ql = new byte[128];
@@ -590,4 +569,24 @@ public final class LlamaCppQuantizer {
             putHalf(pack, 1 / iscale);
         }
     }
+
+    /**
+     * Q3_K's and Q6_K's last pass: each of 16 sub-blocks of 16 weights is rounded on its scale {@code d * sc[j]} to a
+     * signed code in [qmin, qmax], stored as {@code q - qmin}. With a zero sub-scale every weight dequantizes to 0 and,
+     * as ggml does, the codes of the scale search stay.
+     */
+    private static void requantize16(float[] x, int o, float[] out, int oo, float d, int[] sc, int qmin, int qmax, int[] codes) {
+        for (int j = 0; j < 16; j++) {
+            float dl = d * sc[j];
+            for (int i = 0; i < 16; i++) {
+                int q = 0;
+                if (dl != 0) {
+                    q = Math.max(qmin, Math.min(qmax, nearestInt(x[o + 16 * j + i] / dl)));
+                    codes[16 * j + i] = q - qmin;
+                }
+                out[oo + 16 * j + i] = dl * q;
+            }
+        }
+    }
+
 }
