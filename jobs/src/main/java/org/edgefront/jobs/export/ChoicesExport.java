@@ -11,7 +11,7 @@ import org.edgefront.space.compress.TensorChoice;
  * The EdgeFront per-tensor choices YAML ({@link ChoicesFile}) that {@code edgefront eval --config} reads back; a
  * pruned point's structure is recorded as comments. Stateless and thread-safe.
  */
-final class ChoicesExport implements PointExporter {
+final class ChoicesExport implements PointExporter.Text {
     @Override
     public String description() { return "the per-tensor choices YAML that eval --config reads"; }
 

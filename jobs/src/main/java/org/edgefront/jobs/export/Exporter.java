@@ -106,10 +106,8 @@ public final class Exporter {
         }
         Path out = AtomicFiles.path(outFile);
         String shown = display(out);
-        if (target == Target.GGUF) return gguf(searchDir, file, pointId, p.choices(), outFile, shown);
-        PointExporter.Output o = target.exporter().export(new PointExporter.Request(searchDir, file, pointId, p, spec(searchDir), shown, nearest));
-        AtomicFiles.writeString(out, o.text());
-        return new Result(shown, target, pointId, o.command(), o.warnings());
+        PointExporter.Written w = target.exporter().write(new PointExporter.Request(searchDir, file, pointId, p, spec(searchDir), shown, nearest), out);
+        return new Result(shown, target, pointId, w.command(), w.warnings());
     }
 
     /** The run's spec, or null when the directory has none or it cannot be read (exports then use placeholders). */
@@ -139,17 +137,6 @@ public final class Exporter {
     static String shellQuote(String s) {
         if (s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
         return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    /** The point's GGUF, written from the model and tokenizer its spec.json names. */
-    private static Result gguf(String searchDir, String file, String pointId, Map<String, String> labels, String outFile, String shown) {
-        SearchSpec spec = SearchDirectory.load(searchDir).spec();
-        if (spec == null || spec.model() == null || spec.model().source() == null) {
-            throw new InvalidInputException(searchDir, "spec.json", "names no model: a GGUF is written from the searched model's weights");
-        }
-        Map<String, TensorChoice> choices = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : labels.entrySet()) choices.put(e.getKey(), parseChoice(file, "choices." + e.getKey(), e.getValue()));
-        return ggufOf(file, pointId, spec.model().source(), spec.model().tokenizer(), choices, outFile, shown);
     }
 
     /**

@@ -37,7 +37,7 @@ import org.edgefront.space.input.InvalidInputException;
  * {@link InvalidInputException}, or with {@code nearest} the nearest representable setting and a warning.
  * Stateless.
  */
-public final class GptqModelExport implements PointExporter {
+public final class GptqModelExport implements PointExporter.Text {
     /** Bit widths GPTQModel accepts. */
     static final List<Integer> GPTQ_BITS = List.of(2, 3, 4, 8);
 

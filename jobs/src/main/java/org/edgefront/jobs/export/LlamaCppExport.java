@@ -40,7 +40,7 @@ import org.edgefront.space.model.TensorSpec;
  * store other weights than were measured; {@code export --to gguf} writes EdgeFront's own codes into those blocks
  * instead. Stateless.
  */
-public final class LlamaCppExport implements PointExporter {
+public final class LlamaCppExport implements PointExporter.Text {
     LlamaCppExport() {}
 
     @Override

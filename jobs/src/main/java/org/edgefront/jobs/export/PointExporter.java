@@ -1,10 +1,12 @@
 package org.edgefront.jobs.export;
 
 import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.jobs.results.SearchDirectory;
 
 /**
- * One export target: turns a front point of a finished search into a runtime's configuration file. Every target
+ * One export target: turns a front point of a finished search into a runtime's file. Every target
  * implements this and is listed once in {@link Exporter.Target}, which also drives the command line's help text;
  * {@link Exporter#export} does the rest (reading the point, refusing pruned points a target cannot record, writing
  * the file atomically). Implementations are stateless and thread-safe.
@@ -17,12 +19,29 @@ public interface PointExporter {
     default boolean recordsStructure() { return false; }
 
     /**
-     * The file for one point.
+     * Writes one point's file to {@code out}, atomically, and says how to use it.
      *
      * @throws org.edgefront.space.input.InvalidInputException naming {@link Request#file()} for a choice the target
      *         cannot represent (without {@link Request#nearest()})
      */
-    Output export(Request request);
+    Written write(Request request, Path out);
+
+    /** A target whose file is text (a configuration file): it builds the text, {@link #write} stores it. */
+    interface Text extends PointExporter {
+        /**
+         * The file for one point.
+         *
+         * @throws org.edgefront.space.input.InvalidInputException as {@link PointExporter#write}
+         */
+        Output export(Request request);
+
+        @Override
+        default Written write(Request request, Path out) {
+            Output o = export(request);
+            AtomicFiles.writeString(out, o.text());
+            return new Written(o.command(), o.warnings());
+        }
+    }
 
     /**
      * @param searchDir the search directory as given
@@ -43,6 +62,16 @@ public interface PointExporter {
      */
     record Output(String text, String command, List<String> warnings) {
         public Output {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * @param command  the command that uses the written file (placeholders in capitals)
+     * @param warnings approximations and runtime caveats, one line each
+     */
+    record Written(String command, List<String> warnings) {
+        public Written {
             warnings = List.copyOf(warnings);
         }
     }

@@ -22,7 +22,7 @@ import org.edgefront.space.model.TensorSpec;
  * its exact stored bytes and bits per weight. When the model cannot be opened the shape columns stay empty (with a warning).
  * Stateless and thread-safe.
  */
-final class TensorTableExport implements PointExporter {
+final class TensorTableExport implements PointExporter.Text {
     /** The columns, in order. */
     static final List<String> COLUMNS = List.of("tensor", "layer", "choice", "format", "format_bits", "sparsity", "rank_ratio", "gptq",
             "rows", "cols", "stored_format", "stored_bytes", "bits_per_weight");
