@@ -4,8 +4,6 @@ import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
-import org.edgefront.space.format.HalfFloats;
-import org.edgefront.space.format.LlamaCppQuantizer;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.model.TensorSpec;
 
@@ -110,17 +108,8 @@ public final class TensorCompressor {
     public static byte[] encodeRow(WeightFormat format, WeightFormat stored, float[] x, int off, int n) {
         if (format.kind() == WeightFormat.Kind.INT_GROUP) return GroupQuantizer.encodeRow(format, stored, x, off, n);
         if (!format.effectiveFor(n).equals(stored)) throw new IllegalArgumentException(format.name() + " on rows of " + n + " is not stored as " + stored.name());
-        if (stored.kind() == WeightFormat.Kind.LLAMA_CPP) return LlamaCppQuantizer.encodeRow(stored, x, off, n);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Math.toIntExact(stored.rowBytes(n))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            float v = x[off + i];
-            switch (stored.name()) {
-                case "F32" -> b.putFloat(v);
-                case "F16" -> b.putShort(HalfFloats.toHalfBits(v));
-                case "BF16" -> b.putShort((short) (Float.floatToRawIntBits(HalfFloats.roundToBfloat16(v)) >>> 16));
-                default -> throw new IllegalArgumentException("unknown float format " + stored.name());
-            }
-        }
-        return b.array();
+        byte[] bytes = new byte[Math.toIntExact(stored.rowBytes(n))];
+        stored.named().codec().encode(x, off, n, bytes, 0);
+        return bytes;
     }
 }

@@ -1,49 +1,35 @@
 package org.edgefront.space.format;
 
+import java.nio.ByteBuffer;
+import org.edgefront.space.ggml.GgmlTables;
+import org.edgefront.space.ggml.GgmlType;
+
 /**
  * IQ4_NL (ggml type 20): blocks of 32 weights in 18 bytes, an fp16 scale {@code d} then 16 bytes of 4-bit indices
  * into the non-linear codebook {@link #VALUES} (weight j in the low nibble of byte j, weight j + 16 in its high
  * nibble); weight = d x VALUES[index]. Written from llama.cpp's reference quantizer ({@code quantize_row_iq4_nl_ref}
  * in ggml-quants.c, no importance weights): indices for d0 = signed max / VALUES[0], then the least-squares scale
  * over those indices, weighted by x^2, is stored. Same float arithmetic order, so bytes match bit for bit (an
- * all-zero block stores zeros, as upstream llama.cpp does since it clears the indices). Stateless and thread-safe.
+ * all-zero block stores zeros, as upstream llama.cpp does since it clears the indices). Decoding is the ggml type's.
+ * Stateless and thread-safe.
  */
-final class Iq4Nl implements FormatCodec {
+final class Iq4Nl {
     static final int BLOCK = 32;
-    static final int BLOCK_BYTES = 18;
 
-    /**
-     * The codebook: llama.cpp's {@code kvalues_iq4nl} (ggml-common.h), format data transcribed from the
-     * specification of the type.
-     */
-    static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    /** The codebook, ggml's {@code kvalues_iq4nl} (held once, in {@link GgmlTables}). */
+    static final byte[] VALUES = new byte[16];
+
+    static {
+        for (int i = 0; i < 16; i++) VALUES[i] = (byte) GgmlTables.iq4nlValue(i);
+    }
 
     /** ggml's GROUP_MAX_EPS: blocks whose largest magnitude is below it store zeros. */
     private static final float GROUP_MAX_EPS = 1e-15f;
 
-    @Override
-    public void roundTrip(float[] x, int off, int n, float[] out, int outOff) {
-        byte[] block = new byte[BLOCK_BYTES];
-        for (int b = 0; b < checkWhole(n); b += BLOCK) {
-            encodeBlock(x, off + b, block, 0);
-            decodeBlock(block, 0, out, outOff + b);
-        }
-    }
+    /** The registry's codec. */
+    static final FormatCodec CODEC = FormatCodec.blocks(GgmlType.IQ4_NL, Iq4Nl::quantizeBlock);
 
-    @Override
-    public void encode(float[] x, int off, int n, byte[] dst, int dstOff) {
-        for (int b = 0, o = dstOff; b < checkWhole(n); b += BLOCK, o += BLOCK_BYTES) encodeBlock(x, off + b, dst, o);
-    }
-
-    @Override
-    public void decode(byte[] src, int srcOff, int n, float[] out, int outOff) {
-        for (int b = 0, o = srcOff; b < checkWhole(n); b += BLOCK, o += BLOCK_BYTES) decodeBlock(src, o, out, outOff + b);
-    }
-
-    private static int checkWhole(int n) {
-        if (n % BLOCK != 0) throw new IllegalArgumentException("IQ4_NL needs rows of whole 32-weight blocks, got " + n);
-        return n;
-    }
+    private Iq4Nl() {}
 
     /** ggml's best_index_int8 over the 16 sorted codebook values: the nearest, ties to the larger. */
     static int bestIndex(float x) {
@@ -57,7 +43,7 @@ final class Iq4Nl implements FormatCodec {
         return x - VALUES[hi - 1] < VALUES[hi] - x ? hi - 1 : hi;
     }
 
-    private static void encodeBlock(float[] x, int o, byte[] dst, int d0) {
+    private static void quantizeBlock(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
         int[] l = new int[BLOCK];
         float amax = 0, max = 0;
         for (int j = 0; j < BLOCK; j++) {
@@ -80,17 +66,11 @@ final class Iq4Nl implements FormatCodec {
             scale = sumq2 > 0 ? sumqx / sumq2 : 0f;
         }
         short h = HalfFloats.toHalfBits(scale);
-        dst[d0] = (byte) h;
-        dst[d0 + 1] = (byte) (h >> 8);
-        for (int j = 0; j < 16; j++) dst[d0 + 2 + j] = (byte) (l[j] | (l[j + 16] << 4));
-    }
-
-    private static void decodeBlock(byte[] src, int s, float[] out, int oo) {
-        float d = HalfFloats.fromHalfBits((short) ((src[s] & 0xff) | (src[s + 1] << 8)));
-        for (int j = 0; j < 16; j++) {
-            int q = src[s + 2 + j] & 0xff;
-            out[oo + j] = d * VALUES[q & 0xf];
-            out[oo + j + 16] = d * VALUES[q >> 4];
+        float stored = HalfFloats.fromHalfBits(h);
+        for (int j = 0; j < BLOCK; j++) out[oo + j] = stored * VALUES[l[j]];
+        if (pack != null) {
+            pack.putShort(h);
+            for (int j = 0; j < 16; j++) pack.put((byte) (l[j] | (l[j + 16] << 4)));
         }
     }
 }

@@ -1,8 +1,7 @@
 package org.edgefront.space.format;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.ggml.GgmlType;
 
 /**
  * llama.cpp's block formats, quantized the way llama.cpp's reference (non-imatrix) quantizers do and
@@ -13,9 +12,9 @@ import org.edgefront.space.compress.WeightFormat;
  *
  * <p>Block sizes: Q8_0/Q4_0/Q4_1/Q5_0/Q5_1 use 32 weights; K-quants use super-blocks of 256 with
  * 16-weight (Q2_K, Q3_K, Q6_K) or 32-weight (Q4_K, Q5_K) sub-blocks. The caller passes a row length
- * that is a multiple of the block (see {@link WeightFormat#effectiveFor(int)}).
+ * that is a multiple of the block (see {@link NamedFormat#storedFor(int)}).
  *
- * <p>{@link #encodeRow} writes the same quantization as ggml's block bytes (the layouts of ggml-common.h:
+ * <p>Each codec's {@link FormatCodec#encode} writes the same quantization as ggml's block bytes (the layouts of ggml-common.h:
  * {@code block_q4_0 {d; qs[16]}}, {@code block_q4_K {d; dmin; scales[12]; qs[128]}} ...), which is what
  * llama-quantize stores; where a sub-block's scale is zero the codes are those of the scale search, as ggml
  * leaves them. One implementation serves both, so a GGUF EdgeFront writes holds exactly the weights it measured.
@@ -28,55 +27,17 @@ public final class LlamaCppQuantizer {
 
     private LlamaCppQuantizer() {}
 
-    // one codec per format for the registry (NamedFormat); each quantizes one block and writes no bytes
-    static final FormatCodec Q8_0 = FormatCodec.blocks(32, (x, o, out, oo) -> q8_0(x, o, out, oo, null));
-    static final FormatCodec Q4_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 8, 15, null));
-    static final FormatCodec Q5_0 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_0(x, o, out, oo, 16, 31, null));
-    static final FormatCodec Q4_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 15, null));
-    static final FormatCodec Q5_1 = FormatCodec.blocks(32, (x, o, out, oo) -> qx_1(x, o, out, oo, 31, null));
-    static final FormatCodec Q2_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q2_K(x, o, out, oo, null));
-    static final FormatCodec Q3_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q3_K(x, o, out, oo, null));
-    static final FormatCodec Q4_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, null));
-    static final FormatCodec Q5_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15, null));
-    static final FormatCodec Q6_K = FormatCodec.blocks(QK_K, (x, o, out, oo) -> q6_K(x, o, out, oo, null));
-
-    /** Quantizes {@code n} weights of {@code x} from {@code off} in format {@code f}; writes the dequantized values to {@code out}. */
-    public static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
-        quantize(f, x, off, n, out, outOff, null);
-    }
-
-    /**
-     * Quantizes {@code n} weights of {@code x} from {@code off} in format {@code f} and returns ggml's block bytes for
-     * them ({@code n / blockWeights} blocks of {@code blockBytes}), exactly as llama.cpp's reference quantizer writes.
-     */
-    public static byte[] encodeRow(WeightFormat f, float[] x, int off, int n) {
-        if (f.kind() != WeightFormat.Kind.LLAMA_CPP) throw new IllegalArgumentException("not a llama.cpp block format: " + f.name());
-        ByteBuffer pack = ByteBuffer.allocate(Math.toIntExact(f.rowBytes(n))).order(ByteOrder.LITTLE_ENDIAN);
-        quantize(f, x, off, n, new float[n], 0, pack);
-        return pack.array();
-    }
-
-    private static void quantize(WeightFormat f, float[] x, int off, int n, float[] out, int outOff, ByteBuffer pack) {
-        int block = f.blockWeights();
-        if (n % block != 0) throw new IllegalArgumentException(f.name() + " does not apply to rows of " + n);
-        for (int b = 0; b < n; b += block) {
-            int xi = off + b;
-            int oi = outOff + b;
-            switch (f.name()) {
-                case "Q8_0" -> q8_0(x, xi, out, oi, pack);
-                case "Q4_0" -> qx_0(x, xi, out, oi, 8, 15, pack);
-                case "Q5_0" -> qx_0(x, xi, out, oi, 16, 31, pack);
-                case "Q4_1" -> qx_1(x, xi, out, oi, 15, pack);
-                case "Q5_1" -> qx_1(x, xi, out, oi, 31, pack);
-                case "Q2_K" -> q2_K(x, xi, out, oi, pack);
-                case "Q3_K" -> q3_K(x, xi, out, oi, pack);
-                case "Q4_K" -> q45_K(x, xi, out, oi, 15, -1.0f, 0.1f, 20, pack);
-                case "Q5_K" -> q45_K(x, xi, out, oi, 31, -0.5f, 0.1f, 15, pack);
-                case "Q6_K" -> q6_K(x, xi, out, oi, pack);
-                default -> throw new IllegalArgumentException("not a llama.cpp format: " + f.name());
-            }
-        }
-    }
+    // one codec per format for the registry (NamedFormat): each block quantizes, dequantizes and, given a buffer, packs
+    static final FormatCodec Q8_0 = FormatCodec.blocks(GgmlType.Q8_0, LlamaCppQuantizer::q8_0);
+    static final FormatCodec Q4_0 = FormatCodec.blocks(GgmlType.Q4_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 8, 15, pack));
+    static final FormatCodec Q5_0 = FormatCodec.blocks(GgmlType.Q5_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 16, 31, pack));
+    static final FormatCodec Q4_1 = FormatCodec.blocks(GgmlType.Q4_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 15, pack));
+    static final FormatCodec Q5_1 = FormatCodec.blocks(GgmlType.Q5_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 31, pack));
+    static final FormatCodec Q2_K = FormatCodec.blocks(GgmlType.Q2_K, LlamaCppQuantizer::q2_K);
+    static final FormatCodec Q3_K = FormatCodec.blocks(GgmlType.Q3_K, LlamaCppQuantizer::q3_K);
+    static final FormatCodec Q4_K = FormatCodec.blocks(GgmlType.Q4_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, pack));
+    static final FormatCodec Q5_K = FormatCodec.blocks(GgmlType.Q5_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15, pack));
+    static final FormatCodec Q6_K = FormatCodec.blocks(GgmlType.Q6_K, LlamaCppQuantizer::q6_K);
 
     private static void putHalf(ByteBuffer pack, float v) { pack.putShort(HalfFloats.toHalfBits(v)); }
 

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.edgefront.space.ggml.GgmlType;
 
 /**
  * The registry of named weight formats: one row per format, declaring everything the rest of EdgeFront asks about
@@ -15,35 +16,35 @@ import java.util.stream.Collectors;
  * ({@code native-runtime/src/main/c/include/edgefront_formats.h}) and the native library checks at load that the
  * two agree ({@link SimulatorFormats}).
  *
- * <p>Columns: the ggml type id and name; weights and bytes per block (floats: 1 weight, bytes per weight); nominal
- * bits per weight; whether a block stores a minimum (asymmetric); the sub-block {@link Grid} that GPTQ and the
+ * <p>Columns: the {@link GgmlType} it is stored as (ggml id and name, weights and bytes per block, and the
+ * decoder: declared there once, for every type a GGUF may hold); nominal bits per weight; whether a block stores a minimum (asymmetric); the sub-block {@link Grid} that GPTQ and the
  * GPTQ exporter approximate the format with (null when no integer grid fits, as for a codebook format); the
  * simulator's format id, its default dequantization ops per stored weight and whether its GEMV runs on the int8
  * dot-product path; the runtimes that store the format; llama.cpp's fallback for rows that are not whole blocks;
- * and the {@link FormatCodec} that quantizes and dequantizes it.
+ * and the {@link FormatCodec} that quantizes it (round trip to floats and ggml's bytes).
  *
  * <p>Adding a ggml type: one row here (and its codec, if new), one row in {@code edgefront_formats.h} with the
  * same simulator id, block and bytes; nothing else names formats. Immutable and thread-safe.
  */
 public enum NamedFormat {
-    //        ggml  ggml name  block bytes bits  min    grid (sub-block, offset, qmax, exact)   sim deq   int8   fallback  codec
-    F32(      0,  "f32",      1,    4,    32, false, null,                                   0, 0.0,  false, null,     FloatCodecs.F32),
-    F16(      1,  "f16",      1,    2,    16, false, null,                                   1, 0.5,  false, null,     FloatCodecs.F16),
-    BF16(     30, "bf16",     1,    2,    16, false, null,                                   2, 0.5,  false, null,     FloatCodecs.BF16),
-    Q8_0(     8,  "q8_0",     32,   34,   8,  false, new Grid(32, 0, 127, true),             3, 0.25, true,  null,     LlamaCppQuantizer.Q8_0),
-    Q4_0(     2,  "q4_0",     32,   18,   4,  false, new Grid(32, 8, 15, true),              4, 1.0,  true,  null,     LlamaCppQuantizer.Q4_0),
-    Q4_1(     3,  "q4_1",     32,   20,   4,  true,  new Grid(32, 0, 15, true),              5, 1.25, true,  null,     LlamaCppQuantizer.Q4_1),
-    Q5_0(     6,  "q5_0",     32,   22,   5,  false, new Grid(32, 16, 31, true),             6, 2.0,  true,  null,     LlamaCppQuantizer.Q5_0),
-    Q5_1(     7,  "q5_1",     32,   24,   5,  true,  new Grid(32, 0, 31, true),              7, 2.25, true,  null,     LlamaCppQuantizer.Q5_1),
+    //        ggml type        bits  min    grid (sub-block, offset, qmax, exact)   sim deq   int8   fallback  codec
+    F32(      GgmlType.F32,    32, false, null,                                   0, 0.0,  false, null,     FloatCodecs.F32),
+    F16(      GgmlType.F16,    16, false, null,                                   1, 0.5,  false, null,     FloatCodecs.F16),
+    BF16(     GgmlType.BF16,   16, false, null,                                   2, 0.5,  false, null,     FloatCodecs.BF16),
+    Q8_0(     GgmlType.Q8_0,   8,  false, new Grid(32, 0, 127, true),             3, 0.25, true,  null,     LlamaCppQuantizer.Q8_0),
+    Q4_0(     GgmlType.Q4_0,   4,  false, new Grid(32, 8, 15, true),              4, 1.0,  true,  null,     LlamaCppQuantizer.Q4_0),
+    Q4_1(     GgmlType.Q4_1,   4,  true,  new Grid(32, 0, 15, true),              5, 1.25, true,  null,     LlamaCppQuantizer.Q4_1),
+    Q5_0(     GgmlType.Q5_0,   5,  false, new Grid(32, 16, 31, true),             6, 2.0,  true,  null,     LlamaCppQuantizer.Q5_0),
+    Q5_1(     GgmlType.Q5_1,   5,  true,  new Grid(32, 0, 31, true),              7, 2.25, true,  null,     LlamaCppQuantizer.Q5_1),
     // K-quants fall back as llama.cpp's quantizer does when a row is not a multiple of 256 (llama.cpp now sends
     // Q2_K/Q3_K to IQ4_NL; EdgeFront keeps the 4.5-bit 32-block Q4_0 it used before IQ4_NL existed here)
-    Q2_K(     10, "q2_K",     256,  84,   2,  true,  new Grid(16, 0, 3, false),              8, 2.5,  true,  "Q4_0",   LlamaCppQuantizer.Q2_K),
-    Q3_K(     11, "q3_K",     256,  110,  3,  false, new Grid(16, 4, 7, false),              9, 3.0,  true,  "Q4_0",   LlamaCppQuantizer.Q3_K),
-    Q4_K(     12, "q4_K",     256,  144,  4,  true,  new Grid(32, 0, 15, false),             10, 1.5, true,  "Q5_0",   LlamaCppQuantizer.Q4_K),
-    Q5_K(     13, "q5_K",     256,  176,  5,  true,  new Grid(32, 0, 31, false),             11, 2.5, true,  "Q5_1",   LlamaCppQuantizer.Q5_K),
-    Q6_K(     14, "q6_K",     256,  210,  6,  false, new Grid(16, 32, 63, false),            12, 2.5, true,  "Q8_0",   LlamaCppQuantizer.Q6_K),
+    Q2_K(     GgmlType.Q2_K,   2,  true,  new Grid(16, 0, 3, false),              8, 2.5,  true,  "Q4_0",   LlamaCppQuantizer.Q2_K),
+    Q3_K(     GgmlType.Q3_K,   3,  false, new Grid(16, 4, 7, false),              9, 3.0,  true,  "Q4_0",   LlamaCppQuantizer.Q3_K),
+    Q4_K(     GgmlType.Q4_K,   4,  true,  new Grid(32, 0, 15, false),             10, 1.5, true,  "Q5_0",   LlamaCppQuantizer.Q4_K),
+    Q5_K(     GgmlType.Q5_K,   5,  true,  new Grid(32, 0, 31, false),             11, 2.5, true,  "Q5_1",   LlamaCppQuantizer.Q5_K),
+    Q6_K(     GgmlType.Q6_K,   6,  false, new Grid(16, 32, 63, false),            12, 2.5, true,  "Q8_0",   LlamaCppQuantizer.Q6_K),
     // non-linear 4-bit codebook: a nibble unpack and a table lookup per weight, as Q4_0's unpack and offset
-    IQ4_NL(   20, "iq4_nl",   32,   18,   4,  false, null,                                   13, 1.0, true,  null,     new Iq4Nl());
+    IQ4_NL(   GgmlType.IQ4_NL, 4,  false, null,                                   13, 1.0, true,  null,     Iq4Nl.CODEC);
 
     /**
      * A uniform integer grid on sub-blocks that approximates (or, when {@code exact}, equals) the format's values:
@@ -59,10 +60,7 @@ public enum NamedFormat {
     /** Inference runtimes whose files store a format exactly. */
     public enum Runtime { LLAMA_CPP }
 
-    private final int ggmlType;
-    private final String ggmlName;
-    private final int blockWeights;
-    private final int blockBytes;
+    private final GgmlType ggml;
     private final int bits;
     private final boolean asymmetric;
     private final Grid grid;
@@ -72,12 +70,9 @@ public enum NamedFormat {
     private final String fallback;
     private final FormatCodec codec;
 
-    NamedFormat(int ggmlType, String ggmlName, int blockWeights, int blockBytes, int bits, boolean asymmetric, Grid grid,
-                int simulatorId, double dequantOps, boolean int8Path, String fallback, FormatCodec codec) {
-        this.ggmlType = ggmlType;
-        this.ggmlName = ggmlName;
-        this.blockWeights = blockWeights;
-        this.blockBytes = blockBytes;
+    NamedFormat(GgmlType ggml, int bits, boolean asymmetric, Grid grid, int simulatorId, double dequantOps, boolean int8Path,
+                String fallback, FormatCodec codec) {
+        this.ggml = ggml;
         this.bits = bits;
         this.asymmetric = asymmetric;
         this.grid = grid;
@@ -88,17 +83,20 @@ public enum NamedFormat {
         this.codec = codec;
     }
 
+    /** The ggml type this format is stored as: its id, block layout and decoder live there, once. */
+    public GgmlType ggml() { return ggml; }
+
     /** ggml's {@code ggml_type} id (GGUF tensor type). */
-    public int ggmlType() { return ggmlType; }
+    public int ggmlType() { return ggml.id(); }
 
     /** ggml's type name, as llama-quantize's {@code --tensor-type} takes it (e.g. {@code q4_K}). */
-    public String ggmlName() { return ggmlName; }
+    public String ggmlName() { return ggml.ggmlName(); }
 
     /** Weights per block; 1 for floats. */
-    public int blockWeights() { return blockWeights; }
+    public int blockWeights() { return ggml.blockValues(); }
 
     /** Bytes per block including scales and minima (floats: bytes per weight). */
-    public int blockBytes() { return blockBytes; }
+    public int blockBytes() { return ggml.blockBytes(); }
 
     /** Nominal bits per quantized weight (32/16 for floats). */
     public int bits() { return bits; }
@@ -107,7 +105,7 @@ public enum NamedFormat {
     public boolean asymmetric() { return asymmetric; }
 
     /** True for unquantized float formats. */
-    public boolean isFloat() { return blockWeights == 1; }
+    public boolean isFloat() { return blockWeights() == 1; }
 
     /** The integer sub-block grid approximating the format, or null when none fits (a codebook format). */
     public Grid grid() { return grid; }
@@ -128,10 +126,19 @@ public enum NamedFormat {
     public FormatCodec codec() { return codec; }
 
     /** Stored bits per weight of whole blocks (e.g. Q4_0: 4.5). */
-    public double bitsPerWeight() { return isFloat() ? bits : 8.0 * blockBytes / blockWeights; }
+    public double bitsPerWeight() { return isFloat() ? bits : 8.0 * blockBytes() / blockWeights(); }
 
     /** True when rows of {@code cols} weights are whole blocks. */
-    public boolean appliesTo(int cols) { return cols % blockWeights == 0; }
+    public boolean appliesTo(int cols) { return ggml.fits(cols); }
+
+    /**
+     * Decodes {@code n} weights stored in ggml's byte layout at {@code src[srcOff..]} into {@code out}, bit for bit as
+     * ggml does ({@code n} must be whole blocks): the type's one decoder, shared with GGUF reading.
+     */
+    public void decode(byte[] src, int srcOff, int n, float[] out, int outOff) {
+        if (!ggml.fits(n)) throw new IllegalArgumentException(name() + " needs rows of whole " + blockWeights() + "-weight blocks, got " + n);
+        ggml.dequantizer().dequantize(src, srcOff, n / blockWeights(), out, outOff);
+    }
 
     /**
      * The format llama.cpp actually stores for rows of {@code cols} weights: this one when the rows are whole blocks,
@@ -161,7 +168,7 @@ public enum NamedFormat {
 
     /** The row with ggml type id {@code ggmlType}, or null when the registry has no such type. */
     public static NamedFormat byGgmlType(long ggmlType) {
-        for (NamedFormat f : values()) if (f.ggmlType == ggmlType) return f;
+        for (NamedFormat f : values()) if (f.ggml.id() == ggmlType) return f;
         return null;
     }
 

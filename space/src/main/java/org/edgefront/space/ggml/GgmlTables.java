@@ -15,7 +15,7 @@ import java.util.Map;
  * unpacked to one entry per value: {@code IQ2XXS[8 * index + j]} is byte {@code j} (little-endian) of
  * {@code iq2xxs_grid[index]}. Immutable after class initialization; thread-safe.
  */
-final class GgmlTables {
+public final class GgmlTables {
     static final int[] KVALUES_IQ4NL;
     static final int[] KSIGNS_IQ2XS;
     static final int[] KVALUES_FP4;
@@ -28,6 +28,9 @@ final class GgmlTables {
     static final int[] IQ3S;
     /** 8 signed values per entry. */
     static final int[] IQ1S;
+
+    /** Value {@code i} (0..15) of the IQ4_NL/IQ4_XS non-linear codebook {@code kvalues_iq4nl}, ascending. */
+    public static int iq4nlValue(int i) { return KVALUES_IQ4NL[i]; }
 
     static {
         Map<String, long[]> t = load();

@@ -97,6 +97,12 @@ public enum GgmlType {
         return blocks > Long.MAX_VALUE / blockBytes ? -1 : blocks * blockBytes;
     }
 
-    /** Lower-case name as llama-quantize's {@code --tensor-type} takes it (e.g. {@code q4_k}). */
-    public String llamaQuantizeName() { return name().toLowerCase(Locale.ROOT); }
+    /**
+     * ggml's own name of the type ({@code ggml_type_name}: lower case but for the K of K-quants, e.g. {@code q4_K},
+     * {@code iq4_nl}), as GGUF tools print it and llama-quantize's {@code --tensor-type} takes it.
+     */
+    public String ggmlName() {
+        String lower = name().toLowerCase(Locale.ROOT);
+        return lower.endsWith("_k") ? lower.substring(0, lower.length() - 1) + "K" : lower;
+    }
 }

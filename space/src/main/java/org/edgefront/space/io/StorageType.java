@@ -9,19 +9,11 @@ import org.edgefront.space.ggml.GgmlType;
  */
 public enum StorageType {
     /** IEEE 754 binary32. */
-    F32(1, 4),
+    F32,
     /** IEEE 754 binary16. */
-    F16(1, 2),
+    F16,
     /** bfloat16: the upper half of a binary32. */
-    BF16(1, 2);
-
-    private final int blockValues;
-    private final int blockBytes;
-
-    StorageType(int blockValues, int blockBytes) {
-        this.blockValues = blockValues;
-        this.blockBytes = blockBytes;
-    }
+    BF16;
 
     /** The same type as ggml names it. */
     public GgmlType ggml() {
@@ -32,11 +24,11 @@ public enum StorageType {
         };
     }
 
-    /** Values per block (1 for per-value types). */
-    public int blockValues() { return blockValues; }
+    /** Values per block (1 for per-value types): the ggml type's. */
+    public int blockValues() { return ggml().blockValues(); }
 
-    /** Bytes per block. */
-    public int blockBytes() { return blockBytes; }
+    /** Bytes per block: the ggml type's. */
+    public int blockBytes() { return ggml().blockBytes(); }
 
     /**
      * Bytes per stored value of a per-value type.
@@ -44,17 +36,13 @@ public enum StorageType {
      * @throws IllegalStateException for block types
      */
     public int bytesPerValue() {
-        if (blockValues != 1) throw new IllegalStateException(this + " stores values in blocks of " + blockValues);
-        return blockBytes;
+        if (blockValues() != 1) throw new IllegalStateException(this + " stores values in blocks of " + blockValues());
+        return blockBytes();
     }
 
     /** True when {@code count} values fill whole blocks. */
-    public boolean fits(long count) { return count % blockValues == 0; }
+    public boolean fits(long count) { return ggml().fits(count); }
 
     /** Bytes of {@code count} values ({@code count} must fill whole blocks); -1 on overflow. */
-    public long bytesFor(long count) {
-        if (!fits(count)) throw new IllegalArgumentException(count + " values do not fill whole " + this + " blocks");
-        long blocks = count / blockValues;
-        return blocks > Long.MAX_VALUE / blockBytes ? -1 : blocks * blockBytes;
-    }
+    public long bytesFor(long count) { return ggml().bytesFor(count); }
 }

@@ -18,7 +18,7 @@ class Iq4NlTest {
         for (int j = 0; j < 18; j++) assertEquals(0, b[j], "the all-zero block stores zeros");
         float[] decoded = new float[64];
         float[] direct = new float[64];
-        c.decode(b, 0, 64, decoded, 0);
+        NamedFormat.IQ4_NL.decode(b, 0, 64, decoded, 0);
         c.roundTrip(x, 0, 64, direct, 0);
         assertArrayEquals(decoded, direct, 0f);
         float d = HalfFloats.fromHalfBits((short) ((b[18] & 0xff) | (b[19] << 8)));
