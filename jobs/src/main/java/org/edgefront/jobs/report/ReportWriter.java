@@ -404,8 +404,8 @@ public final class ReportWriter {
         List<ChoiceCell> other = new ArrayList<>();
         Map<String, Integer> formatCounts = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : p.choices().entrySet()) {
-            ChoiceCell c = ChoiceCell.of(e.getKey(), e.getValue());
-            formatCounts.merge(c.label(), 1, Integer::sum);
+            ChoiceCell c = ChoiceCell.of(e.getKey(), e.getValue(), p.stored().get(e.getKey()));
+            formatCounts.merge(c.fellBack() ? c.label() + " \u2192 " + c.storedFormat() : c.label(), 1, Integer::sum);
             if (c.role() == TensorRole.EMBEDDING) embedding = c;
             else if (c.role() == TensorRole.LM_HEAD) head = c;
             else if (c.role() != null) layers.computeIfAbsent(c.layer(), k -> new LinkedHashMap<>()).put(c.role(), c);
@@ -443,6 +443,10 @@ public final class ReportWriter {
         formatCounts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> b.append("<span class=\"chip\">").append(Html.esc(e.getKey())).append(" \u00d7 ").append(e.getValue()).append("</span>"));
         b.append("</div>");
+        if (formatCounts.keySet().stream().anyMatch(k -> k.contains("\u2192"))) {
+            b.append("<p class=\"muted small\">* stored as llama.cpp's fallback: this tensor's rows are not whole blocks of the searched "
+                    + "format, so the runtime (and every figure here) uses the format shown.</p>");
+        }
         // llama.cpp and GPTQModel take per-tensor types for the original shapes: a pruned point goes to YAML only
         b.append("<div class=\"export\"><span class=\"muted\">Export this point:</span>");
         if (p.pruning().isEmpty()) {
@@ -476,14 +480,16 @@ public final class ReportWriter {
     }
 
     private static void cell(StringBuilder b, ChoiceCell c, boolean bits, int span) {
-        String tip = c.tensor() + ": " + c.label() + (Double.isNaN(c.bitsPerWeight()) ? " (unparseable label)"
+        String tip = c.tensor() + ": " + c.label() + (c.fellBack() ? ", stored as " + c.storedFormat() + " (llama.cpp's fallback for this shape)" : "")
+                + (Double.isNaN(c.bitsPerWeight()) ? " (unparseable label)"
                 : String.format(Locale.ROOT, " \u00b7 %.3g bits/weight \u00b7 %s", c.bitsPerWeight(),
                 c.sparsity() > 0 ? Math.round(c.sparsity() * 100) + "% zeros" : c.rankRatio() < 1 ? "rank ratio " + c.rankRatio() : "dense"));
         b.append("<td").append(span > 1 ? " colspan=\"" + span + "\"" : "").append(" title=\"").append(Html.esc(tip)).append('"');
         if (bits) {
             String bg = Double.isNaN(c.bitsPerWeight()) ? "#e2e8f0" : bitsColor(c.bitsPerWeight());
+            // the cell names what is stored; a fallback is marked and the tip names the searched format
             b.append(" style=\"background:").append(bg).append(";color:").append(textOn(bg)).append("\"><span class=\"fmt\">")
-                    .append(Html.esc(c.formatLabel())).append("</span><span class=\"val\">")
+                    .append(Html.esc(c.fellBack() ? c.storedFormat() + "*" : c.formatLabel())).append("</span><span class=\"val\">")
                     .append(Double.isNaN(c.bitsPerWeight()) ? "?" : Units.sig(c.bitsPerWeight(), 3)).append("</span></td>");
         } else if (c.rankRatio() < 1) {
             b.append(" class=\"lowrank\"><span class=\"fmt\">").append(Html.esc(c.structureLabel())).append("</span><span class=\"val\">low rank</span></td>");

@@ -7,7 +7,7 @@ package org.edgefront.jobs.results;
  *
  * <pre>
  * DIR/spec.json            the resolved spec (SearchSpec as JSON)
- * DIR/front.json           {"points": [{"id", "choices", "structure"?, "structure_plan"?, "metrics", "feasible",
+ * DIR/front.json           {"points": [{"id", "choices", "stored", "structure"?, "structure_plan"?, "metrics", "feasible",
  *                           "violation", "fidelity"}], "run": {...}}
  * DIR/evaluations.parquet  one row per distinct evaluation: id, status, reason, fidelity, feasible, violation,
  *                           on_front, choices (map), structure (map, optional), one optional double per metric
@@ -35,6 +35,11 @@ public final class RunDirectory {
     public static final String ID = "id";
     /** Tensor name to choice label (front.json, evaluations.parquet). */
     public static final String CHOICES = "choices";
+    /**
+     * Tensor name to the format actually stored at its (pruned) shape after llama.cpp's fallbacks (front.json; absent
+     * in directories written before it, where readers fall back to the choice's own format).
+     */
+    public static final String STORED = "stored";
     /** Structural decision name to option label, when structure is searched (front.json, evaluations.parquet). */
     public static final String STRUCTURE = "structure";
     /** The structure plan's label, when structure is searched (front.json). */

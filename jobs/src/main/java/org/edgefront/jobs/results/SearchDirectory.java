@@ -69,6 +69,8 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
      *
      * @param id        content id of the candidate
      * @param choices   tensor name (GGUF canonical) to choice label, in architecture order
+     * @param stored    tensor name to the format actually stored at its shape after llama.cpp's fallbacks (front points
+     *                  of directories written since the key existed; otherwise empty)
      * @param structure structural decision name to option label ({@code keep}, {@code drop}, {@code keep0.500}), in
      *                  space order; empty when structure was not searched
      * @param metrics   measured values in each metric's unit (absent = not measured)
@@ -79,10 +81,12 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
      * @param failed    the evaluation FAILED (then metrics are usually empty)
      * @param reason    failure reason ("" when not failed)
      */
-    public record EvaluatedPoint(String id, Map<String, String> choices, Map<String, String> structure, Map<Metric, Double> metrics,
-                                 boolean feasible, double violation, String fidelity, boolean onFront, boolean failed, String reason) {
+    public record EvaluatedPoint(String id, Map<String, String> choices, Map<String, String> stored, Map<String, String> structure,
+                                 Map<Metric, Double> metrics, boolean feasible, double violation, String fidelity, boolean onFront,
+                                 boolean failed, String reason) {
         public EvaluatedPoint {
             choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
+            stored = Collections.unmodifiableMap(new LinkedHashMap<>(stored));
             structure = Collections.unmodifiableMap(new LinkedHashMap<>(structure));
             EnumMap<Metric, Double> m = new EnumMap<>(Metric.class);
             m.putAll(metrics);
@@ -229,16 +233,8 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             if (!e.getValue().isTextual()) throw new InvalidInputException(file, at + ".choices." + e.getKey(), "not a choice label string");
             choices.put(e.getKey(), e.getValue().asText());
         }
-        Map<String, String> structure = new LinkedHashMap<>();
-        JsonNode st = n.get(RunDirectory.STRUCTURE);
-        if (st != null) {
-            if (!st.isObject()) throw new InvalidInputException(file, at + ".structure", "not an object");
-            for (Iterator<Map.Entry<String, JsonNode>> it = st.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().isTextual()) throw new InvalidInputException(file, at + ".structure." + e.getKey(), "not an option label string");
-                structure.put(e.getKey(), e.getValue().asText());
-            }
-        }
+        Map<String, String> stored = labels(file, at, n, RunDirectory.STORED, "not a format label string");
+        Map<String, String> structure = labels(file, at, n, RunDirectory.STRUCTURE, "not an option label string");
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Iterator<Map.Entry<String, JsonNode>> it = n.path(RunDirectory.METRICS).fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -246,8 +242,22 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
             // metrics added by a newer EdgeFront are skipped, not errors: results outlive the code that reads them
             if (m != null && e.getValue().isNumber()) metrics.put(m, e.getValue().asDouble());
         }
-        return new EvaluatedPoint(id.asText(), choices, structure, metrics, n.path(RunDirectory.FEASIBLE).asBoolean(false),
+        return new EvaluatedPoint(id.asText(), choices, stored, structure, metrics, n.path(RunDirectory.FEASIBLE).asBoolean(false),
                 n.path(RunDirectory.VIOLATION).asDouble(0), n.path(RunDirectory.FIDELITY).asText(""), true, false, "");
+    }
+
+    /** An optional object of string labels under {@code key} ({@code at.key}); empty when absent. */
+    private static Map<String, String> labels(String file, String at, JsonNode n, String key, String notText) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode o = n.get(key);
+        if (o == null) return out;
+        if (!o.isObject()) throw new InvalidInputException(file, at + "." + key, "not an object");
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) throw new InvalidInputException(file, at + "." + key + "." + e.getKey(), notText);
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
     }
 
     private static Metric metricOrNull(String name) {
@@ -317,28 +327,29 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
         for (String col : List.of(RunDirectory.ID, RunDirectory.STATUS, RunDirectory.FEASIBLE, RunDirectory.ON_FRONT, RunDirectory.CHOICES)) {
             if (!t.containsField(col)) throw new InvalidInputException(file, col, "column missing: not an EdgeFront evaluations table");
         }
-        Map<String, String> choices = new LinkedHashMap<>();
-        Group ch = g.getGroup(RunDirectory.CHOICES, 0);
-        for (int i = 0; i < ch.getFieldRepetitionCount("key_value"); i++) {
-            Group kv = ch.getGroup("key_value", i);
-            choices.put(kv.getString("key", 0), kv.getString("value", 0));
-        }
-        Map<String, String> structure = new LinkedHashMap<>();
-        if (t.containsField(RunDirectory.STRUCTURE) && g.getFieldRepetitionCount(RunDirectory.STRUCTURE) > 0) {
-            Group st = g.getGroup(RunDirectory.STRUCTURE, 0);
-            for (int i = 0; i < st.getFieldRepetitionCount("key_value"); i++) {
-                Group kv = st.getGroup("key_value", i);
-                structure.put(kv.getString("key", 0), kv.getString("value", 0));
-            }
-        }
+        Map<String, String> choices = map(g, RunDirectory.CHOICES);
+        Map<String, String> stored = map(g, RunDirectory.STORED);
+        Map<String, String> structure = map(g, RunDirectory.STRUCTURE);
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             if (t.containsField(m.jsonName()) && g.getFieldRepetitionCount(m.jsonName()) > 0) metrics.put(m, g.getDouble(m.jsonName(), 0));
         }
         String status = g.getString(RunDirectory.STATUS, 0);
-        return new EvaluatedPoint(g.getString(RunDirectory.ID, 0), choices, structure, metrics, g.getBoolean(RunDirectory.FEASIBLE, 0),
+        return new EvaluatedPoint(g.getString(RunDirectory.ID, 0), choices, stored, structure, metrics, g.getBoolean(RunDirectory.FEASIBLE, 0),
                 optDouble(g, RunDirectory.VIOLATION), optString(g, RunDirectory.FIDELITY), g.getBoolean(RunDirectory.ON_FRONT, 0),
                 "FAILED".equals(status.toUpperCase(Locale.ROOT)), optString(g, RunDirectory.REASON));
+    }
+
+    /** A map column's entries in order; empty when the column is absent (older tables) or null. */
+    private static Map<String, String> map(Group g, String col) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!g.getType().containsField(col) || g.getFieldRepetitionCount(col) == 0) return out;
+        Group m = g.getGroup(col, 0);
+        for (int i = 0; i < m.getFieldRepetitionCount("key_value"); i++) {
+            Group kv = m.getGroup("key_value", i);
+            out.put(kv.getString("key", 0), kv.getString("value", 0));
+        }
+        return out;
     }
 
     private static double optDouble(Group g, String col) {

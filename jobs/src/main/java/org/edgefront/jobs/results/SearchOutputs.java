@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,12 +69,14 @@ public final class SearchOutputs {
         return root;
     }
 
-    /** One point: id, per-tensor choice labels, structural option labels and plan (when searched), metrics by JSON name, feasibility. */
+    /** One point: id, per-tensor choice labels and stored formats, structural option labels and plan (when searched), metrics by JSON name, feasibility. */
     public static ObjectNode point(SearchSpace space, EvaluatedCandidate e) {
         ObjectNode p = JSON.createObjectNode();
         p.put(RunDirectory.ID, e.candidate().id());
         ObjectNode ch = p.putObject(RunDirectory.CHOICES);
         for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) ch.put(c.getKey(), c.getValue().label());
+        ObjectNode stored = p.putObject(RunDirectory.STORED);
+        for (Map.Entry<String, String> s : space.storedFormats(e.candidate()).entrySet()) stored.put(s.getKey(), s.getValue());
         if (space.hasStructure()) {
             ObjectNode st = p.putObject(RunDirectory.STRUCTURE);
             for (Map.Entry<String, String> s : space.structureLabels(e.candidate()).entrySet()) st.put(s.getKey(), s.getValue());
@@ -126,6 +129,12 @@ public final class SearchOutputs {
                 + "      required binary value (STRING);\n"
                 + "    }\n"
                 + "  }\n"
+                + "  optional group stored (MAP) {\n"
+                + "    repeated group key_value {\n"
+                + "      required binary key (STRING);\n"
+                + "      required binary value (STRING);\n"
+                + "    }\n"
+                + "  }\n"
                 + "  optional group structure (MAP) {\n"
                 + "    repeated group key_value {\n"
                 + "      required binary key (STRING);\n"
@@ -162,16 +171,11 @@ public final class SearchOutputs {
                             .append(RunDirectory.FEASIBLE, e.feasible())
                             .append(RunDirectory.VIOLATION, e.totalViolation())
                             .append(RunDirectory.ON_FRONT, front.contains(e.candidate().id()));
-                    Group choices = g.addGroup(RunDirectory.CHOICES);
-                    for (Map.Entry<String, TensorChoice> c : space.choices(e.candidate()).entrySet()) {
-                        choices.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue().label());
-                    }
-                    if (space.hasStructure()) {
-                        Group st = g.addGroup(RunDirectory.STRUCTURE);
-                        for (Map.Entry<String, String> c : space.structureLabels(e.candidate()).entrySet()) {
-                            st.addGroup("key_value").append("key", c.getKey()).append("value", c.getValue());
-                        }
-                    }
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    space.choices(e.candidate()).forEach((t, c) -> labels.put(t, c.label()));
+                    putMap(g, RunDirectory.CHOICES, labels);
+                    putMap(g, RunDirectory.STORED, space.storedFormats(e.candidate()));
+                    if (space.hasStructure()) putMap(g, RunDirectory.STRUCTURE, space.structureLabels(e.candidate()));
                     for (Map.Entry<Metric, Double> v : e.evaluation().measurements().asMap().entrySet()) {
                         g.append(v.getKey().jsonName(), v.getValue());
                     }
@@ -183,6 +187,11 @@ public final class SearchOutputs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }
+    }
+
+    private static void putMap(Group row, String column, Map<String, String> values) {
+        Group m = row.addGroup(column);
+        for (Map.Entry<String, String> e : values.entrySet()) m.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
     }
 
     /** A short human summary of the front for the console. */

@@ -175,6 +175,11 @@ class ReportWriterTest {
         String small = "//div[@data-id='" + SearchDirFixture.SMALL + "']//table[contains(@class,'hm-sparsity')]/tbody/tr[th='blk.1']";
         assertEquals("2:450% zeros", xpath(d, small + "/td[6]").item(0).getTextContent());
         assertEquals("lowrank", ((Element) xpath(d, small + "/td[4]").item(0)).getAttribute("class"));
+        // the middle point's Q4_K gate of layer 1 has rows of 64: llama.cpp stores Q5_0 (5.5 bits), and the cell says so
+        Element gate = (Element) xpath(d, "//div[@data-id='" + SearchDirFixture.MIDDLE + "']//table[contains(@class,'hm-bits')]/tbody/tr[th='blk.1']/td[5]").item(0);
+        assertEquals("Q5_0*5.5", gate.getTextContent());
+        assertTrue(gate.getAttribute("title").contains("Q4_K, stored as Q5_0"), gate.getAttribute("title"));
+        assertTrue(xpath(d, "//div[@data-id='" + SearchDirFixture.MIDDLE + "']//span[@class='chip' and .='Q4_K \u2192 Q5_0 \u00d7 1']").getLength() == 1);
         // the selector lists every front point, lowest KL first, the knee selected
         NodeList options = xpath(d, "//select[@id='point-select']/option");
         assertEquals(3, options.getLength());

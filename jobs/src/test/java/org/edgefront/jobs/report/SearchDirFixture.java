@@ -129,6 +129,10 @@ public final class SearchDirFixture {
             p.put("id", e.id());
             ObjectNode ch = p.putObject("choices");
             e.choices().forEach(ch::put);
+            // what a search records: each choice's format at the tensor's shape after llama.cpp's fallback
+            ObjectNode stored = p.putObject("stored");
+            e.choices().forEach((t, label) -> stored.put(t,
+                    org.edgefront.space.compress.TensorChoice.parse(label).format().effectiveFor(ARCH.tensor(t).cols()).name()));
             ObjectNode m = p.putObject("metrics");
             e.metrics().forEach((k, v) -> m.put(k.jsonName(), v));
             p.put("feasible", e.feasible());

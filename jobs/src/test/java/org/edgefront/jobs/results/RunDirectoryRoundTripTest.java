@@ -72,6 +72,7 @@ class RunDirectoryRoundTripTest {
             Map<String, String> labels = new LinkedHashMap<>();
             SPACE.choices(w.candidate()).forEach((t, ch) -> labels.put(t, ch.label()));
             assertEquals(labels, r.choices());
+            assertEquals(SPACE.storedFormats(w.candidate()), r.stored());
             assertEquals(SPACE.structureLabels(w.candidate()), r.structure());
             assertEquals(w.evaluation().measurements().asMap(), r.metrics());
             assertEquals(w.feasible(), r.feasible());
@@ -82,6 +83,9 @@ class RunDirectoryRoundTripTest {
             assertEquals(w.evaluation().failureReason(), r.reason());
         }
         assertEquals(read.evaluations().get(0), read.front().get(0));
+        // rows of 172 are not whole Q8_0 blocks: llama.cpp stores ffn_down in F16, and the directory records it
+        assertEquals("Q8_0", read.evaluations().get(2).stored().get("blk.0.attn_q.weight"));
+        assertEquals("F16", read.evaluations().get(2).stored().get("blk.0.ffn_down.weight"));
         assertEquals(Map.of("blk.0.heads", "keep0.500"), read.front().get(0).pruning());
         assertEquals(List.of(new SearchDirectory.Budget(Metric.MEMORY_BYTES, true, 400_000, read.budgets().get(0).describe())), read.budgets());
         assertTrue(read.notes().isEmpty(), read.notes().toString());

@@ -235,6 +235,23 @@ public final class SearchSpace implements java.io.Serializable {
         return b;
     }
 
+    /**
+     * The format each tensor of candidate {@code c} is actually stored in, by tensor name: its choice's format at the
+     * shape the structure leaves it, after llama.cpp's fallback for rows that are not whole blocks
+     * ({@link org.edgefront.space.compress.WeightFormat#effectiveFor}, the one rule). Removed tensors are absent.
+     *
+     * @throws IllegalArgumentException when the candidate is not in this space
+     */
+    public Map<String, String> storedFormats(Candidate c) {
+        StructurePlan plan = structurePlan(c);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorChoice> e : choices(c).entrySet()) {
+            TensorSpec t = plan.prunedShape(architecture, architecture.tensor(e.getKey()));
+            if (t != null) out.put(e.getKey(), e.getValue().format().effectiveFor(t.cols()).name());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     /** The option labels of a candidate's structural genes, by structural decision name, in order. */
     public Map<String, String> structureLabels(Candidate c) {
         if (!contains(c)) throw new IllegalArgumentException(c + " is not in this search space");
