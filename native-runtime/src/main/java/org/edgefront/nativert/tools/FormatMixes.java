@@ -29,7 +29,8 @@ import org.edgefront.space.model.TensorSpec;
  * between), grouped-query attention (n_gqa >= 4), importance matrix, 70B Llama/Qwen2 and 8-expert models; then
  * llama-quantize's shape fallback ({@link NamedFormat#storedFor(int)}). Checked tensor by tensor against the real
  * llama-quantize (FormatMixesLlamaCppTest). Not modelled: Falcon's rules (no Falcon architecture here) and fused
- * attn_qkv tensors (every architecture here stores q, k and v apart). Stateless and thread-safe.
+ * attn_qkv tensors: where a GGUF fuses q, k and v (Phi-3), llama.cpp gives the fused tensor attn_v's type, while the
+ * architectures here hold q, k and v apart, so q and k keep the default type. Stateless and thread-safe.
  */
 public final class FormatMixes {
     private FormatMixes() {}
