@@ -50,8 +50,9 @@ public final class FormatMixes {
         }
         if (l.startsWith("W4A16") || l.startsWith("W4 ")) return uniform(a, "int4gC", "int8gC", "int8gC"); // rest of the model w8
         if (l.equals("INT4") || l.startsWith("INT4 (")) return uniform(a, "int4g32", "int4g32", "int4g32"); // MLC q4f16_1: 4-bit, group 32, fp16 scale
-        // MLC q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (the two differ only in weight layout)
-        if (l.matches(".*\\bQ4F16_[12]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
+        // MLC q4f16_0 / q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (they differ only in weight layout: q4f16_0 is
+        // the transposed one, per the MLC maintainers in mlc-ai/mlc-llm#3379)
+        if (l.matches(".*\\bQ4F16_[012]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
         if (!KNOWN.contains(head)) {
             // a llama.cpp type named inside a longer label: "GGUF Q4_K_M (636 MiB)", "Ollama default (Q4_0 assumed)"
             java.util.regex.Matcher m = LLAMA_TYPE.matcher(l);

@@ -45,6 +45,7 @@ class FormatMixesTest {
         assertEquals(WeightFormat.parse("int4g256"), FormatMixes.resolve(a, "8da4w g256 (INT4 group-wise)").get("blk.1.ffn_up.weight").format());
         assertEquals(WeightFormat.parse("int2g128"), FormatMixes.resolve(a, "T-MAC INT2 group-wise (W2)").get("blk.1.ffn_up.weight").format());
         assertEquals(WeightFormat.parse("int4g64"), FormatMixes.resolve(a, "int4g64").get("blk.1.ffn_up.weight").format());
+        assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "MLC q4f16_0").get("blk.1.ffn_up.weight").format());
     }
 
     @Test
