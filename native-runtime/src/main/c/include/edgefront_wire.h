@@ -13,7 +13,7 @@
  * Calibration (doubles): the EF_WIRE_CALIBRATION scalars, then EF_FMT_COUNT dequant_ops (by ef_format id), then the
  * EF_WIRE_CALIBRATION_TAIL terms.
  * Workload (ints): EF_WIRE_WORKLOAD. Attention (ints): EF_WIRE_ATTENTION.
- * Shapes (ints): EF_WIRE_SHAPE per tensor. Choices (ints): EF_WIRE_CHOICE per tensor per candidate (the double
+ * Shapes (ints): EF_WIRE_SHAPE per tensor; reads (doubles): EF_WIRE_READS per tensor (the same ef_tensor_shape). Choices (ints): EF_WIRE_CHOICE per tensor per candidate (the double
  * sparsity ratio and the long weight bytes travel in their own arrays, one value per tensor per candidate).
  * Results (doubles): EF_WIRE_RESULT per candidate. Operators (doubles): EF_WIRE_OP per operator.
  * Format table (doubles): EF_WIRE_FORMAT_INFO per ef_format id.
@@ -84,6 +84,13 @@
     X(SHAPE, ROLE, role)         \
     X(SHAPE, LAYER, layer)
 
+/* the read fractions of ef_tensor_shape (api 6: what a decode token and a prefill micro-batch read), per tensor */
+#define EF_WIRE_READS(X)                                          \
+    X(READS, DECODE_ROWS_FRACTION, decode_rows_fraction)          \
+    X(READS, DECODE_COLS_FRACTION, decode_cols_fraction)          \
+    X(READS, READ_UNIT_FRACTION, read_unit_fraction)              \
+    X(READS, PREFILL_EXTRA_UNITS, prefill_extra_units)
+
 /* the int fields of ef_tensor_choice, per tensor per candidate (ef_simulate_batch_flat's choice_ints) */
 #define EF_WIRE_CHOICE(X)                        \
     X(CHOICE, FORMAT, format)                    \
@@ -135,6 +142,7 @@ enum { EF_WIRE_CALIBRATION_TAIL(EF_WIRE_ENUM_ROW) EF_WIRE_CALIBRATION_TAIL_FIELD
 enum { EF_WIRE_WORKLOAD(EF_WIRE_ENUM_ROW) EF_WIRE_WORKLOAD_FIELDS };
 enum { EF_WIRE_ATTENTION(EF_WIRE_ENUM_ROW) EF_WIRE_ATTENTION_FIELDS };
 enum { EF_WIRE_SHAPE(EF_WIRE_ENUM_ROW) EF_WIRE_SHAPE_FIELDS };
+enum { EF_WIRE_READS(EF_WIRE_ENUM_ROW) EF_WIRE_READS_FIELDS };
 enum { EF_WIRE_CHOICE(EF_WIRE_ENUM_ROW) EF_WIRE_CHOICE_FIELDS };
 enum { EF_WIRE_RESULT(EF_WIRE_ENUM_ROW) EF_WIRE_RESULT_FIELDS };
 enum { EF_WIRE_OP(EF_WIRE_ENUM_ROW) EF_WIRE_OP_FIELDS };

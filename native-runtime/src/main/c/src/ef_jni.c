@@ -16,6 +16,7 @@
 #define WORKLOAD_FIELDS EF_WIRE_WORKLOAD_FIELDS
 #define ATTENTION_FIELDS EF_WIRE_ATTENTION_FIELDS
 #define SHAPE_FIELDS EF_WIRE_SHAPE_FIELDS
+#define READS_FIELDS EF_WIRE_READS_FIELDS
 #define CHOICE_INT_FIELDS EF_WIRE_CHOICE_FIELDS
 #define OP_FIELDS EF_WIRE_OP_FIELDS
 #define RESULT_FIELDS EF_WIRE_RESULT_FIELDS
@@ -105,11 +106,17 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     return 1;
 }
 
-static ef_tensor_shape shape_at(const jint *r) {
-    ef_tensor_shape t;
+/* One tensor's shape from its ints (EF_WIRE_SHAPE) and its read fractions (EF_WIRE_READS; NULL = a dense tensor). */
+static ef_tensor_shape shape_at(const jint *r, const double *reads) {
+    ef_tensor_shape t = {0, 0, 0, 0, EF_DENSE_READS};
 #define READ(table, name, field) t.field = r[EF_WIRE_##table##_##name];
     EF_WIRE_SHAPE(READ)
 #undef READ
+    if (reads != NULL) {
+#define READ(table, name, field) t.field = reads[EF_WIRE_##table##_##name];
+        EF_WIRE_READS(READ)
+#undef READ
+    }
     return t;
 }
 
@@ -124,7 +131,8 @@ static ef_tensor_choice choice_at(const jint *c, double ratio, int64_t bytes) {
     return t;
 }
 
-static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_out) {
+/* The tensors: EF_WIRE_SHAPE ints and EF_WIRE_READS doubles per tensor, both lengths checked first. */
+static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, jdoubleArray jreads, size_t *n_out) {
     if (jshapes == NULL) { ef_jni_throw(env, EF_ERR_NULL, "shapes is null"); return NULL; }
     jsize len = (*env)->GetArrayLength(env, jshapes);
     if (len < SHAPE_FIELDS || len % SHAPE_FIELDS != 0) {
@@ -134,16 +142,22 @@ static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_ou
         return NULL;
     }
     size_t n = (size_t)len / SHAPE_FIELDS;
-    jint *raw = (*env)->GetIntArrayElements(env, jshapes, NULL);
-    if (raw == NULL) return NULL;
+    if ((double)n * READS_FIELDS > 2147483647.0) { ef_jni_throw(env, EF_ERR_LENGTH, "too many tensors for Java arrays"); return NULL; }
+    if (!check_len(env, jreads, (jsize)(n * READS_FIELDS), "reads")) return NULL;
+    jint *raw = malloc(n * SHAPE_FIELDS * sizeof *raw);
+    double *reads = malloc(n * READS_FIELDS * sizeof *reads);
     ef_tensor_shape *shapes = malloc(n * sizeof *shapes);
-    if (shapes == NULL) {
-        (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
+    if (raw == NULL || reads == NULL || shapes == NULL) {
+        free(raw); free(reads); free(shapes);
         ef_jni_throw(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) shapes[i] = shape_at(raw + SHAPE_FIELDS * i);
-    (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
+    (*env)->GetIntArrayRegion(env, jshapes, 0, (jsize)(n * SHAPE_FIELDS), raw);
+    (*env)->GetDoubleArrayRegion(env, jreads, 0, (jsize)(n * READS_FIELDS), reads);
+    if ((*env)->ExceptionCheck(env)) { free(raw); free(reads); free(shapes); return NULL; }
+    for (size_t i = 0; i < n; i++) shapes[i] = shape_at(raw + SHAPE_FIELDS * i, reads + READS_FIELDS * i);
+    free(raw);
+    free(reads);
     *n_out = n;
     return shapes;
 }
@@ -174,13 +188,13 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_wireLayout(JN
     char text[4096];
     int len = snprintf(text, sizeof text,
                        "device=%s;unit=%s;backend=%s;calibration=%s;dequant_ops=%d;calibration_tail=%s;workload=%s;attention=%s;"
-                       "shape=%s;choice=%s;result=%s;op=%s;format_info=%s;"
-                       "fields=device:%d,calibration:%d,workload:%d,attention:%d,shape:%d,choice:%d,result:%d,op:%d,format_info:%d",
+                       "shape=%s;reads=%s;choice=%s;result=%s;op=%s;format_info=%s;"
+                       "fields=device:%d,calibration:%d,workload:%d,attention:%d,shape:%d,reads:%d,choice:%d,result:%d,op:%d,format_info:%d",
                        EF_WIRE_DEVICE(WIRE_NAME), EF_WIRE_UNIT(WIRE_NAME), EF_BACKEND_TABLE(WIRE_BACKEND), EF_WIRE_CALIBRATION(WIRE_NAME),
                        EF_FMT_COUNT, EF_WIRE_CALIBRATION_TAIL(WIRE_NAME), EF_WIRE_WORKLOAD(WIRE_NAME), EF_WIRE_ATTENTION(WIRE_NAME),
-                       EF_WIRE_SHAPE(WIRE_NAME), EF_WIRE_CHOICE(WIRE_NAME), EF_WIRE_RESULT(WIRE_NAME), EF_WIRE_OP(WIRE_NAME),
+                       EF_WIRE_SHAPE(WIRE_NAME), EF_WIRE_READS(WIRE_NAME), EF_WIRE_CHOICE(WIRE_NAME), EF_WIRE_RESULT(WIRE_NAME), EF_WIRE_OP(WIRE_NAME),
                        EF_WIRE_FORMAT_INFO(WIRE_NAME), EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS,
-                       EF_WIRE_ATTENTION_FIELDS, EF_WIRE_SHAPE_FIELDS, EF_WIRE_CHOICE_FIELDS, EF_WIRE_RESULT_FIELDS, EF_WIRE_OP_FIELDS,
+                       EF_WIRE_ATTENTION_FIELDS, EF_WIRE_SHAPE_FIELDS, EF_WIRE_READS_FIELDS, EF_WIRE_CHOICE_FIELDS, EF_WIRE_RESULT_FIELDS, EF_WIRE_OP_FIELDS,
                        EF_WIRE_FORMAT_INFO_FIELDS);
     if (len < 0 || (size_t)len >= sizeof text) {
         ef_jni_throw(env, EF_ERR_LENGTH, "wire layout text does not fit its buffer");
@@ -223,14 +237,14 @@ static void write_op(const ef_op_cost *op, double *o) {
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jintArray jshapes, jdoubleArray jreads, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jintArray jstatus) {
     (void)cls;
     shared_inputs s;
     if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return NULL;
     if (jn_cand < 0) { ef_jni_throw(env, EF_ERR_RANGE, "candidate count is negative"); return NULL; }
     size_t n = 0;
-    ef_tensor_shape *shapes = read_shapes(env, jshapes, &n);
+    ef_tensor_shape *shapes = read_shapes(env, jshapes, jreads, &n);
     if (shapes == NULL) return NULL;
     size_t nc = (size_t)jn_cand;
     /* all lengths are checked before any element is touched; products fit in jsize or fail */
@@ -295,13 +309,13 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jintArray jshapes, jdoubleArray jreads, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jdoubleArray jops) {
     (void)cls;
     shared_inputs s;
     if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return;
     size_t n = 0;
-    ef_tensor_shape *shapes = read_shapes(env, jshapes, &n);
+    ef_tensor_shape *shapes = read_shapes(env, jshapes, jreads, &n);
     if (shapes == NULL) return;
     size_t nops = ef_op_count(&s.att, n);
     if (!check_len(env, jchoice, (jsize)(n * CHOICE_INT_FIELDS), "choice ints")
@@ -353,7 +367,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
     (*env)->GetIntArrayRegion(env, jshape, 0, SHAPE_FIELDS, sh);
     (*env)->GetIntArrayRegion(env, jchoice, 0, CHOICE_INT_FIELDS, ci);
     if ((*env)->ExceptionCheck(env)) return;
-    ef_tensor_shape shape = shape_at(sh);
+    ef_tensor_shape shape = shape_at(sh, NULL);
     ef_tensor_choice ch = choice_at(ci, ratio, bytes);
     ef_op_cost op;
     char msg[256];

@@ -167,6 +167,15 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
               "tensor %zu: shape %d x %d out of range [1, %d]", i, (int)s->rows, (int)s->cols, EF_MAX_DIM);
         CHECK(s->role >= EF_ROLE_LINEAR && s->role <= EF_ROLE_ATTN_V, EF_ERR_ENUM, "tensor %zu: role %d unknown", i, (int)s->role);
         CHECK(s->layer >= -1 && s->layer < a->layers, EF_ERR_RANGE, "tensor %zu: layer %d not in [-1, %d)", i, (int)s->layer, (int)a->layers);
+        CHECK(in_range(s->decode_rows_fraction, 1e-9, 1.0) && in_range(s->decode_cols_fraction, 1e-9, 1.0), EF_ERR_RANGE,
+              "tensor %zu: decode read fractions %g x %g not in (0, 1]", i, s->decode_rows_fraction, s->decode_cols_fraction);
+        CHECK(s->decode_rows_fraction == 1.0 || s->decode_cols_fraction == 1.0, EF_ERR_RANGE,
+              "tensor %zu: a decode slice cuts rows or cols, not both (fractions %g x %g)", i, s->decode_rows_fraction, s->decode_cols_fraction);
+        CHECK(in_range(s->read_unit_fraction, 1e-9, 1.0), EF_ERR_RANGE, "tensor %zu: read unit fraction %g not in (0, 1]", i, s->read_unit_fraction);
+        CHECK(in_range(s->prefill_extra_units, 0.0, 1e6), EF_ERR_RANGE, "tensor %zu: prefill extra units %g not in [0, 1e6]", i, s->prefill_extra_units);
+        CHECK(s->decode_rows_fraction * s->decode_cols_fraction + s->prefill_extra_units * s->read_unit_fraction <= 1.0 + 1e-9, EF_ERR_RANGE,
+              "tensor %zu: a prefill micro-batch would read more than the tensor (decode share %g + %g units of %g)", i,
+              s->decode_rows_fraction * s->decode_cols_fraction, s->prefill_extra_units, s->read_unit_fraction);
     }
     /* Q/K/V tensors name the block whose attention they shape; one of each per block. Bit r-3 of
      * seen[l] marks role r in block l (a small stack table: no allocation). */
@@ -280,13 +289,13 @@ static void roofline_m(double bytes, double ops, double peak, double bw, double 
     o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
 }
 
-/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre); s is the kept shape (rows, cols >= 1). */
-static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *s,
-                        int32_t format, int32_t kind, double ratio, int32_t rank, int64_t weight_bytes,
+/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre): the rows x cols that run (the kept
+ * shape, or the slice a token reads of it; > 0, not necessarily whole), its weight bytes, and whether the choice is
+ * factorized. */
+static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, int32_t role, double rows, double cols, int low_rank,
+                        int32_t format, int32_t kind, double ratio, int32_t rank, double wbytes,
                         ef_cost *dec, ef_cost *pre) {
-    double rows = s->rows, cols = s->cols, dense = rows * cols;
-    int full = s->rows < s->cols ? s->rows : s->cols;
-    int low_rank = rank < full;
+    double dense = rows * cols;
     double stored, macs, index_ops, launches;
     if (low_rank) {
         stored = (double)rank * (rows + cols);
@@ -309,7 +318,6 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     int int8 = ef_format_uses_int8(format);
     double peak = int8 ? x->peak_int8 : (format == EF_FMT_F32 ? x->peak_fp32 : x->peak_fp16);
     double deq = (x->deq_table[format] > 0.0 ? x->deq_table[format] : ef_format_dequant_ops(format)) * x->deq_scale * stored;
-    double wbytes = (double)weight_bytes;
     if (kind != EF_SPARSE_NONE && !low_rank && x->sparse_ops[kind - 1] > 0.0) {
         deq = x->sparse_ops[kind - 1] * stored; /* replaces the format's dequantization: the kernel decodes fp16 values */
     } else if (format >= EF_FMT_INT_BASE && format < EF_FMT_NAMED2_BASE && x->ops_per_scale > 0.0) {
@@ -322,7 +330,7 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
     double P = (double)w->prompt_tokens;
 
-    if (s->role == EF_ROLE_EMBEDDING && !tied) {
+    if (role == EF_ROLE_EMBEDDING && !tied) {
         /* Row lookup: one row per token, no multiply. */
         double row = wbytes / rows;
         roofline_m(row, 0.0, peak, x->bw, x->overhead, 1.0, x->serial, dec);
@@ -331,9 +339,9 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
     double act_bytes = 4.0 * (rows + cols);
     double dec_ops = 2.0 * macs + deq + index_ops;
-    double extra_row = (s->role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
+    double extra_row = (role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
     roofline_m(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, x->serial, dec);
-    if (s->role == EF_ROLE_LINEAR || s->role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
+    if (role == EF_ROLE_LINEAR || role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
         /* GEMM over the prompt: weights re-read per ubatch, dequantized once per tile of tokens. */
         double ops = 2.0 * macs * P + (deq + index_ops) * x->prefill_tiles;
         roofline_m(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, x->serial, pre);
@@ -402,8 +410,9 @@ typedef struct {
     int32_t rows, cols, role, format, kind, rank, kept_rows, kept_cols;
     double ratio;
     int64_t bytes;
+    double decode_rows_fraction, decode_cols_fraction, read_unit_fraction, prefill_extra_units;
 } memo_key;
-_Static_assert(sizeof(memo_key) == 8 * sizeof(int32_t) + sizeof(double) + sizeof(int64_t), "memo_key has no padding");
+_Static_assert(sizeof(memo_key) == 8 * sizeof(int32_t) + 5 * sizeof(double) + sizeof(int64_t), "memo_key has no padding");
 typedef struct {
     memo_key key;
     int32_t used;
@@ -424,12 +433,27 @@ static unsigned memo_slot(const memo_key *k) {
     return (unsigned)((h * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
 }
 
-/* Cost of tensor i of a candidate (kept shape ks); a removed tensor costs nothing. */
+/* Cost of tensor i of a candidate (kept shape kr x kc); a removed tensor costs nothing. A decode token runs the slice
+ * decode_rows_fraction x decode_cols_fraction of the kept shape (and reads that share of its bytes); each prefill
+ * micro-batch also reads prefill_extra_units units (a unit spans read_unit_fraction of the sliced axis: rows unless
+ * only the cols are sliced), each costed as one GEMV of the unit. A dense tensor (1, 1, 1, 0) is its kept shape. */
 static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *full, int32_t f, int32_t k,
                              double ra, int32_t rk, int64_t wb, int32_t kr, int32_t kc, ef_cost *dc, ef_cost *pc) {
     if (kr == 0) { *dc = NO_COST; *pc = NO_COST; return; }
-    ef_tensor_shape ks = {kr, kc, full->role, full->layer};
-    tensor_cost(x, w, tied, &ks, f, k, ra, rk, wb, dc, pc);
+    int low_rank = rk < (kr < kc ? kr : kc);
+    double fr = full->decode_rows_fraction, fc = full->decode_cols_fraction;
+    tensor_cost(x, w, tied, full->role, (double)kr * fr, (double)kc * fc, low_rank, f, k, ra, rk, (double)wb * fr * fc, dc, pc);
+    if (full->prefill_extra_units > 0.0) {
+        double u = full->read_unit_fraction;
+        int by_cols = fc < 1.0;
+        ef_cost ud, unused;
+        tensor_cost(x, w, tied, EF_ROLE_LINEAR, by_cols ? (double)kr : (double)kr * u, by_cols ? (double)kc * u : (double)kc, low_rank,
+                    f, k, ra, rk, (double)wb * u, &ud, &unused);
+        double n = full->prefill_extra_units * x->ubatches; /* unit GEMVs over the whole prefill */
+        pc->bytes += n * ud.bytes;
+        pc->ops += n * ud.ops;
+        pc->time += n * ud.time;
+    }
 }
 
 /* With memo != NULL each choice is validated here on a memo miss (status and message returned);
@@ -453,7 +477,8 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
         VIEW_GET(v, i, f, k, ra, rk, wb, kr, kc);
         const ef_tensor_shape *sh = &shapes[i];
         if (memo != NULL) {
-            memo_key key = {sh->rows, sh->cols, cost_role(sh->role), f, k, rk, kr, kc, ra, wb};
+            memo_key key = {sh->rows, sh->cols, cost_role(sh->role), f, k, rk, kr, kc, ra, wb, sh->decode_rows_fraction,
+                            sh->decode_cols_fraction, sh->read_unit_fraction, sh->prefill_extra_units};
             memo_entry *e = &memo[memo_slot(&key)];
             if (e->used && memcmp(&e->key, &key, sizeof key) == 0) {
                 dc = e->dec;

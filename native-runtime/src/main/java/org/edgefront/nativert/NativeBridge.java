@@ -29,12 +29,12 @@ final class NativeBridge {
      * @throws NativeSimulatorException when the shared inputs are invalid
      */
     static native String simulateBatch(double[] device, double[] calibration, int[] workload, int[] attention,
-                                       int[] shapes, int nCandidates, int[] choiceInts, double[] sparsityRatios,
+                                       int[] shapes, double[] reads, int nCandidates, int[] choiceInts, double[] sparsityRatios,
                                        long[] weightBytes, double[] out, int[] statusOut);
 
     /** Simulates one candidate with its per-operator breakdown ({@link WireLayout.Op} per op). */
     static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention,
-                                   int[] shapes, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
+                                   int[] shapes, double[] reads, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
                                    double[] out, double[] opsOut);
 
     /**

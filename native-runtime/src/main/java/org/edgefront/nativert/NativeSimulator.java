@@ -59,17 +59,38 @@ public final class NativeSimulator implements AutoCloseable {
      * @throws IllegalArgumentException when the number of choices does not match the tensors
      */
     public SimulationResult simulate(DeviceProfile device, Workload workload, ModelArchitecture arch, List<EncodedChoice> choices) {
+        return simulate(device, workload, ModelTensors.dense(arch), choices);
+    }
+
+    /**
+     * Simulates one candidate of a model given as its tensors and what a token reads of each (a mixture of experts:
+     * {@link ModelSimulation}) with its per-operator breakdown, in one native call.
+     *
+     * @param choices one per tensor of {@code model}, in order
+     * @throws NativeSimulatorException when the native library rejects the input (status + message)
+     * @throws IllegalArgumentException when the number of choices does not match the tensors
+     */
+    public SimulationResult simulate(DeviceProfile device, Workload workload, ModelTensors model, List<EncodedChoice> choices) {
         checkOpen();
-        CandidateBatch b = new CandidateBatch(arch, 1);
-        b.set(0, choices);
-        b.size(1);
-        List<TensorSpec> ts = arch.linearTensors();
+        List<TensorSpec> ts = model.tensors();
+        if (choices.size() != ts.size()) throw new IllegalArgumentException(choices.size() + " choices for " + ts.size() + " tensors");
+        int[] ints = new int[ts.size() * WireLayout.CHOICE_FIELDS];
+        double[] ratios = new double[ts.size()];
+        long[] bytes = new long[ts.size()];
+        for (int i = 0; i < ts.size(); i++) {
+            EncodedChoice e = choices.get(i);
+            e.writeInts(ints, i);
+            ratios[i] = e.sparsityRatio();
+            bytes[i] = e.weightBytes();
+        }
+        ModelArchitecture arch = model.architecture();
         int nOps = ts.size() + arch.layers();
         double[] out = new double[WireLayout.RESULT_FIELDS];
         double[] ops = new double[nOps * WireLayout.OP_FIELDS];
         NativeBridge.simulateOne(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(arch), b.choiceInts, b.ratios, b.weightBytes, out, ops);
+                SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(ts), SimulatorEncoding.reads(model.reads()), ints, ratios,
+                bytes, out, ops);
         List<OpCost> list = new ArrayList<>(nOps);
         for (int i = 0; i < nOps; i++) {
             int bound = (int) ops[WireLayout.Op.BOUND.at(i)];
@@ -133,9 +154,11 @@ public final class NativeSimulator implements AutoCloseable {
         double[] out = new double[n * WireLayout.RESULT_FIELDS];
         int[] status = new int[n];
         int t = batch.architecture().linearTensors().size();
+        ModelTensors dense = ModelTensors.dense(batch.architecture());
         String first = NativeBridge.simulateBatch(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.shapes(batch.architecture()), n,
+                SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.shapes(dense.tensors()),
+                SimulatorEncoding.reads(dense.reads()), n,
                 slice(batch.choiceInts, n * t * CandidateBatch.INTS), slice(batch.ratios, n * t), slice(batch.weightBytes, n * t), out, status);
         return new BatchResult(out, status, n, first);
     }

@@ -94,14 +94,28 @@ final class SimulatorEncoding {
         };
     }
 
-    static int[] shapes(ModelArchitecture a) {
-        List<TensorSpec> ts = a.linearTensors();
+    static int[] shapes(ModelArchitecture a) { return shapes(a.linearTensors()); }
+
+    static int[] shapes(List<TensorSpec> ts) {
         int[] s = new int[WireLayout.SHAPE_FIELDS * ts.size()];
         for (int i = 0; i < ts.size(); i++) {
             TensorSpec t = ts.get(i);
             shape(s, i, t.rows(), t.cols(), role(t), t.role().perLayer() ? t.layer() : -1);
         }
         return s;
+    }
+
+    /** The read fractions of every tensor, in order ({@link WireLayout.Reads}). */
+    static double[] reads(List<TensorReads> rs) {
+        double[] a = new double[WireLayout.READS_FIELDS * rs.size()];
+        for (int i = 0; i < rs.size(); i++) {
+            TensorReads r = rs.get(i);
+            a[WireLayout.Reads.DECODE_ROWS_FRACTION.at(i)] = r.decodeRowsFraction();
+            a[WireLayout.Reads.DECODE_COLS_FRACTION.at(i)] = r.decodeColsFraction();
+            a[WireLayout.Reads.READ_UNIT_FRACTION.at(i)] = r.readUnitFraction();
+            a[WireLayout.Reads.PREFILL_EXTRA_UNITS.at(i)] = r.prefillExtraUnits();
+        }
+        return a;
     }
 
     /** Writes tensor {@code i}'s shape into {@code s} ({@code ef_tensor_shape}: {@code layer} -1 for no block). */

@@ -72,6 +72,17 @@ final class WireLayout {
     }
 
     /**
+     * One tensor's read fractions ({@code EF_WIRE_READS}, the doubles of {@code ef_tensor_shape}; {@link TensorReads}); the
+     * reads array holds one block per tensor, in the order of the shapes.
+     */
+    enum Reads {
+        DECODE_ROWS_FRACTION, DECODE_COLS_FRACTION, READ_UNIT_FRACTION, PREFILL_EXTRA_UNITS;
+
+        /** The slot of this field of tensor {@code tensor}. */
+        int at(int tensor) { return tensor * values().length + ordinal(); }
+    }
+
+    /**
      * One tensor's choice ints ({@code EF_WIRE_CHOICE}, the int fields of {@code ef_tensor_choice}); the choice array holds
      * one block per tensor per candidate (candidate major), its sparsity ratio and weight bytes travel in their own arrays.
      */
@@ -112,6 +123,7 @@ final class WireLayout {
     static final int WORKLOAD_FIELDS = Workload.values().length;
     static final int ATTENTION_FIELDS = Attention.values().length;
     static final int SHAPE_FIELDS = Shape.values().length;
+    static final int READS_FIELDS = Reads.values().length;
     static final int CHOICE_FIELDS = Choice.values().length;
     static final int RESULT_FIELDS = Result.values().length;
     static final int OP_FIELDS = Op.values().length;
@@ -122,10 +134,11 @@ final class WireLayout {
         return "device=" + names(Device.values()) + ";unit=" + names(Unit.values()) + ";backend=" + names(Backend.values())
                 + ";calibration=" + names(Calibration.values()) + ";dequant_ops=" + SimulatorFormats.COUNT
                 + ";calibration_tail=" + names(CalibrationTail.values()) + ";workload=" + names(Workload.values())
-                + ";attention=" + names(Attention.values()) + ";shape=" + names(Shape.values()) + ";choice=" + names(Choice.values())
+                + ";attention=" + names(Attention.values()) + ";shape=" + names(Shape.values()) + ";reads=" + names(Reads.values())
+                + ";choice=" + names(Choice.values())
                 + ";result=" + names(Result.values()) + ";op=" + names(Op.values()) + ";format_info=" + names(FormatInfo.values())
                 + ";fields=device:" + DEVICE_FIELDS + ",calibration:" + CALIBRATION_FIELDS + ",workload:" + WORKLOAD_FIELDS
-                + ",attention:" + ATTENTION_FIELDS + ",shape:" + SHAPE_FIELDS + ",choice:" + CHOICE_FIELDS + ",result:" + RESULT_FIELDS
+                + ",attention:" + ATTENTION_FIELDS + ",shape:" + SHAPE_FIELDS + ",reads:" + READS_FIELDS + ",choice:" + CHOICE_FIELDS + ",result:" + RESULT_FIELDS
                 + ",op:" + OP_FIELDS + ",format_info:" + FORMAT_INFO_FIELDS;
     }
 

@@ -30,7 +30,7 @@ class WireLayoutTest {
     @Test
     void everyTableIsCheckedNamesOrderAndCounts() {
         String java = WireLayout.describe();
-        for (String section : List.of("attention=", "shape=", "choice=", "result=", "op=", "format_info=", "fields=")) {
+        for (String section : List.of("attention=", "shape=", "reads=", "choice=", "result=", "op=", "format_info=", "fields=")) {
             assertTrue(java.contains(";" + section), section);
         }
         // a renamed slot, a reordered table, a missing slot and a different array length are each refused, naming the table
@@ -60,6 +60,11 @@ class WireLayoutTest {
         assertEquals(WireLayout.SHAPE_FIELDS * (last + 1), shapes.length);
         assertEquals(a.linearTensors().get(last).cols(), shapes[WireLayout.Shape.COLS.at(last)]);
         assertEquals(a.linearTensors().get(1).layer(), shapes[WireLayout.Shape.LAYER.at(1)]);
+        double[] reads = SimulatorEncoding.reads(List.of(TensorReads.DENSE, new TensorReads(1.0, 0.25, 0.125, 3.5)));
+        assertEquals(2 * WireLayout.READS_FIELDS, reads.length);
+        assertEquals(0.25, reads[WireLayout.Reads.DECODE_COLS_FRACTION.at(1)]);
+        assertEquals(3.5, reads[WireLayout.Reads.PREFILL_EXTRA_UNITS.at(1)]);
+        assertEquals(0.0, reads[WireLayout.Reads.PREFILL_EXTRA_UNITS.at(0)]);
         // a choice goes into the batch by name and comes back unchanged
         CandidateBatch b = new CandidateBatch(a, 2);
         EncodedChoice e = new EncodedChoice(4, 2, 0.5, 17, 1234L, 31, 29);
