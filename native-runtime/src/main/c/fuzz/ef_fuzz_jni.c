@@ -4,7 +4,7 @@
  * exactly as the JVM would (an out-of-range access there would be an ArrayIndexOutOfBoundsException in
  * Java: here it aborts, because the bridge promises to check every length before touching elements).
  *
- * Input: byte 0 picks the entry point (mod 3: simulateBatch, simulateOne, linearCost); bytes 1..10 pick each
+ * Input: byte 0 picks the entry point (mod 3: simulateBatch, simulateOne, linearCost); bytes 1..11 pick each
  * array's length (0 = right length, 0xFF = null, otherwise right length plus a signed delta); byte 12
  * is the candidate count (signed); the rest are patches "array u8, element u16 (LE), 8 value bytes"
  * applied on top of a valid base input, so both valid and invalid values reach the simulator.
@@ -23,11 +23,11 @@
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jintArray jshapes, jdoubleArray jreads, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jintArray jstatus);
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jintArray jshapes, jdoubleArray jreads, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jdoubleArray jops);
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jshape,
@@ -95,10 +95,11 @@ static jintArray JNICALL new_int_array(JNIEnv *env, jsize len) {
     return (jintArray)&made[n_made++];
 }
 
-/* Array order: 0 device, 1 cal, 2 workload, 3 attention, 4 shapes, 5 choice ints, 6 ratios, 7 bytes, 8 out, 9 status/ops */
-#define N_ARR 10
-static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT};
-static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_DOUBLE};
+/* Array order: 0 device, 1 cal, 2 workload, 3 attention, 4 shapes, 5 choice ints, 6 ratios, 7 bytes, 8 out, 9 status/ops,
+ * 10 reads */
+#define N_ARR 11
+static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT, K_DOUBLE};
+static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_DOUBLE, K_DOUBLE};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 13) return 0;
@@ -111,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* calibration scalars, then per-format dequantization ops and the tail terms (0 = library default) */
     const double cal[EF_WIRE_CALIBRATION_FIELDS] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
     const int32_t wl[EF_WIRE_WORKLOAD_FIELDS] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    const int32_t att[8] = {2, 8, 2, 64, 1024, 1000, 0, 512};
+    const int32_t att[EF_WIRE_ATTENTION_FIELDS] = {2, 8, 2, 64, 1024, 1000, 0, 512};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
     const int32_t shapes[16] = {1000, 512, 1, -1, 512, 512, 3, 0, 128, 512, 4, 0, 1000, 512, 2, -1};
     /* (format, sparsity kind, rank, kept rows, kept cols) per tensor, unpruned */
@@ -119,9 +120,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 EF_FMT_Q4_0, 0, 512, 1000, 512};
     const int64_t bytes[4] = {1000LL * 512 / 32 * 18, 512LL * 512 / 32 * 18, 128LL * 512 / 32 * 18, 1000LL * 512 / 32 * 18};
     int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
-    jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
-                          one ? (jsize)(5 * (n_t + 2)) : nc};
-    if (mode == 2) { right[4] = 4; right[5] = EF_CHOICE_INTS; right[8] = 5; } /* linearCost: one shape, one choice, one op */
+    jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, EF_WIRE_ATTENTION_FIELDS,
+                          EF_WIRE_SHAPE_FIELDS * n_t, EF_WIRE_CHOICE_FIELDS * n_t * nc, n_t * nc, n_t * nc,
+                          one ? EF_WIRE_RESULT_FIELDS : EF_WIRE_RESULT_FIELDS * nc, one ? (jsize)(EF_WIRE_OP_FIELDS * (n_t + 2)) : nc,
+                          EF_WIRE_READS_FIELDS * n_t};
+    if (mode == 2) { right[4] = EF_WIRE_SHAPE_FIELDS; right[5] = EF_WIRE_CHOICE_FIELDS; right[8] = EF_WIRE_OP_FIELDS; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
     jarray handles[N_ARR];
     for (int i = 0; i < N_ARR; i++) {
@@ -137,11 +140,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < EF_WIRE_DEVICE_FIELDS && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
     for (int i = 0; i < EF_WIRE_CALIBRATION_FIELDS && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
     for (int i = 0; i < EF_WIRE_WORKLOAD_FIELDS && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
-    for (int i = 0; i < 8 && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
+    for (int i = 0; i < EF_WIRE_ATTENTION_FIELDS && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
     for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 16];
     for (int i = 0; i < store[5].len; i++) ((int32_t *)store[5].data)[i] = choice[i % 20];
     for (int i = 0; i < store[7].len; i++) ((int64_t *)store[7].data)[i] = bytes[i % 4];
-    if (mode == 2 && store[4].len >= 4) ((int32_t *)store[4].data)[2] = EF_ROLE_LINEAR; /* linearCost wants a plain linear */
+    /* reads: dense, except the LM head's decode slice (half its rows, 2 more eighths per micro-batch) */
+    for (int i = 0; i < store[10].len; i++) ((double *)store[10].data)[i] = (i % EF_WIRE_READS_FIELDS) == EF_WIRE_READS_PREFILL_EXTRA_UNITS ? 0.0 : 1.0;
+    if (store[10].len == EF_WIRE_READS_FIELDS * n_t) {
+        double *lm = (double *)store[10].data + EF_WIRE_READS_FIELDS * 3;
+        lm[EF_WIRE_READS_DECODE_ROWS_FRACTION] = 0.5;
+        lm[EF_WIRE_READS_READ_UNIT_FRACTION] = 0.125;
+        lm[EF_WIRE_READS_PREFILL_EXTRA_UNITS] = 2.0;
+    }
+    if (mode == 2 && store[4].len >= EF_WIRE_SHAPE_FIELDS) ((int32_t *)store[4].data)[EF_WIRE_SHAPE_ROLE] = EF_ROLE_LINEAR; /* linearCost wants a plain linear */
     for (size_t p = 13; p + 11 <= size; p += 11) {
         int a = data[p] % N_ARR;
         uint16_t e = (uint16_t)(data[p + 1] | data[p + 2] << 8);
@@ -171,10 +182,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                             ratio, (jlong)bytes, handles[8]);
     } else if (one) {
         Java_org_edgefront_nativert_NativeBridge_simulateOne(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
-                                                             handles[5], handles[6], handles[7], handles[8], handles[9]);
+                                                             handles[10], handles[5], handles[6], handles[7], handles[8], handles[9]);
     } else {
         Java_org_edgefront_nativert_NativeBridge_simulateBatch(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
-                                                               (jint)ncand, handles[5], handles[6], handles[7], handles[8], handles[9]);
+                                                               handles[10], (jint)ncand, handles[5], handles[6], handles[7], handles[8], handles[9]);
     }
     for (int i = 0; i < N_ARR; i++) free(store[i].data);
     for (int i = 0; i < n_made; i++) free(made[i].data);

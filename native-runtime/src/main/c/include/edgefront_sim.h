@@ -1,5 +1,5 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 5).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 6).
  *
  * Tutorial
  * --------
@@ -18,7 +18,8 @@
  *      threads and the backend (EF_BACKEND_CPU / GPU / NPU).
  *   4. Describe the model: its attention shape (ef_attention) and its linear tensors
  *      (ef_tensor_shape: full rows = outputs, full cols = inputs, role, layer; the attention
- *      projections are marked EF_ROLE_ATTN_Q / _K / _V with their layer), and for each candidate
+ *      projections are marked EF_ROLE_ATTN_Q / _K / _V with their layer; what a token reads of
+ *      it, EF_DENSE_READS for a dense tensor, an expert slice for a mixture of experts), and for each candidate
  *      one ef_tensor_choice per tensor (format id, exact stored bytes, sparsity, kept rank, and
  *      the kept shape after structured pruning: kept_rows x kept_cols, or 0 x 0 = removed).
  *      An unpruned candidate sets kept_rows = rows and kept_cols = cols.
@@ -44,6 +45,11 @@
  * active power) x time. A thermal model slows decode to a sustained fraction after an onset time.
  * Memory = exact weight bytes + KV cache at full context + activations + runtime.
  *
+ * Mixtures of experts (api 6): every tensor says which slice of it a decode token runs (ef_tensor_shape's read
+ * fractions): the decode operator is that slice's GEMV (its share of the bytes, flops and activations), and prefill
+ * adds, per micro-batch, one GEMV per extra unit (expert) read. Weight memory counts the whole tensor. A router is
+ * one more dense tensor of the block.
+ *
  * Structured pruning (api 3): every tensor operator uses its kept rows x kept cols (flops,
  * activations; the bytes come with the choice). A removed tensor (0 x 0, weight_bytes 0, rank 0)
  * costs nothing, not even the launch overhead, and its breakdown entry has bound EF_BOUND_NONE.
@@ -68,7 +74,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 5
+#define EF_API_VERSION 6
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -206,7 +212,20 @@ typedef struct {
     int32_t role;  /* ef_role */
     int32_t layer; /* block index in [0, layers), or -1 (embedding, LM head); Q/K/V need a block,
                       and a block has at most one tensor of each of Q, K, V */
+    /* api 6: what a token reads of the tensor. A mixture of experts stacks its experts along one axis of one tensor
+       (gate and up: rows, down: cols) and a token runs a few of them: memory holds the whole tensor, a decode step
+       reads the slice of the active experts, and each prefill micro-batch also reads the experts its tokens touch
+       beyond those. A dense tensor is EF_DENSE_READS. */
+    double decode_rows_fraction; /* share of the (kept) rows a decode token runs and reads, (0, 1] */
+    double decode_cols_fraction; /* share of the (kept) cols, (0, 1]; rows or cols are sliced, not both */
+    double read_unit_fraction;   /* share of the sliced axis (rows unless only the cols are sliced) one unit, e.g. one
+                                    expert, spans, (0, 1] */
+    double prefill_extra_units;  /* units each prefill micro-batch reads beyond the decode slice, each costed as one GEMV
+                                    of a unit, [0, 1e6]; decode share + units x unit <= 1 */
 } ef_tensor_shape;
+
+/** The read fractions of a dense tensor, for initializers: {rows, cols, role, layer, EF_DENSE_READS}. */
+#define EF_DENSE_READS 1.0, 1.0, 1.0, 0.0
 
 typedef struct {
     int32_t format;          /* ef_format */
@@ -230,7 +249,8 @@ typedef struct {
     double prefill_energy_j;        /* energy of the whole prefill, J */
 } ef_result;
 
-/** Number of doubles per candidate written by ef_simulate_batch (fields of ef_result in order). */
+/** Number of doubles per candidate written by ef_simulate_batch: the fields of ef_result in order, each slot named by
+ *  EF_WIRE_RESULT (edgefront_wire.h). */
 #define EF_RESULT_FIELDS 12
 
 /** What limits an operator; EF_BOUND_NONE marks an operator that pruning removed (all costs 0). */
@@ -271,8 +291,8 @@ int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const 
 
 /**
  * ef_simulate_batch with the choices as flat arrays (what the JNI bridge passes without conversion):
- * choice_ints holds (format, sparsity_kind, rank, kept_rows, kept_cols) per tensor per candidate
- * (EF_CHOICE_INTS x n_candidates x n_tensors),
+ * choice_ints holds (format, sparsity_kind, rank, kept_rows, kept_cols) per tensor per candidate, each slot named by
+ * EF_WIRE_CHOICE (edgefront_wire.h) (EF_CHOICE_INTS x n_candidates x n_tensors),
  * sparsity_ratios and weight_bytes one value per tensor per candidate.
  */
 int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,

@@ -1,6 +1,7 @@
 /* EdgeFront simulator core. See include/edgefront_sim.h for the model and the contract.
  * No allocation, no global mutable state, no exit/abort: every failure returns a status. */
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 #include "ef_internal.h"
 
 #include <math.h>
@@ -8,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.4.0 (api 5)"
+#define EF_VERSION_STRING "edgefront-sim 1.5.0 (api 6)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -166,6 +167,15 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
               "tensor %zu: shape %d x %d out of range [1, %d]", i, (int)s->rows, (int)s->cols, EF_MAX_DIM);
         CHECK(s->role >= EF_ROLE_LINEAR && s->role <= EF_ROLE_ATTN_V, EF_ERR_ENUM, "tensor %zu: role %d unknown", i, (int)s->role);
         CHECK(s->layer >= -1 && s->layer < a->layers, EF_ERR_RANGE, "tensor %zu: layer %d not in [-1, %d)", i, (int)s->layer, (int)a->layers);
+        CHECK(in_range(s->decode_rows_fraction, 1e-9, 1.0) && in_range(s->decode_cols_fraction, 1e-9, 1.0), EF_ERR_RANGE,
+              "tensor %zu: decode read fractions %g x %g not in (0, 1]", i, s->decode_rows_fraction, s->decode_cols_fraction);
+        CHECK(s->decode_rows_fraction == 1.0 || s->decode_cols_fraction == 1.0, EF_ERR_RANGE,
+              "tensor %zu: a decode slice cuts rows or cols, not both (fractions %g x %g)", i, s->decode_rows_fraction, s->decode_cols_fraction);
+        CHECK(in_range(s->read_unit_fraction, 1e-9, 1.0), EF_ERR_RANGE, "tensor %zu: read unit fraction %g not in (0, 1]", i, s->read_unit_fraction);
+        CHECK(in_range(s->prefill_extra_units, 0.0, 1e6), EF_ERR_RANGE, "tensor %zu: prefill extra units %g not in [0, 1e6]", i, s->prefill_extra_units);
+        CHECK(s->decode_rows_fraction * s->decode_cols_fraction + s->prefill_extra_units * s->read_unit_fraction <= 1.0 + 1e-9, EF_ERR_RANGE,
+              "tensor %zu: a prefill micro-batch would read more than the tensor (decode share %g + %g units of %g)", i,
+              s->decode_rows_fraction * s->decode_cols_fraction, s->prefill_extra_units, s->read_unit_fraction);
     }
     /* Q/K/V tensors name the block whose attention they shape; one of each per block. Bit r-3 of
      * seen[l] marks role r in block l (a small stack table: no allocation). */
@@ -279,13 +289,13 @@ static void roofline_m(double bytes, double ops, double peak, double bw, double 
     o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
 }
 
-/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre); s is the kept shape (rows, cols >= 1). */
-static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *s,
-                        int32_t format, int32_t kind, double ratio, int32_t rank, int64_t weight_bytes,
+/* Cost of one tensor for one decode token (dec) and for the whole prefill (pre): the rows x cols that run (the kept
+ * shape, or the slice a token reads of it; > 0, not necessarily whole), its weight bytes, and whether the choice is
+ * factorized. */
+static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, int32_t role, double rows, double cols, int low_rank,
+                        int32_t format, int32_t kind, double ratio, int32_t rank, double wbytes,
                         ef_cost *dec, ef_cost *pre) {
-    double rows = s->rows, cols = s->cols, dense = rows * cols;
-    int full = s->rows < s->cols ? s->rows : s->cols;
-    int low_rank = rank < full;
+    double dense = rows * cols;
     double stored, macs, index_ops, launches;
     if (low_rank) {
         stored = (double)rank * (rows + cols);
@@ -308,7 +318,6 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     int int8 = ef_format_uses_int8(format);
     double peak = int8 ? x->peak_int8 : (format == EF_FMT_F32 ? x->peak_fp32 : x->peak_fp16);
     double deq = (x->deq_table[format] > 0.0 ? x->deq_table[format] : ef_format_dequant_ops(format)) * x->deq_scale * stored;
-    double wbytes = (double)weight_bytes;
     if (kind != EF_SPARSE_NONE && !low_rank && x->sparse_ops[kind - 1] > 0.0) {
         deq = x->sparse_ops[kind - 1] * stored; /* replaces the format's dequantization: the kernel decodes fp16 values */
     } else if (format >= EF_FMT_INT_BASE && x->ops_per_scale > 0.0) {
@@ -321,7 +330,7 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
     double P = (double)w->prompt_tokens;
 
-    if (s->role == EF_ROLE_EMBEDDING && !tied) {
+    if (role == EF_ROLE_EMBEDDING && !tied) {
         /* Row lookup: one row per token, no multiply. */
         double row = wbytes / rows;
         roofline_m(row, 0.0, peak, x->bw, x->overhead, 1.0, x->serial, dec);
@@ -330,9 +339,9 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const e
     }
     double act_bytes = 4.0 * (rows + cols);
     double dec_ops = 2.0 * macs + deq + index_ops;
-    double extra_row = (s->role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
+    double extra_row = (role == EF_ROLE_EMBEDDING) ? wbytes / rows : 0.0; /* tied: lookup + LM head */
     roofline_m(wbytes + act_bytes + extra_row, dec_ops, peak, x->bw, x->overhead, launches, x->serial, dec);
-    if (s->role == EF_ROLE_LINEAR || s->role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
+    if (role == EF_ROLE_LINEAR || role >= EF_ROLE_ATTN_Q) { /* every per-layer linear */
         /* GEMM over the prompt: weights re-read per ubatch, dequantized once per tile of tokens. */
         double ops = 2.0 * macs * P + (deq + index_ops) * x->prefill_tiles;
         roofline_m(wbytes * x->ubatches + act_bytes * P, ops, peak * x->prefill_scale, x->bw, x->overhead, launches * x->ubatches, x->serial, pre);
@@ -366,7 +375,7 @@ static double throttled(double start, double work, double onset, double sustaine
     return free_time + (work - free_time) / sustained;
 }
 
-/* A candidate's choices either as structs (ch) or as flat arrays (ci: format, kind, rank, kept rows, kept cols). */
+/* A candidate's choices either as structs (ch) or as flat arrays (ci: EF_WIRE_CHOICE slots, edgefront_wire.h). */
 typedef struct {
     const ef_tensor_choice *ch;
     const int32_t *ci;
@@ -377,7 +386,8 @@ typedef struct {
 #define VIEW_GET(v, i, fmt_, kind_, ratio_, rank_, wb_, kr_, kc_) do { \
     if ((v)->ch != NULL) { const ef_tensor_choice *c_ = &(v)->ch[i]; fmt_ = c_->format; kind_ = c_->sparsity_kind; \
         ratio_ = c_->sparsity_ratio; rank_ = c_->rank; wb_ = c_->weight_bytes; kr_ = c_->kept_rows; kc_ = c_->kept_cols; } \
-    else { const int32_t *i_ = (v)->ci + EF_CHOICE_INTS * (i); fmt_ = i_[0]; kind_ = i_[1]; rank_ = i_[2]; kr_ = i_[3]; kc_ = i_[4]; \
+    else { const int32_t *i_ = (v)->ci + EF_CHOICE_INTS * (i); fmt_ = i_[EF_WIRE_CHOICE_FORMAT]; kind_ = i_[EF_WIRE_CHOICE_SPARSITY_KIND]; \
+        rank_ = i_[EF_WIRE_CHOICE_RANK]; kr_ = i_[EF_WIRE_CHOICE_KEPT_ROWS]; kc_ = i_[EF_WIRE_CHOICE_KEPT_COLS]; \
         ratio_ = (v)->ratio[i]; wb_ = (v)->bytes[i]; } } while (0)
 
 static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_view *v, char *msg, size_t cap) {
@@ -400,8 +410,9 @@ typedef struct {
     int32_t rows, cols, role, format, kind, rank, kept_rows, kept_cols;
     double ratio;
     int64_t bytes;
+    double decode_rows_fraction, decode_cols_fraction, read_unit_fraction, prefill_extra_units;
 } memo_key;
-_Static_assert(sizeof(memo_key) == 8 * sizeof(int32_t) + sizeof(double) + sizeof(int64_t), "memo_key has no padding");
+_Static_assert(sizeof(memo_key) == 8 * sizeof(int32_t) + 5 * sizeof(double) + sizeof(int64_t), "memo_key has no padding");
 typedef struct {
     memo_key key;
     int32_t used;
@@ -422,12 +433,27 @@ static unsigned memo_slot(const memo_key *k) {
     return (unsigned)((h * 0x9E3779B97F4A7C15ull) >> (64 - MEMO_BITS));
 }
 
-/* Cost of tensor i of a candidate (kept shape ks); a removed tensor costs nothing. */
+/* Cost of tensor i of a candidate (kept shape kr x kc); a removed tensor costs nothing. A decode token runs the slice
+ * decode_rows_fraction x decode_cols_fraction of the kept shape (and reads that share of its bytes); each prefill
+ * micro-batch also reads prefill_extra_units units (a unit spans read_unit_fraction of the sliced axis: rows unless
+ * only the cols are sliced), each costed as one GEMV of the unit. A dense tensor (1, 1, 1, 0) is its kept shape. */
 static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *full, int32_t f, int32_t k,
                              double ra, int32_t rk, int64_t wb, int32_t kr, int32_t kc, ef_cost *dc, ef_cost *pc) {
     if (kr == 0) { *dc = NO_COST; *pc = NO_COST; return; }
-    ef_tensor_shape ks = {kr, kc, full->role, full->layer};
-    tensor_cost(x, w, tied, &ks, f, k, ra, rk, wb, dc, pc);
+    int low_rank = rk < (kr < kc ? kr : kc);
+    double fr = full->decode_rows_fraction, fc = full->decode_cols_fraction;
+    tensor_cost(x, w, tied, full->role, (double)kr * fr, (double)kc * fc, low_rank, f, k, ra, rk, (double)wb * fr * fc, dc, pc);
+    if (full->prefill_extra_units > 0.0) {
+        double u = full->read_unit_fraction;
+        int by_cols = fc < 1.0;
+        ef_cost ud, unused;
+        tensor_cost(x, w, tied, EF_ROLE_LINEAR, by_cols ? (double)kr : (double)kr * u, by_cols ? (double)kc * u : (double)kc, low_rank,
+                    f, k, ra, rk, (double)wb * u, &ud, &unused);
+        double n = full->prefill_extra_units * x->ubatches; /* unit GEMVs over the whole prefill */
+        pc->bytes += n * ud.bytes;
+        pc->ops += n * ud.ops;
+        pc->time += n * ud.time;
+    }
 }
 
 /* With memo != NULL each choice is validated here on a memo miss (status and message returned);
@@ -451,7 +477,8 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
         VIEW_GET(v, i, f, k, ra, rk, wb, kr, kc);
         const ef_tensor_shape *sh = &shapes[i];
         if (memo != NULL) {
-            memo_key key = {sh->rows, sh->cols, cost_role(sh->role), f, k, rk, kr, kc, ra, wb};
+            memo_key key = {sh->rows, sh->cols, cost_role(sh->role), f, k, rk, kr, kc, ra, wb, sh->decode_rows_fraction,
+                            sh->decode_cols_fraction, sh->read_unit_fraction, sh->prefill_extra_units};
             memo_entry *e = &memo[memo_slot(&key)];
             if (e->used && memcmp(&e->key, &key, sizeof key) == 0) {
                 dc = e->dec;
@@ -592,10 +619,9 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
             for (int f = 0; f < EF_RESULT_FIELDS; f++) o[f] = NAN;
             continue;
         }
-        o[0] = r.decode_tok_s; o[1] = r.decode_tok_s_sustained; o[2] = r.prefill_tok_s; o[3] = r.ttft_s;
-        o[4] = r.energy_j_per_token; o[5] = r.power_w; o[6] = r.weight_bytes; o[7] = r.kv_cache_bytes;
-        o[8] = r.activation_bytes; o[9] = r.runtime_bytes; o[10] = r.peak_memory_bytes;
-        o[11] = r.prefill_energy_j;
+#define WRITE(table, name, field) o[EF_WIRE_##table##_##name] = r.field;
+        EF_WIRE_RESULT(WRITE)
+#undef WRITE
     }
     return EF_OK;
 }
@@ -616,7 +642,7 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
     CHECK((choice_ints != NULL && sparsity_ratios != NULL && weight_bytes != NULL) || n_candidates == 0, EF_ERR_NULL,
           "choice arrays are NULL");
-    static const int32_t zi[EF_CHOICE_INTS] = {0, 0, 1, 1, 1};
+    static const int32_t zi[EF_CHOICE_INTS] = {[EF_WIRE_CHOICE_RANK] = 1, [EF_WIRE_CHOICE_KEPT_ROWS] = 1, [EF_WIRE_CHOICE_KEPT_COLS] = 1};
     static const double zr[1] = {0};
     static const int64_t zb[1] = {1};
     choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};

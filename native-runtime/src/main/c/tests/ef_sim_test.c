@@ -1,11 +1,13 @@
 /* Contract tests for the C library: valid inputs give finite results; every invalid input gives
  * a status and a message instead of a crash. Exit code 0 = all passed. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "edgefront_kernels.h"
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 
 static int failures = 0;
 #define EXPECT(cond, what) do { if (!(cond)) { fprintf(stderr, "FAIL: %s (line %d)\n", what, __LINE__); failures++; } } while (0)
@@ -18,9 +20,10 @@ int main(void) {
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512};
     /* embedding + 2 layers x (q,k,v) */
-    ef_tensor_shape shapes[7] = {{1000, 512, EF_ROLE_EMBEDDING, -1}, {512, 512, EF_ROLE_ATTN_Q, 0}, {128, 512, EF_ROLE_ATTN_K, 0},
-                                 {128, 512, EF_ROLE_ATTN_V, 0}, {512, 512, EF_ROLE_ATTN_Q, 1}, {128, 512, EF_ROLE_ATTN_K, 1},
-                                 {128, 512, EF_ROLE_ATTN_V, 1}};
+    ef_tensor_shape shapes[7] = {{1000, 512, EF_ROLE_EMBEDDING, -1, EF_DENSE_READS}, {512, 512, EF_ROLE_ATTN_Q, 0, EF_DENSE_READS},
+                                 {128, 512, EF_ROLE_ATTN_K, 0, EF_DENSE_READS}, {128, 512, EF_ROLE_ATTN_V, 0, EF_DENSE_READS},
+                                 {512, 512, EF_ROLE_ATTN_Q, 1, EF_DENSE_READS}, {128, 512, EF_ROLE_ATTN_K, 1, EF_DENSE_READS},
+                                 {128, 512, EF_ROLE_ATTN_V, 1, EF_DENSE_READS}};
     ef_tensor_choice ch[7];
     for (int i = 0; i < 7; i++) {
         int64_t w = (int64_t)shapes[i].rows * shapes[i].cols;
@@ -73,6 +76,49 @@ int main(void) {
     EXPECT(status[0] == EF_OK && status[1] == EF_ERR_RANGE, "per-candidate status");
     EXPECT(out[0] == r.decode_tok_s, "batch equals single");
     EXPECT(strstr(msg, "candidate 1") != NULL, "batch message names candidate");
+
+    /* the named wire (edgefront_wire.h): flat choice ints written by EF_WIRE_CHOICE name give the struct call's result,
+       and every EF_WIRE_RESULT slot of the flat output holds the ef_result field of its name */
+    int32_t flat_ints[7 * EF_WIRE_CHOICE_FIELDS];
+    double flat_ratio[7];
+    int64_t flat_bytes[7];
+    for (int i = 0; i < 7; i++) {
+#define WRITE_SLOT(table, name, field) flat_ints[EF_WIRE_CHOICE_FIELDS * i + EF_WIRE_##table##_##name] = ch[i].field;
+        EF_WIRE_CHOICE(WRITE_SLOT)
+#undef WRITE_SLOT
+        flat_ratio[i] = ch[i].sparsity_ratio;
+        flat_bytes[i] = ch[i].weight_bytes;
+    }
+    double flat_out[EF_WIRE_RESULT_FIELDS];
+    int32_t flat_status = -1;
+    st = ef_simulate_batch_flat(&dev, &cal, &wl, &att, shapes, 7, flat_ints, flat_ratio, flat_bytes, 1, flat_out, &flat_status, msg, sizeof msg);
+    EXPECT(st == EF_OK && flat_status == EF_OK, "flat batch by wire names");
+#define CHECK_SLOT(table, name, field) EXPECT(flat_out[EF_WIRE_##table##_##name] == r.field, "wire slot " #table "." #name " holds ef_result." #field);
+    EF_WIRE_RESULT(CHECK_SLOT)
+#undef CHECK_SLOT
+    /* each table lists its struct's fields in struct order: a slot's index is its field's position */
+#define AT_DEVICE(table, name, field) EXPECT(offsetof(ef_device, field) == EF_WIRE_##table##_##name * sizeof(double), "device." #name);
+#define AT_UNIT(table, name, field) EXPECT(offsetof(ef_compute_unit, field) == EF_WIRE_##table##_##name * sizeof(double), "unit." #name);
+#define AT_CAL(table, name, field) EXPECT(offsetof(ef_backend_params, field) == EF_WIRE_##table##_##name * sizeof(double), "calibration." #name);
+#define AT_TAIL(table, name, field) EXPECT(offsetof(ef_backend_params, field) \
+    == (EF_WIRE_CALIBRATION_SCALARS + EF_FMT_COUNT + EF_WIRE_##table##_##name) * sizeof(double), "calibration tail." #name);
+#define AT_WORKLOAD(table, name, field) EXPECT(offsetof(ef_workload, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "workload." #name);
+#define AT_ATTENTION(table, name, field) EXPECT(offsetof(ef_attention, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "attention." #name);
+#define AT_SHAPE(table, name, field) EXPECT(offsetof(ef_tensor_shape, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "shape." #name);
+#define AT_READS(table, name, field) EXPECT(offsetof(ef_tensor_shape, field) \
+    == EF_WIRE_SHAPE_FIELDS * sizeof(int32_t) + EF_WIRE_##table##_##name * sizeof(double), "reads." #name);
+#define AT_RESULT(table, name, field) EXPECT(offsetof(ef_result, field) == EF_WIRE_##table##_##name * sizeof(double), "result." #name);
+    EF_WIRE_DEVICE(AT_DEVICE)
+    EF_WIRE_UNIT(AT_UNIT)
+    EF_WIRE_CALIBRATION(AT_CAL)
+    EF_WIRE_CALIBRATION_TAIL(AT_TAIL)
+    EF_WIRE_WORKLOAD(AT_WORKLOAD)
+    EF_WIRE_ATTENTION(AT_ATTENTION)
+    EF_WIRE_SHAPE(AT_SHAPE)
+    EF_WIRE_READS(AT_READS)
+    EF_WIRE_RESULT(AT_RESULT)
+    EXPECT(EF_WIRE_RESULT_FIELDS == EF_RESULT_FIELDS && EF_WIRE_CHOICE_FIELDS == EF_CHOICE_INTS, "wire counts are the API's");
+    EXPECT(EF_WIRE_DEVICE_FIELDS == EF_WIRE_DEVICE_SCALARS + EF_BACKEND_COUNT * EF_WIRE_UNIT_FIELDS, "device = scalars + a unit per backend");
 
     /* structured pruning (api 3): kept shapes validated, removed tensors and attention cost nothing */
     memcpy(badch, ch, sizeof ch);
@@ -135,7 +181,7 @@ int main(void) {
     cal2.dequant_to_float = 0.5;
     EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
     ef_op_cost oc;
-    ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0};
+    ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0, EF_DENSE_READS};
     ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, &oc, msg, sizeof msg) == EF_OK && oc.time_s > 0, "linear cost");
 
@@ -179,6 +225,50 @@ int main(void) {
         EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &sp, &s1, msg, sizeof msg) == EF_ERR_RANGE, "sparse ops out of range");
     }
     EXPECT(ef_linear_cost(&dev, &cal, &wl, &lin, &lc, NULL, msg, sizeof msg) == EF_ERR_NULL, "linear cost NULL out");
+
+    /* mixture of experts (api 6): a tensor stacking 8 experts of 128 rows, 2 active, decodes as its 256-row slice,
+       holds all 8 in memory, and prefill reads 3 more experts per micro-batch, one GEMV each */
+    {
+        ef_tensor_shape moe[8], act[8];
+        memcpy(moe, shapes, sizeof shapes);
+        moe[7] = (ef_tensor_shape){1024, 512, EF_ROLE_LINEAR, 1, 0.25, 1.0, 0.125, 0.0};
+        memcpy(act, moe, sizeof moe);
+        act[7] = (ef_tensor_shape){256, 512, EF_ROLE_LINEAR, 1, EF_DENSE_READS};
+        ef_tensor_choice mc[8], ac[8];
+        memcpy(mc, ch, sizeof ch);
+        memcpy(ac, ch, sizeof ch);
+        mc[7] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 1024 * 512 / 32 * 18, 1024, 512};
+        ac[7] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 256, 256 * 512 / 32 * 18, 256, 512};
+        ef_result rm, ra, rx;
+        ef_op_cost om[10], oa[10];
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, moe, 8, mc, &rm, om, 10, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, act, 8, ac, &ra, oa, 10, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(om[7].bytes == oa[7].bytes && om[7].ops == oa[7].ops && om[7].time_s == oa[7].time_s, "decode runs the active slice");
+        EXPECT(rm.decode_tok_s == ra.decode_tok_s && rm.ttft_s == ra.ttft_s, "no extra units: same as the active tensor");
+        EXPECT(rm.weight_bytes == ra.weight_bytes + 768.0 * 512 / 32 * 18, "memory holds every expert");
+        moe[7].prefill_extra_units = 3.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, moe, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        /* 3 GEMVs of one 128 x 512 expert per micro-batch (128 prompt tokens, ubatch 512: one) */
+        ef_tensor_shape one = {128, 512, EF_ROLE_LINEAR, 0, EF_DENSE_READS};
+        ef_tensor_choice oc1 = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 128, 128 * 512 / 32 * 18, 128, 512};
+        ef_op_cost expert;
+        EXPECT(ef_linear_cost(&dev, &cal, &wl, &one, &oc1, &expert, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(fabs(rx.ttft_s - (ra.ttft_s + 3.0 * expert.time_s)) <= 1e-12 * rx.ttft_s, "prefill adds one GEMV per extra expert");
+        EXPECT(rx.decode_tok_s == ra.decode_tok_s && rx.weight_bytes == rm.weight_bytes, "extra units touch prefill only");
+        ef_tensor_shape bad[8];
+        memcpy(bad, moe, sizeof moe);
+        bad[7].decode_rows_fraction = 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "zero read fraction");
+        bad[7].decode_rows_fraction = 0.5;
+        bad[7].decode_cols_fraction = 0.5;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows and cols both sliced");
+        bad[7].decode_cols_fraction = 1.0;
+        bad[7].prefill_extra_units = 5.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "more than the tensor"),
+               "a micro-batch cannot read more than the tensor");
+        bad[7].prefill_extra_units = 0.0 / 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "NaN units");
+    }
 
     /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */
     float w[2 * 256], u[2 * 256], x[256], y[2];

@@ -1,9 +1,10 @@
 package org.edgefront.nativert;
 
-import org.edgefront.nativert.device.*;
-import org.edgefront.nativert.calibration.*;
-import org.edgefront.nativert.reference.*;
-import org.edgefront.nativert.tools.*;
+import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.ModelDescriptor;
+import org.edgefront.nativert.device.Workload;
+import org.edgefront.nativert.tools.FormatMixes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,29 +12,39 @@ import java.util.Map;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
 /**
  * Simulates a {@link ModelDescriptor} stored in one weight format (or llama.cpp mix, {@link FormatMixes}), including
- * mixtures of experts. A dense model is one native call. For a mixture of experts ({@link ExpertLayout}):
+ * mixtures of experts, in one native call. A dense model is its architecture's tensors, each read whole. A mixture of
+ * experts ({@link ExpertLayout}) is described to the simulator by what a token reads of each tensor
+ * ({@link TensorReads}, the wire's per-tensor read fractions), and the C simulator does the rest:
  * <ul>
- *   <li>a decode step reads and computes what one token runs: the native simulator is given the
- *       {@link ModelDescriptor#architecture() active architecture}, whose FFN is as wide as the active routed experts
- *       plus the shared ones; the router ({@code experts x hidden}, kept in F32 as llama.cpp converts it) is one more
- *       GEMV per layer, costed by {@link NativeSimulator#linearCost};</li>
- *   <li>memory holds every expert: weight bytes are those of the {@link ModelDescriptor#storedArchitecture() stored
- *       architecture} in the same format, plus the routers;</li>
- *   <li>prefill computes the same per-token work but reads more weights: each micro-batch of {@code U} prompt tokens
+ *   <li>memory holds every expert: the tensors are those of the {@link ModelDescriptor#storedArchitecture() stored
+ *       architecture}, whose FFN tensors stack every routed expert and the shared ones, plus one router per block
+ *       ({@code experts x hidden}, kept in F32 as llama.cpp converts it);</li>
+ *   <li>a decode step runs the active routed experts plus the shared ones: the slice
+ *       {@link ExpertLayout#activeIntermediateSize() active} / {@link ExpertLayout#storedIntermediateSize() stored} of the
+ *       FFN axis (rows of gate and up, cols of down), and the router's GEMV;</li>
+ *   <li>prefill computes the same per-token work and reads more weights: each micro-batch of {@code U} prompt tokens
  *       touches {@link ExpertLayout#expectedDistinctExperts(double) E (1 - (1 - k/E)^U)} distinct experts per layer in
- *       expectation, so the experts beyond the k the active architecture already reads are added as their GEMV read
- *       cost once per micro-batch (memory time: prefill compute is unchanged).</li>
+ *       expectation, and the experts beyond the k of the decode slice are each read as one GEMV of an expert per
+ *       micro-batch.</li>
  * </ul>
- * The native wire (api 4) has no per-tensor read fraction, which is why the expert correction lives here; a future wire
- * field "decode/prefill read fraction per tensor" would let the C side do it inside one call. Stateless and
- * thread-safe (the simulator is).
+ * Attention and activation memory are those of the {@link ModelDescriptor#architecture() active architecture}.
+ * Stateless and thread-safe (the simulator is).
  */
 public final class ModelSimulation {
     private ModelSimulation() {}
+
+    /**
+     * What the simulators run for one model and format: its tensors with their reads, and one encoded choice per tensor.
+     *
+     * @param model   tensors, reads and attention shape
+     * @param choices one per tensor of {@code model}, in order
+     */
+    public record Plan(ModelTensors model, List<EncodedChoice> choices) {}
 
     /**
      * Simulates {@code model} stored as {@code formatLabel} on {@code device}.
@@ -43,54 +54,48 @@ public final class ModelSimulation {
      */
     public static SimulationResult simulate(NativeSimulator sim, DeviceProfile device, Workload workload, ModelDescriptor model,
                                             String formatLabel) {
+        Plan p = plan(model, formatLabel, workload, sim.calibrations());
+        return sim.simulate(device, workload, p.model(), p.choices());
+    }
+
+    /**
+     * The tensors, reads and choices that describe {@code model} stored as {@code formatLabel} under {@code workload}
+     * (the prefill reads depend on the prompt and on the micro-batch of the workload's backend in {@code calibrations}).
+     *
+     * @throws IllegalArgumentException when the format label is unknown for the model
+     */
+    public static Plan plan(ModelDescriptor model, String formatLabel, Workload workload, Calibrations calibrations) {
         ModelArchitecture active = model.architecture();
-        Map<String, TensorChoice> choices = FormatMixes.resolve(active, formatLabel);
-        SimulationResult r = sim.simulate(device, workload, active, choices);
-        if (!model.moe()) return r;
+        if (!model.moe()) return new Plan(ModelTensors.dense(active), NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel)));
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
         Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel);
-        long storedBytes = 0;
-        for (TensorSpec t : stored.linearTensors()) storedBytes += storedChoices.get(t.name()).bytes(t);
-        int hidden = model.hiddenSize(), layers = model.layers();
-        long routerBytes = (long) layers * e.experts() * hidden * 4L;
+        double storedWidth = e.storedIntermediateSize();
+        double decodeShare = e.activeIntermediateSize() / storedWidth;
+        double expertShare = e.expertIntermediateSize() / storedWidth;
+        double ubatch = calibrations.forBackend(workload.backend()).ubatchTokens();
+        double extraExperts = Math.max(0.0, e.expectedDistinctExperts(Math.min(workload.promptTokens(), ubatch)) - e.activeExperts());
+        TensorReads byRows = new TensorReads(decodeShare, 1.0, expertShare, extraExperts);
+        TensorReads byCols = new TensorReads(1.0, decodeShare, expertShare, extraExperts);
 
-        // decode: one router GEMV per layer
+        List<TensorSpec> tensors = new ArrayList<>(stored.linearTensors());
+        List<TensorReads> reads = new ArrayList<>(tensors.size() + model.layers());
+        List<EncodedChoice> choices = new ArrayList<>(tensors.size() + model.layers());
+        for (TensorSpec t : tensors) {
+            reads.add(switch (t.role()) {
+                case GATE, UP -> byRows;   // experts stacked along the outputs
+                case DOWN -> byCols;       // experts stacked along the inputs
+                default -> TensorReads.DENSE;
+            });
+            choices.add(EncodedChoice.encode(t, storedChoices.get(t.name())));
+        }
         TensorChoice f32 = TensorChoice.of(WeightFormat.F32);
-        OpCost router = sim.linearCost(device, workload, e.experts(), hidden, f32);
-        double decodeSeconds = 1.0 / r.decodeTokensPerSecond() + layers * router.timeSeconds();
-        double decodeEnergy = r.energyJoulesPerToken() + layers * router.energyJoules();
-
-        // prefill: the experts beyond the active ones that each micro-batch touches, read once per micro-batch
-        double ubatch = sim.calibrations().forBackend(workload.backend()).ubatchTokens();
-        double tokensPerBatch = Math.min(workload.promptTokens(), ubatch);
-        double batches = Math.ceil(workload.promptTokens() / ubatch);
-        double extraExperts = e.expectedDistinctExperts(tokensPerBatch) - e.activeExperts();
-        double prefillExtraSeconds = 0, prefillExtraEnergy = 0;
-        if (extraExperts > 0) {
-            int w = e.expertIntermediateSize();
-            for (String role : List.of("ffn_gate", "ffn_up", "ffn_down")) {
-                String name = "blk.0." + role + ".weight";
-                if (!stored.tensorsByName().containsKey(name)) continue; // Phi-2 family: no gate
-                boolean down = role.equals("ffn_down");
-                OpCost c = sim.linearCost(device, workload, down ? hidden : w, down ? w : hidden, storedChoices.get(name));
-                prefillExtraSeconds += c.timeSeconds();
-                prefillExtraEnergy += c.energyJoules();
-            }
-            double scale = batches * layers * extraExperts;
-            prefillExtraSeconds *= scale;
-            prefillExtraEnergy *= scale;
+        for (int l = 0; l < model.layers(); l++) {
+            TensorSpec router = new TensorSpec("blk." + l + ".ffn_gate_inp", TensorRole.GATE, l, e.experts(), model.hiddenSize());
+            tensors.add(router);
+            reads.add(TensorReads.DENSE);
+            choices.add(EncodedChoice.encode(router, f32));
         }
-        double ttft = r.timeToFirstTokenSeconds() + prefillExtraSeconds;
-        double decode = 1.0 / decodeSeconds;
-        double sustained = r.sustainedDecodeTokensPerSecond() * (decode / r.decodeTokensPerSecond());
-        MemoryBreakdown m = r.memory();
-        MemoryBreakdown mem = new MemoryBreakdown(storedBytes + routerBytes, m.kvCacheBytes(), m.activationBytes(), m.runtimeBytes());
-        List<OpCost> ops = new ArrayList<>(r.ops());
-        for (int l = 0; l < layers; l++) {
-            ops.add(new OpCost("blk." + l + ".ffn_gate_inp", router.bytes(), router.flops(), router.timeSeconds(), router.energyJoules(), router.bound()));
-        }
-        return new SimulationResult(decode, sustained, workload.promptTokens() / ttft, ttft, decodeEnergy, decodeEnergy * decode,
-                r.prefillEnergyJoules() + prefillExtraEnergy, mem, ops);
+        return new Plan(new ModelTensors(active, tensors, reads), choices);
     }
 }

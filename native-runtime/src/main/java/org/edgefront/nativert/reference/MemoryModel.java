@@ -75,8 +75,13 @@ public final class MemoryModel {
      * its kept K + kept V rows, none when its Q, K or V is removed (the native simulator's rule).
      */
     public static long kvCacheBytes(ModelArchitecture arch, List<EncodedChoice> choices, int contextTokens, int kvBits) {
+        return kvCacheBytes(arch, arch.linearTensors(), choices, contextTokens, kvBits);
+    }
+
+    /** {@link #kvCacheBytes(ModelArchitecture, List, int, int)} with the tensors the choices belong to listed explicitly. */
+    static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int contextTokens, int kvBits) {
         long rows = 0;
-        for (int[] qkv : keptAttentionRows(arch, choices)) {
+        for (int[] qkv : keptAttentionRows(arch, tensors, choices)) {
             if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
         }
         return cachedRowsBytes(rows, contextTokens, kvBits);
@@ -94,7 +99,11 @@ public final class MemoryModel {
      * @throws IllegalArgumentException when the number of choices does not match the tensors
      */
     static int[][] keptAttentionRows(ModelArchitecture arch, List<EncodedChoice> choices) {
-        List<TensorSpec> ts = arch.linearTensors();
+        return keptAttentionRows(arch, arch.linearTensors(), choices);
+    }
+
+    /** {@link #keptAttentionRows(ModelArchitecture, List)} for the tensors {@code ts} (one choice each) of {@code arch}'s blocks. */
+    static int[][] keptAttentionRows(ModelArchitecture arch, List<TensorSpec> ts, List<EncodedChoice> choices) {
         if (choices.size() != ts.size()) throw new IllegalArgumentException(choices.size() + " choices for " + ts.size() + " tensors");
         int[][] kept = new int[arch.layers()][];
         for (int l = 0; l < kept.length; l++) kept[l] = new int[] {arch.qDim(), arch.kvDim(), arch.kvDim()};
@@ -139,7 +148,16 @@ public final class MemoryModel {
 
     /** The full breakdown of a candidate given as encoded choices, which may carry pruned shapes. */
     public static MemoryBreakdown of(ModelArchitecture arch, List<EncodedChoice> choices, Workload w, BackendCalibration c) {
-        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(arch, choices, w.contextTokens(), w.kvCacheBits()),
+        return of(arch, arch.linearTensors(), choices, w, c);
+    }
+
+    /**
+     * The full breakdown of a candidate of the tensors {@code tensors} (a mixture of experts: its stored tensors and
+     * routers, every byte resident) whose attention and activations are those of {@code arch}.
+     */
+    public static MemoryBreakdown of(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, Workload w,
+                                     BackendCalibration c) {
+        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(arch, tensors, choices, w.contextTokens(), w.kvCacheBits()),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

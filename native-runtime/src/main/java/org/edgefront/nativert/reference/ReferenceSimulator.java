@@ -1,6 +1,8 @@
 package org.edgefront.nativert.reference;
 
 import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.ModelTensors;
+import org.edgefront.nativert.TensorReads;
 import org.edgefront.nativert.NativeSimulator;
 import org.edgefront.nativert.OpCost;
 import org.edgefront.nativert.SimulationResult;
@@ -79,6 +81,69 @@ public final class ReferenceSimulator {
      * as {@link NativeSimulator#simulate(DeviceProfile, Workload, ModelArchitecture, List)}).
      */
     public SimulationResult simulate(DeviceProfile d, Workload w, ModelArchitecture arch, List<EncodedChoice> choices) {
+        return simulate(d, w, ModelTensors.dense(arch), choices);
+    }
+
+    /** The per-call constants of one tensor's cost. */
+    private record Ctx(Rates r, BackendCalibration c, double prompt, double ubatches, double tiles, double prefillScale, boolean tied) {}
+
+    /**
+     * One tensor operator over {@code rows x cols} (the kept shape, or the slice a token reads of it) holding {@code wb}
+     * weight bytes: [decode cost, prefill cost].
+     */
+    private static Cost[] tensorCost(Ctx x, TensorRole role, EncodedChoice e, double rows, double cols, boolean lowRank, double wb) {
+        Rates r = x.r();
+        BackendCalibration c = x.c();
+        double dense = rows * cols;
+        double stored, macs, index, launches = 1;
+        if (lowRank) {
+            stored = e.rank() * (rows + cols);
+            macs = stored;
+            index = 0;
+            launches = 2;
+        } else if (e.sparsityKind() == 0) {
+            stored = dense; macs = dense; index = 0;
+        } else {
+            stored = dense * (1.0 - e.sparsityRatio());
+            boolean skip = (e.sparsityKind() == 2 && c.exploitsNmSparsity()) || c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0;
+            macs = skip ? stored : dense;
+            index = skip ? 0 : dense;
+        }
+        SimulatorFormats.Row fmt = SimulatorFormats.row(e.formatId());
+        double peak = fmt.int8Path() ? r.int8() : (e.formatId() == NamedFormat.F32.simulatorId() ? r.fp32() : r.fp16());
+        double own = c.formatCosts().opsPerWeight(e.formatId());
+        double deq = (own > 0 ? own : fmt.dequantOps()) * c.dequantScale() * stored;
+        if (!lowRank && e.sparsityKind() != 0 && c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0) {
+            deq = c.formatCosts().sparseOpsPerStored(e.sparsityKind()) * stored; // the profiled sparse kernel decodes fp16 values
+        } else if (fmt.genericBits() > 0 && c.formatCosts().opsPerScale() > 0) {
+            // one conversion and group setup per stored fp16 scale / zero point, counted from the stored bytes
+            double scales = (wb - fmt.genericBits() * stored / 8.0) / 2.0;
+            if (scales > 0) deq += c.formatCosts().opsPerScale() * c.dequantScale() * scales;
+        }
+        double prompt = x.prompt();
+        if (role == TensorRole.EMBEDDING && !x.tied()) {
+            double row = wb / rows;
+            return new Cost[] {roofline(row, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial()),
+                roofline(row * prompt, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial())};
+        }
+        double act = 4.0 * (rows + cols);
+        double dops = 2.0 * macs + deq + index;
+        double extra = role == TensorRole.EMBEDDING ? wb / rows : 0.0;
+        Cost dec = roofline(wb + act + extra, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
+        Cost pre = role.perLayer()
+                ? roofline(wb * x.ubatches() + act * prompt, 2.0 * macs * prompt + (deq + index) * x.tiles(), peak * x.prefillScale(), r.bw(),
+                        c.opOverheadSeconds(), launches * x.ubatches(), c.memoryComputeSerial())
+                : roofline(wb + act + extra * prompt, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
+        return new Cost[] {dec, pre};
+    }
+
+    /**
+     * Simulates one candidate of a model given as its tensors and what a token reads of each (same contract as
+     * {@link NativeSimulator#simulate(DeviceProfile, Workload, ModelTensors, List)}): a decode step runs each tensor's
+     * decode slice, and each prefill micro-batch adds one GEMV per extra unit (expert) it reads.
+     */
+    public SimulationResult simulate(DeviceProfile d, Workload w, ModelTensors model, List<EncodedChoice> choices) {
+        ModelArchitecture arch = model.architecture();
         BackendCalibration c = calibrations.forBackend(w.backend());
         Rates r = rates(d, w, c);
         DeviceProfile.ComputeUnit unit = d.unit(w.backend(), w.threads());
@@ -89,7 +154,8 @@ public final class ReferenceSimulator {
         double ubatches = Math.ceil(prompt / c.ubatchTokens());
         double tiles = Math.ceil(prompt / c.prefillTileTokens());
         double prefillScale = c.prefillComputeEfficiency() / c.computeEfficiency(); // GEMMs vs GEMVs
-        List<TensorSpec> ts = arch.linearTensors();
+        Ctx x = new Ctx(r, c, prompt, ubatches, tiles, prefillScale, arch.tiedEmbeddings());
+        List<TensorSpec> ts = model.tensors();
         if (choices.size() != ts.size()) throw new IllegalArgumentException(choices.size() + " choices for " + ts.size() + " tensors");
         List<OpCost> ops = new ArrayList<>();
         double decBytes = 0, decOps = 0, decTime = 0, preTime = 0, preBytes = 0, preOps = 0;
@@ -97,50 +163,20 @@ public final class ReferenceSimulator {
             TensorSpec t = ts.get(i);
             EncodedChoice e = choices.get(i);
             if (e.removed()) continue; // structured pruning removed it: no operator, no overhead
-            double rows = e.keptRows(), cols = e.keptCols(), dense = rows * cols;
+            TensorReads rd = model.reads().get(i);
+            double fr = rd.decodeRowsFraction(), fc = rd.decodeColsFraction();
             boolean lowRank = e.rank() < Math.min(e.keptRows(), e.keptCols());
-            double stored, macs, index, launches = 1;
-            if (lowRank) {
-                stored = e.rank() * (rows + cols);
-                macs = stored;
-                index = 0;
-                launches = 2;
-            } else if (e.sparsityKind() == 0) {
-                stored = dense; macs = dense; index = 0;
-            } else {
-                stored = dense * (1.0 - e.sparsityRatio());
-                boolean skip = (e.sparsityKind() == 2 && c.exploitsNmSparsity()) || c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0;
-                macs = skip ? stored : dense;
-                index = skip ? 0 : dense;
-            }
-            SimulatorFormats.Row fmt = SimulatorFormats.row(e.formatId());
-            double peak = fmt.int8Path() ? r.int8() : (e.formatId() == NamedFormat.F32.simulatorId() ? r.fp32() : r.fp16());
-            double own = c.formatCosts().opsPerWeight(e.formatId());
-            double deq = (own > 0 ? own : fmt.dequantOps()) * c.dequantScale() * stored;
             double wb = e.weightBytes();
-            if (!lowRank && e.sparsityKind() != 0 && c.formatCosts().sparseOpsPerStored(e.sparsityKind()) > 0) {
-                deq = c.formatCosts().sparseOpsPerStored(e.sparsityKind()) * stored; // the profiled sparse kernel decodes fp16 values
-            } else if (fmt.genericBits() > 0 && c.formatCosts().opsPerScale() > 0) {
-                // one conversion and group setup per stored fp16 scale / zero point, counted from the stored bytes
-                double scales = (wb - fmt.genericBits() * stored / 8.0) / 2.0;
-                if (scales > 0) deq += c.formatCosts().opsPerScale() * c.dequantScale() * scales;
-            }
-            Cost dec, pre;
-            if (t.role() == TensorRole.EMBEDDING && !arch.tiedEmbeddings()) {
-                double row = wb / rows;
-                dec = roofline(row, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
-                pre = roofline(row * prompt, 0, peak, r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
-            } else {
-                double act = 4.0 * (rows + cols);
-                double dops = 2.0 * macs + deq + index;
-                double extra = t.role() == TensorRole.EMBEDDING ? wb / rows : 0.0;
-                dec = roofline(wb + act + extra, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
-                if (t.role().perLayer()) {
-                    pre = roofline(wb * ubatches + act * prompt, 2.0 * macs * prompt + (deq + index) * tiles, peak * prefillScale, r.bw(),
-                            c.opOverheadSeconds(), launches * ubatches, c.memoryComputeSerial());
-                } else {
-                    pre = roofline(wb + act + extra * prompt, dops, peak, r.bw(), c.opOverheadSeconds(), launches, c.memoryComputeSerial());
-                }
+            Cost[] dp = tensorCost(x, t.role(), e, e.keptRows() * fr, e.keptCols() * fc, lowRank, wb * fr * fc);
+            Cost dec = dp[0], pre = dp[1];
+            if (rd.prefillExtraUnits() > 0) {
+                // the units (experts) a micro-batch reads beyond the decode slice: one GEMV of a unit each
+                double u = rd.readUnitFraction();
+                boolean byCols = fc < 1.0;
+                Cost ud = tensorCost(x, TensorRole.UP, e, byCols ? e.keptRows() : e.keptRows() * u, byCols ? e.keptCols() * u : e.keptCols(),
+                        lowRank, wb * u)[0];
+                double n = rd.prefillExtraUnits() * ubatches;
+                pre = new Cost(pre.bytes() + n * ud.bytes(), pre.ops() + n * ud.ops(), pre.time() + n * ud.time(), pre.bound());
             }
             decBytes += dec.bytes(); decOps += dec.ops(); decTime += dec.time(); preTime += pre.time();
             preBytes += pre.bytes(); preOps += pre.ops();
@@ -151,7 +187,7 @@ public final class ReferenceSimulator {
         double kvElem = w.kvCacheBits() / 8.0;
         double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
         double pairs = prompt * (prompt + 1.0) / 2.0;
-        int[][] kept = MemoryModel.keptAttentionRows(arch, choices);
+        int[][] kept = MemoryModel.keptAttentionRows(arch, ts, choices);
         for (int l = 0; l < arch.layers(); l++) {
             int q = kept[l][0], k = kept[l][1], v = kept[l][2];
             if (q == 0 || k == 0 || v == 0) continue;
@@ -171,6 +207,6 @@ public final class ReferenceSimulator {
         double energy = decBytes * pjB + decOps * pjO + stat * genTime / gen;
         return new SimulationResult(decode, sf / decTime, prompt / ttft, ttft, energy, energy * decode,
                 preBytes * pjB + preOps * pjO + stat * ttft,
-                MemoryModel.of(arch, choices, w, c), ops);
+                MemoryModel.of(arch, ts, choices, w, c), ops);
     }
 }

@@ -39,13 +39,20 @@ public final class FormatMixes {
         }
         if (l.startsWith("W2")) return uniform(a, "int2g128", "int2g128", "int2g128");
         if (l.startsWith("8DA4W")) {
-            String g = l.contains("G256") ? "int4g256" : "int4g128";
-            return uniform(a, g, "int4g32", g); // embedding 4-bit g32 per the ExecuTorch README
+            // ExecuTorch XNNPACK: the group size is stated ("g32", "g128", "g256"; 128 when not); embedding 4-bit g32 per
+            // the Llama 3 8B README recipe unless the label says 8-bit (the Llama 3.2 SpinQuant / QAT+LoRA exports:
+            // embedding 8-bit per channel, output layer 8da8w per channel)
+            java.util.regex.Matcher gm = java.util.regex.Pattern.compile("\\bG(32|64|128|256)\\b").matcher(l);
+            String g = "int4g" + (gm.find() ? gm.group(1) : "128");
+            String emb = l.contains("EMBEDDING 8-BIT") ? "int8gC" : "int4g32";
+            String out = l.contains("8DA8W") ? "int8gC" : g;
+            return uniform(a, g, emb, out);
         }
         if (l.startsWith("W4A16") || l.startsWith("W4 ")) return uniform(a, "int4gC", "int8gC", "int8gC"); // rest of the model w8
         if (l.equals("INT4") || l.startsWith("INT4 (")) return uniform(a, "int4g32", "int4g32", "int4g32"); // MLC q4f16_1: 4-bit, group 32, fp16 scale
-        // MLC q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (the two differ only in weight layout)
-        if (l.matches(".*\\bQ4F16_[12]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
+        // MLC q4f16_0 / q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (they differ only in weight layout: q4f16_0 is
+        // the transposed one, per the MLC maintainers in mlc-ai/mlc-llm#3379)
+        if (l.matches(".*\\bQ4F16_[012]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
         if (!KNOWN.contains(head)) {
             // a llama.cpp type named inside a longer label: "GGUF Q4_K_M (636 MiB)", "Ollama default (Q4_0 assumed)"
             java.util.regex.Matcher m = LLAMA_TYPE.matcher(l);

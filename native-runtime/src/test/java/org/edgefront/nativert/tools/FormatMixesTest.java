@@ -45,6 +45,20 @@ class FormatMixesTest {
         assertEquals(WeightFormat.parse("int4g256"), FormatMixes.resolve(a, "8da4w g256 (INT4 group-wise)").get("blk.1.ffn_up.weight").format());
         assertEquals(WeightFormat.parse("int2g128"), FormatMixes.resolve(a, "T-MAC INT2 group-wise (W2)").get("blk.1.ffn_up.weight").format());
         assertEquals(WeightFormat.parse("int4g64"), FormatMixes.resolve(a, "int4g64").get("blk.1.ffn_up.weight").format());
+        assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "MLC q4f16_0").get("blk.1.ffn_up.weight").format());
+    }
+
+    @Test
+    void executorchLabelsCarryTheirGroupSizeAndEightBitEmbeddingAndOutput() {
+        ModelArchitecture a = ModelDescriptors.load("../configs/models/llama-3.2-1b.yaml").architecture();
+        Map<String, TensorChoice> spin = FormatMixes.resolve(a,
+                "8da4w g32 (SpinQuant: INT4 group-wise g32 weights; output layer 8da8w per-channel; embedding 8-bit per-channel)");
+        assertEquals(WeightFormat.parse("int4g32"), spin.get("blk.3.ffn_down.weight").format());
+        assertEquals(WeightFormat.parse("int8gC"), spin.get("token_embd.weight").format()); // tied: serves as the 8da8w output
+        Map<String, TensorChoice> ptq = FormatMixes.resolve(a, "8da4w g256 (INT4 group-wise weights; embedding 4-bit g32)");
+        assertEquals(WeightFormat.parse("int4g256"), ptq.get("blk.3.ffn_down.weight").format());
+        assertEquals(WeightFormat.parse("int4g256"), ptq.get("token_embd.weight").format());
+        assertEquals(WeightFormat.parse("int4g128"), FormatMixes.resolve(a, "8da4w").get("blk.3.ffn_down.weight").format());
     }
 
     @Test

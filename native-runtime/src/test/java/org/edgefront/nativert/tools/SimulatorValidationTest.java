@@ -111,6 +111,32 @@ class SimulatorValidationTest {
     }
 
     @Test
+    void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason() throws java.io.IOException {
+        // configs/measurements/published-extra.csv (issue 13 item 7): one report row per CSV record, in order; a row the
+        // simulator cannot read is reported with its reason, never dropped; every device of the file has a profile
+        String file = "../configs/measurements/published-extra.csv";
+        int records = MeasurementCsv.parse(file, java.nio.file.Files.readString(Path.of(file)), SimulatorValidation.REQUIRED).size();
+        SimulatorValidation.Report r = validation().validate(file, EngineCalibrations.fitted());
+        assertTrue(records >= 20, "records: " + records);
+        assertEquals(records, r.rows().size());
+        for (int i = 0; i < records; i++) {
+            SimulatorValidation.Row row = r.rows().get(i);
+            assertEquals(i, row.index());
+            if (row.ok()) {
+                if (!Double.isNaN(row.measuredDecodeTokS())) assertTrue(row.predictedDecodeTokS() > 0, i + "");
+                if (!Double.isNaN(row.measuredPrefillTokS())) assertTrue(row.predictedPrefillTokS() > 0, i + "");
+            } else {
+                assertEquals("unsupported", row.status());
+                assertFalse(row.reason().isBlank(), i + "");
+                assertFalse(row.reason().startsWith("no device profile"), i + ": " + row.reason());
+                assertNull(row.predictedDecodeTokS());
+            }
+        }
+        assertEquals(r.rows().stream().filter(x -> !x.ok()).count(), r.summary().rows() - r.summary().okRows());
+        System.out.println("published-extra validation (fitted calibrations): " + r.summary());
+    }
+
+    @Test
     void unreadableRowsAndTextParamsAreReportedNotDropped() {
         String text = "device,engine,backend,threads,model,params_b,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
                 + "Samsung Galaxy S23,llama.cpp,CPU,6,OLMoE-1B-7B (MoE),~7 (1.3 active),Q4_0,256,20,\n"
