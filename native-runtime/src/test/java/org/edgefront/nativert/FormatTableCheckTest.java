@@ -34,9 +34,9 @@ class FormatTableCheckTest {
         double[] t = javaTable();
         t[13 * FormatTableCheck.FIELDS + 3] = 20;     // IQ4_NL block bytes
         t[3 * FormatTableCheck.FIELDS + 5] = 0.5;     // Q8_0 dequantization ops
-        t[14 * FormatTableCheck.FIELDS] = 1;          // a format only C knows
+        t[15 * FormatTableCheck.FIELDS] = 1;          // a format only C knows
         assertEquals(List.of("id 3 (Q8_0): dequantization ops Java 0.25, C 0.5", "id 13 (IQ4_NL): block bytes Java 18, C 20",
-                "id 14: only C has it"), FormatTableCheck.mismatches(t));
+                "id 15: only C has it"), FormatTableCheck.mismatches(t));
         assertTrue(FormatTableCheck.mismatches(new double[7]).get(0).contains("1 ids, Java 32"));
     }
 

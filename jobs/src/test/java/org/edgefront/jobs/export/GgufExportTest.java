@@ -200,4 +200,26 @@ class GgufExportTest {
         }
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void iq4NlAndIq4XsAreWrittenAsTheirRegistryTypesAndReadBackAsTheWeightsMeasured() throws Exception {
+        try (SyntheticLlama w = SyntheticLlama.create(new SyntheticLlama.Shape(256, 544, 1, 4, 4, 320, 64, false), 9)) {
+            ModelArchitecture a = w.architecture();
+            Map<String, TensorChoice> choices = new LinkedHashMap<>();
+            for (TensorSpec t : a.linearTensors()) choices.put(t.name(), TensorChoice.parse(t.role() == TensorRole.V ? "IQ4_NL" : "IQ4_XS"));
+            Path out = tmp.resolve("iq4.gguf");
+            GgufExport.Result r = GgufExport.write("test", w, choices, null, out.toString());
+            assertEquals("iq4_xs", r.storedTypes().get("blk.0.attn_q.weight"));
+            assertEquals("iq4_nl", r.storedTypes().get("blk.0.attn_v.weight"));
+            assertEquals("iq4_nl", r.storedTypes().get("blk.0.ffn_down.weight"), "rows of 544: IQ4_XS falls back to IQ4_NL");
+            assertEquals("IQ4_XS", GgufFile.tensorTypes(out.toString(), new Configuration()).get("blk.0.attn_q.weight"), "ggml type 23 in the file");
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                for (TensorSpec t : a.linearTensors()) {
+                    float[] want = TensorCompressor.quantizeMatrix(choices.get(t.name()).format(), w.read(t.name()), t.rows(), t.cols());
+                    float[] got = back.read(t.name());
+                    for (int i = 0; i < want.length; i++) assertTrue(want[i] == got[i], t.name() + " at " + i);
+                }
+            }
+        }
+    }
 }
