@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.ModelSource;
@@ -220,6 +221,24 @@ class GgufExportTest {
                     for (int i = 0; i < want.length; i++) assertTrue(want[i] == got[i], t.name() + " at " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void exportToGgufWithoutATokenizerExitsWithCode2NamingTheModelFileAndWritesNothing() throws Exception {
+        Path model = tmp.resolve("plain.bin");
+        try (ModelWeights w = SyntheticLlama.tiny(4)) {
+            SyntheticLlama.writeLlama2c(w, model.toString());
+        }
+        Path out = tmp.resolve("plain.gguf");
+        org.edgefront.jobs.CliRun r = org.edgefront.jobs.CliRun.of("export", "--model", model.toString(), "--format", "Q8_0", "--to", "gguf",
+                "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(model.toString()) && r.err().contains("--tokenizer"), r.err());
+        assertFalse(r.hasStackTrace(), r.err());
+        assertFalse(Files.exists(out));
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().contains("plain.gguf")).toList(), "no temporary file left");
         }
     }
 }
