@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* calibration scalars, then per-format dequantization ops and the tail terms (0 = library default) */
     const double cal[EF_WIRE_CALIBRATION_FIELDS] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
     const int32_t wl[EF_WIRE_WORKLOAD_FIELDS] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    const int32_t att[8] = {2, 8, 2, 64, 1024, 1000, 0, 512};
+    const int32_t att[EF_WIRE_ATTENTION_FIELDS] = {2, 8, 2, 64, 1024, 1000, 0, 512};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
     const int32_t shapes[16] = {1000, 512, 1, -1, 512, 512, 3, 0, 128, 512, 4, 0, 1000, 512, 2, -1};
     /* (format, sparsity kind, rank, kept rows, kept cols) per tensor, unpruned */
@@ -119,9 +119,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 EF_FMT_Q4_0, 0, 512, 1000, 512};
     const int64_t bytes[4] = {1000LL * 512 / 32 * 18, 512LL * 512 / 32 * 18, 128LL * 512 / 32 * 18, 1000LL * 512 / 32 * 18};
     int nc = one ? 1 : (ncand < 0 ? 0 : ncand);
-    jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, 8, 4 * n_t, EF_CHOICE_INTS * n_t * nc, n_t * nc, n_t * nc, one ? EF_RESULT_FIELDS : EF_RESULT_FIELDS * nc,
-                          one ? (jsize)(5 * (n_t + 2)) : nc};
-    if (mode == 2) { right[4] = 4; right[5] = EF_CHOICE_INTS; right[8] = 5; } /* linearCost: one shape, one choice, one op */
+    jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, EF_WIRE_ATTENTION_FIELDS,
+                          EF_WIRE_SHAPE_FIELDS * n_t, EF_WIRE_CHOICE_FIELDS * n_t * nc, n_t * nc, n_t * nc,
+                          one ? EF_WIRE_RESULT_FIELDS : EF_WIRE_RESULT_FIELDS * nc, one ? (jsize)(EF_WIRE_OP_FIELDS * (n_t + 2)) : nc};
+    if (mode == 2) { right[4] = EF_WIRE_SHAPE_FIELDS; right[5] = EF_WIRE_CHOICE_FIELDS; right[8] = EF_WIRE_OP_FIELDS; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
     jarray handles[N_ARR];
     for (int i = 0; i < N_ARR; i++) {
@@ -137,11 +138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < EF_WIRE_DEVICE_FIELDS && i < store[0].len; i++) ((double *)store[0].data)[i] = dev[i];
     for (int i = 0; i < EF_WIRE_CALIBRATION_FIELDS && i < store[1].len; i++) ((double *)store[1].data)[i] = cal[i];
     for (int i = 0; i < EF_WIRE_WORKLOAD_FIELDS && i < store[2].len; i++) ((int32_t *)store[2].data)[i] = wl[i];
-    for (int i = 0; i < 8 && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
+    for (int i = 0; i < EF_WIRE_ATTENTION_FIELDS && i < store[3].len; i++) ((int32_t *)store[3].data)[i] = att[i];
     for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 16];
     for (int i = 0; i < store[5].len; i++) ((int32_t *)store[5].data)[i] = choice[i % 20];
     for (int i = 0; i < store[7].len; i++) ((int64_t *)store[7].data)[i] = bytes[i % 4];
-    if (mode == 2 && store[4].len >= 4) ((int32_t *)store[4].data)[2] = EF_ROLE_LINEAR; /* linearCost wants a plain linear */
+    if (mode == 2 && store[4].len >= EF_WIRE_SHAPE_FIELDS) ((int32_t *)store[4].data)[EF_WIRE_SHAPE_ROLE] = EF_ROLE_LINEAR; /* linearCost wants a plain linear */
     for (size_t p = 13; p + 11 <= size; p += 11) {
         int a = data[p] % N_ARR;
         uint16_t e = (uint16_t)(data[p + 1] | data[p + 2] << 8);

@@ -1,5 +1,5 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 5).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 6).
  *
  * Tutorial
  * --------
@@ -68,7 +68,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 5
+#define EF_API_VERSION 6
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -230,7 +230,8 @@ typedef struct {
     double prefill_energy_j;        /* energy of the whole prefill, J */
 } ef_result;
 
-/** Number of doubles per candidate written by ef_simulate_batch (fields of ef_result in order). */
+/** Number of doubles per candidate written by ef_simulate_batch: the fields of ef_result in order, each slot named by
+ *  EF_WIRE_RESULT (edgefront_wire.h). */
 #define EF_RESULT_FIELDS 12
 
 /** What limits an operator; EF_BOUND_NONE marks an operator that pruning removed (all costs 0). */
@@ -271,8 +272,8 @@ int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const 
 
 /**
  * ef_simulate_batch with the choices as flat arrays (what the JNI bridge passes without conversion):
- * choice_ints holds (format, sparsity_kind, rank, kept_rows, kept_cols) per tensor per candidate
- * (EF_CHOICE_INTS x n_candidates x n_tensors),
+ * choice_ints holds (format, sparsity_kind, rank, kept_rows, kept_cols) per tensor per candidate, each slot named by
+ * EF_WIRE_CHOICE (edgefront_wire.h) (EF_CHOICE_INTS x n_candidates x n_tensors),
  * sparsity_ratios and weight_bytes one value per tensor per candidate.
  */
 int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,

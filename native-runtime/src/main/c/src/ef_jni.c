@@ -10,13 +10,15 @@
 #include "ef_jni_internal.h"
 #include "org_edgefront_nativert_NativeBridge.h"
 
+/* every array's length and slots come from edgefront_wire.h */
 #define DEVICE_FIELDS EF_WIRE_DEVICE_FIELDS
 #define CAL_FIELDS EF_WIRE_CALIBRATION_FIELDS
 #define WORKLOAD_FIELDS EF_WIRE_WORKLOAD_FIELDS
-#define ATTENTION_FIELDS 8
-#define SHAPE_FIELDS 4 /* rows, cols, role, layer */
-#define CHOICE_INT_FIELDS EF_CHOICE_INTS /* format, sparsity kind, rank, kept rows, kept cols */
-#define OP_FIELDS 5
+#define ATTENTION_FIELDS EF_WIRE_ATTENTION_FIELDS
+#define SHAPE_FIELDS EF_WIRE_SHAPE_FIELDS
+#define CHOICE_INT_FIELDS EF_WIRE_CHOICE_FIELDS
+#define OP_FIELDS EF_WIRE_OP_FIELDS
+#define RESULT_FIELDS EF_WIRE_RESULT_FIELDS
 #define CHUNK_CANDIDATES 256
 
 _Static_assert(sizeof(jint) == sizeof(int32_t) && sizeof(jlong) == sizeof(int64_t) && sizeof(jdouble) == sizeof(double),
@@ -58,39 +60,68 @@ typedef struct {
     ef_attention att;
 } shared_inputs;
 
-static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, shared_inputs *s) {
+/* Device, calibration and workload (every call), each slot by name. */
+static int read_common(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, shared_inputs *s) {
     if (!check_len(env, jdev, DEVICE_FIELDS, "device") || !check_len(env, jcal, CAL_FIELDS, "calibration")
-        || !check_len(env, jwl, WORKLOAD_FIELDS, "workload") || !check_len(env, jatt, ATTENTION_FIELDS, "attention"))
+        || !check_len(env, jwl, WORKLOAD_FIELDS, "workload"))
         return 0;
     double d[DEVICE_FIELDS], c[CAL_FIELDS];
-    jint w[WORKLOAD_FIELDS], a[ATTENTION_FIELDS];
+    jint w[WORKLOAD_FIELDS];
     (*env)->GetDoubleArrayRegion(env, jdev, 0, DEVICE_FIELDS, d);
     (*env)->GetDoubleArrayRegion(env, jcal, 0, CAL_FIELDS, c);
     (*env)->GetIntArrayRegion(env, jwl, 0, WORKLOAD_FIELDS, w);
+    if ((*env)->ExceptionCheck(env)) return 0;
+#define READ(table, name, field) s->dev.field = d[EF_WIRE_##table##_##name];
+    EF_WIRE_DEVICE(READ)
+#undef READ
+    for (int b = 0; b < EF_BACKEND_COUNT; b++) {
+        const double *u = d + EF_WIRE_DEVICE_SCALARS + b * EF_WIRE_UNIT_FIELDS;
+#define READ(table, name, field) s->dev.unit[b].field = u[EF_WIRE_##table##_##name];
+        EF_WIRE_UNIT(READ)
+#undef READ
+    }
+#define READ(table, name, field) s->cal.field = c[EF_WIRE_##table##_##name];
+    EF_WIRE_CALIBRATION(READ)
+#undef READ
+    for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = c[EF_WIRE_CALIBRATION_SCALARS + f];
+    const double *tail = c + EF_WIRE_CALIBRATION_SCALARS + EF_FMT_COUNT;
+#define READ(table, name, field) s->cal.field = tail[EF_WIRE_##table##_##name];
+    EF_WIRE_CALIBRATION_TAIL(READ)
+#undef READ
+#define READ(table, name, field) s->wl.field = w[EF_WIRE_##table##_##name];
+    EF_WIRE_WORKLOAD(READ)
+#undef READ
+    return 1;
+}
+
+static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, shared_inputs *s) {
+    if (!read_common(env, jdev, jcal, jwl, s) || !check_len(env, jatt, ATTENTION_FIELDS, "attention")) return 0;
+    jint a[ATTENTION_FIELDS];
     (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
     if ((*env)->ExceptionCheck(env)) return 0;
-    /* every slot by name (edgefront_wire.h) */
-    const double *p = d;
-#define READ_DOUBLE(name, field) s->dev.field = *p++;
-    EF_WIRE_DEVICE(READ_DOUBLE)
-    for (int b = 0; b < EF_BACKEND_COUNT; b++) {
-#undef READ_DOUBLE
-#define READ_DOUBLE(name, field) s->dev.unit[b].field = *p++;
-        EF_WIRE_UNIT(READ_DOUBLE)
-    }
-#undef READ_DOUBLE
-    p = c;
-#define READ_DOUBLE(name, field) s->cal.field = *p++;
-    EF_WIRE_CALIBRATION(READ_DOUBLE)
-    for (int f = 0; f < EF_FMT_COUNT; f++) s->cal.dequant_ops[f] = *p++;
-    EF_WIRE_CALIBRATION_TAIL(READ_DOUBLE)
-#undef READ_DOUBLE
-    const jint *q = w;
-#define READ_INT(name, field) s->wl.field = *q++;
-    EF_WIRE_WORKLOAD(READ_INT)
-#undef READ_INT
-    s->att = (ef_attention){a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]};
+#define READ(table, name, field) s->att.field = a[EF_WIRE_##table##_##name];
+    EF_WIRE_ATTENTION(READ)
+#undef READ
     return 1;
+}
+
+static ef_tensor_shape shape_at(const jint *r) {
+    ef_tensor_shape t;
+#define READ(table, name, field) t.field = r[EF_WIRE_##table##_##name];
+    EF_WIRE_SHAPE(READ)
+#undef READ
+    return t;
+}
+
+/* One choice from its ints (EF_WIRE_CHOICE), ratio and bytes. */
+static ef_tensor_choice choice_at(const jint *c, double ratio, int64_t bytes) {
+    ef_tensor_choice t;
+#define READ(table, name, field) t.field = c[EF_WIRE_##table##_##name];
+    EF_WIRE_CHOICE(READ)
+#undef READ
+    t.sparsity_ratio = ratio;
+    t.weight_bytes = bytes;
+    return t;
 }
 
 static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_out) {
@@ -111,10 +142,7 @@ static ef_tensor_shape *read_shapes(JNIEnv *env, jintArray jshapes, size_t *n_ou
         ef_jni_throw(env, EF_ERR_LENGTH, "out of memory for tensor shapes");
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        const jint *r = raw + SHAPE_FIELDS * i;
-        shapes[i] = (ef_tensor_shape){r[0], r[1], r[2], r[3]};
-    }
+    for (size_t i = 0; i < n; i++) shapes[i] = shape_at(raw + SHAPE_FIELDS * i);
     (*env)->ReleaseIntArrayElements(env, jshapes, raw, JNI_ABORT);
     *n_out = n;
     return shapes;
@@ -132,43 +160,65 @@ JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_apiVersion(JNIEn
 
 JNIEXPORT jint JNICALL Java_org_edgefront_nativert_NativeBridge_resultFields(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
-    return EF_RESULT_FIELDS;
+    return RESULT_FIELDS;
 }
 
-/* The wire layout's names (edgefront_wire.h), for WireLayout's check at load:
- * "device=A,B;unit=...;backend=CPU,...;calibration=...;dequant_ops=32;calibration_tail=...;workload=...". */
-#define WIRE_NAME(name, field) #name ","
+/* The wire layout's names (edgefront_wire.h), for WireLayout's check at load: one section per table,
+ * "device=A,B,;unit=...;backend=CPU,...;calibration=...;dequant_ops=32;calibration_tail=...;workload=...;attention=...;
+ * shape=...;choice=...;result=...;op=...;format_info=...;fields=device:23,calibration:46,..." (the last section the
+ * whole-array lengths). NULL (with an exception) when the text does not fit. */
+#define WIRE_NAME(table, name, field) #name ","
 #define WIRE_BACKEND(name, id, host) #name ","
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_wireLayout(JNIEnv *env, jclass cls) {
     (void)cls;
-    char text[2048];
-    snprintf(text, sizeof text, "device=%s;unit=%s;backend=%s;calibration=%s;dequant_ops=%d;calibration_tail=%s;workload=%s",
-             EF_WIRE_DEVICE(WIRE_NAME), EF_WIRE_UNIT(WIRE_NAME), EF_BACKEND_TABLE(WIRE_BACKEND), EF_WIRE_CALIBRATION(WIRE_NAME),
-             EF_FMT_COUNT, EF_WIRE_CALIBRATION_TAIL(WIRE_NAME), EF_WIRE_WORKLOAD(WIRE_NAME));
+    char text[4096];
+    int len = snprintf(text, sizeof text,
+                       "device=%s;unit=%s;backend=%s;calibration=%s;dequant_ops=%d;calibration_tail=%s;workload=%s;attention=%s;"
+                       "shape=%s;choice=%s;result=%s;op=%s;format_info=%s;"
+                       "fields=device:%d,calibration:%d,workload:%d,attention:%d,shape:%d,choice:%d,result:%d,op:%d,format_info:%d",
+                       EF_WIRE_DEVICE(WIRE_NAME), EF_WIRE_UNIT(WIRE_NAME), EF_BACKEND_TABLE(WIRE_BACKEND), EF_WIRE_CALIBRATION(WIRE_NAME),
+                       EF_FMT_COUNT, EF_WIRE_CALIBRATION_TAIL(WIRE_NAME), EF_WIRE_WORKLOAD(WIRE_NAME), EF_WIRE_ATTENTION(WIRE_NAME),
+                       EF_WIRE_SHAPE(WIRE_NAME), EF_WIRE_CHOICE(WIRE_NAME), EF_WIRE_RESULT(WIRE_NAME), EF_WIRE_OP(WIRE_NAME),
+                       EF_WIRE_FORMAT_INFO(WIRE_NAME), EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS,
+                       EF_WIRE_ATTENTION_FIELDS, EF_WIRE_SHAPE_FIELDS, EF_WIRE_CHOICE_FIELDS, EF_WIRE_RESULT_FIELDS, EF_WIRE_OP_FIELDS,
+                       EF_WIRE_FORMAT_INFO_FIELDS);
+    if (len < 0 || (size_t)len >= sizeof text) {
+        ef_jni_throw(env, EF_ERR_LENGTH, "wire layout text does not fit its buffer");
+        return NULL;
+    }
     return (*env)->NewStringUTF(env, text);
 }
 
-/* The format table (edgefront_formats.h) as FORMAT_INFO_FIELDS doubles per id 0..EF_FMT_COUNT-1: present, ggml type,
- * block weights, block bytes, generic bits, dequantization ops, int8 path. Java compares it with its registry at load. */
-#define FORMAT_INFO_FIELDS 7
+/* The format table (edgefront_formats.h): EF_WIRE_FORMAT_INFO doubles per id 0..EF_FMT_COUNT-1 (an id that is no format
+ * is all zeros). Java compares it with its registry at load. */
 JNIEXPORT jdoubleArray JNICALL Java_org_edgefront_nativert_NativeBridge_formatTable(JNIEnv *env, jclass cls) {
     (void)cls;
-    double t[EF_FMT_COUNT * FORMAT_INFO_FIELDS];
+    double t[EF_FMT_COUNT * EF_WIRE_FORMAT_INFO_FIELDS];
     for (int f = 0; f < EF_FMT_COUNT; f++) {
-        ef_format_info i;
-        double *r = t + FORMAT_INFO_FIELDS * f;
-        int ok = ef_format_describe(f, &i) == EF_OK;
-        r[0] = ok;
-        r[1] = ok ? i.ggml_type : 0;
-        r[2] = ok ? i.block_weights : 0;
-        r[3] = ok ? i.block_bytes : 0;
-        r[4] = ok ? i.generic_bits : 0;
-        r[5] = ok ? i.dequant_ops : 0;
-        r[6] = ok ? i.int8_path : 0;
+        struct { int present; ef_format_info info; } row;
+        memset(&row, 0, sizeof row);
+        row.present = ef_format_describe(f, &row.info) == EF_OK;
+        double *r = t + EF_WIRE_FORMAT_INFO_FIELDS * f;
+#define WRITE(table, name, field) r[EF_WIRE_##table##_##name] = (double)row.field;
+        EF_WIRE_FORMAT_INFO(WRITE)
+#undef WRITE
     }
-    jdoubleArray out = (*env)->NewDoubleArray(env, EF_FMT_COUNT * FORMAT_INFO_FIELDS);
-    if (out != NULL) (*env)->SetDoubleArrayRegion(env, out, 0, EF_FMT_COUNT * FORMAT_INFO_FIELDS, t);
+    jdoubleArray out = (*env)->NewDoubleArray(env, EF_FMT_COUNT * EF_WIRE_FORMAT_INFO_FIELDS);
+    if (out != NULL) (*env)->SetDoubleArrayRegion(env, out, 0, EF_FMT_COUNT * EF_WIRE_FORMAT_INFO_FIELDS, t);
     return out;
+}
+
+/* One result (EF_WIRE_RESULT) and operators (EF_WIRE_OP) into flat doubles. */
+static void write_result(const ef_result *r, double *o) {
+#define WRITE(table, name, field) o[EF_WIRE_##table##_##name] = (double)r->field;
+    EF_WIRE_RESULT(WRITE)
+#undef WRITE
+}
+
+static void write_op(const ef_op_cost *op, double *o) {
+#define WRITE(table, name, field) o[EF_WIRE_##table##_##name] = (double)op->field;
+    EF_WIRE_OP(WRITE)
+#undef WRITE
 }
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
@@ -184,7 +234,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     if (shapes == NULL) return NULL;
     size_t nc = (size_t)jn_cand;
     /* all lengths are checked before any element is touched; products fit in jsize or fail */
-    if ((double)nc * (double)n * CHOICE_INT_FIELDS > 2147483647.0 || (double)nc * EF_RESULT_FIELDS > 2147483647.0) {
+    if ((double)nc * (double)n * CHOICE_INT_FIELDS > 2147483647.0 || (double)nc * RESULT_FIELDS > 2147483647.0) {
         free(shapes);
         ef_jni_throw(env, EF_ERR_LENGTH, "batch too large for Java arrays");
         return NULL;
@@ -192,7 +242,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     if (!check_len(env, jchoice, (jsize)(nc * n * CHOICE_INT_FIELDS), "choice ints")
         || !check_len(env, jratio, (jsize)(nc * n), "sparsity ratios")
         || !check_len(env, jbytes, (jsize)(nc * n), "weight bytes")
-        || !check_len(env, jout, (jsize)(nc * EF_RESULT_FIELDS), "output")
+        || !check_len(env, jout, (jsize)(nc * RESULT_FIELDS), "output")
         || !check_len(env, jstatus, (jsize)nc, "status")) {
         free(shapes);
         return NULL;
@@ -203,7 +253,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     jint *ci = malloc(chunk * n * CHOICE_INT_FIELDS * sizeof *ci);
     jdouble *cr = malloc(chunk * n * sizeof *cr);
     jlong *cb = malloc(chunk * n * sizeof *cb);
-    double *out = malloc(chunk * EF_RESULT_FIELDS * sizeof *out);
+    double *out = malloc(chunk * RESULT_FIELDS * sizeof *out);
     int32_t *st = malloc(chunk * sizeof *st);
     if (ci == NULL || cr == NULL || cb == NULL || out == NULL || st == NULL) {
         free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
@@ -231,7 +281,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
                 snprintf(first_msg, sizeof first_msg, "batch offset %zu: %s", base, msg);
             }
         }
-        (*env)->SetDoubleArrayRegion(env, jout, (jsize)(base * EF_RESULT_FIELDS), (jsize)(m * EF_RESULT_FIELDS), out);
+        (*env)->SetDoubleArrayRegion(env, jout, (jsize)(base * RESULT_FIELDS), (jsize)(m * RESULT_FIELDS), out);
         (*env)->SetIntArrayRegion(env, jstatus, (jsize)base, (jsize)m, (const jint *)st);
     }
     free(ci); free(cr); free(cb); free(out); free(st); free(shapes);
@@ -257,7 +307,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     if (!check_len(env, jchoice, (jsize)(n * CHOICE_INT_FIELDS), "choice ints")
         || !check_len(env, jratio, (jsize)n, "sparsity ratios")
         || !check_len(env, jbytes, (jsize)n, "weight bytes")
-        || !check_len(env, jout, EF_RESULT_FIELDS, "output")
+        || !check_len(env, jout, RESULT_FIELDS, "output")
         || (s.att.layers >= 1 && !check_len(env, jops, (jsize)(nops * OP_FIELDS), "op breakdown"))) {
         free(shapes);
         return;
@@ -276,22 +326,15 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     (*env)->GetIntArrayRegion(env, jchoice, 0, (jsize)(n * CHOICE_INT_FIELDS), ci);
     (*env)->GetDoubleArrayRegion(env, jratio, 0, (jsize)n, cr);
     (*env)->GetLongArrayRegion(env, jbytes, 0, (jsize)n, cb);
-    for (size_t i = 0; i < n; i++) {
-        const jint *c = ci + CHOICE_INT_FIELDS * i;
-        ch[i] = (ef_tensor_choice){c[0], c[1], cr[i], c[2], cb[i], c[3], c[4]};
-    }
+    for (size_t i = 0; i < n; i++) ch[i] = choice_at(ci + CHOICE_INT_FIELDS * i, cr[i], cb[i]);
     ef_result r;
     char msg[512];
     int st = ef_simulate(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, ch, &r, ops, nops, msg, sizeof msg);
     if (st == EF_OK) {
-        double o[EF_RESULT_FIELDS] = {r.decode_tok_s, r.decode_tok_s_sustained, r.prefill_tok_s, r.ttft_s,
-                                      r.energy_j_per_token, r.power_w, r.weight_bytes, r.kv_cache_bytes,
-                                      r.activation_bytes, r.runtime_bytes, r.peak_memory_bytes, r.prefill_energy_j};
-        (*env)->SetDoubleArrayRegion(env, jout, 0, EF_RESULT_FIELDS, o);
-        for (size_t i = 0; i < nops; i++) {
-            opsflat[5 * i] = ops[i].bound; opsflat[5 * i + 1] = ops[i].bytes; opsflat[5 * i + 2] = ops[i].ops;
-            opsflat[5 * i + 3] = ops[i].time_s; opsflat[5 * i + 4] = ops[i].energy_j;
-        }
+        double o[RESULT_FIELDS];
+        write_result(&r, o);
+        (*env)->SetDoubleArrayRegion(env, jout, 0, RESULT_FIELDS, o);
+        for (size_t i = 0; i < nops; i++) write_op(&ops[i], opsflat + OP_FIELDS * i);
         (*env)->SetDoubleArrayRegion(env, jops, 0, (jsize)(nops * OP_FIELDS), opsflat);
     }
     free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
@@ -302,23 +345,21 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
         JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jshape,
         jintArray jchoice, jdouble ratio, jlong bytes, jdoubleArray jout) {
     (void)cls;
-    static const jint att_fields[ATTENTION_FIELDS] = {1, 1, 1, 1, 1, 1, 0, 1};
-    jintArray jatt = (*env)->NewIntArray(env, ATTENTION_FIELDS);
-    if (jatt == NULL) return;
-    (*env)->SetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, att_fields);
     shared_inputs s;
-    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return;
+    if (!read_common(env, jdev, jcal, jwl, &s)) return;
     if (!check_len(env, jshape, SHAPE_FIELDS, "shape") || !check_len(env, jchoice, CHOICE_INT_FIELDS, "choice ints")
         || !check_len(env, jout, OP_FIELDS, "output")) return;
     jint sh[SHAPE_FIELDS], ci[CHOICE_INT_FIELDS];
     (*env)->GetIntArrayRegion(env, jshape, 0, SHAPE_FIELDS, sh);
     (*env)->GetIntArrayRegion(env, jchoice, 0, CHOICE_INT_FIELDS, ci);
-    ef_tensor_shape shape = {sh[0], sh[1], sh[2], sh[3]};
-    ef_tensor_choice ch = {ci[0], ci[1], ratio, ci[2], bytes, ci[3], ci[4]};
+    if ((*env)->ExceptionCheck(env)) return;
+    ef_tensor_shape shape = shape_at(sh);
+    ef_tensor_choice ch = choice_at(ci, ratio, bytes);
     ef_op_cost op;
     char msg[256];
     int st = ef_linear_cost(&s.dev, &s.cal, &s.wl, &shape, &ch, &op, msg, sizeof msg);
     if (st != EF_OK) { ef_jni_throw(env, st, msg); return; }
-    double o[OP_FIELDS] = {(double)op.bound, op.bytes, op.ops, op.time_s, op.energy_j};
+    double o[OP_FIELDS];
+    write_op(&op, o);
     (*env)->SetDoubleArrayRegion(env, jout, 0, OP_FIELDS, o);
 }

@@ -1,6 +1,7 @@
 /* EdgeFront simulator core. See include/edgefront_sim.h for the model and the contract.
  * No allocation, no global mutable state, no exit/abort: every failure returns a status. */
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 #include "ef_internal.h"
 
 #include <math.h>
@@ -8,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.4.0 (api 5)"
+#define EF_VERSION_STRING "edgefront-sim 1.5.0 (api 6)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -366,7 +367,7 @@ static double throttled(double start, double work, double onset, double sustaine
     return free_time + (work - free_time) / sustained;
 }
 
-/* A candidate's choices either as structs (ch) or as flat arrays (ci: format, kind, rank, kept rows, kept cols). */
+/* A candidate's choices either as structs (ch) or as flat arrays (ci: EF_WIRE_CHOICE slots, edgefront_wire.h). */
 typedef struct {
     const ef_tensor_choice *ch;
     const int32_t *ci;
@@ -377,7 +378,8 @@ typedef struct {
 #define VIEW_GET(v, i, fmt_, kind_, ratio_, rank_, wb_, kr_, kc_) do { \
     if ((v)->ch != NULL) { const ef_tensor_choice *c_ = &(v)->ch[i]; fmt_ = c_->format; kind_ = c_->sparsity_kind; \
         ratio_ = c_->sparsity_ratio; rank_ = c_->rank; wb_ = c_->weight_bytes; kr_ = c_->kept_rows; kc_ = c_->kept_cols; } \
-    else { const int32_t *i_ = (v)->ci + EF_CHOICE_INTS * (i); fmt_ = i_[0]; kind_ = i_[1]; rank_ = i_[2]; kr_ = i_[3]; kc_ = i_[4]; \
+    else { const int32_t *i_ = (v)->ci + EF_CHOICE_INTS * (i); fmt_ = i_[EF_WIRE_CHOICE_FORMAT]; kind_ = i_[EF_WIRE_CHOICE_SPARSITY_KIND]; \
+        rank_ = i_[EF_WIRE_CHOICE_RANK]; kr_ = i_[EF_WIRE_CHOICE_KEPT_ROWS]; kc_ = i_[EF_WIRE_CHOICE_KEPT_COLS]; \
         ratio_ = (v)->ratio[i]; wb_ = (v)->bytes[i]; } } while (0)
 
 static int validate_view(const ef_tensor_shape *shapes, size_t n, const choice_view *v, char *msg, size_t cap) {
@@ -592,10 +594,9 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
             for (int f = 0; f < EF_RESULT_FIELDS; f++) o[f] = NAN;
             continue;
         }
-        o[0] = r.decode_tok_s; o[1] = r.decode_tok_s_sustained; o[2] = r.prefill_tok_s; o[3] = r.ttft_s;
-        o[4] = r.energy_j_per_token; o[5] = r.power_w; o[6] = r.weight_bytes; o[7] = r.kv_cache_bytes;
-        o[8] = r.activation_bytes; o[9] = r.runtime_bytes; o[10] = r.peak_memory_bytes;
-        o[11] = r.prefill_energy_j;
+#define WRITE(table, name, field) o[EF_WIRE_##table##_##name] = r.field;
+        EF_WIRE_RESULT(WRITE)
+#undef WRITE
     }
     return EF_OK;
 }
@@ -616,7 +617,7 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
     CHECK((choice_ints != NULL && sparsity_ratios != NULL && weight_bytes != NULL) || n_candidates == 0, EF_ERR_NULL,
           "choice arrays are NULL");
-    static const int32_t zi[EF_CHOICE_INTS] = {0, 0, 1, 1, 1};
+    static const int32_t zi[EF_CHOICE_INTS] = {[EF_WIRE_CHOICE_RANK] = 1, [EF_WIRE_CHOICE_KEPT_ROWS] = 1, [EF_WIRE_CHOICE_KEPT_COLS] = 1};
     static const double zr[1] = {0};
     static const int64_t zb[1] = {1};
     choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};

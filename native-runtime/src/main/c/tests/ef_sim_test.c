@@ -1,11 +1,13 @@
 /* Contract tests for the C library: valid inputs give finite results; every invalid input gives
  * a status and a message instead of a crash. Exit code 0 = all passed. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "edgefront_kernels.h"
 #include "edgefront_sim.h"
+#include "edgefront_wire.h"
 
 static int failures = 0;
 #define EXPECT(cond, what) do { if (!(cond)) { fprintf(stderr, "FAIL: %s (line %d)\n", what, __LINE__); failures++; } } while (0)
@@ -73,6 +75,46 @@ int main(void) {
     EXPECT(status[0] == EF_OK && status[1] == EF_ERR_RANGE, "per-candidate status");
     EXPECT(out[0] == r.decode_tok_s, "batch equals single");
     EXPECT(strstr(msg, "candidate 1") != NULL, "batch message names candidate");
+
+    /* the named wire (edgefront_wire.h): flat choice ints written by EF_WIRE_CHOICE name give the struct call's result,
+       and every EF_WIRE_RESULT slot of the flat output holds the ef_result field of its name */
+    int32_t flat_ints[7 * EF_WIRE_CHOICE_FIELDS];
+    double flat_ratio[7];
+    int64_t flat_bytes[7];
+    for (int i = 0; i < 7; i++) {
+#define WRITE_SLOT(table, name, field) flat_ints[EF_WIRE_CHOICE_FIELDS * i + EF_WIRE_##table##_##name] = ch[i].field;
+        EF_WIRE_CHOICE(WRITE_SLOT)
+#undef WRITE_SLOT
+        flat_ratio[i] = ch[i].sparsity_ratio;
+        flat_bytes[i] = ch[i].weight_bytes;
+    }
+    double flat_out[EF_WIRE_RESULT_FIELDS];
+    int32_t flat_status = -1;
+    st = ef_simulate_batch_flat(&dev, &cal, &wl, &att, shapes, 7, flat_ints, flat_ratio, flat_bytes, 1, flat_out, &flat_status, msg, sizeof msg);
+    EXPECT(st == EF_OK && flat_status == EF_OK, "flat batch by wire names");
+#define CHECK_SLOT(table, name, field) EXPECT(flat_out[EF_WIRE_##table##_##name] == r.field, "wire slot " #table "." #name " holds ef_result." #field);
+    EF_WIRE_RESULT(CHECK_SLOT)
+#undef CHECK_SLOT
+    /* each table lists its struct's fields in struct order: a slot's index is its field's position */
+#define AT_DEVICE(table, name, field) EXPECT(offsetof(ef_device, field) == EF_WIRE_##table##_##name * sizeof(double), "device." #name);
+#define AT_UNIT(table, name, field) EXPECT(offsetof(ef_compute_unit, field) == EF_WIRE_##table##_##name * sizeof(double), "unit." #name);
+#define AT_CAL(table, name, field) EXPECT(offsetof(ef_backend_params, field) == EF_WIRE_##table##_##name * sizeof(double), "calibration." #name);
+#define AT_TAIL(table, name, field) EXPECT(offsetof(ef_backend_params, field) \
+    == (EF_WIRE_CALIBRATION_SCALARS + EF_FMT_COUNT + EF_WIRE_##table##_##name) * sizeof(double), "calibration tail." #name);
+#define AT_WORKLOAD(table, name, field) EXPECT(offsetof(ef_workload, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "workload." #name);
+#define AT_ATTENTION(table, name, field) EXPECT(offsetof(ef_attention, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "attention." #name);
+#define AT_SHAPE(table, name, field) EXPECT(offsetof(ef_tensor_shape, field) == EF_WIRE_##table##_##name * sizeof(int32_t), "shape." #name);
+#define AT_RESULT(table, name, field) EXPECT(offsetof(ef_result, field) == EF_WIRE_##table##_##name * sizeof(double), "result." #name);
+    EF_WIRE_DEVICE(AT_DEVICE)
+    EF_WIRE_UNIT(AT_UNIT)
+    EF_WIRE_CALIBRATION(AT_CAL)
+    EF_WIRE_CALIBRATION_TAIL(AT_TAIL)
+    EF_WIRE_WORKLOAD(AT_WORKLOAD)
+    EF_WIRE_ATTENTION(AT_ATTENTION)
+    EF_WIRE_SHAPE(AT_SHAPE)
+    EF_WIRE_RESULT(AT_RESULT)
+    EXPECT(EF_WIRE_RESULT_FIELDS == EF_RESULT_FIELDS && EF_WIRE_CHOICE_FIELDS == EF_CHOICE_INTS, "wire counts are the API's");
+    EXPECT(EF_WIRE_DEVICE_FIELDS == EF_WIRE_DEVICE_SCALARS + EF_BACKEND_COUNT * EF_WIRE_UNIT_FIELDS, "device = scalars + a unit per backend");
 
     /* structured pruning (api 3): kept shapes validated, removed tensors and attention cost nothing */
     memcpy(badch, ch, sizeof ch);

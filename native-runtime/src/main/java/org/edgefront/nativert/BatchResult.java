@@ -33,22 +33,22 @@ public final class BatchResult {
         return "native simulator status " + status[i] + " for candidate " + i + (firstFailure == null ? "" : " (first failure: " + firstFailure + ")");
     }
 
-    private double field(int i, int f) { return out[check(i) * NativeBridge.RESULT_FIELDS + f]; }
+    private double field(int i, WireLayout.Result f) { return out[f.at(check(i))]; }
 
-    public double decodeTokensPerSecond(int i) { return field(i, 0); }
+    public double decodeTokensPerSecond(int i) { return field(i, WireLayout.Result.DECODE_TOK_S); }
 
-    public double prefillTokensPerSecond(int i) { return field(i, 2); }
+    public double prefillTokensPerSecond(int i) { return field(i, WireLayout.Result.PREFILL_TOK_S); }
 
-    public double timeToFirstTokenSeconds(int i) { return field(i, 3); }
+    public double timeToFirstTokenSeconds(int i) { return field(i, WireLayout.Result.TTFT_S); }
 
-    public double energyJoulesPerToken(int i) { return field(i, 4); }
+    public double energyJoulesPerToken(int i) { return field(i, WireLayout.Result.ENERGY_J_PER_TOKEN); }
 
-    public double powerWatts(int i) { return field(i, 5); }
+    public double powerWatts(int i) { return field(i, WireLayout.Result.POWER_W); }
 
     /** The full result of candidate {@code i} (no per-op breakdown), or null when it failed. */
     public SimulationResult result(int i) {
         if (!ok(i)) return null;
-        return NativeSimulator.toResult(out, check(i) * NativeBridge.RESULT_FIELDS, List.of());
+        return NativeSimulator.toResult(out, check(i), List.of());
     }
 
     private int check(int i) {

@@ -15,8 +15,8 @@ import org.edgefront.space.model.TensorSpec;
  * Not thread-safe: one batch per thread.
  */
 public final class CandidateBatch {
-    /** Ints per tensor per candidate: format, sparsity kind, rank, kept rows, kept cols ({@code EF_CHOICE_INTS}). */
-    static final int INTS = 5;
+    /** Ints per tensor per candidate ({@link WireLayout.Choice}, {@code EF_CHOICE_INTS}). */
+    static final int INTS = WireLayout.CHOICE_FIELDS;
     private final ModelArchitecture architecture;
     private final int tensors;
     private final int capacity;
@@ -55,12 +55,7 @@ public final class CandidateBatch {
         if (candidate < 0 || candidate >= capacity || tensorIndex < 0 || tensorIndex >= tensors) {
             throw new IndexOutOfBoundsException("candidate " + candidate + ", tensor " + tensorIndex);
         }
-        int o = INTS * k;
-        choiceInts[o] = c.formatId();
-        choiceInts[o + 1] = c.sparsityKind();
-        choiceInts[o + 2] = c.rank();
-        choiceInts[o + 3] = c.keptRows();
-        choiceInts[o + 4] = c.keptCols();
+        c.writeInts(choiceInts, k);
         ratios[k] = c.sparsityRatio();
         weightBytes[k] = c.weightBytes();
     }
@@ -88,8 +83,6 @@ public final class CandidateBatch {
         if (candidate < 0 || candidate >= capacity || tensorIndex < 0 || tensorIndex >= tensors) {
             throw new IndexOutOfBoundsException("candidate " + candidate + ", tensor " + tensorIndex);
         }
-        int k = candidate * tensors + tensorIndex, o = INTS * k;
-        return new EncodedChoice(choiceInts[o], choiceInts[o + 1], ratios[k], choiceInts[o + 2], weightBytes[k],
-                choiceInts[o + 3], choiceInts[o + 4]);
+        return EncodedChoice.read(choiceInts, ratios, weightBytes, candidate * tensors + tensorIndex);
     }
 }

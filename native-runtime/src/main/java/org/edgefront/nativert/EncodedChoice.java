@@ -63,6 +63,22 @@ public record EncodedChoice(int formatId, int sparsityKind, double sparsityRatio
         return new EncodedChoice(formatId(f), kind, ratio, choice.rank(pruned), choice.bytes(pruned), pruned.rows(), pruned.cols());
     }
 
+    /** Writes this choice's ints ({@link WireLayout.Choice}) as choice {@code k} of the flat array {@code ints}. */
+    void writeInts(int[] ints, int k) {
+        ints[WireLayout.Choice.FORMAT.at(k)] = formatId;
+        ints[WireLayout.Choice.SPARSITY_KIND.at(k)] = sparsityKind;
+        ints[WireLayout.Choice.RANK.at(k)] = rank;
+        ints[WireLayout.Choice.KEPT_ROWS.at(k)] = keptRows;
+        ints[WireLayout.Choice.KEPT_COLS.at(k)] = keptCols;
+    }
+
+    /** Reads choice {@code k} back from the flat arrays ({@link #writeInts}). */
+    static EncodedChoice read(int[] ints, double[] ratios, long[] weightBytes, int k) {
+        return new EncodedChoice(ints[WireLayout.Choice.FORMAT.at(k)], ints[WireLayout.Choice.SPARSITY_KIND.at(k)], ratios[k],
+                ints[WireLayout.Choice.RANK.at(k)], weightBytes[k], ints[WireLayout.Choice.KEPT_ROWS.at(k)],
+                ints[WireLayout.Choice.KEPT_COLS.at(k)]);
+    }
+
     /** True when structured pruning removed the tensor entirely (0 x 0). */
     public boolean removed() { return keptRows == 0; }
 

@@ -11,8 +11,8 @@ import org.edgefront.space.format.SimulatorFormats;
  * Stateless.
  */
 final class FormatTableCheck {
-    /** Doubles per id in the C table: present, ggml type, block weights, block bytes, generic bits, dequant ops, int8 path. */
-    static final int FIELDS = 7;
+    /** Doubles per id in the C table ({@link WireLayout.FormatInfo}). */
+    static final int FIELDS = WireLayout.FORMAT_INFO_FIELDS;
 
     private FormatTableCheck() {}
 
@@ -27,25 +27,24 @@ final class FormatTableCheck {
             return out;
         }
         for (int id = 0; id < SimulatorFormats.COUNT; id++) {
-            int o = id * FIELDS;
             SimulatorFormats.Row j;
             try {
                 j = SimulatorFormats.row(id);
             } catch (IllegalArgumentException e) {
                 j = null;
             }
-            boolean inC = cTable[o] == 1.0;
+            boolean inC = cTable[WireLayout.FormatInfo.PRESENT.at(id)] == 1.0;
             if (j == null || !inC) {
                 if (j != null || inC) out.add("id " + id + ": " + (j == null ? "only C has it" : j.label() + " only Java has it"));
                 continue;
             }
             String at = "id " + id + " (" + j.label() + "): ";
-            compare(out, at, "ggml type", j.ggmlType(), cTable[o + 1]);
-            compare(out, at, "block weights", j.blockWeights(), cTable[o + 2]);
-            compare(out, at, "block bytes", j.blockBytes(), cTable[o + 3]);
-            compare(out, at, "generic bits", j.genericBits(), cTable[o + 4]);
-            compare(out, at, "dequantization ops", j.dequantOps(), cTable[o + 5]);
-            compare(out, at, "int8 path", j.int8Path() ? 1 : 0, cTable[o + 6]);
+            compare(out, at, "ggml type", j.ggmlType(), cTable[WireLayout.FormatInfo.GGML_TYPE.at(id)]);
+            compare(out, at, "block weights", j.blockWeights(), cTable[WireLayout.FormatInfo.BLOCK_WEIGHTS.at(id)]);
+            compare(out, at, "block bytes", j.blockBytes(), cTable[WireLayout.FormatInfo.BLOCK_BYTES.at(id)]);
+            compare(out, at, "generic bits", j.genericBits(), cTable[WireLayout.FormatInfo.GENERIC_BITS.at(id)]);
+            compare(out, at, "dequantization ops", j.dequantOps(), cTable[WireLayout.FormatInfo.DEQUANT_OPS.at(id)]);
+            compare(out, at, "int8 path", j.int8Path() ? 1 : 0, cTable[WireLayout.FormatInfo.INT8_PATH.at(id)]);
         }
         return out;
     }

@@ -1,13 +1,11 @@
 package org.edgefront.nativert;
 
-import org.edgefront.nativert.reference.MemoryModel;
-
 /**
  * Peak resident memory of one candidate, bytes. Immutable.
  *
  * @param weightBytes     exact stored bytes of every linear tensor (blocks with scales, sparsity metadata, factors)
  * @param kvCacheBytes    K and V cache at the full context: 2 x layers x context x kvDim x kvBits / 8
- * @param activationBytes fp32 working buffers of one prefill ubatch (see {@link MemoryModel})
+ * @param activationBytes fp32 working buffers of one prefill ubatch (see the reference simulator's {@code MemoryModel})
  * @param runtimeBytes    engine fixed bytes plus fp32 norm weights
  */
 public record MemoryBreakdown(long weightBytes, long kvCacheBytes, long activationBytes, long runtimeBytes)

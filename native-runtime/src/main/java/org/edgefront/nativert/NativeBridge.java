@@ -1,14 +1,12 @@
 package org.edgefront.nativert;
 
 /**
- * The JNI entry points of {@code edgefront_sim} (see {@code include/edgefront_sim.h}). Flat arrays in
- * the order of the C structs; {@link SimulatorEncoding} builds them. Package-private: callers use
+ * The JNI entry points of {@code edgefront_sim} (see {@code include/edgefront_sim.h}). Flat arrays whose slots are
+ * named by {@link WireLayout} ({@code include/edgefront_wire.h}); {@link SimulatorEncoding} builds them. Package-private: callers use
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 5;
-    static final int RESULT_FIELDS = 12;
-    static final int OP_FIELDS = 5;
+    static final int EXPECTED_API_VERSION = 6;
 
     private NativeBridge() {}
 
@@ -34,14 +32,14 @@ final class NativeBridge {
                                        int[] shapes, int nCandidates, int[] choiceInts, double[] sparsityRatios,
                                        long[] weightBytes, double[] out, int[] statusOut);
 
-    /** Simulates one candidate with its per-operator breakdown ({@code OP_FIELDS} doubles per op). */
+    /** Simulates one candidate with its per-operator breakdown ({@link WireLayout.Op} per op). */
     static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention,
                                    int[] shapes, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
                                    double[] out, double[] opsOut);
 
     /**
-     * One GEMV of a single linear tensor (ef_linear_cost): {@code out} gets bound, bytes, ops, time_s, energy_j.
-     * {@code shape} is (rows, cols, role, layer), {@code choiceInts} (format, sparsity kind, rank, kept rows, kept cols).
+     * One GEMV of a single linear tensor (ef_linear_cost): {@code out} is one {@link WireLayout.Op}, {@code shape} one
+     * {@link WireLayout.Shape}, {@code choiceInts} one {@link WireLayout.Choice}.
      */
     static native void linearCost(double[] device, double[] calibration, int[] workload, int[] shape, int[] choiceInts,
                                   double sparsityRatio, long weightBytes, double[] out);

@@ -65,24 +65,29 @@ public final class NativeSimulator implements AutoCloseable {
         b.size(1);
         List<TensorSpec> ts = arch.linearTensors();
         int nOps = ts.size() + arch.layers();
-        double[] out = new double[NativeBridge.RESULT_FIELDS];
-        double[] ops = new double[nOps * NativeBridge.OP_FIELDS];
+        double[] out = new double[WireLayout.RESULT_FIELDS];
+        double[] ops = new double[nOps * WireLayout.OP_FIELDS];
         NativeBridge.simulateOne(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
                 SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(arch), b.choiceInts, b.ratios, b.weightBytes, out, ops);
         List<OpCost> list = new ArrayList<>(nOps);
         for (int i = 0; i < nOps; i++) {
-            int o = i * NativeBridge.OP_FIELDS;
-            int bound = (int) ops[o];
+            int bound = (int) ops[WireLayout.Op.BOUND.at(i)];
             if (bound == BOUND_NONE) continue; // removed by structured pruning: no operator
             String name = i < ts.size() ? ts.get(i).name() : "blk." + (i - ts.size()) + ".attn_kv";
-            list.add(new OpCost(name, ops[o + 1], ops[o + 2], ops[o + 3], ops[o + 4], OpCost.Bound.values()[bound]));
+            list.add(opCost(name, ops, i));
         }
         return toResult(out, 0, list);
     }
 
     /** {@code EF_BOUND_NONE}: an operator that pruning removed. */
     private static final int BOUND_NONE = 3;
+
+    /** Operator {@code i} of a flat breakdown ({@link WireLayout.Op}). */
+    private static OpCost opCost(String name, double[] ops, int i) {
+        return new OpCost(name, ops[WireLayout.Op.BYTES.at(i)], ops[WireLayout.Op.OPS.at(i)], ops[WireLayout.Op.TIME_S.at(i)],
+                ops[WireLayout.Op.ENERGY_J.at(i)], OpCost.Bound.values()[(int) ops[WireLayout.Op.BOUND.at(i)]]);
+    }
 
     public static List<EncodedChoice> encodeAll(ModelArchitecture arch, Map<String, TensorChoice> choices) {
         List<EncodedChoice> out = new ArrayList<>(arch.linearTensors().size());
@@ -105,12 +110,15 @@ public final class NativeSimulator implements AutoCloseable {
         checkOpen();
         TensorSpec t = new TensorSpec("blk.0.ffn_up", org.edgefront.space.model.TensorRole.UP, 0, rows, cols);
         EncodedChoice e = EncodedChoice.encode(t, choice);
-        double[] out = new double[NativeBridge.OP_FIELDS];
+        double[] out = new double[WireLayout.OP_FIELDS];
+        int[] shape = new int[WireLayout.SHAPE_FIELDS];
+        SimulatorEncoding.shape(shape, 0, rows, cols, SimulatorEncoding.role(t), 0);
+        int[] ints = new int[WireLayout.CHOICE_FIELDS];
+        e.writeInts(ints, 0);
         NativeBridge.linearCost(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                new int[] {rows, cols, 0, 0}, new int[] {e.formatId(), e.sparsityKind(), e.rank(), e.keptRows(), e.keptCols()},
-                e.sparsityRatio(), e.weightBytes(), out);
-        return new OpCost("linear", out[1], out[2], out[3], out[4], OpCost.Bound.values()[(int) out[0]]);
+                shape, ints, e.sparsityRatio(), e.weightBytes(), out);
+        return opCost("linear", out, 0);
     }
 
     /**
@@ -122,7 +130,7 @@ public final class NativeSimulator implements AutoCloseable {
     public BatchResult simulateBatch(DeviceProfile device, Workload workload, CandidateBatch batch) {
         checkOpen();
         int n = batch.size();
-        double[] out = new double[n * NativeBridge.RESULT_FIELDS];
+        double[] out = new double[n * WireLayout.RESULT_FIELDS];
         int[] status = new int[n];
         int t = batch.architecture().linearTensors().size();
         String first = NativeBridge.simulateBatch(SimulatorEncoding.device(device, workload),
@@ -147,9 +155,15 @@ public final class NativeSimulator implements AutoCloseable {
 
     private static long[] slice(long[] a, int n) { return a.length == n ? a : java.util.Arrays.copyOf(a, n); }
 
-    static SimulationResult toResult(double[] o, int at, List<OpCost> ops) {
-        MemoryBreakdown m = new MemoryBreakdown((long) o[at + 6], (long) o[at + 7], (long) o[at + 8], (long) o[at + 9]);
-        return new SimulationResult(o[at], o[at + 1], o[at + 2], o[at + 3], o[at + 4], o[at + 5], o[at + 11], m, ops);
+    /** Candidate {@code candidate}'s result in a flat result array ({@link WireLayout.Result}). */
+    static SimulationResult toResult(double[] o, int candidate, List<OpCost> ops) {
+        MemoryBreakdown m = new MemoryBreakdown((long) o[WireLayout.Result.WEIGHT_BYTES.at(candidate)],
+                (long) o[WireLayout.Result.KV_CACHE_BYTES.at(candidate)], (long) o[WireLayout.Result.ACTIVATION_BYTES.at(candidate)],
+                (long) o[WireLayout.Result.RUNTIME_BYTES.at(candidate)]);
+        return new SimulationResult(o[WireLayout.Result.DECODE_TOK_S.at(candidate)], o[WireLayout.Result.DECODE_TOK_S_SUSTAINED.at(candidate)],
+                o[WireLayout.Result.PREFILL_TOK_S.at(candidate)], o[WireLayout.Result.TTFT_S.at(candidate)],
+                o[WireLayout.Result.ENERGY_J_PER_TOKEN.at(candidate)], o[WireLayout.Result.POWER_W.at(candidate)],
+                o[WireLayout.Result.PREFILL_ENERGY_J.at(candidate)], m, ops);
     }
 
     private void checkOpen() {

@@ -70,11 +70,17 @@ final class SimulatorEncoding {
     }
 
     static int[] attention(ModelArchitecture a) {
-        return new int[] {a.layers(), a.heads(), a.kvHeads(), a.headDim(), a.hiddenDim(), a.vocabSize(), a.tiedEmbeddings() ? 1 : 0, a.dim()};
+        int[] s = new int[WireLayout.ATTENTION_FIELDS];
+        s[WireLayout.Attention.LAYERS.at()] = a.layers();
+        s[WireLayout.Attention.HEADS.at()] = a.heads();
+        s[WireLayout.Attention.KV_HEADS.at()] = a.kvHeads();
+        s[WireLayout.Attention.HEAD_DIM.at()] = a.headDim();
+        s[WireLayout.Attention.HIDDEN_DIM.at()] = a.hiddenDim();
+        s[WireLayout.Attention.VOCAB.at()] = a.vocabSize();
+        s[WireLayout.Attention.TIED_EMBEDDINGS.at()] = a.tiedEmbeddings() ? 1 : 0;
+        s[WireLayout.Attention.MODEL_DIM.at()] = a.dim();
+        return s;
     }
-
-    /** Ints per tensor shape: rows, cols, role, layer ({@code ef_tensor_shape}). */
-    static final int SHAPE_FIELDS = 4;
 
     /** {@code ef_role}: Q/K/V are marked so the C side can shape each layer's attention from their kept rows. */
     static int role(TensorSpec t) {
@@ -90,15 +96,19 @@ final class SimulatorEncoding {
 
     static int[] shapes(ModelArchitecture a) {
         List<TensorSpec> ts = a.linearTensors();
-        int[] s = new int[SHAPE_FIELDS * ts.size()];
+        int[] s = new int[WireLayout.SHAPE_FIELDS * ts.size()];
         for (int i = 0; i < ts.size(); i++) {
             TensorSpec t = ts.get(i);
-            int o = SHAPE_FIELDS * i;
-            s[o] = t.rows();
-            s[o + 1] = t.cols();
-            s[o + 2] = role(t);
-            s[o + 3] = t.role().perLayer() ? t.layer() : -1;
+            shape(s, i, t.rows(), t.cols(), role(t), t.role().perLayer() ? t.layer() : -1);
         }
         return s;
+    }
+
+    /** Writes tensor {@code i}'s shape into {@code s} ({@code ef_tensor_shape}: {@code layer} -1 for no block). */
+    static void shape(int[] s, int i, int rows, int cols, int role, int layer) {
+        s[WireLayout.Shape.ROWS.at(i)] = rows;
+        s[WireLayout.Shape.COLS.at(i)] = cols;
+        s[WireLayout.Shape.ROLE.at(i)] = role;
+        s[WireLayout.Shape.LAYER.at(i)] = layer;
     }
 }

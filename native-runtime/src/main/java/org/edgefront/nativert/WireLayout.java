@@ -7,8 +7,10 @@ import org.edgefront.space.format.SimulatorFormats;
 
 /**
  * The named layout of the flat arrays that cross JNI, the Java twin of {@code include/edgefront_wire.h}: each enum lists
- * the slots of one array in order, so an encoder writes {@code a[Field.X.at()]} and never counts positions. The native
- * library reports its table's names at load and {@link #mismatch} refuses a library whose layout differs. Stateless.
+ * the slots of one array in order, so an encoder writes {@code a[Field.X.at()]} (or {@code at(i)} for the i-th block of
+ * a repeated record) and a decoder reads the same way; no code counts positions. The native library reports every
+ * table's names and the arrays' lengths at load and {@link #mismatch} refuses a library whose layout differs
+ * ({@link NativeLibrary}). Stateless.
  */
 final class WireLayout {
     private WireLayout() {}
@@ -54,15 +56,77 @@ final class WireLayout {
         int at() { return ordinal(); }
     }
 
+    /** Attention shape ints ({@code EF_WIRE_ATTENTION}, {@code ef_attention}). */
+    enum Attention {
+        LAYERS, HEADS, KV_HEADS, HEAD_DIM, HIDDEN_DIM, VOCAB, TIED_EMBEDDINGS, MODEL_DIM;
+
+        int at() { return ordinal(); }
+    }
+
+    /** One tensor's shape ints ({@code EF_WIRE_SHAPE}, {@code ef_tensor_shape}); the shapes array holds one block per tensor. */
+    enum Shape {
+        ROWS, COLS, ROLE, LAYER;
+
+        /** The slot of this field of tensor {@code tensor}. */
+        int at(int tensor) { return tensor * values().length + ordinal(); }
+    }
+
+    /**
+     * One tensor's choice ints ({@code EF_WIRE_CHOICE}, the int fields of {@code ef_tensor_choice}); the choice array holds
+     * one block per tensor per candidate (candidate major), its sparsity ratio and weight bytes travel in their own arrays.
+     */
+    enum Choice {
+        FORMAT, SPARSITY_KIND, RANK, KEPT_ROWS, KEPT_COLS;
+
+        /** The slot of this field of the choice at flat position {@code k} (candidate x tensors + tensor). */
+        int at(int k) { return k * values().length + ordinal(); }
+    }
+
+    /** One candidate's results ({@code EF_WIRE_RESULT}, {@code ef_result}); batch output holds one block per candidate. */
+    enum Result {
+        DECODE_TOK_S, DECODE_TOK_S_SUSTAINED, PREFILL_TOK_S, TTFT_S, ENERGY_J_PER_TOKEN, POWER_W, WEIGHT_BYTES,
+        KV_CACHE_BYTES, ACTIVATION_BYTES, RUNTIME_BYTES, PEAK_MEMORY_BYTES, PREFILL_ENERGY_J;
+
+        /** The slot of this field of candidate {@code candidate}. */
+        int at(int candidate) { return candidate * values().length + ordinal(); }
+    }
+
+    /** One operator of the breakdown ({@code EF_WIRE_OP}, {@code ef_op_cost} without its index). */
+    enum Op {
+        BOUND, BYTES, OPS, TIME_S, ENERGY_J;
+
+        /** The slot of this field of operator {@code op}. */
+        int at(int op) { return op * values().length + ordinal(); }
+    }
+
+    /** One row of the C format table per format id ({@code EF_WIRE_FORMAT_INFO}): present, then {@code ef_format_info}. */
+    enum FormatInfo {
+        PRESENT, GGML_TYPE, BLOCK_WEIGHTS, BLOCK_BYTES, GENERIC_BITS, DEQUANT_OPS, INT8_PATH;
+
+        /** The slot of this field of format id {@code id}. */
+        int at(int id) { return id * values().length + ordinal(); }
+    }
+
     static final int DEVICE_FIELDS = Device.values().length + Backend.values().length * Unit.values().length;
     static final int CALIBRATION_FIELDS = Calibration.values().length + SimulatorFormats.COUNT + CalibrationTail.values().length;
     static final int WORKLOAD_FIELDS = Workload.values().length;
+    static final int ATTENTION_FIELDS = Attention.values().length;
+    static final int SHAPE_FIELDS = Shape.values().length;
+    static final int CHOICE_FIELDS = Choice.values().length;
+    static final int RESULT_FIELDS = Result.values().length;
+    static final int OP_FIELDS = Op.values().length;
+    static final int FORMAT_INFO_FIELDS = FormatInfo.values().length;
 
-    /** The layout in the C library's words (see {@code NativeBridge.wireLayout}). */
+    /** The layout in the C library's words (see {@code NativeBridge.wireLayout}): every table's names, then the lengths. */
     static String describe() {
         return "device=" + names(Device.values()) + ";unit=" + names(Unit.values()) + ";backend=" + names(Backend.values())
                 + ";calibration=" + names(Calibration.values()) + ";dequant_ops=" + SimulatorFormats.COUNT
-                + ";calibration_tail=" + names(CalibrationTail.values()) + ";workload=" + names(Workload.values());
+                + ";calibration_tail=" + names(CalibrationTail.values()) + ";workload=" + names(Workload.values())
+                + ";attention=" + names(Attention.values()) + ";shape=" + names(Shape.values()) + ";choice=" + names(Choice.values())
+                + ";result=" + names(Result.values()) + ";op=" + names(Op.values()) + ";format_info=" + names(FormatInfo.values())
+                + ";fields=device:" + DEVICE_FIELDS + ",calibration:" + CALIBRATION_FIELDS + ",workload:" + WORKLOAD_FIELDS
+                + ",attention:" + ATTENTION_FIELDS + ",shape:" + SHAPE_FIELDS + ",choice:" + CHOICE_FIELDS + ",result:" + RESULT_FIELDS
+                + ",op:" + OP_FIELDS + ",format_info:" + FORMAT_INFO_FIELDS;
     }
 
     private static String names(Enum<?>[] values) {

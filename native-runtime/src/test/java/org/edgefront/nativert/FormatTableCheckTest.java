@@ -21,9 +21,14 @@ class FormatTableCheckTest {
     private static double[] javaTable() {
         double[] t = new double[SimulatorFormats.COUNT * FormatTableCheck.FIELDS];
         for (SimulatorFormats.Row r : SimulatorFormats.rows()) {
-            int o = r.id() * FormatTableCheck.FIELDS;
-            double[] row = {1, r.ggmlType(), r.blockWeights(), r.blockBytes(), r.genericBits(), r.dequantOps(), r.int8Path() ? 1 : 0};
-            System.arraycopy(row, 0, t, o, row.length);
+            int id = r.id();
+            t[WireLayout.FormatInfo.PRESENT.at(id)] = 1;
+            t[WireLayout.FormatInfo.GGML_TYPE.at(id)] = r.ggmlType();
+            t[WireLayout.FormatInfo.BLOCK_WEIGHTS.at(id)] = r.blockWeights();
+            t[WireLayout.FormatInfo.BLOCK_BYTES.at(id)] = r.blockBytes();
+            t[WireLayout.FormatInfo.GENERIC_BITS.at(id)] = r.genericBits();
+            t[WireLayout.FormatInfo.DEQUANT_OPS.at(id)] = r.dequantOps();
+            t[WireLayout.FormatInfo.INT8_PATH.at(id)] = r.int8Path() ? 1 : 0;
         }
         return t;
     }
@@ -32,9 +37,9 @@ class FormatTableCheckTest {
     void aTableThatDisagreesIsRejectedNamingTheIdAndColumn() {
         assertEquals(List.of(), FormatTableCheck.mismatches(javaTable()));
         double[] t = javaTable();
-        t[13 * FormatTableCheck.FIELDS + 3] = 20;     // IQ4_NL block bytes
-        t[3 * FormatTableCheck.FIELDS + 5] = 0.5;     // Q8_0 dequantization ops
-        t[15 * FormatTableCheck.FIELDS] = 1;          // a format only C knows
+        t[WireLayout.FormatInfo.BLOCK_BYTES.at(13)] = 20;   // IQ4_NL block bytes
+        t[WireLayout.FormatInfo.DEQUANT_OPS.at(3)] = 0.5;   // Q8_0 dequantization ops
+        t[WireLayout.FormatInfo.PRESENT.at(15)] = 1;        // a format only C knows
         assertEquals(List.of("id 3 (Q8_0): dequantization ops Java 0.25, C 0.5", "id 13 (IQ4_NL): block bytes Java 18, C 20",
                 "id 15: only C has it"), FormatTableCheck.mismatches(t));
         assertTrue(FormatTableCheck.mismatches(new double[7]).get(0).contains("1 ids, Java 32"));

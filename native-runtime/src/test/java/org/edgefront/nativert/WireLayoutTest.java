@@ -3,6 +3,7 @@ package org.edgefront.nativert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,57 @@ class WireLayoutTest {
         String swapped = WireLayout.describe().replace("FP16_FLOPS,INT8_OPS,", "INT8_OPS,FP16_FLOPS,");
         assertEquals("JNI wire layout differs: Java unit=FP32_FLOPS,FP16_FLOPS,INT8_OPS,PJ_PER_OP,ACTIVE_W, but C (edgefront_wire.h) "
                 + "unit=FP32_FLOPS,INT8_OPS,FP16_FLOPS,PJ_PER_OP,ACTIVE_W,", WireLayout.mismatch(swapped));
+    }
+
+    @Test
+    void everyTableIsCheckedNamesOrderAndCounts() {
+        String java = WireLayout.describe();
+        for (String section : List.of("attention=", "shape=", "choice=", "result=", "op=", "format_info=", "fields=")) {
+            assertTrue(java.contains(";" + section), section);
+        }
+        // a renamed slot, a reordered table, a missing slot and a different array length are each refused, naming the table
+        assertTrue(WireLayout.mismatch(java.replace("HEADS,KV_HEADS,", "HEADZ,KV_HEADS,")).contains("C (edgefront_wire.h) attention=LAYERS,HEADZ,"));
+        assertTrue(WireLayout.mismatch(java.replace("ROWS,COLS,ROLE,", "COLS,ROWS,ROLE,")).contains("Java shape=ROWS,COLS,ROLE,LAYER,"));
+        assertTrue(WireLayout.mismatch(java.replace("KEPT_ROWS,KEPT_COLS,", "KEPT_ROWS,"))
+                .endsWith("C (edgefront_wire.h) choice=FORMAT,SPARSITY_KIND,RANK,KEPT_ROWS,"));
+        assertTrue(WireLayout.mismatch(java.replace("PREFILL_ENERGY_J,", "")).startsWith("JNI wire layout differs: Java result="));
+        assertTrue(WireLayout.mismatch(java.replace("TIME_S,ENERGY_J,", "ENERGY_J,TIME_S,")).contains("op="));
+        assertTrue(WireLayout.mismatch(java.replace("GGML_TYPE,", "")).contains("format_info="));
+        assertTrue(WireLayout.mismatch(java.replace(",result:12,", ",result:13,")).contains("C (edgefront_wire.h) fields="));
+        assertEquals("JNI wire layout differs: Java device=DRAM_BYTES_PER_S,DRAM_CAPACITY_BYTES,CPU_CORES,CPU_CORE_BYTES_PER_S,"
+                + "ENERGY_PJ_PER_BYTE,STATIC_POWER_W,THERMAL_ONSET_S,THERMAL_SUSTAINED_FRACTION, but C (edgefront_wire.h) (none)",
+                WireLayout.mismatch(null));
+    }
+
+    @Test
+    void encodersAndDecodersIndexEveryArrayByName() {
+        ModelArchitecture a = TestFixtures.smallLlama(true);
+        int[] att = SimulatorEncoding.attention(a);
+        assertEquals(WireLayout.ATTENTION_FIELDS, att.length);
+        assertEquals(a.kvHeads(), att[WireLayout.Attention.KV_HEADS.at()]);
+        assertEquals(1, att[WireLayout.Attention.TIED_EMBEDDINGS.at()]);
+        assertEquals(a.dim(), att[WireLayout.Attention.MODEL_DIM.at()]);
+        int[] shapes = SimulatorEncoding.shapes(a);
+        int last = a.linearTensors().size() - 1;
+        assertEquals(WireLayout.SHAPE_FIELDS * (last + 1), shapes.length);
+        assertEquals(a.linearTensors().get(last).cols(), shapes[WireLayout.Shape.COLS.at(last)]);
+        assertEquals(a.linearTensors().get(1).layer(), shapes[WireLayout.Shape.LAYER.at(1)]);
+        // a choice goes into the batch by name and comes back unchanged
+        CandidateBatch b = new CandidateBatch(a, 2);
+        EncodedChoice e = new EncodedChoice(4, 2, 0.5, 17, 1234L, 31, 29);
+        b.set(1, 3, e);
+        assertEquals(e, b.get(1, 3));
+        int k = a.linearTensors().size() + 3;
+        assertEquals(31, b.choiceInts[WireLayout.Choice.KEPT_ROWS.at(k)]);
+        assertEquals(2, b.choiceInts[WireLayout.Choice.SPARSITY_KIND.at(k)]);
+        // results are read by name: each slot holds a distinct value that must land in its own field
+        double[] out = new double[2 * WireLayout.RESULT_FIELDS];
+        for (WireLayout.Result f : WireLayout.Result.values()) out[f.at(1)] = 100 + f.ordinal();
+        SimulationResult r = NativeSimulator.toResult(out, 1, List.of());
+        assertEquals(100 + WireLayout.Result.TTFT_S.ordinal(), r.timeToFirstTokenSeconds());
+        assertEquals(100 + WireLayout.Result.PREFILL_ENERGY_J.ordinal(), r.prefillEnergyJoules());
+        assertEquals(100 + WireLayout.Result.RUNTIME_BYTES.ordinal(), r.memory().runtimeBytes());
+        assertEquals(100 + WireLayout.Result.POWER_W.ordinal(), new BatchResult(out, new int[2], 2, null).powerWatts(1));
     }
 
     @Test

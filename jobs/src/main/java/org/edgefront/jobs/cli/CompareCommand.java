@@ -38,7 +38,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--bits-per-weight", required = true, description = "Weight budget in bits per linear weight.")
     double bitsPerWeight;
 
-    @Option(names = "--options", split = ",", description = "Searched options per tensor (default: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
+    @Option(names = "--options", split = ",", description = "Searched options per tensor (default with --text: F16,Q8_0 and GPTQ of"
+            + " Q4_0, int4g32, int4g128, int3g32, int3g64a, int3g128, int2g32, int2g64a; without calibration: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
 
     @Option(names = "--uniform-formats", split = ",", description = "Uniform formats tried (default: llama.cpp types and int{2..8}g{32,64,128}).")
@@ -47,10 +48,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--mixes", split = ",", description = "llama.cpp mixes (default: Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q4_0,Q5_0,Q8_0).")
     List<String> mixes;
 
-    @Option(names = "--measure-top", defaultValue = "8", description = "Front points under the budget measured with real KL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--measure-top", defaultValue = "16", description = "Front points under the budget measured with real KL (default ${DEFAULT-VALUE}).")
     int measureTop;
 
-    @Option(names = "--refine", defaultValue = "0", description = "Measured-KL refinement steps after the DP (EvoPress-style 1+1; default ${DEFAULT-VALUE}: none).")
+    @Option(names = "--refine", defaultValue = "96", description = "Measured-KL refinement steps after the DP (EvoPress-style 1+1; default ${DEFAULT-VALUE}; 0: none).")
     int refine;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the refinement (default ${DEFAULT-VALUE}).")
@@ -70,7 +71,10 @@ public final class CompareCommand implements Callable<Integer> {
         if (refine < 0) throw new InvalidInputException("-", "--refine", "must be >= 0");
         long start = System.nanoTime();
         ModelArchitecture arch = in.architecture();
-        List<String> opts = new ArrayList<>(options == null ? Profiles.DEFAULT_OPTIONS : options);
+        // the best the tool has by default: GPTQ where there is calibration text, proxy DP plus measured refinement
+        int calibration = in.calibrationParagraphs(in.text != null ? CompareStudy.DEFAULT_CALIBRATION_PARAGRAPHS : 0);
+        List<String> opts = new ArrayList<>(options != null ? options
+                : calibration > 0 && in.text != null ? CompareStudy.DEFAULT_GPTQ_OPTIONS : Profiles.DEFAULT_OPTIONS);
         List<String> uni = uniformFormats == null ? CompareStudy.DEFAULT_UNIFORM : uniformFormats;
         List<String> mx = mixes == null ? CompareStudy.DEFAULT_MIXES : mixes;
         Profiles.space(arch, opts, "--options"); // validate before any work
@@ -89,9 +93,10 @@ public final class CompareCommand implements Callable<Integer> {
         int[] measured = new int[1];
         List<CompareStudy.Named> atMix = new ArrayList<>();
         double refinedFrom = Double.NaN;
+        CompareStudy.Named uniformGptq = null;
         SearchSpace space;
         // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
-        QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"));
+        QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"), calibration);
         int decisionsTimesOptions = Profiles.space(arch, opts, "--options").decisions().stream().mapToInt(d -> d.options().size() - 1).sum();
         StepProgress progress = new StepProgress(System.err, "compare", 5,
                 uni.size() + mx.size() + decisionsTimesOptions + measureTop + refine + (long) mx.size() * measureTop);
@@ -117,6 +122,9 @@ public final class CompareCommand implements Callable<Integer> {
                     refinedFrom = before;
                 }
                 progress.stepDone("searched configuration at the uniform format's bytes", measured[0] + refine, "forward passes");
+                // where the gain comes from: the best GPTQ option applied uniformly at the same bytes isolates GPTQ from mixing
+                List<String> gptqOptions = opts.stream().filter(o -> TensorChoice.parse(o).errorCompensated()).toList();
+                if (!gptqOptions.isEmpty()) uniformGptq = CompareStudy.bestUniform(e, arch, gptqOptions, uniform.weightBytes());
                 int[] atMixMeasured = new int[1];
                 for (CompareStudy.Named m : mixed) {
                     CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, atMixMeasured);
@@ -165,6 +173,17 @@ public final class CompareCommand implements Callable<Integer> {
             }
             if (searched != null && uniform != null) {
                 n.put("searched_to_uniform_kl_ratio", searched.kl() / uniform.kl());
+                // KL ratios that multiply to searched/uniform: rounding (GPTQ uniformly) x per-tensor mixing; compare searches no structure
+                ObjectNode g = n.putObject("gain");
+                if (uniformGptq != null) {
+                    g.put("uniform_gptq_format", uniformGptq.name()).put("uniform_gptq_kl", uniformGptq.kl())
+                            .put("uniform_gptq_weight_bytes", uniformGptq.weightBytes());
+                    g.put("gptq_kl_ratio", uniformGptq.kl() / uniform.kl());
+                    g.put("mixing_kl_ratio", searched.kl() / uniformGptq.kl());
+                } else {
+                    g.put("mixing_kl_ratio", searched.kl() / uniform.kl()); // no GPTQ option: all of it is mixing
+                }
+                g.put("structure", "not searched by compare (see profile --heads/--ffn-channels/--drop-layers)");
                 boolean beats = true;
                 for (CompareStudy.Named m : mixed) if (m.weightBytes() >= searched.weightBytes() && !(searched.kl() < m.kl())) beats = false;
                 n.put("searched_below_every_mix_of_no_fewer_bytes", beats);
@@ -175,7 +194,9 @@ public final class CompareCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s at %.2f bits/weight (%d bytes):%n", arch.name(), bitsPerWeight, budget);
             if (uniform != null) System.out.printf(Locale.ROOT, "  uniform  %-10s KL %.6f  %d bytes%n", uniform.name(), uniform.kl(), uniform.weightBytes());
             else System.out.println("  uniform  none fits the budget");
-            if (searched != null) System.out.printf(Locale.ROOT, "  searched            KL %.6f  %d bytes%n", searched.kl(), searched.weightBytes());
+            if (uniformGptq != null) System.out.printf(Locale.ROOT, "  uniform  %-10s KL %.6f  %d bytes (GPTQ alone)%n", uniformGptq.name(), uniformGptq.kl(), uniformGptq.weightBytes());
+            if (searched != null) System.out.printf(Locale.ROOT, "  searched            KL %.6f  %d bytes%s%n", searched.kl(), searched.weightBytes(),
+                    uniform == null ? "" : String.format(Locale.ROOT, " (%.3fx the uniform format's KL)", searched.kl() / uniform.kl()));
             for (CompareStudy.Named m : mixed) {
                 System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%s%n", m.name(), m.kl(), m.weightBytes(),
                         m.weightBytes() <= budget ? "" : String.format(Locale.ROOT, "  (over the budget by %.1f%%: shown for reference)",

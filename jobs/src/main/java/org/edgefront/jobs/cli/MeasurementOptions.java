@@ -2,6 +2,7 @@ package org.edgefront.jobs.cli;
 
 import java.io.IOException;
 import org.edgefront.evaluators.quality.QualityEvaluator;
+import org.edgefront.jobs.profile.CompareStudy;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
@@ -31,13 +32,22 @@ final class MeasurementOptions {
     @Option(names = "--max-tokens", defaultValue = "512", description = "Tokens per paragraph incl. BOS (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--calibration-paragraphs", defaultValue = "0",
-            description = "Paragraphs after the measured ones that calibrate Wanda pruning and rank structure (default ${DEFAULT-VALUE}).")
-    int calibrationParagraphs;
+    @Option(names = "--calibration-paragraphs",
+            description = "Paragraphs after the measured ones that calibrate Wanda pruning, rank structure and GPTQ"
+                    + " (default 0; compare: " + CompareStudy.DEFAULT_CALIBRATION_PARAGRAPHS + " when --text is given).")
+    Integer calibrationParagraphs;
+
+    /**
+     * Calibration paragraphs: the flag's value, else {@code whenUnset} (compare calibrates GPTQ by default, the
+     * other commands only when asked).
+     */
+    int calibrationParagraphs(int whenUnset) {
+        return calibrationParagraphs == null ? whenUnset : calibrationParagraphs;
+    }
 
     /** Fails fast (exit 2) on impossible values. */
     void validate() {
-        if (calibrationParagraphs < 0) throw new InvalidInputException("-", "--calibration-paragraphs", "must be >= 0");
+        if (calibrationParagraphs != null && calibrationParagraphs < 0) throw new InvalidInputException("-", "--calibration-paragraphs", "must be >= 0");
         if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
@@ -48,8 +58,13 @@ final class MeasurementOptions {
         return ProfileCommand.ProfileInputs.architecture(model);
     }
 
-    /** A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}. */
+    /** A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}, calibration unset = 0. */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space) {
-        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibrationParagraphs, arch, space);
+        return factory(arch, space, calibrationParagraphs(0));
+    }
+
+    /** As {@link #factory(ModelArchitecture, SearchSpace)} with this many calibration paragraphs. */
+    QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space, int calibration) {
+        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibration, arch, space);
     }
 }

@@ -40,7 +40,7 @@ final class StructureOptions {
             case "vocabulary" -> "--vocabulary";
             default -> "--heads/--ffn-channels/--drop-layers/--vocabulary";
         };
-        if (in.calibrationParagraphs == 0) {
+        if (in.calibrationParagraphs(0) == 0) {
             throw new InvalidInputException("-", "--calibration-paragraphs", "structure needs calibration text to rank heads, channels and tokens");
         }
         return space.withStructure(SearchSpecLoader.structure("-", flag, arch, new SearchSpec.Structure(heads, ffnChannels, dropLayers, vocabulary)));

@@ -14,7 +14,6 @@ import org.edgefront.search.additive.ParetoDp;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
-import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;
 
@@ -38,6 +37,14 @@ public final class CompareStudy {
     public static final List<String> DEFAULT_UNIFORM = List.of("F16", "Q8_0", "Q6_K", "Q5_K", "Q5_1", "Q5_0", "Q4_K", "Q4_1",
             "Q4_0", "Q3_K", "Q2_K", "int8g32", "int6g32", "int5g32", "int4g32", "int4g64", "int4g128", "int3g32", "int3g64",
             "int3g128", "int2g32", "int2g64", "int2g128", "int4g32a", "int4g64a", "int3g32a", "int3g64a", "int2g32a", "int2g64a");
+    /** Calibration paragraphs compare takes by default when it has real text (GPTQ's Hessians). */
+    public static final int DEFAULT_CALIBRATION_PARAGRAPHS = 32;
+    /**
+     * Options compare searches by default when it has calibration text: the lossless and 8-bit anchors plus GPTQ
+     * (error-compensated rounding) of every 2- to 4-bit group layout; without calibration text, {@code Profiles.DEFAULT_OPTIONS}.
+     */
+    public static final List<String> DEFAULT_GPTQ_OPTIONS = List.of("F16", "Q8_0", "Q4_0+gptq", "int4g32+gptq", "int4g128+gptq",
+            "int3g32+gptq", "int3g64a+gptq", "int3g128+gptq", "int2g32+gptq", "int2g64a+gptq");
     /** llama.cpp standard mixes measured by default. */
     public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");
 
@@ -69,11 +76,14 @@ public final class CompareStudy {
         return m;
     }
 
-    /** The best uniform format whose bytes are at most {@code budgetBytes}, or null when none fits. */
+    /**
+     * The best uniform choice whose bytes are at most {@code budgetBytes}, or null when none fits. {@code formats} are
+     * option labels ({@code Q4_0}, {@code int3g64a+gptq}: GPTQ needs an evaluator calibrated for it).
+     */
     public static Named bestUniform(QualityEvaluator e, ModelArchitecture arch, List<String> formats, long budgetBytes) {
         Named best = null;
         for (String f : formats) {
-            TensorChoice c = TensorChoice.of(WeightFormat.parse(f));
+            TensorChoice c = TensorChoice.parse(f);
             Map<String, TensorChoice> m = uniform(arch, c);
             long bytes = weightBytes(arch, m);
             if (bytes > budgetBytes) continue;

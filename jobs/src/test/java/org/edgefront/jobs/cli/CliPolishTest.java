@@ -88,15 +88,7 @@ class CliPolishTest {
 
     @Test
     void theYamlExportOfAPrunedPointNamesAnOptionEvalHas() throws IOException {
-        Path spec = dir.resolve("s.yaml");
-        Files.writeString(spec, "schemaVersion: 1\nname: s\nmodel: {source: 'synthetic:tiny'}\n"
-                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
-                + "space: {options: [Q8_0, Q4_0], structure: {dropLayers: true}}\nquality: {sequences: 2, maxTokens: 16}\n"
-                + "objectives: [kl, weight_bytes]\nbudgets: {kl: {atMost: 100}}\n"
-                + "strategy: {name: random, seed: 4, populationSize: 8, generations: 1}\n");
-        Path out = dir.resolve("run");
-        CliRun run = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString());
-        assertEquals(0, run.code(), run.err());
+        Path out = CliRun.structureSearch(dir, 8, 1);
         CommandLine.Model.CommandSpec eval = new CommandLine(new EvalCommand()).getCommandSpec();
         Pattern named = Pattern.compile("`eval (--[a-z-]+)`");
         int pruned = 0;

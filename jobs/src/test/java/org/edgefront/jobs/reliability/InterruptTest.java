@@ -6,17 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.edgefront.jobs.CliRun;
-import org.edgefront.jobs.TestPaths;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,35 +32,7 @@ class InterruptTest {
     Path dir;
 
     private Path spec() throws IOException {
-        Path p = dir.resolve("long.yaml");
-        Files.writeString(p, "schemaVersion: 1\nname: long\nmodel: {source: 'synthetic:tiny'}\n"
-                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
-                + "space: {options: [F16, Q8_0, Q4_0, int3g32, int2g32]}\n"
-                + "quality: {sequences: 2, maxTokens: 16}\n"
-                + "objectives: [kl, memory_bytes]\n"
-                + "strategy: {name: nsga2, seed: 17, populationSize: 6, generations: 24}\n");
-        return p;
-    }
-
-    private Process start(Path spec, Path out, String master, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-javaagent") && !a.contains("jdwp")) cmd.add(a);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.edgefront.jobs.cli.EdgeFrontCli",
-                "search", spec.toString(), "--master", master, "--out", out.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        return pb.start();
-    }
-
-    private static int checkpoints(Path out) throws IOException {
-        Path state = out.resolve("state");
-        if (!Files.isDirectory(state)) return 0;
-        try (Stream<Path> s = Files.list(state)) {
-            return (int) s.filter(p -> p.getFileName().toString().matches("gen-\\d{6}\\.json")).count();
-        }
+        return ChildSearch.spec(dir.resolve("long.yaml"), "long", 2, 16, 17, 6, 24);
     }
 
     /** Starts a run, waits for two checkpoints, sends the signal, and checks what the user sees. */
@@ -73,9 +40,9 @@ class InterruptTest {
         Path spec = spec();
         Path out = dir.resolve("out-" + signal);
         Path log = dir.resolve(signal + ".log");
-        Process p = start(spec, out, master, log);
+        Process p = ChildSearch.start(spec, out, master, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (p.isAlive() && checkpoints(out) < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+        while (p.isAlive() && ChildSearch.checkpoints(out) < 2 && System.nanoTime() < deadline) Thread.sleep(1);
         assertTrue(p.isAlive(), "still running when signalled: " + Files.readString(log));
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
         assertEquals(0, kill.waitFor());
@@ -87,7 +54,7 @@ class InterruptTest {
         assertFalse(err.contains("internal error") || err.contains("SparkException") || err.contains("\tat "), err);
         int generation = Integer.parseInt(m.group(1));
         assertFalse(err.substring(m.end()).contains("generation "), "nothing reports progress after the interrupt: " + err);
-        assertTrue(checkpoints(out) >= generation, "every finished generation is checkpointed");
+        assertTrue(ChildSearch.checkpoints(out) >= generation, "every finished generation is checkpointed");
 
         CliRun resumed = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString(), "--resume");
         assertEquals(0, resumed.code(), resumed.err());

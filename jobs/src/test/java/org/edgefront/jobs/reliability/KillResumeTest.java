@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.edgefront.jobs.TestPaths;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,38 +38,15 @@ class KillResumeTest {
     enum Moment { BEFORE_FIRST_CHECKPOINT, MID_GENERATION, RIGHT_AFTER_CHECKPOINT, DURING_OUTPUT }
 
     private Path spec() throws IOException {
-        Path p = dir.resolve("kill.yaml");
-        Files.writeString(p, "schemaVersion: 1\nname: kill\nmodel: {source: 'synthetic:tiny'}\n"
-                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
-                + "space: {options: [F16, Q8_0, Q4_0, int3g32, int2g32]}\n"
-                + "quality: {sequences: 3, maxTokens: 48}\n"
-                + "objectives: [kl, memory_bytes]\n"
-                + "strategy: {name: nsga2, seed: 11, populationSize: 8, generations: 8}\n");
-        return p;
+        return ChildSearch.spec(dir.resolve("kill.yaml"), "kill", 3, 48, 11, 8, 8);
     }
 
-    private Process start(Path spec, Path out, boolean resume, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-javaagent") && !a.contains("jdwp")) cmd.add(a);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.edgefront.jobs.cli.EdgeFrontCli");
-        cmd.addAll(List.of("search", spec.toString(), "--master", "sequential", "--out", out.toString()));
-        if (resume) cmd.add("--resume");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        return pb.start();
+    private static Process start(Path spec, Path out, boolean resume, Path log) throws IOException {
+        return resume ? ChildSearch.start(spec, out, "sequential", log, "--resume") : ChildSearch.start(spec, out, "sequential", log);
     }
 
     private static int checkpoints(Path out) throws IOException {
-        Path state = out.resolve("state");
-        if (!Files.isDirectory(state)) return 0;
-        try (Stream<Path> s = Files.list(state)) {
-            return (int) s.filter(p -> p.getFileName().toString().matches("gen-\\d{6}\\.json")).count();
-        }
+        return ChildSearch.checkpoints(out);
     }
 
     private static boolean writingOutputs(Path out) throws IOException {

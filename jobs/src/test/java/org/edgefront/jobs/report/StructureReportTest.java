@@ -8,7 +8,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.edgefront.jobs.CliRun;
-import org.edgefront.jobs.TestPaths;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +26,7 @@ class StructureReportTest {
 
     @Test
     void droppedLayersShowAsDroppedUnusedSectionsAreHiddenAndPrunedPointsExportToYamlOnly() throws Exception {
-        Path spec = dir.resolve("s.yaml");
-        Files.writeString(spec, "schemaVersion: 1\nname: s\nmodel: {source: 'synthetic:tiny'}\n"
-                + "device: '" + TestPaths.device("samsung-galaxy-s23") + "'\n"
-                + "space: {options: [Q8_0, Q4_0], structure: {dropLayers: true}}\nquality: {sequences: 2, maxTokens: 16}\n"
-                + "objectives: [kl, weight_bytes]\nbudgets: {kl: {atMost: 100}}\n"
-                + "strategy: {name: random, seed: 4, populationSize: 12, generations: 2}\n");
-        Path out = dir.resolve("run");
-        CliRun run = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString());
-        assertEquals(0, run.code(), run.err());
+        Path out = CliRun.structureSearch(dir, 12, 2);
         Path html = out.resolve("report.html");
         Document d = ReportWriterTest.parse(Files.readString(html));
 

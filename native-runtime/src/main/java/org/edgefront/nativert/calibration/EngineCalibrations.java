@@ -6,7 +6,6 @@ import org.edgefront.nativert.tools.*;
 import org.edgefront.nativert.*;
 
 import org.edgefront.nativert.device.Backend;
-import org.edgefront.nativert.tools.SimulatorValidation;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class EngineCalibrations implements java.io.Serializable {
     }
 
     /**
-     * Calibrations fitted per engine group by {@link SimulatorValidation#fit} (grid search, mean absolute log
+     * Calibrations fitted per engine group by {@code tools.SimulatorValidation.fit} (grid search, mean absolute log
      * error) on {@code ../shared/measurements/on-device-measurements.csv}, using only groups measured on at
      * least two devices; LLAMA_CPP_CUDA (one row, one device) keeps the first-principles default. Refit with
      * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,

@@ -208,8 +208,11 @@ public final class LlamaCppQuantizer {
         return scale;
     }
 
-    /** Signed scale search with x^2-weighted coordinate refinement (llama.cpp make_q3_quants, do_rmse). */
-    static float makeQ3Quants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
+    /**
+     * The value of largest magnitude, sign kept (the first such), which the signed searches scale by -nmax; 0 when
+     * the group is all but empty (every |x| below {@link #GROUP_MAX_EPS}), in which case its codes are zeroed too.
+     */
+    private static float signedMaxOrZeroCodes(int n, float[] x, int xo, int[] codes, int co) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {
@@ -218,8 +221,15 @@ public final class LlamaCppQuantizer {
         }
         if (amax < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) codes[co + i] = 0;
-            return 0.f;
+            return 0;
         }
+        return max;
+    }
+
+    /** Signed scale search with x^2-weighted coordinate refinement (llama.cpp make_q3_quants, do_rmse). */
+    static float makeQ3Quants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
+        float max = signedMaxOrZeroCodes(n, x, xo, codes, co);
+        if (max == 0) return 0.f;
         float iscale = -nmax / max;
         int[] l = new int[n];
         float sumlx = 0;
@@ -263,16 +273,8 @@ public final class LlamaCppQuantizer {
 
     /** Signed scale search over 19 candidate scales, x^2-weighted (llama.cpp make_qx_quants, rmse_type 1, no imatrix). */
     static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xo + i]);
-            if (ax > amax) { amax = ax; max = x[xo + i]; }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) codes[co + i] = 0;
-            return 0.f;
-        }
+        float max = signedMaxOrZeroCodes(n, x, xo, codes, co);
+        if (max == 0) return 0.f;
         float iscale = -nmax / max;
         float sumlx = 0;
         float suml2 = 0;
