@@ -24,7 +24,7 @@
  * group size travels with the stored bytes). Generic 3/5/6/7-bit codes straddle bytes; a zero point
  * adds 0.25, as Q4_1 over Q4_0.
  *
- * Adding a format: one X row here with a free id (13..15 are free up to IQ4_NL; beyond them raise
+ * Adding a format: one X row here with a free id (15 is free after IQ4_XS; beyond it raise
  * EF_FMT_COUNT, which widens ef_backend_params.dequant_ops and the JNI wire with it) and the same row
  * in NamedFormat.
  */
@@ -45,7 +45,8 @@
     X(Q4_K,   10, 12, 256, 144, 1.5,  1)        \
     X(Q5_K,   11, 13, 256, 176, 2.5,  1)        \
     X(Q6_K,   12, 14, 256, 210, 2.5,  1)        \
-    X(IQ4_NL, 13, 20, 32,  18,  1.0,  1)
+    X(IQ4_NL, 13, 20, 32,  18,  1.0,  1)        \
+    X(IQ4_XS, 14, 23, 256, 136, 1.25, 1)
 
 #define EF_INT_TABLE(X) \
     X(1, 1.5, 1.75)     \

@@ -39,9 +39,9 @@ class FormatTableCheckTest {
         double[] t = javaTable();
         t[WireLayout.FormatInfo.BLOCK_BYTES.at(13)] = 20;   // IQ4_NL block bytes
         t[WireLayout.FormatInfo.DEQUANT_OPS.at(3)] = 0.5;   // Q8_0 dequantization ops
-        t[WireLayout.FormatInfo.PRESENT.at(14)] = 1;        // a format only C knows
+        t[WireLayout.FormatInfo.PRESENT.at(15)] = 1;        // a format only C knows
         assertEquals(List.of("id 3 (Q8_0): dequantization ops Java 0.25, C 0.5", "id 13 (IQ4_NL): block bytes Java 18, C 20",
-                "id 14: only C has it"), FormatTableCheck.mismatches(t));
+                "id 15: only C has it"), FormatTableCheck.mismatches(t));
         assertTrue(FormatTableCheck.mismatches(new double[7]).get(0).contains("1 ids, Java 32"));
     }
 
