@@ -27,7 +27,7 @@
  * group size travels with the stored bytes). Generic 3/5/6/7-bit codes straddle bytes; a zero point
  * adds 0.25, as Q4_1 over Q4_0.
  *
- * Adding a format: one X row here with a free id (14 is kept for IQ4_XS; beyond the last raise
+ * Adding a format: one X row here with a free id (ids 0..15 and 32..39 are taken; beyond the last raise
  * EF_FMT_COUNT in edgefront_sim.h, which widens ef_backend_params.dequant_ops and the JNI wire with it:
  * an api version bump) and the same row in NamedFormat (SimulatorFormats.COUNT with EF_FMT_COUNT).
  */
@@ -49,6 +49,7 @@
     X(Q5_K,   11, 13, 256, 176, 2.5,  1)        \
     X(Q6_K,   12, 14, 256, 210, 2.5,  1)        \
     X(IQ4_NL, 13, 20, 32,  18,  1.0,  1)        \
+    X(IQ4_XS, 14, 23, 256, 136, 1.25, 1)        \
     X(IQ3_XXS, 15, 18, 256, 98, 3.5,  1)        \
     X(IQ3_S,  32, 21, 256, 110, 3.5,  1)        \
     X(IQ2_XXS, 33, 16, 256, 66, 3.0,  1)        \

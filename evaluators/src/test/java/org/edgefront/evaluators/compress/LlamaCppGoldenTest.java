@@ -6,7 +6,6 @@ import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,10 +14,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * compiling ggml's {@code ggml-quants.c} (ggml-org/ggml at d99724f, gcc -O1) and running
  * {@code quantize_row_*_ref} then {@code dequantize_row_*} on the same 1,024 inputs this test generates
  * (an LCG whose floats are exact in both languages, with one outlier sub-block and one all-zero sub-block):
- * the sum and absolute sum of the dequantized values (accumulated in double, in order) and three values. IQ4_NL's
- * figures, and the FNV-1a hash of its stored bytes, come from {@code quantize_row_iq4_nl_ref} and
- * {@code dequantize_row_iq4_nl} of the llama.cpp bundled with node-llama-cpp 3.22.1 (its libggml-base linked into a
- * small C program, gcc -O1), on the same inputs.
+ * the sum and absolute sum of the dequantized values (accumulated in double, in order) and three values. IQ4_NL's and
+ * IQ4_XS's figures, and the FNV-1a hashes of their stored bytes, come from {@code ggml_quantize_chunk} (what
+ * llama-quantize calls: {@code quantize_iq4_nl} / {@code quantize_iq4_xs} with their scale search, no importance
+ * matrix) and ggml's {@code to_float} of the llama.cpp bundled with node-llama-cpp 3.22.1, through
+ * {@code tools/llama-cpp/quantize-golden.c} (libggml-base linked in, gcc -O1), on the same inputs.
  */
 class LlamaCppGoldenTest {
     private static final int N = 1024;
@@ -48,7 +48,8 @@ class LlamaCppGoldenTest {
         "Q5_0, 1.1411819458007812, 34.163700103759766, 0x1.87cp-8, -0x1.6efp-1, 0x1.4c8p-6",
         "Q5_1, 1.3094558715820312, 34.405784606933594, 0x1.082p-7, -0x1.6cfp-1, 0x1.48e8p-6",
         "Q8_0, 1.2961995601654053, 34.151825189590454, 0x1.bc18p-8, -0x1.6258p-1, 0x1.4924p-6",
-        "IQ4_NL, 1.1451444625854492, 34.223213195800781, 0x1.477p-8, -0x1.48eb8p-1, 0x1.40b1p-6",
+        "IQ4_NL, 1.2410786151885986, 34.05444693565369, 0x1.477p-8, -0x1.48eb8p-1, 0x1.4ec5p-6",
+        "IQ4_XS, 1.2092899084091187, 34.027944445610046, 0x1.9c24p-8, -0x1.48eb8p-1, 0x1.50f18p-6",
     })
     void dequantizedBlocksMatchLlamaCppReferenceBitForBit(String format, double sum, double absSum, String y0, String y40, String y700) {
         TensorSpec t = new TensorSpec("blk.0.attn_q.weight", TensorRole.Q, 0, 4, 256);
@@ -66,15 +67,17 @@ class LlamaCppGoldenTest {
         assertEquals(absSum, a, 0.0);
     }
 
-    @Test
-    void iq4NlStoresTheBytesOfLlamaCppsReferenceQuantizer() {
-        byte[] b = new byte[N / 32 * 18];
-        NamedFormat.IQ4_NL.codec().encode(inputs(), 0, N, b, 0);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"IQ4_NL, -5229401037502954754", "IQ4_XS, 6505372228431743592"})
+    void iq4FormatsStoreTheBytesOfLlamaQuantizesQuantizer(String format, long fnv1a64) {
+        NamedFormat f = NamedFormat.valueOf(format);
+        byte[] b = new byte[N / f.blockWeights() * f.blockBytes()];
+        f.codec().encode(inputs(), 0, N, b, 0);
         long h = 0xcbf29ce484222325L; // FNV-1a 64
         for (byte v : b) {
             h ^= v & 0xff;
             h *= 0x100000001b3L;
         }
-        assertEquals(8111249468330960963L, h);
+        assertEquals(fnv1a64, h);
     }
 }

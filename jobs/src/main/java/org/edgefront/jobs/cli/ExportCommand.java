@@ -32,7 +32,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Instead of DIR --point: a checkpoint or synthetic:NAME, written with --format (gguf only).")
     String model;
 
-    @Option(names = "--tokenizer", paramLabel = "T", description = "With --model: its llama2.c tokenizer file (none for a synthetic model).")
+    @Option(names = "--tokenizer", paramLabel = "T", description = "With --model: its tokenizer (llama2.c file, tokenizer.json, Hugging Face directory or GGUF); default: the model's own (a GGUF's, a Hugging Face directory's tokenizer.json; a synthetic model's generated one).")
     String tokenizer;
 
     @Option(names = "--format", paramLabel = "F", description = "With --model: the format of every linear tensor (e.g. Q4_K, F16, int4g32).")

@@ -142,7 +142,8 @@ public final class Exporter {
     /**
      * Writes the GGUF of a model with the given per-tensor choices (a front point, or one format for every tensor).
      *
-     * @param tokenizer a llama2.c tokenizer file, or null for a synthetic model
+     * @param tokenizer a tokenizer (llama2.c file, tokenizer.json, Hugging Face directory or GGUF), or null for the model's own
+     *                  (see {@code GgufTokenizerMetadata})
      */
     public static Result ggufOf(String file, String pointId, String model, String tokenizer, Map<String, TensorChoice> choices, String outFile,
                                 String shown) {

@@ -9,16 +9,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.evaluators.ModelSource;
 import org.edgefront.evaluators.compress.TensorCompressor;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.io.GgufFile;
+import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
+import org.edgefront.space.tokenizer.GgufTokenizers;
+import org.edgefront.space.tokenizer.HuggingFaceTokenizer;
+import org.edgefront.space.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +89,156 @@ class GgufExportTest {
             choices.put(down, TensorChoice.parse("Q4_0+2:4"));
             assertThrows(InvalidInputException.class, () -> GgufExport.write("front.json", w, choices, null, out.toString()));
             assertFalse(Files.exists(out));
+        }
+    }
+
+    private static final String TEXT = "Once upon a time there was a little girl named Lily. She said: the day was 42 playing!";
+
+    private static Map<String, TensorChoice> uniform(ModelArchitecture a, String label) {
+        Map<String, TensorChoice> c = new LinkedHashMap<>();
+        for (TensorSpec t : a.linearTensors()) c.put(t.name(), TensorChoice.parse(label));
+        return c;
+    }
+
+    @Test
+    void aQwen2DirectoryWithAByteLevelTokenizerJsonBecomesAQwen2GgufWhoseGpt2VocabularyTokenizesTheSame() throws Exception {
+        Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("qwen2"), ArchitectureFamily.QWEN2, "qwen2");
+        Path out = tmp.resolve("qwen2.gguf");
+        try (ModelWeights w = new ModelSource(dir.toString()).open()) {
+            ModelArchitecture a = w.architecture();
+            Map<String, TensorChoice> choices = uniform(a, "Q8_0");
+            GgufExport.write("test", w, choices, null, out.toString());
+            GgufFile.Vocabulary v = GgufFile.vocabulary(out.toString(), new Configuration());
+            assertEquals("gpt2", v.model());
+            assertEquals("qwen2", v.pre());
+            assertEquals(512, v.tokens().size(), "padded to the embedding's rows");
+            int size = TokenizerFixtures.size(dir.resolve("tokenizer.json"));
+            assertEquals("[PAD" + size + "]", v.tokens().get(size));
+            assertEquals(5, v.tokenTypes()[size], "padding is unused");
+            assertEquals(3, v.tokenTypes()[v.tokens().indexOf("<|endoftext|>")], "a special added token is control");
+            assertEquals(1, v.tokenTypes()[300], "a merged token is normal");
+            assertFalse(v.merges().isEmpty());
+            Tokenizer theirs = HuggingFaceTokenizer.load(dir.resolve("tokenizer.json").toString());
+            Tokenizer ours = GgufTokenizers.load(out.toString(), new Configuration());
+            assertArrayEquals(theirs.encode(TEXT, false, false), ours.encode(TEXT, false, false));
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(ArchitectureFamily.QWEN2, back.architecture().family());
+                for (TensorSpec t : a.linearTensors()) {
+                    float[] want = TensorCompressor.quantizeMatrix(choices.get(t.name()).format(), w.read(t.name()), t.rows(), t.cols());
+                    float[] got = back.read(t.name());
+                    // == so that a stored zero code reads as 0.0 where the dequantizer gave -0.0; q/k rows come back in
+                    // EdgeFront's order after the rotate-half round trip
+                    for (int i = 0; i < want.length; i++) assertTrue(want[i] == got[i], t.name() + " at " + i);
+                }
+                String bias = ModelArchitecture.attentionBiasName(TensorRole.K, 1);
+                assertArrayEquals(w.read(bias), back.read(bias));
+            }
+        }
+    }
+
+    @Test
+    void aSentencePieceStyleTokenizerJsonIsWrittenAsALlamaVocabularyWhoseScoresFollowTheMergeOrder() throws Exception {
+        Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("spm"), ArchitectureFamily.LLAMA, "spm");
+        Path out = tmp.resolve("spm.gguf");
+        try (ModelWeights w = new ModelSource(dir.toString()).open()) {
+            GgufExport.write("test", w, uniform(w.architecture(), "F16"), null, out.toString());
+        }
+        GgufFile.Vocabulary v = GgufFile.vocabulary(out.toString(), new Configuration());
+        assertEquals("llama", v.model());
+        assertEquals(6, v.tokenTypes()[3 + 0x41], "<0x41> is a byte token");
+        assertEquals(2, v.tokenTypes()[0], "<unk> is the unknown token");
+        assertTrue(v.addSpacePrefix());
+        Tokenizer theirs = HuggingFaceTokenizer.load(dir.resolve("tokenizer.json").toString());
+        Tokenizer ours = GgufTokenizers.load(out.toString(), new Configuration());
+        int[] ids = theirs.encode(TEXT, false, false);
+        assertTrue(ids.length < TEXT.length() * 3 / 4, "merges apply: " + ids.length);
+        assertArrayEquals(ids, ours.encode(TEXT, false, false));
+    }
+
+    @Test
+    void aGgufSourceKeepsItsTokenizerKeysByteForByte() throws Exception {
+        Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("qwen2"), ArchitectureFamily.QWEN2, "qwen2");
+        Path first = tmp.resolve("first.gguf");
+        try (ModelWeights w = new ModelSource(dir.toString()).open()) {
+            GgufExport.write("test", w, uniform(w.architecture(), "F16"), null, first.toString());
+        }
+        Path second = tmp.resolve("second.gguf");
+        try (ModelWeights w = new ModelSource(first.toString()).open()) {
+            GgufExport.write("test", w, uniform(w.architecture(), "Q4_0"), null, second.toString());
+        }
+        Map<String, byte[]> a = GgufFile.rawMetadata(first.toString(), "tokenizer.", new Configuration());
+        Map<String, byte[]> b = GgufFile.rawMetadata(second.toString(), "tokenizer.", new Configuration());
+        assertEquals(a.keySet(), b.keySet());
+        assertTrue(a.containsKey("tokenizer.ggml.merges"));
+        for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), k);
+    }
+
+    @Test
+    void aCheckpointWithoutATokenizerIsRefusedNamingTheFileAndNothingIsWritten() throws Exception {
+        Path model = tmp.resolve("model.bin");
+        try (ModelWeights w = SyntheticLlama.tiny(3)) {
+            SyntheticLlama.writeLlama2c(w, model.toString());
+        }
+        Path out = tmp.resolve("none.gguf");
+        try (ModelWeights w = new ModelSource(model.toString()).open()) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufExport.write("test", w, uniform(w.architecture(), "F16"), null,
+                    out.toString()));
+            assertEquals("--tokenizer", e.field());
+            assertTrue(e.getMessage().contains(model.getFileName().toString()), e.getMessage());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aByteLevelPreTokenizerLlamaCppHasNoNameForIsRefusedByName() throws Exception {
+        Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("odd"), ArchitectureFamily.QWEN2, "qwen2");
+        TokenizerFixtures.writeByteLevel(dir.resolve("tokenizer.json"), "\\s+|\\S+");
+        Path out = tmp.resolve("odd.gguf");
+        try (ModelWeights w = new ModelSource(dir.toString()).open()) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufExport.write("test", w, uniform(w.architecture(), "F16"), null,
+                    out.toString()));
+            assertEquals("pre_tokenizer", e.field());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void iq4NlAndIq4XsAreWrittenAsTheirRegistryTypesAndReadBackAsTheWeightsMeasured() throws Exception {
+        try (SyntheticLlama w = SyntheticLlama.create(new SyntheticLlama.Shape(256, 544, 1, 4, 4, 320, 64, false), 9)) {
+            ModelArchitecture a = w.architecture();
+            Map<String, TensorChoice> choices = new LinkedHashMap<>();
+            for (TensorSpec t : a.linearTensors()) choices.put(t.name(), TensorChoice.parse(t.role() == TensorRole.V ? "IQ4_NL" : "IQ4_XS"));
+            Path out = tmp.resolve("iq4.gguf");
+            GgufExport.Result r = GgufExport.write("test", w, choices, null, out.toString());
+            assertEquals("iq4_xs", r.storedTypes().get("blk.0.attn_q.weight"));
+            assertEquals("iq4_nl", r.storedTypes().get("blk.0.attn_v.weight"));
+            assertEquals("iq4_nl", r.storedTypes().get("blk.0.ffn_down.weight"), "rows of 544: IQ4_XS falls back to IQ4_NL");
+            assertEquals("IQ4_XS", GgufFile.tensorTypes(out.toString(), new Configuration()).get("blk.0.attn_q.weight"), "ggml type 23 in the file");
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                for (TensorSpec t : a.linearTensors()) {
+                    float[] want = TensorCompressor.quantizeMatrix(choices.get(t.name()).format(), w.read(t.name()), t.rows(), t.cols());
+                    float[] got = back.read(t.name());
+                    for (int i = 0; i < want.length; i++) assertTrue(want[i] == got[i], t.name() + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void exportToGgufWithoutATokenizerExitsWithCode2NamingTheModelFileAndWritesNothing() throws Exception {
+        Path model = tmp.resolve("plain.bin");
+        try (ModelWeights w = SyntheticLlama.tiny(4)) {
+            SyntheticLlama.writeLlama2c(w, model.toString());
+        }
+        Path out = tmp.resolve("plain.gguf");
+        org.edgefront.jobs.CliRun r = org.edgefront.jobs.CliRun.of("export", "--model", model.toString(), "--format", "Q8_0", "--to", "gguf",
+                "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(model.toString()) && r.err().contains("--tokenizer"), r.err());
+        assertFalse(r.hasStackTrace(), r.err());
+        assertFalse(Files.exists(out));
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().contains("plain.gguf")).toList(), "no temporary file left");
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.edgefront.space.ggml.GgmlType;
 
 /**
  * The tensor table of a GGUF file that llama.cpp wrote, for round-trip tests: every tensor's name, dims, ggml type
@@ -24,17 +25,14 @@ final class GgufTensors {
         boolean matrix() { return dims.length == 2; }
     }
 
-    /** Block size (weights) and block bytes of the ggml types llama-quantize writes here, by type id. */
-    private static final Map<Integer, long[]> BLOCKS = Map.ofEntries(Map.entry(0, new long[] {1, 4}), Map.entry(1, new long[] {1, 2}),
-            Map.entry(30, new long[] {1, 2}), Map.entry(2, new long[] {32, 18}), Map.entry(3, new long[] {32, 20}),
-            Map.entry(6, new long[] {32, 22}), Map.entry(7, new long[] {32, 24}), Map.entry(8, new long[] {32, 34}),
-            Map.entry(10, new long[] {256, 84}), Map.entry(11, new long[] {256, 110}), Map.entry(12, new long[] {256, 144}),
-            Map.entry(13, new long[] {256, 176}), Map.entry(14, new long[] {256, 210}));
+    /** ggml type names by id, as EdgeFront and llama-quantize spell them (lower case): ggml's own table. */
+    static final Map<Integer, String> NAMES = names();
 
-    /** ggml type names by id, as EdgeFront and llama-quantize spell them (lower case). */
-    static final Map<Integer, String> NAMES = Map.ofEntries(Map.entry(0, "f32"), Map.entry(1, "f16"), Map.entry(30, "bf16"),
-            Map.entry(2, "q4_0"), Map.entry(3, "q4_1"), Map.entry(6, "q5_0"), Map.entry(7, "q5_1"), Map.entry(8, "q8_0"),
-            Map.entry(10, "q2_k"), Map.entry(11, "q3_k"), Map.entry(12, "q4_k"), Map.entry(13, "q5_k"), Map.entry(14, "q6_k"));
+    private static Map<Integer, String> names() {
+        Map<Integer, String> m = new java.util.HashMap<>();
+        for (GgmlType t : GgmlType.values()) m.put(t.id(), t.ggmlName().toLowerCase(java.util.Locale.ROOT));
+        return Map.copyOf(m);
+    }
 
     private GgufTensors() {}
 
@@ -68,10 +66,10 @@ final class GgufTensors {
         long start = (b.position() + alignment - 1) / alignment * alignment;
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Info i : infos) {
-            long[] blk = BLOCKS.get(i.type());
-            if (blk == null) throw new IOException(i.name() + ": ggml type " + i.type() + " not expected here");
+            GgmlType t = GgmlType.byId(i.type());
+            if (t == null) throw new IOException(i.name() + ": ggml type " + i.type() + " not expected here");
             long count = Arrays.stream(i.dims()).reduce(1, (x, y) -> x * y);
-            byte[] data = new byte[Math.toIntExact(count / blk[0] * blk[1])];
+            byte[] data = new byte[Math.toIntExact(t.bytesFor(count))];
             b.get(Math.toIntExact(start + i.offset()), data);
             out.put(i.name(), new Tensor(i.name(), i.dims(), i.type(), data));
         }

@@ -1,17 +1,27 @@
 package org.edgefront.space.format;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.edgefront.space.ggml.GgmlTables;
 import org.edgefront.space.ggml.GgmlType;
 
 /**
- * IQ4_NL (ggml type 20): blocks of 32 weights in 18 bytes, an fp16 scale {@code d} then 16 bytes of 4-bit indices
- * into the non-linear codebook {@link #VALUES} (weight j in the low nibble of byte j, weight j + 16 in its high
- * nibble); weight = d x VALUES[index]. Written from llama.cpp's reference quantizer ({@code quantize_row_iq4_nl_ref}
- * in ggml-quants.c, no importance weights): indices for d0 = signed max / VALUES[0], then the least-squares scale
- * over those indices, weighted by x^2, is stored. Same float arithmetic order, so bytes match bit for bit (an
- * all-zero block stores zeros, as upstream llama.cpp does since it clears the indices). Decoding is the ggml type's.
- * Stateless and thread-safe.
+ * The two 4-bit non-linear codebook formats, which share one quantizer:
+ * <ul>
+ *   <li>IQ4_NL (ggml type 20): blocks of 32 weights in 18 bytes, an fp16 scale {@code d} then 16 bytes of 4-bit
+ *       indices into the codebook {@link #VALUES} (weight j in the low nibble of byte j, weight j + 16 in its high
+ *       nibble); weight = d x VALUES[index].</li>
+ *   <li>IQ4_XS (ggml type 23): super-blocks of 256 weights in 136 bytes: an fp16 super-scale {@code d}, the high
+ *       2 bits of eight 6-bit sub-block scales (u16), their low 4 bits (4 bytes, two per byte), then 128 bytes of
+ *       indices laid out as IQ4_NL's, per sub-block of 32; weight = d x (scale - 32) x VALUES[index].</li>
+ * </ul>
+ * Written as llama-quantize writes them without an importance matrix (ggml-quants.c {@code quantize_iq4_nl} and
+ * {@code quantize_iq4_xs}, which {@code quantize_row_iq4_xs_ref} also calls): per sub-block of 32, weights x^2, the
+ * least-squares scale for the indices of d = max / 127, then 15 trial scales (index of the signed max moved by
+ * -7..+7 from the codebook's end) keeping the one with the largest sumqx^2 / sumq2. IQ4_NL stores that scale and
+ * re-picks the indices for it; IQ4_XS stores d = -(the sub-scale of largest magnitude) / 32, each sub-block's scale
+ * rounded to a 6-bit multiple of d, and re-picks indices for it. Same float arithmetic order, so bytes match bit for
+ * bit. Decoding (also of the round trip) is the ggml type's. Stateless and thread-safe.
  */
 final class Iq4Nl {
     static final int BLOCK = 32;
@@ -23,11 +33,17 @@ final class Iq4Nl {
         for (int i = 0; i < 16; i++) VALUES[i] = (byte) GgmlTables.iq4nlValue(i);
     }
 
-    /** ggml's GROUP_MAX_EPS: blocks whose largest magnitude is below it store zeros. */
+    /** ggml's GROUP_MAX_EPS: sub-blocks whose largest magnitude is below it get scale 0. */
     private static final float GROUP_MAX_EPS = 1e-15f;
 
-    /** The registry's codec. */
-    static final FormatCodec CODEC = FormatCodec.blocks(GgmlType.IQ4_NL, Iq4Nl::quantizeBlock);
+    /** Trial scales on each side of the first guess, as llama-quantize runs the search. */
+    private static final int TRIES = 7;
+
+    /** The registry's IQ4_NL codec. */
+    static final FormatCodec CODEC = FormatCodec.blocks(GgmlType.IQ4_NL, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_NL, x, o, out, oo, pack));
+
+    /** The registry's IQ4_XS codec. */
+    static final FormatCodec XS_CODEC = FormatCodec.blocks(GgmlType.IQ4_XS, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_XS, x, o, out, oo, pack));
 
     private Iq4Nl() {}
 
@@ -43,34 +59,85 @@ final class Iq4Nl {
         return x - VALUES[hi - 1] < VALUES[hi] - x ? hi - 1 : hi;
     }
 
-    private static void quantizeBlock(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
-        int[] l = new int[BLOCK];
+    /**
+     * The best scale of one 32-weight sub-block at {@code x[o..]} (0 for an all-zero one): the shared search of both
+     * formats, weights x^2.
+     */
+    static float subBlockScale(float[] x, int o) {
         float amax = 0, max = 0;
         for (int j = 0; j < BLOCK; j++) {
             float ax = Math.abs(x[o + j]);
             if (ax > amax) { amax = ax; max = x[o + j]; }
         }
-        float scale = 0;
-        if (amax >= GROUP_MAX_EPS) {
-            float d = max / VALUES[0];
-            float id = 1 / d;
-            float sumqx = 0, sumq2 = 0;
+        if (amax < GROUP_MAX_EPS) return 0f;
+        float d = -max / VALUES[0];
+        float id = 1 / d;
+        float sumqx = 0, sumq2 = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            float xj = x[o + j];
+            float q = VALUES[bestIndex(id * xj)];
+            float w = xj * xj;
+            sumqx += w * q * xj;
+            sumq2 += w * q * q;
+        }
+        d = sumq2 > 0 ? sumqx / sumq2 : 0f;
+        float best = d * sumqx;
+        for (int itry = -TRIES; itry <= TRIES; itry++) {
+            id = (itry + VALUES[0]) / max;
+            sumqx = 0;
+            sumq2 = 0;
             for (int j = 0; j < BLOCK; j++) {
                 float xj = x[o + j];
-                l[j] = bestIndex(id * xj);
-                float q = VALUES[l[j]];
+                float q = VALUES[bestIndex(id * xj)];
                 float w = xj * xj;
                 sumqx += w * q * xj;
                 sumq2 += w * q * q;
             }
-            scale = sumq2 > 0 ? sumqx / sumq2 : 0f;
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                d = sumqx / sumq2;
+                best = d * sumqx;
+            }
         }
-        short h = HalfFloats.toHalfBits(scale);
-        float stored = HalfFloats.fromHalfBits(h);
-        for (int j = 0; j < BLOCK; j++) out[oo + j] = stored * VALUES[l[j]];
-        if (pack != null) {
-            pack.putShort(h);
-            for (int j = 0; j < 16; j++) pack.put((byte) (l[j] | (l[j + 16] << 4)));
+        return d;
+    }
+
+    /** Packs one sub-block's indices for inverse scale {@code id}: weight j low nibble, weight j + 16 high nibble. */
+    private static void indices(float[] x, int o, float id, ByteBuffer b, int at) {
+        for (int j = 0; j < 16; j++) b.put(at + j, (byte) (bestIndex(id * x[o + j]) | (bestIndex(id * x[o + j + 16]) << 4)));
+    }
+
+    private static void quantize(GgmlType type, float[] x, int o, float[] out, int oo, ByteBuffer pack) {
+        int subBlocks = type.blockValues() / BLOCK;
+        ByteBuffer b = ByteBuffer.allocate(type.blockBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        float[] scales = new float[subBlocks];
+        float maxScale = 0, amaxScale = 0;
+        for (int ib = 0; ib < subBlocks; ib++) {
+            scales[ib] = subBlockScale(x, o + ib * BLOCK);
+            float abs = Math.abs(scales[ib]);
+            if (abs > amaxScale) { amaxScale = abs; maxScale = scales[ib]; }
         }
+        if (subBlocks == 1) {
+            float d = scales[0];
+            b.putShort(0, HalfFloats.toHalfBits(d));
+            indices(x, o, d != 0 ? 1 / d : 0f, b, 2);
+        } else {
+            float d = -maxScale / 32;
+            b.putShort(0, HalfFloats.toHalfBits(d));
+            float id = d != 0 ? 1 / d : 0f;
+            int scalesH = 0;
+            for (int ib = 0; ib < subBlocks; ib++) {
+                int l = Math.max(-32, Math.min(31, LlamaCppQuantizer.nearestInt(id * scales[ib])));
+                float dl = d * l;
+                indices(x, o + ib * BLOCK, dl != 0 ? 1 / dl : 0f, b, 8 + 16 * ib);
+                l += 32;
+                int low = b.get(4 + ib / 2) & 0xff;
+                b.put(4 + ib / 2, (byte) (ib % 2 == 0 ? (l & 0xf) : low | ((l & 0xf) << 4)));
+                scalesH |= (l >> 4) << (2 * ib);
+            }
+            b.putShort(2, (short) scalesH);
+        }
+        byte[] bytes = b.array();
+        type.dequantizer().dequantize(bytes, 0, 1, out, oo);
+        if (pack != null) pack.put(bytes);
     }
 }

@@ -48,6 +48,9 @@ public enum NamedFormat {
     Q6_K(     GgmlType.Q6_K,   6,  false, new Grid(16, 32, 63, false),            12, 2.5, true,  "Q8_0",   LlamaCppQuantizer.Q6_K),
     // non-linear 4-bit codebook: a nibble unpack and a table lookup per weight, as Q4_0's unpack and offset
     IQ4_NL(   GgmlType.IQ4_NL, 4,  false, null,                                   13, 1.0, true,  null,     Iq4Nl.CODEC),
+    // IQ4_NL's codebook in 256-weight super-blocks with 6-bit sub-block scales: the lookup plus a two-level scale
+    // (as Q4_K's over Q4_0's, without a minimum); rows not of 256 fall back to IQ4_NL as llama.cpp's quantizer does
+    IQ4_XS(   GgmlType.IQ4_XS, 4,  false, null,                                   14, 1.25, true, "IQ4_NL", Iq4Nl.XS_CODEC),
     // Lattice i-quants and ternary types: stored, simulated, accounted and read from GGUF, but EdgeFront has no
     // quantizer for them (codec null: not a search option). Their int8 path is llama.cpp's CPU vec_dot against
     // Q8_K activations. The dequantization cost per weight is read off the kernel's work against Q4_0's 1.0 (a

@@ -230,6 +230,27 @@ public final class GgufFile {
     }
 
     /**
+     * The metadata values whose keys start with {@code prefix}, in file order, each as its GGUF encoding (the u32
+     * value type then the value, exactly the bytes the file holds): what a writer copies unchanged
+     * ({@link GgufWriter#raw}). Every length was checked while reading the header.
+     */
+    public static Map<String, byte[]> rawMetadata(String uri, String prefix, Configuration conf) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            Map<String, byte[]> out = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : header(r).valueSpans().entrySet()) {
+                if (!e.getKey().startsWith(prefix)) continue;
+                long[] span = e.getValue();
+                long n = span[1] - span[0];
+                if (n > Integer.MAX_VALUE - 16) throw new InvalidInputException(r.source(), e.getKey(), "value of " + n + " bytes is too large to copy");
+                byte[] b = new byte[(int) n];
+                r.readFully(span[0], b, 0, b.length);
+                out.put(e.getKey(), b);
+            }
+            return out;
+        }
+    }
+
+    /**
      * The ggml type each tensor is stored in, by GGUF tensor name in file order (names as ggml prints them,
      * also for types EdgeFront cannot decode).
      */
@@ -249,7 +270,7 @@ public final class GgufFile {
     }
 
     /** The parsed header: metadata, tensor entries by name, and where the data section starts. */
-    private record Header(Map<String, Meta> meta, Map<String, Info> byName, long dataStart) { }
+    private record Header(Map<String, Meta> meta, Map<String, Info> byName, long dataStart, Map<String, long[]> valueSpans) { }
 
     private static ModelWeights parse(RangeReader r) throws IOException {
         Header h = header(r);
@@ -270,11 +291,14 @@ public final class GgufFile {
         long kvCount = c.count("metadata_kv_count (offset 16)", 13);
 
         Map<String, Meta> meta = new HashMap<>();
+        Map<String, long[]> spans = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long at = c.pos;
             String key = c.string("metadata key " + i);
+            long typeAt = c.pos;
             int type = (int) c.u32();
             meta.put(key, c.value(key, type, at, 0));
+            spans.put(key, new long[] {typeAt, c.pos});
         }
         Map<String, Info> byName = new LinkedHashMap<>();
         for (long i = 0; i < tensorCount; i++) {
@@ -335,7 +359,7 @@ public final class GgufFile {
             Info b = sorted.get(k);
             if (b.offset() < a.offset() + a.bytes()) throw new InvalidInputException(f, b.name() + " offset", "data overlaps tensor " + a.name());
         }
-        return new Header(meta, byName, dataStart);
+        return new Header(meta, byName, dataStart, spans);
     }
 
     private static ModelWeights weights(RangeReader r, Map<String, Meta> meta, Map<String, Info> byName, long dataStart) throws IOException {

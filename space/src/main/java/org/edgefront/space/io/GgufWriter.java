@@ -23,10 +23,6 @@ import java.util.Objects;
  * padding to the alignment, the data.
  */
 public final class GgufWriter {
-    /** ggml type ids (ggml.h enum ggml_type) of the types EdgeFront writes. */
-    public static final int F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q2_K = 10, Q3_K = 11, Q4_K = 12,
-            Q5_K = 13, Q6_K = 14, BF16 = 30;
-
     private static final int ALIGNMENT = 32;
     private static final int T_U32 = 4, T_I32 = 5, T_F32 = 6, T_BOOL = 7, T_STRING = 8, T_ARRAY = 9;
 
@@ -85,10 +81,19 @@ public final class GgufWriter {
     }
 
     /**
+     * Adds a value already in GGUF encoding (u32 value type, then the value), as {@link GgufFile#rawMetadata} reads
+     * it from another file: copied byte for byte, so arrays of any element type survive unchanged.
+     */
+    public GgufWriter raw(String key, byte[] typedValue) {
+        if (typedValue.length < 4) throw new IllegalArgumentException(key + ": an encoded value has at least its 4-byte type");
+        return put(key, ByteBuffer.wrap(typedValue.clone()));
+    }
+
+    /**
      * Declares the next tensor.
      *
      * @param dims  ggml dims, innermost first ({@code [cols, rows]} for a matrix)
-     * @param type  ggml type id
+     * @param type  ggml type id (the registry row's, {@code NamedFormat.ggmlType()})
      * @param bytes exact byte size of its data
      */
     public GgufWriter tensor(String name, long[] dims, int type, long bytes) {

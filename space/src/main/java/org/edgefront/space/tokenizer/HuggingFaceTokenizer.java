@@ -70,6 +70,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final boolean stripLeadingSpace;
     private final int bos;
     private final int eos;
+    /** The file's {@code pre_tokenizer} (null when absent): what a GGUF names as {@code tokenizer.ggml.pre}. */
+    private final JsonNode preTokenizerSpec;
     private final char[] byteToChar = new char[256];
     private final Map<Character, Integer> charToByte = new HashMap<>();
 
@@ -170,6 +172,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         boolean[] bl = {false};
         parsePreTokenizer(f, "pre_tokenizer", root.get("pre_tokenizer"), bl);
         byteLevel = bl[0];
+        preTokenizerSpec = root.get("pre_tokenizer");
         stripLeadingSpace = stripsLeadingSpace(root.get("decoder"));
         bos = bosId != null ? bosId : firstPresent("<s>", "<|begin_of_text|>", "<|endoftext|>");
         eos = eosId != null ? eosId : firstPresent("</s>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>");
@@ -380,6 +383,53 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             throw new InvalidInputException(uri, "(json)", "invalid JSON: " + e.getOriginalMessage(), e);
         }
     }
+
+    // What GgufTokenizerMetadata writes into a GGUF; package-private, read-only views.
+
+    /** Token text by id; null where the file leaves an id unused. */
+    String[] tokenTexts() { return tokens.clone(); }
+
+    /** True for an added token marked {@code special}. */
+    boolean isSpecial(int id) { return special[id]; }
+
+    /** True for a token listed under {@code added_tokens}. */
+    boolean isAdded(int id) { return tokens[id] != null && Integer.valueOf(id).equals(added.get(tokens[id])); }
+
+    /** Merges as {@code "left right"} in rank order (first occurrence of a pair, as the encoder uses them). */
+    List<String> mergesByRank() {
+        List<int[]> byRank = new ArrayList<>();
+        for (Map.Entry<Long, int[]> e : merges.entrySet()) byRank.add(new int[] {e.getValue()[0], (int) (e.getKey() >>> 32), (int) (long) e.getKey()});
+        byRank.sort(Comparator.comparingInt(m -> m[0]));
+        List<String> out = new ArrayList<>(byRank.size());
+        for (int[] m : byRank) out.add(tokens[m[1]] + " " + tokens[m[2]]);
+        return out;
+    }
+
+    /** Rank of the first merge that makes each token, or -1 for tokens no merge makes. */
+    int[] mergeRankMaking() {
+        int[] rank = new int[tokens.length];
+        java.util.Arrays.fill(rank, -1);
+        for (int[] m : merges.values()) if (rank[m[1]] < 0 || m[0] < rank[m[1]]) rank[m[1]] = m[0];
+        return rank;
+    }
+
+    boolean byteLevel() { return byteLevel; }
+
+    boolean byteFallback() { return byteFallback; }
+
+    /** True when the text gets a leading space (SentencePiece's dummy prefix), as the decoder's strip shows. */
+    boolean addsSpacePrefix() { return stripLeadingSpace; }
+
+    /** The unknown token's id, or -1. */
+    int unkId() { return unk == null ? -1 : unk; }
+
+    /** BOS / EOS ids as resolved (config.json or common names), or -1 when unknown. */
+    int bosOrNone() { return bos; }
+
+    int eosOrNone() { return eos; }
+
+    /** The {@code pre_tokenizer} node of the file, or null. */
+    JsonNode preTokenizerSpec() { return preTokenizerSpec; }
 
     @Override
     public int vocabSize() { return tokens.length; }
