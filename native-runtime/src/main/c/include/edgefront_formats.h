@@ -10,13 +10,16 @@
  *
  * EF_FORMAT_TABLE(X) calls X(name, id, ggml_type, block_weights, block_bytes, dequant_ops, int8_path):
  *   name          label (EF_FMT_<name>)
- *   id            ef_format id: 0..15 named formats, then the generic intN ids below
+ *   id            ef_format id: 0..15 and EF_FMT_NAMED2_BASE (32)..EF_FMT_COUNT-1 named formats; 16..31 are the
+ *                 generic intN ids below (api 7 added named ids after them so that no generic id moved)
  *   ggml_type     ggml's type id (GGUF)
  *   block_weights weights per block (1 for floats)
  *   block_bytes   bytes per block incl. scales and minima (floats: bytes per weight)
  *   dequant_ops   default dequantization ops per stored weight (before a backend's dequant_scale);
  *                 rationale: unpacking a nibble and applying a block scale ~1 op; extra high-bit planes,
- *                 minima and two-level K-quant scales add to it; F16/BF16 convert to fp32 (0.5)
+ *                 minima and two-level K-quant scales add to it; F16/BF16 convert to fp32 (0.5); lattice
+ *                 i-quants pay grid (codebook) loads, sign lookups or sign bits and per-16/32 scales (2.5-3.5);
+ *                 TQ1_0 decodes base-3 trits with a multiply and shift (2.0), TQ2_0 unpacks 2-bit codes (1.0)
  *   int8_path     1: the GEMV runs on the int8 dot-product path (activations quantized); 0: float path
  *
  * EF_INT_TABLE(X) calls X(bits, dequant_ops_symmetric, dequant_ops_asymmetric) for the generic
@@ -24,9 +27,9 @@
  * group size travels with the stored bytes). Generic 3/5/6/7-bit codes straddle bytes; a zero point
  * adds 0.25, as Q4_1 over Q4_0.
  *
- * Adding a format: one X row here with a free id (15 is free after IQ4_XS; beyond it raise
- * EF_FMT_COUNT, which widens ef_backend_params.dequant_ops and the JNI wire with it) and the same row
- * in NamedFormat.
+ * Adding a format: one X row here with a free id (named ids 0..15 and 32..39 are all taken; raise
+ * EF_FMT_COUNT in edgefront_sim.h, which widens ef_backend_params.dequant_ops and the JNI wire with it:
+ * an api version bump) and the same row in NamedFormat (SimulatorFormats.COUNT with EF_FMT_COUNT).
  */
 #ifndef EDGEFRONT_FORMATS_H
 #define EDGEFRONT_FORMATS_H
@@ -46,7 +49,16 @@
     X(Q5_K,   11, 13, 256, 176, 2.5,  1)        \
     X(Q6_K,   12, 14, 256, 210, 2.5,  1)        \
     X(IQ4_NL, 13, 20, 32,  18,  1.0,  1)        \
-    X(IQ4_XS, 14, 23, 256, 136, 1.25, 1)
+    X(IQ4_XS, 14, 23, 256, 136, 1.25, 1)        \
+    X(IQ3_XXS, 15, 18, 256, 98, 3.5,  1)        \
+    X(IQ3_S,  32, 21, 256, 110, 3.5,  1)        \
+    X(IQ2_XXS, 33, 16, 256, 66, 3.0,  1)        \
+    X(IQ2_XS, 34, 17, 256, 74,  3.25, 1)        \
+    X(IQ2_S,  35, 22, 256, 82,  3.0,  1)        \
+    X(IQ1_S,  36, 19, 256, 50,  2.5,  1)        \
+    X(IQ1_M,  37, 29, 256, 56,  2.75, 1)        \
+    X(TQ1_0,  38, 34, 256, 54,  2.0,  1)        \
+    X(TQ2_0,  39, 35, 256, 66,  1.0,  1)
 
 #define EF_INT_TABLE(X) \
     X(1, 1.5, 1.75)     \

@@ -74,7 +74,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 6
+#define EF_API_VERSION 7
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -121,7 +121,9 @@ typedef enum {
     /* api 4: generic intN with groups, asymmetric (fp16 scale and zero point per group; a different
        kernel: codes plus offset): bits = id - EF_FMT_INT_ASYM_BASE + 1, 1..8 */
     EF_FMT_INT_ASYM_BASE = 24,
-    EF_FMT_COUNT = 32
+    /* api 7: named formats continue after the generic ids (edgefront_formats.h) */
+    EF_FMT_NAMED2_BASE = 32,
+    EF_FMT_COUNT = 40
 } ef_format;
 #undef EF_FORMAT_ENUM_ROW
 

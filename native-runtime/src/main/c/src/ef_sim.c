@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.5.0 (api 6)"
+#define EF_VERSION_STRING "edgefront-sim 1.6.0 (api 7)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -320,7 +320,7 @@ static void tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, int32_t
     double deq = (x->deq_table[format] > 0.0 ? x->deq_table[format] : ef_format_dequant_ops(format)) * x->deq_scale * stored;
     if (kind != EF_SPARSE_NONE && !low_rank && x->sparse_ops[kind - 1] > 0.0) {
         deq = x->sparse_ops[kind - 1] * stored; /* replaces the format's dequantization: the kernel decodes fp16 values */
-    } else if (format >= EF_FMT_INT_BASE && x->ops_per_scale > 0.0) {
+    } else if (format >= EF_FMT_INT_BASE && format < EF_FMT_NAMED2_BASE && x->ops_per_scale > 0.0) {
         /* each group's fp16 scale (and zero point) costs a conversion and the group's setup: count them from the
            stored bytes, which already know the group size and asymmetry */
         int bits = format >= EF_FMT_INT_ASYM_BASE ? format - EF_FMT_INT_ASYM_BASE + 1 : format - EF_FMT_INT_BASE + 1;

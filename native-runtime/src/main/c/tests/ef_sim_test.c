@@ -213,6 +213,22 @@ int main(void) {
         EXPECT(fabs(s2.ops - s3.ops - 20.0 * groups) < 1e-6 * s2.ops, "scale and zero point per asymmetric group");
         EXPECT(ef_format_dequant_ops(EF_FMT_INT_ASYM_BASE + 3) > ef_format_dequant_ops(EF_FMT_INT_BASE + 3), "zero point costs extra");
         EXPECT(ef_format_uses_int8(EF_FMT_COUNT) == -1, "no id past the last");
+        {
+            /* api 7: named ids after the generic ones; the per-scale term stays a generic-only cost */
+            ef_format_info iq;
+            EXPECT(ef_format_describe(EF_FMT_IQ2_XXS, &iq) == EF_OK && iq.block_weights == 256 && iq.block_bytes == 66
+                   && iq.generic_bits == 0, "IQ2_XXS: 66 bytes per 256");
+            EXPECT(ef_format_describe(EF_FMT_TQ1_0, &iq) == EF_OK && iq.block_bytes == 54, "TQ1_0: 54 bytes per 256");
+            EXPECT(ef_format_uses_int8(EF_FMT_NAMED2_BASE) == 1, "first named id after the generic ones runs on int8");
+            ef_tensor_choice iq2 = {EF_FMT_IQ2_XXS, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 256 * 66, 512, 512};
+            ef_op_cost q0, q1;
+            ef_backend_params kq = k;
+            kq.dequant_ops_per_scale = 0.0;
+            EXPECT(ef_linear_cost(&dev, &kq, &wl, &lin, &iq2, &q0, msg, sizeof msg) == EF_OK, "IQ2_XXS costed");
+            kq.dequant_ops_per_scale = 10.0;
+            EXPECT(ef_linear_cost(&dev, &kq, &wl, &lin, &iq2, &q1, msg, sizeof msg) == EF_OK && q1.ops == q0.ops,
+                   "no per-scale term for a named id past the generic ones");
+        }
         k.dequant_ops_per_scale = -1.0;
         EXPECT(ef_linear_cost(&dev, &k, &wl, &lin, &g32, &s1, msg, sizeof msg) == EF_ERR_RANGE, "negative per-scale cost");
         k.dequant_ops_per_scale = 0.0;
@@ -288,7 +304,8 @@ int main(void) {
     EXPECT(fabs(ref - y[0]) < 1e-3, "gemv equals dot of unpacked row");
     EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 256, packed, sizeof packed - 1, msg, sizeof msg) == EF_ERR_LENGTH, "short dst");
     EXPECT(ef_k_pack(EF_FMT_Q4_K, 0, 0, w, 2, 100, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "cols not a block multiple");
-    EXPECT(ef_k_pack(15, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_ENUM, "unknown format");
+    EXPECT(ef_k_pack(EF_FMT_COUNT, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_ENUM, "unknown format");
+    EXPECT(ef_k_pack(EF_FMT_IQ2_XXS, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_UNSUPPORTED, "a lattice i-quant has no reference kernel");
     EXPECT(ef_k_pack(EF_FMT_IQ4_NL, 0, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_UNSUPPORTED, "a format without a reference kernel");
     EXPECT(ef_k_pack(EF_FMT_INT_BASE + 3, -5, 0, w, 2, 256, packed, sizeof packed, msg, sizeof msg) == EF_ERR_RANGE, "negative group");
     EXPECT(ef_k_gemv(EF_FMT_Q4_K, 0, 0, NULL, 0, 2, 256, x, 256, y, 2, msg, sizeof msg) == EF_ERR_NULL, "NULL weights");

@@ -39,10 +39,11 @@ class FormatTableCheckTest {
         double[] t = javaTable();
         t[WireLayout.FormatInfo.BLOCK_BYTES.at(13)] = 20;   // IQ4_NL block bytes
         t[WireLayout.FormatInfo.DEQUANT_OPS.at(3)] = 0.5;   // Q8_0 dequantization ops
-        t[WireLayout.FormatInfo.PRESENT.at(15)] = 1;        // a format only C knows
+        t[WireLayout.FormatInfo.GGML_TYPE.at(33)] = 17;     // IQ2_XXS stored as IQ2_XS's ggml id
+        t[WireLayout.FormatInfo.PRESENT.at(39)] = 0;        // a format only Java knows
         assertEquals(List.of("id 3 (Q8_0): dequantization ops Java 0.25, C 0.5", "id 13 (IQ4_NL): block bytes Java 18, C 20",
-                "id 15: only C has it"), FormatTableCheck.mismatches(t));
-        assertTrue(FormatTableCheck.mismatches(new double[7]).get(0).contains("1 ids, Java 32"));
+                "id 33 (IQ2_XXS): ggml type Java 16, C 17", "id 39: TQ2_0 only Java has it"), FormatTableCheck.mismatches(t));
+        assertTrue(FormatTableCheck.mismatches(new double[7]).get(0).contains("1 ids, Java 40"));
     }
 
     @Tag("native")
@@ -65,6 +66,26 @@ class FormatTableCheckTest {
                 TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, c), n);
                 long bytes = a.linearTensors().stream().mapToLong(t -> (long) t.rows() * t.cols() / 32 * 18).sum();
                 assertEquals(bytes, n.memory().weightBytes());
+            }
+        }
+    }
+
+    @Tag("native")
+    @Test
+    void latticeAndTernaryFormatsSimulateTheSameInCAndJavaWithExactBytesAndLlamaCppsFallback() {
+        ModelArchitecture a = TestFixtures.smallLlama(false); // dim 256: whole super-blocks; FFN 704: ffn_down falls back
+        ReferenceSimulator ref = new ReferenceSimulator(Calibrations.defaults());
+        Map<String, Integer> blockBytes = Map.of("IQ3_XXS", 98, "IQ3_S", 110, "IQ2_XXS", 66, "IQ2_XS", 74, "IQ2_S", 82, "IQ1_S", 50,
+                "IQ1_M", 56, "TQ1_0", 54, "TQ2_0", 66);
+        try (NativeSimulator sim = new NativeSimulator()) {
+            for (Map.Entry<String, Integer> e : blockBytes.entrySet()) {
+                WeightFormat f = WeightFormat.parse(e.getKey());
+                Map<String, TensorChoice> c = TestFixtures.uniform(a, TensorChoice.of(f));
+                SimulationResult n = sim.simulate(TestFixtures.s23(), Workload.standard(Backend.CPU, 4), a, c);
+                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), Workload.standard(Backend.CPU, 4), a, c), n);
+                long bytes = a.linearTensors().stream().mapToLong(t -> t.cols() % 256 == 0 ? (long) t.rows() * t.cols() / 256 * e.getValue()
+                        : (long) t.rows() * t.cols() / 32 * 18).sum(); // fallback IQ4_NL or Q4_0: 18 bytes per 32 either way
+                assertEquals(bytes, n.memory().weightBytes(), e.getKey());
             }
         }
     }

@@ -93,6 +93,7 @@ public final class TensorCompressor {
      */
     public static void quantizeRow(WeightFormat f, float[] x, int off, int n, float[] out, int outOff) {
         NamedFormat named = f.named();
+        if (named != null && !named.quantizable()) TensorChoice.of(f).requireQuantizable(); // fails naming the format
         if (named != null) named.codec().roundTrip(x, off, n, out, outOff);
         else GroupQuantizer.quantizeRow(f, x, off, n, out, outOff);
     }
@@ -108,6 +109,7 @@ public final class TensorCompressor {
     public static byte[] encodeRow(WeightFormat format, WeightFormat stored, float[] x, int off, int n) {
         if (format.kind() == WeightFormat.Kind.INT_GROUP) return GroupQuantizer.encodeRow(format, stored, x, off, n);
         if (!format.effectiveFor(n).equals(stored)) throw new IllegalArgumentException(format.name() + " on rows of " + n + " is not stored as " + stored.name());
+        TensorChoice.of(stored).requireQuantizable(); // fails naming the format
         byte[] bytes = new byte[Math.toIntExact(stored.rowBytes(n))];
         stored.named().codec().encode(x, off, n, bytes, 0);
         return bytes;

@@ -80,9 +80,16 @@ public final class CompareCommand implements Callable<Integer> {
         Profiles.space(arch, opts, "--options"); // validate before any work
         for (String m : mx) {
             try {
-                org.edgefront.nativert.tools.FormatMixes.resolve(arch, m);
+                CompareStudy.measurableMix(arch, m);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("-", "--mixes", e.getMessage(), e);
+            }
+        }
+        for (String u : uni) {
+            try {
+                TensorChoice.parseOption(u);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("-", "--uniform-formats", e.getMessage(), e);
             }
         }
         SensitivityTable known = table == null ? null : SensitivityTable.fromJson(AtomicFiles.readString(AtomicFiles.path(table)), table);

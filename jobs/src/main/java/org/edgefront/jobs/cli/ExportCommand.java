@@ -62,7 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
             if (target != Exporter.Target.GGUF) throw new InvalidInputException("-", "--to", "--model --format writes a GGUF: use --to gguf");
             TensorChoice c;
             try {
-                c = TensorChoice.parse(format);
+                c = TensorChoice.parseOption(format);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("-", "--format", e.getMessage(), e);
             }

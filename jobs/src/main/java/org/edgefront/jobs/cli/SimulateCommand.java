@@ -37,7 +37,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml), or 'host': this machine, profiled as calibrate-host does.")
     String device;
 
-    @Option(names = "--format", defaultValue = "Q4_0", description = "Weight format or llama.cpp mix for every tensor, e.g. Q4_0, int4g32, Q4_K_M (default ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "Q4_0", description = "llama.cpp file type (per-tensor types by llama-quantize's rules: Q4_K_M, Q3_K_S, IQ4_XS, IQ2_M, TQ1_0, ...) "
+            + "or one weight format for every tensor (int4g32, Q4_K, uniform:IQ2_XXS) (default ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--prompt", defaultValue = "128", description = "Prompt tokens (default ${DEFAULT-VALUE}).")

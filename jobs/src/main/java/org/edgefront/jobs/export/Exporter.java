@@ -122,7 +122,7 @@ public final class Exporter {
     /** Parses a choice label, naming the file and field when it is not one. */
     static TensorChoice parseChoice(String file, String field, String label) {
         try {
-            return TensorChoice.parse(label);
+            return TensorChoice.parseOption(label);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidInputException(file, field, "'" + label + "' is not a choice label: " + e.getMessage(), e);
         }

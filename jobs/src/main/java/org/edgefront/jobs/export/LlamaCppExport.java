@@ -239,6 +239,8 @@ public final class LlamaCppExport implements PointExporter.Text {
         double bestD = Double.POSITIVE_INFINITY;
         for (LlamaType t : TYPES) {
             if (t.ggmlName().equals("f32") || t.ggmlName().equals("bf16")) continue;
+            // lattice i-quants and ternary types have no EdgeFront quantizer and most need an importance matrix
+            if (!t.format().quantizable()) continue;
             double d = Math.abs(t.bitsPerWeight() - bpw);
             boolean better = d < bestD - 1e-9
                     || (Math.abs(d - bestD) <= 1e-9 && best != null && (t.block32() && !best.block32()

@@ -83,7 +83,7 @@ public final class CompareStudy {
     public static Named bestUniform(QualityEvaluator e, ModelArchitecture arch, List<String> formats, long budgetBytes) {
         Named best = null;
         for (String f : formats) {
-            TensorChoice c = TensorChoice.parse(f);
+            TensorChoice c = TensorChoice.parseOption(f);
             Map<String, TensorChoice> m = uniform(arch, c);
             long bytes = weightBytes(arch, m);
             if (bytes > budgetBytes) continue;
@@ -187,10 +187,28 @@ public final class CompareStudy {
     }
 
     /** Each llama.cpp mix measured on the evaluator's text. */
+    /**
+     * The per-tensor choices of llama.cpp mix {@code name}, every one a format EdgeFront can quantize (so that its
+     * quality can be measured).
+     *
+     * @throws IllegalArgumentException naming the mix when it is unknown or stores a format without a quantizer
+     */
+    public static Map<String, TensorChoice> measurableMix(ModelArchitecture arch, String name) {
+        Map<String, TensorChoice> m = FormatMixes.resolve(arch, name);
+        for (Map.Entry<String, TensorChoice> t : m.entrySet()) {
+            try {
+                t.getValue().requireQuantizable();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("mix " + name + " stores " + t.getKey() + " as " + e.getMessage(), e);
+            }
+        }
+        return m;
+    }
+
     public static List<Named> mixes(QualityEvaluator e, ModelArchitecture arch, List<String> names) {
         List<Named> out = new ArrayList<>();
         for (String n : names) {
-            Map<String, TensorChoice> m = FormatMixes.resolve(arch, n);
+            Map<String, TensorChoice> m = measurableMix(arch, n);
             out.add(new Named(n, klOf(e.measure(m)), weightBytes(arch, m), m));
         }
         return out;

@@ -26,7 +26,7 @@ public final class Profiles {
         for (String o : options) {
             TensorChoice c;
             try {
-                c = TensorChoice.parse(o);
+                c = TensorChoice.parseOption(o);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("-", field, e.getMessage(), e);
             }

@@ -86,7 +86,7 @@ public record ChoicesFile(Integer schemaVersion, @com.fasterxml.jackson.annotati
 
     private static TensorChoice parse(String uri, String key, String label) {
         try {
-            return TensorChoice.parse(label);
+            return TensorChoice.parseOption(label);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidInputException(uri, key, String.valueOf(e.getMessage()), e);
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.input.InvalidInputException;
 
@@ -18,9 +19,6 @@ import org.edgefront.space.input.InvalidInputException;
  * (commons-text), so an error lists what the user can write instead. Stateless.
  */
 public final class ClosestNames {
-    /** The llama.cpp mixes {@code simulate --format} accepts beside the single formats. */
-    public static final List<String> MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M");
-
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
 
     private ClosestNames() {}
@@ -32,19 +30,25 @@ public final class ClosestNames {
                 .thenComparing(Comparator.naturalOrder())).limit(3).toList();
     }
 
-    /** Every weight format and mix name a format option accepts (generic {@code int{b}g{G}} shown by example). */
+    /** Every single weight format a format option accepts (generic {@code int{b}g{G}} shown by example). */
     public static List<String> formats() {
         List<String> out = new ArrayList<>();
         for (WeightFormat f : WeightFormat.NAMED) out.add(f.name());
-        out.addAll(MIXES);
         out.addAll(List.of("int8g32", "int4g32", "int3g32", "int2g32", "int4g128a"));
         return out;
     }
 
-    /** The error text for an unknown format: the closest names, then every valid one. */
+    /**
+     * The error text for an unknown {@code simulate --format}: the closest names, then the llama.cpp file types and
+     * the single formats, each listed once (a name that is both means the file type; {@code uniform:NAME} the format).
+     */
     public static String unknownFormat(String given) {
-        return "unknown format '" + given + "'; closest: " + String.join(", ", closest(given, formats()))
-                + " (valid: " + String.join(", ", formats()) + ", any int{bits}g{group}[a])";
+        java.util.Set<String> all = new java.util.LinkedHashSet<>(FormatMixes.fileTypeNames());
+        all.addAll(formats());
+        return "unknown format '" + given + "'; closest: " + String.join(", ", closest(given, all))
+                + " (llama.cpp file types: " + String.join(", ", FormatMixes.fileTypeNames()) + "; formats, one for every tensor as "
+                + FormatMixes.UNIFORM_PREFIX + "NAME where a file type has the same name: " + String.join(", ", formats())
+                + ", any int{bits}g{group}[a])";
     }
 
     /**

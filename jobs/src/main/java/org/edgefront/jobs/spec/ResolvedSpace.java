@@ -104,7 +104,7 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
         List<TensorChoice> out = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
             try {
-                TensorChoice c = TensorChoice.parse(labels.get(i));
+                TensorChoice c = TensorChoice.parseOption(labels.get(i));
                 require(file, key + "[" + i + "]", !out.contains(c), "option " + c.label() + " is listed twice");
                 out.add(c);
             } catch (IllegalArgumentException e) {

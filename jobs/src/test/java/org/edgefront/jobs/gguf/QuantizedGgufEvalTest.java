@@ -110,4 +110,35 @@ class QuantizedGgufEvalTest {
         }
         System.out.println(String.join("\n", report));
     }
+
+    @Test
+    void aFileHoldingTypesEdgeFrontCannotQuantizeIsReadEvaluatedAndSimulatedButIsNoEvalConfig() throws Exception {
+        Path b = bin();
+        Path models = TestPaths.shared().resolve("models");
+        // rows of 256 so that the 256-block types are really stored (stories260K's 64-wide rows would fall back)
+        org.edgefront.space.synthetic.SyntheticLlama m = org.edgefront.space.synthetic.SyntheticLlama.create(
+                new org.edgefront.space.synthetic.SyntheticLlama.Shape(256, 256, 2, 4, 4, 512, 128, false), 23);
+        Path l2c = dir.resolve("w256.bin");
+        org.edgefront.space.synthetic.SyntheticLlama.writeLlama2c(m, l2c.toString());
+        Path f32 = dir.resolve("w256-f32.gguf");
+        run("convert-w256", List.of(b.resolve("llama-convert-llama2c-to-ggml").toString(), "--copy-vocab-from-model", models.resolve("tok512.bin").toString(),
+                "--llama2c-model", l2c.toString(), "--llama2c-output-model", f32.toString()));
+        double f32Nll = eval("--model", f32.toString()).get("nll").asDouble();
+        // no importance matrix needed for these three (the 1- and 2-bit lattice types need one)
+        for (String type : List.of("IQ3_S", "TQ1_0", "TQ2_0")) {
+            Path q = dir.resolve("w256-" + type + ".gguf");
+            run("quantize-" + type, List.of(b.resolve("llama-quantize").toString(), "--pure", f32.toString(), q.toString(), type, "1"));
+            Map<String, String> stored = GgufFile.tensorTypes(q.toString(), new org.apache.hadoop.conf.Configuration());
+            assertEquals(type, stored.get("blk.1.ffn_down.weight").toUpperCase(java.util.Locale.ROOT), "stored as asked");
+            double nll = eval("--model", q.toString()).get("nll").asDouble();
+            assertTrue(Double.isFinite(nll) && nll != f32Nll, type + ": read as its own decoded weights, nll " + nll + " vs F32 " + f32Nll);
+            CliRun sim = CliRun.of("simulate", "--model", q.toString(), "--device", TestPaths.device("samsung-galaxy-s23").toString(), "--format", type);
+            assertEquals(0, sim.code(), sim.err());
+        }
+        Path config = Files.writeString(dir.resolve("tq.yaml"), "schemaVersion: 1\ndefault: TQ1_0\n");
+        CliRun r = CliRun.of("eval", "--model", l2c.toString(), "--tokenizer", models.resolve("tok512.bin").toString(), "--config", config.toString(),
+                "--paragraphs", "2", "--max-tokens", "16", "--text", models.resolve("tinystories_val.txt").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("TQ1_0 has no EdgeFront quantizer"), r.err());
+    }
 }

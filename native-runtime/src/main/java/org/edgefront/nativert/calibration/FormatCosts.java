@@ -11,11 +11,13 @@ import java.util.Arrays;
  */
 public final class FormatCosts implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    /** Number of format ids ({@code EF_FMT_COUNT}; 32 since api 4 added the asymmetric generic intN ids). */
+    /** Number of format ids ({@code EF_FMT_COUNT}; 32 since api 4 added the asymmetric generic intN ids, 40 since api 7). */
     public static final int FORMATS = org.edgefront.space.format.SimulatorFormats.COUNT;
 
     /** Format ids before api 4: a table of this length is padded with zeros (defaults for the new ids). */
     public static final int FORMATS_API3 = 24;
+    /** Format ids of api 4 to 6: a table of this length is padded with zeros too (defaults for the i-quant ids of api 7). */
+    public static final int FORMATS_API6 = 32;
     /** All zeros: every format uses the library's default cost. */
     public static final FormatCosts DEFAULT = new FormatCosts(new double[FORMATS]);
 
@@ -23,7 +25,7 @@ public final class FormatCosts implements java.io.Serializable {
     private final double opsPerScale, unstructuredOpsPerStored, nmOpsPerStored;
 
     /**
-     * @param opsPerWeight {@link #FORMATS} (or {@link #FORMATS_API3}, zero-padded) entries, each in [0, 1e4]; copied
+     * @param opsPerWeight {@link #FORMATS} (or {@link #FORMATS_API3} or {@link #FORMATS_API6}, zero-padded) entries, each in [0, 1e4]; copied
      */
     public FormatCosts(double[] opsPerWeight) {
         this(opsPerWeight, 0, 0, 0);
@@ -36,7 +38,7 @@ public final class FormatCosts implements java.io.Serializable {
      * @param nmOpsPerStored           N:M sparse kernel: ops per stored weight beyond its 2 flops, [0, 1e4]
      */
     public FormatCosts(double[] opsPerWeight, double opsPerScale, double unstructuredOpsPerStored, double nmOpsPerStored) {
-        if (opsPerWeight.length != FORMATS && opsPerWeight.length != FORMATS_API3) {
+        if (opsPerWeight.length != FORMATS && opsPerWeight.length != FORMATS_API3 && opsPerWeight.length != FORMATS_API6) {
             throw new IllegalArgumentException("need " + FORMATS + " entries, got " + opsPerWeight.length);
         }
         for (double v : opsPerWeight) {

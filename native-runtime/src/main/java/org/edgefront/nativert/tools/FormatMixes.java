@@ -1,37 +1,114 @@
 package org.edgefront.nativert.tools;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.NamedFormat;
+import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * Per-tensor choices for the format names deployments use: llama.cpp file types (pure Q4_0/Q8_0/Q6_K/F16
- * and the K-quant mixes Q2_K, Q3_K_M, Q4_K_M, Q5_K_M), and the 4-bit/2-bit schemes of other engines by
- * name. The llama.cpp mixes follow the shape of llama.cpp's per-tensor type rules (output/LM head in Q6_K,
- * attn_v and ffn_down one step up, "more bits" on the first and last eighth of layers and every third
- * layer between), a documented approximation, not a copy. Stateless.
+ * Per-tensor choices for the format names deployments use: llama.cpp's whole-model file types ({@link FileType}:
+ * what {@code llama-quantize MODEL OUT Q4_K_M} writes, tensor by tensor) and the 4-bit/2-bit schemes of other
+ * engines by name. The one place EdgeFront keeps llama.cpp's per-tensor type rules.
+ *
+ * <p>The rules are EdgeFront's own implementation of what {@code llama_tensor_get_type} in llama.cpp's
+ * {@code src/llama-quant.cpp} (the version EdgeFront's tests run) decides: the output tensor (and a tied token
+ * embedding) one step up, the token embedding of the lowest-bit types raised, attn_v, attn_k, attn_q, attn_output and
+ * ffn_down by file type, layer ({@code use_more_bits}: the first and last eighth of the layers and every third layer
+ * between), grouped-query attention (n_gqa >= 4), importance matrix, 70B Llama/Qwen2 and 8-expert models; then
+ * llama-quantize's shape fallback ({@link NamedFormat#storedFor(int)}). Checked tensor by tensor against the real
+ * llama-quantize (FormatMixesLlamaCppTest). Not modelled: Falcon's rules (no Falcon architecture here) and fused
+ * attn_qkv tensors: where a GGUF fuses q, k and v (Phi-3), llama.cpp gives the fused tensor attn_v's type, while the
+ * architectures here hold q, k and v apart, so q and k keep the default type. Stateless and thread-safe.
  */
 public final class FormatMixes {
     private FormatMixes() {}
 
-    private static final java.util.Set<String> KNOWN = java.util.Set.of("F16", "BF16", "F32", "Q8_0", "Q4_0", "Q4_1", "Q5_0",
-            "Q5_1", "Q6_K", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M");
-    private static final java.util.regex.Pattern LLAMA_TYPE = java.util.regex.Pattern.compile(
-            "(?<![A-Z0-9_])(Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q6_K|Q2_K|Q3_K_M|Q4_K_M|Q5_K_M|BF16|F16|F32)(?![A-Z0-9_])");
+    /**
+     * llama.cpp's file types ({@code llama_ftype}) as {@code llama-quantize} names them, each with the ggml type its
+     * tensors default to ({@code llama_ftype_get_default_type}; a {@link NamedFormat} label, looked up by name).
+     */
+    public enum FileType {
+        F32("F32"), F16("F16"), BF16("BF16"), Q8_0("Q8_0"), Q4_0("Q4_0"), Q4_1("Q4_1"), Q5_0("Q5_0"), Q5_1("Q5_1"),
+        Q2_K("Q2_K"), Q2_K_S("Q2_K"), Q3_K_S("Q3_K"), Q3_K_M("Q3_K"), Q3_K_L("Q3_K"), Q4_K_S("Q4_K"), Q4_K_M("Q4_K"),
+        Q5_K_S("Q5_K"), Q5_K_M("Q5_K"), Q6_K("Q6_K"),
+        IQ1_S("IQ1_S"), IQ1_M("IQ1_M"), IQ2_XXS("IQ2_XXS"), IQ2_XS("IQ2_XS"),
+        /** llama.cpp's IQ2_S file stores IQ2_XS tensors (and IQ3_S where it raises them); IQ2_M stores IQ2_S. */
+        IQ2_S("IQ2_XS"), IQ2_M("IQ2_S"),
+        IQ3_XXS("IQ3_XXS"), IQ3_XS("IQ3_S"), IQ3_S("IQ3_S"), IQ3_M("IQ3_S"), IQ4_NL("IQ4_NL"), IQ4_XS("IQ4_XS"),
+        TQ1_0("TQ1_0"), TQ2_0("TQ2_0");
+
+        private final String defaultType;
+
+        FileType(String defaultType) { this.defaultType = defaultType; }
+
+        /** The format label most tensors of this file type are stored in. */
+        public String defaultType() { return defaultType; }
+
+        /** True for the float file types, whose tensors llama.cpp never re-types. */
+        public boolean isFloat() { return this == F32 || this == F16 || this == BF16; }
+
+        /**
+         * True when {@code llama-quantize} refuses to write this file type without an importance matrix (some of its
+         * weight tensors land in IQ1_S/IQ1_M/IQ2_XXS/IQ2_XS/IQ2_S/IQ3_XXS, or Q2_K in a Q2_K_S file); such files
+         * always come with one, so {@link #resolve(ModelArchitecture, String)} assumes one for them and none otherwise.
+         */
+        public boolean needsImportanceMatrix() {
+            return switch (this) {
+                case IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ2_M, IQ3_XXS, IQ3_XS, Q2_K_S -> true;
+                default -> false;
+            };
+        }
+
+        /** The file type named {@code name} (case-insensitive), or null. */
+        public static FileType byName(String name) {
+            for (FileType t : values()) if (t.name().equalsIgnoreCase(name.trim())) return t;
+            return null;
+        }
+    }
+
+    /** Every file type name, as {@code llama-quantize} takes it. */
+    public static List<String> fileTypeNames() {
+        return Arrays.stream(FileType.values()).map(Enum::name).toList();
+    }
+
+    /** Prefix that asks for one format on every tensor ({@code uniform:IQ2_S}), as llama-quantize --pure does. */
+    public static final String UNIFORM_PREFIX = "uniform:";
+
+    /** A file type named inside a longer label ("GGUF Q4_K_M (636 MiB)"); longest names first so Q4_K_M beats Q4_K. */
+    private static final Pattern LLAMA_TYPE = Pattern.compile("(?<![A-Z0-9_])(" + Arrays.stream(FileType.values()).map(Enum::name)
+            .sorted(Comparator.comparingInt(String::length).reversed()).collect(Collectors.joining("|")) + ")(?![A-Z0-9_])");
 
     /**
-     * Resolves a format label (case-insensitive) to one choice per linear tensor.
+     * Resolves a format label (case-insensitive) to one choice per linear tensor: a llama.cpp file type (with an
+     * importance matrix exactly when {@link FileType#needsImportanceMatrix()}), {@code uniform:FORMAT}, another
+     * engine's scheme by name, or any single format or choice label for every tensor.
      *
      * @throws IllegalArgumentException naming the label when it is not understood
      */
     public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label) {
         String l = label.trim().toUpperCase(Locale.ROOT);
         String head = l.split("[\\s(]")[0];
+        if (l.startsWith(UNIFORM_PREFIX.toUpperCase(Locale.ROOT))) {
+            TensorChoice c;
+            try {
+                c = TensorChoice.parse(label.trim().substring(UNIFORM_PREFIX.length()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unsupported weight format '" + label + "': " + e.getMessage(), e);
+            }
+            return perTensor(a, t -> c);
+        }
         if (l.contains("T-MAC")) {
             if (l.contains("TERNARY") || l.contains("LUT KERNEL")) return uniform(a, "int2gC", "int2gC", "int2gC");
             if (l.contains("INT2")) return uniform(a, "int2g128", "int2g128", "int2g128");
@@ -42,7 +119,7 @@ public final class FormatMixes {
             // ExecuTorch XNNPACK: the group size is stated ("g32", "g128", "g256"; 128 when not); embedding 4-bit g32 per
             // the Llama 3 8B README recipe unless the label says 8-bit (the Llama 3.2 SpinQuant / QAT+LoRA exports:
             // embedding 8-bit per channel, output layer 8da8w per channel)
-            java.util.regex.Matcher gm = java.util.regex.Pattern.compile("\\bG(32|64|128|256)\\b").matcher(l);
+            Matcher gm = Pattern.compile("\\bG(32|64|128|256)\\b").matcher(l);
             String g = "int4g" + (gm.find() ? gm.group(1) : "128");
             String emb = l.contains("EMBEDDING 8-BIT") ? "int8gC" : "int4g32";
             String out = l.contains("8DA8W") ? "int8gC" : g;
@@ -53,62 +130,171 @@ public final class FormatMixes {
         // MLC q4f16_0 / q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (they differ only in weight layout: q4f16_0 is
         // the transposed one, per the MLC maintainers in mlc-ai/mlc-llm#3379)
         if (l.matches(".*\\bQ4F16_[012]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
-        if (!KNOWN.contains(head)) {
-            // a llama.cpp type named inside a longer label: "GGUF Q4_K_M (636 MiB)", "Ollama default (Q4_0 assumed)"
-            java.util.regex.Matcher m = LLAMA_TYPE.matcher(l);
-            if (m.find()) head = m.group(1);
+        FileType ft = FileType.byName(head);
+        if (ft == null) {
+            Matcher m = LLAMA_TYPE.matcher(l);
+            if (m.find()) ft = FileType.byName(m.group(1));
         }
-        switch (head) {
-            case "F16": case "BF16": case "F32": return uniform(a, head, head, head);
-            case "Q8_0": return uniform(a, "Q8_0", "Q8_0", "Q8_0");
-            case "Q4_0": case "Q4_1": case "Q5_0": case "Q5_1": return uniform(a, head, head, "Q6_K");
-            case "Q6_K": return uniform(a, "Q6_K", "Q6_K", "Q6_K");
-            case "Q2_K": return kMix(a, "Q2_K", "Q4_K", "Q3_K", "Q3_K", false);
-            case "Q3_K_M": return kMix(a, "Q3_K", "Q5_K", "Q4_K", "Q4_K", false);
-            case "Q4_K_M": return kMix(a, "Q4_K", "Q6_K", "Q6_K", "Q4_K", true);
-            case "Q5_K_M": return kMix(a, "Q5_K", "Q6_K", "Q6_K", "Q5_K", true);
-            default:
-                try {
-                    TensorChoice c = TensorChoice.parse(label.trim());
-                    Map<String, TensorChoice> m = new LinkedHashMap<>();
-                    for (TensorSpec t : a.linearTensors()) m.put(t.name(), c);
-                    return m;
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("unsupported weight format '" + label + "'");
-                }
+        if (ft != null) return fileType(a, ft, ft.needsImportanceMatrix());
+        try {
+            TensorChoice c = TensorChoice.parse(label.trim());
+            return perTensor(a, t -> c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unsupported weight format '" + label + "'");
         }
+    }
+
+    /**
+     * The per-tensor formats {@code llama-quantize} writes for file type {@code type}: llama.cpp's type rules, then
+     * its shape fallback.
+     *
+     * @param importanceMatrix whether the quantization had an importance matrix (it changes IQ3_XXS, IQ4_NL, IQ4_XS,
+     *                         Q4_0 and Q5_0 files)
+     * @throws IllegalArgumentException when a type the file stores has no format in this build
+     */
+    public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix) {
+        Rules r = new Rules(a, type, importanceMatrix);
+        return perTensor(a, t -> TensorChoice.of(WeightFormat.of(format(type, r.typeOf(t)).storedFor(t.cols()))));
+    }
+
+    private static NamedFormat format(FileType type, String label) {
+        NamedFormat f = NamedFormat.byLabel(label);
+        if (f == null) throw new IllegalArgumentException("llama.cpp file type " + type + " stores " + label + ", which has no format in this build");
+        return f;
+    }
+
+    /** llama_tensor_get_type_impl for one architecture, file type and importance matrix: the type before the fallback. */
+    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix) {
+        // ModelArchitecture has no experts yet: dense models are n_expert 1, for which every expert rule is off
+        private static final int EXPERTS = 1;
+
+        private int gqa() { return a.heads() / a.kvHeads(); }
+
+        /** llama.cpp's LLM_TYPE_70B: 80 layers of Llama with grouped-query attention, or of Qwen2. */
+        private boolean is70B() {
+            return a.layers() == 80 && (a.family() == ArchitectureFamily.LLAMA && a.heads() != a.kvHeads() || a.family() == ArchitectureFamily.QWEN2);
+        }
+
+        /** The first and last eighth of the layers and every third layer between. */
+        private static boolean useMoreBits(int layer, int layers) {
+            return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+        }
+
+        private boolean lowIq() { // the 1- and 2-bit i-quant files, which share one branch of the rules
+            return switch (ft) {
+                case IQ2_XXS, IQ2_XS, IQ1_S, IQ2_S, IQ2_M, IQ1_M -> true;
+                default -> false;
+            };
+        }
+
+        String typeOf(TensorSpec t) {
+            String def = ft.defaultType();
+            if (ft.isFloat()) return def; // not a quantized type: llama.cpp keeps it as it is for every tensor
+            // per layer, tensors come in layer order, so llama.cpp's attn_v and ffn_down counters equal the layer
+            int layer = t.layer(), n = a.layers();
+            boolean head = t.role() == TensorRole.LM_HEAD || (t.role() == TensorRole.EMBEDDING && a.tiedEmbeddings());
+            if (head) {
+                if (t.cols() % format(ft, def).blockWeights() != 0) return "Q8_0";
+                if (ft == FileType.IQ2_XXS || ft == FileType.IQ2_XS || ft == FileType.IQ3_XXS || ft == FileType.IQ1_S
+                        || ft == FileType.IQ2_S || ft == FileType.IQ2_M || ft == FileType.IQ1_M) return "Q5_K";
+                return def.equals("Q8_0") ? def : "Q6_K";
+            }
+            if (t.role() == TensorRole.EMBEDDING) {
+                return switch (ft) {
+                    case IQ2_XXS, IQ2_XS, IQ1_S, IQ1_M -> "Q2_K";
+                    case IQ2_S, IQ2_M, IQ3_XXS -> "IQ3_S";
+                    case TQ1_0, TQ2_0 -> "Q4_K";
+                    default -> def;
+                };
+            }
+            if (lowIq()) {
+                boolean s = ft == FileType.IQ2_S || ft == FileType.IQ2_M;
+                return switch (t.role()) {
+                    case V -> gqa() >= 4 || EXPERTS >= 4 ? "Q4_K" : s ? "IQ3_S" : "Q2_K";
+                    case K -> EXPERTS == 8 ? "Q4_K" : def;
+                    case DOWN -> layer < n / 8 ? (s ? "IQ3_S" : "Q2_K") : def;
+                    case O -> EXPERTS == 8 ? "Q5_K" : ft == FileType.IQ1_S || ft == FileType.IQ1_M ? "IQ2_XXS" : s ? "IQ3_S" : def;
+                    default -> def;
+                };
+            }
+            return switch (t.role()) {
+                case V -> attnV(def, layer, n);
+                case K -> EXPERTS == 8 ? "Q8_0" : ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
+                case Q -> ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
+                case DOWN -> ffnDown(def, layer, n);
+                case O -> attnOutput(def);
+                case GATE, UP -> ft == FileType.IQ3_XS && layer >= n / 8 && layer < 7 * n / 8 ? "IQ3_XXS" : def;
+                default -> def;
+            };
+        }
+
+        private String attnV(String def, int layer, int n) {
+            String v = def;
+            int gqa = gqa();
+            switch (ft) {
+                case Q2_K -> v = gqa >= 4 ? "Q4_K" : "Q3_K";
+                case Q2_K_S -> v = gqa >= 4 ? "Q4_K" : def;
+                case IQ3_XXS -> v = gqa >= 4 ? "Q4_K" : !imatrix ? "IQ3_S" : "IQ3_XXS";
+                case IQ3_XS, IQ3_S -> v = gqa >= 4 ? "Q4_K" : def;
+                case IQ3_M -> v = "Q4_K";
+                case Q3_K_M -> v = layer < 2 ? "Q5_K" : "Q4_K";
+                case Q3_K_L -> v = "Q5_K";
+                case IQ4_NL, IQ4_XS -> v = gqa >= 4 ? "Q5_K" : def;
+                case Q4_K_M, Q5_K_M -> v = useMoreBits(layer, n) ? "Q6_K" : def;
+                case Q4_K_S -> v = layer < 4 ? "Q5_K" : def;
+                default -> { }
+            }
+            // a 70B model's attn_v is 8x smaller than attn_q: more bits cost little
+            if (is70B() && (v.equals("Q3_K") || v.equals("Q4_K"))) v = "Q5_K";
+            if (EXPERTS == 8) v = "Q8_0";
+            return v;
+        }
+
+        private String ffnDown(String def, int layer, int n) {
+            return switch (ft) {
+                case Q2_K -> "Q3_K";
+                case Q2_K_S -> layer < n / 8 ? "Q4_K" : def;
+                case IQ3_XXS -> imatrix ? def : layer < n / 8 ? "Q4_K" : "Q3_K";
+                case Q3_K_M -> layer < n / 16 ? "Q5_K" : "Q4_K";
+                case IQ3_M -> layer < n / 8 || (EXPERTS == 8 && useMoreBits(layer, n)) ? "Q4_K" : def;
+                case Q3_K_L -> "Q5_K";
+                case Q4_K_M, Q5_K_M -> useMoreBits(layer, n) ? "Q6_K" : def;
+                case IQ4_NL, IQ4_XS -> layer < n / 8 && !imatrix ? "Q5_K" : def;
+                case Q4_K_S -> layer < n / 8 ? "Q5_K" : def;
+                case Q4_0 -> imatrix && layer < n / 8 ? "Q4_1" : def;
+                case Q5_0 -> imatrix && layer < n / 8 ? "Q5_1" : def;
+                default -> def;
+            };
+        }
+
+        private String attnOutput(String def) {
+            if (EXPERTS == 8) {
+                return switch (ft) {
+                    case Q2_K, IQ3_XS, IQ3_XXS, Q3_K_S, Q3_K_M, IQ4_NL, Q4_K_S, Q4_K_M, IQ3_S, IQ3_M, IQ4_XS -> "Q5_K";
+                    default -> def;
+                };
+            }
+            return switch (ft) {
+                case Q2_K -> "Q3_K";
+                case IQ3_XXS -> "IQ3_S";
+                case Q3_K_M, IQ3_M -> "Q4_K";
+                case Q3_K_L -> "Q5_K";
+                default -> def;
+            };
+        }
+    }
+
+    private static Map<String, TensorChoice> perTensor(ModelArchitecture a, java.util.function.Function<TensorSpec, TensorChoice> f) {
+        Map<String, TensorChoice> m = new LinkedHashMap<>();
+        for (TensorSpec t : a.linearTensors()) m.put(t.name(), f.apply(t));
+        return m;
     }
 
     private static Map<String, TensorChoice> uniform(ModelArchitecture a, String linear, String embedding, String head) {
-        Map<String, TensorChoice> m = new LinkedHashMap<>();
-        for (TensorSpec t : a.linearTensors()) {
-            String f = switch (t.role()) {
-                case EMBEDDING -> a.tiedEmbeddings() ? head : embedding;
-                case LM_HEAD -> head;
-                default -> linear;
-            };
-            m.put(t.name(), TensorChoice.of(WeightFormat.parse(f)));
-        }
-        return m;
-    }
-
-    /** llama.cpp-style K mix: base everywhere, v and down raised (only on "more bits" layers when selective). */
-    private static Map<String, TensorChoice> kMix(ModelArchitecture a, String base, String v, String down, String out, boolean selective) {
-        Map<String, TensorChoice> m = new LinkedHashMap<>();
-        int n = a.layers();
-        for (TensorSpec t : a.linearTensors()) {
-            String f = base;
-            boolean more = !selective || moreBits(t.layer(), n);
-            if (t.role() == TensorRole.V && more) f = v;
-            else if (t.role() == TensorRole.DOWN && more) f = down;
-            else if (t.role() == TensorRole.O && !selective) f = out;
-            else if (t.role() == TensorRole.LM_HEAD || (t.role() == TensorRole.EMBEDDING && a.tiedEmbeddings())) f = "Q6_K";
-            m.put(t.name(), TensorChoice.of(WeightFormat.parse(f)));
-        }
-        return m;
-    }
-
-    private static boolean moreBits(int layer, int layers) {
-        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+        return perTensor(a, t -> TensorChoice.of(WeightFormat.parse(switch (t.role()) {
+            case EMBEDDING -> a.tiedEmbeddings() ? head : embedding;
+            case LM_HEAD -> head;
+            default -> linear;
+        })));
     }
 }

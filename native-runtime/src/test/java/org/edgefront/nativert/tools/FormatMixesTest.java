@@ -39,6 +39,40 @@ class FormatMixesTest {
     }
 
     @Test
+    void fileTypesFollowLlamaCppsRulesForGroupedQueryAttentionAndTheLowestBitTypes() {
+        // Llama-3.2-1B: 16 layers, 32 query / 8 kv heads (n_gqa 4), tied embeddings, width 2048, FFN 8192
+        ModelArchitecture a = ModelDescriptors.load("../configs/models/llama-3.2-1b.yaml").architecture();
+        Map<String, TensorChoice> q3s = FormatMixes.resolve(a, "Q3_K_S");
+        assertEquals(WeightFormat.Q3_K, q3s.get("blk.5.attn_v.weight").format());
+        assertEquals(WeightFormat.Q3_K, q3s.get("blk.0.ffn_down.weight").format());
+        assertEquals(WeightFormat.Q6_K, q3s.get("token_embd.weight").format()); // tied: the output rule
+        Map<String, TensorChoice> iq2 = FormatMixes.resolve(a, "IQ2_XXS");
+        assertEquals(WeightFormat.Q4_K, iq2.get("blk.9.attn_v.weight").format()); // n_gqa >= 4
+        assertEquals(WeightFormat.Q2_K, iq2.get("blk.1.ffn_down.weight").format()); // first eighth of the layers
+        assertEquals(WeightFormat.parse("IQ2_XXS"), iq2.get("blk.2.ffn_down.weight").format());
+        assertEquals(WeightFormat.Q5_K, iq2.get("token_embd.weight").format()); // tied: the output rule of the lowest-bit files
+        // llama.cpp's IQ2_S file stores IQ2_XS tensors; uniform: asks for one format everywhere
+        assertEquals(WeightFormat.parse("IQ2_XS"), FormatMixes.resolve(a, "IQ2_S").get("blk.3.attn_q.weight").format());
+        assertEquals(WeightFormat.parse("IQ2_S"), FormatMixes.resolve(a, "uniform:IQ2_S").get("blk.3.attn_v.weight").format());
+        Map<String, TensorChoice> tq = FormatMixes.resolve(a, "TQ1_0");
+        assertEquals(WeightFormat.parse("TQ1_0"), tq.get("blk.3.ffn_up.weight").format());
+        assertEquals(WeightFormat.Q6_K, tq.get("token_embd.weight").format());
+    }
+
+    @Test
+    void aFileTypeNamedInsideALongerLabelResolvesAndRowsThatAreNotWholeBlocksFallBack() {
+        ModelArchitecture a = qwen3();
+        assertEquals(FormatMixes.resolve(a, "Q3_K_L"), FormatMixes.resolve(a, "GGUF Q3_K_L (1.1 GB)"));
+        // stories-sized rows of 288 are not whole 256-blocks: Q4_K falls back to Q5_0, the Q6_K output to Q8_0
+        ModelArchitecture s = ModelArchitecture.llama("w288", 288, 768, 6, 6, 6, 32000, 256, false, 1e-5, 10000, true);
+        Map<String, TensorChoice> m = FormatMixes.resolve(s, "Q4_K_S");
+        assertEquals(WeightFormat.Q5_0, m.get("blk.3.attn_q.weight").format());
+        assertEquals(WeightFormat.Q8_0, m.get("output.weight").format());
+        assertEquals(WeightFormat.Q4_K, m.get("blk.3.ffn_down.weight").format()); // rows of 768 are whole blocks
+        assertEquals(WeightFormat.Q5_1, m.get("blk.3.attn_v.weight").format()); // Q4_K_S raises attn_v of layers 0-3 to Q5_K, which falls back
+    }
+
+    @Test
     void otherEnginesSchemesResolveByName() {
         ModelArchitecture a = qwen3();
         assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "INT4 (MLC 4-bit weight quantization)").get("blk.1.ffn_up.weight").format());

@@ -49,9 +49,10 @@ class SimulatorValidationTest {
             }
         }
         System.out.println("validation (fitted calibrations, in-sample): " + r.summary());
-        // regression guard on the figures in BENCHMARKS.md (in-sample 9.9% MdAPE, 83% within 30%)
+        // regression guard on the figures in BENCHMARKS.md (in-sample 9.9% MdAPE, 81.8% within 30%: 83.0% before the
+        // llama.cpp file types took llama.cpp's exact per-tensor rules, which moved one Q2_K row from 26% to 31%)
         assertTrue(r.summary().decodeMedianApe() < 0.105, r.summary().toString());
-        assertTrue(r.summary().decodeShareWithin30() > 0.82, r.summary().toString());
+        assertTrue(r.summary().decodeShareWithin30() > 0.81, r.summary().toString());
     }
 
     @Test

@@ -63,6 +63,30 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         return new TensorChoice(f, s, r, gptq);
     }
 
+    /**
+     * Parses an option of a search, comparison, profile or export: as {@link #parse}, and the format must be one
+     * EdgeFront can quantize ({@link WeightFormat#quantizable()}).
+     *
+     * @throws IllegalArgumentException naming the label when it does not parse or names a format without a quantizer
+     */
+    public static TensorChoice parseOption(String label) {
+        TensorChoice c = parse(label);
+        c.requireQuantizable();
+        return c;
+    }
+
+    /**
+     * Fails when EdgeFront cannot quantize this choice's format, saying what the format can still be used for.
+     *
+     * @throws IllegalArgumentException naming the format
+     */
+    public void requireQuantizable() {
+        if (!format.quantizable()) {
+            throw new IllegalArgumentException(format.name() + " has no EdgeFront quantizer, so it is not a search, compare, profile or "
+                    + "export option (simulate --format, memory accounting and reading a GGUF that holds it do take it)");
+        }
+    }
+
     /** Rank kept for a tensor of this shape (its full rank when not factorized). */
     public int rank(TensorSpec t) {
         int full = Math.min(t.rows(), t.cols());

@@ -115,6 +115,15 @@ public record WeightFormat(String name, Kind kind, int bits, int blockWeights, i
                 + ", int{bits}g{group}[a], int{bits}gC[a])");
     }
 
+    /**
+     * True when EdgeFront can quantize to this format (every generic format and every named format with a codec); a
+     * format it only reads, simulates and accounts (the lattice i-quants, TQ1_0/TQ2_0) is no search option.
+     */
+    public boolean quantizable() {
+        NamedFormat n = named();
+        return n == null || n.quantizable();
+    }
+
     /** True for formats that store floats unquantized. */
     public boolean isFloat() { return kind == Kind.FLOAT; }
 

@@ -21,10 +21,14 @@ import org.edgefront.space.ggml.GgmlType;
  * GPTQ exporter approximate the format with (null when no integer grid fits, as for a codebook format); the
  * simulator's format id, its default dequantization ops per stored weight and whether its GEMV runs on the int8
  * dot-product path; the runtimes that store the format; llama.cpp's fallback for rows that are not whole blocks;
- * and the {@link FormatCodec} that quantizes it (round trip to floats and ggml's bytes).
+ * and the {@link FormatCodec} that quantizes it (round trip to floats and ggml's bytes), or null for a type EdgeFront
+ * only reads, simulates and accounts (the lattice i-quants and TQ1_0/TQ2_0): such a format is no search option
+ * ({@link #quantizable()}).
  *
- * <p>Adding a ggml type: one row here (and its codec, if new), one row in {@code edgefront_formats.h} with the
- * same simulator id, block and bytes; nothing else names formats. Immutable and thread-safe.
+ * <p>Adding a ggml type: one row here (and its codec, if new; null when EdgeFront cannot quantize it), one row in
+ * {@code edgefront_formats.h} with the same simulator id, block and bytes; nothing else names formats. Simulator
+ * ids 0..15 and 32..{@link SimulatorFormats#COUNT}-1 are named formats, 16..31 the generic intN ids. Immutable and
+ * thread-safe.
  */
 public enum NamedFormat {
     //        ggml type        bits  min    grid (sub-block, offset, qmax, exact)   sim deq   int8   fallback  codec
@@ -36,8 +40,7 @@ public enum NamedFormat {
     Q4_1(     GgmlType.Q4_1,   4,  true,  new Grid(32, 0, 15, true),              5, 1.25, true,  null,     LlamaCppQuantizer.Q4_1),
     Q5_0(     GgmlType.Q5_0,   5,  false, new Grid(32, 16, 31, true),             6, 2.0,  true,  null,     LlamaCppQuantizer.Q5_0),
     Q5_1(     GgmlType.Q5_1,   5,  true,  new Grid(32, 0, 31, true),              7, 2.25, true,  null,     LlamaCppQuantizer.Q5_1),
-    // K-quants fall back as llama.cpp's quantizer does when a row is not a multiple of 256 (llama.cpp now sends
-    // Q2_K/Q3_K to IQ4_NL; EdgeFront keeps the 4.5-bit 32-block Q4_0 it used before IQ4_NL existed here)
+    // K-quants fall back as llama-quantize's tensor_type_fallback does when a row is not a multiple of 256
     Q2_K(     GgmlType.Q2_K,   2,  true,  new Grid(16, 0, 3, false),              8, 2.5,  true,  "Q4_0",   LlamaCppQuantizer.Q2_K),
     Q3_K(     GgmlType.Q3_K,   3,  false, new Grid(16, 4, 7, false),              9, 3.0,  true,  "Q4_0",   LlamaCppQuantizer.Q3_K),
     Q4_K(     GgmlType.Q4_K,   4,  true,  new Grid(32, 0, 15, false),             10, 1.5, true,  "Q5_0",   LlamaCppQuantizer.Q4_K),
@@ -47,7 +50,32 @@ public enum NamedFormat {
     IQ4_NL(   GgmlType.IQ4_NL, 4,  false, null,                                   13, 1.0, true,  null,     Iq4Nl.CODEC),
     // IQ4_NL's codebook in 256-weight super-blocks with 6-bit sub-block scales: the lookup plus a two-level scale
     // (as Q4_K's over Q4_0's, without a minimum); rows not of 256 fall back to IQ4_NL as llama.cpp's quantizer does
-    IQ4_XS(   GgmlType.IQ4_XS, 4,  false, null,                                   14, 1.25, true, "IQ4_NL", Iq4Nl.XS_CODEC);
+    IQ4_XS(   GgmlType.IQ4_XS, 4,  false, null,                                   14, 1.25, true, "IQ4_NL", Iq4Nl.XS_CODEC),
+    // Lattice i-quants and ternary types: stored, simulated, accounted and read from GGUF, but EdgeFront has no
+    // quantizer for them (codec null: not a search option). Their int8 path is llama.cpp's CPU vec_dot against
+    // Q8_K activations. The dequantization cost per weight is read off the kernel's work against Q4_0's 1.0 (a
+    // nibble unpack and a scale): a grid lookup is a table load building several weights at once, signs are a
+    // table lookup or explicit bits applied by a multiply, scales are per 16 or 32 weights. Rows that are not
+    // whole 256-blocks fall back as llama-quantize's tensor_type_fallback does (i-quants: IQ4_NL; ternary: Q4_0).
+    // IQ3_XXS: a 256-entry grid of 4 weights per byte (8 loads per 32), 7-bit ksigns index per 8, 4-bit scale per 32
+    IQ3_XXS(  GgmlType.IQ3_XXS, 3, false, null,                                   15, 3.5, true,  "IQ4_NL", null),
+    // IQ3_S: a 512-entry grid of 4 weights (9-bit index over qs and qh), explicit sign bits, 4-bit scale per 32
+    IQ3_S(    GgmlType.IQ3_S,  3,  false, null,                                   32, 3.5, true,  "IQ4_NL", null),
+    // IQ2_XXS: a 256-entry grid of 8 weights per byte, 7-bit ksigns index per 8, 4-bit scale per 32
+    IQ2_XXS(  GgmlType.IQ2_XXS, 2, false, null,                                   33, 3.0, true,  "IQ4_NL", null),
+    // IQ2_XS: a 512-entry grid of 8 (9-bit index in a uint16 with 7 sign-index bits), 4-bit scale per 16
+    IQ2_XS(   GgmlType.IQ2_XS, 2,  false, null,                                   34, 3.25, true, "IQ4_NL", null),
+    // IQ2_S: a 1024-entry grid of 8 (10-bit index over qs and qh), explicit sign bits, 4-bit scale per 16
+    IQ2_S(    GgmlType.IQ2_S,  2,  false, null,                                   35, 3.0, true,  "IQ4_NL", null),
+    // IQ1_S: a 2048-entry ternary grid of 8 (11-bit index), no signs; 3-bit scale and a shared delta per 32, the
+    // delta applied once per 32 through the activations' sums
+    IQ1_S(    GgmlType.IQ1_S,  1,  false, null,                                   36, 2.5, true,  "IQ4_NL", null),
+    // IQ1_M: IQ1_S's grid with a delta per 8 and 3-bit scales per 16; the block scale is reassembled from four words
+    IQ1_M(    GgmlType.IQ1_M,  1,  false, null,                                   37, 2.75, true, "IQ4_NL", null),
+    // TQ1_0: ternary packed five trits per byte (base 3): a multiply by a power of 3, a shift and a subtract per weight
+    TQ1_0(    GgmlType.TQ1_0,  1,  false, null,                                   38, 2.0, true,  "Q4_0",   null),
+    // TQ2_0: ternary as 2-bit codes: a shift, a mask and a subtract of 1 per weight, one scale per 256 (Q4_0's work)
+    TQ2_0(    GgmlType.TQ2_0,  2,  false, null,                                   39, 1.0, true,  "Q4_0",   null);
 
     /**
      * A uniform integer grid on sub-blocks that approximates (or, when {@code exact}, equals) the format's values:
@@ -125,8 +153,14 @@ public enum NamedFormat {
     /** Runtimes whose files store this format (every ggml type: llama.cpp). */
     public Set<Runtime> runtimes() { return Collections.unmodifiableSet(EnumSet.of(Runtime.LLAMA_CPP)); }
 
-    /** The quantizer and dequantizer. */
+    /** The quantizer and dequantizer, or null when EdgeFront cannot quantize this format ({@link #quantizable()}). */
     public FormatCodec codec() { return codec; }
+
+    /**
+     * True when EdgeFront can quantize to this format, so that it can be a search, compare, profile or export option;
+     * false for a format it only reads (GGUF), simulates and accounts.
+     */
+    public boolean quantizable() { return codec != null; }
 
     /** Stored bits per weight of whole blocks (e.g. Q4_0: 4.5). */
     public double bitsPerWeight() { return isFloat() ? bits : 8.0 * blockBytes() / blockWeights(); }

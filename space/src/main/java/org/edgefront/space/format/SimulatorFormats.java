@@ -8,7 +8,8 @@ import java.util.List;
  * {@link NamedFormat} and the generic {@code int{b}g{G}} ids from the rule below. The native library compares this
  * table with the C header's ({@code edgefront_formats.h}) when it loads and refuses to run when they differ.
  *
- * <p>Generic intN ids: {@link #INT_BASE} + bits - 1 (symmetric, one fp16 scale per group) and
+ * <p>Ids 0..15 and 32..{@link #COUNT}-1 are named formats (the generic ids sit between them since api 4, and the
+ * named formats of api 7 were added after them so that no generic id moved). Generic intN ids: {@link #INT_BASE} + bits - 1 (symmetric, one fp16 scale per group) and
  * {@link #INT_ASYM_BASE} + bits - 1 (with an fp16 zero point); their default dequantization ops per weight are
  * 0.25 (8 bits), 1.0 (4 bits: a nibble unpack), 1.5 (1-2 bits), 2.5 (codes that straddle bytes), plus 0.25 for a
  * zero point, as Q4_1 over Q4_0. Stateless and thread-safe.
@@ -18,8 +19,10 @@ public final class SimulatorFormats {
     public static final int INT_BASE = 16;
     /** {@code EF_FMT_INT_ASYM_BASE}. */
     public static final int INT_ASYM_BASE = 24;
-    /** {@code EF_FMT_COUNT}: ids 0..COUNT-1. */
-    public static final int COUNT = 32;
+    /** The first id after the generic ones ({@code EF_FMT_NAMED2_BASE}): named formats continue here. */
+    public static final int NAMED2_BASE = 32;
+    /** {@code EF_FMT_COUNT}: ids 0..COUNT-1 (40 since api 7 added the lattice i-quants and TQ1_0/TQ2_0). */
+    public static final int COUNT = 40;
 
     private static final Row[] ROWS = build();
 
@@ -43,7 +46,7 @@ public final class SimulatorFormats {
     private static Row[] build() {
         Row[] rows = new Row[COUNT];
         for (NamedFormat f : NamedFormat.values()) {
-            if (f.simulatorId() >= INT_BASE || rows[f.simulatorId()] != null) {
+            if (isGeneric(f.simulatorId()) || f.simulatorId() < 0 || f.simulatorId() >= COUNT || rows[f.simulatorId()] != null) {
                 throw new ExceptionInInitializerError("simulator id " + f.simulatorId() + " of " + f + " is taken or generic");
             }
             rows[f.simulatorId()] = new Row(f.simulatorId(), f.name(), f.ggmlType(), f.blockWeights(), f.blockBytes(), 0,
@@ -56,6 +59,9 @@ public final class SimulatorFormats {
         }
         return rows;
     }
+
+    /** True for the generic intN ids ({@link #INT_BASE}..{@link #NAMED2_BASE}-1). */
+    public static boolean isGeneric(int id) { return id >= INT_BASE && id < NAMED2_BASE; }
 
     /** The simulator id of a generic intN format. */
     public static int intGroupId(int bits, boolean asymmetric) {

@@ -1,11 +1,15 @@
 package org.edgefront.space.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +22,7 @@ class NamedFormatTest {
             assertTrue(ggml.add(f.ggmlType()), f + " ggml type");
             assertTrue(sim.add(f.simulatorId()), f + " simulator id");
             assertEquals(f, SimulatorFormats.row(f.simulatorId()).label().equals(f.name()) ? f : null);
+            if (!f.quantizable()) continue; // read, simulated and accounted only: see theReadOnlyFormats...
             float[] x = new float[256];
             for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.37) * 0.05f;
             float[] out = new float[256];
@@ -29,7 +34,40 @@ class NamedFormatTest {
     }
 
     @Test
+    void theReadOnlyFormatsHaveGgmlsExactBytesDecodeAndAreNoSearchOption() {
+        // bits per weight from ggml-common.h's block structs (256 weights each)
+        Map<NamedFormat, Double> bpw = Map.of(NamedFormat.IQ3_XXS, 3.0625, NamedFormat.IQ3_S, 3.4375, NamedFormat.IQ2_XXS, 2.0625,
+                NamedFormat.IQ2_XS, 2.3125, NamedFormat.IQ2_S, 2.5625, NamedFormat.IQ1_S, 1.5625, NamedFormat.IQ1_M, 1.75,
+                NamedFormat.TQ1_0, 1.6875, NamedFormat.TQ2_0, 2.0625);
+        for (Map.Entry<NamedFormat, Double> e : bpw.entrySet()) {
+            NamedFormat f = e.getKey();
+            assertEquals(e.getValue(), f.bitsPerWeight(), 1e-12, f.name());
+            assertFalse(f.quantizable(), f.name());
+            assertTrue(f.int8Path(), f.name());
+            assertEquals(f, NamedFormat.byGgmlType(f.ggmlType()));
+            float[] out = new float[256];
+            java.util.Arrays.fill(out, 7f);
+            f.decode(new byte[f.blockBytes()], 0, 256, out, 0); // an all-zero block: scale 0, so every weight decodes to 0
+            for (float v : out) assertEquals(0f, Math.abs(v), f.name());
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> TensorChoice.parseOption(f.name()));
+            assertTrue(x.getMessage().startsWith(f.name() + " has no EdgeFront quantizer"), x.getMessage());
+            assertEquals(f.name(), TensorChoice.parse(f.name()).format().name()); // still a format to simulate and account
+        }
+        assertTrue(NamedFormat.IQ4_NL.quantizable());
+        TensorChoice.parseOption("int2g64"); // generic formats are all quantizable
+    }
+
+    @Test
     void storedForIsLlamaCppsFallbackRule() {
+        // llama-quant.cpp tensor_type_fallback: lattice i-quants to IQ4_NL, ternary to Q4_0, then F16
+        for (NamedFormat f : new NamedFormat[] {NamedFormat.IQ3_XXS, NamedFormat.IQ3_S, NamedFormat.IQ2_XXS, NamedFormat.IQ2_XS,
+                NamedFormat.IQ2_S, NamedFormat.IQ1_S, NamedFormat.IQ1_M}) {
+            assertEquals(f, f.storedFor(2048));
+            assertEquals(NamedFormat.IQ4_NL, f.storedFor(4160), f.name());
+            assertEquals(NamedFormat.F16, f.storedFor(100), f.name());
+        }
+        assertEquals(NamedFormat.Q4_0, NamedFormat.TQ1_0.storedFor(4160));
+        assertEquals(NamedFormat.Q4_0, NamedFormat.TQ2_0.storedFor(4160));
         assertEquals(NamedFormat.Q4_K, NamedFormat.Q4_K.storedFor(4096));
         assertEquals(NamedFormat.Q5_0, NamedFormat.Q4_K.storedFor(4160));
         assertEquals(NamedFormat.Q4_0, NamedFormat.Q2_K.storedFor(4160));
@@ -49,6 +87,8 @@ class NamedFormatTest {
         assertEquals(4, SimulatorFormats.row(19).genericBits());
         assertEquals(1.25, SimulatorFormats.row(27).dequantOps());
         assertEquals(NamedFormat.values().length + 16, SimulatorFormats.rows().size());
+        assertTrue(SimulatorFormats.isGeneric(31) && !SimulatorFormats.isGeneric(32) && !SimulatorFormats.isGeneric(15));
+        assertEquals("IQ2_XXS", SimulatorFormats.row(33).label());
         assertNull(NamedFormat.byLabel("Q7_K"));
     }
 }

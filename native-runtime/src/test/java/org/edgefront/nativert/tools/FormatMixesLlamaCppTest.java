@@ -1,0 +1,181 @@
+package org.edgefront.nativert.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.io.GgufFile;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.TensorSpec;
+import org.edgefront.space.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real llama-quantize is the oracle for {@link FormatMixes}' file types: a synthetic llama2.c model whose every
+ * row is whole 256-blocks, converted to GGUF by llama.cpp, is quantized to every file type, and the type llama.cpp
+ * wrote for each tensor must be the one FormatMixes gives. Two models (no grouped-query attention, and n_gqa 4), 16
+ * layers (so n/8 and n/16 are whole layers and use_more_bits picks a pattern), and stories260K (no whole 256-blocks:
+ * every fallback); each with and without an importance matrix through llama-quantize --dry-run (the same type
+ * decisions, printed without writing), and the n_gqa 4 model also as real files read back.
+ */
+@Tag("llamacpp")
+class FormatMixesLlamaCppTest {
+    @TempDir
+    Path dir;
+
+    private static Path bin() {
+        String env = System.getenv("EDGEFRONT_LLAMA_CPP_BIN");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        String cache = System.getenv("EDGEFRONT_CACHE");
+        Path root = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "edgefront");
+        return root.resolve("llama.cpp-3.22.1/bin");
+    }
+
+    private static void abort(String msg) {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        Assumptions.abort(msg);
+    }
+
+    private String run(List<String> cmd, String logName) throws Exception {
+        Path log = dir.resolve(logName);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(cmd.get(0) + " timed out");
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) fail(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + out);
+        return out;
+    }
+
+    /** A legacy llama.cpp importance matrix (.dat) of seeded positive weights for every weight tensor llama-quantize reads. */
+    private static void writeImatrix(Path p, ModelArchitecture a) throws Exception {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        java.util.function.IntConsumer i32 = v -> o.writeBytes(b.clear().putInt(v).array());
+        Random rng = new Random(5);
+        i32.accept(a.linearTensors().size());
+        for (TensorSpec t : a.linearTensors()) {
+            byte[] n = t.name().getBytes(StandardCharsets.UTF_8);
+            i32.accept(n.length);
+            o.writeBytes(n);
+            i32.accept(1);
+            i32.accept(t.cols());
+            for (int c = 0; c < t.cols(); c++) o.writeBytes(b.clear().putFloat(0.5f + rng.nextFloat()).array());
+        }
+        Files.write(p, o.toByteArray());
+    }
+
+    /** The type FormatMixes gives each tensor, as ggml names it (lower case). */
+    private static Map<String, String> expected(ModelArchitecture a, FormatMixes.FileType ft, boolean imatrix) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, TensorChoice> e : FormatMixes.fileType(a, ft, imatrix).entrySet()) {
+            out.put(e.getKey(), e.getValue().format().named().ggmlName().toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    private static final Pattern DRY_RUN_LINE = Pattern.compile("\\]\\s+(\\S+)\\s+-\\s+\\[[^\\]]*\\], type =\\s*(\\S+), size =[^(\\n]*(?:\\((\\S+)\\))?");
+
+    @Test
+    void fileTypesGiveExactlyThePerTensorTypesTheRealLlamaQuantizeWrites() throws Exception {
+        Path bin = bin();
+        for (String t : List.of("llama-quantize", "llama-convert-llama2c-to-ggml")) {
+            if (!Files.isExecutable(bin.resolve(t))) abort(t + " not found in " + bin + " (run tools/llama-cpp/build.sh)");
+        }
+        Path tok = Path.of(System.getProperty("edgefront.shared", "../../shared"), "models/tok512.bin");
+        if (!Files.isRegularFile(tok)) abort("tokenizer " + tok + " not found");
+        List<String> wrong = new ArrayList<>();
+        int compared = 0;
+        // heads 4 / kv 4 (n_gqa 1) and heads 8 / kv 2 (n_gqa 4): the rules that test n_gqa >= 4 go both ways; then
+        // stories260K (width 64, 5 layers): no row is a whole 256-block, so the output rule and every fallback apply
+        Map<String, Path> models = new java.util.LinkedHashMap<>();
+        for (int[] heads : new int[][] {{4, 4}, {8, 2}}) {
+            String tag = "gqa" + heads[0] / heads[1];
+            SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(256, 256, 16, heads[0], heads[1], 512, 64, false), 17);
+            Path l2c = dir.resolve(tag + ".bin");
+            SyntheticLlama.writeLlama2c(m, l2c.toString());
+            models.put(tag, l2c);
+        }
+        Path stories = tok.resolveSibling("stories260K.bin");
+        if (Files.isRegularFile(stories)) models.put("stories260K", stories);
+        for (Map.Entry<String, Path> model : models.entrySet()) {
+            String tag = model.getKey();
+            Path l2c = model.getValue();
+            Path f32 = dir.resolve(tag + "-f32.gguf");
+            run(List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(), "--copy-vocab-from-model", tok.toString(), "--llama2c-model",
+                    l2c.toString(), "--llama2c-output-model", f32.toString()), tag + "-convert.log");
+            ModelArchitecture a;
+            try (ModelWeights w = GgufFile.open(f32.toString())) {
+                a = w.architecture();
+            }
+            if (tag.equals("gqa4")) assertEquals(4, a.heads() / a.kvHeads(), "the GGUF keeps the kv heads");
+            Path imatrix = dir.resolve(tag + "-imatrix.dat");
+            writeImatrix(imatrix, a);
+            for (FormatMixes.FileType ft : FormatMixes.FileType.values()) {
+                if (ft == FormatMixes.FileType.F32) continue; // the input already is F32: llama-quantize only copies
+                if (org.edgefront.space.format.NamedFormat.byLabel(ft.defaultType()) == null) continue; // a type this build lacks (IQ4_XS before its row)
+                if (tag.equals("gqa4")) {
+                    // a real file written with an importance matrix, its tensor types read back
+                    Path q = dir.resolve(tag + "-" + ft + ".gguf");
+                    run(List.of(bin.resolve("llama-quantize").toString(), "--imatrix", imatrix.toString(), f32.toString(), q.toString(), ft.name(), "1"),
+                            tag + "-quantize-" + ft + ".log");
+                    Map<String, String> written = new TreeMap<>();
+                    for (Map.Entry<String, String> e : GgufFile.tensorTypes(q.toString(), new org.apache.hadoop.conf.Configuration()).entrySet()) {
+                        if (a.tensorsByName().containsKey(e.getKey())) written.put(e.getKey(), e.getValue().toLowerCase(Locale.ROOT));
+                    }
+                    Files.delete(q);
+                    compared += diff(wrong, tag + " " + ft + " (file, imatrix)", expected(a, ft, true), written);
+                }
+                // llama-quantize --dry-run decides every type by the same rules and prints it, with and without a matrix
+                for (boolean withImatrix : new boolean[] {true, false}) {
+                    List<String> cmd = new ArrayList<>(List.of(bin.resolve("llama-quantize").toString(), "--dry-run"));
+                    if (withImatrix) cmd.addAll(List.of("--imatrix", imatrix.toString()));
+                    cmd.addAll(List.of(f32.toString(), ft.name(), "1"));
+                    String log = run(cmd, tag + "-dry-" + ft + "-" + withImatrix + ".log");
+                    Map<String, String> decided = new TreeMap<>();
+                    Matcher x = DRY_RUN_LINE.matcher(log);
+                    while (x.find()) {
+                        if (a.tensorsByName().containsKey(x.group(1))) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
+                    }
+                    compared += diff(wrong, tag + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), expected(a, ft, withImatrix), decided);
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        // three models with and without a matrix, one of them also as real files; 30 file types (IQ4_XS once its format exists)
+        assertTrue(compared >= 30 * (3 * 16 * 7 + 2 * 5 * 7), "compared " + compared + " tensor types");
+    }
+
+    /** Adds one line per tensor whose type differs and returns how many tensors were compared. */
+    private static int diff(List<String> wrong, String what, Map<String, String> mine, Map<String, String> llama) {
+        if (!mine.keySet().equals(llama.keySet())) {
+            wrong.add(what + ": tensors differ, EdgeFront " + mine.keySet() + " vs llama.cpp " + llama.keySet());
+            return 0;
+        }
+        for (Map.Entry<String, String> e : mine.entrySet()) {
+            if (!e.getValue().equals(llama.get(e.getKey()))) wrong.add(what + " " + e.getKey() + ": EdgeFront " + e.getValue() + ", llama.cpp " + llama.get(e.getKey()));
+        }
+        return mine.size();
+    }
+}
