@@ -27,7 +27,7 @@
  * group size travels with the stored bytes). Generic 3/5/6/7-bit codes straddle bytes; a zero point
  * adds 0.25, as Q4_1 over Q4_0.
  *
- * Adding a format: one X row here with a free id (ids 0..15 and 32..39 are taken; beyond the last raise
+ * Adding a format: one X row here with a free id (named ids 0..15 and 32..39 are all taken; raise
  * EF_FMT_COUNT in edgefront_sim.h, which widens ef_backend_params.dequant_ops and the JNI wire with it:
  * an api version bump) and the same row in NamedFormat (SimulatorFormats.COUNT with EF_FMT_COUNT).
  */

@@ -76,7 +76,7 @@ public final class EdgeFrontCli implements Runnable {
                 while (leaf.subcommand() != null) leaf = leaf.subcommand();
                 root.interrupts.running(leaf.commandSpec().name(), leaf.commandSpec().findOption("--resume") != null);
             }
-            return new CommandLine.RunLast().execute(parseResult);
+            return explainingOutOfMemory(() -> new CommandLine.RunLast().execute(parseResult), parseResult.commandSpec().commandLine().getErr());
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
@@ -105,5 +105,22 @@ public final class EdgeFrontCli implements Runnable {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * Runs {@code command}; a JVM out of memory becomes one line that says how much the JVM had and how to give it
+     * more (exit 1), rather than a stack trace from the default handler. The failed command's arrays are unreachable
+     * once the error has unwound to here, so the message itself can be printed.
+     */
+    static int explainingOutOfMemory(java.util.function.IntSupplier command, PrintWriter err) {
+        try {
+            return command.getAsInt();
+        } catch (OutOfMemoryError oom) {
+            long maxGb = Runtime.getRuntime().maxMemory() >> 30;
+            err.println("error: out of memory (" + oom.getMessage() + "; this JVM may use " + maxGb + " GB of heap): give it more with"
+                    + " EDGEFRONT_JAVA_OPTS=-Xmx<N>g (bin/edgefront), or lower the model size, --max-tokens or the paragraphs measured");
+            err.flush();
+            return EXIT_INTERNAL;
+        }
     }
 }

@@ -100,4 +100,15 @@ class EdgeFrontCliTest {
         assertTrue(r.err().contains("budgets.memory_bytes") && r.err().contains("impossible"), r.err());
         assertFalse(Files.exists(dir.resolve("out")), "no partial output");
     }
+
+    @Test
+    void aJvmOutOfMemoryIsOneLineSayingHowToGiveItMoreWithExit1() {
+        java.io.StringWriter buf = new java.io.StringWriter();
+        int code = EdgeFrontCli.explainingOutOfMemory(() -> { throw new OutOfMemoryError("Java heap space"); }, new java.io.PrintWriter(buf));
+        assertEquals(EdgeFrontCli.EXIT_INTERNAL, code);
+        String err = buf.toString();
+        assertTrue(err.startsWith("error: out of memory (Java heap space; this JVM may use ") && err.contains("EDGEFRONT_JAVA_OPTS=-Xmx"), err);
+        assertEquals(1, err.lines().count(), err);
+        assertEquals(7, EdgeFrontCli.explainingOutOfMemory(() -> 7, new java.io.PrintWriter(buf)), "other results pass through");
+    }
 }
