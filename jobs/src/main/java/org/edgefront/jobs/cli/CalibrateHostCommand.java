@@ -109,6 +109,7 @@ public final class CalibrateHostCommand implements Callable<Integer> {
             h.put("stream_copy_one_core_bytes_per_s", bw.oneCoreBytesPerSecond());
             h.put("stream_copy_all_cores_bytes_per_s", bw.allCoresBytesPerSecond());
             h.put("stream_read_one_core_bytes_per_s", bw.oneCoreReadBytesPerSecond());
+            h.put("stream_read_all_cores_bytes_per_s", bw.allCoresReadBytesPerSecond());
             h.put("timed_matrix_bytes", target);
             h.put("threads", 1);
             calibration(n.putObject("calibration"), shipped, "reference-c: one-core read-stream bandwidth, memory and compute time added (no overlap), per-format costs"
@@ -140,9 +141,9 @@ public final class CalibrateHostCommand implements Callable<Integer> {
             }
             JsonOut.print(System.out, n);
         } else {
-            System.out.printf(Locale.ROOT, "host: %s, %d cores @ %.2f GHz, %.1f GiB, L3 %d MiB; copy %.1f GB/s (1 core), %.1f GB/s (all)%n",
+            System.out.printf(Locale.ROOT, "host: %s, %d cores @ %.2f GHz, %.1f GiB, L3 %d MiB; copy %.1f GB/s (1 core), %.1f GB/s (all); read %.1f GB/s (all)%n",
                     facts.cpuModel(), facts.cores(), facts.maxGhz(), facts.memoryBytes() / (double) (1L << 30), facts.l3Bytes() >> 20,
-                    bw.oneCoreBytesPerSecond() / 1e9, bw.allCoresBytesPerSecond() / 1e9);
+                    bw.oneCoreBytesPerSecond() / 1e9, bw.allCoresBytesPerSecond() / 1e9, bw.allCoresReadBytesPerSecond() / 1e9);
             for (int i = 0; i < cs.size(); i++) {
                 double m = measured.get(i), p = predicted.get(i).timeSeconds();
                 System.out.printf(Locale.ROOT, "%-18s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%%s%n", HostCalibration.label(cs.get(i)),

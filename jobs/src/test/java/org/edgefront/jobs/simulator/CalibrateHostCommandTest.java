@@ -80,6 +80,8 @@ class CalibrateHostCommandTest {
             seconds[i] = cost.timeSeconds();
             bytes = cost.bytes();
         }
+        var read = org.edgefront.nativert.tools.HostCalibration.profile(facts, new org.edgefront.nativert.tools.HostCalibration.Bandwidth(8e9, 20e9, 2e9, 30e9));
+        assertEquals(30e9, read.dram().bandwidthBytesPerSecond(), 0.0, "DRAM bandwidth is the all-cores read rate when measured");
         // one thread streams the weights at the measured per-core rate: time = bytes / rate
         assertEquals(bytes / 1e9, seconds[0], 0.02 * seconds[0], "at 1 GB/s");
         assertEquals(seconds[0] / 2, seconds[1], 0.02 * seconds[1], "twice the read rate, half the time");

@@ -160,19 +160,31 @@ public final class HostCalibration {
     }
 
     /**
-     * Measured memory bandwidth: one thread's and all cores' STREAM-like copy (read + write bytes per second)
-     * over arrays of {@code bytes} each (use several times the last-level cache).
+     * Measured memory bandwidth, bytes per second over arrays of {@code bytes} each (several times the last-level cache):
+     * one thread's and all cores' STREAM-like copy (read + write bytes), one thread's and all cores' read-only stream
+     * (0 when not measured). Decode GEMVs only read their weights, so the read rates are what the profile prefers.
      */
-    public record Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond, double oneCoreReadBytesPerSecond) {
-        /** Copy rates only (no read-stream measurement: the profile then uses the copy rate per core). */
+    public record Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond, double oneCoreReadBytesPerSecond,
+                            double allCoresReadBytesPerSecond) {
+        /** Copy rates and one thread's read rate (no all-cores read measurement: the profile's DRAM rate is the copy rate). */
+        public Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond, double oneCoreReadBytesPerSecond) {
+            this(oneCoreBytesPerSecond, allCoresBytesPerSecond, oneCoreReadBytesPerSecond, 0.0);
+        }
+
+        /** Copy rates only (no read-stream measurement: the profile then uses the copy rates). */
         public Bandwidth(double oneCoreBytesPerSecond, double allCoresBytesPerSecond) {
-            this(oneCoreBytesPerSecond, allCoresBytesPerSecond, 0.0);
+            this(oneCoreBytesPerSecond, allCoresBytesPerSecond, 0.0, 0.0);
+        }
+
+        /** The DRAM rate a device profile takes: all cores reading when measured, else all cores copying. */
+        public double dramBytesPerSecond() {
+            return allCoresReadBytesPerSecond > 0 ? allCoresReadBytesPerSecond : allCoresBytesPerSecond;
         }
     }
 
     /**
-     * Measures the copy rates and one thread's read-only stream rate ({@link ReferenceKernels#streamReadBytesPerSecond})
-     * over arrays of {@code bytes}.
+     * Measures the copy rates and the read-only stream rates ({@link ReferenceKernels#streamReadBytesPerSecond}) of one
+     * thread and of {@code cores} threads at once, over arrays of {@code bytes} (split between the threads).
      */
     public static Bandwidth measureBandwidth(int cores, long bytes, int reps) throws InterruptedException {
         int floats = (int) Math.min(Integer.MAX_VALUE - 8, bytes / 4);
@@ -180,12 +192,10 @@ public final class HostCalibration {
         double read = ReferenceKernels.streamReadBytesPerSecond(floats, reps);
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         try {
-            List<Future<Double>> fs = new ArrayList<>();
             int per = Math.max(1024, floats / cores);
-            for (int i = 0; i < cores; i++) fs.add(pool.submit(() -> ReferenceKernels.streamCopyBytesPerSecond(per, reps)));
-            double sum = 0;
-            for (Future<Double> f : fs) sum += f.get();
-            return new Bandwidth(one, Math.max(one, sum), read);
+            double copyAll = concurrentSum(pool, cores, () -> ReferenceKernels.streamCopyBytesPerSecond(per, reps));
+            double readAll = concurrentSum(pool, cores, () -> ReferenceKernels.streamReadBytesPerSecond(per, reps));
+            return new Bandwidth(one, Math.max(one, copyAll), read, Math.max(read, readAll));
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("bandwidth measurement failed: " + e.getCause(), e.getCause());
         } finally {
@@ -193,9 +203,19 @@ public final class HostCalibration {
         }
     }
 
+    /** Sum of one rate measured by {@code threads} tasks started together on {@code pool}. */
+    private static double concurrentSum(ExecutorService pool, int threads, java.util.concurrent.Callable<Double> rate)
+            throws InterruptedException, java.util.concurrent.ExecutionException {
+        List<Future<Double>> fs = new ArrayList<>();
+        for (int i = 0; i < threads; i++) fs.add(pool.submit(rate));
+        double sum = 0;
+        for (Future<Double> f : fs) sum += f.get();
+        return sum;
+    }
+
     /**
      * This machine as a device profile. Compute peaks are derived from the clock and SIMD flags; DRAM bandwidth is the
-     * all-cores copy rate, per-core bandwidth the one-thread read-stream rate (GEMVs only read their weights; the
+     * all-cores read-stream rate (the copy rate when that was not measured), per-core bandwidth the one-thread read-stream rate (GEMVs only read their weights; the
      * one-thread copy rate when no read rate was measured); energy, thermal, battery and storage are not measurable here and are
      * neutral placeholders (0 energy, no throttling, mains power), so only times are meaningful.
      */
@@ -203,7 +223,7 @@ public final class HostCalibration {
         DeviceProfile.CpuCluster c = new DeviceProfile.CpuCluster(h.cpuModel(), h.cores(), h.maxGhz(), h.fp32FlopsPerCycle(),
                 h.fp32FlopsPerCycle(), h.int8OpsPerCycle(), 0.0);
         return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "host", h.cpuModel(),
-                new DeviceProfile.Dram(h.memoryBytes(), bw.allCoresBytesPerSecond(), 0.10),
+                new DeviceProfile.Dram(h.memoryBytes(), bw.dramBytesPerSecond(), 0.10),
                 new DeviceProfile.Cpu(List.of(c), bw.oneCoreReadBytesPerSecond() > 0 ? bw.oneCoreReadBytesPerSecond() : bw.oneCoreBytesPerSecond()),
                 new DeviceProfile.Caches(h.l1dBytes(), h.l2Bytes(), h.l3Bytes(), 0),
                 DeviceProfile.Accelerator.ABSENT, DeviceProfile.Accelerator.ABSENT,
