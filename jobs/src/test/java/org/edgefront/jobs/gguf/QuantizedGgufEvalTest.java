@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.edgefront.jobs.CliRun;
 import org.edgefront.jobs.TestPaths;
+import org.edgefront.jobs.llamacpp.LlamaCppTools;
 import org.edgefront.space.io.GgufFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("llamacpp")
 class QuantizedGgufEvalTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -66,13 +65,7 @@ class QuantizedGgufEvalTest {
     }
 
     private static JsonNode eval(String... args) throws Exception {
-        // llama-convert-llama2c-to-ggml records a context of 128 tokens, so every run cuts paragraphs there
-        List<String> a = new ArrayList<>(List.of("eval", "--json", "--paragraphs", "20", "--max-tokens", "128", "--text",
-                TestPaths.shared().resolve("models/tinystories_val.txt").toString()));
-        a.addAll(List.of(args));
-        CliRun r = CliRun.of(a.toArray(String[]::new));
-        assertEquals(0, r.code(), r.err());
-        return JSON.readTree(r.out());
+        return LlamaCppTools.eval128(args);
     }
 
     @Test

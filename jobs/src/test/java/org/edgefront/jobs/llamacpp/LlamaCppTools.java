@@ -72,4 +72,17 @@ public final class LlamaCppTools {
         }
         return r.output();
     }
+
+    /**
+     * {@code edgefront eval --json} on the first 20 paragraphs of the shared TinyStories text, cut at 128 tokens
+     * (the context llama-convert-llama2c-to-ggml records), plus {@code args}; the run must succeed.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode eval128(String... args) throws IOException {
+        List<String> a = new ArrayList<>(List.of("eval", "--json", "--paragraphs", "20", "--max-tokens", "128", "--text",
+                org.edgefront.jobs.TestPaths.shared().resolve("models/tinystories_val.txt").toString()));
+        a.addAll(List.of(args));
+        org.edgefront.jobs.CliRun r = org.edgefront.jobs.CliRun.of(a.toArray(String[]::new));
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r.err());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    }
 }

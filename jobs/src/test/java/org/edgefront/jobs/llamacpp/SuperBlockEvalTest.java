@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.edgefront.jobs.CliRun;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.synthetic.SyntheticLlama;
@@ -34,7 +31,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("llamacpp")
 @Tag("slow")
 class SuperBlockEvalTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -60,13 +56,7 @@ class SuperBlockEvalTest {
     }
 
     private static JsonNode eval(String... args) throws Exception {
-        // llama-convert-llama2c-to-ggml records a context of 128 tokens, so every run cuts paragraphs there
-        List<String> a = new ArrayList<>(List.of("eval", "--json", "--paragraphs", "20", "--max-tokens", "128", "--text",
-                TestPaths.shared().resolve("models/tinystories_val.txt").toString()));
-        a.addAll(List.of(args));
-        CliRun r = CliRun.of(a.toArray(String[]::new));
-        assertEquals(0, r.code(), r.err());
-        return JSON.readTree(r.out());
+        return LlamaCppTools.eval128(args);
     }
 
     @ParameterizedTest(name = "{0} {1}")

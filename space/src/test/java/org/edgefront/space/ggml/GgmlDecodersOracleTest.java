@@ -41,7 +41,8 @@ class GgmlDecodersOracleTest {
         return root.resolve("llama.cpp-3.22.1");
     }
 
-    private static String run(List<String> cmd, Path log) throws Exception {
+    /** Runs a tool to completion (5 min at most), its output in {@code log}; fails the test naming the command otherwise. */
+    static String run(List<String> cmd, Path log) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.edgefront.space.format.NamedFormat;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -31,14 +29,7 @@ class Iq4QuantizerOracleTest {
     Path dir;
 
     private static String run(List<String> cmd, Path log) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(cmd.get(0) + " timed out");
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) fail(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + out);
-        return out;
+        return GgmlDecodersOracleTest.run(cmd, log);
     }
 
     /**
