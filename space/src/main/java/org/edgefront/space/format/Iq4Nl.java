@@ -60,6 +60,23 @@ final class Iq4Nl {
     }
 
     /**
+     * x^2-weighted sums of one sub-block quantized to the nearest codebook value at inverse scale {@code id}:
+     * {@code sums[0]} = sum w q x, {@code sums[1]} = sum w q^2 (the numerator and denominator of the best scale).
+     */
+    private static void weightedSums(float[] x, int o, float id, float[] sums) {
+        float sumqx = 0, sumq2 = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            float xj = x[o + j];
+            float q = VALUES[bestIndex(id * xj)];
+            float w = xj * xj;
+            sumqx += w * q * xj;
+            sumq2 += w * q * q;
+        }
+        sums[0] = sumqx;
+        sums[1] = sumq2;
+    }
+
+    /**
      * The best scale of one 32-weight sub-block at {@code x[o..]} (0 for an all-zero one): the shared search of both
      * formats, weights x^2.
      */
@@ -70,29 +87,15 @@ final class Iq4Nl {
             if (ax > amax) { amax = ax; max = x[o + j]; }
         }
         if (amax < GROUP_MAX_EPS) return 0f;
-        float d = -max / VALUES[0];
-        float id = 1 / d;
-        float sumqx = 0, sumq2 = 0;
-        for (int j = 0; j < BLOCK; j++) {
-            float xj = x[o + j];
-            float q = VALUES[bestIndex(id * xj)];
-            float w = xj * xj;
-            sumqx += w * q * xj;
-            sumq2 += w * q * q;
-        }
-        d = sumq2 > 0 ? sumqx / sumq2 : 0f;
+        float[] sums = new float[2];
+        weightedSums(x, o, 1 / (-max / VALUES[0]), sums);
+        float sumqx = sums[0], sumq2 = sums[1];
+        float d = sumq2 > 0 ? sumqx / sumq2 : 0f;
         float best = d * sumqx;
         for (int itry = -TRIES; itry <= TRIES; itry++) {
-            id = (itry + VALUES[0]) / max;
-            sumqx = 0;
-            sumq2 = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                float xj = x[o + j];
-                float q = VALUES[bestIndex(id * xj)];
-                float w = xj * xj;
-                sumqx += w * q * xj;
-                sumq2 += w * q * q;
-            }
+            weightedSums(x, o, (itry + VALUES[0]) / max, sums);
+            sumqx = sums[0];
+            sumq2 = sums[1];
             if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
                 d = sumqx / sumq2;
                 best = d * sumqx;
