@@ -1,7 +1,5 @@
 package org.edgefront.evaluators.quality;
 
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.edgefront.space.model.ModelArchitecture;
@@ -94,12 +92,16 @@ final class ForwardMath {
 
     /** {@code tensors} with {@code replaced} put over them, unmodifiable; every replaced name must already be there. */
     static Map<String, float[]> merged(ModelArchitecture arch, Map<String, float[]> tensors, Map<String, float[]> replaced) {
-        Map<String, float[]> t = new HashMap<>(tensors);
-        for (Map.Entry<String, float[]> e : replaced.entrySet()) {
-            if (!tensors.containsKey(e.getKey())) throw new IllegalArgumentException("no tensor " + e.getKey() + " in " + arch.name());
-            t.put(e.getKey(), e.getValue());
+        // names only: a lazily computed replacement (TensorViews.computed) is produced when its layer runs, not here
+        for (String n : replaced.keySet()) {
+            if (!tensors.containsKey(n)) throw new IllegalArgumentException("no tensor " + n + " in " + arch.name());
         }
-        return Collections.unmodifiableMap(t);
+        return TensorViews.overlay(tensors, replaced instanceof TensorViews.View ? replaced : Map.copyOf(replaced));
+    }
+
+    /** The tensor map a new pass keeps: an immutable copy, or the view itself for produced-on-read maps (copying would read them whole). */
+    static Map<String, float[]> kept(Map<String, float[]> tensors) {
+        return tensors instanceof TensorViews.View ? tensors : Map.copyOf(tensors);
     }
 
     /** The logit bias of a kept vocabulary: 0 for kept tokens, -inf for the others; null keeps every token. */

@@ -40,6 +40,61 @@ public final class ForwardPasses {
         };
     }
 
+    /**
+     * Models whose linear tensors take more float bytes than this run with their matrices uploaded to ND4J layer by
+     * layer on every chunk instead of held there (see {@link #open}): 1 GiB, above the 135M shape (0.54 GB), below
+     * the 1.1B one (4.4 GB).
+     */
+    public static final long RESIDENT_MATRIX_BYTES = 1L << 30;
+
+    /** Whether a pass of {@code arch} holds its linear matrices in ND4J (see {@link #RESIDENT_MATRIX_BYTES}). */
+    static boolean residentMatrices(ModelArchitecture arch, long residentMatrixBytes) {
+        long params = 0;
+        for (TensorSpec s : arch.linearTensors()) params += s.parameterCount();
+        return 4L * params <= residentMatrixBytes;
+    }
+
+    /**
+     * A forward pass over {@code weights} that fits the heap whatever the model's size: a model up to
+     * {@link #RESIDENT_MATRIX_BYTES} is read whole ({@link #load}); a larger one streams its linear tensors from the
+     * checkpoint when each layer runs, holding only its norms, biases, embedding and, in layer order, linear tensors
+     * up to a quarter of the maximum heap (so the pass re-reads the rest of the checkpoint on every chunk, and a
+     * pass's replaced tensors are produced layer by layer too). Only Llama-family passes stream; Phi-2 is read whole.
+     *
+     * <p>Ownership: a streamed pass reads from {@code weights}, which the caller keeps open while the pass (and any
+     * pass derived from it) is used, and closes afterwards.
+     */
+    public static ForwardPass open(ModelWeights weights) throws IOException {
+        return open(weights, RESIDENT_MATRIX_BYTES, defaultPinnedBytes());
+    }
+
+    /**
+     * As {@link #open(ModelWeights)} with explicit bounds.
+     *
+     * @param residentMatrixBytes models whose linear tensors take more float bytes are streamed
+     * @param pinnedBytes         bytes of linear tensors a streamed pass holds (besides the embedding), in layer order
+     */
+    static ForwardPass open(ModelWeights weights, long residentMatrixBytes, long pinnedBytes) throws IOException {
+        ModelArchitecture a = weights.architecture();
+        if (!streams(a, residentMatrixBytes)) return load(weights);
+        List<String> names = new java.util.ArrayList<>();
+        for (TensorSpec s : a.linearTensors()) names.add(s.name());
+        names.addAll(tensorNames(a));
+        return LlamaForward.of(a, new StreamedTensors(weights, names, pinnedBytes), false);
+    }
+
+    /** A quarter of the maximum heap: what a streamed pass holds of its linear tensors. */
+    static long defaultPinnedBytes() { return Runtime.getRuntime().maxMemory() / 4; }
+
+    /** Whether {@link #open(ModelWeights)} streams a model of {@code arch} (the caller must then keep its weights open while the pass is used). */
+    public static boolean streams(ModelArchitecture arch) {
+        return streams(arch, RESIDENT_MATRIX_BYTES);
+    }
+
+    static boolean streams(ModelArchitecture arch, long residentMatrixBytes) {
+        return !residentMatrices(arch, residentMatrixBytes) && arch.family() != org.edgefront.space.model.ArchitectureFamily.PHI2;
+    }
+
     /** Reads every tensor the pass needs from {@code weights} (which the caller still owns and closes). */
     public static ForwardPass load(ModelWeights weights) throws IOException {
         return of(weights.architecture(), readAll(weights));

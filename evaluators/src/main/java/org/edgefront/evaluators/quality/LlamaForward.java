@@ -49,6 +49,13 @@ public final class LlamaForward implements ForwardPass {
     private final INDArray[] w13;
     private final INDArray[] w2;
     private final INDArray lmHead;
+    /**
+     * Whether the linear matrices live in ND4J for the pass's lifetime (small models: uploaded once) or are uploaded
+     * from {@link #tensors} layer by layer into reused buffers on every chunk (models above
+     * {@link ForwardPasses#RESIDENT_MATRIX_BYTES}: only one layer's matrices are ever off-heap, and streamed or lazily
+     * computed tensors are produced only when their layer runs).
+     */
+    private final boolean resident;
     private final float[] embedding;
     private final float[][] qkvBias;
     private final float[][] attnNorm;
@@ -61,10 +68,11 @@ public final class LlamaForward implements ForwardPass {
     private final int batchedAttentionMinTokens;
 
     private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, LlamaForward base, Map<String, float[]> changed,
-                         int batchedAttentionMinTokens, float[] logitBias) {
+                         int batchedAttentionMinTokens, float[] logitBias, boolean resident) {
         this.arch = arch;
         this.logitBias = logitBias;
         this.tensors = tensors;
+        this.resident = base != null ? base.resident : resident;
         int layers = arch.layers();
         this.wqkv = new INDArray[layers];
         this.wo = new INDArray[layers];
@@ -85,11 +93,13 @@ public final class LlamaForward implements ForwardPass {
             String u = name(TensorRole.UP, l);
             String d = name(TensorRole.DOWN, l);
             boolean reuse = base != null;
+            if (resident) {
             wqkv[l] = reuse && !any(changed, q, k, v) ? base.wqkv[l]
                     : matrix(concat(get(q, dim * dim), get(k, kv * dim), get(v, kv * dim)), dim + 2 * kv, dim);
             wo[l] = reuse && !any(changed, o) ? base.wo[l] : matrix(get(o, dim * dim), dim, dim);
             w13[l] = reuse && !any(changed, g, u) ? base.w13[l] : matrix(concat(get(g, hid * dim), get(u, hid * dim)), 2 * hid, dim);
             w2[l] = reuse && !any(changed, d) ? base.w2[l] : matrix(get(d, dim * hid), dim, hid);
+            }
             attnNorm[l] = get(ModelArchitecture.attentionNormName(l), dim);
             if (arch.attentionBiases()) {
                 qkvBias[l] = concat(get(ModelArchitecture.attentionBiasName(TensorRole.Q, l), dim),
@@ -102,7 +112,8 @@ public final class LlamaForward implements ForwardPass {
         String emb = name(TensorRole.EMBEDDING, -1);
         embedding = get(emb, arch.vocabSize() * dim);
         String head = arch.tiedEmbeddings() ? emb : name(TensorRole.LM_HEAD, -1);
-        lmHead = base != null && !any(changed, head) ? base.lmHead : matrix(get(head, arch.vocabSize() * dim), arch.vocabSize(), dim);
+        lmHead = !resident ? null
+                : base != null && !any(changed, head) ? base.lmHead : matrix(get(head, arch.vocabSize() * dim), arch.vocabSize(), dim);
         this.batchedAttentionMinTokens = batchedAttentionMinTokens;
         maxChunkTokens = (int) Math.max(1, Math.min(DEFAULT_MAX_CHUNK_TOKENS, MAX_CHUNK_LOGITS / arch.vocabSize()));
     }
@@ -122,11 +133,23 @@ public final class LlamaForward implements ForwardPass {
 
     /** As {@link #of(ModelArchitecture, Map)} with the length from which attention runs batched in ND4J (tests use 1 and MAX). */
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens) {
+        return of(arch, tensors, batchedAttentionMinTokens, ForwardPasses.residentMatrices(arch, ForwardPasses.RESIDENT_MATRIX_BYTES));
+    }
+
+    /**
+     * As {@link #of(ModelArchitecture, Map)} with the matrices held in ND4J ({@code resident}) or uploaded layer by layer
+     * on every chunk (for streamed tensors, {@link ForwardPasses#open}).
+     */
+    static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, boolean resident) {
+        return of(arch, tensors, DEFAULT_BATCHED_ATTENTION_MIN_TOKENS, resident);
+    }
+
+    static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
         ForwardPasses.requireFullWidthHeads(arch);
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2) {
             throw new IllegalArgumentException("the forward pass implements Llama, Qwen2 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
-        return new LlamaForward(arch, Map.copyOf(tensors), null, Map.of(), batchedAttentionMinTokens, null);
+        return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }
 
     /** Every non-linear tensor name (norms; Qwen2's q/k/v biases) a Llama-family pass needs for {@code a}. */
@@ -146,12 +169,12 @@ public final class LlamaForward implements ForwardPass {
     @Override
     public LlamaForward withOverrides(Map<String, float[]> replaced) {
         if (replaced.isEmpty()) return this;
-        return new LlamaForward(arch, ForwardMath.merged(arch, tensors, replaced), this, replaced, batchedAttentionMinTokens, logitBias);
+        return new LlamaForward(arch, ForwardMath.merged(arch, tensors, replaced), this, replaced, batchedAttentionMinTokens, logitBias, resident);
     }
 
     @Override
     public LlamaForward withKeptVocabulary(boolean[] keptTokens) {
-        return new LlamaForward(arch, tensors, this, Map.of(), batchedAttentionMinTokens, ForwardMath.logitBias(arch, keptTokens));
+        return new LlamaForward(arch, tensors, this, Map.of(), batchedAttentionMinTokens, ForwardMath.logitBias(arch, keptTokens), resident);
     }
 
     @Override
@@ -212,7 +235,9 @@ public final class LlamaForward implements ForwardPass {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            float[] qkv = nd.matmul(xb, n, dim, wqkv[l], qkvWidth);
+            float[] qkv = nd.matmul(xb, n, dim, resident ? wqkv[l]
+                    : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), dim * dim), get(name(TensorRole.K, l), kvDim * dim),
+                            get(name(TensorRole.V, l), kvDim * dim)), qkvWidth);
             if (qkvBias[l] != null) {
                 float[] b = qkvBias[l];
                 for (int r = 0; r < n; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += b[i];
@@ -220,12 +245,13 @@ public final class LlamaForward implements ForwardPass {
             applyRope(qkv, n, qkvWidth, positions, rope);
             attention(qkv, qkvWidth, att, seqStart, nd);
             accumulate(sumSq, att, n, dim, name(TensorRole.O, l));
-            float[] o = nd.matmul(att, n, dim, wo[l], dim);
+            float[] o = nd.matmul(att, n, dim, resident ? wo[l] : nd.uploadParts("w-o", dim, dim, get(name(TensorRole.O, l), dim * dim)), dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.GATE, l), name(TensorRole.UP, l));
-            float[] h = nd.matmul(xb, n, dim, w13[l], 2 * hid);
+            float[] h = nd.matmul(xb, n, dim, resident ? w13[l]
+                    : nd.uploadParts("w-13", 2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim)), 2 * hid);
             for (int r = 0; r < n; r++) {
                 int hb = r * 2 * hid;
                 int gb = r * hid;
@@ -235,13 +261,14 @@ public final class LlamaForward implements ForwardPass {
                 }
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
-            float[] d = nd.matmul(gated, n, hid, w2[l], dim);
+            float[] d = nd.matmul(gated, n, hid, resident ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
         if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
         rmsNorm(x, xb, outNorm, n, dim);
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
-        return nd.matmul(xb, n, dim, lmHead, vocab);
+        return nd.matmul(xb, n, dim, resident ? lmHead
+                : nd.uploadParts("w-head", vocab, dim, get(arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1), vocab * dim)), vocab);
         }
     }
 

@@ -49,6 +49,26 @@ final class NdScratch implements AutoCloseable {
         return a;
     }
 
+    /**
+     * {@code parts} stacked row-major into the array of {@code role} and shape {@code rows x cols} (q, k and v as one
+     * fused matrix), without an intermediate concatenated copy.
+     *
+     * @throws IllegalArgumentException when the parts do not fill the shape exactly
+     */
+    INDArray uploadParts(String role, int rows, int cols, float[]... parts) {
+        long n = 0;
+        for (float[] p : parts) n += p.length;
+        if (n != (long) rows * cols) throw new IllegalArgumentException(role + ": " + n + " values for a " + rows + " x " + cols + " matrix");
+        INDArray a = get(role, rows, cols);
+        FloatPointer dst = new FloatPointer(a.data().addressPointer());
+        long o = 0;
+        for (float[] p : parts) {
+            dst.position(o).put(p, 0, p.length);
+            o += p.length;
+        }
+        return a;
+    }
+
     /** x (n x k, row-major) times w^T where w is m x k: a new n x m row-major array. */
     float[] matmul(float[] x, int n, int k, INDArray w, int m) {
         INDArray a = upload("gemm-in", x.length == n * k ? x : Arrays.copyOf(x, n * k), n, k);

@@ -92,7 +92,7 @@ public final class PhiForward implements ForwardPass {
      */
     public static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims) {
         ForwardPasses.requireFullWidthHeads(arch);
-        return new PhiForward(arch, Map.copyOf(tensors), rotaryDims, null, Map.of(), null);
+        return new PhiForward(arch, ForwardMath.kept(tensors), rotaryDims, null, Map.of(), null);
     }
 
     private PhiForward(ModelArchitecture arch, Map<String, float[]> t, int rotaryDims, PhiForward base, Map<String, float[]> changed,

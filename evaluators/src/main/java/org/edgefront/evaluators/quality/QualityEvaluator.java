@@ -37,7 +37,9 @@ import org.edgefront.space.model.TensorSpec;
  * Measures the quality of compressed candidates on fixed token sequences: perplexity, mean per-token
  * KL(reference || compressed) in nats/token and top-1 agreement with the uncompressed model.
  *
- * <p>At construction it reads every tensor into the heap, builds the architecture's {@link ForwardPass}
+ * <p>At construction it reads every tensor into the heap (a model above {@link ForwardPasses#RESIDENT_MATRIX_BYTES}
+ * built by the {@link Factory} is streamed from its checkpoint instead, see {@link ForwardPasses#open}, and its
+ * compressed tensors are produced layer by layer), builds the architecture's {@link ForwardPass}
  * ({@link ForwardPasses#of}), runs the uncompressed model once and keeps the {@link ReferenceDistribution}
  * ({@code predictedTokens x vocab} floats; 40 MB for 200 stories260K paragraphs). Per candidate it compresses
  * each tensor with {@link TensorCompressor} (results kept in a {@link CompressedTensorCache} per tensor and choice
@@ -47,7 +49,8 @@ import org.edgefront.space.model.TensorSpec;
  * non-finite results come back as FAILED evaluations with the reason.
  *
  * <p>Ownership: the evaluator does not keep the {@link ModelWeights} it was built from (the caller closes
- * them); {@link #close()} drops the caches. Thread-safety: not thread-safe (one per Spark task).
+ * them), except a streamed checkpoint the {@link Factory} opened, which {@link #close()} closes; {@link #close()}
+ * drops the caches. Thread-safety: not thread-safe (one per Spark task).
  */
 public final class QualityEvaluator implements Evaluator {
     /** Recorded with every evaluation. */
@@ -66,6 +69,12 @@ public final class QualityEvaluator implements Evaluator {
     private final StructureScores structureScores;
 
     private final ReferenceDistribution reference;
+
+    /**
+     * The checkpoint a streamed pass reads from ({@link ForwardPasses#open}), owned and closed by this evaluator; null
+     * when the pass holds its tensors.
+     */
+    private AutoCloseable ownedWeights;
 
     /** An evaluator with magnitude pruning (no calibration) and the default cache bound. */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences) throws IOException {
@@ -94,7 +103,12 @@ public final class QualityEvaluator implements Evaluator {
      */
     public static QualityEvaluator calibrated(SearchSpace space, ModelWeights weights, List<int[]> sequences,
                                               List<int[]> calibration, long cacheBytes) throws IOException {
-        ForwardPass base = ForwardPasses.load(weights);
+        return calibrated(space, ForwardPasses.load(weights), sequences, calibration, cacheBytes);
+    }
+
+    /** As {@link #calibrated(SearchSpace, ModelWeights, List, List, long)} on a pass already built (read whole or streamed). */
+    private static QualityEvaluator calibrated(SearchSpace space, ForwardPass base, List<int[]> sequences,
+                                               List<int[]> calibration, long cacheBytes) {
         CalibrationStats stats = calibration.isEmpty() ? null : base.inputNorms(calibration);
         java.util.Set<String> gptq = new java.util.LinkedHashSet<>();
         for (org.edgefront.space.candidate.Decision d : space.decisions()) {
@@ -212,6 +226,9 @@ public final class QualityEvaluator implements Evaluator {
             structure = structureScores.select(arch, plan);
         }
         Map<String, float[]> overrides = new HashMap<>();
+        // a streamed pass gets its plain compressed tensors when each layer runs, never all at once
+        boolean lazy = ownedWeights != null;
+        Map<String, TensorChoice> deferred = new HashMap<>();
         for (String name : choices.keySet()) {
             if (!specs.containsKey(name)) throw new IllegalArgumentException("no tensor " + name + " in " + arch.name());
         }
@@ -223,7 +240,8 @@ public final class QualityEvaluator implements Evaluator {
                 continue;
             }
             if (c == null || isIdentity(c)) continue;
-            overrides.put(t.name(), compressed(t, c));
+            if (lazy) deferred.put(t.name(), c);
+            else overrides.put(t.name(), compressed(t, c));
         }
         if (structure != null) {
             for (int l = 0; l < arch.layers(); l++) {
@@ -231,6 +249,12 @@ public final class QualityEvaluator implements Evaluator {
                 // a skipped block adds nothing to the residual stream, biases included
                 for (String bias : base.residualBiases(l)) overrides.put(bias, new float[arch.dim()]);
             }
+        }
+        if (!deferred.isEmpty()) {
+            Map<String, float[]> eager = overrides;
+            java.util.Set<String> names = new java.util.HashSet<>(eager.keySet());
+            names.addAll(deferred.keySet());
+            overrides = TensorViews.computed(names, n -> eager.containsKey(n) ? eager.get(n) : compressed(specs.get(n), deferred.get(n)));
         }
         ForwardPass f = base.withOverrides(overrides);
         boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), arch.vocabSize());
@@ -273,6 +297,14 @@ public final class QualityEvaluator implements Evaluator {
     @Override
     public void close() {
         cache.clear();
+        if (ownedWeights != null) {
+            try {
+                ownedWeights.close();
+            } catch (Exception e) {
+                // the evaluation results are complete; a failed close of a read-only checkpoint loses nothing
+            }
+            ownedWeights = null;
+        }
     }
 
     // ---- factory ----------------------------------------------------------------------------------
@@ -383,11 +415,19 @@ public final class QualityEvaluator implements Evaluator {
         private final Inputs inputs;
         private final SearchSpace space;
         private final long cacheBytes;
+        /** Models whose linear tensors take more float bytes are streamed from the checkpoint ({@link ForwardPasses#open}). */
+        private final long residentMatrixBytes;
 
         public Factory(Inputs inputs, SearchSpace space, long cacheBytes) {
+            this(inputs, space, cacheBytes, ForwardPasses.RESIDENT_MATRIX_BYTES);
+        }
+
+        /** As the main constructor with the size above which the evaluator streams its model (tests stream tiny models). */
+        Factory(Inputs inputs, SearchSpace space, long cacheBytes, long residentMatrixBytes) {
             this.inputs = Objects.requireNonNull(inputs, "inputs");
             this.space = Objects.requireNonNull(space, "space");
             this.cacheBytes = cacheBytes;
+            this.residentMatrixBytes = residentMatrixBytes;
         }
 
         /** A factory over a checkpoint, llama2.c tokenizer and text (see {@link TextInputs}). */
@@ -411,9 +451,23 @@ public final class QualityEvaluator implements Evaluator {
          */
         @Override
         public QualityEvaluator create() {
-            try (ModelWeights w = inputs.openWeights()) {
+            try {
+                ModelWeights w = inputs.openWeights();
                 ModelArchitecture a = w.architecture();
-                return calibrated(space, w, inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                if (!ForwardPasses.streams(a, residentMatrixBytes)) {
+                    try (w) {
+                        return calibrated(space, w, inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                    }
+                }
+                // a model above ForwardPasses.RESIDENT_MATRIX_BYTES: the evaluator streams from, and owns, the checkpoint
+                try {
+                    QualityEvaluator e = calibrated(space, ForwardPasses.open(w, residentMatrixBytes, ForwardPasses.defaultPinnedBytes()), inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                    e.ownedWeights = w;
+                    return e;
+                } catch (IOException | RuntimeException | Error e) {
+                    w.close();
+                    throw e;
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load quality inputs " + inputs, e);
             }

@@ -71,7 +71,7 @@ public final class OutputErrorJob {
             List<int[]> cal = factory.inputs().calibration(arch);
             CalibrationStats stats = null;
             if (!cal.isEmpty()) {
-                ForwardPass base = ForwardPasses.load(w);
+                ForwardPass base = ForwardPasses.open(w);   // streamed for a large model; w stays open while it runs
                 stats = base.inputNorms(cal);
                 Set<String> gptq = new LinkedHashSet<>();
                 for (Decision d : space.decisions()) {
