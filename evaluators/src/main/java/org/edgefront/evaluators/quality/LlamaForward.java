@@ -15,8 +15,6 @@ import org.edgefront.space.model.TensorRole;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -31,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk
  * with a polynomial exponential ({@link #expNonPositive(float)}, relative error below 5e-7). Causal attention
  * runs per sequence: scalar loops over transposed keys and values below 256 tokens, two batched ND4J
- * products with an additive causal mask and ND4J's softmax from 256 tokens on. Chunks hold at most 8,192
+ * products around a causal softmax in Java (only each row's past positions exponentiated) from 256 tokens on. Chunks hold at most 8,192
  * tokens and 16 Mi logits, which bounds the buffers.
  *
  * <p>Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
@@ -50,10 +48,11 @@ public final class LlamaForward implements ForwardPass {
     private final INDArray[] w2;
     private final INDArray lmHead;
     /**
-     * Whether the linear matrices live in ND4J for the pass's lifetime (small models: uploaded once) or are uploaded
+     * Whether the base pass's linear matrices live in ND4J for its lifetime (small models: uploaded once) or are uploaded
      * from {@link #tensors} layer by layer into reused buffers on every chunk (models above
      * {@link ForwardPasses#RESIDENT_MATRIX_BYTES}: only one layer's matrices are ever off-heap, and streamed or lazily
-     * computed tensors are produced only when their layer runs).
+     * computed tensors are produced only when their layer runs). A variant ({@link #withOverrides}) always uploads its
+     * replaced matrices that way: allocating fresh ND4J matrices per candidate cost more than the copies.
      */
     private final boolean resident;
     private final float[] embedding;
@@ -92,13 +91,17 @@ public final class LlamaForward implements ForwardPass {
             String g = name(TensorRole.GATE, l);
             String u = name(TensorRole.UP, l);
             String d = name(TensorRole.DOWN, l);
-            boolean reuse = base != null;
-            if (resident) {
-            wqkv[l] = reuse && !any(changed, q, k, v) ? base.wqkv[l]
-                    : matrix(concat(get(q, dim * dim), get(k, kv * dim), get(v, kv * dim)), dim + 2 * kv, dim);
-            wo[l] = reuse && !any(changed, o) ? base.wo[l] : matrix(get(o, dim * dim), dim, dim);
-            w13[l] = reuse && !any(changed, g, u) ? base.w13[l] : matrix(concat(get(g, hid * dim), get(u, hid * dim)), 2 * hid, dim);
-            w2[l] = reuse && !any(changed, d) ? base.w2[l] : matrix(get(d, dim * hid), dim, hid);
+            if (base != null) {
+                // a variant shares the base's unchanged matrices; its replaced ones are uploaded when their layer runs
+                wqkv[l] = any(changed, q, k, v) ? null : base.wqkv[l];
+                wo[l] = any(changed, o) ? null : base.wo[l];
+                w13[l] = any(changed, g, u) ? null : base.w13[l];
+                w2[l] = any(changed, d) ? null : base.w2[l];
+            } else if (resident) {
+                wqkv[l] = matrix(concat(get(q, dim * dim), get(k, kv * dim), get(v, kv * dim)), dim + 2 * kv, dim);
+                wo[l] = matrix(get(o, dim * dim), dim, dim);
+                w13[l] = matrix(concat(get(g, hid * dim), get(u, hid * dim)), 2 * hid, dim);
+                w2[l] = matrix(get(d, dim * hid), dim, hid);
             }
             attnNorm[l] = get(ModelArchitecture.attentionNormName(l), dim);
             if (arch.attentionBiases()) {
@@ -112,8 +115,8 @@ public final class LlamaForward implements ForwardPass {
         String emb = name(TensorRole.EMBEDDING, -1);
         embedding = get(emb, arch.vocabSize() * dim);
         String head = arch.tiedEmbeddings() ? emb : name(TensorRole.LM_HEAD, -1);
-        lmHead = !resident ? null
-                : base != null && !any(changed, head) ? base.lmHead : matrix(get(head, arch.vocabSize() * dim), arch.vocabSize(), dim);
+        lmHead = base != null ? (any(changed, head) ? null : base.lmHead)
+                : resident ? matrix(get(head, arch.vocabSize() * dim), arch.vocabSize(), dim) : null;
         this.batchedAttentionMinTokens = batchedAttentionMinTokens;
         maxChunkTokens = (int) Math.max(1, Math.min(DEFAULT_MAX_CHUNK_TOKENS, MAX_CHUNK_LOGITS / arch.vocabSize()));
     }
@@ -235,7 +238,7 @@ public final class LlamaForward implements ForwardPass {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            float[] qkv = nd.matmul(xb, n, dim, resident ? wqkv[l]
+            float[] qkv = nd.matmul(xb, n, dim, wqkv[l] != null ? wqkv[l]
                     : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), dim * dim), get(name(TensorRole.K, l), kvDim * dim),
                             get(name(TensorRole.V, l), kvDim * dim)), qkvWidth);
             if (qkvBias[l] != null) {
@@ -245,12 +248,12 @@ public final class LlamaForward implements ForwardPass {
             applyRope(qkv, n, qkvWidth, positions, rope);
             attention(qkv, qkvWidth, att, seqStart, nd);
             accumulate(sumSq, att, n, dim, name(TensorRole.O, l));
-            float[] o = nd.matmul(att, n, dim, resident ? wo[l] : nd.uploadParts("w-o", dim, dim, get(name(TensorRole.O, l), dim * dim)), dim);
+            float[] o = nd.matmul(att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(name(TensorRole.O, l), dim * dim)), dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.GATE, l), name(TensorRole.UP, l));
-            float[] h = nd.matmul(xb, n, dim, resident ? w13[l]
+            float[] h = nd.matmul(xb, n, dim, w13[l] != null ? w13[l]
                     : nd.uploadParts("w-13", 2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim)), 2 * hid);
             for (int r = 0; r < n; r++) {
                 int hb = r * 2 * hid;
@@ -261,13 +264,13 @@ public final class LlamaForward implements ForwardPass {
                 }
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
-            float[] d = nd.matmul(gated, n, hid, resident ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
+            float[] d = nd.matmul(gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
         if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
         rmsNorm(x, xb, outNorm, n, dim);
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
-        return nd.matmul(xb, n, dim, resident ? lmHead
+        return nd.matmul(xb, n, dim, lmHead != null ? lmHead
                 : nd.uploadParts("w-head", vocab, dim, get(arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1), vocab * dim)), vocab);
         }
     }
@@ -354,7 +357,7 @@ public final class LlamaForward implements ForwardPass {
 
     /**
      * Causal attention of one sequence with two ND4J GEMMs per kv head g: the queries of its kvMul heads stacked
-     * as (kvMul x len) x hd times K_g^T, a masked softmax, then times V_g. Computes the masked upper triangle too, which BLAS does faster than scalar Java does half.
+     * as (kvMul x len) x hd times K_g^T, a causal softmax over each row's past positions (the future ones set to 0), then times V_g. The products compute the masked upper triangle too, which BLAS does faster than scalar Java does half.
      */
     private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd) {
         int hd = arch.headDim();
@@ -379,7 +382,7 @@ public final class LlamaForward implements ForwardPass {
                 System.arraycopy(qkv, rb + dim + kvDim + g * hd, v, (g * len + t) * hd, hd);
             }
         }
-        INDArray mask = nd.constant("att-mask", LlamaForward::fillCausalMask, len, len);
+        float[] scores = new float[rowsPerGroup * len];
         int qSize = rowsPerGroup * hd;
         int kvSize = len * hd;
         for (int g = 0; g < kvHeads; g++) {
@@ -388,12 +391,12 @@ public final class LlamaForward implements ForwardPass {
             INDArray ka = nd.uploadRange("att-k", k, g * kvSize, kvSize, len, hd);
             INDArray sa = nd.get("att-scores", rowsPerGroup, len);
             Nd4j.gemm(qa, ka, sa, false, true, 1.0, 0.0);
-            // causal mask as an additive bias broadcast over the group's heads, then ND4J's softmax over the last axis
-            INDArray s3 = sa.reshape('c', kvMul, len, len);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(s3, mask, s3, 1, 2));
-            INDArray p3 = nd.get("att-probs", kvMul, len, len);
-            Nd4j.exec(new SoftMax(s3, p3, 2));
-            INDArray pa = p3.reshape('c', rowsPerGroup, len);
+            // causal softmax in Java over each row's first t + 1 scores only (exponentials of the masked half skipped)
+            FloatPointer sp = new FloatPointer(sa.data().addressPointer());
+            sp.get(scores, 0, rowsPerGroup * len);
+            for (int r = 0; r < rowsPerGroup; r++) causalSoftmax(scores, r * len, r % len + 1, len);
+            sp.put(scores, 0, rowsPerGroup * len);
+            INDArray pa = sa;
             INDArray va = nd.uploadRange("att-v", v, g * kvSize, kvSize, len, hd);
             INDArray oa = nd.get("att-out", rowsPerGroup, hd);
             Nd4j.gemm(pa, va, oa, false, false, 1.0, 0.0);
@@ -408,12 +411,19 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    /** Fills a len x len additive bias: 0 where the key position is not after the query position, -1e30 after. */
-    private static void fillCausalMask(INDArray mask) {
-        int len = (int) mask.size(0);
-        float[] m = new float[len * len];
-        for (int t = 0; t < len; t++) java.util.Arrays.fill(m, t * len + t + 1, (t + 1) * len, -1e30f);
-        new FloatPointer(mask.data().addressPointer()).put(m, 0, m.length);
+    /** Softmax of {@code x[off, off + n)} in place, zeros in {@code x[off + n, off + len)} (the masked future positions). */
+    static void causalSoftmax(float[] x, int off, int n, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = off; i < off + n; i++) if (x[i] > max) max = x[i];
+        float sum = 0;
+        for (int i = off; i < off + n; i++) {
+            float e = expNonPositive(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = off; i < off + n; i++) x[i] *= inv;
+        java.util.Arrays.fill(x, off + n, off + len, 0f);
     }
 
     /** Causal attention of one sequence in scalar Java (no ND4J call overhead). */
