@@ -55,7 +55,7 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master, or 'sequential' (default ${DEFAULT-VALUE}).")
     String master;
 
-    @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions (default: the default parallelism).")
+    @Option(names = "--partitions", defaultValue = "0", description = "Spark partitions (default: 4 tasks per slot, so fast slots take more rows).")
     int partitions;
 
     @Option(names = "--weight-error", description = "Measure quantization-error throughput per tensor (no forward pass, not KL).")

@@ -52,7 +52,7 @@ public final class ProfileJob {
      * @param space      the decisions and options to profile (the factory's space)
      * @param outDir     output directory (path or Hadoop URI)
      * @param resume     reuse the checkpointed decisions in {@code outDir}
-     * @param partitions Spark partitions (0: the context's default parallelism)
+     * @param partitions Spark partitions (0: {@link org.edgefront.jobs.spark.SparkSessions#TASKS_PER_SLOT} per slot)
      */
     public record Config(QualityEvaluator.Factory factory, SearchSpace space, String outDir, boolean resume, int partitions) {
         public Config {
@@ -123,8 +123,7 @@ public final class ProfileJob {
     }
 
     private static List<String> spark(JavaSparkContext sc, Config c, String dir, List<Integer> todo) {
-        int p = c.partitions() > 0 ? c.partitions() : sc.defaultParallelism();
-        p = Math.max(1, Math.min(p, todo.size()));
+        int p = org.edgefront.jobs.spark.SparkSessions.partitions(sc, c.partitions(), todo.size());
         QualityEvaluator.Factory f = c.factory();
         SearchSpace space = c.space();
         // rows travel back as JSON text: Strings need no Kryo registration and the checkpoint format is reused

@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.edgefront.evaluators.EvaluatorFactory;
 import org.edgefront.jobs.spark.EvaluatorPool;
+import org.edgefront.jobs.spark.SparkSessions;
 import org.edgefront.space.candidate.Candidate;
 import org.edgefront.space.metric.Evaluation;
 
@@ -21,7 +22,7 @@ public final class SparkBatchEvaluator implements BatchEvaluator {
     private final int partitions;
 
     /**
-     * @param partitions partitions per batch; 0 uses the context's default parallelism
+     * @param partitions partitions per batch; 0 for {@link SparkSessions#TASKS_PER_SLOT} tasks per slot
      */
     public SparkBatchEvaluator(JavaSparkContext sc, EvaluatorFactory factory, int partitions) {
         this.sc = sc;
@@ -32,8 +33,7 @@ public final class SparkBatchEvaluator implements BatchEvaluator {
     @Override
     public List<Evaluation> evaluate(List<Candidate> candidates) {
         if (candidates.isEmpty()) return List.of();
-        int p = partitions > 0 ? partitions : sc.defaultParallelism();
-        p = Math.max(1, Math.min(p, candidates.size()));
+        int p = SparkSessions.partitions(sc, partitions, candidates.size());
         EvaluatorFactory f = factory;
         JavaRDD<Candidate> rdd = sc.parallelize(candidates, p);
         // collect() keeps partition order, and parallelize keeps element order within partitions

@@ -1,6 +1,7 @@
 package org.edgefront.jobs.spark;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -10,6 +11,20 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
     private SparkSessions() {}
+
+    /** Tasks per slot when a job does not set its partitions: see {@link #partitions}. */
+    public static final int TASKS_PER_SLOT = 4;
+
+    /**
+     * Partitions for {@code items} work items: {@code requested} when positive, otherwise {@link #TASKS_PER_SLOT} per
+     * slot of the context, never more than the items. Several smaller tasks per slot let a slot that finished early
+     * take the next one: candidates and sensitivity rows differ in cost (incremental evaluation recomputes from the
+     * first changed layer), and one task per slot left a slot idle behind its neighbour's heavier share.
+     */
+    public static int partitions(JavaSparkContext sc, int requested, int items) {
+        int p = requested > 0 ? requested : TASKS_PER_SLOT * sc.defaultParallelism();
+        return Math.max(1, Math.min(p, items));
+    }
 
     /**
      * @param appName application name shown in the Spark UI

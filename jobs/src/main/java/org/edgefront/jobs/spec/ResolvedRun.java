@@ -21,7 +21,7 @@ import org.edgefront.space.metric.Metric;
  * @param populationSize candidates per generation
  * @param generations    generations
  * @param master         Spark master or {@code sequential}
- * @param partitions     partitions per batch (0 = default parallelism)
+ * @param partitions     partitions per batch (0 = four tasks per Spark slot)
  * @param maxFailureRate failure fraction above which the job stops
  */
 public record ResolvedRun(String strategy, long seed, int populationSize, int generations, String master, int partitions,

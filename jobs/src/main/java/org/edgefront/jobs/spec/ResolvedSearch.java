@@ -88,7 +88,7 @@ public record ResolvedSearch(
     /** Spark master or {@code sequential}. */
     public String master() { return run.master(); }
 
-    /** Partitions per batch (0 = default parallelism). */
+    /** Partitions per batch (0 = {@link org.edgefront.jobs.spark.SparkSessions#TASKS_PER_SLOT} per slot). */
     public int partitions() { return run.partitions(); }
 
     /** Failure fraction above which the job stops. */

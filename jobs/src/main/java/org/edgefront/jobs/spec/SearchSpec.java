@@ -124,7 +124,7 @@ public record SearchSpec(
 
     /**
      * @param master         Spark master, default {@code local[*]}; {@code sequential} runs without Spark tasks
-     * @param partitions     partitions per batch (0 = Spark default parallelism)
+     * @param partitions     partitions per batch (0 = four tasks per Spark slot)
      * @param maxFailureRate stop with an error when more than this fraction of evaluations failed
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -70,6 +70,16 @@ class SearchJobTest {
     }
 
     @Test
+    void unsetPartitionsGiveFourTasksPerSlotSoFastSlotsTakeMoreWork() {
+        var sc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        assertEquals(2, sc.defaultParallelism());
+        assertEquals(8, SparkSessions.partitions(sc, 0, 100), "4 tasks for each of local[2]'s 2 slots");
+        assertEquals(3, SparkSessions.partitions(sc, 0, 3), "never more tasks than items");
+        assertEquals(5, SparkSessions.partitions(sc, 5, 100), "execution.partitions wins");
+        assertEquals(1, SparkSessions.partitions(sc, 0, 0));
+    }
+
+    @Test
     void sparkSearchGivesTheSameFrontAsSequentialWithTheSameSeed() throws IOException {
         Path s = spec(3);
         SearchJob.Outcome seq = run(s, dir.resolve("seq"), "sequential", false);
