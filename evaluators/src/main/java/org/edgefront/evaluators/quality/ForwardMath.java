@@ -43,13 +43,6 @@ final class ForwardMath {
         for (int i = 0; i < n; i++) x[off + i] -= lse;
     }
 
-    /** x (n x k, row-major) times w^T where w is m x k: returns n x m row-major (one-off buffers; see {@link NdScratch}). */
-    static float[] matmul(float[] x, int n, int k, INDArray w, int m) {
-        try (NdScratch nd = new NdScratch()) {
-            return nd.matmul(x, n, k, w, m);
-        }
-    }
-
     static INDArray matrix(float[] data, int rows, int cols) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
         new FloatPointer(a.data().addressPointer()).put(data, 0, data.length);

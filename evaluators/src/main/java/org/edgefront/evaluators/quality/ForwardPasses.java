@@ -59,7 +59,7 @@ public final class ForwardPasses {
      * {@link #RESIDENT_MATRIX_BYTES} is read whole ({@link #load}); a larger one streams its linear tensors from the
      * checkpoint when each layer runs, holding only its norms, biases, embedding and, in layer order, linear tensors
      * up to a quarter of the maximum heap (so the pass re-reads the rest of the checkpoint on every chunk, and a
-     * pass's replaced tensors are produced layer by layer too). Only Llama-family passes stream; Phi-2 is read whole.
+     * pass's replaced tensors are produced layer by layer too).
      *
      * <p>Ownership: a streamed pass reads from {@code weights}, which the caller keeps open while the pass (and any
      * pass derived from it) is used, and closes afterwards.
@@ -80,7 +80,11 @@ public final class ForwardPasses {
         List<String> names = new java.util.ArrayList<>();
         for (TensorSpec s : a.linearTensors()) names.add(s.name());
         names.addAll(tensorNames(a));
-        return LlamaForward.of(a, new StreamedTensors(weights, names, pinnedBytes), false);
+        StreamedTensors t = new StreamedTensors(weights, names, pinnedBytes);
+        return switch (a.family()) {
+            case LLAMA, QWEN2 -> LlamaForward.of(a, t, false);
+            case PHI2 -> PhiForward.of(a, t, PhiForward.phi2RotaryDims(a), false);
+        };
     }
 
     /** A quarter of the maximum heap: what a streamed pass holds of its linear tensors. */
@@ -92,7 +96,7 @@ public final class ForwardPasses {
     }
 
     static boolean streams(ModelArchitecture arch, long residentMatrixBytes) {
-        return !residentMatrices(arch, residentMatrixBytes) && arch.family() != org.edgefront.space.model.ArchitectureFamily.PHI2;
+        return !residentMatrices(arch, residentMatrixBytes);
     }
 
     /** Reads every tensor the pass needs from {@code weights} (which the caller still owns and closes). */

@@ -3,7 +3,6 @@ package org.edgefront.evaluators.quality;
 import static org.edgefront.evaluators.quality.ForwardMath.addBias;
 import static org.edgefront.evaluators.quality.ForwardMath.any;
 import static org.edgefront.evaluators.quality.ForwardMath.concat;
-import static org.edgefront.evaluators.quality.ForwardMath.matmul;
 import static org.edgefront.evaluators.quality.ForwardMath.matrix;
 import static org.edgefront.evaluators.quality.ForwardMath.name;
 
@@ -52,6 +51,8 @@ public final class PhiForward implements ForwardPass {
     private final float[] outB;
     private final float[] embedding;
     private final INDArray lmHead;
+    /** As {@link LlamaForward}'s: matrices held in ND4J, or uploaded layer by layer per chunk (streamed models). */
+    private final boolean resident;
     private final float[] headBias;
     private final float[] logitBias;
 
@@ -91,12 +92,17 @@ public final class PhiForward implements ForwardPass {
      *                                  sized tensor
      */
     public static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims) {
+        return of(arch, tensors, rotaryDims, ForwardPasses.residentMatrices(arch, ForwardPasses.RESIDENT_MATRIX_BYTES));
+    }
+
+    /** As {@link #of(ModelArchitecture, Map, int)} with the matrices held in ND4J or uploaded per chunk ({@link ForwardPasses#open}). */
+    static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims, boolean resident) {
         ForwardPasses.requireFullWidthHeads(arch);
-        return new PhiForward(arch, ForwardMath.kept(tensors), rotaryDims, null, Map.of(), null);
+        return new PhiForward(arch, ForwardMath.kept(tensors), rotaryDims, null, Map.of(), null, resident);
     }
 
     private PhiForward(ModelArchitecture arch, Map<String, float[]> t, int rotaryDims, PhiForward base, Map<String, float[]> changed,
-                       float[] logitBias) {
+                       float[] logitBias, boolean resident) {
         if (arch.family() != ArchitectureFamily.PHI2) throw new IllegalArgumentException(arch.name() + " is not a Phi-2 model");
         if (arch.tiedEmbeddings()) throw new IllegalArgumentException("Phi-2 has an untied LM head");
         if (rotaryDims < 0 || rotaryDims > arch.headDim() || rotaryDims % 2 != 0) {
@@ -106,6 +112,7 @@ public final class PhiForward implements ForwardPass {
         this.tensors = t;
         this.rotaryDims = rotaryDims;
         this.logitBias = logitBias;
+        this.resident = base != null ? base.resident : resident;
         int layers = arch.layers();
         int dim = arch.dim();
         int kv = arch.kvDim();
@@ -128,11 +135,18 @@ public final class PhiForward implements ForwardPass {
             String o = name(TensorRole.O, l);
             String u = name(TensorRole.UP, l);
             String d = name(TensorRole.DOWN, l);
-            wqkv[l] = reuse && !any(changed, q, k, v) ? base.wqkv[l]
-                    : matrix(concat(get(t, q, dim * dim), get(t, k, kv * dim), get(t, v, kv * dim)), dim + 2 * kv, dim);
-            wo[l] = reuse && !any(changed, o) ? base.wo[l] : matrix(get(t, o, dim * dim), dim, dim);
-            w1[l] = reuse && !any(changed, u) ? base.w1[l] : matrix(get(t, u, hid * dim), hid, dim);
-            w2[l] = reuse && !any(changed, d) ? base.w2[l] : matrix(get(t, d, dim * hid), dim, hid);
+            if (reuse) {
+                // a variant shares the base's unchanged matrices; its replaced ones are uploaded when their layer runs
+                wqkv[l] = any(changed, q, k, v) ? null : base.wqkv[l];
+                wo[l] = any(changed, o) ? null : base.wo[l];
+                w1[l] = any(changed, u) ? null : base.w1[l];
+                w2[l] = any(changed, d) ? null : base.w2[l];
+            } else if (this.resident) {
+                wqkv[l] = matrix(concat(get(t, q, dim * dim), get(t, k, kv * dim), get(t, v, kv * dim)), dim + 2 * kv, dim);
+                wo[l] = matrix(get(t, o, dim * dim), dim, dim);
+                w1[l] = matrix(get(t, u, hid * dim), hid, dim);
+                w2[l] = matrix(get(t, d, dim * hid), dim, hid);
+            }
             qkvBias[l] = concat(get(t, biasName(TensorRole.Q, l), dim), get(t, biasName(TensorRole.K, l), kv),
                     get(t, biasName(TensorRole.V, l), kv));
             oBias[l] = get(t, biasName(TensorRole.O, l), dim);
@@ -145,19 +159,20 @@ public final class PhiForward implements ForwardPass {
         outB = get(t, outputNormBiasName(), dim);
         embedding = get(t, name(TensorRole.EMBEDDING, -1), arch.vocabSize() * dim);
         String head = name(TensorRole.LM_HEAD, -1);
-        lmHead = reuse && !any(changed, head) ? base.lmHead : matrix(get(t, head, arch.vocabSize() * dim), arch.vocabSize(), dim);
+        lmHead = reuse ? (any(changed, head) ? null : base.lmHead)
+                : this.resident ? matrix(get(t, head, arch.vocabSize() * dim), arch.vocabSize(), dim) : null;
         headBias = get(t, headBiasName(), arch.vocabSize());
     }
 
     @Override
     public PhiForward withOverrides(Map<String, float[]> replaced) {
         if (replaced.isEmpty()) return this;
-        return new PhiForward(arch, ForwardMath.merged(arch, tensors, replaced), rotaryDims, this, replaced, logitBias);
+        return new PhiForward(arch, ForwardMath.merged(arch, tensors, replaced), rotaryDims, this, replaced, logitBias, resident);
     }
 
     @Override
     public PhiForward withKeptVocabulary(boolean[] keptTokens) {
-        return new PhiForward(arch, tensors, rotaryDims, this, Map.of(), ForwardMath.logitBias(arch, keptTokens));
+        return new PhiForward(arch, tensors, rotaryDims, this, Map.of(), ForwardMath.logitBias(arch, keptTokens), resident);
     }
 
     @Override
@@ -189,29 +204,34 @@ public final class PhiForward implements ForwardPass {
         float[][] rope = ropeTable(chunk.maxLen());
         float[] xb = new float[n * dim];
         float[] att = new float[n * dim];
+        String head = name(TensorRole.LM_HEAD, -1);
+        try (NdScratch nd = new NdScratch()) {
         for (int l = 0; l < arch.layers(); l++) {
             layerNorm(x, xb, lnW[l], lnB[l], n, dim);
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
-            float[] qkv = matmul(xb, n, dim, wqkv[l], width);
+            float[] qkv = nd.matmul(xb, n, dim, wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", width, dim,
+                    get(tensors, name(TensorRole.Q, l), dim * dim), get(tensors, name(TensorRole.K, l), kvDim * dim),
+                    get(tensors, name(TensorRole.V, l), kvDim * dim)), width);
             addBias(qkv, qkvBias[l], n, width);
             applyRope(qkv, n, width, positions, rope);
             for (int s = 0; s + 1 < seqStart.length; s++) attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s]);
             if (obs != null) obs.accept(List.of(name(TensorRole.O, l)), att, n, dim);
-            float[] o = matmul(att, n, dim, wo[l], dim);
+            float[] o = nd.matmul(att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim)), dim);
             addBias(o, oBias[l], n, dim);
-            float[] h = matmul(xb, n, dim, w1[l], hid);
+            float[] h = nd.matmul(xb, n, dim, w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim)), hid);
             addBias(h, b1[l], n, hid);
             for (int i = 0; i < h.length; i++) h[i] = geluTanh(h[i]);
             if (obs != null) obs.accept(List.of(name(TensorRole.DOWN, l)), h, n, hid);
-            float[] d = matmul(h, n, hid, w2[l], dim);
+            float[] d = nd.matmul(h, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(tensors, name(TensorRole.DOWN, l), dim * hid)), dim);
             addBias(d, b2[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i] + d[i];
         }
         layerNorm(x, xb, outW, outB, n, dim);
         if (obs != null) obs.accept(List.of(name(TensorRole.LM_HEAD, -1)), xb, n, dim);
-        float[] logits = matmul(xb, n, dim, lmHead, vocab);
+        float[] logits = nd.matmul(xb, n, dim, lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim)), vocab);
         addBias(logits, headBias, n, vocab);
         return logits;
+        }
     }
 
     /** GELU with the tanh approximation (Hugging Face "gelu_new"). */

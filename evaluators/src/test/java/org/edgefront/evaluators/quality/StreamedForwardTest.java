@@ -83,6 +83,21 @@ class StreamedForwardTest {
     }
 
     @Test
+    void aStreamedPhi2PassGivesTheSameLogProbsAsAHeldOne() throws Exception {
+        var shape = new SyntheticLlama.Shape(160, 640, 2, 2, 2, 97, 128, false);
+        try (SyntheticLlama w = SyntheticLlama.create(shape, 5, org.edgefront.space.model.ArchitectureFamily.PHI2)) {
+            List<int[]> seqs = List.of(SyntheticLlama.tokenSequences(5, 2, 30, 97));
+            ForwardPass held = ForwardPasses.load(w);
+            ForwardPass streamed = ForwardPasses.open(w, 0, 0);
+            assertTrue(streamed instanceof PhiForward);
+            assertSame(logProbs(held, seqs), logProbs(streamed, seqs));
+            String up = TensorSpec.canonicalName(org.edgefront.space.model.TensorRole.UP, 1);
+            Map<String, float[]> o = Map.of(up, TensorCompressor.apply(w.architecture().tensorsByName().get(up), w.read(up), TensorChoice.parse("int4g32"), null));
+            assertSame(logProbs(held.withOverrides(o), seqs), logProbs(streamed.withOverrides(o), seqs));
+        }
+    }
+
+    @Test
     void lazilyComputedOverridesAreProducedWhenTheirLayerRunsAndMatchEagerOnes() throws Exception {
         List<int[]> seqs = List.of(SyntheticLlama.tokenSequences(9, 2, 30, 256));
         try (CountingWeights w = new CountingWeights(9)) {
