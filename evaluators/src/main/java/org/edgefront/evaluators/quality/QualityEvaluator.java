@@ -136,8 +136,8 @@ public final class QualityEvaluator implements Evaluator {
     record StructureScores(double[][] heads, double[][] channels, double[] tokens, int[] alwaysKeep) {
         static StructureScores of(ForwardPass base, CalibrationStats stats, List<int[]> calibration, boolean vocab) {
             ModelArchitecture a = base.architecture();
-            Map<String, float[]> t = new HashMap<>();
-            for (TensorSpec s : a.linearTensors()) t.put(s.name(), base.tensor(s.name()));
+            // the pass's own map: a streamed pass reads each output and down projection once here, holding none
+            Map<String, float[]> t = base.tensors();
             int[] first = calibration.stream().filter(s -> s.length > 0).mapToInt(s -> s[0]).distinct().sorted().toArray();
             return new StructureScores(StructuredPruning.headScores(a, t, stats), StructuredPruning.channelScores(a, t, stats),
                     vocab ? StructuredForward.tokenImportance(base, calibration) : null, first);
@@ -226,9 +226,10 @@ public final class QualityEvaluator implements Evaluator {
             structure = structureScores.select(arch, plan);
         }
         Map<String, float[]> overrides = new HashMap<>();
-        // a streamed pass gets its plain compressed tensors when each layer runs, never all at once
+        // a streamed pass gets its compressed (and pruned) tensors when each layer runs, never all at once
         boolean lazy = ownedWeights != null;
-        Map<String, TensorChoice> deferred = new HashMap<>();
+        Map<String, java.util.function.Supplier<float[]>> deferred = new HashMap<>();
+        StructureChoice kept = structure;
         for (String name : choices.keySet()) {
             if (!specs.containsKey(name)) throw new IllegalArgumentException("no tensor " + name + " in " + arch.name());
         }
@@ -236,11 +237,13 @@ public final class QualityEvaluator implements Evaluator {
             TensorChoice c = choices.get(t.name());
             if (structure != null && structure.prunedShape(arch, t) != t) {
                 // pruned tensors change even when their choice keeps the original weights
-                overrides.put(t.name(), prunedCompressed(t, c == null ? ORIGINAL : c, structure));
+                TensorChoice pc = c == null ? ORIGINAL : c;
+                if (lazy) deferred.put(t.name(), () -> prunedCompressed(t, pc, kept));
+                else overrides.put(t.name(), prunedCompressed(t, pc, structure));
                 continue;
             }
             if (c == null || isIdentity(c)) continue;
-            if (lazy) deferred.put(t.name(), c);
+            if (lazy) deferred.put(t.name(), () -> compressed(t, c));
             else overrides.put(t.name(), compressed(t, c));
         }
         if (structure != null) {
@@ -254,7 +257,7 @@ public final class QualityEvaluator implements Evaluator {
             Map<String, float[]> eager = overrides;
             java.util.Set<String> names = new java.util.HashSet<>(eager.keySet());
             names.addAll(deferred.keySet());
-            overrides = TensorViews.computed(names, n -> eager.containsKey(n) ? eager.get(n) : compressed(specs.get(n), deferred.get(n)));
+            overrides = TensorViews.computed(names, n -> eager.containsKey(n) ? eager.get(n) : deferred.get(n).get());
         }
         ForwardPass f = base.withOverrides(overrides);
         boolean[] keptTokens = structure == null || structure.keptVocab() == null ? null : StructuredPruning.flags(structure.keptVocab(), arch.vocabSize());

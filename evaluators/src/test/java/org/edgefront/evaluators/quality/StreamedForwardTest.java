@@ -124,6 +124,32 @@ class StreamedForwardTest {
     }
 
     @Test
+    void aStreamingEvaluatorMeasuresPrunedStructureLikeAHoldingOne() throws Exception {
+        ModelArchitecture a = SyntheticLlama.tiny(11).architecture();
+        SearchSpace space = SearchSpace.perTensor(a, List.of(TensorChoice.parse("f32"), TensorChoice.parse("int4g32")))
+                .withStructure(org.edgefront.space.candidate.StructureDecision.forModel(a, List.of(1.0, 0.5), List.of(1.0, 0.5), true,
+                        List.of(1.0, 0.5)));
+        List<int[]> seqs = List.of(SyntheticLlama.tokenSequences(11, 3, 24, a.vocabSize()));
+        List<int[]> cal = List.of(SyntheticLlama.tokenSequences(12, 3, 24, a.vocabSize()));
+        QualityEvaluator.Inputs inputs = new QualityEvaluator.FixedInputs(() -> SyntheticLlama.tiny(11), seqs, cal);
+        EvaluatorFactory held = new QualityEvaluator.Factory(inputs, space, QualityEvaluator.DEFAULT_CACHE_BYTES);
+        EvaluatorFactory streamed = new QualityEvaluator.Factory(inputs, space, 0, 0);
+        org.apache.commons.math3.random.RandomGenerator rng = new org.apache.commons.math3.random.Well19937c(11);
+        try (var e1 = held.create(); var e2 = streamed.create()) {
+            int pruned = 0;
+            for (int i = 0; i < 6; i++) {
+                Candidate c = space.sample(rng);
+                if (space.structurePlan(c).prunes(a)) pruned++;
+                var r1 = e1.evaluate(c);
+                var r2 = e2.evaluate(c);
+                assertTrue(r1.ok() && r2.ok(), r1.failureReason() + " / " + r2.failureReason());
+                assertEquals(r1.measurements(), r2.measurements());
+            }
+            assertTrue(pruned > 0, "some sampled candidates prune heads, channels, layers or vocabulary");
+        }
+    }
+
+    @Test
     void anEvaluatorThatStreamsMeasuresWhatAHoldingOneMeasuresAndClosesItsCheckpoint() throws Exception {
         List<CountingWeights> opened = new ArrayList<>();
         ModelArchitecture a = SyntheticLlama.tiny(10).architecture();
