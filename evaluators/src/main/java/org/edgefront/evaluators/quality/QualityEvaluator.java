@@ -55,8 +55,13 @@ import org.edgefront.space.model.TensorSpec;
 public final class QualityEvaluator implements Evaluator {
     /** Recorded with every evaluation. */
     public static final String VERSION = "quality-llama/1";
-    /** Default bound of the compressed-tensor cache. */
-    public static final long DEFAULT_CACHE_BYTES = 256L << 20;
+    /**
+     * Default bound of the compressed-tensor cache: an eighth of the maximum heap of the JVM the evaluator is built in
+     * (resolved there, so an executor's own heap counts; 768 MB under {@code bin/edgefront}'s 6 GB). It holds a whole
+     * 135M-parameter candidate (0.54 GB of floats), so a search's repeated choices are not compressed again; the
+     * earlier fixed 256 MiB held half of one and recompressed the rest on every evaluation.
+     */
+    public static final long DEFAULT_CACHE_BYTES = -1;
 
     private final SearchSpace space;
     private final ModelArchitecture arch;
@@ -88,7 +93,8 @@ public final class QualityEvaluator implements Evaluator {
      * @param sequences   evaluation token sequences (each at least 2 tokens to predict anything)
      * @param calibration activation norms for Wanda pruning, from text disjoint from {@code sequences}; null
      *                    for magnitude pruning
-     * @param cacheBytes  bound on the bytes of cached compressed tensors (0 disables the cache)
+     * @param cacheBytes  bound on the bytes of cached compressed tensors (0 disables the cache; {@link #DEFAULT_CACHE_BYTES}
+     *                    for an eighth of the heap)
      * @throws IllegalArgumentException when the space does not fit the model or the sequences are unusable
      */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, CalibrationStats calibration,
@@ -158,7 +164,7 @@ public final class QualityEvaluator implements Evaluator {
         }
         this.specs = arch.tensorsByName();
         this.calibration = calibration;
-        this.cache = new CompressedTensorCache(cacheBytes);
+        this.cache = new CompressedTensorCache(cacheBytes < 0 ? Runtime.getRuntime().maxMemory() / 8 : cacheBytes);
         this.base = base;
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
