@@ -84,6 +84,123 @@ final class QuantGrid {
         return g;
     }
 
+    /** Shrink factors of the min-max range tried by {@link #searched}, 1.0 down to 0.5 in steps of 0.025. */
+    private static final int SHRINK_STEPS = 21;
+
+    /**
+     * Grids for a generic {@code int{b}g{G}[a]} matrix (b >= 2) fitted to minimize the importance-weighted squared
+     * rounding error of each group, {@code sum_c importance[c] (w - q)^2}: the min-max grid, the range shrunk by
+     * factors 1.0..0.5 (clipping outliers, as GPTQ's reference quantizer searches), and a weighted least-squares
+     * refit of scale (and zero point) to the codes of the best candidate; the lowest error wins, so the result is
+     * never worse than the min-max grid by that measure. Scales and zero points are fp16 as stored; the bytes are the
+     * format's. Other formats get {@link #of}.
+     *
+     * @param importance per input column, >= 0 (GPTQ passes the Hessian's diagonal)
+     */
+    static QuantGrid searched(WeightFormat f, float[] w, int rows, int cols, double[] importance) {
+        QuantGrid g = of(f, w, rows, cols);
+        if (g.rule != Rule.INT_SYM && g.rule != Rule.INT_ASYM) return g;
+        if (importance.length != cols) throw new IllegalArgumentException("importance has " + importance.length + " entries, expected " + cols);
+        int[] codes = new int[g.group];
+        for (int r = 0; r < rows; r++) {
+            for (int gi = 0; gi < g.groupsPerRow; gi++) {
+                int start = gi * g.group;
+                g.search(r * g.groupsPerRow + gi, w, r * cols + start, Math.min(g.group, cols - start), importance, start, codes);
+            }
+        }
+        return g;
+    }
+
+    private void search(int k, float[] x, int o, int len, double[] imp, int c0, int[] codes) {
+        boolean asym = rule == Rule.INT_ASYM;
+        float bestS = scale[k];
+        float bestM = offset[k];
+        double best = groupError(bestS, bestM, x, o, len, imp, c0, null);
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        float amax = 0;
+        for (int i = 0; i < len; i++) {
+            min = Math.min(min, x[o + i]);
+            max = Math.max(max, x[o + i]);
+            amax = Math.max(amax, Math.abs(x[o + i]));
+        }
+        if (amax == 0) return;
+        for (int step = 1; step < SHRINK_STEPS; step++) {
+            float p = 1f - 0.025f * step;
+            float s;
+            float m = 0;
+            if (asym) {
+                s = HalfFloats.roundToHalf((max - min) * p / qmax);
+                m = HalfFloats.roundToHalf(min * p);   // both ends pulled toward zero by p
+            } else {
+                s = HalfFloats.roundToHalf(amax * p / qmax);
+            }
+            if (s == 0) continue;
+            double e = groupError(s, m, x, o, len, imp, c0, null);
+            if (e < best) {
+                best = e;
+                bestS = s;
+                bestM = m;
+            }
+        }
+        // weighted least squares of the value model (q s + m) on the best candidate's codes, twice
+        for (int iter = 0; iter < 2; iter++) {
+            groupError(bestS, bestM, x, o, len, imp, c0, codes);
+            double sw = 0, sq = 0, sqq = 0, sx = 0, sqx = 0;
+            for (int i = 0; i < len; i++) {
+                double wt = imp[c0 + i];
+                sw += wt;
+                sq += wt * codes[i];
+                sqq += wt * codes[i] * (double) codes[i];
+                sx += wt * x[o + i];
+                sqx += wt * codes[i] * (double) x[o + i];
+            }
+            float s;
+            float m = 0;
+            if (asym) {
+                double det = sw * sqq - sq * sq;
+                if (!(det > 0)) break;
+                s = HalfFloats.roundToHalf((float) ((sw * sqx - sq * sx) / det));
+                m = HalfFloats.roundToHalf((float) ((sqq * sx - sq * sqx) / det));
+            } else {
+                if (!(sqq > 0)) break;
+                s = HalfFloats.roundToHalf((float) (sqx / sqq));
+            }
+            if (!(s > 0) || !Float.isFinite(s) || !Float.isFinite(m)) break;
+            double e = groupError(s, m, x, o, len, imp, c0, null);
+            if (!(e < best)) break;
+            best = e;
+            bestS = s;
+            bestM = m;
+        }
+        scale[k] = bestS;
+        inv[k] = bestS == 0 ? 0 : 1f / bestS;
+        if (asym) offset[k] = bestM;
+    }
+
+    /** Weighted squared error of a group on grid (s, m) with this grid's rounding; the codes go to {@code codes} if given. */
+    private double groupError(float s, float m, float[] x, int o, int len, double[] imp, int c0, int[] codes) {
+        boolean asym = rule == Rule.INT_ASYM;
+        float iv = s == 0 ? 0 : 1f / s;
+        double e = 0;
+        for (int i = 0; i < len; i++) {
+            float v = x[o + i];
+            int q;
+            float d;
+            if (asym) {
+                q = s == 0 ? 0 : Math.max(0, Math.min(qmax, (int) Math.rint((v - m) * iv)));
+                d = q * s + m;
+            } else {
+                q = s == 0 ? 0 : Math.max(-qmax - 1, Math.min(qmax, (int) Math.rint(v * iv)));
+                d = q * s;
+            }
+            if (codes != null) codes[i] = q;
+            double diff = v - d;
+            e += imp[c0 + i] * diff * diff;
+        }
+        return e;
+    }
+
     private void fit(int k, float[] x, int o, int len, int bits) {
         switch (rule) {
             case INT_SYM -> {

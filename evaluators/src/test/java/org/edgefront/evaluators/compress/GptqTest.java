@@ -179,4 +179,91 @@ class GptqTest {
         assertArrayEquals(TensorCompressor.quantizeMatrix(WeightFormat.F16, w, rows, cols),
                 Gptq.quantize(spec(rows, cols), w, WeightFormat.F16, h, 0.01, 8), 0f);
     }
+
+    /** n x cols inputs as {@link #inputs} with per-feature magnitudes spread over two decades, as real activations are. */
+    private static double[] skewedInputs(int n, int cols, long seed) {
+        double[] x = inputs(n, cols, seed);
+        SplittableRandom r = new SplittableRandom(99);   // the same per-feature gain for calibration and held-out sets
+        double[] gain = new double[cols];
+        for (int c = 0; c < cols; c++) gain[c] = Math.pow(10, 2 * r.nextDouble() - 1);
+        for (int t = 0; t < n; t++) for (int c = 0; c < cols; c++) x[t * cols + c] *= gain[c];
+        return x;
+    }
+
+    @Test
+    void searchedGridLowersHeldOutOutputErrorBelowMinMaxGridGptq() {
+        int rows = 48;
+        int cols = 128;
+        int n = 1024;
+        float[] w = weights(rows, cols, 21);
+        float[] h = hessian(skewedInputs(n, cols, 1), n, cols);
+        double[] heldOut = skewedInputs(n, cols, 2);
+        for (String name : new String[] {"int2g32a", "int3g64a", "int3g32", "int4g128"}) {
+            WeightFormat f = WeightFormat.parse(name);
+            double plain = outputError(heldOut, n, w, Gptq.quantize(spec(rows, cols), w, f, h, 0.01, 32, false), rows, cols);
+            double both = outputError(heldOut, n, w, Gptq.quantize(spec(rows, cols), w, f, h, 0.01, 32, true), rows, cols);
+            assertTrue(both < 0.9 * plain, name + ": searched grid " + both + " vs min-max grid " + plain);
+        }
+    }
+
+    @Test
+    void searchedGridValuesAreStoredCodesOnFp16ScalesAndZeroPoints() {
+        int rows = 6;
+        int cols = 64;
+        float[] w = weights(rows, cols, 23);
+        w[3] = 0.9f;   // an outlier the min-max grid would stretch for
+        float[] h = hessian(skewedInputs(300, cols, 5), 300, cols);
+        for (String name : new String[] {"int3g32a", "int2g32a", "int3g32", "int4g32"}) {
+            WeightFormat f = WeightFormat.parse(name);
+            float[] q = Gptq.quantize(spec(rows, cols), w, f, h, 0.01, 16, true);
+            int levels = 1 << f.bits();
+            for (int r = 0; r < rows; r++) {
+                for (int g = 0; g < cols; g += 32) {
+                    java.util.TreeSet<Float> values = new java.util.TreeSet<>();
+                    for (int c = g; c < g + 32; c++) values.add(q[r * cols + c]);
+                    assertTrue(values.size() <= levels, name + " row " + r + " group " + g + ": " + values.size() + " levels");
+                    // equally spaced: every value is lowest + k * step for an fp16 step
+                    float lo = values.first();
+                    float step = Float.MAX_VALUE;
+                    Float prev = null;
+                    for (float v : values) {
+                        if (prev != null) step = Math.min(step, v - prev);
+                        prev = v;
+                    }
+                    if (values.size() < 2) continue;
+                    for (float v : values) {
+                        double k = (v - lo) / step;
+                        assertEquals(Math.rint(k), k, 1e-3, name + ": value " + v + " off the grid");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void searchedGridNeverHasLargerWeightedRoundingErrorThanMinMax() {
+        int rows = 20;
+        int cols = 96;
+        float[] w = weights(rows, cols, 31);
+        for (int r = 0; r < rows; r += 3) w[r * cols + (r % cols)] *= 8;   // outliers in some groups
+        double[] imp = new double[cols];
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int c = 0; c < cols; c++) imp[c] = Math.pow(10, 2 * rnd.nextDouble() - 1);
+        for (String name : new String[] {"int2g32a", "int3g32a", "int4g64a", "int2g32", "int3g32", "int4gC"}) {
+            WeightFormat f = WeightFormat.parse(name);
+            QuantGrid plain = QuantGrid.of(f, w, rows, cols);
+            QuantGrid searched = QuantGrid.searched(f, w, rows, cols, imp);
+            double ep = 0;
+            double es = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    float v = w[r * cols + c];
+                    ep += imp[c] * Math.pow(v - plain.quantize(r, c, v), 2);
+                    es += imp[c] * Math.pow(v - searched.quantize(r, c, v), 2);
+                }
+            }
+            assertTrue(es <= ep, name + ": searched " + es + " > min-max " + ep);
+            assertTrue(es < 0.9 * ep, name + ": the search should clip the outliers' groups: " + es + " vs " + ep);
+        }
+    }
 }

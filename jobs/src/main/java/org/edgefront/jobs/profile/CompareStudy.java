@@ -41,9 +41,9 @@ public final class CompareStudy {
     public static final int DEFAULT_CALIBRATION_PARAGRAPHS = 32;
     /**
      * Options compare searches by default when it has calibration text: the lossless and 8-bit anchors plus GPTQ
-     * (error-compensated rounding) of every 2- to 4-bit group layout; without calibration text, {@code Profiles.DEFAULT_OPTIONS}.
+     * (error-compensated rounding) of Q8_0 and of every 2- to 4-bit group layout; without calibration text, {@code Profiles.DEFAULT_OPTIONS}.
      */
-    public static final List<String> DEFAULT_GPTQ_OPTIONS = List.of("F16", "Q8_0", "Q4_0+gptq", "int4g32+gptq", "int4g128+gptq",
+    public static final List<String> DEFAULT_GPTQ_OPTIONS = List.of("F16", "Q8_0", "Q8_0+gptq", "Q4_0+gptq", "int4g32+gptq", "int4g128+gptq",
             "int3g32+gptq", "int3g64a+gptq", "int3g128+gptq", "int2g32+gptq", "int2g64a+gptq");
     /** llama.cpp standard mixes measured by default. */
     public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");

@@ -47,6 +47,13 @@ class CompareDefaultsTest {
         // every GPTQ option applied uniformly is a measured anchor of the search, so mixing can only add to it
         assertTrue(searched <= gptq, "searched " + searched + " vs uniform GPTQ " + gptq);
         assertEquals(searched / uniform, gain.get("gptq_kl_ratio").asDouble() * gain.get("mixing_kl_ratio").asDouble(), 1e-12);
+        // the equal-bytes verdict is exactly "the search at each mix's bytes is below that mix"
+        boolean below = true;
+        for (JsonNode m : n.get("searched_at_mix_bytes")) {
+            assertTrue(m.get("searched_weight_bytes").asLong() <= m.get("mix_weight_bytes").asLong(), m.toString());
+            if (!(m.get("searched_kl").asDouble() < m.get("mix_kl").asDouble())) below = false;
+        }
+        assertEquals(below, n.get("searched_below_every_mix_at_its_bytes").asBoolean(), n.get("searched_at_mix_bytes").toString());
     }
 
     @Test
