@@ -211,7 +211,9 @@ public final class CompareCommand implements Callable<Integer> {
             for (int i = 0; i < mixed.size(); i++) {
                 CompareStudy.Named m = mixed.get(i);
                 CompareStudy.Named s = i < atMix.size() ? atMix.get(i) : null;
-                System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%s%n", m.name(), m.kl(), m.weightBytes(),
+                System.out.printf(Locale.ROOT, "  mix      %-10s KL %.6f  %d bytes%s%s%n", m.name(), m.kl(), m.weightBytes(),
+                        m.weightBytes() <= budget ? "" : String.format(Locale.ROOT, "  (over the budget by %.1f%%)",
+                                100.0 * (m.weightBytes() - budget) / budget),
                         s == null ? "" : String.format(Locale.ROOT, "; searched at its bytes KL %.6f (%d bytes)", s.kl(), s.weightBytes()));
             }
         }
