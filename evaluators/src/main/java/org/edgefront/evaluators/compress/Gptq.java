@@ -102,10 +102,14 @@ public final class Gptq {
         // The grid comes from the weights after dead inputs are zeroed, so those quantize to exactly 0.
         float[] gridSource = new float[w.length];
         for (int i = 0; i < w.length; i++) gridSource[i] = (float) w[i];
-        double[] importance = new double[cols];
-        for (int i = 0; i < cols; i++) importance[i] = h[i * cols + i];
-        QuantGrid grid = searchedGrid && f.kind() == WeightFormat.Kind.INT_GROUP
-                ? QuantGrid.searched(f, gridSource, rows, cols, importance) : QuantGrid.of(f, gridSource, rows, cols);
+        QuantGrid grid;
+        if (searchedGrid && f.kind() == WeightFormat.Kind.INT_GROUP) {
+            double[] importance = new double[cols];
+            for (int i = 0; i < cols; i++) importance[i] = h[i * cols + i];
+            grid = QuantGrid.searched(f, gridSource, rows, cols, importance);
+        } else {
+            grid = QuantGrid.of(f, gridSource, rows, cols);
+        }
 
         double[] u = null;
         double damp = dampPercent * meanDiag;

@@ -180,25 +180,26 @@ final class QuantGrid {
 
     /** Weighted squared error of a group on grid (s, m) with this grid's rounding; the codes go to {@code codes} if given. */
     private double groupError(float s, float m, float[] x, int o, int len, double[] imp, int c0, int[] codes) {
-        boolean asym = rule == Rule.INT_ASYM;
         float iv = s == 0 ? 0 : 1f / s;
         double e = 0;
         for (int i = 0; i < len; i++) {
-            float v = x[o + i];
-            int q;
-            float d;
-            if (asym) {
-                q = s == 0 ? 0 : Math.max(0, Math.min(qmax, (int) Math.rint((v - m) * iv)));
-                d = q * s + m;
-            } else {
-                q = s == 0 ? 0 : Math.max(-qmax - 1, Math.min(qmax, (int) Math.rint(v * iv)));
-                d = q * s;
-            }
+            int q = intCode(x[o + i], s, iv, m);
             if (codes != null) codes[i] = q;
-            double diff = v - d;
+            double diff = x[o + i] - (q * s + m);
             e += imp[c0 + i] * diff * diff;
         }
         return e;
+    }
+
+    /**
+     * The code of {@code v} on a generic-integer grid with scale {@code s} (its reciprocal {@code iv}) and zero point
+     * {@code m} (0 when symmetric): clamped to 0..qmax (asymmetric) or -qmax-1..qmax (symmetric); 0 when {@code s} is 0.
+     * The value is {@code code * s + m}.
+     */
+    private int intCode(float v, float s, float iv, float m) {
+        if (s == 0) return 0;
+        int q = (int) Math.rint((v - m) * iv);
+        return rule == Rule.INT_ASYM ? Math.max(0, Math.min(qmax, q)) : Math.max(-qmax - 1, Math.min(qmax, q));
     }
 
     private void fit(int k, float[] x, int o, int len, int bits) {
@@ -268,21 +269,13 @@ final class QuantGrid {
         int k = row * groupsPerRow + col / group;
         switch (rule) {
             case INT_SYM -> {
-                float s = scale[k];
-                if (s == 0) return 0;
-                int q = (int) Math.rint(v * inv[k]);
-                q = Math.max(-qmax - 1, Math.min(qmax, q));
-                return q * s;
+                return intCode(v, scale[k], inv[k], 0) * scale[k];
             }
             case INT_BINARY -> {
                 return v >= 0 ? scale[k] : -scale[k];
             }
             case INT_ASYM -> {
-                float s = scale[k];
-                if (s == 0) return offset[k];
-                int q = (int) Math.rint((v - offset[k]) * inv[k]);
-                q = Math.max(0, Math.min(qmax, q));
-                return q * s + offset[k];
+                return intCode(v, scale[k], inv[k], offset[k]) * scale[k] + offset[k];
             }
             case Q8_0 -> {
                 float q = LlamaCppQuantizer.roundf(v * inv[k]);
