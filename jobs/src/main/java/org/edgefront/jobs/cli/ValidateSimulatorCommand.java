@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.edgefront.nativert.calibration.FormatCosts;
+import org.edgefront.space.format.SimulatorFormats;
 import java.util.concurrent.Callable;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.DeviceProfiles;
@@ -115,6 +117,12 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                     o.put("dequant_scale", e.getValue().dequantScale());
                     o.put("prefill_compute_efficiency", e.getValue().prefillComputeEfficiency());
                     o.put("prefill_tile_tokens", e.getValue().prefillTileTokens());
+                    // the formats whose kernel cost was fitted (the others keep the library's default table)
+                    ObjectNode fc = o.putObject("dequant_ops_per_weight");
+                    for (int id = 0; id < FormatCosts.FORMATS; id++) {
+                        double ops = e.getValue().formatCosts().opsPerWeight(id);
+                        if (ops > 0) fc.put(SimulatorFormats.row(id).label(), ops);
+                    }
                 }
             }
             if (loo != null) {

@@ -7,6 +7,8 @@ import org.edgefront.nativert.*;
 
 import org.edgefront.nativert.device.Backend;
 import java.util.Collections;
+import org.edgefront.space.format.NamedFormat;
+import org.edgefront.space.format.SimulatorFormats;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -45,25 +47,43 @@ public final class EngineCalibrations implements java.io.Serializable {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
         for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
         // prefill: GEMM efficiency (geometric grid, steps of 1.25) and dequantization tile (tokens sharing one
-        // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows
-        m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.3553, 1));
-        m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.1819, 8));
-        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32));
-        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64));
-        m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8));
-        m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8));
-        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64));
+        // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows; then each format's kernel
+        // cost (a multiple of the library's default dequantization ops) where the format is stored on >= 2 devices
+        m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.3553, 1,
+                costs(NamedFormat.Q8_0, 2.0, NamedFormat.Q4_0, 0.7, NamedFormat.Q3_K, 1.4, NamedFormat.Q4_K, 0.7)));
+        m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.1819, 16,
+                costs(NamedFormat.Q8_0, 2.8, NamedFormat.Q4_0, 1.4, NamedFormat.Q6_K, 1.4)));
+        m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32,
+                costs(NamedFormat.Q8_0, 0.25, NamedFormat.Q4_0, 1.4, NamedFormat.Q6_K, 0.7)));
+        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64,
+                costs(NamedFormat.F16, 0.25)));
+        m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8,
+                FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 4.0)));
+        m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8,
+                FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 1.4)));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64, FormatCosts.DEFAULT));
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
-        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64));
-        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32));
+        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
+                FormatCosts.DEFAULT));
+        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32, FormatCosts.DEFAULT));
         return new EngineCalibrations(m);
     }
 
+    /** Format costs: each named format's default dequantization ops times the multiplier after it. */
+    private static FormatCosts costs(Object... formatThenMultiplier) {
+        FormatCosts c = FormatCosts.DEFAULT;
+        for (int i = 0; i < formatThenMultiplier.length; i += 2) {
+            NamedFormat f = (NamedFormat) formatThenMultiplier[i];
+            c = c.with(f.simulatorId(), f.dequantOps() * (Double) formatThenMultiplier[i + 1]);
+        }
+        return c;
+    }
+
     private static BackendCalibration fit(Backend b, String name, double mem, double compute, double dequant, double prefill,
-                                          double prefillTile) {
+                                          double prefillTile, FormatCosts formatCosts) {
         BackendCalibration d = BackendCalibration.defaultFor(b);
         return new BackendCalibration(name, mem, compute, d.opOverheadSeconds(), dequant, prefillTile, d.ubatchTokens(),
-                d.runtimeFixedBytes(), d.exploitsNmSparsity(), prefill);
+                d.runtimeFixedBytes(), d.exploitsNmSparsity(), prefill, false, formatCosts);
     }
 
     /** The calibration of a group. */

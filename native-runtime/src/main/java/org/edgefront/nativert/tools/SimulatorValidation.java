@@ -308,23 +308,81 @@ public final class SimulatorValidation {
             }
             // second stage: the prefill GEMM efficiency and dequantization tile, given the decode fit (prefill rows only;
             // neither changes a decode step)
-            BackendCalibration decodeFit = best;
-            double bestPre = Double.POSITIVE_INFINITY;
-            for (double tile : PREFILL_TILE) {
-                for (double pe : PREFILL_EFF) {
-                    BackendCalibration c = new BackendCalibration(decodeFit.name(), decodeFit.memEfficiency(), decodeFit.computeEfficiency(),
-                            decodeFit.opOverheadSeconds(), decodeFit.dequantScale(), tile, decodeFit.ubatchTokens(),
-                            decodeFit.runtimeFixedBytes(), decodeFit.exploitsNmSparsity(), pe);
-                    double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
-                    if (loss < bestPre - 1e-12) {
-                        bestPre = loss;
+            best = fitPrefill(rows, start, g, best);
+            // third stage: the engine's kernel cost of each weight format it runs (one dot-product kernel per format
+            // serves decode and prefill), on formats measured on at least minDevices devices; then prefill again
+            BackendCalibration withCosts = fitFormatCosts(rows, start, g, best, Math.max(2, minDevices));
+            if (withCosts != best) best = fitPrefill(rows, start, g, withCosts);
+            cal = cal.with(g, best);
+        }
+        return cal;
+    }
+
+    private static BackendCalibration fitPrefill(List<Prepared> rows, EngineCalibrations start, EngineGroup g, BackendCalibration from) {
+        BackendCalibration best = from;
+        double bestPre = Double.POSITIVE_INFINITY;
+        for (double tile : PREFILL_TILE) {
+            for (double pe : PREFILL_EFF) {
+                BackendCalibration c = new BackendCalibration(from.name(), from.memEfficiency(), from.computeEfficiency(),
+                        from.opOverheadSeconds(), from.dequantScale(), tile, from.ubatchTokens(), from.runtimeFixedBytes(),
+                        from.exploitsNmSparsity(), pe, from.dequantizesToFloat(), from.formatCosts(), from.memoryComputeSerial());
+                double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
+                if (loss < bestPre - 1e-12) {
+                    bestPre = loss;
+                    best = c;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Multipliers on a format's default dequantization ops searched by the third fitting stage. */
+    static final double[] FORMAT_COST_SCALE = {0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0};
+
+    /**
+     * Coordinate descent (two sweeps) over the per-format dequantization ops of the formats that the group's rows
+     * store on at least {@code minDevices} devices, minimizing the mean absolute log error of decode and prefill
+     * together; a format keeps the library default unless a multiplier lowers the loss. Returns {@code from} itself
+     * when nothing changes.
+     */
+    private static BackendCalibration fitFormatCosts(List<Prepared> rows, EngineCalibrations start, EngineGroup g,
+                                                     BackendCalibration from, int minDevices) {
+        Map<Integer, Set<String>> devicesByFormat = new java.util.TreeMap<>();
+        for (Prepared p : rows) {
+            for (TensorChoice t : p.choices().values()) {
+                devicesByFormat.computeIfAbsent(t.format().simulatorId(), k -> new HashSet<>()).add(p.device().name());
+            }
+        }
+        BackendCalibration best = from;
+        double bestLoss = loss(rows, start.with(g, from).forSimulator(g), true, true);
+        for (int sweep = 0; sweep < 2; sweep++) {
+            for (Map.Entry<Integer, Set<String>> e : devicesByFormat.entrySet()) {
+                int id = e.getKey();
+                double base = org.edgefront.space.format.SimulatorFormats.row(id).dequantOps();
+                if (e.getValue().size() < minDevices || base <= 0) continue;
+                BackendCalibration sweepBest = best;
+                for (double m : FORMAT_COST_SCALE) {
+                    BackendCalibration c = withFormatCosts(sweepBest, sweepBest.formatCosts().with(id, base * m));
+                    double loss = loss(rows, start.with(g, c).forSimulator(g), true, true);
+                    if (loss < bestLoss - 1e-9) {
+                        bestLoss = loss;
                         best = c;
                     }
                 }
             }
-            cal = cal.with(g, best);
         }
-        return cal;
+        // a format that came back to its default is stored as "default" (0), so equal fits compare equal
+        FormatCosts f = best.formatCosts();
+        for (int id : devicesByFormat.keySet()) {
+            if (f.opsPerWeight(id) == org.edgefront.space.format.SimulatorFormats.row(id).dequantOps()) f = f.with(id, 0);
+        }
+        return f.equals(best.formatCosts()) ? best : withFormatCosts(best, f);
+    }
+
+    private static BackendCalibration withFormatCosts(BackendCalibration c, FormatCosts f) {
+        return new BackendCalibration(c.name(), c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
+                c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity(), c.prefillComputeEfficiency(),
+                c.dequantizesToFloat(), f, c.memoryComputeSerial());
     }
 
     private static double loss(List<Prepared> rows, Calibrations c, boolean decode, boolean prefill) {
