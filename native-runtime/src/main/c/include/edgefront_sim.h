@@ -74,7 +74,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 8
+#define EF_API_VERSION 7
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -189,10 +189,6 @@ typedef struct {
                                        N:M [1] sparse kernels (value decode + index walk), replacing the
                                        format's dequantization and the re-densifying index ops; the kernel
                                        then multiplies stored weights only; 0 = api 3 model; [0, 1e4] */
-    /* api 8 */
-    double static_context;          /* 1: the engine runs static-shape graphs (QNN/Genie context binaries) whose
-                                       decode step attends over the whole allocated context (the workload's
-                                       context_tokens); 0: over the positions filled so far */
 } ef_backend_params;
 
 typedef struct {

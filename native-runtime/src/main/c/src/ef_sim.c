@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.7.0 (api 8)"
+#define EF_VERSION_STRING "edgefront-sim 1.6.0 (api 7)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -133,7 +133,6 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     for (int f = 0; f < EF_FMT_COUNT; f++)
         CHECK(in_range(c->dequant_ops[f], 0.0, 1e4), EF_ERR_RANGE, "backend.dequant_ops[%d] must be in [0, 1e4], got %g", f, c->dequant_ops[f]);
     CHECK(c->memory_compute_serial == 0.0 || c->memory_compute_serial == 1.0, EF_ERR_RANGE, "backend.memory_compute_serial must be 0 or 1, got %g", c->memory_compute_serial);
-    CHECK(c->static_context == 0.0 || c->static_context == 1.0, EF_ERR_RANGE, "backend.static_context must be 0 or 1, got %g", c->static_context);
     CHECK(in_range(c->dequant_ops_per_scale, 0.0, 1e4), EF_ERR_RANGE, "backend.dequant_ops_per_scale must be in [0, 1e4], got %g", c->dequant_ops_per_scale);
     for (int k = 0; k < 2; k++)
         CHECK(in_range(c->sparse_ops[k], 0.0, 1e4), EF_ERR_RANGE, "backend.sparse_ops[%d] must be in [0, 1e4], got %g", k, c->sparse_ops[k]);
@@ -505,10 +504,8 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
             ops[i].time_s = dc.time; ops[i].energy_j = dc.bytes * pj_b + dc.ops * pj_o + time_w * dc.time;
         }
     }
-    /* decode token i attends to prompt + i + 1 positions, evaluated at the mean position; a static-shape graph
-       attends over its whole allocated context every step */
-    double mean_positions = c->static_context == 1.0 ? (double)w->context_tokens
-                                                     : (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
+    /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
+    double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
     double kv_rows_cached = 0.0; /* kept K + V rows over all blocks that attend */
     int32_t last_q = -1, last_kv = -1; /* blocks usually share one attention shape: cost it once */
     ef_cost last_at = NO_COST, last_ap = NO_COST;

@@ -92,33 +92,6 @@ class NativeSimulatorTest {
     }
 
     @Test
-    void staticContextDecodeAttendsOverTheWholeContextLikeTheJavaReference() {
-        // api 8: a static-shape engine (QNN/Genie context binaries) reads its whole allocated KV cache every step
-        SplittableRandom rng = new SplittableRandom(46);
-        BackendCalibration npu = BackendCalibration.defaultFor(Backend.NPU);
-        Calibrations dynamic = new Calibrations(BackendCalibration.defaultFor(Backend.CPU), BackendCalibration.defaultFor(Backend.GPU), npu);
-        Calibrations fixed = new Calibrations(BackendCalibration.defaultFor(Backend.CPU), BackendCalibration.defaultFor(Backend.GPU),
-                npu.withStaticContext(true));
-        ReferenceSimulator ref = new ReferenceSimulator(fixed);
-        ModelArchitecture a = TestFixtures.smallLlama(false);
-        try (NativeSimulator sim = new NativeSimulator(fixed); NativeSimulator dyn = new NativeSimulator(dynamic)) {
-            for (int i = 0; i < 10; i++) {
-                Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
-                Workload w = new Workload(64 + i, 32, 4096, 16, 1, Backend.NPU);
-                SimulationResult r = sim.simulate(TestFixtures.s23(), w, a, ch);
-                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, ch), r);
-                SimulationResult d = dyn.simulate(TestFixtures.s23(), w, a, ch);
-                assertTrue(r.decodeTokensPerSecond() < d.decodeTokensPerSecond(), "4096 cached positions read per step, not ~80");
-                assertEquals(d.prefillTokensPerSecond(), r.prefillTokensPerSecond(), 1e-9 * d.prefillTokensPerSecond(), "prefill is unchanged");
-                // one generated token after 64: the dynamic engine's mean position is 65, the static context 65 too
-                Workload same = new Workload(64, 1, 65, 16, 1, Backend.NPU);
-                assertEquals(dyn.simulate(TestFixtures.s23(), same, a, ch).decodeTokensPerSecond(),
-                        sim.simulate(TestFixtures.s23(), same, a, ch).decodeTokensPerSecond(), 1e-9);
-            }
-        }
-    }
-
-    @Test
     void groupScalesAndSerialTimeAreCostedFromStoredBytes() {
         Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);
         BackendCalibration base = new BackendCalibration("t", 1.0, 0.05, 0, 1.0, 1, 512, 0, true, 0.05, true);

@@ -23,33 +23,12 @@ import java.util.Objects;
  *                           the library's table)
  * @param memoryComputeSerial true when an operator's memory and compute times add (one thread of scalar code that
  *                           stalls on its own cache misses: the reference C kernels); false when they overlap (max)
- * @param staticContext      true when the engine runs static-shape graphs whose decode step attends over the whole
- *                           allocated context (QNN/Genie context binaries), false when it attends over the filled
- *                           positions (an engine property, {@link EngineGroup#staticContext()}, never fitted)
  */
 public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                                  double dequantScale, double prefillTileTokens, double ubatchTokens,
                                  double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency,
-                                 boolean dequantizesToFloat, FormatCosts formatCosts, boolean memoryComputeSerial,
-                                 boolean staticContext)
+                                 boolean dequantizesToFloat, FormatCosts formatCosts, boolean memoryComputeSerial)
         implements java.io.Serializable {
-    /** A calibration of a dynamic-shape engine (decode attends over the filled positions). */
-    public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
-                              double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
-                              boolean exploitsNmSparsity, double prefillComputeEfficiency, boolean dequantizesToFloat,
-                              FormatCosts formatCosts, boolean memoryComputeSerial) {
-        this(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens, ubatchTokens,
-                runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, formatCosts, memoryComputeSerial,
-                false);
-    }
-
-    /** A copy with {@link #staticContext} set. */
-    public BackendCalibration withStaticContext(boolean staticShapes) {
-        return new BackendCalibration(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens,
-                ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, formatCosts,
-                memoryComputeSerial, staticShapes);
-    }
-
     /** A calibration whose memory and compute overlap (the api 3 form). */
     public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                               double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,

@@ -31,7 +31,7 @@ public final class EngineCalibrations implements java.io.Serializable {
     /** First-principles defaults: {@link BackendCalibration#defaultFor} of each group's backend. */
     public static EngineCalibrations defaults() {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
-        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()).withStaticContext(g.staticContext()));
+        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
         return new EngineCalibrations(m);
     }
 
@@ -45,7 +45,7 @@ public final class EngineCalibrations implements java.io.Serializable {
      */
     public static EngineCalibrations fitted() {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
-        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()).withStaticContext(g.staticContext()));
+        for (EngineGroup g : EngineGroup.values()) m.put(g, BackendCalibration.defaultFor(g.backend()));
         // prefill: GEMM efficiency (geometric grid, steps of 1.25) and dequantization tile (tokens sharing one
         // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows; then each format's kernel
         // cost (a multiple of the library's default dequantization ops) where the format is stored on >= 2 devices
@@ -61,14 +61,11 @@ public final class EngineCalibrations implements java.io.Serializable {
                 FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 4.0)));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8,
                 FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 1.4)));
-        // QNN / Genie: decode attends over the whole allocated context (static shapes, EngineGroup.staticContext)
-        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.75, 0.02, 4.0, 0.3553, 8,
-                FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 1.4)));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64, FormatCosts.DEFAULT));
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
-        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.40, 0.02, 0.25, 0.20, 64,
+        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
                 FormatCosts.DEFAULT));
         m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32, FormatCosts.DEFAULT));
-        m.replaceAll((g, c) -> c.withStaticContext(g.staticContext()));
         return new EngineCalibrations(m);
     }
 

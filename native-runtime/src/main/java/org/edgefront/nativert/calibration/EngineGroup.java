@@ -26,13 +26,6 @@ public enum EngineGroup {
     public Backend backend() { return backend; }
 
     /**
-     * True for engines that run static-shape graphs whose decode step attends over the whole allocated context:
-     * Qualcomm's QNN / Genie context binaries (AI Hub exports a token generator with a fixed KV-cache input of
-     * context_length positions). An engine property, not a fitted value.
-     */
-    public boolean staticContext() { return this == QNN_HTP || this == QNN_HTP_FLOAT_ACTIVATIONS; }
-
-    /**
      * Classifies an engine and backend description and, where the kernels differ by it, the weight format.
      *
      * @throws IllegalArgumentException when no group fits

@@ -185,8 +185,7 @@ public final class ReferenceSimulator {
         // attention per layer from its kept Q rows (2 flops per query row and position for QK^T and again for AV) and
         // its kept K + V rows (the cache read); a layer missing Q, K or V cannot attend
         double kvElem = w.kvCacheBits() / 8.0;
-        // a static-shape graph attends over its whole allocated context every step
-        double meanPositions = c.staticContext() ? w.contextTokens() : prompt + (w.generatedTokens() + 1.0) / 2.0;
+        double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
         double pairs = prompt * (prompt + 1.0) / 2.0;
         int[][] kept = MemoryModel.keptAttentionRows(arch, ts, choices);
         for (int l = 0; l < arch.layers(); l++) {

@@ -42,8 +42,6 @@ public final class SimulatorValidation {
     static final List<String> REQUIRED = List.of("device", "engine", "backend", "threads", "model", "weight_format",
             "prompt_tokens", "decode_tok_s", "prefill_tok_s");
     static final int DEFAULT_PROMPT_TOKENS = 128;
-    /** A context length stated in a row's notes ("context_length 4096"). */
-    private static final java.util.regex.Pattern CONTEXT_LENGTH = java.util.regex.Pattern.compile("context_length\\s*[=:]?\\s*(\\d{1,9})\\b");
     static final int DEFAULT_GENERATED_TOKENS = 128;
 
     /**
@@ -146,15 +144,7 @@ public final class SimulatorValidation {
         int prompt = Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt;
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
-        // the context the engine allocated, where the row states it (AI Hub rows: "context_length 4096" in the notes);
-        // a static-shape engine's decode step attends over all of it
-        int context = Math.max(2048, prompt + gen);
-        java.util.regex.Matcher stated = CONTEXT_LENGTH.matcher(r.getOrDefault("notes", ""));
-        if (stated.find()) {
-            long n = Long.parseLong(stated.group(1));
-            if (n >= prompt + gen && n <= (1 << 24)) context = (int) n;
-        }
-        Workload w = new Workload(prompt, gen, context, 16, Math.max(1, threads), g.backend());
+        Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
         return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null);
     }
 
@@ -307,7 +297,7 @@ public final class SimulatorValidation {
                     for (double dq : DEQUANT) {
                         BackendCalibration c = new BackendCalibration("fit-" + g.name().toLowerCase(java.util.Locale.ROOT), me, ce,
                                 base.opOverheadSeconds(), dq, base.prefillTileTokens(), base.ubatchTokens(), base.runtimeFixedBytes(),
-                                base.exploitsNmSparsity(), base.prefillComputeEfficiency()).withStaticContext(base.staticContext());
+                                base.exploitsNmSparsity(), base.prefillComputeEfficiency());
                         double loss = loss(rows, start.with(g, c).forSimulator(g), true, false);
                         if (loss < bestLoss) {
                             bestLoss = loss;
@@ -335,8 +325,7 @@ public final class SimulatorValidation {
             for (double pe : PREFILL_EFF) {
                 BackendCalibration c = new BackendCalibration(from.name(), from.memEfficiency(), from.computeEfficiency(),
                         from.opOverheadSeconds(), from.dequantScale(), tile, from.ubatchTokens(), from.runtimeFixedBytes(),
-                        from.exploitsNmSparsity(), pe, from.dequantizesToFloat(), from.formatCosts(), from.memoryComputeSerial(),
-                        from.staticContext());
+                        from.exploitsNmSparsity(), pe, from.dequantizesToFloat(), from.formatCosts(), from.memoryComputeSerial());
                 double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
                 if (loss < bestPre - 1e-12) {
                     bestPre = loss;
@@ -393,7 +382,7 @@ public final class SimulatorValidation {
     private static BackendCalibration withFormatCosts(BackendCalibration c, FormatCosts f) {
         return new BackendCalibration(c.name(), c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
                 c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity(), c.prefillComputeEfficiency(),
-                c.dequantizesToFloat(), f, c.memoryComputeSerial(), c.staticContext());
+                c.dequantizesToFloat(), f, c.memoryComputeSerial());
     }
 
     private static double loss(List<Prepared> rows, Calibrations c, boolean decode, boolean prefill) {
