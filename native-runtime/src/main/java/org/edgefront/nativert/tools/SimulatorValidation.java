@@ -263,7 +263,8 @@ public final class SimulatorValidation {
     /**
      * Fits each engine group's memory efficiency, compute efficiency and dequantization scale by grid search,
      * minimizing the mean absolute log error of decode speed over the group's rows, then its prefill GEMM
-     * efficiency on the rows that report prefill speed, for groups
+     * efficiency on the rows that report prefill speed, then the kernel cost of each weight format stored on at least
+     * two devices (decode and prefill error together; prefill refitted after it), for groups
      * with rows from at least two devices; other groups keep {@code start}'s values.
      *
      * @param excludeDevice a device whose rows are left out of the fit (leave-one-device-out), or null
