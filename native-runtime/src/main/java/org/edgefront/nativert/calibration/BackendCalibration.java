@@ -68,6 +68,20 @@ public record BackendCalibration(String name, double memEfficiency, double compu
         }
     }
 
+    /** A copy with other per-format kernel costs. */
+    public BackendCalibration withFormatCosts(FormatCosts costs) {
+        return new BackendCalibration(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens,
+                ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, costs,
+                memoryComputeSerial);
+    }
+
+    /** A copy with another prefill dequantization tile and prefill GEMM efficiency. */
+    public BackendCalibration withPrefill(double tileTokens, double computeEfficiency) {
+        return new BackendCalibration(name, memEfficiency, this.computeEfficiency, opOverheadSeconds, dequantScale, tileTokens,
+                ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, computeEfficiency, dequantizesToFloat, formatCosts,
+                memoryComputeSerial);
+    }
+
     /**
      * Defaults for llama.cpp-style engines: the backend's first-principles starting values ({@link Backend#defaults()},
      * not fitted to any device; e.g. CPU kernels stream weights at about half of DRAM peak and reach about a third of SIMD

@@ -50,17 +50,20 @@ public final class EngineCalibrations implements java.io.Serializable {
         // dequantization: 1 = llama.cpp's CPU dot-product path) fitted on the 33 prefill rows; then each format's kernel
         // cost (a multiple of the library's default dequantization ops) where the format is stored on >= 2 devices
         m.put(EngineGroup.LLAMA_CPP_CPU, fit(Backend.CPU, "llama.cpp-cpu", 0.50, 0.13, 2.0, 0.3553, 1,
-                costs(NamedFormat.Q8_0, 2.0, NamedFormat.Q4_0, 0.7, NamedFormat.Q3_K, 1.4, NamedFormat.Q4_K, 0.7)));
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.Q8_0), 2.0).withDefaultTimes(id(NamedFormat.Q4_0), 0.7)
+                        .withDefaultTimes(id(NamedFormat.Q3_K), 1.4).withDefaultTimes(id(NamedFormat.Q4_K), 0.7)));
         m.put(EngineGroup.LLAMA_CPP_OPENCL, fit(Backend.GPU, "llama.cpp-opencl", 0.65, 0.02, 1.0, 0.1819, 16,
-                costs(NamedFormat.Q8_0, 2.8, NamedFormat.Q4_0, 1.4, NamedFormat.Q6_K, 1.4)));
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.Q8_0), 2.8).withDefaultTimes(id(NamedFormat.Q4_0), 1.4)
+                        .withDefaultTimes(id(NamedFormat.Q6_K), 1.4)));
         m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32,
-                costs(NamedFormat.Q8_0, 0.25, NamedFormat.Q4_0, 1.4, NamedFormat.Q6_K, 0.7)));
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.Q8_0), 0.25).withDefaultTimes(id(NamedFormat.Q4_0), 1.4)
+                        .withDefaultTimes(id(NamedFormat.Q6_K), 0.7)));
         m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64,
-                costs(NamedFormat.F16, 0.25)));
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.F16), 0.25)));
         m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8,
-                FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 4.0)));
+                FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 4.0)));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8,
-                FormatCosts.DEFAULT.with(SimulatorFormats.intGroupId(4, false), 1.0 * 1.4)));
+                FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 1.4)));
         m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64, FormatCosts.DEFAULT));
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
         m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
@@ -69,15 +72,7 @@ public final class EngineCalibrations implements java.io.Serializable {
         return new EngineCalibrations(m);
     }
 
-    /** Format costs: each named format's default dequantization ops times the multiplier after it. */
-    private static FormatCosts costs(Object... formatThenMultiplier) {
-        FormatCosts c = FormatCosts.DEFAULT;
-        for (int i = 0; i < formatThenMultiplier.length; i += 2) {
-            NamedFormat f = (NamedFormat) formatThenMultiplier[i];
-            c = c.with(f.simulatorId(), f.dequantOps() * (Double) formatThenMultiplier[i + 1]);
-        }
-        return c;
-    }
+    private static int id(NamedFormat f) { return f.simulatorId(); }
 
     private static BackendCalibration fit(Backend b, String name, double mem, double compute, double dequant, double prefill,
                                           double prefillTile, FormatCosts formatCosts) {

@@ -68,6 +68,14 @@ public final class FormatCosts implements java.io.Serializable {
     /** Ops per weight of format id {@code formatId}; 0 = library default. */
     public double opsPerWeight(int formatId) { return opsPerWeight[formatId]; }
 
+    /**
+     * A copy where format {@code formatId} costs {@code multiplier} times the library's default dequantization ops
+     * ({@link org.edgefront.space.format.SimulatorFormats.Row#dequantOps()}); how fitted kernel costs are expressed.
+     */
+    public FormatCosts withDefaultTimes(int formatId, double multiplier) {
+        return with(formatId, org.edgefront.space.format.SimulatorFormats.row(formatId).dequantOps() * multiplier);
+    }
+
     /** A copy with one entry replaced. */
     public FormatCosts with(int formatId, double ops) {
         double[] a = opsPerWeight.clone();

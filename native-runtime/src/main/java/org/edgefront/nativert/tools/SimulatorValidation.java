@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.format.SimulatorFormats;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
 
@@ -324,9 +325,7 @@ public final class SimulatorValidation {
         double bestPre = Double.POSITIVE_INFINITY;
         for (double tile : PREFILL_TILE) {
             for (double pe : PREFILL_EFF) {
-                BackendCalibration c = new BackendCalibration(from.name(), from.memEfficiency(), from.computeEfficiency(),
-                        from.opOverheadSeconds(), from.dequantScale(), tile, from.ubatchTokens(), from.runtimeFixedBytes(),
-                        from.exploitsNmSparsity(), pe, from.dequantizesToFloat(), from.formatCosts(), from.memoryComputeSerial());
+                BackendCalibration c = from.withPrefill(tile, pe);
                 double loss = loss(rows, start.with(g, c).forSimulator(g), false, true);
                 if (loss < bestPre - 1e-12) {
                     bestPre = loss;
@@ -359,11 +358,10 @@ public final class SimulatorValidation {
         for (int sweep = 0; sweep < 2; sweep++) {
             for (Map.Entry<Integer, Set<String>> e : devicesByFormat.entrySet()) {
                 int id = e.getKey();
-                double base = org.edgefront.space.format.SimulatorFormats.row(id).dequantOps();
-                if (e.getValue().size() < minDevices || base <= 0) continue;
+                if (e.getValue().size() < minDevices || SimulatorFormats.row(id).dequantOps() <= 0) continue;
                 BackendCalibration sweepBest = best;
                 for (double m : FORMAT_COST_SCALE) {
-                    BackendCalibration c = withFormatCosts(sweepBest, sweepBest.formatCosts().with(id, base * m));
+                    BackendCalibration c = sweepBest.withFormatCosts(sweepBest.formatCosts().withDefaultTimes(id, m));
                     double loss = loss(rows, start.with(g, c).forSimulator(g), true, true);
                     if (loss < bestLoss - 1e-9) {
                         bestLoss = loss;
@@ -375,15 +373,9 @@ public final class SimulatorValidation {
         // a format that came back to its default is stored as "default" (0), so equal fits compare equal
         FormatCosts f = best.formatCosts();
         for (int id : devicesByFormat.keySet()) {
-            if (f.opsPerWeight(id) == org.edgefront.space.format.SimulatorFormats.row(id).dequantOps()) f = f.with(id, 0);
+            if (f.opsPerWeight(id) == SimulatorFormats.row(id).dequantOps()) f = f.with(id, 0);
         }
-        return f.equals(best.formatCosts()) ? best : withFormatCosts(best, f);
-    }
-
-    private static BackendCalibration withFormatCosts(BackendCalibration c, FormatCosts f) {
-        return new BackendCalibration(c.name(), c.memEfficiency(), c.computeEfficiency(), c.opOverheadSeconds(), c.dequantScale(),
-                c.prefillTileTokens(), c.ubatchTokens(), c.runtimeFixedBytes(), c.exploitsNmSparsity(), c.prefillComputeEfficiency(),
-                c.dequantizesToFloat(), f, c.memoryComputeSerial());
+        return f.equals(best.formatCosts()) ? best : best.withFormatCosts(f);
     }
 
     private static double loss(List<Prepared> rows, Calibrations c, boolean decode, boolean prefill) {
