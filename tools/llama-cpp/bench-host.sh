@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# This host as a device: llama-bench -t 2 on GGUFs that EdgeFront writes itself (export --to gguf) for its
-# synthetic real-shape models, beside the simulator's prediction for this host's profile (simulate --device host,
-# the profile calibrate-host builds: /proc, sysfs, measured bandwidth). Prints one line per model x format and the
-# decode/prefill error of the prediction. Takes minutes (tinyllama1b F16 is 2.2 GB); run on an otherwise idle machine.
+# This host as a device: llama-bench -t 2 on GGUFs that EdgeFront writes itself (export --to gguf) for its synthetic
+# real-shape models, validated like any published row. The host profile is measured once, before the runs
+# (calibrate-host --profile-only --write-profile: /proc, sysfs, the measured clock and read-stream bandwidths) and again
+# after them (to show how far the machine drifted); every llama-bench result becomes one row of a measurements CSV
+# (the columns of ../shared/measurements/on-device-measurements.csv, device "host"), and validate-simulator predicts
+# the rows on that profile with the shipped calibrations, and leave-one-model-out with a calibration of this host
+# fitted on the other model's rows. Takes minutes (tinyllama1b F16 is 2.2 GB); run on an otherwise idle machine.
 #
-# Usage: tools/llama-cpp/bench-host.sh [WORKDIR]      (GGUFs go to WORKDIR, default ${TMPDIR:-/tmp}/edgefront-bench-host)
+# Usage: tools/llama-cpp/bench-host.sh [WORKDIR]   (GGUFs, devices/host.yaml and host.csv go to WORKDIR,
+#                                                    default ${TMPDIR:-/tmp}/edgefront-bench-host)
 # Env:   MODELS (default "smollm135m tinyllama1b"), FORMATS (default "F16 Q8_0 Q4_0 Q4_K Q6_K"), PROMPT (64), GEN (32), REPS (3)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -12,24 +16,42 @@ work="${1:-${TMPDIR:-/tmp}/edgefront-bench-host}"
 models="${MODELS:-smollm135m tinyllama1b}"
 formats="${FORMATS:-F16 Q8_0 Q4_0 Q4_K Q6_K}"
 prompt="${PROMPT:-64}"; gen="${GEN:-32}"; reps="${REPS:-3}"
+ef="${EDGEFRONT:-$root/bin/edgefront}"
 bin_line="$("$root/tools/llama-cpp/build.sh" | tail -n 1)"
 bin="${bin_line#EDGEFRONT_LLAMA_CPP_BIN=}"
-mkdir -p "$work"
-printf '%-12s %-5s %12s %12s %7s %12s %12s %7s\n' model format decode_meas decode_pred err% prefill_meas prefill_pred err%
+mkdir -p "$work/devices"
 for m in $models; do
   for f in $formats; do
     gguf="$work/$m-$f.gguf"
-    [ -f "$gguf" ] || "${EDGEFRONT:-$root/bin/edgefront}" export --model "synthetic:$m" --format "$f" --to gguf --out "$gguf" >/dev/null
+    [ -f "$gguf" ] || "$ef" export --model "synthetic:$m" --format "$f" --to gguf --out "$gguf" >/dev/null
+  done
+done
+"$ef" calibrate-host --profile-only --write-profile "$work/devices/host.yaml" >/dev/null
+csv="$work/host.csv.tmp"
+echo "source,source_locator,device,soc,ram_gb,engine,backend,threads,model,params_b,weight_format,avg_bits_per_weight,prompt_tokens,decode_tok_s,prefill_tok_s,energy_j_per_token,power_w,peak_mem_gb,notes" > "$csv"
+for m in $models; do
+  case "$m" in
+    smollm135m) name="SmolLM2-135M"; params=0.135 ;;
+    tinyllama1b) name="TinyLlama-1.1B"; params=1.1 ;;
+    *) echo "bench-host.sh: no catalog name for synthetic:$m" >&2; exit 2 ;;
+  esac
+  for f in $formats; do
+    gguf="$work/$m-$f.gguf"
     meas="$("$bin/llama-bench" -m "$gguf" -t 2 -p "$prompt" -n "$gen" -r "$reps" -o json 2>/dev/null)"
-    pred="$("${EDGEFRONT:-$root/bin/edgefront}" simulate --model "synthetic:$m" --device host --format "$f" --threads 2 \
-      --prompt "$prompt" --generate "$gen" --json 2>/dev/null)"
-    python3 - "$m" "$f" "$meas" "$pred" <<'PY'
+    python3 - "$name" "$params" "$f" "$prompt" "$gguf" "$meas" >> "$csv" <<'PY'
 import json, sys
-m, f, meas, pred = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
-tg = next(r["avg_ts"] for r in meas if r["n_gen"] > 0)
-pp = next(r["avg_ts"] for r in meas if r["n_prompt"] > 0)
-dp, pr = pred["decode_tok_s"], pred["prefill_tok_s"]
-print("%-12s %-5s %12.2f %12.2f %+7.1f %12.2f %12.2f %+7.1f" % (m, f, tg, dp, 100 * (dp - tg) / tg, pp, pr, 100 * (pr - pp) / pp))
+name, params, f, prompt, gguf, meas = sys.argv[1:7]
+rows = json.loads(meas)
+tg = next(r["avg_ts"] for r in rows if r["n_gen"] > 0)
+pp = next(r["avg_ts"] for r in rows if r["n_prompt"] > 0)
+print(f"llama-bench -t 2 on this host,{gguf.split('/')[-1]},host,,,llama.cpp (llama-bench),CPU,2,{name},{params},{f},,{prompt},{tg:.3f},{pp:.3f},,,,synthetic weights of the model's shape written by edgefront export --to gguf")
 PY
   done
 done
+mv "$csv" "$work/host.csv"
+"$ef" calibrate-host --profile-only --json | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["host"]
+print("after the runs: clock %.2f GHz, read stream %.1f GB/s one core, %.1f GB/s all cores" % (h["max_ghz"], h["stream_read_one_core_bytes_per_s"] / 1e9, h["stream_read_all_cores_bytes_per_s"] / 1e9))'
+echo "before the runs (the profile used): $(sed -n '1,2p' "$work/devices/host.yaml" | sed 's/^# //' | tr '\n' ' ')"
+"$ef" validate-simulator --measurements "$work/host.csv" --devices "$work/devices" --leave-one-model-out

@@ -79,6 +79,12 @@ int ef_k_stream_copy(const float *a, float *b, int64_t n, int32_t reps, double *
  *  best bytes/s read. What one thread of the reference GEMVs can stream, unlike the copy (which also writes). */
 int ef_k_stream_read(const float *a, int64_t n, int32_t reps, double *bytes_per_s, char *msg, size_t msg_capacity);
 
+/** Core clock as one thread runs it: times a chain of `adds` dependent one-cycle integer additions (eight per loop
+ *  trip, so the loop's own counter runs beside the chain), `reps` times, and writes the best additions per second.
+ *  Needs x86-64 or AArch64 (inline assembly keeps the chain from being folded); elsewhere EF_ERR_UNSUPPORTED. Why:
+ *  a virtual machine's /proc/cpuinfo lists the base clock while the core runs at its boost clock. */
+int ef_k_clock_hz(int64_t adds, int32_t reps, double *hz, char *msg, size_t msg_capacity);
+
 /** IEEE binary16 / bfloat16 conversions used by the kernels (round to nearest even). */
 uint16_t ef_k_f32_to_f16(float f);
 float ef_k_f16_to_f32(uint16_t h);

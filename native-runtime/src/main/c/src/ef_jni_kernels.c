@@ -194,3 +194,12 @@ JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_streamRead(JN
     if (st != EF_OK) ef_jni_throw(env, st, msg);
     return bw;
 }
+
+JNIEXPORT jdouble JNICALL Java_org_edgefront_nativert_KernelBridge_clockHz(JNIEnv *env, jclass c, jlong adds, jint reps) {
+    (void)c;
+    char msg[MSG_CAP];
+    double hz = 0;
+    int st = ef_k_clock_hz(adds, reps, &hz, msg, sizeof msg);
+    if (st != EF_OK) ef_jni_throw(env, st, msg);
+    return hz;
+}

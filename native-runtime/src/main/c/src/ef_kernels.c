@@ -826,3 +826,34 @@ int ef_k_stream_read(const float *a, int64_t n, int32_t reps, double *bytes_per_
     *bytes_per_s = 4.0 * (double)(n / 8 * 8) / best;
     return EF_OK;
 }
+
+#if defined(__x86_64__)
+#define EF_ADD1(x) __asm__ volatile("add $1, %0" : "+r"(x))
+#elif defined(__aarch64__)
+#define EF_ADD1(x) __asm__ volatile("add %0, %0, #1" : "+r"(x))
+#endif
+
+int ef_k_clock_hz(int64_t adds, int32_t reps, double *hz, char *msg, size_t cap) {
+    if (msg != NULL && cap > 0) msg[0] = '\0';
+    CHECK(hz != NULL, EF_ERR_NULL, "hz is NULL");
+    CHECK(adds >= 8 && adds <= ((int64_t)1 << 40), EF_ERR_RANGE, "adds %lld out of range", (long long)adds);
+    CHECK(reps >= 1 && reps <= 100000, EF_ERR_RANGE, "reps %d out of range", (int)reps);
+#if defined(EF_ADD1)
+    double best = INFINITY;
+    uint64_t x = 0;
+    for (int i = 0; i <= reps; i++) {
+        double t0 = now_s();
+        for (int64_t j = 0; j < adds / 8; j++) {
+            EF_ADD1(x); EF_ADD1(x); EF_ADD1(x); EF_ADD1(x); EF_ADD1(x); EF_ADD1(x); EF_ADD1(x); EF_ADD1(x);
+        }
+        double t = now_s() - t0;
+        if (i > 0 && t < best) best = t;
+    }
+    CHECK(x == (uint64_t)(adds / 8) * 8 * (uint64_t)(reps + 1), EF_ERR_RANGE, "the addition chain lost a step");
+    CHECK(best > 0, EF_ERR_RANGE, "the timer did not advance");
+    *hz = (double)(adds / 8 * 8) / best;
+    return EF_OK;
+#else
+    CHECK(0, EF_ERR_UNSUPPORTED, "no clock measurement for this architecture");
+#endif
+}

@@ -33,4 +33,7 @@ final class KernelBridge {
 
     /** Best read-only stream (sum of a) over {@code reps} runs, bytes/s read. */
     static native double streamRead(float[] a, int reps);
+
+    /** Best rate of a chain of {@code adds} dependent integer additions over {@code reps} runs, additions/s (the clock). */
+    static native double clockHz(long adds, int reps);
 }

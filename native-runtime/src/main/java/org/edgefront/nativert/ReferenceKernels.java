@@ -112,6 +112,17 @@ public final class ReferenceKernels {
         return KernelBridge.streamRead(a, reps);
     }
 
+    /**
+     * The clock one core runs at, Hz: the best rate of a chain of {@code adds} dependent one-cycle integer additions
+     * over {@code reps} runs. x86-64 and AArch64 only.
+     *
+     * @throws NativeSimulatorException (unsupported) on other architectures
+     */
+    public static double clockHz(long adds, int reps) {
+        NativeLibrary.ensureLoaded();
+        return KernelBridge.clockHz(adds, reps);
+    }
+
     /** Best single-thread STREAM-like copy bandwidth over {@code floats}-element arrays, bytes/s (read + write). */
     public static double streamCopyBytesPerSecond(int floats, int reps) {
         NativeLibrary.ensureLoaded();

@@ -179,4 +179,16 @@ class ReferenceKernelsTest {
         assertThrows(NativeSimulatorException.class, () -> ReferenceKernels.unpackSparse(Sparsity.unstructured(0.5), new byte[] {(byte) 0xff}, 1, 8));
         assertThrows(NativeSimulatorException.class, () -> ReferenceKernels.packSparse(Sparsity.nOfM(2, 4), gaussian(6, 3), 1, 6));
     }
+
+    @Test
+    void theMeasuredClockIsAPlausibleCoreClockAndBadArgumentsAreRefused() {
+        String arch = System.getProperty("os.arch");
+        org.junit.jupiter.api.Assumptions.assumeTrue(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"),
+                "clock measurement exists on x86-64 and AArch64 only");
+        double hz = ReferenceKernels.clockHz(20_000_000L, 3);
+        assertTrue(hz > 0.2e9 && hz < 7e9, "one dependent addition per cycle: " + hz + " Hz");
+        NativeSimulatorException e = assertThrows(NativeSimulatorException.class, () -> ReferenceKernels.clockHz(4, 1));
+        assertTrue(e.getMessage().contains("adds"), e.getMessage());
+        assertThrows(NativeSimulatorException.class, () -> ReferenceKernels.clockHz(1000, 0));
+    }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.nativert.EncodedChoice;
 import org.edgefront.nativert.calibration.FormatCosts;
 import org.edgefront.nativert.tools.HostCalibration;
@@ -40,6 +42,14 @@ public final class CalibrateHostCommand implements Callable<Integer> {
 
     @Option(names = "--refit", description = "Also refit the reference-c calibration on this run's timings and report its errors.")
     boolean refit;
+
+    @Option(names = "--write-profile", paramLabel = "FILE.yaml",
+            description = "Write this host's measured device profile (clock, bandwidths) as a device YAML, to reuse with simulate --device FILE.yaml"
+                    + " or validate-simulator --devices DIR: one measurement for many predictions.")
+    String writeProfile;
+
+    @Option(names = "--profile-only", description = "Measure the host profile only (with --write-profile or --json): no kernel timings.")
+    boolean profileOnly;
 
     @Option(names = "--proc", defaultValue = "/proc", hidden = true, description = "procfs root (tests).")
     String proc;
@@ -77,12 +87,33 @@ public final class CalibrateHostCommand implements Callable<Integer> {
         if (targetMib != null && (targetMib < 1 || targetMib > 1024)) {
             throw new InvalidInputException("-", "--target-mib", "must be in [1, 1024], got " + targetMib);
         }
+        if (profileOnly && writeProfile == null && !json) {
+            throw new InvalidInputException("-", "--profile-only", "needs --write-profile FILE.yaml or --json (nothing to show otherwise)");
+        }
         List<TensorChoice> cs = choices();
-        HostCalibration.HostFacts facts = HostCalibration.readHost(Path.of(proc), Path.of(sysCpu));
+        HostCalibration.MeasuredHost measuredHost = HostCalibration.measureHost(Path.of(proc), Path.of(sysCpu));
+        HostCalibration.HostFacts facts = measuredHost.facts();
+        if (writeProfile != null) {
+            HostCalibration.Bandwidth b = measuredHost.bandwidth();
+            AtomicFiles.writeString(AtomicFiles.path(writeProfile), DeviceProfiles.toYaml(measuredHost.profile(), String.format(Locale.ROOT,
+                    "This host as measured by edgefront calibrate-host on %s: %s, %d cores; clock %.3f GHz (the larger of /proc/cpuinfo and a\n"
+                            + "timed chain of dependent additions); read stream %.1f GB/s one core, %.1f GB/s all cores; copy %.1f / %.1f GB/s.\n"
+                            + "Energy, thermal, battery and storage are not measured (neutral placeholders): only times are meaningful.",
+                    java.time.Instant.now(), facts.cpuModel(), facts.cores(), facts.maxGhz(), b.oneCoreReadBytesPerSecond() / 1e9,
+                    b.allCoresReadBytesPerSecond() / 1e9, b.oneCoreBytesPerSecond() / 1e9, b.allCoresBytesPerSecond() / 1e9)));
+        }
+        if (profileOnly) {
+            if (json) {
+                ObjectNode n = JsonOut.object();
+                hostJson(n.putObject("host"), facts, measuredHost.bandwidth());
+                JsonOut.print(System.out, n);
+            }
+            return 0;
+        }
         long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
         long target = targetMib != null ? targetMib * (1L << 20) : Math.max(32L << 20, 2 * llc);
-        HostCalibration.Bandwidth bw = HostCalibration.measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5);
-        DeviceProfile host = HostCalibration.profile(facts, bw);
+        HostCalibration.Bandwidth bw = measuredHost.bandwidth();
+        DeviceProfile host = measuredHost.profile();
         List<Double> measured = HostCalibration.time(cs, target, reps, 42);
         // kernel-level profiling on small in-cache matrices, then predict the large out-of-cache ones
         HostCalibration.ProfiledKernels profiled = HostCalibration.profileKernels(host, cs, 20, 7);
@@ -96,20 +127,7 @@ public final class CalibrateHostCommand implements Callable<Integer> {
         if (json) {
             ObjectNode n = JsonOut.object();
             ObjectNode h = n.putObject("host");
-            h.put("cpu_model", facts.cpuModel());
-            h.put("vendor", facts.vendor());
-            h.put("cores", facts.cores());
-            h.put("max_ghz", facts.maxGhz());
-            h.put("memory_bytes", facts.memoryBytes());
-            h.put("l1d_bytes", facts.l1dBytes());
-            h.put("l2_bytes", facts.l2Bytes());
-            h.put("l3_bytes", facts.l3Bytes());
-            h.put("fp32_flops_per_cycle_per_core", facts.fp32FlopsPerCycle());
-            h.put("int8_ops_per_cycle_per_core", facts.int8OpsPerCycle());
-            h.put("stream_copy_one_core_bytes_per_s", bw.oneCoreBytesPerSecond());
-            h.put("stream_copy_all_cores_bytes_per_s", bw.allCoresBytesPerSecond());
-            h.put("stream_read_one_core_bytes_per_s", bw.oneCoreReadBytesPerSecond());
-            h.put("stream_read_all_cores_bytes_per_s", bw.allCoresReadBytesPerSecond());
+            hostJson(h, facts, bw);
             h.put("timed_matrix_bytes", target);
             h.put("threads", 1);
             calibration(n.putObject("calibration"), shipped, "reference-c: one-core read-stream bandwidth, memory and compute time added (no overlap), per-format costs"
@@ -152,6 +170,23 @@ public final class CalibrateHostCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void hostJson(ObjectNode h, HostCalibration.HostFacts facts, HostCalibration.Bandwidth bw) {
+        h.put("cpu_model", facts.cpuModel());
+        h.put("vendor", facts.vendor());
+        h.put("cores", facts.cores());
+        h.put("max_ghz", facts.maxGhz());
+        h.put("memory_bytes", facts.memoryBytes());
+        h.put("l1d_bytes", facts.l1dBytes());
+        h.put("l2_bytes", facts.l2Bytes());
+        h.put("l3_bytes", facts.l3Bytes());
+        h.put("fp32_flops_per_cycle_per_core", facts.fp32FlopsPerCycle());
+        h.put("int8_ops_per_cycle_per_core", facts.int8OpsPerCycle());
+        h.put("stream_copy_one_core_bytes_per_s", bw.oneCoreBytesPerSecond());
+        h.put("stream_copy_all_cores_bytes_per_s", bw.allCoresBytesPerSecond());
+        h.put("stream_read_one_core_bytes_per_s", bw.oneCoreReadBytesPerSecond());
+        h.put("stream_read_all_cores_bytes_per_s", bw.allCoresReadBytesPerSecond());
     }
 
     private static void calibration(ObjectNode o, BackendCalibration c, String source) {

@@ -62,14 +62,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
-    /** This machine as calibrate-host profiles it: /proc and sysfs facts plus measured copy and read-stream bandwidth. */
+    /** This machine as calibrate-host profiles it: /proc and sysfs facts, measured clock, copy and read-stream bandwidth. */
     private static DeviceProfile hostProfile() {
-        org.edgefront.nativert.tools.HostCalibration.HostFacts facts = org.edgefront.nativert.tools.HostCalibration.readHost(
-                java.nio.file.Path.of("/proc"), java.nio.file.Path.of("/sys/devices/system/cpu"));
-        long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
         try {
-            return org.edgefront.nativert.tools.HostCalibration.profile(facts,
-                    org.edgefront.nativert.tools.HostCalibration.measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5));
+            return org.edgefront.nativert.tools.HostCalibration.measureHost(java.nio.file.Path.of("/proc"),
+                    java.nio.file.Path.of("/sys/devices/system/cpu")).profile();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring this host's bandwidth", e);

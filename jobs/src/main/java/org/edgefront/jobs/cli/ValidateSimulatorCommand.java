@@ -49,6 +49,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
             description = "Also refit the engine-group calibrations without each device and report those errors (slow).")
     boolean leaveOneDeviceOut;
 
+    @Option(names = "--leave-one-model-out",
+            description = "For the rows of one device measured with several models (e.g. tools/llama-cpp/bench-host.sh's): also predict each"
+                    + " model with every stage refitted on that device's other models, and report those errors (a device calibration).")
+    boolean leaveOneModelOut;
+
     @Option(names = "--loo-min-devices", defaultValue = "2",
             description = "With --leave-one-device-out: refit a group when at least this many other devices measured it (default ${DEFAULT-VALUE}; 1 = calibrate on the one other device).")
     int looMinDevices;
@@ -81,6 +86,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         SimulatorValidation.Report report = v.validate(measurements, cal);
         SimulatorValidation.Report loo = leaveOneDeviceOut
                 ? v.leaveOneDeviceOut(measurements, EngineCalibrations.defaults(), looMinDevices, fitMeasurements) : null;
+        SimulatorValidation.Report lomo = leaveOneModelOut ? v.leaveOneModelOut(measurements, EngineCalibrations.defaults()) : null;
         List<String> fitFiles = new java.util.ArrayList<>(List.of(measurements));
         fitFiles.addAll(fitMeasurements);
         List<SimulatorValidation.GroupCoverage> coverage = loo == null ? List.of() : v.coverage(fitFiles, looMinDevices);
@@ -125,16 +131,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                     }
                 }
             }
-            if (loo != null) {
-                ArrayNode lr = n.putArray("rows_leave_one_device_out");
-                for (SimulatorValidation.Row r : loo.rows()) {
-                    ObjectNode o = lr.addObject();
-                    o.put("index", r.index());
-                    putNullable(o, "predicted_decode_tok_s", r.predictedDecodeTokS());
-                    putNullable(o, "predicted_prefill_tok_s", r.predictedPrefillTokS());
-                    putNullable(o, "predicted_energy_j_per_token", r.predictedEnergyJPerToken());
-                }
-            }
+            if (loo != null) predictions(n.putArray("rows_leave_one_device_out"), loo);
             if (loo != null) {
                 summary(n.putObject("summary_leave_one_device_out"), loo.summary(),
                         "refit without each device (groups refitted when >= " + looMinDevices + " other devices remain)");
@@ -148,6 +145,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                     o.put("note", "each leave-one-device-out fit uses these rows minus the held-out device's");
                 }
             }
+            if (lomo != null) {
+                predictions(n.putArray("rows_leave_one_model_out"), lomo);
+                summary(n.putObject("summary_leave_one_model_out"), lomo.summary(),
+                        "every stage refitted on this device's other models (a device calibration, not a group's)");
+            }
             JsonOut.print(System.out, n);
         } else {
             for (SimulatorValidation.Row r : report.rows()) {
@@ -157,6 +159,15 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                         r.ok() ? "" : "  (unsupported: " + r.reason() + ")");
             }
             print("summary", report.summary());
+            if (lomo != null) {
+                for (SimulatorValidation.Row r : lomo.rows()) {
+                    if (r.predictedDecodeTokS() == null) continue;
+                    System.out.printf(Locale.ROOT, "%3d leave-one-model-out %-22s %-12s decode %8.2f vs %8.2f  prefill %8.2f vs %8.2f%n", r.index(),
+                            trim(r.model(), 22), trim(r.weightFormat(), 12), r.predictedDecodeTokS(), r.measuredDecodeTokS(),
+                            r.predictedPrefillTokS() == null ? Double.NaN : r.predictedPrefillTokS(), r.measuredPrefillTokS());
+                }
+                print("leave-one-model-out", lomo.summary());
+            }
             if (loo != null) {
                 print("leave-one-device-out", loo.summary());
                 for (SimulatorValidation.GroupCoverage g : coverage) {
@@ -166,6 +177,17 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Each row's index and predictions (null where not predicted), in input order. */
+    private static void predictions(ArrayNode out, SimulatorValidation.Report report) {
+        for (SimulatorValidation.Row r : report.rows()) {
+            ObjectNode o = out.addObject();
+            o.put("index", r.index());
+            putNullable(o, "predicted_decode_tok_s", r.predictedDecodeTokS());
+            putNullable(o, "predicted_prefill_tok_s", r.predictedPrefillTokS());
+            putNullable(o, "predicted_energy_j_per_token", r.predictedEnergyJPerToken());
+        }
     }
 
     private static String trim(String s, int n) { return s.length() <= n ? s : s.substring(0, n - 1) + "~"; }

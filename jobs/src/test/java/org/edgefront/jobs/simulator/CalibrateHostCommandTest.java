@@ -111,4 +111,42 @@ class CalibrateHostCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("MemTotal"), r.err());
     }
+
+    @Test
+    void aMeasuredClockAboveTheListedOneRaisesThePeaksAndALowerOneIsIgnored() {
+        var facts = new org.edgefront.nativert.tools.HostCalibration.HostFacts("Test CPU", "AuthenticAMD", 2, 2.6, 16L << 30,
+                32 << 10, 1 << 20, 32 << 20, java.util.Set.of("avx", "avx2", "fma"));
+        assertEquals(3.6, facts.withClockAtLeast(3.6).maxGhz(), 0.0, "a VM lists its base clock; the core runs faster");
+        assertEquals(2.6, facts.withClockAtLeast(1.9).maxGhz(), 0.0, "a busy moment never lowers the listed clock");
+        assertEquals(2.6, facts.withClockAtLeast(0.0).maxGhz(), 0.0, "0 = no measurement on this architecture");
+        var bw = new org.edgefront.nativert.tools.HostCalibration.Bandwidth(8e9, 20e9, 10e9, 30e9);
+        double listed = org.edgefront.nativert.tools.HostCalibration.profile(facts, bw).unit(org.edgefront.nativert.device.Backend.CPU, 2)
+                .fp32FlopsPerSecond();
+        double measured = org.edgefront.nativert.tools.HostCalibration.profile(facts.withClockAtLeast(3.6), bw)
+                .unit(org.edgefront.nativert.device.Backend.CPU, 2).fp32FlopsPerSecond();
+        assertEquals(3.6 / 2.6, measured / listed, 1e-12);
+    }
+
+    @Test
+    void profileOnlyWritesAProfileThatSimulateAndValidateRead(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("devices/host.yaml");
+        ValidateSimulatorCommandTest.Run r = run("--profile-only", "--write-profile", yaml.toString());
+        assertEquals(0, r.exit(), r.err());
+        var p = org.edgefront.nativert.device.DeviceProfiles.load(yaml.toString());
+        assertEquals("host", p.name());
+        var listed = org.edgefront.nativert.tools.HostCalibration.readHost(Path.of("/proc"), Path.of("/sys/devices/system/cpu"));
+        assertTrue(p.cpu().clusters().get(0).maxGhz() >= listed.maxGhz(), "the profile's clock is at least the listed one");
+        assertTrue(p.dram().bandwidthBytesPerSecond() > 1e8 && p.cpu().coreBandwidthBytesPerSecond() > 1e8, p.toString());
+        assertTrue(Files.readString(yaml).startsWith("# This host as measured by edgefront calibrate-host"));
+        try (var files = Files.list(yaml.getParent())) {
+            assertEquals(1, files.count(), "written atomically: no temporary file left beside it");
+        }
+    }
+
+    @Test
+    void profileOnlyWithNothingToShowIsBadInput() {
+        ValidateSimulatorCommandTest.Run r = run("--profile-only");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--profile-only"), r.err());
+    }
 }

@@ -157,4 +157,24 @@ class ValidateSimulatorCommandTest {
         assertTrue(r.err().contains("prefill_tok_s"), r.err());
         assertEquals("", r.out().trim());
     }
+
+    @Test
+    void leaveOneModelOutPrintsItsSummaryAndRefusesRowsOfSeveralDevices(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path csv = TestPaths.shared().resolve("measurements/on-device-measurements.csv");
+        Run several = run("--measurements", csv.toString(), "--leave-one-model-out");
+        assertEquals(2, several.exit());
+        assertTrue(several.err().contains("device") && several.err().contains("one device"), several.err());
+        // one device, two models: the S23's llama.cpp CPU rows
+        java.util.List<String> lines = Files.readAllLines(csv);
+        java.util.List<String> s23 = new java.util.ArrayList<>(java.util.List.of(lines.get(0)));
+        lines.stream().skip(1).filter(l -> l.contains(",Samsung Galaxy S23,") && l.contains(",CPU (llama.cpp")).forEach(s23::add);
+        Path f = dir.resolve("s23-cpu.csv");
+        Files.write(f, s23);
+        Run r = run("--measurements", f.toString(), "--leave-one-model-out", "--json");
+        assertEquals(0, r.exit(), r.err());
+        var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(s23.size() - 1, n.get("rows_leave_one_model_out").size());
+        assertTrue(n.get("summary_leave_one_model_out").get("decode_rows").asInt() > 1, r.out());
+        assertTrue(n.get("summary_leave_one_model_out").get("calibrations").asText().contains("other models"));
+    }
 }

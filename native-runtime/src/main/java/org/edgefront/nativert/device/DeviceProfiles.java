@@ -85,6 +85,55 @@ public final class DeviceProfiles {
         return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, name, soc, dram, cpu, caches, accelerators, energy, thermal, battery, storage, aliases);
     }
 
+    /**
+     * The profile as YAML that {@link #parse} reads back to an equal profile (numbers in Java's shortest round-trip form,
+     * strings quoted): how a measured profile (calibrate-host) is kept and reused.
+     */
+    public static String toYaml(DeviceProfile p, String comment) {
+        StringBuilder y = new StringBuilder();
+        for (String line : comment.split("\n")) y.append("# ").append(line).append('\n');
+        y.append("schemaVersion: ").append(DeviceProfile.SCHEMA_VERSION).append('\n');
+        y.append("name: ").append(quote(p.name())).append('\n');
+        y.append("soc: ").append(quote(p.soc())).append('\n');
+        if (!p.aliases().isEmpty()) {
+            y.append("aliases: [").append(String.join(", ", p.aliases().stream().map(DeviceProfiles::quote).toList())).append("]\n");
+        }
+        y.append("dram:\n  capacityBytes: ").append(p.dram().capacityBytes())
+                .append("\n  bandwidthBytesPerSecond: ").append(p.dram().bandwidthBytesPerSecond())
+                .append("\n  appMemoryShare: ").append(p.dram().appMemoryShare()).append('\n');
+        y.append("cpu:\n  clusters:\n");
+        for (DeviceProfile.CpuCluster c : p.cpu().clusters()) {
+            y.append("    - {name: ").append(quote(c.name())).append(", cores: ").append(c.cores()).append(", maxGhz: ").append(c.maxGhz())
+                    .append(", fp32FlopsPerCycle: ").append(c.fp32FlopsPerCycle()).append(", fp16FlopsPerCycle: ").append(c.fp16FlopsPerCycle())
+                    .append(", int8OpsPerCycle: ").append(c.int8OpsPerCycle()).append(", activeWattsPerCore: ").append(c.activeWattsPerCore())
+                    .append("}\n");
+        }
+        y.append("  coreBandwidthBytesPerSecond: ").append(p.cpu().coreBandwidthBytesPerSecond()).append('\n');
+        y.append("caches:\n  l1dBytesPerCore: ").append(p.caches().l1dBytesPerCore()).append("\n  l2Bytes: ").append(p.caches().l2Bytes())
+                .append("\n  l3Bytes: ").append(p.caches().l3Bytes()).append("\n  systemCacheBytes: ").append(p.caches().systemCacheBytes()).append('\n');
+        for (Backend unit : Backend.values()) {
+            if (unit.hostCores()) continue;
+            DeviceProfile.Accelerator a = p.accelerator(unit);
+            if (!a.present()) continue;
+            y.append(unit.key()).append(":\n  name: ").append(quote(a.name())).append("\n  fp16FlopsPerSecond: ").append(a.fp16FlopsPerSecond())
+                    .append("\n  int8OpsPerSecond: ").append(a.int8OpsPerSecond()).append("\n  picojoulesPerOp: ").append(a.picojoulesPerOp())
+                    .append("\n  activeWatts: ").append(a.activeWatts()).append('\n');
+        }
+        y.append("energy:\n  dramPicojoulesPerByte: ").append(p.energy().dramPicojoulesPerByte()).append("\n  cpuPicojoulesPerOp: ")
+                .append(p.energy().cpuPicojoulesPerOp()).append("\n  staticPowerWatts: ").append(p.energy().staticPowerWatts()).append('\n');
+        y.append("thermal:\n  onsetSeconds: ").append(p.thermal().onsetSeconds()).append("\n  sustainedFraction: ")
+                .append(p.thermal().sustainedFraction()).append('\n');
+        y.append("battery:\n  wattHours: ").append(p.battery().wattHours()).append('\n');
+        y.append("storage:\n  readBytesPerSecond: ").append(p.storage().readBytesPerSecond()).append("\n  readPicojoulesPerByte: ")
+                .append(p.storage().readPicojoulesPerByte()).append('\n');
+        return y.toString();
+    }
+
+    /** A YAML double-quoted scalar. */
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     private static DeviceProfile.Accelerator accelerator(ConfigNode r, String key) {
         if (!r.has(key)) {
             r.numberOr(key, 0, 0, 0); // marks the (absent or null) key as read

@@ -68,6 +68,16 @@ public final class HostCalibration {
             flags = Set.copyOf(flags);
         }
 
+        /**
+         * These facts with the clock raised to {@code measuredGhz} when that is higher: a chain of dependent additions
+         * cannot run faster than the core's clock, so a measured rate above the listed one (a virtual machine lists its
+         * base clock in {@code cpu MHz} and has no cpufreq) is the better figure; a lower one (a busy moment) is ignored.
+         */
+        public HostFacts withClockAtLeast(double measuredGhz) {
+            return measuredGhz > maxGhz ? new HostFacts(cpuModel, vendor, cores, measuredGhz, memoryBytes, l1dBytes, l2Bytes, l3Bytes, flags)
+                    : this;
+        }
+
         /** FP32 flops per cycle per core from the SIMD flags (two FMA pipes of the widest vector unit). */
         public double fp32FlopsPerCycle() {
             if (flags.contains("avx512f") && vendor.contains("Intel")) return 64; // 2 x 512-bit FMA
@@ -201,6 +211,36 @@ public final class HostCalibration {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Dependent additions timed per clock measurement (about 0.1 s at 3 GHz, long enough for the core to reach its boost clock). */
+    static final long CLOCK_ADDS = 300_000_000L;
+
+    /**
+     * The clock one core runs at, GHz, from {@link ReferenceKernels#clockHz} (best of {@code reps} runs); 0 where the
+     * architecture has no measurement (the listed clock then stands).
+     */
+    public static double measureClockGhz(int reps) {
+        try {
+            return ReferenceKernels.clockHz(CLOCK_ADDS, reps) / 1e9;
+        } catch (org.edgefront.nativert.NativeSimulatorException e) {
+            return 0.0;
+        }
+    }
+
+    /**
+     * This machine as a device profile, measured now: the facts under {@code procRoot} and {@code sysCpu}, the clock raised to
+     * the measured one ({@link HostFacts#withClockAtLeast}), the bandwidths of {@link #measureBandwidth} over four times the
+     * last-level cache (at least 64 MiB). What {@code simulate --device host} and {@code calibrate-host} use.
+     */
+    public record MeasuredHost(HostFacts facts, Bandwidth bandwidth, DeviceProfile profile) {}
+
+    /** Measures this host ({@link MeasuredHost}). Takes a few seconds; meaningful only on an otherwise idle machine. */
+    public static MeasuredHost measureHost(Path procRoot, Path sysCpu) throws InterruptedException {
+        HostFacts facts = readHost(procRoot, sysCpu).withClockAtLeast(measureClockGhz(5));
+        long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
+        Bandwidth bw = measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5);
+        return new MeasuredHost(facts, bw, profile(facts, bw));
     }
 
     /** Sum of one rate measured by {@code threads} tasks started together on {@code pool}. */

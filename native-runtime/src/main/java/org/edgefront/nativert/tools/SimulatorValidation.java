@@ -285,10 +285,20 @@ public final class SimulatorValidation {
     }
 
     private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, String excludeDevice, int minDevices) {
+        return fit(prepared, start, p -> excludeDevice == null || !p.device().name().equalsIgnoreCase(excludeDevice),
+                minDevices, Math.max(2, minDevices));
+    }
+
+    /**
+     * The fit's three stages on the rows {@code keep} accepts: a group is fitted when its rows come from at least
+     * {@code minDevices} devices, a format's kernel cost when the rows store it on at least {@code minFormatDevices}.
+     */
+    private EngineCalibrations fit(List<Prepared> prepared, EngineCalibrations start, java.util.function.Predicate<Prepared> keep,
+                                   int minDevices, int minFormatDevices) {
         EngineCalibrations cal = start;
         for (EngineGroup g : EngineGroup.values()) {
             List<Prepared> rows = prepared.stream().filter(Prepared::supported).filter(p -> p.group() == g)
-                    .filter(p -> excludeDevice == null || !p.device().name().equalsIgnoreCase(excludeDevice)).toList();
+                    .filter(keep).toList();
             Set<String> devs = new HashSet<>();
             rows.forEach(p -> devs.add(p.device().name()));
             if (devs.size() < minDevices) continue;
@@ -313,7 +323,7 @@ public final class SimulatorValidation {
             best = fitPrefill(rows, start, g, best);
             // third stage: the engine's kernel cost of each weight format it runs (one dot-product kernel per format
             // serves decode and prefill), on formats measured on at least minDevices devices; then prefill again
-            BackendCalibration withCosts = fitFormatCosts(rows, start, g, best, Math.max(2, minDevices));
+            BackendCalibration withCosts = fitFormatCosts(rows, start, g, best, minFormatDevices);
             if (withCosts != best) best = fitPrefill(rows, start, g, withCosts);
             cal = cal.with(g, best);
         }
@@ -439,6 +449,44 @@ public final class SimulatorValidation {
         }
         List<Row> rows = Arrays.asList(out);
         Objects.requireNonNull(rows);
+        return new Report(rows, summarize(rows));
+    }
+
+    /**
+     * Leave-one-model-out on the rows of one device measured with several models (this host under llama-bench, say):
+     * each model's rows are predicted with calibrations fitted on that device's other models only, every stage
+     * included and every format the remaining rows store (there is no second device to ask for). This is a device
+     * calibration, not the engine group's: it answers whether a host calibrated on one model predicts another, and
+     * is never shipped as a group's fit.
+     *
+     * @throws InvalidInputException when the supported rows come from more than one device or name fewer than two models
+     */
+    public Report leaveOneModelOut(String csvUri, EngineCalibrations start) {
+        List<Prepared> prepared = prepare(csvUri, ConfigFiles.read(csvUri));
+        Set<String> devs = new java.util.TreeSet<>(), models = new java.util.TreeSet<>();
+        for (Prepared p : prepared) {
+            if (!p.supported()) continue;
+            devs.add(p.device().name());
+            models.add(p.arch().name());
+        }
+        if (devs.size() != 1) {
+            throw new InvalidInputException(csvUri, "device", "leave-one-model-out needs the rows of one device, found " + devs);
+        }
+        if (models.size() < 2) {
+            throw new InvalidInputException(csvUri, "model", "leave-one-model-out needs at least two models, found " + models);
+        }
+        Row[] out = new Row[prepared.size()];
+        for (Prepared p : prepared) if (!p.supported()) out[p.index()] = row(p, null);
+        for (String model : models) {
+            EngineCalibrations cal = fit(prepared, start, p -> !p.arch().name().equals(model), 1, 1);
+            for (Prepared p : prepared) {
+                if (!p.supported() || !p.arch().name().equals(model)) continue;
+                try (NativeSimulator sim = new NativeSimulator(cal.forSimulator(p.group()))) {
+                    out[p.index()] = row(p, sim);
+                }
+            }
+        }
+        List<Row> rows = Arrays.asList(out);
         return new Report(rows, summarize(rows));
     }
 

@@ -101,4 +101,23 @@ class DeviceProfilesTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> DeviceProfiles.load("/nonexistent/dev.yaml"));
         assertEquals("/nonexistent/dev.yaml", e.file());
     }
+
+    @Test
+    void everyShippedProfileSurvivesTheYamlWriter() {
+        java.util.List<DeviceProfile> all = DeviceProfiles.loadAll("../configs/devices");
+        assertTrue(all.size() > 20);
+        for (DeviceProfile p : all) {
+            String yaml = DeviceProfiles.toYaml(p, "written by a test\nsecond comment line");
+            assertTrue(yaml.startsWith("# written by a test\n# second comment line\n"), yaml);
+            assertEquals(p, DeviceProfiles.parse("roundtrip-" + p.name(), yaml), p.name());
+        }
+    }
+
+    @Test
+    void yamlWriterQuotesNamesThatYamlWouldMisread() {
+        DeviceProfile p = DeviceProfiles.loadAll("../configs/devices").get(0);
+        DeviceProfile odd = new DeviceProfile(p.schemaVersion(), "host: \"quoted\" # not a comment", "yes", p.dram(), p.cpu(), p.caches(),
+                p.accelerators(), p.energy(), p.thermal(), p.battery(), p.storage(), java.util.List.of("on", "1.5"));
+        assertEquals(odd, DeviceProfiles.parse("odd", DeviceProfiles.toYaml(odd, "odd names")));
+    }
 }

@@ -210,4 +210,64 @@ class SimulatorValidationTest {
             assertEquals(b.formatCosts(), a.formatCosts(), g.name());
         }
     }
+
+    /** Rows of one device and two models, "measured" as the given calibrations predict them. */
+    private static Path rowsPredictedBy(Path dir, EngineCalibrations truth) throws Exception {
+        String header = "source,source_locator,device,soc,ram_gb,engine,backend,threads,model,params_b,weight_format,avg_bits_per_weight,"
+                + "prompt_tokens,decode_tok_s,prefill_tok_s,energy_j_per_token,power_w,peak_mem_gb,notes";
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(header));
+        for (String model : java.util.List.of("Qwen2.5-0.5B", "Llama-3.2-1B")) {
+            for (String format : java.util.List.of("F16", "Q8_0", "Q4_0", "Q4_K")) {
+                lines.add("test,-,Raspberry Pi 5,,8,llama.cpp,CPU,4," + model + ",," + format + ",,128,1,1,,,,");
+            }
+        }
+        Path placeholder = dir.resolve("placeholder.csv");
+        java.nio.file.Files.write(placeholder, lines);
+        SimulatorValidation.Report r = validation().validate(placeholder.toString(), truth);
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of(header));
+        for (int i = 0; i < r.rows().size(); i++) {
+            SimulatorValidation.Row row = r.rows().get(i);
+            assertTrue(row.ok(), row.reason());
+            out.add(lines.get(i + 1).replace(",128,1,1,", String.format(java.util.Locale.ROOT, ",128,%.6f,%.6f,",
+                    row.predictedDecodeTokS(), row.predictedPrefillTokS())));
+        }
+        Path f = dir.resolve("one-device-two-models.csv");
+        java.nio.file.Files.write(f, out);
+        return f;
+    }
+
+    @Test
+    void aDeviceCalibratedOnOneModelPredictsItsOtherModel(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // the rows are what a llama.cpp CPU calibration far from the defaults predicts (every value on the fit's grids), so
+        // a fit on either model's rows finds a calibration that carries to the other model; the defaults do not
+        BackendCalibration d = BackendCalibration.defaultFor(org.edgefront.nativert.device.Backend.CPU);
+        BackendCalibration truth = new BackendCalibration("truth", 0.30, 0.35, d.opOverheadSeconds(), 0.5, d.prefillTileTokens(),
+                d.ubatchTokens(), d.runtimeFixedBytes(), d.exploitsNmSparsity(), d.prefillComputeEfficiency())
+                .withPrefill(4, SimulatorValidation.PREFILL_EFF[12])
+                .withFormatCosts(FormatCosts.DEFAULT.withDefaultTimes(org.edgefront.space.format.NamedFormat.Q8_0.simulatorId(), 2.0));
+        Path f = rowsPredictedBy(dir, EngineCalibrations.defaults().with(EngineGroup.LLAMA_CPP_CPU, truth));
+        SimulatorValidation.Report lomo = validation().leaveOneModelOut(f.toString(), EngineCalibrations.defaults());
+        SimulatorValidation.Report defaults = validation().validate(f.toString(), EngineCalibrations.defaults());
+        assertEquals(8, lomo.rows().size());
+        assertTrue(lomo.rows().stream().allMatch(SimulatorValidation.Row::ok));
+        assertTrue(defaults.summary().decodeMedianApe() > 0.2, "the defaults miss these rows: " + defaults.summary());
+        assertTrue(lomo.summary().decodeMedianApe() < 0.05, lomo.summary().toString());
+        assertTrue(lomo.summary().prefillMedianApe() < 0.05, lomo.summary().toString());
+    }
+
+    @Test
+    void leaveOneModelOutNeedsOneDeviceAndTwoModels(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        InvalidInputException two = assertThrows(InvalidInputException.class,
+                () -> validation().leaveOneModelOut(csv(), EngineCalibrations.defaults()));
+        assertEquals("device", two.field());
+        Path one = dir.resolve("one-model.csv");
+        java.nio.file.Files.write(one, java.util.List.of(
+                "source,source_locator,device,soc,ram_gb,engine,backend,threads,model,params_b,weight_format,avg_bits_per_weight,"
+                        + "prompt_tokens,decode_tok_s,prefill_tok_s,energy_j_per_token,power_w,peak_mem_gb,notes",
+                "test,-,Raspberry Pi 5,,8,llama.cpp,CPU,4,Qwen2.5-0.5B,,Q4_0,,128,20,60,,,,"));
+        InvalidInputException models = assertThrows(InvalidInputException.class,
+                () -> validation().leaveOneModelOut(one.toString(), EngineCalibrations.defaults()));
+        assertEquals("model", models.field());
+        assertTrue(models.getMessage().contains(one.toString()), models.getMessage());
+    }
 }
