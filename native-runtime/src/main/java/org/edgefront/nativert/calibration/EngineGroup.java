@@ -1,6 +1,7 @@
 package org.edgefront.nativert.calibration;
 
 import org.edgefront.nativert.device.Backend;
+import org.edgefront.nativert.device.DeviceProfile;
 import java.util.Locale;
 
 /**
@@ -16,7 +17,13 @@ public enum EngineGroup {
      * Hub precision "w4" / "w8", as opposed to "w4a16" fixed-point activations): a different kernel family on the HTP,
      * so a calibration of its own.
      */
-    QNN_HTP_FLOAT_ACTIVATIONS(Backend.NPU);
+    QNN_HTP_FLOAT_ACTIVATIONS(Backend.NPU),
+    /**
+     * llama.cpp's CPU backend on x86-64: its AVX2/AVX-512 kernels (the llamafile GEMMs for F16/Q8_0, Q4_0 and Q4_K
+     * repacked into interleaved blocks, VNNI dot products) are not its NEON kernels, so x86 rows are calibrated apart
+     * from the Arm rows of {@link #LLAMA_CPP_CPU}.
+     */
+    LLAMA_CPP_CPU_X86(Backend.CPU);
 
     private final Backend backend;
 
@@ -34,6 +41,17 @@ public enum EngineGroup {
         EngineGroup g = classify(engine, backend);
         if (g == QNN_HTP && floatActivations(weightFormat)) return QNN_HTP_FLOAT_ACTIVATIONS;
         return g;
+    }
+
+    /**
+     * Classifies an engine, backend and weight format on a device whose cores run instruction set {@code isa}: the
+     * same engine ships different CPU kernels per instruction set.
+     *
+     * @throws IllegalArgumentException when no group fits
+     */
+    public static EngineGroup classify(String engine, String backend, String weightFormat, DeviceProfile.Isa isa) {
+        EngineGroup g = classify(engine, backend, weightFormat);
+        return g == LLAMA_CPP_CPU && isa == DeviceProfile.Isa.X86_64 ? LLAMA_CPP_CPU_X86 : g;
     }
 
     /** "w4 (...)" or "w8": AI Hub's weight-only precisions, whose activations stay floating point (no "aN" part). */

@@ -65,6 +65,16 @@ final class ConfigNode {
         return v.asText();
     }
 
+    /** A string parsed by {@code parse}; its {@link IllegalArgumentException} becomes bad input naming this field. */
+    <T> T parsed(String key, java.util.function.Function<String, T> parse) {
+        String s = string(key);
+        try {
+            return parse.apply(s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, at(key), e.getMessage());
+        }
+    }
+
     double number(String key, double min, double max) {
         JsonNode v = raw(key, true);
         if (!v.isNumber()) throw new InvalidInputException(file, at(key), "must be a number, got '" + v.asText() + "'");

@@ -125,11 +125,43 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
                              double int8OpsPerCycle, double activeWattsPerCore) implements java.io.Serializable {}
 
     /**
+     * A CPU's instruction set: engines ship different kernels per instruction set (llama.cpp's x86 AVX2/AVX-512 paths
+     * are not its NEON paths), so the engine group whose calibration applies depends on it.
+     */
+    public enum Isa {
+        ARM64("arm64"), X86_64("x86-64"), RISCV64("riscv64");
+
+        private final String key;
+
+        Isa(String key) { this.key = key; }
+
+        /** The YAML spelling. */
+        public String key() { return key; }
+
+        /**
+         * Parses a YAML value: {@code arm64} (or {@code aarch64}), {@code x86-64} (or {@code x86_64}, {@code amd64}),
+         * {@code riscv64}.
+         *
+         * @throws IllegalArgumentException naming the accepted values
+         */
+        public static Isa parse(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "arm64", "aarch64" -> ARM64;
+                case "x86-64", "x86_64", "amd64" -> X86_64;
+                case "riscv64" -> RISCV64;
+                default -> throw new IllegalArgumentException("'" + s + "' is not an instruction set (arm64, x86-64, riscv64)");
+            };
+        }
+    }
+
+    /**
+     * @param isa                         the cores' instruction set
      * @param clusters                    core clusters
      * @param coreBandwidthBytesPerSecond streaming bandwidth one core can draw from DRAM, bytes/s
      */
-    public record Cpu(List<CpuCluster> clusters, double coreBandwidthBytesPerSecond) implements java.io.Serializable {
+    public record Cpu(Isa isa, List<CpuCluster> clusters, double coreBandwidthBytesPerSecond) implements java.io.Serializable {
         public Cpu {
+            Objects.requireNonNull(isa, "isa");
             clusters = List.copyOf(clusters);
             if (clusters.isEmpty()) throw new IllegalArgumentException("a CPU needs at least one cluster");
         }

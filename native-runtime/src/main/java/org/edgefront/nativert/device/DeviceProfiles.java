@@ -41,6 +41,7 @@ public final class DeviceProfiles {
         d.finish();
 
         ConfigNode c = r.object("cpu");
+        DeviceProfile.Isa isa = c.parsed("isa", DeviceProfile.Isa::parse);
         List<DeviceProfile.CpuCluster> clusters = new ArrayList<>();
         for (ConfigNode k : c.list("clusters")) {
             clusters.add(new DeviceProfile.CpuCluster(k.string("name"), (int) k.wholeNumber("cores", 1, 1024),
@@ -49,7 +50,7 @@ public final class DeviceProfiles {
                     k.number("activeWattsPerCore", 0, 1000)));
             k.finish();
         }
-        DeviceProfile.Cpu cpu = new DeviceProfile.Cpu(clusters, c.number("coreBandwidthBytesPerSecond", 1e6, TB));
+        DeviceProfile.Cpu cpu = new DeviceProfile.Cpu(isa, clusters, c.number("coreBandwidthBytesPerSecond", 1e6, TB));
         c.finish();
 
         ConfigNode ca = r.object("caches");
@@ -101,7 +102,7 @@ public final class DeviceProfiles {
         y.append("dram:\n  capacityBytes: ").append(p.dram().capacityBytes())
                 .append("\n  bandwidthBytesPerSecond: ").append(p.dram().bandwidthBytesPerSecond())
                 .append("\n  appMemoryShare: ").append(p.dram().appMemoryShare()).append('\n');
-        y.append("cpu:\n  clusters:\n");
+        y.append("cpu:\n  isa: ").append(p.cpu().isa().key()).append("\n  clusters:\n");
         for (DeviceProfile.CpuCluster c : p.cpu().clusters()) {
             y.append("    - {name: ").append(quote(c.name())).append(", cores: ").append(c.cores()).append(", maxGhz: ").append(c.maxGhz())
                     .append(", fp32FlopsPerCycle: ").append(c.fp32FlopsPerCycle()).append(", fp16FlopsPerCycle: ").append(c.fp16FlopsPerCycle())

@@ -69,6 +69,17 @@ public final class HostCalibration {
         }
 
         /**
+         * The instruction set: x86-64 for an Intel, AMD or Hygon vendor id, arm64 where the flags list Advanced SIMD
+         * ({@code asimd}, Arm's {@code Features} line), else the running JVM's {@code os.arch}.
+         */
+        public DeviceProfile.Isa isa() {
+            String v = vendor == null ? "" : vendor;
+            if (v.equals("GenuineIntel") || v.equals("AuthenticAMD") || v.equals("HygonGenuine")) return DeviceProfile.Isa.X86_64;
+            if (flags.contains("asimd")) return DeviceProfile.Isa.ARM64;
+            return DeviceProfile.Isa.parse(System.getProperty("os.arch"));
+        }
+
+        /**
          * These facts with the clock raised to {@code measuredGhz} when that is higher: a chain of dependent additions
          * cannot run faster than the core's clock, so a measured rate above the listed one (a virtual machine lists its
          * base clock in {@code cpu MHz} and has no cpufreq) is the better figure; a lower one (a busy moment) is ignored.
@@ -264,7 +275,7 @@ public final class HostCalibration {
                 h.fp32FlopsPerCycle(), h.int8OpsPerCycle(), 0.0);
         return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "host", h.cpuModel(),
                 new DeviceProfile.Dram(h.memoryBytes(), bw.dramBytesPerSecond(), 0.10),
-                new DeviceProfile.Cpu(List.of(c), bw.oneCoreReadBytesPerSecond() > 0 ? bw.oneCoreReadBytesPerSecond() : bw.oneCoreBytesPerSecond()),
+                new DeviceProfile.Cpu(h.isa(), List.of(c), bw.oneCoreReadBytesPerSecond() > 0 ? bw.oneCoreReadBytesPerSecond() : bw.oneCoreBytesPerSecond()),
                 new DeviceProfile.Caches(h.l1dBytes(), h.l2Bytes(), h.l3Bytes(), 0),
                 DeviceProfile.Accelerator.ABSENT, DeviceProfile.Accelerator.ABSENT,
                 new DeviceProfile.Energy(0, 0, 0), new DeviceProfile.Thermal(1e9, 1.0), new DeviceProfile.Battery(0),

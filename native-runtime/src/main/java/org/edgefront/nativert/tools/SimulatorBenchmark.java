@@ -59,7 +59,7 @@ public final class SimulatorBenchmark {
     public static DeviceProfile benchmarkDevice() {
         return new DeviceProfile(DeviceProfile.SCHEMA_VERSION, "bench-phone", "bench-soc",
                 new DeviceProfile.Dram(8L << 30, 64e9, 0.10),
-                new DeviceProfile.Cpu(List.of(new DeviceProfile.CpuCluster("big", 4, 3.0, 16, 32, 64, 1.5),
+                new DeviceProfile.Cpu(DeviceProfile.Isa.ARM64, List.of(new DeviceProfile.CpuCluster("big", 4, 3.0, 16, 32, 64, 1.5),
                         new DeviceProfile.CpuCluster("little", 4, 2.0, 8, 16, 32, 0.3)), 15e9),
                 new DeviceProfile.Caches(64 << 10, 2 << 20, 8 << 20, 8 << 20),
                 new DeviceProfile.Accelerator("gpu", 2e12, 4e12, 1.0, 4.0), DeviceProfile.Accelerator.ABSENT,

@@ -129,7 +129,7 @@ public final class SimulatorValidation {
         }
         EngineGroup g;
         try {
-            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"));
+            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"), d.cpu().isa());
         } catch (IllegalArgumentException e) {
             return unsupported(i, r, e.getMessage());
         }

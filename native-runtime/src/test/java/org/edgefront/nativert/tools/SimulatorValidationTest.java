@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.edgefront.space.input.InvalidInputException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -155,6 +156,19 @@ class SimulatorValidationTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> validation().validate("t.csv",
                 text + "Samsung Galaxy S23,llama.cpp,CPU,6,Qwen3-1.7B,2.03\n", EngineCalibrations.fitted()));
         assertEquals("record 4", e.field());
+    }
+
+    @Test
+    void llamaCppOnAnX86CpuIsItsOwnEngineGroupAndOnlyTheCpuBackendSplits() {
+        assertEquals(EngineGroup.LLAMA_CPP_CPU_X86, EngineGroup.classify("llama.cpp (build 1)", "CPU", "Q4_0", DeviceProfile.Isa.X86_64));
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, EngineGroup.classify("llama.cpp (build 1)", "CPU", "Q4_0", DeviceProfile.Isa.ARM64));
+        assertEquals(EngineGroup.LLAMA_CPP_CUDA, EngineGroup.classify("llama.cpp", "CUDA", "Q4_0", DeviceProfile.Isa.X86_64));
+        assertEquals(EngineGroup.MLC_CUDA, EngineGroup.classify("MLC LLM", "CUDA", "q4f16_1", DeviceProfile.Isa.X86_64));
+        // the shipped x86 laptop's published rows land in the x86 group, through its profile's cpu.isa
+        java.util.Map<EngineGroup, Integer> rows = new java.util.EnumMap<>(EngineGroup.class);
+        validation().coverage(List.of("../configs/measurements/published-extra.csv"), 2).forEach(c -> rows.put(c.group(), c.rows()));
+        assertTrue(rows.getOrDefault(EngineGroup.LLAMA_CPP_CPU_X86, 0) >= 1, rows.toString());
+        assertTrue(rows.getOrDefault(EngineGroup.LLAMA_CPP_CPU, 0) >= 10, rows.toString());
     }
 
     @Test
