@@ -69,6 +69,12 @@ public final class EngineCalibrations implements java.io.Serializable {
         m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
                 FormatCosts.DEFAULT));
         m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32, FormatCosts.DEFAULT));
+        // llama.cpp on x86-64 CPUs: no x86 row in the shared file, so fitted the same way on the published x86 rows of
+        // configs/measurements/x86-cpu.csv (42 rows, 8 devices: `validate-simulator --measurements <it> --calibrations
+        // refit`); never on this project's own host, whose llama-bench rows it predicts (tools/llama-cpp/bench-host.sh)
+        m.put(EngineGroup.LLAMA_CPP_CPU_X86, fit(Backend.CPU, "llama.cpp-cpu-x86", 0.70, 0.18, 1.0, 0.22737, 1,
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.F16), 0.25).withDefaultTimes(id(NamedFormat.BF16), 0.25)
+                        .withDefaultTimes(id(NamedFormat.Q8_0), 2.0).withDefaultTimes(id(NamedFormat.Q4_0), 1.4)));
         return new EngineCalibrations(m);
     }
 

@@ -114,14 +114,16 @@ class SimulatorValidationTest {
         System.out.println("energy validation (fitted calibrations): " + r.summary());
     }
 
-    @Test
-    void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason() throws java.io.IOException {
-        // configs/measurements/published-extra.csv (issue 13 item 7): one report row per CSV record, in order; a row the
-        // simulator cannot read is reported with its reason, never dropped; every device of the file has a profile
-        String file = "../configs/measurements/published-extra.csv";
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv"})
+    void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason(String name) throws java.io.IOException {
+        // configs/measurements/ (issue 13 item 7): one report row per CSV record, in order; a row the simulator cannot
+        // read is reported with its reason, never dropped; every device of the file has a profile
+        String file = "../configs/measurements/" + name;
         int records = MeasurementCsv.parse(file, java.nio.file.Files.readString(Path.of(file)), SimulatorValidation.REQUIRED).size();
         SimulatorValidation.Report r = validation().validate(file, EngineCalibrations.fitted());
         assertTrue(records >= 20, "records: " + records);
+        if (name.startsWith("x86")) assertEquals(0, r.summary().rows() - r.summary().okRows(), "every x86 row is simulated");
         assertEquals(records, r.rows().size());
         for (int i = 0; i < records; i++) {
             SimulatorValidation.Row row = r.rows().get(i);
@@ -137,7 +139,7 @@ class SimulatorValidationTest {
             }
         }
         assertEquals(r.rows().stream().filter(x -> !x.ok()).count(), r.summary().rows() - r.summary().okRows());
-        System.out.println("published-extra validation (fitted calibrations): " + r.summary());
+        System.out.println(name + " validation (fitted calibrations): " + r.summary());
     }
 
     @Test
@@ -212,7 +214,8 @@ class SimulatorValidationTest {
     @Test
     @Tag("slow")
     void refitReproducesTheShippedCalibrations() {
-        EngineCalibrations fit = validation().fit(csv(), EngineCalibrations.defaults(), null);
+        // the shared file's groups, and the x86 llama.cpp group on the repository's published x86 rows
+        EngineCalibrations fit = validation().fitAll(List.of(csv(), "../configs/measurements/x86-cpu.csv"), EngineCalibrations.defaults(), 2);
         for (EngineGroup g : EngineGroup.values()) {
             BackendCalibration a = fit.get(g), b = EngineCalibrations.fitted().get(g);
             assertEquals(b.memEfficiency(), a.memEfficiency(), 1e-12, g.name());
