@@ -9,13 +9,13 @@
 #
 # Usage: tools/llama-cpp/bench-host.sh [WORKDIR]   (GGUFs, devices/host.yaml and host.csv go to WORKDIR,
 #                                                    default ${TMPDIR:-/tmp}/edgefront-bench-host)
-# Env:   MODELS (default "smollm135m tinyllama1b"), FORMATS (default "F16 Q8_0 Q4_0 Q4_K Q6_K"), PROMPT (64), GEN (32), REPS (3)
+# Env:   MODELS (default "smollm135m tinyllama1b"), FORMATS (default "F16 Q8_0 Q4_0 Q4_K Q6_K"), PROMPT (512), GEN (128), REPS (5): llama-bench's pp512/tg128, as published rows
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${1:-${TMPDIR:-/tmp}/edgefront-bench-host}"
 models="${MODELS:-smollm135m tinyllama1b}"
 formats="${FORMATS:-F16 Q8_0 Q4_0 Q4_K Q6_K}"
-prompt="${PROMPT:-64}"; gen="${GEN:-32}"; reps="${REPS:-3}"
+prompt="${PROMPT:-512}"; gen="${GEN:-128}"; reps="${REPS:-5}"
 ef="${EDGEFRONT:-$root/bin/edgefront}"
 bin_line="$("$root/tools/llama-cpp/build.sh" | tail -n 1)"
 bin="${bin_line#EDGEFRONT_LLAMA_CPP_BIN=}"
