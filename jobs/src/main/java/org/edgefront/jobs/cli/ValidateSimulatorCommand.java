@@ -156,7 +156,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%3d %-28s %-34s %-12s %-22s measured %8.2f predicted %s%s%n", r.index(), trim(r.device(), 28),
                         trim(r.engine() + "/" + r.backend(), 34), trim(r.weightFormat(), 12), trim(r.model(), 22), r.measuredDecodeTokS(),
                         r.predictedDecodeTokS() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.predictedDecodeTokS()),
-                        r.ok() ? "" : "  (unsupported: " + r.reason() + ")");
+                        r.ok() ? (r.reason().isEmpty() ? "" : "  (" + r.reason() + ")") : "  (unsupported: " + r.reason() + ")");
             }
             print("summary", report.summary());
             if (lomo != null) {

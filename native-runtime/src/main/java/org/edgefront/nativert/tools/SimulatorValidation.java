@@ -80,7 +80,7 @@ public final class SimulatorValidation {
     /** A resolved row (null fields and a reason when unsupported). */
     private record Prepared(int index, Map<String, String> cells, EngineGroup group, DeviceProfile device,
                             ModelDescriptor model, ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload,
-                            MeasuredEnergy energy, String reason) {
+                            MeasuredEnergy energy, String reason, String note) {
         boolean supported() { return reason == null; }
 
         double measuredDecode() { return MeasurementCsv.number(cells.get("decode_tok_s")); }
@@ -118,7 +118,12 @@ public final class SimulatorValidation {
             return unsupported(i, r, "unreadable: no decode_tok_s, prefill_tok_s, energy_j_per_token or power_w number");
         }
         DeviceProfile d = findDevice(dev);
-        if (d == null) return unsupported(i, r, "no device profile named '" + dev + "'");
+        String note = "";
+        if (d == null) {
+            d = findBySoc(r.get("soc"), dev);
+            if (d == null) return unsupported(i, r, "no device profile named '" + dev + "' or with its chip '" + nullToEmpty(r.get("soc")) + "'");
+            note = "no profile named '" + dev + "': simulated on '" + d.name() + "', the same chip";
+        }
         ModelDescriptor m = catalog.find(model, MeasurementCsv.number(r.get("params_b")));
         if (m == null) return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')");
         ModelArchitecture arch;
@@ -146,7 +151,7 @@ public final class SimulatorValidation {
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
         Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
-        return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null);
+        return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null, note);
     }
 
     /** One row's simulation: a dense model in one native call, a mixture of experts through {@link ModelSimulation}. */
@@ -173,12 +178,42 @@ public final class SimulatorValidation {
         return best;
     }
 
+    /**
+     * For a device without a profile: the profile of a device with the same chip ({@link SocNames}), from the row's
+     * {@code soc} cell, else from its device text ("Xiaomi 13 (Snapdragon 8 Gen 2)"). Among several (a board and its
+     * variants), the one whose name shares the most words with the row's device, then the first by name. Null when none.
+     */
+    DeviceProfile findBySoc(String soc, String dev) {
+        List<String> chips = new ArrayList<>();
+        if (soc != null && !SocNames.keys(soc).isEmpty()) {
+            chips.add(soc);
+        } else {
+            chips.add(dev);
+            java.util.regex.Matcher in = java.util.regex.Pattern.compile("\\(([^)]*)\\)").matcher(dev);
+            while (in.find()) chips.add(in.group(1));
+        }
+        Set<String> words = new HashSet<>(List.of(dev.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")));
+        DeviceProfile best = null;
+        long bestScore = -1;
+        for (DeviceProfile p : devices) {
+            if (chips.stream().noneMatch(c -> SocNames.sameChip(c, p.soc()))) continue;
+            long score = java.util.Arrays.stream(p.name().toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")).filter(words::contains).count();
+            if (score > bestScore || (score == bestScore && p.name().compareTo(best.name()) < 0)) {
+                best = p;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static String nullToEmpty(String s) { return s == null ? "" : s; }
+
     /** An unsupported row keeps its measured energy (when the row defines one) so that it counts as a miss. */
     private Prepared unsupported(int i, Map<String, String> r, String reason) {
         double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
         MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
                 Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
-        return new Prepared(i, r, null, null, null, null, null, null, e, reason);
+        return new Prepared(i, r, null, null, null, null, null, null, e, reason, "");
     }
 
     private Report report(List<Prepared> prepared, EngineCalibrations cal) {
@@ -207,7 +242,7 @@ public final class SimulatorValidation {
         }
         Double energy = p.energy().present() ? p.energy().predicted(r, p.workload()) : null;
         return new Row(p.index(), c.get("device"), c.get("engine"), c.get("backend"), c.get("model"), c.get("weight_format"),
-                "ok", "", p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
+                "ok", p.note(), p.measuredDecode(), p.measuredPrefill(), p.measuredEnergy(), p.phase(),
                 r.decodeTokensPerSecond(), r.prefillTokensPerSecond(), energy);
     }
 

@@ -174,6 +174,28 @@ class SimulatorValidationTest {
     }
 
     @Test
+    void aDeviceWithoutAProfileIsSimulatedOnTheProfileOfItsChipAndSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String header = "source,source_locator,device,soc,ram_gb,engine,backend,threads,model,params_b,weight_format,avg_bits_per_weight,"
+                + "prompt_tokens,decode_tok_s,prefill_tok_s,energy_j_per_token,power_w,peak_mem_gb,notes\n";
+        Path f = dir.resolve("rows.csv");
+        java.nio.file.Files.writeString(f, header
+                + "t,-,Samsung Galaxy S23,,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
+                + "t,-,Xiaomi 13,Snapdragon 8 Gen 2 (SM8550),8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
+                + "t,-,Xiaomi 13 Pro (Snapdragon 8 Gen 2),,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
+                + "t,-,Google Pixel 8,Tensor G3,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n");
+        List<SimulatorValidation.Row> rows = validation().validate(f.toString(), EngineCalibrations.fitted()).rows();
+        assertTrue(rows.get(0).ok() && rows.get(0).reason().isEmpty(), rows.get(0).toString());
+        for (int i = 1; i <= 2; i++) {
+            SimulatorValidation.Row r = rows.get(i);
+            assertTrue(r.ok(), r.toString());
+            assertTrue(r.reason().contains("'Samsung Galaxy S23'"), r.reason());
+            assertEquals(rows.get(0).predictedDecodeTokS(), r.predictedDecodeTokS());
+        }
+        assertEquals("unsupported", rows.get(3).status());
+        assertTrue(rows.get(3).reason().contains("Tensor G3"), rows.get(3).reason());
+    }
+
+    @Test
     void weightOnlyQnnPrecisionsFormTheirOwnEngineGroup() {
         String genie = "Qualcomm Genie (QNN HTP)", htp = "NPU (Hexagon HTP)";
         assertEquals(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, EngineGroup.classify(genie, htp, "w4 (4-bit weights; part of model w8 per README)"));

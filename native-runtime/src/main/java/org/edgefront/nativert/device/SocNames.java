@@ -1,0 +1,46 @@
+package org.edgefront.nativert.device;
+
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keys that identify a system-on-chip (or CPU) in free text, so that a measurement row of a device without a profile
+ * can use the profile of another device with the same chip ("Xiaomi 13, Snapdragon 8 Gen 2 (SM8550)" runs on the
+ * Galaxy S23's silicon). Two texts name the same chip when their keys intersect. Keys are vendor part numbers
+ * ({@code sm8550}, {@code mt6899}, {@code bcm2712}; the bin suffix after '-' dropped) and the marketing name with
+ * vendor words, bins ("for Galaxy") and parentheses removed ({@code snapdragon 8 gen 2}, {@code apple m1 max} becomes
+ * {@code m1 max}). Stateless and thread-safe.
+ */
+public final class SocNames {
+    private static final Pattern PART = Pattern.compile(
+            "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d)\\b");
+    private static final Pattern VENDOR = Pattern.compile(
+            "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|assumed|for galaxy|soc|processor)\\b");
+
+    private SocNames() {}
+
+    /** The keys of a chip description; empty for a blank or unknown text. */
+    public static Set<String> keys(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        if (text == null || text.isBlank()) return out;
+        String t = text.toLowerCase(Locale.ROOT).replace('_', ' ');
+        Matcher m = PART.matcher(t);
+        while (m.find()) out.add(m.group(1).replaceAll("\\s+", ""));
+        String name = t.replaceAll("\\(.*?\\)", " ").replaceAll("\\(.*$", " ");
+        name = VENDOR.matcher(name).replaceAll(" ").replaceAll("[^a-z0-9+ -]", " ").replaceAll("\\s+", " ").trim();
+        // a name of one generic word ("orin", "cortex") would join unrelated boards
+        if (name.contains(" ") || name.matches(".*\\d.*")) out.add(name);
+        return out;
+    }
+
+    /** Whether the two descriptions share a key. */
+    public static boolean sameChip(String a, String b) {
+        Set<String> ka = keys(a);
+        if (ka.isEmpty()) return false;
+        for (String k : keys(b)) if (ka.contains(k)) return true;
+        return false;
+    }
+}

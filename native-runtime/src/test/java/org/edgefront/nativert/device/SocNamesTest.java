@@ -1,0 +1,39 @@
+package org.edgefront.nativert.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SocNamesTest {
+    @Test
+    void aChipIsKnownByItsPartNumberOrItsNameWhateverTheBinOrVendorWords() {
+        assertTrue(SocNames.sameChip("Snapdragon 8 Gen 2 (SM8550)", "Snapdragon 8 Gen 2 for Galaxy (SM8550-AB)"));
+        assertTrue(SocNames.sameChip("Qualcomm SM8550", "Snapdragon 8 Gen 2 for Galaxy (SM8550-AB)"));
+        assertTrue(SocNames.sameChip("Qualcomm Snapdragon 8 Gen 3", "Snapdragon 8 Gen 3 (SM8650)"));
+        assertTrue(SocNames.sameChip("M1 Max", "Apple M1 Max"));
+        assertTrue(SocNames.sameChip("MediaTek Dimensity 8400", "MediaTek Dimensity 8400 (MT6899)"));
+        assertTrue(SocNames.sameChip("Intel Core i5-13600K", "Intel Core i5-13600K (Raptor Lake-S)"));
+        assertEquals(Set.of("sm8650", "snapdragon 8 gen 3"), SocNames.keys("Snapdragon 8 Gen 3 for Galaxy (SM8650-AC)"));
+    }
+
+    @Test
+    void differentChipsOfOneFamilyDoNotMatch() {
+        assertFalse(SocNames.sameChip("Snapdragon 8 Elite", "Snapdragon 8 Elite Gen 5 (SM8850)"));
+        assertFalse(SocNames.sameChip("Apple M1", "Apple M1 Max"));
+        assertFalse(SocNames.sameChip("Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3 (SM8650)"));
+        assertFalse(SocNames.sameChip("Broadcom BCM2711", "Broadcom BCM2712"));
+    }
+
+    @Test
+    void aGenericOrEmptyDescriptionMatchesNothing() {
+        // one generic word would join unrelated boards (the Jetson Orin variants differ in cores and clocks)
+        assertTrue(SocNames.keys("NVIDIA Orin (6x Cortex-A78AE, 1024-core Ampere GPU)").isEmpty());
+        assertTrue(SocNames.keys("").isEmpty());
+        assertTrue(SocNames.keys(null).isEmpty());
+        assertFalse(SocNames.sameChip("", "Snapdragon 8 Gen 2 (SM8550)"));
+        assertFalse(SocNames.sameChip("NVIDIA Orin (6x Cortex-A78AE)", "NVIDIA Orin (12x Cortex-A78AE, 2048-core Ampere GPU)"));
+    }
+}
