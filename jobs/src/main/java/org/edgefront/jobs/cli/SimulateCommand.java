@@ -121,7 +121,9 @@ final class SimulateCommand implements Callable<Integer> {
             n.put("ttft_s", r.timeToFirstTokenSeconds());
             n.put("energy_j_per_token", r.energyJoulesPerToken());
             n.put("power_w", r.powerWatts());
-            n.put("battery_percent_per_1000_tokens", batteryPctPer1000);
+            // a mains-powered device (no battery) has no share to spend: null, not Infinity
+            if (Double.isFinite(batteryPctPer1000)) n.put("battery_percent_per_1000_tokens", batteryPctPer1000);
+            else n.putNull("battery_percent_per_1000_tokens");
             n.put("memory_bytes", r.memory().totalBytes());
             ObjectNode mem = n.putObject("memory");
             mem.put("weight_bytes", r.memory().weightBytes());
@@ -142,10 +144,12 @@ final class SimulateCommand implements Callable<Integer> {
             JsonOut.print(System.out, n);
         } else {
             System.out.printf("%s (%s) on %s, %s backend: decode %.2f tok/s (sustained %.2f), prefill %.1f tok/s, TTFT %.3f s,%n"
-                            + "  %.4f J/token at %.2f W (%.3f%% battery per 1,000 tokens), peak memory %,d bytes%n",
+                            + "  %.4f J/token at %.2f W (%s), peak memory %,d bytes%n",
                     arch.name(), format, dev.name(), b.name().toLowerCase(Locale.ROOT), r.decodeTokensPerSecond(),
                     r.sustainedDecodeTokensPerSecond(), r.prefillTokensPerSecond(), r.timeToFirstTokenSeconds(),
-                    r.energyJoulesPerToken(), r.powerWatts(), batteryPctPer1000, r.memory().totalBytes());
+                    r.energyJoulesPerToken(), r.powerWatts(),
+                    Double.isFinite(batteryPctPer1000) ? String.format(Locale.ROOT, "%.3f%% battery per 1,000 tokens", batteryPctPer1000)
+                            : "mains powered: no battery", r.memory().totalBytes());
         }
         return 0;
     }

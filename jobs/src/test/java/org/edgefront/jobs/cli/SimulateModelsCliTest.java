@@ -36,4 +36,16 @@ class SimulateModelsCliTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--model"), bad.err());
     }
+
+    @Test
+    void aMainsPoweredDeviceHasNoBatteryShareInsteadOfInfinity() throws Exception {
+        CliRun json = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json");
+        assertEquals(0, json.code(), json.err());
+        assertTrue(new ObjectMapper().readTree(json.out()).get("battery_percent_per_1000_tokens").isNull(), json.out());
+        CliRun text = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0");
+        assertTrue(text.out().contains("mains powered") && !text.out().contains("Infinity"), text.out());
+        CliRun phone = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", "../configs/devices/samsung-galaxy-s23.yaml",
+                "--format", "Q4_0", "--json");
+        assertTrue(new ObjectMapper().readTree(phone.out()).get("battery_percent_per_1000_tokens").asDouble() > 0, phone.out());
+    }
 }

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  */
 public final class SocNames {
     private static final Pattern PART = Pattern.compile(
-            "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d)\\b");
+            "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d|rk\\d{4}s?)\\b");
     private static final Pattern VENDOR = Pattern.compile(
-            "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|assumed|for galaxy|soc|processor)\\b");
+            "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|rockchip|unisoc|hisilicon|assumed|for galaxy|soc|processor)\\b");
 
     private SocNames() {}
 

@@ -117,7 +117,7 @@ public final class SimulatorValidation {
                 && Double.isNaN(MeasurementCsv.number(r.get("energy_j_per_token"))) && Double.isNaN(MeasurementCsv.number(r.get("power_w")))) {
             return unsupported(i, r, "unreadable: no decode_tok_s, prefill_tok_s, energy_j_per_token or power_w number");
         }
-        DeviceProfile d = findDevice(dev);
+        DeviceProfile d = findDevice(dev, r.get("soc"));
         String note = "";
         if (d == null) {
             d = findBySoc(r.get("soc"), dev);
@@ -165,11 +165,19 @@ public final class SimulatorValidation {
      * with the longest name that {@code dev} starts with followed by a space, '(' or ',' (a memory-size or stepping
      * variant of the same board: "Raspberry Pi 5 8GB" is a "Raspberry Pi 5"; "Raspberry Pi 500+" is not).
      */
-    DeviceProfile findDevice(String dev) {
+    DeviceProfile findDevice(String dev) { return findDevice(dev, null); }
+
+    /**
+     * {@link #findDevice(String)}, where a variant by name prefix must also have the chip the row's {@code soc} cell names
+     * when it names one ("Orange Pi 5 Plus", RK3588, is not an "Orange Pi 5", RK3588S).
+     */
+    DeviceProfile findDevice(String dev, String soc) {
         for (DeviceProfile p : devices) if (p.matches(dev)) return p;
+        boolean chipNamed = soc != null && !SocNames.keys(soc).isEmpty();
         DeviceProfile best = null;
         for (DeviceProfile p : devices) {
             String n = p.name().toLowerCase(java.util.Locale.ROOT), d = dev.toLowerCase(java.util.Locale.ROOT);
+            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
             if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
                     && (best == null || n.length() > best.name().length())) {
                 best = p;

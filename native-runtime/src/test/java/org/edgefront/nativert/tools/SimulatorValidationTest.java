@@ -96,6 +96,10 @@ class SimulatorValidationTest {
         assertEquals("Raspberry Pi 5 + Hailo-10H M.2 NPU", v.findDevice("Raspberry Pi 5 + Hailo-10H M.2 NPU").name(),
                 "the exact name beats the Pi 5 prefix");
         assertNull(v.findDevice("Raspberry Pi 4"));
+        // a variant by name prefix must have the chip the row names
+        assertEquals("Orange Pi 5", v.findDevice("Orange Pi 5 16GB", "Rockchip RK3588S").name());
+        assertNull(v.findDevice("Orange Pi 5 Plus", "Rockchip RK3588"));
+        assertEquals("Orange Pi 5", v.findDevice("Orange Pi 5 Plus", null).name(), "no chip named: the name decides");
     }
 
     @Test
@@ -182,7 +186,7 @@ class SimulatorValidationTest {
                 + "t,-,Samsung Galaxy S23,,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
                 + "t,-,Xiaomi 13,Snapdragon 8 Gen 2 (SM8550),8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
                 + "t,-,Xiaomi 13 Pro (Snapdragon 8 Gen 2),,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n"
-                + "t,-,Google Pixel 8,Tensor G3,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n");
+                + "t,-,Some Phone,Unisoc T820,8,llama.cpp,CPU,4,Llama-3.2-1B,,Q4_0,,128,20,50,,,,\n");
         List<SimulatorValidation.Row> rows = validation().validate(f.toString(), EngineCalibrations.fitted()).rows();
         assertTrue(rows.get(0).ok() && rows.get(0).reason().isEmpty(), rows.get(0).toString());
         for (int i = 1; i <= 2; i++) {
@@ -192,7 +196,7 @@ class SimulatorValidationTest {
             assertEquals(rows.get(0).predictedDecodeTokS(), r.predictedDecodeTokS());
         }
         assertEquals("unsupported", rows.get(3).status());
-        assertTrue(rows.get(3).reason().contains("Tensor G3"), rows.get(3).reason());
+        assertTrue(rows.get(3).reason().contains("Unisoc T820"), rows.get(3).reason());
     }
 
     @Test
