@@ -38,7 +38,7 @@ public final class EngineCalibrations implements java.io.Serializable {
     /**
      * Calibrations fitted per engine group by {@code tools.SimulatorValidation.fit} (grid search, mean absolute log
      * error) on {@code ../shared/measurements/on-device-measurements.csv}, using only groups measured on at
-     * least two devices; LLAMA_CPP_CUDA (one row, one device) keeps the first-principles default. Refit with
+     * least two devices; LLAMA_CPP_CUDA (one row, one device) and LLAMA_CPP_VULKAN (no row) keep the first-principles defaults. Refit with
      * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,
      * compute efficiency, dequantization scale, prefill GEMM efficiency, prefill dequantization tile
      * (the same as {@code validate-simulator --calibrations refit} on that file).

@@ -23,7 +23,12 @@ public enum EngineGroup {
      * repacked into interleaved blocks, VNNI dot products) are not its NEON kernels, so x86 rows are calibrated apart
      * from the Arm rows of {@link #LLAMA_CPP_CPU}.
      */
-    LLAMA_CPP_CPU_X86(Backend.CPU);
+    LLAMA_CPP_CPU_X86(Backend.CPU),
+    /**
+     * llama.cpp's Vulkan backend (Adreno, Mali, Intel and AMD integrated GPUs): no published row to fit yet, so it keeps
+     * the first-principles GPU defaults, which beats calling its rows unsupported.
+     */
+    LLAMA_CPP_VULKAN(Backend.GPU);
 
     private final Backend backend;
 
@@ -79,6 +84,7 @@ public enum EngineGroup {
         if (e.contains("llama.cpp") || e.contains("llama.rn")) {
             if (b.startsWith("cpu")) return LLAMA_CPP_CPU;
             if (b.contains("opencl")) return LLAMA_CPP_OPENCL;
+            if (b.contains("vulkan")) return LLAMA_CPP_VULKAN;
             if (b.contains("hexagon") || b.startsWith("npu")) return LLAMA_CPP_HEXAGON;
             if (b.contains("metal")) return LLAMA_CPP_METAL;
             if (b.contains("cuda")) return LLAMA_CPP_CUDA;

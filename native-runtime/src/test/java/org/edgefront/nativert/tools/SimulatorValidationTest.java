@@ -119,7 +119,7 @@ class SimulatorValidationTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv", "unseen-devices.csv"})
     void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason(String name) throws java.io.IOException {
         // configs/measurements/ (issue 13 item 7): one report row per CSV record, in order; a row the simulator cannot
         // read is reported with its reason, never dropped; every device of the file has a profile
@@ -170,6 +170,7 @@ class SimulatorValidationTest {
         assertEquals(EngineGroup.LLAMA_CPP_CPU, EngineGroup.classify("llama.cpp (build 1)", "CPU", "Q4_0", DeviceProfile.Isa.ARM64));
         assertEquals(EngineGroup.LLAMA_CPP_CUDA, EngineGroup.classify("llama.cpp", "CUDA", "Q4_0", DeviceProfile.Isa.X86_64));
         assertEquals(EngineGroup.MLC_CUDA, EngineGroup.classify("MLC LLM", "CUDA", "q4f16_1", DeviceProfile.Isa.X86_64));
+        assertEquals(EngineGroup.LLAMA_CPP_VULKAN, EngineGroup.classify("llama.cpp", "GPU (Vulkan)", "Q4_0", DeviceProfile.Isa.ARM64));
         // the shipped x86 laptop's published rows land in the x86 group, through its profile's cpu.isa
         java.util.Map<EngineGroup, Integer> rows = new java.util.EnumMap<>(EngineGroup.class);
         validation().coverage(List.of("../configs/measurements/published-extra.csv"), 2).forEach(c -> rows.put(c.group(), c.rows()));
