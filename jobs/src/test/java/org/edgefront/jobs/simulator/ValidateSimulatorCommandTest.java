@@ -113,6 +113,21 @@ class ValidateSimulatorCommandTest {
         assertTrue(prefill <= RECORDED_PREFILL_LEAVE_ONE_DEVICE_OUT_PCT + MARGIN_PCT, "prefill median " + prefill + "%: " + loo);
     }
 
+    /** The x86 llama.cpp group (configs/measurements/x86-cpu.csv, 8 devices), each device held out in turn. */
+    static final Recorded RECORDED_X86_LEAVE_ONE_DEVICE_OUT = new Recorded(15.0, 0.750);
+
+    @Tag("slow")
+    @Test
+    void x86LeaveOneDeviceOutKeepsTheRecordedDecodeFigures() throws Exception {
+        Path csv = Path.of("../configs/measurements/x86-cpu.csv");
+        Run r = run("--measurements", csv.toString(), "--leave-one-device-out", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        JsonNode loo = n.get("summary_leave_one_device_out");
+        assertEquals(42, loo.get("ok_rows").asInt(), loo.toString());
+        assertNotWorseThanRecorded(loo, RECORDED_X86_LEAVE_ONE_DEVICE_OUT);
+    }
+
     @Test
     void energyRowsGetAPredictedEnergyPerPhase() throws Exception {
         Path csv = TestPaths.shared().resolve("measurements/energy-measurements.csv");
