@@ -39,7 +39,7 @@ final class Models {
     /** The repository's catalog, or an empty one when the repository's configs cannot be found (files still resolve). */
     private static ModelCatalog catalog() {
         try {
-            return ModelCatalog.load(ValidateSimulatorCommand.RepoPaths.config("models").toString());
+            return ModelCatalog.load(org.edgefront.jobs.spec.RepoPaths.config("models").toString());
         } catch (InvalidInputException e) {
             if (!e.field().equals("--models")) throw e;
             return new ModelCatalog(List.of());

@@ -34,7 +34,7 @@ final class SimulateCommand implements Callable<Integer> {
             + "synthetic:tiny, a model descriptor (configs/models/*.yaml) or a catalog model name (e.g. Qwen2.5-1.5B-Instruct, OLMoE-1B-7B).")
     String model;
 
-    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml", description = "Device profile (configs/devices/*.yaml), or 'host': this machine, profiled as calibrate-host does.")
+    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml|NAME", description = "Device profile (configs/devices/*.yaml), a device name (a profile's name or alias, or a device with the chip of one: 'Xiaomi 13 (Snapdragon 8 Gen 2)'), or 'host': this machine, profiled as calibrate-host does.")
     String device;
 
     @Option(names = "--format", defaultValue = "Q4_0", description = "llama.cpp file type (per-tensor types by llama-quantize's rules: Q4_K_M, Q3_K_S, IQ4_XS, IQ2_M, TQ1_0, ...) "
@@ -77,8 +77,14 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() {
         ModelDescriptor md = Models.descriptor(model);
         ModelArchitecture arch = md.architecture();
-        if (!"host".equals(device)) ClosestNames.deviceMustExist("-", "--device", device);
-        DeviceProfile dev = "host".equals(device) ? hostProfile() : DeviceProfiles.load(device);
+        DeviceProfile dev;
+        if ("host".equals(device)) {
+            dev = hostProfile();
+        } else {
+            ClosestNames.ResolvedDevice rd = ClosestNames.resolveDevice("-", "--device", device);
+            if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
+            dev = DeviceProfiles.load(rd.uri());
+        }
         Backend b;
         try {
             b = Backend.parse(backend);

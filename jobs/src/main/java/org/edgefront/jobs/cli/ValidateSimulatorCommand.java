@@ -16,6 +16,7 @@ import org.edgefront.nativert.calibration.EngineCalibrations;
 import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.device.ModelDescriptors;
 import org.edgefront.nativert.tools.SimulatorValidation;
+import org.edgefront.jobs.spec.RepoPaths;
 import org.edgefront.space.input.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -227,39 +228,5 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
     private static void putNullable(ObjectNode o, String k, Double v) {
         if (v == null) o.putNull(k);
         else putNumber(o, k, v);
-    }
-
-    /** Locates the repository's {@code configs} folder for the default device and model directories. */
-    static final class RepoPaths {
-        private RepoPaths() {}
-
-        /**
-         * {@code configs/<name>} under the repository root: the {@code edgefront.root} system property, else the
-         * first ancestor of the working directory or of the running jar that has {@code configs/devices}.
-         */
-        static Path config(String name) {
-            String prop = System.getProperty("edgefront.root");
-            if (prop != null && Files.isDirectory(Path.of(prop, "configs", name))) return Path.of(prop, "configs", name);
-            Path found = search(Path.of("").toAbsolutePath());
-            if (found == null) {
-                try {
-                    found = search(Path.of(ValidateSimulatorCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-                } catch (URISyntaxException | SecurityException | NullPointerException e) {
-                    found = null;
-                }
-            }
-            if (found == null) {
-                throw new InvalidInputException("configs/" + name, "--" + name,
-                        "cannot find the repository's configs/" + name + " (run inside the repository, set -Dedgefront.root or pass --" + name + ")");
-            }
-            return found.resolve("configs").resolve(name);
-        }
-
-        private static Path search(Path start) {
-            for (Path p = start; p != null; p = p.getParent()) {
-                if (Files.isDirectory(p.resolve("configs/devices")) && Files.isDirectory(p.resolve("configs/models"))) return p;
-            }
-            return null;
-        }
     }
 }

@@ -285,7 +285,9 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
                 if (device == null && deviceProblem == null) {
                     try {
                         if (spec.device() == null) throw new InvalidInputException(file, "device", "missing");
-                        device = DeviceProfiles.load(spec.device());
+                        String d = spec.device();
+                        device = DeviceProfiles.load(org.edgefront.jobs.spec.ClosestNames.looksLikePath(d) ? d
+                                : org.edgefront.jobs.spec.ClosestNames.resolveDevice(file, "device", d).uri());
                     } catch (InvalidInputException ex) {
                         deviceProblem = ex.getMessage();
                     }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.edgefront.nativert.device.DeviceDirectory;
+import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.input.InvalidInputException;
@@ -49,6 +51,39 @@ public final class ClosestNames {
                 + " (llama.cpp file types: " + String.join(", ", FormatMixes.fileTypeNames()) + "; formats, one for every tensor as "
                 + FormatMixes.UNIFORM_PREFIX + "NAME where a file type has the same name: " + String.join(", ", formats())
                 + ", any int{bits}g{group}[a])";
+    }
+
+    /**
+     * A device as a user writes it: a profile's path or URI, or a device name ({@code "Samsung Galaxy S23"}, an alias,
+     * a board variant, or a device without a profile whose chip one has: {@code "Xiaomi 13 (Snapdragon 8 Gen 2)"}),
+     * found among the repository's {@code configs/devices} by {@link DeviceDirectory#find}.
+     *
+     * @param uri  the profile to read
+     * @param note empty when given as a path or found by name or alias, else how the profile was chosen
+     */
+    public record ResolvedDevice(String uri, String note) {}
+
+    /** Whether a device as written is a profile's path or URI rather than a device name. */
+    public static boolean looksLikePath(String given) {
+        return given.contains("/") || given.contains("\\") || given.matches("(?i).*\\.ya?ml$") || given.contains("://");
+    }
+
+    /**
+     * Resolves {@code given} ({@code field} of {@code file}); a path that does not exist, or a name no profile answers
+     * to, is bad input listing the closest profiles.
+     */
+    public static ResolvedDevice resolveDevice(String file, String field, String given) {
+        if (looksLikePath(given)) {
+            deviceMustExist(file, field, given);
+            return new ResolvedDevice(given, "");
+        }
+        Path dir = RepoPaths.config("devices");
+        DeviceDirectory.Match m = DeviceDirectory.load(dir.toString()).find(given, null);
+        if (m != null) return new ResolvedDevice(m.uri(), m.note());
+        if (Files.isRegularFile(Path.of(given))) return new ResolvedDevice(given, "");
+        List<String> names = DeviceDirectory.load(dir.toString()).profiles().stream().map(DeviceProfile::name).toList();
+        throw new InvalidInputException(file, field, "no device profile named '" + given + "' or with a chip it names; closest: "
+                + String.join(", ", closest(given, names).stream().map(n -> "'" + n + "'").toList()) + " (or a profile's path, in " + dir + ")");
     }
 
     /**

@@ -28,8 +28,8 @@ public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload 
      */
     public static ResolvedWorkload resolve(String file, SearchSpec s) {
         require(file, "device", s.device() != null, "is required (a device profile such as configs/devices/samsung-galaxy-s23.yaml)");
-        String deviceUri = relative(file, s.device());
-        ClosestNames.deviceMustExist(file, "device", deviceUri);
+        // a path is relative to the spec file; a name ("Samsung Galaxy S23") is looked up among configs/devices
+        String deviceUri = ClosestNames.resolveDevice(file, "device", ClosestNames.looksLikePath(s.device()) ? relative(file, s.device()) : s.device()).uri();
         DeviceProfile device = DeviceProfiles.load(deviceUri);
         SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
         int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);

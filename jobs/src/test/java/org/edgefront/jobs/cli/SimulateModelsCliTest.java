@@ -48,4 +48,22 @@ class SimulateModelsCliTest {
                 "--format", "Q4_0", "--json");
         assertTrue(new ObjectMapper().readTree(phone.out()).get("battery_percent_per_1000_tokens").asDouble() > 0, phone.out());
     }
+
+    @Test
+    void aDeviceIsNamedByItsProfileNameOrByTheChipOfAnotherDevice() throws Exception {
+        CliRun byPath = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", "../configs/devices/samsung-galaxy-s23.yaml", "--json");
+        CliRun byName = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", "Samsung Galaxy S23", "--json");
+        CliRun byChip = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", "Xiaomi 13 (Snapdragon 8 Gen 2)", "--json");
+        assertEquals(0, byName.code(), byName.err());
+        assertEquals(0, byChip.code(), byChip.err());
+        ObjectMapper om = new ObjectMapper();
+        double expected = om.readTree(byPath.out()).get("decode_tok_s").asDouble();
+        assertEquals(expected, om.readTree(byName.out()).get("decode_tok_s").asDouble());
+        assertEquals(expected, om.readTree(byChip.out()).get("decode_tok_s").asDouble());
+        assertTrue(byName.err().isBlank(), byName.err());
+        assertTrue(byChip.err().contains("the same chip") && byChip.err().contains("Samsung Galaxy S23"), byChip.err());
+        CliRun unknown = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", "Nokia 3310");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--device") && unknown.err().contains("closest"), unknown.err());
+    }
 }

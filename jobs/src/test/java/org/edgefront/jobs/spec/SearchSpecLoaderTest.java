@@ -107,6 +107,16 @@ class SearchSpecLoaderTest {
     }
 
     @Test
+    void aDeviceNamedByItsProfileNameResolvesToThatProfileFile() throws IOException {
+        Path p = write("schemaVersion: 1\nname: t\nmodel: {source: 'synthetic:tiny'}\ndevice: Samsung Galaxy S23\n");
+        ResolvedSearch r = SearchSpecLoader.load(p.toString(), SearchSpecLoader.Overrides.NONE);
+        assertTrue(r.deviceUri().endsWith("samsung-galaxy-s23.yaml"), r.deviceUri());
+        InvalidInputException e = fails("schemaVersion: 1\nmodel: {source: 'synthetic:tiny'}\ndevice: Nokia 3310\n");
+        assertEquals("device", e.field());
+        assertTrue(e.getMessage().contains("closest"), e.getMessage());
+    }
+
+    @Test
     void realModelWithoutTextIsRejected() throws IOException {
         InvalidInputException e = fails("schemaVersion: 1\nmodel: {source: " + TestPaths.shared().resolve("models/stories260K.bin")
                 + "}\ndevice: " + TestPaths.device("samsung-galaxy-s23") + "\n");

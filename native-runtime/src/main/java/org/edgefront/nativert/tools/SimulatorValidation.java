@@ -69,11 +69,11 @@ public final class SimulatorValidation {
 
     public record Report(List<Row> rows, Summary summary) {}
 
-    private final List<DeviceProfile> devices;
+    private final DeviceDirectory directory;
     private final ModelCatalog catalog;
 
     public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models) {
-        this.devices = List.copyOf(devices);
+        this.directory = DeviceDirectory.of(devices);
         this.catalog = new ModelCatalog(models);
     }
 
@@ -117,13 +117,10 @@ public final class SimulatorValidation {
                 && Double.isNaN(MeasurementCsv.number(r.get("energy_j_per_token"))) && Double.isNaN(MeasurementCsv.number(r.get("power_w")))) {
             return unsupported(i, r, "unreadable: no decode_tok_s, prefill_tok_s, energy_j_per_token or power_w number");
         }
-        DeviceProfile d = findDevice(dev, r.get("soc"));
-        String note = "";
-        if (d == null) {
-            d = findBySoc(r.get("soc"), dev);
-            if (d == null) return unsupported(i, r, "no device profile named '" + dev + "' or with its chip '" + nullToEmpty(r.get("soc")) + "'");
-            note = "no profile named '" + dev + "': simulated on '" + d.name() + "', the same chip";
-        }
+        DeviceDirectory.Match match = directory.find(dev, r.get("soc"));
+        if (match == null) return unsupported(i, r, "no device profile named '" + dev + "' or with its chip '" + nullToEmpty(r.get("soc")) + "'");
+        DeviceProfile d = match.profile();
+        String note = match.note();
         ModelDescriptor m = catalog.find(model, MeasurementCsv.number(r.get("params_b")));
         if (m == null) return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')");
         ModelArchitecture arch;
@@ -160,58 +157,13 @@ public final class SimulatorValidation {
         return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 
-    /**
-     * The profile named {@code dev} or listing it among its {@link DeviceProfile#aliases() aliases}, else the profile
-     * with the longest name that {@code dev} starts with followed by a space, '(' or ',' (a memory-size or stepping
-     * variant of the same board: "Raspberry Pi 5 8GB" is a "Raspberry Pi 5"; "Raspberry Pi 500+" is not).
-     */
+    /** The profile for device {@code dev} ({@link DeviceDirectory#find}), or null. */
     DeviceProfile findDevice(String dev) { return findDevice(dev, null); }
 
-    /**
-     * {@link #findDevice(String)}, where a variant by name prefix must also have the chip the row's {@code soc} cell names
-     * when it names one ("Orange Pi 5 Plus", RK3588, is not an "Orange Pi 5", RK3588S).
-     */
+    /** The profile for device {@code dev} whose chip is {@code soc} (may be null), or null. */
     DeviceProfile findDevice(String dev, String soc) {
-        for (DeviceProfile p : devices) if (p.matches(dev)) return p;
-        boolean chipNamed = soc != null && !SocNames.keys(soc).isEmpty();
-        DeviceProfile best = null;
-        for (DeviceProfile p : devices) {
-            String n = p.name().toLowerCase(java.util.Locale.ROOT), d = dev.toLowerCase(java.util.Locale.ROOT);
-            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
-            if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
-                    && (best == null || n.length() > best.name().length())) {
-                best = p;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * For a device without a profile: the profile of a device with the same chip ({@link SocNames}), from the row's
-     * {@code soc} cell, else from its device text ("Xiaomi 13 (Snapdragon 8 Gen 2)"). Among several (a board and its
-     * variants), the one whose name shares the most words with the row's device, then the first by name. Null when none.
-     */
-    DeviceProfile findBySoc(String soc, String dev) {
-        List<String> chips = new ArrayList<>();
-        if (soc != null && !SocNames.keys(soc).isEmpty()) {
-            chips.add(soc);
-        } else {
-            chips.add(dev);
-            java.util.regex.Matcher in = java.util.regex.Pattern.compile("\\(([^)]*)\\)").matcher(dev);
-            while (in.find()) chips.add(in.group(1));
-        }
-        Set<String> words = new HashSet<>(List.of(dev.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")));
-        DeviceProfile best = null;
-        long bestScore = -1;
-        for (DeviceProfile p : devices) {
-            if (chips.stream().noneMatch(c -> SocNames.sameChip(c, p.soc()))) continue;
-            long score = java.util.Arrays.stream(p.name().toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")).filter(words::contains).count();
-            if (score > bestScore || (score == bestScore && p.name().compareTo(best.name()) < 0)) {
-                best = p;
-                bestScore = score;
-            }
-        }
-        return best;
+        DeviceDirectory.Match m = directory.find(dev, soc);
+        return m == null ? null : m.profile();
     }
 
     private static String nullToEmpty(String s) { return s == null ? "" : s; }

@@ -1,0 +1,100 @@
+package org.edgefront.nativert.device;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A set of device profiles and the one place where a device named by a user or a measurement row is found among them:
+ * by profile name or alias; else a board variant by name prefix ("Raspberry Pi 5 8GB" is a "Raspberry Pi 5") that has
+ * the chip the caller names, if it names one; else a device with the same chip ({@link SocNames}: "Xiaomi 13
+ * (Snapdragon 8 Gen 2)" runs on the Galaxy S23's silicon). Immutable and thread-safe.
+ */
+public final class DeviceDirectory {
+    private static final Pattern PARENTHESES = Pattern.compile("\\(([^)]*)\\)");
+
+    /**
+     * @param uri     where the profile was read (null for profiles given in memory)
+     * @param profile the profile
+     */
+    public record Entry(String uri, DeviceProfile profile) {}
+
+    /**
+     * @param uri     where the profile was read (null for profiles given in memory)
+     * @param profile the profile found
+     * @param note    empty when found by name or alias, else how ("simulated on 'X', the same chip")
+     */
+    public record Match(String uri, DeviceProfile profile, String note) {}
+
+    private final List<Entry> entries;
+
+    public DeviceDirectory(List<Entry> entries) { this.entries = List.copyOf(entries); }
+
+    /** Profiles given in memory. */
+    public static DeviceDirectory of(List<DeviceProfile> profiles) {
+        return new DeviceDirectory(profiles.stream().map(p -> new Entry(null, p)).toList());
+    }
+
+    /** Every {@code *.yaml} profile of a directory, sorted by file name. */
+    public static DeviceDirectory load(String dirUriOrPath) {
+        return new DeviceDirectory(ConfigFiles.listYaml(dirUriOrPath).stream().map(u -> new Entry(u, DeviceProfiles.load(u))).toList());
+    }
+
+    /** The profiles, in order. */
+    public List<DeviceProfile> profiles() { return entries.stream().map(Entry::profile).toList(); }
+
+    /**
+     * The profile for {@code device}, or null. {@code soc} (may be null) names the device's chip: a name-prefix variant
+     * must have it, and a device without a profile is matched by it (else by a chip named in the device text).
+     */
+    public Match find(String device, String soc) {
+        String dev = device.trim();
+        for (Entry e : entries) if (e.profile().matches(dev)) return new Match(e.uri(), e.profile(), "");
+        boolean chipNamed = soc != null && !SocNames.keys(soc).isEmpty();
+        Entry best = null;
+        String d = dev.toLowerCase(Locale.ROOT);
+        for (Entry e : entries) {
+            DeviceProfile p = e.profile();
+            String n = p.name().toLowerCase(Locale.ROOT);
+            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
+            if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
+                    && (best == null || n.length() > best.profile().name().length())) {
+                best = e;
+            }
+        }
+        if (best != null) return new Match(best.uri(), best.profile(), "");
+        Entry chip = sameChip(dev, soc);
+        return chip == null ? null : new Match(chip.uri(), chip.profile(), "no profile named '" + dev + "': simulated on '"
+                + chip.profile().name() + "', the same chip");
+    }
+
+    /** Among several with the chip, the one whose name shares the most words with the device, then the first by name. */
+    private Entry sameChip(String dev, String soc) {
+        List<String> chips = new ArrayList<>();
+        if (soc != null && !SocNames.keys(soc).isEmpty()) {
+            chips.add(soc);
+        } else {
+            chips.add(dev);
+            Matcher in = PARENTHESES.matcher(dev);
+            while (in.find()) chips.add(in.group(1));
+        }
+        Set<String> words = new HashSet<>(List.of(dev.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")));
+        Entry best = null;
+        long bestScore = -1;
+        for (Entry e : entries) {
+            DeviceProfile p = e.profile();
+            if (chips.stream().noneMatch(c -> SocNames.sameChip(c, p.soc()))) continue;
+            long score = Arrays.stream(p.name().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")).filter(words::contains).count();
+            if (score > bestScore || (score == bestScore && p.name().compareTo(best.profile().name()) < 0)) {
+                best = e;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+}
