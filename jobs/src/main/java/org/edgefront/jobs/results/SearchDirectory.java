@@ -285,9 +285,7 @@ public record SearchDirectory(String uri, SearchSpec spec, RunSummary run, List<
                 if (device == null && deviceProblem == null) {
                     try {
                         if (spec.device() == null) throw new InvalidInputException(file, "device", "missing");
-                        String d = spec.device();
-                        device = DeviceProfiles.load(org.edgefront.jobs.spec.ClosestNames.looksLikePath(d) ? d
-                                : org.edgefront.jobs.spec.ClosestNames.resolveDevice(file, "device", d).uri());
+                        device = DeviceProfiles.load(org.edgefront.jobs.spec.ClosestNames.resolveDevice(file, "device", spec.device()).uri());
                     } catch (InvalidInputException ex) {
                         deviceProblem = ex.getMessage();
                     }

@@ -77,11 +77,12 @@ public final class ClosestNames {
             deviceMustExist(file, field, given);
             return new ResolvedDevice(given, "");
         }
-        Path dir = RepoPaths.config("devices");
-        DeviceDirectory.Match m = DeviceDirectory.load(dir.toString()).find(given, null);
-        if (m != null) return new ResolvedDevice(m.uri(), m.note());
         if (Files.isRegularFile(Path.of(given))) return new ResolvedDevice(given, "");
-        List<String> names = DeviceDirectory.load(dir.toString()).profiles().stream().map(DeviceProfile::name).toList();
+        Path dir = RepoPaths.config("devices");
+        DeviceDirectory profiles = DeviceDirectory.load(dir.toString());
+        DeviceDirectory.Match m = profiles.find(given, null);
+        if (m != null) return new ResolvedDevice(m.uri(), m.note());
+        List<String> names = profiles.profiles().stream().map(DeviceProfile::name).toList();
         throw new InvalidInputException(file, field, "no device profile named '" + given + "' or with a chip it names; closest: "
                 + String.join(", ", closest(given, names).stream().map(n -> "'" + n + "'").toList()) + " (or a profile's path, in " + dir + ")");
     }

@@ -171,7 +171,7 @@ public final class SimulatorValidation {
     /** An unsupported row keeps its measured energy (when the row defines one) so that it counts as a miss. */
     private Prepared unsupported(int i, Map<String, String> r, String reason) {
         double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
-        MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim()), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
+        MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim(), r.get("soc")), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
                 Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
         return new Prepared(i, r, null, null, null, null, null, null, e, reason, "");
     }
