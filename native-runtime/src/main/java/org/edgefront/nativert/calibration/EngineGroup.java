@@ -28,11 +28,49 @@ public enum EngineGroup {
      * llama.cpp's Vulkan backend (Adreno, Mali, Intel and AMD integrated GPUs): no published row to fit yet, so it keeps
      * the first-principles GPU defaults, which beats calling its rows unsupported.
      */
-    LLAMA_CPP_VULKAN(Backend.GPU);
+    LLAMA_CPP_VULKAN(Backend.GPU),
+    /** llama.cpp's SYCL backend (Intel GPUs): its own kernels, no published row yet, so first-principles GPU defaults. */
+    LLAMA_CPP_SYCL(Backend.GPU),
+    /** Alibaba MNN (MNN-LLM, MNN Chat) on the CPU: its own Arm/x86 kernels; defaults until rows are fitted. */
+    MNN_CPU(Backend.CPU),
+    /** MNN on a GPU (OpenCL, Vulkan, Metal): defaults until rows are fitted. */
+    MNN_GPU(Backend.GPU),
+    /** Google's LiteRT / LiteRT-LM / MediaPipe LLM Inference / TensorFlow Lite on the CPU (XNNPACK kernels). */
+    LITERT_CPU(Backend.CPU),
+    /** LiteRT / MediaPipe on the GPU (its ML Drift / OpenCL / WebGPU delegates). */
+    LITERT_GPU(Backend.GPU),
+    /** ONNX Runtime (and ONNX Runtime GenAI) on the CPU: the MLAS kernels. */
+    ONNX_RUNTIME_CPU(Backend.CPU),
+    /** ONNX Runtime on a GPU (DirectML, CUDA, WebGPU execution providers). */
+    ONNX_RUNTIME_GPU(Backend.GPU),
+    /** Intel OpenVINO (GenAI) on the CPU. */
+    OPENVINO_CPU(Backend.CPU),
+    /** Intel OpenVINO on an integrated or discrete GPU. */
+    OPENVINO_GPU(Backend.GPU),
+    /** Intel OpenVINO on an NPU (Core Ultra). */
+    OPENVINO_NPU(Backend.NPU),
+    /** Apple Core ML on the Neural Engine. */
+    COREML_ANE(Backend.NPU),
+    /** NVIDIA TensorRT-LLM (and TensorRT Edge-LLM) on the GPU. */
+    TENSORRT_LLM(Backend.GPU),
+    /** MLC LLM (and WebLLM) on Vulkan, Metal or WebGPU: TVM kernels apart from its CUDA and OpenCL ones. */
+    MLC_OTHER_GPU(Backend.GPU),
+    /**
+     * An engine no group above knows, on the CPU: first-principles defaults, said in the row's note. Better than calling a
+     * published row unsupported, and it never borrows another engine's fitted numbers.
+     */
+    UNCALIBRATED_CPU(Backend.CPU),
+    /** An engine no group above knows, on a GPU: first-principles defaults. */
+    UNCALIBRATED_GPU(Backend.GPU),
+    /** An engine no group above knows, on an NPU: first-principles defaults. */
+    UNCALIBRATED_NPU(Backend.NPU);
 
     private final Backend backend;
 
     EngineGroup(Backend backend) { this.backend = backend; }
+
+    /** True for the fallback groups of engines no other group knows (first-principles defaults, never fitted). */
+    public boolean uncalibrated() { return this == UNCALIBRATED_CPU || this == UNCALIBRATED_GPU || this == UNCALIBRATED_NPU; }
 
     /** The compute unit this group runs on. */
     public Backend backend() { return backend; }
@@ -59,6 +97,46 @@ public enum EngineGroup {
         return g == LLAMA_CPP_CPU && isa == DeviceProfile.Isa.X86_64 ? LLAMA_CPP_CPU_X86 : g;
     }
 
+    /**
+     * Classifies an engine, backend and weight format on {@code device}: its instruction set picks the CPU kernels, and a
+     * llama.cpp-family backend given only as "GPU" is the API llama.cpp uses on that device's GPU (Metal on Apple
+     * silicon, CUDA on NVIDIA, OpenCL on Adreno, else Vulkan).
+     *
+     * @throws IllegalArgumentException when no group fits
+     */
+    public static EngineGroup classify(String engine, String backend, String weightFormat, DeviceProfile device) {
+        String b = backend;
+        if (llamaCppFamily(engine.toLowerCase(Locale.ROOT)) && bareGpu(backend.toLowerCase(Locale.ROOT)) && device.gpu() != null) {
+            b = backend + " (" + gpuApi(device.gpu().name() + " " + device.soc()) + ")";
+        }
+        return classify(engine, b, weightFormat, device.cpu().isa());
+    }
+
+    private static boolean bareGpu(String b) {
+        return b.matches("\\s*(gpu|igpu|dgpu)\\s*") || b.matches("\\s*gpu\\s*\\(\\s*(all layers|full offload|offloaded)?\\s*\\)\\s*");
+    }
+
+    private static String gpuApi(String gpuText) {
+        String t = gpuText.toLowerCase(Locale.ROOT);
+        if (t.contains("apple")) return "Metal";
+        if (t.contains("nvidia") || t.contains("ampere") || t.contains("geforce") || t.contains("rtx")) return "CUDA";
+        if (t.contains("adreno")) return "OpenCL";
+        return "Vulkan";
+    }
+
+    /**
+     * Front ends that run llama.cpp's own kernels (Ollama, llamafile, LM Studio's llama.cpp runtime, koboldcpp, GPT4All,
+     * Jan, llama-cpp-python, node-llama-cpp, LocalAI, PocketPal, ChatterUI, llama.rn): their rows are llama.cpp rows.
+     */
+    static boolean llamaCppFamily(String e) {
+        if (e.contains("mlx")) return false; // LM Studio's MLX runtime
+        return e.contains("llama.cpp") || e.contains("llama.rn") || e.contains("llama-cpp") || e.contains("llamacpp")
+                || e.contains("ollama") || e.contains("llamafile") || e.contains("lm studio") || e.contains("lmstudio")
+                || e.contains("koboldcpp") || e.contains("gpt4all") || e.matches(".*\\bjan\\b.*") || e.contains("localai")
+                || e.contains("pocketpal") || e.contains("chatterui") || e.contains("llama-server") || e.contains("llama-bench")
+                || e.contains("ggml");
+    }
+
     /** "w4 (...)" or "w8": AI Hub's weight-only precisions, whose activations stay floating point (no "aN" part). */
     static boolean floatActivations(String weightFormat) {
         String f = weightFormat.trim().toLowerCase(Locale.ROOT);
@@ -73,22 +151,52 @@ public enum EngineGroup {
     public static EngineGroup classify(String engine, String backend) {
         String e = engine.toLowerCase(Locale.ROOT), b = backend.toLowerCase(Locale.ROOT);
         if (e.contains("t-mac")) return T_MAC_CPU;
-        if (e.contains("executorch")) return EXECUTORCH_XNNPACK_CPU;
-        if (e.contains("qnn") || e.contains("genie")) return QNN_HTP;
-        if (e.contains("mlc")) {
-            // MLC's TVM kernels differ per backend: OpenCL (Adreno/Mali phones) is its own group
-            return (e.contains("opencl") || b.contains("opencl") || b.contains("adreno") || b.contains("mali")) ? MLC_OPENCL : MLC_CUDA;
+        if (e.contains("executorch")) {
+            // ExecuTorch delegates: the QNN delegate runs QNN's own HTP kernels; XNNPACK is the CPU default
+            if (b.contains("qnn") || b.contains("htp") || b.contains("hexagon")) return QNN_HTP;
+            if (b.contains("core ml") || b.contains("coreml") || b.matches(".*\\bane\\b.*") || b.contains("neural engine")) return COREML_ANE;
+            if (b.contains("vulkan") || b.contains("mps") || b.contains("metal") || b.startsWith("gpu")) return UNCALIBRATED_GPU;
+            return EXECUTORCH_XNNPACK_CPU;
+        }
+        if (e.contains("onnx")) {
+            if (b.contains("qnn") || b.contains("htp") || b.contains("hexagon")) return QNN_HTP; // the QNN execution provider
+            if (b.contains("npu")) return UNCALIBRATED_NPU;
+            return b.contains("gpu") || b.contains("directml") || b.contains("dml") || b.contains("cuda") || b.contains("webgpu")
+                    ? ONNX_RUNTIME_GPU : ONNX_RUNTIME_CPU;
+        }
+        if (e.contains("qnn") || e.contains("genie") || e.contains("qualcomm ai") || e.contains("ai engine direct")) return QNN_HTP;
+        if (e.contains("mlc") || e.contains("webllm")) {
+            // MLC's TVM kernels differ per backend: OpenCL (Adreno/Mali phones) is its own group, CUDA another
+            if (e.contains("opencl") || b.contains("opencl") || b.contains("adreno") || b.contains("mali")) return MLC_OPENCL;
+            if (e.contains("webllm") || b.contains("vulkan") || b.contains("metal") || b.contains("webgpu")) return MLC_OTHER_GPU;
+            return MLC_CUDA;
         }
         if (e.contains("mlx")) return MLX_METAL;
         if (e.contains("hailo")) return HAILO_NPU;
-        if (e.contains("llama.cpp") || e.contains("llama.rn")) {
-            if (b.startsWith("cpu")) return LLAMA_CPP_CPU;
+        if (e.matches(".*\\bmnn\\b.*")) return b.startsWith("cpu") || b.contains("arm") && !b.contains("gpu") ? MNN_CPU : MNN_GPU;
+        if (e.contains("litert") || e.contains("mediapipe") || e.contains("tflite") || e.contains("tensorflow lite")
+                || e.contains("ai edge")) {
+            return b.contains("gpu") || b.contains("opencl") || b.contains("webgpu") || b.contains("ml drift") ? LITERT_GPU : LITERT_CPU;
+        }
+        if (e.contains("openvino")) return b.contains("npu") ? OPENVINO_NPU : b.contains("gpu") ? OPENVINO_GPU : OPENVINO_CPU;
+        if (e.contains("core ml") || e.contains("coreml")) return b.contains("gpu") ? UNCALIBRATED_GPU : COREML_ANE;
+        if (e.contains("tensorrt")) return TENSORRT_LLM;
+        if (llamaCppFamily(e)) {
+            if (b.startsWith("cpu")) return LLAMA_CPP_CPU; // first: a CPU row may say what it was built without ("no CUDA")
             if (b.contains("opencl")) return LLAMA_CPP_OPENCL;
             if (b.contains("vulkan")) return LLAMA_CPP_VULKAN;
-            if (b.contains("hexagon") || b.startsWith("npu")) return LLAMA_CPP_HEXAGON;
+            if (b.contains("sycl")) return LLAMA_CPP_SYCL;
             if (b.contains("metal")) return LLAMA_CPP_METAL;
-            if (b.contains("cuda")) return LLAMA_CPP_CUDA;
+            // llama.cpp's HIP and MUSA backends are its CUDA kernels compiled for AMD and Moore Threads GPUs
+            if (b.contains("cuda") || b.contains("hip") || b.contains("rocm") || b.contains("musa")) return LLAMA_CPP_CUDA;
+            if (b.contains("hexagon") || b.startsWith("npu")) return LLAMA_CPP_HEXAGON;
+            // BLAS, KleidiAI, AMX, repacked aarch64 kernels: all the CPU backend
+            if (b.contains("kleidiai") || b.contains("blas") || b.contains("accelerate") || b.contains("amx")
+                    || b.contains("neon") || b.contains("avx")) return LLAMA_CPP_CPU;
         }
+        if (b.contains("npu") || b.contains("hexagon") || b.contains("neural engine") || b.matches(".*\\bane\\b.*")) return UNCALIBRATED_NPU;
+        if (b.contains("gpu") || b.contains("cuda") || b.contains("opencl") || b.contains("vulkan") || b.contains("metal")) return UNCALIBRATED_GPU;
+        if (b.startsWith("cpu") || b.contains("cpu")) return UNCALIBRATED_CPU;
         throw new IllegalArgumentException("no engine group for engine '" + engine + "' backend '" + backend + "'");
     }
 }

@@ -68,9 +68,57 @@ public final class DeviceDirectory {
             }
         }
         if (best != null) return new Match(best.uri(), best.profile(), "");
+        Entry shortName = abbreviated(dev, soc, chipNamed);
+        if (shortName != null) {
+            return new Match(shortName.uri(), shortName.profile(), "no profile named '" + dev + "': simulated on '"
+                    + shortName.profile().name() + "', whose name has every word of it");
+        }
         Entry chip = sameChip(dev, soc);
         return chip == null ? null : new Match(chip.uri(), chip.profile(), "no profile named '" + dev + "': simulated on '"
                 + chip.profile().name() + "', the same chip");
+    }
+
+    /** Words that tell models of one line apart and often mean another chip or clocks ("iPhone 15" is not the "15 Pro"). */
+    private static final Set<String> TIER_WORDS = Set.of("pro", "max", "ultra", "plus", "super", "mini", "lite", "fe", "xl", "fold",
+            "flip", "neo", "prime", "edge", "air", "nano", "agx", "nx");
+
+    private static List<String> words(String text) {
+        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")).filter(w -> !w.isEmpty()).toList();
+    }
+
+    /**
+     * A shortened name ("MacBook Air M2" for "MacBook Air 13-inch (M2, 8-core GPU)", "Jetson Orin Nano Super" for its
+     * developer kit): a profile whose name holds every word of the device's, and whose extra words name no other tier of
+     * the line (a "Pro", "Max", "Ultra" ... may be another chip). With a chip named, the profile must have it. Among
+     * several, the one with the fewest extra words, then the first by name.
+     */
+    private Entry abbreviated(String dev, String soc, boolean chipNamed) {
+        List<String> want = words(dev);
+        if (want.size() < 2) return null; // one word ("Pixel") says too little
+        Entry best = null;
+        long bestExtra = Long.MAX_VALUE;
+        for (Entry e : entries) {
+            DeviceProfile p = e.profile();
+            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
+            for (String name : names(p)) {
+                List<String> have = words(name);
+                if (!have.containsAll(want)) continue;
+                List<String> extra = have.stream().filter(w -> !want.contains(w)).toList();
+                if (extra.stream().anyMatch(TIER_WORDS::contains)) continue;
+                if (extra.size() < bestExtra || (extra.size() == bestExtra && p.name().compareTo(best.profile().name()) < 0)) {
+                    best = e;
+                    bestExtra = extra.size();
+                }
+            }
+        }
+        return best;
+    }
+
+    private static List<String> names(DeviceProfile p) {
+        List<String> out = new ArrayList<>();
+        out.add(p.name());
+        out.addAll(p.aliases());
+        return out;
     }
 
     /** Among several with the chip, the one whose name shares the most words with the device, then the first by name. */

@@ -98,7 +98,7 @@ public final class FormatMixes {
      * @throws IllegalArgumentException naming the label when it is not understood
      */
     public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label) {
-        String l = label.trim().toUpperCase(Locale.ROOT);
+        String l = synonyms(label.trim().toUpperCase(Locale.ROOT));
         String head = l.split("[\\s(]")[0];
         if (l.startsWith(UNIFORM_PREFIX.toUpperCase(Locale.ROOT))) {
             TensorChoice c;
@@ -125,11 +125,29 @@ public final class FormatMixes {
             String out = l.contains("8DA8W") ? "int8gC" : g;
             return uniform(a, g, emb, out);
         }
-        if (l.startsWith("W4A16") || l.startsWith("W4 ")) return uniform(a, "int4gC", "int8gC", "int8gC"); // rest of the model w8
+        // Qualcomm AI Hub "wNaM" / "wN" and ExecuTorch's QNN "MaNw" (16a4w): N-bit per-channel weights, the rest of the
+        // model (embedding, LM head) 8-bit
+        Matcher hub = Pattern.compile("^(?:W(\\d)(?:A\\d+)?|(?:\\d+)A(\\d)W)(?![0-9A-Z]).*").matcher(l);
+        if (hub.matches()) {
+            String bits = hub.group(1) != null ? hub.group(1) : hub.group(2);
+            return uniform(a, "int" + bits + "gC", "int8gC", "int8gC");
+        }
+        // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit, group 128, fp16 scale and zero
+        if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) return uniform(a, "int4g128a", "int4g128a", "int4g128a");
+        if (l.matches(".*\\bQ4F16_FT\\b.*")) return uniform(a, "int4gC", "int4gC", "int4gC");
         if (l.equals("INT4") || l.startsWith("INT4 (")) return uniform(a, "int4g32", "int4g32", "int4g32"); // MLC q4f16_1: 4-bit, group 32, fp16 scale
         // MLC q4f16_0 / q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (they differ only in weight layout: q4f16_0 is
         // the transposed one, per the MLC maintainers in mlc-ai/mlc-llm#3379)
         if (l.matches(".*\\bQ4F16_[012]\\b.*")) return uniform(a, "int4g32", "int4g32", "int4g32");
+        // MLC q4f32_1: 4-bit, group 32, one fp32 scale = 20 bytes per 32 weights, the bytes of int4g32a (fp16 scale + zero)
+        if (l.matches(".*\\bQ4F32_[01]\\b.*")) return uniform(a, "int4g32a", "int4g32a", "int4g32a");
+        // MLC q3f16_0 / q3f16_1: 3-bit, group 40, one fp16 scale (ten 3-bit values per 32-bit word)
+        if (l.matches(".*\\bQ3F16_[01]\\b.*")) return uniform(a, "int3g40", "int3g40", "int3g40");
+        // generic precision words: 4-bit at group 32 with an fp16 scale (MLX's default 4-bit, group 64 with scale and bias,
+        // has the same 4.5 bits per weight); 8-bit per channel (ONNX Runtime, OpenVINO, TensorRT weight-only int8)
+        if (l.matches("(INT4|4-?BIT|Q4|W4)(\\s.*|\\(.*)?")) return uniform(a, "int4g32", "int4g32", "int4g32");
+        if (l.matches("(INT8|8-?BIT|Q8|W8)(\\s.*|\\(.*)?")) return uniform(a, "int8gC", "int8gC", "int8gC");
+        if (l.matches("(INT3|3-?BIT)(\\s.*|\\(.*)?")) return uniform(a, "int3g32", "int3g32", "int3g32");
         FileType ft = FileType.byName(head);
         if (ft == null) {
             Matcher m = LLAMA_TYPE.matcher(l);
@@ -142,6 +160,28 @@ public final class FormatMixes {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unsupported weight format '" + label + "'");
         }
+    }
+
+    /**
+     * Other spellings of the same stored formats, rewritten to the names {@link #resolve} knows: float words (FP16,
+     * float16, half, FP32, bfloat16); MLC's unquantized q0f16/q0f32; llama.cpp's removed Arm repack types
+     * Q4_0_4_4/Q4_0_4_8/Q4_0_8_8 (the same 18-byte Q4_0 blocks, interleaved at load); Unsloth's dynamic "_XL" mixes
+     * (UD-Q4_K_XL), modelled as llama.cpp's "_M" mix of the same K-quant (Unsloth raises more tensors, so the file is a few
+     * percent larger than this predicts), and "UD-" before any llama.cpp type; IPEX-LLM's sym_int4 / asym_int4 / sym_int5 /
+     * asym_int5 / sym_int8, which are ggml's Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0.
+     */
+    static String synonyms(String upper) {
+        String l = upper.replaceAll("^UD-", "");
+        l = l.replaceAll("^(FP16|FLOAT16|HALF|Q0F16)(?![0-9A-Z])", "F16").replaceAll("^(FP32|FLOAT32|Q0F32)(?![0-9A-Z])", "F32")
+                .replaceAll("^BFLOAT16(?![0-9A-Z])", "BF16");
+        l = l.replaceAll("(?<![A-Z0-9_])Q4_0_[48]_[48](?![A-Z0-9_])", "Q4_0");
+        // IPEX-LLM's low-bit names are ggml's block formats
+        l = l.replaceAll("^SYM_INT4(?![0-9A-Z])", "Q4_0").replaceAll("^ASYM_INT4(?![0-9A-Z])", "Q4_1")
+                .replaceAll("^SYM_INT5(?![0-9A-Z])", "Q5_0").replaceAll("^ASYM_INT5(?![0-9A-Z])", "Q5_1")
+                .replaceAll("^SYM_INT8(?![0-9A-Z])", "Q8_0");
+        l = l.replaceAll("(?<![A-Z0-9_])(Q[2-5]_K)_XL(?![A-Z0-9_])", "$1_M").replaceAll("(?<![A-Z0-9_])Q6_K_XL(?![A-Z0-9_])", "Q6_K")
+                .replaceAll("(?<![A-Z0-9_])Q8_K_XL(?![A-Z0-9_])", "Q8_0");
+        return l;
     }
 
     /**

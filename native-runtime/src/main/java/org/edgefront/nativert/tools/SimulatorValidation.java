@@ -131,9 +131,13 @@ public final class SimulatorValidation {
         }
         EngineGroup g;
         try {
-            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"), d.cpu().isa());
+            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"), d);
         } catch (IllegalArgumentException e) {
             return unsupported(i, r, e.getMessage());
+        }
+        if (g.uncalibrated()) {
+            note = (note.isEmpty() ? "" : note + "; ") + "no engine group for '" + r.get("engine").trim() + "' on '" + r.get("backend").trim() + "': first-principles "
+                    + g.backend().key() + " defaults";
         }
         Map<String, TensorChoice> choices;
         try {

@@ -100,4 +100,38 @@ class FormatMixesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FormatMixes.resolve(qwen3(), "MLX safetensors 3-bit"));
         assertEquals("unsupported weight format 'MLX safetensors 3-bit'", e.getMessage());
     }
+
+    @Test
+    void otherSpellingsOfTheSameStoredFormatsResolveToThem() {
+        ModelArchitecture a = qwen3();
+        String up = "blk.1.ffn_up.weight";
+        assertEquals(FormatMixes.resolve(a, "F16"), FormatMixes.resolve(a, "FP16"));
+        assertEquals(FormatMixes.resolve(a, "F16"), FormatMixes.resolve(a, "q0f16"));
+        assertEquals(FormatMixes.resolve(a, "BF16"), FormatMixes.resolve(a, "bfloat16"));
+        // llama.cpp's removed Arm repack types store Q4_0's blocks
+        assertEquals(FormatMixes.resolve(a, "Q4_0"), FormatMixes.resolve(a, "Q4_0_4_8"));
+        // Unsloth's dynamic mixes are modelled as the "_M" mix of their K-quant
+        assertEquals(FormatMixes.resolve(a, "Q4_K_M"), FormatMixes.resolve(a, "UD-Q4_K_XL"));
+        assertEquals(FormatMixes.resolve(a, "IQ2_XXS"), FormatMixes.resolve(a, "UD-IQ2_XXS"));
+        // IPEX-LLM's names are ggml's block formats
+        assertEquals(FormatMixes.resolve(a, "Q4_0"), FormatMixes.resolve(a, "sym_int4"));
+        assertEquals(FormatMixes.resolve(a, "Q4_1"), FormatMixes.resolve(a, "asym_int4"));
+        // AI Hub wNaM and ExecuTorch's QNN MaNw: N-bit per-channel weights, 8-bit embedding and LM head
+        Map<String, TensorChoice> w8 = FormatMixes.resolve(a, "w8a16");
+        assertEquals(WeightFormat.parse("int8gC"), w8.get(up).format());
+        Map<String, TensorChoice> et = FormatMixes.resolve(a, "16a4w");
+        assertEquals(WeightFormat.parse("int4gC"), et.get(up).format());
+        assertEquals(WeightFormat.parse("int8gC"), et.get("token_embd.weight").format());
+        assertEquals(FormatMixes.resolve(a, "w4a16"), et);
+        // MLC: q3f16_1 is 3-bit in groups of 40; q4f32_1's fp32 scale takes the bytes of an fp16 scale and zero
+        assertEquals(WeightFormat.parse("int3g40"), FormatMixes.resolve(a, "q3f16_1").get(up).format());
+        assertEquals(WeightFormat.parse("int4g32a"), FormatMixes.resolve(a, "q4f32_1").get(up).format());
+        assertEquals(20, WeightFormat.parse("int4g32a").blockBytes(), "16 bytes of codes + a 4-byte scale, as MLC stores");
+        assertEquals(WeightFormat.parse("int4g128a"), FormatMixes.resolve(a, "INT4 AWQ").get(up).format());
+        assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "4bit").get(up).format());
+        assertEquals(WeightFormat.parse("int8gC"), FormatMixes.resolve(a, "INT8").get(up).format());
+        // a label nobody defines is still refused by name
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FormatMixes.resolve(a, "e4m3_e4m3_f16"));
+        assertEquals("unsupported weight format 'e4m3_e4m3_f16'", e.getMessage());
+    }
 }

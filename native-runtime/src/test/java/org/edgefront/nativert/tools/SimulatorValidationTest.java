@@ -314,4 +314,43 @@ class SimulatorValidationTest {
         assertEquals("model", models.field());
         assertTrue(models.getMessage().contains(one.toString()), models.getMessage());
     }
+
+    @Test
+    void theEnginesOfPublishedRowsEachLandInAGroupAndAnUnknownEngineGetsDefaultsSaidInItsNote() {
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, EngineGroup.classify("ollama", "CPU"));
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, EngineGroup.classify("llamafile 0.9", "CPU"));
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, EngineGroup.classify("PocketPal AI", "CPU (KleidiAI)"));
+        assertEquals(EngineGroup.LLAMA_CPP_CUDA, EngineGroup.classify("llama.cpp", "GPU (ROCm/HIP)"), "HIP is llama.cpp's CUDA code");
+        assertEquals(EngineGroup.LLAMA_CPP_SYCL, EngineGroup.classify("llama.cpp", "SYCL"));
+        assertEquals(EngineGroup.MLX_METAL, EngineGroup.classify("LM Studio (MLX)", "GPU"), "LM Studio's MLX runtime is MLX");
+        assertEquals(EngineGroup.MNN_CPU, EngineGroup.classify("MNN-LLM", "CPU"));
+        assertEquals(EngineGroup.MNN_GPU, EngineGroup.classify("MNN", "OpenCL"));
+        assertEquals(EngineGroup.LITERT_GPU, EngineGroup.classify("MediaPipe LLM Inference", "GPU"));
+        assertEquals(EngineGroup.LITERT_CPU, EngineGroup.classify("LiteRT-LM", "CPU"));
+        assertEquals(EngineGroup.QNN_HTP, EngineGroup.classify("ExecuTorch", "QNN (HTP)"), "the QNN delegate runs QNN's kernels");
+        assertEquals(EngineGroup.EXECUTORCH_XNNPACK_CPU, EngineGroup.classify("ExecuTorch", "CPU (XNNPACK)"));
+        assertEquals(EngineGroup.QNN_HTP, EngineGroup.classify("ONNX Runtime GenAI", "QNN EP (NPU)"));
+        assertEquals(EngineGroup.ONNX_RUNTIME_CPU, EngineGroup.classify("ONNX Runtime GenAI", "CPU"));
+        assertEquals(EngineGroup.MLC_OTHER_GPU, EngineGroup.classify("MLC LLM", "Vulkan"));
+        assertEquals(EngineGroup.MLC_OPENCL, EngineGroup.classify("MLC LLM", "OpenCL (Adreno)"));
+        assertEquals(EngineGroup.OPENVINO_GPU, EngineGroup.classify("OpenVINO GenAI", "GPU"));
+        assertEquals(EngineGroup.COREML_ANE, EngineGroup.classify("Core ML", "ANE"));
+        assertEquals(EngineGroup.UNCALIBRATED_NPU, EngineGroup.classify("mllm", "NPU"));
+        assertEquals(EngineGroup.UNCALIBRATED_CPU, EngineGroup.classify("SomeNewEngine 0.1", "CPU"));
+        assertThrows(IllegalArgumentException.class, () -> EngineGroup.classify("SomeNewEngine", "abacus"), "no compute unit named");
+        // a bare "GPU" of a llama.cpp front end is the API llama.cpp uses on that device's GPU
+        DeviceProfile air = DeviceProfiles.load("../configs/devices/macbook-air-13-m2-8gpu.yaml");
+        assertEquals(EngineGroup.LLAMA_CPP_METAL, EngineGroup.classify("Ollama", "GPU", "Q4_K_M", air));
+        DeviceProfile nano = validation().findDevice("NVIDIA Jetson Orin Nano Super");
+        assertEquals(EngineGroup.LLAMA_CPP_CUDA, EngineGroup.classify("ollama", "GPU", "Q4_K_M", nano));
+
+        String text = "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Samsung Galaxy S24,SomeNewEngine 0.1,CPU,4,Llama-3.2-1B,Q4_0,128,20,\n"
+                + "Samsung Galaxy S24,MNN,CPU,4,Llama-3.2-1B,4-bit,128,20,\n";
+        SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
+        assertTrue(r.rows().get(0).ok(), r.rows().get(0).reason());
+        assertEquals("no engine group for 'SomeNewEngine 0.1' on 'CPU': first-principles cpu defaults", r.rows().get(0).reason());
+        assertTrue(r.rows().get(1).ok(), r.rows().get(1).reason());
+        assertEquals("", r.rows().get(1).reason(), "MNN has a group of its own");
+    }
 }
