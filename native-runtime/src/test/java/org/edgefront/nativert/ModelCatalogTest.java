@@ -80,7 +80,7 @@ class ModelCatalogTest {
     void everyCatalogEntryBuildsAndDenseParameterCountsArePlausible() {
         for (ModelDescriptor d : catalog().models()) {
             long n = d.storedArchitecture().parameterCount();
-            assertTrue(n > 1e8 && n < 5e10, d.name() + ": " + n);
+            assertTrue(n > 1e8 && n < 1e11, d.name() + ": " + n); // MobileLLM-125M .. Llama-3.1-70B
         }
         assertEquals(2.78e9, catalog().find("Phi-2", Double.NaN).architecture().parameterCount(), 0.03e9);
         assertEquals(0.49e9, catalog().find("Qwen2.5-0.5B", Double.NaN).architecture().parameterCount(), 0.01e9);
