@@ -1,6 +1,7 @@
 package org.edgefront.nativert.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,5 +38,43 @@ class DeviceDirectoryTest {
         // a named chip overrides the words: an M1 MacBook Air is not the M2 profile
         assertEquals("MacBook Air 13-inch (M1, 7-core GPU)", found("MacBook Air M2", "Apple M1"));
         assertNotNull(found("MacBook Air M2", "Apple M2"));
+    }
+
+    @Test
+    void aPhoneWithoutAProfileFindsTheSpecOnlyProfileOfItsChip() {
+        assertEquals("Xiaomi Mi 11", found("Samsung Galaxy Z Flip3", "Snapdragon 888 (SM8350)"));
+        assertEquals("Xiaomi 12S Ultra", found("OnePlus 10T", "Snapdragon 8+ Gen 1"));
+        assertEquals("Xiaomi 12S Ultra", found("Motorola Edge 30 Ultra", "Qualcomm SM8475"));
+        assertEquals("Google Pixel 7 Pro", found("Google Pixel 7a", "Google Tensor G2"));
+        assertEquals("vivo X200 Pro", found("OPPO Find X8 Pro", "MediaTek Dimensity 9400"));
+        assertEquals("vivo X200 Pro", found("OPPO Find X8", "MT6991"));
+        assertEquals("Samsung Galaxy S24+ (Exynos 2400)", found("Samsung Galaxy S24 (Exynos)", "Samsung Exynos 2400"));
+        assertEquals("Xiaomi Civi 4 Pro", found("POCO F6", "Snapdragon 8s Gen 3"));
+        assertEquals("POCO F5", found("Realme GT Neo 5 SE", "Qualcomm Snapdragon 7+ Gen 2"));
+        // the note says the row was simulated on another device with the chip
+        assertTrue(DIR.find("OnePlus 10T", "Snapdragon 8+ Gen 1").note().contains("same chip"));
+    }
+
+    @Test
+    void neighbouringChipsOfOneGenerationDoNotCrossMatch() {
+        // 8 Gen 1 (Samsung-made) is not the 8+ Gen 1 (TSMC-made) and the other way round
+        assertEquals("Samsung Galaxy S22", found("Xiaomi 12", "Snapdragon 8 Gen 1"));
+        assertEquals("Xiaomi 12S Ultra", found("Xiaomi 12S", "Snapdragon 8+ Gen 1"));
+        // 8s Gen 3 is not the 8 Gen 3
+        String eightGen3 = found("POCO F6 Pro", "Snapdragon 8 Gen 3");
+        assertNotNull(eightGen3);
+        assertTrue(SocNames.sameChip("Snapdragon 8 Gen 3", profileSoc(eightGen3)), eightGen3);
+        assertNotEquals("Xiaomi Civi 4 Pro", eightGen3);
+        assertEquals("Xiaomi Civi 4 Pro", found("Redmi Note 13 Turbo", "Snapdragon 8s Gen 3"));
+        // the Galaxy S24 FE's Exynos 2400e is another chip than the Exynos 2400; Tensor G2 is not G3
+        assertNull(found("Samsung Galaxy S24 FE", "Exynos 2400e"));
+        assertEquals("Google Pixel 8 Pro", found("Google Pixel 8a", "Google Tensor G3"));
+        // the 7 Gen 1 has no profile; the 8 Gen 2 is not the 7+ Gen 2
+        assertNull(found("Some Phone", "Snapdragon 7 Gen 1"));
+        assertNotEquals("POCO F5", found("Some Phone", "Snapdragon 8 Gen 2 (SM8550)"));
+    }
+
+    private static String profileSoc(String name) {
+        return DIR.profiles().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().soc();
     }
 }
