@@ -26,7 +26,9 @@ public final class SocNames {
     public static Set<String> keys(String text) {
         Set<String> out = new LinkedHashSet<>();
         if (text == null || text.isBlank()) return out;
-        String t = text.toLowerCase(Locale.ROOT).replace('_', ' ');
+        // "Snapdragon 8 Plus Gen 1" and "8 Gen 1+" are the "8+ Gen 1"
+        String t = text.toLowerCase(Locale.ROOT).replace('_', ' ').replaceAll("\\b(\\d)\\s*plus\\s+gen", "$1+ gen")
+                .replaceAll("\\b(\\d) gen (\\d)\\+", "$1+ gen $2");
         Matcher m = PART.matcher(t);
         while (m.find()) out.add(m.group(1).replaceAll("\\s+", ""));
         String name = t.replaceAll("\\(.*?\\)", " ").replaceAll("\\(.*$", " ");

@@ -38,4 +38,11 @@ class SocNamesTest {
         assertFalse(SocNames.sameChip("", "Snapdragon 8 Gen 2 (SM8550)"));
         assertFalse(SocNames.sameChip("NVIDIA Orin (6x Cortex-A78AE)", "NVIDIA Orin (12x Cortex-A78AE, 2048-core Ampere GPU)"));
     }
+
+    @Test
+    void thePlusOfASnapdragonNameIsOneChipHoweverItIsWritten() {
+        assertTrue(SocNames.sameChip("Snapdragon 8 Plus Gen 1", "Snapdragon 8+ Gen 1 (SM8475)"));
+        assertTrue(SocNames.sameChip("Qualcomm Snapdragon 8 Gen 1+", "Snapdragon 8+ Gen 1"));
+        assertFalse(SocNames.sameChip("Snapdragon 8 Plus Gen 1", "Snapdragon 8 Gen 1"));
+    }
 }
