@@ -100,6 +100,7 @@ public final class DeviceDirectory {
         for (Entry e : entries) {
             DeviceProfile p = e.profile();
             if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
+            if (namesAnotherChip(want, p)) continue;
             for (String name : names(p)) {
                 List<String> have = words(name);
                 if (!have.containsAll(want)) continue;
@@ -112,6 +113,21 @@ public final class DeviceDirectory {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether the device's words start the profile's chip name but do not go on with it: "MacBook Pro M4" names the M4,
+     * not the "M4 Pro" of a "MacBook Pro 14-inch (M4 Pro ...)" profile, though every word of it is in that profile's name
+     * ("Pro" is the line's word and the chip's).
+     */
+    private static boolean namesAnotherChip(List<String> want, DeviceProfile p) {
+        for (String key : SocNames.keys(p.soc())) {
+            List<String> chip = words(key);
+            if (chip.size() < 2) continue;
+            int at = want.indexOf(chip.get(0));
+            if (at >= 0 && !(at + chip.size() <= want.size() && want.subList(at, at + chip.size()).equals(chip))) return true;
+        }
+        return false;
     }
 
     private static List<String> names(DeviceProfile p) {

@@ -11,14 +11,14 @@ import java.util.regex.Pattern;
  * can use the profile of another device with the same chip ("Xiaomi 13, Snapdragon 8 Gen 2 (SM8550)" runs on the
  * Galaxy S23's silicon). Two texts name the same chip when their keys intersect. Keys are vendor part numbers
  * ({@code sm8550}, {@code mt6899}, {@code bcm2712}; the bin suffix after '-' dropped) and the marketing name with
- * vendor words, bins ("for Galaxy") and parentheses removed ({@code snapdragon 8 gen 2}, {@code apple m1 max} becomes
+ * vendor words, bins ("for Galaxy"), Apple's optional "Bionic" and parentheses removed ({@code snapdragon 8 gen 2}, {@code apple m1 max} becomes
  * {@code m1 max}). Stateless and thread-safe.
  */
 public final class SocNames {
     private static final Pattern PART = Pattern.compile(
             "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d|rk\\d{4}s?)\\b");
     private static final Pattern VENDOR = Pattern.compile(
-            "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|rockchip|unisoc|hisilicon|assumed|for galaxy|soc|processor)\\b");
+            "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|rockchip|unisoc|hisilicon|assumed|for galaxy|bionic|soc|processor)\\b");
 
     private SocNames() {}
 

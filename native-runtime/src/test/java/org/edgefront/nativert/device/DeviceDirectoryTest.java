@@ -31,8 +31,8 @@ class DeviceDirectoryTest {
 
     @Test
     void anotherTierOfTheLineOrAnotherNamedChipIsNotAShortName() {
-        // the iPhone 15 (A16) is not the iPhone 15 Pro (A17 Pro): "Pro" names another tier
-        assertNull(found("Apple iPhone 15", null));
+        // the iPhone 16 (A18) is not the iPhone 16 Pro (A18 Pro): "Pro" names another tier
+        assertNull(found("Apple iPhone 16", null));
         // "Jetson Orin" could be the AGX or a Nano: neither is taken for it
         assertNull(found("NVIDIA Jetson Orin", null));
         // a named chip overrides the words: an M1 MacBook Air is not the M2 profile
@@ -76,5 +76,46 @@ class DeviceDirectoryTest {
 
     private static String profileSoc(String name) {
         return DIR.profiles().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().soc();
+    }
+
+    @Test
+    void anotherDeviceWithTheChipOfASpecOnlyProfileFindsItAndNeighbouringChipsDoNot() {
+        // A16 (iPhone 15) vs A17 Pro (iPhone 15 Pro); "Bionic" is optional in a row's chip
+        assertEquals("Apple iPhone 15", found("Apple iPad (A16)", "A16 Bionic"));
+        assertEquals("Apple iPhone 15", found("Apple iPad (A16)", "Apple A16"));
+        assertEquals("Apple iPhone 15", found("Apple iPhone 14 Pro Max", null));
+        assertEquals("Apple iPhone 15", found("Apple iPhone 15", null));
+        assertEquals("Apple iPhone 15 Pro", found("Apple iPhone 15 Pro", null));
+        assertEquals("Apple iPhone 15 Pro", found("Some phone", "Apple A17 Pro"));
+        // A15 (iPhone 14 profile): an iPhone 13 row finds it by its chip
+        assertEquals("Apple iPhone 14", found("Apple iPhone 13", "Apple A15 Bionic"));
+        assertEquals("Apple iPhone 14", found("Apple iPhone 13 Pro", null));
+        // M2 vs M2 Pro vs M2 Max
+        assertEquals("MacBook Pro 14-inch (M2 Pro, 19-core GPU)", found("Mac mini (M2 Pro, 2023)", "Apple M2 Pro"));
+        assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("Mac mini (M2, 2023)", "Apple M2"));
+        assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("MacBook Pro M2", "Apple M2"));
+        assertNull(found("Mac Studio (M2 Max)", "Apple M2 Max"));
+        // M3 vs M3 Max
+        assertEquals("MacBook Pro 16-inch (M3 Max, 40-core GPU)", found("Apple MacBook Pro 128GB", "M3 Max"));
+        assertEquals("MacBook Pro 14-inch (M3, 10-core GPU)", found("MacBook Pro 14-inch (M3, 8GB)", "Apple M3"));
+        assertEquals("MacBook Pro 16-inch (M3 Max, 40-core GPU)", found("MacBook Pro M3 Max", null));
+        assertEquals("MacBook Pro 14-inch (M3, 10-core GPU)", found("MacBook Pro M3", null));
+        // M4 vs M4 Pro
+        assertEquals("MacBook Pro 14-inch (M4 Pro, 20-core GPU)", found("Mac mini (M4 Pro, 14-core CPU)", "Apple M4 Pro"));
+        assertEquals("Mac mini (M4, 10-core GPU)", found("Mac mini M4", "Apple M4"));
+        assertEquals("MacBook Pro 14-inch (M4 Pro, 20-core GPU)", found("MacBook Pro M4 Pro", null));
+        // every word of "MacBook Pro M4" / "MacBook Pro M2" is in the M4 Pro / M2 Pro profile's name, but it names the M4 / M2
+        assertNull(found("MacBook Pro M4", null));
+        assertNull(found("MacBook Pro M2", null));
+        // Orin NX vs Orin Nano vs AGX Orin
+        assertEquals("NVIDIA Jetson Orin NX 16GB", found("Seeed reComputer J4012", "NVIDIA Orin NX"));
+        assertNull(found("Seeed reComputer J3011", "NVIDIA Orin Nano"));
+        assertEquals("NVIDIA Jetson AGX Orin", found("NVIDIA Jetson AGX Orin", "NVIDIA AGX Orin"));
+        assertEquals("NVIDIA Jetson Orin Nano Super 8GB Developer Kit (JetPack 6.1+ Super clocks)", found("NVIDIA Jetson Orin Nano Super", null));
+        // AGX Xavier vs Xavier NX
+        assertEquals("NVIDIA Jetson AGX Xavier", found("Connect Tech Rogue", "NVIDIA AGX Xavier"));
+        assertEquals("NVIDIA Jetson AGX Xavier", found("Jetson AGX Xavier Developer Kit", null));
+        assertNull(found("NVIDIA Jetson Xavier NX", "NVIDIA Xavier NX"));
+        assertNull(found("NVIDIA Jetson Xavier NX", null));
     }
 }

@@ -27,6 +27,20 @@ class SocNamesTest {
         assertFalse(SocNames.sameChip("Apple M1", "Apple M1 Max"));
         assertFalse(SocNames.sameChip("Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3 (SM8650)"));
         assertFalse(SocNames.sameChip("Broadcom BCM2711", "Broadcom BCM2712"));
+        assertFalse(SocNames.sameChip("Apple M2", "Apple M2 Pro"));
+        assertFalse(SocNames.sameChip("Apple M2 Pro", "Apple M2 Max"));
+        assertFalse(SocNames.sameChip("Apple M4", "Apple M4 Pro"));
+        assertFalse(SocNames.sameChip("Apple M3", "Apple M3 Max"));
+        assertFalse(SocNames.sameChip("A16 Bionic", "Apple A17 Pro"));
+        assertFalse(SocNames.sameChip("NVIDIA Orin NX", "NVIDIA Orin Nano"));
+        assertFalse(SocNames.sameChip("NVIDIA AGX Xavier", "NVIDIA Xavier NX"));
+    }
+
+    @Test
+    void appleWritesItsPhoneChipsWithOrWithoutBionic() {
+        assertEquals(Set.of("a16"), SocNames.keys("Apple A16 Bionic"));
+        assertTrue(SocNames.sameChip("A16", "Apple A16 Bionic"));
+        assertTrue(SocNames.sameChip("Apple A15 Bionic (5-core GPU)", "A15"));
     }
 
     @Test
