@@ -119,7 +119,7 @@ class SimulatorValidationTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv", "unseen-devices.csv"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv", "unseen-devices.csv", "more-engines.csv"})
     void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason(String name) throws java.io.IOException {
         // configs/measurements/ (issue 13 item 7): one report row per CSV record, in order; a row the simulator cannot
         // read is reported with its reason, never dropped; every device of the file has a profile
