@@ -173,7 +173,10 @@ public enum EngineGroup {
         }
         if (e.contains("mlx")) return MLX_METAL;
         if (e.contains("hailo")) return HAILO_NPU;
-        if (e.matches(".*\\bmnn\\b.*")) return b.startsWith("cpu") || b.contains("arm") && !b.contains("gpu") ? MNN_CPU : MNN_GPU;
+        if (e.matches(".*\\bmnn\\b.*")) {
+            if (b.contains("qnn") || b.contains("htp") || b.contains("hexagon") || b.contains("npu")) return QNN_HTP; // MNN's QNN backend
+            return b.startsWith("cpu") || b.contains("arm") && !b.contains("gpu") ? MNN_CPU : MNN_GPU;
+        }
         if (e.contains("litert") || e.contains("mediapipe") || e.contains("tflite") || e.contains("tensorflow lite")
                 || e.contains("ai edge")) {
             return b.contains("gpu") || b.contains("opencl") || b.contains("webgpu") || b.contains("ml drift") ? LITERT_GPU : LITERT_CPU;

@@ -145,7 +145,11 @@ public final class FormatMixes {
         if (l.matches(".*\\bQ3F16_[01]\\b.*")) return uniform(a, "int3g40", "int3g40", "int3g40");
         // generic precision words: 4-bit at group 32 with an fp16 scale (MLX's default 4-bit, group 64 with scale and bias,
         // has the same 4.5 bits per weight); 8-bit per channel (ONNX Runtime, OpenVINO, TensorRT weight-only int8)
-        if (l.matches("(INT4|4-?BIT|Q4|W4)(\\s.*|\\(.*)?")) return uniform(a, "int4g32", "int4g32", "int4g32");
+        boolean perChannel = l.matches(".*PER[- ]CHANNEL.*");
+        if (l.matches("(INT4|4-?BIT|Q4|W4)(\\s.*|\\(.*)?")) {
+            String f = perChannel ? "int4gC" : "int4g32";
+            return uniform(a, f, f, f);
+        }
         if (l.matches("(INT8|8-?BIT|Q8|W8)(\\s.*|\\(.*)?")) return uniform(a, "int8gC", "int8gC", "int8gC");
         if (l.matches("(INT3|3-?BIT)(\\s.*|\\(.*)?")) return uniform(a, "int3g32", "int3g32", "int3g32");
         FileType ft = FileType.byName(head);

@@ -129,6 +129,7 @@ class FormatMixesTest {
         assertEquals(20, WeightFormat.parse("int4g32a").blockBytes(), "16 bytes of codes + a 4-byte scale, as MLC stores");
         assertEquals(WeightFormat.parse("int4g128a"), FormatMixes.resolve(a, "INT4 AWQ").get(up).format());
         assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "4bit").get(up).format());
+        assertEquals(WeightFormat.parse("int4gC"), FormatMixes.resolve(a, "4-bit per-channel").get(up).format());
         assertEquals(WeightFormat.parse("int8gC"), FormatMixes.resolve(a, "INT8").get(up).format());
         // a label nobody defines is still refused by name
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FormatMixes.resolve(a, "e4m3_e4m3_f16"));
