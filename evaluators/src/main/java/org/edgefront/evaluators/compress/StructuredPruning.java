@@ -45,14 +45,15 @@ public final class StructuredPruning {
     /** Per layer, per query head importance (see the class comment); {@code stats} may be null. */
     public static double[][] headScores(ModelArchitecture a, Map<String, float[]> tensors, CalibrationStats stats) {
         int dim = a.dim();
+        int qDim = a.qDim();   // o's columns: heads x headDim, which need not equal dim
         int hd = a.headDim();
         double[][] s = new double[a.layers()][a.heads()];
         for (int l = 0; l < a.layers(); l++) {
             String o = StructureChoice.name(TensorRole.O, l);
-            float[] w = get(tensors, o, dim * dim);
+            float[] w = get(tensors, o, dim * qDim);
             float[] n = stats == null ? null : stats.normsFor(o);
-            double[] colEnergy = new double[dim];
-            for (int r = 0; r < dim; r++) for (int c = 0; c < dim; c++) colEnergy[c] += (double) w[r * dim + c] * w[r * dim + c];
+            double[] colEnergy = new double[qDim];
+            for (int r = 0; r < dim; r++) for (int c = 0; c < qDim; c++) colEnergy[c] += (double) w[r * qDim + c] * w[r * qDim + c];
             for (int h = 0; h < a.heads(); h++) {
                 double e = 0;
                 for (int c = h * hd; c < (h + 1) * hd; c++) e += colEnergy[c] * (n == null ? 1 : (double) n[c] * n[c]);
@@ -200,6 +201,7 @@ public final class StructuredPruning {
     public static Map<String, float[]> mask(ModelArchitecture a, Map<String, float[]> tensors, StructureChoice c) {
         c.validate(a);
         int dim = a.dim();
+        int qDim = a.qDim();   // q's rows and o's columns: heads x headDim, which need not equal dim
         int hd = a.headDim();
         int kvDim = a.kvDim();
         int hid = a.hiddenDim();
@@ -212,7 +214,7 @@ public final class StructuredPruning {
             String o = StructureChoice.name(TensorRole.O, l);
             String d = StructureChoice.name(TensorRole.DOWN, l);
             if (dropped[l]) {
-                out.put(o, new float[dim * dim]);
+                out.put(o, new float[dim * qDim]);
                 out.put(d, new float[dim * hid]);
                 // Phi-2's output biases would still reach the residual stream: a skipped block adds nothing
                 for (String bias : new String[] {"blk." + l + ".attn_output.bias", "blk." + l + ".ffn_down.bias"}) {
@@ -222,12 +224,12 @@ public final class StructuredPruning {
             }
             boolean[] keepHead = flags(keptHeads.get(l), a.heads());
             if (keptHeads.get(l).length < a.heads()) {
-                float[] q = copy(tensors, StructureChoice.name(TensorRole.Q, l), dim * dim);
-                float[] wo = copy(tensors, o, dim * dim);
+                float[] q = copy(tensors, StructureChoice.name(TensorRole.Q, l), qDim * dim);
+                float[] wo = copy(tensors, o, dim * qDim);
                 for (int h = 0; h < a.heads(); h++) {
                     if (keepHead[h]) continue;
                     Arrays.fill(q, h * hd * dim, (h + 1) * hd * dim, 0f);
-                    for (int r = 0; r < dim; r++) Arrays.fill(wo, r * dim + h * hd, r * dim + (h + 1) * hd, 0f);
+                    for (int r = 0; r < dim; r++) Arrays.fill(wo, r * qDim + h * hd, r * qDim + (h + 1) * hd, 0f);
                 }
                 out.put(StructureChoice.name(TensorRole.Q, l), q);
                 out.put(o, wo);

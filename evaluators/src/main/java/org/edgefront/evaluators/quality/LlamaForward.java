@@ -19,7 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The forward pass of a Llama-family decoder (Llama, Mistral, SmolLM, llama2.c checkpoints; Qwen2 with its
- * q/k/v biases) over whole sequences at once, like a prefill: RMSNorm (eps from the architecture), RoPE with base
+ * q/k/v biases; Qwen3 with its per-head q/k RMSNorm, applied to each head of q and k after the projections and before
+ * RoPE, as llama.cpp's qwen3 graph does) over whole sequences at once, like a prefill: RMSNorm (eps from the
+ * architecture), heads of {@link ModelArchitecture#headDim()} (heads x headDim may differ from dim), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
  * permute Hugging Face q/k rows into it), grouped-query attention with a causal mask, SwiGLU FFN, tied or
  * untied LM head. Activations are float32. Phi-2 models ({@link ArchitectureFamily#PHI2}) run in a peer pass,
@@ -57,6 +59,9 @@ public final class LlamaForward implements ForwardPass {
     private final boolean resident;
     private final float[] embedding;
     private final float[][] qkvBias;
+    /** Per layer, the q and k head norms (length headDim each) when {@link ModelArchitecture#qkNorm()}, else null. */
+    private final float[][] qNorm;
+    private final float[][] kNorm;
     private final float[][] attnNorm;
     private final float[][] ffnNorm;
     private final float[] outNorm;
@@ -79,8 +84,11 @@ public final class LlamaForward implements ForwardPass {
         this.w2 = new INDArray[layers];
         this.attnNorm = new float[layers][];
         this.qkvBias = new float[layers][];
+        this.qNorm = new float[layers][];
+        this.kNorm = new float[layers][];
         this.ffnNorm = new float[layers][];
         int dim = arch.dim();
+        int qd = arch.qDim();
         int kv = arch.kvDim();
         int hid = arch.hiddenDim();
         for (int l = 0; l < layers; l++) {
@@ -98,16 +106,20 @@ public final class LlamaForward implements ForwardPass {
                 w13[l] = any(changed, g, u) ? null : base.w13[l];
                 w2[l] = any(changed, d) ? null : base.w2[l];
             } else if (resident) {
-                wqkv[l] = matrix(concat(get(q, dim * dim), get(k, kv * dim), get(v, kv * dim)), dim + 2 * kv, dim);
-                wo[l] = matrix(get(o, dim * dim), dim, dim);
+                wqkv[l] = matrix(concat(get(q, qd * dim), get(k, kv * dim), get(v, kv * dim)), qd + 2 * kv, dim);
+                wo[l] = matrix(get(o, dim * qd), dim, qd);
                 w13[l] = matrix(concat(get(g, hid * dim), get(u, hid * dim)), 2 * hid, dim);
                 w2[l] = matrix(get(d, dim * hid), dim, hid);
             }
             attnNorm[l] = get(ModelArchitecture.attentionNormName(l), dim);
             if (arch.attentionBiases()) {
-                qkvBias[l] = concat(get(ModelArchitecture.attentionBiasName(TensorRole.Q, l), dim),
+                qkvBias[l] = concat(get(ModelArchitecture.attentionBiasName(TensorRole.Q, l), qd),
                         get(ModelArchitecture.attentionBiasName(TensorRole.K, l), kv),
                         get(ModelArchitecture.attentionBiasName(TensorRole.V, l), kv));
+            }
+            if (arch.qkNorm()) {
+                qNorm[l] = get(ModelArchitecture.qkNormName(TensorRole.Q, l), arch.headDim());
+                kNorm[l] = get(ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim());
             }
             ffnNorm[l] = get(ModelArchitecture.ffnNormName(l), dim);
         }
@@ -123,7 +135,8 @@ public final class LlamaForward implements ForwardPass {
 
     /**
      * A forward pass over the given float tensors: every linear tensor by canonical name, the norms
-     * ({@link ModelArchitecture#attentionNormName(int)} and friends) and, for Qwen2, the attention biases. The arrays are kept, not copied:
+     * ({@link ModelArchitecture#attentionNormName(int)} and friends) and, for Qwen2, the attention biases, for Qwen3 the
+     * q/k norms ({@link ModelArchitecture#vectorTensors()}). The arrays are kept, not copied:
      * the caller must not modify them afterwards.
      *
      * @throws IllegalArgumentException for an architecture family this pass does not implement, or a
@@ -148,24 +161,16 @@ public final class LlamaForward implements ForwardPass {
     }
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
-        ForwardPasses.requireFullWidthHeads(arch);
-        if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2) {
-            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2 and Phi-2 models; " + arch.name() + " is " + arch.family());
+        if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3) {
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }
 
-    /** Every non-linear tensor name (norms; Qwen2's q/k/v biases) a Llama-family pass needs for {@code a}. */
+    /** Every non-linear tensor name (norms; Qwen2's q/k/v biases; Qwen3's q/k norms) a Llama-family pass needs for {@code a}. */
     static List<String> names(ModelArchitecture a) {
         List<String> n = new ArrayList<>();
-        for (int l = 0; l < a.layers(); l++) {
-            n.add(ModelArchitecture.attentionNormName(l));
-            n.add(ModelArchitecture.ffnNormName(l));
-            if (a.attentionBiases()) {
-                for (TensorRole r : new TensorRole[] {TensorRole.Q, TensorRole.K, TensorRole.V}) n.add(ModelArchitecture.attentionBiasName(r, l));
-            }
-        }
-        n.add(ModelArchitecture.outputNormName());
+        for (ModelArchitecture.VectorTensor v : a.vectorTensors()) n.add(v.name());
         return n;
     }
 
@@ -221,17 +226,18 @@ public final class LlamaForward implements ForwardPass {
     private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
                                 int chunkIndex) {
         int dim = arch.dim();
+        int qDim = arch.qDim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
-        int qkvWidth = dim + 2 * kvDim;
+        int qkvWidth = qDim + 2 * kvDim;
         float[] x = startState == null ? chunk.x() : startState.clone();
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
         float[][] rope = ropeTable(chunk.maxLen());
 
         float[] xb = new float[n * dim];
-        float[] att = new float[n * dim];
+        float[] att = new float[n * qDim];
         float[] gated = new float[n * hid];
         try (NdScratch nd = new NdScratch()) {
         for (int l = from; l < arch.layers(); l++) {
@@ -239,16 +245,20 @@ public final class LlamaForward implements ForwardPass {
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
             float[] qkv = nd.matmul(xb, n, dim, wqkv[l] != null ? wqkv[l]
-                    : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), dim * dim), get(name(TensorRole.K, l), kvDim * dim),
+                    : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), qDim * dim), get(name(TensorRole.K, l), kvDim * dim),
                             get(name(TensorRole.V, l), kvDim * dim)), qkvWidth);
             if (qkvBias[l] != null) {
                 float[] b = qkvBias[l];
                 for (int r = 0; r < n; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += b[i];
             }
+            if (qNorm[l] != null) {
+                headNorm(qkv, n, qkvWidth, 0, arch.heads(), qNorm[l]);
+                headNorm(qkv, n, qkvWidth, qDim, arch.kvHeads(), kNorm[l]);
+            }
             applyRope(qkv, n, qkvWidth, positions, rope);
             attention(qkv, qkvWidth, att, seqStart, nd);
-            accumulate(sumSq, att, n, dim, name(TensorRole.O, l));
-            float[] o = nd.matmul(att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(name(TensorRole.O, l), dim * dim)), dim);
+            accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
+            float[] o = nd.matmul(att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
@@ -287,6 +297,25 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
+    /**
+     * RMS-normalizes each of {@code heads} consecutive heads of headDim values starting at column {@code from} of every
+     * row, in place, and scales them by {@code w} (one weight per position in a head, shared by all heads): Qwen3's
+     * q/k norm, eps {@link ModelArchitecture#normEps()} like the block norms (llama.cpp's build_norm with LLM_NORM_RMS).
+     */
+    private void headNorm(float[] qkv, int n, int width, int from, int heads, float[] w) {
+        int hd = arch.headDim();
+        float eps = (float) arch.normEps();
+        for (int r = 0; r < n; r++) {
+            for (int h = 0; h < heads; h++) {
+                int b = r * width + from + h * hd;
+                float ss = 0;
+                for (int i = 0; i < hd; i++) ss += qkv[b + i] * qkv[b + i];
+                float inv = (float) (1.0 / Math.sqrt(ss / hd + eps));
+                for (int i = 0; i < hd; i++) qkv[b + i] = w[i] * (inv * qkv[b + i]);
+            }
+        }
+    }
+
     /** cos/sin of position x frequency for every position below {@code len}: [0] cos, [1] sin, index p * half + i. */
     private float[][] ropeTable(int len) {
         int hd = arch.headDim();
@@ -310,7 +339,7 @@ public final class LlamaForward implements ForwardPass {
     private void applyRope(float[] qkv, int n, int width, int[] positions, float[][] rope) {
         int hd = arch.headDim();
         int half = hd / 2;
-        int rotated = arch.dim() + arch.kvDim();   // q and k, not v
+        int rotated = arch.qDim() + arch.kvDim();   // q and k, not v
         float[] cos = rope[0];
         float[] sin = rope[1];
         for (int r = 0; r < n; r++) {
@@ -361,7 +390,7 @@ public final class LlamaForward implements ForwardPass {
      */
     private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd) {
         int hd = arch.headDim();
-        int dim = arch.dim();
+        int qDim = arch.qDim();
         int kvDim = arch.kvDim();
         int kvHeads = arch.kvHeads();
         int kvMul = arch.heads() / kvHeads;
@@ -378,8 +407,8 @@ public final class LlamaForward implements ForwardPass {
                 for (int i = 0; i < hd; i++) q[row * hd + i] = qkv[rb + h * hd + i] * scale;
             }
             for (int g = 0; g < kvHeads; g++) {
-                System.arraycopy(qkv, rb + dim + g * hd, k, (g * len + t) * hd, hd);
-                System.arraycopy(qkv, rb + dim + kvDim + g * hd, v, (g * len + t) * hd, hd);
+                System.arraycopy(qkv, rb + qDim + g * hd, k, (g * len + t) * hd, hd);
+                System.arraycopy(qkv, rb + qDim + kvDim + g * hd, v, (g * len + t) * hd, hd);
             }
         }
         float[] scores = new float[rowsPerGroup * len];
@@ -406,7 +435,7 @@ public final class LlamaForward implements ForwardPass {
             int g = h / kvMul;
             for (int t = 0; t < len; t++) {
                 int row = g * rowsPerGroup + (h % kvMul) * len + t;
-                System.arraycopy(q, row * hd, out, (r0 + t) * dim + h * hd, hd);
+                System.arraycopy(q, row * hd, out, (r0 + t) * qDim + h * hd, hd);
             }
         }
     }
@@ -430,7 +459,7 @@ public final class LlamaForward implements ForwardPass {
     private void attentionLoops(float[] qkv, int width, float[] out, int r0, int len, AttentionScratch sc) {
         int heads = arch.heads();
         int hd = arch.headDim();
-        int dim = arch.dim();
+        int qDim = arch.qDim();
         int kvDim = arch.kvDim();
         int kvHeads = arch.kvHeads();
         int kvMul = heads / kvHeads;
@@ -440,8 +469,8 @@ public final class LlamaForward implements ForwardPass {
         float[] vt = sc.vh;
         float[] q = sc.q;
         for (int g = 0; g < kvHeads; g++) {
-            int ko = dim + g * hd;
-            int vo = dim + kvDim + g * hd;
+            int ko = qDim + g * hd;
+            int vo = qDim + kvDim + g * hd;
             // keys and values transposed (hd x len): every inner loop below runs unit-stride over positions
             for (int u = 0; u < len; u++) {
                 int rb = (r0 + u) * width;
@@ -472,7 +501,7 @@ public final class LlamaForward implements ForwardPass {
                         sum += e;
                     }
                     float inv = 1f / sum;
-                    int ob = (r0 + t) * dim + qo;
+                    int ob = (r0 + t) * qDim + qo;
                     for (int i = 0; i < hd; i++) {
                         int vb = i * len;
                         // four independent partial sums keep the floating-point units busy

@@ -21,6 +21,10 @@ class ForwardPassesTest {
         assertInstanceOf(LlamaForward.class, ForwardPasses.of(qwen, TinyModels.tensors(qwen, 2)));
         assertTrue(ForwardPasses.tensorNames(qwen).contains("blk.0.attn_q.bias"));
         assertTrue(!ForwardPasses.tensorNames(llama).contains("blk.0.attn_q.bias"));
+        ModelArchitecture qwen3 = TinyModels.qwen3();
+        assertInstanceOf(LlamaForward.class, ForwardPasses.of(qwen3, TinyModels.tensors(qwen3, 2)));
+        assertTrue(ForwardPasses.tensorNames(qwen3).containsAll(List.of("blk.1.attn_q_norm.weight", "blk.1.attn_k_norm.weight")));
+        assertTrue(!ForwardPasses.tensorNames(qwen3).contains("blk.0.attn_q.bias"));
         ModelArchitecture phi = PhiForwardTest.arch(2);
         ForwardPass p = ForwardPasses.of(phi, PhiForwardTest.tensors(phi, 3));
         assertInstanceOf(PhiForward.class, p);
@@ -30,16 +34,17 @@ class ForwardPassesTest {
     }
 
     @Test
-    void aPassRefusesAnotherFamilyAndHeadsNarrowerThanTheModel() {
+    void aPassRefusesAnotherFamilyAndPhiRefusesHeadsOtherThanTheWidth() {
         ModelArchitecture phi = PhiForwardTest.arch(2);
         var e = assertThrows(IllegalArgumentException.class, () -> LlamaForward.of(phi, PhiForwardTest.tensors(phi, 3)));
         assertTrue(e.getMessage().contains("is PHI2"), e.getMessage());
         ModelArchitecture llama = TinyModels.arch(false);
         assertThrows(IllegalArgumentException.class, () -> PhiForward.of(llama, TinyModels.tensors(llama, 1), 2));
-        ModelArchitecture narrow = ModelArchitecture.of("gemma-like", ArchitectureFamily.LLAMA, 320, 640, 3, 4, 2, 96,
-                1000, 2048, true, 1e-6, 1e4, true);
+        // the Llama-family pass sizes q by heads x headDim (Qwen3-0.6B: 16 x 128 on 1024); Phi-2's sizes it by the width
+        ModelArchitecture narrow = ModelArchitecture.of("phi-like", ArchitectureFamily.PHI2, 320, 640, 3, 4, 4, 100,
+                1000, 2048, false, 1e-5, 1e4, true);
         var n = assertThrows(IllegalArgumentException.class, () -> ForwardPasses.of(narrow, Map.of()));
-        assertEquals("the forward pass needs heads x headDim = dim; gemma-like has 4 x 96 != 320", n.getMessage());
+        assertEquals("the forward pass needs heads x headDim = dim; phi-like has 4 x 100 != 320", n.getMessage());
     }
 
     @Test

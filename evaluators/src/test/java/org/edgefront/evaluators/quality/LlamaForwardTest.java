@@ -101,6 +101,133 @@ class LlamaForwardTest {
     }
 
     @Test
+    void qwen3QkNormIsAppliedToEveryHeadBeforeRopeWithHeadsWiderThanTheModel() {
+        ModelArchitecture a = TinyModels.qwen3();
+        assertTrue(a.qDim() != a.dim(), "heads x headDim differs from the width, as in Qwen3-0.6B");
+        Map<String, float[]> t = TinyModels.tensors(a, 11);
+        List<int[]> seqs = TinyModels.sequences(3, 30, a.vocabSize(), 12);
+        // both attention paths (batched ND4J from one token on, scalar loops always), resident and uploaded per layer
+        for (int batchedFrom : new int[] {1, Integer.MAX_VALUE}) {
+            for (boolean resident : new boolean[] {true, false}) {
+                ForwardPass f = LlamaForward.of(a, t, batchedFrom, resident);
+                for (int[] seq : seqs) {
+                    assertLogProbsClose(TinyModels.referenceLogProbs(a, t, seq), f.logProbs(seq), 1e-4,
+                            "qwen3 batched from " + batchedFrom + (resident ? ", resident" : ", uploaded"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void qwen3QkNormWeightsChangeTheLogitsAndOneHeadMatchesAHandComputedReference() {
+        // one layer, one head of 8 on a width of 6: the reference below is the attention of that one head, by hand
+        ModelArchitecture a = ModelArchitecture.of("one-head-qwen3", org.edgefront.space.model.ArchitectureFamily.QWEN3, 6, 10, 1, 1, 1, 8,
+                12, 16, true, 1e-6, 10000.0, true);
+        Map<String, float[]> t = new HashMap<>(TinyModels.tensors(a, 21));
+        int[] seq = {1, 5, 7, 3, 9};
+        for (float w : new float[] {1f, 2f}) {
+            t.put("blk.0.attn_q_norm.weight", filled(a.headDim(), w));
+            t.put("blk.0.attn_k_norm.weight", filled(a.headDim(), 1f));
+            assertLogProbsClose(oneHeadReference(a, t, seq), ForwardPasses.of(a, t).logProbs(seq), 1e-4, "q norm weight " + w);
+        }
+        t.put("blk.0.attn_q_norm.weight", filled(a.headDim(), 1f));
+        float[][] ones = ForwardPasses.of(a, t).logProbs(seq);
+        t.put("blk.0.attn_q_norm.weight", filled(a.headDim(), 2f));
+        float[][] twos = ForwardPasses.of(a, t).logProbs(seq);
+        double diff = 0;
+        for (int p = 1; p < seq.length; p++) for (int v = 0; v < a.vocabSize(); v++) diff = Math.max(diff, Math.abs(ones[p][v] - twos[p][v]));
+        // a pass that skipped the q norm would give the same output for both weights
+        assertTrue(diff > 1e-3, "q norm weight 2 vs 1 changes the log-probs beyond the first position: " + diff);
+        // position 0 attends only to itself: any scale of q gives the same output there
+        assertArrayEquals(ones[0], twos[0], 1e-5f);
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, v);
+        return x;
+    }
+
+    /**
+     * The one-layer, one-head model by hand in double: attention norm, q/k/v, RMSNorm of q and of k over the head with
+     * their weights, RoPE of pairs (2i, 2i+1) at base theta, causal softmax over q.k / sqrt(headDim), o, residual, FFN
+     * (SiLU gate), final norm, tied head.
+     */
+    private static double[][] oneHeadReference(ModelArchitecture a, Map<String, float[]> t, int[] seq) {
+        int dim = a.dim();
+        int hd = a.headDim();
+        int hid = a.hiddenDim();
+        double eps = a.normEps();
+        float[] emb = t.get("token_embd.weight");
+        double[][] ks = new double[seq.length][];
+        double[][] vs = new double[seq.length][];
+        double[][] out = new double[seq.length][];
+        for (int p = 0; p < seq.length; p++) {
+            double[] x = new double[dim];
+            for (int i = 0; i < dim; i++) x[i] = emb[seq[p] * dim + i];
+            double[] xn = scaledRms(x, t.get("blk.0.attn_norm.weight"), eps);
+            double[] q = scaledRms(matVec(t.get("blk.0.attn_q.weight"), xn, hd), t.get("blk.0.attn_q_norm.weight"), eps);
+            double[] k = scaledRms(matVec(t.get("blk.0.attn_k.weight"), xn, hd), t.get("blk.0.attn_k_norm.weight"), eps);
+            vs[p] = matVec(t.get("blk.0.attn_v.weight"), xn, hd);
+            for (int i = 0; i < hd; i += 2) {
+                double angle = p * Math.pow(a.ropeTheta(), -(double) i / hd);
+                double c = Math.cos(angle);
+                double s = Math.sin(angle);
+                double q0 = q[i];
+                double k0 = k[i];
+                q[i] = q0 * c - q[i + 1] * s;
+                q[i + 1] = q0 * s + q[i + 1] * c;
+                k[i] = k0 * c - k[i + 1] * s;
+                k[i + 1] = k0 * s + k[i + 1] * c;
+            }
+            ks[p] = k;
+            double[] w = new double[p + 1];
+            double sum = 0;
+            for (int u = 0; u <= p; u++) {
+                double d = 0;
+                for (int i = 0; i < hd; i++) d += q[i] * ks[u][i];
+                w[u] = Math.exp(d / Math.sqrt(hd));
+                sum += w[u];
+            }
+            double[] att = new double[hd];
+            for (int u = 0; u <= p; u++) for (int i = 0; i < hd; i++) att[i] += w[u] / sum * vs[u][i];
+            double[] o = matVec(t.get("blk.0.attn_output.weight"), att, dim);
+            for (int i = 0; i < dim; i++) x[i] += o[i];
+            double[] fn = scaledRms(x, t.get("blk.0.ffn_norm.weight"), eps);
+            double[] g = matVec(t.get("blk.0.ffn_gate.weight"), fn, hid);
+            double[] up = matVec(t.get("blk.0.ffn_up.weight"), fn, hid);
+            for (int j = 0; j < hid; j++) g[j] = g[j] / (1 + Math.exp(-g[j])) * up[j];
+            double[] down = matVec(t.get("blk.0.ffn_down.weight"), g, dim);
+            for (int i = 0; i < dim; i++) x[i] += down[i];
+            double[] logits = matVec(emb, scaledRms(x, t.get("output_norm.weight"), eps), a.vocabSize());
+            double lse = Double.NEGATIVE_INFINITY;
+            for (double l : logits) lse = Math.max(lse, l);
+            double z = 0;
+            for (double l : logits) z += Math.exp(l - lse);
+            lse += Math.log(z);
+            for (int v = 0; v < logits.length; v++) logits[v] -= lse;
+            out[p] = logits;
+        }
+        return out;
+    }
+
+    private static double[] scaledRms(double[] x, float[] w, double eps) {
+        double ss = 0;
+        for (double v : x) ss += v * v;
+        double inv = 1 / Math.sqrt(ss / x.length + eps);
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = w[i] * x[i] * inv;
+        return y;
+    }
+
+    /** {@code w} (rows x x.length, row-major) times {@code x}. */
+    private static double[] matVec(float[] w, double[] x, int rows) {
+        double[] y = new double[rows];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < x.length; c++) y[r] += w[r * x.length + c] * x[c];
+        return y;
+    }
+
+    @Test
     void overridesReplaceOnlyTheNamedTensors() {
         ModelArchitecture a = TinyModels.arch(false);
         Map<String, float[]> t = TinyModels.tensors(a, 5);

@@ -21,6 +21,15 @@ final class TinyModels {
                 true, 1e-6, 1000000.0, true);
     }
 
+    /**
+     * A tiny Qwen3: q/k norms, no biases, and heads of 12 so that heads x headDim (48) differs from the width (32), as in
+     * Qwen3-0.6B (16 x 128 on 1024).
+     */
+    static ModelArchitecture qwen3() {
+        return ModelArchitecture.of("tiny-qwen3-test", org.edgefront.space.model.ArchitectureFamily.QWEN3, 32, 48, 2, 4, 2, 12, 40, 64,
+                true, 1e-6, 1000000.0, true);
+    }
+
     static Map<String, float[]> tensors(ModelArchitecture a, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, float[]> t = new HashMap<>();
@@ -42,6 +51,17 @@ final class TinyModels {
                     float[] b = new float[a.tensor(TensorSpec.canonicalName(role, l)).rows()];
                     for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextDouble() - 0.5);
                     t.put(ModelArchitecture.attentionBiasName(role, l), b);
+                }
+            }
+        }
+        if (a.qkNorm()) {
+            // spread wider than the block norms', so a q/k norm mix-up shows in the output
+            for (int l = 0; l < a.layers(); l++) {
+                for (org.edgefront.space.model.TensorRole role : new org.edgefront.space.model.TensorRole[] {
+                        org.edgefront.space.model.TensorRole.Q, org.edgefront.space.model.TensorRole.K}) {
+                    float[] w = new float[a.headDim()];
+                    for (int i = 0; i < w.length; i++) w[i] = (float) (0.5 + 1.5 * r.nextDouble());
+                    t.put(ModelArchitecture.qkNormName(role, l), w);
                 }
             }
         }
@@ -86,6 +106,7 @@ final class TinyModels {
      */
     static double[][] referenceLogProbs(ModelArchitecture a, Map<String, float[]> t, int[] tokens) {
         int dim = a.dim();
+        int qDim = a.qDim();
         int hd = a.headDim();
         int kvDim = a.kvDim();
         int hid = a.hiddenDim();
@@ -100,18 +121,23 @@ final class TinyModels {
             for (int i = 0; i < dim; i++) x[i] = emb[tokens[pos] * dim + i];
             for (int l = 0; l < a.layers(); l++) {
                 double[] xb = rms(x, t.get("blk." + l + ".attn_norm.weight"), a.normEps());
-                double[] q = mv(t.get("blk." + l + ".attn_q.weight"), xb, dim, dim);
+                double[] q = mv(t.get("blk." + l + ".attn_q.weight"), xb, qDim, dim);
                 double[] k = mv(t.get("blk." + l + ".attn_k.weight"), xb, kvDim, dim);
                 double[] v = mv(t.get("blk." + l + ".attn_v.weight"), xb, kvDim, dim);
                 if (a.attentionBiases()) {
-                    for (int i = 0; i < dim; i++) q[i] += t.get("blk." + l + ".attn_q.bias")[i];
+                    for (int i = 0; i < qDim; i++) q[i] += t.get("blk." + l + ".attn_q.bias")[i];
                     for (int i = 0; i < kvDim; i++) k[i] += t.get("blk." + l + ".attn_k.bias")[i];
                     for (int i = 0; i < kvDim; i++) v[i] += t.get("blk." + l + ".attn_v.bias")[i];
+                }
+                if (a.qkNorm()) {
+                    // Qwen3: each head of q and of k RMS-normalized over its own hd values, then scaled by the shared weight
+                    for (int h = 0; h < a.heads(); h++) headRms(q, h * hd, hd, t.get("blk." + l + ".attn_q_norm.weight"), a.normEps());
+                    for (int g = 0; g < a.kvHeads(); g++) headRms(k, g * hd, hd, t.get("blk." + l + ".attn_k_norm.weight"), a.normEps());
                 }
                 // frequencies by the architecture's RoPE rule (hand-checked in RopeScalingTest), cos/sin times its attention factor
                 double[] freqs = a.ropeScaling().inverseFrequencies(a.ropeTheta(), hd);
                 double mscale = a.ropeScaling().attentionFactor();
-                for (int i = 0; i < dim; i += 2) {
+                for (int i = 0; i < qDim; i += 2) {
                     int hdi = i % hd;
                     double freq = freqs[hdi / 2];
                     double c = Math.cos(pos * freq) * mscale;
@@ -127,7 +153,7 @@ final class TinyModels {
                 }
                 kc[l][pos] = k;
                 vc[l][pos] = v;
-                double[] attOut = new double[dim];
+                double[] attOut = new double[qDim];
                 int kvMul = a.heads() / a.kvHeads();
                 for (int h = 0; h < a.heads(); h++) {
                     double[] sc = new double[pos + 1];
@@ -144,7 +170,7 @@ final class TinyModels {
                         for (int i = 0; i < hd; i++) attOut[h * hd + i] += sc[u] / sum * vc[l][u][(h / kvMul) * hd + i];
                     }
                 }
-                double[] o = mv(t.get("blk." + l + ".attn_output.weight"), attOut, dim, dim);
+                double[] o = mv(t.get("blk." + l + ".attn_output.weight"), attOut, dim, qDim);
                 for (int i = 0; i < dim; i++) x[i] += o[i];
                 xb = rms(x, t.get("blk." + l + ".ffn_norm.weight"), a.normEps());
                 double[] g = mv(t.get("blk." + l + ".ffn_gate.weight"), xb, hid, dim);
@@ -164,6 +190,14 @@ final class TinyModels {
             out[pos] = logits;
         }
         return out;
+    }
+
+    /** RMSNorm of {@code x[from, from + n)} in place, times {@code w[0, n)}. */
+    private static void headRms(double[] x, int from, int n, float[] w, double eps) {
+        double ss = 0;
+        for (int i = from; i < from + n; i++) ss += x[i] * x[i];
+        double inv = 1 / Math.sqrt(ss / n + eps);
+        for (int i = 0; i < n; i++) x[from + i] = w[i] * x[from + i] * inv;
     }
 
     private static double[] rms(double[] x, float[] w, double eps) {

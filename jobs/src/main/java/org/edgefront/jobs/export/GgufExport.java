@@ -32,8 +32,12 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * <p>Metadata: the architecture's keys, and the tokenizer's keys from whichever tokenizer the model has
  * ({@link GgufTokenizerMetadata}: a GGUF's copied, a Hugging Face tokenizer.json as {@code llama} or {@code gpt2}, a
  * llama2.c tokenizer file, a synthetic model's generated vocabulary). The llama family (also Mistral-style) is written
- * as {@code llama}, whose graph rotates interleaved pairs as EdgeFront does; Qwen2 as {@code qwen2}, whose graph rotates
- * halves, so its q/k rows and biases are put back in Hugging Face's order, and its attention biases are F32 tensors.
+ * as {@code llama}, whose graph rotates interleaved pairs as EdgeFront does; Qwen2 as {@code qwen2} and Qwen3 as
+ * {@code qwen3}, whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
+ * and q/k norms are put back in Hugging Face's order. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
+ * Qwen2's attention biases, Qwen3's {@code blk.N.attn_q_norm.weight} / {@code blk.N.attn_k_norm.weight}) is an F32
+ * tensor, as llama.cpp's converter writes them. The head size is written as {@code attention.key_length} /
+ * {@code value_length}, which llama.cpp reads when heads x head size differs from the width (Qwen3-0.6B).
  * Other families are refused by name. A choice no GGUF type holds exactly (sparsity, low rank, GPTQ, other int groups)
  * is refused. Stateless.
  */
@@ -62,11 +66,12 @@ public final class GgufExport {
         String arch = switch (a.family()) {
             case LLAMA -> "llama";
             case QWEN2 -> "qwen2";
-            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama and qwen2 families,"
-                    + " not " + a.family());
+            case QWEN3 -> "qwen3";
+            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2 and qwen3"
+                    + " families, not " + a.family());
         };
-        // llama.cpp's qwen2 graph rotates halves (NeoX RoPE); EdgeFront holds q/k rows (and biases) in interleaved pairs
-        boolean rotateHalf = a.family() == ArchitectureFamily.QWEN2;
+        // llama.cpp's qwen2/qwen3 graphs rotate halves (NeoX RoPE); EdgeFront holds q/k rows (biases, norms) in interleaved pairs
+        boolean rotateHalf = a.family().ggufRotatesHalf();
         Map<String, WeightFormat> stored = new LinkedHashMap<>();
         long weightBytes = 0;
         for (TensorSpec t : a.linearTensors()) {
@@ -99,27 +104,17 @@ public final class GgufExport {
             WeightFormat f = stored.get(t.name());
             w.tensor(t.name(), new long[] {t.cols(), t.rows()}, ggmlType(f), f.bytes(t.rows(), t.cols()));
         }
-        // F32 vectors: norms, and Qwen2's attention biases (llama.cpp keeps 1-D tensors in F32)
-        Map<String, Integer> vectors = new LinkedHashMap<>();
-        for (int l = 0; l < a.layers(); l++) {
-            vectors.put(ModelArchitecture.attentionNormName(l), a.dim());
-            vectors.put(ModelArchitecture.ffnNormName(l), a.dim());
-            if (a.attentionBiases()) {
-                vectors.put(ModelArchitecture.attentionBiasName(TensorRole.Q, l), a.qDim());
-                vectors.put(ModelArchitecture.attentionBiasName(TensorRole.K, l), a.kvDim());
-                vectors.put(ModelArchitecture.attentionBiasName(TensorRole.V, l), a.kvDim());
-            }
+        // F32 vectors: norms, Qwen2's attention biases, Qwen3's q/k norms (llama.cpp keeps 1-D tensors in F32)
+        for (ModelArchitecture.VectorTensor v : a.vectorTensors()) {
+            w.tensor(v.name(), new long[] {v.length()}, NamedFormat.F32.ggmlType(), 4L * v.length());
         }
-        vectors.put(ModelArchitecture.outputNormName(), a.dim());
-        vectors.forEach((n, len) -> w.tensor(n, new long[] {len}, NamedFormat.F32.ggmlType(), 4L * len));
         Map<String, Integer> ropeHeads = new LinkedHashMap<>();
         if (rotateHalf) {
             for (int l = 0; l < a.layers(); l++) {
                 ropeHeads.put(TensorSpec.canonicalName(TensorRole.Q, l), a.heads());
                 ropeHeads.put(TensorSpec.canonicalName(TensorRole.K, l), a.kvHeads());
-                ropeHeads.put(ModelArchitecture.attentionBiasName(TensorRole.Q, l), a.heads());
-                ropeHeads.put(ModelArchitecture.attentionBiasName(TensorRole.K, l), a.kvHeads());
             }
+            for (ModelArchitecture.VectorTensor v : a.vectorTensors()) if (v.ropeHeads() > 0) ropeHeads.put(v.name(), v.ropeHeads());
         }
 
         AtomicFiles.write(AtomicFiles.path(out), os -> w.writeTo(os, (name, s) -> {

@@ -77,6 +77,54 @@ class GgufExportTest {
     }
 
     @Test
+    void aQwen3RoundTripsThroughGgufWithItsQkNormsInLlamaCppsOrderAndItsHeadSize() throws Exception {
+        // Qwen3-0.6B-like: heads x head size (4 x 12 = 48) differs from the width (32); tied, so no output.weight
+        try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 16, true), 9, ArchitectureFamily.QWEN3, 12)) {
+            ModelArchitecture a = w.architecture();
+            Path out = tmp.resolve("qwen3.gguf");
+            GgufExport.write("test", w, uniform(a, "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals("qwen3", h.strings().get("general.architecture"));
+            assertEquals(12.0, h.numbers().get("qwen3.attention.key_length"));
+            assertEquals(12.0, h.numbers().get("qwen3.attention.value_length"));
+            assertEquals(12.0, h.numbers().get("qwen3.rope.dimension_count"));
+            assertFalse(h.tensorDims().containsKey("output.weight"));
+            assertEquals(List.of(12L), h.tensorDims().get("blk.1.attn_q_norm.weight"));
+            assertEquals(List.of(12L), h.tensorDims().get("blk.1.attn_k_norm.weight"));
+            assertEquals(48L, h.tensorBytes().get("blk.1.attn_k_norm.weight"), "F32");
+            assertEquals(List.of(32L, 48L), h.tensorDims().get("blk.1.attn_q.weight"));
+            assertEquals(List.of(48L, 32L), h.tensorDims().get("blk.1.attn_output.weight"));
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(ArchitectureFamily.QWEN3, back.architecture().family());
+                assertEquals(a.linearTensors(), back.architecture().linearTensors());
+                assertEquals(12, back.architecture().headDim());
+                assertEquals(w.tensorNames(), back.tensorNames());
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            // as stored, the q norm is in Hugging Face's rotate-half order (llama.cpp's qwen3 graph uses NeoX RoPE)
+            byte[] file = Files.readAllBytes(out);
+            float[] qNorm = w.read("blk.0.attn_q_norm.weight");
+            assertTrue(contains(file, f32(org.edgefront.space.io.RopeLayout.interleavedToRotateHalf(qNorm, 12, 1))), "rotate-half order on disk");
+            assertFalse(contains(file, f32(qNorm)), "not EdgeFront's interleaved order");
+        }
+    }
+
+    private static byte[] f32(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) b.putFloat(x);
+        return b.array();
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
+
+    @Test
     void aChoiceNoGgufTypeHoldsExactlyIsRefusedNamingTheTensorAndNothingIsWritten() throws Exception {
         try (ModelWeights w = SyntheticLlama.tiny(7)) {
             Map<String, TensorChoice> choices = mixed(w.architecture());

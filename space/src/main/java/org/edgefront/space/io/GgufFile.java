@@ -23,13 +23,15 @@ import org.edgefront.space.model.TensorSpec;
  * Reader for GGUF checkpoints (llama.cpp), versions 2 and 3, little-endian. Tensors of every ggml type
  * llama.cpp writes ({@link GgmlType}: F32, F16, BF16, the legacy, K- and i-quants, TQ1_0/TQ2_0, MXFP4) are
  * dequantized to float when read, by byte range, bit-exactly as ggml does. Architectures {@code llama} (also
- * used for Mistral) and {@code qwen2} have a forward pass; any other is refused as an unsupported architecture.
+ * used for Mistral), {@code qwen2} and {@code qwen3} have a forward pass; any other is refused as an unsupported
+ * architecture. The head size is {@code <arch>.attention.key_length} when present, else embedding_length / head_count.
  * The file's own tokenizer ({@code tokenizer.ggml.*}) is read by {@link #vocabulary}.
  *
  * <p>GGUF already uses EdgeFront's canonical tensor names ({@code blk.N.attn_q.weight} ...). A 2-D
  * tensor's dims are {@code [ne0 = cols, ne1 = rows]}. llama.cpp's converter stores Llama q/k rows in
- * interleaved-pair order (as Meta and llama2.c do), so they are read as is; Qwen2 keeps Hugging Face's
- * rotate-half order (llama.cpp runs it with NEOX RoPE), so its q/k rows and biases are put back in
+ * interleaved-pair order (as Meta and llama2.c do), so they are read as is; Qwen2 and Qwen3 keep Hugging Face's
+ * rotate-half order (llama.cpp runs them with NEOX RoPE: {@link ArchitectureFamily#ggufRotatesHalf()}), so their
+ * q/k rows, biases and q/k norms ({@code blk.N.attn_q_norm.weight}, {@code blk.N.attn_k_norm.weight}) are put back in
  * interleaved order, as {@link HuggingFaceModel} does.
  *
  * <p>Every count and length in the header is checked against the bytes left in the file (and a sane
@@ -369,8 +371,9 @@ public final class GgufFile {
         ArchitectureFamily family = switch (archName) {
             case "llama" -> ArchitectureFamily.LLAMA;
             case "qwen2" -> ArchitectureFamily.QWEN2;
+            case "qwen3" -> ArchitectureFamily.QWEN3;
             default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
-                    + ": EdgeFront has no forward pass for it (llama, qwen2 have one)");
+                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");
@@ -394,17 +397,24 @@ public final class GgufFile {
             }
             default -> throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling '" + scaling + "' in a GGUF is not supported (none, linear are)");
         }
-        if (meta.containsKey(p + "rope.dimension_count") && heads > 0 && dim % heads == 0
-                && positiveInt(f, meta, p + "rope.dimension_count") != dim / heads) {
+        // llama.cpp's head size: attention.key_length when present (Qwen3-0.6B: 128 while 1024 / 16 = 64), else dim / heads
+        boolean explicitHead = meta.containsKey(p + "attention.key_length");
+        if (!explicitHead && dim % heads != 0) throw new InvalidInputException(f, p + "attention.head_count", heads + " does not divide embedding_length " + dim);
+        int headDim = explicitHead ? positiveInt(f, meta, p + "attention.key_length") : dim / heads;
+        if (meta.containsKey(p + "attention.value_length") && positiveInt(f, meta, p + "attention.value_length") != headDim) {
+            throw new InvalidInputException(f, p + "attention.value_length", "value heads of " + positiveInt(f, meta, p + "attention.value_length")
+                    + " differ from key heads of " + headDim + "; not supported");
+        }
+        if (meta.containsKey(p + "rope.dimension_count") && positiveInt(f, meta, p + "rope.dimension_count") != headDim) {
             throw new InvalidInputException(f, p + "rope.dimension_count", "RoPE on " + positiveInt(f, meta, p + "rope.dimension_count")
-                    + " of " + dim / heads + " head dimensions (partial rotary) is not supported");
+                    + " of " + headDim + " head dimensions (partial rotary) is not supported");
         }
         if (byName.containsKey("rope_freqs.weight")) {
             throw new InvalidInputException(f, "rope_freqs.weight", "per-frequency RoPE factors (Llama 3.1-style scaling baked into the GGUF) are not supported");
         }
-        if (dim % heads != 0) throw new InvalidInputException(f, p + "attention.head_count", heads + " does not divide embedding_length " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
-        if ((dim / heads) % 2 != 0) throw new InvalidInputException(f, p + "attention.head_count", "head size " + dim / heads + " is odd; RoPE needs pairs");
+        if (headDim % 2 != 0) throw new InvalidInputException(f, p + (explicitHead ? "attention.key_length" : "attention.head_count"),
+                "head size " + headDim + " is odd; RoPE needs pairs");
         if (eps <= 0 || theta <= 0) throw new InvalidInputException(f, p + "attention.layer_norm_rms_epsilon", "epsilon and RoPE base must be positive");
         Info embd = byName.get("token_embd.weight");
         if (embd == null) throw new InvalidInputException(f, "token_embd.weight", "missing tensor");
@@ -419,11 +429,11 @@ public final class GgufFile {
         boolean tied = !byName.containsKey("output.weight");
         String name = meta.containsKey("general.name") && meta.get("general.name").text() != null && !meta.get("general.name").text().isBlank()
                 ? meta.get("general.name").text() : Llama2cCheckpoint.modelName(f);
-        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, vocab, ctx, tied, eps, theta, false)
+        ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
                 .withRopeScaling(rope);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
-        boolean rotateHalf = family == ArchitectureFamily.QWEN2;
+        boolean rotateHalf = family.ggufRotatesHalf();
         for (HuggingFaceModel.HfTensor t : HuggingFaceModel.tensorMap(arch)) {
             Info i = byName.get(t.canonical());
             if (i == null) throw new InvalidInputException(f, t.canonical(), "missing tensor");

@@ -29,16 +29,19 @@ import org.edgefront.space.model.TensorSpec;
  * {@link ArchitectureFamily#LLAMA}; {@code Qwen2ForCausalLM} to {@link ArchitectureFamily#QWEN2}, whose
  * q/k/v biases are readable as {@code blk.N.attn_q.bias}, {@code blk.N.attn_k.bias},
  * {@code blk.N.attn_v.bias} ({@link ModelArchitecture#attentionBiasName}, listed in
- * {@link ModelWeights#tensorNames()}); {@code PhiForCausalLM} (Phi-2) to {@link ArchitectureFamily#PHI2}, see below.
- * Anything else, or a {@code head_dim} other than hidden_size / heads, is rejected, since
- * the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
+ * {@link ModelWeights#tensorNames()}); {@code Qwen3ForCausalLM} to {@link ArchitectureFamily#QWEN3}, whose per-head
+ * {@code self_attn.q_norm.weight} / {@code self_attn.k_norm.weight} are readable as {@code blk.N.attn_q_norm.weight} /
+ * {@code blk.N.attn_k_norm.weight} ({@link ModelArchitecture#qkNormName}); {@code PhiForCausalLM} (Phi-2) to
+ * {@link ArchitectureFamily#PHI2}, see below. A {@code head_dim} other than hidden_size / heads (Qwen3-0.6B: 1024 wide,
+ * 16 heads of 128) sizes q_proj's rows and o_proj's columns as heads x head_dim. Anything else, and {@code attention_bias}
+ * on a Qwen3 or a {@code head_dim} on Phi-2, is rejected, since the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
  * (transformers 5, with {@code rope_theta} inside) or {@code rope_scaling} (transformers 4): the rules default,
  * linear, llama3 and yarn become the architecture's {@link RopeScaling}; any other rule or unknown key is refused.
  *
  * <p><b>RoPE row order.</b> Hugging Face Llama-family checkpoints store the rows of q_proj and k_proj
  * permuted for the rotate-half RoPE layout; EdgeFront's forward pass (like llama2.c) rotates
- * interleaved pairs. The rows of q and k (and of their biases) are therefore put back in interleaved
- * order on read; see {@link RopeLayout}. {@link HuggingFaceWriter}
+ * interleaved pairs. The rows of q and k (and of their biases, and the values of Qwen3's q/k norms, which
+ * scale each head's values element by element) are therefore put back in interleaved order on read; see {@link RopeLayout}. {@link HuggingFaceWriter}
  * applies the forward permutation, so write-then-read round-trips.
  *
  * <p>Canonical names: {@code model.embed_tokens.weight} is {@code token_embd.weight};
@@ -134,7 +137,7 @@ public final class HuggingFaceModel {
 
             boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
             ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
-                    p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope);
+                    p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope);
             Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
             Locator loc = new Locator(files, shardOf, keyFile, locs);
             for (HfTensor t : tensorMap(arch)) loc.add(t);
@@ -171,6 +174,7 @@ public final class HuggingFaceModel {
     static List<HfTensor> tensorMap(ModelArchitecture arch) {
         List<HfTensor> out = new ArrayList<>();
         int dim = arch.dim();
+        int q = arch.qDim();
         int kv = arch.kvDim();
         int hidden = arch.hiddenDim();
         if (arch.family() == ArchitectureFamily.PHI2) return phiTensorMap(arch);
@@ -178,12 +182,17 @@ public final class HuggingFaceModel {
         for (int l = 0; l < arch.layers(); l++) {
             String pre = "model.layers." + l + ".";
             out.add(new HfTensor(pre + "input_layernorm.weight", ModelArchitecture.attentionNormName(l), dim, -1, 0));
-            out.add(new HfTensor(pre + "self_attn.q_proj.weight", TensorSpec.canonicalName(TensorRole.Q, l), dim, dim, arch.heads()));
+            out.add(new HfTensor(pre + "self_attn.q_proj.weight", TensorSpec.canonicalName(TensorRole.Q, l), q, dim, arch.heads()));
             out.add(new HfTensor(pre + "self_attn.k_proj.weight", TensorSpec.canonicalName(TensorRole.K, l), kv, dim, arch.kvHeads()));
             out.add(new HfTensor(pre + "self_attn.v_proj.weight", TensorSpec.canonicalName(TensorRole.V, l), kv, dim, 0));
-            out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, dim, 0));
+            out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, q, 0));
+            if (arch.qkNorm()) {
+                // one weight per head position shared by all heads: permuted like a single head's rows
+                out.add(new HfTensor(pre + "self_attn.q_norm.weight", ModelArchitecture.qkNormName(TensorRole.Q, l), arch.headDim(), -1, 1));
+                out.add(new HfTensor(pre + "self_attn.k_norm.weight", ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim(), -1, 1));
+            }
             if (arch.attentionBiases()) {
-                out.add(new HfTensor(pre + "self_attn.q_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.Q, l), dim, -1, arch.heads()));
+                out.add(new HfTensor(pre + "self_attn.q_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.Q, l), q, -1, arch.heads()));
                 out.add(new HfTensor(pre + "self_attn.k_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.K, l), kv, -1, arch.kvHeads()));
                 out.add(new HfTensor(pre + "self_attn.v_proj.bias", ModelArchitecture.attentionBiasName(TensorRole.V, l), kv, -1, 0));
             }
@@ -249,7 +258,7 @@ public final class HuggingFaceModel {
 
     /** Values from config.json. */
     private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
-                          int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope) { }
+                          int headDim, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope) { }
 
     private static Parsed parseConfig(String f, JsonNode c, String dirName) {
         if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
@@ -261,9 +270,10 @@ public final class HuggingFaceModel {
         ArchitectureFamily family = switch (arch) {
             case "LlamaForCausalLM", "MistralForCausalLM" -> ArchitectureFamily.LLAMA;
             case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
+            case "Qwen3ForCausalLM" -> ArchitectureFamily.QWEN3;
             case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
-                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, PhiForCausalLM are)");
+                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, PhiForCausalLM are)");
         };
         int dim = posInt(f, c, "hidden_size", null);
         int hidden = posInt(f, c, "intermediate_size", null);
@@ -286,15 +296,26 @@ public final class HuggingFaceModel {
         if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
             throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
         }
-        if (dim % heads != 0) throw new InvalidInputException(f, "num_attention_heads", heads + " does not divide hidden_size " + dim);
+        JsonNode hd = c.get("head_dim");
+        boolean explicitHead = hd != null && !hd.isNull();
+        if (explicitHead && (!hd.isIntegralNumber() || !hd.canConvertToInt() || hd.asInt() < 1)) {
+            throw new InvalidInputException(f, "head_dim", "value " + hd + " is not a positive integer");
+        }
+        if (!explicitHead && dim % heads != 0) throw new InvalidInputException(f, "num_attention_heads", heads + " does not divide hidden_size " + dim);
         if (kvHeads > heads || heads % kvHeads != 0) {
             throw new InvalidInputException(f, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
         }
-        if ((dim / heads) % 2 != 0) throw new InvalidInputException(f, "num_attention_heads", "head size " + dim / heads + " is odd; RoPE needs pairs");
-        JsonNode hd = c.get("head_dim");
-        if (hd != null && !hd.isNull() && (!hd.canConvertToInt() || hd.asInt() != dim / heads)) {
+        int headDim = explicitHead ? hd.asInt() : dim / heads;
+        if (phi && headDim * heads != dim) {
             throw new InvalidInputException(f, "head_dim", "head_dim " + hd + " differs from hidden_size / num_attention_heads = "
-                    + dim / heads + "; not supported");
+                    + dim / heads + "; not supported for Phi-2");
+        }
+        if (headDim % 2 != 0) throw new InvalidInputException(f, explicitHead ? "head_dim" : "num_attention_heads", "head size " + headDim + " is odd; RoPE needs pairs");
+        if (family == ArchitectureFamily.QWEN3) {
+            JsonNode bias = c.get("attention_bias");
+            if (bias != null && bias.asBoolean(false)) {
+                throw new InvalidInputException(f, "attention_bias", "q/k/v biases on a Qwen3 model are not supported (Qwen3 has none)");
+            }
         }
         if (eps <= 0) throw new InvalidInputException(f, epsKey, "must be positive");
         if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
@@ -314,7 +335,7 @@ public final class HuggingFaceModel {
         }
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
-        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, vocab, maxSeq, tied, eps, theta, synthetic, rope);
+        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, tied, eps, theta, synthetic, rope);
     }
 
     /**

@@ -94,10 +94,17 @@ public final class HuggingFaceWriter {
 
     private static ObjectNode config(ModelArchitecture a, StorageType dtype, ObjectMapper om) {
         ObjectNode c = om.createObjectNode();
-        boolean qwen = a.family() == ArchitectureFamily.QWEN2;
-        c.putArray("architectures").add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
-        c.put("model_type", qwen ? "qwen2" : "llama");
+        String[] type = switch (a.family()) {
+            case QWEN2 -> new String[] {"Qwen2ForCausalLM", "qwen2"};
+            case QWEN3 -> new String[] {"Qwen3ForCausalLM", "qwen3"};
+            default -> new String[] {"LlamaForCausalLM", "llama"};
+        };
+        c.putArray("architectures").add(type[0]);
+        c.put("model_type", type[1]);
         c.put("hidden_size", a.dim());
+        // Qwen3's configs always name head_dim and attention_bias; others only need head_dim when it is not hidden / heads
+        if (a.family() == ArchitectureFamily.QWEN3 || a.qDim() != a.dim()) c.put("head_dim", a.headDim());
+        if (a.family() == ArchitectureFamily.QWEN3) c.put("attention_bias", false);
         c.put("intermediate_size", a.hiddenDim());
         c.put("num_hidden_layers", a.layers());
         c.put("num_attention_heads", a.heads());

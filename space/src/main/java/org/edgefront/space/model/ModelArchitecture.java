@@ -131,11 +131,58 @@ public record ModelArchitecture(
         return n;
     }
 
-    /** Parameters in norm weights: two per layer plus the final norm, each of length dim. */
-    public long normParameterCount() { return (long) (2 * layers + 1) * dim; }
+    /**
+     * Parameters in norm weights: two per layer plus the final norm, each of length dim, and with {@link #qkNorm()}
+     * two per layer of length headDim.
+     */
+    public long normParameterCount() {
+        return (long) (2 * layers + 1) * dim + (qkNorm() ? 2L * layers * headDim : 0);
+    }
 
     /** True when q, k and v projections carry biases (Qwen2). */
     public boolean attentionBiases() { return family == ArchitectureFamily.QWEN2; }
+
+    /**
+     * True when every query and key head is RMS-normalized (epsilon {@link #normEps()}) after its projection and before
+     * RoPE, with one weight vector of length headDim for all q heads and one for all k heads (Qwen3).
+     */
+    public boolean qkNorm() { return family == ArchitectureFamily.QWEN3; }
+
+    /**
+     * A weight vector of a Llama-family block or of the final norm: the norms and attention biases, which are small,
+     * read whole, and never quantized (stored F32 in a GGUF).
+     *
+     * @param name      canonical (GGUF) name
+     * @param length    number of values
+     * @param ropeHeads heads of consecutive values that a rotate-half RoPE layout permutes (a q or k bias: the q or kv
+     *                  heads; a q or k norm, shared by all heads: 1), 0 for vectors RoPE does not touch
+     */
+    public record VectorTensor(String name, int length, int ropeHeads) implements java.io.Serializable { }
+
+    /**
+     * Every {@link VectorTensor} of a Llama-family model ({@link ArchitectureFamily#LLAMA}, {@link ArchitectureFamily#QWEN2},
+     * {@link ArchitectureFamily#QWEN3}) in canonical order: per layer the attention norm, the q/k/v biases
+     * ({@link #attentionBiases()}), the q/k norms ({@link #qkNorm()}) and the FFN norm; then the final norm.
+     * (Phi-2's LayerNorm biases and linear biases are its pass's own.)
+     */
+    public List<VectorTensor> vectorTensors() {
+        List<VectorTensor> v = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            v.add(new VectorTensor(attentionNormName(l), dim, 0));
+            if (attentionBiases()) {
+                v.add(new VectorTensor(attentionBiasName(TensorRole.Q, l), qDim(), heads));
+                v.add(new VectorTensor(attentionBiasName(TensorRole.K, l), kvDim(), kvHeads));
+                v.add(new VectorTensor(attentionBiasName(TensorRole.V, l), kvDim(), 0));
+            }
+            if (qkNorm()) {
+                v.add(new VectorTensor(qkNormName(TensorRole.Q, l), headDim, 1));
+                v.add(new VectorTensor(qkNormName(TensorRole.K, l), headDim, 1));
+            }
+            v.add(new VectorTensor(ffnNormName(l), dim, 0));
+        }
+        v.add(new VectorTensor(outputNormName(), dim, 0));
+        return List.copyOf(v);
+    }
 
     /** Parameters in attention biases: qDim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */
     public long biasParameterCount() { return attentionBiases() ? (long) layers * (qDim() + 2L * kvDim()) : 0; }
@@ -164,6 +211,17 @@ public record ModelArchitecture(
 
     /** See {@link #attentionNormName(int)}. */
     public static String outputNormName() { return "output_norm.weight"; }
+
+    /**
+     * Canonical name of a per-head q or k norm weight (Qwen3; llama.cpp's {@code blk.%d.attn_q_norm} /
+     * {@code blk.%d.attn_k_norm}), e.g. {@code blk.3.attn_q_norm.weight}; its length is {@link #headDim()}.
+     *
+     * @param role {@link TensorRole#Q} or {@link TensorRole#K}
+     */
+    public static String qkNormName(TensorRole role, int layer) {
+        if (role != TensorRole.Q && role != TensorRole.K) throw new IllegalArgumentException("no q/k norm for role " + role);
+        return "blk." + layer + "." + role.ggufStem() + "_norm.weight";
+    }
 
     /**
      * Canonical name of an attention bias vector (Qwen2), e.g. {@code blk.3.attn_q.bias}; its length is

@@ -25,23 +25,14 @@ public interface ModelWeights extends AutoCloseable {
     float[] read(String tensorName) throws IOException;
 
     /**
-     * Names {@link #read(String)} accepts: the linear tensors, the norm vectors and, when
-     * {@link ModelArchitecture#attentionBiases()}, the attention biases
-     * ({@link ModelArchitecture#attentionBiasName}).
+     * Names {@link #read(String)} accepts: the linear tensors and the norms and biases
+     * ({@link ModelArchitecture#vectorTensors()}: with {@link ModelArchitecture#attentionBiases()} the attention biases,
+     * with {@link ModelArchitecture#qkNorm()} the q/k norms).
      */
     default java.util.Set<String> tensorNames() {
         ModelArchitecture a = architecture();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(a.tensorsByName().keySet());
-        for (int l = 0; l < a.layers(); l++) {
-            names.add(ModelArchitecture.attentionNormName(l));
-            names.add(ModelArchitecture.ffnNormName(l));
-            if (a.attentionBiases()) {
-                names.add(ModelArchitecture.attentionBiasName(TensorRole.Q, l));
-                names.add(ModelArchitecture.attentionBiasName(TensorRole.K, l));
-                names.add(ModelArchitecture.attentionBiasName(TensorRole.V, l));
-            }
-        }
-        names.add(ModelArchitecture.outputNormName());
+        for (ModelArchitecture.VectorTensor v : a.vectorTensors()) names.add(v.name());
         return java.util.Collections.unmodifiableSet(names);
     }
 

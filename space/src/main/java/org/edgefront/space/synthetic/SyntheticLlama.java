@@ -16,7 +16,7 @@ import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * A Llama-family model (Llama, or Qwen2 with attention biases) whose weights are generated deterministically from a {@link Shape} and a seed,
+ * A Llama-family model (Llama, Qwen2 with attention biases, or Qwen3 with q/k norms) whose weights are generated deterministically from a {@link Shape} and a seed,
  * tensor by tensor when read (nothing is kept in memory, so even 1B-parameter shapes are cheap to hold).
  * The same shape and seed give bit-identical weights on every JVM, in any read order.
  *
@@ -76,9 +76,13 @@ public final class SyntheticLlama implements ModelWeights {
     /** Gain of each residual-stream channel (1 for most, 3..8 for the outlier channels). */
     private final float[] residualGain;
 
-    private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family) {
-        if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.PHI2) {
-            throw new IllegalArgumentException("synthetic models are Llama, Qwen2 or Phi-2, not " + family);
+    private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family, int headDim) {
+        if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.QWEN3
+                && family != ArchitectureFamily.PHI2) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3 or Phi-2, not " + family);
+        }
+        if (headDim < 2 || headDim % 2 != 0 || family == ArchitectureFamily.PHI2 && headDim * shape.heads() != shape.dim()) {
+            throw new IllegalArgumentException("synthetic head size " + headDim + " does not fit " + family + " " + shape);
         }
         if (family == ArchitectureFamily.PHI2 && shape.tiedEmbeddings()) {
             throw new IllegalArgumentException("Phi-2 models have an untied LM head: " + shape);
@@ -88,11 +92,12 @@ public final class SyntheticLlama implements ModelWeights {
         this.family = family;
         String stem = switch (family) {
             case QWEN2 -> "synthetic-qwen2-";
+            case QWEN3 -> "synthetic-qwen3-";
             case PHI2 -> "synthetic-phi2-";
             default -> "synthetic-llama-";
         };
         this.architecture = ModelArchitecture.of(stem + shape.dim() + "x" + shape.layers(), family, shape.dim(),
-                shape.hiddenDim(), shape.layers(), shape.heads(), shape.kvHeads(), shape.vocabSize(), shape.seqLen(),
+                shape.hiddenDim(), shape.layers(), shape.heads(), shape.kvHeads(), headDim, shape.vocabSize(), shape.seqLen(),
                 shape.tiedEmbeddings(), 1e-5, 10000.0, true);
         SplittableRandom r = new SplittableRandom(mix(seed, 0x5eedL));
         this.layerScale = new double[shape.layers()];
@@ -108,24 +113,33 @@ public final class SyntheticLlama implements ModelWeights {
 
     /** A generated Llama model of the given shape. */
     public static SyntheticLlama create(Shape shape, long seed) {
-        return new SyntheticLlama(shape, seed, ArchitectureFamily.LLAMA);
+        return new SyntheticLlama(shape, seed, ArchitectureFamily.LLAMA, shape.dim() / shape.heads());
     }
 
     /**
      * A generated model of the given shape and family: {@link ArchitectureFamily#LLAMA}, or
      * {@link ArchitectureFamily#QWEN2} (the same plus q/k/v biases, readable under
-     * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
+     * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#QWEN3} (Llama plus q/k norms near 1,
+     * readable under {@link ModelArchitecture#qkNormName}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
      * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). The Phi-2 pass uses Phi-2's
      * partial rotary factor 0.4, so head sizes should be multiples of 5 (Phi-2's is 80).
      */
     public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family) {
-        return new SyntheticLlama(shape, seed, family);
+        return new SyntheticLlama(shape, seed, family, shape.dim() / shape.heads());
+    }
+
+    /**
+     * As {@link #create(Shape, long, ArchitectureFamily)} with an explicit head size, for shapes like Qwen3-0.6B's
+     * (1024 wide, 16 heads of 128): q has heads x headDim rows and o as many columns. Not for Phi-2.
+     */
+    public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family, int headDim) {
+        return new SyntheticLlama(shape, seed, family, headDim);
     }
 
     /** The quickstart model, {@link Shape#tiny()}. */
     public static SyntheticLlama tiny(long seed) {
-        return new SyntheticLlama(Shape.tiny(), seed, ArchitectureFamily.LLAMA);
+        return create(Shape.tiny(), seed);
     }
 
     /** The shape this model was generated from. */
@@ -141,7 +155,8 @@ public final class SyntheticLlama implements ModelWeights {
     public String source() {
         return "synthetic:" + family.name().toLowerCase(Locale.ROOT) + "?dim=" + shape.dim() + "&hidden=" + shape.hiddenDim() + "&layers=" + shape.layers()
                 + "&heads=" + shape.heads() + "&kv_heads=" + shape.kvHeads() + "&vocab=" + shape.vocabSize()
-                + "&seq=" + shape.seqLen() + "&tied=" + shape.tiedEmbeddings() + "&seed=" + seed;
+                + "&seq=" + shape.seqLen() + "&tied=" + shape.tiedEmbeddings()
+                + (architecture.qDim() != shape.dim() ? "&head_dim=" + architecture.headDim() : "") + "&seed=" + seed;
     }
 
     @Override
@@ -180,10 +195,16 @@ public final class SyntheticLlama implements ModelWeights {
         }
         if (tensorName.endsWith(".bias")) {
             // Qwen2-like: q/k biases are sizeable, v biases small
-            int rows = tensorName.contains(".attn_q.") ? dim : architecture.kvDim();
+            int rows = tensorName.contains(".attn_q.") ? architecture.qDim() : architecture.kvDim();
             double std = tensorName.contains(".attn_v.") ? 0.1 : 0.5;
             float[] v = new float[rows];
             for (int i = 0; i < rows; i++) v[i] = (float) (std * g.next());
+            return v;
+        }
+        if (tensorName.endsWith("attn_q_norm.weight") || tensorName.endsWith("attn_k_norm.weight")) {
+            // Qwen3-like: per-head norms with more spread than the residual ones
+            float[] v = new float[architecture.headDim()];
+            for (int i = 0; i < v.length; i++) v[i] = (float) Math.max(0.2, 1 + 0.3 * g.next());
             return v;
         }
         if (tensorName.endsWith("_norm.weight")) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -108,6 +109,53 @@ class HuggingFaceModelTest {
             assertTrue(w.tensorNames().contains("blk.1.attn_q.bias"));
             assertSameWeights(m, w, 0);
         }
+    }
+
+    @Test
+    void syntheticQwen3RoundTripsWithItsQkNormsAndHeadsWiderThanTheModel() throws Exception {
+        // Qwen3-0.6B-like: heads x head_dim (4 x 12 = 48) differs from hidden_size (32)
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 16, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.QWEN3, 12);
+        ModelArchitecture a = m.architecture();
+        assertEquals(48, a.qDim());
+        assertEquals(a.linearParameterCount() + 5 * 32 + 2 * 2 * 12, a.parameterCount(), "two q/k norms of head size per layer");
+        String out = dir.resolve("qwen3").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 2);
+        JsonNode config = new ObjectMapper().readTree(Path.of(out, "config.json").toFile());
+        assertEquals("Qwen3ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals(12, config.get("head_dim").asInt());
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(a, w.architecture());
+            assertTrue(w.tensorNames().containsAll(java.util.List.of("blk.1.attn_q_norm.weight", "blk.1.attn_k_norm.weight")));
+            assertFalse(w.tensorNames().contains("blk.1.attn_q.bias"));
+            assertSameWeights(m, w, 0);
+            for (String n : new String[] {"blk.1.attn_q_norm.weight", "blk.1.attn_k_norm.weight"}) assertArrayEquals(m.read(n), w.read(n), n);
+        }
+        // on disk the norm weights are in Hugging Face's rotate-half order, like one head of q's rows
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/" + firstShardHolding(out, "model.layers.0.self_attn.q_norm.weight"))) {
+            float[] qn = m.read("blk.0.attn_q_norm.weight");
+            assertArrayEquals(RopeLayout.interleavedToRotateHalf(qn, 12, 1), f.read("model.layers.0.self_attn.q_norm.weight"));
+            assertFalse(java.util.Arrays.equals(qn, f.read("model.layers.0.self_attn.q_norm.weight")));
+        }
+    }
+
+    @Test
+    void qwen3BiasesAndAnOddHeadDimAreRefusedByField() throws Exception {
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 1, 4, 2, 40, 16, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.QWEN3, 12);
+        String out = dir.resolve("qwen3-bad").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        editJson(Path.of(out, "config.json"), n -> n.put("attention_bias", true));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close());
+        assertEquals("attention_bias", e.field());
+        editJson(Path.of(out, "config.json"), n -> n.put("attention_bias", false).put("head_dim", 11));
+        e = assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close());
+        assertEquals("head_dim", e.field());
+    }
+
+    private static String firstShardHolding(String dirName, String tensor) throws Exception {
+        JsonNode index = new ObjectMapper().readTree(Path.of(dirName, HuggingFaceModel.INDEX).toFile());
+        return index.get("weight_map").get(tensor).asText();
     }
 
     @Test
