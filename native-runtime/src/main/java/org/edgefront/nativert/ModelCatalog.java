@@ -210,7 +210,8 @@ public final class ModelCatalog {
         JsonNode c = root.has("text_config") && root.get("text_config").isObject() ? root.get("text_config") : root;
         String type = text(c, "model_type", text(root, "model_type", ""));
         ArchitectureFamily family = type.equals("phi") ? ArchitectureFamily.PHI2
-                : type.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : type.startsWith("qwen3") ? ArchitectureFamily.QWEN3 : ArchitectureFamily.LLAMA;
+                : type.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : type.startsWith("qwen3") ? ArchitectureFamily.QWEN3
+                : type.startsWith("gemma3") && !type.startsWith("gemma3n") ? ArchitectureFamily.GEMMA3 : ArchitectureFamily.LLAMA;
         int hidden = positive(file, c, "hidden_size", "n_embd", "d_model");
         int layers = positive(file, c, "num_hidden_layers", "n_layer", "num_layers");
         int heads = positive(file, c, "num_attention_heads", "n_head");
@@ -312,7 +313,8 @@ public final class ModelCatalog {
             ffn = ggufInt(h, p + "feed_forward_length", -1);
         }
         ArchitectureFamily family = arch.equals("phi2") ? ArchitectureFamily.PHI2
-                : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3 : ArchitectureFamily.LLAMA;
+                : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3
+                : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
         String name = h.strings().getOrDefault("general.name", "");
         if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");

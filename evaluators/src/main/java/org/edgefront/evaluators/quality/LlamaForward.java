@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.RopeScaling;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorRole;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,7 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The forward pass of a Llama-family decoder (Llama, Mistral, SmolLM, llama2.c checkpoints; Qwen2 with its
  * q/k/v biases; Qwen3 with its per-head q/k RMSNorm, applied to each head of q and k after the projections and before
- * RoPE, as llama.cpp's qwen3 graph does) over whole sequences at once, like a prefill: RMSNorm (eps from the
+ * RoPE, as llama.cpp's qwen3 graph does; Gemma 3 with, besides those q/k norms, the embedding scaled by sqrt(dim), an RMSNorm on
+ * the attention output and on the FFN output before each residual add, a GELU (tanh) gate, the attention scale of the
+ * architecture and, on its local layers ({@link org.edgefront.space.model.SlidingWindow}), attention within the window and
+ * RoPE at the local base without scaling, as llama.cpp's gemma3 graph with iSWA does) over whole sequences at once, like a prefill: RMSNorm (eps from the
  * architecture), heads of {@link ModelArchitecture#headDim()} (heads x headDim may differ from dim), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
  * permute Hugging Face q/k rows into it), grouped-query attention with a causal mask, SwiGLU FFN, tied or
@@ -64,6 +69,9 @@ public final class LlamaForward implements ForwardPass {
     private final float[][] kNorm;
     private final float[][] attnNorm;
     private final float[][] ffnNorm;
+    /** Per layer, the norms on the attention output and on the FFN output when {@link ModelArchitecture#sandwichNorms()}, else null. */
+    private final float[][] postAttnNorm;
+    private final float[][] postFfnNorm;
     private final float[] outNorm;
     private final int maxChunkTokens;
     /** Added to the logits before the softmax (0 for kept tokens, -inf for pruned vocabulary); null for none. */
@@ -87,6 +95,8 @@ public final class LlamaForward implements ForwardPass {
         this.qNorm = new float[layers][];
         this.kNorm = new float[layers][];
         this.ffnNorm = new float[layers][];
+        this.postAttnNorm = new float[layers][];
+        this.postFfnNorm = new float[layers][];
         int dim = arch.dim();
         int qd = arch.qDim();
         int kv = arch.kvDim();
@@ -122,6 +132,10 @@ public final class LlamaForward implements ForwardPass {
                 kNorm[l] = get(ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim());
             }
             ffnNorm[l] = get(ModelArchitecture.ffnNormName(l), dim);
+            if (arch.sandwichNorms()) {
+                postAttnNorm[l] = get(ModelArchitecture.postAttentionNormName(l), dim);
+                postFfnNorm[l] = get(ModelArchitecture.postFfnNormName(l), dim);
+            }
         }
         outNorm = get(ModelArchitecture.outputNormName(), dim);
         String emb = name(TensorRole.EMBEDDING, -1);
@@ -161,13 +175,14 @@ public final class LlamaForward implements ForwardPass {
     }
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
-        if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3) {
-            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3 and Phi-2 models; " + arch.name() + " is " + arch.family());
+        if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3
+                && arch.family() != ArchitectureFamily.GEMMA3) {
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }
 
-    /** Every non-linear tensor name (norms; Qwen2's q/k/v biases; Qwen3's q/k norms) a Llama-family pass needs for {@code a}. */
+    /** Every non-linear tensor name (norms; Qwen2's q/k/v biases; Qwen3's q/k norms; Gemma 3's q/k and post norms) a Llama-family pass needs for {@code a}. */
     static List<String> names(ModelArchitecture a) {
         List<String> n = new ArrayList<>();
         for (ModelArchitecture.VectorTensor v : a.vectorTensors()) n.add(v.name());
@@ -232,13 +247,22 @@ public final class LlamaForward implements ForwardPass {
         int vocab = arch.vocabSize();
         int qkvWidth = qDim + 2 * kvDim;
         float[] x = startState == null ? chunk.x() : startState.clone();
+        if (startState == null && arch.embeddingScale() != 1.0) {
+            // Gemma 3 scales the embedding rows entering the first block (in float, as llama.cpp's sqrtf(n_embd)); not the tied head
+            float scale = (float) arch.embeddingScale();
+            for (int i = 0; i < n * dim; i++) x[i] *= scale;
+        }
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
-        float[][] rope = ropeTable(chunk.maxLen());
+        SlidingWindow window = arch.slidingWindow();
+        float[][] rope = ropeTable(chunk.maxLen(), arch.ropeTheta(), arch.ropeScaling());
+        // local layers rotate at their own base, unscaled (llama.cpp's rope_freq_scale_train_swa = 1)
+        float[][] localRope = window.tokens() > 0 ? ropeTable(chunk.maxLen(), window.ropeTheta(), RopeScaling.NONE) : null;
 
         float[] xb = new float[n * dim];
         float[] att = new float[n * qDim];
         float[] gated = new float[n * hid];
+        boolean gelu = arch.geluGate();
         try (NdScratch nd = new NdScratch()) {
         for (int l = from; l < arch.layers(); l++) {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
@@ -255,10 +279,12 @@ public final class LlamaForward implements ForwardPass {
                 headNorm(qkv, n, qkvWidth, 0, arch.heads(), qNorm[l]);
                 headNorm(qkv, n, qkvWidth, qDim, arch.kvHeads(), kNorm[l]);
             }
-            applyRope(qkv, n, qkvWidth, positions, rope);
-            attention(qkv, qkvWidth, att, seqStart, nd);
+            boolean local = window.isLocal(l);
+            applyRope(qkv, n, qkvWidth, positions, local ? localRope : rope);
+            attention(qkv, qkvWidth, att, seqStart, nd, local ? window.tokens() : Integer.MAX_VALUE);
             accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
             float[] o = nd.matmul(att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
+            if (postAttnNorm[l] != null) rmsNorm(o, o, postAttnNorm[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
@@ -270,11 +296,12 @@ public final class LlamaForward implements ForwardPass {
                 int gb = r * hid;
                 for (int j = 0; j < hid; j++) {
                     float g = h[hb + j];
-                    gated[gb + j] = silu(g) * h[hb + hid + j];
+                    gated[gb + j] = (gelu ? geluTanh(g) : silu(g)) * h[hb + hid + j];
                 }
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
             float[] d = nd.matmul(gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
+            if (postFfnNorm[l] != null) rmsNorm(d, d, postFfnNorm[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
         if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
@@ -316,15 +343,18 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    /** cos/sin of position x frequency for every position below {@code len}: [0] cos, [1] sin, index p * half + i. */
-    private float[][] ropeTable(int len) {
+    /**
+     * cos/sin of position x frequency for every position below {@code len}, at RoPE base {@code theta} stretched by
+     * {@code scaling}: [0] cos, [1] sin, index p * half + i.
+     */
+    private float[][] ropeTable(int len, double theta, RopeScaling scaling) {
         int hd = arch.headDim();
         int half = hd / 2;
         float[] cos = new float[len * half];
         float[] sin = new float[len * half];
         // frequencies and cos/sin magnitude from the architecture's RoPE scaling rule (plain RoPE unless configured)
-        double[] freqs = arch.ropeScaling().inverseFrequencies(arch.ropeTheta(), hd);
-        double mscale = arch.ropeScaling().attentionFactor();
+        double[] freqs = scaling.inverseFrequencies(theta, hd);
+        double mscale = scaling.attentionFactor();
         for (int i = 0; i < half; i++) {
             double freq = freqs[i];
             for (int p = 0; p < len; p++) {
@@ -357,15 +387,16 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    private void attention(float[] qkv, int width, float[] out, int[] seqStart, NdScratch nd) {
+    /** Causal attention of every sequence of the chunk; a query sees at most the last {@code window} positions (its own included). */
+    private void attention(float[] qkv, int width, float[] out, int[] seqStart, NdScratch nd, int window) {
         int maxLen = 0;
         for (int s = 0; s + 1 < seqStart.length; s++) maxLen = Math.max(maxLen, seqStart[s + 1] - seqStart[s]);
         AttentionScratch scratch = new AttentionScratch(arch.headDim(), maxLen);
         for (int s = 0; s + 1 < seqStart.length; s++) {
             int r0 = seqStart[s];
             int len = seqStart[s + 1] - r0;
-            if (len >= batchedAttentionMinTokens) attentionBatched(qkv, width, out, r0, len, nd);
-            else attentionLoops(qkv, width, out, r0, len, scratch);
+            if (len >= batchedAttentionMinTokens) attentionBatched(qkv, width, out, r0, len, nd, window);
+            else attentionLoops(qkv, width, out, r0, len, scratch, window);
         }
     }
 
@@ -388,13 +419,13 @@ public final class LlamaForward implements ForwardPass {
      * Causal attention of one sequence with two ND4J GEMMs per kv head g: the queries of its kvMul heads stacked
      * as (kvMul x len) x hd times K_g^T, a causal softmax over each row's past positions (the future ones set to 0), then times V_g. The products compute the masked upper triangle too, which BLAS does faster than scalar Java does half.
      */
-    private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd) {
+    private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd, int window) {
         int hd = arch.headDim();
         int qDim = arch.qDim();
         int kvDim = arch.kvDim();
         int kvHeads = arch.kvHeads();
         int kvMul = arch.heads() / kvHeads;
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = (float) arch.attentionScale();
         int rowsPerGroup = kvMul * len;
         float[] q = new float[kvHeads * rowsPerGroup * hd];
         float[] k = new float[kvHeads * len * hd];
@@ -423,7 +454,10 @@ public final class LlamaForward implements ForwardPass {
             // causal softmax in Java over each row's first t + 1 scores only (exponentials of the masked half skipped)
             FloatPointer sp = new FloatPointer(sa.data().addressPointer());
             sp.get(scores, 0, rowsPerGroup * len);
-            for (int r = 0; r < rowsPerGroup; r++) causalSoftmax(scores, r * len, r % len + 1, len);
+            for (int r = 0; r < rowsPerGroup; r++) {
+                int t = r % len;
+                causalSoftmax(scores, r * len, Math.max(0, t + 1 - window), t + 1, len);
+            }
             sp.put(scores, 0, rowsPerGroup * len);
             INDArray pa = sa;
             INDArray va = nd.uploadRange("att-v", v, g * kvSize, kvSize, len, hd);
@@ -440,30 +474,34 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    /** Softmax of {@code x[off, off + n)} in place, zeros in {@code x[off + n, off + len)} (the masked future positions). */
-    static void causalSoftmax(float[] x, int off, int n, int len) {
+    /**
+     * Softmax of {@code x[off + from, off + to)} in place, zeros in {@code x[off, off + from)} (positions before a sliding
+     * window) and {@code x[off + to, off + len)} (the masked future positions).
+     */
+    static void causalSoftmax(float[] x, int off, int from, int to, int len) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + n; i++) if (x[i] > max) max = x[i];
+        for (int i = off + from; i < off + to; i++) if (x[i] > max) max = x[i];
         float sum = 0;
-        for (int i = off; i < off + n; i++) {
+        for (int i = off + from; i < off + to; i++) {
             float e = expNonPositive(x[i] - max);
             x[i] = e;
             sum += e;
         }
         float inv = 1f / sum;
-        for (int i = off; i < off + n; i++) x[i] *= inv;
-        java.util.Arrays.fill(x, off + n, off + len, 0f);
+        for (int i = off + from; i < off + to; i++) x[i] *= inv;
+        java.util.Arrays.fill(x, off, off + from, 0f);
+        java.util.Arrays.fill(x, off + to, off + len, 0f);
     }
 
     /** Causal attention of one sequence in scalar Java (no ND4J call overhead). */
-    private void attentionLoops(float[] qkv, int width, float[] out, int r0, int len, AttentionScratch sc) {
+    private void attentionLoops(float[] qkv, int width, float[] out, int r0, int len, AttentionScratch sc, int window) {
         int heads = arch.heads();
         int hd = arch.headDim();
         int qDim = arch.qDim();
         int kvDim = arch.kvDim();
         int kvHeads = arch.kvHeads();
         int kvMul = heads / kvHeads;
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = (float) arch.attentionScale();
         float[] scores = sc.scores;
         float[] kt = sc.kt;
         float[] vt = sc.vh;
@@ -485,17 +523,18 @@ public final class LlamaForward implements ForwardPass {
                     int qb = (r0 + t) * width + qo;
                     for (int i = 0; i < hd; i++) q[i] = qkv[qb + i] * scale;
                     int n = t + 1;
+                    int lo = Math.max(0, n - window);   // first position inside the sliding window (0: full causal)
                     float q0 = q[0];
-                    for (int u = 0; u < n; u++) scores[u] = q0 * kt[u];
+                    for (int u = lo; u < n; u++) scores[u] = q0 * kt[u];
                     for (int i = 1; i < hd; i++) {
                         float qi = q[i];
                         int kb = i * len;
-                        for (int u = 0; u < n; u++) scores[u] += qi * kt[kb + u];
+                        for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
                     }
                     float max = Float.NEGATIVE_INFINITY;
-                    for (int u = 0; u < n; u++) if (scores[u] > max) max = scores[u];
+                    for (int u = lo; u < n; u++) if (scores[u] > max) max = scores[u];
                     float sum = 0;
-                    for (int u = 0; u < n; u++) {
+                    for (int u = lo; u < n; u++) {
                         float e = expNonPositive(scores[u] - max);
                         scores[u] = e;
                         sum += e;
@@ -506,7 +545,7 @@ public final class LlamaForward implements ForwardPass {
                         int vb = i * len;
                         // four independent partial sums keep the floating-point units busy
                         float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                        int u = 0;
+                        int u = lo;
                         for (; u + 3 < n; u += 4) {
                             a0 += scores[u] * vt[vb + u];
                             a1 += scores[u + 1] * vt[vb + u + 1];
@@ -519,6 +558,15 @@ public final class LlamaForward implements ForwardPass {
                 }
             }
         }
+    }
+
+    /**
+     * GELU in its tanh approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): transformers' gelu_pytorch_tanh and
+     * the formula of ggml's ggml_gelu_f32 (whose CPU kernel reads it from an FP16 table; this is the exact value).
+     */
+    static float geluTanh(float x) {
+        double u = 0.7978845608028654 * (x + 0.044715 * (double) x * x * x);
+        return (float) (0.5 * x * (1 + Math.tanh(u)));
     }
 
     /** SiLU, x / (1 + e^-x), through the fast exponential of -|x| for both signs. */

@@ -13,11 +13,14 @@ import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.io.GgufWriter;
 import org.edgefront.space.io.RopeLayout;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
@@ -32,8 +35,10 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * <p>Metadata: the architecture's keys, and the tokenizer's keys from whichever tokenizer the model has
  * ({@link GgufTokenizerMetadata}: a GGUF's copied, a Hugging Face tokenizer.json as {@code llama} or {@code gpt2}, a
  * llama2.c tokenizer file, a synthetic model's generated vocabulary). The llama family (also Mistral-style) is written
- * as {@code llama}, whose graph rotates interleaved pairs as EdgeFront does; Qwen2 as {@code qwen2} and Qwen3 as
- * {@code qwen3}, whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
+ * as {@code llama}, whose graph rotates interleaved pairs as EdgeFront does; Qwen2 as {@code qwen2}, Qwen3 as
+ * {@code qwen3} and Gemma 3 as {@code gemma3} (with its sliding window as {@code attention.sliding_window},
+ * {@code attention.sliding_window_pattern}, {@code rope.freq_base_swa}; norms as 1 + w, as llama.cpp's converter writes
+ * them), whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
  * and q/k norms are put back in Hugging Face's order. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
  * Qwen2's attention biases, Qwen3's {@code blk.N.attn_q_norm.weight} / {@code blk.N.attn_k_norm.weight}) is an F32
  * tensor, as llama.cpp's converter writes them. The head size is written as {@code attention.key_length} /
@@ -67,10 +72,12 @@ public final class GgufExport {
             case LLAMA -> "llama";
             case QWEN2 -> "qwen2";
             case QWEN3 -> "qwen3";
-            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2 and qwen3"
-                    + " families, not " + a.family());
+            case GEMMA3 -> "gemma3";
+            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2, qwen3 and"
+                    + " gemma3 families, not " + a.family());
         };
-        // llama.cpp's qwen2/qwen3 graphs rotate halves (NeoX RoPE); EdgeFront holds q/k rows (biases, norms) in interleaved pairs
+        if (a.family() == ArchitectureFamily.GEMMA3) requireGemma3Expressible(weights.source(), a);
+        // llama.cpp's qwen2/qwen3/gemma3 graphs rotate halves (NeoX RoPE); EdgeFront holds q/k rows (biases, norms) in interleaved pairs
         boolean rotateHalf = a.family().ggufRotatesHalf();
         Map<String, WeightFormat> stored = new LinkedHashMap<>();
         long weightBytes = 0;
@@ -90,6 +97,16 @@ public final class GgufExport {
                 .u32(p + "rope.dimension_count", a.headDim()).u32(p + "attention.key_length", a.headDim())
                 .u32(p + "attention.value_length", a.headDim()).u32(p + "vocab_size", a.vocabSize())
                 .f32(p + "attention.layer_norm_rms_epsilon", (float) a.normEps()).f32(p + "rope.freq_base", (float) a.ropeTheta());
+        SlidingWindow sw = a.slidingWindow();
+        if (sw.tokens() > 0) {
+            // what llama_model_gemma3::load_arch_hparams reads; the pattern and local base are written though they are its defaults
+            w.u32(p + "attention.sliding_window", sw.tokens()).u32(p + "attention.sliding_window_pattern", sw.pattern())
+                    .f32(p + "rope.freq_base_swa", (float) sw.ropeTheta());
+        }
+        if (a.ropeScaling().type() == RopeScaling.Type.LINEAR) {
+            // Gemma-3-4B and larger: linear factor 8 on the global layers (llama.cpp applies rope.scaling to them only)
+            w.string(p + "rope.scaling.type", "linear").f32(p + "rope.scaling.factor", (float) a.ropeScaling().factor());
+        }
         try {
             GgufTokenizerMetadata.write(w, a, tokenizer, weights.source(), new Configuration());
         } catch (IOException e) {
@@ -104,7 +121,7 @@ public final class GgufExport {
             WeightFormat f = stored.get(t.name());
             w.tensor(t.name(), new long[] {t.cols(), t.rows()}, ggmlType(f), f.bytes(t.rows(), t.cols()));
         }
-        // F32 vectors: norms, Qwen2's attention biases, Qwen3's q/k norms (llama.cpp keeps 1-D tensors in F32)
+        // F32 vectors: norms, Qwen2's attention biases, Qwen3's and Gemma 3's q/k norms, Gemma 3's post norms (llama.cpp keeps 1-D tensors in F32)
         for (ModelArchitecture.VectorTensor v : a.vectorTensors()) {
             w.tensor(v.name(), new long[] {v.length()}, NamedFormat.F32.ggmlType(), 4L * v.length());
         }
@@ -136,6 +153,23 @@ public final class GgufExport {
         Map<String, String> types = new LinkedHashMap<>();
         stored.forEach((k, v) -> types.put(k, v.named().ggmlName()));
         return new Result(types, weightBytes);
+    }
+
+    /**
+     * Refuses a Gemma 3 that llama.cpp would run differently: llama.cpp reads no attention-scale key for gemma3 but derives
+     * 1/sqrt(head size), or 1/sqrt(width / heads) for 62 layers (the 27B), so another {@code query_pre_attn_scalar}
+     * cannot be written; and RoPE scaling other than linear has no gemma3 key.
+     */
+    private static void requireGemma3Expressible(String source, ModelArchitecture a) {
+        double derived = GgufFile.gemma3AttentionScale(a);
+        if (Math.abs(a.attentionScale() - derived) > 1e-6 * derived) {
+            throw new InvalidInputException(source, "query_pre_attn_scalar", "attention scale " + a.attentionScale() + " differs from the "
+                    + derived + " llama.cpp derives for a gemma3 GGUF of " + a.layers() + " layers; it would run another model");
+        }
+        if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT && a.ropeScaling().type() != RopeScaling.Type.LINEAR) {
+            throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName()
+                    + " has no gemma3 GGUF key (linear has)");
+        }
     }
 
     /** The GGUF format a choice is stored in, or an error naming the tensor when no GGUF type holds it exactly. */

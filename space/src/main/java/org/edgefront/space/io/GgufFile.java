@@ -17,6 +17,7 @@ import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -372,8 +373,9 @@ public final class GgufFile {
             case "llama" -> ArchitectureFamily.LLAMA;
             case "qwen2" -> ArchitectureFamily.QWEN2;
             case "qwen3" -> ArchitectureFamily.QWEN3;
+            case "gemma3" -> ArchitectureFamily.GEMMA3;
             default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
-                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3 have one)");
+                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma3 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");
@@ -431,6 +433,7 @@ public final class GgufFile {
                 ? meta.get("general.name").text() : Llama2cCheckpoint.modelName(f);
         ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
                 .withRopeScaling(rope);
+        if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family.ggufRotatesHalf();
@@ -450,6 +453,43 @@ public final class GgufFile {
                     rotateHalf ? t.ropeHeads() : 0));
         }
         return new StoredWeights(arch, f, List.of(r), locs);
+    }
+
+    /**
+     * Gemma 3's hyperparameters as llama.cpp's {@code llama_model_gemma3::load_arch_hparams} reads them: a sliding window
+     * only when {@code attention.sliding_window} is present and positive, its layer period
+     * {@code attention.sliding_window_pattern} (default 6; llama.cpp's per-layer array form is refused), the local RoPE
+     * base {@code rope.freq_base_swa} (default 10000, llama_hparams' {@code rope_freq_base_train_swa}); no final-logit
+     * soft-capping; and the attention scale llama.cpp derives, since it reads no key for it: 1/sqrt(head size), except
+     * 1/sqrt(width / heads) for the 62-layer 27B.
+     */
+    private static ModelArchitecture gemma3(String f, Map<String, Meta> meta, String p, ModelArchitecture a) {
+        if (meta.containsKey(p + "final_logit_softcapping") && number(f, meta, p + "final_logit_softcapping") != 0) {
+            throw new InvalidInputException(f, p + "final_logit_softcapping", "final-logit soft-capping is not supported");
+        }
+        SlidingWindow w = SlidingWindow.NONE;
+        long window = meta.containsKey(p + "attention.sliding_window") ? (long) number(f, meta, p + "attention.sliding_window") : 0;
+        if (window > 0) {
+            String patternKey = p + "attention.sliding_window_pattern";
+            Meta pm = meta.get(patternKey);
+            if (pm != null && !isInteger(pm)) {
+                throw new InvalidInputException(f, patternKey, "a per-layer sliding-window pattern is not supported (one period, e.g. 6, is)");
+            }
+            int pattern = pm == null ? 6 : positiveInt(f, meta, patternKey);
+            double localTheta = meta.containsKey(p + "rope.freq_base_swa") ? number(f, meta, p + "rope.freq_base_swa") : 10000.0;
+            if (!(localTheta > 0)) throw new InvalidInputException(f, p + "rope.freq_base_swa", "must be positive");
+            w = new SlidingWindow((int) Math.min(Integer.MAX_VALUE, window), pattern, localTheta);
+        }
+        return a.withSlidingWindow(w).withAttentionScale(gemma3AttentionScale(a));
+    }
+
+    /**
+     * The factor on q.k that llama.cpp uses for a gemma3 GGUF, which has no key for it ({@code f_attention_scale} in
+     * {@code llama_model_gemma3::load_arch_hparams}): 1/sqrt(head size), except 1/sqrt(width / heads) for the 62-layer
+     * Gemma-3-27B (its query_pre_attn_scalar 168 = 5376 / 32).
+     */
+    public static double gemma3AttentionScale(ModelArchitecture a) {
+        return a.layers() == 62 ? 1.0 / Math.sqrt(a.dim() / a.heads()) : 1.0 / Math.sqrt(a.headDim());
     }
 
     private static boolean isInteger(Meta m) {

@@ -17,6 +17,7 @@ import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -137,7 +138,8 @@ public final class HuggingFaceModel {
 
             boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
             ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
-                    p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope);
+                    p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope)
+                    .withSlidingWindow(p.window).withAttentionScale(p.attentionScale);
             Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
             Locator loc = new Locator(files, shardOf, keyFile, locs);
             for (HfTensor t : tensorMap(arch)) loc.add(t);
@@ -164,8 +166,14 @@ public final class HuggingFaceModel {
      * @param rows      rows (or length of a vector)
      * @param cols      columns, or -1 for a vector
      * @param ropeHeads heads whose rows are stored in rotate-half order (q and k), else 0
+     * @param addend    what the canonical values add to the stored ones (Gemma 3's norms: 1,
+     *                  {@link ArchitectureFamily#hfNormOffset()}); 0 for most tensors
      */
-    record HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads) {
+    record HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads, float addend) {
+        HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads) {
+            this(hfName, canonical, rows, cols, ropeHeads, 0f);
+        }
+
         /** Shape as safetensors writes it. */
         List<Long> shape() { return cols < 0 ? List.of((long) rows) : List.of((long) rows, (long) cols); }
     }
@@ -178,6 +186,7 @@ public final class HuggingFaceModel {
         int kv = arch.kvDim();
         int hidden = arch.hiddenDim();
         if (arch.family() == ArchitectureFamily.PHI2) return phiTensorMap(arch);
+        if (arch.family() == ArchitectureFamily.GEMMA3) return gemma3TensorMap(arch);
         out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
         for (int l = 0; l < arch.layers(); l++) {
             String pre = "model.layers." + l + ".";
@@ -202,6 +211,43 @@ public final class HuggingFaceModel {
             out.add(new HfTensor(pre + "mlp.down_proj.weight", TensorSpec.canonicalName(TensorRole.DOWN, l), dim, hidden, 0));
         }
         out.add(new HfTensor("model.norm.weight", ModelArchitecture.outputNormName(), dim, -1, 0));
+        if (!arch.tiedEmbeddings()) {
+            out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
+        }
+        return out;
+    }
+
+    /**
+     * Gemma 3's tensors: Llama's linear ones, the q/k norms, and four norms per block, whose Hugging Face names differ from
+     * Llama's ({@code post_attention_layernorm} is the attention output's norm here, {@code pre_feedforward_layernorm} the
+     * FFN's pre-norm; gguf-py's tensor_mapping.py maps them to {@code post_attention_norm} and {@code ffn_norm}). Every norm
+     * is read as 1 + w ({@link ArchitectureFamily#hfNormOffset()}).
+     */
+    private static List<HfTensor> gemma3TensorMap(ModelArchitecture arch) {
+        List<HfTensor> out = new ArrayList<>();
+        int dim = arch.dim();
+        int q = arch.qDim();
+        int kv = arch.kvDim();
+        int hidden = arch.hiddenDim();
+        float one = arch.family().hfNormOffset();
+        out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
+        for (int l = 0; l < arch.layers(); l++) {
+            String pre = "model.layers." + l + ".";
+            out.add(new HfTensor(pre + "input_layernorm.weight", ModelArchitecture.attentionNormName(l), dim, -1, 0, one));
+            out.add(new HfTensor(pre + "self_attn.q_proj.weight", TensorSpec.canonicalName(TensorRole.Q, l), q, dim, arch.heads()));
+            out.add(new HfTensor(pre + "self_attn.k_proj.weight", TensorSpec.canonicalName(TensorRole.K, l), kv, dim, arch.kvHeads()));
+            out.add(new HfTensor(pre + "self_attn.v_proj.weight", TensorSpec.canonicalName(TensorRole.V, l), kv, dim, 0));
+            out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, q, 0));
+            out.add(new HfTensor(pre + "self_attn.q_norm.weight", ModelArchitecture.qkNormName(TensorRole.Q, l), arch.headDim(), -1, 1, one));
+            out.add(new HfTensor(pre + "self_attn.k_norm.weight", ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim(), -1, 1, one));
+            out.add(new HfTensor(pre + "post_attention_layernorm.weight", ModelArchitecture.postAttentionNormName(l), dim, -1, 0, one));
+            out.add(new HfTensor(pre + "pre_feedforward_layernorm.weight", ModelArchitecture.ffnNormName(l), dim, -1, 0, one));
+            out.add(new HfTensor(pre + "post_feedforward_layernorm.weight", ModelArchitecture.postFfnNormName(l), dim, -1, 0, one));
+            out.add(new HfTensor(pre + "mlp.gate_proj.weight", TensorSpec.canonicalName(TensorRole.GATE, l), hidden, dim, 0));
+            out.add(new HfTensor(pre + "mlp.up_proj.weight", TensorSpec.canonicalName(TensorRole.UP, l), hidden, dim, 0));
+            out.add(new HfTensor(pre + "mlp.down_proj.weight", TensorSpec.canonicalName(TensorRole.DOWN, l), dim, hidden, 0));
+        }
+        out.add(new HfTensor("model.norm.weight", ModelArchitecture.outputNormName(), dim, -1, 0, one));
         if (!arch.tiedEmbeddings()) {
             out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
         }
@@ -252,13 +298,14 @@ public final class HuggingFaceModel {
             StorageType st = t.storageType();
             if (st == null) throw new InvalidInputException(f.source(), hfName + ".dtype", "dtype " + t.dtype() + " is not supported (F32, F16, BF16 are)");
             out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st.ggml(),
-                    want.rows(), want.ropeHeads()));
+                    want.rows(), want.ropeHeads(), want.addend()));
         }
     }
 
     /** Values from config.json. */
     private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
-                          int headDim, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope) { }
+                          int headDim, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope,
+                          SlidingWindow window, double attentionScale) { }
 
     private static Parsed parseConfig(String f, JsonNode c, String dirName) {
         if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
@@ -271,10 +318,14 @@ public final class HuggingFaceModel {
             case "LlamaForCausalLM", "MistralForCausalLM" -> ArchitectureFamily.LLAMA;
             case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
             case "Qwen3ForCausalLM" -> ArchitectureFamily.QWEN3;
+            case "Gemma3ForCausalLM" -> ArchitectureFamily.GEMMA3;
             case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
-                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, PhiForCausalLM are)");
+                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM,"
+                    + " PhiForCausalLM are)");
         };
+        boolean gemma3 = family == ArchitectureFamily.GEMMA3;
+        if (gemma3) c = Gemma3Config.flattenRope(f, c);
         int dim = posInt(f, c, "hidden_size", null);
         int hidden = posInt(f, c, "intermediate_size", null);
         int layers = posInt(f, c, "num_hidden_layers", null);
@@ -290,13 +341,15 @@ public final class HuggingFaceModel {
         String epsKey = phi ? "layer_norm_eps" : "rms_norm_eps";
         double eps = number(f, c, epsKey, phi ? 1e-5 : 1e-6);
         if (phi) checkPhi2(f, c);
-        double[] thetaOut = {number(f, c, "rope_theta", 10000.0)};
+        // Gemma3TextConfig's defaults: rope_theta 1e6, head_dim 256
+        double[] thetaOut = {number(f, c, "rope_theta", gemma3 ? 1_000_000.0 : 10000.0)};
         RopeScaling rope = rope(f, c, maxSeq, thetaOut);
         double theta = thetaOut[0];
         if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
             throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
         }
         JsonNode hd = c.get("head_dim");
+        if (gemma3 && (hd == null || hd.isNull())) hd = com.fasterxml.jackson.databind.node.IntNode.valueOf(256);
         boolean explicitHead = hd != null && !hd.isNull();
         if (explicitHead && (!hd.isIntegralNumber() || !hd.canConvertToInt() || hd.asInt() < 1)) {
             throw new InvalidInputException(f, "head_dim", "value " + hd + " is not a positive integer");
@@ -311,12 +364,14 @@ public final class HuggingFaceModel {
                     + dim / heads + "; not supported for Phi-2");
         }
         if (headDim % 2 != 0) throw new InvalidInputException(f, explicitHead ? "head_dim" : "num_attention_heads", "head size " + headDim + " is odd; RoPE needs pairs");
-        if (family == ArchitectureFamily.QWEN3) {
+        if (family == ArchitectureFamily.QWEN3 || gemma3) {
             JsonNode bias = c.get("attention_bias");
             if (bias != null && bias.asBoolean(false)) {
-                throw new InvalidInputException(f, "attention_bias", "q/k/v biases on a Qwen3 model are not supported (Qwen3 has none)");
+                throw new InvalidInputException(f, "attention_bias", "q/k/v biases on a " + family + " model are not supported (it has none)");
             }
         }
+        SlidingWindow window = gemma3 ? Gemma3Config.slidingWindow(f, c, layers) : SlidingWindow.NONE;
+        double attentionScale = gemma3 ? Gemma3Config.attentionScale(f, c) : 1.0 / Math.sqrt(headDim);
         if (eps <= 0) throw new InvalidInputException(f, epsKey, "must be positive");
         if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
         Boolean tied = null;
@@ -335,7 +390,8 @@ public final class HuggingFaceModel {
         }
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
-        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, tied, eps, theta, synthetic, rope);
+        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, tied, eps, theta, synthetic, rope,
+                window, attentionScale);
     }
 
     /**

@@ -97,14 +97,17 @@ public final class HuggingFaceWriter {
         String[] type = switch (a.family()) {
             case QWEN2 -> new String[] {"Qwen2ForCausalLM", "qwen2"};
             case QWEN3 -> new String[] {"Qwen3ForCausalLM", "qwen3"};
+            case GEMMA3 -> new String[] {"Gemma3ForCausalLM", "gemma3_text"};
             default -> new String[] {"LlamaForCausalLM", "llama"};
         };
         c.putArray("architectures").add(type[0]);
         c.put("model_type", type[1]);
         c.put("hidden_size", a.dim());
-        // Qwen3's configs always name head_dim and attention_bias; others only need head_dim when it is not hidden / heads
-        if (a.family() == ArchitectureFamily.QWEN3 || a.qDim() != a.dim()) c.put("head_dim", a.headDim());
-        if (a.family() == ArchitectureFamily.QWEN3) c.put("attention_bias", false);
+        // Qwen3's and Gemma 3's configs always name head_dim and attention_bias; others only need head_dim when it is not hidden / heads
+        boolean named = a.family() == ArchitectureFamily.QWEN3 || a.family() == ArchitectureFamily.GEMMA3;
+        if (named || a.qDim() != a.dim()) c.put("head_dim", a.headDim());
+        if (named) c.put("attention_bias", false);
+        if (a.family() == ArchitectureFamily.GEMMA3) Gemma3Config.write(c, a);
         c.put("intermediate_size", a.hiddenDim());
         c.put("num_hidden_layers", a.layers());
         c.put("num_attention_heads", a.heads());
@@ -126,7 +129,7 @@ public final class HuggingFaceWriter {
             }
         }
         c.put("tie_word_embeddings", a.tiedEmbeddings());
-        c.put("hidden_act", "silu");
+        if (a.family() != ArchitectureFamily.GEMMA3) c.put("hidden_act", "silu");
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);
         c.put("torch_dtype", switch (dtype) {
@@ -166,6 +169,12 @@ public final class HuggingFaceWriter {
             for (HuggingFaceModel.HfTensor t : tensors) {
                 float[] v = weights.read(t.canonical());
                 if (t.ropeHeads() > 0) v = RopeLayout.interleavedToRotateHalf(v, t.rows(), t.ropeHeads());
+                if (t.addend() != 0) {
+                    // into a new array: the weights may hand out their own
+                    float[] stored = new float[v.length];
+                    for (int i = 0; i < v.length; i++) stored[i] = v[i] - t.addend();
+                    v = stored;
+                }
                 TensorEncoding.write(out, v, dtype);
             }
             out.flush();

@@ -26,8 +26,14 @@ final class StoredWeights implements ModelWeights {
      * @param rows        rows of the row-major matrix (1 for vectors)
      * @param ropeHeads   when > 0, rows are in Hugging Face rotate-half order for this many heads and are
      *                    put back into interleaved-pair order on read; 0 means stored as is
+     * @param addend      added to every value on read (Gemma 3's Hugging Face norm weights w, held as 1 + w:
+     *                    {@link org.edgefront.space.model.ArchitectureFamily#hfNormOffset()}); 0 for most tensors
      */
-    record Location(int file, long offsetBytes, long count, GgmlType type, int rows, int ropeHeads) { }
+    record Location(int file, long offsetBytes, long count, GgmlType type, int rows, int ropeHeads, float addend) {
+        Location(int file, long offsetBytes, long count, GgmlType type, int rows, int ropeHeads) {
+            this(file, offsetBytes, count, type, rows, ropeHeads, 0f);
+        }
+    }
 
     private final ModelArchitecture architecture;
     private final String source;
@@ -50,6 +56,7 @@ final class StoredWeights implements ModelWeights {
         if (loc == null) throw new IllegalArgumentException("no tensor named " + tensorName + " in " + source);
         float[] v = readers.get(loc.file()).readFloats(loc.offsetBytes(), loc.count(), loc.type());
         if (loc.ropeHeads() > 0) v = RopeLayout.rotateHalfToInterleaved(v, loc.rows(), loc.ropeHeads());
+        if (loc.addend() != 0) for (int i = 0; i < v.length; i++) v[i] += loc.addend();
         return v;
     }
 

@@ -11,6 +11,14 @@ public enum ArchitectureFamily {
      * heads) between the projections and RoPE; no biases; often an explicit head size with heads x headDim != dim.
      */
     QWEN3,
+    /**
+     * Gemma 3 (text, {@code Gemma3ForCausalLM}, llama.cpp's {@code gemma3}): the token embedding scaled by sqrt(dim), Qwen3's
+     * per-head q/k RMSNorm, "sandwich" norms (an RMSNorm on the attention output and on the FFN output before each
+     * residual add, besides the pre-norms), a GELU (tanh) gated FFN, an attention scale from {@code query_pre_attn_scalar},
+     * sliding-window attention with its own RoPE base on most layers ({@link SlidingWindow}), a head size of its own
+     * (256), tied head. Its RMSNorms scale by (1 + w) with w stored in Hugging Face checkpoints: see {@link #hfNormOffset()}.
+     */
+    GEMMA3,
     /** Phi-2: parallel attention and MLP, partial rotary, LayerNorm, GELU. */
     PHI2;
 
@@ -20,5 +28,13 @@ public enum ArchitectureFamily {
      * rotate-half order; EdgeFront holds them in interleaved pairs, so GGUF readers and writers permute them.
      * False for {@code llama}, whose converter already permuted the rows into interleaved pairs.
      */
-    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3; }
+    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3 || this == GEMMA3; }
+
+    /**
+     * What a Hugging Face checkpoint's RMSNorm weights lack of the factor they scale by: Gemma 3's {@code Gemma3RMSNorm}
+     * computes x_normed * (1 + w), so EdgeFront (like llama.cpp, whose converter adds 1 to every {@code *norm.weight}:
+     * {@code Gemma3Model.norm_shift} in conversion/gemma.py) holds 1 + w, adds this on read and subtracts it on write.
+     * 0 for the other families.
+     */
+    public float hfNormOffset() { return this == GEMMA3 ? 1f : 0f; }
 }

@@ -27,7 +27,11 @@ import java.util.Objects;
  * @param linearTensors  every linear tensor in canonical order: embedding, blocks (q,k,v,o,gate,up,down), LM head
  * @param headDim        size of one attention head; dim / heads for most models, but e.g. Gemma-2 has heads x headDim
  *                       != dim (then q has heads x headDim rows and o as many columns)
- * @param ropeScaling    how RoPE frequencies are stretched beyond the trained context ({@link RopeScaling#NONE} for plain RoPE)
+ * @param ropeScaling    how RoPE frequencies are stretched beyond the trained context ({@link RopeScaling#NONE} for plain RoPE);
+ *                       with a {@link SlidingWindow}, on the global layers only
+ * @param slidingWindow  local attention on some layers ({@link SlidingWindow#NONE}: none)
+ * @param attentionScale factor on every q.k before the softmax: 1/sqrt(headDim) for most models; Gemma 3's is
+ *                       1/sqrt({@code query_pre_attn_scalar})
  */
 public record ModelArchitecture(
         String name,
@@ -45,12 +49,18 @@ public record ModelArchitecture(
         boolean synthetic,
         List<TensorSpec> linearTensors,
         int headDim,
-        RopeScaling ropeScaling) implements java.io.Serializable {
+        RopeScaling ropeScaling,
+        SlidingWindow slidingWindow,
+        double attentionScale) implements java.io.Serializable {
 
     public ModelArchitecture {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
+        Objects.requireNonNull(slidingWindow, "slidingWindow");
+        if (!(attentionScale > 0) || Double.isInfinite(attentionScale)) {
+            throw new IllegalArgumentException("architecture " + name + " has attention scale " + attentionScale);
+        }
         linearTensors = List.copyOf(linearTensors);
         if (dim < 1 || hiddenDim < 1 || layers < 1 || heads < 1 || kvHeads < 1 || vocabSize < 1 || maxSeqLen < 1) {
             throw new IllegalArgumentException("architecture " + name + " has a non-positive size");
@@ -109,13 +119,25 @@ public record ModelArchitecture(
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, dim));
         }
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim));
     }
 
     /** This architecture with another RoPE scaling rule. */
     public ModelArchitecture withRopeScaling(RopeScaling scaling) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling, slidingWindow, attentionScale);
+    }
+
+    /** This architecture with local attention on some layers (Gemma 3). */
+    public ModelArchitecture withSlidingWindow(SlidingWindow window) {
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, window, attentionScale);
+    }
+
+    /** This architecture with another factor on q.k (Gemma 3: 1/sqrt(query_pre_attn_scalar)). */
+    public ModelArchitecture withAttentionScale(double scale) {
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, scale);
     }
 
     /** Width of the query projection (and the attention output): heads x headDim; equals dim for most models. */
@@ -132,11 +154,11 @@ public record ModelArchitecture(
     }
 
     /**
-     * Parameters in norm weights: two per layer plus the final norm, each of length dim, and with {@link #qkNorm()}
-     * two per layer of length headDim.
+     * Parameters in norm weights: two per layer plus the final norm, each of length dim, with {@link #sandwichNorms()}
+     * two more per layer of length dim, and with {@link #qkNorm()} two per layer of length headDim.
      */
     public long normParameterCount() {
-        return (long) (2 * layers + 1) * dim + (qkNorm() ? 2L * layers * headDim : 0);
+        return (long) (2 * layers + 1) * dim + (sandwichNorms() ? 2L * layers * dim : 0) + (qkNorm() ? 2L * layers * headDim : 0);
     }
 
     /** True when q, k and v projections carry biases (Qwen2). */
@@ -144,9 +166,28 @@ public record ModelArchitecture(
 
     /**
      * True when every query and key head is RMS-normalized (epsilon {@link #normEps()}) after its projection and before
-     * RoPE, with one weight vector of length headDim for all q heads and one for all k heads (Qwen3).
+     * RoPE, with one weight vector of length headDim for all q heads and one for all k heads (Qwen3, Gemma 3).
      */
-    public boolean qkNorm() { return family == ArchitectureFamily.QWEN3; }
+    public boolean qkNorm() { return family == ArchitectureFamily.QWEN3 || family == ArchitectureFamily.GEMMA3; }
+
+    /**
+     * True when the attention output and the FFN output are each RMS-normalized (weights {@link #postAttentionNormName},
+     * {@link #postFfnNormName}) before being added to the residual stream, besides the pre-norms (Gemma 3's "sandwich").
+     */
+    public boolean sandwichNorms() { return family == ArchitectureFamily.GEMMA3; }
+
+    /**
+     * True when the FFN gate goes through GELU in its tanh approximation (Gemma 3's {@code gelu_pytorch_tanh}; llama.cpp's
+     * {@code LLM_FFN_GELU} with {@code LLM_FFN_PAR}) rather than SiLU.
+     */
+    public boolean geluGate() { return family == ArchitectureFamily.GEMMA3; }
+
+    /**
+     * Factor on the token embedding rows as they enter the first block: sqrt(dim) for Gemma 3 (its
+     * {@code Gemma3TextScaledWordEmbedding}; llama.cpp's {@code ggml_scale(inpL, sqrtf(n_embd))}), else 1. The tied LM head
+     * uses the unscaled embedding.
+     */
+    public double embeddingScale() { return family == ArchitectureFamily.GEMMA3 ? Math.sqrt(dim) : 1.0; }
 
     /**
      * A weight vector of a Llama-family block or of the final norm: the norms and attention biases, which are small,
@@ -162,7 +203,8 @@ public record ModelArchitecture(
     /**
      * Every {@link VectorTensor} of a Llama-family model ({@link ArchitectureFamily#LLAMA}, {@link ArchitectureFamily#QWEN2},
      * {@link ArchitectureFamily#QWEN3}) in canonical order: per layer the attention norm, the q/k/v biases
-     * ({@link #attentionBiases()}), the q/k norms ({@link #qkNorm()}) and the FFN norm; then the final norm.
+     * ({@link #attentionBiases()}), the q/k norms ({@link #qkNorm()}), the post-attention norm ({@link #sandwichNorms()}),
+     * the FFN norm and the post-FFN norm ({@link #sandwichNorms()}); then the final norm.
      * (Phi-2's LayerNorm biases and linear biases are its pass's own.)
      */
     public List<VectorTensor> vectorTensors() {
@@ -178,7 +220,9 @@ public record ModelArchitecture(
                 v.add(new VectorTensor(qkNormName(TensorRole.Q, l), headDim, 1));
                 v.add(new VectorTensor(qkNormName(TensorRole.K, l), headDim, 1));
             }
+            if (sandwichNorms()) v.add(new VectorTensor(postAttentionNormName(l), dim, 0));
             v.add(new VectorTensor(ffnNormName(l), dim, 0));
+            if (sandwichNorms()) v.add(new VectorTensor(postFfnNormName(l), dim, 0));
         }
         v.add(new VectorTensor(outputNormName(), dim, 0));
         return List.copyOf(v);
@@ -212,8 +256,14 @@ public record ModelArchitecture(
     /** See {@link #attentionNormName(int)}. */
     public static String outputNormName() { return "output_norm.weight"; }
 
+    /** Canonical name of the norm on a block's attention output ({@link #sandwichNorms()}; llama.cpp's {@code blk.%d.post_attention_norm}). */
+    public static String postAttentionNormName(int layer) { return "blk." + layer + ".post_attention_norm.weight"; }
+
+    /** Canonical name of the norm on a block's FFN output ({@link #sandwichNorms()}; llama.cpp's {@code blk.%d.post_ffw_norm}). */
+    public static String postFfnNormName(int layer) { return "blk." + layer + ".post_ffw_norm.weight"; }
+
     /**
-     * Canonical name of a per-head q or k norm weight (Qwen3; llama.cpp's {@code blk.%d.attn_q_norm} /
+     * Canonical name of a per-head q or k norm weight (Qwen3, Gemma 3; llama.cpp's {@code blk.%d.attn_q_norm} /
      * {@code blk.%d.attn_k_norm}), e.g. {@code blk.3.attn_q_norm.weight}; its length is {@link #headDim()}.
      *
      * @param role {@link TensorRole#Q} or {@link TensorRole#K}

@@ -12,6 +12,7 @@ import org.edgefront.space.io.StorageType;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
@@ -78,8 +79,8 @@ public final class SyntheticLlama implements ModelWeights {
 
     private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family, int headDim) {
         if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.QWEN3
-                && family != ArchitectureFamily.PHI2) {
-            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3 or Phi-2, not " + family);
+                && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.PHI2) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3 or Phi-2, not " + family);
         }
         if (headDim < 2 || headDim % 2 != 0 || family == ArchitectureFamily.PHI2 && headDim * shape.heads() != shape.dim()) {
             throw new IllegalArgumentException("synthetic head size " + headDim + " does not fit " + family + " " + shape);
@@ -93,12 +94,17 @@ public final class SyntheticLlama implements ModelWeights {
         String stem = switch (family) {
             case QWEN2 -> "synthetic-qwen2-";
             case QWEN3 -> "synthetic-qwen3-";
+            case GEMMA3 -> "synthetic-gemma3-";
             case PHI2 -> "synthetic-phi2-";
             default -> "synthetic-llama-";
         };
-        this.architecture = ModelArchitecture.of(stem + shape.dim() + "x" + shape.layers(), family, shape.dim(),
+        boolean gemma3 = family == ArchitectureFamily.GEMMA3;
+        ModelArchitecture a = ModelArchitecture.of(stem + shape.dim() + "x" + shape.layers(), family, shape.dim(),
                 shape.hiddenDim(), shape.layers(), shape.heads(), shape.kvHeads(), headDim, shape.vocabSize(), shape.seqLen(),
-                shape.tiedEmbeddings(), 1e-5, 10000.0, true);
+                shape.tiedEmbeddings(), 1e-5, gemma3 ? 1_000_000.0 : 10000.0, true);
+        // Gemma 3's layout: five local layers then one global, local RoPE base 10000 and global 1e6; its 512-token
+        // window, or a quarter of the context when that is shorter, so that short evaluations exercise the window too
+        this.architecture = gemma3 ? a.withSlidingWindow(new SlidingWindow(Math.min(512, Math.max(2, shape.seqLen() / 4)), 6, 10000.0)) : a;
         SplittableRandom r = new SplittableRandom(mix(seed, 0x5eedL));
         this.layerScale = new double[shape.layers()];
         for (int l = 0; l < shape.layers(); l++) {
@@ -120,7 +126,9 @@ public final class SyntheticLlama implements ModelWeights {
      * A generated model of the given shape and family: {@link ArchitectureFamily#LLAMA}, or
      * {@link ArchitectureFamily#QWEN2} (the same plus q/k/v biases, readable under
      * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#QWEN3} (Llama plus q/k norms near 1,
-     * readable under {@link ModelArchitecture#qkNormName}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
+     * readable under {@link ModelArchitecture#qkNormName}), or {@link ArchitectureFamily#GEMMA3} (q/k norms and the
+     * post-attention / post-FFN norms near 1, as llama.cpp holds them; a {@link SlidingWindow} of min(512, seqLen / 4) tokens on
+     * five of every six layers), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
      * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). The Phi-2 pass uses Phi-2's
      * partial rotary factor 0.4, so head sizes should be multiples of 5 (Phi-2's is 80).
