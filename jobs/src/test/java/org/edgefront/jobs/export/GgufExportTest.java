@@ -109,6 +109,55 @@ class GgufExportTest {
         }
     }
 
+    @Test
+    void aGemma3RoundTripsThroughGgufWithItsNormsSlidingWindowAndLlamaCppsKeys() throws Exception {
+        // Gemma-3-1B-like: heads x head size (4 x 12 = 48) differs from the width (32); tied; seven layers, layer 5 global
+        try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 7, 4, 2, 40, 64, true), 9, ArchitectureFamily.GEMMA3, 12)) {
+            ModelArchitecture a = w.architecture();
+            Path out = tmp.resolve("gemma3.gguf");
+            GgufExport.write("test", w, uniform(a, "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals("gemma3", h.strings().get("general.architecture"));
+            assertEquals(12.0, h.numbers().get("gemma3.attention.key_length"));
+            assertEquals(16.0, h.numbers().get("gemma3.attention.sliding_window"));
+            assertEquals(6.0, h.numbers().get("gemma3.attention.sliding_window_pattern"));
+            assertEquals(10000.0, h.numbers().get("gemma3.rope.freq_base_swa"));
+            assertEquals(1_000_000.0, h.numbers().get("gemma3.rope.freq_base"));
+            assertFalse(h.tensorDims().containsKey("output.weight"));
+            assertEquals(List.of(32L), h.tensorDims().get("blk.6.post_attention_norm.weight"));
+            assertEquals(List.of(32L), h.tensorDims().get("blk.6.post_ffw_norm.weight"));
+            assertEquals(List.of(12L), h.tensorDims().get("blk.6.attn_q_norm.weight"));
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(ArchitectureFamily.GEMMA3, back.architecture().family());
+                assertEquals(a.linearTensors(), back.architecture().linearTensors());
+                assertEquals(a.slidingWindow(), back.architecture().slidingWindow());
+                assertEquals(1 / Math.sqrt(12), back.architecture().attentionScale(), 1e-12);
+                assertEquals(w.tensorNames(), back.tensorNames());
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            // as stored, the norms are the factors themselves (llama.cpp's converter adds 1 to Hugging Face's w)
+            byte[] file = Files.readAllBytes(out);
+            assertTrue(contains(file, f32(w.read("blk.3.post_ffw_norm.weight"))), "1 + w on disk");
+            assertTrue(contains(file, f32(org.edgefront.space.io.RopeLayout.interleavedToRotateHalf(w.read("blk.0.attn_k_norm.weight"), 12, 1))),
+                    "q/k norms in rotate-half order (llama.cpp's gemma3 graph uses NeoX RoPE)");
+        }
+    }
+
+    @Test
+    void aGemma3WithAnAttentionScaleLlamaCppWouldNotDeriveIsRefused() throws Exception {
+        try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 9, ArchitectureFamily.GEMMA3, 12)) {
+            ModelWeights scaled = new ModelWeights() {
+                @Override public ModelArchitecture architecture() { return w.architecture().withAttentionScale(0.1); }
+                @Override public float[] read(String name) throws java.io.IOException { return w.read(name); }
+                @Override public String source() { return w.source(); }
+                @Override public void close() { }
+            };
+            var e = assertThrows(org.edgefront.space.input.InvalidInputException.class,
+                    () -> GgufExport.write("test", scaled, uniform(scaled.architecture(), "F32"), null, tmp.resolve("bad.gguf").toString()));
+            assertEquals("query_pre_attn_scalar", e.field());
+        }
+    }
+
     private static byte[] f32(float[] v) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (float x : v) b.putFloat(x);

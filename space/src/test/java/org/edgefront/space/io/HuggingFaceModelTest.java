@@ -140,6 +140,79 @@ class HuggingFaceModelTest {
     }
 
     @Test
+    void syntheticGemma3RoundTripsWithItsNormsStoredAsOffsetsFromOneAndItsSlidingWindow() throws Exception {
+        // Gemma-3-1B-like: heads x head_dim (4 x 12 = 48) differs from hidden_size (32); seven layers, so layer 5 is global
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 7, 4, 2, 40, 64, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.GEMMA3, 12);
+        ModelArchitecture a = m.architecture();
+        assertEquals(new org.edgefront.space.model.SlidingWindow(16, 6, 10000.0), a.slidingWindow());
+        assertEquals(a.linearParameterCount() + (4 * 7 + 1) * 32 + 2 * 7 * 12, a.parameterCount(), "four norms of width and two of head size per layer");
+        String out = dir.resolve("gemma3").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 2);
+        JsonNode config = new ObjectMapper().readTree(Path.of(out, "config.json").toFile());
+        assertEquals("Gemma3ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals("gemma3_text", config.get("model_type").asText());
+        assertEquals(12, config.get("head_dim").asInt());
+        assertEquals(16, config.get("sliding_window").asInt());
+        assertEquals("full_attention", config.get("layer_types").get(5).asText());
+        assertEquals("sliding_attention", config.get("layer_types").get(6).asText());
+        assertEquals(12.0, config.get("query_pre_attn_scalar").asDouble(), 1e-9);
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(a, w.architecture());
+            assertEquals(m.tensorNames(), w.tensorNames());
+            assertTrue(w.tensorNames().containsAll(java.util.List.of("blk.6.post_attention_norm.weight", "blk.6.post_ffw_norm.weight",
+                    "blk.6.attn_q_norm.weight", "blk.6.attn_k_norm.weight")));
+            // linear tensors bit for bit; norms through (w - 1) + 1 in float, so within an ulp of 1
+            for (String n : m.tensorNames()) {
+                if (n.endsWith("norm.weight")) assertArrayEquals(m.read(n), w.read(n), 2e-7f, n);
+                else assertArrayEquals(m.read(n), w.read(n), n);
+            }
+        }
+        // on disk every norm is w with the model scaling by 1 + w (Gemma3RMSNorm); q/k norms also in rotate-half order
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/" + firstShardHolding(out, "model.layers.1.pre_feedforward_layernorm.weight"))) {
+            float[] ffn = m.read("blk.1.ffn_norm.weight");
+            float[] stored = f.read("model.layers.1.pre_feedforward_layernorm.weight");
+            for (int i = 0; i < ffn.length; i++) assertEquals(ffn[i] - 1f, stored[i], 1e-7f);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/" + firstShardHolding(out, "model.layers.0.self_attn.q_norm.weight"))) {
+            float[] qn = RopeLayout.interleavedToRotateHalf(m.read("blk.0.attn_q_norm.weight"), 12, 1);
+            float[] stored = f.read("model.layers.0.self_attn.q_norm.weight");
+            for (int i = 0; i < qn.length; i++) assertEquals(qn[i] - 1f, stored[i], 1e-7f);
+        }
+    }
+
+    @Test
+    void gemma3SettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.GEMMA3, 12);
+        String out = dir.resolve("gemma3-bad").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        editJson(Path.of(out, "config.json"), n -> n.put("final_logit_softcapping", 30.0));
+        assertEquals("final_logit_softcapping", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> n.putNull("final_logit_softcapping").put("hidden_activation", "gelu"));
+        assertEquals("hidden_activation", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> {
+            n.put("hidden_activation", "gelu_pytorch_tanh");
+            ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("layer_types")).set(0, "full_attention");
+        });
+        assertEquals("layer_types[0]", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        // transformers 5's per-layer-type rope_parameters are read as the global rule and the local base
+        editJson(Path.of(out, "config.json"), n -> {
+            ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("layer_types")).set(0, "sliding_attention");
+            n.remove("rope_theta");
+            n.remove("rope_local_base_freq");
+            com.fasterxml.jackson.databind.node.ObjectNode rp = n.putObject("rope_parameters");
+            rp.putObject("full_attention").put("rope_type", "linear").put("factor", 8.0).put("rope_theta", 1_000_000.0);
+            rp.putObject("sliding_attention").put("rope_type", "default").put("rope_theta", 5000.0);
+        });
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(1_000_000.0, w.architecture().ropeTheta());
+            assertEquals(org.edgefront.space.model.RopeScaling.linear(8.0), w.architecture().ropeScaling());
+            assertEquals(5000.0, w.architecture().slidingWindow().ropeTheta());
+        }
+    }
+
+    @Test
     void qwen3BiasesAndAnOddHeadDimAreRefusedByField() throws Exception {
         SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 1, 4, 2, 40, 16, true), 5,
                 org.edgefront.space.model.ArchitectureFamily.QWEN3, 12);
