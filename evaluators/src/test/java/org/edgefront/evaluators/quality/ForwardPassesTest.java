@@ -25,6 +25,10 @@ class ForwardPassesTest {
         assertInstanceOf(LlamaForward.class, ForwardPasses.of(qwen3, TinyModels.tensors(qwen3, 2)));
         assertTrue(ForwardPasses.tensorNames(qwen3).containsAll(List.of("blk.1.attn_q_norm.weight", "blk.1.attn_k_norm.weight")));
         assertTrue(!ForwardPasses.tensorNames(qwen3).contains("blk.0.attn_q.bias"));
+        ModelArchitecture gemma3 = TinyModels.gemma3();
+        assertInstanceOf(LlamaForward.class, ForwardPasses.of(gemma3, TinyModels.tensors(gemma3, 2)));
+        assertTrue(ForwardPasses.tensorNames(gemma3).containsAll(List.of("blk.2.attn_q_norm.weight", "blk.2.post_attention_norm.weight",
+                "blk.2.post_ffw_norm.weight")));
         ModelArchitecture phi = PhiForwardTest.arch(2);
         ForwardPass p = ForwardPasses.of(phi, PhiForwardTest.tensors(phi, 3));
         assertInstanceOf(PhiForward.class, p);

@@ -119,6 +119,39 @@ class LlamaForwardTest {
     }
 
     @Test
+    void gemma3MatchesTheDoublePrecisionReferenceBeyondItsSlidingWindowOnEveryAttentionPath() {
+        ModelArchitecture a = TinyModels.gemma3();
+        Map<String, float[]> t = TinyModels.tensors(a, 13);
+        // sequences up to 30 tokens against a 5-token window: most queries of the local layers lose keys to the window
+        List<int[]> seqs = TinyModels.sequences(3, 30, a.vocabSize(), 14);
+        for (int batchedFrom : new int[] {1, Integer.MAX_VALUE}) {
+            for (boolean resident : new boolean[] {true, false}) {
+                ForwardPass f = LlamaForward.of(a, t, batchedFrom, resident);
+                for (int[] seq : seqs) {
+                    assertLogProbsClose(TinyModels.referenceLogProbs(a, t, seq), f.logProbs(seq), 1e-4,
+                            "gemma3 batched from " + batchedFrom + (resident ? ", resident" : ", uploaded"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemma3SlidingWindowChangesOnlyPositionsBeyondIt() {
+        ModelArchitecture a = TinyModels.gemma3();
+        Map<String, float[]> t = TinyModels.tensors(a, 13);
+        int[] seq = TinyModels.sequences(1, 30, a.vocabSize(), 15).get(0);
+        seq = java.util.Arrays.copyOf(seq, Math.max(seq.length, 12));
+        float[][] windowed = ForwardPasses.of(a, t).logProbs(seq);
+        ModelArchitecture wide = a.withSlidingWindow(new org.edgefront.space.model.SlidingWindow(64, 2, 10000.0));
+        float[][] full = ForwardPasses.of(wide, t).logProbs(seq);
+        // within the window the mask is the causal one; beyond it, a pass that ignored the window would agree everywhere
+        for (int p = 0; p < 5; p++) assertArrayEquals(full[p], windowed[p], 1e-5f, "position " + p);
+        double diff = 0;
+        for (int p = 5; p < seq.length; p++) for (int v = 0; v < a.vocabSize(); v++) diff = Math.max(diff, Math.abs(full[p][v] - windowed[p][v]));
+        assertTrue(diff > 1e-3, "the 5-token window changes later positions: " + diff);
+    }
+
+    @Test
     void qwen3QkNormWeightsChangeTheLogitsAndOneHeadMatchesAHandComputedReference() {
         // one layer, one head of 8 on a width of 6: the reference below is the attention of that one head, by hand
         ModelArchitecture a = ModelArchitecture.of("one-head-qwen3", org.edgefront.space.model.ArchitectureFamily.QWEN3, 6, 10, 1, 1, 1, 8,

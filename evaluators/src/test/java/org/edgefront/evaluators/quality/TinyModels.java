@@ -30,6 +30,19 @@ final class TinyModels {
                 true, 1e-6, 1000000.0, true);
     }
 
+    /**
+     * A tiny Gemma 3: q/k and sandwich norms, heads of 12 (48 != 32 wide), three layers with a period of 2 (local, global,
+     * local) and a 5-token window, local RoPE base 10000 unscaled, global base 1e6 with linear scaling 2, and an attention
+     * scale of 1/sqrt(10) rather than 1/sqrt(headDim) (query_pre_attn_scalar may differ from the head size, as in 27B).
+     */
+    static ModelArchitecture gemma3() {
+        return ModelArchitecture.of("tiny-gemma3-test", org.edgefront.space.model.ArchitectureFamily.GEMMA3, 32, 48, 3, 4, 2, 12, 40, 64,
+                        true, 1e-6, 1000000.0, true)
+                .withRopeScaling(org.edgefront.space.model.RopeScaling.linear(2.0))
+                .withSlidingWindow(new org.edgefront.space.model.SlidingWindow(5, 2, 10000.0))
+                .withAttentionScale(1 / Math.sqrt(10));
+    }
+
     static Map<String, float[]> tensors(ModelArchitecture a, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, float[]> t = new HashMap<>();
@@ -44,6 +57,12 @@ final class TinyModels {
             t.put(ModelArchitecture.ffnNormName(l), norm(a.dim(), r));
         }
         t.put(ModelArchitecture.outputNormName(), norm(a.dim(), r));
+        if (a.sandwichNorms()) {
+            for (int l = 0; l < a.layers(); l++) {
+                t.put(ModelArchitecture.postAttentionNormName(l), norm(a.dim(), r));
+                t.put(ModelArchitecture.postFfnNormName(l), norm(a.dim(), r));
+            }
+        }
         if (a.attentionBiases()) {
             for (int l = 0; l < a.layers(); l++) {
                 for (org.edgefront.space.model.TensorRole role : new org.edgefront.space.model.TensorRole[] {
@@ -102,7 +121,10 @@ final class TinyModels {
 
     /**
      * Token-by-token llama2.c forward with a KV cache, written independently of LlamaForward (the
-     * "reference beside the fast one"): double accumulation, no ND4J.
+     * "reference beside the fast one"): double accumulation, no ND4J. Gemma 3 as Gemma3ForCausalLM computes it (with
+     * the norms' 1 + w held as the weights): embedding times sqrt(dim), post-attention and post-FFN norms, GELU (tanh) gate,
+     * the architecture's attention scale, and on local layers keys only from the last {@code window} positions and RoPE at
+     * the local base without scaling.
      */
     static double[][] referenceLogProbs(ModelArchitecture a, Map<String, float[]> t, int[] tokens) {
         int dim = a.dim();
@@ -118,8 +140,10 @@ final class TinyModels {
         float[] head = a.tiedEmbeddings() ? emb : t.get("output.weight");
         for (int pos = 0; pos < n; pos++) {
             double[] x = new double[dim];
-            for (int i = 0; i < dim; i++) x[i] = emb[tokens[pos] * dim + i];
+            double embScale = a.family() == org.edgefront.space.model.ArchitectureFamily.GEMMA3 ? Math.sqrt(dim) : 1;
+            for (int i = 0; i < dim; i++) x[i] = emb[tokens[pos] * dim + i] * embScale;
             for (int l = 0; l < a.layers(); l++) {
+                boolean local = a.slidingWindow().isLocal(l);
                 double[] xb = rms(x, t.get("blk." + l + ".attn_norm.weight"), a.normEps());
                 double[] q = mv(t.get("blk." + l + ".attn_q.weight"), xb, qDim, dim);
                 double[] k = mv(t.get("blk." + l + ".attn_k.weight"), xb, kvDim, dim);
@@ -135,8 +159,9 @@ final class TinyModels {
                     for (int g = 0; g < a.kvHeads(); g++) headRms(k, g * hd, hd, t.get("blk." + l + ".attn_k_norm.weight"), a.normEps());
                 }
                 // frequencies by the architecture's RoPE rule (hand-checked in RopeScalingTest), cos/sin times its attention factor
-                double[] freqs = a.ropeScaling().inverseFrequencies(a.ropeTheta(), hd);
-                double mscale = a.ropeScaling().attentionFactor();
+                org.edgefront.space.model.RopeScaling scaling = local ? org.edgefront.space.model.RopeScaling.NONE : a.ropeScaling();
+                double[] freqs = scaling.inverseFrequencies(local ? a.slidingWindow().ropeTheta() : a.ropeTheta(), hd);
+                double mscale = scaling.attentionFactor();
                 for (int i = 0; i < qDim; i += 2) {
                     int hdi = i % hd;
                     double freq = freqs[hdi / 2];
@@ -155,28 +180,36 @@ final class TinyModels {
                 vc[l][pos] = v;
                 double[] attOut = new double[qDim];
                 int kvMul = a.heads() / a.kvHeads();
+                int first = local ? Math.max(0, pos - a.slidingWindow().tokens() + 1) : 0;
                 for (int h = 0; h < a.heads(); h++) {
                     double[] sc = new double[pos + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int u = 0; u <= pos; u++) {
+                    for (int u = first; u <= pos; u++) {
                         double d = 0;
                         for (int i = 0; i < hd; i++) d += q[h * hd + i] * kc[l][u][(h / kvMul) * hd + i];
-                        sc[u] = d / Math.sqrt(hd);
+                        sc[u] = d * a.attentionScale();
                         max = Math.max(max, sc[u]);
                     }
                     double sum = 0;
-                    for (int u = 0; u <= pos; u++) { sc[u] = Math.exp(sc[u] - max); sum += sc[u]; }
-                    for (int u = 0; u <= pos; u++) {
+                    for (int u = first; u <= pos; u++) { sc[u] = Math.exp(sc[u] - max); sum += sc[u]; }
+                    for (int u = first; u <= pos; u++) {
                         for (int i = 0; i < hd; i++) attOut[h * hd + i] += sc[u] / sum * vc[l][u][(h / kvMul) * hd + i];
                     }
                 }
                 double[] o = mv(t.get("blk." + l + ".attn_output.weight"), attOut, dim, qDim);
+                if (a.sandwichNorms()) o = rms(o, t.get("blk." + l + ".post_attention_norm.weight"), a.normEps());
                 for (int i = 0; i < dim; i++) x[i] += o[i];
                 xb = rms(x, t.get("blk." + l + ".ffn_norm.weight"), a.normEps());
                 double[] g = mv(t.get("blk." + l + ".ffn_gate.weight"), xb, hid, dim);
                 double[] up = mv(t.get("blk." + l + ".ffn_up.weight"), xb, hid, dim);
-                for (int i = 0; i < hid; i++) g[i] = g[i] / (1 + Math.exp(-g[i])) * up[i];
+                for (int i = 0; i < hid; i++) {
+                    double act = a.family() == org.edgefront.space.model.ArchitectureFamily.GEMMA3
+                            ? 0.5 * g[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g[i] + 0.044715 * g[i] * g[i] * g[i])))
+                            : g[i] / (1 + Math.exp(-g[i]));
+                    g[i] = act * up[i];
+                }
                 double[] d = mv(t.get("blk." + l + ".ffn_down.weight"), g, dim, hid);
+                if (a.sandwichNorms()) d = rms(d, t.get("blk." + l + ".post_ffw_norm.weight"), a.normEps());
                 for (int i = 0; i < dim; i++) x[i] += d[i];
             }
             double[] xf = rms(x, t.get("output_norm.weight"), a.normEps());
