@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
                               [EF_BACKEND_NPU] = {0, 0, 30e12, 0.3, 1.0}}};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512};
+    ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512, 0};
     /* the LM head read as a mixture of experts would be: half its rows per decode token, 2 more eighths per micro-batch */
     ef_tensor_shape shapes[4] = {{1000, 512, EF_ROLE_EMBEDDING, -1, EF_DENSE_READS}, {512, 512, EF_ROLE_ATTN_Q, 0, EF_DENSE_READS},
                                  {128, 512, EF_ROLE_ATTN_K, 0, EF_DENSE_READS}, {1000, 512, EF_ROLE_LM_HEAD, -1, 0.5, 1.0, 0.125, 2.0}};

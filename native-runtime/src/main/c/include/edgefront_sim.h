@@ -74,7 +74,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 7
+#define EF_API_VERSION 8
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -206,6 +206,8 @@ typedef struct {
     int32_t vocab;
     int32_t tied_embeddings;   /* 1: the embedding tensor also serves as LM head */
     int32_t model_dim;         /* residual width (hidden size); differs from heads x head_dim in e.g. Gemma-2 */
+    int32_t kv_shared_layers;  /* the last N blocks attend to an earlier block's cache and hold none (Gemma 3n,
+                                  Gemma 4): they cost attention like any block but add no KV cache; in [0, layers) */
 } ef_attention;
 
 typedef struct {

@@ -75,7 +75,8 @@
     X(ATTENTION, HIDDEN_DIM, hidden_dim)               \
     X(ATTENTION, VOCAB, vocab)                         \
     X(ATTENTION, TIED_EMBEDDINGS, tied_embeddings)     \
-    X(ATTENTION, MODEL_DIM, model_dim)
+    X(ATTENTION, MODEL_DIM, model_dim)                 \
+    X(ATTENTION, KV_SHARED_LAYERS, kv_shared_layers)
 
 /* ef_tensor_shape, per tensor */
 #define EF_WIRE_SHAPE(X)         \

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.6.0 (api 7)"
+#define EF_VERSION_STRING "edgefront-sim 1.7.0 (api 8)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -158,6 +158,8 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(a->hidden_dim >= 1 && a->hidden_dim <= EF_MAX_DIM, EF_ERR_RANGE, "attention.hidden_dim %d out of range", (int)a->hidden_dim);
     CHECK(a->vocab >= 1 && a->vocab <= EF_MAX_DIM, EF_ERR_RANGE, "attention.vocab %d out of range", (int)a->vocab);
     CHECK(a->model_dim >= 1 && a->model_dim <= EF_MAX_DIM, EF_ERR_RANGE, "attention.model_dim %d out of range", (int)a->model_dim);
+    CHECK(a->kv_shared_layers >= 0 && a->kv_shared_layers < a->layers, EF_ERR_RANGE,
+          "attention.kv_shared_layers must be in [0, layers %d), got %d", (int)a->layers, (int)a->kv_shared_layers);
     CHECK(a->tied_embeddings == 0 || a->tied_embeddings == 1, EF_ERR_RANGE, "attention.tied_embeddings must be 0 or 1, got %d", (int)a->tied_embeddings);
 
     CHECK(n >= 1 && n <= EF_MAX_TENSORS, EF_ERR_LENGTH, "n_tensors must be in [1, %u], got %zu", EF_MAX_TENSORS, n);
@@ -524,7 +526,7 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
             }
             at = last_at;
             ap = last_ap;
-            kv_rows_cached += (double)kv_rows;
+            if (l < a->layers - a->kv_shared_layers) kv_rows_cached += (double)kv_rows; /* shared blocks read another's */
         }
         dec_bytes += at.bytes; dec_ops += at.ops; dec_time += at.time;
         pre_bytes += ap.bytes; pre_ops += ap.ops; pre_time += ap.time;
@@ -655,7 +657,7 @@ int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_
     if (msg != NULL && cap > 0) msg[0] = '\0';
     CHECK(shape != NULL && choice != NULL && out != NULL, EF_ERR_NULL, "shape, choice or out is NULL");
     CHECK(shape->role == EF_ROLE_LINEAR, EF_ERR_RANGE, "ef_linear_cost needs role EF_ROLE_LINEAR, got %d", (int)shape->role);
-    const ef_attention att = {1, 1, 1, 1, 1, 1, 0, 1}; /* no attention: one tensor on its own */
+    const ef_attention att = {1, 1, 1, 1, 1, 1, 0, 1, 0}; /* no attention: one tensor on its own */
     int st = validate_shared(dev, cal, wl, &att, shape, 1, msg, cap);
     if (st != EF_OK) return st;
     st = validate_choice(shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes,

@@ -18,7 +18,7 @@ int main(void) {
                               [EF_BACKEND_NPU] = {0, 0, 30e12, 0.5, 0}}};
     ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
-    ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512};
+    ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512, 0};
     /* embedding + 2 layers x (q,k,v) */
     ef_tensor_shape shapes[7] = {{1000, 512, EF_ROLE_EMBEDDING, -1, EF_DENSE_READS}, {512, 512, EF_ROLE_ATTN_Q, 0, EF_DENSE_READS},
                                  {128, 512, EF_ROLE_ATTN_K, 0, EF_DENSE_READS}, {128, 512, EF_ROLE_ATTN_V, 0, EF_DENSE_READS},
@@ -39,6 +39,17 @@ int main(void) {
     EXPECT(r.decode_tok_s <= r.decode_tok_s_sustained / dev.thermal_sustained_fraction * 1.000001, "throttled <= unthrottled");
     EXPECT(r.peak_memory_bytes == r.weight_bytes + r.kv_cache_bytes + r.activation_bytes + r.runtime_bytes, "memory sums");
     EXPECT(r.kv_cache_bytes == 2.0 * 2 * 2048 * 128 * 2, "kv bytes");
+
+    /* KV sharing: the last block reads the first block's cache; it still attends (decode no faster) but holds none */
+    ef_attention shared_att = att;
+    shared_att.kv_shared_layers = 1;
+    ef_result rs;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(rs.kv_cache_bytes == r.kv_cache_bytes / 2.0, "a shared block holds no cache");
+    EXPECT(rs.decode_tok_s == r.decode_tok_s && rs.weight_bytes == r.weight_bytes, "a shared block still attends");
+    shared_att.kv_shared_layers = 2;
+    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE
+           && strstr(msg, "kv_shared_layers") != NULL, "every block sharing is refused by name");
 
     /* invalid inputs: each returns a status and a message */
     EXPECT(ef_simulate(NULL, &cal, &wl, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_NULL, "null device");

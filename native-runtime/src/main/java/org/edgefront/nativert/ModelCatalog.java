@@ -238,13 +238,87 @@ public final class ModelCatalog {
             if (shared < 0) throw new InvalidInputException(file, "shared_expert_intermediate_size", "negative");
             moe = new ExpertLayout(experts, active, width, shared);
             ffn = width;
+        } else if (c.has("intermediate_size") && c.get("intermediate_size").isArray()) {
+            ffn = positive(file, c.get("intermediate_size"), 0); // Gemma 3n: one width per block, read below
         } else {
             ffn = positive(file, c, "intermediate_size", "n_inner", "ffn_dim");
         }
+        LayerGeometry geometry = perLayerGeometry(file, c, layers, heads, kv, headDim);
+        if (geometry != null && moe != null) throw new InvalidInputException(file, "enable_moe_block", "per-layer geometry with experts is not supported");
         String name = text(root, "_name_or_path", "");
         if (name.isBlank()) name = fallbackName;
         name = name.substring(name.lastIndexOf('/') + 1);
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry);
+    }
+
+    /**
+     * The per-block shapes of a Gemma 3n or Gemma 4 text config ({@link LayerGeometry}), or null when its blocks are all
+     * alike: {@code intermediate_size} as a list, {@code use_double_wide_mlp} (twice the width on the KV-shared blocks),
+     * {@code layer_types} with {@code global_head_dim} / {@code num_global_key_value_heads} on the full-attention blocks,
+     * {@code num_kv_shared_layers}, {@code hidden_size_per_layer_input} / {@code vocab_size_per_layer_input},
+     * {@code laurel_rank}, {@code altup_num_inputs}. Gemma 4's {@code attention_k_eq_v} (values are the keys) and
+     * {@code enable_moe_block} are refused by name rather than simulated as something else.
+     */
+    private static LayerGeometry perLayerGeometry(String file, JsonNode c, int layers, int heads, int kv, int headDim) {
+        boolean listWidths = c.has("intermediate_size") && c.get("intermediate_size").isArray();
+        int shared = c.hasNonNull("num_kv_shared_layers") ? nonNegative(file, c, "num_kv_shared_layers") : 0;
+        int ple = c.hasNonNull("hidden_size_per_layer_input") ? nonNegative(file, c, "hidden_size_per_layer_input") : 0;
+        int laurel = c.hasNonNull("laurel_rank") ? nonNegative(file, c, "laurel_rank") : 0;
+        int altup = c.hasNonNull("altup_num_inputs") ? positive(file, c, "altup_num_inputs") : 1;
+        boolean globalShape = c.hasNonNull("global_head_dim") || c.hasNonNull("num_global_key_value_heads");
+        if (!listWidths && shared == 0 && ple == 0 && laurel == 0 && altup == 1 && !globalShape) return null;
+        if (c.path("attention_k_eq_v").asBoolean(false)) {
+            throw new InvalidInputException(file, "attention_k_eq_v", "keys reused as values are not modelled by the simulator");
+        }
+        if (c.path("enable_moe_block").asBoolean(false)) {
+            throw new InvalidInputException(file, "enable_moe_block", "Gemma 4's expert blocks are not modelled by the simulator");
+        }
+        if (shared >= layers) throw new InvalidInputException(file, "num_kv_shared_layers", shared + " of " + layers + " layers");
+        List<Integer> widths = new ArrayList<>();
+        if (listWidths) {
+            JsonNode w = c.get("intermediate_size");
+            // a one-element list is one width for every block
+            if (w.size() != layers && w.size() != 1) throw new InvalidInputException(file, "intermediate_size", w.size() + " widths for " + layers + " layers");
+            for (int l = 0; l < layers; l++) widths.add(positive(file, w, w.size() == 1 ? 0 : l));
+        } else {
+            int base = positive(file, c, "intermediate_size");
+            boolean doubleWide = c.path("use_double_wide_mlp").asBoolean(false);
+            for (int l = 0; l < layers; l++) widths.add(doubleWide && l >= layers - shared ? Math.multiplyExact(2, base) : base);
+        }
+        List<Integer> global = new ArrayList<>();
+        int globalHeadDim = c.hasNonNull("global_head_dim") ? positive(file, c, "global_head_dim") : headDim;
+        int globalKv = c.hasNonNull("num_global_key_value_heads") ? positive(file, c, "num_global_key_value_heads") : kv;
+        if (globalShape && c.has("layer_types") && c.get("layer_types").isArray()) {
+            JsonNode types = c.get("layer_types");
+            if (types.size() != layers) throw new InvalidInputException(file, "layer_types", types.size() + " types for " + layers + " layers");
+            for (int l = 0; l < layers; l++) if ("full_attention".equals(types.get(l).asText())) global.add(l);
+        } else if (globalShape && (globalHeadDim != headDim || globalKv != kv)) {
+            throw new InvalidInputException(file, "layer_types", "needed to place global_head_dim / num_global_key_value_heads");
+        }
+        if (globalKv > heads || heads % globalKv != 0) throw new InvalidInputException(file, "num_global_key_value_heads", globalKv + " does not divide " + heads);
+        int pleVocab = ple > 0 ? positive(file, c, "vocab_size_per_layer_input") : 0;
+        try {
+            return new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, ple, pleVocab, laurel, altup);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "text_config", e.getMessage());
+        }
+    }
+
+    private static int nonNegative(String file, JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > Integer.MAX_VALUE) {
+            throw new InvalidInputException(file, key, "must be a non-negative integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    /** Element {@code i} of a JSON list of widths ({@code intermediate_size[i]}). */
+    private static int positive(String file, JsonNode list, int i) {
+        JsonNode v = list.get(i);
+        if (v == null || !v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > Integer.MAX_VALUE) {
+            throw new InvalidInputException(file, "intermediate_size[" + i + "]", "must be a positive integer, got " + v);
+        }
+        return v.asInt();
     }
 
     private static String text(JsonNode n, String key, String fallback) {

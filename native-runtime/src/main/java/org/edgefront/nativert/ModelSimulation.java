@@ -2,6 +2,7 @@ package org.edgefront.nativert;
 
 import org.edgefront.nativert.calibration.Calibrations;
 import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.LayerGeometry;
 import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.device.Workload;
 import org.edgefront.nativert.tools.FormatMixes;
@@ -66,6 +67,7 @@ public final class ModelSimulation {
      */
     public static Plan plan(ModelDescriptor model, String formatLabel, Workload workload, Calibrations calibrations) {
         ModelArchitecture active = model.architecture();
+        if (model.perLayer()) return perLayerPlan(model, active, formatLabel, workload, calibrations);
         if (!model.moe()) return new Plan(ModelTensors.dense(active), NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel)));
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
@@ -97,5 +99,27 @@ public final class ModelSimulation {
             choices.add(EncodedChoice.encode(router, f32));
         }
         return new Plan(new ModelTensors(active, tensors, reads), choices);
+    }
+
+    /**
+     * A model with per-layer geometry ({@link LayerGeometry}): its own tensors, each read whole but for the per-layer input
+     * table, a lookup of one row per token (and of each micro-batch's tokens in prefill); the KV-shared blocks attend
+     * without a cache of their own.
+     */
+    private static Plan perLayerPlan(ModelDescriptor model, ModelArchitecture active, String formatLabel, Workload workload,
+                                     Calibrations calibrations) {
+        List<TensorSpec> tensors = active.linearTensors();
+        double ubatch = Math.min(workload.promptTokens(), calibrations.forBackend(workload.backend()).ubatchTokens());
+        List<TensorReads> reads = new ArrayList<>(tensors.size());
+        for (TensorSpec t : tensors) {
+            if (!LayerGeometry.isLookupTable(t)) {
+                reads.add(TensorReads.DENSE);
+                continue;
+            }
+            double row = 1.0 / t.rows();
+            reads.add(new TensorReads(row, 1.0, row, Math.max(0.0, Math.min(ubatch, t.rows()) - 1.0)));
+        }
+        List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
+        return new Plan(new ModelTensors(active, tensors, reads, model.geometry().kvSharedLayers()), choices);
     }
 }

@@ -89,7 +89,7 @@ public final class NativeSimulator implements AutoCloseable {
         double[] ops = new double[nOps * WireLayout.OP_FIELDS];
         NativeBridge.simulateOne(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                SimulatorEncoding.attention(arch), SimulatorEncoding.shapes(ts), SimulatorEncoding.reads(model.reads()), ints, ratios,
+                SimulatorEncoding.attention(arch, model.kvSharedLayers()), SimulatorEncoding.shapes(ts), SimulatorEncoding.reads(model.reads()), ints, ratios,
                 bytes, out, ops);
         List<OpCost> list = new ArrayList<>(nOps);
         for (int i = 0; i < nOps; i++) {

@@ -69,7 +69,10 @@ final class SimulatorEncoding {
         return a;
     }
 
-    static int[] attention(ModelArchitecture a) {
+    static int[] attention(ModelArchitecture a) { return attention(a, 0); }
+
+    /** The attention header of a model whose last {@code kvSharedLayers} blocks read an earlier block's KV cache. */
+    static int[] attention(ModelArchitecture a, int kvSharedLayers) {
         int[] s = new int[WireLayout.ATTENTION_FIELDS];
         s[WireLayout.Attention.LAYERS.at()] = a.layers();
         s[WireLayout.Attention.HEADS.at()] = a.heads();
@@ -79,6 +82,7 @@ final class SimulatorEncoding {
         s[WireLayout.Attention.VOCAB.at()] = a.vocabSize();
         s[WireLayout.Attention.TIED_EMBEDDINGS.at()] = a.tiedEmbeddings() ? 1 : 0;
         s[WireLayout.Attention.MODEL_DIM.at()] = a.dim();
+        s[WireLayout.Attention.KV_SHARED_LAYERS.at()] = kvSharedLayers;
         return s;
     }
 

@@ -58,7 +58,7 @@ final class WireLayout {
 
     /** Attention shape ints ({@code EF_WIRE_ATTENTION}, {@code ef_attention}). */
     enum Attention {
-        LAYERS, HEADS, KV_HEADS, HEAD_DIM, HIDDEN_DIM, VOCAB, TIED_EMBEDDINGS, MODEL_DIM;
+        LAYERS, HEADS, KV_HEADS, HEAD_DIM, HIDDEN_DIM, VOCAB, TIED_EMBEDDINGS, MODEL_DIM, KV_SHARED_LAYERS;
 
         int at() { return ordinal(); }
     }

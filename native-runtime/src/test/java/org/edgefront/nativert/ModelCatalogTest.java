@@ -39,7 +39,9 @@ class ModelCatalogTest {
         assertEquals("Phi-2", c.find("phi-2", Double.NaN).name());
         assertEquals("Qwen2-0.5B", c.find("Qwen2-0.5B-Instruct", 0.5).name());
         assertNull(c.find("Qwen2.5", Double.NaN), "a family name without a size matches nothing");
-        assertNull(c.find("Gemma 4 E2B", Double.NaN));
+        assertEquals("Gemma-4-E2B", c.find("Gemma 4 E2B", Double.NaN).name());
+        assertEquals("Gemma-3n-E4B", c.find("google/gemma-3n-E4B-it", Double.NaN).name());
+        assertNull(c.find("Gemma 5 E2B", Double.NaN), "no entry for a generation the catalog lacks");
     }
 
     @Test
@@ -193,5 +195,40 @@ class ModelCatalogTest {
         // two tokens: 64 (1 - (56/64)^2) = 15.0
         assertEquals(15.0, e.expectedDistinctExperts(2), 1e-9);
         assertEquals(64.0, e.expectedDistinctExperts(512), 1e-6);
+    }
+
+    /** Gemma 4 E2B's public text_config gives the catalog entry's tensors, shape for shape. */
+    @Test
+    void gemma4ConfigGivesTheCatalogsPerLayerShapes() {
+        String types = String.join(",", java.util.Collections.nCopies(7, "\"sliding_attention\",\"sliding_attention\",\"sliding_attention\",\"sliding_attention\",\"full_attention\""));
+        String json = "{\"model_type\":\"gemma4\",\"text_config\":{\"model_type\":\"gemma4_text\",\"hidden_size\":1536,\"num_hidden_layers\":35,"
+                + "\"intermediate_size\":6144,\"num_attention_heads\":8,\"head_dim\":256,\"global_head_dim\":512,\"vocab_size\":262144,"
+                + "\"num_key_value_heads\":1,\"num_kv_shared_layers\":20,\"hidden_size_per_layer_input\":256,\"vocab_size_per_layer_input\":262144,"
+                + "\"max_position_embeddings\":131072,\"attention_k_eq_v\":false,\"use_double_wide_mlp\":true,\"enable_moe_block\":false,"
+                + "\"tie_word_embeddings\":true,\"layer_types\":[" + types + "]}}";
+        ModelDescriptor fromConfig = ModelCatalog.fromHuggingFaceConfig("config.json", json, "gemma-4-E2B-it");
+        ModelDescriptor catalog = ModelCatalog.load("../configs/models").find("Gemma-4-E2B", Double.NaN);
+        assertTrue(fromConfig.perLayer());
+        assertEquals(catalog.architecture().linearTensors(), fromConfig.architecture().linearTensors());
+        assertEquals(catalog.geometry().kvSharedLayers(), fromConfig.geometry().kvSharedLayers());
+        // what the simulator cannot model is refused by name
+        InvalidInputException kEqV = assertThrows(InvalidInputException.class, () -> ModelCatalog.fromHuggingFaceConfig("config.json",
+                json.replace("\"attention_k_eq_v\":false", "\"attention_k_eq_v\":true"), "x"));
+        assertEquals("attention_k_eq_v", kEqV.field());
+    }
+
+    /** Gemma 3n writes intermediate_size as a list, one width per block. */
+    @Test
+    void gemma3nConfigReadsAListOfWidths() {
+        String json = "{\"model_type\":\"gemma3n\",\"text_config\":{\"model_type\":\"gemma3n_text\",\"hidden_size\":2048,\"num_hidden_layers\":30,"
+                + "\"intermediate_size\":[" + String.join(",", java.util.Collections.nCopies(30, "8192")) + "],\"num_attention_heads\":8,"
+                + "\"head_dim\":256,\"vocab_size\":262400,\"num_key_value_heads\":2,\"num_kv_shared_layers\":10,\"hidden_size_per_layer_input\":256,"
+                + "\"vocab_size_per_layer_input\":262144,\"laurel_rank\":64,\"altup_num_inputs\":4,\"max_position_embeddings\":32768}}";
+        ModelDescriptor d = ModelCatalog.fromHuggingFaceConfig("config.json", json, "gemma-3n-E2B-it");
+        ModelDescriptor catalog = ModelCatalog.load("../configs/models").find("Gemma 3n E2B", Double.NaN);
+        assertEquals(catalog.architecture().linearTensors(), d.architecture().linearTensors());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelCatalog.fromHuggingFaceConfig("config.json",
+                json.replace("[8192,8192,", "[8192,0,"), "x"));
+        assertEquals("intermediate_size[1]", e.field());
     }
 }

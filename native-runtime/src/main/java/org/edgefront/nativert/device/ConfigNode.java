@@ -117,6 +117,20 @@ final class ConfigNode {
         return out;
     }
 
+    List<Integer> wholeNumbers(String key, long min, long max) {
+        JsonNode v = raw(key, true);
+        if (!v.isArray()) throw new InvalidInputException(file, at(key), "must be a list of whole numbers");
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isIntegralNumber() || e.asLong() < min || e.asLong() > max) {
+                throw new InvalidInputException(file, at(key) + "[" + i + "]", "must be a whole number in [" + min + ", " + max + "], got " + e);
+            }
+            out.add(e.asInt());
+        }
+        return out;
+    }
+
     ConfigNode object(String key) { return new ConfigNode(file, at(key), raw(key, true)); }
 
     List<ConfigNode> list(String key) {

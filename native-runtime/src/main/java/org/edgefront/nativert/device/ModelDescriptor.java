@@ -10,6 +10,8 @@ import java.util.Objects;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.RopeScaling;
+import org.edgefront.space.model.SlidingWindow;
 
 /**
  * A model's shape from its public config.json facts ({@code configs/models/*.yaml}), enough to simulate it
@@ -30,13 +32,28 @@ import org.edgefront.space.model.ModelArchitecture;
  * @param aliases           names this model goes by in measurement files
  * @param experts           mixture-of-experts layout, or null for a dense model (then {@code intermediateSize} is the
  *                          FFN width; with experts it is ignored in favour of the layout's widths)
+ * @param geometry          blocks that differ from one another and per-layer extras (Gemma 3n, Gemma 4), or null when
+ *                          every block has the shape above; not combined with experts
  */
 public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                               int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
-                              boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts) implements java.io.Serializable {
+                              boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry)
+        implements java.io.Serializable {
     public ModelDescriptor {
         Objects.requireNonNull(name, "name");
         aliases = List.copyOf(aliases);
+        if (geometry != null && experts != null) throw new InvalidInputException(file, "experts", "per-layer geometry and experts together are not supported");
+        if (geometry != null && geometry.layers() != layers) {
+            throw new InvalidInputException(file, "intermediateSizes", geometry.layers() + " widths for " + layers + " layers");
+        }
+    }
+
+    /** A model whose blocks all have the same shape (dense, or a mixture of experts). */
+    public ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
+                           int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
+                           boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts) {
+        this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
+                tiedEmbeddings, aliases, experts, null);
     }
 
     /** A dense model. */
@@ -44,11 +61,14 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
                            int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
                            boolean tiedEmbeddings, List<String> aliases) {
         this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
-                tiedEmbeddings, aliases, null);
+                tiedEmbeddings, aliases, null, null);
     }
 
     /** True for a mixture-of-experts model. */
     public boolean moe() { return experts != null; }
+
+    /** True when the blocks differ from one another or carry per-layer extras ({@link #geometry()}). */
+    public boolean perLayer() { return geometry != null; }
 
     /** True when {@code modelName} is this model's name or one of its aliases (case-insensitive). */
     public boolean matches(String modelName) {
@@ -92,6 +112,13 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
     private ModelArchitecture architecture(long ffn, String ffnField) {
         if ((long) heads * headDim > Integer.MAX_VALUE) {
             throw new InvalidInputException(file, "headDim", "heads x headDim = " + (long) heads * headDim + " is too large");
+        }
+        if (geometry != null) {
+            // the attention header keeps the common (local) head shape; each block's Q/K/V tensors carry its own
+            int widest = geometry.maxIntermediateSize();
+            return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
+                    tiedEmbeddings, 1e-5, 10000.0, false, geometry.tensors(hiddenSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings),
+                    headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim));
         }
         if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
         return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,

@@ -67,7 +67,28 @@ public final class ModelDescriptors {
             e.finish();
             experts = new ExpertLayout(count, active, width, shared);
         }
+        LayerGeometry geometry = null;
+        if (r.has("perLayer")) {
+            // blocks that differ (Gemma 3n, Gemma 4): config.json text_config's per-layer fields, see LayerGeometry
+            ConfigNode g = r.object("perLayer");
+            List<Integer> widths = g.wholeNumbers("intermediateSizes", 1, max);
+            if (widths.size() != layers) {
+                throw new InvalidInputException(file, "perLayer.intermediateSizes", widths.size() + " widths for " + layers + " layers");
+            }
+            List<Integer> global = g.has("globalLayers") ? g.wholeNumbers("globalLayers", 0, layers - 1) : List.of();
+            int globalHeadDim = g.has("globalHeadDim") ? (int) g.wholeNumber("globalHeadDim", 1, max) : headDim;
+            int globalKv = g.has("globalKvHeads") ? (int) g.wholeNumber("globalKvHeads", 1, heads) : kv;
+            if (heads % globalKv != 0) throw new InvalidInputException(file, "perLayer.globalKvHeads", globalKv + " does not divide heads " + heads);
+            int shared = g.has("kvSharedLayers") ? (int) g.wholeNumber("kvSharedLayers", 0, layers - 1) : 0;
+            int pleSize = g.has("perLayerInputSize") ? (int) g.wholeNumber("perLayerInputSize", 0, max) : 0;
+            int pleVocab = pleSize > 0 ? (int) g.wholeNumber("perLayerInputVocab", 1, max) : 0;
+            int laurel = g.has("laurelRank") ? (int) g.wholeNumber("laurelRank", 0, max) : 0;
+            int altup = g.has("altupInputs") ? (int) g.wholeNumber("altupInputs", 1, 64) : 1;
+            g.finish();
+            geometry = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, pleSize, pleVocab, laurel, altup);
+            if (experts != null) throw new InvalidInputException(file, "perLayer", "per-layer geometry and experts together are not supported");
+        }
         r.finish();
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts, geometry);
     }
 }

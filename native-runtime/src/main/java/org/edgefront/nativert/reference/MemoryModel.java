@@ -20,7 +20,8 @@ import org.edgefront.space.model.TensorSpec;
  *   <li><b>KV cache</b> = ceil(2 x layers x context x kvDim x kvBits / 8), kvDim = kvHeads x headDim: K and V of
  *       every layer for every position of the full context (allocated up front, as llama.cpp does). With structured
  *       pruning each layer holds its kept K rows + kept V rows instead of 2 x kvDim, and a layer whose Q, K or V
- *       tensor is removed holds none (it cannot attend).</li>
+ *       tensor is removed holds none (it cannot attend). A block that reads an earlier block's cache (Gemma 3n and
+ *       Gemma 4's last {@code num_kv_shared_layers}) holds none either.</li>
  *   <li><b>activations</b> = 4 B x (ub x (3 x dim + 2 x hiddenDim) + heads x ub x context + vocab), ub =
  *       min(prompt, ubatch): fp32 residual, normed input and attention output (3 x dim) and FFN gate and up
  *       (2 x hiddenDim) for one prefill ubatch, the attention score matrix of that ubatch over the full context
@@ -80,8 +81,16 @@ public final class MemoryModel {
 
     /** {@link #kvCacheBytes(ModelArchitecture, List, int, int)} with the tensors the choices belong to listed explicitly. */
     static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int contextTokens, int kvBits) {
+        return kvCacheBytes(arch, tensors, choices, 0, contextTokens, kvBits);
+    }
+
+    /** As above when the last {@code kvSharedLayers} blocks read an earlier block's cache and hold none. */
+    static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
+                             int contextTokens, int kvBits) {
         long rows = 0;
-        for (int[] qkv : keptAttentionRows(arch, tensors, choices)) {
+        int[][] kept = keptAttentionRows(arch, tensors, choices);
+        for (int l = 0; l < arch.layers() - kvSharedLayers; l++) {
+            int[] qkv = kept[l];
             if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
         }
         return cachedRowsBytes(rows, contextTokens, kvBits);
@@ -157,7 +166,14 @@ public final class MemoryModel {
      */
     public static MemoryBreakdown of(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, Workload w,
                                      BackendCalibration c) {
-        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(arch, tensors, choices, w.contextTokens(), w.kvCacheBits()),
+        return of(arch, tensors, choices, 0, w, c);
+    }
+
+    /** As above when the last {@code kvSharedLayers} blocks read an earlier block's KV cache and hold none. */
+    public static MemoryBreakdown of(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
+                                     Workload w, BackendCalibration c) {
+        return new MemoryBreakdown(weightBytes(choices),
+                kvCacheBytes(arch, tensors, choices, kvSharedLayers, w.contextTokens(), w.kvCacheBits()),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

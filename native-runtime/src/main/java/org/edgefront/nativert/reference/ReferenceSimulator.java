@@ -207,6 +207,6 @@ public final class ReferenceSimulator {
         double energy = decBytes * pjB + decOps * pjO + stat * genTime / gen;
         return new SimulationResult(decode, sf / decTime, prompt / ttft, ttft, energy, energy * decode,
                 preBytes * pjB + preOps * pjO + stat * ttft,
-                MemoryModel.of(arch, ts, choices, w, c), ops);
+                MemoryModel.of(arch, ts, choices, model.kvSharedLayers(), w, c), ops);
     }
 }

@@ -16,6 +16,7 @@ import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
+import org.edgefront.nativert.device.LayerGeometry;
 
 /**
  * Per-tensor choices for the format names deployments use: llama.cpp's whole-model file types ({@link FileType}:
@@ -132,6 +133,10 @@ public final class FormatMixes {
             String bits = hub.group(1) != null ? hub.group(1) : hub.group(2);
             return uniform(a, "int" + bits + "gC", "int8gC", "int8gC");
         }
+        // CoreML-LLM's quantized Gemma bundles (john-rocky/CoreML-LLM docs/PLE_INT4_PROBE.md, "prod (W4A16 + INT8 PLE)"):
+        // a 4-bit palettized decoder (W4A16, LUT per channel group: costed as int4g32's 4.5 bits), the tied LM head in a
+        // 4-bit chunk, the per-layer input table int8 per row with an fp16 scale
+        if (l.contains("COREML") && l.matches(".*\\bQUANTIZED\\b.*")) return uniform(a, "int4g32", "int8gC", "int4g32");
         // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit, group 128, fp16 scale and zero
         if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) return uniform(a, "int4g128a", "int4g128a", "int4g128a");
         if (l.matches(".*\\bQ4F16_FT\\b.*")) return uniform(a, "int4gC", "int4gC", "int4gC");
@@ -234,16 +239,20 @@ public final class FormatMixes {
         String typeOf(TensorSpec t) {
             String def = ft.defaultType();
             if (ft.isFloat()) return def; // not a quantized type: llama.cpp keeps it as it is for every tensor
+            if (keptUnquantized(t)) return "F16";
             // per layer, tensors come in layer order, so llama.cpp's attn_v and ffn_down counters equal the layer
             int layer = t.layer(), n = a.layers();
-            boolean head = t.role() == TensorRole.LM_HEAD || (t.role() == TensorRole.EMBEDDING && a.tiedEmbeddings());
+            // llama.cpp's token-table category holds the per-layer input table too: with tied embeddings both take the
+            // output's type
+            boolean table = t.role() == TensorRole.EMBEDDING || LayerGeometry.isLookupTable(t);
+            boolean head = t.role() == TensorRole.LM_HEAD || (table && a.tiedEmbeddings());
             if (head) {
                 if (t.cols() % format(ft, def).blockWeights() != 0) return "Q8_0";
                 if (ft == FileType.IQ2_XXS || ft == FileType.IQ2_XS || ft == FileType.IQ3_XXS || ft == FileType.IQ1_S
                         || ft == FileType.IQ2_S || ft == FileType.IQ2_M || ft == FileType.IQ1_M) return "Q5_K";
                 return def.equals("Q8_0") ? def : "Q6_K";
             }
-            if (t.role() == TensorRole.EMBEDDING) {
+            if (table) {
                 return switch (ft) {
                     case IQ2_XXS, IQ2_XS, IQ1_S, IQ1_M -> "Q2_K";
                     case IQ2_S, IQ2_M, IQ3_XXS -> "IQ3_S";
@@ -328,14 +337,24 @@ public final class FormatMixes {
         }
     }
 
+    /**
+     * Tensors llama-quantize leaves in the converted file's type (F16 here): Gemma 3n's AltUp and LAuReL matrices and the
+     * per-layer input projection ("very small" / "not too big", llama-quant.cpp).
+     */
+    private static boolean keptUnquantized(TensorSpec t) {
+        String n = t.name();
+        return n.contains("altup") || n.contains("laurel") || n.startsWith("per_layer_model_proj");
+    }
+
     private static Map<String, TensorChoice> perTensor(ModelArchitecture a, java.util.function.Function<TensorSpec, TensorChoice> f) {
         Map<String, TensorChoice> m = new LinkedHashMap<>();
         for (TensorSpec t : a.linearTensors()) m.put(t.name(), f.apply(t));
         return m;
     }
 
+    /** One format for the blocks, one for the token tables (the embedding and a per-layer input table), one for the LM head. */
     private static Map<String, TensorChoice> uniform(ModelArchitecture a, String linear, String embedding, String head) {
-        return perTensor(a, t -> TensorChoice.of(WeightFormat.parse(switch (t.role()) {
+        return perTensor(a, t -> TensorChoice.of(WeightFormat.parse(LayerGeometry.isLookupTable(t) ? embedding : switch (t.role()) {
             case EMBEDDING -> a.tiedEmbeddings() ? head : embedding;
             case LM_HEAD -> head;
             default -> linear;

@@ -155,9 +155,12 @@ public final class SimulatorValidation {
         return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null, note);
     }
 
-    /** One row's simulation: a dense model in one native call, a mixture of experts through {@link ModelSimulation}. */
+    /**
+     * One row's simulation: a dense model in one native call, a mixture of experts or a model with per-layer geometry
+     * through {@link ModelSimulation}.
+     */
     private static SimulationResult simulate(NativeSimulator sim, Prepared p) {
-        if (p.model().moe()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.cells().get("weight_format"));
+        if (p.model().moe() || p.model().perLayer()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.cells().get("weight_format"));
         return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 

@@ -54,4 +54,34 @@ class ModelDescriptorsTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelDescriptors.parse("m.yaml", y));
         assertEquals("rope", e.field());
     }
+
+    @Test
+    void gemma3nE2BHasGooglesEffectiveParameterCount() {
+        // Google: Gemma 3n E2B runs "1.91B effective" parameters (the weights without the token and per-layer tables).
+        // The checkpoint also stores K/V projections on its 10 KV-shared blocks (21 M) that no token reads; they are left out.
+        ModelArchitecture a = ModelDescriptors.load("../configs/models/gemma-3n-e2b.yaml").architecture();
+        long tables = a.tensor("token_embd.weight").parameterCount() + a.tensor(LayerGeometry.PER_LAYER_TABLE).parameterCount();
+        assertEquals(1.91e9 - 10 * 2 * 512 * 2048, a.linearParameterCount() - tables, 0.02e9);
+        assertEquals(64, a.tensor("blk.29.laurel_l.weight").rows());
+        assertEquals(3 * 2048, a.tensor("altup_proj.weight").rows(), "three AltUp streams beside the one the blocks run");
+    }
+
+    @Test
+    void perLayerGeometryErrorsNameTheField() {
+        String head = "schemaVersion: 1\nname: x\nfamily: llama\nhiddenSize: 64\nintermediateSize: 128\nlayers: 2\nheads: 4\n"
+                + "kvHeads: 2\nheadDim: 16\nvocabSize: 100\nmaxContextTokens: 256\ntiedEmbeddings: true\naliases: []\n";
+        InvalidInputException count = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 128, 128]\n"));
+        assertEquals("perLayer.intermediateSizes", count.field());
+        InvalidInputException shared = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 256]\n  kvSharedLayers: 2\n"));
+        assertEquals("perLayer.kvSharedLayers", shared.field());
+        InvalidInputException width = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 0]\n"));
+        assertEquals("perLayer.intermediateSizes[1]", width.field());
+        ModelDescriptor ok = ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 256]\n  kvSharedLayers: 1\n");
+        assertEquals(256, ok.architecture().tensor("blk.1.ffn_down.weight").cols());
+        assertEquals(null, ok.architecture().linearTensors().stream().filter(t -> t.name().equals("blk.1.attn_k.weight")).findAny().orElse(null),
+                "a KV-shared block has no K projection");
+    }
 }
