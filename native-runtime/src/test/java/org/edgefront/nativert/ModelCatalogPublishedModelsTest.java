@@ -152,6 +152,9 @@ class ModelCatalogPublishedModelsTest {
         assertParams("SmolLM3-3B", 3.08e9, 0.02e9);
         assertParams("MobileLLM-125M", 0.1246e9, 0.001e9);
         assertParams("Qwen1.5-0.5B", 0.464e9, 0.01e9);
+        assertParams("Qwen-1.8B", 1.84e9, 0.01e9);
+        // Gemma 3n / Gemma 4: stored weights include the per-layer input table, 262144 x (layers x 256)
+        assertParams("Gemma-4-E2B", 2.3e9 + 262144L * 35 * 256, 0.05e9);
     }
 
     private static void assertParams(String name, double expected, double tolerance) {

@@ -113,7 +113,7 @@ class SimulatorValidationTest {
             assertFalse(Double.isNaN(row.measuredEnergyJPerToken()), row.index() + ": every row derives a measured J/token");
             if (row.ok()) assertNotNull(row.predictedEnergyJPerToken(), row.index() + "");
         }
-        assertTrue(r.summary().okRows() >= 19, r.summary().toString());
+        assertEquals(20, r.summary().okRows(), "no energy row unsupported (Gemma 4 E2B by its per-layer geometry): " + r.summary());
         assertEquals(20, r.summary().energyRows());
         System.out.println("energy validation (fitted calibrations): " + r.summary());
     }
@@ -127,7 +127,10 @@ class SimulatorValidationTest {
         int records = MeasurementCsv.parse(file, java.nio.file.Files.readString(Path.of(file)), SimulatorValidation.REQUIRED).size();
         SimulatorValidation.Report r = validation().validate(file, EngineCalibrations.fitted());
         assertTrue(records >= 10, "records: " + records);
-        if (name.startsWith("x86")) assertEquals(0, r.summary().rows() - r.summary().okRows(), "every x86 row is simulated");
+        if (!name.startsWith("published-extra")) {
+            // published-extra keeps three rows of hybrid architectures (LFM2.5 convolutions, Qwen3.5 linear attention)
+            assertEquals(0, r.summary().rows() - r.summary().okRows(), "every row of " + name + " is simulated");
+        }
         assertEquals(records, r.rows().size());
         for (int i = 0; i < records; i++) {
             SimulatorValidation.Row row = r.rows().get(i);
