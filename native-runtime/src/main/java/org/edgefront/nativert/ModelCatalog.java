@@ -351,11 +351,11 @@ public final class ModelCatalog {
         String arch = h.strings().get("general.architecture");
         if (arch == null) throw new InvalidInputException(f, "general.architecture", "missing metadata key");
         String p = arch + ".";
-        for (String k : List.of("feed_forward_length", "attention.head_count", "attention.head_count_kv")) {
-            if (h.arrayLengths().containsKey(p + k)) {
-                throw new InvalidInputException(f, p + k, "per-layer values (layers of different shapes) are not supported by the uniform-layer simulator");
-            }
+        if (h.arrayLengths().containsKey(p + "attention.head_count")) {
+            throw new InvalidInputException(f, p + "attention.head_count", "per-layer head counts are not supported by the simulator");
         }
+        boolean perLayerArrays = h.arrayLengths().containsKey(p + "feed_forward_length") || h.arrayLengths().containsKey(p + "attention.head_count_kv");
+        if (perLayerArrays || arch.equals("gemma3n") || arch.equals("gemma4")) return fromGgufPerLayer(h, arch);
         int hidden = ggufInt(h, p + "embedding_length", -1);
         int layers = ggufInt(h, p + "block_count", -1);
         int heads = ggufInt(h, p + "attention.head_count", -1);
@@ -393,6 +393,90 @@ public final class ModelCatalog {
         String name = h.strings().getOrDefault("general.name", "");
         if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");
         return new ModelDescriptor(f, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+    }
+
+    /**
+     * A GGUF whose blocks differ (Gemma 3n, Gemma 4, or per-layer {@code feed_forward_length} / {@code head_count_kv}
+     * arrays): the shapes come from the tensors themselves, which say exactly what each block stores. Per block: the FFN
+     * width from {@code ffn_up}, the head size from {@code attn_q}'s rows over the head count (blocks with another size are
+     * the full-attention ones), K/V heads from {@code attn_k}; KV-shared blocks from {@code attention.shared_kv_layers} or
+     * else the trailing blocks without {@code attn_k}; the per-layer input table, LAuReL rank and AltUp streams from
+     * {@code per_layer_token_embd}, {@code laurel_l} and {@code altup_proj}.
+     */
+    private static ModelDescriptor fromGgufPerLayer(GgufFile.HeaderSummary h, String arch) {
+        String f = h.file(), p = arch + ".";
+        if (ggufInt(h, p + "expert_count", 0) > 0) throw new InvalidInputException(f, p + "expert_count", "experts in blocks of different shapes are not supported");
+        int hidden = ggufInt(h, p + "embedding_length", -1);
+        int layers = ggufInt(h, p + "block_count", -1);
+        int heads = ggufInt(h, p + "attention.head_count", -1);
+        List<Integer> widths = new ArrayList<>(), headDims = new ArrayList<>(), kvHeads = new ArrayList<>();
+        int lastWithK = -1;
+        for (int l = 0; l < layers; l++) {
+            List<Long> up = h.tensorDims().get("blk." + l + ".ffn_up.weight"), q = h.tensorDims().get("blk." + l + ".attn_q.weight");
+            if (up == null || up.size() != 2) throw new InvalidInputException(f, "blk." + l + ".ffn_up.weight", "missing or not a matrix: block shapes are read from it");
+            if (q == null || q.size() != 2 || q.get(1) % heads != 0) {
+                throw new InvalidInputException(f, "blk." + l + ".attn_q.weight", "missing or its rows are not " + heads + " heads");
+            }
+            widths.add(Math.toIntExact(up.get(1)));
+            int hd = Math.toIntExact(q.get(1) / heads);
+            headDims.add(hd);
+            List<Long> k = h.tensorDims().get("blk." + l + ".attn_k.weight");
+            if (k != null) {
+                if (k.get(1) % hd != 0) throw new InvalidInputException(f, "blk." + l + ".attn_k.weight", "rows are not whole heads of " + hd);
+                kvHeads.add(Math.toIntExact(k.get(1) / hd));
+                if (lastWithK != l - 1) throw new InvalidInputException(f, "blk." + l + ".attn_k.weight", "only the last blocks may lack attn_k (KV sharing)");
+                lastWithK = l;
+            } else {
+                kvHeads.add(0);
+            }
+        }
+        int shared = h.numbers().containsKey(p + "attention.shared_kv_layers") ? ggufInt(h, p + "attention.shared_kv_layers", 0) : layers - 1 - lastWithK;
+        if (shared >= layers || layers - shared - 1 > lastWithK) {
+            throw new InvalidInputException(f, p + "attention.shared_kv_layers", shared + " shared of " + layers + " blocks, but attn_k ends at block " + lastWithK);
+        }
+        // the common head size is the local blocks'; the full-attention blocks are the fewer, wider ones
+        java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+        for (int d : headDims) counts.merge(d, 1L, Long::sum);
+        int base = counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<Integer> global = new ArrayList<>();
+        int globalHeadDim = base, globalKv = -1, kv = -1;
+        for (int l = 0; l < layers; l++) {
+            int hd = headDims.get(l);
+            if (hd != base) {
+                if (globalHeadDim != base && hd != globalHeadDim) throw new InvalidInputException(f, "blk." + l + ".attn_q.weight", "a third head size " + hd);
+                globalHeadDim = hd;
+                global.add(l);
+                if (kvHeads.get(l) > 0) globalKv = kvHeads.get(l);
+            } else if (kvHeads.get(l) > 0) {
+                kv = kvHeads.get(l);
+            }
+        }
+        if (kv < 1) throw new InvalidInputException(f, "blk.0.attn_k.weight", "no block with the common head size has attn_k");
+        if (globalKv < 1) globalKv = kv;
+        int ple = 0, pleVocab = 0;
+        List<Long> table = h.tensorDims().get(LayerGeometry.PER_LAYER_TABLE);
+        if (table != null) {
+            if (table.size() != 2 || table.get(0) % layers != 0) throw new InvalidInputException(f, LayerGeometry.PER_LAYER_TABLE, "not (layers x size) x vocabulary");
+            ple = Math.toIntExact(table.get(0) / layers);
+            pleVocab = Math.toIntExact(table.get(1));
+        }
+        List<Long> laurel = h.tensorDims().get("blk.0.laurel_l.weight");
+        List<Long> altup = h.tensorDims().get("altup_proj.weight");
+        int altupInputs = altup == null ? 1 : altup.size() == 3 ? Math.toIntExact(altup.get(2)) + 1 : 2;
+        LayerGeometry g;
+        try {
+            g = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, ple, pleVocab,
+                    laurel == null ? 0 : Math.toIntExact(laurel.get(1)), altupInputs);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(f, "(tensors)", e.getMessage());
+        }
+        int vocab = h.arrayLengths().containsKey("tokenizer.ggml.tokens")
+                ? (int) Math.min(Integer.MAX_VALUE, h.arrayLengths().get("tokenizer.ggml.tokens"))
+                : Math.toIntExact(h.tensorDims().get("token_embd.weight").get(1));
+        String name = h.strings().getOrDefault("general.name", "");
+        if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");
+        return new ModelDescriptor(f, name, ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, vocab,
+                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g);
     }
 
     /** An integer metadata value; {@code fallback} when absent (-1: required, -2: absent is reported as -2). */

@@ -178,6 +178,50 @@ class ModelCatalogTest {
         return o.toByteArray();
     }
 
+    /** Gemma 3n and Gemma 4 GGUFs: the per-block shapes come from the tensors, and give back the catalog's model. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"Gemma-4-E2B, gemma4", "Gemma-4-E4B, gemma4", "Gemma-3n-E2B, gemma3n", "Gemma-3n-E4B, gemma3n"})
+    void perLayerGgufHeadersGiveTheCatalogsShapes(String model, String arch) throws Exception {
+        ModelDescriptor m = catalog().find(model, Double.NaN);
+        Path gguf = dir.resolve(model + ".gguf");
+        Files.write(gguf, headerOnlyGguf(arch, m));
+        ModelDescriptor g = catalog().resolve(gguf.toString());
+        assertEquals(m.architecture().linearTensors(), g.architecture().linearTensors());
+        assertEquals(m.geometry(), g.geometry());
+        assertEquals(m.tiedEmbeddings(), g.tiedEmbeddings());
+    }
+
+    /** A GGUF v3 header (no tensor data) holding every linear tensor of {@code m} as llama.cpp names and shapes them. */
+    private static byte[] headerOnlyGguf(String arch, ModelDescriptor m) {
+        java.util.List<org.edgefront.space.model.TensorSpec> ts = m.architecture().linearTensors();
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        String[][] u32 = {{arch + ".embedding_length", "" + m.hiddenSize()}, {arch + ".block_count", "" + m.layers()},
+            {arch + ".attention.head_count", "" + m.heads()}, {arch + ".context_length", "" + m.maxContextTokens()}};
+        write(o, le(4).putInt(0x46554747).array());
+        write(o, le(4).putInt(3).array());
+        write(o, le(8).putLong(ts.size()).array());
+        write(o, le(8).putLong(u32.length + 1).array());
+        str(o, "general.architecture");
+        write(o, le(4).putInt(8).array());
+        str(o, arch);
+        for (String[] kv : u32) {
+            str(o, kv[0]);
+            write(o, le(4).putInt(4).array());
+            write(o, le(4).putInt(Integer.parseInt(kv[1])).array());
+        }
+        for (org.edgefront.space.model.TensorSpec t : ts) {
+            str(o, t.name());
+            boolean altup = t.name().startsWith("altup");
+            // llama.cpp stores AltUp's projections as [n_embd, n_embd, n_altup - 1]
+            long[] dims = altup ? new long[] {t.cols(), t.cols(), t.rows() / t.cols()} : new long[] {t.cols(), t.rows()};
+            write(o, le(4).putInt(dims.length).array());
+            for (long d : dims) write(o, le(8).putLong(d).array());
+            write(o, le(4).putInt(0).array());               // F32
+            write(o, le(8).putLong(0).array());
+        }
+        return o.toByteArray();
+    }
+
     private static ByteBuffer le(int n) { return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN); }
 
     private static void str(ByteArrayOutputStream o, String s) {
