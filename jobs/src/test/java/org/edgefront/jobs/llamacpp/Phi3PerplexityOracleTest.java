@@ -1,16 +1,21 @@
 package org.edgefront.jobs.llamacpp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.jobs.export.GgufExport;
+import org.edgefront.jobs.export.LlamaCppExport;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
@@ -31,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * GGUF read back over the very token ids llama-perplexity used. Agreement needs every part right at once: the phi3 keys
  * llama.cpp's loader requires, q | k | v stacked in {@code attn_qkv} and gate | up in an {@code ffn_up} of 2 x ffn rows
  * (gate first, as LLM_FFN_SWIGLU takes the SiLU input from the first half), the q/k rows in rotate-half order for NeoX
- * RoPE, grouped-query attention and the untied head.
+ * RoPE, grouped-query attention and the untied head. A second case quantizes EdgeFront's F32 phi3 GGUF with the real
+ * {@code llama-quantize} and the point's {@code --tensor-type-file} (which names the stacks llama-quantize sees), and
+ * compares every tensor with EdgeFront's own mixed-precision phi3 GGUF: same types, same bytes.
  */
 @Tag("llamacpp")
 class Phi3PerplexityOracleTest {
@@ -83,6 +90,59 @@ class Phi3PerplexityOracleTest {
         // and the CLI's eval runs the same file with the tokenizer it carries (EdgeFront's own paragraphs and tokenization)
         com.fasterxml.jackson.databind.JsonNode eval = LlamaCppTools.eval128("--model", gguf.toString());
         assertTrue(Double.isFinite(eval.get("nll").asDouble()) && eval.get("nll").asDouble() > 0, eval.toString());
+    }
+
+    @Test
+    void llamaQuantizeStoresThePhi3StacksAsTheTensorTypeFileSaysAndAsEdgeFrontsOwnGgufByteForByte() throws Exception {
+        Path tok = TestPaths.shared().resolve("models/tok512.bin");
+        Path base = dir.resolve("phi3-f32.gguf");
+        Path ours = dir.resolve("phi3-edgefront.gguf");
+        Map<String, TensorChoice> choices = new LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>();
+        long weightBytes;
+        try (ModelWeights w = renamed(SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 23,
+                ArchitectureFamily.PHI3), "tiny-p3-quantize")) {
+            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+            for (TensorSpec t : w.architecture().linearTensors()) {
+                f32.put(t.name(), TensorChoice.parse("F32"));
+                // each stack one type, the two layers' stacks of different types
+                String label = switch (t.role()) {
+                    case Q, K, V -> t.layer() == 0 ? "Q8_0" : "Q4_0";
+                    case GATE, UP -> t.layer() == 0 ? "Q4_0" : "Q5_1";
+                    case O -> "Q5_0";
+                    case DOWN -> "Q4_1";
+                    default -> "Q8_0";
+                };
+                choices.put(t.name(), TensorChoice.parse(label));
+                labels.put(t.name(), label);
+            }
+            GgufExport.write("phi3-f32", w, f32, tok.toString(), base.toString());
+            weightBytes = GgufExport.write("phi3-mixed", w, choices, tok.toString(), ours.toString()).weightBytes();
+            LlamaCppExport.Plan plan = LlamaCppExport.plan("phi3-mixed", labels, w.architecture(), false);
+            assertEquals("q4_0", plan.tensorTypes().get("blk.1.attn_qkv.weight"));
+            assertEquals("q5_1", plan.tensorTypes().get("blk.1.ffn_up.weight"));
+            Path types = dir.resolve("types.txt");
+            Files.writeString(types, plan.fileText());
+            Path quantized = dir.resolve("llama-quantize.gguf");
+            List<String> cmd = new ArrayList<>(Arrays.asList(LlamaCppExport.command(plan, types.toString(), "p")
+                    .replace(" MODEL-F16.gguf MODEL-p.gguf ", " " + base + " " + quantized + " ").split(" ")));
+            cmd.set(0, LlamaCppTools.bin().resolve("llama-quantize").toString());
+            LlamaCppTools.runOk(dir.resolve("quantize.log"), 300, cmd);
+            Map<String, GgufTensors.Tensor> theirs = GgufTensors.read(quantized);
+            Map<String, GgufTensors.Tensor> mine = GgufTensors.read(ours);
+            assertEquals(theirs.keySet(), mine.keySet());
+            long bytes = 0;
+            for (GgufTensors.Tensor t : mine.values()) {
+                GgufTensors.Tensor o = theirs.get(t.name());
+                String type = GgufTensors.NAMES.get(t.type());
+                assertEquals(GgufTensors.NAMES.get(o.type()), type, t.name());
+                if (t.matrix()) assertEquals(plan.tensorTypes().get(t.name()), type, t.name() + " as the tensor-type file says");
+                assertArrayEquals(o.data(), t.data(), t.name() + " (" + type + ") bytes differ");
+                if (t.matrix()) bytes += o.data().length;
+            }
+            assertEquals(weightBytes, bytes);
+            assertEquals(plan.weightBytes(), bytes);
+        }
     }
 
     /**
