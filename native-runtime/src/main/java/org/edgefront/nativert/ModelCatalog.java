@@ -193,7 +193,8 @@ public final class ModelCatalog {
      * {@code text_config}). Keys: hidden_size, intermediate_size, num_hidden_layers, num_attention_heads,
      * num_key_value_heads (default: heads), head_dim (default hidden / heads), vocab_size, max_position_embeddings,
      * tie_word_embeddings (default true for Gemma, false otherwise, as those classes define it), model_type
-     * ({@code phi} is the Phi-2 family, {@code qwen2*} the biased-attention family, everything else Llama-like).
+     * ({@code phi} is the Phi-2 family, {@code qwen2*} the biased-attention family, {@code qwen3*}, {@code gemma3*} (not
+     * gemma3n) and {@code phi3} their own families, everything else Llama-like; {@code phimoe} is not {@code phi3}).
      * Mixture of experts: num_local_experts / num_experts / n_routed_experts, num_experts_per_tok,
      * moe_intermediate_size (else intermediate_size), shared_expert_intermediate_size or n_shared_experts.
      *
@@ -211,7 +212,8 @@ public final class ModelCatalog {
         String type = text(c, "model_type", text(root, "model_type", ""));
         ArchitectureFamily family = type.equals("phi") ? ArchitectureFamily.PHI2
                 : type.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : type.startsWith("qwen3") ? ArchitectureFamily.QWEN3
-                : type.startsWith("gemma3") && !type.startsWith("gemma3n") ? ArchitectureFamily.GEMMA3 : ArchitectureFamily.LLAMA;
+                : type.startsWith("gemma3") && !type.startsWith("gemma3n") ? ArchitectureFamily.GEMMA3
+                : type.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         int hidden = positive(file, c, "hidden_size", "n_embd", "d_model");
         int layers = positive(file, c, "num_hidden_layers", "n_layer", "num_layers");
         int heads = positive(file, c, "num_attention_heads", "n_head");
@@ -388,7 +390,7 @@ public final class ModelCatalog {
         }
         ArchitectureFamily family = arch.equals("phi2") ? ArchitectureFamily.PHI2
                 : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3
-                : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : ArchitectureFamily.LLAMA;
+                : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
         String name = h.strings().getOrDefault("general.name", "");
         if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");

@@ -115,6 +115,28 @@ class ModelCatalogTest {
     }
 
     @Test
+    void phi3ConfigsAndGgufsAreThePhi3FamilyWithTheCatalogsShapes() {
+        // Phi-3-mini-4k-instruct's config.json (fused tensors are split into Llama's roles, so shapes are Llama's)
+        String json = "{\"architectures\":[\"Phi3ForCausalLM\"],\"model_type\":\"phi3\",\"hidden_size\":3072,"
+                + "\"intermediate_size\":8192,\"num_hidden_layers\":32,\"num_attention_heads\":32,\"num_key_value_heads\":32,"
+                + "\"vocab_size\":32064,\"max_position_embeddings\":4096,\"sliding_window\":2047,\"tie_word_embeddings\":false,"
+                + "\"_name_or_path\":\"microsoft/Phi-3-mini-4k-instruct\"}";
+        ModelDescriptor d = ModelCatalog.fromHuggingFaceConfig("config.json", json, "dir");
+        assertEquals(ArchitectureFamily.PHI3, d.family());
+        assertEquals(catalog().find("Phi-3-mini-4k", Double.NaN).architecture().parameterCount(), d.architecture().parameterCount());
+        // Phi-3.5-MoE is another family (phimoe), read as Llama-like experts
+        String moe = json.replace("\"phi3\"", "\"phimoe\"").replace("}", ",\"num_local_experts\":16,\"num_experts_per_tok\":2}");
+        assertEquals(ArchitectureFamily.LLAMA, ModelCatalog.fromHuggingFaceConfig("config.json", moe, "dir").family());
+        org.edgefront.space.io.GgufFile.HeaderSummary h = new org.edgefront.space.io.GgufFile.HeaderSummary("phi3.gguf", java.util.Map.of("phi3.embedding_length", 3072.0,
+                "phi3.feed_forward_length", 8192.0, "phi3.block_count", 32.0, "phi3.attention.head_count", 32.0, "phi3.context_length", 4096.0),
+                java.util.Map.of("general.architecture", "phi3"), java.util.Map.of("tokenizer.ggml.tokens", 32064L),
+                java.util.Map.of("output.weight", java.util.List.of(3072L, 32064L)), java.util.Map.of());
+        ModelDescriptor g = ModelCatalog.fromGguf(h);
+        assertEquals(ArchitectureFamily.PHI3, g.family());
+        assertEquals(d.architecture().parameterCount(), g.architecture().parameterCount());
+    }
+
+    @Test
     void badConfigNamesTheKey() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> ModelCatalog.fromHuggingFaceConfig("c.json", "{\"hidden_size\":-3}", "x"));

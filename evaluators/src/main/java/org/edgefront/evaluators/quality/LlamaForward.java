@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * RoPE, as llama.cpp's qwen3 graph does; Gemma 3 with, besides those q/k norms, the embedding scaled by sqrt(dim), an RMSNorm on
  * the attention output and on the FFN output before each residual add, a GELU (tanh) gate, the attention scale of the
  * architecture and, on its local layers ({@link org.edgefront.space.model.SlidingWindow}), attention within the window and
- * RoPE at the local base without scaling, as llama.cpp's gemma3 graph with iSWA does) over whole sequences at once, like a prefill: RMSNorm (eps from the
+ * RoPE at the local base without scaling, as llama.cpp's gemma3 graph with iSWA does; Phi-3, whose block is Llama's once
+ * its loaders have split the stacked q|k|v and gate|up) over whole sequences at once, like a prefill: RMSNorm (eps from the
  * architecture), heads of {@link ModelArchitecture#headDim()} (heads x headDim may differ from dim), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
  * permute Hugging Face q/k rows into it), grouped-query attention with a causal mask, SwiGLU FFN, tied or
@@ -176,8 +177,8 @@ public final class LlamaForward implements ForwardPass {
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3
-                && arch.family() != ArchitectureFamily.GEMMA3) {
-            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 3 and Phi-2 models; " + arch.name() + " is " + arch.family());
+                && arch.family() != ArchitectureFamily.GEMMA3 && arch.family() != ArchitectureFamily.PHI3) {
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 3, Phi-3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }

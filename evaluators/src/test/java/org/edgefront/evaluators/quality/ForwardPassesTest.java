@@ -29,6 +29,9 @@ class ForwardPassesTest {
         assertInstanceOf(LlamaForward.class, ForwardPasses.of(gemma3, TinyModels.tensors(gemma3, 2)));
         assertTrue(ForwardPasses.tensorNames(gemma3).containsAll(List.of("blk.2.attn_q_norm.weight", "blk.2.post_attention_norm.weight",
                 "blk.2.post_ffw_norm.weight")));
+        ModelArchitecture phi3 = TinyModels.phi3();
+        assertInstanceOf(LlamaForward.class, ForwardPasses.of(phi3, TinyModels.tensors(phi3, 2)));
+        assertEquals(ForwardPasses.tensorNames(llama), ForwardPasses.tensorNames(phi3), "Phi-3 reads Llama's norms, no biases");
         ModelArchitecture phi = PhiForwardTest.arch(2);
         ForwardPass p = ForwardPasses.of(phi, PhiForwardTest.tensors(phi, 3));
         assertInstanceOf(PhiForward.class, p);

@@ -43,6 +43,15 @@ final class TinyModels {
                 .withAttentionScale(1 / Math.sqrt(10));
     }
 
+    /**
+     * A tiny Phi-3: Llama's block with an untied head and grouped-query attention (4 heads, 2 KV heads), the canonical
+     * tensors its loaders split from the stacked q|k|v and gate|up.
+     */
+    static ModelArchitecture phi3() {
+        return ModelArchitecture.of("tiny-phi3-test", org.edgefront.space.model.ArchitectureFamily.PHI3, 32, 48, 2, 4, 2, 40, 64,
+                false, 1e-5, 10000.0, true);
+    }
+
     static Map<String, float[]> tensors(ModelArchitecture a, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, float[]> t = new HashMap<>();

@@ -39,7 +39,10 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * {@code qwen3} and Gemma 3 as {@code gemma3} (with its sliding window as {@code attention.sliding_window},
  * {@code attention.sliding_window_pattern}, {@code rope.freq_base_swa}; norms as 1 + w, as llama.cpp's converter writes
  * them), whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
- * and q/k norms are put back in Hugging Face's order. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
+ * and q/k norms are put back in Hugging Face's order; Phi-3 as {@code phi3} (also NeoX RoPE), with q | k | v stacked in
+ * {@code blk.N.attn_qkv.weight} (apart, as attn_q / attn_k / attn_v, when their types differ: llama.cpp loads both) and
+ * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}).
+ * The result's stored types and weight bytes are per canonical tensor either way. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
  * Qwen2's attention biases, Qwen3's {@code blk.N.attn_q_norm.weight} / {@code blk.N.attn_k_norm.weight}) is an F32
  * tensor, as llama.cpp's converter writes them. The head size is written as {@code attention.key_length} /
  * {@code value_length}, which llama.cpp reads when heads x head size differs from the width (Qwen3-0.6B).
@@ -73,10 +76,12 @@ public final class GgufExport {
             case QWEN2 -> "qwen2";
             case QWEN3 -> "qwen3";
             case GEMMA3 -> "gemma3";
-            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2, qwen3 and"
-                    + " gemma3 families, not " + a.family());
+            case PHI3 -> "phi3";
+            default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2, qwen3,"
+                    + " gemma3 and phi3 families, not " + a.family());
         };
         if (a.family() == ArchitectureFamily.GEMMA3) requireGemma3Expressible(weights.source(), a);
+        if (a.family() == ArchitectureFamily.PHI3) requirePhi3Expressible(weights.source(), a);
         // llama.cpp's qwen2/qwen3/gemma3 graphs rotate halves (NeoX RoPE); EdgeFront holds q/k rows (biases, norms) in interleaved pairs
         boolean rotateHalf = a.family().ggufRotatesHalf();
         Map<String, WeightFormat> stored = new LinkedHashMap<>();
@@ -113,14 +118,23 @@ public final class GgufExport {
             throw new InvalidInputException(tokenizer != null ? tokenizer : weights.source(), "(file)", "cannot read the tokenizer: " + e.getMessage(), e);
         }
 
-        List<String> order = new ArrayList<>();
+        Map<String, ModelArchitecture.StackedTensor> stacks = stacksToWrite(file, a, stored);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (TensorSpec t : a.linearTensors()) {
-            order.add(t.name());
+            ModelArchitecture.StackedTensor st = stacks.get(t.name());
+            if (st != null) {
+                // Phi-3: one tensor of the parts' rows where its first part would be (its parts share a stored format)
+                if (!st.parts().get(0).name().equals(t.name())) continue;
+                WeightFormat f = stored.get(t.name());
+                w.tensor(st.name(), new long[] {st.cols(), st.rows()}, ggmlType(f), f.bytes(st.rows(), st.cols()));
+                continue;
+            }
             shapes.put(t.name(), new long[] {t.cols(), t.rows()});
             WeightFormat f = stored.get(t.name());
             w.tensor(t.name(), new long[] {t.cols(), t.rows()}, ggmlType(f), f.bytes(t.rows(), t.cols()));
         }
+        Map<String, ModelArchitecture.StackedTensor> stackByName = new LinkedHashMap<>();
+        for (ModelArchitecture.StackedTensor st : stacks.values()) stackByName.put(st.name(), st);
         // F32 vectors: norms, Qwen2's attention biases, Qwen3's and Gemma 3's q/k norms, Gemma 3's post norms (llama.cpp keeps 1-D tensors in F32)
         for (ModelArchitecture.VectorTensor v : a.vectorTensors()) {
             w.tensor(v.name(), new long[] {v.length()}, NamedFormat.F32.ggmlType(), 4L * v.length());
@@ -135,6 +149,18 @@ public final class GgufExport {
         }
 
         AtomicFiles.write(AtomicFiles.path(out), os -> w.writeTo(os, (name, s) -> {
+            ModelArchitecture.StackedTensor st = stackByName.get(name);
+            if (st != null) {
+                // a stack's rows are its parts' rows in order, each part encoded by its own choice into the shared type
+                for (TensorSpec part : st.parts()) {
+                    float[] x = weights.read(part.name());
+                    Integer heads = ropeHeads.get(part.name());
+                    if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, part.rows(), heads);
+                    TensorChoice c = choices.get(part.name());
+                    for (int r = 0; r < part.rows(); r++) s.write(TensorCompressor.encodeRow(c.format(), stored.get(part.name()), x, r * part.cols(), part.cols()));
+                }
+                return;
+            }
             float[] x = weights.read(name);
             long[] dims = shapes.get(name);
             Integer heads = ropeHeads.get(name);
@@ -153,6 +179,45 @@ public final class GgufExport {
         Map<String, String> types = new LinkedHashMap<>();
         stored.forEach((k, v) -> types.put(k, v.named().ggmlName()));
         return new Result(types, weightBytes);
+    }
+
+    /**
+     * The stacks of {@link ModelArchitecture#stackedTensors()} to write as one tensor each, keyed by each part's name: every
+     * stack whose parts are stored in one format. A separable stack (q | k | v) whose parts differ is written as its parts
+     * (llama.cpp's loader takes attn_q, attn_k, attn_v when attn_qkv is absent); an inseparable one (Phi-3's gate | up,
+     * which llama.cpp loads only as one ffn_up of 2 x ffn rows) is refused naming the second part's choice.
+     */
+    private static Map<String, ModelArchitecture.StackedTensor> stacksToWrite(String file, ModelArchitecture a, Map<String, WeightFormat> stored) {
+        Map<String, ModelArchitecture.StackedTensor> out = new LinkedHashMap<>();
+        for (ModelArchitecture.StackedTensor st : a.stackedTensors()) {
+            WeightFormat first = stored.get(st.parts().get(0).name());
+            TensorSpec odd = null;
+            for (TensorSpec p : st.parts()) if (odd == null && !stored.get(p.name()).equals(first)) odd = p;
+            if (odd == null) {
+                for (TensorSpec p : st.parts()) out.put(p.name(), st);
+            } else if (!st.separable()) {
+                throw new InvalidInputException(file, "choices." + odd.name(), "stored as " + stored.get(odd.name()).named().ggmlName() + " but "
+                        + st.parts().get(0).name() + " as " + first.named().ggmlName() + ": a " + a.family().name().toLowerCase(java.util.Locale.ROOT)
+                        + " GGUF holds them in one tensor, " + st.name() + " (llama.cpp loads no other layout), so they need one type");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a Phi-3 that llama.cpp's phi3 loader would not load or would run differently: heads x head size other than the
+     * width (it sizes q and attn_output by the width), and RoPE scaling with no phi3 key (linear has the generic one; LongRoPE
+     * is refused when read).
+     */
+    private static void requirePhi3Expressible(String source, ModelArchitecture a) {
+        if (a.qDim() != a.dim()) {
+            throw new InvalidInputException(source, "head_dim", "heads x head size " + a.qDim() + " differs from the width " + a.dim()
+                    + "; llama.cpp's phi3 loader sizes q and attn_output by the width");
+        }
+        if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT && a.ropeScaling().type() != RopeScaling.Type.LINEAR) {
+            throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName()
+                    + " has no phi3 GGUF key (linear has)");
+        }
     }
 
     /**

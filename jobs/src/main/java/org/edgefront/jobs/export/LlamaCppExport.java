@@ -38,7 +38,8 @@ import org.edgefront.space.model.TensorSpec;
  * type with identical blocks (int8g32/Q8_0, int4g32/Q4_0, int4g32a/Q4_1, int5g32/Q5_0, int5g32a/Q5_1), the
  * quantizers differ (int4g32's scale is max|w|/7, Q4_0's the signed maximum over -8), so llama-quantize would
  * store other weights than were measured; {@code export --to gguf} writes EdgeFront's own codes into those blocks
- * instead. Stateless.
+ * instead. A model whose GGUF stacks tensors (Phi-3's attn_qkv and gate | up ffn_up) is named by its stacks, each of
+ * one type. Stateless.
  */
 public final class LlamaCppExport implements PointExporter.Text {
     LlamaCppExport() {}
@@ -57,8 +58,8 @@ public final class LlamaCppExport implements PointExporter.Text {
     /**
      * The export of one point.
      *
-     * @param tensorTypes       tensor name to the ggml type name stored (after llama.cpp's shape fallback when
-     *                          the architecture is known), in the point's tensor order
+     * @param tensorTypes       tensor name (a stack's, for stacked parts: Phi-3's attn_qkv, ffn_up) to the ggml type name
+     *                          stored (after llama.cpp's shape fallback when the architecture is known), in the point's tensor order
      * @param baseType          the positional ftype argument for llama-quantize (e.g. {@code Q4_0})
      * @param fileText          the {@code --tensor-type-file} contents
      * @param warnings          one line per approximated tensor (empty unless {@code nearest}) and per fallback
@@ -137,6 +138,7 @@ public final class LlamaCppExport implements PointExporter.Text {
             types.put(tensor, t.ggmlName());
             stored.put(tensor, t);
         }
+        if (arch != null && !arch.stackedTensors().isEmpty()) types = stacked(file, arch, types);
         if (arch != null && arch.tiedEmbeddings() && !types.containsKey("output.weight") && types.containsKey("token_embd.weight")) {
             // a tied model converted to GGUF by llama.cpp's llama2.c converter gets its own output.weight copy; give it the
             // embedding's type (what EdgeFront measured for the shared matrix) instead of llama.cpp's output mix rule.
@@ -151,6 +153,37 @@ public final class LlamaCppExport implements PointExporter.Text {
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, String> e : types.entrySet()) text.append(pattern(e.getKey())).append('=').append(e.getValue()).append('\n');
         return new Plan(types, base, text.toString(), warnings, bytes, chosenBytes);
+    }
+
+    /**
+     * {@code types} with each stack of {@link ModelArchitecture#stackedTensors()} as the one tensor llama.cpp's converter
+     * writes (Phi-3's {@code blk.N.attn_qkv.weight} and {@code blk.N.ffn_up.weight} of gate | up), where its first part
+     * was: llama-quantize sees only the stack, which takes one type, so parts of different types are refused naming the
+     * first that differs ({@code export --to gguf} can still write q, k and v apart).
+     */
+    private static Map<String, String> stacked(String file, ModelArchitecture arch, Map<String, String> types) {
+        Map<String, ModelArchitecture.StackedTensor> stackOf = new LinkedHashMap<>();
+        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) for (TensorSpec p : st.parts()) stackOf.put(p.name(), st);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : types.entrySet()) {
+            ModelArchitecture.StackedTensor st = stackOf.get(e.getKey());
+            if (st == null) {
+                out.put(e.getKey(), e.getValue());
+                continue;
+            }
+            if (!st.parts().get(0).name().equals(e.getKey())) continue;
+            for (TensorSpec p : st.parts()) {
+                String t = types.get(p.name());
+                if (t == null) throw new InvalidInputException(file, "choices." + p.name(), "missing: " + st.name() + " needs every part it stacks");
+                if (!t.equals(e.getValue())) {
+                    throw new InvalidInputException(file, "choices." + p.name(), "stored as " + t + " but " + e.getKey() + " as " + e.getValue()
+                            + ": llama-quantize quantizes " + st.name() + ", which stacks them, as one tensor of one type"
+                            + (st.separable() ? " (export --to gguf writes them apart)" : ""));
+                }
+            }
+            out.put(st.name(), e.getValue());
+        }
+        return out;
     }
 
     /** The llama.cpp type for a choice, or the nearest with a warning when allowed; refuses otherwise. */

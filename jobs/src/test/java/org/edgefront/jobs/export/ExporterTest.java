@@ -116,6 +116,29 @@ class ExporterTest {
     }
 
     @Test
+    void aPhi3TensorTypeFileNamesTheStacksLlamaQuantizeSeesAndRefusesPartsOfDifferentTypes() {
+        org.edgefront.space.model.ModelArchitecture phi3 = org.edgefront.space.model.ModelArchitecture.of("phi3-test",
+                org.edgefront.space.model.ArchitectureFamily.PHI3, 64, 96, 2, 4, 2, 40, 64, false, 1e-5, 10000.0, true);
+        Map<String, String> c = new java.util.LinkedHashMap<>();
+        for (var t : phi3.linearTensors()) c.put(t.name(), "Q8_0");
+        c.put("blk.1.ffn_gate.weight", "Q4_0");
+        c.put("blk.1.ffn_up.weight", "Q4_0");
+        LlamaCppExport.Plan plan = LlamaCppExport.plan("front.json", c, phi3, false);
+        assertEquals("q8_0", plan.tensorTypes().get("blk.0.attn_qkv.weight"));
+        assertEquals("q4_0", plan.tensorTypes().get("blk.1.ffn_up.weight"), "gate | up as llama.cpp's converter stacks them");
+        for (String gone : List.of("blk.0.attn_q.weight", "blk.0.attn_v.weight", "blk.1.ffn_gate.weight")) {
+            assertTrue(!plan.tensorTypes().containsKey(gone) && !plan.fileText().contains(LlamaCppExport.pattern(gone)), gone);
+        }
+        assertTrue(plan.fileText().contains("^blk\\.1\\.attn_qkv\\.weight$=q8_0\n"), plan.fileText());
+        long expected = 0;
+        for (var t : phi3.linearTensors()) expected += TensorChoice.parse(c.get(t.name())).bytes(t);
+        assertEquals(expected, plan.weightBytes());
+        c.put("blk.1.attn_k.weight", "Q4_0");
+        assertEquals("choices.blk.1.attn_k.weight", assertThrows(InvalidInputException.class,
+                () -> LlamaCppExport.plan("front.json", c, phi3, false)).field());
+    }
+
+    @Test
     void llamaCppPatternsMatchOnlyTheirOwnTensor() {
         // llama-quantize applies std::regex_search: a bare "output.weight" would also hit attn_output
         List<String> names = new ArrayList<>();

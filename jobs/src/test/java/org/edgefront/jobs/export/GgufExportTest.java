@@ -143,6 +143,116 @@ class GgufExportTest {
         }
     }
 
+    /** A Phi-3-like synthetic whose rows are whole Q4_0/Q8_0 blocks: 64 wide, FFN 96, 4 heads and 2 KV heads of 16, untied. */
+    private static ModelWeights phi3(long seed) {
+        return SyntheticLlama.create(new SyntheticLlama.Shape(64, 96, 3, 4, 2, 40, 64, false), seed, ArchitectureFamily.PHI3);
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    @Test
+    void aPhi3RoundTripsThroughGgufWithQkvAndGateUpStackedAsLlamaCppLoadsThem() throws Exception {
+        try (ModelWeights w = phi3(9)) {
+            ModelArchitecture a = w.architecture();
+            Path out = tmp.resolve("phi3.gguf");
+            GgufExport.write("test", w, uniform(a, "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals("phi3", h.strings().get("general.architecture"));
+            assertEquals(64.0, h.numbers().get("phi3.context_length"));
+            assertEquals(96.0, h.numbers().get("phi3.feed_forward_length"));
+            assertEquals(16.0, h.numbers().get("phi3.rope.dimension_count"));
+            assertEquals(2.0, h.numbers().get("phi3.attention.head_count_kv"));
+            assertTrue(h.numbers().containsKey("phi3.attention.layer_norm_rms_epsilon"), "what llama_model_phi3::load_arch_hparams requires");
+            // llama.cpp's phi3 tensors: attn_qkv of (q + 2 kv) rows, ffn_up of 2 x ffn rows, no attn_q/k/v or ffn_gate
+            assertEquals(List.of(64L, 128L), h.tensorDims().get("blk.2.attn_qkv.weight"));
+            assertEquals(List.of(64L, 192L), h.tensorDims().get("blk.2.ffn_up.weight"));
+            assertEquals(List.of(96L, 64L), h.tensorDims().get("blk.2.ffn_down.weight"));
+            assertEquals(List.of(64L, 40L), h.tensorDims().get("output.weight"));
+            for (String gone : List.of("blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight", "blk.0.ffn_gate.weight")) {
+                assertFalse(h.tensorDims().containsKey(gone), gone);
+            }
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(ArchitectureFamily.PHI3, back.architecture().family());
+                assertEquals(a.linearTensors(), back.architecture().linearTensors());
+                assertEquals(w.tensorNames(), back.tensorNames());
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            // on disk, built here: q | k | v with q and k in rotate-half order (llama.cpp's phi3 graph uses NeoX RoPE), gate | up
+            byte[] file = Files.readAllBytes(out);
+            assertTrue(contains(file, f32(concat(org.edgefront.space.io.RopeLayout.interleavedToRotateHalf(w.read("blk.1.attn_q.weight"), 64, 4),
+                    org.edgefront.space.io.RopeLayout.interleavedToRotateHalf(w.read("blk.1.attn_k.weight"), 32, 2), w.read("blk.1.attn_v.weight")))),
+                    "attn_qkv = q | k | v");
+            assertTrue(contains(file, f32(concat(w.read("blk.1.ffn_gate.weight"), w.read("blk.1.ffn_up.weight")))), "ffn_up = gate | up");
+        }
+    }
+
+    @Test
+    void aPhi3StackReadsBackAsEachPartsOwnQuantizationAndQkvOfDifferentTypesIsWrittenApart() throws Exception {
+        try (ModelWeights w = phi3(11)) {
+            ModelArchitecture a = w.architecture();
+            Map<String, TensorChoice> c = uniform(a, "Q8_0");
+            // layer 0 stacks Q8_0; layer 1 stacks q4_0 blocks, q's holding int4g32 codes; layer 2's q, k, v differ
+            c.put("blk.1.attn_q.weight", TensorChoice.parse("int4g32"));
+            for (String n : List.of("blk.1.attn_k.weight", "blk.1.attn_v.weight", "blk.1.ffn_gate.weight", "blk.1.ffn_up.weight")) c.put(n, TensorChoice.parse("Q4_0"));
+            c.put("blk.2.attn_k.weight", TensorChoice.parse("F16"));
+            c.put("blk.2.attn_v.weight", TensorChoice.parse("Q4_0"));
+            c.put("blk.2.ffn_gate.weight", TensorChoice.parse("int8g32"));
+            c.put("output.weight", TensorChoice.parse("F16"));
+            Path out = tmp.resolve("phi3-mixed.gguf");
+            GgufExport.Result r = GgufExport.write("test", w, c, null, out.toString());
+            long expected = 0;
+            for (TensorSpec t : a.linearTensors()) expected += c.get(t.name()).bytes(t);
+            assertEquals(expected, r.weightBytes(), "bytes as the memory model counts them, stacked or not");
+            assertEquals("q4_0", r.storedTypes().get("blk.1.attn_q.weight"));
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertTrue(h.tensorDims().containsKey("blk.1.attn_qkv.weight"));
+            assertFalse(h.tensorDims().containsKey("blk.2.attn_qkv.weight"), "q, k, v of three types are written apart");
+            assertEquals(List.of(64L, 32L), h.tensorDims().get("blk.2.attn_k.weight"));
+            assertEquals(List.of(64L, 192L), h.tensorDims().get("blk.2.ffn_up.weight"), "int8g32 and Q8_0 share q8_0 blocks");
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                for (TensorSpec t : a.linearTensors()) {
+                    float[] want = TensorCompressor.quantizeMatrix(c.get(t.name()).format(), w.read(t.name()), t.rows(), t.cols());
+                    float[] got = back.read(t.name());
+                    assertEquals(want.length, got.length, t.name());
+                    for (int i = 0; i < want.length; i++) assertTrue(want[i] == got[i], t.name() + " " + c.get(t.name()) + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPhi3WhoseGateAndUpDifferInTypeOrWhoseHeadsDoNotSpanTheWidthIsRefused() throws Exception {
+        try (ModelWeights w = phi3(9)) {
+            Map<String, TensorChoice> c = uniform(w.architecture(), "Q8_0");
+            c.put("blk.1.ffn_up.weight", TensorChoice.parse("Q4_0"));
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> GgufExport.write("choices.json", w, c, null, tmp.resolve("bad.gguf").toString()));
+            assertEquals("choices.blk.1.ffn_up.weight", e.field());
+            assertEquals("choices.json", e.file());
+            assertFalse(Files.exists(tmp.resolve("bad.gguf")));
+        }
+        // heads of 12 on a width of 32: llama.cpp's phi3 loader would not load it
+        ModelArchitecture wide = ModelArchitecture.of("phi3-wide", ArchitectureFamily.PHI3, 32, 48, 1, 4, 2, 12, 40, 64, false, 1e-5, 10000.0, true);
+        ModelWeights m = new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return wide; }
+            @Override public float[] read(String name) { throw new AssertionError("refused before reading " + name); }
+            @Override public String source() { return "synthetic:phi3-wide"; }
+            @Override public void close() { }
+        };
+        assertEquals("head_dim", assertThrows(InvalidInputException.class,
+                () -> GgufExport.write("test", m, uniform(wide, "F32"), null, tmp.resolve("wide.gguf").toString())).field());
+    }
+
     @Test
     void aGemma3WithAnAttentionScaleLlamaCppWouldNotDeriveIsRefused() throws Exception {
         try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 9, ArchitectureFamily.GEMMA3, 12)) {

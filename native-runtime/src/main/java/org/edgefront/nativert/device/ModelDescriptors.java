@@ -42,7 +42,8 @@ public final class ModelDescriptors {
         try {
             family = ArchitectureFamily.valueOf(fam.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(file, "family", "unknown family '" + fam + "' (llama, qwen2, phi2)");
+            throw new InvalidInputException(file, "family", "unknown family '" + fam + "' (" + java.util.Arrays.stream(ArchitectureFamily.values())
+                    .map(v -> v.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")) + ")");
         }
         int max = 1 << 24;
         int hidden = (int) r.wholeNumber("hiddenSize", 1, max);

@@ -31,7 +31,8 @@ import org.edgefront.nativert.device.LayerGeometry;
  * llama-quantize's shape fallback ({@link NamedFormat#storedFor(int)}). Checked tensor by tensor against the real
  * llama-quantize (FormatMixesLlamaCppTest). Not modelled: Falcon's rules (no Falcon architecture here) and fused
  * attn_qkv tensors: where a GGUF fuses q, k and v (Phi-3), llama.cpp gives the fused tensor attn_v's type, while the
- * architectures here hold q, k and v apart, so q and k keep the default type. Stateless and thread-safe.
+ * architectures here hold q, k and v apart (Phi-3's loaders split the stack), so q and k keep the default type; for a
+ * Phi-3 these mixes are therefore near llama-quantize's, not equal to them. Stateless and thread-safe.
  */
 public final class FormatMixes {
     private FormatMixes() {}

@@ -24,7 +24,7 @@ import org.edgefront.space.model.TensorSpec;
  * Reader for GGUF checkpoints (llama.cpp), versions 2 and 3, little-endian. Tensors of every ggml type
  * llama.cpp writes ({@link GgmlType}: F32, F16, BF16, the legacy, K- and i-quants, TQ1_0/TQ2_0, MXFP4) are
  * dequantized to float when read, by byte range, bit-exactly as ggml does. Architectures {@code llama} (also
- * used for Mistral), {@code qwen2} and {@code qwen3} have a forward pass; any other is refused as an unsupported
+ * used for Mistral), {@code qwen2}, {@code qwen3}, {@code gemma3} and {@code phi3} have a forward pass; any other is refused as an unsupported
  * architecture. The head size is {@code <arch>.attention.key_length} when present, else embedding_length / head_count.
  * The file's own tokenizer ({@code tokenizer.ggml.*}) is read by {@link #vocabulary}.
  *
@@ -33,7 +33,10 @@ import org.edgefront.space.model.TensorSpec;
  * interleaved-pair order (as Meta and llama2.c do), so they are read as is; Qwen2 and Qwen3 keep Hugging Face's
  * rotate-half order (llama.cpp runs them with NEOX RoPE: {@link ArchitectureFamily#ggufRotatesHalf()}), so their
  * q/k rows, biases and q/k norms ({@code blk.N.attn_q_norm.weight}, {@code blk.N.attn_k_norm.weight}) are put back in
- * interleaved order, as {@link HuggingFaceModel} does.
+ * interleaved order, as {@link HuggingFaceModel} does. Phi-3 (also NEOX) stores q | k | v stacked in
+ * {@code blk.N.attn_qkv.weight} (or apart, which llama.cpp's loader also accepts) and gate | up in
+ * {@code blk.N.ffn_up.weight} of 2 x feed_forward_length rows ({@link ModelArchitecture#stackedTensors()}); each part is
+ * read as its canonical tensor, a byte range of whole rows of the stack.
  *
  * <p>Every count and length in the header is checked against the bytes left in the file (and a sane
  * limit) before anything is allocated from it. Stateless; the returned weights own the open file.
@@ -374,8 +377,9 @@ public final class GgufFile {
             case "qwen2" -> ArchitectureFamily.QWEN2;
             case "qwen3" -> ArchitectureFamily.QWEN3;
             case "gemma3" -> ArchitectureFamily.GEMMA3;
+            case "phi3" -> ArchitectureFamily.PHI3;
             default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
-                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma3 have one)");
+                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma3, phi3 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");
@@ -434,22 +438,31 @@ public final class GgufFile {
         ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
                 .withRopeScaling(rope);
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
+        if (family == ArchitectureFamily.PHI3) phi3(f, byName, arch);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family.ggufRotatesHalf();
         for (HuggingFaceModel.HfTensor t : HuggingFaceModel.tensorMap(arch)) {
-            Info i = byName.get(t.canonical());
-            if (i == null) throw new InvalidInputException(f, t.canonical(), "missing tensor");
-            List<Long> expected = t.cols() < 0 ? List.of((long) t.rows()) : List.of((long) t.cols(), (long) t.rows());
+            // a part of a stack (Phi-3) is read from the stack's rows; q, k and v may also be stored apart, as llama.cpp loads them
+            ModelArchitecture.StackedTensor stack = t.stack() != null && (byName.containsKey(t.stack().name()) || !t.stack().separable())
+                    ? t.stack() : null;
+            String stored = stack != null ? stack.name() : t.canonical();
+            Info i = byName.get(stored);
+            if (i == null) throw new InvalidInputException(f, stored, "missing tensor");
+            List<Long> expected = stack != null ? List.of((long) stack.cols(), (long) stack.rows())
+                    : t.cols() < 0 ? List.of((long) t.rows()) : List.of((long) t.cols(), (long) t.rows());
             if (!i.dims().equals(expected)) {
-                throw new InvalidInputException(f, t.canonical(), "dims " + i.dims() + " but the metadata implies " + expected + " (ggml order)");
+                throw new InvalidInputException(f, stored, "dims " + i.dims() + " but the metadata implies " + expected + " (ggml order)");
             }
             if (i.type() == null) {
-                throw new InvalidInputException(f, t.canonical(), "ggml type " + GgmlType.nameOf(i.ggmlType()) + " cannot be decoded (repacked or"
+                throw new InvalidInputException(f, stored, "ggml type " + GgmlType.nameOf(i.ggmlType()) + " cannot be decoded (repacked or"
                         + " runtime-only layouts are not stored in GGUF files llama-quantize writes)");
             }
-            if (i.count() > Integer.MAX_VALUE - 8) throw new InvalidInputException(f, t.canonical(), "tensor of " + i.count() + " values is too large to read into one array");
-            locs.put(t.canonical(), new StoredWeights.Location(0, dataStart + i.offset(), i.count(), i.type(), t.rows(),
+            long count = stack != null ? (long) t.rows() * t.cols() : i.count();
+            if (count > Integer.MAX_VALUE - 8) throw new InvalidInputException(f, stored, "tensor of " + count + " values is too large to read into one array");
+            // rows are whole blocks (the row length is a multiple of the block), so a part's rows are a byte range of the stack
+            long skip = stack != null ? (long) stack.rowOffset(t.canonical()) * i.type().bytesFor(t.cols()) : 0;
+            locs.put(t.canonical(), new StoredWeights.Location(0, dataStart + i.offset() + skip, count, i.type(), t.rows(),
                     rotateHalf ? t.ropeHeads() : 0));
         }
         return new StoredWeights(arch, f, List.of(r), locs);
@@ -490,6 +503,26 @@ public final class GgufFile {
      */
     public static double gemma3AttentionScale(ModelArchitecture a) {
         return a.layers() == 62 ? 1.0 / Math.sqrt(a.dim() / a.heads()) : 1.0 / Math.sqrt(a.headDim());
+    }
+
+    /**
+     * Refuses a phi3 GGUF whose RoPE llama.cpp would stretch with per-frequency factors (LongRoPE, Phi-3-*-128k and
+     * Phi-3.5: {@code rope_factors_long.weight} / {@code rope_factors_short.weight}), which the forward pass does not
+     * implement. Its {@code attention.sliding_window}, which llama.cpp's phi3 loader reads and then disables, is not
+     * applied either ({@link ArchitectureFamily#PHI3}); partial rotary is refused for every family by
+     * {@code rope.dimension_count}.
+     */
+    private static void phi3(String f, Map<String, Info> byName, ModelArchitecture a) {
+        for (String n : new String[] {"rope_factors_long.weight", "rope_factors_short.weight"}) {
+            if (byName.containsKey(n)) {
+                throw new InvalidInputException(f, n, "LongRoPE factors (Phi-3-*-128k, Phi-3.5) are not supported; EdgeFront would compute"
+                        + " plain RoPE, which is wrong");
+            }
+        }
+        if (a.qDim() != a.dim()) {
+            throw new InvalidInputException(f, "phi3.attention.key_length", "heads x head size " + a.qDim() + " differs from the width "
+                    + a.dim() + "; llama.cpp's phi3 loader sizes q and attn_output by the width");
+        }
     }
 
     private static boolean isInteger(Meta m) {

@@ -32,7 +32,10 @@ import org.edgefront.space.model.TensorSpec;
  * {@code blk.N.attn_v.bias} ({@link ModelArchitecture#attentionBiasName}, listed in
  * {@link ModelWeights#tensorNames()}); {@code Qwen3ForCausalLM} to {@link ArchitectureFamily#QWEN3}, whose per-head
  * {@code self_attn.q_norm.weight} / {@code self_attn.k_norm.weight} are readable as {@code blk.N.attn_q_norm.weight} /
- * {@code blk.N.attn_k_norm.weight} ({@link ModelArchitecture#qkNormName}); {@code PhiForCausalLM} (Phi-2) to
+ * {@code blk.N.attn_k_norm.weight} ({@link ModelArchitecture#qkNormName}); {@code Phi3ForCausalLM} to {@link ArchitectureFamily#PHI3}, whose stacked
+ * {@code self_attn.qkv_proj.weight} (q | k | v) and {@code mlp.gate_up_proj.weight} (gate | up) are read as the separate
+ * canonical q, k, v, gate and up tensors (each a byte range of the stack; {@link Phi3Config} refuses LongRoPE and partial
+ * rotary by name); {@code PhiForCausalLM} (Phi-2) to
  * {@link ArchitectureFamily#PHI2}, see below. A {@code head_dim} other than hidden_size / heads (Qwen3-0.6B: 1024 wide,
  * 16 heads of 128) sizes q_proj's rows and o_proj's columns as heads x head_dim. Anything else, and {@code attention_bias}
  * on a Qwen3 or a {@code head_dim} on Phi-2, is rejected, since the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
@@ -168,14 +171,26 @@ public final class HuggingFaceModel {
      * @param ropeHeads heads whose rows are stored in rotate-half order (q and k), else 0
      * @param addend    what the canonical values add to the stored ones (Gemma 3's norms: 1,
      *                  {@link ArchitectureFamily#hfNormOffset()}); 0 for most tensors
+     * @param stack     the stack whose rows hold this tensor when {@code hfName} names a stacked tensor (Phi-3's
+     *                  {@code qkv_proj}, {@code gate_up_proj}; its parts follow each other in the map), else null
      */
-    record HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads, float addend) {
-        HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads) {
-            this(hfName, canonical, rows, cols, ropeHeads, 0f);
+    record HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads, float addend, ModelArchitecture.StackedTensor stack) {
+        HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads, float addend) {
+            this(hfName, canonical, rows, cols, ropeHeads, addend, null);
         }
 
-        /** Shape as safetensors writes it. */
-        List<Long> shape() { return cols < 0 ? List.of((long) rows) : List.of((long) rows, (long) cols); }
+        HfTensor(String hfName, String canonical, int rows, int cols, int ropeHeads) {
+            this(hfName, canonical, rows, cols, ropeHeads, 0f, null);
+        }
+
+        /** Shape of the stored tensor as safetensors writes it (a stack's whole shape for a part of one). */
+        List<Long> shape() {
+            if (stack != null) return List.of((long) stack.rows(), (long) cols);
+            return cols < 0 ? List.of((long) rows) : List.of((long) rows, (long) cols);
+        }
+
+        /** The stored tensor's row where this tensor begins (0 unless it is a part of a stack). */
+        int rowOffset() { return stack == null ? 0 : stack.rowOffset(canonical); }
     }
 
     /** Every tensor a Hugging Face directory of this architecture holds, in file order. */
@@ -187,6 +202,7 @@ public final class HuggingFaceModel {
         int hidden = arch.hiddenDim();
         if (arch.family() == ArchitectureFamily.PHI2) return phiTensorMap(arch);
         if (arch.family() == ArchitectureFamily.GEMMA3) return gemma3TensorMap(arch);
+        if (arch.family() == ArchitectureFamily.PHI3) return phi3TensorMap(arch);
         out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
         for (int l = 0; l < arch.layers(); l++) {
             String pre = "model.layers." + l + ".";
@@ -254,6 +270,42 @@ public final class HuggingFaceModel {
         return out;
     }
 
+    /**
+     * Phi-3's tensors: Llama's, with q, k and v read as rows of {@code self_attn.qkv_proj.weight} (q | k | v) and gate and
+     * up as rows of {@code mlp.gate_up_proj.weight} (gate | up), the stacks of {@link ModelArchitecture#stackedTensors()};
+     * q and k rows in rotate-half order, as for Llama.
+     */
+    private static List<HfTensor> phi3TensorMap(ModelArchitecture arch) {
+        List<HfTensor> out = new ArrayList<>();
+        int dim = arch.dim();
+        int hidden = arch.hiddenDim();
+        Map<String, ModelArchitecture.StackedTensor> stackOf = new LinkedHashMap<>();
+        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) for (TensorSpec p : st.parts()) stackOf.put(p.name(), st);
+        out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
+        for (int l = 0; l < arch.layers(); l++) {
+            String pre = "model.layers." + l + ".";
+            out.add(new HfTensor(pre + "input_layernorm.weight", ModelArchitecture.attentionNormName(l), dim, -1, 0));
+            int[] ropeHeads = {arch.heads(), arch.kvHeads(), 0};
+            TensorRole[] qkv = {TensorRole.Q, TensorRole.K, TensorRole.V};
+            for (int i = 0; i < 3; i++) {
+                TensorSpec t = arch.tensor(TensorSpec.canonicalName(qkv[i], l));
+                out.add(new HfTensor(pre + "self_attn.qkv_proj.weight", t.name(), t.rows(), t.cols(), ropeHeads[i], 0f, stackOf.get(t.name())));
+            }
+            out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, arch.qDim(), 0));
+            out.add(new HfTensor(pre + "post_attention_layernorm.weight", ModelArchitecture.ffnNormName(l), dim, -1, 0));
+            for (TensorRole r : new TensorRole[] {TensorRole.GATE, TensorRole.UP}) {
+                String n = TensorSpec.canonicalName(r, l);
+                out.add(new HfTensor(pre + "mlp.gate_up_proj.weight", n, hidden, dim, 0, 0f, stackOf.get(n)));
+            }
+            out.add(new HfTensor(pre + "mlp.down_proj.weight", TensorSpec.canonicalName(TensorRole.DOWN, l), dim, hidden, 0));
+        }
+        out.add(new HfTensor("model.norm.weight", ModelArchitecture.outputNormName(), dim, -1, 0));
+        if (!arch.tiedEmbeddings()) {
+            out.add(new HfTensor("lm_head.weight", TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), arch.vocabSize(), dim, 0));
+        }
+        return out;
+    }
+
     /** Phi-2's tensors (rotate-half q/k rows kept as stored: ropeHeads 0). */
     private static List<HfTensor> phiTensorMap(ModelArchitecture arch) {
         List<HfTensor> out = new ArrayList<>();
@@ -297,7 +349,10 @@ public final class HuggingFaceModel {
             }
             StorageType st = t.storageType();
             if (st == null) throw new InvalidInputException(f.source(), hfName + ".dtype", "dtype " + t.dtype() + " is not supported (F32, F16, BF16 are)");
-            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin(), t.elementCount(), st.ggml(),
+            // a part of a stack is its rows' byte range inside the stored tensor (rows are contiguous, row-major)
+            long count = want.stack() == null ? t.elementCount() : (long) want.rows() * want.cols();
+            long skip = (long) want.rowOffset() * Math.max(1, want.cols()) * st.bytesPerValue();
+            out.put(want.canonical(), new StoredWeights.Location(idx, f.dataStart() + t.dataBegin() + skip, count, st.ggml(),
                     want.rows(), want.ropeHeads(), want.addend()));
         }
     }
@@ -319,13 +374,17 @@ public final class HuggingFaceModel {
             case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
             case "Qwen3ForCausalLM" -> ArchitectureFamily.QWEN3;
             case "Gemma3ForCausalLM" -> ArchitectureFamily.GEMMA3;
+            case "Phi3ForCausalLM" -> ArchitectureFamily.PHI3;
             case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
                     + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM,"
-                    + " PhiForCausalLM are)");
+                    + " Phi3ForCausalLM, PhiForCausalLM are)");
         };
         boolean gemma3 = family == ArchitectureFamily.GEMMA3;
+        boolean phi3 = family == ArchitectureFamily.PHI3;
         if (gemma3) c = Gemma3Config.flattenRope(f, c);
+        // before the generic RoPE rules, which would refuse longrope less specifically
+        if (phi3) Phi3Config.check(f, c);
         int dim = posInt(f, c, "hidden_size", null);
         int hidden = posInt(f, c, "intermediate_size", null);
         int layers = posInt(f, c, "num_hidden_layers", null);
@@ -339,7 +398,7 @@ public final class HuggingFaceModel {
             throw new InvalidInputException(f, "architectures", "architecture " + arch + " disagrees with model_type " + modelType);
         }
         String epsKey = phi ? "layer_norm_eps" : "rms_norm_eps";
-        double eps = number(f, c, epsKey, phi ? 1e-5 : 1e-6);
+        double eps = number(f, c, epsKey, phi || phi3 ? 1e-5 : 1e-6);   // PhiConfig's and Phi3Config's default
         if (phi) checkPhi2(f, c);
         // Gemma3TextConfig's defaults: rope_theta 1e6, head_dim 256
         double[] thetaOut = {number(f, c, "rope_theta", gemma3 ? 1_000_000.0 : 10000.0)};
@@ -359,12 +418,13 @@ public final class HuggingFaceModel {
             throw new InvalidInputException(f, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
         }
         int headDim = explicitHead ? hd.asInt() : dim / heads;
-        if (phi && headDim * heads != dim) {
+        if ((phi || phi3) && headDim * heads != dim) {
+            // llama.cpp's phi3 loader also sizes q and attn_output by the width
             throw new InvalidInputException(f, "head_dim", "head_dim " + hd + " differs from hidden_size / num_attention_heads = "
-                    + dim / heads + "; not supported for Phi-2");
+                    + dim / heads + "; not supported for " + (phi ? "Phi-2" : "Phi-3"));
         }
         if (headDim % 2 != 0) throw new InvalidInputException(f, explicitHead ? "head_dim" : "num_attention_heads", "head size " + headDim + " is odd; RoPE needs pairs");
-        if (family == ArchitectureFamily.QWEN3 || gemma3) {
+        if (family == ArchitectureFamily.QWEN3 || gemma3 || phi3) {
             JsonNode bias = c.get("attention_bias");
             if (bias != null && bias.asBoolean(false)) {
                 throw new InvalidInputException(f, "attention_bias", "q/k/v biases on a " + family + " model are not supported (it has none)");

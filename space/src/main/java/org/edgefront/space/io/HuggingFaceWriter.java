@@ -23,7 +23,8 @@ import org.edgefront.space.model.RopeScaling;
  * {@code config.json} (with {@link HuggingFaceModel#SYNTHETIC_KEY} and {@link HuggingFaceModel#NAME_KEY}
  * so generated weights stay labelled) and {@code model.safetensors}, or {@code model-0000i-of-0000n.safetensors}
  * shards plus {@code model.safetensors.index.json}. The q and k rows are written in Hugging Face's
- * rotate-half order (see {@link RopeLayout}). Stateless; reads each tensor once and streams it out.
+ * rotate-half order (see {@link RopeLayout}); Phi-3's q, k, v and gate, up are stacked again into {@code qkv_proj} and
+ * {@code gate_up_proj} ({@link ModelArchitecture#stackedTensors()}), never split across shards. Stateless; reads each tensor once and streams it out.
  */
 public final class HuggingFaceWriter {
     private HuggingFaceWriter() { }
@@ -43,20 +44,26 @@ public final class HuggingFaceWriter {
         ModelArchitecture a = weights.architecture();
         if (dtype.blockValues() != 1) throw new IllegalArgumentException("safetensors stores F32, F16 or BF16, not " + dtype);
         if (a.family() == ArchitectureFamily.PHI2) throw new IllegalArgumentException("writing Phi-2 directories is not supported");
-        List<HuggingFaceModel.HfTensor> all = HuggingFaceModel.tensorMap(a);
+        // one stored tensor each: a plain tensor alone, or the consecutive parts of a stack (Phi-3's qkv_proj, gate_up_proj)
+        List<List<HuggingFaceModel.HfTensor>> all = new ArrayList<>();
+        for (HuggingFaceModel.HfTensor t : HuggingFaceModel.tensorMap(a)) {
+            List<HuggingFaceModel.HfTensor> last = all.isEmpty() ? null : all.get(all.size() - 1);
+            if (t.stack() != null && last != null && last.get(0).hfName().equals(t.hfName())) last.add(t);
+            else all.add(new ArrayList<>(List.of(t)));
+        }
         if (shards < 1 || shards > all.size()) throw new IllegalArgumentException("shards " + shards + " not in 1.." + all.size());
         HadoopFiles.mkdirs(dirUri, conf);
         ObjectMapper om = new ObjectMapper();
 
         // split in file order into shards of roughly equal bytes
         long total = 0;
-        for (HuggingFaceModel.HfTensor t : all) total += bytes(t, dtype);
-        List<List<HuggingFaceModel.HfTensor>> groups = new ArrayList<>();
+        for (List<HuggingFaceModel.HfTensor> t : all) total += bytes(t.get(0), dtype);
+        List<List<List<HuggingFaceModel.HfTensor>>> groups = new ArrayList<>();
         long cumulative = 0;
         int g = 0;
         for (int i = 0; i < all.size(); i++) {
-            HuggingFaceModel.HfTensor t = all.get(i);
-            long b = bytes(t, dtype);
+            List<HuggingFaceModel.HfTensor> t = all.get(i);
+            long b = bytes(t.get(0), dtype);
             // the shard whose share of the bytes holds this tensor's midpoint, moving at most one shard per
             // tensor and late enough that every remaining shard still gets a tensor
             int desired = (int) Math.min(shards - 1, (cumulative + b / 2) * shards / Math.max(1, total));
@@ -73,7 +80,7 @@ public final class HuggingFaceWriter {
             String file = shards == 1 ? HuggingFaceModel.SINGLE
                     : String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", s + 1, shards);
             writeSafetensors(weights, HadoopFiles.child(dirUri, file), groups.get(s), dtype, om, conf);
-            for (HuggingFaceModel.HfTensor t : groups.get(s)) weightMap.put(t.hfName(), file);
+            for (List<HuggingFaceModel.HfTensor> t : groups.get(s)) weightMap.put(t.get(0).hfName(), file);
         }
         if (shards > 1) {
             ObjectNode index = om.createObjectNode();
@@ -86,6 +93,7 @@ public final class HuggingFaceWriter {
         HadoopFiles.write(HadoopFiles.child(dirUri, HuggingFaceModel.CONFIG), conf, out -> out.write(config));
     }
 
+    /** Bytes of the stored tensor {@code t} is (a part of). */
     private static long bytes(HuggingFaceModel.HfTensor t, StorageType dtype) {
         long n = 1;
         for (long d : t.shape()) n *= d;
@@ -98,6 +106,7 @@ public final class HuggingFaceWriter {
             case QWEN2 -> new String[] {"Qwen2ForCausalLM", "qwen2"};
             case QWEN3 -> new String[] {"Qwen3ForCausalLM", "qwen3"};
             case GEMMA3 -> new String[] {"Gemma3ForCausalLM", "gemma3_text"};
+            case PHI3 -> new String[] {"Phi3ForCausalLM", "phi3"};
             default -> new String[] {"LlamaForCausalLM", "llama"};
         };
         c.putArray("architectures").add(type[0]);
@@ -108,6 +117,7 @@ public final class HuggingFaceWriter {
         if (named || a.qDim() != a.dim()) c.put("head_dim", a.headDim());
         if (named) c.put("attention_bias", false);
         if (a.family() == ArchitectureFamily.GEMMA3) Gemma3Config.write(c, a);
+        if (a.family() == ArchitectureFamily.PHI3) Phi3Config.write(c, a);
         c.put("intermediate_size", a.hiddenDim());
         c.put("num_hidden_layers", a.layers());
         c.put("num_attention_heads", a.heads());
@@ -129,7 +139,7 @@ public final class HuggingFaceWriter {
             }
         }
         c.put("tie_word_embeddings", a.tiedEmbeddings());
-        if (a.family() != ArchitectureFamily.GEMMA3) c.put("hidden_act", "silu");
+        if (a.family() != ArchitectureFamily.GEMMA3 && a.family() != ArchitectureFamily.PHI3) c.put("hidden_act", "silu");
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);
         c.put("torch_dtype", switch (dtype) {
@@ -143,12 +153,14 @@ public final class HuggingFaceWriter {
         return c;
     }
 
-    private static void writeSafetensors(ModelWeights weights, String uri, List<HuggingFaceModel.HfTensor> tensors,
+    /** Writes one safetensors file of {@code tensors}, each a stored tensor: one canonical tensor, or a stack's parts in order. */
+    private static void writeSafetensors(ModelWeights weights, String uri, List<List<HuggingFaceModel.HfTensor>> tensors,
                                          StorageType dtype, ObjectMapper om, Configuration conf) throws IOException {
         ObjectNode header = om.createObjectNode();
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
-        for (HuggingFaceModel.HfTensor t : tensors) {
+        for (List<HuggingFaceModel.HfTensor> parts : tensors) {
+            HuggingFaceModel.HfTensor t = parts.get(0);
             ObjectNode e = header.putObject(t.hfName());
             e.put("dtype", dtype.name());
             ArrayNode shape = e.putArray("shape");
@@ -166,7 +178,8 @@ public final class HuggingFaceWriter {
             OutputStream out = new BufferedOutputStream(raw, 1 << 16);
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
-            for (HuggingFaceModel.HfTensor t : tensors) {
+            // a stack's parts one after the other: their rows, contiguous, are the stacked tensor
+            for (List<HuggingFaceModel.HfTensor> parts : tensors) for (HuggingFaceModel.HfTensor t : parts) {
                 float[] v = weights.read(t.canonical());
                 if (t.ropeHeads() > 0) v = RopeLayout.interleavedToRotateHalf(v, t.rows(), t.ropeHeads());
                 if (t.addend() != 0) {

@@ -19,6 +19,15 @@ public enum ArchitectureFamily {
      * (256), tied head. Its RMSNorms scale by (1 + w) with w stored in Hugging Face checkpoints: see {@link #hfNormOffset()}.
      */
     GEMMA3,
+    /**
+     * Phi-3 (dense, {@code Phi3ForCausalLM}, llama.cpp's {@code phi3}): Llama's block (RMSNorm, full-width RoPE, SiLU-gated
+     * FFN, no biases, untied head by default), with q|k|v and gate|up each stored stacked by rows in one tensor, in Hugging
+     * Face checkpoints and in GGUF files ({@link ModelArchitecture#stackedTensors()}); EdgeFront splits them on read, so
+     * each is compressed on its own, and stacks them again on write. Its Hugging Face {@code sliding_window} (2047 for
+     * Phi-3-mini-4k) is not applied, as llama.cpp's phi3 loader does not apply it ("Phi SWA is currently disabled"): for
+     * sequences longer than the window, EdgeFront agrees with llama.cpp, not with transformers.
+     */
+    PHI3,
     /** Phi-2: parallel attention and MLP, partial rotary, LayerNorm, GELU. */
     PHI2;
 
@@ -28,7 +37,7 @@ public enum ArchitectureFamily {
      * rotate-half order; EdgeFront holds them in interleaved pairs, so GGUF readers and writers permute them.
      * False for {@code llama}, whose converter already permuted the rows into interleaved pairs.
      */
-    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3 || this == GEMMA3; }
+    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3 || this == GEMMA3 || this == PHI3; }
 
     /**
      * What a Hugging Face checkpoint's RMSNorm weights lack of the factor they scale by: Gemma 3's {@code Gemma3RMSNorm}

@@ -202,7 +202,7 @@ public record ModelArchitecture(
 
     /**
      * Every {@link VectorTensor} of a Llama-family model ({@link ArchitectureFamily#LLAMA}, {@link ArchitectureFamily#QWEN2},
-     * {@link ArchitectureFamily#QWEN3}) in canonical order: per layer the attention norm, the q/k/v biases
+     * {@link ArchitectureFamily#QWEN3}, {@link ArchitectureFamily#GEMMA3}, {@link ArchitectureFamily#PHI3}) in canonical order: per layer the attention norm, the q/k/v biases
      * ({@link #attentionBiases()}), the q/k norms ({@link #qkNorm()}), the post-attention norm ({@link #sandwichNorms()}),
      * the FFN norm and the post-FFN norm ({@link #sandwichNorms()}); then the final norm.
      * (Phi-2's LayerNorm biases and linear biases are its pass's own.)
@@ -226,6 +226,68 @@ public record ModelArchitecture(
         }
         v.add(new VectorTensor(outputNormName(), dim, 0));
         return List.copyOf(v);
+    }
+
+    /**
+     * A tensor that checkpoints store as several of this model's linear tensors stacked by rows (Phi-3's fused
+     * projections). EdgeFront holds, compresses and evaluates the parts, each on its own; readers split the stack on read
+     * and writers stack the parts again. Immutable.
+     *
+     * @param name      canonical (GGUF) name of the stack: llama.cpp's {@code blk.N.attn_qkv.weight} (q | k | v) or
+     *                  {@code blk.N.ffn_up.weight} (gate | up; the same name as its second part's, as llama.cpp's phi3
+     *                  loader names the fused tensor)
+     * @param parts     the linear tensors it holds, first rows first; all of the same columns
+     * @param separable whether llama.cpp also loads the parts as tensors of their own under their canonical names
+     *                  (q, k, v: {@code create_tensor_qkv} falls back to attn_q / attn_k / attn_v when attn_qkv is absent;
+     *                  Phi-3's gate and up: no, its loader requires ffn_up of 2 x ffn rows)
+     */
+    public record StackedTensor(String name, List<TensorSpec> parts, boolean separable) implements java.io.Serializable {
+        public StackedTensor {
+            Objects.requireNonNull(name, "name");
+            parts = List.copyOf(parts);
+            if (parts.size() < 2) throw new IllegalArgumentException("stack " + name + " of " + parts.size() + " part(s)");
+            for (TensorSpec p : parts) {
+                if (p.cols() != parts.get(0).cols()) throw new IllegalArgumentException("stack " + name + " mixes columns: " + parts);
+            }
+        }
+
+        /** Rows of the stack: the parts' rows summed. */
+        public int rows() {
+            int n = 0;
+            for (TensorSpec p : parts) n += p.rows();
+            return n;
+        }
+
+        /** Columns of every part and of the stack. */
+        public int cols() { return parts.get(0).cols(); }
+
+        /** The stack's row where part {@code partName} begins. */
+        public int rowOffset(String partName) {
+            int r = 0;
+            for (TensorSpec p : parts) {
+                if (p.name().equals(partName)) return r;
+                r += p.rows();
+            }
+            throw new IllegalArgumentException("no part " + partName + " in stack " + name);
+        }
+    }
+
+    /**
+     * Every {@link StackedTensor} of this model in canonical order, empty for families that store their linear tensors
+     * apart. Phi-3 ({@link ArchitectureFamily#PHI3}), per layer: {@code blk.N.attn_qkv.weight} holding q | k | v (Hugging
+     * Face's {@code self_attn.qkv_proj}) and {@code blk.N.ffn_up.weight} holding gate | up ({@code mlp.gate_up_proj}, whose
+     * first half transformers' Phi3MLP gates and llama.cpp's LLM_FFN_SWIGLU takes as the SiLU input).
+     */
+    public List<StackedTensor> stackedTensors() {
+        if (family != ArchitectureFamily.PHI3) return List.of();
+        List<StackedTensor> s = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            s.add(new StackedTensor("blk." + l + ".attn_qkv.weight", List.of(tensor(TensorSpec.canonicalName(TensorRole.Q, l)),
+                    tensor(TensorSpec.canonicalName(TensorRole.K, l)), tensor(TensorSpec.canonicalName(TensorRole.V, l))), true));
+            s.add(new StackedTensor(TensorSpec.canonicalName(TensorRole.UP, l), List.of(tensor(TensorSpec.canonicalName(TensorRole.GATE, l)),
+                    tensor(TensorSpec.canonicalName(TensorRole.UP, l))), false));
+        }
+        return List.copyOf(s);
     }
 
     /** Parameters in attention biases: qDim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */

@@ -17,7 +17,7 @@ import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 
 /**
- * A Llama-family model (Llama, Qwen2 with attention biases, or Qwen3 with q/k norms) whose weights are generated deterministically from a {@link Shape} and a seed,
+ * A Llama-family model (Llama, Qwen2 with attention biases, Qwen3 with q/k norms, Gemma 3, Phi-3; or Phi-2) whose weights are generated deterministically from a {@link Shape} and a seed,
  * tensor by tensor when read (nothing is kept in memory, so even 1B-parameter shapes are cheap to hold).
  * The same shape and seed give bit-identical weights on every JVM, in any read order.
  *
@@ -79,10 +79,11 @@ public final class SyntheticLlama implements ModelWeights {
 
     private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family, int headDim) {
         if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.QWEN3
-                && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.PHI2) {
-            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3 or Phi-2, not " + family);
+                && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.PHI3 && family != ArchitectureFamily.PHI2) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3, Phi-3 or Phi-2, not " + family);
         }
-        if (headDim < 2 || headDim % 2 != 0 || family == ArchitectureFamily.PHI2 && headDim * shape.heads() != shape.dim()) {
+        boolean fullWidthHeads = family == ArchitectureFamily.PHI2 || family == ArchitectureFamily.PHI3;
+        if (headDim < 2 || headDim % 2 != 0 || fullWidthHeads && headDim * shape.heads() != shape.dim()) {
             throw new IllegalArgumentException("synthetic head size " + headDim + " does not fit " + family + " " + shape);
         }
         if (family == ArchitectureFamily.PHI2 && shape.tiedEmbeddings()) {
@@ -95,6 +96,7 @@ public final class SyntheticLlama implements ModelWeights {
             case QWEN2 -> "synthetic-qwen2-";
             case QWEN3 -> "synthetic-qwen3-";
             case GEMMA3 -> "synthetic-gemma3-";
+            case PHI3 -> "synthetic-phi3-";
             case PHI2 -> "synthetic-phi2-";
             default -> "synthetic-llama-";
         };
@@ -128,7 +130,8 @@ public final class SyntheticLlama implements ModelWeights {
      * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#QWEN3} (Llama plus q/k norms near 1,
      * readable under {@link ModelArchitecture#qkNormName}), or {@link ArchitectureFamily#GEMMA3} (q/k norms and the
      * post-attention / post-FFN norms near 1, as llama.cpp holds them; a {@link SlidingWindow} of min(512, seqLen / 4) tokens on
-     * five of every six layers), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
+     * five of every six layers), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
+     * {@link ModelArchitecture#stackedTensors()}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
      * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). The Phi-2 pass uses Phi-2's
      * partial rotary factor 0.4, so head sizes should be multiples of 5 (Phi-2's is 80).
@@ -139,7 +142,7 @@ public final class SyntheticLlama implements ModelWeights {
 
     /**
      * As {@link #create(Shape, long, ArchitectureFamily)} with an explicit head size, for shapes like Qwen3-0.6B's
-     * (1024 wide, 16 heads of 128): q has heads x headDim rows and o as many columns. Not for Phi-2.
+     * (1024 wide, 16 heads of 128): q has heads x headDim rows and o as many columns. Not for Phi-2 or Phi-3.
      */
     public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family, int headDim) {
         return new SyntheticLlama(shape, seed, family, headDim);

@@ -212,6 +212,135 @@ class HuggingFaceModelTest {
         }
     }
 
+    /** A Phi-3-like synthetic: untied, grouped-query (4 heads, 2 KV heads of 8 on a width of 32), three layers. */
+    private static SyntheticLlama phi3(long seed) {
+        return SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 3, 4, 2, 40, 64, false), seed,
+                org.edgefront.space.model.ArchitectureFamily.PHI3);
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    @Test
+    void syntheticPhi3IsStoredWithStackedQkvAndGateUpSplitOnReadAndRestackedByteForByte() throws Exception {
+        SyntheticLlama m = phi3(5);
+        ModelArchitecture a = m.architecture();
+        String out = dir.resolve("phi3").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 2);
+        JsonNode config = JSON.readTree(Path.of(out, "config.json").toFile());
+        assertEquals("Phi3ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals("phi3", config.get("model_type").asText());
+        assertTrue(config.get("sliding_window").isNull(), "EdgeFront attends over the whole past, as llama.cpp's phi3 does");
+        JsonNode map = JSON.readTree(Path.of(out, HuggingFaceModel.INDEX).toFile()).get("weight_map");
+        assertTrue(map.has("model.layers.2.self_attn.qkv_proj.weight") && map.has("model.layers.2.mlp.gate_up_proj.weight"));
+        assertFalse(map.has("model.layers.2.self_attn.q_proj.weight") || map.has("model.layers.2.mlp.up_proj.weight"));
+        // on disk, built here independently of the writer: q | k | v with q and k in rotate-half order, then gate | up
+        for (int l = 0; l < a.layers(); l++) {
+            String qkvName = "model.layers." + l + ".self_attn.qkv_proj.weight";
+            try (SafetensorsFile f = SafetensorsFile.open(out + "/" + firstShardHolding(out, qkvName))) {
+                assertEquals(List.of((long) (a.qDim() + 2 * a.kvDim()), (long) a.dim()), f.tensors().get(qkvName).shape());
+                assertArrayEquals(concat(RopeLayout.interleavedToRotateHalf(m.read("blk." + l + ".attn_q.weight"), a.qDim(), a.heads()),
+                        RopeLayout.interleavedToRotateHalf(m.read("blk." + l + ".attn_k.weight"), a.kvDim(), a.kvHeads()),
+                        m.read("blk." + l + ".attn_v.weight")), f.read(qkvName), qkvName);
+            }
+            String gateUp = "model.layers." + l + ".mlp.gate_up_proj.weight";
+            try (SafetensorsFile f = SafetensorsFile.open(out + "/" + firstShardHolding(out, gateUp))) {
+                assertEquals(List.of(2L * a.hiddenDim(), (long) a.dim()), f.tensors().get(gateUp).shape());
+                assertArrayEquals(concat(m.read("blk." + l + ".ffn_gate.weight"), m.read("blk." + l + ".ffn_up.weight")), f.read(gateUp), gateUp);
+            }
+        }
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(a, w.architecture());
+            assertSameWeights(m, w, 0);
+            // and written again from the split tensors, the files are the same bytes
+            String again = dir.resolve("phi3-again").toString();
+            HuggingFaceWriter.write(w, again, StorageType.F32, 2);
+            for (String file : List.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", HuggingFaceModel.INDEX)) {
+                assertArrayEquals(Files.readAllBytes(Path.of(out, file)), Files.readAllBytes(Path.of(again, file)), file);
+            }
+        }
+        // two-byte values: the parts' byte offsets inside the stacks scale with the dtype
+        String bf16 = dir.resolve("phi3-bf16").toString();
+        SyntheticLlama.writeHuggingFace(m, bf16, "BF16", 1);
+        try (ModelWeights w = ModelLoader.open(bf16)) {
+            assertSameWeights(m, w, 1.0 / 128);
+            String again = dir.resolve("phi3-bf16-again").toString();
+            HuggingFaceWriter.write(w, again, StorageType.BF16, 1);
+            assertArrayEquals(Files.readAllBytes(Path.of(bf16, HuggingFaceModel.SINGLE)), Files.readAllBytes(Path.of(again, HuggingFaceModel.SINGLE)));
+        }
+    }
+
+    @Test
+    void aPhi3MiniConfigWithItsSlidingWindowLoadsAsFullCausalAttention() throws Exception {
+        String out = dir.resolve("phi3-mini").toString();
+        SyntheticLlama.writeHuggingFace(phi3(5), out, "F32", 1);
+        // Phi-3-mini-4k-instruct's own keys: sliding_window 2047, rope_scaling null, the rest as in its config.json
+        editJson(Path.of(out, "config.json"), n -> n.put("sliding_window", 2047).putNull("rope_scaling").put("rope_theta", 10000.0)
+                .put("original_max_position_embeddings", 4096).put("resid_pdrop", 0.0).put("embd_pdrop", 0.0).put("attention_dropout", 0.0));
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(org.edgefront.space.model.ArchitectureFamily.PHI3, w.architecture().family());
+            assertEquals(org.edgefront.space.model.SlidingWindow.NONE, w.architecture().slidingWindow());
+            assertEquals(org.edgefront.space.model.RopeScaling.NONE, w.architecture().ropeScaling());
+            assertFalse(w.architecture().tiedEmbeddings());
+        }
+    }
+
+    @Test
+    void phi3LongRopePartialRotaryAndOtherSettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
+        String out = dir.resolve("phi3-bad").toString();
+        SyntheticLlama.writeHuggingFace(phi3(5), out, "F32", 1);
+        Path config = Path.of(out, "config.json");
+        // Phi-3-mini-128k / Phi-3.5-mini: LongRoPE, as transformers 4 (type) and as transformers 5 (rope_type) write it
+        editJson(config, n -> n.putObject("rope_scaling").put("type", "longrope").putArray("long_factor").add(1.0).add(2.0));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close());
+        assertEquals("rope_scaling.type", e.field());
+        assertTrue(e.getMessage().contains("longrope"), e.getMessage());
+        editJson(config, n -> n.putObject("rope_scaling").put("type", "su"));
+        assertEquals("rope_scaling.type", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> {
+            n.remove("rope_scaling");
+            n.putObject("rope_parameters").put("rope_type", "longrope").put("rope_theta", 10000.0);
+        });
+        assertEquals("rope_parameters.rope_type", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> n.putObject("rope_parameters").put("rope_type", "yarn").put("factor", 4.0));
+        assertEquals("rope_parameters.rope_type", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        // Phi-4-mini: partial rotary, at the top level and inside rope_parameters
+        editJson(config, n -> {
+            n.remove("rope_parameters");
+            n.put("partial_rotary_factor", 0.75);
+        });
+        assertEquals("partial_rotary_factor", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> {
+            n.remove("partial_rotary_factor");
+            n.putObject("rope_parameters").put("rope_type", "default").put("partial_rotary_factor", 0.5);
+        });
+        assertEquals("rope_parameters.partial_rotary_factor", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> {
+            n.remove("rope_parameters");
+            n.put("hidden_act", "gelu");
+        });
+        assertEquals("hidden_act", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> n.put("hidden_act", "silu").put("head_dim", 16));
+        assertEquals("head_dim", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        // a config whose shapes disagree with the stacks on disk names the stacked tensor
+        editJson(config, n -> {
+            n.remove("head_dim");
+            n.put("num_key_value_heads", 4);
+        });
+        assertEquals("model.layers.0.self_attn.qkv_proj.weight", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(config, n -> n.put("num_key_value_heads", 2).put("intermediate_size", 40));
+        assertEquals("model.layers.0.mlp.gate_up_proj.weight", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+    }
+
     @Test
     void qwen3BiasesAndAnOddHeadDimAreRefusedByField() throws Exception {
         SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 1, 4, 2, 40, 16, true), 5,

@@ -1,0 +1,166 @@
+package org.edgefront.jobs.llamacpp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.edgefront.jobs.TestPaths;
+import org.edgefront.jobs.export.GgufExport;
+import org.edgefront.jobs.export.LlamaCppExport;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.space.io.GgufFile;
+import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.SlidingWindow;
+import org.edgefront.space.model.TensorSpec;
+import org.edgefront.space.synthetic.SyntheticLlama;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real llama.cpp as the oracle of EdgeFront's Phi-3 support: a tiny random Phi-3 (width 64, 4 heads and 2 KV heads
+ * of 16, FFN 128, two layers, untied head as Phi-3-mini has) is exported as an F32 {@code phi3} GGUF with stories260K's
+ * tok512 tokenizer, and its perplexity computed twice on the same tokens by {@link PerplexityOracle}: by
+ * {@code llama-perplexity} (chunks of 128 tokens, the second half of each scored) and by EdgeFront's forward pass on the
+ * GGUF read back over the very token ids llama-perplexity used. Agreement needs every part right at once: the phi3 keys
+ * llama.cpp's loader requires, q | k | v stacked in {@code attn_qkv} and gate | up in an {@code ffn_up} of 2 x ffn rows
+ * (gate first, as LLM_FFN_SWIGLU takes the SiLU input from the first half), the q/k rows in rotate-half order for NeoX
+ * RoPE, grouped-query attention and the untied head. A second case quantizes EdgeFront's F32 phi3 GGUF with the real
+ * {@code llama-quantize} and the point's {@code --tensor-type-file} (which names the stacks llama-quantize sees), and
+ * compares every tensor with EdgeFront's own mixed-precision phi3 GGUF: same types, same bytes.
+ */
+@Tag("llamacpp")
+class Phi3PerplexityOracleTest {
+    private static final int CTX = 128;
+    private static final int CHUNKS = 4;
+    /**
+     * |ln PPL| difference allowed, in nats per token. Both sides compute in float32 on the same weights and tokens, so
+     * only the order of summation differs (ggml's matrix kernels and softmax against ND4J's GEMMs and Java loops): some
+     * 1e-7 relative per product, grown by the 64- to 128-term dot products and the large logits of a random model (mean
+     * NLL near 13.7) to about 1e-5 per logit, which mostly cancels over 252 scored tokens. Measured: 3.6e-5 here (9e-6 for
+     * Qwen3, 2.4e-5 for Gemma 3; an earlier Phi-3 attempt reported 1.07e-4); llama.cpp's four printed decimals
+     * add nothing at these perplexities. 2e-4 is about twice the largest of those, and some 700 times below what a
+     * layout error costs: gate and up swapped in ffn_up moved llama.cpp's NLL by 0.138 nats, q/k rows left interleaved
+     * under NeoX RoPE by 0.299.
+     */
+    private static final double NLL_TOLERANCE = 2e-4;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void llamaPerplexityAndEdgeFrontAgreeOnATinyPhi3GgufWithStackedQkvAndGateUp() throws Exception {
+        Path models = TestPaths.shared().resolve("models");
+        Path gguf = dir.resolve("phi3-tiny-f32.gguf");
+        try (ModelWeights w = renamed(SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 17,
+                ArchitectureFamily.PHI3), "tiny-p3-oracle")) {
+            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+            for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
+            GgufExport.write("phi3-oracle", w, f32, models.resolve("tok512.bin").toString(), gguf.toString());
+        }
+        GgufFile.HeaderSummary h = GgufFile.header(gguf.toString(), new Configuration());
+        assertEquals("phi3", h.strings().get("general.architecture"));
+        // the layout llama.cpp's converter writes for Phi-3, which this run makes llama.cpp load
+        assertEquals(List.of(64L, 128L), h.tensorDims().get("blk.1.attn_qkv.weight"));
+        assertEquals(List.of(64L, 256L), h.tensorDims().get("blk.1.ffn_up.weight"));
+        assertFalse(h.tensorDims().containsKey("blk.1.ffn_gate.weight"));
+        PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
+                assertEquals(ArchitectureFamily.PHI3, a.family());
+                assertFalse(a.tiedEmbeddings());
+                assertEquals(2, a.kvHeads());
+                assertEquals(SlidingWindow.NONE, a.slidingWindow());
+            });
+        double llamaNll = r.llamaNll(), edgefrontNll = r.edgefrontNll();
+        int count = r.tokens();
+        String tail = r.logTail();
+        System.out.printf("phi3 oracle: llama-perplexity PPL %.6f (mean NLL %.6f), EdgeFront PPL %.6f (mean NLL %.6f), |diff| %.3g nats, %d tokens%n",
+                Math.exp(llamaNll), llamaNll, Math.exp(edgefrontNll), edgefrontNll, Math.abs(llamaNll - edgefrontNll), count);
+        assertEquals(llamaNll, edgefrontNll, NLL_TOLERANCE, "mean NLL over " + count + " scored tokens; llama.cpp log tail:\n" + tail);
+        // and the CLI's eval runs the same file with the tokenizer it carries (EdgeFront's own paragraphs and tokenization)
+        com.fasterxml.jackson.databind.JsonNode eval = LlamaCppTools.eval128("--model", gguf.toString());
+        assertTrue(Double.isFinite(eval.get("nll").asDouble()) && eval.get("nll").asDouble() > 0, eval.toString());
+    }
+
+    @Test
+    void llamaQuantizeStoresThePhi3StacksAsTheTensorTypeFileSaysAndAsEdgeFrontsOwnGgufByteForByte() throws Exception {
+        Path tok = TestPaths.shared().resolve("models/tok512.bin");
+        Path base = dir.resolve("phi3-f32.gguf");
+        Path ours = dir.resolve("phi3-edgefront.gguf");
+        Map<String, TensorChoice> choices = new LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>();
+        long weightBytes;
+        try (ModelWeights w = renamed(SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 23,
+                ArchitectureFamily.PHI3), "tiny-p3-quantize")) {
+            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+            for (TensorSpec t : w.architecture().linearTensors()) {
+                f32.put(t.name(), TensorChoice.parse("F32"));
+                // each stack one type, the two layers' stacks of different types
+                String label = switch (t.role()) {
+                    case Q, K, V -> t.layer() == 0 ? "Q8_0" : "Q4_0";
+                    case GATE, UP -> t.layer() == 0 ? "Q4_0" : "Q5_1";
+                    case O -> "Q5_0";
+                    case DOWN -> "Q4_1";
+                    default -> "Q8_0";
+                };
+                choices.put(t.name(), TensorChoice.parse(label));
+                labels.put(t.name(), label);
+            }
+            GgufExport.write("phi3-f32", w, f32, tok.toString(), base.toString());
+            weightBytes = GgufExport.write("phi3-mixed", w, choices, tok.toString(), ours.toString()).weightBytes();
+            LlamaCppExport.Plan plan = LlamaCppExport.plan("phi3-mixed", labels, w.architecture(), false);
+            assertEquals("q4_0", plan.tensorTypes().get("blk.1.attn_qkv.weight"));
+            assertEquals("q5_1", plan.tensorTypes().get("blk.1.ffn_up.weight"));
+            Path types = dir.resolve("types.txt");
+            Files.writeString(types, plan.fileText());
+            Path quantized = dir.resolve("llama-quantize.gguf");
+            List<String> cmd = new ArrayList<>(Arrays.asList(LlamaCppExport.command(plan, types.toString(), "p")
+                    .replace(" MODEL-F16.gguf MODEL-p.gguf ", " " + base + " " + quantized + " ").split(" ")));
+            cmd.set(0, LlamaCppTools.bin().resolve("llama-quantize").toString());
+            LlamaCppTools.runOk(dir.resolve("quantize.log"), 300, cmd);
+            Map<String, GgufTensors.Tensor> theirs = GgufTensors.read(quantized);
+            Map<String, GgufTensors.Tensor> mine = GgufTensors.read(ours);
+            assertEquals(theirs.keySet(), mine.keySet());
+            long bytes = 0;
+            for (GgufTensors.Tensor t : mine.values()) {
+                GgufTensors.Tensor o = theirs.get(t.name());
+                String type = GgufTensors.NAMES.get(t.type());
+                assertEquals(GgufTensors.NAMES.get(o.type()), type, t.name());
+                if (t.matrix()) assertEquals(plan.tensorTypes().get(t.name()), type, t.name() + " as the tensor-type file says");
+                assertArrayEquals(o.data(), t.data(), t.name() + " (" + type + ") bytes differ");
+                if (t.matrix()) bytes += o.data().length;
+            }
+            assertEquals(weightBytes, bytes);
+            assertEquals(plan.weightBytes(), bytes);
+        }
+    }
+
+    /**
+     * {@code w} under another general.name: llama.cpp's vocabulary loader gives Phi-3's special tokens their attributes
+     * when general.name contains "phi3" or "phi-3", looking up {@code <s>}, {@code </s>}, {@code <unk>} and
+     * {@code <|endoftext|>} with {@code unordered_map::at}, so a "synthetic-phi3" model with tok512's vocabulary (no
+     * {@code <|endoftext|>}) fails to load. A real Phi-3 carries those tokens; the name changes nothing else.
+     */
+    private static ModelWeights renamed(ModelWeights w, String name) {
+        ModelArchitecture a = w.architecture();
+        ModelArchitecture named = new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
+                a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic(), a.linearTensors(),
+                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale());
+        return new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return named; }
+            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
+            @Override public String source() { return w.source(); }
+            @Override public void close() throws java.io.IOException { w.close(); }
+        };
+    }
+}
