@@ -250,8 +250,18 @@ public final class HostCalibration {
     public static MeasuredHost measureHost(Path procRoot, Path sysCpu) throws InterruptedException {
         HostFacts facts = readHost(procRoot, sysCpu).withClockAtLeast(measureClockGhz(5));
         long llc = Math.max(facts.l3Bytes(), facts.l2Bytes());
-        Bandwidth bw = measureBandwidth(facts.cores(), Math.max(64L << 20, 4 * llc), 5);
+        Bandwidth bw = measureBandwidth(facts.cores(), streamBytes(llc, Runtime.getRuntime().maxMemory()), 5);
         return new MeasuredHost(facts, bw, profile(facts, bw));
+    }
+
+    /**
+     * Bytes per stream array: four times the last-level cache, at least 64 MiB, but at most an eighth of the heap (the copy
+     * holds two arrays) and 1 GiB. A VM slice reports its socket's whole L3 (480 MiB on a 2-core Xeon here), which at
+     * four times would not fit the heap; the rate is read-bound well before that size.
+     */
+    static long streamBytes(long lastLevelCacheBytes, long maxHeapBytes) {
+        long cap = Math.min(1L << 30, Math.max(64L << 20, maxHeapBytes / 8));
+        return Math.min(cap, Math.max(64L << 20, 4 * lastLevelCacheBytes));
     }
 
     /** Sum of one rate measured by {@code threads} tasks started together on {@code pool}. */
