@@ -21,6 +21,12 @@ tools=(llama-quantize llama-perplexity llama-bench llama-convert-llama2c-to-ggml
 cmake_flags=(-DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON
              -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_TOOLS=ON
              -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_OPENCL=OFF -DGGML_BLAS=OFF)
+# No AMX: ggml's AMX kernels (picked by GGML_NATIVE on Sapphire Rapids and later) segfault in ggml_backend_amx_mul_mat
+# for every quantized model in the VMs this project runs on (seen on a 2-core Xeon slice, 2026-12-06), and no phone
+# has AMX, so llama-bench on this host would not measure the kernels a device runs either.
+if [ "$(uname -m)" = x86_64 ] && echo | g++ -mno-amx-tile -mno-amx-int8 -mno-amx-bf16 -x c++ -E - >/dev/null 2>&1; then
+  cmake_flags+=("-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+fi
 settings="node-llama-cpp@$version ${cmake_flags[*]} targets=${tools[*]}"
 
 stamp_ok() {
