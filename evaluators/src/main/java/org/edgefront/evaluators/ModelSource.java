@@ -51,8 +51,9 @@ public record ModelSource(String uri) implements Serializable {
             case "smollm135m" -> SyntheticLlama.create(SyntheticLlama.Shape.smolLm135m(), seed);
             case "tinyllama1b" -> SyntheticLlama.create(SyntheticLlama.Shape.tinyLlama1b(), seed);
             case "phi2" -> SyntheticLlama.create(SyntheticLlama.Shape.phi2(), seed, org.edgefront.space.model.ArchitectureFamily.PHI2);
+            case "phi3mini" -> SyntheticLlama.create(SyntheticLlama.Shape.phi3Mini(), seed, org.edgefront.space.model.ArchitectureFamily.PHI3);
             default -> throw new InvalidInputException(uri, "model", "unknown synthetic model '" + kind
-                    + "' (known: tiny, smollm135m, tinyllama1b, phi2)");
+                    + "' (known: tiny, smollm135m, tinyllama1b, phi2, phi3mini)");
         };
     }
 }

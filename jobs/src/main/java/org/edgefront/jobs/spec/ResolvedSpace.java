@@ -73,7 +73,25 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
 
     private static List<Decision> decisions(String file, ModelArchitecture arch, Map<String, List<TensorChoice>> perTensor, String grouping) {
         List<Decision> ds = new ArrayList<>();
+        // a stack the runtime loads only whole (Phi-3's gate | up in ffn_up) is one decision: its parts share a type, so
+        // every front point can be written as llama.cpp stores it
+        Map<String, ModelArchitecture.StackedTensor> wholeStack = new java.util.HashMap<>();
+        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) {
+            if (!st.separable()) for (TensorSpec p : st.parts()) wholeStack.put(p.name(), st);
+        }
         for (TensorSpec t : arch.linearTensors()) {
+            ModelArchitecture.StackedTensor st = wholeStack.get(t.name());
+            if (st != null) {
+                if (!st.parts().get(0).name().equals(t.name())) continue; // decided with the stack's first part
+                List<String> names = st.parts().stream().map(TensorSpec::name).toList();
+                List<TensorChoice> opts = perTensor.get(t.name());
+                for (String n : names) {
+                    require(file, "space.tensorOptions", opts.equals(perTensor.get(n)),
+                            "the parts of " + st.name() + " (" + String.join(", ", names) + ") are stored as one tensor and must have the same options");
+                }
+                ds.add(new Decision("blk." + t.layer() + ".ffn_gate_up", names, opts));
+                continue;
+            }
             if (grouping.equals("qkv") && (t.role() == TensorRole.K || t.role() == TensorRole.V)) continue;
             if (grouping.equals("qkv") && t.role() == TensorRole.Q) {
                 String k = TensorSpec.canonicalName(TensorRole.K, t.layer());

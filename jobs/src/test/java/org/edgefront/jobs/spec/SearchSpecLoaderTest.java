@@ -165,6 +165,21 @@ class SearchSpecLoaderTest {
     }
 
     @Test
+    void phi3GateAndUpShareOneDecisionSoEveryPointExports() throws IOException {
+        // llama.cpp's phi3 loader takes gate | up only as one ffn_up tensor of one type
+        String phi3 = "schemaVersion: 1\nname: t\nmodel: {source: 'synthetic:phi3mini'}\n"
+                + "device: " + TestPaths.device("samsung-galaxy-s23") + "\n";
+        ResolvedSearch r = SearchSpecLoader.load(write(phi3).toString(), SearchSpecLoader.Overrides.NONE);
+        int layers = r.architecture().layers();
+        assertEquals(r.architecture().linearTensors().size() - layers, r.space().dimensions());
+        org.edgefront.space.candidate.Decision d = r.space().decisions().stream().filter(x -> x.name().equals("blk.1.ffn_gate_up")).findFirst().orElseThrow();
+        assertEquals(List.of("blk.1.ffn_gate.weight", "blk.1.ffn_up.weight"), d.tensors());
+        InvalidInputException e = fails(phi3 + "space: {tensorOptions: {'blk.0.ffn_gate.weight': [Q8_0]}}\n");
+        assertEquals("space.tensorOptions", e.field());
+        assertTrue(e.getMessage().contains("blk.0.ffn_up.weight"), e.getMessage());
+    }
+
+    @Test
     void gptqOptionsNeedRealCalibrationText() throws IOException {
         assertEquals("quality.calibrationParagraphs", fails(base() + "space: {options: [Q4_0, Q4_0+gptq]}\n").field());
     }

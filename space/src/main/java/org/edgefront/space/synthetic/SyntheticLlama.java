@@ -67,6 +67,9 @@ public final class SyntheticLlama implements ModelWeights {
 
         /** Phi-2's shape (2560 x 32 layers, 32 heads of 80, fc1 10240, 51200 vocab, untied); use with {@link ArchitectureFamily#PHI2}. */
         public static Shape phi2() { return new Shape(2560, 10240, 32, 32, 32, 51200, 2048, false); }
+
+        /** Phi-3-mini-4k's shape (3072 x 32 layers, 32 heads, no GQA, FFN 8192, 32064 vocab, 4096 context, untied); use with {@link ArchitectureFamily#PHI3}. */
+        public static Shape phi3Mini() { return new Shape(3072, 8192, 32, 32, 32, 32064, 4096, false); }
     }
 
     private final Shape shape;
