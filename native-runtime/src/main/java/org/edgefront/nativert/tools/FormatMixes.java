@@ -29,10 +29,10 @@ import org.edgefront.nativert.device.LayerGeometry;
  * ffn_down by file type, layer ({@code use_more_bits}: the first and last eighth of the layers and every third layer
  * between), grouped-query attention (n_gqa >= 4), importance matrix, 70B Llama/Qwen2 and 8-expert models; then
  * llama-quantize's shape fallback ({@link NamedFormat#storedFor(int)}). Checked tensor by tensor against the real
- * llama-quantize (FormatMixesLlamaCppTest). Not modelled: Falcon's rules (no Falcon architecture here) and fused
- * attn_qkv tensors: where a GGUF fuses q, k and v (Phi-3), llama.cpp gives the fused tensor attn_v's type, while the
- * architectures here hold q, k and v apart (Phi-3's loaders split the stack), so q and k keep the default type; for a
- * Phi-3 these mixes are therefore near llama-quantize's, not equal to them. Stateless and thread-safe.
+ * llama-quantize (FormatMixesLlamaCppTest, and Phi3FileTypesOracleTest for the stacks). Not modelled: Falcon's rules
+ * (no Falcon architecture here). A Phi-3 GGUF stores q | k | v as one attn_qkv, which llama-quantize puts in attn_v's
+ * category (same rules, same counters) and gate | up as one ffn_up: here the parts are held apart, so q and k take
+ * v's type and gate up's, which is the type llama-quantize gives the stack. Stateless and thread-safe.
  */
 public final class FormatMixes {
     private FormatMixes() {}
@@ -261,9 +261,12 @@ public final class FormatMixes {
                     default -> def;
                 };
             }
+            // Phi-3's q and k are parts of attn_qkv, which llama-quantize types as attn_v
+            TensorRole role = a.family() == ArchitectureFamily.PHI3 && (t.role() == TensorRole.Q || t.role() == TensorRole.K)
+                    ? TensorRole.V : t.role();
             if (lowIq()) {
                 boolean s = ft == FileType.IQ2_S || ft == FileType.IQ2_M;
-                return switch (t.role()) {
+                return switch (role) {
                     case V -> gqa() >= 4 || EXPERTS >= 4 ? "Q4_K" : s ? "IQ3_S" : "Q2_K";
                     case K -> EXPERTS == 8 ? "Q4_K" : def;
                     case DOWN -> layer < n / 8 ? (s ? "IQ3_S" : "Q2_K") : def;
@@ -271,7 +274,7 @@ public final class FormatMixes {
                     default -> def;
                 };
             }
-            return switch (t.role()) {
+            return switch (role) {
                 case V -> attnV(def, layer, n);
                 case K -> EXPERTS == 8 ? "Q8_0" : ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
                 case Q -> ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
