@@ -365,14 +365,7 @@ public final class ModelCatalog {
         int headDim = ggufInt(h, p + "attention.key_length", hidden / heads);
         int ctx = ggufInt(h, p + "context_length", 2048);
         int experts = ggufInt(h, p + "expert_count", 0);
-        int vocab;
-        if (h.arrayLengths().containsKey("tokenizer.ggml.tokens")) {
-            vocab = (int) Math.min(Integer.MAX_VALUE, h.arrayLengths().get("tokenizer.ggml.tokens"));
-        } else if (h.tensorDims().containsKey("token_embd.weight") && h.tensorDims().get("token_embd.weight").size() == 2) {
-            vocab = (int) Math.min(Integer.MAX_VALUE, h.tensorDims().get("token_embd.weight").get(1));
-        } else {
-            vocab = ggufInt(h, p + "vocab_size", -1);
-        }
+        int vocab = ggufVocab(h, p);
         if (kv < 1 || kv > heads || heads % kv != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kv + " does not divide " + heads);
         ExpertLayout moe = null;
         int ffn;
@@ -392,9 +385,30 @@ public final class ModelCatalog {
                 : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3
                 : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
+        return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+    }
+
+    /** The vocabulary of a GGUF: its tokenizer's token count, else the embedding's rows, else {@code vocab_size}. */
+    private static int ggufVocab(GgufFile.HeaderSummary h, String p) {
+        if (h.arrayLengths().containsKey("tokenizer.ggml.tokens")) return (int) Math.min(Integer.MAX_VALUE, h.arrayLengths().get("tokenizer.ggml.tokens"));
+        List<Long> embd = h.tensorDims().get("token_embd.weight");
+        if (embd != null && embd.size() == 2) return (int) Math.min(Integer.MAX_VALUE, embd.get(1));
+        return ggufInt(h, p + "vocab_size", -1);
+    }
+
+    /** {@code general.name}, else the file name without {@code .gguf}. */
+    private static String ggufName(GgufFile.HeaderSummary h) {
         String name = h.strings().getOrDefault("general.name", "");
-        if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");
-        return new ModelDescriptor(f, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+        return name.isBlank() ? lastSegment(h.file()).replaceAll("\\.gguf$", "") : name;
+    }
+
+    /** Dimension {@code axis} of tensor {@code name} (ggml order), which must be a count an int holds. */
+    private static int ggufDim(GgufFile.HeaderSummary h, String name, int axis) {
+        List<Long> dims = h.tensorDims().get(name);
+        if (dims == null || dims.size() <= axis) throw new InvalidInputException(h.file(), name, "missing or has no dimension " + axis);
+        long d = dims.get(axis);
+        if (d < 1 || d > Integer.MAX_VALUE) throw new InvalidInputException(h.file(), name, "dimension " + d + " is out of range");
+        return (int) d;
     }
 
     /**
@@ -419,13 +433,13 @@ public final class ModelCatalog {
             if (q == null || q.size() != 2 || q.get(1) % heads != 0) {
                 throw new InvalidInputException(f, "blk." + l + ".attn_q.weight", "missing or its rows are not " + heads + " heads");
             }
-            widths.add(Math.toIntExact(up.get(1)));
-            int hd = Math.toIntExact(q.get(1) / heads);
+            widths.add(ggufDim(h, "blk." + l + ".ffn_up.weight", 1));
+            int hd = ggufDim(h, "blk." + l + ".attn_q.weight", 1) / heads;
             headDims.add(hd);
             List<Long> k = h.tensorDims().get("blk." + l + ".attn_k.weight");
             if (k != null) {
                 if (k.get(1) % hd != 0) throw new InvalidInputException(f, "blk." + l + ".attn_k.weight", "rows are not whole heads of " + hd);
-                kvHeads.add(Math.toIntExact(k.get(1) / hd));
+                kvHeads.add(ggufDim(h, "blk." + l + ".attn_k.weight", 1) / hd);
                 if (lastWithK != l - 1) throw new InvalidInputException(f, "blk." + l + ".attn_k.weight", "only the last blocks may lack attn_k (KV sharing)");
                 lastWithK = l;
             } else {
@@ -459,25 +473,20 @@ public final class ModelCatalog {
         List<Long> table = h.tensorDims().get(LayerGeometry.PER_LAYER_TABLE);
         if (table != null) {
             if (table.size() != 2 || table.get(0) % layers != 0) throw new InvalidInputException(f, LayerGeometry.PER_LAYER_TABLE, "not (layers x size) x vocabulary");
-            ple = Math.toIntExact(table.get(0) / layers);
-            pleVocab = Math.toIntExact(table.get(1));
+            ple = ggufDim(h, LayerGeometry.PER_LAYER_TABLE, 0) / layers;
+            pleVocab = ggufDim(h, LayerGeometry.PER_LAYER_TABLE, 1);
         }
         List<Long> laurel = h.tensorDims().get("blk.0.laurel_l.weight");
         List<Long> altup = h.tensorDims().get("altup_proj.weight");
-        int altupInputs = altup == null ? 1 : altup.size() == 3 ? Math.toIntExact(altup.get(2)) + 1 : 2;
+        int altupInputs = altup == null ? 1 : altup.size() == 3 ? ggufDim(h, "altup_proj.weight", 2) + 1 : 2;
         LayerGeometry g;
         try {
             g = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, ple, pleVocab,
-                    laurel == null ? 0 : Math.toIntExact(laurel.get(1)), altupInputs);
+                    laurel == null ? 0 : ggufDim(h, "blk.0.laurel_l.weight", 1), altupInputs);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(f, "(tensors)", e.getMessage());
         }
-        int vocab = h.arrayLengths().containsKey("tokenizer.ggml.tokens")
-                ? (int) Math.min(Integer.MAX_VALUE, h.arrayLengths().get("tokenizer.ggml.tokens"))
-                : Math.toIntExact(h.tensorDims().get("token_embd.weight").get(1));
-        String name = h.strings().getOrDefault("general.name", "");
-        if (name.isBlank()) name = lastSegment(f).replaceAll("\\.gguf$", "");
-        return new ModelDescriptor(f, name, ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, vocab,
+        return new ModelDescriptor(f, ggufName(h), ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, ggufVocab(h, p),
                 ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g);
     }
 

@@ -162,8 +162,7 @@ public final class LlamaCppExport implements PointExporter.Text {
      * first that differs ({@code export --to gguf} can still write q, k and v apart).
      */
     private static Map<String, String> stacked(String file, ModelArchitecture arch, Map<String, String> types) {
-        Map<String, ModelArchitecture.StackedTensor> stackOf = new LinkedHashMap<>();
-        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) for (TensorSpec p : st.parts()) stackOf.put(p.name(), st);
+        Map<String, ModelArchitecture.StackedTensor> stackOf = arch.stacksByPart();
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : types.entrySet()) {
             ModelArchitecture.StackedTensor st = stackOf.get(e.getKey());

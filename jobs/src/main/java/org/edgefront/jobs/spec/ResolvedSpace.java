@@ -75,13 +75,10 @@ public record ResolvedSpace(SearchSpec.Space spec, SearchSpace space) {
         List<Decision> ds = new ArrayList<>();
         // a stack the runtime loads only whole (Phi-3's gate | up in ffn_up) is one decision: its parts share a type, so
         // every front point can be written as llama.cpp stores it
-        Map<String, ModelArchitecture.StackedTensor> wholeStack = new java.util.HashMap<>();
-        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) {
-            if (!st.separable()) for (TensorSpec p : st.parts()) wholeStack.put(p.name(), st);
-        }
+        Map<String, ModelArchitecture.StackedTensor> stacks = arch.stacksByPart();
         for (TensorSpec t : arch.linearTensors()) {
-            ModelArchitecture.StackedTensor st = wholeStack.get(t.name());
-            if (st != null) {
+            ModelArchitecture.StackedTensor st = stacks.get(t.name());
+            if (st != null && !st.separable()) {
                 if (!st.parts().get(0).name().equals(t.name())) continue; // decided with the stack's first part
                 List<String> names = st.parts().stream().map(TensorSpec::name).toList();
                 List<TensorChoice> opts = perTensor.get(t.name());

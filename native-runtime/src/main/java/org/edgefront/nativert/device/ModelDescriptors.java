@@ -86,7 +86,11 @@ public final class ModelDescriptors {
             int laurel = g.has("laurelRank") ? (int) g.wholeNumber("laurelRank", 0, max) : 0;
             int altup = g.has("altupInputs") ? (int) g.wholeNumber("altupInputs", 1, 64) : 1;
             g.finish();
-            geometry = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, pleSize, pleVocab, laurel, altup);
+            try {
+                geometry = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, pleSize, pleVocab, laurel, altup);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(file, "perLayer", e.getMessage()); // the message starts with the field
+            }
             if (experts != null) throw new InvalidInputException(file, "perLayer", "per-layer geometry and experts together are not supported");
         }
         r.finish();

@@ -79,6 +79,10 @@ class ModelDescriptorsTest {
         InvalidInputException width = assertThrows(InvalidInputException.class,
                 () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 0]\n"));
         assertEquals("perLayer.intermediateSizes[1]", width.field());
+        InvalidInputException twice = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 256]\n  globalLayers: [1, 1]\n  globalHeadDim: 32\n"));
+        assertEquals("perLayer", twice.field());
+        assertTrue(twice.getMessage().contains("globalLayers"), twice.getMessage());
         ModelDescriptor ok = ModelDescriptors.parse("m.yaml", head + "perLayer:\n  intermediateSizes: [128, 256]\n  kvSharedLayers: 1\n");
         assertEquals(256, ok.architecture().tensor("blk.1.ffn_down.weight").cols());
         assertEquals(null, ok.architecture().linearTensors().stream().filter(t -> t.name().equals("blk.1.attn_k.weight")).findAny().orElse(null),

@@ -279,8 +279,7 @@ public final class HuggingFaceModel {
         List<HfTensor> out = new ArrayList<>();
         int dim = arch.dim();
         int hidden = arch.hiddenDim();
-        Map<String, ModelArchitecture.StackedTensor> stackOf = new LinkedHashMap<>();
-        for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) for (TensorSpec p : st.parts()) stackOf.put(p.name(), st);
+        Map<String, ModelArchitecture.StackedTensor> stackOf = arch.stacksByPart();
         out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
         for (int l = 0; l < arch.layers(); l++) {
             String pre = "model.layers." + l + ".";

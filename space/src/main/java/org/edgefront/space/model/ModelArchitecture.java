@@ -290,6 +290,13 @@ public record ModelArchitecture(
         return List.copyOf(s);
     }
 
+    /** The stack that holds each stacked part, keyed by the part's canonical name (empty when nothing is stacked). */
+    public Map<String, StackedTensor> stacksByPart() {
+        Map<String, StackedTensor> out = new LinkedHashMap<>();
+        for (StackedTensor st : stackedTensors()) for (TensorSpec p : st.parts()) out.put(p.name(), st);
+        return out;
+    }
+
     /** Parameters in attention biases: qDim + 2 x kvDim per layer when {@link #attentionBiases()}, else 0. */
     public long biasParameterCount() { return attentionBiases() ? (long) layers * (qDim() + 2L * kvDim()) : 0; }
 
