@@ -17,24 +17,92 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ForwardMath {
     private ForwardMath() {}
 
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
+    static final float LOG2E = 1.44269504088896341f;
+    static final float LN2_HI = 0.693359375f;
+    static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 x 2^23: adding it rounds a float of magnitude below 2^22 to an integer held in the low mantissa bits. */
+    static final float ROUNDING = 12582912f;
+    /** The bits of {@link #ROUNDING} less the exponent bias: subtracted from t's bits, leaves n + 127. */
+    static final int EXPONENT_SHIFT = 0x4B400000 - 127;
+    /** Below this, e^x is under the smallest normal float: 0. */
+    static final float EXP_UNDERFLOW = -87.3f;
 
     /**
-     * e^x for x <= 0 (softmax after subtracting the maximum), relative error below 2e-7: x = n ln2 + r with
-     * |r| <= ln2/2, e^r by a degree-6 Taylor polynomial, 2^n by building the exponent bits. About four
-     * times faster than {@link Math#exp} in the attention inner loop.
+     * e^x for x <= 0 (softmax after subtracting the maximum), relative error below 3e-7: x = n ln2 + r with
+     * |r| <= ln2/2 (n rounded by adding {@link #ROUNDING}, no float-to-int conversion), e^r by a degree-6 Taylor
+     * polynomial, 2^n by building the exponent bits; 0 below {@link #EXP_UNDERFLOW}, NaN for NaN. Only float additions,
+     * multiplications and bit moves, so {@link VectorKernels#expNonPositive} computes the same bits lane by lane.
      */
     static float expNonPositive(float x) {
-        if (x < -87f) return 0f;
-        float n = (int) (x * LOG2E - 0.5f);   // truncation of a non-positive value: round to nearest
+        float t = x * LOG2E + ROUNDING;
+        float n = t - ROUNDING;
         float r = x - n * LN2_HI - n * LN2_LO;
         float p = 1f + r * (1f + r * (0.5f + r * (1f / 6 + r * (1f / 24 + r * (1f / 120 + r * (1f / 720))))));
-        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+        float e = p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - EXPONENT_SHIFT) << 23);
+        return x < EXP_UNDERFLOW ? 0f : e;
     }
 
+    /**
+     * Whether the exponential-bound kernels run as SIMD code ({@link VectorKernels}): on x86-64 with vectors of at least
+     * 8 floats (AVX2, AVX-512), when the JVM was started with {@code --add-modules jdk.incubator.vector} (bin/edgefront,
+     * the tests and the Spark settings the README gives do) and {@code -Dedgefront.simd=false} is not set; elsewhere the
+     * scalar code below runs. Both compute every exponential to the same bits and differ only in the order of a
+     * softmax's sum (about 1e-7 relative).
+     */
+    static final boolean SIMD = simdAvailable();
+
+    private static boolean simdAvailable() {
+        if (!Boolean.parseBoolean(System.getProperty("edgefront.simd", "true"))) return false;
+        String arch = System.getProperty("os.arch", "");
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        return VectorKernels.lanes() >= 8;
+    }
+
+    /** Softmax of {@code x[from, to)} in place (to > from). */
+    static void softmax(float[] x, int from, int to) {
+        if (SIMD) VectorKernels.softmax(x, from, to);
+        else softmaxScalar(x, from, to);
+    }
+
+    static void softmaxScalar(float[] x, int from, int to) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) if (x[i] > max) max = x[i];
+        float sum = 0;
+        for (int i = from; i < to; i++) {
+            float e = expNonPositive(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = from; i < to; i++) x[i] *= inv;
+    }
+
+    /** {@code out[ob + j] = silu(h[hb + j]) * h[hb + width + j]} for j below {@code width}: one SwiGLU row. */
+    static void siluGate(float[] h, int hb, int width, float[] out, int ob) {
+        if (SIMD) VectorKernels.siluGate(h, hb, width, out, ob);
+        else siluGateScalar(h, hb, width, out, ob);
+    }
+
+    static void siluGateScalar(float[] h, int hb, int width, float[] out, int ob) {
+        for (int j = 0; j < width; j++) out[ob + j] = silu(h[hb + j]) * h[hb + width + j];
+    }
+
+    /** SiLU, x / (1 + e^-x), through the fast exponential of -|x| for both signs. */
+    static float silu(float x) {
+        // e^-|x| never overflows; the select (not a branch) avoids mispredictions on random signs
+        float e = expNonPositive(-Math.abs(x));
+        float num = x >= 0 ? 1f : e;
+        return x * num / (1f + e);
+    }
+
+    /** Log-softmax of {@code x[off, off + n)} in place. */
     static void logSoftmax(float[] x, int off, int n) {
+        if (SIMD) VectorKernels.logSoftmax(x, off, n);
+        else logSoftmaxScalar(x, off, n);
+    }
+
+    static void logSoftmaxScalar(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) if (x[off + i] > max) max = x[off + i];
         double sum = 0;

@@ -2,7 +2,6 @@ package org.edgefront.evaluators.quality;
 
 import static org.edgefront.evaluators.quality.ForwardMath.any;
 import static org.edgefront.evaluators.quality.ForwardMath.concat;
-import static org.edgefront.evaluators.quality.ForwardMath.expNonPositive;
 import static org.edgefront.evaluators.quality.ForwardMath.matrix;
 import static org.edgefront.evaluators.quality.ForwardMath.name;
 
@@ -34,8 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link PhiForward}; {@link ForwardPasses#of} picks the pass for an architecture.
  *
  * <p>Speed: several sequences are concatenated into one token matrix so each linear layer is one ND4J
- * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk
- * with a polynomial exponential ({@link #expNonPositive(float)}, relative error below 5e-7). Causal attention
+ * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk, the
+ * exponential-bound ones SIMD code where the JVM has the Vector API ({@link ForwardMath#SIMD}), else a polynomial
+ * exponential (relative error below 5e-7). Causal attention
  * runs per sequence: scalar loops over transposed keys and values below 256 tokens, two batched ND4J
  * products around a causal softmax in Java (only each row's past positions exponentiated) from 256 tokens on. Chunks hold at most 8,192
  * tokens and 16 Mi logits, which bounds the buffers.
@@ -269,7 +269,7 @@ public final class LlamaForward implements ForwardPass {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            float[] qkv = nd.matmul(xb, n, dim, wqkv[l] != null ? wqkv[l]
+            float[] qkv = nd.matmul("qkv", xb, n, dim, wqkv[l] != null ? wqkv[l]
                     : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), qDim * dim), get(name(TensorRole.K, l), kvDim * dim),
                             get(name(TensorRole.V, l), kvDim * dim)), qkvWidth);
             if (qkvBias[l] != null) {
@@ -284,31 +284,32 @@ public final class LlamaForward implements ForwardPass {
             applyRope(qkv, n, qkvWidth, positions, local ? localRope : rope);
             attention(qkv, qkvWidth, att, seqStart, nd, local ? window.tokens() : Integer.MAX_VALUE);
             accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
-            float[] o = nd.matmul(att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
+            float[] o = nd.matmul("o", att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
             if (postAttnNorm[l] != null) rmsNorm(o, o, postAttnNorm[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i];
 
             rmsNorm(x, xb, ffnNorm[l], n, dim);
             accumulate(sumSq, xb, n, dim, name(TensorRole.GATE, l), name(TensorRole.UP, l));
-            float[] h = nd.matmul(xb, n, dim, w13[l] != null ? w13[l]
+            float[] h = nd.matmul("h", xb, n, dim, w13[l] != null ? w13[l]
                     : nd.uploadParts("w-13", 2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim)), 2 * hid);
             for (int r = 0; r < n; r++) {
                 int hb = r * 2 * hid;
                 int gb = r * hid;
-                for (int j = 0; j < hid; j++) {
-                    float g = h[hb + j];
-                    gated[gb + j] = (gelu ? geluTanh(g) : silu(g)) * h[hb + hid + j];
+                if (!gelu) {
+                    ForwardMath.siluGate(h, hb, hid, gated, gb);
+                    continue;
                 }
+                for (int j = 0; j < hid; j++) gated[gb + j] = geluTanh(h[hb + j]) * h[hb + hid + j];
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
-            float[] d = nd.matmul(gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
+            float[] d = nd.matmul("d", gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
             if (postFfnNorm[l] != null) rmsNorm(d, d, postFfnNorm[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
         if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
         rmsNorm(x, xb, outNorm, n, dim);
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
-        return nd.matmul(xb, n, dim, lmHead != null ? lmHead
+        return nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead
                 : nd.uploadParts("w-head", vocab, dim, get(arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1), vocab * dim)), vocab);
         }
     }
@@ -428,9 +429,10 @@ public final class LlamaForward implements ForwardPass {
         int kvMul = arch.heads() / kvHeads;
         float scale = (float) arch.attentionScale();
         int rowsPerGroup = kvMul * len;
-        float[] q = new float[kvHeads * rowsPerGroup * hd];
-        float[] k = new float[kvHeads * len * hd];
-        float[] v = new float[kvHeads * len * hd];
+        // every element below is written before it is read: reused buffers need no zeroing
+        float[] q = nd.javaArray("att-q", kvHeads * rowsPerGroup * hd);
+        float[] k = nd.javaArray("att-k", kvHeads * len * hd);
+        float[] v = nd.javaArray("att-v", kvHeads * len * hd);
         for (int t = 0; t < len; t++) {
             int rb = (r0 + t) * width;
             for (int h = 0; h < arch.heads(); h++) {
@@ -443,7 +445,7 @@ public final class LlamaForward implements ForwardPass {
                 System.arraycopy(qkv, rb + qDim + kvDim + g * hd, v, (g * len + t) * hd, hd);
             }
         }
-        float[] scores = new float[rowsPerGroup * len];
+        float[] scores = nd.javaArray("att-scores", rowsPerGroup * len);
         int qSize = rowsPerGroup * hd;
         int kvSize = len * hd;
         for (int g = 0; g < kvHeads; g++) {
@@ -480,16 +482,7 @@ public final class LlamaForward implements ForwardPass {
      * window) and {@code x[off + to, off + len)} (the masked future positions).
      */
     static void causalSoftmax(float[] x, int off, int from, int to, int len) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = off + from; i < off + to; i++) if (x[i] > max) max = x[i];
-        float sum = 0;
-        for (int i = off + from; i < off + to; i++) {
-            float e = expNonPositive(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        for (int i = off + from; i < off + to; i++) x[i] *= inv;
+        ForwardMath.softmax(x, off + from, off + to);
         java.util.Arrays.fill(x, off, off + from, 0f);
         java.util.Arrays.fill(x, off + to, off + len, 0f);
     }
@@ -532,15 +525,7 @@ public final class LlamaForward implements ForwardPass {
                         int kb = i * len;
                         for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
                     }
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int u = lo; u < n; u++) if (scores[u] > max) max = scores[u];
-                    float sum = 0;
-                    for (int u = lo; u < n; u++) {
-                        float e = expNonPositive(scores[u] - max);
-                        scores[u] = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
+                    ForwardMath.softmax(scores, lo, n);
                     int ob = (r0 + t) * qDim + qo;
                     for (int i = 0; i < hd; i++) {
                         int vb = i * len;
@@ -554,7 +539,7 @@ public final class LlamaForward implements ForwardPass {
                             a3 += scores[u + 3] * vt[vb + u + 3];
                         }
                         for (; u < n; u++) a0 += scores[u] * vt[vb + u];
-                        out[ob + i] = ((a0 + a1) + (a2 + a3)) * inv;
+                        out[ob + i] = (a0 + a1) + (a2 + a3);
                     }
                 }
             }
@@ -568,14 +553,6 @@ public final class LlamaForward implements ForwardPass {
     static float geluTanh(float x) {
         double u = 0.7978845608028654 * (x + 0.044715 * (double) x * x * x);
         return (float) (0.5 * x * (1 + Math.tanh(u)));
-    }
-
-    /** SiLU, x / (1 + e^-x), through the fast exponential of -|x| for both signs. */
-    static float silu(float x) {
-        // e^-|x| never overflows; the select (not a branch) avoids mispredictions on random signs
-        float e = expNonPositive(-Math.abs(x));
-        float num = x >= 0 ? 1f : e;
-        return x * num / (1f + e);
     }
 
     private static void accumulate(InputObserver observer, float[] x, int n, int width, String... names) {

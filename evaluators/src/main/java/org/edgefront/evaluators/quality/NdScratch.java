@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class NdScratch implements AutoCloseable {
     private final Map<String, INDArray> arrays = new HashMap<>();
+    private final Map<String, float[]> javaArrays = new HashMap<>();
 
     /** The array of {@code role} and {@code shape}, created uninitialized on first request. */
     INDArray get(String role, long... shape) {
@@ -69,19 +70,32 @@ final class NdScratch implements AutoCloseable {
         return a;
     }
 
-    /** x (n x k, row-major) times w^T where w is m x k: a new n x m row-major array. */
-    float[] matmul(float[] x, int n, int k, INDArray w, int m) {
-        INDArray a = upload("gemm-in", x.length == n * k ? x : Arrays.copyOf(x, n * k), n, k);
+    /**
+     * A Java array of {@code size} floats for {@code role}, the same one on every request with that role and size
+     * (contents left from its last use, not zeroed).
+     */
+    float[] javaArray(String role, int size) {
+        return javaArrays.computeIfAbsent(role + "[" + size + "]", key -> new float[size]);
+    }
+
+    /**
+     * x (n x k, row-major; its first n x k values, zeros where it is shorter) times w^T where w is m x k: an n x m row-major array of role
+     * {@code out}, the same array on every call with that role and shape (the previous product of the role is
+     * overwritten), so a chunk's layers do not allocate and zero hundreds of megabytes of Java arrays per pass.
+     */
+    float[] matmul(String out, float[] x, int n, int k, INDArray w, int m) {
+        INDArray a = uploadRange("gemm-in", x.length >= n * k ? x : Arrays.copyOf(x, n * k), 0, n * k, n, k);
         INDArray c = get("gemm-out", n, m);
         Nd4j.gemm(a, w, c, false, true, 1.0, 0.0);
-        float[] out = new float[n * m];
-        new FloatPointer(c.data().addressPointer()).get(out, 0, n * m);
-        return out;
+        float[] y = javaArray(out, n * m);
+        new FloatPointer(c.data().addressPointer()).get(y, 0, n * m);
+        return y;
     }
 
     @Override
     public void close() {
         for (INDArray a : arrays.values()) a.close();
         arrays.clear();
+        javaArrays.clear();
     }
 }

@@ -209,26 +209,26 @@ public final class PhiForward implements ForwardPass {
         for (int l = 0; l < arch.layers(); l++) {
             layerNorm(x, xb, lnW[l], lnB[l], n, dim);
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
-            float[] qkv = nd.matmul(xb, n, dim, wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", width, dim,
+            float[] qkv = nd.matmul("qkv", xb, n, dim, wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", width, dim,
                     get(tensors, name(TensorRole.Q, l), dim * dim), get(tensors, name(TensorRole.K, l), kvDim * dim),
                     get(tensors, name(TensorRole.V, l), kvDim * dim)), width);
             addBias(qkv, qkvBias[l], n, width);
             applyRope(qkv, n, width, positions, rope);
             for (int s = 0; s + 1 < seqStart.length; s++) attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s]);
             if (obs != null) obs.accept(List.of(name(TensorRole.O, l)), att, n, dim);
-            float[] o = nd.matmul(att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim)), dim);
+            float[] o = nd.matmul("o", att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim)), dim);
             addBias(o, oBias[l], n, dim);
-            float[] h = nd.matmul(xb, n, dim, w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim)), hid);
+            float[] h = nd.matmul("h", xb, n, dim, w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim)), hid);
             addBias(h, b1[l], n, hid);
             for (int i = 0; i < h.length; i++) h[i] = geluTanh(h[i]);
             if (obs != null) obs.accept(List.of(name(TensorRole.DOWN, l)), h, n, hid);
-            float[] d = nd.matmul(h, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(tensors, name(TensorRole.DOWN, l), dim * hid)), dim);
+            float[] d = nd.matmul("d", h, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(tensors, name(TensorRole.DOWN, l), dim * hid)), dim);
             addBias(d, b2[l], n, dim);
             for (int i = 0; i < x.length; i++) x[i] += o[i] + d[i];
         }
         layerNorm(x, xb, outW, outB, n, dim);
         if (obs != null) obs.accept(List.of(name(TensorRole.LM_HEAD, -1)), xb, n, dim);
-        float[] logits = nd.matmul(xb, n, dim, lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim)), vocab);
+        float[] logits = nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim)), vocab);
         addBias(logits, headBias, n, vocab);
         return logits;
         }
@@ -307,26 +307,18 @@ public final class PhiForward implements ForwardPass {
             int vo = dim + kvDim + (h / kvMul) * hd;
             for (int t = 0; t < len; t++) {
                 int qb = (r0 + t) * width + h * hd;
-                float max = Float.NEGATIVE_INFINITY;
                 for (int u = 0; u <= t; u++) {
                     int kb = (r0 + u) * width + ko;
                     float s = 0;
                     for (int i = 0; i < hd; i++) s += qkv[qb + i] * qkv[kb + i];
                     s *= scale;
                     scores[u] = s;
-                    if (s > max) max = s;
                 }
-                float sum = 0;
-                for (int u = 0; u <= t; u++) {
-                    float e = ForwardMath.expNonPositive(scores[u] - max);
-                    scores[u] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
+                ForwardMath.softmax(scores, 0, t + 1);
                 int ob = (r0 + t) * dim + h * hd;
                 java.util.Arrays.fill(out, ob, ob + hd, 0f);
                 for (int u = 0; u <= t; u++) {
-                    float p = scores[u] * inv;
+                    float p = scores[u];
                     int vb = (r0 + u) * width + vo;
                     for (int i = 0; i < hd; i++) out[ob + i] += p * qkv[vb + i];
                 }

@@ -354,7 +354,7 @@ class LlamaForwardTest {
             else assertTrue(got < 1e-36f);
             float y = -40f + i * 0.0004f;                  // [-40, 40]
             double s = y / (1 + Math.exp(-y));
-            if (Math.abs(s) > 1e-30) worstSilu = Math.max(worstSilu, Math.abs(LlamaForward.silu(y) - s) / Math.abs(s));
+            if (Math.abs(s) > 1e-30) worstSilu = Math.max(worstSilu, Math.abs(ForwardMath.silu(y) - s) / Math.abs(s));
         }
         assertTrue(worstExp < 5e-7, "exp relative error " + worstExp);
         assertTrue(worstSilu < 1e-6, "silu relative error " + worstSilu);
