@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * its loaders have split the stacked q|k|v and gate|up) over whole sequences at once, like a prefill: RMSNorm (eps from the
  * architecture), heads of {@link ModelArchitecture#headDim()} (heads x headDim may differ from dim), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
- * permute Hugging Face q/k rows into it), grouped-query attention with a causal mask, SwiGLU FFN, tied or
+ * permute Hugging Face q/k rows into it), its frequencies and magnitude set by the architecture's
+ * {@link RopeScaling} (LongRoPE's factor set chosen per sequence by its length), grouped-query attention with a causal mask, SwiGLU FFN, tied or
  * untied LM head. Activations are float32. Phi-2 models ({@link ArchitectureFamily#PHI2}) run in a peer pass,
  * {@link PhiForward}; {@link ForwardPasses#of} picks the pass for an architecture.
  *
@@ -254,11 +255,10 @@ public final class LlamaForward implements ForwardPass {
             for (int i = 0; i < n * dim; i++) x[i] *= scale;
         }
         int[] seqStart = chunk.seqStart();
-        int[] positions = chunk.positions();
         SlidingWindow window = arch.slidingWindow();
-        float[][] rope = ropeTable(chunk.maxLen(), arch.ropeTheta(), arch.ropeScaling());
+        RopeTable rope = ropeTable(chunk, arch.ropeTheta(), arch.ropeScaling());
         // local layers rotate at their own base, unscaled (llama.cpp's rope_freq_scale_train_swa = 1)
-        float[][] localRope = window.tokens() > 0 ? ropeTable(chunk.maxLen(), window.ropeTheta(), RopeScaling.NONE) : null;
+        RopeTable localRope = window.tokens() > 0 ? ropeTable(chunk, window.ropeTheta(), RopeScaling.NONE) : null;
 
         float[] xb = new float[n * dim];
         float[] att = new float[n * qDim];
@@ -281,7 +281,7 @@ public final class LlamaForward implements ForwardPass {
                 headNorm(qkv, n, qkvWidth, qDim, arch.kvHeads(), kNorm[l]);
             }
             boolean local = window.isLocal(l);
-            applyRope(qkv, n, qkvWidth, positions, local ? localRope : rope);
+            applyRope(qkv, n, qkvWidth, local ? localRope : rope);
             attention(qkv, qkvWidth, att, seqStart, nd, local ? window.tokens() : Integer.MAX_VALUE);
             accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
             float[] o = nd.matmul("o", att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
@@ -346,37 +346,55 @@ public final class LlamaForward implements ForwardPass {
     }
 
     /**
-     * cos/sin of position x frequency for every position below {@code len}, at RoPE base {@code theta} stretched by
-     * {@code scaling}: [0] cos, [1] sin, index p * half + i.
+     * cos/sin of position x frequency for the tokens of a chunk: {@code cos[row[r] * half + i]} for token r and frequency
+     * pair i, already times the rule's attention factor. A row is a position, except that under LongRoPE a table holds
+     * the positions of both factor sets when the chunk's sequences pick both (by length, {@link RopeScaling#usesLongFactors}):
+     * the long set's rows follow the short set's, {@code maxLen} rows on.
      */
-    private float[][] ropeTable(int len, double theta, RopeScaling scaling) {
+    private record RopeTable(float[] cos, float[] sin, int[] row) { }
+
+    private RopeTable ropeTable(TokenChunk chunk, double theta, RopeScaling scaling) {
         int hd = arch.headDim();
         int half = hd / 2;
-        float[] cos = new float[len * half];
-        float[] sin = new float[len * half];
-        // frequencies and cos/sin magnitude from the architecture's RoPE scaling rule (plain RoPE unless configured)
-        double[] freqs = scaling.inverseFrequencies(theta, hd);
+        int len = chunk.maxLen();
+        int[] seqStart = chunk.seqStart();
+        int[] row = chunk.positions().clone();
+        // [0]: the frequencies of sequences on the rule's only (or LongRoPE's short) factors, [1]: on LongRoPE's long ones
+        double[][] freqs = new double[2][];
+        for (int s = 0; s + 1 < seqStart.length; s++) {
+            int tokens = seqStart[s + 1] - seqStart[s];
+            int set = scaling.usesLongFactors(tokens) ? 1 : 0;
+            if (freqs[set] == null) freqs[set] = scaling.inverseFrequencies(theta, hd, tokens);
+            if (set == 1) for (int r = seqStart[s]; r < seqStart[s + 1]; r++) row[r] += len;
+        }
+        int rows = freqs[1] == null ? len : 2 * len;
+        float[] cos = new float[rows * half];
+        float[] sin = new float[rows * half];
         double mscale = scaling.attentionFactor();
-        for (int i = 0; i < half; i++) {
-            double freq = freqs[i];
-            for (int p = 0; p < len; p++) {
-                double a = p * freq;
-                cos[p * half + i] = (float) (Math.cos(a) * mscale);
-                sin[p * half + i] = (float) (Math.sin(a) * mscale);
+        for (int set = 0; set < 2; set++) {
+            if (freqs[set] == null) continue;
+            for (int i = 0; i < half; i++) {
+                double freq = freqs[set][i];
+                for (int p = 0; p < len; p++) {
+                    double a = p * freq;
+                    int at = (set * len + p) * half + i;
+                    cos[at] = (float) (Math.cos(a) * mscale);
+                    sin[at] = (float) (Math.sin(a) * mscale);
+                }
             }
         }
-        return new float[][] {cos, sin};
+        return new RopeTable(cos, sin, row);
     }
 
-    private void applyRope(float[] qkv, int n, int width, int[] positions, float[][] rope) {
+    private void applyRope(float[] qkv, int n, int width, RopeTable rope) {
         int hd = arch.headDim();
         int half = hd / 2;
         int rotated = arch.qDim() + arch.kvDim();   // q and k, not v
-        float[] cos = rope[0];
-        float[] sin = rope[1];
+        float[] cos = rope.cos();
+        float[] sin = rope.sin();
         for (int r = 0; r < n; r++) {
             int b = r * width;
-            int pb = positions[r] * half;
+            int pb = rope.row()[r] * half;
             for (int i = 0; i < rotated; i += 2) {
                 int f = pb + (i % hd) / 2;
                 float c = cos[f];

@@ -152,6 +152,34 @@ class LlamaForwardTest {
     }
 
     @Test
+    void phi3LongRopePicksItsFactorSetPerSequenceByLengthWithinOneRun() {
+        // original context 256: a 40-token sequence runs on the short factors, a 300-token one (llama.cpp's context 512) on
+        // the long ones; one run holds both, and each matches the reference and its own run alone
+        ModelArchitecture plain = TinyModels.phi3();
+        ModelArchitecture a = plain.withRopeScaling(org.edgefront.space.model.RopeScaling.longRope(List.of(1.0, 2.5, 3.0, 4.0),
+                List.of(1.1, 1.2, 1.3, 1.5), 4, 256, null));
+        Map<String, float[]> t = TinyModels.tensors(a, 23);
+        List<int[]> seqs = List.of(TinyModels.sequences(1, 40, a.vocabSize(), 24).get(0), TinyModels.sequences(1, 300, a.vocabSize(), 25).get(0));
+        ForwardPass f = LlamaForward.of(a, t);
+        List<float[][]> together = new ArrayList<>();
+        for (int[] s : seqs) together.add(new float[s.length][]);
+        f.logProbs(seqs, (s, p, lp, off) -> together.get(s)[p] = java.util.Arrays.copyOfRange(lp, off, off + a.vocabSize()));
+        for (int i = 0; i < seqs.size(); i++) {
+            int[] seq = seqs.get(i);
+            assertLogProbsClose(TinyModels.referenceLogProbs(a, t, seq), together.get(i), 1e-4, "longrope, sequence of " + seq.length);
+            float[][] alone = f.logProbs(seq);
+            for (int p = 0; p < seq.length; p++) assertArrayEquals(alone[p], together.get(i)[p], 1e-5f, "position " + p + " of " + seq.length);
+            // and the factors matter: plain RoPE gives other log-probabilities
+            float[][] unscaled = LlamaForward.of(plain, t).logProbs(seq);
+            double changed = 0;
+            for (int p = 0; p < seq.length; p++) {
+                for (int v = 0; v < a.vocabSize(); v++) changed = Math.max(changed, Math.abs(unscaled[p][v] - alone[p][v]));
+            }
+            assertTrue(changed > 1e-3, "longrope changes a sequence of " + seq.length + ": " + changed);
+        }
+    }
+
+    @Test
     void aPhi3ReadFromItsStackedHuggingFaceTensorsMatchesTheReferenceOnItsSeparateTensors(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         org.edgefront.space.synthetic.SyntheticLlama m = org.edgefront.space.synthetic.SyntheticLlama.create(

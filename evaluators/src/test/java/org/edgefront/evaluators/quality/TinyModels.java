@@ -169,7 +169,7 @@ final class TinyModels {
                 }
                 // frequencies by the architecture's RoPE rule (hand-checked in RopeScalingTest), cos/sin times its attention factor
                 org.edgefront.space.model.RopeScaling scaling = local ? org.edgefront.space.model.RopeScaling.NONE : a.ropeScaling();
-                double[] freqs = scaling.inverseFrequencies(local ? a.slidingWindow().ropeTheta() : a.ropeTheta(), hd);
+                double[] freqs = scaling.inverseFrequencies(local ? a.slidingWindow().ropeTheta() : a.ropeTheta(), hd, n);
                 double mscale = scaling.attentionFactor();
                 for (int i = 0; i < qDim; i += 2) {
                     int hdi = i % hd;

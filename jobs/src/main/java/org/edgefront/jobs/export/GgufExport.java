@@ -41,7 +41,9 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * them), whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
  * and q/k norms are put back in Hugging Face's order; Phi-3 as {@code phi3} (also NeoX RoPE), with q | k | v stacked in
  * {@code blk.N.attn_qkv.weight} (apart, as attn_q / attn_k / attn_v, when their types differ: llama.cpp loads both) and
- * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}).
+ * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}),
+ * and LongRoPE as llama.cpp's converter writes it: F32 {@code rope_factors_long.weight} / {@code rope_factors_short.weight},
+ * {@code rope.scaling.original_context_length} and {@code rope.scaling.attn_factor} ({@link GgufFile#LONG_ROPE_FACTORS_TENSOR}).
  * The result's stored types and weight bytes are per canonical tensor either way. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
  * Qwen2's attention biases, Qwen3's {@code blk.N.attn_q_norm.weight} / {@code blk.N.attn_k_norm.weight}) is an F32
  * tensor, as llama.cpp's converter writes them. The head size is written as {@code attention.key_length} /
@@ -112,6 +114,14 @@ public final class GgufExport {
             // Gemma-3-4B and larger: linear factor 8 on the global layers (llama.cpp applies rope.scaling to them only)
             w.string(p + "rope.scaling.type", "linear").f32(p + "rope.scaling.factor", (float) a.ropeScaling().factor());
         }
+        // LongRoPE (Phi-3): no rope.scaling.type, so llama.cpp neither stretches nor YaRN-ramps the factored frequencies
+        Map<String, float[]> ropeFactors = new LinkedHashMap<>();
+        if (a.ropeScaling().type() == RopeScaling.Type.LONGROPE) {
+            RopeScaling r = a.ropeScaling();
+            w.u32(p + GgufFile.ROPE_ORIGINAL_CONTEXT_KEY, r.originalContext()).f32(p + GgufFile.ROPE_ATTENTION_FACTOR_KEY, (float) r.attentionFactor());
+            ropeFactors.put(GgufFile.LONG_ROPE_FACTORS_TENSOR, floats(r.longFactors()));
+            ropeFactors.put(GgufFile.SHORT_ROPE_FACTORS_TENSOR, floats(r.shortFactors()));
+        }
         try {
             GgufTokenizerMetadata.write(w, a, tokenizer, weights.source(), new Configuration());
         } catch (IOException e) {
@@ -139,6 +149,7 @@ public final class GgufExport {
         for (ModelArchitecture.VectorTensor v : a.vectorTensors()) {
             w.tensor(v.name(), new long[] {v.length()}, NamedFormat.F32.ggmlType(), 4L * v.length());
         }
+        ropeFactors.forEach((name, v) -> w.tensor(name, new long[] {v.length}, NamedFormat.F32.ggmlType(), 4L * v.length));
         Map<String, Integer> ropeHeads = new LinkedHashMap<>();
         if (rotateHalf) {
             for (int l = 0; l < a.layers(); l++) {
@@ -161,7 +172,7 @@ public final class GgufExport {
                 }
                 return;
             }
-            float[] x = weights.read(name);
+            float[] x = ropeFactors.containsKey(name) ? ropeFactors.get(name) : weights.read(name);
             long[] dims = shapes.get(name);
             Integer heads = ropeHeads.get(name);
             // a row permutation: per-row quantization gives the same rows, in llama.cpp's order
@@ -206,17 +217,18 @@ public final class GgufExport {
 
     /**
      * Refuses a Phi-3 that llama.cpp's phi3 loader would not load or would run differently: heads x head size other than the
-     * width (it sizes q and attn_output by the width), and RoPE scaling with no phi3 key (linear has the generic one; LongRoPE
-     * is refused when read).
+     * width (it sizes q and attn_output by the width), and RoPE scaling with no phi3 key (linear has the generic one, LongRoPE
+     * its factor tensors).
      */
     private static void requirePhi3Expressible(String source, ModelArchitecture a) {
         if (a.qDim() != a.dim()) {
             throw new InvalidInputException(source, "head_dim", "heads x head size " + a.qDim() + " differs from the width " + a.dim()
                     + "; llama.cpp's phi3 loader sizes q and attn_output by the width");
         }
-        if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT && a.ropeScaling().type() != RopeScaling.Type.LINEAR) {
-            throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName()
-                    + " has no phi3 GGUF key (linear has)");
+        RopeScaling.Type rope = a.ropeScaling().type();
+        if (rope != RopeScaling.Type.DEFAULT && rope != RopeScaling.Type.LINEAR && rope != RopeScaling.Type.LONGROPE) {
+            throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + rope.configName()
+                    + " has no phi3 GGUF key (linear and longrope have)");
         }
     }
 
@@ -235,6 +247,12 @@ public final class GgufExport {
             throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName()
                     + " has no gemma3 GGUF key (linear has)");
         }
+    }
+
+    private static float[] floats(List<Double> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i).floatValue();
+        return out;
     }
 
     /** The GGUF format a choice is stored in, or an error naming the tensor when no GGUF type holds it exactly. */

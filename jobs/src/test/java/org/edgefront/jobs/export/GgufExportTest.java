@@ -20,6 +20,7 @@ import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.TensorRole;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
@@ -251,6 +252,61 @@ class GgufExportTest {
         };
         assertEquals("head_dim", assertThrows(InvalidInputException.class,
                 () -> GgufExport.write("test", m, uniform(wide, "F32"), null, tmp.resolve("wide.gguf").toString())).field());
+    }
+
+    @Test
+    void aLongRopePhi3IsWrittenWithLlamaCppsFactorTensorsAndKeysAndReadsBackTheSame() throws Exception {
+        // heads of 16: eight frequency pairs; values float holds exactly, so the round trip is exact
+        List<Double> lng = List.of(1.0, 1.5, 2.0, 2.5, 3.0, 3.375, 3.5, 4.0);
+        List<Double> shrt = List.of(1.0, 1.0, 1.125, 1.125, 1.25, 1.25, 1.5, 1.5);
+        RopeScaling rope = RopeScaling.longRope(lng, shrt, 4, 16, 1.25);
+        try (ModelWeights w = phi3(9)) {
+            ModelWeights lr = withRope(w, rope);
+            Path out = tmp.resolve("phi3-longrope.gguf");
+            GgufExport.write("test", lr, uniform(lr.architecture(), "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals(List.of(8L), h.tensorDims().get("rope_factors_long.weight"));
+            assertEquals(List.of(8L), h.tensorDims().get("rope_factors_short.weight"));
+            assertEquals(16.0, h.numbers().get("phi3.rope.scaling.original_context_length"));
+            assertEquals(1.25, h.numbers().get("phi3.rope.scaling.attn_factor"));
+            assertFalse(h.strings().containsKey("phi3.rope.scaling.type"), "no type: llama.cpp would scale or YaRN-ramp the frequencies");
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(rope, back.architecture().ropeScaling());
+                assertEquals(w.tensorNames(), back.tensorNames());
+            }
+            // a file with one set only, or a factor that is not positive, is refused naming the tensor
+            byte[] file = Files.readAllBytes(out);
+            byte[] oneSet = replaceFirst(file, "rope_factors_short.weight".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "rope_factors_sharp.weight".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Path bad = tmp.resolve("one-set.gguf");
+            Files.write(bad, oneSet);
+            assertEquals("rope_factors_short.weight", assertThrows(InvalidInputException.class, () -> GgufFile.open(bad.toString()).close()).field());
+            byte[] negative = replaceFirst(file, f32(new float[] {3.375f}), f32(new float[] {-3.375f}));
+            Path neg = tmp.resolve("negative.gguf");
+            Files.write(neg, negative);
+            assertEquals("rope_factors_long.weight[5]", assertThrows(InvalidInputException.class, () -> GgufFile.open(neg.toString()).close()).field());
+        }
+    }
+
+    private static ModelWeights withRope(ModelWeights w, RopeScaling rope) {
+        ModelArchitecture a = w.architecture().withRopeScaling(rope);
+        return new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return a; }
+            @Override public float[] read(String name) throws java.io.IOException { return w.read(name); }
+            @Override public String source() { return w.source(); }
+            @Override public void close() { }
+        };
+    }
+
+    private static byte[] replaceFirst(byte[] hay, byte[] from, byte[] to) {
+        outer:
+        for (int i = 0; i + from.length <= hay.length; i++) {
+            for (int j = 0; j < from.length; j++) if (hay[i + j] != from[j]) continue outer;
+            byte[] out = hay.clone();
+            System.arraycopy(to, 0, out, i, to.length);
+            return out;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

@@ -36,8 +36,9 @@ final class PerplexityOracle {
      * @param edgefrontNll EdgeFront's mean NLL over the same chunks' tokens
      * @param tokens       scored tokens
      * @param logTail      the end of llama-perplexity's log, for assertion messages
+     * @param sequences    the chunks both sides scored, as EdgeFront ran them (BOS first), for {@link #nll} of a variant
      */
-    record Result(double llamaNll, double edgefrontNll, int tokens, String logTail) {}
+    record Result(double llamaNll, double edgefrontNll, int tokens, String logTail, List<int[]> sequences) {}
 
     /**
      * Runs both sides on {@code gguf} with a context of {@code ctx} tokens over {@code chunks} chunks; {@code check}
@@ -87,20 +88,27 @@ final class PerplexityOracle {
             seqs.add(s);
         }
 
-        double nll = 0;
-        int count = 0;
+        List<int[]> scored = seqs.subList(0, scoredChunks);
         try (ModelWeights back = GgufFile.open(gguf.toString())) {
             assertEquals(back.architecture().vocabSize(), vocab, "n_vocab of llama-perplexity's base file");
             check.accept(back.architecture());
             ForwardPass pass = ForwardPasses.load(back);
-            for (int[] s : seqs.subList(0, scoredChunks)) {
-                float[][] lp = pass.logProbs(s);
-                for (int p = ctx / 2; p < ctx - 1; p++) {
-                    nll -= lp[p][s[p + 1]];
-                    count++;
-                }
+            return new Result(llamaNll, nll(pass, scored), scored.size() * (ctx - 1 - ctx / 2), tail, List.copyOf(scored));
+        }
+    }
+
+    /** The mean NLL, nats per token, of {@code pass} over {@code sequences} scored as llama-perplexity scores its chunks. */
+    static double nll(ForwardPass pass, List<int[]> sequences) {
+        double nll = 0;
+        int count = 0;
+        for (int[] s : sequences) {
+            int ctx = s.length;
+            float[][] lp = pass.logProbs(s);
+            for (int p = ctx / 2; p < ctx - 1; p++) {
+                nll -= lp[p][s[p + 1]];
+                count++;
             }
         }
-        return new Result(llamaNll, nll / count, count, tail);
+        return nll / count;
     }
 }

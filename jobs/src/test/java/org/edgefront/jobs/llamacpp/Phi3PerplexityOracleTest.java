@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.jobs.export.GgufExport;
 import org.edgefront.jobs.export.LlamaCppExport;
@@ -21,6 +22,7 @@ import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
+import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (gate first, as LLM_FFN_SWIGLU takes the SiLU input from the first half), the q/k rows in rotate-half order for NeoX
  * RoPE, grouped-query attention and the untied head. A second case quantizes EdgeFront's F32 phi3 GGUF with the real
  * {@code llama-quantize} and the point's {@code --tensor-type-file} (which names the stacks llama-quantize sees), and
- * compares every tensor with EdgeFront's own mixed-precision phi3 GGUF: same types, same bytes.
+ * compares every tensor with EdgeFront's own mixed-precision phi3 GGUF: same types, same bytes. A third runs the same
+ * model with LongRoPE factors, under both factor sets.
  */
 @Tag("llamacpp")
 class Phi3PerplexityOracleTest {
@@ -48,13 +51,20 @@ class Phi3PerplexityOracleTest {
      * |ln PPL| difference allowed, in nats per token. Both sides compute in float32 on the same weights and tokens, so
      * only the order of summation differs (ggml's matrix kernels and softmax against ND4J's GEMMs and Java loops): some
      * 1e-7 relative per product, grown by the 64- to 128-term dot products and the large logits of a random model (mean
-     * NLL near 13.7) to about 1e-5 per logit, which mostly cancels over 252 scored tokens. Measured: 3.6e-5 here (9e-6 for
-     * Qwen3, 2.4e-5 for Gemma 3; an earlier Phi-3 attempt reported 1.07e-4); llama.cpp's four printed decimals
+     * NLL near 13.7) to about 1e-5 per logit, which mostly cancels over 252 scored tokens. Measured: 3.6e-5 here; 9e-6,
+     * 1.3e-5 and 1.0e-4 with LongRoPE (the last with cos and sin times 1.1, so q.k times 1.21); 9e-6 for Qwen3, 2.4e-5
+     * for Gemma 3; an earlier Phi-3 attempt reported 1.07e-4. llama.cpp's four printed decimals
      * add nothing at these perplexities. 2e-4 is about twice the largest of those, and some 700 times below what a
      * layout error costs: gate and up swapped in ffn_up moved llama.cpp's NLL by 0.138 nats, q/k rows left interleaved
      * under NeoX RoPE by 0.299.
      */
     private static final double NLL_TOLERANCE = 2e-4;
+    /**
+     * What LongRoPE done wrong must cost at least, in nats per token (25 times the tolerance): plain RoPE instead of the
+     * factors, or the other factor set. Measured against llama.cpp's NLL: plain RoPE 0.028, 0.086 and 0.123 (originals
+     * 64, 192, 256), the other set 0.131, 0.152 and 0.146.
+     */
+    private static final double LONG_ROPE_MISSED_NLL = 25 * NLL_TOLERANCE;
 
     @TempDir
     Path dir;
@@ -90,6 +100,65 @@ class Phi3PerplexityOracleTest {
         // and the CLI's eval runs the same file with the tokenizer it carries (EdgeFront's own paragraphs and tokenization)
         com.fasterxml.jackson.databind.JsonNode eval = LlamaCppTools.eval128("--model", gguf.toString());
         assertTrue(Double.isFinite(eval.get("nll").asDouble()) && eval.get("nll").asDouble() > 0, eval.toString());
+    }
+
+    /**
+     * LongRoPE (Phi-3-*-128k, Phi-3.5) against llama.cpp: the tiny Phi-3 above with seeded factors per frequency pair (long
+     * in [1, 4], short in [1, 1.5]), exported with its factor tensors and keys and run three times, so that both sets and
+     * llama.cpp's rule for choosing are covered: llama-perplexity's 128-token chunks run in a context of 256 per sequence
+     * (llama.cpp rounds n_ctx_seq up to 256) and take the long factors when that exceeds the original context. Original 64:
+     * long. Original 192: long as well, though a chunk is shorter than 192 (the rounding; transformers would take the
+     * short ones). Original 256: short, with an explicit attention factor of 1.1, which llama.cpp applies with either set.
+     * Each time EdgeFront must agree within the tolerance, and the same GGUF with the factors ignored (plain RoPE) or with
+     * the other set must not: both move the NLL by far more.
+     */
+    @Test
+    void llamaPerplexityAndEdgeFrontAgreeOnATinyLongRopePhi3WhicheverFactorSetLlamaCppPicks() throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(29);
+        List<Double> lng = new ArrayList<>();
+        List<Double> shrt = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {   // heads of 16: eight frequency pairs
+            lng.add(1 + 3 * rnd.nextDouble());
+            shrt.add(1 + 0.5 * rnd.nextDouble());
+        }
+        record Case(int originalContext, Double attentionFactor, boolean longFactors) {}
+        for (Case c : List.of(new Case(64, null, true), new Case(192, null, true), new Case(256, 1.1, false))) {
+            Path run = Files.createDirectories(dir.resolve("longrope-" + c.originalContext()));
+            Path gguf = run.resolve("phi3-longrope.gguf");
+            RopeScaling rope = RopeScaling.longRope(lng, shrt, 256.0 / c.originalContext(), c.originalContext(), c.attentionFactor());
+            assertEquals(c.longFactors(), rope.usesLongFactors(CTX), "the set llama.cpp takes for " + CTX + "-token chunks");
+            try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 17,
+                    ArchitectureFamily.PHI3)) {
+                ModelWeights named = renamed(w, "tiny-p3-longrope");
+                ModelWeights scaled = as(named, named.architecture().withRopeScaling(rope));
+                Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+                for (TensorSpec t : scaled.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
+                GgufExport.write("phi3-longrope", scaled, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
+            }
+            PerplexityOracle.Result r = PerplexityOracle.compare(run, gguf, CTX, CHUNKS, a -> {
+                    assertEquals(RopeScaling.Type.LONGROPE, a.ropeScaling().type());
+                    assertEquals(c.originalContext(), a.ropeScaling().originalContext());
+                });
+            double ignored;
+            double otherSet;
+            try (ModelWeights back = GgufFile.open(gguf.toString())) {
+                RopeScaling read = back.architecture().ropeScaling();
+                ignored = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withRopeScaling(RopeScaling.NONE))), r.sequences());
+                RopeScaling swapped = RopeScaling.longRope(read.shortFactors(), read.longFactors(), read.factor(), read.originalContext(),
+                        read.attentionFactor());
+                otherSet = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withRopeScaling(swapped))), r.sequences());
+            }
+            double llamaNll = r.llamaNll();
+            double edgefrontNll = r.edgefrontNll();
+            System.out.printf("phi3 longrope oracle, original context %d (%s factors, attention factor %.6f): llama-perplexity mean NLL %.6f,"
+                    + " EdgeFront %.6f, |diff| %.3g nats, %d tokens; factors ignored %.6f (|diff| %.4f), other set %.6f (|diff| %.4f)%n",
+                    c.originalContext(), c.longFactors() ? "long" : "short", rope.attentionFactor(), llamaNll, edgefrontNll,
+                    Math.abs(llamaNll - edgefrontNll), r.tokens(), ignored, Math.abs(llamaNll - ignored), otherSet, Math.abs(llamaNll - otherSet));
+            assertEquals(llamaNll, edgefrontNll, NLL_TOLERANCE, "original context " + c.originalContext() + ": mean NLL over " + r.tokens()
+                    + " scored tokens; llama.cpp log tail:\n" + r.logTail());
+            assertTrue(Math.abs(llamaNll - ignored) > LONG_ROPE_MISSED_NLL, "plain RoPE would pass: NLL " + ignored + " vs " + llamaNll);
+            assertTrue(Math.abs(llamaNll - otherSet) > LONG_ROPE_MISSED_NLL, "the other factor set would pass: NLL " + otherSet + " vs " + llamaNll);
+        }
     }
 
     @Test
@@ -153,9 +222,13 @@ class Phi3PerplexityOracleTest {
      */
     private static ModelWeights renamed(ModelWeights w, String name) {
         ModelArchitecture a = w.architecture();
-        ModelArchitecture named = new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
+        return as(w, new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
                 a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic(), a.linearTensors(),
-                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale());
+                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale()));
+    }
+
+    /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */
+    private static ModelWeights as(ModelWeights w, ModelArchitecture named) {
         return new ModelWeights() {
             @Override public ModelArchitecture architecture() { return named; }
             @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }

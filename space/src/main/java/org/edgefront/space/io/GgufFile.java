@@ -36,7 +36,8 @@ import org.edgefront.space.model.TensorSpec;
  * interleaved order, as {@link HuggingFaceModel} does. Phi-3 (also NEOX) stores q | k | v stacked in
  * {@code blk.N.attn_qkv.weight} (or apart, which llama.cpp's loader also accepts) and gate | up in
  * {@code blk.N.ffn_up.weight} of 2 x feed_forward_length rows ({@link ModelArchitecture#stackedTensors()}); each part is
- * read as its canonical tensor, a byte range of whole rows of the stack.
+ * read as its canonical tensor, a byte range of whole rows of the stack; its LongRoPE factors
+ * ({@code rope_factors_long.weight}, {@code rope_factors_short.weight}) become the architecture's {@link RopeScaling}.
  *
  * <p>Every count and length in the header is checked against the bytes left in the file (and a sane
  * limit) before anything is allocated from it. Stateless; the returned weights own the open file.
@@ -44,6 +45,19 @@ import org.edgefront.space.model.TensorSpec;
 public final class GgufFile {
     /** "GGUF" read as a little-endian uint32. */
     static final int MAGIC = 0x46554747;
+
+    /**
+     * A phi3 GGUF's LongRoPE, as llama.cpp names it (llama-arch.cpp: LLM_TENSOR_ROPE_FACTORS_LONG / _SHORT, one F32 value
+     * per frequency pair; LLM_KV_ROPE_SCALING_ORIG_CTX_LEN and LLM_KV_ROPE_SCALING_ATTN_FACTOR after
+     * {@code <arch>.}), read here and written by the GGUF export.
+     */
+    public static final String LONG_ROPE_FACTORS_TENSOR = "rope_factors_long.weight";
+    /** See {@link #LONG_ROPE_FACTORS_TENSOR}. */
+    public static final String SHORT_ROPE_FACTORS_TENSOR = "rope_factors_short.weight";
+    /** See {@link #LONG_ROPE_FACTORS_TENSOR}: the original context, in tokens (u32). */
+    public static final String ROPE_ORIGINAL_CONTEXT_KEY = "rope.scaling.original_context_length";
+    /** See {@link #LONG_ROPE_FACTORS_TENSOR}: the factor on cos and sin (f32). */
+    public static final String ROPE_ATTENTION_FACTOR_KEY = "rope.scaling.attn_factor";
 
     private static final long MAX_COUNT = 1L << 24;
     private static final long MAX_STRING = 1L << 24;
@@ -438,7 +452,7 @@ public final class GgufFile {
         ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
                 .withRopeScaling(rope);
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
-        if (family == ArchitectureFamily.PHI3) phi3(f, byName, arch);
+        if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, byName, dataStart, r, arch);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family.ggufRotatesHalf();
@@ -506,23 +520,54 @@ public final class GgufFile {
     }
 
     /**
-     * Refuses a phi3 GGUF whose RoPE llama.cpp would stretch with per-frequency factors (LongRoPE, Phi-3-*-128k and
-     * Phi-3.5: {@code rope_factors_long.weight} / {@code rope_factors_short.weight}), which the forward pass does not
-     * implement. Its {@code attention.sliding_window}, which llama.cpp's phi3 loader reads and then disables, is not
-     * applied either ({@link ArchitectureFamily#PHI3}); partial rotary is refused for every family by
-     * {@code rope.dimension_count}.
+     * The phi3 GGUF's LongRoPE (Phi-3-*-128k, Phi-3.5), when it holds {@code rope_factors_long.weight} and
+     * {@code rope_factors_short.weight} (one F32 value per frequency pair each, as llama.cpp's converter writes them):
+     * the original context {@code rope.scaling.original_context_length} (default: context_length, as llama.cpp's
+     * {@code n_ctx_orig_yarn}) and the cos/sin factor {@code rope.scaling.attn_factor} (default 1), which llama.cpp
+     * applies with either set. A file with only one set, or with LongRoPE on top of another scaling, is refused. Its
+     * {@code attention.sliding_window}, which llama.cpp's phi3 loader reads and then disables, is not applied
+     * ({@link ArchitectureFamily#PHI3}); partial rotary is refused for every family by {@code rope.dimension_count}.
      */
-    private static void phi3(String f, Map<String, Info> byName, ModelArchitecture a) {
-        for (String n : new String[] {"rope_factors_long.weight", "rope_factors_short.weight"}) {
-            if (byName.containsKey(n)) {
-                throw new InvalidInputException(f, n, "LongRoPE factors (Phi-3-*-128k, Phi-3.5) are not supported; EdgeFront would compute"
-                        + " plain RoPE, which is wrong");
-            }
-        }
+    private static ModelArchitecture phi3(String f, Map<String, Meta> meta, String p, Map<String, Info> byName, long dataStart, RangeReader r,
+                                          ModelArchitecture a) throws IOException {
         if (a.qDim() != a.dim()) {
             throw new InvalidInputException(f, "phi3.attention.key_length", "heads x head size " + a.qDim() + " differs from the width "
                     + a.dim() + "; llama.cpp's phi3 loader sizes q and attn_output by the width");
         }
+        if (!byName.containsKey(LONG_ROPE_FACTORS_TENSOR) && !byName.containsKey(SHORT_ROPE_FACTORS_TENSOR)) return a;
+        for (String n : new String[] {LONG_ROPE_FACTORS_TENSOR, SHORT_ROPE_FACTORS_TENSOR}) {
+            if (!byName.containsKey(n)) throw new InvalidInputException(f, n, "missing tensor: LongRoPE needs both factor sets");
+        }
+        if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT) {
+            throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling " + a.ropeScaling().type().configName()
+                    + " together with LongRoPE factors is not supported");
+        }
+        int original = meta.containsKey(p + ROPE_ORIGINAL_CONTEXT_KEY) ? positiveInt(f, meta, p + ROPE_ORIGINAL_CONTEXT_KEY) : a.maxSeqLen();
+        double attention = meta.containsKey(p + ROPE_ATTENTION_FACTOR_KEY) ? number(f, meta, p + ROPE_ATTENTION_FACTOR_KEY) : 1.0;
+        if (!(attention > 0) || Double.isInfinite(attention)) {
+            throw new InvalidInputException(f, p + ROPE_ATTENTION_FACTOR_KEY, "value " + attention + " is not a positive finite number");
+        }
+        RopeScaling rope = RopeScaling.longRope(ropeFactors(f, byName.get(LONG_ROPE_FACTORS_TENSOR), a.headDim(), dataStart, r),
+                ropeFactors(f, byName.get(SHORT_ROPE_FACTORS_TENSOR), a.headDim(), dataStart, r), (double) a.maxSeqLen() / original,
+                original, attention);
+        return a.withRopeScaling(rope);
+    }
+
+    /** A LongRoPE factor tensor: {@code headDim / 2} positive finite F32 values. */
+    private static List<Double> ropeFactors(String f, Info t, int headDim, long dataStart, RangeReader r) throws IOException {
+        if (!t.dims().equals(List.of((long) headDim / 2)) || t.type() != GgmlType.F32) {
+            throw new InvalidInputException(f, t.name(), "dims " + t.dims() + " of type " + GgmlType.nameOf(t.ggmlType()) + ", but heads of "
+                    + headDim + " need " + headDim / 2 + " F32 values, one per frequency pair");
+        }
+        float[] v = r.readFloats(dataStart + t.offset(), t.count(), t.type());
+        List<Double> out = new ArrayList<>(v.length);
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] > 0) || Float.isInfinite(v[i])) {
+                throw new InvalidInputException(f, t.name() + "[" + i + "]", "value " + v[i] + " is not a positive finite number");
+            }
+            out.add((double) v[i]);
+        }
+        return out;
     }
 
     private static boolean isInteger(Meta m) {

@@ -34,13 +34,14 @@ import org.edgefront.space.model.TensorSpec;
  * {@code self_attn.q_norm.weight} / {@code self_attn.k_norm.weight} are readable as {@code blk.N.attn_q_norm.weight} /
  * {@code blk.N.attn_k_norm.weight} ({@link ModelArchitecture#qkNormName}); {@code Phi3ForCausalLM} to {@link ArchitectureFamily#PHI3}, whose stacked
  * {@code self_attn.qkv_proj.weight} (q | k | v) and {@code mlp.gate_up_proj.weight} (gate | up) are read as the separate
- * canonical q, k, v, gate and up tensors (each a byte range of the stack; {@link Phi3Config} refuses LongRoPE and partial
- * rotary by name); {@code PhiForCausalLM} (Phi-2) to
+ * canonical q, k, v, gate and up tensors (each a byte range of the stack; {@link Phi3Config} refuses partial rotary by
+ * name); {@code PhiForCausalLM} (Phi-2) to
  * {@link ArchitectureFamily#PHI2}, see below. A {@code head_dim} other than hidden_size / heads (Qwen3-0.6B: 1024 wide,
  * 16 heads of 128) sizes q_proj's rows and o_proj's columns as heads x head_dim. Anything else, and {@code attention_bias}
  * on a Qwen3 or a {@code head_dim} on Phi-2, is rejected, since the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
  * (transformers 5, with {@code rope_theta} inside) or {@code rope_scaling} (transformers 4): the rules default,
- * linear, llama3 and yarn become the architecture's {@link RopeScaling}; any other rule or unknown key is refused.
+ * linear, llama3, yarn and, for Phi-3, longrope (alias su) become the architecture's {@link RopeScaling}; any other rule or
+ * unknown key is refused.
  *
  * <p><b>RoPE row order.</b> Hugging Face Llama-family checkpoints store the rows of q_proj and k_proj
  * permuted for the rotate-half RoPE layout; EdgeFront's forward pass (like llama2.c) rotates
@@ -382,7 +383,7 @@ public final class HuggingFaceModel {
         boolean gemma3 = family == ArchitectureFamily.GEMMA3;
         boolean phi3 = family == ArchitectureFamily.PHI3;
         if (gemma3) c = Gemma3Config.flattenRope(f, c);
-        // before the generic RoPE rules, which would refuse longrope less specifically
+        // before the generic RoPE rules, which would refuse Phi-3's other rules less specifically
         if (phi3) Phi3Config.check(f, c);
         int dim = posInt(f, c, "hidden_size", null);
         int hidden = posInt(f, c, "intermediate_size", null);
@@ -401,11 +402,6 @@ public final class HuggingFaceModel {
         if (phi) checkPhi2(f, c);
         // Gemma3TextConfig's defaults: rope_theta 1e6, head_dim 256
         double[] thetaOut = {number(f, c, "rope_theta", gemma3 ? 1_000_000.0 : 10000.0)};
-        RopeScaling rope = rope(f, c, maxSeq, thetaOut);
-        double theta = thetaOut[0];
-        if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
-            throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
-        }
         JsonNode hd = c.get("head_dim");
         if (gemma3 && (hd == null || hd.isNull())) hd = com.fasterxml.jackson.databind.node.IntNode.valueOf(256);
         boolean explicitHead = hd != null && !hd.isNull();
@@ -423,6 +419,11 @@ public final class HuggingFaceModel {
                     + dim / heads + "; not supported for " + (phi ? "Phi-2" : "Phi-3"));
         }
         if (headDim % 2 != 0) throw new InvalidInputException(f, explicitHead ? "head_dim" : "num_attention_heads", "head size " + headDim + " is odd; RoPE needs pairs");
+        RopeScaling rope = rope(f, c, maxSeq, headDim, phi3, thetaOut);
+        double theta = thetaOut[0];
+        if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
+            throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
+        }
         if (family == ArchitectureFamily.QWEN3 || gemma3 || phi3) {
             JsonNode bias = c.get("attention_bias");
             if (bias != null && bias.asBoolean(false)) {
@@ -458,9 +459,11 @@ public final class HuggingFaceModel {
      * 4's {@code rope_scaling} (theta at the top level); when both are there they must agree. Rule names and keys are
      * checked strictly: an unknown rule or key is refused by name rather than run as plain RoPE.
      *
-     * @param theta in: the top-level {@code rope_theta} (or its default); out: the base to use
+     * @param headDim  rotated dimensions per head (LongRoPE has a factor per pair)
+     * @param longRope whether LongRoPE is accepted (Phi-3: the only family whose GGUF holds its factors)
+     * @param theta    in: the top-level {@code rope_theta} (or its default); out: the base to use
      */
-    private static RopeScaling rope(String f, JsonNode c, int maxSeq, double[] theta) {
+    private static RopeScaling rope(String f, JsonNode c, int maxSeq, int headDim, boolean longRope, double[] theta) {
         JsonNode rp = c.get("rope_parameters");
         JsonNode rs = c.get("rope_scaling");
         boolean hasRp = rp != null && !rp.isNull();
@@ -482,8 +485,8 @@ public final class HuggingFaceModel {
                 theta[0] = t.asDouble();
             }
         }
-        RopeScaling fromRp = hasRp ? ropeRule(f, "rope_parameters", rp, maxSeq) : null;
-        RopeScaling fromRs = hasRs ? ropeRule(f, "rope_scaling", rs, maxSeq) : null;
+        RopeScaling fromRp = hasRp ? ropeRule(f, "rope_parameters", rp, c, maxSeq, headDim, longRope) : null;
+        RopeScaling fromRs = hasRs ? ropeRule(f, "rope_scaling", rs, c, maxSeq, headDim, longRope) : null;
         if (fromRp != null && fromRs != null && !fromRp.equals(fromRs)) {
             throw new InvalidInputException(f, "rope_scaling", "disagrees with rope_parameters (" + fromRs.type().configName() + " vs "
                     + fromRp.type().configName() + ")");
@@ -491,10 +494,12 @@ public final class HuggingFaceModel {
         return fromRp != null ? fromRp : fromRs;
     }
 
-    private static RopeScaling ropeRule(String f, String field, JsonNode r, int maxSeq) {
+    private static RopeScaling ropeRule(String f, String field, JsonNode r, JsonNode c, int maxSeq, int headDim, boolean longRope) {
         if (!r.isObject()) throw new InvalidInputException(f, field, "value " + r + " is not an object");
+        String typeField = field + (r.has("rope_type") ? ".rope_type" : ".type");
         JsonNode typeNode = r.has("rope_type") ? r.get("rope_type") : r.get("type");
         String type = typeNode == null || typeNode.isNull() ? "default" : typeNode.asText();
+        if (type.equals("su")) type = "longrope";   // LongRoPE's name in early Phi-3 configs
         java.util.Set<String> allowed = new java.util.HashSet<>(List.of("rope_type", "type", "rope_theta", "partial_rotary_factor"));
         switch (type) {
             case "default" -> { }
@@ -502,8 +507,12 @@ public final class HuggingFaceModel {
             case "llama3" -> allowed.addAll(List.of("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"));
             case "yarn" -> allowed.addAll(List.of("factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor",
                     "mscale", "mscale_all_dim", "truncate"));
-            default -> throw new InvalidInputException(f, field + (r.has("rope_type") ? ".rope_type" : ".type"), "RoPE type '" + type
-                    + "' is not supported (default, linear, llama3, yarn are)");
+            case "longrope" -> {
+                if (!longRope) throw new InvalidInputException(f, typeField, "RoPE type 'longrope' is supported for Phi-3 only");
+                allowed.addAll(List.of("long_factor", "short_factor", "factor", "original_max_position_embeddings", "attention_factor"));
+            }
+            default -> throw new InvalidInputException(f, typeField, "RoPE type '" + type
+                    + "' is not supported (default, linear, llama3, yarn, and longrope for Phi-3 are)");
         }
         for (java.util.Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -519,6 +528,7 @@ public final class HuggingFaceModel {
                 case "llama3" -> RopeScaling.llama3(positive(f, field, r, "factor", null), positive(f, field, r, "low_freq_factor", null),
                         positive(f, field, r, "high_freq_factor", null), (int) positive(f, field, r, "original_max_position_embeddings", null));
                 case "yarn" -> yarn(f, field, r, maxSeq);
+                case "longrope" -> longRope(f, field, r, c, maxSeq, headDim);
                 default -> RopeScaling.NONE;
             };
         } catch (IllegalArgumentException e) {
@@ -551,6 +561,67 @@ public final class HuggingFaceModel {
             attention = a / b;
         }
         return RopeScaling.yarn(factor, original, positive(f, field, r, "beta_fast", 32.0), positive(f, field, r, "beta_slow", 1.0), attention);
+    }
+
+    /**
+     * LongRoPE as transformers computes it. The original context is the top-level {@code original_max_position_embeddings}
+     * (where Phi-3 configs keep it, and which transformers 5 prefers), else the rule's own key, else
+     * {@code max_position_embeddings}; two that differ are refused. The attention factor is {@code attention_factor}, else
+     * the default from the context stretch, which transformers 4 and llama.cpp's converter take as max_position_embeddings /
+     * original and transformers 5 as {@code factor} when given: a {@code factor} other than the ratio is refused unless
+     * {@code attention_factor} makes it irrelevant.
+     */
+    private static RopeScaling longRope(String f, String field, JsonNode r, JsonNode c, int maxSeq, int headDim) {
+        int original = maxSeq;
+        JsonNode inner = r.get("original_max_position_embeddings");
+        if (inner != null && !inner.isNull()) {
+            if (!inner.isIntegralNumber() || !inner.canConvertToInt() || inner.asInt() < 1) {
+                throw new InvalidInputException(f, field + ".original_max_position_embeddings", "value " + inner + " is not a positive integer");
+            }
+            original = inner.asInt();
+        }
+        JsonNode top = c.get("original_max_position_embeddings");
+        if (top != null && !top.isNull()) {
+            int t = posInt(f, c, "original_max_position_embeddings", null);
+            if (inner != null && !inner.isNull() && t != original) {
+                throw new InvalidInputException(f, field + ".original_max_position_embeddings", "value " + original
+                        + " disagrees with the top-level original_max_position_embeddings " + t);
+            }
+            original = t;
+        }
+        Double attention = r.has("attention_factor") && !r.get("attention_factor").isNull() ? positive(f, field, r, "attention_factor", null) : null;
+        double ratio = (double) maxSeq / original;
+        double factor = ratio;
+        if (r.has("factor") && !r.get("factor").isNull()) {
+            factor = positive(f, field, r, "factor", null);
+            if (attention == null && Math.abs(ratio - factor) > 1e-9 * factor) {
+                throw new InvalidInputException(f, field + ".factor", "factor " + factor + " differs from max_position_embeddings / "
+                        + "original_max_position_embeddings = " + maxSeq + " / " + original + "; implementations disagree on which sets the"
+                        + " default attention_factor, so EdgeFront refuses rather than guess (make them agree or give attention_factor)");
+            }
+        }
+        return RopeScaling.longRope(factors(f, field, r, "long_factor", headDim), factors(f, field, r, "short_factor", headDim),
+                factor, original, attention);
+    }
+
+    /** A LongRoPE factor list: one positive finite number per frequency pair of a {@code headDim} head. */
+    private static List<Double> factors(String f, String field, JsonNode r, String key, int headDim) {
+        String at = field + "." + key;
+        JsonNode v = r.get(key);
+        if (v == null || v.isNull()) throw new InvalidInputException(f, at, "missing");
+        if (!v.isArray()) throw new InvalidInputException(f, at, "value " + v + " is not a list of numbers");
+        if (v.size() != headDim / 2) {
+            throw new InvalidInputException(f, at, v.size() + " values, but heads of " + headDim + " have " + headDim / 2 + " frequency pairs");
+        }
+        List<Double> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isNumber() || !(e.asDouble() > 0) || Double.isInfinite(e.asDouble())) {
+                throw new InvalidInputException(f, at + "[" + i + "]", "value " + e + " is not a positive finite number");
+            }
+            out.add(e.asDouble());
+        }
+        return out;
     }
 
     private static double positive(String f, String field, JsonNode r, String key, Double dflt) {

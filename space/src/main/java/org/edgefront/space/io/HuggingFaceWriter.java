@@ -136,6 +136,11 @@ public final class HuggingFaceWriter {
             } else if (r.type() == RopeScaling.Type.YARN) {
                 rs.put("original_max_position_embeddings", r.originalContext()).put("beta_fast", r.betaFast()).put("beta_slow", r.betaSlow())
                         .put("attention_factor", r.attentionFactor());
+            } else if (r.type() == RopeScaling.Type.LONGROPE) {
+                // the attention factor explicit, so that no transformers version derives it from factor or the context ratio
+                rs.put("original_max_position_embeddings", r.originalContext()).put("attention_factor", r.attentionFactor());
+                r.longFactors().forEach(rs.putArray("long_factor")::add);
+                r.shortFactors().forEach(rs.putArray("short_factor")::add);
             }
         }
         c.put("tie_word_embeddings", a.tiedEmbeddings());

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.RopeScaling;
 
 /**
  * The config.json keys of a Phi-3 model ({@code Phi3ForCausalLM}, model_type {@code phi3}) beyond the Llama-style ones,
- * read by {@link HuggingFaceModel} and written by {@link HuggingFaceWriter}. What the forward pass does not implement is
- * refused by name rather than run as plain RoPE: the long-context RoPE rule {@code longrope} (called {@code su} in early
- * configs; Phi-3-mini-128k, Phi-3-medium-128k, Phi-3.5-mini) with its per-frequency long and short factors, any other
- * RoPE rule, partial rotary ({@code partial_rotary_factor} below 1: Phi-4-mini), an activation other than SiLU, q/k/v
- * biases. {@code sliding_window} (2047 for Phi-3-mini-4k) is accepted and not applied, as llama.cpp's phi3 loader does
- * not apply it: up to the window, transformers computes the same; beyond it, EdgeFront agrees with llama.cpp, the runtime
- * its GGUF export targets. Stateless.
+ * read by {@link HuggingFaceModel} and written by {@link HuggingFaceWriter}. RoPE is plain or LongRoPE ({@code longrope},
+ * {@code su} in early configs: Phi-3-mini-128k, Phi-3-medium-128k, Phi-3.5-mini), whose factors {@link HuggingFaceModel}
+ * reads with the other RoPE rules; what the forward pass does not implement is refused by name rather than run as
+ * something else: any other RoPE rule, partial rotary ({@code partial_rotary_factor} below 1: Phi-4-mini), an activation
+ * other than SiLU, q/k/v biases. {@code sliding_window} (2047 for Phi-3-mini-4k) is accepted and not applied, as
+ * llama.cpp's phi3 loader does not apply it: up to the window, transformers computes the same; beyond it, EdgeFront agrees
+ * with llama.cpp, the runtime its GGUF export targets. Stateless.
  */
 final class Phi3Config {
     private Phi3Config() { }
@@ -39,12 +40,8 @@ final class Phi3Config {
             String typeKey = r.has("rope_type") ? "rope_type" : "type";
             JsonNode t = r.get(typeKey);
             String rule = t == null || t.isNull() ? "default" : t.asText();
-            if (rule.equals("longrope") || rule.equals("su")) {
-                throw new InvalidInputException(f, key + "." + typeKey, "RoPE type '" + rule + "' (LongRoPE: per-frequency long_factor and"
-                        + " short_factor, as in Phi-3-*-128k and Phi-3.5) is not supported; EdgeFront would compute plain RoPE, which is wrong");
-            }
-            if (!rule.equals("default")) {
-                throw new InvalidInputException(f, key + "." + typeKey, "RoPE type '" + rule + "' is not supported for Phi-3 (default is)");
+            if (!rule.equals("default") && !rule.equals("longrope") && !rule.equals("su")) {
+                throw new InvalidInputException(f, key + "." + typeKey, "RoPE type '" + rule + "' is not supported for Phi-3 (default, longrope are)");
             }
         }
         JsonNode window = c.get("sliding_window");
@@ -55,12 +52,15 @@ final class Phi3Config {
 
     /**
      * Writes Phi-3's fixed settings: SiLU, no biases, and {@code sliding_window} null, since EdgeFront attends over the
-     * whole causal past (see the class comment), so that transformers reading the directory computes the same.
+     * whole causal past (see the class comment), so that transformers reading the directory computes the same; and the
+     * top-level {@code original_max_position_embeddings}, which transformers prefers to the RoPE rule's: LongRoPE's
+     * original context, else the whole context.
      */
     static void write(ObjectNode c, ModelArchitecture a) {
         c.put("hidden_act", "silu");
         c.put("attention_bias", false);
         c.putNull("sliding_window");
-        c.put("original_max_position_embeddings", a.maxSeqLen());
+        RopeScaling r = a.ropeScaling();
+        c.put("original_max_position_embeddings", r.type() == RopeScaling.Type.LONGROPE ? r.originalContext() : a.maxSeqLen());
     }
 }

@@ -67,6 +67,10 @@ public record ModelArchitecture(
         }
         if (headDim < 1) throw new IllegalArgumentException("architecture " + name + " has head size " + headDim);
         if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " not divisible by kv heads " + kvHeads);
+        if (ropeScaling.type() == RopeScaling.Type.LONGROPE && ropeScaling.longFactors().size() * 2 != headDim) {
+            throw new IllegalArgumentException("architecture " + name + " has " + ropeScaling.longFactors().size()
+                    + " LongRoPE factors for heads of " + headDim + " (half as many expected)");
+        }
     }
 
     /**

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
@@ -32,6 +34,43 @@ class HuggingFaceRopeConfigTest {
         edit.accept(n);
         JSON.writeValue(cfg.toFile(), n);
         return out;
+    }
+
+    /**
+     * A tiny Phi-3 (max_position_embeddings 16, heads of 8: four frequency pairs) whose config.json is then edited; its
+     * writer puts original_max_position_embeddings 16 at the top level, as Phi-3 configs hold it.
+     */
+    private String phi3(String name, Consumer<ObjectNode> edit) throws Exception {
+        String out = dir.resolve(name).toString();
+        SyntheticLlama.writeHuggingFace(SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 1, 4, 2, 40, 16, false), 7,
+                ArchitectureFamily.PHI3), out, "F32", 1);
+        Path cfg = Path.of(out, "config.json");
+        ObjectNode n = (ObjectNode) JSON.readTree(cfg.toFile());
+        edit.accept(n);
+        JSON.writeValue(cfg.toFile(), n);
+        return out;
+    }
+
+    private RopeScaling phi3Rope(String name, Consumer<ObjectNode> edit) throws Exception {
+        try (ModelWeights w = HuggingFaceModel.open(phi3(name, edit))) {
+            return w.architecture().ropeScaling();
+        }
+    }
+
+    private InvalidInputException phi3Refused(String name, Consumer<ObjectNode> edit) throws Exception {
+        String out = phi3(name, edit);
+        return assertThrows(InvalidInputException.class, () -> HuggingFaceModel.open(out).close());
+    }
+
+    private static final List<Double> LONG = List.of(1.0, 1.5, 2.5, 4.0);
+    private static final List<Double> SHORT = List.of(1.0, 1.05, 1.1, 1.2);
+
+    /** A LongRoPE object as Phi-3-mini-128k's config.json holds it (factors, rule name under {@code typeKey}). */
+    private static ObjectNode longRope(ObjectNode parent, String field, String typeKey, String rule) {
+        ObjectNode r = parent.putObject(field).put(typeKey, rule);
+        LONG.forEach(r.putArray("long_factor")::add);
+        SHORT.forEach(r.putArray("short_factor")::add);
+        return r;
     }
 
     private ModelArchitecture open(String name, Consumer<ObjectNode> edit) throws Exception {
@@ -117,6 +156,83 @@ class HuggingFaceRopeConfigTest {
         String src = model("src", n -> n.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0)
                 .put("low_freq_factor", 1.0).put("high_freq_factor", 4.0).put("original_max_position_embeddings", 8));
         String out = dir.resolve("copy").toString();
+        try (ModelWeights w = HuggingFaceModel.open(src)) {
+            HuggingFaceWriter.write(w, out, StorageType.F32, 1);
+            try (ModelWeights c = HuggingFaceModel.open(out)) {
+                assertEquals(w.architecture().ropeScaling(), c.architecture().ropeScaling());
+            }
+        }
+    }
+
+    @Test
+    void transformers4LongRopeOfAPhi3IsReadUnderItsNameAndAsSu() throws Exception {
+        // Phi-3-mini-128k's layout: factors in rope_scaling, original_max_position_embeddings (4 here) at the top level
+        RopeScaling r = phi3Rope("v4-longrope", n -> {
+            n.put("original_max_position_embeddings", 4);
+            longRope(n, "rope_scaling", "type", "longrope");
+        });
+        assertEquals(RopeScaling.longRope(LONG, SHORT, 4, 4, null), r);
+        assertEquals(Math.sqrt(1 + Math.log(4) / Math.log(4)), r.attentionFactor(), 1e-15, "sqrt(1 + ln(16 / 4) / ln 4)");
+        assertEquals(r, phi3Rope("v4-su", n -> {
+            n.put("original_max_position_embeddings", 4);
+            longRope(n, "rope_scaling", "type", "su");
+        }), "su is LongRoPE's early name");
+    }
+
+    @Test
+    void transformers5LongRopeParametersAreRead() throws Exception {
+        RopeScaling r = phi3Rope("v5-longrope", n -> {
+            n.remove("rope_theta");
+            n.remove("original_max_position_embeddings");
+            longRope(n, "rope_parameters", "rope_type", "longrope").put("rope_theta", 10000.0).put("original_max_position_embeddings", 8)
+                    .put("factor", 2.0).put("attention_factor", 1.25);
+        });
+        assertEquals(RopeScaling.longRope(LONG, SHORT, 2, 8, 1.25), r);
+        // the same rule in both fields, as transformers 5 saves a model it read from a transformers 4 config
+        assertEquals(RopeScaling.longRope(LONG, SHORT, 4, 4, null), phi3Rope("both-longrope", n -> {
+            n.put("original_max_position_embeddings", 4);
+            longRope(n, "rope_parameters", "rope_type", "longrope").put("rope_theta", 10000.0);
+            longRope(n, "rope_scaling", "type", "longrope");
+        }));
+    }
+
+    @Test
+    void longRopeFactorListsOfTheWrongLengthOrWithBadValuesAreRefusedByField() throws Exception {
+        InvalidInputException e = phi3Refused("long-3", n -> longRope(n, "rope_scaling", "type", "longrope").putArray("long_factor")
+                .add(1.0).add(2.0).add(3.0));
+        assertEquals("rope_scaling.long_factor", e.field());
+        assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("4 frequency pairs"), e.getMessage());
+        assertEquals("rope_parameters.short_factor", phi3Refused("short-5", n -> longRope(n, "rope_parameters", "rope_type", "longrope")
+                .putArray("short_factor").add(1.0).add(1.0).add(1.0).add(1.0).add(1.0)).field());
+        assertEquals("rope_scaling.short_factor[2]", phi3Refused("short-negative", n -> longRope(n, "rope_scaling", "type", "longrope")
+                .putArray("short_factor").add(1.0).add(1.0).add(-1.0).add(1.0)).field());
+        assertEquals("rope_scaling.long_factor[0]", phi3Refused("long-text", n -> longRope(n, "rope_scaling", "type", "longrope")
+                .putArray("long_factor").add("1").add(1.0).add(1.0).add(1.0)).field());
+        assertEquals("rope_scaling.short_factor", phi3Refused("short-missing", n -> longRope(n, "rope_scaling", "type", "longrope")
+                .remove("short_factor")).field());
+        assertEquals("rope_scaling.long_factor", phi3Refused("long-number", n -> longRope(n, "rope_scaling", "type", "su")
+                .put("long_factor", 2.0)).field());
+    }
+
+    @Test
+    void longRopeSettingsTransformersVersionsReadDifferentlyAreRefused() throws Exception {
+        // top-level 16 (the Phi-3 writer's) against 8 inside: transformers 5 takes the top-level one without a word
+        assertEquals("rope_scaling.original_max_position_embeddings", phi3Refused("orig", n -> longRope(n, "rope_scaling", "type", "longrope")
+                .put("original_max_position_embeddings", 8)).field());
+        // factor 4, context ratio 16 / 16 = 1: transformers 5 derives the attention factor from the one, 4 and llama.cpp's converter from the other
+        assertEquals("rope_scaling.factor", phi3Refused("factor", n -> longRope(n, "rope_scaling", "type", "longrope").put("factor", 4.0)).field());
+        assertEquals(RopeScaling.longRope(LONG, SHORT, 4, 16, 1.1), phi3Rope("factor-moot", n -> longRope(n, "rope_scaling", "type", "longrope")
+                .put("factor", 4.0).put("attention_factor", 1.1)), "an explicit attention factor leaves the factor unused");
+        assertEquals("rope_scaling.beta_fast", phi3Refused("key", n -> longRope(n, "rope_scaling", "type", "longrope").put("beta_fast", 32)).field());
+    }
+
+    @Test
+    void longRopeSurvivesAHuggingFaceRoundTrip() throws Exception {
+        String src = phi3("longrope-src", n -> {
+            n.put("original_max_position_embeddings", 4);
+            longRope(n, "rope_scaling", "type", "longrope");
+        });
+        String out = dir.resolve("longrope-copy").toString();
         try (ModelWeights w = HuggingFaceModel.open(src)) {
             HuggingFaceWriter.write(w, out, StorageType.F32, 1);
             try (ModelWeights c = HuggingFaceModel.open(out)) {
