@@ -70,7 +70,7 @@ class CliPolishTest {
     }
 
     @Test
-    void theJvmFlagsOfBinEdgefrontStartWithoutAWarning() throws Exception {
+    void theJvmFlagsOfBinEdgefrontStartWithoutAWarningButTheVectorModulesNotice() throws Exception {
         String script = Files.readString(TestPaths.root().resolve("bin/edgefront"));
         Matcher m = Pattern.compile("(?m)^flags=\"([^\"]*)\"").matcher(script);
         assertTrue(m.find(), "bin/edgefront sets its JVM flags in one line");
@@ -82,7 +82,10 @@ class CliPolishTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        assertFalse(out.contains("WARNING"), out);
+        // the one deliberate notice: the JVM names the incubating Vector API the SIMD kernels use (it cannot be silenced)
+        String others = out.replace("WARNING: Using incubator modules: jdk.incubator.vector\n", "");
+        assertTrue(out.length() > others.length(), "the flags load jdk.incubator.vector: " + out);
+        assertFalse(others.contains("WARNING"), out);
         assertTrue(out.contains("EdgeFront"), out);
     }
 
