@@ -28,7 +28,7 @@ public final class ForwardPasses {
         Objects.requireNonNull(arch, "architecture");
         return switch (arch.family()) {
             case LLAMA, QWEN2, QWEN3, GEMMA3, PHI3 -> LlamaForward.of(arch, tensors);
-            case PHI2 -> PhiForward.of(arch, tensors, PhiForward.phi2RotaryDims(arch));
+            case PHI2 -> PhiForward.of(arch, tensors);
         };
     }
 
@@ -83,7 +83,7 @@ public final class ForwardPasses {
         StreamedTensors t = new StreamedTensors(weights, names, pinnedBytes);
         return switch (a.family()) {
             case LLAMA, QWEN2, QWEN3, GEMMA3, PHI3 -> LlamaForward.of(a, t, false);
-            case PHI2 -> PhiForward.of(a, t, PhiForward.phi2RotaryDims(a), false);
+            case PHI2 -> PhiForward.of(a, t, false);
         };
     }
 

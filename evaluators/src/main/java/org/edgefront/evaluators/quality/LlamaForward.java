@@ -28,7 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * its loaders have split the stacked q|k|v and gate|up) over whole sequences at once, like a prefill: RMSNorm (eps from the
  * architecture), heads of {@link ModelArchitecture#headDim()} (heads x headDim may differ from dim), RoPE with base
  * {@code ropeTheta} on consecutive pairs (2i, 2i+1) within each head (llama2.c's convention; loaders
- * permute Hugging Face q/k rows into it), its frequencies and magnitude set by the architecture's
+ * permute Hugging Face q/k rows into it), on the first {@link ModelArchitecture#rotaryDims()} of each head only, the
+ * rest passed through unscaled (partial rotary, Phi-4-mini, as llama.cpp's NeoX RoPE with n_rot below the head size and
+ * transformers' q_pass do), its frequencies and magnitude set by the architecture's
  * {@link RopeScaling} (LongRoPE's factor set chosen per sequence by its length), grouped-query attention with a causal mask, SwiGLU FFN, tied or
  * untied LM head. Activations are float32. Phi-2 models ({@link ArchitectureFamily#PHI2}) run in a peer pass,
  * {@link PhiForward}; {@link ForwardPasses#of} picks the pass for an architecture.
@@ -354,8 +356,8 @@ public final class LlamaForward implements ForwardPass {
     private record RopeTable(float[] cos, float[] sin, int[] row) { }
 
     private RopeTable ropeTable(TokenChunk chunk, double theta, RopeScaling scaling) {
-        int hd = arch.headDim();
-        int half = hd / 2;
+        int rot = arch.rotaryDims();
+        int half = rot / 2;
         int len = chunk.maxLen();
         int[] seqStart = chunk.seqStart();
         int[] row = chunk.positions().clone();
@@ -364,7 +366,7 @@ public final class LlamaForward implements ForwardPass {
         for (int s = 0; s + 1 < seqStart.length; s++) {
             int tokens = seqStart[s + 1] - seqStart[s];
             int set = scaling.usesLongFactors(tokens) ? 1 : 0;
-            if (freqs[set] == null) freqs[set] = scaling.inverseFrequencies(theta, hd, tokens);
+            if (freqs[set] == null) freqs[set] = scaling.inverseFrequencies(theta, rot, tokens);
             if (set == 1) for (int r = seqStart[s]; r < seqStart[s + 1]; r++) row[r] += len;
         }
         int rows = freqs[1] == null ? len : 2 * len;
@@ -386,23 +388,27 @@ public final class LlamaForward implements ForwardPass {
         return new RopeTable(cos, sin, row);
     }
 
+    /** Rotates the first rotaryDims of every q and k head of each token in place; their other dimensions stay as they are. */
     private void applyRope(float[] qkv, int n, int width, RopeTable rope) {
         int hd = arch.headDim();
-        int half = hd / 2;
-        int rotated = arch.qDim() + arch.kvDim();   // q and k, not v
+        int rot = arch.rotaryDims();
+        int half = rot / 2;
+        int rotatedHeads = arch.heads() + arch.kvHeads();   // q and k, not v
         float[] cos = rope.cos();
         float[] sin = rope.sin();
         for (int r = 0; r < n; r++) {
-            int b = r * width;
             int pb = rope.row()[r] * half;
-            for (int i = 0; i < rotated; i += 2) {
-                int f = pb + (i % hd) / 2;
-                float c = cos[f];
-                float s = sin[f];
-                float v0 = qkv[b + i];
-                float v1 = qkv[b + i + 1];
-                qkv[b + i] = v0 * c - v1 * s;
-                qkv[b + i + 1] = v0 * s + v1 * c;
+            for (int h = 0; h < rotatedHeads; h++) {
+                int b = r * width + h * hd;
+                for (int i = 0; i < rot; i += 2) {
+                    int f = pb + i / 2;
+                    float c = cos[f];
+                    float s = sin[f];
+                    float v0 = qkv[b + i];
+                    float v1 = qkv[b + i + 1];
+                    qkv[b + i] = v0 * c - v1 * s;
+                    qkv[b + i + 1] = v0 * s + v1 * c;
+                }
             }
         }
     }

@@ -17,8 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The forward pass of a Phi-2-style decoder (Hugging Face {@code model_type "phi"}), the peer of
  * {@link LlamaForward} that {@link ForwardPasses#of} picks for {@link ArchitectureFamily#PHI2}: per block one LayerNorm (weight and bias, eps
  * {@code normEps}) feeds attention and MLP in parallel, {@code x += attn(ln(x)) + mlp(ln(x))}; q/k/v and the
- * output projection ("dense") carry biases; rotary embedding on the first {@code rotaryDims} of each head only,
- * in the Hugging Face "rotate half" layout (pairs (i, i + rotaryDims/2), no row permutation on load); the MLP
+ * output projection ("dense") carry biases; rotary embedding on the first {@link ModelArchitecture#rotaryDims()} of
+ * each head only (Phi-2: 0.4 of it), in the Hugging Face "rotate half" layout (pairs (i, i + rotaryDims/2), no row
+ * permutation on load); the MLP
  * is {@code fc2(gelu_tanh(fc1 x + b1)) + b2} (fc1 = {@link TensorRole#UP}, fc2 = {@link TensorRole#DOWN});
  * a final LayerNorm and an untied LM head with bias.
  *
@@ -30,13 +31,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and head. Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
 public final class PhiForward implements ForwardPass {
-    /** Phi-2's {@code partial_rotary_factor} (Phi-1 and Phi-1.5 use 0.5). */
-    static final double PHI2_PARTIAL_ROTARY = 0.4;
     private static final int MAX_CHUNK_TOKENS = 4096;
 
     private final ModelArchitecture arch;
     private final Map<String, float[]> tensors;
-    private final int rotaryDims;
     private final INDArray[] wqkv;
     private final INDArray[] wo;
     private final INDArray[] w1;
@@ -80,37 +78,29 @@ public final class PhiForward implements ForwardPass {
 
     static String headBiasName() { return "output.bias"; }
 
-    /** Rotary dimensions per head for Phi-2: {@link #PHI2_PARTIAL_ROTARY} of the head size, rounded down to even. */
-    static int phi2RotaryDims(ModelArchitecture a) { return ((int) (a.headDim() * PHI2_PARTIAL_ROTARY)) & ~1; }
-
     /**
      * A Phi-family pass over the given float tensors (the linear ones by canonical name and those of {@link #names});
-     * the arrays are kept, not copied. Rotary embedding covers the first {@code rotaryDims} of each head
-     * ({@link ForwardPasses#of} uses Phi-2's partial rotary factor 0.4; Phi-1.5 needs {@code headDim / 2}).
+     * the arrays are kept, not copied. Rotary embedding covers the architecture's {@link ModelArchitecture#rotaryDims()}
+     * of each head (Phi-2's 0.4 of it; Phi-1.5 would need {@code withRotaryDims(headDim / 2)}).
      *
-     * @throws IllegalArgumentException for another family, odd or oversized rotary dims, or a missing or wrongly
-     *                                  sized tensor
+     * @throws IllegalArgumentException for another family or a missing or wrongly sized tensor
      */
-    public static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims) {
-        return of(arch, tensors, rotaryDims, ForwardPasses.residentMatrices(arch, ForwardPasses.RESIDENT_MATRIX_BYTES));
+    public static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors) {
+        return of(arch, tensors, ForwardPasses.residentMatrices(arch, ForwardPasses.RESIDENT_MATRIX_BYTES));
     }
 
-    /** As {@link #of(ModelArchitecture, Map, int)} with the matrices held in ND4J or uploaded per chunk ({@link ForwardPasses#open}). */
-    static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, int rotaryDims, boolean resident) {
+    /** As {@link #of(ModelArchitecture, Map)} with the matrices held in ND4J or uploaded per chunk ({@link ForwardPasses#open}). */
+    static PhiForward of(ModelArchitecture arch, Map<String, float[]> tensors, boolean resident) {
         ForwardPasses.requireFullWidthHeads(arch);
-        return new PhiForward(arch, ForwardMath.kept(tensors), rotaryDims, null, Map.of(), null, resident);
+        return new PhiForward(arch, ForwardMath.kept(tensors), null, Map.of(), null, resident);
     }
 
-    private PhiForward(ModelArchitecture arch, Map<String, float[]> t, int rotaryDims, PhiForward base, Map<String, float[]> changed,
+    private PhiForward(ModelArchitecture arch, Map<String, float[]> t, PhiForward base, Map<String, float[]> changed,
                        float[] logitBias, boolean resident) {
         if (arch.family() != ArchitectureFamily.PHI2) throw new IllegalArgumentException(arch.name() + " is not a Phi-2 model");
         if (arch.tiedEmbeddings()) throw new IllegalArgumentException("Phi-2 has an untied LM head");
-        if (rotaryDims < 0 || rotaryDims > arch.headDim() || rotaryDims % 2 != 0) {
-            throw new IllegalArgumentException("rotary dims " + rotaryDims + " for head size " + arch.headDim());
-        }
         this.arch = arch;
         this.tensors = t;
-        this.rotaryDims = rotaryDims;
         this.logitBias = logitBias;
         this.resident = base != null ? base.resident : resident;
         int layers = arch.layers();
@@ -167,12 +157,12 @@ public final class PhiForward implements ForwardPass {
     @Override
     public PhiForward withOverrides(Map<String, float[]> replaced) {
         if (replaced.isEmpty()) return this;
-        return new PhiForward(arch, ForwardMath.merged(arch, tensors, replaced), rotaryDims, this, replaced, logitBias, resident);
+        return new PhiForward(arch, ForwardMath.merged(arch, tensors, replaced), this, replaced, logitBias, resident);
     }
 
     @Override
     public PhiForward withKeptVocabulary(boolean[] keptTokens) {
-        return new PhiForward(arch, tensors, rotaryDims, this, Map.of(), ForwardMath.logitBias(arch, keptTokens), resident);
+        return new PhiForward(arch, tensors, this, Map.of(), ForwardMath.logitBias(arch, keptTokens), resident);
     }
 
     @Override
@@ -184,8 +174,6 @@ public final class PhiForward implements ForwardPass {
     /** A skipped block adds nothing to the residual stream: its attention-output and fc2 biases go too. */
     @Override
     public List<String> residualBiases(int layer) { return List.of(biasName(TensorRole.O, layer), biasName(TensorRole.DOWN, layer)); }
-
-    int rotaryDims() { return rotaryDims; }
 
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
@@ -261,6 +249,7 @@ public final class PhiForward implements ForwardPass {
 
     /** cos/sin per position and rotary frequency i < rotaryDims/2: freq = theta^(-2i / rotaryDims). */
     private float[][] ropeTable(int len) {
+        int rotaryDims = arch.rotaryDims();
         int half = rotaryDims / 2;
         float[] cos = new float[len * half];
         float[] sin = new float[len * half];
@@ -277,7 +266,7 @@ public final class PhiForward implements ForwardPass {
     /** Rotate-half rotary embedding on the first rotaryDims of every q and k head. */
     private void applyRope(float[] qkv, int n, int width, int[] positions, float[][] rope) {
         int hd = arch.headDim();
-        int half = rotaryDims / 2;
+        int half = arch.rotaryDims() / 2;
         int headsQk = arch.heads() + arch.kvHeads();
         for (int r = 0; r < n; r++) {
             int pb = positions[r] * half;

@@ -46,7 +46,7 @@ class ForwardPassesTest {
         var e = assertThrows(IllegalArgumentException.class, () -> LlamaForward.of(phi, PhiForwardTest.tensors(phi, 3)));
         assertTrue(e.getMessage().contains("is PHI2"), e.getMessage());
         ModelArchitecture llama = TinyModels.arch(false);
-        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(llama, TinyModels.tensors(llama, 1), 2));
+        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(llama, TinyModels.tensors(llama, 1)));
         // the Llama-family pass sizes q by heads x headDim (Qwen3-0.6B: 16 x 128 on 1024); Phi-2's sizes it by the width
         ModelArchitecture narrow = ModelArchitecture.of("phi-like", ArchitectureFamily.PHI2, 320, 640, 3, 4, 4, 100,
                 1000, 2048, false, 1e-5, 1e4, true);

@@ -180,6 +180,34 @@ class LlamaForwardTest {
     }
 
     @Test
+    void phi3PartialRotaryTurnsOnlyTheFirstRotaryDimsOfEachHeadAlsoUnderLongRope() {
+        // heads of 8, 6 rotated (Phi-4-mini's 0.75): three pairs turn, two dimensions pass through; LongRoPE then has three factors
+        ModelArchitecture full = TinyModels.phi3();
+        ModelArchitecture partial = full.withRotaryDims(6);
+        ModelArchitecture longRope = partial.withRopeScaling(org.edgefront.space.model.RopeScaling.longRope(List.of(1.0, 2.5, 4.0),
+                List.of(1.1, 1.2, 1.5), 4, 16, null));
+        Map<String, float[]> t = TinyModels.tensors(full, 31);
+        List<int[]> seqs = TinyModels.sequences(3, 30, full.vocabSize(), 32);
+        for (ModelArchitecture a : List.of(partial, longRope)) {
+            for (int batchedFrom : new int[] {1, Integer.MAX_VALUE}) {
+                ForwardPass f = LlamaForward.of(a, t, batchedFrom);
+                for (int[] seq : seqs) {
+                    assertLogProbsClose(TinyModels.referenceLogProbs(a, t, seq), f.logProbs(seq), 1e-4,
+                            a.ropeScaling().type() + " on 6 of 8, batched attention from " + batchedFrom);
+                }
+            }
+        }
+        // and the width matters: rotating whole heads gives other log-probabilities
+        int[] seq = seqs.get(0);
+        float[][] p = LlamaForward.of(partial, t).logProbs(seq);
+        float[][] w = LlamaForward.of(full, t).logProbs(seq);
+        double changed = 0;
+        for (int i = 1; i < seq.length; i++) for (int v = 0; v < full.vocabSize(); v++) changed = Math.max(changed, Math.abs(p[i][v] - w[i][v]));
+        assertTrue(changed > 1e-3, "partial rotary changes the log-probabilities: " + changed);
+        for (int v = 0; v < full.vocabSize(); v++) assertEquals(w[0][v], p[0][v], 1e-6, "position 0 is not rotated at all");
+    }
+
+    @Test
     void aPhi3ReadFromItsStackedHuggingFaceTensorsMatchesTheReferenceOnItsSeparateTensors(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         org.edgefront.space.synthetic.SyntheticLlama m = org.edgefront.space.synthetic.SyntheticLlama.create(

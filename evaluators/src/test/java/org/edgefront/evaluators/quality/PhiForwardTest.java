@@ -146,7 +146,7 @@ class PhiForwardTest {
         ModelArchitecture a = arch(2);
         Map<String, float[]> t = tensors(a, 21);
         ForwardPass f = ForwardPasses.of(a, t);
-        assertEquals(32, PhiForward.phi2RotaryDims(a));
+        assertEquals(32, a.rotaryDims());
         int[][] seqs = {{1, 5, 9, 40, 2, 96, 7, 7, 3, 60, 11, 0, 50, 51, 52, 33, 80}, {1, 90, 4}};
         // both sequences in one call, so the chunk concatenates them
         float[][][] got = new float[2][][];
@@ -256,7 +256,7 @@ class PhiForwardTest {
             assertEquals(10240, w.read("blk.31.ffn_up.bias").length);
             assertEquals(51200, w.read("output.bias").length);
             assertTrue(w.tensorNames().containsAll(PhiForward.names(w.architecture())));
-            assertEquals(32, PhiForward.phi2RotaryDims(w.architecture()));
+            assertEquals(32, w.architecture().rotaryDims());
         }
     }
 
@@ -288,7 +288,7 @@ class PhiForwardTest {
         float[][] x = ForwardPasses.of(arch(1), one).logProbs(seq);
         float[][] y = dropped.logProbs(seq);
         for (int p = 0; p < seq.length; p++) org.junit.jupiter.api.Assertions.assertArrayEquals(x[p], y[p], 2e-4f);
-        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(a, t, 3));
+        assertThrows(IllegalArgumentException.class, () -> PhiForward.of(a.withRotaryDims(3), t));
         Map<String, float[]> missing = new HashMap<>(t);
         missing.remove("output.bias");
         assertThrows(IllegalArgumentException.class, () -> ForwardPasses.of(a, missing));

@@ -169,10 +169,13 @@ final class TinyModels {
                 }
                 // frequencies by the architecture's RoPE rule (hand-checked in RopeScalingTest), cos/sin times its attention factor
                 org.edgefront.space.model.RopeScaling scaling = local ? org.edgefront.space.model.RopeScaling.NONE : a.ropeScaling();
-                double[] freqs = scaling.inverseFrequencies(local ? a.slidingWindow().ropeTheta() : a.ropeTheta(), hd, n);
+                // on the first rotaryDims of each head (partial rotary); the head's other dimensions pass through
+                int rot = a.rotaryDims();
+                double[] freqs = scaling.inverseFrequencies(local ? a.slidingWindow().ropeTheta() : a.ropeTheta(), rot, n);
                 double mscale = scaling.attentionFactor();
                 for (int i = 0; i < qDim; i += 2) {
                     int hdi = i % hd;
+                    if (hdi >= rot) continue;
                     double freq = freqs[hdi / 2];
                     double c = Math.cos(pos * freq) * mscale;
                     double s = Math.sin(pos * freq) * mscale;

@@ -71,6 +71,7 @@ final class InspectCommand implements Callable<Integer> {
         n.put("heads", a.heads());
         n.put("kv_heads", a.kvHeads());
         n.put("head_dim", a.headDim());
+        if (a.rotaryDims() != a.headDim()) n.put("rotary_dims", a.rotaryDims());   // partial rotary: Phi-2, Phi-4-mini
         n.put("vocab_size", a.vocabSize());
         n.put("max_seq_len", a.maxSeqLen());
         n.put("tied_embeddings", a.tiedEmbeddings());

@@ -44,6 +44,8 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}),
  * and LongRoPE as llama.cpp's converter writes it: F32 {@code rope_factors_long.weight} / {@code rope_factors_short.weight},
  * {@code rope.scaling.original_context_length} and {@code rope.scaling.attn_factor} ({@link GgufFile#LONG_ROPE_FACTORS_TENSOR}).
+ * {@code rope.dimension_count} is the architecture's {@link ModelArchitecture#rotaryDims()}: below the head size for a
+ * partial-rotary Phi-3 (Phi-4-mini), whose q/k rows are then in rotate-half order over those dimensions only.
  * The result's stored types and weight bytes are per canonical tensor either way. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
  * Qwen2's attention biases, Qwen3's {@code blk.N.attn_q_norm.weight} / {@code blk.N.attn_k_norm.weight}) is an F32
  * tensor, as llama.cpp's converter writes them. The head size is written as {@code attention.key_length} /
@@ -84,6 +86,11 @@ public final class GgufExport {
         };
         if (a.family() == ArchitectureFamily.GEMMA3) requireGemma3Expressible(weights.source(), a);
         if (a.family() == ArchitectureFamily.PHI3) requirePhi3Expressible(weights.source(), a);
+        if (a.rotaryDims() != a.headDim() && a.family() != ArchitectureFamily.PHI3) {
+            // llama.cpp's llama loader refuses n_rot != head size; the others' partial rotary is unchecked against llama.cpp
+            throw new InvalidInputException(weights.source(), GgufFile.ROPE_DIMENSION_COUNT_KEY, "RoPE on " + a.rotaryDims() + " of " + a.headDim()
+                    + " head dimensions is written for phi3 only, not " + a.family());
+        }
         // llama.cpp's qwen2/qwen3/gemma3 graphs rotate halves (NeoX RoPE); EdgeFront holds q/k rows (biases, norms) in interleaved pairs
         boolean rotateHalf = a.family().ggufRotatesHalf();
         Map<String, WeightFormat> stored = new LinkedHashMap<>();
@@ -101,7 +108,7 @@ public final class GgufExport {
         // no general.file_type: llama.cpp's loader guesses it from the tensors when absent, and a per-tensor mix has none
         w.u32(p + "context_length", a.maxSeqLen()).u32(p + "embedding_length", a.dim()).u32(p + "feed_forward_length", a.hiddenDim())
                 .u32(p + "block_count", a.layers()).u32(p + "attention.head_count", a.heads()).u32(p + "attention.head_count_kv", a.kvHeads())
-                .u32(p + "rope.dimension_count", a.headDim()).u32(p + "attention.key_length", a.headDim())
+                .u32(p + GgufFile.ROPE_DIMENSION_COUNT_KEY, a.rotaryDims()).u32(p + "attention.key_length", a.headDim())
                 .u32(p + "attention.value_length", a.headDim()).u32(p + "vocab_size", a.vocabSize())
                 .f32(p + "attention.layer_norm_rms_epsilon", (float) a.normEps()).f32(p + "rope.freq_base", (float) a.ropeTheta());
         SlidingWindow sw = a.slidingWindow();
@@ -166,7 +173,7 @@ public final class GgufExport {
                 for (TensorSpec part : st.parts()) {
                     float[] x = weights.read(part.name());
                     Integer heads = ropeHeads.get(part.name());
-                    if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, part.rows(), heads);
+                    if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, part.rows(), heads, a.rotaryDims());
                     TensorChoice c = choices.get(part.name());
                     for (int r = 0; r < part.rows(); r++) s.write(TensorCompressor.encodeRow(c.format(), stored.get(part.name()), x, r * part.cols(), part.cols()));
                 }
@@ -176,7 +183,7 @@ public final class GgufExport {
             long[] dims = shapes.get(name);
             Integer heads = ropeHeads.get(name);
             // a row permutation: per-row quantization gives the same rows, in llama.cpp's order
-            if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, dims == null ? x.length : (int) dims[1], heads);
+            if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, dims == null ? x.length : (int) dims[1], heads, a.rotaryDims());
             if (dims == null) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 for (float v : x) b.putFloat(v);

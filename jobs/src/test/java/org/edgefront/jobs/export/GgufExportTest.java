@@ -288,6 +288,88 @@ class GgufExportTest {
         }
     }
 
+    /**
+     * Phi-4-mini's partial rotary on the tiny Phi-3 (heads of 16, 12 rotated) with LongRoPE: {@code phi3.rope.dimension_count}
+     * 12, factor tensors of 6 (llama.cpp's loader: n_rot/2), and q/k rows in rotate-half order over the first 12 rows of
+     * each head only (halves of 6), rows 12..15 where they are. Read back: the same width, rule and weights; a count that is
+     * odd or wider than the head, or a partial count on another architecture, is refused naming the key.
+     */
+    @Test
+    void aPartialRotaryPhi3IsWrittenWithItsRopeDimensionCountAndRotatedRowsOnlyInRotateHalfOrder() throws Exception {
+        List<Double> lng = List.of(1.0, 1.5, 2.0, 2.5, 3.0, 4.0);
+        List<Double> shrt = List.of(1.0, 1.0, 1.125, 1.125, 1.25, 1.5);
+        RopeScaling rope = RopeScaling.longRope(lng, shrt, 4, 16, 1.25);
+        try (ModelWeights w = phi3(9)) {
+            ModelArchitecture a = w.architecture().withRotaryDims(12).withRopeScaling(rope);
+            ModelWeights partial = new ModelWeights() {
+                @Override public ModelArchitecture architecture() { return a; }
+                @Override public float[] read(String name) throws java.io.IOException { return w.read(name); }
+                @Override public String source() { return w.source(); }
+                @Override public void close() { }
+            };
+            Path out = tmp.resolve("phi3-partial.gguf");
+            GgufExport.write("test", partial, uniform(a, "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals(12.0, h.numbers().get("phi3.rope.dimension_count"));
+            assertEquals(16.0, h.numbers().get("phi3.attention.key_length"));
+            assertEquals(List.of(6L), h.tensorDims().get("rope_factors_long.weight"));
+            assertEquals(List.of(6L), h.tensorDims().get("rope_factors_short.weight"));
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(12, back.architecture().rotaryDims());
+                assertEquals(rope, back.architecture().ropeScaling());
+                assertEquals(a.linearTensors(), back.architecture().linearTensors());
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            // on disk, built here: stored row r of a head is interleaved row order[r]
+            int[] order = {0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11, 12, 13, 14, 15};
+            float[] q = w.read("blk.1.attn_q.weight");
+            float[] k = w.read("blk.1.attn_k.weight");
+            float[] qkv = new float[(64 + 32 + 32) * 64];
+            for (int h2 = 0; h2 < 6; h2++) {
+                float[] src = h2 < 4 ? q : k;
+                int head = h2 < 4 ? h2 : h2 - 4;
+                for (int r = 0; r < 16; r++) System.arraycopy(src, (head * 16 + order[r]) * 64, qkv, (h2 * 16 + r) * 64, 64);
+            }
+            System.arraycopy(w.read("blk.1.attn_v.weight"), 0, qkv, 96 * 64, 32 * 64);
+            byte[] file = Files.readAllBytes(out);
+            assertTrue(contains(file, f32(qkv)), "attn_qkv with q and k in rotate-half order over 12 of 16 rows per head");
+            byte[] key = "phi3.rope.dimension_count".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int bad : new int[] {13, 18}) {
+                Path p = tmp.resolve("rot-" + bad + ".gguf");
+                Files.write(p, replaceFirst(file, concatBytes(key, u32(4), u32(12)), concatBytes(key, u32(4), u32(bad))));
+                InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufFile.open(p.toString()).close());
+                assertEquals("phi3.rope.dimension_count", e.field(), "count " + bad);
+            }
+        }
+        // llama's loader refuses n_rot != head size, and EdgeFront reads partial rotary for phi3 only
+        ModelWeights llama = SyntheticLlama.create(new SyntheticLlama.Shape(64, 96, 1, 4, 2, 40, 64, false), 3);
+        ModelArchitecture narrow = llama.architecture().withRotaryDims(12);
+        ModelWeights partialLlama = new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return narrow; }
+            @Override public float[] read(String name) throws java.io.IOException { return llama.read(name); }
+            @Override public String source() { return "synthetic:partial-llama"; }
+            @Override public void close() { }
+        };
+        assertEquals("rope.dimension_count", assertThrows(InvalidInputException.class,
+                () -> GgufExport.write("test", partialLlama, uniform(narrow, "F32"), null, tmp.resolve("llama.gguf").toString())).field());
+        Path full = tmp.resolve("llama-full.gguf");
+        GgufExport.write("test", llama, uniform(llama.architecture(), "F32"), null, full.toString());
+        byte[] lk = "llama.rope.dimension_count".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Path cut = tmp.resolve("llama-12.gguf");
+        Files.write(cut, replaceFirst(Files.readAllBytes(full), concatBytes(lk, u32(4), u32(16)), concatBytes(lk, u32(4), u32(12))));
+        assertEquals("llama.rope.dimension_count", assertThrows(InvalidInputException.class, () -> GgufFile.open(cut.toString()).close()).field());
+    }
+
+    private static byte[] u32(int v) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static byte[] concatBytes(byte[]... parts) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) b.writeBytes(p);
+        return b.toByteArray();
+    }
+
     private static ModelWeights withRope(ModelWeights w, RopeScaling rope) {
         ModelArchitecture a = w.architecture().withRopeScaling(rope);
         return new ModelWeights() {

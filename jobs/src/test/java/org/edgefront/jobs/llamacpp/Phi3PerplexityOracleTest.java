@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RoPE, grouped-query attention and the untied head. A second case quantizes EdgeFront's F32 phi3 GGUF with the real
  * {@code llama-quantize} and the point's {@code --tensor-type-file} (which names the stacks llama-quantize sees), and
  * compares every tensor with EdgeFront's own mixed-precision phi3 GGUF: same types, same bytes. A third runs the same
- * model with LongRoPE factors, under both factor sets.
+ * model with LongRoPE factors, under both factor sets; a fourth with partial rotary (Phi-4-mini's), plain and with LongRoPE.
  */
 @Tag("llamacpp")
 class Phi3PerplexityOracleTest {
@@ -52,7 +52,8 @@ class Phi3PerplexityOracleTest {
      * only the order of summation differs (ggml's matrix kernels and softmax against ND4J's GEMMs and Java loops): some
      * 1e-7 relative per product, grown by the 64- to 128-term dot products and the large logits of a random model (mean
      * NLL near 13.7) to about 1e-5 per logit, which mostly cancels over 252 scored tokens. Measured: 3.6e-5 here; 9e-6,
-     * 1.3e-5 and 1.0e-4 with LongRoPE (the last with cos and sin times 1.1, so q.k times 1.21); 9e-6 for Qwen3, 2.4e-5
+     * 1.3e-5 and 1.0e-4 with LongRoPE (the last with cos and sin times 1.1, so q.k times 1.21); 2.4e-5 and 8.6e-5 with
+     * partial rotary, plain and with LongRoPE; 9e-6 for Qwen3, 2.4e-5
      * for Gemma 3; an earlier Phi-3 attempt reported 1.07e-4. llama.cpp's four printed decimals
      * add nothing at these perplexities. 2e-4 is about twice the largest of those, and some 700 times below what a
      * layout error costs: gate and up swapped in ffn_up moved llama.cpp's NLL by 0.138 nats, q/k rows left interleaved
@@ -65,6 +66,13 @@ class Phi3PerplexityOracleTest {
      * 64, 192, 256), the other set 0.131, 0.152 and 0.146.
      */
     private static final double LONG_ROPE_MISSED_NLL = 25 * NLL_TOLERANCE;
+    /** Rotated dimensions of the partial-rotary case: 0.75 of heads of 16, Phi-4-mini's fraction. */
+    private static final int PARTIAL_ROTARY_DIMS = 12;
+    /**
+     * What rotating whole heads instead of the first 12 dimensions must cost at least, in nats per token (25 times the
+     * tolerance). Measured against llama.cpp's NLL: 0.090 plain, 0.082 with LongRoPE.
+     */
+    private static final double PARTIAL_ROTARY_MISSED_NLL = 25 * NLL_TOLERANCE;
 
     @TempDir
     Path dir;
@@ -161,6 +169,72 @@ class Phi3PerplexityOracleTest {
         }
     }
 
+    /**
+     * Partial rotary (Phi-4-mini: {@code partial_rotary_factor} 0.75, {@code phi3.rope.dimension_count} 96 of 128) against
+     * llama.cpp: the tiny Phi-3 above with RoPE on 12 of its 16 head dimensions, exported with {@code rope.dimension_count}
+     * 12 and q/k rows in rotate-half order over those 12 rows only, run plain and with LongRoPE (6 factors per set, n_rot/2,
+     * on the long set: original context 64). llama.cpp's NeoX RoPE turns the first n_rot dimensions of each head at
+     * frequencies theta^(-2i/n_rot) and copies the rest; EdgeFront must agree within the tolerance, and the same GGUF run
+     * by EdgeFront with whole heads rotated (LongRoPE's factors padded with 1 for the two extra pairs) must not.
+     */
+    @Test
+    void llamaPerplexityAndEdgeFrontAgreeOnATinyPartialRotaryPhi3PlainAndUnderLongRope() throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(31);
+        List<Double> lng = new ArrayList<>();
+        List<Double> shrt = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {   // 12 rotated dimensions: six frequency pairs
+            lng.add(1 + 3 * rnd.nextDouble());
+            shrt.add(1 + 0.5 * rnd.nextDouble());
+        }
+        RopeScaling longRope = RopeScaling.longRope(lng, shrt, 256.0 / 64, 64, null);
+        for (RopeScaling rope : List.of(RopeScaling.NONE, longRope)) {
+            String label = rope.type().configName();
+            Path run = Files.createDirectories(dir.resolve("partial-" + label));
+            Path gguf = run.resolve("phi3-partial.gguf");
+            try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 17,
+                    ArchitectureFamily.PHI3)) {
+                ModelWeights named = renamed(w, "tiny-p3-partial");
+                ModelWeights partial = as(named, named.architecture().withRotaryDims(PARTIAL_ROTARY_DIMS).withRopeScaling(rope));
+                Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+                for (TensorSpec t : partial.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
+                GgufExport.write("phi3-partial", partial, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
+            }
+            GgufFile.HeaderSummary h = GgufFile.header(gguf.toString(), new Configuration());
+            assertEquals((double) PARTIAL_ROTARY_DIMS, h.numbers().get("phi3.rope.dimension_count"));
+            PerplexityOracle.Result r = PerplexityOracle.compare(run, gguf, CTX, CHUNKS, a -> {
+                    assertEquals(PARTIAL_ROTARY_DIMS, a.rotaryDims());
+                    assertEquals(16, a.headDim());
+                    assertEquals(rope.type(), a.ropeScaling().type());
+                    assertEquals(rope.longFactors().size(), a.ropeScaling().longFactors().size(), "n_rot/2 factors");
+                });
+            double wholeHeads;
+            try (ModelWeights back = GgufFile.open(gguf.toString())) {
+                ModelArchitecture a = back.architecture();
+                RopeScaling widened = rope;
+                if (rope.type() == RopeScaling.Type.LONGROPE) {
+                    List<Double> l = new ArrayList<>(rope.longFactors());
+                    List<Double> s = new ArrayList<>(rope.shortFactors());
+                    for (int i = l.size(); i < a.headDim() / 2; i++) {
+                        l.add(1.0);
+                        s.add(1.0);
+                    }
+                    widened = RopeScaling.longRope(l, s, rope.factor(), rope.originalContext(), rope.attentionFactor());
+                }
+                ModelArchitecture whole = a.withRopeScaling(RopeScaling.NONE).withRotaryDims(a.headDim()).withRopeScaling(widened);
+                wholeHeads = PerplexityOracle.nll(ForwardPasses.load(as(back, whole)), r.sequences());
+            }
+            double llamaNll = r.llamaNll();
+            double edgefrontNll = r.edgefrontNll();
+            System.out.printf("phi3 partial rotary oracle (%d of 16, %s): llama-perplexity mean NLL %.6f, EdgeFront %.6f, |diff| %.3g nats,"
+                    + " %d tokens; whole heads rotated %.6f (|diff| %.4f)%n", PARTIAL_ROTARY_DIMS, label, llamaNll, edgefrontNll,
+                    Math.abs(llamaNll - edgefrontNll), r.tokens(), wholeHeads, Math.abs(llamaNll - wholeHeads));
+            assertEquals(llamaNll, edgefrontNll, NLL_TOLERANCE, label + ": mean NLL over " + r.tokens() + " scored tokens; llama.cpp log tail:\n"
+                    + r.logTail());
+            assertTrue(Math.abs(llamaNll - wholeHeads) > PARTIAL_ROTARY_MISSED_NLL, label + ": rotating whole heads would pass: NLL "
+                    + wholeHeads + " vs " + llamaNll);
+        }
+    }
+
     @Test
     void llamaQuantizeStoresThePhi3StacksAsTheTensorTypeFileSaysAndAsEdgeFrontsOwnGgufByteForByte() throws Exception {
         Path tok = TestPaths.shared().resolve("models/tok512.bin");
@@ -224,7 +298,7 @@ class Phi3PerplexityOracleTest {
         ModelArchitecture a = w.architecture();
         return as(w, new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
                 a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic(), a.linearTensors(),
-                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale()));
+                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale(), a.rotaryDims()));
     }
 
     /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */

@@ -37,7 +37,9 @@ import org.edgefront.space.model.TensorSpec;
  * {@code blk.N.attn_qkv.weight} (or apart, which llama.cpp's loader also accepts) and gate | up in
  * {@code blk.N.ffn_up.weight} of 2 x feed_forward_length rows ({@link ModelArchitecture#stackedTensors()}); each part is
  * read as its canonical tensor, a byte range of whole rows of the stack; its LongRoPE factors
- * ({@code rope_factors_long.weight}, {@code rope_factors_short.weight}) become the architecture's {@link RopeScaling}.
+ * ({@code rope_factors_long.weight}, {@code rope_factors_short.weight}) become the architecture's {@link RopeScaling}, and
+ * a {@code phi3.rope.dimension_count} below the head size its partial rotary (Phi-4-mini), under which only each head's
+ * first rotated rows are in rotate-half order.
  *
  * <p>Every count and length in the header is checked against the bytes left in the file (and a sane
  * limit) before anything is allocated from it. Stateless; the returned weights own the open file.
@@ -56,6 +58,11 @@ public final class GgufFile {
     public static final String SHORT_ROPE_FACTORS_TENSOR = "rope_factors_short.weight";
     /** See {@link #LONG_ROPE_FACTORS_TENSOR}: the original context, in tokens (u32). */
     public static final String ROPE_ORIGINAL_CONTEXT_KEY = "rope.scaling.original_context_length";
+    /**
+     * Key (after {@code <arch>.}) of RoPE's width per head, llama.cpp's {@code n_rot}: the first this many dimensions of each
+     * q/k head are rotated ({@link ModelArchitecture#rotaryDims()}); the head size when absent.
+     */
+    public static final String ROPE_DIMENSION_COUNT_KEY = "rope.dimension_count";
     /** See {@link #LONG_ROPE_FACTORS_TENSOR}: the factor on cos and sin (f32). */
     public static final String ROPE_ATTENTION_FACTOR_KEY = "rope.scaling.attn_factor";
 
@@ -425,10 +432,6 @@ public final class GgufFile {
             throw new InvalidInputException(f, p + "attention.value_length", "value heads of " + positiveInt(f, meta, p + "attention.value_length")
                     + " differ from key heads of " + headDim + "; not supported");
         }
-        if (meta.containsKey(p + "rope.dimension_count") && positiveInt(f, meta, p + "rope.dimension_count") != headDim) {
-            throw new InvalidInputException(f, p + "rope.dimension_count", "RoPE on " + positiveInt(f, meta, p + "rope.dimension_count")
-                    + " of " + headDim + " head dimensions (partial rotary) is not supported");
-        }
         if (byName.containsKey("rope_freqs.weight")) {
             throw new InvalidInputException(f, "rope_freqs.weight", "per-frequency RoPE factors (Llama 3.1-style scaling baked into the GGUF) are not supported");
         }
@@ -436,6 +439,7 @@ public final class GgufFile {
         if (headDim % 2 != 0) throw new InvalidInputException(f, p + (explicitHead ? "attention.key_length" : "attention.head_count"),
                 "head size " + headDim + " is odd; RoPE needs pairs");
         if (eps <= 0 || theta <= 0) throw new InvalidInputException(f, p + "attention.layer_norm_rms_epsilon", "epsilon and RoPE base must be positive");
+        int rotaryDims = rotaryDims(f, meta, p, family, headDim);
         Info embd = byName.get("token_embd.weight");
         if (embd == null) throw new InvalidInputException(f, "token_embd.weight", "missing tensor");
         int vocab;
@@ -450,7 +454,7 @@ public final class GgufFile {
         String name = meta.containsKey("general.name") && meta.get("general.name").text() != null && !meta.get("general.name").text().isBlank()
                 ? meta.get("general.name").text() : Llama2cCheckpoint.modelName(f);
         ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
-                .withRopeScaling(rope);
+                .withRotaryDims(rotaryDims).withRopeScaling(rope);
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
         if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, byName, dataStart, r, arch);
 
@@ -480,6 +484,26 @@ public final class GgufFile {
                     rotateHalf ? t.ropeHeads() : 0));
         }
         return new StoredWeights(arch, f, List.of(r), locs);
+    }
+
+    /**
+     * RoPE's width per head, {@code rope.dimension_count} (llama.cpp's {@code n_rot}, default the head size): NeoX RoPE on
+     * the first n_rot dimensions of each head, the rest passed through. Below the head size only for phi3 (Phi-4-mini:
+     * 96 of 128, which llama.cpp's converter writes as {@code int(partial_rotary_factor x width) / heads}), and even, as
+     * ggml's RoPE requires; other families' partial rotary is refused, as EdgeFront has checked none against llama.cpp.
+     */
+    private static int rotaryDims(String f, Map<String, Meta> meta, String p, ArchitectureFamily family, int headDim) {
+        String key = p + ROPE_DIMENSION_COUNT_KEY;
+        if (!meta.containsKey(key)) return headDim;
+        int n = positiveInt(f, meta, key);
+        if (n == headDim) return n;
+        if (family != ArchitectureFamily.PHI3) {
+            throw new InvalidInputException(f, key, "RoPE on " + n + " of " + headDim + " head dimensions (partial rotary) is supported for phi3 only");
+        }
+        if (n > headDim || n % 2 != 0) {
+            throw new InvalidInputException(f, key, "RoPE on " + n + " of " + headDim + " head dimensions: an even number up to the head size is needed");
+        }
+        return n;
     }
 
     /**
@@ -526,7 +550,8 @@ public final class GgufFile {
      * {@code n_ctx_orig_yarn}) and the cos/sin factor {@code rope.scaling.attn_factor} (default 1), which llama.cpp
      * applies with either set. A file with only one set, or with LongRoPE on top of another scaling, is refused. Its
      * {@code attention.sliding_window}, which llama.cpp's phi3 loader reads and then disables, is not applied
-     * ({@link ArchitectureFamily#PHI3}); partial rotary is refused for every family by {@code rope.dimension_count}.
+     * ({@link ArchitectureFamily#PHI3}). The factor tensors hold one value per rotated pair, {@code rope.dimension_count / 2}
+     * (llama.cpp's loader: {@code n_rot/2}).
      */
     private static ModelArchitecture phi3(String f, Map<String, Meta> meta, String p, Map<String, Info> byName, long dataStart, RangeReader r,
                                           ModelArchitecture a) throws IOException {
@@ -547,17 +572,17 @@ public final class GgufFile {
         if (!(attention > 0) || Double.isInfinite(attention)) {
             throw new InvalidInputException(f, p + ROPE_ATTENTION_FACTOR_KEY, "value " + attention + " is not a positive finite number");
         }
-        RopeScaling rope = RopeScaling.longRope(ropeFactors(f, byName.get(LONG_ROPE_FACTORS_TENSOR), a.headDim(), dataStart, r),
-                ropeFactors(f, byName.get(SHORT_ROPE_FACTORS_TENSOR), a.headDim(), dataStart, r), (double) a.maxSeqLen() / original,
+        RopeScaling rope = RopeScaling.longRope(ropeFactors(f, byName.get(LONG_ROPE_FACTORS_TENSOR), a.rotaryDims(), dataStart, r),
+                ropeFactors(f, byName.get(SHORT_ROPE_FACTORS_TENSOR), a.rotaryDims(), dataStart, r), (double) a.maxSeqLen() / original,
                 original, attention);
         return a.withRopeScaling(rope);
     }
 
-    /** A LongRoPE factor tensor: {@code headDim / 2} positive finite F32 values. */
-    private static List<Double> ropeFactors(String f, Info t, int headDim, long dataStart, RangeReader r) throws IOException {
-        if (!t.dims().equals(List.of((long) headDim / 2)) || t.type() != GgmlType.F32) {
-            throw new InvalidInputException(f, t.name(), "dims " + t.dims() + " of type " + GgmlType.nameOf(t.ggmlType()) + ", but heads of "
-                    + headDim + " need " + headDim / 2 + " F32 values, one per frequency pair");
+    /** A LongRoPE factor tensor: {@code rotaryDims / 2} positive finite F32 values. */
+    private static List<Double> ropeFactors(String f, Info t, int rotaryDims, long dataStart, RangeReader r) throws IOException {
+        if (!t.dims().equals(List.of((long) rotaryDims / 2)) || t.type() != GgmlType.F32) {
+            throw new InvalidInputException(f, t.name(), "dims " + t.dims() + " of type " + GgmlType.nameOf(t.ggmlType()) + ", but "
+                    + rotaryDims + " rotated dimensions per head need " + rotaryDims / 2 + " F32 values, one per frequency pair");
         }
         float[] v = r.readFloats(dataStart + t.offset(), t.count(), t.type());
         List<Double> out = new ArrayList<>(v.length);

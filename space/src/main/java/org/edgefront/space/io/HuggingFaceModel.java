@@ -34,8 +34,9 @@ import org.edgefront.space.model.TensorSpec;
  * {@code self_attn.q_norm.weight} / {@code self_attn.k_norm.weight} are readable as {@code blk.N.attn_q_norm.weight} /
  * {@code blk.N.attn_k_norm.weight} ({@link ModelArchitecture#qkNormName}); {@code Phi3ForCausalLM} to {@link ArchitectureFamily#PHI3}, whose stacked
  * {@code self_attn.qkv_proj.weight} (q | k | v) and {@code mlp.gate_up_proj.weight} (gate | up) are read as the separate
- * canonical q, k, v, gate and up tensors (each a byte range of the stack; {@link Phi3Config} refuses partial rotary by
- * name); {@code PhiForCausalLM} (Phi-2) to
+ * canonical q, k, v, gate and up tensors (each a byte range of the stack), with RoPE on the first
+ * {@code int(head_dim x partial_rotary_factor)} dimensions of each head ({@link Phi3Config#rotaryDims}, Phi-4-mini);
+ * {@code PhiForCausalLM} (Phi-2) to
  * {@link ArchitectureFamily#PHI2}, see below. A {@code head_dim} other than hidden_size / heads (Qwen3-0.6B: 1024 wide,
  * 16 heads of 128) sizes q_proj's rows and o_proj's columns as heads x head_dim. Anything else, and {@code attention_bias}
  * on a Qwen3 or a {@code head_dim} on Phi-2, is rejected, since the forward pass would silently compute something else. RoPE settings come from {@code rope_parameters}
@@ -46,7 +47,8 @@ import org.edgefront.space.model.TensorSpec;
  * <p><b>RoPE row order.</b> Hugging Face Llama-family checkpoints store the rows of q_proj and k_proj
  * permuted for the rotate-half RoPE layout; EdgeFront's forward pass (like llama2.c) rotates
  * interleaved pairs. The rows of q and k (and of their biases, and the values of Qwen3's q/k norms, which
- * scale each head's values element by element) are therefore put back in interleaved order on read; see {@link RopeLayout}. {@link HuggingFaceWriter}
+ * scale each head's values element by element) are therefore put back in interleaved order on read (under partial
+ * rotary, only each head's rotated rows); see {@link RopeLayout}. {@link HuggingFaceWriter}
  * applies the forward permutation, so write-then-read round-trips.
  *
  * <p>Canonical names: {@code model.embed_tokens.weight} is {@code token_embd.weight};
@@ -60,8 +62,9 @@ import org.edgefront.space.model.TensorSpec;
  * {@code blk.N.ffn_up} / {@code blk.N.ffn_down} (weight and bias); the single {@code input_layernorm} (weight and
  * bias) is {@code blk.N.attn_norm.weight/.bias}; {@code model.final_layernorm} is {@code output_norm.weight/.bias};
  * {@code lm_head.weight/.bias} are {@code output.weight/.bias}. q and k rows stay in Hugging Face's rotate-half
- * order (the Phi pass rotates that layout itself). The epsilon is {@code layer_norm_eps}. Because the architecture
- * record has no rotary-width field, only Phi-2's {@code partial_rotary_factor} 0.4 is accepted, with
+ * order (the Phi pass rotates that layout itself). The epsilon is {@code layer_norm_eps}. Only Phi-2's
+ * {@code partial_rotary_factor} 0.4 ({@link ArchitectureFamily#defaultPartialRotaryFactor()}) is accepted, the value
+ * the Phi pass is tested with, with
  * {@code hidden_act} {@code gelu_new} (or {@code gelu_pytorch_tanh}), no {@code qk_layernorm} and an untied head.
  *
  * <p>Stateless; the returned weights own the open shards and must be closed by the caller.
@@ -142,7 +145,7 @@ public final class HuggingFaceModel {
 
             boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
             ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
-                    p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRopeScaling(p.rope)
+                    p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRotaryDims(p.rotaryDims).withRopeScaling(p.rope)
                     .withSlidingWindow(p.window).withAttentionScale(p.attentionScale);
             Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
             Locator loc = new Locator(files, shardOf, keyFile, locs);
@@ -359,8 +362,8 @@ public final class HuggingFaceModel {
 
     /** Values from config.json. */
     private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
-                          int headDim, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic, RopeScaling rope,
-                          SlidingWindow window, double attentionScale) { }
+                          int headDim, int rotaryDims, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic,
+                          RopeScaling rope, SlidingWindow window, double attentionScale) { }
 
     private static Parsed parseConfig(String f, JsonNode c, String dirName) {
         if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
@@ -419,7 +422,9 @@ public final class HuggingFaceModel {
                     + dim / heads + "; not supported for " + (phi ? "Phi-2" : "Phi-3"));
         }
         if (headDim % 2 != 0) throw new InvalidInputException(f, explicitHead ? "head_dim" : "num_attention_heads", "head size " + headDim + " is odd; RoPE needs pairs");
-        RopeScaling rope = rope(f, c, maxSeq, headDim, phi3, thetaOut);
+        // Phi-2's width is its family's (checkPhi2); Phi-3's may be partial (Phi-4-mini); the others rotate whole heads
+        int rotaryDims = phi3 ? Phi3Config.rotaryDims(f, c, headDim) : ModelArchitecture.defaultRotaryDims(family, headDim);
+        RopeScaling rope = rope(f, c, maxSeq, rotaryDims, phi3, thetaOut);
         double theta = thetaOut[0];
         if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
             throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
@@ -450,8 +455,8 @@ public final class HuggingFaceModel {
         }
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
-        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, tied, eps, theta, synthetic, rope,
-                window, attentionScale);
+        return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, rotaryDims, vocab, maxSeq, tied, eps, theta, synthetic,
+                rope, window, attentionScale);
     }
 
     /**
@@ -459,11 +464,12 @@ public final class HuggingFaceModel {
      * 4's {@code rope_scaling} (theta at the top level); when both are there they must agree. Rule names and keys are
      * checked strictly: an unknown rule or key is refused by name rather than run as plain RoPE.
      *
-     * @param headDim  rotated dimensions per head (LongRoPE has a factor per pair)
-     * @param longRope whether LongRoPE is accepted (Phi-3: the only family whose GGUF holds its factors)
-     * @param theta    in: the top-level {@code rope_theta} (or its default); out: the base to use
+     * @param rotaryDims rotated dimensions per head (LongRoPE has a factor per pair)
+     * @param phi3       Phi-3's rules: LongRoPE accepted (the only family whose GGUF holds its factors), and a
+     *                   {@code partial_rotary_factor} inside left to {@link Phi3Config#rotaryDims} (elsewhere only 1 is)
+     * @param theta      in: the top-level {@code rope_theta} (or its default); out: the base to use
      */
-    private static RopeScaling rope(String f, JsonNode c, int maxSeq, int headDim, boolean longRope, double[] theta) {
+    private static RopeScaling rope(String f, JsonNode c, int maxSeq, int rotaryDims, boolean phi3, double[] theta) {
         JsonNode rp = c.get("rope_parameters");
         JsonNode rs = c.get("rope_scaling");
         boolean hasRp = rp != null && !rp.isNull();
@@ -485,8 +491,8 @@ public final class HuggingFaceModel {
                 theta[0] = t.asDouble();
             }
         }
-        RopeScaling fromRp = hasRp ? ropeRule(f, "rope_parameters", rp, c, maxSeq, headDim, longRope) : null;
-        RopeScaling fromRs = hasRs ? ropeRule(f, "rope_scaling", rs, c, maxSeq, headDim, longRope) : null;
+        RopeScaling fromRp = hasRp ? ropeRule(f, "rope_parameters", rp, c, maxSeq, rotaryDims, phi3) : null;
+        RopeScaling fromRs = hasRs ? ropeRule(f, "rope_scaling", rs, c, maxSeq, rotaryDims, phi3) : null;
         if (fromRp != null && fromRs != null && !fromRp.equals(fromRs)) {
             throw new InvalidInputException(f, "rope_scaling", "disagrees with rope_parameters (" + fromRs.type().configName() + " vs "
                     + fromRp.type().configName() + ")");
@@ -494,7 +500,7 @@ public final class HuggingFaceModel {
         return fromRp != null ? fromRp : fromRs;
     }
 
-    private static RopeScaling ropeRule(String f, String field, JsonNode r, JsonNode c, int maxSeq, int headDim, boolean longRope) {
+    private static RopeScaling ropeRule(String f, String field, JsonNode r, JsonNode c, int maxSeq, int rotaryDims, boolean phi3) {
         if (!r.isObject()) throw new InvalidInputException(f, field, "value " + r + " is not an object");
         String typeField = field + (r.has("rope_type") ? ".rope_type" : ".type");
         JsonNode typeNode = r.has("rope_type") ? r.get("rope_type") : r.get("type");
@@ -508,7 +514,7 @@ public final class HuggingFaceModel {
             case "yarn" -> allowed.addAll(List.of("factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor",
                     "mscale", "mscale_all_dim", "truncate"));
             case "longrope" -> {
-                if (!longRope) throw new InvalidInputException(f, typeField, "RoPE type 'longrope' is supported for Phi-3 only");
+                if (!phi3) throw new InvalidInputException(f, typeField, "RoPE type 'longrope' is supported for Phi-3 only");
                 allowed.addAll(List.of("long_factor", "short_factor", "factor", "original_max_position_embeddings", "attention_factor"));
             }
             default -> throw new InvalidInputException(f, typeField, "RoPE type '" + type
@@ -519,7 +525,7 @@ public final class HuggingFaceModel {
             if (!allowed.contains(k)) throw new InvalidInputException(f, field + "." + k, "key is not understood for RoPE type " + type + "; refusing rather than ignoring it");
         }
         JsonNode prf = r.get("partial_rotary_factor");
-        if (prf != null && !prf.isNull() && (!prf.isNumber() || prf.asDouble() != 1.0)) {
+        if (!phi3 && prf != null && !prf.isNull() && (!prf.isNumber() || prf.asDouble() != 1.0)) {
             throw new InvalidInputException(f, field + ".partial_rotary_factor", "value " + prf + " is not supported (1.0 is)");
         }
         try {
@@ -528,7 +534,7 @@ public final class HuggingFaceModel {
                 case "llama3" -> RopeScaling.llama3(positive(f, field, r, "factor", null), positive(f, field, r, "low_freq_factor", null),
                         positive(f, field, r, "high_freq_factor", null), (int) positive(f, field, r, "original_max_position_embeddings", null));
                 case "yarn" -> yarn(f, field, r, maxSeq);
-                case "longrope" -> longRope(f, field, r, c, maxSeq, headDim);
+                case "longrope" -> longRope(f, field, r, c, maxSeq, rotaryDims);
                 default -> RopeScaling.NONE;
             };
         } catch (IllegalArgumentException e) {
@@ -571,7 +577,7 @@ public final class HuggingFaceModel {
      * original and transformers 5 as {@code factor} when given: a {@code factor} other than the ratio is refused unless
      * {@code attention_factor} makes it irrelevant.
      */
-    private static RopeScaling longRope(String f, String field, JsonNode r, JsonNode c, int maxSeq, int headDim) {
+    private static RopeScaling longRope(String f, String field, JsonNode r, JsonNode c, int maxSeq, int rotaryDims) {
         int original = maxSeq;
         JsonNode inner = r.get("original_max_position_embeddings");
         if (inner != null && !inner.isNull()) {
@@ -600,18 +606,22 @@ public final class HuggingFaceModel {
                         + " default attention_factor, so EdgeFront refuses rather than guess (make them agree or give attention_factor)");
             }
         }
-        return RopeScaling.longRope(factors(f, field, r, "long_factor", headDim), factors(f, field, r, "short_factor", headDim),
+        return RopeScaling.longRope(factors(f, field, r, "long_factor", rotaryDims), factors(f, field, r, "short_factor", rotaryDims),
                 factor, original, attention);
     }
 
-    /** A LongRoPE factor list: one positive finite number per frequency pair of a {@code headDim} head. */
-    private static List<Double> factors(String f, String field, JsonNode r, String key, int headDim) {
+    /**
+     * A LongRoPE factor list: one positive finite number per rotated pair of a head, {@code rotaryDims / 2} (transformers'
+     * Phi3Config and llama.cpp's converter both size them by the rotated dimensions).
+     */
+    private static List<Double> factors(String f, String field, JsonNode r, String key, int rotaryDims) {
         String at = field + "." + key;
         JsonNode v = r.get(key);
         if (v == null || v.isNull()) throw new InvalidInputException(f, at, "missing");
         if (!v.isArray()) throw new InvalidInputException(f, at, "value " + v + " is not a list of numbers");
-        if (v.size() != headDim / 2) {
-            throw new InvalidInputException(f, at, v.size() + " values, but heads of " + headDim + " have " + headDim / 2 + " frequency pairs");
+        if (v.size() != rotaryDims / 2) {
+            throw new InvalidInputException(f, at, v.size() + " values, but " + rotaryDims + " rotated dimensions per head have "
+                    + rotaryDims / 2 + " frequency pairs");
         }
         List<Double> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
@@ -636,9 +646,10 @@ public final class HuggingFaceModel {
 
     /** The Phi settings the Phi-2 forward pass implements; anything else would be computed wrongly, so it is rejected. */
     private static void checkPhi2(String f, JsonNode c) {
-        double rotary = number(f, c, "partial_rotary_factor", 0.5);
-        if (Math.abs(rotary - 0.4) > 1e-9) {
-            throw new InvalidInputException(f, "partial_rotary_factor", "value " + rotary + " is not supported (only Phi-2's 0.4)");
+        double rotary = number(f, c, "partial_rotary_factor", 0.5);   // PhiConfig's default
+        double phi2 = ArchitectureFamily.PHI2.defaultPartialRotaryFactor();
+        if (Math.abs(rotary - phi2) > 1e-9) {
+            throw new InvalidInputException(f, "partial_rotary_factor", "value " + rotary + " is not supported (only Phi-2's " + phi2 + ")");
         }
         JsonNode act = c.get("hidden_act");
         if (act != null && !act.isNull() && !act.asText().equals("gelu_new") && !act.asText().equals("gelu_pytorch_tanh")) {

@@ -23,7 +23,8 @@ import org.edgefront.space.model.RopeScaling;
  * {@code config.json} (with {@link HuggingFaceModel#SYNTHETIC_KEY} and {@link HuggingFaceModel#NAME_KEY}
  * so generated weights stay labelled) and {@code model.safetensors}, or {@code model-0000i-of-0000n.safetensors}
  * shards plus {@code model.safetensors.index.json}. The q and k rows are written in Hugging Face's
- * rotate-half order (see {@link RopeLayout}); Phi-3's q, k, v and gate, up are stacked again into {@code qkv_proj} and
+ * rotate-half order (see {@link RopeLayout}; with partial rotary, Phi-3's {@code partial_rotary_factor}, only the rotated
+ * rows of each head); Phi-3's q, k, v and gate, up are stacked again into {@code qkv_proj} and
  * {@code gate_up_proj} ({@link ModelArchitecture#stackedTensors()}), never split across shards. Stateless; reads each tensor once and streams it out.
  */
 public final class HuggingFaceWriter {
@@ -44,6 +45,9 @@ public final class HuggingFaceWriter {
         ModelArchitecture a = weights.architecture();
         if (dtype.blockValues() != 1) throw new IllegalArgumentException("safetensors stores F32, F16 or BF16, not " + dtype);
         if (a.family() == ArchitectureFamily.PHI2) throw new IllegalArgumentException("writing Phi-2 directories is not supported");
+        if (a.rotaryDims() != a.headDim() && a.family() != ArchitectureFamily.PHI3) {
+            throw new IllegalArgumentException("partial rotary (" + a.rotaryDims() + " of " + a.headDim() + ") is written for Phi-3 only, not " + a.family());
+        }
         // one stored tensor each: a plain tensor alone, or the consecutive parts of a stack (Phi-3's qkv_proj, gate_up_proj)
         List<List<HuggingFaceModel.HfTensor>> all = new ArrayList<>();
         for (HuggingFaceModel.HfTensor t : HuggingFaceModel.tensorMap(a)) {
@@ -186,7 +190,7 @@ public final class HuggingFaceWriter {
             // a stack's parts one after the other: their rows, contiguous, are the stacked tensor
             for (List<HuggingFaceModel.HfTensor> parts : tensors) for (HuggingFaceModel.HfTensor t : parts) {
                 float[] v = weights.read(t.canonical());
-                if (t.ropeHeads() > 0) v = RopeLayout.interleavedToRotateHalf(v, t.rows(), t.ropeHeads());
+                if (t.ropeHeads() > 0) v = RopeLayout.interleavedToRotateHalf(v, t.rows(), t.ropeHeads(), weights.architecture().rotaryDims());
                 if (t.addend() != 0) {
                     // into a new array: the weights may hand out their own
                     float[] stored = new float[v.length];

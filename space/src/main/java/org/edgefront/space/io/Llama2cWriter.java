@@ -34,6 +34,7 @@ public final class Llama2cWriter {
     public static void write(ModelWeights weights, String uri, Configuration conf) throws IOException {
         ModelArchitecture a = weights.architecture();
         if (a.family() != ArchitectureFamily.LLAMA) throw new IllegalArgumentException("llama2.c holds only Llama-family models, not " + a.family());
+        if (a.rotaryDims() != a.headDim()) throw new IllegalArgumentException("llama2.c rotates whole heads, not " + a.rotaryDims() + " of " + a.headDim());
         if (a.ropeScaling().type() != org.edgefront.space.model.RopeScaling.Type.DEFAULT) {
             throw new IllegalArgumentException("llama2.c files hold plain RoPE; " + a.name() + " uses " + a.ropeScaling().type().configName() + " scaling");
         }

@@ -8,34 +8,55 @@ package org.edgefront.space.io;
  * the q and k rows of every head: Hugging Face row {@code i < headDim/2} holds interleaved row
  * {@code 2i}, and row {@code i >= headDim/2} holds interleaved row {@code 2(i - headDim/2) + 1}.
  * These functions apply that permutation and its inverse to row-major {@code rows x cols} matrices
- * whose rows are {@code heads} blocks of {@code headDim = rows / heads}. Stateless.
+ * whose rows are {@code heads} blocks of {@code headDim = rows / heads}.
+ *
+ * <p>With partial rotary (Phi-4-mini: the first {@code rotaryDims} of each head rotated, the rest passed through, in
+ * transformers as in llama.cpp's NeoX RoPE) only those first rows are in rotate-half order, with halves of
+ * {@code rotaryDims / 2}; the head's other rows are the same in both orders and stay where they are. Stateless.
  */
 public final class RopeLayout {
     private RopeLayout() { }
 
-    /** Hugging Face rotate-half row order to interleaved-pair order (applied when loading). */
+    /** Hugging Face rotate-half row order to interleaved-pair order (applied when loading), whole heads rotated. */
     public static float[] rotateHalfToInterleaved(float[] w, int rows, int heads) {
-        return permute(w, rows, heads, true);
+        return rotateHalfToInterleaved(w, rows, heads, headDim(rows, heads));
     }
 
-    /** Interleaved-pair row order to Hugging Face rotate-half order (applied when writing). */
+    /** Interleaved-pair row order to Hugging Face rotate-half order (applied when writing), whole heads rotated. */
     public static float[] interleavedToRotateHalf(float[] w, int rows, int heads) {
-        return permute(w, rows, heads, false);
+        return interleavedToRotateHalf(w, rows, heads, headDim(rows, heads));
     }
 
-    private static float[] permute(float[] w, int rows, int heads, boolean toInterleaved) {
+    /** As {@link #rotateHalfToInterleaved(float[], int, int)} for RoPE on the first {@code rotaryDims} rows of each head. */
+    public static float[] rotateHalfToInterleaved(float[] w, int rows, int heads, int rotaryDims) {
+        return permute(w, rows, heads, rotaryDims, true);
+    }
+
+    /** As {@link #interleavedToRotateHalf(float[], int, int)} for RoPE on the first {@code rotaryDims} rows of each head. */
+    public static float[] interleavedToRotateHalf(float[] w, int rows, int heads, int rotaryDims) {
+        return permute(w, rows, heads, rotaryDims, false);
+    }
+
+    private static int headDim(int rows, int heads) {
+        if (rows <= 0 || heads <= 0 || rows % heads != 0) throw new IllegalArgumentException(rows + " rows are not " + heads + " heads");
+        return rows / heads;
+    }
+
+    private static float[] permute(float[] w, int rows, int heads, int rotaryDims, boolean toInterleaved) {
         if (rows <= 0 || heads <= 0 || rows % heads != 0 || w.length % rows != 0) {
             throw new IllegalArgumentException("cannot permute " + w.length + " values as " + rows + " rows of " + heads + " heads");
         }
         int headDim = rows / heads;
-        if (headDim % 2 != 0) throw new IllegalArgumentException("head size " + headDim + " is odd");
+        if (rotaryDims < 0 || rotaryDims > headDim || rotaryDims % 2 != 0) {
+            throw new IllegalArgumentException("cannot rotate " + rotaryDims + " rows of heads of " + headDim + " (an even number up to it)");
+        }
         int cols = w.length / rows;
-        int half = headDim / 2;
+        int half = rotaryDims / 2;
         float[] out = new float[w.length];
         for (int h = 0; h < heads; h++) {
             int base = h * headDim;
             for (int i = 0; i < headDim; i++) {
-                int interleaved = i < half ? 2 * i : 2 * (i - half) + 1;
+                int interleaved = i >= rotaryDims ? i : i < half ? 2 * i : 2 * (i - half) + 1;
                 int hfRow = base + i;
                 int ilRow = base + interleaved;
                 int src = toInterleaved ? hfRow : ilRow;

@@ -24,8 +24,9 @@ final class StoredWeights implements ModelWeights {
      * @param count       number of values
      * @param type        storage type
      * @param rows        rows of the row-major matrix (1 for vectors)
-     * @param ropeHeads   when > 0, rows are in Hugging Face rotate-half order for this many heads and are
-     *                    put back into interleaved-pair order on read; 0 means stored as is
+     * @param ropeHeads   when > 0, rows are in Hugging Face rotate-half order for this many heads (over the
+     *                    architecture's {@link ModelArchitecture#rotaryDims()} of each) and are put back into
+     *                    interleaved-pair order on read; 0 means stored as is
      * @param addend      added to every value on read (Gemma 3's Hugging Face norm weights w, held as 1 + w:
      *                    {@link org.edgefront.space.model.ArchitectureFamily#hfNormOffset()}); 0 for most tensors
      */
@@ -55,7 +56,7 @@ final class StoredWeights implements ModelWeights {
         Location loc = tensors.get(tensorName);
         if (loc == null) throw new IllegalArgumentException("no tensor named " + tensorName + " in " + source);
         float[] v = readers.get(loc.file()).readFloats(loc.offsetBytes(), loc.count(), loc.type());
-        if (loc.ropeHeads() > 0) v = RopeLayout.rotateHalfToInterleaved(v, loc.rows(), loc.ropeHeads());
+        if (loc.ropeHeads() > 0) v = RopeLayout.rotateHalfToInterleaved(v, loc.rows(), loc.ropeHeads(), architecture.rotaryDims());
         if (loc.addend() != 0) for (int i = 0; i < v.length; i++) v[i] += loc.addend();
         return v;
     }

@@ -20,8 +20,9 @@ public enum ArchitectureFamily {
      */
     GEMMA3,
     /**
-     * Phi-3 (dense, {@code Phi3ForCausalLM}, llama.cpp's {@code phi3}): Llama's block (RMSNorm, full-width RoPE, SiLU-gated
-     * FFN, no biases, untied head by default), with q|k|v and gate|up each stored stacked by rows in one tensor, in Hugging
+     * Phi-3 (dense, {@code Phi3ForCausalLM}, llama.cpp's {@code phi3}; also Phi-3.5 and Phi-4-mini): Llama's block (RMSNorm,
+     * RoPE, SiLU-gated FFN, no biases, untied head by default; Phi-4-mini rotates 3/4 of each head,
+     * {@link ModelArchitecture#rotaryDims()}), with q|k|v and gate|up each stored stacked by rows in one tensor, in Hugging
      * Face checkpoints and in GGUF files ({@link ModelArchitecture#stackedTensors()}); EdgeFront splits them on read, so
      * each is compressed on its own, and stacks them again on write. Its Hugging Face {@code sliding_window} (2047 for
      * Phi-3-mini-4k) is not applied, as llama.cpp's phi3 loader does not apply it ("Phi SWA is currently disabled"): for
@@ -46,4 +47,12 @@ public enum ArchitectureFamily {
      * 0 for the other families.
      */
     public float hfNormOffset() { return this == GEMMA3 ? 1f : 0f; }
+
+    /**
+     * The fraction of each q/k head that RoPE rotates unless a checkpoint says otherwise
+     * ({@link ModelArchitecture#of}): Phi-2's {@code partial_rotary_factor} 0.4, the only one its Hugging Face reader
+     * accepts; 1 for the others, whose readers narrow it where a checkpoint declares partial rotary (Phi-3:
+     * {@code partial_rotary_factor}, {@code rope.dimension_count}).
+     */
+    public double defaultPartialRotaryFactor() { return this == PHI2 ? 0.4 : 1.0; }
 }

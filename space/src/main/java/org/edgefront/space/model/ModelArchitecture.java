@@ -32,6 +32,11 @@ import java.util.Objects;
  * @param slidingWindow  local attention on some layers ({@link SlidingWindow#NONE}: none)
  * @param attentionScale factor on every q.k before the softmax: 1/sqrt(headDim) for most models; Gemma 3's is
  *                       1/sqrt({@code query_pre_attn_scalar})
+ * @param rotaryDims     dimensions of each q and k head that RoPE rotates, the first ones of the head; the rest pass
+ *                       through unrotated (partial rotary: Phi-2, Phi-4-mini). Even, at most headDim; headDim for most
+ *                       models. Hugging Face's {@code partial_rotary_factor} ({@link #rotaryDimsFor(int, double)}), GGUF's
+ *                       {@code rope.dimension_count}; RoPE frequencies are those of a head of this width, and LongRoPE has
+ *                       one factor per rotated pair
  */
 public record ModelArchitecture(
         String name,
@@ -51,7 +56,8 @@ public record ModelArchitecture(
         int headDim,
         RopeScaling ropeScaling,
         SlidingWindow slidingWindow,
-        double attentionScale) implements java.io.Serializable {
+        double attentionScale,
+        int rotaryDims) implements java.io.Serializable {
 
     public ModelArchitecture {
         Objects.requireNonNull(name, "name");
@@ -67,9 +73,13 @@ public record ModelArchitecture(
         }
         if (headDim < 1) throw new IllegalArgumentException("architecture " + name + " has head size " + headDim);
         if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " not divisible by kv heads " + kvHeads);
-        if (ropeScaling.type() == RopeScaling.Type.LONGROPE && ropeScaling.longFactors().size() * 2 != headDim) {
+        if (rotaryDims < 0 || rotaryDims > headDim || rotaryDims % 2 != 0) {
+            throw new IllegalArgumentException("architecture " + name + " rotates " + rotaryDims + " dimensions of heads of " + headDim
+                    + " (an even number up to the head size expected)");
+        }
+        if (ropeScaling.type() == RopeScaling.Type.LONGROPE && ropeScaling.longFactors().size() * 2 != rotaryDims) {
             throw new IllegalArgumentException("architecture " + name + " has " + ropeScaling.longFactors().size()
-                    + " LongRoPE factors for heads of " + headDim + " (half as many expected)");
+                    + " LongRoPE factors for " + rotaryDims + " rotated dimensions per head (half as many expected)");
         }
     }
 
@@ -83,7 +93,10 @@ public record ModelArchitecture(
                 tiedEmbeddings, normEps, ropeTheta, synthetic);
     }
 
-    /** Builds an architecture of any family with the canonical Llama-style tensor list; head size dim / heads. */
+    /**
+     * Builds an architecture of any family with the canonical Llama-style tensor list; head size dim / heads; RoPE on
+     * the family's {@link ArchitectureFamily#defaultPartialRotaryFactor()} of each head.
+     */
     public static ModelArchitecture of(String name, ArchitectureFamily family, int dim, int hiddenDim, int layers,
                                        int heads, int kvHeads, int vocabSize, int maxSeqLen, boolean tiedEmbeddings,
                                        double normEps, double ropeTheta, boolean synthetic) {
@@ -97,6 +110,7 @@ public record ModelArchitecture(
     /**
      * As {@link #of(String, ArchitectureFamily, int, int, int, int, int, int, int, boolean, double, double, boolean)}
      * with an explicit head size (config.json's {@code head_dim}), for models whose heads x headDim differs from dim.
+     * Readers of a checkpoint that declares its rotary width set it with {@link #withRotaryDims}.
      */
     public static ModelArchitecture of(String name, ArchitectureFamily family, int dim, int hiddenDim, int layers,
                                        int heads, int kvHeads, int headDim, int vocabSize, int maxSeqLen, boolean tiedEmbeddings,
@@ -123,25 +137,53 @@ public record ModelArchitecture(
             t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, dim));
         }
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim));
+                tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim),
+                defaultRotaryDims(family, headDim));
+    }
+
+    /**
+     * The rotated dimensions per head of a {@code family} model whose checkpoint does not say:
+     * {@link ArchitectureFamily#defaultPartialRotaryFactor()} of the head, rounded down to a whole number of pairs (Phi-2's
+     * 0.4 of a head that is no multiple of 5, as its pass always has).
+     */
+    public static int defaultRotaryDims(ArchitectureFamily family, int headDim) {
+        return rotaryDimsFor(headDim, family.defaultPartialRotaryFactor()) & ~1;
+    }
+
+    /**
+     * The rotated dimensions per head that a {@code partial_rotary_factor} gives, as transformers computes them
+     * ({@code int(head_dim * partial_rotary_factor)}, truncated; llama.cpp's converter writes the same as
+     * {@code rope.dimension_count}). Not checked: callers decide what an odd or zero result means.
+     */
+    public static int rotaryDimsFor(int headDim, double partialRotaryFactor) {
+        return (int) (headDim * partialRotaryFactor);
     }
 
     /** This architecture with another RoPE scaling rule. */
     public ModelArchitecture withRopeScaling(RopeScaling scaling) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling, slidingWindow, attentionScale);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling, slidingWindow, attentionScale, rotaryDims);
     }
 
     /** This architecture with local attention on some layers (Gemma 3). */
     public ModelArchitecture withSlidingWindow(SlidingWindow window) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, window, attentionScale);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, window, attentionScale, rotaryDims);
     }
 
     /** This architecture with another factor on q.k (Gemma 3: 1/sqrt(query_pre_attn_scalar)). */
     public ModelArchitecture withAttentionScale(double scale) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, scale);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, scale, rotaryDims);
+    }
+
+    /**
+     * This architecture with RoPE on the first {@code dims} of each q/k head (even, at most headDim). Set it before a
+     * LongRoPE rule, whose factors it sizes.
+     */
+    public ModelArchitecture withRotaryDims(int dims) {
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, attentionScale, dims);
     }
 
     /** Width of the query projection (and the attention output): heads x headDim; equals dim for most models. */

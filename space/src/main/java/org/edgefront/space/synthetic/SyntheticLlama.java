@@ -136,8 +136,8 @@ public final class SyntheticLlama implements ModelWeights {
      * five of every six layers), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
      * {@link ModelArchitecture#stackedTensors()}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
-     * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). The Phi-2 pass uses Phi-2's
-     * partial rotary factor 0.4, so head sizes should be multiples of 5 (Phi-2's is 80).
+     * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). Phi-2 rotates its family's
+     * 0.4 of each head ({@link ModelArchitecture#defaultRotaryDims}), so head sizes should be multiples of 5 (Phi-2's is 80).
      */
     public static SyntheticLlama create(Shape shape, long seed, ArchitectureFamily family) {
         return new SyntheticLlama(shape, seed, family, shape.dim() / shape.heads());

@@ -295,7 +295,7 @@ class HuggingFaceModelTest {
     }
 
     @Test
-    void phi3RopeRulesPartialRotaryAndOtherSettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
+    void phi3RopeRulesAndOtherSettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
         String out = dir.resolve("phi3-bad").toString();
         SyntheticLlama.writeHuggingFace(phi3(5), out, "F32", 1);
         Path config = Path.of(out, "config.json");
@@ -304,17 +304,7 @@ class HuggingFaceModelTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close());
         assertEquals("rope_parameters.rope_type", e.field());
         assertTrue(e.getMessage().contains("'yarn'"), e.getMessage());
-        // Phi-4-mini: partial rotary, at the top level and inside rope_parameters
-        editJson(config, n -> {
-            n.remove("rope_parameters");
-            n.put("partial_rotary_factor", 0.75);
-        });
-        assertEquals("partial_rotary_factor", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
-        editJson(config, n -> {
-            n.remove("partial_rotary_factor");
-            n.putObject("rope_parameters").put("rope_type", "default").put("partial_rotary_factor", 0.5);
-        });
-        assertEquals("rope_parameters.partial_rotary_factor", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        // partial rotary (Phi-4-mini) is read: HuggingFaceRopeConfigTest
         editJson(config, n -> {
             n.remove("rope_parameters");
             n.put("hidden_act", "gelu");
@@ -364,6 +354,46 @@ class HuggingFaceModelTest {
             assertArrayEquals(RopeLayout.interleavedToRotateHalf(k, 16, 2), f.read("model.layers.1.self_attn.k_proj.weight"));
             assertFalse(java.util.Arrays.equals(q, f.read("model.layers.1.self_attn.q_proj.weight")));
             assertArrayEquals(v, f.read("model.layers.1.self_attn.v_proj.weight"));
+        }
+    }
+
+    /**
+     * Phi-4-mini's partial rotary on a tiny Phi-3 (heads of 8, 6 rotated): config.json carries partial_rotary_factor 0.75,
+     * and only the first 6 rows of each q/k head are in rotate-half order on disk, halves of 3, as transformers'
+     * rotate_half on q[..., :6] expects; rows 6 and 7 stay where they are. Read back, the width and the rows are the same.
+     */
+    @Test
+    void aPartialRotaryPhi3IsWrittenWithItsFactorAndOnlyItsRotatedRowsInRotateHalfOrder() throws Exception {
+        SyntheticLlama m = phi3(9);
+        ModelArchitecture a = m.architecture().withRotaryDims(6);
+        ModelWeights partial = new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return a; }
+            @Override public float[] read(String t) throws java.io.IOException { return m.read(t); }
+            @Override public java.util.Set<String> tensorNames() { return m.tensorNames(); }
+            @Override public String source() { return m.source(); }
+            @Override public void close() { }
+        };
+        String out = dir.resolve("phi3-partial").toString();
+        HuggingFaceWriter.write(partial, out, StorageType.F32, 1);
+        assertEquals(0.75, JSON.readTree(Path.of(out, "config.json").toFile()).get("partial_rotary_factor").asDouble());
+        // on disk row r of a head holds interleaved row order[r], built here by hand
+        int[] order = {0, 2, 4, 1, 3, 5, 6, 7};
+        float[] q = m.read("blk.1.attn_q.weight");
+        int cols = a.dim();
+        float[] expected = new float[(a.qDim() + 2 * a.kvDim()) * cols];
+        for (int h = 0; h < a.heads() + a.kvHeads(); h++) {
+            float[] src = h < a.heads() ? q : m.read("blk.1.attn_k.weight");
+            int head = h < a.heads() ? h : h - a.heads();
+            for (int r = 0; r < 8; r++) System.arraycopy(src, (head * 8 + order[r]) * cols, expected, (h * 8 + r) * cols, cols);
+        }
+        System.arraycopy(m.read("blk.1.attn_v.weight"), 0, expected, (a.qDim() + a.kvDim()) * cols, a.kvDim() * cols);
+        try (SafetensorsFile f = SafetensorsFile.open(out + "/" + HuggingFaceModel.SINGLE)) {
+            assertArrayEquals(expected, f.read("model.layers.1.self_attn.qkv_proj.weight"));
+        }
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(a, w.architecture());
+            assertEquals(6, w.architecture().rotaryDims());
+            assertSameWeights(m, w, 0);
         }
     }
 

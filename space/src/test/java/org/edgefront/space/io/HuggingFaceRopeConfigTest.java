@@ -240,4 +240,96 @@ class HuggingFaceRopeConfigTest {
             }
         }
     }
+
+    private ModelArchitecture phi3Arch(String name, Consumer<ObjectNode> edit) throws Exception {
+        try (ModelWeights w = HuggingFaceModel.open(phi3(name, edit))) {
+            return w.architecture();
+        }
+    }
+
+    private static final List<Double> LONG3 = List.of(1.0, 2.0, 4.0);
+    private static final List<Double> SHORT3 = List.of(1.0, 1.1, 1.3);
+
+    /** LongRoPE for 6 rotated dimensions of the tiny Phi-3's heads of 8: three factors per set. */
+    private static ObjectNode longRope3(ObjectNode parent, String field, String typeKey) {
+        ObjectNode r = parent.putObject(field).put(typeKey, "longrope");
+        LONG3.forEach(r.putArray("long_factor")::add);
+        SHORT3.forEach(r.putArray("short_factor")::add);
+        return r;
+    }
+
+    @Test
+    void phi3PartialRotaryFactorSetsTheRotatedWidthInBothTransformersForms() throws Exception {
+        ModelArchitecture plain = phi3Arch("prf-absent", n -> { });
+        assertEquals(8, plain.rotaryDims(), "no key: whole heads");
+        assertEquals(8, phi3Arch("prf-one", n -> n.put("partial_rotary_factor", 1.0)).rotaryDims());
+        // transformers 4, Phi-4-mini's layout: the factor at the top level, LongRoPE factors for the rotated pairs only
+        ModelArchitecture v4 = phi3Arch("prf-v4", n -> {
+            n.put("partial_rotary_factor", 0.75);
+            longRope3(n, "rope_scaling", "type");
+        });
+        assertEquals(6, v4.rotaryDims(), "int(8 x 0.75)");
+        assertEquals(RopeScaling.longRope(LONG3, SHORT3, 1, 16, null), v4.ropeScaling());
+        // transformers 5: the factor inside rope_parameters, with or without the top-level copy
+        ModelArchitecture v5 = phi3Arch("prf-v5", n -> {
+            n.remove("rope_theta");
+            longRope3(n, "rope_parameters", "rope_type").put("rope_theta", 10000.0).put("partial_rotary_factor", 0.75);
+        });
+        assertEquals(v4, v5);
+        assertEquals(v4, phi3Arch("prf-v5-both", n -> {
+            n.put("partial_rotary_factor", 0.75);
+            longRope3(n, "rope_parameters", "rope_type").put("partial_rotary_factor", 0.75);
+            longRope3(n, "rope_scaling", "type");
+        }));
+        assertEquals(4, phi3Arch("prf-v5-default", n -> n.putObject("rope_parameters").put("rope_type", "default")
+                .put("partial_rotary_factor", 0.5)).rotaryDims());
+    }
+
+    @Test
+    void phi3PartialRotaryOutsideTheHeadOrOnAnOddWidthOrWithFactorsForTheWholeHeadIsRefusedByField() throws Exception {
+        for (double bad : new double[] {0.0, -0.5, 1.5}) {
+            InvalidInputException e = phi3Refused("prf-" + bad, n -> n.put("partial_rotary_factor", bad));
+            assertEquals("partial_rotary_factor", e.field(), "value " + bad);
+            assertTrue(e.file().endsWith("config.json"), e.file());
+        }
+        assertEquals("partial_rotary_factor", phi3Refused("prf-text", n -> n.put("partial_rotary_factor", "0.75")).field());
+        // int(8 x 0.7) = 5 and int(8 x 0.1) = 0: RoPE turns pairs
+        InvalidInputException odd = phi3Refused("prf-odd", n -> n.put("partial_rotary_factor", 0.7));
+        assertEquals("partial_rotary_factor", odd.field());
+        assertTrue(odd.getMessage().contains("= 5 "), odd.getMessage());
+        assertEquals("partial_rotary_factor", phi3Refused("prf-none", n -> n.put("partial_rotary_factor", 0.1)).field());
+        assertEquals("rope_scaling.partial_rotary_factor", phi3Refused("prf-rs-odd", n -> n.putObject("rope_scaling").put("type", "default")
+                .put("partial_rotary_factor", 0.625)).field());
+        // the two forms must agree (transformers 4 reads the top level, 5 the inner one)
+        assertEquals("rope_parameters.partial_rotary_factor", phi3Refused("prf-disagree", n -> {
+            n.put("partial_rotary_factor", 0.75);
+            n.putObject("rope_parameters").put("rope_type", "default").put("partial_rotary_factor", 0.5);
+        }).field());
+        // LongRoPE factors for all four pairs of the head, while only three turn
+        InvalidInputException whole = phi3Refused("prf-factors", n -> {
+            n.put("partial_rotary_factor", 0.75);
+            longRope(n, "rope_scaling", "type", "longrope");
+        });
+        assertEquals("rope_scaling.long_factor", whole.field());
+        assertTrue(whole.getMessage().contains("4 values") && whole.getMessage().contains("3 frequency pairs"), whole.getMessage());
+        // other families rotate whole heads, as before
+        assertEquals("rope_parameters.partial_rotary_factor", refused("llama-prf", n -> n.putObject("rope_parameters")
+                .put("rope_type", "default").put("partial_rotary_factor", 0.5)).field());
+    }
+
+    @Test
+    void partialRotaryLongRopeSurvivesAHuggingFaceRoundTrip() throws Exception {
+        String src = phi3("prf-src", n -> {
+            n.put("partial_rotary_factor", 0.75);
+            longRope3(n, "rope_scaling", "type");
+        });
+        String out = dir.resolve("prf-copy").toString();
+        try (ModelWeights w = HuggingFaceModel.open(src)) {
+            HuggingFaceWriter.write(w, out, StorageType.F32, 1);
+            try (ModelWeights c = HuggingFaceModel.open(out)) {
+                assertEquals(w.architecture(), c.architecture());
+                for (String t : w.tensorNames()) org.junit.jupiter.api.Assertions.assertArrayEquals(w.read(t), c.read(t), t);
+            }
+        }
+    }
 }

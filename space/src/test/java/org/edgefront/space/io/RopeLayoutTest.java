@@ -16,6 +16,21 @@ class RopeLayoutTest {
     }
 
     @Test
+    void partialRotaryPermutesOnlyTheRotatedRowsOfEachHead() {
+        // two heads of 8, the first 6 rotated (halves of 3), rows 6 and 7 of each passed through
+        float[] interleaved = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        float[] hf = {0, 2, 4, 1, 3, 5, 6, 7, 8, 10, 12, 9, 11, 13, 14, 15};
+        assertArrayEquals(hf, RopeLayout.interleavedToRotateHalf(interleaved, 16, 2, 6));
+        assertArrayEquals(interleaved, RopeLayout.rotateHalfToInterleaved(hf, 16, 2, 6));
+        assertArrayEquals(RopeLayout.interleavedToRotateHalf(interleaved, 16, 2), RopeLayout.interleavedToRotateHalf(interleaved, 16, 2, 8));
+        assertArrayEquals(interleaved, RopeLayout.interleavedToRotateHalf(interleaved, 16, 2, 0), "nothing rotated, nothing moves");
+        for (int bad : new int[] {5, 10, -2}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> RopeLayout.interleavedToRotateHalf(interleaved, 16, 2, bad), "rotary dims " + bad);
+        }
+    }
+
+    @Test
     void unpermutedRowsUnderInterleavedRopeEqualHuggingFaceRotateHalfRope() {
         // the reason for the permutation: HF's rotate-half RoPE on HF-order q/k equals llama2.c's
         // interleaved RoPE on the un-permuted rows, so attention scores are unchanged
