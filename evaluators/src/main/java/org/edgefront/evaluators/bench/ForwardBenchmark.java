@@ -67,6 +67,7 @@ public final class ForwardBenchmark {
      * @param tokens             tokens in the evaluated sequence
      * @param blasThreads        OpenBLAS threads ND4J reports
      * @param ompThreads         ND4J's own thread count
+     * @param simdKernels        whether the pass's softmaxes and SiLU ran as SIMD code
      * @param gemmWallGflops     best wall rate per measured GEMM shape ({@code n x k x m})
      * @param gemmCpuGflops      best CPU-time rate per measured GEMM shape
      * @param forwardGflop       FLOPs of one pass, in GFLOP
@@ -79,7 +80,7 @@ public final class ForwardBenchmark {
      * @param rowLast            the same for the last layer's down projection
      * @param loadSeconds        generating/reading the model, building the pass and the evaluator's reference, wall seconds
      */
-    public record Result(String model, int tokens, int blasThreads, int ompThreads, Map<String, Double> gemmWallGflops,
+    public record Result(String model, int tokens, int blasThreads, int ompThreads, boolean simdKernels, Map<String, Double> gemmWallGflops,
                          Map<String, Double> gemmCpuGflops, double forwardGflop, Seconds forward, Seconds klFirst,
                          Seconds klCached, double kl, Seconds rowMiddle, Seconds rowLast, double loadSeconds) {
         /** Best GEMM rate on the wall clock. */
@@ -100,14 +101,14 @@ public final class ForwardBenchmark {
 
         /** One JSON object. */
         public String json() {
-            return String.format(Locale.ROOT, "{\"model\":\"%s\",\"tokens\":%d,\"blas_threads\":%d,\"omp_threads\":%d,"
+            return String.format(Locale.ROOT, "{\"model\":\"%s\",\"tokens\":%d,\"blas_threads\":%d,\"omp_threads\":%d,\"simd_kernels\":%b,"
                             + "\"gemm_peak_wall_gflops\":%.2f,\"gemm_peak_cpu_gflops\":%.2f,\"gemm_wall_gflops\":{%s},\"gemm_cpu_gflops\":{%s},"
                             + "\"forward_gflop\":%.3f,\"forward_wall_s\":%.4f,\"forward_cpu_s\":%.4f,\"forward_wall_gflops\":%.2f,"
                             + "\"forward_cpu_gflops\":%.2f,\"fraction_of_peak_wall\":%.3f,\"fraction_of_peak_cpu\":%.3f,"
                             + "\"kl_eval_first_wall_s\":%.4f,\"kl_eval_first_cpu_s\":%.4f,\"kl_eval_cached_wall_s\":%.4f,"
                             + "\"kl_eval_cached_cpu_s\":%.4f,\"kl_all_q4_0\":%.6f,\"row_middle_layer_wall_s\":%.4f,"
                             + "\"row_middle_layer_cpu_s\":%.4f,\"row_last_layer_wall_s\":%.4f,\"row_last_layer_cpu_s\":%.4f,\"load_wall_s\":%.2f}",
-                    model, tokens, blasThreads, ompThreads, peakWallGflops(), peakCpuGflops(), rates(gemmWallGflops), rates(gemmCpuGflops),
+                    model, tokens, blasThreads, ompThreads, simdKernels, peakWallGflops(), peakCpuGflops(), rates(gemmWallGflops), rates(gemmCpuGflops),
                     forwardGflop, forward.wallSeconds(), forward.cpuSeconds(), forwardWallGflops(), forwardCpuGflops(),
                     forwardWallGflops() / peakWallGflops(), forwardCpuGflops() / peakCpuGflops(), klFirst.wallSeconds(),
                     klFirst.cpuSeconds(), klCached.wallSeconds(), klCached.cpuSeconds(), kl, rowMiddle.wallSeconds(), rowMiddle.cpuSeconds(),
@@ -195,7 +196,8 @@ public final class ForwardBenchmark {
         Seconds rowMiddle = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() / 2), TensorChoice.parse("Q4_0")));
         Seconds rowLast = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() - 1), TensorChoice.parse("Q4_0")));
         evaluator.close();
-        return new Result(model, n, Nd4j.factory().blas().getMaxThreads(), Nd4j.getEnvironment().maxThreads(), wall, cpu, flop / 1e9,
+        return new Result(model, n, Nd4j.factory().blas().getMaxThreads(), Nd4j.getEnvironment().maxThreads(),
+                ForwardPasses.simdKernels(), wall, cpu, flop / 1e9,
                 fastest, klFirst, klCached, first.klNatsPerToken(), rowMiddle, rowLast, load);
     }
 

@@ -107,12 +107,12 @@ final class BenchCommand implements Runnable {
             if (json) {
                 System.out.println(r.json());
             } else {
-                System.out.printf(java.util.Locale.ROOT, "%s, %d tokens, BLAS threads %d%n"
+                System.out.printf(java.util.Locale.ROOT, "%s, %d tokens, BLAS threads %d, SIMD softmax/SiLU %s%n"
                                 + "  GEMM peak: %.1f GFLOP/s wall, %.1f GFLOP/s per CPU-second%n"
                                 + "  forward pass: %.2f GFLOP in %.3f s wall / %.3f CPU-s = %.1f GFLOP/s wall (%.0f%% of peak), %.1f per CPU-s (%.0f%% of peak)%n"
                                 + "  measured-KL evaluation (every tensor Q4_0): %.3f s wall / %.3f CPU-s with compression, %.3f s / %.3f CPU-s cached%n"
                                 + "  sensitivity row (one down projection Q4_0, incremental): middle layer %.3f s / %.3f CPU-s, last layer %.3f s / %.3f CPU-s%n",
-                        r.model(), r.tokens(), r.blasThreads(), r.peakWallGflops(), r.peakCpuGflops(), r.forwardGflop(),
+                        r.model(), r.tokens(), r.blasThreads(), r.simdKernels() ? "on" : "off", r.peakWallGflops(), r.peakCpuGflops(), r.forwardGflop(),
                         r.forward().wallSeconds(), r.forward().cpuSeconds(), r.forwardWallGflops(), 100 * r.forwardWallGflops() / r.peakWallGflops(),
                         r.forwardCpuGflops(), 100 * r.forwardCpuGflops() / r.peakCpuGflops(), r.klFirst().wallSeconds(), r.klFirst().cpuSeconds(),
                         r.klCached().wallSeconds(), r.klCached().cpuSeconds(), r.rowMiddle().wallSeconds(), r.rowMiddle().cpuSeconds(),
