@@ -15,13 +15,13 @@ import org.edgefront.space.model.TensorSpec;
  * one case in each switch below. Stateless and thread-safe.
  */
 public final class ForwardPasses {
+    private ForwardPasses() {}
 
     /**
      * Whether this JVM runs the passes' softmaxes and SiLU gate as SIMD code (x86-64 with the
      * {@code jdk.incubator.vector} module loaded; see the README), for benchmarks to report beside their figures.
      */
     public static boolean simdKernels() { return ForwardMath.SIMD; }
-    private ForwardPasses() {}
 
     /**
      * The forward pass of {@code arch} over the given float tensors: every linear tensor by canonical name and the

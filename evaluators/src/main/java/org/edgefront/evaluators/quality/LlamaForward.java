@@ -297,11 +297,8 @@ public final class LlamaForward implements ForwardPass {
             for (int r = 0; r < n; r++) {
                 int hb = r * 2 * hid;
                 int gb = r * hid;
-                if (!gelu) {
-                    ForwardMath.siluGate(h, hb, hid, gated, gb);
-                    continue;
-                }
-                for (int j = 0; j < hid; j++) gated[gb + j] = geluTanh(h[hb + j]) * h[hb + hid + j];
+                if (gelu) for (int j = 0; j < hid; j++) gated[gb + j] = geluTanh(h[hb + j]) * h[hb + hid + j];
+                else ForwardMath.siluGate(h, hb, hid, gated, gb);
             }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
             float[] d = nd.matmul("d", gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
