@@ -111,6 +111,35 @@ final class ForwardMath {
         for (int i = 0; i < n; i++) x[off + i] -= lse;
     }
 
+    /**
+     * {@code sum p[po + i] * q[qo + i]} over {@code i < n}, each product and the sum in double: the cross term of a KL
+     * over a vocabulary, whose small values are differences of sums near 1-10 nats and need double's precision.
+     */
+    static double dot(float[] p, int po, float[] q, int qo, int n) {
+        return SIMD ? VectorKernels.dot(p, po, q, qo, n) : dotScalar(p, po, q, qo, n);
+    }
+
+    static double dotScalar(float[] p, int po, float[] q, int qo, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += p[po + i] * (double) q[qo + i];
+        return s;
+    }
+
+    /**
+     * The index (0-based, relative to {@code off}) of the first largest of {@code x[off, off + n)}, n > 0: the first
+     * index where no later value is strictly larger, as {@code if (x[i] > x[best]) best = i} from best = 0 (a NaN never
+     * wins, and one at 0 keeps 0).
+     */
+    static int argmax(float[] x, int off, int n) {
+        return SIMD ? VectorKernels.argmax(x, off, n) : argmaxScalar(x, off, n);
+    }
+
+    static int argmaxScalar(float[] x, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (x[off + i] > x[off + best]) best = i;
+        return best;
+    }
+
     static INDArray matrix(float[] data, int rows, int cols) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
         new FloatPointer(a.data().addressPointer()).put(data, 0, data.length);

@@ -82,6 +82,8 @@ public final class LlamaForward implements ForwardPass {
     private final float[] logitBias;
     /** Sequences at least this long use the batched ND4J attention; shorter ones the scalar loops. */
     private final int batchedAttentionMinTokens;
+    /** Buffers reused by this pass's runs and its variants' (shared with the base). */
+    private final ScratchPool scratch;
 
     private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, LlamaForward base, Map<String, float[]> changed,
                          int batchedAttentionMinTokens, float[] logitBias, boolean resident) {
@@ -89,6 +91,7 @@ public final class LlamaForward implements ForwardPass {
         this.logitBias = logitBias;
         this.tensors = tensors;
         this.resident = base != null ? base.resident : resident;
+        this.scratch = base != null ? base.scratch : ScratchPool.forThisMachine();
         int layers = arch.layers();
         this.wqkv = new INDArray[layers];
         this.wo = new INDArray[layers];
@@ -214,7 +217,9 @@ public final class LlamaForward implements ForwardPass {
 
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
-        ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, (c, n, o) -> chunkLogits(c, n, o, 0, null, null, 0), sink, observer);
+        try (NdScratch nd = scratch.acquire()) {
+            ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, (c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0), sink, observer);
+        }
     }
 
     @Override
@@ -222,8 +227,10 @@ public final class LlamaForward implements ForwardPass {
         long rows = 0;
         for (int[] s : sequences) rows += s.length;
         LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
-        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
-                (i, c, n, o) -> chunkLogits(c, n, o, 0, null, states, i), sink, null);
+        try (NdScratch nd = scratch.acquire()) {
+            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i), sink, null);
+        }
         return states;
     }
 
@@ -234,15 +241,18 @@ public final class LlamaForward implements ForwardPass {
             return;
         }
         int start = states.resumeLayer(firstChanged);
-        ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
-                (i, c, n, o) -> chunkLogits(c, n, o, start, states.state(i, start), null, i), sink, null);
+        try (NdScratch nd = scratch.acquire()) {
+            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i), sink, null);
+        }
     }
 
     /**
      * The logits of one chunk, running layers {@code from..layers-1} on {@code startState} (the residual stream entering
-     * layer {@code from}; null: the chunk's embedding) and recording boundaries into {@code record} (or null).
+     * layer {@code from}; null: the chunk's embedding) and recording boundaries into {@code record} (or null). The
+     * logits are an array of {@code nd}, valid until its next chunk.
      */
-    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
+    private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
                                 int chunkIndex) {
         int dim = arch.dim();
         int qDim = arch.qDim();
@@ -262,11 +272,12 @@ public final class LlamaForward implements ForwardPass {
         // local layers rotate at their own base, unscaled (llama.cpp's rope_freq_scale_train_swa = 1)
         RopeTable localRope = window.tokens() > 0 ? ropeTable(chunk, window.ropeTheta(), RopeScaling.NONE) : null;
 
-        float[] xb = new float[n * dim];
-        float[] att = new float[n * qDim];
-        float[] gated = new float[n * hid];
+        nd.beginChunk();
+        // every element of these is written before it is read: reused buffers need no zeroing
+        float[] xb = nd.javaArray("xb", n * dim);
+        float[] att = nd.javaArray("att", n * qDim);
+        float[] gated = nd.javaArray("gated", n * hid);
         boolean gelu = arch.geluGate();
-        try (NdScratch nd = new NdScratch()) {
         for (int l = from; l < arch.layers(); l++) {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
             rmsNorm(x, xb, attnNorm[l], n, dim);
@@ -310,7 +321,6 @@ public final class LlamaForward implements ForwardPass {
         accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
         return nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead
                 : nd.uploadParts("w-head", vocab, dim, get(arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1), vocab * dim)), vocab);
-        }
     }
 
     private void rmsNorm(float[] x, float[] out, float[] w, int n, int dim) {

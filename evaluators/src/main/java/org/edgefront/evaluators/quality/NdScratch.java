@@ -10,24 +10,52 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * ND4J float arrays reused across the layers of one chunk, keyed by role and shape. Allocating an ND4J buffer costs
- * about as much as a chunk-sized GEMM (JavaCPP's allocation accounting), so a pass that allocates its operands once
- * per chunk instead of once per product runs markedly faster. Owned and closed by the one computation that creates it;
- * not thread-safe. An array handed out stays valid (and may be overwritten by the next request for the same role and
- * shape) until {@link #close()}.
+ * ND4J float arrays and Java arrays reused across the layers of a chunk and, through its {@link ScratchPool}, across
+ * chunks and passes of the same shapes, keyed by role and shape. Allocating an ND4J buffer costs about as much as a
+ * chunk-sized GEMM (JavaCPP's allocation accounting), and a freed buffer of more than a few MiB goes back to the operating
+ * system, which zeroes its pages again on the next first touch (a quarter of an evaluation's time at the 135M shape on
+ * two cores), so buffers live as long as the next chunk still asks for their shape. Used by one computation at a time
+ * (not thread-safe). An array handed out stays valid, and may be overwritten by the next request for the same role and
+ * shape, until the next {@link #beginChunk()} that finds it unused in the chunk before, or {@link #close()}.
  */
 final class NdScratch implements AutoCloseable {
     private final Map<String, INDArray> arrays = new HashMap<>();
     private final Map<String, float[]> javaArrays = new HashMap<>();
+    /** Keys requested since the last {@link #beginChunk()}. */
+    private final java.util.Set<String> used = new java.util.HashSet<>();
+    /** Where {@link #close()} returns this scratch; null: close frees it. */
+    private final ScratchPool pool;
+
+    /** A scratch of its own, freed by {@link #close()}. */
+    NdScratch() { this(null); }
+
+    NdScratch(ScratchPool pool) { this.pool = pool; }
+
+    /**
+     * Starts a chunk: frees the arrays the previous chunk did not ask for (other shapes), so a scratch kept across chunks
+     * of changing sizes holds one chunk's arrays, not every size it has seen.
+     */
+    void beginChunk() {
+        arrays.entrySet().removeIf(e -> {
+            if (used.contains(e.getKey())) return false;
+            e.getValue().close();
+            return true;
+        });
+        javaArrays.keySet().retainAll(used);
+        used.clear();
+    }
 
     /** The array of {@code role} and {@code shape}, created uninitialized on first request. */
     INDArray get(String role, long... shape) {
-        return arrays.computeIfAbsent(role + Arrays.toString(shape), k -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c'));
+        String key = role + Arrays.toString(shape);
+        used.add(key);
+        return arrays.computeIfAbsent(key, k -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c'));
     }
 
     /** As {@link #get}, filled by {@code fill} when first created (constant contents such as a causal mask). */
     INDArray constant(String role, Consumer<INDArray> fill, long... shape) {
         String key = role + Arrays.toString(shape);
+        used.add(key);
         INDArray a = arrays.get(key);
         if (a == null) {
             a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
@@ -75,7 +103,9 @@ final class NdScratch implements AutoCloseable {
      * (contents left from its last use, not zeroed).
      */
     float[] javaArray(String role, int size) {
-        return javaArrays.computeIfAbsent(role + "[" + size + "]", key -> new float[size]);
+        String key = role + "[" + size + "]";
+        used.add(key);
+        return javaArrays.computeIfAbsent(key, k -> new float[size]);
     }
 
     /**
@@ -92,10 +122,18 @@ final class NdScratch implements AutoCloseable {
         return y;
     }
 
+    /** Back to its pool, arrays kept; or, without a pool, {@link #free()}. */
     @Override
     public void close() {
+        if (pool != null) pool.release(this);
+        else free();
+    }
+
+    /** Frees every array now. */
+    void free() {
         for (INDArray a : arrays.values()) a.close();
         arrays.clear();
         javaArrays.clear();
+        used.clear();
     }
 }

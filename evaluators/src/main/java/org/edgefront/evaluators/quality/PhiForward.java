@@ -53,6 +53,8 @@ public final class PhiForward implements ForwardPass {
     private final boolean resident;
     private final float[] headBias;
     private final float[] logitBias;
+    /** Buffers reused by this pass's runs and its variants' (shared with the base). */
+    private final ScratchPool scratch;
 
     /** Every non-linear tensor name a Phi-2 pass needs for {@code a}. */
     static List<String> names(ModelArchitecture a) {
@@ -103,6 +105,7 @@ public final class PhiForward implements ForwardPass {
         this.tensors = t;
         this.logitBias = logitBias;
         this.resident = base != null ? base.resident : resident;
+        this.scratch = base != null ? base.scratch : ScratchPool.forThisMachine();
         int layers = arch.layers();
         int dim = arch.dim();
         int kv = arch.kvDim();
@@ -177,10 +180,13 @@ public final class PhiForward implements ForwardPass {
 
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
-        ChunkRunner.run(arch, sequences, embedding, MAX_CHUNK_TOKENS, logitBias, this::chunkLogits, sink, observer);
+        try (NdScratch nd = scratch.acquire()) {
+            ChunkRunner.run(arch, sequences, embedding, MAX_CHUNK_TOKENS, logitBias, (c, n, o) -> chunkLogits(nd, c, n, o), sink, observer);
+        }
     }
 
-    private float[] chunkLogits(TokenChunk chunk, int n, InputObserver obs) {
+    /** The logits of one chunk: an array of {@code nd}, valid until its next chunk. */
+    private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver obs) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
@@ -190,10 +196,11 @@ public final class PhiForward implements ForwardPass {
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
         float[][] rope = ropeTable(chunk.maxLen());
-        float[] xb = new float[n * dim];
-        float[] att = new float[n * dim];
+        nd.beginChunk();
+        // every element of these is written before it is read: reused buffers need no zeroing
+        float[] xb = nd.javaArray("xb", n * dim);
+        float[] att = nd.javaArray("att", n * dim);
         String head = name(TensorRole.LM_HEAD, -1);
-        try (NdScratch nd = new NdScratch()) {
         for (int l = 0; l < arch.layers(); l++) {
             layerNorm(x, xb, lnW[l], lnB[l], n, dim);
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
@@ -219,7 +226,6 @@ public final class PhiForward implements ForwardPass {
         float[] logits = nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim)), vocab);
         addBias(logits, headBias, n, vocab);
         return logits;
-        }
     }
 
     /** GELU with the tanh approximation (Hugging Face "gelu_new"). */

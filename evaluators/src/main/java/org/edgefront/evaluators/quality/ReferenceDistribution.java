@@ -121,13 +121,8 @@ public final class ReferenceDistribution {
             int ro = i * vocab;
             int best = 0;
             if (keptTokens == null) {
-                double cross = 0;
-                for (int v = 0; v < vocab; v++) {
-                    float l = lp[off + v];
-                    cross += refProbs[ro + v] * (double) l;
-                    if (l > lp[off + best]) best = v;
-                }
-                acc[1] += refNegEntropy[i] - cross;
+                acc[1] += refNegEntropy[i] - ForwardMath.dot(refProbs, ro, lp, off, vocab);
+                best = ForwardMath.argmax(lp, off, vocab);
             } else {
                 // KL(p~ || q) with p~ = p / kept on the kept tokens: (negEnt - cross) / kept - log(kept)
                 double kept = 0;

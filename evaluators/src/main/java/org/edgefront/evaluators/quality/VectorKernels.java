@@ -1,5 +1,6 @@
 package org.edgefront.evaluators.quality;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -83,6 +84,44 @@ final class VectorKernels {
             g.mul(num).div(e.add(1f)).mul(FloatVector.fromArray(S, h, hb + width + j)).intoArray(out, ob + j);
         }
         for (; j < width; j++) out[ob + j] = ForwardMath.silu(h[hb + j]) * h[hb + width + j];
+    }
+
+    /** Half as many floats as {@link #S} lanes: what one vector of doubles holds. */
+    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    /** {@link ForwardMath#dot}: products and sums in double lanes (two accumulators), then the lanes and the tail. */
+    static double dot(float[] p, int po, float[] q, int qo, int n) {
+        int l = D.length();
+        if (HALF.length() != l) return ForwardMath.dotScalar(p, po, q, qo, n);
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + 2 * l <= n; i += 2 * l) {
+            a0 = widen(p, po + i).fma(widen(q, qo + i), a0);
+            a1 = widen(p, po + i + l).fma(widen(q, qo + i + l), a1);
+        }
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += p[po + i] * (double) q[qo + i];
+        return s;
+    }
+
+    private static DoubleVector widen(float[] x, int at) {
+        return (DoubleVector) FloatVector.fromArray(HALF, x, at).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** {@link ForwardMath#argmax}: the largest value, then its first index; the scalar rule wherever a NaN is present. */
+    static int argmax(float[] x, int off, int n) {
+        float m = max(x, off, off + n);
+        if (Float.isNaN(m) || Float.isNaN(x[off])) return ForwardMath.argmaxScalar(x, off, n);
+        int l = S.length();
+        int i = 0;
+        for (; i + l <= n; i += l) {
+            var eq = FloatVector.fromArray(S, x, off + i).eq(m);
+            if (eq.anyTrue()) return i + eq.firstTrue();
+        }
+        for (; i < n; i++) if (x[off + i] == m) return i;
+        return ForwardMath.argmaxScalar(x, off, n);
     }
 
     private static float max(float[] x, int from, int to) {

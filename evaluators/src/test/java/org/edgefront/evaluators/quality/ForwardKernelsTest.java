@@ -129,4 +129,42 @@ class ForwardKernelsTest {
             for (int i = off + n; i < x.length; i++) assertEquals(before[i], x[i], "untouched after the range");
         }
     }
+
+    @Test
+    void klCrossTermOfEitherPathMatchesAnExactSumOnEveryLength() {
+        Random r = new Random(11);
+        for (int n : LENGTHS) {
+            float[] p = new float[n + 3];
+            float[] q = new float[n + 5];
+            for (int i = 0; i < p.length; i++) p[i] = (float) r.nextDouble();
+            for (int i = 0; i < q.length; i++) q[i] = (float) (-20 * r.nextDouble());
+            java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+            for (int i = 0; i < n; i++) exact = exact.add(new java.math.BigDecimal(p[3 + i]).multiply(new java.math.BigDecimal(q[5 + i])));
+            double want = exact.doubleValue();
+            assertEquals(want, ForwardMath.dotScalar(p, 3, q, 5, n), 1e-13 * Math.max(1, Math.abs(want)), "scalar, n=" + n);
+            if (ForwardMath.SIMD) assertEquals(want, VectorKernels.dot(p, 3, q, 5, n), 1e-13 * Math.max(1, Math.abs(want)), "SIMD, n=" + n);
+        }
+    }
+
+    @Test
+    void argmaxOfEitherPathIsTheFirstLargestWithTheScalarRuleForNaN() {
+        assumeTrue(ForwardMath.SIMD);
+        Random r = new Random(5);
+        for (int n : LENGTHS) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] x = new float[n + 2];
+                // few distinct values: ties are common
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4) - 2f;
+                if (trial % 5 == 1) x[2 + r.nextInt(n)] = Float.NaN;
+                if (trial % 5 == 2) x[2] = Float.NaN;
+                if (trial % 5 == 3) java.util.Arrays.fill(x, Float.NEGATIVE_INFINITY);
+                assertEquals(ForwardMath.argmaxScalar(x, 2, n), VectorKernels.argmax(x, 2, n), "n=" + n + " trial " + trial);
+            }
+        }
+        float[] ties = new float[40];
+        ties[17] = 1f;
+        ties[33] = 1f;
+        assertEquals(17, VectorKernels.argmax(ties, 0, 40));
+        assertEquals(15, VectorKernels.argmax(ties, 2, 38));
+    }
 }
