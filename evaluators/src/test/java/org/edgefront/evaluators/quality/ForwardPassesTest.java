@@ -63,4 +63,36 @@ class ForwardPassesTest {
         p.logProbs(seqs, (s, pos, lp, off) -> { if (pos == 0) together[s] = java.util.Arrays.copyOfRange(lp, off, off + phi.vocabSize()); });
         for (int s = 0; s < seqs.size(); s++) assertArrayEquals(p.logProbs(seqs.get(s))[0], together[s], 1e-5f);
     }
+
+    @Test
+    void buffersReusedAcrossChunkShapesAndVariantsLeaveEveryLogProbBitForBit() {
+        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 512, true, 1e-5, 10000.0, true);
+        Map<String, float[]> t = TinyModels.tensors(a, 9);
+        ForwardPass pass = ForwardPasses.of(a, t);
+        // one sequence past the batched-attention length, then shorter ones packed into a chunk of another shape
+        int[] longOne = new int[300];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < longOne.length; i++) longOne[i] = r.nextInt(a.vocabSize());
+        List<int[]> first = List.of(longOne);
+        List<int[]> packed = TinyModels.sequences(6, 120, a.vocabSize(), 6);
+        float[] fresh = logProbs(ForwardPasses.of(a, t), first);
+        float[] freshPacked = logProbs(ForwardPasses.of(a, t), packed);
+        float[] once = logProbs(pass, first);
+        float[] packedAfter = logProbs(pass, packed);
+        float[] variantAfter = logProbs(pass.withOverrides(Map.of("blk.1.ffn_down.weight", t.get("blk.1.ffn_down.weight").clone())), first);
+        float[] twice = logProbs(pass, first);
+        assertArrayEquals(fresh, once);
+        assertArrayEquals(freshPacked, packedAfter, "a chunk of another shape on reused buffers differs");
+        assertArrayEquals(fresh, variantAfter, "a variant (uploading its matrix) on the base's buffers differs");
+        assertArrayEquals(fresh, twice, "a pass after other shapes on reused buffers differs");
+    }
+
+    private static float[] logProbs(ForwardPass p, List<int[]> seqs) {
+        int v = p.architecture().vocabSize();
+        int rows = seqs.stream().mapToInt(s -> s.length).sum();
+        float[] out = new float[rows * v];
+        int[] row = {0};
+        p.logProbs(seqs, (s, pos, lp, off) -> System.arraycopy(lp, off, out, v * row[0]++, v));
+        return out;
+    }
 }
