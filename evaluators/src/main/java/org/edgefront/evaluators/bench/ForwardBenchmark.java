@@ -65,7 +65,8 @@ public final class ForwardBenchmark {
      *
      * @param model              the model source
      * @param tokens             tokens in the evaluated sequence
-     * @param blasThreads        OpenBLAS threads ND4J reports
+     * @param passThreads        threads each forward pass spread over ({@link ForwardPass#withThreads})
+     * @param blasThreads        OpenBLAS threads ND4J reports for the pass (the GEMM peak used {@code max(blasThreads, passThreads)})
      * @param ompThreads         ND4J's own thread count
      * @param simdKernels        whether the pass's softmaxes and SiLU ran as SIMD code
      * @param gemmWallGflops     best wall rate per measured GEMM shape ({@code n x k x m})
@@ -80,7 +81,7 @@ public final class ForwardBenchmark {
      * @param rowLast            the same for the last layer's down projection
      * @param loadSeconds        generating/reading the model, building the pass and the evaluator's reference, wall seconds
      */
-    public record Result(String model, int tokens, int blasThreads, int ompThreads, boolean simdKernels, Map<String, Double> gemmWallGflops,
+    public record Result(String model, int tokens, int passThreads, int blasThreads, int ompThreads, boolean simdKernels, Map<String, Double> gemmWallGflops,
                          Map<String, Double> gemmCpuGflops, double forwardGflop, Seconds forward, Seconds klFirst,
                          Seconds klCached, double kl, Seconds rowMiddle, Seconds rowLast, double loadSeconds) {
         /** Best GEMM rate on the wall clock. */
@@ -101,14 +102,14 @@ public final class ForwardBenchmark {
 
         /** One JSON object. */
         public String json() {
-            return String.format(Locale.ROOT, "{\"model\":\"%s\",\"tokens\":%d,\"blas_threads\":%d,\"omp_threads\":%d,\"simd_kernels\":%b,"
+            return String.format(Locale.ROOT, "{\"model\":\"%s\",\"tokens\":%d,\"pass_threads\":%d,\"blas_threads\":%d,\"omp_threads\":%d,\"simd_kernels\":%b,"
                             + "\"gemm_peak_wall_gflops\":%.2f,\"gemm_peak_cpu_gflops\":%.2f,\"gemm_wall_gflops\":{%s},\"gemm_cpu_gflops\":{%s},"
                             + "\"forward_gflop\":%.3f,\"forward_wall_s\":%.4f,\"forward_cpu_s\":%.4f,\"forward_wall_gflops\":%.2f,"
                             + "\"forward_cpu_gflops\":%.2f,\"fraction_of_peak_wall\":%.3f,\"fraction_of_peak_cpu\":%.3f,"
                             + "\"kl_eval_first_wall_s\":%.4f,\"kl_eval_first_cpu_s\":%.4f,\"kl_eval_cached_wall_s\":%.4f,"
                             + "\"kl_eval_cached_cpu_s\":%.4f,\"kl_all_q4_0\":%.6f,\"row_middle_layer_wall_s\":%.4f,"
                             + "\"row_middle_layer_cpu_s\":%.4f,\"row_last_layer_wall_s\":%.4f,\"row_last_layer_cpu_s\":%.4f,\"load_wall_s\":%.2f}",
-                    model, tokens, blasThreads, ompThreads, simdKernels, peakWallGflops(), peakCpuGflops(), rates(gemmWallGflops), rates(gemmCpuGflops),
+                    model, tokens, passThreads, blasThreads, ompThreads, simdKernels, peakWallGflops(), peakCpuGflops(), rates(gemmWallGflops), rates(gemmCpuGflops),
                     forwardGflop, forward.wallSeconds(), forward.cpuSeconds(), forwardWallGflops(), forwardCpuGflops(),
                     forwardWallGflops() / peakWallGflops(), forwardCpuGflops() / peakCpuGflops(), klFirst.wallSeconds(),
                     klFirst.cpuSeconds(), klCached.wallSeconds(), klCached.cpuSeconds(), kl, rowMiddle.wallSeconds(), rowMiddle.cpuSeconds(),
@@ -135,7 +136,17 @@ public final class ForwardBenchmark {
      * @throws IOException when the model cannot be read
      */
     public static Result run(String model, int tokens, int repeats, double minSeconds) throws IOException {
+        return run(model, tokens, repeats, minSeconds, 1);
+    }
+
+    /**
+     * As {@link #run(String, int, int, double)} with the pass and the evaluation spread over {@code passThreads} threads
+     * (each with ND4J's one BLAS thread, as bin/edgefront sets it); the GEMM peak is then measured with that many BLAS
+     * threads, the peak of the cores the pass uses.
+     */
+    public static Result run(String model, int tokens, int repeats, double minSeconds, int passThreads) throws IOException {
         Objects.requireNonNull(model, "model");
+        if (passThreads < 1) throw new IllegalArgumentException("passThreads must be >= 1, got " + passThreads);
         if (tokens < 2) throw new IllegalArgumentException("tokens must be >= 2, got " + tokens);
         if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
         long t0 = System.nanoTime();
@@ -147,9 +158,9 @@ public final class ForwardBenchmark {
             arch = w.architecture();
             int len = Math.min(tokens, arch.maxSeqLen());
             seq = List.of(SyntheticLlama.tokenSequences(1, 1, len, arch.vocabSize()));
-            pass = ForwardPasses.load(w);
+            pass = ForwardPasses.load(w).withThreads(passThreads);
             SearchSpace space = SearchSpace.perTensor(arch, List.of(TensorChoice.parse("Q4_0")));
-            evaluator = new QualityEvaluator(space, w, seq);
+            evaluator = new QualityEvaluator(space, w, seq, passThreads);
         }
         double load = (System.nanoTime() - t0) / 1e9;
         int n = seq.get(0).length;
@@ -159,12 +170,20 @@ public final class ForwardBenchmark {
         int dim = arch.dim();
         int[][] shapes = {{n, dim, dim + 2 * arch.kvDim()}, {n, dim, dim}, {n, dim, 2 * arch.hiddenDim()}, {n, arch.hiddenDim(), dim},
             {n, dim, arch.vocabSize()}, {1024, 1024, 1024}, {2048, 2048, 2048}};
-        for (int[] sh : shapes) {
-            String key = sh[0] + "x" + sh[1] + "x" + sh[2];
-            double flop = 2.0 * sh[0] * sh[1] * sh[2];
-            Seconds best = gemmBest(sh[0], sh[1], sh[2], minSeconds);
-            wall.put(key, flop / best.wallSeconds() / 1e9);
-            cpu.put(key, flop / best.cpuSeconds() / 1e9);
+        var blas = Nd4j.factory().blas();
+        int passBlasThreads = blas.getMaxThreads();
+        // the peak of the cores the pass runs on
+        if (passThreads > passBlasThreads) blas.setMaxThreads(passThreads);
+        try {
+            for (int[] sh : shapes) {
+                String key = sh[0] + "x" + sh[1] + "x" + sh[2];
+                double flop = 2.0 * sh[0] * sh[1] * sh[2];
+                Seconds best = gemmBest(sh[0], sh[1], sh[2], minSeconds);
+                wall.put(key, flop / best.wallSeconds() / 1e9);
+                cpu.put(key, flop / best.cpuSeconds() / 1e9);
+            }
+        } finally {
+            blas.setMaxThreads(passBlasThreads);
         }
 
         double flop = forwardFlop(arch, n);
@@ -196,7 +215,7 @@ public final class ForwardBenchmark {
         Seconds rowMiddle = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() / 2), TensorChoice.parse("Q4_0")));
         Seconds rowLast = timedTwice(evaluator, Map.of(TensorSpec.canonicalName(TensorRole.DOWN, arch.layers() - 1), TensorChoice.parse("Q4_0")));
         evaluator.close();
-        return new Result(model, n, Nd4j.factory().blas().getMaxThreads(), Nd4j.getEnvironment().maxThreads(),
+        return new Result(model, n, passThreads, Nd4j.factory().blas().getMaxThreads(), Nd4j.getEnvironment().maxThreads(),
                 ForwardPasses.simdKernels(), wall, cpu, flop / 1e9,
                 fastest, klFirst, klCached, first.klNatsPerToken(), rowMiddle, rowLast, load);
     }

@@ -40,12 +40,15 @@ final class ChunkRunner {
      */
     static void run(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
                     Layers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
-        runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias, (i, c, n, o) -> layers.logits(c, n, o), sink, observer);
+        runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias, (i, c, n, o) -> layers.logits(c, n, o), sink, observer, PassWorkers.ONE);
     }
 
-    /** As {@link #run} with layers that know each chunk's index (to record or resume per-chunk states). */
+    /**
+     * As {@link #run} with layers that know each chunk's index (to record or resume per-chunk states), and the logits'
+     * bias and log-softmax spread over {@code workers} by row blocks (the sink still sees the rows in order, on this thread).
+     */
     static void runIndexed(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
-                           IndexedLayers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
+                           IndexedLayers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer, PassWorkers workers) {
         int vocab = arch.vocabSize();
         for (int i = 0; i < sequences.size(); i++) {
             int[] s = sequences.get(i);
@@ -56,18 +59,38 @@ final class ChunkRunner {
         forEach(sequences, maxChunkTokens, (from, to, n) -> {
             TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, arch.dim());
             float[] logits = layers.logits(index[0]++, chunk, n, observer);
+            int[] rows = rowBlocks(n);
+            workers.forEach(rows.length - 1, (b, t) -> {
+                for (int r = rows[b]; r < rows[b + 1]; r++) {
+                    int off = r * vocab;
+                    if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
+                    ForwardMath.logSoftmax(logits, off, vocab);
+                }
+            });
             int[] seqStart = chunk.seqStart();
             for (int s = from; s < to; s++) {
                 int r0 = seqStart[s - from];
                 int len = seqStart[s - from + 1] - r0;
-                for (int p = 0; p < len; p++) {
-                    int off = (r0 + p) * vocab;
-                    if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
-                    ForwardMath.logSoftmax(logits, off, vocab);
-                    sink.accept(s, p, logits, off);
-                }
+                for (int p = 0; p < len; p++) sink.accept(s, p, logits, (r0 + p) * vocab);
             }
         });
+    }
+
+    /** Rows per block of a chunk's row-wise steps: at least this many (fewer rows per matrix product run slower). */
+    static final int MIN_BLOCK_ROWS = 256;
+    /** At most this many row blocks per chunk. */
+    static final int MAX_BLOCKS = 16;
+
+    /**
+     * The row blocks of a chunk of {@code n} rows: their starts, then the end; {@code n / MIN_BLOCK_ROWS} (1 to
+     * {@link #MAX_BLOCKS}) nearly equal blocks. A function of {@code n} alone: a matrix product's rounding depends on its
+     * row count, so the blocks, never the threads, must fix a pass's result ({@link PassWorkers}).
+     */
+    static int[] rowBlocks(int n) {
+        int blocks = Math.max(1, Math.min(MAX_BLOCKS, n / MIN_BLOCK_ROWS));
+        int[] start = new int[blocks + 1];
+        for (int b = 0; b <= blocks; b++) start[b] = (int) ((long) n * b / blocks);
+        return start;
     }
 
     /** Splits {@code sequences} into chunks of at most {@code maxTokens} (a longer sequence is a chunk alone). */

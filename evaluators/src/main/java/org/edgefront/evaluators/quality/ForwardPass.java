@@ -84,6 +84,19 @@ public interface ForwardPass {
     ForwardPass withKeptVocabulary(boolean[] keptTokens);
 
     /**
+     * This pass computing on {@code threads} threads (the caller and {@code threads - 1} helpers), sharing every matrix
+     * and buffer pool with this one; its variants ({@link #withOverrides}, ...) keep the count. The results are the
+     * same bits on any count: a pass cuts its work by the data's shape, never by its threads. A pass that does not
+     * split its work returns itself.
+     *
+     * @throws IllegalArgumentException for threads below 1
+     */
+    default ForwardPass withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        return this;
+    }
+
+    /**
      * Runs every sequence, hands {@code sink} the next-token log-probabilities at every position (the last
      * position of each sequence included), sequence by sequence in order, and shows {@code observer} (null for
      * none) the input of every linear tensor.

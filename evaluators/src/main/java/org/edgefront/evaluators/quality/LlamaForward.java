@@ -36,12 +36,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link PhiForward}; {@link ForwardPasses#of} picks the pass for an architecture.
  *
  * <p>Speed: several sequences are concatenated into one token matrix so each linear layer is one ND4J
- * GEMM per chunk (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the chunk, the
+ * GEMM per block of the chunk's rows (q/k/v fused, gate/up fused); norms, RoPE, SiLU and softmax are Java loops over the rows, the
  * exponential-bound ones SIMD code where the JVM has the Vector API ({@link ForwardMath#SIMD}), else a polynomial
- * exponential (relative error below 5e-7). Causal attention
- * runs per sequence: scalar loops over transposed keys and values below 256 tokens, two batched ND4J
- * products around a causal softmax in Java (only each row's past positions exponentiated) from 256 tokens on. Chunks hold at most 8,192
- * tokens and 16 Mi logits, which bounds the buffers.
+ * exponential (relative error below 5e-7). Causal attention runs per sequence and KV head: scalar loops over transposed
+ * keys and values below 256 tokens; from 256 tokens on, per block of 128 query positions, two ND4J products around a
+ * causal softmax in Java (only each row's past positions exponentiated). Row blocks and attention tasks run on the pass's
+ * threads ({@link #withThreads}); they are cut by the chunk's shape alone, so the result does not depend on the thread
+ * count. Chunks hold at most 8,192 tokens and 16 Mi logits, which bounds the buffers; the buffers are reused from
+ * chunk to chunk and pass to pass ({@link ScratchPool}).
  *
  * <p>Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
@@ -84,10 +86,18 @@ public final class LlamaForward implements ForwardPass {
     private final int batchedAttentionMinTokens;
     /** Buffers reused by this pass's runs and its variants' (shared with the base). */
     private final ScratchPool scratch;
+    /** The threads each run spreads over (a variant keeps its base's). */
+    private final PassWorkers workers;
 
     private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, LlamaForward base, Map<String, float[]> changed,
                          int batchedAttentionMinTokens, float[] logitBias, boolean resident) {
+        this(arch, tensors, base, changed, batchedAttentionMinTokens, logitBias, resident, base != null ? base.workers : PassWorkers.ONE);
+    }
+
+    private LlamaForward(ModelArchitecture arch, Map<String, float[]> tensors, LlamaForward base, Map<String, float[]> changed,
+                         int batchedAttentionMinTokens, float[] logitBias, boolean resident, PassWorkers workers) {
         this.arch = arch;
+        this.workers = workers;
         this.logitBias = logitBias;
         this.tensors = tensors;
         this.resident = base != null ? base.resident : resident;
@@ -208,6 +218,13 @@ public final class LlamaForward implements ForwardPass {
     }
 
     @Override
+    public LlamaForward withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads == workers.threads()) return this;
+        return new LlamaForward(arch, tensors, this, Map.of(), batchedAttentionMinTokens, logitBias, resident, PassWorkers.of(threads));
+    }
+
+    @Override
     public ModelArchitecture architecture() { return arch; }
 
     @Override
@@ -218,7 +235,8 @@ public final class LlamaForward implements ForwardPass {
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
         try (NdScratch nd = scratch.acquire()) {
-            ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias, (c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0), sink, observer);
+            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0), sink, observer, workers);
         }
     }
 
@@ -229,7 +247,7 @@ public final class LlamaForward implements ForwardPass {
         LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
         try (NdScratch nd = scratch.acquire()) {
             ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
-                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i), sink, null);
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i), sink, null, workers);
         }
         return states;
     }
@@ -243,7 +261,7 @@ public final class LlamaForward implements ForwardPass {
         int start = states.resumeLayer(firstChanged);
         try (NdScratch nd = scratch.acquire()) {
             ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
-                    (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i), sink, null);
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i), sink, null, workers);
         }
     }
 
@@ -251,6 +269,11 @@ public final class LlamaForward implements ForwardPass {
      * The logits of one chunk, running layers {@code from..layers-1} on {@code startState} (the residual stream entering
      * layer {@code from}; null: the chunk's embedding) and recording boundaries into {@code record} (or null). The
      * logits are an array of {@code nd}, valid until its next chunk.
+     *
+     * <p>Each layer runs in three steps over {@link #workers}: the rows of the chunk in fixed blocks
+     * ({@link ChunkRunner#rowBlocks}) through norm, q/k/v, q/k norms and RoPE; attention in tasks of one sequence, one KV head and
+     * one block of query positions ({@link #attentionTasks}); the rows again through the output projection, the FFN and
+     * both residual adds. Blocks and tasks depend on the chunk alone, so the result is the same bits on any number of threads.
      */
     private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
                                 int chunkIndex) {
@@ -273,59 +296,85 @@ public final class LlamaForward implements ForwardPass {
         RopeTable localRope = window.tokens() > 0 ? ropeTable(chunk, window.ropeTheta(), RopeScaling.NONE) : null;
 
         nd.beginChunk();
+        NdScratch[] ws = nd.workers(workers.threads());
+        int[] rows = ChunkRunner.rowBlocks(n);
+        int blocks = rows.length - 1;
+        List<AttentionTask> attentionTasks = attentionTasks(seqStart);
         // every element of these is written before it is read: reused buffers need no zeroing
         float[] xb = nd.javaArray("xb", n * dim);
+        float[] qkv = nd.javaArray("qkv", n * qkvWidth);
         float[] att = nd.javaArray("att", n * qDim);
+        float[] o = nd.javaArray("o", n * dim);
+        float[] h = nd.javaArray("h", n * 2 * hid);
         float[] gated = nd.javaArray("gated", n * hid);
+        float[] d = nd.javaArray("d", n * dim);
         boolean gelu = arch.geluGate();
         for (int l = from; l < arch.layers(); l++) {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
-            rmsNorm(x, xb, attnNorm[l], n, dim);
-            accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            float[] qkv = nd.matmul("qkv", xb, n, dim, wqkv[l] != null ? wqkv[l]
-                    : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), qDim * dim), get(name(TensorRole.K, l), kvDim * dim),
-                            get(name(TensorRole.V, l), kvDim * dim)), qkvWidth);
-            if (qkvBias[l] != null) {
-                float[] b = qkvBias[l];
-                for (int r = 0; r < n; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += b[i];
-            }
-            if (qNorm[l] != null) {
-                headNorm(qkv, n, qkvWidth, 0, arch.heads(), qNorm[l]);
-                headNorm(qkv, n, qkvWidth, qDim, arch.kvHeads(), kNorm[l]);
-            }
+            int layer = l;
             boolean local = window.isLocal(l);
-            applyRope(qkv, n, qkvWidth, local ? localRope : rope);
-            attention(qkv, qkvWidth, att, seqStart, nd, local ? window.tokens() : Integer.MAX_VALUE);
+            RopeTable layerRope = local ? localRope : rope;
+            int layerWindow = local ? window.tokens() : Integer.MAX_VALUE;
+            // replaced matrices are uploaded once per layer, by this thread, and only read by the steps
+            INDArray wQkv = wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), qDim * dim),
+                    get(name(TensorRole.K, l), kvDim * dim), get(name(TensorRole.V, l), kvDim * dim));
+            workers.forEach(blocks, (b, t) -> {
+                int r0 = rows[b];
+                int r1 = rows[b + 1];
+                rmsNorm(x, xb, attnNorm[layer], r0, r1, dim);
+                ws[t].matmulRows(xb, r0, r1, dim, wQkv, qkvWidth, qkv);
+                float[] bias = qkvBias[layer];
+                if (bias != null) for (int r = r0; r < r1; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += bias[i];
+                if (qNorm[layer] != null) {
+                    headNorm(qkv, r0, r1, qkvWidth, 0, arch.heads(), qNorm[layer]);
+                    headNorm(qkv, r0, r1, qkvWidth, qDim, arch.kvHeads(), kNorm[layer]);
+                }
+                applyRope(qkv, r0, r1, qkvWidth, layerRope);
+            });
+            accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
+            workers.forEach(attentionTasks.size(), (i, t) -> attention(attentionTasks.get(i), qkv, qkvWidth, att, ws[t], layerWindow));
             accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
-            float[] o = nd.matmul("o", att, n, qDim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim)), dim);
-            if (postAttnNorm[l] != null) rmsNorm(o, o, postAttnNorm[l], n, dim);
-            for (int i = 0; i < x.length; i++) x[i] += o[i];
-
-            rmsNorm(x, xb, ffnNorm[l], n, dim);
+            INDArray wO = wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim));
+            INDArray wUp = w13[l] != null ? w13[l]
+                    : nd.uploadParts("w-13", 2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim));
+            INDArray wDown = w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid));
+            workers.forEach(blocks, (b, t) -> {
+                int r0 = rows[b];
+                int r1 = rows[b + 1];
+                ws[t].matmulRows(att, r0, r1, qDim, wO, dim, o);
+                if (postAttnNorm[layer] != null) rmsNorm(o, o, postAttnNorm[layer], r0, r1, dim);
+                for (int i = r0 * dim; i < r1 * dim; i++) x[i] += o[i];
+                rmsNorm(x, xb, ffnNorm[layer], r0, r1, dim);
+                ws[t].matmulRows(xb, r0, r1, dim, wUp, 2 * hid, h);
+                for (int r = r0; r < r1; r++) {
+                    int hb = r * 2 * hid;
+                    int gb = r * hid;
+                    if (gelu) for (int j = 0; j < hid; j++) gated[gb + j] = geluTanh(h[hb + j]) * h[hb + hid + j];
+                    else ForwardMath.siluGate(h, hb, hid, gated, gb);
+                }
+                ws[t].matmulRows(gated, r0, r1, hid, wDown, dim, d);
+                if (postFfnNorm[layer] != null) rmsNorm(d, d, postFfnNorm[layer], r0, r1, dim);
+                for (int i = r0 * dim; i < r1 * dim; i++) x[i] += d[i];
+            });
+            // the FFN's inputs of every row, complete once the step is: xb holds the FFN norm's output until the next layer
             accumulate(sumSq, xb, n, dim, name(TensorRole.GATE, l), name(TensorRole.UP, l));
-            float[] h = nd.matmul("h", xb, n, dim, w13[l] != null ? w13[l]
-                    : nd.uploadParts("w-13", 2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim)), 2 * hid);
-            for (int r = 0; r < n; r++) {
-                int hb = r * 2 * hid;
-                int gb = r * hid;
-                if (gelu) for (int j = 0; j < hid; j++) gated[gb + j] = geluTanh(h[hb + j]) * h[hb + hid + j];
-                else ForwardMath.siluGate(h, hb, hid, gated, gb);
-            }
             accumulate(sumSq, gated, n, hid, name(TensorRole.DOWN, l));
-            float[] d = nd.matmul("d", gated, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(name(TensorRole.DOWN, l), dim * hid)), dim);
-            if (postFfnNorm[l] != null) rmsNorm(d, d, postFfnNorm[l], n, dim);
-            for (int i = 0; i < x.length; i++) x[i] += d[i];
         }
         if (record != null) record.record(chunkIndex, arch.layers(), x, n * dim);
-        rmsNorm(x, xb, outNorm, n, dim);
-        accumulate(sumSq, xb, n, dim, arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1));
-        return nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead
-                : nd.uploadParts("w-head", vocab, dim, get(arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1), vocab * dim)), vocab);
+        String headName = arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1);
+        INDArray head = lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(headName, vocab * dim));
+        float[] logits = nd.javaArray("logits", n * vocab);
+        workers.forEach(blocks, (b, t) -> {
+            rmsNorm(x, xb, outNorm, rows[b], rows[b + 1], dim);
+            ws[t].matmulRows(xb, rows[b], rows[b + 1], dim, head, vocab, logits);
+        });
+        accumulate(sumSq, xb, n, dim, headName);
+        return logits;
     }
 
-    private void rmsNorm(float[] x, float[] out, float[] w, int n, int dim) {
+    private void rmsNorm(float[] x, float[] out, float[] w, int r0, int r1, int dim) {
         float eps = (float) arch.normEps();
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             int b = r * dim;
             float ss = 0;
             for (int i = 0; i < dim; i++) ss += x[b + i] * x[b + i];
@@ -340,10 +389,10 @@ public final class LlamaForward implements ForwardPass {
      * row, in place, and scales them by {@code w} (one weight per position in a head, shared by all heads): Qwen3's
      * q/k norm, eps {@link ModelArchitecture#normEps()} like the block norms (llama.cpp's build_norm with LLM_NORM_RMS).
      */
-    private void headNorm(float[] qkv, int n, int width, int from, int heads, float[] w) {
+    private void headNorm(float[] qkv, int r0, int r1, int width, int from, int heads, float[] w) {
         int hd = arch.headDim();
         float eps = (float) arch.normEps();
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             for (int h = 0; h < heads; h++) {
                 int b = r * width + from + h * hd;
                 float ss = 0;
@@ -395,15 +444,15 @@ public final class LlamaForward implements ForwardPass {
         return new RopeTable(cos, sin, row);
     }
 
-    /** Rotates the first rotaryDims of every q and k head of each token in place; their other dimensions stay as they are. */
-    private void applyRope(float[] qkv, int n, int width, RopeTable rope) {
+    /** Rotates the first rotaryDims of every q and k head of rows [r0, r1) in place; their other dimensions stay as they are. */
+    private void applyRope(float[] qkv, int r0, int r1, int width, RopeTable rope) {
         int hd = arch.headDim();
         int rot = arch.rotaryDims();
         int half = rot / 2;
         int rotatedHeads = arch.heads() + arch.kvHeads();   // q and k, not v
         float[] cos = rope.cos();
         float[] sin = rope.sin();
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             int pb = rope.row()[r] * half;
             for (int h = 0; h < rotatedHeads; h++) {
                 int b = r * width + h * hd;
@@ -420,90 +469,95 @@ public final class LlamaForward implements ForwardPass {
         }
     }
 
-    /** Causal attention of every sequence of the chunk; a query sees at most the last {@code window} positions (its own included). */
-    private void attention(float[] qkv, int width, float[] out, int[] seqStart, NdScratch nd, int window) {
-        int maxLen = 0;
-        for (int s = 0; s + 1 < seqStart.length; s++) maxLen = Math.max(maxLen, seqStart[s + 1] - seqStart[s]);
-        AttentionScratch scratch = new AttentionScratch(arch.headDim(), maxLen);
+    /** Query positions per attention task of a sequence on the batched path. */
+    static final int ATTENTION_QUERY_BLOCK = 128;
+
+    /**
+     * One attention task: KV head {@code group} of the sequence whose first row is {@code r0} ({@code len} tokens), for
+     * its query positions {@code [q0, q1)}.
+     */
+    private record AttentionTask(int r0, int len, int group, int q0, int q1) { }
+
+    /**
+     * The attention tasks of a chunk: per sequence and KV head, one task when the sequence is shorter than
+     * {@code batchedAttentionMinTokens} (scalar loops), else one per {@link #ATTENTION_QUERY_BLOCK} query positions (two
+     * ND4J GEMMs each). A function of the chunk alone, like {@link ChunkRunner#rowBlocks}.
+     */
+    private List<AttentionTask> attentionTasks(int[] seqStart) {
+        List<AttentionTask> tasks = new ArrayList<>();
         for (int s = 0; s + 1 < seqStart.length; s++) {
             int r0 = seqStart[s];
             int len = seqStart[s + 1] - r0;
-            if (len >= batchedAttentionMinTokens) attentionBatched(qkv, width, out, r0, len, nd, window);
-            else attentionLoops(qkv, width, out, r0, len, scratch, window);
+            int step = len >= batchedAttentionMinTokens ? ATTENTION_QUERY_BLOCK : len;
+            for (int g = 0; g < arch.kvHeads(); g++) {
+                for (int q0 = 0; q0 < len; q0 += step) tasks.add(new AttentionTask(r0, len, g, q0, Math.min(len, q0 + step)));
+            }
         }
+        return tasks;
     }
 
-    /** Reusable buffers of the loop path. */
-    private static final class AttentionScratch {
-        final float[] scores;
-        final float[] kt;
-        final float[] vh;
-        final float[] q;
-
-        AttentionScratch(int hd, int maxLen) {
-            scores = new float[maxLen];
-            kt = new float[hd * maxLen];
-            vh = new float[maxLen * hd];
-            q = new float[hd];
-        }
+    /** Causal attention of one task; a query sees at most the last {@code window} positions (its own included). */
+    private void attention(AttentionTask task, float[] qkv, int width, float[] out, NdScratch nd, int window) {
+        if (task.len() >= batchedAttentionMinTokens) attentionBatched(task, qkv, width, out, nd, window);
+        else attentionLoops(task, qkv, width, out, nd, window);
     }
 
     /**
-     * Causal attention of one sequence with two ND4J GEMMs per kv head g: the queries of its kvMul heads stacked
-     * as (kvMul x len) x hd times K_g^T, a causal softmax over each row's past positions (the future ones set to 0), then times V_g. The products compute the masked upper triangle too, which BLAS does faster than scalar Java does half.
+     * Causal attention of one task with two ND4J GEMMs: the task's queries of the KV head's kvMul heads stacked as
+     * (kvMul x queries) x hd times K^T over the whole sequence, a causal softmax over each row's past positions (the
+     * future ones set to 0), then times V. The products compute the masked positions too, which BLAS does faster than
+     * scalar Java does the rest.
      */
-    private void attentionBatched(float[] qkv, int width, float[] out, int r0, int len, NdScratch nd, int window) {
+    private void attentionBatched(AttentionTask task, float[] qkv, int width, float[] out, NdScratch nd, int window) {
         int hd = arch.headDim();
         int qDim = arch.qDim();
         int kvDim = arch.kvDim();
-        int kvHeads = arch.kvHeads();
-        int kvMul = arch.heads() / kvHeads;
+        int kvMul = arch.heads() / arch.kvHeads();
         float scale = (float) arch.attentionScale();
-        int rowsPerGroup = kvMul * len;
+        int r0 = task.r0();
+        int len = task.len();
+        int g = task.group();
+        int q0 = task.q0();
+        int qr = task.q1() - q0;
+        int rowsPerGroup = kvMul * qr;
         // every element below is written before it is read: reused buffers need no zeroing
-        float[] q = nd.javaArray("att-q", kvHeads * rowsPerGroup * hd);
-        float[] k = nd.javaArray("att-k", kvHeads * len * hd);
-        float[] v = nd.javaArray("att-v", kvHeads * len * hd);
-        for (int t = 0; t < len; t++) {
+        float[] q = nd.javaArray("att-q", rowsPerGroup * hd);
+        float[] k = nd.javaArray("att-k", len * hd);
+        float[] v = nd.javaArray("att-v", len * hd);
+        for (int t = q0; t < q0 + qr; t++) {
             int rb = (r0 + t) * width;
-            for (int h = 0; h < arch.heads(); h++) {
-                int g = h / kvMul;
-                int row = g * rowsPerGroup + (h % kvMul) * len + t;
+            for (int j = 0; j < kvMul; j++) {
+                int h = g * kvMul + j;
+                int row = j * qr + t - q0;
                 for (int i = 0; i < hd; i++) q[row * hd + i] = qkv[rb + h * hd + i] * scale;
             }
-            for (int g = 0; g < kvHeads; g++) {
-                System.arraycopy(qkv, rb + qDim + g * hd, k, (g * len + t) * hd, hd);
-                System.arraycopy(qkv, rb + qDim + kvDim + g * hd, v, (g * len + t) * hd, hd);
-            }
         }
+        for (int t = 0; t < len; t++) {
+            int rb = (r0 + t) * width;
+            System.arraycopy(qkv, rb + qDim + g * hd, k, t * hd, hd);
+            System.arraycopy(qkv, rb + qDim + kvDim + g * hd, v, t * hd, hd);
+        }
+        INDArray qa = nd.upload("att-q", q, rowsPerGroup, hd);
+        INDArray ka = nd.upload("att-k", k, len, hd);
+        INDArray sa = nd.get("att-scores", rowsPerGroup, len);
+        Nd4j.gemm(qa, ka, sa, false, true, 1.0, 0.0);
+        // causal softmax in Java over each row's first t + 1 scores only (exponentials of the masked part skipped)
         float[] scores = nd.javaArray("att-scores", rowsPerGroup * len);
-        int qSize = rowsPerGroup * hd;
-        int kvSize = len * hd;
-        for (int g = 0; g < kvHeads; g++) {
-            // one 2-D GEMM per kv group: ND4J's rank-3 matmul does not reach BLAS speed
-            INDArray qa = nd.uploadRange("att-q", q, g * qSize, qSize, rowsPerGroup, hd);
-            INDArray ka = nd.uploadRange("att-k", k, g * kvSize, kvSize, len, hd);
-            INDArray sa = nd.get("att-scores", rowsPerGroup, len);
-            Nd4j.gemm(qa, ka, sa, false, true, 1.0, 0.0);
-            // causal softmax in Java over each row's first t + 1 scores only (exponentials of the masked half skipped)
-            FloatPointer sp = new FloatPointer(sa.data().addressPointer());
-            sp.get(scores, 0, rowsPerGroup * len);
-            for (int r = 0; r < rowsPerGroup; r++) {
-                int t = r % len;
-                causalSoftmax(scores, r * len, Math.max(0, t + 1 - window), t + 1, len);
-            }
-            sp.put(scores, 0, rowsPerGroup * len);
-            INDArray pa = sa;
-            INDArray va = nd.uploadRange("att-v", v, g * kvSize, kvSize, len, hd);
-            INDArray oa = nd.get("att-out", rowsPerGroup, hd);
-            Nd4j.gemm(pa, va, oa, false, false, 1.0, 0.0);
-            new FloatPointer(oa.data().addressPointer()).get(q, g * qSize, qSize);
+        FloatPointer sp = new FloatPointer(sa.data().addressPointer());
+        sp.get(scores, 0, rowsPerGroup * len);
+        for (int r = 0; r < rowsPerGroup; r++) {
+            int t = q0 + r % qr;
+            causalSoftmax(scores, r * len, Math.max(0, t + 1 - window), t + 1, len);
         }
-        for (int h = 0; h < arch.heads(); h++) {
-            int g = h / kvMul;
-            for (int t = 0; t < len; t++) {
-                int row = g * rowsPerGroup + (h % kvMul) * len + t;
-                System.arraycopy(q, row * hd, out, (r0 + t) * qDim + h * hd, hd);
+        sp.put(scores, 0, rowsPerGroup * len);
+        INDArray va = nd.upload("att-v", v, len, hd);
+        INDArray oa = nd.get("att-out", rowsPerGroup, hd);
+        Nd4j.gemm(sa, va, oa, false, false, 1.0, 0.0);
+        new FloatPointer(oa.data().addressPointer()).get(q, 0, rowsPerGroup * hd);
+        for (int j = 0; j < kvMul; j++) {
+            int h = g * kvMul + j;
+            for (int t = q0; t < q0 + qr; t++) {
+                System.arraycopy(q, (j * qr + t - q0) * hd, out, (r0 + t) * qDim + h * hd, hd);
             }
         }
     }
@@ -518,60 +572,61 @@ public final class LlamaForward implements ForwardPass {
         java.util.Arrays.fill(x, off + to, off + len, 0f);
     }
 
-    /** Causal attention of one sequence in scalar Java (no ND4J call overhead). */
-    private void attentionLoops(float[] qkv, int width, float[] out, int r0, int len, AttentionScratch sc, int window) {
-        int heads = arch.heads();
+    /** Causal attention of one task in scalar Java (no ND4J call overhead), for short sequences. */
+    private void attentionLoops(AttentionTask task, float[] qkv, int width, float[] out, NdScratch nd, int window) {
         int hd = arch.headDim();
         int qDim = arch.qDim();
         int kvDim = arch.kvDim();
-        int kvHeads = arch.kvHeads();
-        int kvMul = heads / kvHeads;
+        int kvMul = arch.heads() / arch.kvHeads();
         float scale = (float) arch.attentionScale();
-        float[] scores = sc.scores;
-        float[] kt = sc.kt;
-        float[] vt = sc.vh;
-        float[] q = sc.q;
-        for (int g = 0; g < kvHeads; g++) {
-            int ko = qDim + g * hd;
-            int vo = qDim + kvDim + g * hd;
-            // keys and values transposed (hd x len): every inner loop below runs unit-stride over positions
-            for (int u = 0; u < len; u++) {
-                int rb = (r0 + u) * width;
-                for (int i = 0; i < hd; i++) {
-                    kt[i * len + u] = qkv[rb + ko + i];
-                    vt[i * len + u] = qkv[rb + vo + i];
-                }
+        int r0 = task.r0();
+        int len = task.len();
+        int g = task.group();
+        // buffers sized to the next power of two, so sequences of many lengths share a few
+        int cap = Integer.highestOneBit(Math.max(1, len - 1)) << 1;
+        float[] scores = nd.javaArray("loop-scores", cap);
+        float[] kt = nd.javaArray("loop-kt", hd * cap);
+        float[] vt = nd.javaArray("loop-vt", hd * cap);
+        float[] q = nd.javaArray("loop-q", hd);
+        int ko = qDim + g * hd;
+        int vo = qDim + kvDim + g * hd;
+        // keys and values transposed (hd x len): every inner loop below runs unit-stride over positions
+        for (int u = 0; u < len; u++) {
+            int rb = (r0 + u) * width;
+            for (int i = 0; i < hd; i++) {
+                kt[i * len + u] = qkv[rb + ko + i];
+                vt[i * len + u] = qkv[rb + vo + i];
             }
-            for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
-                int qo = h * hd;
-                for (int t = 0; t < len; t++) {
-                    int qb = (r0 + t) * width + qo;
-                    for (int i = 0; i < hd; i++) q[i] = qkv[qb + i] * scale;
-                    int n = t + 1;
-                    int lo = Math.max(0, n - window);   // first position inside the sliding window (0: full causal)
-                    float q0 = q[0];
-                    for (int u = lo; u < n; u++) scores[u] = q0 * kt[u];
-                    for (int i = 1; i < hd; i++) {
-                        float qi = q[i];
-                        int kb = i * len;
-                        for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
+        }
+        for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
+            int qo = h * hd;
+            for (int t = task.q0(); t < task.q1(); t++) {
+                int qb = (r0 + t) * width + qo;
+                for (int i = 0; i < hd; i++) q[i] = qkv[qb + i] * scale;
+                int n = t + 1;
+                int lo = Math.max(0, n - window);   // first position inside the sliding window (0: full causal)
+                float q0 = q[0];
+                for (int u = lo; u < n; u++) scores[u] = q0 * kt[u];
+                for (int i = 1; i < hd; i++) {
+                    float qi = q[i];
+                    int kb = i * len;
+                    for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
+                }
+                ForwardMath.softmax(scores, lo, n);
+                int ob = (r0 + t) * qDim + qo;
+                for (int i = 0; i < hd; i++) {
+                    int vb = i * len;
+                    // four independent partial sums keep the floating-point units busy
+                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    int u = lo;
+                    for (; u + 3 < n; u += 4) {
+                        a0 += scores[u] * vt[vb + u];
+                        a1 += scores[u + 1] * vt[vb + u + 1];
+                        a2 += scores[u + 2] * vt[vb + u + 2];
+                        a3 += scores[u + 3] * vt[vb + u + 3];
                     }
-                    ForwardMath.softmax(scores, lo, n);
-                    int ob = (r0 + t) * qDim + qo;
-                    for (int i = 0; i < hd; i++) {
-                        int vb = i * len;
-                        // four independent partial sums keep the floating-point units busy
-                        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                        int u = lo;
-                        for (; u + 3 < n; u += 4) {
-                            a0 += scores[u] * vt[vb + u];
-                            a1 += scores[u + 1] * vt[vb + u + 1];
-                            a2 += scores[u + 2] * vt[vb + u + 2];
-                            a3 += scores[u + 3] * vt[vb + u + 3];
-                        }
-                        for (; u < n; u++) a0 += scores[u] * vt[vb + u];
-                        out[ob + i] = (a0 + a1) + (a2 + a3);
-                    }
+                    for (; u < n; u++) a0 += scores[u] * vt[vb + u];
+                    out[ob + i] = (a0 + a1) + (a2 + a3);
                 }
             }
         }

@@ -25,6 +25,8 @@ final class NdScratch implements AutoCloseable {
     private final java.util.Set<String> used = new java.util.HashSet<>();
     /** Where {@link #close()} returns this scratch; null: close frees it. */
     private final ScratchPool pool;
+    /** The scratches of a pass's threads ({@link #workers}), owned and freed with this one. */
+    private final java.util.List<NdScratch> workers = new java.util.ArrayList<>();
 
     /** A scratch of its own, freed by {@link #close()}. */
     NdScratch() { this(null); }
@@ -36,6 +38,7 @@ final class NdScratch implements AutoCloseable {
      * of changing sizes holds one chunk's arrays, not every size it has seen.
      */
     void beginChunk() {
+        for (NdScratch w : workers) w.beginChunk();
         arrays.entrySet().removeIf(e -> {
             if (used.contains(e.getKey())) return false;
             e.getValue().close();
@@ -43,6 +46,16 @@ final class NdScratch implements AutoCloseable {
         });
         javaArrays.keySet().retainAll(used);
         used.clear();
+    }
+
+    /**
+     * One scratch per thread of a pass ({@link PassWorkers}: index 0 the caller), each used by its thread alone
+     * during a parallel step; the same ones chunk after chunk. Call from the owning thread, outside parallel steps.
+     */
+    NdScratch[] workers(int threads) {
+        while (workers.size() < threads) workers.add(new NdScratch());
+        while (workers.size() > threads) workers.remove(workers.size() - 1).free();
+        return workers.toArray(new NdScratch[0]);
     }
 
     /** The array of {@code role} and {@code shape}, created uninitialized on first request. */
@@ -129,8 +142,23 @@ final class NdScratch implements AutoCloseable {
         else free();
     }
 
+    /**
+     * Rows {@code [r0, r1)} of x (row-major, k columns) times w^T where w is m x k, written into rows {@code [r0, r1)} of
+     * {@code out} (row-major, m columns). Other rows of out are left alone, so threads may fill one output by row blocks,
+     * each with a scratch of its own.
+     */
+    void matmulRows(float[] x, int r0, int r1, int k, INDArray w, int m, float[] out) {
+        int rows = r1 - r0;
+        INDArray a = uploadRange("gemm-in", x, r0 * k, rows * k, rows, k);
+        INDArray c = get("gemm-out", rows, m);
+        Nd4j.gemm(a, w, c, false, true, 1.0, 0.0);
+        new FloatPointer(c.data().addressPointer()).get(out, r0 * m, rows * m);
+    }
+
     /** Frees every array now. */
     void free() {
+        for (NdScratch w : workers) w.free();
+        workers.clear();
         for (INDArray a : arrays.values()) a.close();
         arrays.clear();
         javaArrays.clear();

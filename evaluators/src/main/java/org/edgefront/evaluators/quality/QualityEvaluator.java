@@ -87,6 +87,14 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     /**
+     * As {@link #QualityEvaluator(SearchSpace, ModelWeights, List)} with each forward pass spread over {@code passThreads}
+     * threads ({@link ForwardPass#withThreads}: the same results on any count).
+     */
+    public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, int passThreads) throws IOException {
+        this(space, ForwardPasses.load(weights).withThreads(passThreads), sequences, null, DEFAULT_CACHE_BYTES, null);
+    }
+
+    /**
      * @param space       the search space whose candidates {@link #evaluate(Candidate)} takes; its architecture
      *                    must be the weights' architecture
      * @param weights     the uncompressed model (read fully here; still owned and closed by the caller)
@@ -426,18 +434,37 @@ public final class QualityEvaluator implements Evaluator {
         private final long cacheBytes;
         /** Models whose linear tensors take more float bytes are streamed from the checkpoint ({@link ForwardPasses#open}). */
         private final long residentMatrixBytes;
+        /** Threads each forward pass spreads over ({@link ForwardPass#withThreads}); results do not depend on it. */
+        private final int passThreads;
 
         public Factory(Inputs inputs, SearchSpace space, long cacheBytes) {
-            this(inputs, space, cacheBytes, ForwardPasses.RESIDENT_MATRIX_BYTES);
+            this(inputs, space, cacheBytes, ForwardPasses.RESIDENT_MATRIX_BYTES, 1);
         }
 
         /** As the main constructor with the size above which the evaluator streams its model (tests stream tiny models). */
         Factory(Inputs inputs, SearchSpace space, long cacheBytes, long residentMatrixBytes) {
+            this(inputs, space, cacheBytes, residentMatrixBytes, 1);
+        }
+
+        private Factory(Inputs inputs, SearchSpace space, long cacheBytes, long residentMatrixBytes, int passThreads) {
+            if (passThreads < 1) throw new IllegalArgumentException("passThreads must be >= 1, got " + passThreads);
             this.inputs = Objects.requireNonNull(inputs, "inputs");
             this.space = Objects.requireNonNull(space, "space");
             this.cacheBytes = cacheBytes;
             this.residentMatrixBytes = residentMatrixBytes;
+            this.passThreads = passThreads;
         }
+
+        /**
+         * This factory with each forward pass of its evaluators spread over {@code threads} threads: every core for work
+         * in one process (a sequential run), 1 for a Spark task (its slots already use the cores). Results are the same.
+         */
+        public Factory withPassThreads(int threads) {
+            return new Factory(inputs, space, cacheBytes, residentMatrixBytes, threads);
+        }
+
+        /** Threads each forward pass of this factory's evaluators spreads over. */
+        public int passThreads() { return passThreads; }
 
         /** A factory over a checkpoint, llama2.c tokenizer and text (see {@link TextInputs}). */
         public static Factory forText(String modelUri, String tokenizerUri, String textUri, int paragraphOffset,
@@ -465,12 +492,12 @@ public final class QualityEvaluator implements Evaluator {
                 ModelArchitecture a = w.architecture();
                 if (!ForwardPasses.streams(a, residentMatrixBytes)) {
                     try (w) {
-                        return calibrated(space, w, inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                        return calibrated(space, ForwardPasses.load(w).withThreads(passThreads), inputs.sequences(a), inputs.calibration(a), cacheBytes);
                     }
                 }
                 // a model above ForwardPasses.RESIDENT_MATRIX_BYTES: the evaluator streams from, and owns, the checkpoint
                 try {
-                    QualityEvaluator e = calibrated(space, ForwardPasses.open(w, residentMatrixBytes, ForwardPasses.defaultPinnedBytes()), inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                    QualityEvaluator e = calibrated(space, ForwardPasses.open(w, residentMatrixBytes, ForwardPasses.defaultPinnedBytes()).withThreads(passThreads), inputs.sequences(a), inputs.calibration(a), cacheBytes);
                     e.ownedWeights = w;
                     return e;
                 } catch (IOException | RuntimeException | Error e) {

@@ -87,6 +87,25 @@ class ForwardPassesTest {
         assertArrayEquals(fresh, twice, "a pass after other shapes on reused buffers differs");
     }
 
+    @Test
+    void aPassGivesTheSameBitsOnOneThreadOrMany() {
+        // a sequential run spreads each pass over every core and a Spark task runs it on one: both must find the same front
+        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 1024, true, 1e-5, 10000.0, true);
+        Map<String, float[]> t = TinyModels.tensors(a, 9);
+        int[] longOne = new int[700];   // two row blocks; batched attention in query blocks
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < longOne.length; i++) longOne[i] = r.nextInt(a.vocabSize());
+        List<int[]> packed = TinyModels.sequences(12, 120, a.vocabSize(), 8);   // short sequences: the scalar attention
+        ForwardPass one = ForwardPasses.of(a, t);
+        ForwardPass three = one.withThreads(3);
+        assertArrayEquals(logProbs(one, List.of(longOne)), logProbs(three, List.of(longOne)));
+        assertArrayEquals(logProbs(one, packed), logProbs(three, packed));
+        Map<String, float[]> replaced = Map.of("blk.0.attn_q.weight", t.get("blk.0.attn_q.weight").clone());
+        assertArrayEquals(logProbs(one.withOverrides(replaced), List.of(longOne)), logProbs(three.withOverrides(replaced), List.of(longOne)),
+                "a variant keeps its base's threads and their results");
+        assertThrows(IllegalArgumentException.class, () -> one.withThreads(0));
+    }
+
     private static float[] logProbs(ForwardPass p, List<int[]> seqs) {
         int v = p.architecture().vocabSize();
         int rows = seqs.stream().mapToInt(s -> s.length).sum();

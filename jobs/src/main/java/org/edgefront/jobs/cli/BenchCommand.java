@@ -81,7 +81,8 @@ final class BenchCommand implements Runnable {
     @Command(name = "forward", mixinStandardHelpOptions = true,
             description = "FLOP rate of the forward pass (one sequence) beside this machine's matrix-multiply peak measured "
                     + "through the same ND4J/BLAS path in the same run; also one measured-KL evaluation (every tensor Q4_0). "
-                    + "Threads follow OMP_NUM_THREADS / OPENBLAS_NUM_THREADS (bin/edgefront sets 1 unless given).")
+                    + "--threads spreads the pass over that many threads (same results); BLAS threads follow OPENBLAS_NUM_THREADS "
+                    + "(bin/edgefront sets 1 unless given).")
     static final class Forward implements Callable<Integer> {
         @Option(names = "--model", defaultValue = "synthetic:smollm135m", description = "Model (default ${DEFAULT-VALUE}).")
         String model;
@@ -95,24 +96,29 @@ final class BenchCommand implements Runnable {
         @Option(names = "--gemm-seconds", defaultValue = "1.0", description = "Minimum seconds per GEMM shape (default ${DEFAULT-VALUE}).")
         double gemmSeconds;
 
+        @Option(names = "--threads", defaultValue = "1",
+                description = "Threads each pass spreads over, each with one BLAS thread; the GEMM peak is then that many cores' (default ${DEFAULT-VALUE}).")
+        int threads;
+
         @Option(names = "--json", description = "Print one JSON object on stdout.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
+            if (threads < 1) throw new InvalidInputException("-", "--threads", "must be >= 1");
             if (tokens < 2) throw new InvalidInputException("-", "--tokens", "must be >= 2");
             if (repeat < 1) throw new InvalidInputException("-", "--repeat", "must be >= 1");
             if (!(gemmSeconds > 0)) throw new InvalidInputException("-", "--gemm-seconds", "must be > 0");
-            var r = org.edgefront.evaluators.bench.ForwardBenchmark.run(model, tokens, repeat, gemmSeconds);
+            var r = org.edgefront.evaluators.bench.ForwardBenchmark.run(model, tokens, repeat, gemmSeconds, threads);
             if (json) {
                 System.out.println(r.json());
             } else {
-                System.out.printf(java.util.Locale.ROOT, "%s, %d tokens, BLAS threads %d, SIMD softmax/SiLU %s%n"
+                System.out.printf(java.util.Locale.ROOT, "%s, %d tokens, pass threads %d, BLAS threads %d, SIMD softmax/SiLU %s%n"
                                 + "  GEMM peak: %.1f GFLOP/s wall, %.1f GFLOP/s per CPU-second%n"
                                 + "  forward pass: %.2f GFLOP in %.3f s wall / %.3f CPU-s = %.1f GFLOP/s wall (%.0f%% of peak), %.1f per CPU-s (%.0f%% of peak)%n"
                                 + "  measured-KL evaluation (every tensor Q4_0): %.3f s wall / %.3f CPU-s with compression, %.3f s / %.3f CPU-s cached%n"
                                 + "  sensitivity row (one down projection Q4_0, incremental): middle layer %.3f s / %.3f CPU-s, last layer %.3f s / %.3f CPU-s%n",
-                        r.model(), r.tokens(), r.blasThreads(), r.simdKernels() ? "on" : "off", r.peakWallGflops(), r.peakCpuGflops(), r.forwardGflop(),
+                        r.model(), r.tokens(), r.passThreads(), r.blasThreads(), r.simdKernels() ? "on" : "off", r.peakWallGflops(), r.peakCpuGflops(), r.forwardGflop(),
                         r.forward().wallSeconds(), r.forward().cpuSeconds(), r.forwardWallGflops(), 100 * r.forwardWallGflops() / r.peakWallGflops(),
                         r.forwardCpuGflops(), 100 * r.forwardCpuGflops() / r.peakCpuGflops(), r.klFirst().wallSeconds(), r.klFirst().cpuSeconds(),
                         r.klCached().wallSeconds(), r.klCached().cpuSeconds(), r.rowMiddle().wallSeconds(), r.rowMiddle().cpuSeconds(),

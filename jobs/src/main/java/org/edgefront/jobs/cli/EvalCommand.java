@@ -72,7 +72,7 @@ final class EvalCommand implements Callable<Integer> {
             List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
             QualityReport q;
-            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs)) {
+            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs, org.edgefront.jobs.run.SearchEvaluators.inProcessPassThreads())) {
                 q = e.measure(choices);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

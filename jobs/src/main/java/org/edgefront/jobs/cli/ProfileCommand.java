@@ -14,6 +14,7 @@ import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.profile.OutputErrorJob;
 import org.edgefront.jobs.profile.ProfileJob;
+import org.edgefront.jobs.run.SearchEvaluators;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.jobs.profile.WeightErrorJob;
 import org.edgefront.jobs.spark.EvaluatorPool;
@@ -82,9 +83,11 @@ public final class ProfileCommand implements Callable<Integer> {
         QualityEvaluator.Factory factory = in.factory(arch, space);
         if (proxy.equals("output-error")) return outputError(factory, space, opts);
         if (!proxy.equals("measured")) throw new InvalidInputException("-", "--proxy", "must be measured or output-error, got " + proxy);
-        ProfileJob.Config config = new ProfileJob.Config(factory, space, out, resume, partitions);
-        ProfileJob.Outcome o;
         boolean sequential = master.equals("sequential");
+        // in one process every core serves each pass; Spark's slots already use the cores
+        ProfileJob.Config config = new ProfileJob.Config(factory.withPassThreads(sequential ? SearchEvaluators.inProcessPassThreads() : 1),
+                space, out, resume, partitions);
+        ProfileJob.Outcome o;
         SparkSession spark = sequential ? null : SparkSessions.create("edgefront-profile", master, "local[*]", false);
         try {
             o = ProfileJob.run(config, spark == null ? null : JavaSparkContext.fromSparkContext(spark.sparkContext()), System.err);
@@ -115,7 +118,8 @@ public final class ProfileCommand implements Callable<Integer> {
         if (resume) throw new InvalidInputException("-", "--resume", "applies to --proxy measured only");
         OutputErrorJob.Outcome o;
         try {
-            o = OutputErrorJob.run(factory, space, out, System.err);
+            // one process: every core serves each pass
+            o = OutputErrorJob.run(factory.withPassThreads(SearchEvaluators.inProcessPassThreads()), space, out, System.err);
         } finally {
             EvaluatorPool.closeAll();
         }

@@ -204,10 +204,13 @@ public final class ProfileJob {
         return "{\n  \"schemaVersion\" : 1,\n  \"fingerprint\" : \"" + fingerprint + "\"\n}\n";
     }
 
-    /** SHA-256 of the factory's Java serialization: equal inputs, equal fingerprint. */
+    /**
+     * SHA-256 of the factory's Java serialization: equal inputs, equal fingerprint. Its pass threads are left out, as
+     * they do not change a row: a profile begun on Spark resumes sequentially.
+     */
     static String fingerprint(QualityEvaluator.Factory f) {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-            o.writeObject(f);
+            o.writeObject(f.withPassThreads(1));
             o.flush();
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
         } catch (IOException | NoSuchAlgorithmException e) {

@@ -57,8 +57,21 @@ public final class SearchEvaluators {
         return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs());
     }
 
+    /**
+     * Threads for each forward pass of work that runs in this process alone (a sequential run, {@code eval},
+     * {@code compare}): every available core. Spark tasks get 1, since the slots already use the cores. Results do not
+     * depend on it ({@link QualityEvaluator.Factory#withPassThreads}).
+     */
+    public static int inProcessPassThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** Measured quality on {@code size} paragraphs (or synthetic sequences) from the start of the text. */
     private static QualityEvaluator.Factory stageFactory(ResolvedSearch r, int size) {
+        return stageFactoryOnOneThread(r, size).withPassThreads(r.usesSpark() ? 1 : inProcessPassThreads());
+    }
+
+    private static QualityEvaluator.Factory stageFactoryOnOneThread(ResolvedSearch r, int size) {
         ModelSource model = r.model();
         if (model.synthetic()) {
             int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());
