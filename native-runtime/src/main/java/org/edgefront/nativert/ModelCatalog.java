@@ -278,8 +278,9 @@ public final class ModelCatalog {
      * ({@code qwen3_next}, {@code qwen3_5}, {@code qwen3_5_text}): {@code layer_types}, else every
      * {@code full_attention_interval}-th block attends; {@code linear_num_key_heads}, {@code linear_num_value_heads},
      * {@code linear_key_head_dim}, {@code linear_value_head_dim}, {@code linear_conv_kernel_dim} (required: no default is
-     * assumed); {@code attn_output_gate} (default true: Qwen3-Next's attention is always gated). A {@code conv} or
-     * {@code linear_attention} block in any other model type is refused by name: its shapes would be guesses.
+     * assumed); {@code attn_output_gate} (default true: Qwen3-Next's attention is always gated). A {@code conv},
+     * {@code linear_attention} or Mamba block in any other model type (Granite 4's {@code layer_types}) is refused by
+     * name: costing it as attention would be silently wrong, and its shapes would be guesses.
      */
     static LayerGeometry hybridGeometry(String file, JsonNode c, String type, int layers, int ffn) {
         if (!hybridType(type)) {
@@ -287,7 +288,7 @@ public final class ModelCatalog {
             if (types != null && types.isArray()) {
                 for (int l = 0; l < types.size(); l++) {
                     String t = types.get(l).asText();
-                    if (t.equals("conv") || t.equals("linear_attention")) {
+                    if (t.equals("conv") || t.equals("linear_attention") || t.contains("mamba")) {
                         throw new InvalidInputException(file, "layer_types[" + l + "]", "'" + t + "' blocks of model_type '" + type
                                 + "' are not modelled by the simulator (LFM2, Qwen3-Next and Qwen3.5 are)");
                     }

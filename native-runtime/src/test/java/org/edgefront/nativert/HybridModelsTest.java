@@ -224,6 +224,8 @@ class HybridModelsTest {
         // a convolution block in a model whose shapes the simulator does not know
         assertField("layer_types[0]", "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,"
                 + "\"num_attention_heads\":4,\"vocab_size\":100,\"layer_types\":[\"conv\",\"full_attention\"]}");
+        assertField("layer_types[1]", "{\"model_type\":\"granitemoehybrid\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,"
+                + "\"num_attention_heads\":4,\"vocab_size\":100,\"layer_types\":[\"attention\",\"mamba\"]}");
     }
 
     private static void assertField(String field, String json) {
