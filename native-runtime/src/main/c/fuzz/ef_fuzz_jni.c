@@ -4,8 +4,8 @@
  * exactly as the JVM would (an out-of-range access there would be an ArrayIndexOutOfBoundsException in
  * Java: here it aborts, because the bridge promises to check every length before touching elements).
  *
- * Input: byte 0 picks the entry point (mod 3: simulateBatch, simulateOne, linearCost); bytes 1..11 pick each
- * array's length (0 = right length, 0xFF = null, otherwise right length plus a signed delta); byte 12
+ * Input: byte 0 picks the entry point (mod 3: simulateBatch, simulateOne, linearCost); bytes 1..12 pick each
+ * array's length (0 = right length, 0xFF = null, otherwise right length plus a signed delta); byte 13
  * is the candidate count (signed); the rest are patches "array u8, element u16 (LE), 8 value bytes"
  * applied on top of a valid base input, so both valid and invalid values reach the simulator.
  * Oracles: no sanitizer report, no out-of-bounds array access, no exception left pending on success
@@ -22,11 +22,11 @@
 #include "edgefront_wire.h"
 
 JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
-        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, jdoubleArray jblocks,
         jintArray jshapes, jdoubleArray jreads, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jintArray jstatus);
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
-        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, jdoubleArray jblocks,
         jintArray jshapes, jdoubleArray jreads, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
         jdoubleArray jout, jdoubleArray jops);
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(
@@ -96,15 +96,15 @@ static jintArray JNICALL new_int_array(JNIEnv *env, jsize len) {
 }
 
 /* Array order: 0 device, 1 cal, 2 workload, 3 attention, 4 shapes, 5 choice ints, 6 ratios, 7 bytes, 8 out, 9 status/ops,
- * 10 reads */
-#define N_ARR 11
-static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT, K_DOUBLE};
-static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_DOUBLE, K_DOUBLE};
+ * 10 reads, 11 blocks */
+#define N_ARR 12
+static const int KINDS_BATCH[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_INT, K_DOUBLE, K_DOUBLE};
+static const int KINDS_ONE[N_ARR] = {K_DOUBLE, K_DOUBLE, K_INT, K_INT, K_INT, K_INT, K_DOUBLE, K_LONG, K_DOUBLE, K_DOUBLE, K_DOUBLE, K_DOUBLE};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 13) return 0;
+    if (size < N_ARR + 2) return 0;
     int mode = data[0] % 3, one = mode != 0;
-    int ncand = (int8_t)data[12];
+    int ncand = (int8_t)data[N_ARR + 1];
     const int n_t = 4;
     /* edgefront_wire.h order: device scalars, then (fp32, fp16, int8, pJ/op, active W) per backend */
     const double dev[EF_WIRE_DEVICE_FIELDS] = {68e9, 8e9, 8, 20e9, 40, 1.2, 90, 0.65, 200e9, 400e9, 800e9, 2, 3.0,
@@ -113,6 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const double cal[EF_WIRE_CALIBRATION_FIELDS] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
     const int32_t wl[EF_WIRE_WORKLOAD_FIELDS] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     const int32_t att[EF_WIRE_ATTENTION_FIELDS] = {2, 8, 2, 64, 1024, 1000, 0, 512};
+    /* (kind, state bytes, state ops) per layer: block 0 attends (it holds Q and K), block 1 is a short convolution */
+    const double blocks[2 * EF_WIRE_BLOCK_FIELDS] = {EF_BLOCK_ATTENTION, 0, 0, EF_BLOCK_SHORT_CONV, 6144, 2048};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
     const int32_t shapes[16] = {1000, 512, 1, -1, 512, 512, 3, 0, 128, 512, 4, 0, 1000, 512, 2, -1};
     /* (format, sparsity kind, rank, kept rows, kept cols) per tensor, unpruned */
@@ -123,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     jsize right[N_ARR] = {EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS, EF_WIRE_ATTENTION_FIELDS,
                           EF_WIRE_SHAPE_FIELDS * n_t, EF_WIRE_CHOICE_FIELDS * n_t * nc, n_t * nc, n_t * nc,
                           one ? EF_WIRE_RESULT_FIELDS : EF_WIRE_RESULT_FIELDS * nc, one ? (jsize)(EF_WIRE_OP_FIELDS * (n_t + 2)) : nc,
-                          EF_WIRE_READS_FIELDS * n_t};
+                          EF_WIRE_READS_FIELDS * n_t, 2 * EF_WIRE_BLOCK_FIELDS};
     if (mode == 2) { right[4] = EF_WIRE_SHAPE_FIELDS; right[5] = EF_WIRE_CHOICE_FIELDS; right[8] = EF_WIRE_OP_FIELDS; } /* linearCost: one shape, one choice, one op */
     fake_array store[N_ARR];
     jarray handles[N_ARR];
@@ -144,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < store[4].len; i++) ((int32_t *)store[4].data)[i] = shapes[i % 16];
     for (int i = 0; i < store[5].len; i++) ((int32_t *)store[5].data)[i] = choice[i % 20];
     for (int i = 0; i < store[7].len; i++) ((int64_t *)store[7].data)[i] = bytes[i % 4];
+    for (int i = 0; i < store[11].len; i++) ((double *)store[11].data)[i] = blocks[i % (2 * EF_WIRE_BLOCK_FIELDS)];
     /* reads: dense, except the LM head's decode slice (half its rows, 2 more eighths per micro-batch) */
     for (int i = 0; i < store[10].len; i++) ((double *)store[10].data)[i] = (i % EF_WIRE_READS_FIELDS) == EF_WIRE_READS_PREFILL_EXTRA_UNITS ? 0.0 : 1.0;
     if (store[10].len == EF_WIRE_READS_FIELDS * n_t) {
@@ -153,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         lm[EF_WIRE_READS_PREFILL_EXTRA_UNITS] = 2.0;
     }
     if (mode == 2 && store[4].len >= EF_WIRE_SHAPE_FIELDS) ((int32_t *)store[4].data)[EF_WIRE_SHAPE_ROLE] = EF_ROLE_LINEAR; /* linearCost wants a plain linear */
-    for (size_t p = 13; p + 11 <= size; p += 11) {
+    for (size_t p = N_ARR + 2; p + 11 <= size; p += 11) {
         int a = data[p] % N_ARR;
         uint16_t e = (uint16_t)(data[p + 1] | data[p + 2] << 8);
         if (store[a].len == 0) continue;
@@ -177,15 +180,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (mode == 2) {
         double ratio = 0.0;
         int64_t bytes = 1000LL * 512 / 32 * 18;
-        if (size >= 13 + 16) { memcpy(&ratio, data + size - 16, 8); memcpy(&bytes, data + size - 8, 8); }
+        if (size >= N_ARR + 2 + 16) { memcpy(&ratio, data + size - 16, 8); memcpy(&bytes, data + size - 8, 8); }
         Java_org_edgefront_nativert_NativeBridge_linearCost(&env, NULL, handles[0], handles[1], handles[2], handles[4], handles[5],
                                                             ratio, (jlong)bytes, handles[8]);
     } else if (one) {
-        Java_org_edgefront_nativert_NativeBridge_simulateOne(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
-                                                             handles[10], handles[5], handles[6], handles[7], handles[8], handles[9]);
+        Java_org_edgefront_nativert_NativeBridge_simulateOne(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[11],
+                                                             handles[4], handles[10], handles[5], handles[6], handles[7], handles[8], handles[9]);
     } else {
-        Java_org_edgefront_nativert_NativeBridge_simulateBatch(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[4],
-                                                               handles[10], (jint)ncand, handles[5], handles[6], handles[7], handles[8], handles[9]);
+        Java_org_edgefront_nativert_NativeBridge_simulateBatch(&env, NULL, handles[0], handles[1], handles[2], handles[3], handles[11],
+                                                               handles[4], handles[10], (jint)ncand, handles[5], handles[6], handles[7], handles[8],
+                                                               handles[9]);
     }
     for (int i = 0; i < N_ARR; i++) free(store[i].data);
     for (int i = 0; i < n_made; i++) free(made[i].data);

@@ -39,7 +39,9 @@ int main(int argc, char **argv) {
     }
     ch[5] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 0, 0, 0, 0};
     ch[6] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 64, 64 * 512 / 32 * 18, 64, 512};
-    uint8_t seed[2048]; /* the inputs are about 1.2 KiB */
+    /* block 0 attends (its Q and K are above), block 1 is a short convolution with a 6 KiB state */
+    ef_block blocks[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 6144.0, 2048.0}};
+    uint8_t seed[2048]; /* the inputs are about 1.3 KiB */
     size_t off = 0;
     memcpy(seed + off, &dev, sizeof dev); off += sizeof dev;
     memcpy(seed + off, &cal, sizeof cal); off += sizeof cal;
@@ -49,6 +51,8 @@ int main(int argc, char **argv) {
     seed[off++] = 1; /* 2 candidates */
     memcpy(seed + off, shapes, sizeof shapes); off += sizeof shapes;
     memcpy(seed + off, ch, sizeof ch); off += sizeof ch;
+    seed[off++] = 2; /* 2 blocks */
+    memcpy(seed + off, blocks, sizeof blocks); off += sizeof blocks;
     if (argc > 3) {
         char path[512];
         snprintf(path, sizeof path, "%s/seed-valid.bin", argv[3]);

@@ -1,5 +1,5 @@
 /*
- * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 6).
+ * edgefront_sim.h - EdgeFront on-device LLM inference simulator (C API, version 9).
  *
  * Tutorial
  * --------
@@ -23,6 +23,7 @@
  *      one ef_tensor_choice per tensor (format id, exact stored bytes, sparsity, kept rank, and
  *      the kept shape after structured pruning: kept_rows x kept_cols, or 0 x 0 = removed).
  *      An unpruned candidate sets kept_rows = rows and kept_cols = cols.
+ *      A hybrid model also says, per block, whether it attends or holds a recurrent state (ef_block).
  *   5. Call ef_simulate() for one candidate (with an optional per-operator breakdown) or
  *      ef_simulate_batch() for many candidates sharing device, workload and model.
  *
@@ -43,7 +44,15 @@
  * once per ubatch). Decode context grows over the generation (the KV cache read of token i covers
  * prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op + (static power + the backend's
  * active power) x time. A thermal model slows decode to a sustained fraction after an onset time.
- * Memory = exact weight bytes + KV cache at full context + activations + runtime.
+ * Memory = exact weight bytes + KV cache at full context + recurrent state (api 9) + activations + runtime.
+ *
+ * Hybrid models (api 9): each block says what mixes its tokens (ef_block). An attention block attends over its KV
+ * cache as above. A short-convolution block (LFM2) or a linear-attention block (Qwen3.5's gated delta net) has no
+ * attention operator and no KV cache: it holds a fixed per-sequence state of state_bytes instead, whatever the
+ * context; a decode token reads the state and writes it back and does state_ops operations on it (at the FP32 peak:
+ * engines keep the state in fp32), and prefill costs state_ops per prompt token (linear in the prompt, no pairwise
+ * term) plus one read and write of the state per micro-batch. The state's bytes are memory (ef_result.state_bytes).
+ * Its projections and convolution kernel are ordinary linear tensors of the block.
  *
  * Mixtures of experts (api 6): every tensor says which slice of it a decode token runs (ef_tensor_shape's read
  * fractions): the decode operator is that slice's GEMV (its share of the bytes, flops and activations), and prefill
@@ -73,8 +82,11 @@
 extern "C" {
 #endif
 
+/** Most blocks a model may have (attention.layers); more are refused, never allocated for. */
+#define EF_MAX_LAYERS 4096
+
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 8
+#define EF_API_VERSION 9
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -210,6 +222,20 @@ typedef struct {
                                   Gemma 4): they cost attention like any block but add no KV cache; in [0, layers) */
 } ef_attention;
 
+/** api 9: what mixes a block's tokens (ef_block.kind). */
+typedef enum { EF_BLOCK_ATTENTION = 0, EF_BLOCK_SHORT_CONV = 1, EF_BLOCK_LINEAR_ATTENTION = 2 } ef_block_kind;
+
+/**
+ * api 9: one block's token mixer, one per layer (or none at all: every block attends). An attention block has no
+ * state (both numbers 0); a short-convolution or linear-attention block holds state_bytes > 0 of per-sequence state,
+ * has no Q/K/V tensor and no KV cache, and is not among the kv_shared_layers.
+ */
+typedef struct {
+    int32_t kind;        /* ef_block_kind */
+    double state_bytes;  /* per-sequence state the block holds (convolution window, recurrent matrix), bytes, [0, 1e12] */
+    double state_ops;    /* operations per token to update and read that state, [0, 1e12] */
+} ef_block;
+
 typedef struct {
     int32_t rows;  /* full outputs, >= 1 */
     int32_t cols;  /* full inputs, >= 1 */
@@ -251,42 +277,46 @@ typedef struct {
     double power_w;                 /* average during decode */
     double weight_bytes, kv_cache_bytes, activation_bytes, runtime_bytes, peak_memory_bytes;
     double prefill_energy_j;        /* energy of the whole prefill, J */
+    double state_bytes;             /* api 9: the blocks' fixed per-sequence state (ef_block), bytes; in peak_memory_bytes */
 } ef_result;
 
 /** Number of doubles per candidate written by ef_simulate_batch: the fields of ef_result in order, each slot named by
  *  EF_WIRE_RESULT (edgefront_wire.h). */
-#define EF_RESULT_FIELDS 12
+#define EF_RESULT_FIELDS 13
 
 /** What limits an operator; EF_BOUND_NONE marks an operator that pruning removed (all costs 0). */
 typedef enum { EF_BOUND_MEMORY = 0, EF_BOUND_COMPUTE = 1, EF_BOUND_OVERHEAD = 2, EF_BOUND_NONE = 3 } ef_bound;
 
 /** One operator of one decode step at the mean decode context. */
 typedef struct {
-    int32_t index;   /* tensor index for op < n_tensors; n_tensors + layer for attention */
+    int32_t index;   /* tensor index for op < n_tensors; n_tensors + layer for the block's attention or state update */
     int32_t bound;   /* ef_bound */
     double bytes, ops, time_s, energy_j;
 } ef_op_cost;
 
-/** Operators written by ef_simulate's breakdown: one per tensor plus one attention per layer. */
+/** Operators written by ef_simulate's breakdown: one per tensor plus one per layer (its attention or its state update). */
 size_t ef_op_count(const ef_attention *att, size_t n_tensors);
 
 /**
- * Simulates one candidate. ops/ops_capacity may be NULL/0 (no breakdown); otherwise capacity
- * must be >= ef_op_count(). msg may be NULL.
+ * Simulates one candidate. blocks/n_blocks: NULL/0 (every block attends) or att->layers ef_block entries, one per
+ * layer in order (api 9). ops/ops_capacity may be NULL/0 (no breakdown); otherwise capacity must be >= ef_op_count().
+ * msg may be NULL.
  */
 int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                const ef_tensor_shape *shapes, size_t n_tensors,
                 const ef_tensor_choice *choices, ef_result *out,
                 ef_op_cost *ops, size_t ops_capacity, char *msg, size_t msg_capacity);
 
 /**
- * Simulates n_candidates candidates. choices holds n_candidates x n_tensors entries (candidate
+ * Simulates n_candidates candidates (blocks as for ef_simulate). choices holds n_candidates x n_tensors entries (candidate
  * major). out receives n_candidates x EF_RESULT_FIELDS doubles; status receives one ef_status per
  * candidate. Returns EF_OK when the shared inputs are valid (individual candidates may still have
  * failed; msg then describes the first failure), else the shared inputs' error.
  */
 int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                      const ef_tensor_shape *shapes, size_t n_tensors,
                       const ef_tensor_choice *choices, size_t n_candidates,
                       double *out, int32_t *status, char *msg, size_t msg_capacity);
 
@@ -300,7 +330,8 @@ int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const 
  * sparsity_ratios and weight_bytes one value per tensor per candidate.
  */
 int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                           const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                           const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                           const ef_tensor_shape *shapes, size_t n_tensors,
                            const int32_t *choice_ints, const double *sparsity_ratios, const int64_t *weight_bytes,
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t msg_capacity);
 

@@ -12,7 +12,8 @@
  * EF_WIRE_UNIT fields of its ef_compute_unit.
  * Calibration (doubles): the EF_WIRE_CALIBRATION scalars, then EF_FMT_COUNT dequant_ops (by ef_format id), then the
  * EF_WIRE_CALIBRATION_TAIL terms.
- * Workload (ints): EF_WIRE_WORKLOAD. Attention (ints): EF_WIRE_ATTENTION.
+ * Workload (ints): EF_WIRE_WORKLOAD. Attention (ints): EF_WIRE_ATTENTION. Blocks (doubles): EF_WIRE_BLOCK per layer, or
+ * none (every block attends).
  * Shapes (ints): EF_WIRE_SHAPE per tensor; reads (doubles): EF_WIRE_READS per tensor (the same ef_tensor_shape). Choices (ints): EF_WIRE_CHOICE per tensor per candidate (the double
  * sparsity ratio and the long weight bytes travel in their own arrays, one value per tensor per candidate).
  * Results (doubles): EF_WIRE_RESULT per candidate. Operators (doubles): EF_WIRE_OP per operator.
@@ -78,6 +79,12 @@
     X(ATTENTION, MODEL_DIM, model_dim)                 \
     X(ATTENTION, KV_SHARED_LAYERS, kv_shared_layers)
 
+/* ef_block (api 9), per layer, as doubles: the kind travels as a whole number (the bridge refuses any other) */
+#define EF_WIRE_BLOCK(X)                     \
+    X(BLOCK, KIND, kind)                     \
+    X(BLOCK, STATE_BYTES, state_bytes)       \
+    X(BLOCK, STATE_OPS, state_ops)
+
 /* ef_tensor_shape, per tensor */
 #define EF_WIRE_SHAPE(X)         \
     X(SHAPE, ROWS, rows)         \
@@ -113,7 +120,8 @@
     X(RESULT, ACTIVATION_BYTES, activation_bytes)                \
     X(RESULT, RUNTIME_BYTES, runtime_bytes)                      \
     X(RESULT, PEAK_MEMORY_BYTES, peak_memory_bytes)              \
-    X(RESULT, PREFILL_ENERGY_J, prefill_energy_j)
+    X(RESULT, PREFILL_ENERGY_J, prefill_energy_j)              \
+    X(RESULT, STATE_BYTES, state_bytes)
 
 /* ef_op_cost without its index (the position in the array is the index), per operator */
 #define EF_WIRE_OP(X)            \
@@ -142,6 +150,7 @@ enum { EF_WIRE_CALIBRATION(EF_WIRE_ENUM_ROW) EF_WIRE_CALIBRATION_SCALARS };
 enum { EF_WIRE_CALIBRATION_TAIL(EF_WIRE_ENUM_ROW) EF_WIRE_CALIBRATION_TAIL_FIELDS };
 enum { EF_WIRE_WORKLOAD(EF_WIRE_ENUM_ROW) EF_WIRE_WORKLOAD_FIELDS };
 enum { EF_WIRE_ATTENTION(EF_WIRE_ENUM_ROW) EF_WIRE_ATTENTION_FIELDS };
+enum { EF_WIRE_BLOCK(EF_WIRE_ENUM_ROW) EF_WIRE_BLOCK_FIELDS };
 enum { EF_WIRE_SHAPE(EF_WIRE_ENUM_ROW) EF_WIRE_SHAPE_FIELDS };
 enum { EF_WIRE_READS(EF_WIRE_ENUM_ROW) EF_WIRE_READS_FIELDS };
 enum { EF_WIRE_CHOICE(EF_WIRE_ENUM_ROW) EF_WIRE_CHOICE_FIELDS };

@@ -15,6 +15,7 @@
 #define CAL_FIELDS EF_WIRE_CALIBRATION_FIELDS
 #define WORKLOAD_FIELDS EF_WIRE_WORKLOAD_FIELDS
 #define ATTENTION_FIELDS EF_WIRE_ATTENTION_FIELDS
+#define BLOCK_FIELDS EF_WIRE_BLOCK_FIELDS
 #define SHAPE_FIELDS EF_WIRE_SHAPE_FIELDS
 #define READS_FIELDS EF_WIRE_READS_FIELDS
 #define CHOICE_INT_FIELDS EF_WIRE_CHOICE_FIELDS
@@ -59,7 +60,15 @@ typedef struct {
     ef_backend_params cal;
     ef_workload wl;
     ef_attention att;
+    ef_block *blocks; /* n_blocks of them (malloc'd; NULL when none): release with free_shared */
+    size_t n_blocks;
 } shared_inputs;
+
+static void free_shared(shared_inputs *s) {
+    free(s->blocks);
+    s->blocks = NULL;
+    s->n_blocks = 0;
+}
 
 /* Device, calibration and workload (every call), each slot by name. */
 static int read_common(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, shared_inputs *s) {
@@ -95,7 +104,18 @@ static int read_common(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
     return 1;
 }
 
-static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, shared_inputs *s) {
+/* A block kind that travelled as a double: a whole number in the enum's int range, else -1, which the library refuses
+ * by name (casting NaN or an out-of-range double to an integer is undefined behaviour, so it is never done). */
+static int32_t block_kind(double k) {
+    return (k >= -1.0 && k <= 1e6 && k == (double)(int32_t)k) ? (int32_t)k : -1;
+}
+
+/* Device, calibration, workload, attention and the blocks (api 9: none, or EF_WIRE_BLOCK doubles per layer). On success
+ * the caller releases *s with free_shared; on failure nothing is held and an exception is pending. */
+static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, jdoubleArray jblocks,
+                       shared_inputs *s) {
+    s->blocks = NULL;
+    s->n_blocks = 0;
     if (!read_common(env, jdev, jcal, jwl, s) || !check_len(env, jatt, ATTENTION_FIELDS, "attention")) return 0;
     jint a[ATTENTION_FIELDS];
     (*env)->GetIntArrayRegion(env, jatt, 0, ATTENTION_FIELDS, a);
@@ -103,6 +123,36 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
 #define READ(table, name, field) s->att.field = a[EF_WIRE_##table##_##name];
     EF_WIRE_ATTENTION(READ)
 #undef READ
+    if (jblocks == NULL) { ef_jni_throw(env, EF_ERR_NULL, "blocks is null"); return 0; }
+    jsize len = (*env)->GetArrayLength(env, jblocks);
+    /* one block per layer, or none; the layer count itself is range-checked by the library */
+    jsize layers = s->att.layers >= 1 && s->att.layers <= EF_MAX_LAYERS ? (jsize)s->att.layers : -1;
+    if (len != 0 && (layers < 0 || len != layers * BLOCK_FIELDS)) {
+        char m[160];
+        snprintf(m, sizeof m, "blocks has length %d, expected 0 or %d per layer for %d layers", (int)len, BLOCK_FIELDS, (int)s->att.layers);
+        ef_jni_throw(env, EF_ERR_LENGTH, m);
+        return 0;
+    }
+    if (len == 0) return 1;
+    size_t n = (size_t)len / BLOCK_FIELDS;
+    double *b = malloc((size_t)len * sizeof *b);
+    ef_block *blocks = malloc(n * sizeof *blocks);
+    if (b == NULL || blocks == NULL) {
+        free(b); free(blocks);
+        ef_jni_throw(env, EF_ERR_LENGTH, "out of memory for the blocks");
+        return 0;
+    }
+    (*env)->GetDoubleArrayRegion(env, jblocks, 0, len, b);
+    if ((*env)->ExceptionCheck(env)) { free(b); free(blocks); return 0; }
+    for (size_t l = 0; l < n; l++) {
+        const double *r = b + BLOCK_FIELDS * l;
+        blocks[l].kind = block_kind(r[EF_WIRE_BLOCK_KIND]);
+        blocks[l].state_bytes = r[EF_WIRE_BLOCK_STATE_BYTES];
+        blocks[l].state_ops = r[EF_WIRE_BLOCK_STATE_OPS];
+    }
+    free(b);
+    s->blocks = blocks;
+    s->n_blocks = n;
     return 1;
 }
 
@@ -188,14 +238,14 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_wireLayout(JN
     char text[4096];
     int len = snprintf(text, sizeof text,
                        "device=%s;unit=%s;backend=%s;calibration=%s;dequant_ops=%d;calibration_tail=%s;workload=%s;attention=%s;"
-                       "shape=%s;reads=%s;choice=%s;result=%s;op=%s;format_info=%s;"
-                       "fields=device:%d,calibration:%d,workload:%d,attention:%d,shape:%d,reads:%d,choice:%d,result:%d,op:%d,format_info:%d",
+                       "block=%s;shape=%s;reads=%s;choice=%s;result=%s;op=%s;format_info=%s;"
+                       "fields=device:%d,calibration:%d,workload:%d,attention:%d,block:%d,shape:%d,reads:%d,choice:%d,result:%d,op:%d,format_info:%d",
                        EF_WIRE_DEVICE(WIRE_NAME), EF_WIRE_UNIT(WIRE_NAME), EF_BACKEND_TABLE(WIRE_BACKEND), EF_WIRE_CALIBRATION(WIRE_NAME),
                        EF_FMT_COUNT, EF_WIRE_CALIBRATION_TAIL(WIRE_NAME), EF_WIRE_WORKLOAD(WIRE_NAME), EF_WIRE_ATTENTION(WIRE_NAME),
-                       EF_WIRE_SHAPE(WIRE_NAME), EF_WIRE_READS(WIRE_NAME), EF_WIRE_CHOICE(WIRE_NAME), EF_WIRE_RESULT(WIRE_NAME), EF_WIRE_OP(WIRE_NAME),
-                       EF_WIRE_FORMAT_INFO(WIRE_NAME), EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS,
-                       EF_WIRE_ATTENTION_FIELDS, EF_WIRE_SHAPE_FIELDS, EF_WIRE_READS_FIELDS, EF_WIRE_CHOICE_FIELDS, EF_WIRE_RESULT_FIELDS, EF_WIRE_OP_FIELDS,
-                       EF_WIRE_FORMAT_INFO_FIELDS);
+                       EF_WIRE_BLOCK(WIRE_NAME), EF_WIRE_SHAPE(WIRE_NAME), EF_WIRE_READS(WIRE_NAME), EF_WIRE_CHOICE(WIRE_NAME), EF_WIRE_RESULT(WIRE_NAME),
+                       EF_WIRE_OP(WIRE_NAME), EF_WIRE_FORMAT_INFO(WIRE_NAME), EF_WIRE_DEVICE_FIELDS, EF_WIRE_CALIBRATION_FIELDS, EF_WIRE_WORKLOAD_FIELDS,
+                       EF_WIRE_ATTENTION_FIELDS, EF_WIRE_BLOCK_FIELDS, EF_WIRE_SHAPE_FIELDS, EF_WIRE_READS_FIELDS, EF_WIRE_CHOICE_FIELDS,
+                       EF_WIRE_RESULT_FIELDS, EF_WIRE_OP_FIELDS, EF_WIRE_FORMAT_INFO_FIELDS);
     if (len < 0 || (size_t)len >= sizeof text) {
         ef_jni_throw(env, EF_ERR_LENGTH, "wire layout text does not fit its buffer");
         return NULL;
@@ -235,13 +285,10 @@ static void write_op(const ef_op_cost *op, double *o) {
 #undef WRITE
 }
 
-JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
-        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jdoubleArray jreads, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
-        jdoubleArray jout, jintArray jstatus) {
-    (void)cls;
-    shared_inputs s;
-    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return NULL;
+/* simulateBatch once the shared inputs are read (the caller releases them). */
+static jstring simulate_batch(JNIEnv *env, const shared_inputs *sp, jintArray jshapes, jdoubleArray jreads, jint jn_cand,
+                              jintArray jchoice, jdoubleArray jratio, jlongArray jbytes, jdoubleArray jout, jintArray jstatus) {
+    const shared_inputs s = *sp;
     if (jn_cand < 0) { ef_jni_throw(env, EF_ERR_RANGE, "candidate count is negative"); return NULL; }
     size_t n = 0;
     ef_tensor_shape *shapes = read_shapes(env, jshapes, jreads, &n);
@@ -286,7 +333,7 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
         (*env)->GetDoubleArrayRegion(env, jratio, (jsize)off, (jsize)(m * n), cr);
         (*env)->GetLongArrayRegion(env, jbytes, (jsize)off, (jsize)(m * n), cb);
         if ((*env)->ExceptionCheck(env)) break;
-        shared_status = ef_simulate_batch_flat(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, (const int32_t *)ci, cr,
+        shared_status = ef_simulate_batch_flat(&s.dev, &s.cal, &s.wl, &s.att, s.blocks, s.n_blocks, shapes, n, (const int32_t *)ci, cr,
                                                (const int64_t *)cb, m, out, st, msg, sizeof msg);
         if (shared_status != EF_OK) break;
         for (size_t k = 0; k < m; k++) {
@@ -307,13 +354,22 @@ JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch
     return failed ? (*env)->NewStringUTF(env, first_msg) : NULL;
 }
 
-JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
-        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt,
-        jintArray jshapes, jdoubleArray jreads, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
-        jdoubleArray jout, jdoubleArray jops) {
+JNIEXPORT jstring JNICALL Java_org_edgefront_nativert_NativeBridge_simulateBatch(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, jdoubleArray jblocks,
+        jintArray jshapes, jdoubleArray jreads, jint jn_cand, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jintArray jstatus) {
     (void)cls;
     shared_inputs s;
-    if (!read_shared(env, jdev, jcal, jwl, jatt, &s)) return;
+    if (!read_shared(env, jdev, jcal, jwl, jatt, jblocks, &s)) return NULL;
+    jstring r = simulate_batch(env, &s, jshapes, jreads, jn_cand, jchoice, jratio, jbytes, jout, jstatus);
+    free_shared(&s);
+    return r;
+}
+
+/* simulateOne once the shared inputs are read (the caller releases them). */
+static void simulate_one_op(JNIEnv *env, const shared_inputs *sp, jintArray jshapes, jdoubleArray jreads, jintArray jchoice,
+                            jdoubleArray jratio, jlongArray jbytes, jdoubleArray jout, jdoubleArray jops) {
+    const shared_inputs s = *sp;
     size_t n = 0;
     ef_tensor_shape *shapes = read_shapes(env, jshapes, jreads, &n);
     if (shapes == NULL) return;
@@ -343,7 +399,7 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     for (size_t i = 0; i < n; i++) ch[i] = choice_at(ci + CHOICE_INT_FIELDS * i, cr[i], cb[i]);
     ef_result r;
     char msg[512];
-    int st = ef_simulate(&s.dev, &s.cal, &s.wl, &s.att, shapes, n, ch, &r, ops, nops, msg, sizeof msg);
+    int st = ef_simulate(&s.dev, &s.cal, &s.wl, &s.att, s.blocks, s.n_blocks, shapes, n, ch, &r, ops, nops, msg, sizeof msg);
     if (st == EF_OK) {
         double o[RESULT_FIELDS];
         write_result(&r, o);
@@ -353,6 +409,17 @@ JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
     }
     free(ch); free(ops); free(ci); free(cr); free(cb); free(opsflat); free(shapes);
     if (st != EF_OK) ef_jni_throw(env, st, msg);
+}
+
+JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_simulateOne(
+        JNIEnv *env, jclass cls, jdoubleArray jdev, jdoubleArray jcal, jintArray jwl, jintArray jatt, jdoubleArray jblocks,
+        jintArray jshapes, jdoubleArray jreads, jintArray jchoice, jdoubleArray jratio, jlongArray jbytes,
+        jdoubleArray jout, jdoubleArray jops) {
+    (void)cls;
+    shared_inputs s;
+    if (!read_shared(env, jdev, jcal, jwl, jatt, jblocks, &s)) return;
+    simulate_one_op(env, &s, jshapes, jreads, jchoice, jratio, jbytes, jout, jops);
+    free_shared(&s);
 }
 
 JNIEXPORT void JNICALL Java_org_edgefront_nativert_NativeBridge_linearCost(

@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.7.0 (api 8)"
+#define EF_VERSION_STRING "edgefront-sim 1.8.0 (api 9)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
 #define EF_MAX_DIM (1 << 24)
-#define EF_MAX_LAYERS 4096
 
 _Static_assert(sizeof(((ef_backend_params *)0)->dequant_ops) == EF_FMT_COUNT * sizeof(double),
                "one dequantization cost per format id");
@@ -88,9 +87,18 @@ static int in_range(double v, double lo, double hi) { return v >= lo && v <= hi;
 static int zero_or_range(double v, double lo, double hi) { return v == 0.0 || in_range(v, lo, hi); }
 
 
+static const char *block_kind_name(int32_t kind) {
+    switch (kind) {
+    case EF_BLOCK_ATTENTION: return "attention";
+    case EF_BLOCK_SHORT_CONV: return "short-convolution";
+    case EF_BLOCK_LINEAR_ATTENTION: return "linear-attention";
+    default: return "unknown";
+    }
+}
+
 static int validate_shared(const ef_device *d, const ef_backend_params *c, const ef_workload *w,
-                           const ef_attention *a, const ef_tensor_shape *shapes, size_t n,
-                           char *msg, size_t cap) {
+                           const ef_attention *a, const ef_block *blocks, size_t n_blocks,
+                           const ef_tensor_shape *shapes, size_t n, char *msg, size_t cap) {
     CHECK(d != NULL, EF_ERR_NULL, "device is NULL");
     CHECK(c != NULL, EF_ERR_NULL, "backend params are NULL");
     CHECK(w != NULL, EF_ERR_NULL, "workload is NULL");
@@ -161,6 +169,26 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(a->kv_shared_layers >= 0 && a->kv_shared_layers < a->layers, EF_ERR_RANGE,
           "attention.kv_shared_layers must be in [0, layers %d), got %d", (int)a->layers, (int)a->kv_shared_layers);
     CHECK(a->tied_embeddings == 0 || a->tied_embeddings == 1, EF_ERR_RANGE, "attention.tied_embeddings must be 0 or 1, got %d", (int)a->tied_embeddings);
+    /* api 9: no blocks, or one per layer; a block without attention holds state and is not KV-shared */
+    CHECK(n_blocks == 0 || n_blocks == (size_t)a->layers, EF_ERR_LENGTH, "n_blocks must be 0 (every block attends) or layers %d, got %zu",
+          (int)a->layers, n_blocks);
+    CHECK(n_blocks == 0 || blocks != NULL, EF_ERR_NULL, "blocks are NULL but n_blocks is %zu", n_blocks);
+    for (size_t l = 0; l < n_blocks; l++) {
+        const ef_block *b = &blocks[l];
+        CHECK(b->kind >= EF_BLOCK_ATTENTION && b->kind <= EF_BLOCK_LINEAR_ATTENTION, EF_ERR_ENUM, "block %zu: kind %d unknown (0..2, edgefront_sim.h)",
+              l, (int)b->kind);
+        CHECK(in_range(b->state_bytes, 0.0, 1e12) && in_range(b->state_ops, 0.0, 1e12), EF_ERR_RANGE,
+              "block %zu: state_bytes %g and state_ops %g must be in [0, 1e12]", l, b->state_bytes, b->state_ops);
+        if (b->kind == EF_BLOCK_ATTENTION) {
+            CHECK(b->state_bytes == 0.0 && b->state_ops == 0.0, EF_ERR_RANGE, "block %zu attends and holds no state, got state_bytes %g, state_ops %g",
+                  l, b->state_bytes, b->state_ops);
+        } else {
+            CHECK(b->state_bytes > 0.0, EF_ERR_RANGE, "block %zu: a %s block holds a state, got state_bytes 0", l, block_kind_name(b->kind));
+            CHECK((int64_t)l < (int64_t)a->layers - a->kv_shared_layers, EF_ERR_RANGE,
+                  "block %zu: a %s block has no KV cache to share, but it is among the last kv_shared_layers %d", l, block_kind_name(b->kind),
+                  (int)a->kv_shared_layers);
+        }
+    }
 
     CHECK(n >= 1 && n <= EF_MAX_TENSORS, EF_ERR_LENGTH, "n_tensors must be in [1, %u], got %zu", EF_MAX_TENSORS, n);
     for (size_t i = 0; i < n; i++) {
@@ -187,6 +215,9 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
         const ef_tensor_shape *s = &shapes[i];
         if (s->role < EF_ROLE_ATTN_Q) continue;
         CHECK(s->layer >= 0, EF_ERR_RANGE, "tensor %zu: attention projection (role %d) needs a layer, got %d", i, (int)s->role, (int)s->layer);
+        CHECK(n_blocks == 0 || blocks[s->layer].kind == EF_BLOCK_ATTENTION, EF_ERR_RANGE,
+              "tensor %zu: attention projection (role %d) in block %d, a %s block without attention", i, (int)s->role, (int)s->layer,
+              block_kind_name(blocks[s->layer].kind));
         uint8_t bit = (uint8_t)(1u << (s->role - EF_ROLE_ATTN_Q));
         CHECK((seen[s->layer] & bit) == 0, EF_ERR_LENGTH, "tensor %zu: layer %d has a second tensor of role %d", i, (int)s->layer, (int)s->role);
         seen[s->layer] |= bit;
@@ -369,6 +400,15 @@ static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double
 
 static const ef_cost NO_COST = {0.0, 0.0, 0.0, EF_BOUND_NONE};
 
+/* A block's recurrent state (api 9): a decode token reads it and writes it back and runs its update at the FP32 peak
+ * (engines keep the state in fp32); prefill runs the same update per prompt token, linear in the prompt, and reads and
+ * writes the state once per micro-batch. */
+static void state_cost(const ef_ctx *x, const ef_workload *w, const ef_block *b, ef_cost *dec, ef_cost *pre) {
+    double P = (double)w->prompt_tokens;
+    roofline_m(2.0 * b->state_bytes, b->state_ops, x->peak_fp32, x->bw, x->overhead, 1.0, x->serial, dec);
+    roofline_m(2.0 * b->state_bytes * x->ubatches, b->state_ops * P, x->peak_fp32, x->bw, x->overhead, x->ubatches, x->serial, pre);
+}
+
 /* Seconds to run `work` seconds of full-speed work that starts at `start`, with throttling. */
 static double throttled(double start, double work, double onset, double sustained) {
     double free_time = onset - start;
@@ -461,7 +501,7 @@ static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, co
 /* With memo != NULL each choice is validated here on a memo miss (status and message returned);
  * without, the caller has validated the whole candidate. */
 static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef_workload *w, const ef_attention *a,
-                        const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
+                        const ef_block *blocks, const ef_ctx *x, const ef_tensor_shape *shapes, size_t n, const choice_view *v,
                         ef_result *r, ef_op_cost *ops, memo_entry *memo, char *msg, size_t cap) {
     double dec_bytes = 0, dec_ops = 0, dec_time = 0, pre_bytes = 0, pre_ops = 0, pre_time = 0, weights = 0;
     double pj_op = d->unit[w->backend].pj_per_op;
@@ -509,6 +549,7 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
     /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
     double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
     double kv_rows_cached = 0.0; /* kept K + V rows over all blocks that attend */
+    double state_bytes = 0.0;    /* the recurrent blocks' per-sequence state */
     int32_t last_q = -1, last_kv = -1; /* blocks usually share one attention shape: cost it once */
     ef_cost last_at = NO_COST, last_ap = NO_COST;
     for (int32_t l = 0; l < a->layers; l++) {
@@ -516,7 +557,10 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
         int32_t kk = kept_qkv[l][1] >= 0 ? kept_qkv[l][1] : x->full_kv_rows;
         int32_t vv = kept_qkv[l][2] >= 0 ? kept_qkv[l][2] : x->full_kv_rows;
         ef_cost at = NO_COST, ap = NO_COST;
-        if (q > 0 && kk > 0 && vv > 0) { /* a block missing Q, K or V cannot attend: no operator, no cache */
+        if (blocks != NULL && blocks[l].kind != EF_BLOCK_ATTENTION) { /* validated: no Q/K/V, not KV-shared */
+            state_cost(x, w, &blocks[l], &at, &ap);
+            state_bytes += blocks[l].state_bytes;
+        } else if (q > 0 && kk > 0 && vv > 0) { /* a block missing Q, K or V cannot attend: no operator, no cache */
             int32_t kv_rows = kk + vv; /* <= 2 x EF_MAX_DIM: fits */
             if (q != last_q || kv_rows != last_kv) {
                 attention_cost(x, mean_positions, (double)q, (double)kv_rows, &last_at);
@@ -562,16 +606,18 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
     r->kv_cache_bytes = kv;
     r->activation_bytes = act;
     r->runtime_bytes = runtime;
-    r->peak_memory_bytes = weights + kv + act + runtime;
+    r->state_bytes = state_bytes;
+    r->peak_memory_bytes = weights + kv + state_bytes + act + runtime;
     return EF_OK;
 }
 
 int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                const ef_tensor_shape *shapes, size_t n_tensors,
                 const ef_tensor_choice *choices, ef_result *out,
                 ef_op_cost *ops, size_t ops_capacity, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    int st = validate_shared(dev, cal, wl, att, shapes, n_tensors, msg, cap);
+    int st = validate_shared(dev, cal, wl, att, blocks, n_blocks, shapes, n_tensors, msg, cap);
     if (st != EF_OK) return st;
     CHECK(choices != NULL, EF_ERR_NULL, "choices are NULL");
     CHECK(out != NULL, EF_ERR_NULL, "result is NULL");
@@ -584,14 +630,14 @@ int ef_simulate(const ef_device *dev, const ef_backend_params *cal, const ef_wor
     if (st != EF_OK) return st;
     ef_ctx x;
     make_ctx(dev, cal, wl, att, &x);
-    return simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, out, ops, NULL, msg, cap);
+    return simulate_one(dev, cal, wl, att, n_blocks > 0 ? blocks : NULL, &x, shapes, n_tensors, &v, out, ops, NULL, msg, cap);
 }
 
 static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const ef_attention *att, const ef_block *blocks, size_t n_blocks, const ef_tensor_shape *shapes, size_t n_tensors,
                       const choice_view *all, size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
     if (msg != NULL && cap > 0) msg[0] = '\0';
-    int st = validate_shared(dev, cal, wl, att, shapes, n_tensors, msg, cap);
+    int st = validate_shared(dev, cal, wl, att, blocks, n_blocks, shapes, n_tensors, msg, cap);
     if (st != EF_OK) return st;
     CHECK(out != NULL || n_candidates == 0, EF_ERR_NULL, "output is NULL");
     CHECK(status != NULL || n_candidates == 0, EF_ERR_NULL, "status output is NULL");
@@ -607,7 +653,7 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
         choice_view v = {all->ch ? all->ch + off : NULL, all->ci ? all->ci + EF_CHOICE_INTS * off : NULL,
                          all->ratio ? all->ratio + off : NULL, all->bytes ? all->bytes + off : NULL};
         ef_result r;
-        int cst = simulate_one(dev, cal, wl, att, &x, shapes, n_tensors, &v, &r, NULL, memo,
+        int cst = simulate_one(dev, cal, wl, att, n_blocks > 0 ? blocks : NULL, &x, shapes, n_tensors, &v, &r, NULL, memo,
                                first_failure ? msg : scratch, first_failure ? cap : sizeof scratch);
         status[k] = cst;
         double *o = out + k * EF_RESULT_FIELDS;
@@ -629,17 +675,19 @@ static int batch_impl(const ef_device *dev, const ef_backend_params *cal, const 
 }
 
 int ef_simulate_batch(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                      const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                      const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                      const ef_tensor_shape *shapes, size_t n_tensors,
                       const ef_tensor_choice *choices, size_t n_candidates,
                       double *out, int32_t *status, char *msg, size_t cap) {
     CHECK(choices != NULL || n_candidates == 0, EF_ERR_NULL, "choices are NULL");
     ef_tensor_choice dummy;
     choice_view v = {choices ? choices : &dummy, NULL, NULL, NULL};
-    return batch_impl(dev, cal, wl, att, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
+    return batch_impl(dev, cal, wl, att, blocks, n_blocks, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
 }
 
 int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
-                           const ef_attention *att, const ef_tensor_shape *shapes, size_t n_tensors,
+                           const ef_attention *att, const ef_block *blocks, size_t n_blocks,
+                           const ef_tensor_shape *shapes, size_t n_tensors,
                            const int32_t *choice_ints, const double *sparsity_ratios, const int64_t *weight_bytes,
                            size_t n_candidates, double *out, int32_t *status, char *msg, size_t cap) {
     CHECK((choice_ints != NULL && sparsity_ratios != NULL && weight_bytes != NULL) || n_candidates == 0, EF_ERR_NULL,
@@ -648,7 +696,7 @@ int ef_simulate_batch_flat(const ef_device *dev, const ef_backend_params *cal, c
     static const double zr[1] = {0};
     static const int64_t zb[1] = {1};
     choice_view v = {NULL, choice_ints ? choice_ints : zi, sparsity_ratios ? sparsity_ratios : zr, weight_bytes ? weight_bytes : zb};
-    return batch_impl(dev, cal, wl, att, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
+    return batch_impl(dev, cal, wl, att, blocks, n_blocks, shapes, n_tensors, &v, n_candidates, out, status, msg, cap);
 }
 
 int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_workload *wl,
@@ -658,7 +706,7 @@ int ef_linear_cost(const ef_device *dev, const ef_backend_params *cal, const ef_
     CHECK(shape != NULL && choice != NULL && out != NULL, EF_ERR_NULL, "shape, choice or out is NULL");
     CHECK(shape->role == EF_ROLE_LINEAR, EF_ERR_RANGE, "ef_linear_cost needs role EF_ROLE_LINEAR, got %d", (int)shape->role);
     const ef_attention att = {1, 1, 1, 1, 1, 1, 0, 1, 0}; /* no attention: one tensor on its own */
-    int st = validate_shared(dev, cal, wl, &att, shape, 1, msg, cap);
+    int st = validate_shared(dev, cal, wl, &att, NULL, 0, shape, 1, msg, cap);
     if (st != EF_OK) return st;
     st = validate_choice(shape, choice->format, choice->sparsity_kind, choice->sparsity_ratio, choice->rank, choice->weight_bytes,
                          choice->kept_rows, choice->kept_cols, 0, msg, cap);

@@ -33,56 +33,57 @@ int main(void) {
     ef_result r, rp_scratch;
     ef_op_cost ops[9];
     char msg[256];
-    int st = ef_simulate(&dev, &cal, &wl, &att, shapes, 7, ch, &r, ops, 9, msg, sizeof msg);
+    int st = ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &r, ops, 9, msg, sizeof msg);
     EXPECT(st == EF_OK, msg);
     EXPECT(isfinite(r.decode_tok_s) && r.decode_tok_s > 0, "decode tok/s positive");
     EXPECT(r.decode_tok_s <= r.decode_tok_s_sustained / dev.thermal_sustained_fraction * 1.000001, "throttled <= unthrottled");
-    EXPECT(r.peak_memory_bytes == r.weight_bytes + r.kv_cache_bytes + r.activation_bytes + r.runtime_bytes, "memory sums");
+    EXPECT(r.peak_memory_bytes == r.weight_bytes + r.kv_cache_bytes + r.state_bytes + r.activation_bytes + r.runtime_bytes, "memory sums");
+    EXPECT(r.state_bytes == 0.0, "no blocks: no recurrent state");
     EXPECT(r.kv_cache_bytes == 2.0 * 2 * 2048 * 128 * 2, "kv bytes");
 
     /* KV sharing: the last block reads the first block's cache; it still attends (decode no faster) but holds none */
     ef_attention shared_att = att;
     shared_att.kv_shared_layers = 1;
     ef_result rs;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, NULL, 0, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_OK, msg);
     EXPECT(rs.kv_cache_bytes == r.kv_cache_bytes / 2.0, "a shared block holds no cache");
     EXPECT(rs.decode_tok_s == r.decode_tok_s && rs.weight_bytes == r.weight_bytes, "a shared block still attends");
     shared_att.kv_shared_layers = 2;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE
+    EXPECT(ef_simulate(&dev, &cal, &wl, &shared_att, NULL, 0, shapes, 7, ch, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE
            && strstr(msg, "kv_shared_layers") != NULL, "every block sharing is refused by name");
 
     /* invalid inputs: each returns a status and a message */
-    EXPECT(ef_simulate(NULL, &cal, &wl, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_NULL, "null device");
+    EXPECT(ef_simulate(NULL, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_NULL, "null device");
     ef_workload bad = wl; bad.backend = 7;
-    EXPECT(ef_simulate(&dev, &cal, &bad, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_ENUM, "bad backend");
+    EXPECT(ef_simulate(&dev, &cal, &bad, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_ENUM, "bad backend");
     EXPECT(strstr(msg, "backend") != NULL, "message names backend");
     bad = wl; bad.backend = EF_BACKEND_GPU;
-    EXPECT(ef_simulate(&dev, &cal, &bad, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_UNSUPPORTED, "no gpu");
+    EXPECT(ef_simulate(&dev, &cal, &bad, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_UNSUPPORTED, "no gpu");
     bad = wl; bad.context_tokens = 100;
-    EXPECT(ef_simulate(&dev, &cal, &bad, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "context too small");
+    EXPECT(ef_simulate(&dev, &cal, &bad, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "context too small");
     ef_device nan_dev = dev; nan_dev.dram_bytes_per_s = NAN;
-    EXPECT(ef_simulate(&nan_dev, &cal, &wl, &att, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "nan bandwidth");
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 0, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "zero tensors");
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, ch, &r, ops, 3, msg, sizeof msg) == EF_ERR_LENGTH, "small op buffer");
+    EXPECT(ef_simulate(&nan_dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "nan bandwidth");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 0, ch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "zero tensors");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &r, ops, 3, msg, sizeof msg) == EF_ERR_LENGTH, "small op buffer");
     ef_tensor_choice badch[7];
     memcpy(badch, ch, sizeof ch);
     badch[3].format = 99;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_ENUM, "bad format");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_ENUM, "bad format");
     memcpy(badch, ch, sizeof ch);
     badch[2].weight_bytes = -5;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative bytes");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative bytes");
     memcpy(badch, ch, sizeof ch);
     badch[1].rank = 0;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rank 0");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &r, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rank 0");
 
     /* batch: a bad candidate fails alone, good ones match the single call */
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, ch, &r, NULL, 0, NULL, 0) == EF_OK, "no message buffer");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &r, NULL, 0, NULL, 0) == EF_OK, "no message buffer");
     ef_tensor_choice batch[14];
     memcpy(batch, ch, sizeof ch);
     memcpy(batch + 7, badch, sizeof ch);
     double out[2 * EF_RESULT_FIELDS];
     int32_t status[2];
-    st = ef_simulate_batch(&dev, &cal, &wl, &att, shapes, 7, batch, 2, out, status, msg, sizeof msg);
+    st = ef_simulate_batch(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, batch, 2, out, status, msg, sizeof msg);
     EXPECT(st == EF_OK, "batch shared ok");
     EXPECT(status[0] == EF_OK && status[1] == EF_ERR_RANGE, "per-candidate status");
     EXPECT(out[0] == r.decode_tok_s, "batch equals single");
@@ -102,7 +103,7 @@ int main(void) {
     }
     double flat_out[EF_WIRE_RESULT_FIELDS];
     int32_t flat_status = -1;
-    st = ef_simulate_batch_flat(&dev, &cal, &wl, &att, shapes, 7, flat_ints, flat_ratio, flat_bytes, 1, flat_out, &flat_status, msg, sizeof msg);
+    st = ef_simulate_batch_flat(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, flat_ints, flat_ratio, flat_bytes, 1, flat_out, &flat_status, msg, sizeof msg);
     EXPECT(st == EF_OK && flat_status == EF_OK, "flat batch by wire names");
 #define CHECK_SLOT(table, name, field) EXPECT(flat_out[EF_WIRE_##table##_##name] == r.field, "wire slot " #table "." #name " holds ef_result." #field);
     EF_WIRE_RESULT(CHECK_SLOT)
@@ -125,6 +126,8 @@ int main(void) {
     EF_WIRE_CALIBRATION_TAIL(AT_TAIL)
     EF_WIRE_WORKLOAD(AT_WORKLOAD)
     EF_WIRE_ATTENTION(AT_ATTENTION)
+#define AT_BLOCK(table, name, field) EXPECT(offsetof(ef_block, field) == EF_WIRE_##table##_##name * sizeof(double), "block." #name);
+    EF_WIRE_BLOCK(AT_BLOCK)
     EF_WIRE_SHAPE(AT_SHAPE)
     EF_WIRE_READS(AT_READS)
     EF_WIRE_RESULT(AT_RESULT)
@@ -134,19 +137,19 @@ int main(void) {
     /* structured pruning (api 3): kept shapes validated, removed tensors and attention cost nothing */
     memcpy(badch, ch, sizeof ch);
     badch[2].kept_rows = 129;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "kept rows > rows");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "kept rows > rows");
     EXPECT(strstr(msg, "tensor 2") != NULL && strstr(msg, "kept rows 129") != NULL, msg);
     memcpy(badch, ch, sizeof ch);
     badch[2].kept_cols = 0;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows > 0, cols 0");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows > 0, cols 0");
     EXPECT(strstr(msg, "tensor 2") != NULL && strstr(msg, "both") != NULL, msg);
     memcpy(badch, ch, sizeof ch);
     badch[3].kept_rows = 0; badch[3].kept_cols = 0; /* removed, but rank and bytes still set */
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "removed with bytes");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, badch, &rp_scratch, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "removed with bytes");
     memcpy(batch, ch, sizeof ch);
     memcpy(batch + 7, ch, sizeof ch);
     batch[7 + 5].kept_rows = -1;
-    st = ef_simulate_batch(&dev, &cal, &wl, &att, shapes, 7, batch, 2, out, status, msg, sizeof msg);
+    st = ef_simulate_batch(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, batch, 2, out, status, msg, sizeof msg);
     EXPECT(st == EF_OK && status[0] == EF_OK && status[1] == EF_ERR_RANGE, "bad kept shape fails its candidate alone");
     EXPECT(strstr(msg, "candidate 1") != NULL && strstr(msg, "tensor 5") != NULL, msg);
     /* layer 1 loses Q, K and V: no attention operator, no KV cache, half the KV bytes */
@@ -155,7 +158,7 @@ int main(void) {
     for (int i = 4; i < 7; i++) pr[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 0, 0, 0, 0};
     ef_result rp;
     ef_op_cost pops[9];
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
     EXPECT(rp.kv_cache_bytes == r.kv_cache_bytes / 2, "kv cache halves");
     EXPECT(pops[8].bound == EF_BOUND_NONE && pops[8].time_s == 0.0 && pops[8].bytes == 0.0, "no attention op in the pruned layer");
     EXPECT(pops[5].bound == EF_BOUND_NONE && pops[5].time_s == 0.0, "removed tensor costs nothing");
@@ -164,33 +167,33 @@ int main(void) {
     /* half the KV heads of layer 0: its attention reads half the cache */
     memcpy(pr, ch, sizeof ch);
     for (int i = 2; i < 4; i++) { pr[i].kept_rows = 64; pr[i].rank = 64; pr[i].weight_bytes = 64 * 512 / 32 * 18; }
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, pr, &rp, pops, 9, msg, sizeof msg) == EF_OK, msg);
     EXPECT(fabs(pops[7].bytes - ops[7].bytes / 2) < 1e-6 * ops[7].bytes && pops[7].ops == ops[7].ops, "kept kv heads shrink the cache read");
     EXPECT(rp.kv_cache_bytes == r.kv_cache_bytes * 3 / 4, "kv cache 3/4");
     /* everything removed: nothing to run is an error, not an infinite speed */
     for (int i = 0; i < 7; i++) pr[i] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 0, 0, 0, 0};
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, shapes, 7, pr, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "all removed");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, pr, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "all removed");
     /* shapes: a second Q in a layer, or a Q without a layer, are rejected */
     ef_tensor_shape badsh[7];
     memcpy(badsh, shapes, sizeof shapes);
     badsh[4].layer = 0;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "duplicate Q");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "duplicate Q");
     badsh[4].layer = -1;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "Q without layer");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "Q without layer");
     badsh[4].layer = 2;
-    EXPECT(ef_simulate(&dev, &cal, &wl, &att, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "layer out of range");
+    EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, badsh, 7, ch, &rp, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "layer out of range");
 
     /* per-format dequantization costs of the backend and the float path */
     ef_backend_params cal2 = cal;
     cal2.dequant_ops[EF_FMT_Q4_0] = 50.0;
     cal2.dequant_to_float = 1.0;
     ef_result r2;
-    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_OK, "per-format costs accepted");
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, NULL, 0, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_OK, "per-format costs accepted");
     cal2.dequant_ops[EF_FMT_Q4_0] = -1.0;
-    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative dequant cost");
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, NULL, 0, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative dequant cost");
     cal2.dequant_ops[EF_FMT_Q4_0] = 0.0;
     cal2.dequant_to_float = 0.5;
-    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
+    EXPECT(ef_simulate(&dev, &cal2, &wl, &att, NULL, 0, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
     ef_op_cost oc;
     ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0, EF_DENSE_READS};
     ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};
@@ -268,13 +271,13 @@ int main(void) {
         ac[7] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 256, 256 * 512 / 32 * 18, 256, 512};
         ef_result rm, ra, rx;
         ef_op_cost om[10], oa[10];
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, moe, 8, mc, &rm, om, 10, msg, sizeof msg) == EF_OK, msg);
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, act, 8, ac, &ra, oa, 10, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, moe, 8, mc, &rm, om, 10, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, act, 8, ac, &ra, oa, 10, msg, sizeof msg) == EF_OK, msg);
         EXPECT(om[7].bytes == oa[7].bytes && om[7].ops == oa[7].ops && om[7].time_s == oa[7].time_s, "decode runs the active slice");
         EXPECT(rm.decode_tok_s == ra.decode_tok_s && rm.ttft_s == ra.ttft_s, "no extra units: same as the active tensor");
         EXPECT(rm.weight_bytes == ra.weight_bytes + 768.0 * 512 / 32 * 18, "memory holds every expert");
         moe[7].prefill_extra_units = 3.0;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, moe, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, moe, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_OK, msg);
         /* 3 GEMVs of one 128 x 512 expert per micro-batch (128 prompt tokens, ubatch 512: one) */
         ef_tensor_shape one = {128, 512, EF_ROLE_LINEAR, 0, EF_DENSE_READS};
         ef_tensor_choice oc1 = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 128, 128 * 512 / 32 * 18, 128, 512};
@@ -285,16 +288,78 @@ int main(void) {
         ef_tensor_shape bad[8];
         memcpy(bad, moe, sizeof moe);
         bad[7].decode_rows_fraction = 0.0;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "zero read fraction");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "zero read fraction");
         bad[7].decode_rows_fraction = 0.5;
         bad[7].decode_cols_fraction = 0.5;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows and cols both sliced");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "rows and cols both sliced");
         bad[7].decode_cols_fraction = 1.0;
         bad[7].prefill_extra_units = 5.0;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "more than the tensor"),
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "more than the tensor"),
                "a micro-batch cannot read more than the tensor");
         bad[7].prefill_extra_units = 0.0 / 0.0;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "NaN units");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, bad, 8, mc, &rx, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "NaN units");
+    }
+
+    /* hybrid blocks (api 9): block 0 attends, block 1 is a short convolution holding 4 KiB of state; it has no attention
+       operator and no KV cache, its decode operator reads and writes its state, and the state does not grow with context */
+    {
+        ef_tensor_shape hs[5];
+        memcpy(hs, shapes, 4 * sizeof shapes[0]);
+        hs[4] = (ef_tensor_shape){1536, 512, EF_ROLE_LINEAR, 1, EF_DENSE_READS}; /* the convolution block's input projection */
+        ef_tensor_choice hc[5];
+        memcpy(hc, ch, 4 * sizeof ch[0]);
+        hc[4] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 1536 * 512 / 32 * 18, 1536, 512};
+        ef_block hb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 4096.0, 1024.0}};
+        ef_result rh, rw;
+        ef_op_cost oh[7];
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, hb, 2, hs, 5, hc, &rh, oh, 7, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(rh.kv_cache_bytes == 2048.0 * 256 * 2, "only the attention block holds a KV cache (K + V rows 256, 2048 positions, 2 bytes)");
+        EXPECT(rh.state_bytes == 4096.0, "the convolution block holds its state");
+        EXPECT(rh.peak_memory_bytes == rh.weight_bytes + rh.kv_cache_bytes + rh.state_bytes + rh.activation_bytes + rh.runtime_bytes,
+               "state counted in peak memory");
+        EXPECT(oh[6].bytes == 2.0 * 4096.0 && oh[6].ops == 1024.0 && oh[6].bound != EF_BOUND_NONE, "a decode token reads and writes the state");
+        EXPECT(oh[5].bytes > 0.0 && oh[5].bound != EF_BOUND_NONE, "block 0 still attends");
+        ef_workload longer = wl;
+        longer.context_tokens = 4096;
+        EXPECT(ef_simulate(&dev, &cal, &longer, &att, hb, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(rw.state_bytes == rh.state_bytes && rw.kv_cache_bytes == 2.0 * rh.kv_cache_bytes, "state is independent of context, the cache is not");
+        /* prefill: the state update once per prompt token, the state read and written once per micro-batch */
+        ef_workload twice = wl;
+        twice.prompt_tokens = 256;
+        ef_block heavy[2] = {hb[0], {EF_BLOCK_LINEAR_ATTENTION, 4096.0, 4e9}};
+        ef_result p1, p2;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, heavy, 2, hs, 5, hc, &p1, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &twice, &att, heavy, 2, hs, 5, hc, &p2, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(p2.ttft_s < 2.2 * p1.ttft_s, "a compute-heavy state update grows linearly with the prompt, not quadratically");
+        double hout[EF_RESULT_FIELDS];
+        int32_t hst;
+        EXPECT(ef_simulate_batch(&dev, &cal, &wl, &att, hb, 2, hs, 5, hc, 1, hout, &hst, msg, sizeof msg) == EF_OK && hst == EF_OK, msg);
+        EXPECT(hout[EF_WIRE_RESULT_DECODE_TOK_S] == rh.decode_tok_s && hout[EF_WIRE_RESULT_STATE_BYTES] == rh.state_bytes, "batch equals single");
+
+        /* every inconsistent block description is refused by name */
+        ef_block bad[2];
+        memcpy(bad, hb, sizeof hb);
+        bad[1].kind = 7;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_ENUM && strstr(msg, "block 1"), "unknown kind");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, hb, 1, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_LENGTH, "one block for two layers");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_NULL, "NULL blocks with a count");
+        memcpy(bad, hb, sizeof hb);
+        bad[0].state_bytes = 16.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "an attention block holds no state");
+        memcpy(bad, hb, sizeof hb);
+        bad[1].state_bytes = 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "a recurrent block holds some");
+        bad[1].state_bytes = 0.0 / 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "NaN state");
+        memcpy(bad, hb, sizeof hb);
+        bad[0].kind = EF_BLOCK_LINEAR_ATTENTION;
+        bad[0].state_bytes = 4096.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "without attention"),
+               "Q/K/V in a block that does not attend");
+        ef_attention sh = att;
+        sh.kv_shared_layers = 1;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &sh, hb, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "kv_shared_layers"),
+               "a recurrent block cannot be KV-shared");
     }
 
     /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */

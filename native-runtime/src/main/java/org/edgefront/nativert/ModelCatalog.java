@@ -196,7 +196,8 @@ public final class ModelCatalog {
      * ({@code phi} is the Phi-2 family, {@code qwen2*} the biased-attention family, {@code qwen3*}, {@code gemma3*} (not
      * gemma3n) and {@code phi3} their own families, everything else Llama-like; {@code phimoe} is not {@code phi3}).
      * Mixture of experts: num_local_experts / num_experts / n_routed_experts, num_experts_per_tok,
-     * moe_intermediate_size (else intermediate_size), shared_expert_intermediate_size or n_shared_experts.
+     * moe_intermediate_size (else intermediate_size), shared_expert_intermediate_size or n_shared_experts. Hybrid models
+     * ({@link #hybridGeometry}): {@code lfm2} and {@code qwen3_next} / {@code qwen3_5} / {@code qwen3_5_text}.
      *
      * @param fallbackName the name when config.json has no {@code _name_or_path} (the directory name)
      */
@@ -216,7 +217,7 @@ public final class ModelCatalog {
                 : type.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         int hidden = positive(file, c, "hidden_size", "n_embd", "d_model");
         int layers = positive(file, c, "num_hidden_layers", "n_layer", "num_layers");
-        int heads = positive(file, c, "num_attention_heads", "n_head");
+        int heads = positive(file, c, "num_attention_heads", "n_head", "num_heads");
         int kv = c.hasNonNull("num_key_value_heads") ? positive(file, c, "num_key_value_heads") : heads;
         if (kv > heads || heads % kv != 0) throw new InvalidInputException(file, "num_key_value_heads", kv + " does not divide " + heads);
         int headDim = c.hasNonNull("head_dim") ? positive(file, c, "head_dim") : hidden / heads;
@@ -224,8 +225,14 @@ public final class ModelCatalog {
         int vocab = positive(file, c, "vocab_size");
         int ctx = c.hasNonNull("max_position_embeddings") ? positive(file, c, "max_position_embeddings")
                 : c.hasNonNull("n_positions") ? positive(file, c, "n_positions") : 2048;
-        boolean tied = c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean()
-                : root.has("tie_word_embeddings") ? root.get("tie_word_embeddings").asBoolean() : type.startsWith("gemma");
+        if (type.equals("lfm2_moe") || type.startsWith("qwen3_5_moe")) {
+            throw new InvalidInputException(file, "model_type", type + ": experts in a hybrid model are not modelled by the simulator");
+        }
+        boolean lfm2 = type.equals("lfm2");
+        // LFM2's own configs say tie_embedding (transformers reads it first); its class ties by default
+        boolean tied = lfm2 && c.has("tie_embedding") ? c.get("tie_embedding").asBoolean()
+                : c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean()
+                : root.has("tie_word_embeddings") ? root.get("tie_word_embeddings").asBoolean() : type.startsWith("gemma") || lfm2;
         int experts = c.hasNonNull("num_local_experts") ? positive(file, c, "num_local_experts")
                 : c.hasNonNull("num_experts") ? positive(file, c, "num_experts")
                 : c.hasNonNull("n_routed_experts") ? positive(file, c, "n_routed_experts") : 0;
@@ -242,15 +249,147 @@ public final class ModelCatalog {
             ffn = width;
         } else if (c.has("intermediate_size") && c.get("intermediate_size").isArray()) {
             ffn = positive(file, c.get("intermediate_size"), 0); // Gemma 3n: one width per block, read below
+        } else if (lfm2) {
+            ffn = lfm2FeedForward(file, c);
         } else {
             ffn = positive(file, c, "intermediate_size", "n_inner", "ffn_dim");
         }
-        LayerGeometry geometry = perLayerGeometry(file, c, layers, heads, kv, headDim);
+        LayerGeometry geometry = hybridGeometry(file, c, type, layers, ffn);
+        if (geometry != null && moe != null) {
+            throw new InvalidInputException(file, "num_experts", "experts in a hybrid model (" + type + ") are not modelled by the simulator");
+        }
+        if (geometry == null) geometry = perLayerGeometry(file, c, layers, heads, kv, headDim);
         if (geometry != null && moe != null) throw new InvalidInputException(file, "enable_moe_block", "per-layer geometry with experts is not supported");
         String name = text(root, "_name_or_path", "");
         if (name.isBlank()) name = fallbackName;
         name = name.substring(name.lastIndexOf('/') + 1);
         return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry);
+    }
+
+    /** The hybrid models whose configs {@link #hybridGeometry} reads: LFM2, Qwen3-Next, Qwen3.5 (text). */
+    private static boolean hybridType(String type) {
+        return type.equals("lfm2") || type.equals("qwen3_next") || type.equals("qwen3_5") || type.equals("qwen3_5_text");
+    }
+
+    /**
+     * The block kinds and mixer shapes of a hybrid text config ({@link LayerGeometry#hybrid}), or null for any other
+     * model. LFM2 ({@code lfm2}): {@code layer_types}, else {@code full_attn_idxs}, else every block attends (as
+     * transformers' Lfm2Config); {@code conv_L_cache} (default 3, as transformers). Qwen3-Next and Qwen3.5
+     * ({@code qwen3_next}, {@code qwen3_5}, {@code qwen3_5_text}): {@code layer_types}, else every
+     * {@code full_attention_interval}-th block attends; {@code linear_num_key_heads}, {@code linear_num_value_heads},
+     * {@code linear_key_head_dim}, {@code linear_value_head_dim}, {@code linear_conv_kernel_dim} (required: no default is
+     * assumed); {@code attn_output_gate} (default true: Qwen3-Next's attention is always gated). A {@code conv},
+     * {@code linear_attention} or Mamba block in any other model type (Granite 4's {@code layer_types}) is refused by
+     * name: costing it as attention would be silently wrong, and its shapes would be guesses.
+     */
+    static LayerGeometry hybridGeometry(String file, JsonNode c, String type, int layers, int ffn) {
+        if (!hybridType(type)) {
+            JsonNode types = c.get("layer_types");
+            if (types != null && types.isArray()) {
+                for (int l = 0; l < types.size(); l++) {
+                    String t = types.get(l).asText();
+                    if (t.equals("conv") || t.equals("linear_attention") || t.contains("mamba")) {
+                        throw new InvalidInputException(file, "layer_types[" + l + "]", "'" + t + "' blocks of model_type '" + type
+                                + "' are not modelled by the simulator (LFM2, Qwen3-Next and Qwen3.5 are)");
+                    }
+                }
+            }
+            return null;
+        }
+        List<BlockKind> kinds;
+        if (c.has("layer_types")) {
+            kinds = layerTypes(file, c.get("layer_types"), layers);
+        } else if (type.equals("lfm2")) {
+            kinds = new ArrayList<>(java.util.Collections.nCopies(layers, BlockKind.SHORT_CONV));
+            JsonNode idx = c.get("full_attn_idxs");
+            if (idx == null || idx.isNull()) {
+                java.util.Collections.fill(kinds, BlockKind.ATTENTION);
+            } else {
+                if (!idx.isArray()) throw new InvalidInputException(file, "full_attn_idxs", "must be a list of layer indices");
+                for (int i = 0; i < idx.size(); i++) {
+                    JsonNode v = idx.get(i);
+                    if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() >= layers) {
+                        throw new InvalidInputException(file, "full_attn_idxs[" + i + "]", "must be a layer index in [0, " + layers + "), got " + v);
+                    }
+                    kinds.set(v.asInt(), BlockKind.ATTENTION);
+                }
+            }
+        } else {
+            int interval = c.hasNonNull("full_attention_interval") ? positive(file, c, "full_attention_interval") : 4;
+            kinds = new ArrayList<>();
+            for (int l = 0; l < layers; l++) kinds.add((l + 1) % interval == 0 ? BlockKind.ATTENTION : BlockKind.LINEAR_ATTENTION);
+        }
+        LayerGeometry.ShortConvolution conv = null;
+        LayerGeometry.GatedDeltaNet gdn = null;
+        boolean gate = false;
+        if (type.equals("lfm2")) {
+            if (kinds.contains(BlockKind.LINEAR_ATTENTION)) throw new InvalidInputException(file, "layer_types", "LFM2 has no linear_attention blocks");
+            int kernel = c.hasNonNull("conv_L_cache") ? positive(file, c, "conv_L_cache") : 3;
+            if (kernel < 2) throw new InvalidInputException(file, "conv_L_cache", "a causal convolution needs at least 2 taps, got " + kernel);
+            if (kinds.contains(BlockKind.SHORT_CONV)) conv = new LayerGeometry.ShortConvolution(kernel);
+        } else {
+            if (kinds.contains(BlockKind.SHORT_CONV)) throw new InvalidInputException(file, "layer_types", type + " has no conv blocks");
+            if (kinds.contains(BlockKind.LINEAR_ATTENTION)) {
+                int keyHeads = positive(file, c, "linear_num_key_heads"), valueHeads = positive(file, c, "linear_num_value_heads");
+                if (valueHeads % keyHeads != 0) {
+                    throw new InvalidInputException(file, "linear_num_value_heads", valueHeads + " is not a multiple of linear_num_key_heads " + keyHeads);
+                }
+                int kernel = positive(file, c, "linear_conv_kernel_dim");
+                if (kernel < 2) throw new InvalidInputException(file, "linear_conv_kernel_dim", "a causal convolution needs at least 2 taps, got " + kernel);
+                gdn = new LayerGeometry.GatedDeltaNet(keyHeads, valueHeads, positive(file, c, "linear_key_head_dim"),
+                        positive(file, c, "linear_value_head_dim"), kernel);
+            }
+            JsonNode g = c.get("attn_output_gate");
+            if (g != null && !g.isNull() && !g.isBoolean()) throw new InvalidInputException(file, "attn_output_gate", "must be true or false, got " + g);
+            gate = g == null || g.isNull() || g.asBoolean();
+        }
+        try {
+            return LayerGeometry.hybrid(java.util.Collections.nCopies(layers, ffn), kinds, conv, gdn, gate);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "layer_types", e.getMessage());
+        }
+    }
+
+    /** Hugging Face {@code layer_types}: one block kind per layer ({@link BlockKind#ofLayerType}). */
+    private static List<BlockKind> layerTypes(String file, JsonNode types, int layers) {
+        if (!types.isArray()) throw new InvalidInputException(file, "layer_types", "must be a list of strings");
+        if (types.size() != layers) throw new InvalidInputException(file, "layer_types", types.size() + " types for " + layers + " layers");
+        List<BlockKind> kinds = new ArrayList<>(layers);
+        for (int l = 0; l < layers; l++) {
+            JsonNode t = types.get(l);
+            try {
+                if (!t.isTextual()) throw new IllegalArgumentException("must be a string, got " + t);
+                kinds.add(BlockKind.ofLayerType(t.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(file, "layer_types[" + l + "]", e.getMessage());
+            }
+        }
+        return kinds;
+    }
+
+    /**
+     * LFM2's FFN width as transformers' Lfm2MLP computes it: {@code block_ff_dim} (else {@code intermediate_size}); when
+     * {@code block_auto_adjust_ff_dim} (default true) two thirds of it, truncated, then, when
+     * {@code block_ffn_dim_multiplier} is not null (default 1.0), times the multiplier, truncated, rounded up to a
+     * multiple of {@code block_multiple_of} (default 256). LFM2-1.2B: block_ff_dim 12288 gives 8192.
+     */
+    static int lfm2FeedForward(String file, JsonNode c) {
+        int base = c.hasNonNull("block_ff_dim") ? positive(file, c, "block_ff_dim") : positive(file, c, "intermediate_size");
+        JsonNode auto = c.get("block_auto_adjust_ff_dim");
+        if (auto != null && !auto.isNull() && !auto.isBoolean()) throw new InvalidInputException(file, "block_auto_adjust_ff_dim", "must be true or false, got " + auto);
+        if (auto != null && !auto.isNull() && !auto.asBoolean()) return base;
+        long width = (long) (2.0 * base / 3.0); // Python's int(2 * x / 3)
+        JsonNode mult = c.has("block_ffn_dim_multiplier") ? c.get("block_ffn_dim_multiplier") : com.fasterxml.jackson.databind.node.DoubleNode.valueOf(1.0);
+        if (!mult.isNull()) {
+            if (!mult.isNumber() || !(mult.asDouble() > 0) || Double.isInfinite(mult.asDouble())) {
+                throw new InvalidInputException(file, "block_ffn_dim_multiplier", "must be a positive number or null, got " + mult);
+            }
+            width = (long) (mult.asDouble() * width);
+            int multiple = c.hasNonNull("block_multiple_of") ? positive(file, c, "block_multiple_of") : 256;
+            width = multiple * ((width + multiple - 1) / multiple);
+        }
+        if (width < 1 || width > Integer.MAX_VALUE) throw new InvalidInputException(file, "block_ff_dim", "gives an FFN width of " + width);
+        return (int) width;
     }
 
     /**
@@ -353,6 +492,7 @@ public final class ModelCatalog {
         String arch = h.strings().get("general.architecture");
         if (arch == null) throw new InvalidInputException(f, "general.architecture", "missing metadata key");
         String p = arch + ".";
+        if (arch.equals("lfm2") || arch.equals("qwen35") || arch.equals("qwen3next")) return fromGgufHybrid(h, arch);
         if (h.arrayLengths().containsKey(p + "attention.head_count")) {
             throw new InvalidInputException(f, p + "attention.head_count", "per-layer head counts are not supported by the simulator");
         }
@@ -487,6 +627,95 @@ public final class ModelCatalog {
             throw new InvalidInputException(f, "(tensors)", e.getMessage());
         }
         return new ModelDescriptor(f, ggufName(h), ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, ggufVocab(h, p),
+                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g);
+    }
+
+    /**
+     * A hybrid GGUF (llama.cpp arch {@code lfm2}, {@code qwen35}, {@code qwen3next}), read from its tensors and keys as
+     * llama.cpp loads it. Each block's kind from the tensors it stores: {@code shortconv.in_proj} (a short convolution),
+     * {@code ssm_out} (a gated delta net) or {@code attn_q} (attention); its FFN width from {@code ffn_up}; the K/V heads
+     * from {@code attn_k} over the head size ({@code attention.key_length}, else hidden / heads); an attention output gate
+     * when {@code attn_q} has twice the query rows. The convolution's taps from {@code shortconv.l_cache}; the gated delta
+     * net from {@code ssm.group_count} (key heads), {@code ssm.time_step_rank} (value heads), {@code ssm.state_size} (key
+     * head size), {@code ssm.inner_size} (all value heads) and {@code ssm.conv_kernel}, checked against
+     * {@code ssm_conv1d}'s and {@code ssm_out}'s shapes. Experts and multi-token-prediction blocks are refused by name.
+     */
+    private static ModelDescriptor fromGgufHybrid(GgufFile.HeaderSummary h, String arch) {
+        String f = h.file(), p = arch + ".";
+        if (ggufInt(h, p + "expert_count", 0) > 0) throw new InvalidInputException(f, p + "expert_count", "experts in a hybrid model are not modelled by the simulator");
+        if (ggufInt(h, p + "nextn_predict_layers", 0) > 0) {
+            throw new InvalidInputException(f, p + "nextn_predict_layers", "multi-token-prediction blocks are not modelled by the simulator");
+        }
+        if (h.arrayLengths().containsKey(p + "attention.head_count")) {
+            throw new InvalidInputException(f, p + "attention.head_count", "per-layer head counts are not supported by the simulator");
+        }
+        int hidden = ggufInt(h, p + "embedding_length", -1);
+        int layers = ggufInt(h, p + "block_count", -1);
+        int heads = ggufInt(h, p + "attention.head_count", -1);
+        if (hidden < 1 || layers < 1 || heads < 1) throw new InvalidInputException(f, p + "block_count", "hidden size, blocks and heads must be positive");
+        int headDim = ggufInt(h, p + "attention.key_length", hidden / heads);
+        if (headDim < 1) throw new InvalidInputException(f, p + "attention.key_length", "head size below 1");
+        List<Integer> widths = new ArrayList<>();
+        List<BlockKind> kinds = new ArrayList<>();
+        int kv = -1, qRows = -1;
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".";
+            widths.add(ggufDim(h, b + "ffn_up.weight", 1));
+            if (h.tensorDims().containsKey(b + "shortconv.in_proj.weight")) {
+                kinds.add(BlockKind.SHORT_CONV);
+            } else if (h.tensorDims().containsKey(b + "ssm_out.weight")) {
+                kinds.add(BlockKind.LINEAR_ATTENTION);
+            } else if (h.tensorDims().containsKey(b + "attn_q.weight")) {
+                kinds.add(BlockKind.ATTENTION);
+                int q = ggufDim(h, b + "attn_q.weight", 1), k = ggufDim(h, b + "attn_k.weight", 1);
+                if (k % headDim != 0) throw new InvalidInputException(f, b + "attn_k.weight", k + " rows are not whole heads of " + headDim);
+                if ((kv >= 0 && k / headDim != kv) || (qRows >= 0 && q != qRows)) {
+                    throw new InvalidInputException(f, b + "attn_q.weight", "attention blocks of different shapes are not supported");
+                }
+                kv = k / headDim;
+                qRows = q;
+            } else {
+                throw new InvalidInputException(f, b + "attn_q.weight", "block " + l + " has neither attention (attn_q), a short convolution "
+                        + "(shortconv.in_proj) nor a gated delta net (ssm_out)");
+            }
+        }
+        if (kv < 1 || heads % kv != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", "no attention block, or K/V heads " + kv + " do not divide " + heads);
+        long q = (long) heads * headDim;
+        if (qRows != q && qRows != 2 * q) {
+            throw new InvalidInputException(f, "attn_q.weight", qRows + " rows are neither heads x head size " + q + " nor twice that (with the output gate)");
+        }
+        LayerGeometry.ShortConvolution conv = null;
+        LayerGeometry.GatedDeltaNet gdn = null;
+        if (kinds.contains(BlockKind.SHORT_CONV)) {
+            conv = new LayerGeometry.ShortConvolution(h.numbers().containsKey(p + "shortconv.l_cache") ? ggufInt(h, p + "shortconv.l_cache", -1)
+                    : ggufDim(h, "blk." + kinds.indexOf(BlockKind.SHORT_CONV) + ".shortconv.conv.weight", 0));
+        }
+        if (kinds.contains(BlockKind.LINEAR_ATTENTION)) {
+            int keyHeads = ggufInt(h, p + "ssm.group_count", -1), valueHeads = ggufInt(h, p + "ssm.time_step_rank", -1);
+            int inner = ggufInt(h, p + "ssm.inner_size", -1);
+            if (keyHeads < 1 || valueHeads < 1 || inner % valueHeads != 0 || valueHeads % keyHeads != 0) {
+                throw new InvalidInputException(f, p + "ssm.inner_size", inner + " is not whole value heads of " + valueHeads + " over " + keyHeads + " key heads");
+            }
+            try {
+                gdn = new LayerGeometry.GatedDeltaNet(keyHeads, valueHeads, ggufInt(h, p + "ssm.state_size", -1), inner / valueHeads,
+                        ggufInt(h, p + "ssm.conv_kernel", -1));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(f, p + "ssm", e.getMessage());
+            }
+            String b = "blk." + kinds.indexOf(BlockKind.LINEAR_ATTENTION) + ".";
+            if (ggufDim(h, b + "ssm_conv1d.weight", 1) != gdn.convChannels() || ggufDim(h, b + "ssm_out.weight", 0) != gdn.valueDim()) {
+                throw new InvalidInputException(f, b + "ssm_conv1d.weight", "shapes disagree with the ssm.* keys (" + gdn.convChannels()
+                        + " convolution channels, " + gdn.valueDim() + " value dims expected)");
+            }
+        }
+        LayerGeometry g;
+        try {
+            g = LayerGeometry.hybrid(widths, kinds, conv, gdn, qRows == 2 * q);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(f, "(tensors)", e.getMessage());
+        }
+        ArchitectureFamily family = arch.equals("lfm2") ? ArchitectureFamily.LLAMA : ArchitectureFamily.QWEN3;
+        return new ModelDescriptor(f, ggufName(h), family, hidden, widths.get(0), layers, heads, kv, headDim, ggufVocab(h, p),
                 ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g);
     }
 

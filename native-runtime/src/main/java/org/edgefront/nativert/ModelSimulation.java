@@ -104,7 +104,8 @@ public final class ModelSimulation {
     /**
      * A model with per-layer geometry ({@link LayerGeometry}): its own tensors, each read whole but for the per-layer input
      * table, a lookup of one row per token (and of each micro-batch's tokens in prefill); the KV-shared blocks attend
-     * without a cache of their own.
+     * without a cache of their own; a hybrid model's convolution and linear-attention blocks hold their state
+     * ({@link LayerGeometry#blockStates}) instead of a KV cache.
      */
     private static Plan perLayerPlan(ModelDescriptor model, ModelArchitecture active, String formatLabel, Workload workload,
                                      Calibrations calibrations) {
@@ -120,6 +121,7 @@ public final class ModelSimulation {
             reads.add(new TensorReads(row, 1.0, row, Math.max(0.0, Math.min(ubatch, t.rows()) - 1.0)));
         }
         List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
-        return new Plan(new ModelTensors(active, tensors, reads, model.geometry().kvSharedLayers()), choices);
+        LayerGeometry g = model.geometry();
+        return new Plan(new ModelTensors(active, tensors, reads, g.kvSharedLayers(), g.blockStates(model.hiddenSize())), choices);
     }
 }

@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 8;
+    static final int EXPECTED_API_VERSION = 9;
 
     private NativeBridge() {}
 
@@ -23,17 +23,18 @@ final class NativeBridge {
     static native String wireLayout();
 
     /**
-     * Simulates {@code nCandidates} candidates; returns null when all succeeded, else the first failure's
+     * Simulates {@code nCandidates} candidates ({@code blocks}: {@link WireLayout.Block} per layer, or empty when every block
+     * attends); returns null when all succeeded, else the first failure's
      * message (per-candidate codes in {@code statusOut}).
      *
      * @throws NativeSimulatorException when the shared inputs are invalid
      */
-    static native String simulateBatch(double[] device, double[] calibration, int[] workload, int[] attention,
+    static native String simulateBatch(double[] device, double[] calibration, int[] workload, int[] attention, double[] blocks,
                                        int[] shapes, double[] reads, int nCandidates, int[] choiceInts, double[] sparsityRatios,
                                        long[] weightBytes, double[] out, int[] statusOut);
 
     /** Simulates one candidate with its per-operator breakdown ({@link WireLayout.Op} per op). */
-    static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention,
+    static native void simulateOne(double[] device, double[] calibration, int[] workload, int[] attention, double[] blocks,
                                    int[] shapes, double[] reads, int[] choiceInts, double[] sparsityRatios, long[] weightBytes,
                                    double[] out, double[] opsOut);
 

@@ -52,7 +52,7 @@ public final class NativeSimulator implements AutoCloseable {
 
     /**
      * Simulates one candidate given as encoded choices (which carry the kept shapes of structured pruning) with its
-     * per-operator breakdown. Removed tensors and layers without attention have no entry in the breakdown.
+     * per-operator breakdown. Removed tensors and layers that cannot attend have no entry in the breakdown.
      *
      * @param choices one per linear tensor of {@code arch}, in {@link ModelArchitecture#linearTensors()} order
      * @throws NativeSimulatorException when the native library rejects the input (status + message)
@@ -89,13 +89,13 @@ public final class NativeSimulator implements AutoCloseable {
         double[] ops = new double[nOps * WireLayout.OP_FIELDS];
         NativeBridge.simulateOne(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                SimulatorEncoding.attention(arch, model.kvSharedLayers()), SimulatorEncoding.shapes(ts), SimulatorEncoding.reads(model.reads()), ints, ratios,
-                bytes, out, ops);
+                SimulatorEncoding.attention(arch, model.kvSharedLayers()), SimulatorEncoding.blocks(model.blocks()), SimulatorEncoding.shapes(ts),
+                SimulatorEncoding.reads(model.reads()), ints, ratios, bytes, out, ops);
         List<OpCost> list = new ArrayList<>(nOps);
         for (int i = 0; i < nOps; i++) {
             int bound = (int) ops[WireLayout.Op.BOUND.at(i)];
             if (bound == BOUND_NONE) continue; // removed by structured pruning: no operator
-            String name = i < ts.size() ? ts.get(i).name() : "blk." + (i - ts.size()) + ".attn_kv";
+            String name = i < ts.size() ? ts.get(i).name() : model.blockOpName(i - ts.size());
             list.add(opCost(name, ops, i));
         }
         return toResult(out, 0, list);
@@ -157,7 +157,7 @@ public final class NativeSimulator implements AutoCloseable {
         ModelTensors dense = ModelTensors.dense(batch.architecture());
         String first = NativeBridge.simulateBatch(SimulatorEncoding.device(device, workload),
                 SimulatorEncoding.calibration(calibrations.forBackend(workload.backend())), SimulatorEncoding.workload(workload),
-                SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.shapes(dense.tensors()),
+                SimulatorEncoding.attention(batch.architecture()), SimulatorEncoding.blocks(dense.blocks()), SimulatorEncoding.shapes(dense.tensors()),
                 SimulatorEncoding.reads(dense.reads()), n,
                 slice(batch.choiceInts, n * t * CandidateBatch.INTS), slice(batch.ratios, n * t), slice(batch.weightBytes, n * t), out, status);
         return new BatchResult(out, status, n, first);
@@ -181,7 +181,8 @@ public final class NativeSimulator implements AutoCloseable {
     /** Candidate {@code candidate}'s result in a flat result array ({@link WireLayout.Result}). */
     static SimulationResult toResult(double[] o, int candidate, List<OpCost> ops) {
         MemoryBreakdown m = new MemoryBreakdown((long) o[WireLayout.Result.WEIGHT_BYTES.at(candidate)],
-                (long) o[WireLayout.Result.KV_CACHE_BYTES.at(candidate)], (long) o[WireLayout.Result.ACTIVATION_BYTES.at(candidate)],
+                (long) o[WireLayout.Result.KV_CACHE_BYTES.at(candidate)], (long) o[WireLayout.Result.STATE_BYTES.at(candidate)],
+                (long) o[WireLayout.Result.ACTIVATION_BYTES.at(candidate)],
                 (long) o[WireLayout.Result.RUNTIME_BYTES.at(candidate)]);
         return new SimulationResult(o[WireLayout.Result.DECODE_TOK_S.at(candidate)], o[WireLayout.Result.DECODE_TOK_S_SUSTAINED.at(candidate)],
                 o[WireLayout.Result.PREFILL_TOK_S.at(candidate)], o[WireLayout.Result.TTFT_S.at(candidate)],

@@ -86,6 +86,21 @@ final class SimulatorEncoding {
         return s;
     }
 
+    /**
+     * The blocks' token mixers ({@link WireLayout.Block} per layer, {@code ef_block}); empty when every block attends (no
+     * blocks: the api 8 model).
+     */
+    static double[] blocks(List<BlockState> blocks) {
+        double[] a = new double[WireLayout.BLOCK_FIELDS * blocks.size()];
+        for (int l = 0; l < blocks.size(); l++) {
+            BlockState b = blocks.get(l);
+            a[WireLayout.Block.KIND.at(l)] = b.kind().wireId();
+            a[WireLayout.Block.STATE_BYTES.at(l)] = b.stateBytes();
+            a[WireLayout.Block.STATE_OPS.at(l)] = b.stateOpsPerToken();
+        }
+        return a;
+    }
+
     /** {@code ef_role}: Q/K/V are marked so the C side can shape each layer's attention from their kept rows. */
     static int role(TensorSpec t) {
         return switch (t.role()) {

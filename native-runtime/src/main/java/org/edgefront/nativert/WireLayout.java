@@ -63,6 +63,17 @@ final class WireLayout {
         int at() { return ordinal(); }
     }
 
+    /**
+     * One block's token mixer ({@code EF_WIRE_BLOCK}, {@code ef_block}, api 9; {@link BlockState}): the blocks array holds
+     * one entry per layer, or none when every block attends. Doubles; the kind a whole number.
+     */
+    enum Block {
+        KIND, STATE_BYTES, STATE_OPS;
+
+        /** The slot of this field of layer {@code layer}. */
+        int at(int layer) { return layer * values().length + ordinal(); }
+    }
+
     /** One tensor's shape ints ({@code EF_WIRE_SHAPE}, {@code ef_tensor_shape}); the shapes array holds one block per tensor. */
     enum Shape {
         ROWS, COLS, ROLE, LAYER;
@@ -96,7 +107,7 @@ final class WireLayout {
     /** One candidate's results ({@code EF_WIRE_RESULT}, {@code ef_result}); batch output holds one block per candidate. */
     enum Result {
         DECODE_TOK_S, DECODE_TOK_S_SUSTAINED, PREFILL_TOK_S, TTFT_S, ENERGY_J_PER_TOKEN, POWER_W, WEIGHT_BYTES,
-        KV_CACHE_BYTES, ACTIVATION_BYTES, RUNTIME_BYTES, PEAK_MEMORY_BYTES, PREFILL_ENERGY_J;
+        KV_CACHE_BYTES, ACTIVATION_BYTES, RUNTIME_BYTES, PEAK_MEMORY_BYTES, PREFILL_ENERGY_J, STATE_BYTES;
 
         /** The slot of this field of candidate {@code candidate}. */
         int at(int candidate) { return candidate * values().length + ordinal(); }
@@ -122,6 +133,7 @@ final class WireLayout {
     static final int CALIBRATION_FIELDS = Calibration.values().length + SimulatorFormats.COUNT + CalibrationTail.values().length;
     static final int WORKLOAD_FIELDS = Workload.values().length;
     static final int ATTENTION_FIELDS = Attention.values().length;
+    static final int BLOCK_FIELDS = Block.values().length;
     static final int SHAPE_FIELDS = Shape.values().length;
     static final int READS_FIELDS = Reads.values().length;
     static final int CHOICE_FIELDS = Choice.values().length;
@@ -134,11 +146,12 @@ final class WireLayout {
         return "device=" + names(Device.values()) + ";unit=" + names(Unit.values()) + ";backend=" + names(Backend.values())
                 + ";calibration=" + names(Calibration.values()) + ";dequant_ops=" + SimulatorFormats.COUNT
                 + ";calibration_tail=" + names(CalibrationTail.values()) + ";workload=" + names(Workload.values())
-                + ";attention=" + names(Attention.values()) + ";shape=" + names(Shape.values()) + ";reads=" + names(Reads.values())
+                + ";attention=" + names(Attention.values()) + ";block=" + names(Block.values()) + ";shape=" + names(Shape.values())
+                + ";reads=" + names(Reads.values())
                 + ";choice=" + names(Choice.values())
                 + ";result=" + names(Result.values()) + ";op=" + names(Op.values()) + ";format_info=" + names(FormatInfo.values())
                 + ";fields=device:" + DEVICE_FIELDS + ",calibration:" + CALIBRATION_FIELDS + ",workload:" + WORKLOAD_FIELDS
-                + ",attention:" + ATTENTION_FIELDS + ",shape:" + SHAPE_FIELDS + ",reads:" + READS_FIELDS + ",choice:" + CHOICE_FIELDS + ",result:" + RESULT_FIELDS
+                + ",attention:" + ATTENTION_FIELDS + ",block:" + BLOCK_FIELDS + ",shape:" + SHAPE_FIELDS + ",reads:" + READS_FIELDS + ",choice:" + CHOICE_FIELDS + ",result:" + RESULT_FIELDS
                 + ",op:" + OP_FIELDS + ",format_info:" + FORMAT_INFO_FIELDS;
     }
 

@@ -30,7 +30,7 @@ class WireLayoutTest {
     @Test
     void everyTableIsCheckedNamesOrderAndCounts() {
         String java = WireLayout.describe();
-        for (String section : List.of("attention=", "shape=", "reads=", "choice=", "result=", "op=", "format_info=", "fields=")) {
+        for (String section : List.of("attention=", "block=", "shape=", "reads=", "choice=", "result=", "op=", "format_info=", "fields=")) {
             assertTrue(java.contains(";" + section), section);
         }
         // a renamed slot, a reordered table, a missing slot and a different array length are each refused, naming the table
@@ -41,7 +41,8 @@ class WireLayoutTest {
         assertTrue(WireLayout.mismatch(java.replace("PREFILL_ENERGY_J,", "")).startsWith("JNI wire layout differs: Java result="));
         assertTrue(WireLayout.mismatch(java.replace("TIME_S,ENERGY_J,", "ENERGY_J,TIME_S,")).contains("op="));
         assertTrue(WireLayout.mismatch(java.replace("GGML_TYPE,", "")).contains("format_info="));
-        assertTrue(WireLayout.mismatch(java.replace(",result:12,", ",result:13,")).contains("C (edgefront_wire.h) fields="));
+        assertTrue(WireLayout.mismatch(java.replace(",result:13,", ",result:12,")).contains("C (edgefront_wire.h) fields="));
+        assertTrue(WireLayout.mismatch(java.replace("STATE_BYTES,STATE_OPS,", "STATE_OPS,STATE_BYTES,")).contains("Java block=KIND,STATE_BYTES,STATE_OPS,"));
         assertEquals("JNI wire layout differs: Java device=DRAM_BYTES_PER_S,DRAM_CAPACITY_BYTES,CPU_CORES,CPU_CORE_BYTES_PER_S,"
                 + "ENERGY_PJ_PER_BYTE,STATIC_POWER_W,THERMAL_ONSET_S,THERMAL_SUSTAINED_FRACTION, but C (edgefront_wire.h) (none)",
                 WireLayout.mismatch(null));
@@ -80,6 +81,15 @@ class WireLayoutTest {
         assertEquals(100 + WireLayout.Result.TTFT_S.ordinal(), r.timeToFirstTokenSeconds());
         assertEquals(100 + WireLayout.Result.PREFILL_ENERGY_J.ordinal(), r.prefillEnergyJoules());
         assertEquals(100 + WireLayout.Result.RUNTIME_BYTES.ordinal(), r.memory().runtimeBytes());
+        assertEquals(100 + WireLayout.Result.STATE_BYTES.ordinal(), r.memory().stateBytes());
+        // blocks go by name too: kind id, state bytes and ops of each layer; none at all when every block attends
+        double[] blocks = SimulatorEncoding.blocks(List.of(BlockState.ATTENTION,
+                new BlockState(org.edgefront.nativert.device.BlockKind.LINEAR_ATTENTION, 1 << 20, 5e5)));
+        assertEquals(2 * WireLayout.BLOCK_FIELDS, blocks.length);
+        assertEquals(2.0, blocks[WireLayout.Block.KIND.at(1)]);
+        assertEquals(1 << 20, blocks[WireLayout.Block.STATE_BYTES.at(1)]);
+        assertEquals(5e5, blocks[WireLayout.Block.STATE_OPS.at(1)]);
+        assertEquals(0, SimulatorEncoding.blocks(List.of()).length);
         assertEquals(100 + WireLayout.Result.POWER_W.ordinal(), new BatchResult(out, new int[2], 2, null).powerWatts(1));
     }
 

@@ -134,6 +134,7 @@ final class SimulateCommand implements Callable<Integer> {
             ObjectNode mem = n.putObject("memory");
             mem.put("weight_bytes", r.memory().weightBytes());
             mem.put("kv_cache_bytes", r.memory().kvCacheBytes());
+            mem.put("state_bytes", r.memory().stateBytes()); // a hybrid model's recurrent state (0 for a transformer)
             mem.put("activation_bytes", r.memory().activationBytes());
             mem.put("runtime_bytes", r.memory().runtimeBytes());
             ArrayNode ops = n.putArray("ops");

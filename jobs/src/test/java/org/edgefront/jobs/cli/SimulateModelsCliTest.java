@@ -28,6 +28,30 @@ class SimulateModelsCliTest {
     }
 
     @Test
+    void aHybridModelReportsItsRecurrentStateBesideTheAttentionBlocksCache() throws Exception {
+        CliRun r = CliRun.of("simulate", "--model", "Qwen3.5-0.8B", "--device", PI5, "--format", "Q4_0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        // 18 gated delta nets: 16 heads of 128 x 128 fp32 and a 3 x 6144 convolution window each
+        assertEquals(18L * 4 * (16 * 128 * 128 + 3 * 6144), n.get("memory").get("state_bytes").asLong());
+        boolean updatesState = false;
+        for (JsonNode op : n.get("ops")) updatesState |= op.get("name").asText().equals("blk.0.ssm_state");
+        assertTrue(updatesState, r.out());
+    }
+
+    @Test
+    void aMalformedHybridConfigIsBadInputNamingFileAndField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path cfg = dir.resolve("config.json");
+        java.nio.file.Files.writeString(cfg, "{\"model_type\":\"qwen3_5_text\",\"hidden_size\":1024,\"intermediate_size\":3584,"
+                + "\"num_hidden_layers\":4,\"num_attention_heads\":8,\"num_key_value_heads\":2,\"head_dim\":256,\"vocab_size\":1000,"
+                + "\"linear_num_key_heads\":16,\"linear_num_value_heads\":24,\"linear_key_head_dim\":128,\"linear_value_head_dim\":128,"
+                + "\"linear_conv_kernel_dim\":4}");
+        CliRun bad = CliRun.of("simulate", "--model", cfg.toString(), "--device", PI5);
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("config.json") && bad.err().contains("linear_num_value_heads"), bad.err());
+    }
+
+    @Test
     void anOllamaTagIsACatalogNameAndAnUnknownNameIsBadInput() {
         CliRun ok = CliRun.of("simulate", "--model", "qwen2.5:1.5b", "--device", PI5);
         assertEquals(0, ok.code(), ok.err());

@@ -70,9 +70,10 @@ public final class ModelDescriptors {
         }
         LayerGeometry geometry = null;
         if (r.has("perLayer")) {
-            // blocks that differ (Gemma 3n, Gemma 4): config.json text_config's per-layer fields, see LayerGeometry
+            // blocks that differ (Gemma 3n, Gemma 4; hybrids: LFM2, Qwen3.5): config.json's per-layer fields, see LayerGeometry
             ConfigNode g = r.object("perLayer");
-            List<Integer> widths = g.wholeNumbers("intermediateSizes", 1, max);
+            // one width per block; absent: intermediateSize for every block
+            List<Integer> widths = g.has("intermediateSizes") ? g.wholeNumbers("intermediateSizes", 1, max) : java.util.Collections.nCopies(layers, ffn);
             if (widths.size() != layers) {
                 throw new InvalidInputException(file, "perLayer.intermediateSizes", widths.size() + " widths for " + layers + " layers");
             }
@@ -85,9 +86,38 @@ public final class ModelDescriptors {
             int pleVocab = pleSize > 0 ? (int) g.wholeNumber("perLayerInputVocab", 1, max) : 0;
             int laurel = g.has("laurelRank") ? (int) g.wholeNumber("laurelRank", 0, max) : 0;
             int altup = g.has("altupInputs") ? (int) g.wholeNumber("altupInputs", 1, 64) : 1;
+            // hybrids: each block's token mixer (Hugging Face layer_types) and the mixers' shapes
+            List<BlockKind> kinds = new ArrayList<>();
+            if (g.has("blockKinds")) {
+                List<String> names = g.strings("blockKinds");
+                if (names.size() != layers) throw new InvalidInputException(file, "perLayer.blockKinds", names.size() + " kinds for " + layers + " layers");
+                for (int l = 0; l < names.size(); l++) {
+                    try {
+                        kinds.add(BlockKind.ofLayerType(names.get(l)));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidInputException(file, "perLayer.blockKinds[" + l + "]", e.getMessage());
+                    }
+                }
+            }
+            LayerGeometry.ShortConvolution conv = g.has("shortConvKernel")
+                    ? new LayerGeometry.ShortConvolution((int) g.wholeNumber("shortConvKernel", 2, 4096)) : null;
+            LayerGeometry.GatedDeltaNet gdn = null;
+            if (g.has("linearAttention")) {
+                ConfigNode la = g.object("linearAttention");
+                int keyHeads = (int) la.wholeNumber("keyHeads", 1, 65536);
+                int valueHeads = (int) la.wholeNumber("valueHeads", 1, 65536);
+                if (valueHeads % keyHeads != 0) {
+                    throw new InvalidInputException(file, "perLayer.linearAttention.valueHeads", valueHeads + " is not a multiple of keyHeads " + keyHeads);
+                }
+                gdn = new LayerGeometry.GatedDeltaNet(keyHeads, valueHeads, (int) la.wholeNumber("keyHeadDim", 1, 65536),
+                        (int) la.wholeNumber("valueHeadDim", 1, 65536), (int) la.wholeNumber("convKernel", 2, 4096));
+                la.finish();
+            }
+            boolean outputGate = g.has("attentionOutputGate") && g.bool("attentionOutputGate");
             g.finish();
             try {
-                geometry = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, pleSize, pleVocab, laurel, altup);
+                geometry = new LayerGeometry(widths, global, globalHeadDim, globalKv, shared, pleSize, pleVocab, laurel, altup, kinds, conv, gdn,
+                        outputGate);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(file, "perLayer", e.getMessage()); // the message starts with the field
             }

@@ -1,7 +1,10 @@
 package org.edgefront.nativert.reference;
 
 import org.edgefront.nativert.EncodedChoice;
+import org.edgefront.nativert.BlockState;
 import org.edgefront.nativert.MemoryBreakdown;
+import org.edgefront.nativert.ModelTensors;
+import org.edgefront.nativert.TensorReads;
 import org.edgefront.nativert.calibration.BackendCalibration;
 import org.edgefront.nativert.device.Workload;
 import java.util.List;
@@ -21,7 +24,10 @@ import org.edgefront.space.model.TensorSpec;
  *       every layer for every position of the full context (allocated up front, as llama.cpp does). With structured
  *       pruning each layer holds its kept K rows + kept V rows instead of 2 x kvDim, and a layer whose Q, K or V
  *       tensor is removed holds none (it cannot attend). A block that reads an earlier block's cache (Gemma 3n and
- *       Gemma 4's last {@code num_kv_shared_layers}) holds none either.</li>
+ *       Gemma 4's last {@code num_kv_shared_layers}) holds none either, nor does a hybrid model's convolution or
+ *       linear-attention block.</li>
+ *   <li><b>state</b> = the sum of those blocks' {@link BlockState#stateBytes()}: a fixed per-sequence state (LFM2's
+ *       convolution window, Qwen3.5's gated delta net matrices), whatever the context.</li>
  *   <li><b>activations</b> = 4 B x (ub x (3 x dim + 2 x hiddenDim) + heads x ub x context + vocab), ub =
  *       min(prompt, ubatch): fp32 residual, normed input and attention output (3 x dim) and FFN gate and up
  *       (2 x hiddenDim) for one prefill ubatch, the attention score matrix of that ubatch over the full context
@@ -87,13 +93,31 @@ public final class MemoryModel {
     /** As above when the last {@code kvSharedLayers} blocks read an earlier block's cache and hold none. */
     static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
                              int contextTokens, int kvBits) {
+        return kvCacheBytes(new ModelTensors(arch, tensors, java.util.Collections.nCopies(tensors.size(), TensorReads.DENSE), kvSharedLayers),
+                choices, contextTokens, kvBits);
+    }
+
+    /**
+     * KV cache of a model's candidate: the kept K + V rows of every block that attends and is not KV-shared (a hybrid
+     * model's convolution and linear-attention blocks hold state instead, {@link #stateBytes}).
+     */
+    public static long kvCacheBytes(ModelTensors model, List<EncodedChoice> choices, int contextTokens, int kvBits) {
+        ModelArchitecture arch = model.architecture();
         long rows = 0;
-        int[][] kept = keptAttentionRows(arch, tensors, choices);
-        for (int l = 0; l < arch.layers() - kvSharedLayers; l++) {
+        int[][] kept = keptAttentionRows(arch, model.tensors(), choices);
+        for (int l = 0; l < arch.layers() - model.kvSharedLayers(); l++) {
+            if (!model.block(l).kind().attends()) continue;
             int[] qkv = kept[l];
             if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
         }
         return cachedRowsBytes(rows, contextTokens, kvBits);
+    }
+
+    /** The recurrent state of a model's blocks that do not attend, bytes: independent of the context. */
+    public static long stateBytes(ModelTensors model) {
+        long sum = 0;
+        for (BlockState b : model.blocks()) sum = Math.addExact(sum, b.stateBytes());
+        return sum;
     }
 
     private static long cachedRowsBytes(long rows, int contextTokens, int kvBits) {
@@ -172,8 +196,13 @@ public final class MemoryModel {
     /** As above when the last {@code kvSharedLayers} blocks read an earlier block's KV cache and hold none. */
     public static MemoryBreakdown of(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
                                      Workload w, BackendCalibration c) {
-        return new MemoryBreakdown(weightBytes(choices),
-                kvCacheBytes(arch, tensors, choices, kvSharedLayers, w.contextTokens(), w.kvCacheBits()),
+        return of(new ModelTensors(arch, tensors, java.util.Collections.nCopies(tensors.size(), TensorReads.DENSE), kvSharedLayers), choices, w, c);
+    }
+
+    /** The full breakdown of a candidate of {@code model}: KV cache of the blocks that attend, state of those that do not. */
+    public static MemoryBreakdown of(ModelTensors model, List<EncodedChoice> choices, Workload w, BackendCalibration c) {
+        ModelArchitecture arch = model.architecture();
+        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(model, choices, w.contextTokens(), w.kvCacheBits()), stateBytes(model),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

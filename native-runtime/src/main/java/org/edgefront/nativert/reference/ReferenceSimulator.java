@@ -1,5 +1,6 @@
 package org.edgefront.nativert.reference;
 
+import org.edgefront.nativert.BlockState;
 import org.edgefront.nativert.EncodedChoice;
 import org.edgefront.nativert.ModelTensors;
 import org.edgefront.nativert.TensorReads;
@@ -183,20 +184,31 @@ public final class ReferenceSimulator {
             ops.add(new OpCost(t.name(), dec.bytes(), dec.ops(), dec.time(), dec.bytes() * pjB + dec.ops() * pjO + stat * dec.time(), dec.bound()));
         }
         // attention per layer from its kept Q rows (2 flops per query row and position for QK^T and again for AV) and
-        // its kept K + V rows (the cache read); a layer missing Q, K or V cannot attend
+        // its kept K + V rows (the cache read); a layer missing Q, K or V cannot attend. A hybrid model's convolution and
+        // linear-attention blocks instead read and write their state once per decode token and once per prefill
+        // micro-batch, and update it once per token at the FP32 peak (the state is fp32)
         double kvElem = w.kvCacheBits() / 8.0;
         double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
         double pairs = prompt * (prompt + 1.0) / 2.0;
         int[][] kept = MemoryModel.keptAttentionRows(arch, ts, choices);
         for (int l = 0; l < arch.layers(); l++) {
-            int q = kept[l][0], k = kept[l][1], v = kept[l][2];
-            if (q == 0 || k == 0 || v == 0) continue;
-            double kvRow = ((double) k + v) * kvElem;
-            Cost at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
-            Cost ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches, c.memoryComputeSerial());
+            BlockState b = model.block(l);
+            Cost at, ap;
+            if (!b.kind().attends()) {
+                at = roofline(2.0 * b.stateBytes(), b.stateOpsPerToken(), r.fp32(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
+                ap = roofline(2.0 * b.stateBytes() * ubatches, b.stateOpsPerToken() * prompt, r.fp32(), r.bw(), c.opOverheadSeconds(), ubatches,
+                        c.memoryComputeSerial());
+            } else {
+                int q = kept[l][0], k = kept[l][1], v = kept[l][2];
+                if (q == 0 || k == 0 || v == 0) continue;
+                double kvRow = ((double) k + v) * kvElem;
+                at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
+                ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches,
+                        c.memoryComputeSerial());
+            }
             decBytes += at.bytes(); decOps += at.ops(); decTime += at.time();
             preBytes += ap.bytes(); preOps += ap.ops(); preTime += ap.time();
-            ops.add(new OpCost("blk." + l + ".attn_kv", at.bytes(), at.ops(), at.time(),
+            ops.add(new OpCost(model.blockOpName(l), at.bytes(), at.ops(), at.time(),
                     at.bytes() * pjB + at.ops() * pjO + stat * at.time(), at.bound()));
         }
         if (!(decTime > 0 && preTime > 0)) throw new IllegalArgumentException("structured pruning removed every operator: nothing left to run");
@@ -207,6 +219,6 @@ public final class ReferenceSimulator {
         double energy = decBytes * pjB + decOps * pjO + stat * genTime / gen;
         return new SimulationResult(decode, sf / decTime, prompt / ttft, ttft, energy, energy * decode,
                 preBytes * pjB + preOps * pjO + stat * ttft,
-                MemoryModel.of(arch, ts, choices, model.kvSharedLayers(), w, c), ops);
+                MemoryModel.of(model, choices, w, c), ops);
     }
 }

@@ -203,7 +203,7 @@ public final class FormatMixes {
      * @throws IllegalArgumentException when a type the file stores has no format in this build
      */
     public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix) {
-        Rules r = new Rules(a, type, importanceMatrix);
+        Rules r = Rules.of(a, type, importanceMatrix);
         return perTensor(a, t -> TensorChoice.of(WeightFormat.of(format(type, r.typeOf(t)).storedFor(t.cols()))));
     }
 
@@ -213,12 +213,42 @@ public final class FormatMixes {
         return f;
     }
 
-    /** llama_tensor_get_type_impl for one architecture, file type and importance matrix: the type before the fallback. */
-    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix) {
+    /**
+     * llama_tensor_get_type_impl for one architecture, file type and importance matrix: the type before the fallback.
+     *
+     * @param attnVIndex per layer, llama.cpp's attn_v counter (i_attention_wv) at that layer's attn_v-like tensor: its
+     *                   index among the layers that have one (attn_v, or a linear-attention block's attn_qkv)
+     * @param attnVCount layers with an attn_v-like tensor (n_attention_wv)
+     * @param gqa        llama.cpp's n_gqa(): block 0's query heads over its K/V heads
+     */
+    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix, int[] attnVIndex, int attnVCount, int gqa) {
         // ModelArchitecture has no experts yet: dense models are n_expert 1, for which every expert rule is off
         private static final int EXPERTS = 1;
 
-        private int gqa() { return a.heads() / a.kvHeads(); }
+        static Rules of(ModelArchitecture a, FileType ft, boolean imatrix) {
+            int[] index = new int[a.layers()];
+            boolean[] has = new boolean[a.layers()];
+            for (TensorSpec t : a.linearTensors()) if (t.layer() >= 0 && category(a, t) == TensorRole.V) has[t.layer()] = true;
+            int count = 0;
+            for (int l = 0; l < index.length; l++) if (has[l]) index[l] = count++;
+            // LFM2's GGUF stores head_count_kv per block, 0 on its convolution blocks, and n_gqa() reads block 0's
+            boolean convFirst = a.linearTensors().stream().anyMatch(t -> t.layer() == 0 && t.name().contains(".shortconv."));
+            return new Rules(a, ft, imatrix, index, count, convFirst ? 0 : a.heads() / a.kvHeads());
+        }
+
+        /**
+         * llama.cpp's category of a tensor (tensor_get_category, by name): its role, but V for any attn_v-like tensor (a
+         * linear-attention block's attn_qkv; Phi-3's q and k, parts of attn_qkv), Q for the attention output gate (part of
+         * attn_q), and null ("other": the file type's default) for a hybrid block's own projections.
+         */
+        static TensorRole category(ModelArchitecture a, TensorSpec t) {
+            String n = t.name();
+            if (n.endsWith(".attn_qkv.weight")) return TensorRole.V;
+            if (n.endsWith(".attn_q_gate.weight")) return TensorRole.Q;
+            if (n.contains(".shortconv.") || n.endsWith(".attn_gate.weight") || n.contains(".ssm_")) return null;
+            if (a.family() == ArchitectureFamily.PHI3 && (t.role() == TensorRole.Q || t.role() == TensorRole.K)) return TensorRole.V;
+            return t.role();
+        }
 
         /** llama.cpp's LLM_TYPE_70B: 80 layers of Llama with grouped-query attention, or of Qwen2. */
         private boolean is70B() {
@@ -261,9 +291,8 @@ public final class FormatMixes {
                     default -> def;
                 };
             }
-            // Phi-3's q and k are parts of attn_qkv, which llama-quantize types as attn_v
-            TensorRole role = a.family() == ArchitectureFamily.PHI3 && (t.role() == TensorRole.Q || t.role() == TensorRole.K)
-                    ? TensorRole.V : t.role();
+            TensorRole role = category(a, t);
+            if (role == null) return def; // a hybrid block's projections: no rule of their own
             if (lowIq()) {
                 boolean s = ft == FileType.IQ2_S || ft == FileType.IQ2_M;
                 return switch (role) {
@@ -275,7 +304,7 @@ public final class FormatMixes {
                 };
             }
             return switch (role) {
-                case V -> attnV(def, layer, n);
+                case V -> attnV(def, attnVIndex[layer], attnVCount);
                 case K -> EXPERTS == 8 ? "Q8_0" : ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
                 case Q -> ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
                 case DOWN -> ffnDown(def, layer, n);
@@ -342,6 +371,14 @@ public final class FormatMixes {
     }
 
     /**
+     * A hybrid block's convolution kernel (LFM2's shortconv.conv, the gated delta net's ssm_conv1d): small and depthwise,
+     * written in F32 by llama.cpp's converter and never quantized by llama-quantize; other engines keep it in float too.
+     */
+    public static boolean convolutionKernel(TensorSpec t) {
+        return t.name().endsWith(".shortconv.conv.weight") || t.name().endsWith(".ssm_conv1d.weight");
+    }
+
+    /**
      * Tensors llama-quantize leaves in the converted file's type (F16 here): Gemma 3n's AltUp and LAuReL matrices and the
      * per-layer input projection ("very small" / "not too big", llama-quant.cpp).
      */
@@ -350,9 +387,10 @@ public final class FormatMixes {
         return n.contains("altup") || n.contains("laurel") || n.startsWith("per_layer_model_proj");
     }
 
+    /** One choice per tensor; a convolution kernel is F32 whatever the format ({@link #convolutionKernel}). */
     private static Map<String, TensorChoice> perTensor(ModelArchitecture a, java.util.function.Function<TensorSpec, TensorChoice> f) {
         Map<String, TensorChoice> m = new LinkedHashMap<>();
-        for (TensorSpec t : a.linearTensors()) m.put(t.name(), f.apply(t));
+        for (TensorSpec t : a.linearTensors()) m.put(t.name(), convolutionKernel(t) ? TensorChoice.of(WeightFormat.F32) : f.apply(t));
         return m;
     }
 

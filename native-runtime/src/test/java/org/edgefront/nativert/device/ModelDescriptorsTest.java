@@ -88,4 +88,32 @@ class ModelDescriptorsTest {
         assertEquals(null, ok.architecture().linearTensors().stream().filter(t -> t.name().equals("blk.1.attn_k.weight")).findAny().orElse(null),
                 "a KV-shared block has no K projection");
     }
+
+    @Test
+    void hybridBlocksInADescriptorAreCheckedAndNamedInErrors() {
+        String head = "schemaVersion: 1\nname: x\nfamily: llama\nhiddenSize: 64\nintermediateSize: 128\nlayers: 2\nheads: 4\n"
+                + "kvHeads: 2\nheadDim: 16\nvocabSize: 100\nmaxContextTokens: 256\ntiedEmbeddings: true\naliases: []\n";
+        ModelDescriptor ok = ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [conv, full_attention]\n  shortConvKernel: 3\n");
+        assertEquals(List.of(BlockKind.SHORT_CONV, BlockKind.ATTENTION), ok.geometry().blockKinds());
+        assertEquals(128, ok.architecture().tensor("blk.0.ffn_up.weight").rows(), "no widths: intermediateSize for every block");
+        assertEquals(3 * 64, ok.architecture().tensor("blk.0.shortconv.in_proj.weight").rows());
+        assertTrue(ok.architecture().linearTensors().stream().noneMatch(t -> t.name().equals("blk.0.attn_q.weight")), "a convolution block has no q");
+        assertEquals("perLayer.blockKinds", assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [conv]\n  shortConvKernel: 3\n")).field());
+        assertEquals("perLayer.blockKinds[1]", assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [conv, mamba]\n  shortConvKernel: 3\n")).field());
+        InvalidInputException noShape = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [linear_attention, full_attention]\n"));
+        assertEquals("perLayer", noShape.field());
+        assertTrue(noShape.getMessage().contains("gatedDeltaNet"), noShape.getMessage());
+        assertEquals("perLayer.linearAttention.valueHeads", assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [linear_attention, full_attention]\n  linearAttention:\n"
+                        + "    keyHeads: 4\n    valueHeads: 6\n    keyHeadDim: 16\n    valueHeadDim: 16\n    convKernel: 4\n")).field());
+        assertEquals("perLayer.shortConvKernel", assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [conv, full_attention]\n  shortConvKernel: 1\n")).field());
+        // a KV-shared block must attend
+        InvalidInputException shared = assertThrows(InvalidInputException.class,
+                () -> ModelDescriptors.parse("m.yaml", head + "perLayer:\n  blockKinds: [full_attention, conv]\n  shortConvKernel: 3\n  kvSharedLayers: 1\n"));
+        assertTrue(shared.getMessage().contains("kvSharedLayers"), shared.getMessage());
+    }
 }

@@ -127,10 +127,9 @@ class SimulatorValidationTest {
         int records = MeasurementCsv.parse(file, java.nio.file.Files.readString(Path.of(file)), SimulatorValidation.REQUIRED).size();
         SimulatorValidation.Report r = validation().validate(file, EngineCalibrations.fitted());
         assertTrue(records >= 10, "records: " + records);
-        if (!name.startsWith("published-extra")) {
-            // published-extra keeps three rows of hybrid architectures (LFM2.5 convolutions, Qwen3.5 linear attention)
-            assertEquals(0, r.summary().rows() - r.summary().okRows(), "every row of " + name + " is simulated");
-        }
+        // every row of every file, the hybrid architectures of published-extra included (LFM2.5 convolutions, Qwen3.5
+        // linear attention)
+        assertEquals(0, r.summary().rows() - r.summary().okRows(), "every row of " + name + " is simulated");
         assertEquals(records, r.rows().size());
         for (int i = 0; i < records; i++) {
             SimulatorValidation.Row row = r.rows().get(i);
