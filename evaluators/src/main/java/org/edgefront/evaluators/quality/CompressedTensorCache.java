@@ -38,6 +38,11 @@ public final class CompressedTensorCache {
         return w;
     }
 
+    /** The tensor cached under {@code key} (now the most recently used), or null. */
+    public float[] getIfPresent(String key) {
+        return cache.get(key);
+    }
+
     /** Tensors currently cached. */
     public int size() { return cache.size(); }
 

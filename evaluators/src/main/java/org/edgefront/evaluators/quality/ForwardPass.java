@@ -96,6 +96,9 @@ public interface ForwardPass {
         return this;
     }
 
+    /** Threads this pass spreads over ({@link #withThreads}); 1 for a pass that does not split its work. */
+    default int threads() { return 1; }
+
     /**
      * Runs every sequence, hands {@code sink} the next-token log-probabilities at every position (the last
      * position of each sequence included), sequence by sequence in order, and shows {@code observer} (null for

@@ -225,6 +225,9 @@ public final class LlamaForward implements ForwardPass {
     }
 
     @Override
+    public int threads() { return workers.threads(); }
+
+    @Override
     public ModelArchitecture architecture() { return arch; }
 
     @Override

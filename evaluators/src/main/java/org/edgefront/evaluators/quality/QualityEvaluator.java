@@ -74,6 +74,8 @@ public final class QualityEvaluator implements Evaluator {
     private final StructureScores structureScores;
 
     private final ReferenceDistribution reference;
+    /** The threads new compressed tensors are made on: as many as the base pass spreads over. */
+    private final PassWorkers compression;
 
     /**
      * The checkpoint a streamed pass reads from ({@link ForwardPasses#open}), owned and closed by this evaluator; null
@@ -174,6 +176,7 @@ public final class QualityEvaluator implements Evaluator {
         this.calibration = calibration;
         this.cache = new CompressedTensorCache(cacheBytes < 0 ? Runtime.getRuntime().maxMemory() / 8 : cacheBytes);
         this.base = base;
+        this.compression = PassWorkers.of(base.threads());
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
         this.reference = new ReferenceDistribution(base, sequences);
@@ -240,6 +243,7 @@ public final class QualityEvaluator implements Evaluator {
             structure = structureScores.select(arch, plan);
         }
         Map<String, float[]> overrides = new HashMap<>();
+        List<Map.Entry<TensorSpec, TensorChoice>> toCompress = new java.util.ArrayList<>();
         // a streamed pass gets its compressed (and pruned) tensors when each layer runs, never all at once
         boolean lazy = ownedWeights != null;
         Map<String, java.util.function.Supplier<float[]>> deferred = new HashMap<>();
@@ -258,8 +262,9 @@ public final class QualityEvaluator implements Evaluator {
             }
             if (c == null || isIdentity(c)) continue;
             if (lazy) deferred.put(t.name(), () -> compressed(t, c));
-            else overrides.put(t.name(), compressed(t, c));
+            else toCompress.add(Map.entry(t, c));
         }
+        compressAll(toCompress, overrides);
         if (structure != null) {
             for (int l = 0; l < arch.layers(); l++) {
                 if (!plan.dropped(l)) continue;
@@ -303,6 +308,30 @@ public final class QualityEvaluator implements Evaluator {
 
     private float[] compressed(TensorSpec t, TensorChoice c) {
         return cache.get(t.name() + '|' + c.label(), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
+    }
+
+    /**
+     * Each tensor compressed by its choice into {@code overrides}: cached ones from the cache, the others compressed on
+     * the pass's threads (each tensor alone, so the result does not depend on them) and then cached in tensor order.
+     */
+    private void compressAll(List<Map.Entry<TensorSpec, TensorChoice>> todo, Map<String, float[]> overrides) {
+        List<Integer> missing = new java.util.ArrayList<>();
+        for (int i = 0; i < todo.size(); i++) {
+            var e = todo.get(i);
+            float[] hit = cache.getIfPresent(e.getKey().name() + '|' + e.getValue().label());
+            if (hit != null) overrides.put(e.getKey().name(), hit);
+            else missing.add(i);
+        }
+        float[][] made = new float[missing.size()][];
+        compression.forEach(missing.size(), (j, thread) -> {
+            var e = todo.get(missing.get(j));
+            made[j] = TensorCompressor.apply(e.getKey(), base.tensor(e.getKey().name()), e.getValue(), calibration);
+        });
+        for (int j = 0; j < made.length; j++) {
+            var e = todo.get(missing.get(j));
+            float[] w = made[j];
+            overrides.put(e.getKey().name(), cache.get(e.getKey().name() + '|' + e.getValue().label(), () -> w));
+        }
     }
 
     /** Compressed tensors currently cached (for tests and diagnostics). */

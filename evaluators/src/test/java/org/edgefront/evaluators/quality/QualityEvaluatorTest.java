@@ -174,4 +174,28 @@ class QualityEvaluatorTest {
             assertEquals(QualityEvaluator.VERSION, r1.evaluatorVersion());
         }
     }
+
+    @Test
+    void anEvaluatorOnSeveralThreadsMeasuresEveryCandidateBitForBitAsOnOne() throws Exception {
+        // long sequences (two row blocks, batched attention) and fresh compressions made in parallel
+        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 1024, true, 1e-5, 10000.0, true);
+        Map<String, float[]> t = TinyModels.tensors(a, 31);
+        SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
+        int[] seq = new int[600];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(32);
+        for (int i = 0; i < seq.length; i++) seq[i] = r.nextInt(a.vocabSize());
+        try (QualityEvaluator one = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1);
+             QualityEvaluator three = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 3)) {
+            java.util.Random pick = new java.util.Random(33);
+            for (int c = 0; c < 4; c++) {
+                Map<String, TensorChoice> choice = new LinkedHashMap<>();
+                for (TensorSpec s : a.linearTensors()) choice.put(s.name(), OPTIONS.get(pick.nextInt(OPTIONS.size())));
+                QualityReport x = one.measure(choice);
+                QualityReport y = three.measure(choice);
+                assertEquals(Double.doubleToLongBits(x.klNatsPerToken()), Double.doubleToLongBits(y.klNatsPerToken()), "KL of candidate " + c);
+                assertEquals(Double.doubleToLongBits(x.perplexity()), Double.doubleToLongBits(y.perplexity()), "perplexity of candidate " + c);
+                assertTrue(x.klNatsPerToken() > 0, "candidate " + c + " compresses something");
+            }
+        }
+    }
 }
