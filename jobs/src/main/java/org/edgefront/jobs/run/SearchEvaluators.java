@@ -30,10 +30,20 @@ import org.edgefront.space.synthetic.SyntheticLlama;
 public final class SearchEvaluators {
     private SearchEvaluators() {}
 
-    /** The composite factory executors use: memory, device, and quality on real text or synthetic tokens. */
+    /** As {@link #factory(ResolvedSearch, boolean)} for the spec's own master. */
     public static EvaluatorFactory factory(ResolvedSearch r) {
+        return factory(r, !r.usesSpark());
+    }
+
+    /**
+     * The composite factory executors use: memory, device, and quality on real text or synthetic tokens.
+     *
+     * @param inProcess whether the evaluations run in this process (the {@code sequential} master, whatever the spec
+     *                  says when the command line overrides it): each forward pass then uses every core, else one
+     */
+    public static EvaluatorFactory factory(ResolvedSearch r, boolean inProcess) {
         List<EvaluatorFactory> parts = new ArrayList<>(cheapFactories(r));
-        if (r.measuredQuality()) parts.add(qualityFactory(r));
+        if (r.measuredQuality()) parts.add(qualityFactory(r, inProcess));
         return new CompositeEvaluator.Factory(parts);
     }
 
@@ -47,14 +57,19 @@ public final class SearchEvaluators {
         return parts;
     }
 
-    /** Measured quality on the spec's text (or synthetic token sequences for a synthetic model). */
-    public static EvaluatorFactory qualityFactory(ResolvedSearch r) {
+    /**
+     * Measured quality on the spec's text (or synthetic token sequences for a synthetic model).
+     *
+     * @param inProcess as in {@link #factory(ResolvedSearch, boolean)}
+     */
+    public static EvaluatorFactory qualityFactory(ResolvedSearch r, boolean inProcess) {
+        int threads = inProcess ? inProcessPassThreads() : 1;
         if (r.multiFidelity()) {
             List<QualityEvaluator.Factory> stages = new ArrayList<>();
-            for (int size : r.stages()) stages.add(stageFactory(r, size));
+            for (int size : r.stages()) stages.add(stageFactory(r, size).withPassThreads(threads));
             return new MultiFidelityEvaluator.Factory(r.space(), r.table(), stages, r.keep());
         }
-        return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs());
+        return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs()).withPassThreads(threads);
     }
 
     /**
@@ -66,12 +81,8 @@ public final class SearchEvaluators {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Measured quality on {@code size} paragraphs (or synthetic sequences) from the start of the text. */
+    /** Measured quality on {@code size} paragraphs (or synthetic sequences) from the start of the text, on one thread. */
     private static QualityEvaluator.Factory stageFactory(ResolvedSearch r, int size) {
-        return stageFactoryOnOneThread(r, size).withPassThreads(r.usesSpark() ? 1 : inProcessPassThreads());
-    }
-
-    private static QualityEvaluator.Factory stageFactoryOnOneThread(ResolvedSearch r, int size) {
         ModelSource model = r.model();
         if (model.synthetic()) {
             int length = Math.min(r.maxTokens(), r.architecture().maxSeqLen());

@@ -66,7 +66,7 @@ public final class SearchJob {
         boolean sequential = "sequential".equals(master);
         Path out = AtomicFiles.path(o.outDir() != null ? o.outDir() : "runs/" + r.spec().name());
         // every check that can fail on the input runs before the output directory is touched
-        EvaluatorFactory factory = SearchEvaluators.factory(r);
+        EvaluatorFactory factory = SearchEvaluators.factory(r, sequential);
         SearchEvaluators.checkBudgetsAreSatisfiable(r);
         org.edgefront.jobs.spec.InputChecks.search(r, o.overrides());
         if (!sequential && existing == null) SparkSessions.requireApplicationJarFor(o.master(), r.master());

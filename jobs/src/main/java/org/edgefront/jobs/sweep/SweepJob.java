@@ -214,7 +214,7 @@ public final class SweepJob {
                 }
                 ResolvedSearch r = c.search();
                 Map<Candidate, Evaluation> qcache = qualityByModel.computeIfAbsent(c.model(), k -> new HashMap<>());
-                EvaluatorFactory quality = r.measuredQuality() ? SearchEvaluators.qualityFactory(r) : NO_QUALITY;
+                EvaluatorFactory quality = r.measuredQuality() ? SearchEvaluators.qualityFactory(r, sequential) : NO_QUALITY;
                 BatchEvaluator remote = sequential || !r.measuredQuality() ? new SequentialBatchEvaluator(quality)
                         : new SparkBatchEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()), quality, r.multiFidelity() ? 1 : r.partitions());
                 SearchResult res;
