@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -288,38 +284,10 @@ class HybridModelsTest {
             names.add(t.name());
             dims.add(new long[] {t.cols(), t.rows()});
         }
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        write(o, le(4).putInt(0x46554747).array());
-        write(o, le(4).putInt(3).array());
-        write(o, le(8).putLong(names.size()).array());
-        write(o, le(8).putLong(keys.size() + 1).array());
-        str(o, "general.architecture");
-        write(o, le(4).putInt(8).array());
-        str(o, arch);
-        for (Map.Entry<String, Long> kv : keys.entrySet()) {
-            str(o, kv.getKey());
-            write(o, le(4).putInt(4).array());
-            write(o, le(4).putInt(kv.getValue().intValue()).array());
-        }
-        for (int i = 0; i < names.size(); i++) {
-            str(o, names.get(i));
-            write(o, le(4).putInt(2).array());
-            for (long d : dims.get(i)) write(o, le(8).putLong(d).array());
-            write(o, le(4).putInt(0).array()); // F32
-            write(o, le(8).putLong(0).array());
-        }
-        return o.toByteArray();
+        List<HeaderOnlyGguf.Tensor> tensors = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) tensors.add(new HeaderOnlyGguf.Tensor(names.get(i), dims.get(i)));
+        return HeaderOnlyGguf.of(Map.of("general.architecture", arch), keys, tensors);
     }
-
-    private static ByteBuffer le(int n) { return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN); }
-
-    private static void str(ByteArrayOutputStream o, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        write(o, le(8).putLong(b.length).array());
-        write(o, b);
-    }
-
-    private static void write(ByteArrayOutputStream o, byte[] b) { o.write(b, 0, b.length); }
 
     // ---------------------------------------------------------------- llama.cpp's type rules
 

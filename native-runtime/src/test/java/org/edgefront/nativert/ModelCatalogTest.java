@@ -10,11 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
@@ -172,32 +170,20 @@ class ModelCatalogTest {
 
     /** A GGUF v3 header (no tensor data) of a 2-layer MoE: 4 experts, 2 active, expert FFN 96. */
     private static byte[] moeGguf() {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        String[][] u32 = {{"qwen2moe.embedding_length", "64"}, {"qwen2moe.block_count", "2"}, {"qwen2moe.attention.head_count", "4"},
-            {"qwen2moe.attention.head_count_kv", "2"}, {"qwen2moe.context_length", "256"}, {"qwen2moe.expert_count", "4"},
-            {"qwen2moe.expert_used_count", "2"}, {"qwen2moe.expert_feed_forward_length", "96"}, {"qwen2moe.feed_forward_length", "256"}};
-        write(o, le(4).putInt(0x46554747).array());
-        write(o, le(4).putInt(3).array());
-        write(o, le(8).putLong(1).array());                  // one tensor
-        write(o, le(8).putLong(u32.length + 2).array());
-        str(o, "general.architecture");
-        write(o, le(4).putInt(8).array());
-        str(o, "qwen2moe");
-        str(o, "general.name");
-        write(o, le(4).putInt(8).array());
-        str(o, "tiny-moe");
-        for (String[] kv : u32) {
-            str(o, kv[0]);
-            write(o, le(4).putInt(4).array());
-            write(o, le(4).putInt(Integer.parseInt(kv[1])).array());
-        }
-        str(o, "token_embd.weight");
-        write(o, le(4).putInt(2).array());
-        write(o, le(8).putLong(64).array());
-        write(o, le(8).putLong(100).array());
-        write(o, le(4).putInt(0).array());                   // F32
-        write(o, le(8).putLong(0).array());
-        return o.toByteArray();
+        Map<String, Long> u32 = new java.util.LinkedHashMap<>();
+        u32.put("qwen2moe.embedding_length", 64L);
+        u32.put("qwen2moe.block_count", 2L);
+        u32.put("qwen2moe.attention.head_count", 4L);
+        u32.put("qwen2moe.attention.head_count_kv", 2L);
+        u32.put("qwen2moe.context_length", 256L);
+        u32.put("qwen2moe.expert_count", 4L);
+        u32.put("qwen2moe.expert_used_count", 2L);
+        u32.put("qwen2moe.expert_feed_forward_length", 96L);
+        u32.put("qwen2moe.feed_forward_length", 256L);
+        Map<String, String> strings = new java.util.LinkedHashMap<>();
+        strings.put("general.architecture", "qwen2moe");
+        strings.put("general.name", "tiny-moe");
+        return HeaderOnlyGguf.of(strings, u32, List.of(new HeaderOnlyGguf.Tensor("token_embd.weight", 64, 100)));
     }
 
     /** Gemma 3n and Gemma 4 GGUFs: the per-block shapes come from the tensors, and give back the catalog's model. */
@@ -215,44 +201,19 @@ class ModelCatalogTest {
 
     /** A GGUF v3 header (no tensor data) holding every linear tensor of {@code m} as llama.cpp names and shapes them. */
     private static byte[] headerOnlyGguf(String arch, ModelDescriptor m) {
-        java.util.List<org.edgefront.space.model.TensorSpec> ts = m.architecture().linearTensors();
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        String[][] u32 = {{arch + ".embedding_length", "" + m.hiddenSize()}, {arch + ".block_count", "" + m.layers()},
-            {arch + ".attention.head_count", "" + m.heads()}, {arch + ".context_length", "" + m.maxContextTokens()}};
-        write(o, le(4).putInt(0x46554747).array());
-        write(o, le(4).putInt(3).array());
-        write(o, le(8).putLong(ts.size()).array());
-        write(o, le(8).putLong(u32.length + 1).array());
-        str(o, "general.architecture");
-        write(o, le(4).putInt(8).array());
-        str(o, arch);
-        for (String[] kv : u32) {
-            str(o, kv[0]);
-            write(o, le(4).putInt(4).array());
-            write(o, le(4).putInt(Integer.parseInt(kv[1])).array());
-        }
-        for (org.edgefront.space.model.TensorSpec t : ts) {
-            str(o, t.name());
-            boolean altup = t.name().startsWith("altup");
+        Map<String, Long> u32 = new java.util.LinkedHashMap<>();
+        u32.put(arch + ".embedding_length", (long) m.hiddenSize());
+        u32.put(arch + ".block_count", (long) m.layers());
+        u32.put(arch + ".attention.head_count", (long) m.heads());
+        u32.put(arch + ".context_length", (long) m.maxContextTokens());
+        List<HeaderOnlyGguf.Tensor> tensors = new java.util.ArrayList<>();
+        for (org.edgefront.space.model.TensorSpec t : m.architecture().linearTensors()) {
             // llama.cpp stores AltUp's projections as [n_embd, n_embd, n_altup - 1]
-            long[] dims = altup ? new long[] {t.cols(), t.cols(), t.rows() / t.cols()} : new long[] {t.cols(), t.rows()};
-            write(o, le(4).putInt(dims.length).array());
-            for (long d : dims) write(o, le(8).putLong(d).array());
-            write(o, le(4).putInt(0).array());               // F32
-            write(o, le(8).putLong(0).array());
+            tensors.add(t.name().startsWith("altup") ? new HeaderOnlyGguf.Tensor(t.name(), t.cols(), t.cols(), t.rows() / t.cols())
+                    : new HeaderOnlyGguf.Tensor(t.name(), t.cols(), t.rows()));
         }
-        return o.toByteArray();
+        return HeaderOnlyGguf.of(Map.of("general.architecture", arch), u32, tensors);
     }
-
-    private static ByteBuffer le(int n) { return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN); }
-
-    private static void str(ByteArrayOutputStream o, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        write(o, le(8).putLong(b.length).array());
-        write(o, b);
-    }
-
-    private static void write(ByteArrayOutputStream o, byte[] b) { o.write(b, 0, b.length); }
 
     @Test
     void expectedDistinctExpertsGrowsFromActiveToAll() {

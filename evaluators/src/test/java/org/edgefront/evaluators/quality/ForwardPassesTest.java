@@ -66,13 +66,11 @@ class ForwardPassesTest {
 
     @Test
     void buffersReusedAcrossChunkShapesAndVariantsLeaveEveryLogProbBitForBit() {
-        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 512, true, 1e-5, 10000.0, true);
+        ModelArchitecture a = TinyModels.mid(512);
         Map<String, float[]> t = TinyModels.tensors(a, 9);
         ForwardPass pass = ForwardPasses.of(a, t);
         // one sequence past the batched-attention length, then shorter ones packed into a chunk of another shape
-        int[] longOne = new int[300];
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
-        for (int i = 0; i < longOne.length; i++) longOne[i] = r.nextInt(a.vocabSize());
+        int[] longOne = TinyModels.tokens(300, a.vocabSize(), 5);
         List<int[]> first = List.of(longOne);
         List<int[]> packed = TinyModels.sequences(6, 120, a.vocabSize(), 6);
         float[] fresh = logProbs(ForwardPasses.of(a, t), first);
@@ -90,11 +88,9 @@ class ForwardPassesTest {
     @Test
     void aPassGivesTheSameBitsOnOneThreadOrMany() {
         // a sequential run spreads each pass over every core and a Spark task runs it on one: both must find the same front
-        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 1024, true, 1e-5, 10000.0, true);
+        ModelArchitecture a = TinyModels.mid(1024);
         Map<String, float[]> t = TinyModels.tensors(a, 9);
-        int[] longOne = new int[700];   // two row blocks; batched attention in query blocks
-        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
-        for (int i = 0; i < longOne.length; i++) longOne[i] = r.nextInt(a.vocabSize());
+        int[] longOne = TinyModels.tokens(700, a.vocabSize(), 7);   // two row blocks; batched attention in query blocks
         List<int[]> packed = TinyModels.sequences(12, 120, a.vocabSize(), 8);   // short sequences: the scalar attention
         ForwardPass one = ForwardPasses.of(a, t);
         ForwardPass three = one.withThreads(3);

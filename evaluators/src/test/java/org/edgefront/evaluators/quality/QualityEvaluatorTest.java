@@ -178,12 +178,10 @@ class QualityEvaluatorTest {
     @Test
     void anEvaluatorOnSeveralThreadsMeasuresEveryCandidateBitForBitAsOnOne() throws Exception {
         // long sequences (two row blocks, batched attention) and fresh compressions made in parallel
-        ModelArchitecture a = ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, 1024, true, 1e-5, 10000.0, true);
+        ModelArchitecture a = TinyModels.mid(1024);
         Map<String, float[]> t = TinyModels.tensors(a, 31);
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
-        int[] seq = new int[600];
-        java.util.SplittableRandom r = new java.util.SplittableRandom(32);
-        for (int i = 0; i < seq.length; i++) seq[i] = r.nextInt(a.vocabSize());
+        int[] seq = TinyModels.tokens(600, a.vocabSize(), 32);
         try (QualityEvaluator one = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1);
              QualityEvaluator three = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 3)) {
             java.util.Random pick = new java.util.Random(33);

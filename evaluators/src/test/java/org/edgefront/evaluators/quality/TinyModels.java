@@ -102,6 +102,19 @@ final class TinyModels {
         return n;
     }
 
+    /** One sequence of exactly {@code length} uniformly random tokens. */
+    static int[] tokens(int length, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] s = new int[length];
+        for (int i = 0; i < length; i++) s[i] = r.nextInt(vocab);
+        return s;
+    }
+
+    /** A model of the given width over 2 layers and a 500-token vocabulary: long sequences give several row blocks. */
+    static ModelArchitecture mid(int maxSeqLen) {
+        return ModelArchitecture.llama("mid-test", 256, 640, 2, 8, 4, 500, maxSeqLen, true, 1e-5, 10000.0, true);
+    }
+
     static List<int[]> sequences(int count, int maxLen, int vocab, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         java.util.ArrayList<int[]> out = new java.util.ArrayList<>();
