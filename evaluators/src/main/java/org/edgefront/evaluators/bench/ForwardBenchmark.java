@@ -34,15 +34,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * query-key pair). Also one measured-KL evaluation ({@link QualityEvaluator#measure(Map)}, every linear tensor
  * Q4_0) on the same tokens: first with compression, then with the compressed tensors cached.
  *
- * <p>Not thread-safe; one run per call. ND4J's and OpenBLAS's thread counts come from the environment
- * ({@code OMP_NUM_THREADS}, {@code OPENBLAS_NUM_THREADS}) and are printed with the figures.
+ * <p>Not thread-safe; one run per call. The pass and the evaluation spread over {@code passThreads} threads
+ * ({@link ForwardPass#withThreads}); ND4J's and OpenBLAS's own thread counts come from the environment
+ * ({@code OMP_NUM_THREADS}, {@code OPENBLAS_NUM_THREADS}). Both are printed with the figures. With more than one thread of
+ * either kind only the wall-clock figures are meaningful.
  */
 public final class ForwardBenchmark {
     private ForwardBenchmark() {}
 
     /**
      * One timed quantity on two clocks: wall time, and the calling thread's CPU time. With one BLAS/ND4J thread (the
-     * default of {@code bin/edgefront}) every FLOP runs in the calling thread, so the CPU-time figure is what an idle
+     * default of {@code bin/edgefront}) and one pass thread every FLOP runs in the calling thread, so the CPU-time figure is what an idle
      * core gives and does not count time lost to other processes on a shared machine; with more threads only wall
      * time is meaningful.
      *
