@@ -12,15 +12,12 @@ import org.edgefront.space.model.ModelArchitecture;
 final class ChunkRunner {
     private ChunkRunner() {}
 
-    /** The layers of one pass: the {@code rows x vocab} logits of an embedded chunk (the array may be reused). */
+    /**
+     * The layers of one pass: the {@code rows x vocab} logits of an embedded chunk (the array may be reused), told the
+     * chunk's index in the run (0, 1, ...: the same for the same sequences).
+     */
     @FunctionalInterface
     interface Layers {
-        float[] logits(TokenChunk chunk, int rows, ForwardPass.InputObserver observer);
-    }
-
-    /** As {@link Layers}, also told the chunk's index in the run (0, 1, ...: the same for the same sequences). */
-    @FunctionalInterface
-    interface IndexedLayers {
         float[] logits(int chunkIndex, TokenChunk chunk, int rows, ForwardPass.InputObserver observer);
     }
 
@@ -31,7 +28,9 @@ final class ChunkRunner {
     }
 
     /**
-     * Runs {@code sequences} through {@code layers} chunk by chunk.
+     * Runs {@code sequences} through {@code layers} chunk by chunk (the layers are told each chunk's index, to record or
+     * resume per-chunk states), with the logits' bias and log-softmax spread over {@code workers} by row blocks; the sink
+     * sees the rows in order, on this thread.
      *
      * @param embedding      the {@code vocab x dim} token embedding
      * @param maxChunkTokens tokens per chunk (a longer sequence is a chunk alone)
@@ -39,16 +38,7 @@ final class ChunkRunner {
      * @throws IllegalArgumentException for an empty sequence or a token outside the vocabulary
      */
     static void run(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
-                    Layers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer) {
-        runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias, (i, c, n, o) -> layers.logits(c, n, o), sink, observer, PassWorkers.ONE);
-    }
-
-    /**
-     * As {@link #run} with layers that know each chunk's index (to record or resume per-chunk states), and the logits'
-     * bias and log-softmax spread over {@code workers} by row blocks (the sink still sees the rows in order, on this thread).
-     */
-    static void runIndexed(ModelArchitecture arch, List<int[]> sequences, float[] embedding, int maxChunkTokens, float[] logitBias,
-                           IndexedLayers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer, PassWorkers workers) {
+                           Layers layers, ForwardPass.LogProbSink sink, ForwardPass.InputObserver observer, PassWorkers workers) {
         int vocab = arch.vocabSize();
         for (int i = 0; i < sequences.size(); i++) {
             int[] s = sequences.get(i);

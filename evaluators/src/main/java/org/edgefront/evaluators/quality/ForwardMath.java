@@ -158,9 +158,10 @@ final class ForwardMath {
         return out;
     }
 
-    /** y (n x width, row-major) plus b on every row. */
-    static void addBias(float[] y, float[] b, int n, int width) {
-        for (int r = 0; r < n; r++) {
+    /** Rows [r0, r1) of y (row-major, {@code width} columns) plus b; nothing for a null bias. */
+    static void addBias(float[] y, float[] b, int r0, int r1, int width) {
+        if (b == null) return;
+        for (int r = r0; r < r1; r++) {
             int o = r * width;
             for (int i = 0; i < width; i++) y[o + i] += b[i];
         }

@@ -238,7 +238,7 @@ public final class LlamaForward implements ForwardPass {
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
         try (NdScratch nd = scratch.acquire()) {
-            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+            ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
                     (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0), sink, observer, workers);
         }
     }
@@ -249,7 +249,7 @@ public final class LlamaForward implements ForwardPass {
         for (int[] s : sequences) rows += s.length;
         LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
         try (NdScratch nd = scratch.acquire()) {
-            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+            ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
                     (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i), sink, null, workers);
         }
         return states;
@@ -263,7 +263,7 @@ public final class LlamaForward implements ForwardPass {
         }
         int start = states.resumeLayer(firstChanged);
         try (NdScratch nd = scratch.acquire()) {
-            ChunkRunner.runIndexed(arch, sequences, embedding, maxChunkTokens, logitBias,
+            ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
                     (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i), sink, null, workers);
         }
     }
@@ -326,8 +326,7 @@ public final class LlamaForward implements ForwardPass {
                 int r1 = rows[b + 1];
                 rmsNorm(x, xb, attnNorm[layer], r0, r1, dim);
                 ws[t].matmulRows(xb, r0, r1, dim, wQkv, qkvWidth, qkv);
-                float[] bias = qkvBias[layer];
-                if (bias != null) for (int r = r0; r < r1; r++) for (int i = 0; i < qkvWidth; i++) qkv[r * qkvWidth + i] += bias[i];
+                ForwardMath.addBias(qkv, qkvBias[layer], r0, r1, qkvWidth);
                 if (qNorm[layer] != null) {
                     headNorm(qkv, r0, r1, qkvWidth, 0, arch.heads(), qNorm[layer]);
                     headNorm(qkv, r0, r1, qkvWidth, qDim, arch.kvHeads(), kNorm[layer]);

@@ -55,6 +55,8 @@ public final class PhiForward implements ForwardPass {
     private final float[] logitBias;
     /** Buffers reused by this pass's runs and its variants' (shared with the base). */
     private final ScratchPool scratch;
+    /** The threads each run spreads over (a variant keeps its base's). */
+    private final PassWorkers workers;
 
     /** Every non-linear tensor name a Phi-2 pass needs for {@code a}. */
     static List<String> names(ModelArchitecture a) {
@@ -99,6 +101,12 @@ public final class PhiForward implements ForwardPass {
 
     private PhiForward(ModelArchitecture arch, Map<String, float[]> t, PhiForward base, Map<String, float[]> changed,
                        float[] logitBias, boolean resident) {
+        this(arch, t, base, changed, logitBias, resident, base != null ? base.workers : PassWorkers.ONE);
+    }
+
+    private PhiForward(ModelArchitecture arch, Map<String, float[]> t, PhiForward base, Map<String, float[]> changed,
+                       float[] logitBias, boolean resident, PassWorkers workers) {
+        this.workers = workers;
         if (arch.family() != ArchitectureFamily.PHI2) throw new IllegalArgumentException(arch.name() + " is not a Phi-2 model");
         if (arch.tiedEmbeddings()) throw new IllegalArgumentException("Phi-2 has an untied LM head");
         this.arch = arch;
@@ -169,6 +177,16 @@ public final class PhiForward implements ForwardPass {
     }
 
     @Override
+    public PhiForward withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads == workers.threads()) return this;
+        return new PhiForward(arch, tensors, this, Map.of(), logitBias, resident, PassWorkers.of(threads));
+    }
+
+    @Override
+    public int threads() { return workers.threads(); }
+
+    @Override
     public ModelArchitecture architecture() { return arch; }
 
     @Override
@@ -181,50 +199,88 @@ public final class PhiForward implements ForwardPass {
     @Override
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
         try (NdScratch nd = scratch.acquire()) {
-            ChunkRunner.run(arch, sequences, embedding, MAX_CHUNK_TOKENS, logitBias, (c, n, o) -> chunkLogits(nd, c, n, o), sink, observer);
+            ChunkRunner.run(arch, sequences, embedding, MAX_CHUNK_TOKENS, logitBias, (i, c, n, o) -> chunkLogits(nd, c, n, o),
+                    sink, observer, workers);
         }
     }
 
-    /** The logits of one chunk: an array of {@code nd}, valid until its next chunk. */
+    /**
+     * The logits of one chunk: an array of {@code nd}, valid until its next chunk. Like {@link LlamaForward}'s, each layer
+     * runs in steps over {@link #workers}: the rows in fixed blocks ({@link ChunkRunner#rowBlocks}) through the norm,
+     * q/k/v and RoPE; attention per sequence and head; the rows again through the output projection, the parallel FFN
+     * and the residual add. The blocks and tasks depend on the chunk alone, so any thread count gives the same bits.
+     */
     private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver obs) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
         int vocab = arch.vocabSize();
+        int heads = arch.heads();
         int width = dim + 2 * kvDim;
         float[] x = chunk.x();
         int[] seqStart = chunk.seqStart();
         int[] positions = chunk.positions();
         float[][] rope = ropeTable(chunk.maxLen());
         nd.beginChunk();
+        NdScratch[] ws = nd.workers(workers.threads());
+        int[] rows = ChunkRunner.rowBlocks(n);
+        int blocks = rows.length - 1;
+        int attentionTasks = (seqStart.length - 1) * heads;
         // every element of these is written before it is read: reused buffers need no zeroing
         float[] xb = nd.javaArray("xb", n * dim);
         float[] att = nd.javaArray("att", n * dim);
+        float[] qkv = nd.javaArray("qkv", n * width);
+        float[] o = nd.javaArray("o", n * dim);
+        float[] h = nd.javaArray("h", n * hid);
+        float[] d = nd.javaArray("d", n * dim);
         String head = name(TensorRole.LM_HEAD, -1);
         for (int l = 0; l < arch.layers(); l++) {
-            layerNorm(x, xb, lnW[l], lnB[l], n, dim);
+            int layer = l;
+            // replaced matrices are uploaded once per layer, by this thread, and only read by the steps
+            INDArray wQkv = wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", width, dim, get(tensors, name(TensorRole.Q, l), dim * dim),
+                    get(tensors, name(TensorRole.K, l), kvDim * dim), get(tensors, name(TensorRole.V, l), kvDim * dim));
+            workers.forEach(blocks, (b, t) -> {
+                int r0 = rows[b];
+                int r1 = rows[b + 1];
+                layerNorm(x, xb, lnW[layer], lnB[layer], r0, r1, dim);
+                ws[t].matmulRows(xb, r0, r1, dim, wQkv, width, qkv);
+                addBias(qkv, qkvBias[layer], r0, r1, width);
+                applyRope(qkv, r0, r1, width, positions, rope);
+            });
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
-            float[] qkv = nd.matmul("qkv", xb, n, dim, wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", width, dim,
-                    get(tensors, name(TensorRole.Q, l), dim * dim), get(tensors, name(TensorRole.K, l), kvDim * dim),
-                    get(tensors, name(TensorRole.V, l), kvDim * dim)), width);
-            addBias(qkv, qkvBias[l], n, width);
-            applyRope(qkv, n, width, positions, rope);
-            for (int s = 0; s + 1 < seqStart.length; s++) attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s]);
+            workers.forEach(attentionTasks, (i, t) -> {
+                int s = i / heads;
+                attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s], i % heads);
+            });
             if (obs != null) obs.accept(List.of(name(TensorRole.O, l)), att, n, dim);
-            float[] o = nd.matmul("o", att, n, dim, wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim)), dim);
-            addBias(o, oBias[l], n, dim);
-            float[] h = nd.matmul("h", xb, n, dim, w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim)), hid);
-            addBias(h, b1[l], n, hid);
-            for (int i = 0; i < h.length; i++) h[i] = geluTanh(h[i]);
+            INDArray wO = wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim));
+            INDArray wUp = w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim));
+            INDArray wDown = w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(tensors, name(TensorRole.DOWN, l), dim * hid));
+            workers.forEach(blocks, (b, t) -> {
+                int r0 = rows[b];
+                int r1 = rows[b + 1];
+                ws[t].matmulRows(att, r0, r1, dim, wO, dim, o);
+                addBias(o, oBias[layer], r0, r1, dim);
+                ws[t].matmulRows(xb, r0, r1, dim, wUp, hid, h);
+                addBias(h, b1[layer], r0, r1, hid);
+                for (int i = r0 * hid; i < r1 * hid; i++) h[i] = geluTanh(h[i]);
+                ws[t].matmulRows(h, r0, r1, hid, wDown, dim, d);
+                addBias(d, b2[layer], r0, r1, dim);
+                for (int i = r0 * dim; i < r1 * dim; i++) x[i] += o[i] + d[i];
+            });
+            // fc2's inputs of every row, complete once the step is
             if (obs != null) obs.accept(List.of(name(TensorRole.DOWN, l)), h, n, hid);
-            float[] d = nd.matmul("d", h, n, hid, w2[l] != null ? w2[l] : nd.uploadParts("w-2", dim, hid, get(tensors, name(TensorRole.DOWN, l), dim * hid)), dim);
-            addBias(d, b2[l], n, dim);
-            for (int i = 0; i < x.length; i++) x[i] += o[i] + d[i];
         }
-        layerNorm(x, xb, outW, outB, n, dim);
+        INDArray wHead = lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim));
+        float[] logits = nd.javaArray("logits", n * vocab);
+        workers.forEach(blocks, (b, t) -> {
+            int r0 = rows[b];
+            int r1 = rows[b + 1];
+            layerNorm(x, xb, outW, outB, r0, r1, dim);
+            ws[t].matmulRows(xb, r0, r1, dim, wHead, vocab, logits);
+            addBias(logits, headBias, r0, r1, vocab);
+        });
         if (obs != null) obs.accept(List.of(name(TensorRole.LM_HEAD, -1)), xb, n, dim);
-        float[] logits = nd.matmul("logits", xb, n, dim, lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(tensors, head, vocab * dim)), vocab);
-        addBias(logits, headBias, n, vocab);
         return logits;
     }
 
@@ -234,9 +290,9 @@ public final class PhiForward implements ForwardPass {
         return (float) (0.5 * v * (1.0 + Math.tanh(c * (v + 0.044715 * v * v * v))));
     }
 
-    private void layerNorm(float[] x, float[] out, float[] w, float[] b, int n, int dim) {
+    private void layerNorm(float[] x, float[] out, float[] w, float[] b, int r0, int r1, int dim) {
         double eps = arch.normEps();
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             int o = r * dim;
             double mean = 0;
             for (int i = 0; i < dim; i++) mean += x[o + i];
@@ -270,11 +326,11 @@ public final class PhiForward implements ForwardPass {
     }
 
     /** Rotate-half rotary embedding on the first rotaryDims of every q and k head. */
-    private void applyRope(float[] qkv, int n, int width, int[] positions, float[][] rope) {
+    private void applyRope(float[] qkv, int r0, int r1, int width, int[] positions, float[][] rope) {
         int hd = arch.headDim();
         int half = arch.rotaryDims() / 2;
         int headsQk = arch.heads() + arch.kvHeads();
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             int pb = positions[r] * half;
             for (int h = 0; h < headsQk; h++) {
                 int b = r * width + h * hd;
@@ -290,14 +346,15 @@ public final class PhiForward implements ForwardPass {
         }
     }
 
-    private void attention(float[] qkv, int width, float[] out, int r0, int len) {
+    /** Causal attention of head {@code h} over the sequence whose first row is {@code r0}. */
+    private void attention(float[] qkv, int width, float[] out, int r0, int len, int h) {
         int hd = arch.headDim();
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int kvMul = arch.heads() / arch.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] scores = new float[len];
-        for (int h = 0; h < arch.heads(); h++) {
+        {
             int ko = dim + (h / kvMul) * hd;
             int vo = dim + kvDim + (h / kvMul) * hd;
             for (int t = 0; t < len; t++) {

@@ -181,7 +181,7 @@ class QualityEvaluatorTest {
         ModelArchitecture a = TinyModels.mid(1024);
         Map<String, float[]> t = TinyModels.tensors(a, 31);
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
-        int[] seq = TinyModels.tokens(600, a.vocabSize(), 32);
+        int[] seq = TinyModels.tokens(700, a.vocabSize(), 32);
         try (QualityEvaluator one = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1);
              QualityEvaluator three = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 3)) {
             java.util.Random pick = new java.util.Random(33);
