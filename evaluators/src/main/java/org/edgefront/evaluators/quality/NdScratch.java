@@ -3,7 +3,6 @@ package org.edgefront.evaluators.quality;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,19 +64,6 @@ final class NdScratch implements AutoCloseable {
         return arrays.computeIfAbsent(key, k -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c'));
     }
 
-    /** As {@link #get}, filled by {@code fill} when first created (constant contents such as a causal mask). */
-    INDArray constant(String role, Consumer<INDArray> fill, long... shape) {
-        String key = role + Arrays.toString(shape);
-        used.add(key);
-        INDArray a = arrays.get(key);
-        if (a == null) {
-            a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-            fill.accept(a);
-            arrays.put(key, a);
-        }
-        return a;
-    }
-
     /** {@code x} copied into the array of {@code role} and {@code shape}. */
     INDArray upload(String role, float[] x, long... shape) {
         return uploadRange(role, x, 0, x.length, shape);
@@ -119,20 +105,6 @@ final class NdScratch implements AutoCloseable {
         String key = role + "[" + size + "]";
         used.add(key);
         return javaArrays.computeIfAbsent(key, k -> new float[size]);
-    }
-
-    /**
-     * x (n x k, row-major; its first n x k values, zeros where it is shorter) times w^T where w is m x k: an n x m row-major array of role
-     * {@code out}, the same array on every call with that role and shape (the previous product of the role is
-     * overwritten), so a chunk's layers do not allocate and zero hundreds of megabytes of Java arrays per pass.
-     */
-    float[] matmul(String out, float[] x, int n, int k, INDArray w, int m) {
-        INDArray a = uploadRange("gemm-in", x.length >= n * k ? x : Arrays.copyOf(x, n * k), 0, n * k, n, k);
-        INDArray c = get("gemm-out", n, m);
-        Nd4j.gemm(a, w, c, false, true, 1.0, 0.0);
-        float[] y = javaArray(out, n * m);
-        new FloatPointer(c.data().addressPointer()).get(y, 0, n * m);
-        return y;
     }
 
     /** Back to its pool, arrays kept; or, without a pool, {@link #free()}. */

@@ -307,8 +307,11 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     private float[] compressed(TensorSpec t, TensorChoice c) {
-        return cache.get(t.name() + '|' + c.label(), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
+        return cache.get(cacheKey(t, c), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
     }
+
+    /** The cache key of a whole (unpruned) tensor compressed by a choice. */
+    private static String cacheKey(TensorSpec t, TensorChoice c) { return t.name() + '|' + c.label(); }
 
     /**
      * Each tensor compressed by its choice into {@code overrides}: cached ones from the cache, the others compressed on
@@ -318,7 +321,7 @@ public final class QualityEvaluator implements Evaluator {
         List<Integer> missing = new java.util.ArrayList<>();
         for (int i = 0; i < todo.size(); i++) {
             var e = todo.get(i);
-            float[] hit = cache.getIfPresent(e.getKey().name() + '|' + e.getValue().label());
+            float[] hit = cache.getIfPresent(cacheKey(e.getKey(), e.getValue()));
             if (hit != null) overrides.put(e.getKey().name(), hit);
             else missing.add(i);
         }
@@ -330,7 +333,7 @@ public final class QualityEvaluator implements Evaluator {
         for (int j = 0; j < made.length; j++) {
             var e = todo.get(missing.get(j));
             float[] w = made[j];
-            overrides.put(e.getKey().name(), cache.get(e.getKey().name() + '|' + e.getValue().label(), () -> w));
+            overrides.put(e.getKey().name(), cache.get(cacheKey(e.getKey(), e.getValue()), () -> w));
         }
     }
 

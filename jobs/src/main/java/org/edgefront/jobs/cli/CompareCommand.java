@@ -103,7 +103,7 @@ public final class CompareCommand implements Callable<Integer> {
         CompareStudy.Named uniformGptq = null;
         SearchSpace space;
         // the factory's space is only used by evaluate(Candidate); measure(Map) takes any choices
-        QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"), calibration).withPassThreads(org.edgefront.jobs.run.SearchEvaluators.inProcessPassThreads());
+        QualityEvaluator.Factory factory = in.factory(arch, Profiles.space(arch, opts, "--options"), calibration);
         int decisionsTimesOptions = Profiles.space(arch, opts, "--options").decisions().stream().mapToInt(d -> d.options().size() - 1).sum();
         StepProgress progress = new StepProgress(System.err, "compare", 5,
                 uni.size() + mx.size() + decisionsTimesOptions + measureTop + refine + (long) mx.size() * measureTop);

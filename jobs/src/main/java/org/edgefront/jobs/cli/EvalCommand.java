@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.quality.QualityReport;
+import org.edgefront.jobs.run.SearchEvaluators;
 import org.edgefront.jobs.spec.ChoicesFile;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.compress.TensorChoice;
@@ -72,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
             List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
             QualityReport q;
-            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs, org.edgefront.jobs.run.SearchEvaluators.inProcessPassThreads())) {
+            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())) {
                 q = e.measure(choices);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

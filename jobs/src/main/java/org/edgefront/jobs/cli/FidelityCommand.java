@@ -73,7 +73,7 @@ public final class FidelityCommand implements Callable<Integer> {
         if (baseline != null && !baseline.fits(space)) {
             throw new InvalidInputException(baselineTable, "rows", "table does not fit the space of --options on " + arch.name());
         }
-        QualityEvaluator.Factory factory = in.factory(arch, space).withPassThreads(org.edgefront.jobs.run.SearchEvaluators.inProcessPassThreads());
+        QualityEvaluator.Factory factory = in.factory(arch, space);
         FidelityStudy.Result r;
         SensitivityTable t;
         double profileSeconds;

@@ -3,6 +3,7 @@ package org.edgefront.jobs.cli;
 import java.io.IOException;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.jobs.profile.CompareStudy;
+import org.edgefront.jobs.run.SearchEvaluators;
 import org.edgefront.space.candidate.SearchSpace;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
@@ -58,13 +59,18 @@ final class MeasurementOptions {
         return ProfileCommand.ProfileInputs.architecture(model);
     }
 
-    /** A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}, calibration unset = 0. */
+    /**
+     * A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}, calibration unset = 0.
+     * Its evaluators run in this process, each pass on every core ({@link SearchEvaluators#inProcessPassThreads}); a
+     * command that hands the factory to Spark tasks sets one thread.
+     */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space) {
         return factory(arch, space, calibrationParagraphs(0));
     }
 
     /** As {@link #factory(ModelArchitecture, SearchSpace)} with this many calibration paragraphs. */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space, int calibration) {
-        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibration, arch, space);
+        return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibration, arch, space)
+                .withPassThreads(SearchEvaluators.inProcessPassThreads());
     }
 }

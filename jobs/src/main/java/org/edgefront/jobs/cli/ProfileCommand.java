@@ -14,7 +14,6 @@ import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.SensitivityTable;
 import org.edgefront.jobs.profile.OutputErrorJob;
 import org.edgefront.jobs.profile.ProfileJob;
-import org.edgefront.jobs.run.SearchEvaluators;
 import org.edgefront.jobs.profile.Profiles;
 import org.edgefront.jobs.profile.WeightErrorJob;
 import org.edgefront.jobs.spark.EvaluatorPool;
@@ -84,9 +83,8 @@ public final class ProfileCommand implements Callable<Integer> {
         if (proxy.equals("output-error")) return outputError(factory, space, opts);
         if (!proxy.equals("measured")) throw new InvalidInputException("-", "--proxy", "must be measured or output-error, got " + proxy);
         boolean sequential = master.equals("sequential");
-        // in one process every core serves each pass; Spark's slots already use the cores
-        ProfileJob.Config config = new ProfileJob.Config(factory.withPassThreads(sequential ? SearchEvaluators.inProcessPassThreads() : 1),
-                space, out, resume, partitions);
+        // Spark's slots already use the cores: one thread per pass there
+        ProfileJob.Config config = new ProfileJob.Config(sequential ? factory : factory.withPassThreads(1), space, out, resume, partitions);
         ProfileJob.Outcome o;
         SparkSession spark = sequential ? null : SparkSessions.create("edgefront-profile", master, "local[*]", false);
         try {
@@ -118,8 +116,7 @@ public final class ProfileCommand implements Callable<Integer> {
         if (resume) throw new InvalidInputException("-", "--resume", "applies to --proxy measured only");
         OutputErrorJob.Outcome o;
         try {
-            // one process: every core serves each pass
-            o = OutputErrorJob.run(factory.withPassThreads(SearchEvaluators.inProcessPassThreads()), space, out, System.err);
+            o = OutputErrorJob.run(factory, space, out, System.err);
         } finally {
             EvaluatorPool.closeAll();
         }

@@ -30,11 +30,6 @@ import org.edgefront.space.synthetic.SyntheticLlama;
 public final class SearchEvaluators {
     private SearchEvaluators() {}
 
-    /** As {@link #factory(ResolvedSearch, boolean)} for the spec's own master. */
-    public static EvaluatorFactory factory(ResolvedSearch r) {
-        return factory(r, !r.usesSpark());
-    }
-
     /**
      * The composite factory executors use: memory, device, and quality on real text or synthetic tokens.
      *

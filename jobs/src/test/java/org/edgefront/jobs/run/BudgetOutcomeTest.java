@@ -81,7 +81,7 @@ class BudgetOutcomeTest {
             genes[tensors + k] = 1; // drop
         }
         Candidate allDropped = new Candidate(genes);
-        try (Evaluator e = SearchEvaluators.factory(r).create()) {
+        try (Evaluator e = SearchEvaluators.factory(r, true).create()) {
             EvaluatedCandidate ec = r.problem().assess(allDropped, e.evaluate(allDropped));
             assertFalse(ec.failed(), ec.toString());
             assertFalse(ec.feasible(), "every layer dropped is not a usable model: " + ec.evaluation().measurements());
