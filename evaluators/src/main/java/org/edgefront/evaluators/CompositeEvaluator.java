@@ -42,6 +42,28 @@ public final class CompositeEvaluator implements Evaluator {
             }
             return new CompositeEvaluator(built);
         }
+
+        @Override
+        public Factory withThreads(int threads) {
+            List<EvaluatorFactory> t = new ArrayList<>();
+            for (EvaluatorFactory f : parts) t.add(f.withThreads(threads));
+            return new Factory(t);
+        }
+    }
+
+    /** A copy of every part for another thread (see {@link Evaluator#concurrentCopy}); null when a part has none. */
+    @Override
+    public Evaluator concurrentCopy() {
+        List<Evaluator> copies = new ArrayList<>();
+        for (Evaluator e : parts) {
+            Evaluator c = e.concurrentCopy();
+            if (c == null) {
+                for (Evaluator made : copies) made.close();
+                return null;
+            }
+            copies.add(c);
+        }
+        return new CompositeEvaluator(copies);
     }
 
     @Override

@@ -31,6 +31,15 @@ public interface Evaluator extends AutoCloseable {
         return out;
     }
 
+    /**
+     * A second evaluator of the same configuration for another thread, sharing this one's read-only state (a loaded
+     * model, reference distributions, caches that are safe to share) instead of building it again; or null when
+     * this evaluator has nothing worth sharing, or is closed. Results equal those of a fresh evaluator from the same
+     * factory. The caller owns the copy and closes it; closing either one leaves the other usable (shared state goes
+     * with the last of them). Safe to call while this evaluator is in use on another thread.
+     */
+    default Evaluator concurrentCopy() { return null; }
+
     /** A short version string recorded with every evaluation (implementation + native library version). */
     String version();
 

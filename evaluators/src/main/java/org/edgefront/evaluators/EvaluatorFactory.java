@@ -10,4 +10,16 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface EvaluatorFactory extends Serializable {
     Evaluator create();
+
+    /**
+     * This factory with the evaluators it builds spreading their work over {@code threads} threads (a Spark executor's
+     * cores, shared by its task slots), with the same results on any count; factories whose evaluators do not split
+     * their work return themselves.
+     *
+     * @throws IllegalArgumentException for threads below 1
+     */
+    default EvaluatorFactory withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        return this;
+    }
 }

@@ -160,7 +160,7 @@ public final class ForwardBenchmark {
             arch = w.architecture();
             int len = Math.min(tokens, arch.maxSeqLen());
             seq = List.of(SyntheticLlama.tokenSequences(1, 1, len, arch.vocabSize()));
-            pass = ForwardPasses.load(w).withThreads(passThreads);
+            pass = ForwardPasses.load(w, passThreads);
             SearchSpace space = SearchSpace.perTensor(arch, List.of(TensorChoice.parse("Q4_0")));
             evaluator = new QualityEvaluator(space, w, seq, passThreads);
         }

@@ -57,6 +57,7 @@ public final class DeviceEvaluator implements Evaluator {
     private final ModelArchitecture arch;
     private final List<TensorSpec> tensorSpecs;
     private final String version;
+    private final Calibrations calibrations;
 
     public DeviceEvaluator(SearchSpace space, DeviceProfile device, Workload workload) {
         this(space, device, workload, Calibrations.defaults());
@@ -83,6 +84,7 @@ public final class DeviceEvaluator implements Evaluator {
                 for (int k = 0; k < tensors[d].length; k++) encoded[d][o][k] = EncodedChoice.encode(ts.get(tensors[d][k]), c);
             }
         }
+        this.calibrations = calibrations;
         this.simulator = new NativeSimulator(calibrations);
         this.batch = new CandidateBatch(arch, MAX_BATCH);
         this.version = VERSION + " (" + simulator.version() + ", " + device.name() + ")";
@@ -159,6 +161,10 @@ public final class DeviceEvaluator implements Evaluator {
 
     @Override
     public void close() { simulator.close(); }
+
+    /** A new evaluator with its own simulator and buffers (cheap: nothing here is worth sharing but the inputs). */
+    @Override
+    public DeviceEvaluator concurrentCopy() { return new DeviceEvaluator(space, device, workload, calibrations); }
 
     /**
      * Builds {@link DeviceEvaluator}s where they run. Holds only serializable values (the space, the

@@ -94,6 +94,10 @@ public final class MemoryEvaluator implements Evaluator {
     @Override
     public void close() {}
 
+    /** Itself: immutable and without resources, so one instance serves every thread. */
+    @Override
+    public Evaluator concurrentCopy() { return this; }
+
     /** Builds {@link MemoryEvaluator}s; holds only serializable values. */
     public static final class Factory implements EvaluatorFactory {
         private static final long serialVersionUID = 1L;

@@ -6,7 +6,9 @@ import java.util.function.Supplier;
 /**
  * Compressed float tensors keyed by what produced them (tensor name, choice label, kept units), bounded in
  * bytes: least recently used entries are evicted once the bound is passed, and a tensor larger than the bound
- * is computed but not kept. Owned by one evaluator; not thread-safe.
+ * is computed but not kept. Owned by one evaluator and its concurrent copies ({@link QualityEvaluator#concurrentCopy}).
+ * Thread-safe: a tensor is computed outside the lock, so two threads asking for the same missing key may both compute
+ * it (the same bits); the first one stored is what both get.
  */
 public final class CompressedTensorCache {
     private final long maxBytes;
@@ -20,9 +22,14 @@ public final class CompressedTensorCache {
 
     /** The tensor cached under {@code key}, computing and caching it when absent. */
     public float[] get(String key, Supplier<float[]> compute) {
-        float[] hit = cache.get(key);
+        float[] hit = getIfPresent(key);
         if (hit != null) return hit;
-        float[] w = compute.get();
+        return put(key, compute.get());
+    }
+
+    private synchronized float[] put(String key, float[] w) {
+        float[] raced = cache.get(key);
+        if (raced != null) return raced;
         long bytes = 4L * w.length;
         if (bytes <= maxBytes) {
             cache.put(key, w);
@@ -39,15 +46,15 @@ public final class CompressedTensorCache {
     }
 
     /** The tensor cached under {@code key} (now the most recently used), or null. */
-    public float[] getIfPresent(String key) {
+    public synchronized float[] getIfPresent(String key) {
         return cache.get(key);
     }
 
     /** Tensors currently cached. */
-    public int size() { return cache.size(); }
+    public synchronized int size() { return cache.size(); }
 
     /** Drops every cached tensor. */
-    public void clear() {
+    public synchronized void clear() {
         cache.clear();
         cachedBytes = 0;
     }

@@ -1,6 +1,8 @@
 package org.edgefront.evaluators.quality;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,15 +109,39 @@ public final class ForwardPasses {
 
     /** Reads every tensor the pass needs from {@code weights} (which the caller still owns and closes). */
     public static ForwardPass load(ModelWeights weights) throws IOException {
-        return of(weights.architecture(), readAll(weights));
+        return load(weights, 1);
     }
 
-    /** Every linear tensor, norm and bias of {@code weights} the pass reads, by canonical name. */
-    public static Map<String, float[]> readAll(ModelWeights weights) throws IOException {
+    /**
+     * As {@link #load(ModelWeights)}, reading (and decoding, or for a synthetic model generating) the tensors on
+     * {@code threads} threads, for a pass on that many threads ({@link ForwardPass#withThreads}). The tensors do not
+     * depend on the count.
+     */
+    public static ForwardPass load(ModelWeights weights, int threads) throws IOException {
+        return of(weights.architecture(), readAll(weights, threads)).withThreads(threads);
+    }
+
+    /** Every linear tensor, norm and bias of {@code weights} the pass reads, by canonical name, read on {@code threads} threads. */
+    static Map<String, float[]> readAll(ModelWeights weights, int threads) throws IOException {
         ModelArchitecture a = weights.architecture();
+        List<String> names = new ArrayList<>();
+        for (TensorSpec s : a.linearTensors()) names.add(s.name());
+        names.addAll(tensorNames(a));
+        float[][] read = new float[names.size()][];
+        try {
+            // each tensor alone, into its own slot: the same arrays whatever thread read them
+            PassWorkers.of(threads).forEach(names.size(), (i, thread) -> {
+                try {
+                    read[i] = weights.read(names.get(i));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         Map<String, float[]> t = new HashMap<>();
-        for (TensorSpec s : a.linearTensors()) t.put(s.name(), weights.read(s.name()));
-        for (String n : tensorNames(a)) t.put(n, weights.read(n));
+        for (int i = 0; i < read.length; i++) t.put(names.get(i), read[i]);
         return t;
     }
 

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * single-threaded one).
  *
  * <p>Thread-safe. Helpers are daemon threads, started on first use and ended after 30 s idle, so an unused pass holds
- * none. Concurrent passes sharing one instance queue their tasks on the same helpers.
+ * none. Concurrent passes sharing one instance (the task slots of a Spark executor) share its helpers: a pass asks
+ * for {@code threads} minus the callers then inside, so two passes on two threads each run on their own caller, and a
+ * pass left alone at the end of a batch takes both; a pass never waits for a helper job that has not started, since
+ * its caller runs whatever is left.
  */
 final class PassWorkers {
     /** Everything on the calling thread. */
@@ -27,6 +30,8 @@ final class PassWorkers {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final int threads;
+    /** Passes now inside {@link #forEach}: each one's caller is busy, so fewer helpers are free. */
+    private final AtomicInteger callersInside = new AtomicInteger();
     private final ThreadPoolExecutor helpers;
 
     /** Work over {@code threads} threads in all, the caller included (1: the caller alone). */
@@ -65,17 +70,32 @@ final class PassWorkers {
      * all have finished. A task's exception (the first one) is rethrown here after the others have stopped taking work.
      */
     void forEach(int tasks, Task body) {
-        int helping = Math.min(threads, tasks) - 1;
-        if (helping <= 0) {
-            for (int i = 0; i < tasks; i++) body.run(i, 0);
-            return;
+        int callers = callersInside.incrementAndGet();
+        try {
+            // the callers of concurrent passes each run on a core already: helpers only take the cores left
+            int helping = Math.min(threads - callers + 1, tasks) - 1;
+            if (helping <= 0) {
+                for (int i = 0; i < tasks; i++) body.run(i, 0);
+                return;
+            }
+            spread(tasks, body, helping);
+        } finally {
+            callersInside.decrementAndGet();
         }
+    }
+
+    private void spread(int tasks, Task body, int helping) {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         List<Future<?>> running = new ArrayList<>(helping);
+        // a helper job runs only if it claims its flag before the caller does (see below)
+        java.util.concurrent.atomic.AtomicBoolean[] claimed = new java.util.concurrent.atomic.AtomicBoolean[helping];
         for (int h = 1; h <= helping; h++) {
             int thread = h;
-            running.add(helpers.submit(() -> take(tasks, body, thread, next, failed)));
+            java.util.concurrent.atomic.AtomicBoolean mine = claimed[h - 1] = new java.util.concurrent.atomic.AtomicBoolean();
+            running.add(helpers.submit(() -> {
+                if (mine.compareAndSet(false, true)) take(tasks, body, thread, next, failed);
+            }));
         }
         Throwable first = null;
         try {
@@ -83,9 +103,12 @@ final class PassWorkers {
         } catch (RuntimeException | Error e) {
             first = e;
         }
-        for (Future<?> f : running) {
+        for (int h = 0; h < running.size(); h++) {
+            // the caller has taken the last task: a helper job still queued (behind another pass's) would find nothing,
+            // so claiming it here makes it a no-op and spares the wait
+            if (claimed[h].compareAndSet(false, true)) continue;
             try {
-                f.get();
+                running.get(h).get();
             } catch (ExecutionException e) {
                 if (first == null) first = e.getCause();
             } catch (InterruptedException e) {

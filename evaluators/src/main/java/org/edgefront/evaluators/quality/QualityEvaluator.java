@@ -50,7 +50,9 @@ import org.edgefront.space.model.TensorSpec;
  *
  * <p>Ownership: the evaluator does not keep the {@link ModelWeights} it was built from (the caller closes
  * them), except a streamed checkpoint the {@link Factory} opened, which {@link #close()} closes; {@link #close()}
- * drops the caches. Thread-safety: not thread-safe (one per Spark task).
+ * drops the caches; with concurrent copies ({@link #concurrentCopy}) both happen when the last of them closes.
+ * Thread-safety: in practice one evaluator per thread (a Spark task borrows one); its copies for other threads share
+ * the model, reference and cache, which are read-only or thread-safe.
  */
 public final class QualityEvaluator implements Evaluator {
     /** Recorded with every evaluation. */
@@ -69,6 +71,9 @@ public final class QualityEvaluator implements Evaluator {
     private final ForwardPass base;
     private final CalibrationStats calibration;
     private final CompressedTensorCache cache;
+    /** The cache and checkpoint this evaluator shares with its concurrent copies. */
+    private final Shared shared;
+    private volatile boolean closed;
 
     /** Importance scores that pick which heads, channels and tokens a structural plan keeps; null without structure. */
     private final StructureScores structureScores;
@@ -78,10 +83,45 @@ public final class QualityEvaluator implements Evaluator {
     private final PassWorkers compression;
 
     /**
-     * The checkpoint a streamed pass reads from ({@link ForwardPasses#open}), owned and closed by this evaluator; null
-     * when the pass holds its tensors.
+     * What an evaluator shares with its concurrent copies ({@link #concurrentCopy}) besides the immutable pass, reference
+     * and calibration: the compressed-tensor cache and, for a streamed pass, the open checkpoint, both released when
+     * the last of them closes. Thread-safe.
      */
-    private AutoCloseable ownedWeights;
+    private static final class Shared {
+        final CompressedTensorCache cache;
+        /**
+         * The checkpoint a streamed pass reads from ({@link ForwardPasses#open}), owned here; null when the pass holds
+         * its tensors. Set once by the factory before the evaluator is handed out.
+         */
+        volatile AutoCloseable ownedWeights;
+        private int users = 1;
+
+        Shared(CompressedTensorCache cache) { this.cache = cache; }
+
+        /** One more user; false once the last one has left (nothing is left to share). */
+        synchronized boolean join() {
+            if (users == 0) return false;
+            users++;
+            return true;
+        }
+
+        /** One user fewer; the last one releases the cache and the checkpoint. */
+        void leave() {
+            synchronized (this) {
+                if (users == 0 || --users > 0) return;
+            }
+            cache.clear();
+            AutoCloseable w = ownedWeights;
+            ownedWeights = null;
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (Exception e) {
+                    // the evaluation results are complete; a failed close of a read-only checkpoint loses nothing
+                }
+            }
+        }
+    }
 
     /** An evaluator with magnitude pruning (no calibration) and the default cache bound. */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences) throws IOException {
@@ -93,7 +133,7 @@ public final class QualityEvaluator implements Evaluator {
      * threads ({@link ForwardPass#withThreads}: the same results on any count).
      */
     public QualityEvaluator(SearchSpace space, ModelWeights weights, List<int[]> sequences, int passThreads) throws IOException {
-        this(space, ForwardPasses.load(weights).withThreads(passThreads), sequences, null, DEFAULT_CACHE_BYTES, null);
+        this(space, ForwardPasses.load(weights, passThreads), sequences, null, DEFAULT_CACHE_BYTES, null);
     }
 
     /**
@@ -175,11 +215,38 @@ public final class QualityEvaluator implements Evaluator {
         this.specs = arch.tensorsByName();
         this.calibration = calibration;
         this.cache = new CompressedTensorCache(cacheBytes < 0 ? Runtime.getRuntime().maxMemory() / 8 : cacheBytes);
+        this.shared = new Shared(cache);
         this.base = base;
         this.compression = PassWorkers.of(base.threads());
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
         this.reference = new ReferenceDistribution(base, sequences);
+    }
+
+    /** A copy for another thread: everything shared, see {@link #concurrentCopy}. */
+    private QualityEvaluator(QualityEvaluator o) {
+        this.space = o.space;
+        this.arch = o.arch;
+        this.specs = o.specs;
+        this.calibration = o.calibration;
+        this.cache = o.cache;
+        this.shared = o.shared;
+        this.base = o.base;
+        this.compression = o.compression;
+        this.structureScores = o.structureScores;
+        this.reference = o.reference;
+    }
+
+    /**
+     * A second evaluator for another thread that shares this one's model, reference distribution, calibration and
+     * compressed-tensor cache (every one of them read-only or thread-safe), so that Spark task slots of one executor
+     * hold the model and reference once and build them once. Its forward passes run on the same pass threads; results
+     * equal this evaluator's. Null once this evaluator is closed.
+     */
+    @Override
+    public QualityEvaluator concurrentCopy() {
+        if (closed || !shared.join()) return null;
+        return new QualityEvaluator(this);
     }
 
     /** Quality of the uncompressed model (KL 0, agreement 1). */
@@ -245,7 +312,7 @@ public final class QualityEvaluator implements Evaluator {
         Map<String, float[]> overrides = new HashMap<>();
         List<Map.Entry<TensorSpec, TensorChoice>> toCompress = new java.util.ArrayList<>();
         // a streamed pass gets its compressed (and pruned) tensors when each layer runs, never all at once
-        boolean lazy = ownedWeights != null;
+        boolean lazy = shared.ownedWeights != null;
         Map<String, java.util.function.Supplier<float[]>> deferred = new HashMap<>();
         StructureChoice kept = structure;
         for (String name : choices.keySet()) {
@@ -345,15 +412,11 @@ public final class QualityEvaluator implements Evaluator {
 
     @Override
     public void close() {
-        cache.clear();
-        if (ownedWeights != null) {
-            try {
-                ownedWeights.close();
-            } catch (Exception e) {
-                // the evaluation results are complete; a failed close of a read-only checkpoint loses nothing
-            }
-            ownedWeights = null;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
         }
+        shared.leave();
     }
 
     // ---- factory ----------------------------------------------------------------------------------
@@ -489,9 +552,11 @@ public final class QualityEvaluator implements Evaluator {
 
         /**
          * This factory with each forward pass of its evaluators spread over {@code threads} threads: every core for work
-         * in one process (a sequential run), 1 for a Spark task (its slots already use the cores). Results are the same.
+         * in one process (a sequential run), the executor's cores in a Spark task (shared by its slots through
+         * {@link #concurrentCopy}). Results are the same on any count.
          */
-        public Factory withPassThreads(int threads) {
+        @Override
+        public Factory withThreads(int threads) {
             return new Factory(inputs, space, cacheBytes, residentMatrixBytes, threads);
         }
 
@@ -524,13 +589,13 @@ public final class QualityEvaluator implements Evaluator {
                 ModelArchitecture a = w.architecture();
                 if (!ForwardPasses.streams(a, residentMatrixBytes)) {
                     try (w) {
-                        return calibrated(space, ForwardPasses.load(w).withThreads(passThreads), inputs.sequences(a), inputs.calibration(a), cacheBytes);
+                        return calibrated(space, ForwardPasses.load(w, passThreads), inputs.sequences(a), inputs.calibration(a), cacheBytes);
                     }
                 }
                 // a model above ForwardPasses.RESIDENT_MATRIX_BYTES: the evaluator streams from, and owns, the checkpoint
                 try {
                     QualityEvaluator e = calibrated(space, ForwardPasses.open(w, residentMatrixBytes, ForwardPasses.defaultPinnedBytes()).withThreads(passThreads), inputs.sequences(a), inputs.calibration(a), cacheBytes);
-                    e.ownedWeights = w;
+                    e.shared.ownedWeights = w;
                     return e;
                 } catch (IOException | RuntimeException | Error e) {
                     w.close();

@@ -54,24 +54,36 @@ public final class ReferenceDistribution {
         this.refArgmax = new int[(int) n];
         double[] nll = new double[1];
         int[] idx = new int[1];
+        // the pass hands rows over in order; they are kept as log-probabilities and turned into probabilities,
+        // entropies and argmaxes below, row by row on the pass's threads (each row alone: the same bits on any count)
         this.states = base.runRecording(this.sequences, (s, p, lp, off) -> {
             int[] toks = this.sequences.get(s);
             if (p + 1 >= toks.length) return;
-            int i = idx[0]++;
-            int ro = i * vocab;
-            double ne = 0;
-            int best = 0;
-            for (int v = 0; v < vocab; v++) {
-                float l = lp[off + v];
-                float pr = (float) Math.exp(l);
-                refProbs[ro + v] = pr;
-                ne += pr * (double) l;
-                if (l > lp[off + best]) best = v;
-            }
-            refNegEntropy[i] = ne;
-            refArgmax[i] = best;
+            System.arraycopy(lp, off, refProbs, idx[0]++ * vocab, vocab);
             nll[0] -= lp[off + toks[p + 1]];
         }, stateBytes);
+        int rowsPerTask = Math.max(1, (1 << 16) / vocab);
+        int rows = (int) n;
+        PassWorkers.of(base.threads()).forEach((rows + rowsPerTask - 1) / rowsPerTask, (task, thread) -> {
+            for (int i = task * rowsPerTask, end = Math.min(rows, i + rowsPerTask); i < end; i++) {
+                int ro = i * vocab;
+                double ne = 0;
+                int best = 0;
+                float bestLogProb = refProbs[ro];
+                for (int v = 0; v < vocab; v++) {
+                    float l = refProbs[ro + v];
+                    if (l > bestLogProb) {
+                        best = v;
+                        bestLogProb = l;
+                    }
+                    float pr = (float) Math.exp(l);
+                    ne += pr * (double) l;
+                    refProbs[ro + v] = pr;
+                }
+                refNegEntropy[i] = ne;
+                refArgmax[i] = best;
+            }
+        });
         this.reference = new QualityReport(Math.exp(nll[0] / n), 0.0, 1.0, n);
     }
 

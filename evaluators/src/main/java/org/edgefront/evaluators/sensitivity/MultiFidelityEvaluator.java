@@ -173,28 +173,54 @@ public final class MultiFidelityEvaluator implements Evaluator {
             List<QualityEvaluator> built = new ArrayList<>();
             try {
                 for (QualityEvaluator.Factory f : stages) built.add(f.create());
-                double[] keep = keepFractions.stream().mapToDouble(Double::doubleValue).toArray();
-                MultiFidelityEvaluator mf = new MultiFidelityEvaluator(space, table, built, keep);
-                return new Evaluator() {
-                    @Override
-                    public Set<Metric> provides() { return mf.provides(); }
-
-                    @Override
-                    public Evaluation evaluate(Candidate c) { return mf.evaluate(c); }
-
-                    @Override
-                    public List<Evaluation> evaluateAll(List<Candidate> batch) { return mf.evaluateAll(batch); }
-
-                    @Override
-                    public String version() { return mf.version(); }
-
-                    @Override
-                    public void close() { for (QualityEvaluator q : built) q.close(); }
-                };
+                return owning(built);
             } catch (RuntimeException e) {
                 for (QualityEvaluator q : built) q.close();
                 throw e;
             }
+        }
+
+        @Override
+        public Factory withThreads(int threads) {
+            List<QualityEvaluator.Factory> t = new ArrayList<>();
+            for (QualityEvaluator.Factory f : stages) t.add(f.withThreads(threads));
+            return new Factory(space, table, t, keepFractions);
+        }
+
+        /** A multi-fidelity evaluator that owns (and closes) its stages; its concurrent copies share theirs. */
+        private Evaluator owning(List<QualityEvaluator> built) {
+            double[] keep = keepFractions.stream().mapToDouble(Double::doubleValue).toArray();
+            MultiFidelityEvaluator mf = new MultiFidelityEvaluator(space, table, built, keep);
+            return new Evaluator() {
+                @Override
+                public Set<Metric> provides() { return mf.provides(); }
+
+                @Override
+                public Evaluation evaluate(Candidate c) { return mf.evaluate(c); }
+
+                @Override
+                public List<Evaluation> evaluateAll(List<Candidate> batch) { return mf.evaluateAll(batch); }
+
+                @Override
+                public String version() { return mf.version(); }
+
+                @Override
+                public void close() { for (QualityEvaluator q : built) q.close(); }
+
+                @Override
+                public Evaluator concurrentCopy() {
+                    List<QualityEvaluator> copies = new ArrayList<>();
+                    for (QualityEvaluator q : built) {
+                        QualityEvaluator c = q.concurrentCopy();
+                        if (c == null) {
+                            for (QualityEvaluator made : copies) made.close();
+                            return null;
+                        }
+                        copies.add(c);
+                    }
+                    return owning(copies);
+                }
+            };
         }
     }
 

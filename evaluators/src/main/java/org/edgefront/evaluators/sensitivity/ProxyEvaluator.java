@@ -51,4 +51,8 @@ public final class ProxyEvaluator implements Evaluator {
 
     @Override
     public void close() {}
+
+    /** Itself: immutable and without resources, so one instance serves every thread. */
+    @Override
+    public Evaluator concurrentCopy() { return this; }
 }

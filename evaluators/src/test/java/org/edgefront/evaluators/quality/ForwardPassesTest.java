@@ -102,6 +102,22 @@ class ForwardPassesTest {
         assertThrows(IllegalArgumentException.class, () -> one.withThreads(0));
     }
 
+    @Test
+    void tensorsReadOnSeveralThreadsAreTheSameAsReadOnOne() throws Exception {
+        var shape = new org.edgefront.space.synthetic.SyntheticLlama.Shape(64, 160, 3, 4, 2, 97, 64, false);
+        try (var w = org.edgefront.space.synthetic.SyntheticLlama.create(shape, 11)) {
+            Map<String, float[]> one = ForwardPasses.readAll(w, 1);
+            Map<String, float[]> three = ForwardPasses.readAll(w, 3);
+            assertEquals(one.keySet(), three.keySet());
+            assertEquals(w.architecture().linearTensors().size() + ForwardPasses.tensorNames(w.architecture()).size(), one.size(),
+                    "every linear tensor, norm and bias, once");
+            for (String n : one.keySet()) assertArrayEquals(one.get(n), three.get(n), n);
+            int[] seq = TinyModels.tokens(40, 97, 12);
+            assertArrayEquals(logProbs(ForwardPasses.load(w), List.of(seq)), logProbs(ForwardPasses.load(w, 3), List.of(seq)));
+            assertEquals(3, ForwardPasses.load(w, 3).threads(), "the loaded pass runs on the threads it was read on");
+        }
+    }
+
     private static float[] logProbs(ForwardPass p, List<int[]> seqs) {
         int v = p.architecture().vocabSize();
         int rows = seqs.stream().mapToInt(s -> s.length).sum();

@@ -241,7 +241,7 @@ class PhiForwardTest {
         var shape = new org.edgefront.space.synthetic.SyntheticLlama.Shape(160, 640, 2, 2, 2, 97, 128, false);
         try (var w = org.edgefront.space.synthetic.SyntheticLlama.create(shape, 5, ArchitectureFamily.PHI2)) {
             ModelArchitecture a = w.architecture();
-            Map<String, float[]> t = ForwardPasses.readAll(w);
+            Map<String, float[]> t = ForwardPasses.readAll(w, 1);
             int[] seq = {1, 5, 9, 40, 2, 96, 7, 12, 13};
             float[][] got = ForwardPasses.load(w).logProbs(seq);
             double[][] ref = reference(a, t, seq, 32);

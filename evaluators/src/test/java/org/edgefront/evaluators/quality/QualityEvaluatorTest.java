@@ -196,4 +196,58 @@ class QualityEvaluatorTest {
             }
         }
     }
+
+    @Test
+    void concurrentCopiesOnTwoThreadsMeasureBitForBitAsAFreshEvaluatorAndOutliveTheOriginal() throws Exception {
+        ModelArchitecture a = TinyModels.mid(1024);
+        Map<String, float[]> t = TinyModels.tensors(a, 41);
+        SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
+        int[] seq = TinyModels.tokens(300, a.vocabSize(), 42);
+        java.util.Random pick = new java.util.Random(43);
+        List<Map<String, TensorChoice>> choices = new java.util.ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            Map<String, TensorChoice> choice = new LinkedHashMap<>();
+            for (TensorSpec s : a.linearTensors()) choice.put(s.name(), OPTIONS.get(pick.nextInt(OPTIONS.size())));
+            choices.add(choice);
+        }
+        List<QualityReport> expected = new java.util.ArrayList<>();
+        try (QualityEvaluator fresh = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1)) {
+            for (Map<String, TensorChoice> c : choices) expected.add(fresh.measure(c));
+        }
+        QualityEvaluator original = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 2);
+        QualityEvaluator copy = original.concurrentCopy();
+        assertTrue(copy != null && copy != original, "a copy is a second evaluator");
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // both threads measure every candidate at once, so they compress the same tensors into the shared cache
+            List<java.util.concurrent.Future<List<QualityReport>>> runs = new java.util.ArrayList<>();
+            for (QualityEvaluator e : List.of(original, copy)) {
+                runs.add(two.submit(() -> {
+                    List<QualityReport> out = new java.util.ArrayList<>();
+                    for (Map<String, TensorChoice> c : choices) out.add(e.measure(c));
+                    return out;
+                }));
+            }
+            for (java.util.concurrent.Future<List<QualityReport>> run : runs) {
+                List<QualityReport> got = run.get();
+                for (int c = 0; c < choices.size(); c++) {
+                    assertEquals(Double.doubleToLongBits(expected.get(c).klNatsPerToken()), Double.doubleToLongBits(got.get(c).klNatsPerToken()), "KL of candidate " + c);
+                    assertEquals(Double.doubleToLongBits(expected.get(c).perplexity()), Double.doubleToLongBits(got.get(c).perplexity()), "perplexity of candidate " + c);
+                }
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        assertTrue(copy.cachedTensors() > 0 && copy.cachedTensors() == original.cachedTensors(), "one cache, shared");
+        original.close();
+        assertEquals(null, original.concurrentCopy(), "a closed evaluator has nothing to share");
+        assertTrue(copy.cachedTensors() > 0, "closing the original keeps what the copy still uses");
+        QualityReport again = copy.measure(choices.get(0));
+        assertEquals(Double.doubleToLongBits(expected.get(0).klNatsPerToken()), Double.doubleToLongBits(again.klNatsPerToken()));
+        QualityEvaluator third = copy.concurrentCopy();
+        copy.close();
+        assertTrue(third.cachedTensors() > 0, "the last user keeps the cache");
+        third.close();
+        assertEquals(0, third.cachedTensors(), "the last one to close releases the cache");
+    }
 }

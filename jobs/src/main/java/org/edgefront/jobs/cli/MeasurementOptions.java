@@ -71,6 +71,6 @@ final class MeasurementOptions {
     /** As {@link #factory(ModelArchitecture, SearchSpace)} with this many calibration paragraphs. */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space, int calibration) {
         return ProfileCommand.ProfileInputs.factory(model, tokenizer, text, offset, paragraphs, maxTokens, calibration, arch, space)
-                .withPassThreads(SearchEvaluators.inProcessPassThreads());
+                .withThreads(SearchEvaluators.inProcessPassThreads());
     }
 }

@@ -84,7 +84,7 @@ public final class ProfileCommand implements Callable<Integer> {
         if (!proxy.equals("measured")) throw new InvalidInputException("-", "--proxy", "must be measured or output-error, got " + proxy);
         boolean sequential = master.equals("sequential");
         // Spark's slots already use the cores: one thread per pass there
-        ProfileJob.Config config = new ProfileJob.Config(sequential ? factory : factory.withPassThreads(1), space, out, resume, partitions);
+        ProfileJob.Config config = new ProfileJob.Config(sequential ? factory : factory.withThreads(1), space, out, resume, partitions);
         ProfileJob.Outcome o;
         SparkSession spark = sequential ? null : SparkSessions.create("edgefront-profile", master, "local[*]", false);
         try {

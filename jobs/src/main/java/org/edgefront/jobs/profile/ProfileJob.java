@@ -126,9 +126,10 @@ public final class ProfileJob {
         int p = org.edgefront.jobs.spark.SparkSessions.partitions(sc, c.partitions(), todo.size());
         QualityEvaluator.Factory f = c.factory();
         SearchSpace space = c.space();
+        int cores = org.edgefront.jobs.spark.SparkSessions.coresPerExecutor(sc);
         // rows travel back as JSON text: Strings need no Kryo registration and the checkpoint format is reused
         return sc.parallelize(todo, p).mapPartitions((Iterator<Integer> it) ->
-                EvaluatorPool.withEvaluator(f, e -> measure((QualityEvaluator) e, space, dir, it)).iterator()).collect();
+                EvaluatorPool.withEvaluator(f, cores, e -> measure((QualityEvaluator) e, space, dir, it)).iterator()).collect();
     }
 
     private static List<String> measure(QualityEvaluator e, SearchSpace space, String dir, Iterator<Integer> decisions) {
@@ -210,7 +211,7 @@ public final class ProfileJob {
      */
     static String fingerprint(QualityEvaluator.Factory f) {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-            o.writeObject(f.withPassThreads(1));
+            o.writeObject(f.withThreads(1));
             o.flush();
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
         } catch (IOException | NoSuchAlgorithmException e) {

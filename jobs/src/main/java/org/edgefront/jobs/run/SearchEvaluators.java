@@ -35,6 +35,7 @@ public final class SearchEvaluators {
      *
      * @param inProcess whether the evaluations run in this process (the {@code sequential} master, whatever the spec
      *                  says when the command line overrides it): each forward pass then uses every core, else one
+     *                  until an executor's {@link org.edgefront.jobs.spark.EvaluatorPool} gives it the executor's cores
      */
     public static EvaluatorFactory factory(ResolvedSearch r, boolean inProcess) {
         List<EvaluatorFactory> parts = new ArrayList<>(cheapFactories(r));
@@ -61,16 +62,16 @@ public final class SearchEvaluators {
         int threads = inProcess ? inProcessPassThreads() : 1;
         if (r.multiFidelity()) {
             List<QualityEvaluator.Factory> stages = new ArrayList<>();
-            for (int size : r.stages()) stages.add(stageFactory(r, size).withPassThreads(threads));
+            for (int size : r.stages()) stages.add(stageFactory(r, size).withThreads(threads));
             return new MultiFidelityEvaluator.Factory(r.space(), r.table(), stages, r.keep());
         }
-        return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs()).withPassThreads(threads);
+        return stageFactory(r, r.model().synthetic() ? r.syntheticSequences() : r.paragraphs()).withThreads(threads);
     }
 
     /**
      * Threads for each forward pass of work that runs in this process alone (a sequential run, {@code eval},
-     * {@code compare}): every available core. Spark tasks get 1, since the slots already use the cores. Results do not
-     * depend on it ({@link QualityEvaluator.Factory#withPassThreads}).
+     * {@code compare}): every available core. Spark tasks get their executor's cores, shared by its slots
+     * ({@link org.edgefront.jobs.spark.EvaluatorPool}). Results do not depend on it ({@link QualityEvaluator.Factory#withThreads}).
      */
     public static int inProcessPassThreads() {
         return Runtime.getRuntime().availableProcessors();

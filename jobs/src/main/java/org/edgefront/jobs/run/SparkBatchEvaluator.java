@@ -13,7 +13,9 @@ import org.edgefront.space.metric.Evaluation;
 
 /**
  * Evaluates each batch in Spark tasks: the candidates are split into partitions, each partition is
- * evaluated with one (pooled) evaluator per executor thread, and results come back in input order.
+ * evaluated with one (pooled) evaluator per executor thread, and results come back in input order. The slots of an
+ * executor share one model and reference, built once with all the executor's cores, and their forward passes spread
+ * over those cores ({@link EvaluatorPool}): a slot whose neighbour is idle at a generation's end computes on both.
  * Does not own the SparkContext: whoever created it stops it.
  */
 public final class SparkBatchEvaluator implements BatchEvaluator {
@@ -35,12 +37,13 @@ public final class SparkBatchEvaluator implements BatchEvaluator {
         if (candidates.isEmpty()) return List.of();
         int p = SparkSessions.partitions(sc, partitions, candidates.size());
         EvaluatorFactory f = factory;
+        int cores = SparkSessions.coresPerExecutor(sc);
         JavaRDD<Candidate> rdd = sc.parallelize(candidates, p);
         // collect() keeps partition order, and parallelize keeps element order within partitions
         return rdd.mapPartitions((Iterator<Candidate> it) -> {
             List<Candidate> part = new ArrayList<>();
             it.forEachRemaining(part::add);
-            return EvaluatorPool.withEvaluator(f, e -> e.evaluateAll(part)).iterator();
+            return EvaluatorPool.withEvaluator(f, cores, e -> e.evaluateAll(part)).iterator();
         }).collect();
     }
 

@@ -27,6 +27,25 @@ public final class SparkSessions {
     }
 
     /**
+     * The cores of each executor of {@code sc}, which the task slots of an executor share through
+     * {@link EvaluatorPool}: N for {@code local[N]} (every core for {@code local[*]}), the cores per worker of
+     * {@code local-cluster[n,cores,memory]}, else {@code spark.executor.cores} (1 when not set, so nothing spreads
+     * beyond what the cluster manager granted).
+     */
+    public static int coresPerExecutor(JavaSparkContext sc) {
+        return coresPerExecutor(sc.master(), sc.getConf());
+    }
+
+    static int coresPerExecutor(String master, SparkConf conf) {
+        java.util.regex.Matcher local = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?\\]").matcher(master);
+        if (local.matches()) return "*".equals(local.group(1)) ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(local.group(1)));
+        if (master.equals("local")) return 1;
+        java.util.regex.Matcher cluster = java.util.regex.Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*(\\d+)\\s*,.*\\]").matcher(master);
+        if (cluster.matches()) return Math.max(1, Integer.parseInt(cluster.group(1)));
+        return Math.max(1, conf.getInt("spark.executor.cores", 1));
+    }
+
+    /**
      * @param appName application name shown in the Spark UI
      * @param master  Spark master, e.g. {@code local[*]}; used only when spark-submit set none
      * @param ui      start the Spark web UI
