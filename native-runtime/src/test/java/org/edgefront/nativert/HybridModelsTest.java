@@ -252,41 +252,8 @@ class HybridModelsTest {
         assertEquals("qwen35.nextn_predict_layers", assertThrows(InvalidInputException.class, () -> CATALOG.resolve(bad.toString())).field());
     }
 
-    /**
-     * A GGUF v3 header (no tensor data) of a hybrid model as llama.cpp converts it: its u32 keys (lfm2.shortconv.l_cache,
-     * qwen35.ssm.*), attn_q holding q and the output gate, every tensor in ggml's dimension order.
-     */
     private static byte[] hybridGguf(String arch, ModelDescriptor m, Map<String, Long> override) {
-        LayerGeometry g = m.geometry();
-        Map<String, Long> keys = new java.util.LinkedHashMap<>();
-        keys.put(arch + ".embedding_length", (long) m.hiddenSize());
-        keys.put(arch + ".block_count", (long) m.layers());
-        keys.put(arch + ".attention.head_count", (long) m.heads());
-        keys.put(arch + ".attention.key_length", (long) m.headDim());
-        keys.put(arch + ".context_length", (long) m.maxContextTokens());
-        if (g.shortConvolution() != null) keys.put(arch + ".shortconv.l_cache", (long) g.shortConvolution().kernel());
-        if (g.gatedDeltaNet() != null) {
-            LayerGeometry.GatedDeltaNet d = g.gatedDeltaNet();
-            keys.put(arch + ".ssm.group_count", (long) d.keyHeads());
-            keys.put(arch + ".ssm.time_step_rank", (long) d.valueHeads());
-            keys.put(arch + ".ssm.state_size", (long) d.keyHeadDim());
-            keys.put(arch + ".ssm.inner_size", (long) d.valueDim());
-            keys.put(arch + ".ssm.conv_kernel", (long) d.convKernel());
-        }
-        keys.putAll(override);
-        List<long[]> dims = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (TensorSpec t : m.architecture().linearTensors()) {
-            if (t.name().endsWith(".attn_q_gate.weight")) {
-                dims.get(dims.size() - 1)[1] += t.rows(); // llama.cpp's attn_q holds q and the gate
-                continue;
-            }
-            names.add(t.name());
-            dims.add(new long[] {t.cols(), t.rows()});
-        }
-        List<HeaderOnlyGguf.Tensor> tensors = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) tensors.add(new HeaderOnlyGguf.Tensor(names.get(i), dims.get(i)));
-        return HeaderOnlyGguf.of(Map.of("general.architecture", arch), keys, tensors);
+        return HybridGgufs.header(arch, m, override);
     }
 
     // ---------------------------------------------------------------- llama.cpp's type rules

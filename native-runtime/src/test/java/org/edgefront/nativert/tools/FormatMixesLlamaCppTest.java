@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * wrote for each tensor must be the one FormatMixes gives. Two models (no grouped-query attention, and n_gqa 4), 16
  * layers (so n/8 and n/16 are whole layers and use_more_bits picks a pattern), and stories260K (no whole 256-blocks:
  * every fallback); each with and without an importance matrix through llama-quantize --dry-run (the same type
- * decisions, printed without writing), and the n_gqa 4 model also as real files read back.
+ * decisions, printed without writing), and the n_gqa 4 model also as real files read back. The hybrid models (LFM2.5's
+ * short convolutions, Qwen3.5's gated delta nets and gated attention) are checked the same way at their real shapes,
+ * from GGUF headers whose data is a hole ({@link org.edgefront.nativert.HybridGgufs}).
  */
 @Tag("llamacpp")
 class FormatMixesLlamaCppTest {
@@ -165,6 +167,57 @@ class FormatMixesLlamaCppTest {
         assertEquals(List.of(), wrong);
         // three models with and without a matrix, one of them also as real files; 30 file types (IQ4_XS once its format exists)
         assertTrue(compared >= 30 * (3 * 16 * 7 + 2 * 5 * 7), "compared " + compared + " tensor types");
+    }
+
+    @Test
+    void hybridModelsGetExactlyThePerTensorTypesTheRealLlamaQuantizeDecides() throws Exception {
+        // LFM2.5 (short convolutions, attention in 6 of 16 blocks, K/V heads 0 on the others) and Qwen3.5 (gated delta
+        // nets, gated attention every fourth block) at their real shapes: llama-quantize --dry-run reads only the header
+        // and the tensor infos, so the files are headers with a hole where the F32 data would be
+        Path bin = bin();
+        if (!Files.isExecutable(bin.resolve("llama-quantize"))) abort("llama-quantize not found in " + bin + " (run tools/llama-cpp/build.sh)");
+        org.edgefront.nativert.ModelCatalog catalog = org.edgefront.nativert.ModelCatalog.load("../configs/models");
+        List<String> wrong = new ArrayList<>();
+        int compared = 0;
+        for (String[] m : new String[][] {{"LFM2.5-1.2B-Instruct", "lfm2"}, {"Qwen3.5-0.8B", "qwen35"}}) {
+            org.edgefront.nativert.device.ModelDescriptor d = catalog.find(m[0], Double.NaN);
+            ModelArchitecture a = d.architecture();
+            Path f32 = dir.resolve(m[1] + ".gguf");
+            org.edgefront.nativert.HybridGgufs.loadable(f32, m[1], d);
+            // EdgeFront reads the same model back from the file it will hand to llama.cpp
+            assertEquals(a.linearTensors(), catalog.resolve(f32.toString()).architecture().linearTensors(), m[0]);
+            Path imatrix = dir.resolve(m[1] + "-imatrix.dat");
+            writeImatrix(imatrix, a);
+            for (FormatMixes.FileType ft : FormatMixes.FileType.values()) {
+                if (ft == FormatMixes.FileType.F32) continue;
+                if (org.edgefront.space.format.NamedFormat.byLabel(ft.defaultType()) == null) continue;
+                for (boolean withImatrix : new boolean[] {true, false}) {
+                    List<String> cmd = new ArrayList<>(List.of(bin.resolve("llama-quantize").toString(), "--dry-run"));
+                    if (withImatrix) cmd.addAll(List.of("--imatrix", imatrix.toString()));
+                    cmd.addAll(List.of(f32.toString(), ft.name(), "1"));
+                    String log = run(cmd, m[1] + "-dry-" + ft + "-" + withImatrix + ".log");
+                    Map<String, String> decided = new TreeMap<>();
+                    Matcher x = DRY_RUN_LINE.matcher(log);
+                    while (x.find()) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
+                    Map<String, String> all = expected(a, ft, withImatrix);
+                    Map<String, String> mine = new TreeMap<>();
+                    for (Map.Entry<String, String> e : all.entrySet()) {
+                        String gate = e.getKey();
+                        if (gate.endsWith(".attn_q_gate.weight")) {
+                            // llama.cpp stores the gate inside attn_q: one type for both
+                            if (!e.getValue().equals(all.get(gate.replace(".attn_q_gate.", ".attn_q.")))) wrong.add(m[0] + " " + ft + " " + gate + ": a type apart from attn_q's");
+                            continue;
+                        }
+                        mine.put(e.getKey(), e.getValue());
+                    }
+                    decided.keySet().retainAll(mine.keySet());
+                    compared += diff(wrong, m[0] + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), mine, decided);
+                }
+            }
+        }
+        System.out.printf("hybrid file types: %d tensor types compared with llama-quantize --dry-run, %d differ%n", compared, wrong.size());
+        assertEquals(List.of(), wrong);
+        assertTrue(compared >= 2 * 25 * (16 * 5 + 24 * 6), "compared " + compared + " tensor types");
     }
 
     /** Adds one line per tensor whose type differs and returns how many tensors were compared. */
