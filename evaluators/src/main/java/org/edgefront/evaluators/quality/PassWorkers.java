@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The threads one forward pass spreads its work over: the calling thread plus {@code threads - 1} helpers. Work is cut
  * into tasks by the pass itself, by the shape of the data only (row blocks, attention heads and query blocks), never by
  * the number of threads, and every task writes its own part of the result: a pass gives the same bits on one thread
- * or on many. That is what lets a sequential run use every core while a Spark task uses one, and both find the same
+ * or on many. That is what lets a sequential run use every core while Spark tasks share their executor's, and both find the same
  * front (the BLAS library's own threads cannot give that: its multi-threaded GEMM rounds differently from its
  * single-threaded one).
  *

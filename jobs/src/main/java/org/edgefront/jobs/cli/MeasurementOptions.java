@@ -62,7 +62,8 @@ final class MeasurementOptions {
     /**
      * A quality evaluator factory over these paragraphs (or synthetic sequences) for {@code space}, calibration unset = 0.
      * Its evaluators run in this process, each pass on every core ({@link SearchEvaluators#inProcessPassThreads}); a
-     * command that hands the factory to Spark tasks sets one thread.
+     * command that hands the factory to Spark tasks sets one thread, and each executor's
+     * {@link org.edgefront.jobs.spark.EvaluatorPool} gives the evaluators it builds the executor's cores.
      */
     QualityEvaluator.Factory factory(ModelArchitecture arch, SearchSpace space) {
         return factory(arch, space, calibrationParagraphs(0));
