@@ -54,16 +54,8 @@ public final class CompositeEvaluator implements Evaluator {
     /** A copy of every part for another thread (see {@link Evaluator#concurrentCopy}); null when a part has none. */
     @Override
     public Evaluator concurrentCopy() {
-        List<Evaluator> copies = new ArrayList<>();
-        for (Evaluator e : parts) {
-            Evaluator c = e.concurrentCopy();
-            if (c == null) {
-                for (Evaluator made : copies) made.close();
-                return null;
-            }
-            copies.add(c);
-        }
-        return new CompositeEvaluator(copies);
+        List<Evaluator> copies = Evaluator.concurrentCopies(parts, Evaluator::concurrentCopy);
+        return copies == null ? null : new CompositeEvaluator(copies);
     }
 
     @Override

@@ -40,6 +40,23 @@ public interface Evaluator extends AutoCloseable {
      */
     default Evaluator concurrentCopy() { return null; }
 
+    /**
+     * {@code copy} of every evaluator in order (for evaluators built from parts), or null when one of them gives none;
+     * the copies already made are then closed.
+     */
+    static <E extends Evaluator> List<E> concurrentCopies(List<E> evaluators, java.util.function.UnaryOperator<E> copy) {
+        List<E> copies = new ArrayList<>();
+        for (E e : evaluators) {
+            E c = copy.apply(e);
+            if (c == null) {
+                for (E made : copies) made.close();
+                return null;
+            }
+            copies.add(c);
+        }
+        return copies;
+    }
+
     /** A short version string recorded with every evaluation (implementation + native library version). */
     String version();
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class CompositeEvaluatorTest {
 
     /** Weight bytes = 1000 x the sum of the genes; fails a candidate whose gene {@code failOn} is odd (if >= 0). */
-    private static final class BytesPart implements Evaluator {
+    private static class BytesPart implements Evaluator {
         final int failOn;
         final String fidelity;
         int closed;
@@ -183,6 +183,32 @@ class CompositeEvaluatorTest {
         CompositeEvaluator ev = new CompositeEvaluator(List.of(new BytesPart(-1, ""), dropsOne));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ev.evaluateAll(candidates(1, 3)));
         assertTrue(e.getMessage().contains("2 results for 3"), e.getMessage());
+    }
+
+    @Test
+    void aConcurrentCopyCopiesEveryPartOrNoneAndMeasuresTheSame() {
+        // parts that can be copied: the copy is a new composite of new parts with the same results
+        Evaluator copyable = new KlPart(-1, "m") {
+            @Override
+            public Evaluator concurrentCopy() { return new KlPart(-1, "m"); }
+        };
+        BytesPart bytes = new BytesPart(-1, "exact") {
+            @Override
+            public Evaluator concurrentCopy() { return new BytesPart(-1, "exact"); }
+        };
+        CompositeEvaluator whole = new CompositeEvaluator(List.of(bytes, copyable));
+        Evaluator copy = whole.concurrentCopy();
+        assertTrue(copy instanceof CompositeEvaluator && copy != whole);
+        List<Candidate> cs = candidates(13, 8);
+        assertEquals(whole.evaluateAll(cs), copy.evaluateAll(cs));
+        // one part without a copy: no copy at all, and the copies already made of the others are closed
+        KlPart[] madeCopy = new KlPart[1];
+        Evaluator first = new KlPart(-1, "") {
+            @Override
+            public Evaluator concurrentCopy() { return madeCopy[0] = new KlPart(-1, ""); }
+        };
+        assertEquals(null, new CompositeEvaluator(List.of(first, new KlPart(-1, ""))).concurrentCopy());
+        assertEquals(1, madeCopy[0].closed, "the copy made before the part that had none is closed");
     }
 
     @Test

@@ -209,16 +209,8 @@ public final class MultiFidelityEvaluator implements Evaluator {
 
                 @Override
                 public Evaluator concurrentCopy() {
-                    List<QualityEvaluator> copies = new ArrayList<>();
-                    for (QualityEvaluator q : built) {
-                        QualityEvaluator c = q.concurrentCopy();
-                        if (c == null) {
-                            for (QualityEvaluator made : copies) made.close();
-                            return null;
-                        }
-                        copies.add(c);
-                    }
-                    return owning(copies);
+                    List<QualityEvaluator> copies = Evaluator.concurrentCopies(built, QualityEvaluator::concurrentCopy);
+                    return copies == null ? null : owning(copies);
                 }
             };
         }
