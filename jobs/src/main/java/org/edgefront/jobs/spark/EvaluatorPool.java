@@ -34,9 +34,12 @@ public final class EvaluatorPool {
 
     private EvaluatorPool() {}
 
-    /** As {@link #withEvaluator(EvaluatorFactory, int, Function)} on one thread. */
+    /**
+     * As {@link #withEvaluator(EvaluatorFactory, int, Function)} with evaluators built exactly as {@code factory} says
+     * (work in this process, whose factories already carry their thread count).
+     */
     public static <T> T withEvaluator(EvaluatorFactory factory, Function<Evaluator, T> work) {
-        return withEvaluator(factory, 1, work);
+        return withEvaluator(factory, 0, work);
     }
 
     /**
@@ -44,7 +47,8 @@ public final class EvaluatorPool {
      * concurrent copy of the first one built, else a new one.
      *
      * @param threads the cores of this executor, which its evaluators spread their work over
-     *                ({@link EvaluatorFactory#withThreads}; results do not depend on it)
+     *                ({@link EvaluatorFactory#withThreads}; results do not depend on it), or 0 to build them as
+     *                {@code factory} says
      */
     public static <T> T withEvaluator(EvaluatorFactory factory, int threads, Function<Evaluator, T> work) {
         // the thread count is not part of the key: results do not depend on it, and the driver of a local run (one
@@ -99,7 +103,7 @@ public final class EvaluatorPool {
 
     private static Evaluator build(EvaluatorFactory factory, int threads, CompletableFuture<Evaluator> result) {
         try {
-            Evaluator e = factory.withThreads(threads).create();
+            Evaluator e = (threads > 0 ? factory.withThreads(threads) : factory).create();
             result.complete(e);
             return e;
         } catch (RuntimeException | Error failure) {

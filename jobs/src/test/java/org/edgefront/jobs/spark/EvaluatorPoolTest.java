@@ -144,6 +144,12 @@ class EvaluatorPoolTest {
     }
 
     @Test
+    void workInThisProcessBuildsAsItsFactorySays() {
+        EvaluatorPool.withEvaluator(new SlowFactory("d", true, 7), e -> e);
+        assertEquals(7, BUILT_THREADS.get(), "no executor count overrides the factory's own threads");
+    }
+
+    @Test
     void executorCoresComeFromTheMasterOrTheExecutorSetting() {
         SparkConf none = new SparkConf(false);
         assertEquals(2, SparkSessions.coresPerExecutor("local[2]", none));
