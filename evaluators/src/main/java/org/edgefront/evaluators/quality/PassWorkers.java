@@ -7,15 +7,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads one forward pass spreads its work over: the calling thread plus {@code threads - 1} helpers. Work is cut
  * into tasks by the pass itself, by the shape of the data only (row blocks, attention heads and query blocks), never by
  * the number of threads, and every task writes its own part of the result: a pass gives the same bits on one thread
- * or on many. That is what lets a sequential run use every core while Spark tasks share their executor's, and both find the same
- * front (the BLAS library's own threads cannot give that: its multi-threaded GEMM rounds differently from its
- * single-threaded one).
+ * or on many. That is what lets a sequential run use every core while Spark tasks share their executor's, and both
+ * find the same front (the BLAS library's own threads cannot give that: its multi-threaded GEMM rounds differently
+ * from its single-threaded one).
  *
  * <p>Thread-safe. Helpers are daemon threads, started on first use and ended after 30 s idle, so an unused pass holds
  * none. Concurrent passes sharing one instance (the task slots of a Spark executor) share its helpers: a pass asks
@@ -89,10 +90,10 @@ final class PassWorkers {
         AtomicInteger failed = new AtomicInteger();
         List<Future<?>> running = new ArrayList<>(helping);
         // a helper job runs only if it claims its flag before the caller does (see below)
-        java.util.concurrent.atomic.AtomicBoolean[] claimed = new java.util.concurrent.atomic.AtomicBoolean[helping];
+        AtomicBoolean[] claimed = new AtomicBoolean[helping];
         for (int h = 1; h <= helping; h++) {
             int thread = h;
-            java.util.concurrent.atomic.AtomicBoolean mine = claimed[h - 1] = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean mine = claimed[h - 1] = new AtomicBoolean();
             running.add(helpers.submit(() -> {
                 if (mine.compareAndSet(false, true)) take(tasks, body, thread, next, failed);
             }));

@@ -18,9 +18,10 @@ import org.edgefront.evaluators.EvaluatorFactory;
  * same moment); a task that finds no idle evaluator while others are busy gets a {@link Evaluator#concurrentCopy} of
  * the first, which shares its model and reference, so an executor holds them once however many slots it has.
  * Evaluators that cannot share are built anew. A task borrows an evaluator, uses it alone, and gives it back.
- * Keyed by the factory's serialized content, because every task deserializes its own copy of the factory. This is the one per-JVM cache in EdgeFront: Spark offers executors no other hook for reusing state between
- * tasks. Thread-safe. Evaluators live until the executor JVM exits, or until {@link #closeAll()} (the driver calls it
- * after a local-mode run).
+ * Keyed by the factory's serialized content, because every task deserializes its own copy of the factory. This is the
+ * one per-JVM cache in EdgeFront: Spark offers executors no other hook for reusing state between tasks. Thread-safe.
+ * Evaluators live until the executor JVM exits, or until {@link #closeAll()} (the driver calls it after a local-mode
+ * run).
  */
 public final class EvaluatorPool {
     private static final Map<String, Entry> POOL = new HashMap<>();
