@@ -107,6 +107,17 @@ public final class ForwardPasses {
         return !residentMatrices(arch, residentMatrixBytes);
     }
 
+    /**
+     * The threads {@code pass} works on, for work done beside its runs (compressing tensors, finishing reference rows):
+     * the pass's own pool, so that its helpers count every caller using it (the concurrent copies of an evaluator
+     * included) and never take a core another one is on; a pass of another kind gets a pool of its thread count.
+     */
+    static PassWorkers workers(ForwardPass pass) {
+        if (pass instanceof LlamaForward l) return l.workers();
+        if (pass instanceof PhiForward p) return p.workers();
+        return PassWorkers.of(pass.threads());
+    }
+
     /** Reads every tensor the pass needs from {@code weights} (which the caller still owns and closes). */
     public static ForwardPass load(ModelWeights weights) throws IOException {
         return load(weights, 1);

@@ -186,6 +186,9 @@ public final class PhiForward implements ForwardPass {
     @Override
     public int threads() { return workers.threads(); }
 
+    /** The threads this pass and its variants work on (see {@link ForwardPasses#workers}). */
+    PassWorkers workers() { return workers; }
+
     @Override
     public ModelArchitecture architecture() { return arch; }
 

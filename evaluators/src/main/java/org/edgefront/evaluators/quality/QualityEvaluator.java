@@ -70,8 +70,7 @@ public final class QualityEvaluator implements Evaluator {
     private final Map<String, TensorSpec> specs;
     private final ForwardPass base;
     private final CalibrationStats calibration;
-    private final CompressedTensorCache cache;
-    /** The cache and checkpoint this evaluator shares with its concurrent copies. */
+    /** The compressed-tensor cache and checkpoint this evaluator shares with its concurrent copies. */
     private final Shared shared;
     private volatile boolean closed;
 
@@ -79,7 +78,7 @@ public final class QualityEvaluator implements Evaluator {
     private final StructureScores structureScores;
 
     private final ReferenceDistribution reference;
-    /** The threads new compressed tensors are made on: as many as the base pass spreads over. */
+    /** The threads new compressed tensors are made on: the base pass's own ({@link ForwardPasses#workers}). */
     private final PassWorkers compression;
 
     /**
@@ -214,10 +213,9 @@ public final class QualityEvaluator implements Evaluator {
         }
         this.specs = arch.tensorsByName();
         this.calibration = calibration;
-        this.cache = new CompressedTensorCache(cacheBytes < 0 ? Runtime.getRuntime().maxMemory() / 8 : cacheBytes);
-        this.shared = new Shared(cache);
+        this.shared = new Shared(new CompressedTensorCache(cacheBytes < 0 ? Runtime.getRuntime().maxMemory() / 8 : cacheBytes));
         this.base = base;
-        this.compression = PassWorkers.of(base.threads());
+        this.compression = ForwardPasses.workers(base);
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
         this.reference = new ReferenceDistribution(base, sequences);
@@ -229,7 +227,6 @@ public final class QualityEvaluator implements Evaluator {
         this.arch = o.arch;
         this.specs = o.specs;
         this.calibration = o.calibration;
-        this.cache = o.cache;
         this.shared = o.shared;
         this.base = o.base;
         this.compression = o.compression;
@@ -362,7 +359,7 @@ public final class QualityEvaluator implements Evaluator {
                     case GATE, UP, DOWN -> java.util.Arrays.toString(structure.keptChannels().get(l));
                     default -> "";
                 };
-        return cache.get(t.name() + '|' + c.label() + '|' + units,
+        return shared.cache.get(t.name() + '|' + c.label() + '|' + units,
                 () -> StructuredPruning.compressPruned(arch, t, base.tensor(t.name()), structure, c, calibration));
     }
 
@@ -374,7 +371,7 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     private float[] compressed(TensorSpec t, TensorChoice c) {
-        return cache.get(cacheKey(t, c), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
+        return shared.cache.get(cacheKey(t, c), () -> TensorCompressor.apply(t, base.tensor(t.name()), c, calibration));
     }
 
     /** The cache key of a whole (unpruned) tensor compressed by a choice. */
@@ -388,7 +385,7 @@ public final class QualityEvaluator implements Evaluator {
         List<Integer> missing = new java.util.ArrayList<>();
         for (int i = 0; i < todo.size(); i++) {
             var e = todo.get(i);
-            float[] hit = cache.getIfPresent(cacheKey(e.getKey(), e.getValue()));
+            float[] hit = shared.cache.getIfPresent(cacheKey(e.getKey(), e.getValue()));
             if (hit != null) overrides.put(e.getKey().name(), hit);
             else missing.add(i);
         }
@@ -400,12 +397,12 @@ public final class QualityEvaluator implements Evaluator {
         for (int j = 0; j < made.length; j++) {
             var e = todo.get(missing.get(j));
             float[] w = made[j];
-            overrides.put(e.getKey().name(), cache.get(cacheKey(e.getKey(), e.getValue()), () -> w));
+            overrides.put(e.getKey().name(), shared.cache.get(cacheKey(e.getKey(), e.getValue()), () -> w));
         }
     }
 
     /** Compressed tensors currently cached (for tests and diagnostics). */
-    public int cachedTensors() { return cache.size(); }
+    public int cachedTensors() { return shared.cache.size(); }
 
     @Override
     public String version() { return VERSION; }

@@ -64,7 +64,7 @@ public final class ReferenceDistribution {
         }, stateBytes);
         int rowsPerTask = Math.max(1, (1 << 16) / vocab);
         int rows = (int) n;
-        PassWorkers.of(base.threads()).forEach((rows + rowsPerTask - 1) / rowsPerTask, (task, thread) -> {
+        ForwardPasses.workers(base).forEach((rows + rowsPerTask - 1) / rowsPerTask, (task, thread) -> {
             for (int i = task * rowsPerTask, end = Math.min(rows, i + rowsPerTask); i < end; i++) {
                 int ro = i * vocab;
                 double ne = 0;

@@ -32,6 +32,18 @@ class QualityEvaluatorTest {
         return m;
     }
 
+    /** {@code n} candidates, each tensor's option drawn from {@link #OPTIONS} with a generator seeded by {@code seed}. */
+    private static List<Map<String, TensorChoice>> randomChoices(ModelArchitecture a, long seed, int n) {
+        java.util.Random pick = new java.util.Random(seed);
+        List<Map<String, TensorChoice>> out = new java.util.ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            Map<String, TensorChoice> choice = new LinkedHashMap<>();
+            for (TensorSpec s : a.linearTensors()) choice.put(s.name(), OPTIONS.get(pick.nextInt(OPTIONS.size())));
+            out.add(choice);
+        }
+        return out;
+    }
+
     private static QualityEvaluator tiny(long seed) throws Exception {
         ModelArchitecture a = TinyModels.arch(true);
         Map<String, float[]> t = TinyModels.tensors(a, seed);
@@ -184,10 +196,9 @@ class QualityEvaluatorTest {
         int[] seq = TinyModels.tokens(700, a.vocabSize(), 32);
         try (QualityEvaluator one = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1);
              QualityEvaluator three = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 3)) {
-            java.util.Random pick = new java.util.Random(33);
-            for (int c = 0; c < 4; c++) {
-                Map<String, TensorChoice> choice = new LinkedHashMap<>();
-                for (TensorSpec s : a.linearTensors()) choice.put(s.name(), OPTIONS.get(pick.nextInt(OPTIONS.size())));
+            List<Map<String, TensorChoice>> choices = randomChoices(a, 33, 4);
+            for (int c = 0; c < choices.size(); c++) {
+                Map<String, TensorChoice> choice = choices.get(c);
                 QualityReport x = one.measure(choice);
                 QualityReport y = three.measure(choice);
                 assertEquals(Double.doubleToLongBits(x.klNatsPerToken()), Double.doubleToLongBits(y.klNatsPerToken()), "KL of candidate " + c);
@@ -203,13 +214,7 @@ class QualityEvaluatorTest {
         Map<String, float[]> t = TinyModels.tensors(a, 41);
         SearchSpace space = SearchSpace.perTensor(a, OPTIONS);
         int[] seq = TinyModels.tokens(300, a.vocabSize(), 42);
-        java.util.Random pick = new java.util.Random(43);
-        List<Map<String, TensorChoice>> choices = new java.util.ArrayList<>();
-        for (int c = 0; c < 6; c++) {
-            Map<String, TensorChoice> choice = new LinkedHashMap<>();
-            for (TensorSpec s : a.linearTensors()) choice.put(s.name(), OPTIONS.get(pick.nextInt(OPTIONS.size())));
-            choices.add(choice);
-        }
+        List<Map<String, TensorChoice>> choices = randomChoices(a, 43, 6);
         List<QualityReport> expected = new java.util.ArrayList<>();
         try (QualityEvaluator fresh = new QualityEvaluator(space, TinyModels.weights(a, t), List.of(seq), 1)) {
             for (Map<String, TensorChoice> c : choices) expected.add(fresh.measure(c));
