@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.LogitSoftcaps;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.SlidingWindow;
@@ -193,8 +194,8 @@ public final class LlamaForward implements ForwardPass {
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3
-                && arch.family() != ArchitectureFamily.GEMMA3 && arch.family() != ArchitectureFamily.PHI3) {
-            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 3, Phi-3 and Phi-2 models; " + arch.name() + " is " + arch.family());
+                && !arch.family().gemma() && arch.family() != ArchitectureFamily.PHI3) {
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 2, Gemma 3, Phi-3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }
@@ -369,9 +370,11 @@ public final class LlamaForward implements ForwardPass {
         String headName = arch.tiedEmbeddings() ? name(TensorRole.EMBEDDING, -1) : name(TensorRole.LM_HEAD, -1);
         INDArray head = lmHead != null ? lmHead : nd.uploadParts("w-head", vocab, dim, get(headName, vocab * dim));
         float[] logits = nd.javaArray("logits", n * vocab);
+        double finalCap = arch.softcaps().finalLogits();
         workers.forEach(blocks, (b, t) -> {
             rmsNorm(x, xb, outNorm, rows[b], rows[b + 1], dim);
             ws[t].matmulRows(xb, rows[b], rows[b + 1], dim, head, vocab, logits);
+            LogitSoftcaps.apply(logits, rows[b] * vocab, rows[b + 1] * vocab, finalCap);
         });
         accumulate(sumSq, xb, n, dim, headName);
         return logits;
@@ -550,9 +553,12 @@ public final class LlamaForward implements ForwardPass {
         float[] scores = nd.javaArray("att-scores", rowsPerGroup * len);
         FloatPointer sp = new FloatPointer(sa.data().addressPointer());
         sp.get(scores, 0, rowsPerGroup * len);
+        double cap = arch.softcaps().attention();
         for (int r = 0; r < rowsPerGroup; r++) {
             int t = q0 + r % qr;
-            causalSoftmax(scores, r * len, Math.max(0, t + 1 - window), t + 1, len);
+            int lo = Math.max(0, t + 1 - window);
+            LogitSoftcaps.apply(scores, r * len + lo, r * len + t + 1, cap);
+            causalSoftmax(scores, r * len, lo, t + 1, len);
         }
         sp.put(scores, 0, rowsPerGroup * len);
         INDArray va = nd.upload("att-v", v, len, hd);
@@ -617,6 +623,7 @@ public final class LlamaForward implements ForwardPass {
                     int kb = i * len;
                     for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
                 }
+                LogitSoftcaps.apply(scores, lo, n, arch.softcaps().attention());
                 ForwardMath.softmax(scores, lo, n);
                 int ob = (r0 + t) * qDim + qo;
                 for (int i = 0; i < hd; i++) {

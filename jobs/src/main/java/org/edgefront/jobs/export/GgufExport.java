@@ -36,9 +36,9 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * ({@link GgufTokenizerMetadata}: a GGUF's copied, a Hugging Face tokenizer.json as {@code llama} or {@code gpt2}, a
  * llama2.c tokenizer file, a synthetic model's generated vocabulary). The llama family (also Mistral-style) is written
  * as {@code llama}, whose graph rotates interleaved pairs as EdgeFront does; Qwen2 as {@code qwen2}, Qwen3 as
- * {@code qwen3} and Gemma 3 as {@code gemma3} (with its sliding window as {@code attention.sliding_window},
- * {@code attention.sliding_window_pattern}, {@code rope.freq_base_swa}; norms as 1 + w, as llama.cpp's converter writes
- * them), whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
+ * {@code qwen3}, Gemma 3 as {@code gemma3} and Gemma 2 as {@code gemma2} (with the sliding window as
+ * {@code attention.sliding_window}, {@code attention.sliding_window_pattern}, {@code rope.freq_base_swa}; Gemma 2's caps as
+ * {@code attn_logit_softcapping} and {@code final_logit_softcapping}; norms as 1 + w, as llama.cpp's converter writes them), whose graphs rotate halves ({@link ArchitectureFamily#ggufRotatesHalf()}), so their q/k rows, biases
  * and q/k norms are put back in Hugging Face's order; Phi-3 as {@code phi3} (also NeoX RoPE), with q | k | v stacked in
  * {@code blk.N.attn_qkv.weight} (apart, as attn_q / attn_k / attn_v, when their types differ: llama.cpp loads both) and
  * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}),
@@ -80,11 +80,13 @@ public final class GgufExport {
             case QWEN2 -> "qwen2";
             case QWEN3 -> "qwen3";
             case GEMMA3 -> "gemma3";
+            case GEMMA2 -> "gemma2";
             case PHI3 -> "phi3";
             default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2, qwen3,"
-                    + " gemma3 and phi3 families, not " + a.family());
+                    + " gemma2, gemma3 and phi3 families, not " + a.family());
         };
         if (a.family() == ArchitectureFamily.GEMMA3) requireGemma3Expressible(weights.source(), a);
+        if (a.family() == ArchitectureFamily.GEMMA2) requireGemma2Expressible(weights.source(), a);
         if (a.family() == ArchitectureFamily.PHI3) requirePhi3Expressible(weights.source(), a);
         if (a.rotaryDims() != a.headDim() && a.family() != ArchitectureFamily.PHI3) {
             // llama.cpp's llama loader refuses n_rot != head size; the others' partial rotary is unchecked against llama.cpp
@@ -113,9 +115,12 @@ public final class GgufExport {
                 .f32(p + "attention.layer_norm_rms_epsilon", (float) a.normEps()).f32(p + "rope.freq_base", (float) a.ropeTheta());
         SlidingWindow sw = a.slidingWindow();
         if (sw.tokens() > 0) {
-            // what llama_model_gemma3::load_arch_hparams reads; the pattern and local base are written though they are its defaults
+            // what llama_model_gemma3/gemma2::load_arch_hparams read; the pattern and local base are written though they are their defaults
             w.u32(p + "attention.sliding_window", sw.tokens()).u32(p + "attention.sliding_window_pattern", sw.pattern())
                     .f32(p + "rope.freq_base_swa", (float) sw.ropeTheta());
+        }
+        if (a.family() == ArchitectureFamily.GEMMA2) {
+            w.f32(p + "attn_logit_softcapping", (float) a.softcaps().attention()).f32(p + "final_logit_softcapping", (float) a.softcaps().finalLogits());
         }
         if (a.ropeScaling().type() == RopeScaling.Type.LINEAR) {
             // Gemma-3-4B and larger: linear factor 8 on the global layers (llama.cpp applies rope.scaling to them only)
@@ -253,6 +258,26 @@ public final class GgufExport {
         if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT && a.ropeScaling().type() != RopeScaling.Type.LINEAR) {
             throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName()
                     + " has no gemma3 GGUF key (linear has)");
+        }
+    }
+
+    /**
+     * Refuses a Gemma 2 that llama.cpp would run differently: its gemma2 graph always soft-caps (a missing key means 50 and
+     * 30), so both caps must be set; it derives the attention scale (1/sqrt(head size), or 1/sqrt(width / heads) for 46
+     * layers); and a gemma2 GGUF has no RoPE scaling.
+     */
+    private static void requireGemma2Expressible(String source, ModelArchitecture a) {
+        if (!(a.softcaps().attention() > 0) || !(a.softcaps().finalLogits() > 0)) {
+            throw new InvalidInputException(source, "attn_logit_softcapping", "a gemma2 GGUF soft-caps the attention scores and the logits;"
+                    + " this model has caps " + a.softcaps().attention() + " and " + a.softcaps().finalLogits() + " (0 = none)");
+        }
+        double derived = GgufFile.gemma2AttentionScale(a);
+        if (Math.abs(a.attentionScale() - derived) > 1e-6 * derived) {
+            throw new InvalidInputException(source, "query_pre_attn_scalar", "attention scale " + a.attentionScale() + " differs from the "
+                    + derived + " llama.cpp derives for a gemma2 GGUF of " + a.layers() + " layers; it would run another model");
+        }
+        if (a.ropeScaling().type() != RopeScaling.Type.DEFAULT) {
+            throw new InvalidInputException(source, "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName() + " has no gemma2 GGUF key");
         }
     }
 

@@ -144,6 +144,49 @@ class GgufExportTest {
         }
     }
 
+    @Test
+    void aGemma2RoundTripsThroughGgufWithItsSoftCapsAndRefusesWhatItsGgufCannotSay() throws Exception {
+        try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 4, 4, 2, 40, 64, true), 9, ArchitectureFamily.GEMMA2, 12)) {
+            ModelArchitecture a = w.architecture();
+            Path out = tmp.resolve("gemma2.gguf");
+            GgufExport.write("test", w, uniform(a, "F32"), null, out.toString());
+            GgufFile.HeaderSummary h = GgufFile.header(out.toString(), new Configuration());
+            assertEquals("gemma2", h.strings().get("general.architecture"));
+            assertEquals(SyntheticLlama.GEMMA2_SYNTHETIC_ATTENTION_CAP, h.numbers().get("gemma2.attn_logit_softcapping"));
+            assertEquals(SyntheticLlama.GEMMA2_SYNTHETIC_FINAL_CAP, h.numbers().get("gemma2.final_logit_softcapping"));
+            assertEquals(16.0, h.numbers().get("gemma2.attention.sliding_window"));
+            assertFalse(h.tensorDims().containsKey("blk.0.attn_q_norm.weight"));
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                assertEquals(ArchitectureFamily.GEMMA2, back.architecture().family());
+                assertEquals(a.linearTensors(), back.architecture().linearTensors());
+                assertEquals(a.slidingWindow(), back.architecture().slidingWindow());
+                assertEquals(a.softcaps(), back.architecture().softcaps());
+                assertEquals(1 / Math.sqrt(12), back.architecture().attentionScale(), 1e-12);
+                assertEquals(w.tensorNames(), back.tensorNames());
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            // llama.cpp's gemma2 graph always caps, and derives its attention scale: other models are refused by field
+            ModelArchitecture uncapped = a.withSoftcaps(new org.edgefront.space.model.LogitSoftcaps(0, 30));
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> GgufExport.write("test", renamed(w, uncapped), uniform(a, "F32"), null, tmp.resolve("x.gguf").toString()));
+            assertEquals("attn_logit_softcapping", e.field());
+            e = assertThrows(InvalidInputException.class, () -> GgufExport.write("test", renamed(w, a.withAttentionScale(0.1)), uniform(a, "F32"),
+                    null, tmp.resolve("y.gguf").toString()));
+            assertEquals("query_pre_attn_scalar", e.field());
+            assertFalse(Files.exists(tmp.resolve("x.gguf")) || Files.exists(tmp.resolve("y.gguf")), "no partial output");
+        }
+    }
+
+    /** {@code w}'s tensors under another architecture of the same shapes. */
+    private static ModelWeights renamed(ModelWeights w, ModelArchitecture a) {
+        return new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return a; }
+            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
+            @Override public String source() { return w.source(); }
+            @Override public void close() { }
+        };
+    }
+
     /** A Phi-3-like synthetic whose rows are whole Q4_0/Q8_0 blocks: 64 wide, FFN 96, 4 heads and 2 KV heads of 16, untied. */
     private static ModelWeights phi3(long seed) {
         return SyntheticLlama.create(new SyntheticLlama.Shape(64, 96, 3, 4, 2, 40, 64, false), seed, ArchitectureFamily.PHI3);

@@ -298,7 +298,7 @@ class Phi3PerplexityOracleTest {
         ModelArchitecture a = w.architecture();
         return as(w, new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
                 a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic(), a.linearTensors(),
-                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale(), a.rotaryDims()));
+                a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale(), a.rotaryDims(), a.softcaps()));
     }
 
     /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */

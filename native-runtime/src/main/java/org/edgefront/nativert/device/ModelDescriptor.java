@@ -118,7 +118,8 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
             int widest = geometry.maxIntermediateSize();
             return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
                     tiedEmbeddings, 1e-5, 10000.0, false, geometry.tensors(hiddenSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings),
-                    headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim), ModelArchitecture.defaultRotaryDims(family, headDim));
+                    headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim), ModelArchitecture.defaultRotaryDims(family, headDim),
+                    org.edgefront.space.model.LogitSoftcaps.NONE);
         }
         if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
         return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,

@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.edgefront.space.ggml.GgmlType;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.LogitSoftcaps;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
@@ -398,9 +399,10 @@ public final class GgufFile {
             case "qwen2" -> ArchitectureFamily.QWEN2;
             case "qwen3" -> ArchitectureFamily.QWEN3;
             case "gemma3" -> ArchitectureFamily.GEMMA3;
+            case "gemma2" -> ArchitectureFamily.GEMMA2;
             case "phi3" -> ArchitectureFamily.PHI3;
             default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
-                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma3, phi3 have one)");
+                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma2, gemma3, phi3 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");
@@ -456,6 +458,7 @@ public final class GgufFile {
         ModelArchitecture arch = ModelArchitecture.of(name, family, dim, hidden, layers, heads, kvHeads, headDim, vocab, ctx, tied, eps, theta, false)
                 .withRotaryDims(rotaryDims).withRopeScaling(rope);
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
+        if (family == ArchitectureFamily.GEMMA2) arch = gemma2(f, meta, p, arch);
         if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, byName, dataStart, r, arch);
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
@@ -532,6 +535,45 @@ public final class GgufFile {
             w = new SlidingWindow((int) Math.min(Integer.MAX_VALUE, window), pattern, localTheta);
         }
         return a.withSlidingWindow(w).withAttentionScale(gemma3AttentionScale(a));
+    }
+
+    /**
+     * Gemma 2's hyperparameters as llama.cpp's {@code llama_model_gemma2::load_arch_hparams} reads them: a sliding window
+     * of {@code attention.sliding_window} tokens (default 4096) on the layers of period {@code attention.sliding_window_pattern}
+     * (default 2: the even layers local; the per-layer array form is refused), at the RoPE base {@code rope.freq_base_swa}
+     * (default: the global base); the soft-caps {@code attn_logit_softcapping} (default 50) and
+     * {@code final_logit_softcapping} (default 30); and the attention scale llama.cpp derives: 1/sqrt(head size), except
+     * 1/sqrt(width / heads) for the 46-layer 27B.
+     */
+    private static ModelArchitecture gemma2(String f, Map<String, Meta> meta, String p, ModelArchitecture a) {
+        double attnCap = meta.containsKey(p + "attn_logit_softcapping") ? number(f, meta, p + "attn_logit_softcapping") : 50.0;
+        double finalCap = meta.containsKey(p + "final_logit_softcapping") ? number(f, meta, p + "final_logit_softcapping") : 30.0;
+        // llama.cpp divides by both caps unconditionally: 0 or a negative cap would make it compute NaN
+        if (!(attnCap > 0) || Double.isInfinite(attnCap)) throw new InvalidInputException(f, p + "attn_logit_softcapping", "must be positive, got " + attnCap);
+        if (!(finalCap > 0) || Double.isInfinite(finalCap)) throw new InvalidInputException(f, p + "final_logit_softcapping", "must be positive, got " + finalCap);
+        double window = meta.containsKey(p + "attention.sliding_window") ? number(f, meta, p + "attention.sliding_window") : 4096;
+        if (!(window >= 1)) throw new InvalidInputException(f, p + "attention.sliding_window", "must be a positive number of tokens, got " + window);
+        String patternKey = p + "attention.sliding_window_pattern";
+        Meta pm = meta.get(patternKey);
+        if (pm != null && !isInteger(pm)) {
+            throw new InvalidInputException(f, patternKey, "a per-layer sliding-window pattern is not supported (one period, e.g. 2, is)");
+        }
+        int pattern = pm == null ? 2 : positiveInt(f, meta, patternKey);
+        double localTheta = meta.containsKey(p + "rope.freq_base_swa") ? number(f, meta, p + "rope.freq_base_swa") : a.ropeTheta();
+        if (!(localTheta > 0)) throw new InvalidInputException(f, p + "rope.freq_base_swa", "must be positive");
+        if (a.ropeScaling() != RopeScaling.NONE) {
+            throw new InvalidInputException(f, p + "rope.scaling.type", "RoPE scaling on a gemma2 model is not supported");
+        }
+        return a.withSlidingWindow(new SlidingWindow((int) Math.min(Integer.MAX_VALUE, (long) window), pattern, localTheta))
+                .withAttentionScale(gemma2AttentionScale(a)).withSoftcaps(new LogitSoftcaps(attnCap, finalCap));
+    }
+
+    /**
+     * The factor on q.k that llama.cpp uses for a gemma2 GGUF, which has no key for it: 1/sqrt(head size), except
+     * 1/sqrt(width / heads) for the 46-layer Gemma-2-27B (its query_pre_attn_scalar 144 = 4608 / 32).
+     */
+    public static double gemma2AttentionScale(ModelArchitecture a) {
+        return a.layers() == 46 ? 1.0 / Math.sqrt(a.dim() / a.heads()) : 1.0 / Math.sqrt(a.headDim());
     }
 
     /**

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.LogitSoftcaps;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
@@ -146,7 +147,7 @@ public final class HuggingFaceModel {
             boolean tied = p.tied != null ? p.tied : !shardOf.containsKey("lm_head.weight");
             ModelArchitecture arch = ModelArchitecture.of(p.name, p.family, p.dim, p.hidden, p.layers, p.heads, p.kvHeads,
                     p.headDim, p.vocab, p.maxSeq, tied, p.eps, p.theta, p.synthetic).withRotaryDims(p.rotaryDims).withRopeScaling(p.rope)
-                    .withSlidingWindow(p.window).withAttentionScale(p.attentionScale);
+                    .withSlidingWindow(p.window).withAttentionScale(p.attentionScale).withSoftcaps(p.softcaps);
             Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
             Locator loc = new Locator(files, shardOf, keyFile, locs);
             for (HfTensor t : tensorMap(arch)) loc.add(t);
@@ -205,7 +206,7 @@ public final class HuggingFaceModel {
         int kv = arch.kvDim();
         int hidden = arch.hiddenDim();
         if (arch.family() == ArchitectureFamily.PHI2) return phiTensorMap(arch);
-        if (arch.family() == ArchitectureFamily.GEMMA3) return gemma3TensorMap(arch);
+        if (arch.family().gemma()) return gemma3TensorMap(arch);
         if (arch.family() == ArchitectureFamily.PHI3) return phi3TensorMap(arch);
         out.add(new HfTensor("model.embed_tokens.weight", TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), arch.vocabSize(), dim, 0));
         for (int l = 0; l < arch.layers(); l++) {
@@ -238,7 +239,7 @@ public final class HuggingFaceModel {
     }
 
     /**
-     * Gemma 3's tensors: Llama's linear ones, the q/k norms, and four norms per block, whose Hugging Face names differ from
+     * Gemma 3's tensors (and Gemma 2's, which lack the q/k norms): Llama's linear ones, the q/k norms, and four norms per block, whose Hugging Face names differ from
      * Llama's ({@code post_attention_layernorm} is the attention output's norm here, {@code pre_feedforward_layernorm} the
      * FFN's pre-norm; gguf-py's tensor_mapping.py maps them to {@code post_attention_norm} and {@code ffn_norm}). Every norm
      * is read as 1 + w ({@link ArchitectureFamily#hfNormOffset()}).
@@ -258,8 +259,10 @@ public final class HuggingFaceModel {
             out.add(new HfTensor(pre + "self_attn.k_proj.weight", TensorSpec.canonicalName(TensorRole.K, l), kv, dim, arch.kvHeads()));
             out.add(new HfTensor(pre + "self_attn.v_proj.weight", TensorSpec.canonicalName(TensorRole.V, l), kv, dim, 0));
             out.add(new HfTensor(pre + "self_attn.o_proj.weight", TensorSpec.canonicalName(TensorRole.O, l), dim, q, 0));
-            out.add(new HfTensor(pre + "self_attn.q_norm.weight", ModelArchitecture.qkNormName(TensorRole.Q, l), arch.headDim(), -1, 1, one));
-            out.add(new HfTensor(pre + "self_attn.k_norm.weight", ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim(), -1, 1, one));
+            if (arch.qkNorm()) {
+                out.add(new HfTensor(pre + "self_attn.q_norm.weight", ModelArchitecture.qkNormName(TensorRole.Q, l), arch.headDim(), -1, 1, one));
+                out.add(new HfTensor(pre + "self_attn.k_norm.weight", ModelArchitecture.qkNormName(TensorRole.K, l), arch.headDim(), -1, 1, one));
+            }
             out.add(new HfTensor(pre + "post_attention_layernorm.weight", ModelArchitecture.postAttentionNormName(l), dim, -1, 0, one));
             out.add(new HfTensor(pre + "pre_feedforward_layernorm.weight", ModelArchitecture.ffnNormName(l), dim, -1, 0, one));
             out.add(new HfTensor(pre + "post_feedforward_layernorm.weight", ModelArchitecture.postFfnNormName(l), dim, -1, 0, one));
@@ -363,7 +366,7 @@ public final class HuggingFaceModel {
     /** Values from config.json. */
     private record Parsed(String name, ArchitectureFamily family, int dim, int hidden, int layers, int heads, int kvHeads,
                           int headDim, int rotaryDims, int vocab, int maxSeq, Boolean tied, double eps, double theta, boolean synthetic,
-                          RopeScaling rope, SlidingWindow window, double attentionScale) { }
+                          RopeScaling rope, SlidingWindow window, double attentionScale, LogitSoftcaps softcaps) { }
 
     private static Parsed parseConfig(String f, JsonNode c, String dirName) {
         if (!c.isObject()) throw new InvalidInputException(f, "(root)", "config is not a JSON object");
@@ -377,13 +380,15 @@ public final class HuggingFaceModel {
             case "Qwen2ForCausalLM" -> ArchitectureFamily.QWEN2;
             case "Qwen3ForCausalLM" -> ArchitectureFamily.QWEN3;
             case "Gemma3ForCausalLM" -> ArchitectureFamily.GEMMA3;
+            case "Gemma2ForCausalLM" -> ArchitectureFamily.GEMMA2;
             case "Phi3ForCausalLM" -> ArchitectureFamily.PHI3;
             case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
-                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma3ForCausalLM,"
+                    + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM,"
                     + " Phi3ForCausalLM, PhiForCausalLM are)");
         };
         boolean gemma3 = family == ArchitectureFamily.GEMMA3;
+        boolean gemma = family.gemma();
         boolean phi3 = family == ArchitectureFamily.PHI3;
         if (gemma3) c = Gemma3Config.flattenRope(f, c);
         // before the generic RoPE rules, which would refuse Phi-3's other rules less specifically
@@ -403,10 +408,10 @@ public final class HuggingFaceModel {
         String epsKey = phi ? "layer_norm_eps" : "rms_norm_eps";
         double eps = number(f, c, epsKey, phi || phi3 ? 1e-5 : 1e-6);   // PhiConfig's and Phi3Config's default
         if (phi) checkPhi2(f, c);
-        // Gemma3TextConfig's defaults: rope_theta 1e6, head_dim 256
+        // Gemma3TextConfig's defaults: rope_theta 1e6, head_dim 256 (Gemma2Config's: 10000, 256)
         double[] thetaOut = {number(f, c, "rope_theta", gemma3 ? 1_000_000.0 : 10000.0)};
         JsonNode hd = c.get("head_dim");
-        if (gemma3 && (hd == null || hd.isNull())) hd = com.fasterxml.jackson.databind.node.IntNode.valueOf(256);
+        if (gemma && (hd == null || hd.isNull())) hd = com.fasterxml.jackson.databind.node.IntNode.valueOf(256);
         boolean explicitHead = hd != null && !hd.isNull();
         if (explicitHead && (!hd.isIntegralNumber() || !hd.canConvertToInt() || hd.asInt() < 1)) {
             throw new InvalidInputException(f, "head_dim", "value " + hd + " is not a positive integer");
@@ -429,14 +434,20 @@ public final class HuggingFaceModel {
         if (phi && rope.type() != RopeScaling.Type.DEFAULT) {
             throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling is not supported for Phi-2");
         }
-        if (family == ArchitectureFamily.QWEN3 || gemma3 || phi3) {
+        if (family == ArchitectureFamily.QWEN3 || gemma || phi3) {
             JsonNode bias = c.get("attention_bias");
             if (bias != null && bias.asBoolean(false)) {
                 throw new InvalidInputException(f, "attention_bias", "q/k/v biases on a " + family + " model are not supported (it has none)");
             }
         }
-        SlidingWindow window = gemma3 ? Gemma3Config.slidingWindow(f, c, layers) : SlidingWindow.NONE;
-        double attentionScale = gemma3 ? Gemma3Config.attentionScale(f, c) : 1.0 / Math.sqrt(headDim);
+        if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
+        if (family == ArchitectureFamily.GEMMA2 && rope.type() != RopeScaling.Type.DEFAULT) {
+            // its local layers rotate like its global ones, where EdgeFront's local layers are never scaled (Gemma 3's rule)
+            throw new InvalidInputException(f, c.has("rope_parameters") ? "rope_parameters" : "rope_scaling", "RoPE scaling on a Gemma 2 model is not supported");
+        }
+        SlidingWindow window = gemma ? Gemma3Config.slidingWindow(f, c, layers, family, theta) : SlidingWindow.NONE;
+        double attentionScale = gemma ? Gemma3Config.attentionScale(f, c) : 1.0 / Math.sqrt(headDim);
+        LogitSoftcaps softcaps = gemma ? Gemma3Config.softcaps(f, c, family) : LogitSoftcaps.NONE;
         if (eps <= 0) throw new InvalidInputException(f, epsKey, "must be positive");
         if (theta <= 0) throw new InvalidInputException(f, "rope_theta", "must be positive");
         Boolean tied = null;
@@ -456,7 +467,7 @@ public final class HuggingFaceModel {
         JsonNode n = c.get(NAME_KEY);
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
         return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, rotaryDims, vocab, maxSeq, tied, eps, theta, synthetic,
-                rope, window, attentionScale);
+                rope, window, attentionScale, softcaps);
     }
 
     /**

@@ -110,6 +110,7 @@ public final class HuggingFaceWriter {
             case QWEN2 -> new String[] {"Qwen2ForCausalLM", "qwen2"};
             case QWEN3 -> new String[] {"Qwen3ForCausalLM", "qwen3"};
             case GEMMA3 -> new String[] {"Gemma3ForCausalLM", "gemma3_text"};
+            case GEMMA2 -> new String[] {"Gemma2ForCausalLM", "gemma2"};
             case PHI3 -> new String[] {"Phi3ForCausalLM", "phi3"};
             default -> new String[] {"LlamaForCausalLM", "llama"};
         };
@@ -117,10 +118,10 @@ public final class HuggingFaceWriter {
         c.put("model_type", type[1]);
         c.put("hidden_size", a.dim());
         // Qwen3's and Gemma 3's configs always name head_dim and attention_bias; others only need head_dim when it is not hidden / heads
-        boolean named = a.family() == ArchitectureFamily.QWEN3 || a.family() == ArchitectureFamily.GEMMA3;
+        boolean named = a.family() == ArchitectureFamily.QWEN3 || a.family().gemma();
         if (named || a.qDim() != a.dim()) c.put("head_dim", a.headDim());
         if (named) c.put("attention_bias", false);
-        if (a.family() == ArchitectureFamily.GEMMA3) Gemma3Config.write(c, a);
+        if (a.family().gemma()) Gemma3Config.write(c, a);
         if (a.family() == ArchitectureFamily.PHI3) Phi3Config.write(c, a);
         c.put("intermediate_size", a.hiddenDim());
         c.put("num_hidden_layers", a.layers());
@@ -148,7 +149,7 @@ public final class HuggingFaceWriter {
             }
         }
         c.put("tie_word_embeddings", a.tiedEmbeddings());
-        if (a.family() != ArchitectureFamily.GEMMA3 && a.family() != ArchitectureFamily.PHI3) c.put("hidden_act", "silu");
+        if (!a.family().gemma() && a.family() != ArchitectureFamily.PHI3) c.put("hidden_act", "silu");
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);
         c.put("torch_dtype", switch (dtype) {

@@ -20,6 +20,14 @@ public enum ArchitectureFamily {
      */
     GEMMA3,
     /**
+     * Gemma 2 ({@code Gemma2ForCausalLM}, llama.cpp's {@code gemma2}): Gemma 3's block without its q/k norms (scaled
+     * embedding, sandwich norms, GELU (tanh) gated FFN, tied head, head size of its own), with tanh soft-capping of the
+     * attention scores and of the final logits ({@link LogitSoftcaps}), and sliding-window attention on every other layer
+     * (layers 0, 2, 4, ... local, at the global RoPE base). Its RMSNorms scale by (1 + w) with w stored in Hugging Face
+     * checkpoints, as Gemma 3's.
+     */
+    GEMMA2,
+    /**
      * Phi-3 (dense, {@code Phi3ForCausalLM}, llama.cpp's {@code phi3}; also Phi-3.5 and Phi-4-mini): Llama's block (RMSNorm,
      * RoPE, SiLU-gated FFN, no biases, untied head by default; Phi-4-mini rotates 3/4 of each head,
      * {@link ModelArchitecture#rotaryDims()}), with q|k|v and gate|up each stored stacked by rows in one tensor, in Hugging
@@ -38,15 +46,18 @@ public enum ArchitectureFamily {
      * rotate-half order; EdgeFront holds them in interleaved pairs, so GGUF readers and writers permute them.
      * False for {@code llama}, whose converter already permuted the rows into interleaved pairs.
      */
-    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3 || this == GEMMA3 || this == PHI3; }
+    public boolean ggufRotatesHalf() { return this == QWEN2 || this == QWEN3 || this == GEMMA3 || this == GEMMA2 || this == PHI3; }
 
     /**
      * What a Hugging Face checkpoint's RMSNorm weights lack of the factor they scale by: Gemma 3's {@code Gemma3RMSNorm}
      * computes x_normed * (1 + w), so EdgeFront (like llama.cpp, whose converter adds 1 to every {@code *norm.weight}:
-     * {@code Gemma3Model.norm_shift} in conversion/gemma.py) holds 1 + w, adds this on read and subtracts it on write.
-     * 0 for the other families.
+     * {@code Gemma3Model.norm_shift} in conversion/gemma.py, and Gemma2Model's add of 1 to every norm) holds 1 + w, adds this on
+     * read and subtracts it on write. 0 for the other families.
      */
-    public float hfNormOffset() { return this == GEMMA3 ? 1f : 0f; }
+    public float hfNormOffset() { return gemma() ? 1f : 0f; }
+
+    /** Gemma 2 or Gemma 3: scaled embedding, sandwich norms, GELU (tanh) gate, norms of 1 + w in Hugging Face checkpoints. */
+    public boolean gemma() { return this == GEMMA3 || this == GEMMA2; }
 
     /**
      * The fraction of each q/k head that RoPE rotates unless a checkpoint says otherwise

@@ -37,6 +37,7 @@ import java.util.Objects;
  *                       models. Hugging Face's {@code partial_rotary_factor} ({@link #rotaryDimsFor(int, double)}), GGUF's
  *                       {@code rope.dimension_count}; RoPE frequencies are those of a head of this width, and LongRoPE has
  *                       one factor per rotated pair
+ * @param softcaps       tanh soft-capping of the attention scores and the logits (Gemma 2); {@link LogitSoftcaps#NONE} for none
  */
 public record ModelArchitecture(
         String name,
@@ -57,13 +58,15 @@ public record ModelArchitecture(
         RopeScaling ropeScaling,
         SlidingWindow slidingWindow,
         double attentionScale,
-        int rotaryDims) implements java.io.Serializable {
+        int rotaryDims,
+        LogitSoftcaps softcaps) implements java.io.Serializable {
 
     public ModelArchitecture {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
         Objects.requireNonNull(slidingWindow, "slidingWindow");
+        Objects.requireNonNull(softcaps, "softcaps");
         if (!(attentionScale > 0) || Double.isInfinite(attentionScale)) {
             throw new IllegalArgumentException("architecture " + name + " has attention scale " + attentionScale);
         }
@@ -138,7 +141,7 @@ public record ModelArchitecture(
         }
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
                 tiedEmbeddings, normEps, ropeTheta, synthetic, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim),
-                defaultRotaryDims(family, headDim));
+                defaultRotaryDims(family, headDim), LogitSoftcaps.NONE);
     }
 
     /**
@@ -162,19 +165,19 @@ public record ModelArchitecture(
     /** This architecture with another RoPE scaling rule. */
     public ModelArchitecture withRopeScaling(RopeScaling scaling) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling, slidingWindow, attentionScale, rotaryDims);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, scaling, slidingWindow, attentionScale, rotaryDims, softcaps);
     }
 
     /** This architecture with local attention on some layers (Gemma 3). */
     public ModelArchitecture withSlidingWindow(SlidingWindow window) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, window, attentionScale, rotaryDims);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, window, attentionScale, rotaryDims, softcaps);
     }
 
     /** This architecture with another factor on q.k (Gemma 3: 1/sqrt(query_pre_attn_scalar)). */
     public ModelArchitecture withAttentionScale(double scale) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, scale, rotaryDims);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, scale, rotaryDims, softcaps);
     }
 
     /**
@@ -183,7 +186,13 @@ public record ModelArchitecture(
      */
     public ModelArchitecture withRotaryDims(int dims) {
         return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
-                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, attentionScale, dims);
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, attentionScale, dims, softcaps);
+    }
+
+    /** This architecture with tanh soft-capping of the attention scores and logits (Gemma 2). */
+    public ModelArchitecture withSoftcaps(LogitSoftcaps caps) {
+        return new ModelArchitecture(name, family, dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen,
+                tiedEmbeddings, normEps, ropeTheta, synthetic, linearTensors, headDim, ropeScaling, slidingWindow, attentionScale, rotaryDims, caps);
     }
 
     /** Width of the query projection (and the attention output): heads x headDim; equals dim for most models. */
@@ -220,20 +229,20 @@ public record ModelArchitecture(
      * True when the attention output and the FFN output are each RMS-normalized (weights {@link #postAttentionNormName},
      * {@link #postFfnNormName}) before being added to the residual stream, besides the pre-norms (Gemma 3's "sandwich").
      */
-    public boolean sandwichNorms() { return family == ArchitectureFamily.GEMMA3; }
+    public boolean sandwichNorms() { return family.gemma(); }
 
     /**
      * True when the FFN gate goes through GELU in its tanh approximation (Gemma 3's {@code gelu_pytorch_tanh}; llama.cpp's
      * {@code LLM_FFN_GELU} with {@code LLM_FFN_PAR}) rather than SiLU.
      */
-    public boolean geluGate() { return family == ArchitectureFamily.GEMMA3; }
+    public boolean geluGate() { return family.gemma(); }
 
     /**
      * Factor on the token embedding rows as they enter the first block: sqrt(dim) for Gemma 3 (its
      * {@code Gemma3TextScaledWordEmbedding}; llama.cpp's {@code ggml_scale(inpL, sqrtf(n_embd))}), else 1. The tied LM head
      * uses the unscaled embedding.
      */
-    public double embeddingScale() { return family == ArchitectureFamily.GEMMA3 ? Math.sqrt(dim) : 1.0; }
+    public double embeddingScale() { return family.gemma() ? Math.sqrt(dim) : 1.0; }
 
     /**
      * A weight vector of a Llama-family block or of the final norm: the norms and attention biases, which are small,

@@ -10,6 +10,7 @@ import org.edgefront.space.io.HuggingFaceWriter;
 import org.edgefront.space.io.Llama2cWriter;
 import org.edgefront.space.io.StorageType;
 import org.edgefront.space.model.ArchitectureFamily;
+import org.edgefront.space.model.LogitSoftcaps;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.SlidingWindow;
@@ -72,6 +73,11 @@ public final class SyntheticLlama implements ModelWeights {
         public static Shape phi3Mini() { return new Shape(3072, 8192, 32, 32, 32, 32064, 4096, false); }
     }
 
+    /** Gemma 2 synthetic models' cap on the scaled attention scores (Gemma 2's own is 50, on larger scores). */
+    public static final double GEMMA2_SYNTHETIC_ATTENTION_CAP = 1.0;
+    /** Gemma 2 synthetic models' cap on the logits (Gemma 2's own is 30). */
+    public static final double GEMMA2_SYNTHETIC_FINAL_CAP = 6.0;
+
     private final Shape shape;
     private final long seed;
     private final ArchitectureFamily family;
@@ -82,8 +88,9 @@ public final class SyntheticLlama implements ModelWeights {
 
     private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family, int headDim) {
         if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.QWEN3
-                && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.PHI3 && family != ArchitectureFamily.PHI2) {
-            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3, Phi-3 or Phi-2, not " + family);
+                && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.GEMMA2 && family != ArchitectureFamily.PHI3
+                && family != ArchitectureFamily.PHI2) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3, Gemma 2, Phi-3 or Phi-2, not " + family);
         }
         boolean fullWidthHeads = family == ArchitectureFamily.PHI2 || family == ArchitectureFamily.PHI3;
         if (headDim < 2 || headDim % 2 != 0 || fullWidthHeads && headDim * shape.heads() != shape.dim()) {
@@ -99,6 +106,7 @@ public final class SyntheticLlama implements ModelWeights {
             case QWEN2 -> "synthetic-qwen2-";
             case QWEN3 -> "synthetic-qwen3-";
             case GEMMA3 -> "synthetic-gemma3-";
+            case GEMMA2 -> "synthetic-gemma2-";
             case PHI3 -> "synthetic-phi3-";
             case PHI2 -> "synthetic-phi2-";
             default -> "synthetic-llama-";
@@ -109,7 +117,13 @@ public final class SyntheticLlama implements ModelWeights {
                 shape.tiedEmbeddings(), 1e-5, gemma3 ? 1_000_000.0 : 10000.0, true);
         // Gemma 3's layout: five local layers then one global, local RoPE base 10000 and global 1e6; its 512-token
         // window, or a quarter of the context when that is shorter, so that short evaluations exercise the window too
-        this.architecture = gemma3 ? a.withSlidingWindow(new SlidingWindow(Math.min(512, Math.max(2, shape.seqLen() / 4)), 6, 10000.0)) : a;
+        // Gemma 2's: every other layer local at the global base, with the attention scores and logits soft-capped
+        // (its caps of 50 and 30 scaled down to this model's smaller scores and logits, so that both caps act)
+        this.architecture = gemma3 ? a.withSlidingWindow(new SlidingWindow(Math.min(512, Math.max(2, shape.seqLen() / 4)), 6, 10000.0))
+                : family == ArchitectureFamily.GEMMA2
+                ? a.withSlidingWindow(new SlidingWindow(Math.min(4096, Math.max(2, shape.seqLen() / 4)), 2, 10000.0))
+                        .withSoftcaps(new LogitSoftcaps(GEMMA2_SYNTHETIC_ATTENTION_CAP, GEMMA2_SYNTHETIC_FINAL_CAP))
+                : a;
         SplittableRandom r = new SplittableRandom(mix(seed, 0x5eedL));
         this.layerScale = new double[shape.layers()];
         for (int l = 0; l < shape.layers(); l++) {
@@ -133,7 +147,9 @@ public final class SyntheticLlama implements ModelWeights {
      * {@link ModelArchitecture#attentionBiasName}), or {@link ArchitectureFamily#QWEN3} (Llama plus q/k norms near 1,
      * readable under {@link ModelArchitecture#qkNormName}), or {@link ArchitectureFamily#GEMMA3} (q/k norms and the
      * post-attention / post-FFN norms near 1, as llama.cpp holds them; a {@link SlidingWindow} of min(512, seqLen / 4) tokens on
-     * five of every six layers), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
+     * five of every six layers), or {@link ArchitectureFamily#GEMMA2} (Gemma 3's norms without the q/k norms; a window of
+     * min(4096, seqLen / 4) tokens on the even layers, soft-caps {@link #GEMMA2_SYNTHETIC_ATTENTION_CAP} and
+     * {@link #GEMMA2_SYNTHETIC_FINAL_CAP}), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
      * {@link ModelArchitecture#stackedTensors()}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
      * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). Phi-2 rotates its family's

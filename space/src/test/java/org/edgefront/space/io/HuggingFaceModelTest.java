@@ -182,6 +182,51 @@ class HuggingFaceModelTest {
     }
 
     @Test
+    void syntheticGemma2RoundTripsWithItsSoftCapsAndAWindowOnEveryOtherLayer() throws Exception {
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 4, 4, 2, 40, 64, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.GEMMA2, 12);
+        ModelArchitecture a = m.architecture();
+        assertEquals(new org.edgefront.space.model.SlidingWindow(16, 2, 10000.0), a.slidingWindow());
+        assertEquals(a.linearParameterCount() + (4 * 4 + 1) * 32, a.parameterCount(), "four norms of width per layer, no q/k norms");
+        String out = dir.resolve("gemma2").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        JsonNode config = new ObjectMapper().readTree(Path.of(out, "config.json").toFile());
+        assertEquals("Gemma2ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals("gemma2", config.get("model_type").asText());
+        assertEquals(SyntheticLlama.GEMMA2_SYNTHETIC_ATTENTION_CAP, config.get("attn_logit_softcapping").asDouble());
+        assertEquals(SyntheticLlama.GEMMA2_SYNTHETIC_FINAL_CAP, config.get("final_logit_softcapping").asDouble());
+        assertEquals("sliding_attention", config.get("layer_types").get(0).asText());
+        assertEquals("full_attention", config.get("layer_types").get(1).asText());
+        assertFalse(config.has("rope_local_base_freq"), "Gemma 2's local layers rotate at the global base");
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(a, w.architecture());
+            assertEquals(m.tensorNames(), w.tensorNames());
+            assertFalse(w.tensorNames().contains("blk.0.attn_q_norm.weight"));
+            for (String n : m.tensorNames()) {
+                if (n.endsWith("norm.weight")) assertArrayEquals(m.read(n), w.read(n), 2e-7f, n);
+                else assertArrayEquals(m.read(n), w.read(n), n);
+            }
+        }
+        // Gemma2Config's defaults when the keys are absent; null turns a cap off; other values are refused by field
+        editJson(Path.of(out, "config.json"), n -> {
+            n.remove("attn_logit_softcapping");
+            n.putNull("final_logit_softcapping");
+        });
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(new org.edgefront.space.model.LogitSoftcaps(50.0, 0), w.architecture().softcaps());
+        }
+        editJson(Path.of(out, "config.json"), n -> n.put("attn_logit_softcapping", -1.0));
+        assertEquals("attn_logit_softcapping", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> n.put("attn_logit_softcapping", 50.0).put("model_type", "gemma3_text"));
+        assertEquals("model_type", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> {
+            n.put("model_type", "gemma2");
+            n.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0);
+        });
+        assertEquals("rope_scaling", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+    }
+
+    @Test
     void gemma3SettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
         SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 5,
                 org.edgefront.space.model.ArchitectureFamily.GEMMA3, 12);
