@@ -214,7 +214,7 @@ public final class ModelCatalog {
         ArchitectureFamily family = type.equals("phi") ? ArchitectureFamily.PHI2
                 : type.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : type.startsWith("qwen3") ? ArchitectureFamily.QWEN3
                 : type.startsWith("gemma3") && !type.startsWith("gemma3n") ? ArchitectureFamily.GEMMA3
-                : type.equals("gemma2") ? ArchitectureFamily.GEMMA2
+                : type.equals("gemma2") ? ArchitectureFamily.GEMMA2 : type.equals("smollm3") ? ArchitectureFamily.SMOLLM3
                 : type.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         int hidden = positive(file, c, "hidden_size", "n_embd", "d_model");
         int layers = positive(file, c, "num_hidden_layers", "n_layer", "num_layers");
@@ -524,7 +524,8 @@ public final class ModelCatalog {
         }
         ArchitectureFamily family = arch.equals("phi2") ? ArchitectureFamily.PHI2
                 : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3
-                : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("gemma2") ? ArchitectureFamily.GEMMA2 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
+                : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("gemma2") ? ArchitectureFamily.GEMMA2
+                : arch.equals("smollm3") ? ArchitectureFamily.SMOLLM3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
         return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
     }

@@ -35,7 +35,7 @@ public final class ForwardPasses {
     public static ForwardPass of(ModelArchitecture arch, Map<String, float[]> tensors) {
         Objects.requireNonNull(arch, "architecture");
         return switch (arch.family()) {
-            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3 -> LlamaForward.of(arch, tensors);
+            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3, SMOLLM3 -> LlamaForward.of(arch, tensors);
             case PHI2 -> PhiForward.of(arch, tensors);
         };
     }
@@ -43,7 +43,7 @@ public final class ForwardPasses {
     /** The non-linear tensors (norms, biases) the pass of {@code arch} reads besides the linear ones. */
     public static List<String> tensorNames(ModelArchitecture arch) {
         return switch (arch.family()) {
-            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3 -> LlamaForward.names(arch);
+            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3, SMOLLM3 -> LlamaForward.names(arch);
             case PHI2 -> PhiForward.names(arch);
         };
     }
@@ -90,7 +90,7 @@ public final class ForwardPasses {
         names.addAll(tensorNames(a));
         StreamedTensors t = new StreamedTensors(weights, names, pinnedBytes);
         return switch (a.family()) {
-            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3 -> LlamaForward.of(a, t, false);
+            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3, SMOLLM3 -> LlamaForward.of(a, t, false);
             case PHI2 -> PhiForward.of(a, t, false);
         };
     }

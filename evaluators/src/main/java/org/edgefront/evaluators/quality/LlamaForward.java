@@ -194,8 +194,8 @@ public final class LlamaForward implements ForwardPass {
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3
-                && !arch.family().gemma() && arch.family() != ArchitectureFamily.PHI3) {
-            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 2, Gemma 3, Phi-3 and Phi-2 models; " + arch.name() + " is " + arch.family());
+                && !arch.family().gemma() && arch.family() != ArchitectureFamily.PHI3 && arch.family() != ArchitectureFamily.SMOLLM3) {
+            throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 2, Gemma 3, Phi-3, SmolLM3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
         return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
     }
@@ -320,7 +320,8 @@ public final class LlamaForward implements ForwardPass {
             if (record != null) record.record(chunkIndex, l, x, n * dim);
             int layer = l;
             boolean local = window.isLocal(l);
-            RopeTable layerRope = local ? localRope : rope;
+            // SmolLM3's NoPE layers rotate nothing
+            RopeTable layerRope = !arch.family().rotatesLayer(l) ? null : local ? localRope : rope;
             int layerWindow = local ? window.tokens() : Integer.MAX_VALUE;
             // replaced matrices are uploaded once per layer, by this thread, and only read by the steps
             INDArray wQkv = wqkv[l] != null ? wqkv[l] : nd.uploadParts("w-qkv", qkvWidth, dim, get(name(TensorRole.Q, l), qDim * dim),
@@ -335,7 +336,7 @@ public final class LlamaForward implements ForwardPass {
                     headNorm(qkv, r0, r1, qkvWidth, 0, arch.heads(), qNorm[layer]);
                     headNorm(qkv, r0, r1, qkvWidth, qDim, arch.kvHeads(), kNorm[layer]);
                 }
-                applyRope(qkv, r0, r1, qkvWidth, layerRope);
+                if (layerRope != null) applyRope(qkv, r0, r1, qkvWidth, layerRope);
             });
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
             workers.forEach(attentionTasks.size(), (i, t) -> attention(attentionTasks.get(i), qkv, qkvWidth, att, ws[t], layerWindow));

@@ -44,6 +44,8 @@ import org.edgefront.space.tokenizer.GgufTokenizerMetadata;
  * gate | up in {@code blk.N.ffn_up.weight} of 2 x ffn rows, which must share a type ({@link ModelArchitecture#stackedTensors()}),
  * and LongRoPE as llama.cpp's converter writes it: F32 {@code rope_factors_long.weight} / {@code rope_factors_short.weight},
  * {@code rope.scaling.original_context_length} and {@code rope.scaling.attn_factor} ({@link GgufFile#LONG_ROPE_FACTORS_TENSOR}).
+ * SmolLM3 is written as {@code smollm3}, whose graph leaves RoPE out of every fourth layer as EdgeFront's does, with q/k
+ * rows in interleaved pairs as llama's.
  * {@code rope.dimension_count} is the architecture's {@link ModelArchitecture#rotaryDims()}: below the head size for a
  * partial-rotary Phi-3 (Phi-4-mini), whose q/k rows are then in rotate-half order over those dimensions only.
  * The result's stored types and weight bytes are per canonical tensor either way. Every vector ({@link ModelArchitecture#vectorTensors()}: norms,
@@ -82,8 +84,9 @@ public final class GgufExport {
             case GEMMA3 -> "gemma3";
             case GEMMA2 -> "gemma2";
             case PHI3 -> "phi3";
+            case SMOLLM3 -> "smollm3";
             default -> throw new InvalidInputException(weights.source(), "architecture", "GGUF export writes the llama, qwen2, qwen3,"
-                    + " gemma2, gemma3 and phi3 families, not " + a.family());
+                    + " gemma2, gemma3, phi3 and smollm3 families, not " + a.family());
         };
         if (a.family() == ArchitectureFamily.GEMMA3) requireGemma3Expressible(weights.source(), a);
         if (a.family() == ArchitectureFamily.GEMMA2) requireGemma2Expressible(weights.source(), a);

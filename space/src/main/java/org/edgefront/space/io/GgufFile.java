@@ -401,8 +401,9 @@ public final class GgufFile {
             case "gemma3" -> ArchitectureFamily.GEMMA3;
             case "gemma2" -> ArchitectureFamily.GEMMA2;
             case "phi3" -> ArchitectureFamily.PHI3;
+            case "smollm3" -> ArchitectureFamily.SMOLLM3;
             default -> throw new InvalidInputException(f, "general.architecture", "unsupported architecture " + archName
-                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma2, gemma3, phi3 have one)");
+                    + ": EdgeFront has no forward pass for it (llama, qwen2, qwen3, gemma2, gemma3, phi3, smollm3 have one)");
         };
         String p = archName + ".";
         int dim = positiveInt(f, meta, p + "embedding_length");

@@ -383,10 +383,12 @@ public final class HuggingFaceModel {
             case "Gemma2ForCausalLM" -> ArchitectureFamily.GEMMA2;
             case "Phi3ForCausalLM" -> ArchitectureFamily.PHI3;
             case "PhiForCausalLM" -> ArchitectureFamily.PHI2;
+            case "SmolLM3ForCausalLM" -> ArchitectureFamily.SMOLLM3;
             default -> throw new InvalidInputException(f, "architectures", "architecture " + arch
                     + " is not supported (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM,"
-                    + " Phi3ForCausalLM, PhiForCausalLM are)");
+                    + " Phi3ForCausalLM, PhiForCausalLM, SmolLM3ForCausalLM are)");
         };
+        if (family == ArchitectureFamily.SMOLLM3) checkSmolLm3(f, c);
         boolean gemma3 = family == ArchitectureFamily.GEMMA3;
         boolean gemma = family.gemma();
         boolean phi3 = family == ArchitectureFamily.PHI3;
@@ -468,6 +470,39 @@ public final class HuggingFaceModel {
         String name = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : dirName;
         return new Parsed(name, family, dim, hidden, layers, heads, kvHeads, headDim, rotaryDims, vocab, maxSeq, tied, eps, theta, synthetic,
                 rope, window, attentionScale, softcaps);
+    }
+
+    /**
+     * Refuses a SmolLM3 config that the forward pass (and llama.cpp's smollm3 graph, which fixes the step at 4) would run
+     * differently: NoPE layers other than every fourth ({@code no_rope_layers}: 1 where RoPE applies, transformers' default
+     * from {@code no_rope_layer_interval}), sliding-window attention, biases.
+     */
+    private static void checkSmolLm3(String f, JsonNode c) {
+        JsonNode interval = c.get("no_rope_layer_interval");
+        if (interval != null && !interval.isNull() && interval.asInt(-1) != ArchitectureFamily.SMOLLM3_NO_ROPE_INTERVAL) {
+            throw new InvalidInputException(f, "no_rope_layer_interval", "value " + interval + " is not supported (RoPE left out of every "
+                    + ArchitectureFamily.SMOLLM3_NO_ROPE_INTERVAL + "th layer is, as in llama.cpp)");
+        }
+        JsonNode layers = c.get("no_rope_layers");
+        if (layers != null && !layers.isNull()) {
+            int n = c.path("num_hidden_layers").asInt(-1);
+            if (!layers.isArray() || layers.size() != n) throw new InvalidInputException(f, "no_rope_layers", "not an array of " + n + " flags");
+            for (int l = 0; l < n; l++) {
+                int want = ArchitectureFamily.SMOLLM3.rotatesLayer(l) ? 1 : 0;
+                if (!layers.get(l).isIntegralNumber() || layers.get(l).asInt() != want) {
+                    throw new InvalidInputException(f, "no_rope_layers[" + l + "]", "value " + layers.get(l) + " breaks the period of "
+                            + ArchitectureFamily.SMOLLM3_NO_ROPE_INTERVAL + " (" + want + " expected: RoPE on every layer but every fourth)");
+                }
+            }
+        }
+        for (String key : new String[] {"use_sliding_window", "attention_bias", "mlp_bias"}) {
+            JsonNode v = c.get(key);
+            if (v != null && v.asBoolean(false)) throw new InvalidInputException(f, key, "true is not supported for SmolLM3");
+        }
+        JsonNode act = c.get("hidden_act");
+        if (act != null && !act.isNull() && !act.asText().equals("silu")) {
+            throw new InvalidInputException(f, "hidden_act", "activation " + act + " is not supported (silu is)");
+        }
     }
 
     /**

@@ -111,6 +111,7 @@ public final class HuggingFaceWriter {
             case QWEN3 -> new String[] {"Qwen3ForCausalLM", "qwen3"};
             case GEMMA3 -> new String[] {"Gemma3ForCausalLM", "gemma3_text"};
             case GEMMA2 -> new String[] {"Gemma2ForCausalLM", "gemma2"};
+            case SMOLLM3 -> new String[] {"SmolLM3ForCausalLM", "smollm3"};
             case PHI3 -> new String[] {"Phi3ForCausalLM", "phi3"};
             default -> new String[] {"LlamaForCausalLM", "llama"};
         };
@@ -123,6 +124,12 @@ public final class HuggingFaceWriter {
         if (named) c.put("attention_bias", false);
         if (a.family().gemma()) Gemma3Config.write(c, a);
         if (a.family() == ArchitectureFamily.PHI3) Phi3Config.write(c, a);
+        if (a.family() == ArchitectureFamily.SMOLLM3) {
+            c.put("no_rope_layer_interval", ArchitectureFamily.SMOLLM3_NO_ROPE_INTERVAL);
+            var flags = c.putArray("no_rope_layers");
+            for (int l = 0; l < a.layers(); l++) flags.add(a.family().rotatesLayer(l) ? 1 : 0);
+            c.put("use_sliding_window", false);
+        }
         c.put("intermediate_size", a.hiddenDim());
         c.put("num_hidden_layers", a.layers());
         c.put("num_attention_heads", a.heads());

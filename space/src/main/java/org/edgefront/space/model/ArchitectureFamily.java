@@ -37,6 +37,13 @@ public enum ArchitectureFamily {
      * sequences longer than the window, EdgeFront agrees with llama.cpp, not with transformers.
      */
     PHI3,
+    /**
+     * SmolLM3 ({@code SmolLM3ForCausalLM}, llama.cpp's {@code smollm3}): Llama's block, with RoPE left out of every fourth
+     * layer (layers 3, 7, 11, ...: "NoPE", transformers' {@code no_rope_layers} from {@code no_rope_layer_interval} 4,
+     * llama.cpp's {@code n_no_rope_layer_step} 4, which its loader fixes). Its GGUF holds q/k rows in interleaved pairs,
+     * as llama's does.
+     */
+    SMOLLM3,
     /** Phi-2: parallel attention and MLP, partial rotary, LayerNorm, GELU. */
     PHI2;
 
@@ -55,6 +62,15 @@ public enum ArchitectureFamily {
      * read and subtracts it on write. 0 for the other families.
      */
     public float hfNormOffset() { return gemma() ? 1f : 0f; }
+
+    /**
+     * Whether RoPE rotates q and k in layer {@code layer} (0-based): every layer but SmolLM3's every fourth
+     * ({@link #SMOLLM3_NO_ROPE_INTERVAL}), whose attention sees no positions but through the causal mask.
+     */
+    public boolean rotatesLayer(int layer) { return this != SMOLLM3 || (layer + 1) % SMOLLM3_NO_ROPE_INTERVAL != 0; }
+
+    /** SmolLM3's period of layers without RoPE: layer l has none when (l + 1) % 4 == 0 (llama.cpp's fixed step). */
+    public static final int SMOLLM3_NO_ROPE_INTERVAL = 4;
 
     /** Gemma 2 or Gemma 3: scaled embedding, sandwich norms, GELU (tanh) gate, norms of 1 + w in Hugging Face checkpoints. */
     public boolean gemma() { return this == GEMMA3 || this == GEMMA2; }

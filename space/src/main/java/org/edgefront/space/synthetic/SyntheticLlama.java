@@ -89,8 +89,8 @@ public final class SyntheticLlama implements ModelWeights {
     private SyntheticLlama(Shape shape, long seed, ArchitectureFamily family, int headDim) {
         if (family != ArchitectureFamily.LLAMA && family != ArchitectureFamily.QWEN2 && family != ArchitectureFamily.QWEN3
                 && family != ArchitectureFamily.GEMMA3 && family != ArchitectureFamily.GEMMA2 && family != ArchitectureFamily.PHI3
-                && family != ArchitectureFamily.PHI2) {
-            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3, Gemma 2, Phi-3 or Phi-2, not " + family);
+                && family != ArchitectureFamily.PHI2 && family != ArchitectureFamily.SMOLLM3) {
+            throw new IllegalArgumentException("synthetic models are Llama, Qwen2, Qwen3, Gemma 3, Gemma 2, Phi-3, SmolLM3 or Phi-2, not " + family);
         }
         boolean fullWidthHeads = family == ArchitectureFamily.PHI2 || family == ArchitectureFamily.PHI3;
         if (headDim < 2 || headDim % 2 != 0 || fullWidthHeads && headDim * shape.heads() != shape.dim()) {
@@ -107,6 +107,7 @@ public final class SyntheticLlama implements ModelWeights {
             case QWEN3 -> "synthetic-qwen3-";
             case GEMMA3 -> "synthetic-gemma3-";
             case GEMMA2 -> "synthetic-gemma2-";
+            case SMOLLM3 -> "synthetic-smollm3-";
             case PHI3 -> "synthetic-phi3-";
             case PHI2 -> "synthetic-phi2-";
             default -> "synthetic-llama-";
@@ -149,7 +150,8 @@ public final class SyntheticLlama implements ModelWeights {
      * post-attention / post-FFN norms near 1, as llama.cpp holds them; a {@link SlidingWindow} of min(512, seqLen / 4) tokens on
      * five of every six layers), or {@link ArchitectureFamily#GEMMA2} (Gemma 3's norms without the q/k norms; a window of
      * min(4096, seqLen / 4) tokens on the even layers, soft-caps {@link #GEMMA2_SYNTHETIC_ATTENTION_CAP} and
-     * {@link #GEMMA2_SYNTHETIC_FINAL_CAP}), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
+     * {@link #GEMMA2_SYNTHETIC_FINAL_CAP}), or {@link ArchitectureFamily#SMOLLM3} (Llama's tensors; no RoPE on every fourth
+     * layer), or {@link ArchitectureFamily#PHI3} (Llama's tensors, which its checkpoints store stacked:
      * {@link ModelArchitecture#stackedTensors()}), or {@link ArchitectureFamily#PHI2} (no gate; LayerNorm biases
      * {@code blk.N.attn_norm.bias} and {@code output_norm.bias}; biases on q/k/v/output/fc1/fc2 as
      * {@code blk.N.<stem>.bias}; LM-head bias {@code output.bias}; untied shapes only). Phi-2 rotates its family's

@@ -227,6 +227,30 @@ class HuggingFaceModelTest {
     }
 
     @Test
+    void syntheticSmolLm3RoundTripsWithItsNoPeLayersAndOtherPeriodsAreRefusedByField() throws Exception {
+        SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 8, 4, 2, 40, 64, true), 5,
+                org.edgefront.space.model.ArchitectureFamily.SMOLLM3, 8);
+        String out = dir.resolve("smollm3").toString();
+        SyntheticLlama.writeHuggingFace(m, out, "F32", 1);
+        JsonNode config = new ObjectMapper().readTree(Path.of(out, "config.json").toFile());
+        assertEquals("SmolLM3ForCausalLM", config.get("architectures").get(0).asText());
+        assertEquals("[1,1,1,0,1,1,1,0]", config.get("no_rope_layers").toString());
+        try (ModelWeights w = ModelLoader.open(out)) {
+            assertEquals(m.architecture(), w.architecture());
+            for (String n : m.tensorNames()) assertArrayEquals(m.read(n), w.read(n), n);
+        }
+        editJson(Path.of(out, "config.json"), n -> ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("no_rope_layers")).set(2, 0));
+        assertEquals("no_rope_layers[2]", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> {
+            ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("no_rope_layers")).set(2, 1);
+            n.put("no_rope_layer_interval", 3);
+        });
+        assertEquals("no_rope_layer_interval", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+        editJson(Path.of(out, "config.json"), n -> n.put("no_rope_layer_interval", 4).put("use_sliding_window", true));
+        assertEquals("use_sliding_window", assertThrows(InvalidInputException.class, () -> ModelLoader.open(out).close()).field());
+    }
+
+    @Test
     void gemma3SettingsTheForwardPassDoesNotImplementAreRefusedByField() throws Exception {
         SyntheticLlama m = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 5,
                 org.edgefront.space.model.ArchitectureFamily.GEMMA3, 12);
