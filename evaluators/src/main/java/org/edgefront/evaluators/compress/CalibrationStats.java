@@ -29,6 +29,19 @@ public record CalibrationStats(Map<String, float[]> inputNorms, long tokens, Hes
     /** A copy that also carries {@code h}. */
     public CalibrationStats withHessians(HessianStats h) { return new CalibrationStats(inputNorms, tokens, h); }
 
+    /**
+     * The importance matrix entry of {@code tensorName}, as llama-imatrix defines it: per input feature, the mean of its
+     * squared activation over the calibration tokens (norm^2 / tokens, in float); null when none were collected. These are
+     * the weights of the importance-weighted quantizers ({@code +imatrix} choices) and what an exported imatrix file holds.
+     */
+    public float[] importanceFor(String tensorName) {
+        float[] n = inputNorms.get(tensorName);
+        if (n == null || tokens == 0) return null;
+        float[] out = new float[n.length];
+        for (int i = 0; i < n.length; i++) out[i] = n[i] * n[i] / tokens;
+        return out;
+    }
+
     /** The input-feature norms of {@code tensorName}, or null when none were collected. */
     public float[] normsFor(String tensorName) { return inputNorms.get(tensorName); }
 }

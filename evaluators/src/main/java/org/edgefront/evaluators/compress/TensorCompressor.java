@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
+import org.edgefront.space.format.FormatCodec;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.model.TensorSpec;
 
@@ -59,6 +60,14 @@ public final class TensorCompressor {
             }
             return Gptq.quantize(t, weights, choice.format(), h);
         }
+        if (choice.importanceWeighted()) {
+            float[] importance = stats == null ? null : stats.importanceFor(t.name());
+            if (importance == null) {
+                throw new IllegalStateException(t.name() + ": " + choice.label() + " needs an importance matrix from calibration activations; "
+                        + "give the evaluator calibration text");
+            }
+            return quantizeMatrix(choice.format(), weights, rows, cols, importance);
+        }
         Sparsity s = choice.sparsity();
         if (s.kind() == Sparsity.Kind.NONE) return quantizeMatrix(choice.format(), weights, rows, cols);
         boolean[] keep = Pruner.mask(weights, rows, cols, s, stats == null ? null : stats.normsFor(t.name()));
@@ -85,6 +94,34 @@ public final class TensorCompressor {
         float[] out = new float[w.length];
         for (int r = 0; r < rows; r++) quantizeRow(f, w, r * cols, cols, out, r * cols);
         return out;
+    }
+
+    /**
+     * Quantizes every row of a rows x cols matrix in {@code format.effectiveFor(cols)} as llama-quantize does with an
+     * importance matrix whose entry for this tensor is {@code importance} (one value per column): with the stored
+     * format's weighted quantizer, or its plain one where llama.cpp's ignores the matrix (a float fallback).
+     */
+    public static float[] quantizeMatrix(WeightFormat format, float[] w, int rows, int cols, float[] importance) {
+        if (importance.length != cols) throw new IllegalArgumentException("importance of " + importance.length + " values for " + cols + " columns");
+        WeightFormat f = format.effectiveFor(cols);
+        FormatCodec.Weighted weighted = f.named() == null || f.named().codec() == null ? null : f.named().codec().weighted();
+        if (weighted == null) return quantizeMatrix(f, w, rows, cols);
+        float[] out = new float[w.length];
+        for (int r = 0; r < rows; r++) weighted.roundTrip(w, r * cols, cols, importance, 0, out, r * cols);
+        return out;
+    }
+
+    /**
+     * As {@link #encodeRow(WeightFormat, WeightFormat, float[], int, int)} with an importance matrix entry
+     * ({@link #quantizeMatrix(WeightFormat, float[], int, int, float[])}).
+     */
+    public static byte[] encodeRow(WeightFormat format, WeightFormat stored, float[] x, int off, int n, float[] importance) {
+        FormatCodec.Weighted weighted = stored.named() == null || stored.named().codec() == null ? null : stored.named().codec().weighted();
+        if (weighted == null) return encodeRow(format, stored, x, off, n);
+        if (!format.effectiveFor(n).equals(stored)) throw new IllegalArgumentException(format.name() + " on rows of " + n + " is not stored as " + stored.name());
+        byte[] bytes = new byte[Math.toIntExact(stored.rowBytes(n))];
+        weighted.encode(x, off, n, importance, 0, bytes, 0);
+        return bytes;
     }
 
     /**

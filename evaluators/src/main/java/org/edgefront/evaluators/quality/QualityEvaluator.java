@@ -169,6 +169,10 @@ public final class QualityEvaluator implements Evaluator {
         for (org.edgefront.space.candidate.Decision d : space.decisions()) {
             if (d.options().stream().anyMatch(TensorChoice::errorCompensated)) gptq.addAll(d.tensors());
         }
+        boolean imatrix = space.decisions().stream().anyMatch(d -> d.options().stream().anyMatch(TensorChoice::importanceWeighted));
+        if (imatrix && stats == null) {
+            throw new IllegalArgumentException("+imatrix options need calibration text for their importance matrix (calibration paragraphs > 0)");
+        }
         if (!gptq.isEmpty()) {
             if (stats == null) throw new IllegalArgumentException("+gptq options need calibration text (calibration paragraphs > 0)");
             stats = stats.withHessians(HessianCollector.collect(base, calibration, gptq));

@@ -119,6 +119,32 @@ public final class Exporter {
         }
     }
 
+    /**
+     * The importance matrix entries of {@code tensors} that the run's {@code +imatrix} options quantized with, recomputed
+     * from the run's spec by the search's own code ({@link org.edgefront.jobs.run.SearchEvaluators#importanceMatrix}).
+     *
+     * @throws InvalidInputException naming spec.json when the directory has no readable spec, or the model or text it names
+     *                               cannot be read
+     */
+    static Map<String, float[]> importance(PointExporter.Request r, java.util.Collection<String> tensors) {
+        if (r.spec() == null) {
+            throw new InvalidInputException(r.searchDir(), "spec.json", "missing or unreadable: +imatrix choices are exported with the importance "
+                    + "matrix of the search's calibration text, which the spec names");
+        }
+        String specFile = r.searchDir() + "/spec.json";
+        try {
+            org.edgefront.jobs.spec.ResolvedSearch resolved = org.edgefront.jobs.spec.SearchSpecLoader.resolve(specFile, r.spec(),
+                    org.edgefront.jobs.spec.SearchSpecLoader.Overrides.NONE);
+            Map<String, float[]> m = org.edgefront.jobs.run.SearchEvaluators.importanceMatrix(resolved, tensors);
+            for (String t : tensors) {
+                if (!m.containsKey(t)) throw new InvalidInputException(r.file(), "choices." + t, "no importance matrix entry (the tensor has no input activations)");
+            }
+            return m;
+        } catch (IOException e) {
+            throw new InvalidInputException(specFile, "model", "cannot read the model or calibration text for the importance matrix: " + e.getMessage(), e);
+        }
+    }
+
     /** Parses a choice label, naming the file and field when it is not one. */
     static TensorChoice parseChoice(String file, String field, String label) {
         try {
@@ -147,9 +173,15 @@ public final class Exporter {
      */
     public static Result ggufOf(String file, String pointId, String model, String tokenizer, Map<String, TensorChoice> choices, String outFile,
                                 String shown) {
+        return ggufOf(file, pointId, model, tokenizer, choices, outFile, shown, Map.of());
+    }
+
+    /** As {@link #ggufOf(String, String, String, String, Map, String, String)}, with the {@code +imatrix} choices' importances. */
+    public static Result ggufOf(String file, String pointId, String model, String tokenizer, Map<String, TensorChoice> choices, String outFile,
+                                String shown, Map<String, float[]> importance) {
         GgufExport.Result r;
         try (ModelWeights w = new ModelSource(model).open()) {
-            r = GgufExport.write(file, w, choices, tokenizer, outFile);
+            r = GgufExport.write(file, w, choices, tokenizer, outFile, importance);
         } catch (IOException e) {
             throw new InvalidInputException(model, "(file)", "cannot read the model: " + e.getMessage(), e);
         }

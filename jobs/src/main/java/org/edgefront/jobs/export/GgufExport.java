@@ -76,6 +76,17 @@ public final class GgufExport {
      *                  ({@link GgufTokenizerMetadata}: a GGUF's or Hugging Face directory's; a synthetic model's generated one)
      */
     public static Result write(String file, ModelWeights weights, Map<String, TensorChoice> choices, String tokenizer, String out) {
+        return write(file, weights, choices, tokenizer, out, Map.of());
+    }
+
+    /**
+     * As {@link #write(String, ModelWeights, Map, String, String)}, quantizing the {@code +imatrix} choices with their
+     * tensors' importance matrix entries, as {@code llama-quantize --imatrix} does.
+     *
+     * @param importance tensor name to per-column importances, for every tensor whose choice is {@code +imatrix}
+     */
+    public static Result write(String file, ModelWeights weights, Map<String, TensorChoice> choices, String tokenizer, String out,
+                               Map<String, float[]> importance) {
         ModelArchitecture a = weights.architecture();
         String arch = switch (a.family()) {
             case LLAMA -> "llama";
@@ -104,6 +115,10 @@ public final class GgufExport {
             TensorChoice c = choices.get(t.name());
             if (c == null) throw new InvalidInputException(file, "choices." + t.name(), "missing: every linear tensor needs a choice");
             WeightFormat f = storedFormat(file, t, c);
+            if (c.importanceWeighted() && (importance.get(t.name()) == null || importance.get(t.name()).length != t.cols())) {
+                throw new InvalidInputException(file, "choices." + t.name(), "'" + c.label() + "' needs the tensor's importance matrix entry ("
+                        + t.cols() + " values) from the search's calibration text");
+            }
             stored.put(t.name(), f);
             weightBytes += f.bytes(t.rows(), t.cols());
         }
@@ -183,7 +198,7 @@ public final class GgufExport {
                     Integer heads = ropeHeads.get(part.name());
                     if (heads != null) x = RopeLayout.interleavedToRotateHalf(x, part.rows(), heads, a.rotaryDims());
                     TensorChoice c = choices.get(part.name());
-                    for (int r = 0; r < part.rows(); r++) s.write(TensorCompressor.encodeRow(c.format(), stored.get(part.name()), x, r * part.cols(), part.cols()));
+                    for (int r = 0; r < part.rows(); r++) s.write(encodeRow(c, stored.get(part.name()), x, r * part.cols(), part.cols(), importance.get(part.name())));
                 }
                 return;
             }
@@ -200,7 +215,7 @@ public final class GgufExport {
             }
             TensorChoice c = choices.get(name);
             int cols = (int) dims[0];
-            for (int r = 0; r < dims[1]; r++) s.write(TensorCompressor.encodeRow(c.format(), stored.get(name), x, r * cols, cols));
+            for (int r = 0; r < dims[1]; r++) s.write(encodeRow(c, stored.get(name), x, r * cols, cols, importance.get(name)));
         }));
         Map<String, String> types = new LinkedHashMap<>();
         stored.forEach((k, v) -> types.put(k, v.named().ggmlName()));
@@ -290,12 +305,17 @@ public final class GgufExport {
         return out;
     }
 
+    private static byte[] encodeRow(TensorChoice c, WeightFormat stored, float[] x, int off, int n, float[] importance) {
+        return c.importanceWeighted() ? TensorCompressor.encodeRow(c.format(), stored, x, off, n, importance)
+                : TensorCompressor.encodeRow(c.format(), stored, x, off, n);
+    }
+
     /** The GGUF format a choice is stored in, or an error naming the tensor when no GGUF type holds it exactly. */
     static WeightFormat storedFormat(String file, TensorSpec t, TensorChoice c) {
         String field = "choices." + t.name();
         if (c.sparsity().kind() != Sparsity.Kind.NONE || c.isLowRank() || c.errorCompensated()) {
-            throw new InvalidInputException(file, field, "'" + c.label() + "': a GGUF stores dense, full-rank, round-to-nearest weights "
-                    + "(export --to llama-cpp --nearest approximates it)");
+            throw new InvalidInputException(file, field, "'" + c.label() + "': a GGUF stores dense, full-rank weights rounded as llama.cpp "
+                    + "rounds them (to nearest, or with an importance matrix: +imatrix) (export --to llama-cpp --nearest approximates it)");
         }
         WeightFormat f = c.format();
         if (f.kind() == WeightFormat.Kind.INT_GROUP) {

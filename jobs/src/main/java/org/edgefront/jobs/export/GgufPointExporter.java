@@ -25,8 +25,10 @@ final class GgufPointExporter implements PointExporter {
         for (Map.Entry<String, String> e : r.point().choices().entrySet()) {
             choices.put(e.getKey(), Exporter.parseChoice(r.file(), "choices." + e.getKey(), e.getValue()));
         }
+        java.util.List<String> weighted = choices.entrySet().stream().filter(e -> e.getValue().importanceWeighted()).map(Map.Entry::getKey).toList();
+        Map<String, float[]> importance = weighted.isEmpty() ? Map.of() : Exporter.importance(r, weighted);
         Exporter.Result written = Exporter.ggufOf(r.file(), r.pointId(), spec.model().source(), spec.model().tokenizer(), choices,
-                out.toUri().toString(), r.shownOut());
+                out.toUri().toString(), r.shownOut(), importance);
         return new Written(written.command(), written.warnings());
     }
 }

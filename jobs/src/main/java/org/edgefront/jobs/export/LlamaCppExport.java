@@ -52,8 +52,35 @@ public final class LlamaCppExport implements PointExporter.Text {
         java.util.List<String> warnings = new java.util.ArrayList<>();
         Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
         warnings.addAll(plan.warnings());
-        return new Output(plan.fileText(), command(plan, r.shownOut(), r.pointId()), warnings);
+        return new Output(plan.fileText(), command(plan, r.shownOut(), imatrixFile(r.shownOut()), r.pointId()), warnings);
     }
+
+    /**
+     * Writes the tensor-type file and, for a point with {@code +imatrix} choices, the importance matrix llama-quantize
+     * needs beside it ({@link #imatrixFile}), recomputed from the run's spec as the search computed it
+     * ({@link Exporter#importance}), with entries for those choices' tensors only, so the others are rounded to nearest.
+     */
+    @Override
+    public Written write(Request r, org.apache.hadoop.fs.Path out) {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
+        warnings.addAll(plan.warnings());
+        if (plan.needsImatrix()) {
+            Map<String, float[]> sources = Exporter.importance(r, new java.util.LinkedHashSet<>(plan.importanceSources().values()));
+            Map<String, float[]> entries = new LinkedHashMap<>();
+            plan.importanceSources().forEach((stored, source) -> entries.put(stored, sources.get(source)));
+            org.apache.hadoop.fs.Path imatrix = new org.apache.hadoop.fs.Path(out.getParent(), out.getName() + IMATRIX_SUFFIX);
+            org.edgefront.jobs.io.AtomicFiles.write(imatrix, os -> org.edgefront.space.io.ImatrixFile.write(os, entries, 1, 1, r.searchDir()));
+        }
+        org.edgefront.jobs.io.AtomicFiles.writeString(out, plan.fileText());
+        return new Written(command(plan, r.shownOut(), imatrixFile(r.shownOut()), r.pointId()), warnings);
+    }
+
+    /** What the importance matrix file of a tensor-type file is called: the type file's name plus this. */
+    public static final String IMATRIX_SUFFIX = ".imatrix.gguf";
+
+    /** The importance matrix file beside the tensor-type file {@code typesFile}. */
+    public static String imatrixFile(String typesFile) { return typesFile + IMATRIX_SUFFIX; }
 
     /**
      * The export of one point.
@@ -67,7 +94,15 @@ public final class LlamaCppExport implements PointExporter.Text {
      * @param chosenWeightBytes bytes of the point's own choices (what the front reports as weight_bytes), or -1
      */
     public record Plan(Map<String, String> tensorTypes, String baseType, String fileText, List<String> warnings,
-                       long weightBytes, long chosenWeightBytes) {}
+                       long weightBytes, long chosenWeightBytes, Map<String, String> importanceSources) {
+        /** A plan without {@code +imatrix} choices. */
+        public Plan(Map<String, String> tensorTypes, String baseType, String fileText, List<String> warnings, long weightBytes, long chosenWeightBytes) {
+            this(tensorTypes, baseType, fileText, warnings, weightBytes, chosenWeightBytes, Map.of());
+        }
+
+        /** Whether llama-quantize needs an importance matrix file for this plan ({@code +imatrix} choices). */
+        public boolean needsImatrix() { return !importanceSources.isEmpty(); }
+    }
 
     /** A llama.cpp type with the EdgeFront format it stores exactly. */
     private record LlamaType(String ggmlName, String ftypeName, WeightFormat format, boolean quantized) {
@@ -115,6 +150,7 @@ public final class LlamaCppExport implements PointExporter.Text {
         List<String> warnings = new ArrayList<>();
         long bytes = arch == null ? -1 : 0;
         long chosenBytes = arch == null ? -1 : 0;
+        Map<String, String> importance = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : choices.entrySet()) {
             String tensor = e.getKey();
             String field = "choices." + tensor;
@@ -137,13 +173,28 @@ public final class LlamaCppExport implements PointExporter.Text {
             }
             types.put(tensor, t.ggmlName());
             stored.put(tensor, t);
+            if (c.importanceWeighted()) importance.put(tensor, tensor);
         }
-        if (arch != null && !arch.stackedTensors().isEmpty()) types = stacked(file, arch, types);
+        if (arch != null && !arch.stackedTensors().isEmpty()) {
+            // a stack is one tensor to llama-quantize: its parts share their input, so the first part's entry is the stack's
+            for (ModelArchitecture.StackedTensor st : arch.stackedTensors()) {
+                long weighted = st.parts().stream().filter(part -> importance.containsKey(part.name())).count();
+                if (weighted == 0) continue;
+                if (weighted != st.parts().size()) {
+                    throw new InvalidInputException(file, "choices." + st.parts().get(0).name(), "llama-quantize quantizes " + st.name()
+                            + " as one tensor, with or without an importance matrix: its parts must all be +imatrix or none");
+                }
+                for (TensorSpec part : st.parts()) importance.remove(part.name());
+                importance.put(st.name(), st.parts().get(0).name());
+            }
+            types = stacked(file, arch, types);
+        }
         if (arch != null && arch.tiedEmbeddings() && !types.containsKey("output.weight") && types.containsKey("token_embd.weight")) {
             // a tied model converted to GGUF by llama.cpp's llama2.c converter gets its own output.weight copy; give it the
             // embedding's type (what EdgeFront measured for the shared matrix) instead of llama.cpp's output mix rule.
             // A GGUF without output.weight (convert_hf_to_gguf of a tied model) matches no tensor with this line.
             types.put("output.weight", types.get("token_embd.weight"));
+            if (importance.containsKey("token_embd.weight")) importance.put("output.weight", "token_embd.weight");
         }
         if (nearest && arch != null && bytes != chosenBytes) {
             warnings.add(String.format(Locale.ROOT, "weight_bytes: %d as searched -> %d as exported (%+.2f%%)", chosenBytes, bytes,
@@ -152,7 +203,7 @@ public final class LlamaCppExport implements PointExporter.Text {
         String base = baseType(stored);
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, String> e : types.entrySet()) text.append(pattern(e.getKey())).append('=').append(e.getValue()).append('\n');
-        return new Plan(types, base, text.toString(), warnings, bytes, chosenBytes);
+        return new Plan(types, base, text.toString(), warnings, bytes, chosenBytes, importance);
     }
 
     /**
@@ -229,7 +280,12 @@ public final class LlamaCppExport implements PointExporter.Text {
      * only has to be a quantized type (llama-quantize applies the file only then).
      */
     public static String command(Plan p, String tensorTypeFile, String pointId) {
-        return "llama-quantize --tensor-type-file " + Exporter.shellQuote(tensorTypeFile) + " MODEL-F16.gguf MODEL-" + pointId + ".gguf "
+        return command(p, tensorTypeFile, imatrixFile(tensorTypeFile), pointId);
+    }
+
+    /** As {@link #command(Plan, String, String)}, naming the importance matrix file when the plan needs one. */
+    public static String command(Plan p, String tensorTypeFile, String imatrixFile, String pointId) {
+        return "llama-quantize " + (p.needsImatrix() ? "--imatrix " + Exporter.shellQuote(imatrixFile) + " " : "") + "--tensor-type-file " + Exporter.shellQuote(tensorTypeFile) + " MODEL-F16.gguf MODEL-" + pointId + ".gguf "
                 + p.baseType();
     }
 

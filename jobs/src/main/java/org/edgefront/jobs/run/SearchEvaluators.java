@@ -77,6 +77,33 @@ public final class SearchEvaluators {
         return Runtime.getRuntime().availableProcessors();
     }
 
+    /**
+     * The importance matrix the search's {@code +imatrix} options quantized with: per tensor of {@code tensors}, the mean
+     * squared input activation per column over the calibration text of the final measured stage, computed by the same
+     * code as the evaluator's ({@link org.edgefront.evaluators.compress.CalibrationStats#importanceFor}), so an export
+     * quantizes with exactly the values that were measured. Empty when {@code tensors} is; tensors without an input (an
+     * untied embedding) are left out.
+     *
+     * @throws IOException when the model or text cannot be read
+     */
+    public static java.util.Map<String, float[]> importanceMatrix(ResolvedSearch r, java.util.Collection<String> tensors) throws java.io.IOException {
+        java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        if (tensors.isEmpty()) return out;
+        int size = r.multiFidelity() ? r.stages().get(r.stages().size() - 1) : r.model().synthetic() ? r.syntheticSequences() : r.paragraphs();
+        QualityEvaluator.Inputs inputs = stageFactory(r, size).inputs();
+        try (org.edgefront.space.model.ModelWeights w = inputs.openWeights()) {
+            List<int[]> calibration = inputs.calibration(w.architecture());
+            if (calibration.isEmpty()) throw new IllegalStateException("+imatrix choices need calibration text (quality.calibrationParagraphs > 0)");
+            org.edgefront.evaluators.compress.CalibrationStats stats = org.edgefront.evaluators.quality.ForwardPasses
+                    .load(w, inProcessPassThreads()).inputNorms(calibration);
+            for (String t : tensors) {
+                float[] imp = stats.importanceFor(t);
+                if (imp != null) out.put(t, imp);
+            }
+        }
+        return out;
+    }
+
     /** Measured quality on {@code size} paragraphs (or synthetic sequences) from the start of the text, on one thread. */
     private static QualityEvaluator.Factory stageFactory(ResolvedSearch r, int size) {
         ModelSource model = r.model();

@@ -63,6 +63,9 @@ public record ResolvedQuality(int paragraphs, int paragraphOffset, int maxTokens
         boolean gptq = space.decisions().stream().anyMatch(d -> d.options().stream().anyMatch(TensorChoice::errorCompensated));
         require(file, "quality.calibrationParagraphs", !gptq || (calibration > 0 && !model.synthetic()),
                 "+gptq options need calibration text: a real model and quality.calibrationParagraphs > 0");
+        boolean imatrix = space.decisions().stream().anyMatch(d -> d.options().stream().anyMatch(TensorChoice::importanceWeighted));
+        require(file, "quality.calibrationParagraphs", !imatrix || (calibration > 0 && !model.synthetic()),
+                "+imatrix options need calibration text for their importance matrix: a real model and quality.calibrationParagraphs > 0");
         String mode = q.mode() == null ? "measured" : q.mode();
         require(file, "quality.mode", mode.equals("measured") || mode.equals("proxy") || mode.equals("multi-fidelity"),
                 "must be 'measured', 'proxy' or 'multi-fidelity'");

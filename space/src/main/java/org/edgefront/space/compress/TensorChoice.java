@@ -6,16 +6,20 @@ import org.edgefront.space.model.TensorSpec;
 /**
  * The compression chosen for one tensor: weight format, sparsity, optional low-rank factorization
  * W ~ A B with A {@code rows x k}, B {@code k x cols}, {@code k = max(1, round(rankRatio x min(rows, cols)))},
- * and optionally GPTQ-style error-compensating rounding instead of round-to-nearest (same storage, same bytes).
+ * and optionally GPTQ-style error-compensating rounding instead of round-to-nearest (same storage, same bytes), or
+ * llama.cpp's importance-weighted rounding from an importance matrix of calibration activations ({@code +imatrix}, as
+ * {@code llama-quantize --imatrix} quantizes; same storage, same bytes).
  * Its label is the wire form used in YAML, JSON and Parquet: {@code Q4_0}, {@code int4g32+2:4},
- * {@code Q8_0+s50}, {@code F16+r0.25}, {@code int3g32+gptq}. Immutable and thread-safe.
+ * {@code Q8_0+s50}, {@code F16+r0.25}, {@code int3g32+gptq}, {@code IQ4_XS+imatrix}. Immutable and thread-safe.
  *
  * @param format           storage format of the (kept) weights
  * @param sparsity         sparsity pattern
  * @param rankRatio        kept rank as a fraction of full rank, in (0, 1]; 1 means not factorized
  * @param errorCompensated quantize with GPTQ from calibration activations (dense, full-rank, quantized formats only)
+ * @param importanceWeighted quantize as llama.cpp does with an importance matrix (dense, full-rank llama.cpp formats whose
+ *                           quantizer takes one: {@link #importanceWeightable(WeightFormat)})
  */
-public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio, boolean errorCompensated)
+public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio, boolean errorCompensated, boolean importanceWeighted)
         implements java.io.Serializable {
 
     public TensorChoice {
@@ -28,6 +32,24 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         if (errorCompensated && (format.isFloat() || rankRatio < 1.0 || sparsity.kind() != Sparsity.Kind.NONE)) {
             throw new IllegalArgumentException("+gptq applies to dense, full-rank, quantized formats only");
         }
+        if (importanceWeighted && (errorCompensated || rankRatio < 1.0 || sparsity.kind() != Sparsity.Kind.NONE || !importanceWeightable(format))) {
+            throw new IllegalArgumentException("+imatrix applies to dense, full-rank llama.cpp formats with an importance-weighted quantizer"
+                    + " (Q4_0, Q5_0, IQ4_NL, IQ4_XS), without +gptq; not " + format.name());
+        }
+    }
+
+    /** A choice without an importance matrix. */
+    public TensorChoice(WeightFormat format, Sparsity sparsity, double rankRatio, boolean errorCompensated) {
+        this(format, sparsity, rankRatio, errorCompensated, false);
+    }
+
+    /**
+     * Whether EdgeFront quantizes {@code format} with an importance matrix as llama.cpp does (its codec has a
+     * {@link org.edgefront.space.format.FormatCodec#weighted()} quantizer).
+     */
+    public static boolean importanceWeightable(WeightFormat format) {
+        var named = format.named();
+        return named != null && named.codec() != null && named.codec().weighted() != null;
     }
 
     /** A choice with round-to-nearest quantization. */
@@ -38,7 +60,10 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
     /** A dense, full-rank choice in the given format. */
     public static TensorChoice of(WeightFormat format) { return new TensorChoice(format, Sparsity.NONE, 1.0); }
 
-    /** Parses a label such as {@code Q4_0}, {@code int4g32+2:4}, {@code Q8_0+s50}, {@code F16+r0.25}, {@code Q4_0+gptq}. */
+    /**
+     * Parses a label such as {@code Q4_0}, {@code int4g32+2:4}, {@code Q8_0+s50}, {@code F16+r0.25}, {@code Q4_0+gptq},
+     * {@code IQ4_XS+imatrix}.
+     */
     public static TensorChoice parse(String label) {
         Objects.requireNonNull(label, "choice");
         String[] parts = label.trim().split("\\+");
@@ -46,10 +71,13 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         Sparsity s = Sparsity.NONE;
         double r = 1.0;
         boolean gptq = false;
+        boolean imatrix = false;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
             if (p.equals("gptq")) {
                 gptq = true;
+            } else if (p.equals("imatrix")) {
+                imatrix = true;
             } else if (p.startsWith("r")) {
                 try {
                     r = Double.parseDouble(p.substring(1));
@@ -60,7 +88,7 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
                 s = Sparsity.parse(p);
             }
         }
-        return new TensorChoice(f, s, r, gptq);
+        return new TensorChoice(f, s, r, gptq, imatrix);
     }
 
     /**
@@ -120,6 +148,7 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         if (sparsity.kind() != Sparsity.Kind.NONE) b.append('+').append(sparsity.label());
         if (isLowRank()) b.append("+r").append(stripZeros(rankRatio));
         if (errorCompensated) b.append("+gptq");
+        if (importanceWeighted) b.append("+imatrix");
         return b.toString();
     }
 

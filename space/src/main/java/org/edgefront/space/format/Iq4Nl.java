@@ -40,10 +40,12 @@ final class Iq4Nl {
     private static final int TRIES = 7;
 
     /** The registry's IQ4_NL codec. */
-    static final FormatCodec CODEC = FormatCodec.blocks(GgmlType.IQ4_NL, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_NL, x, o, out, oo, pack));
+    static final FormatCodec CODEC = FormatCodec.blocks(GgmlType.IQ4_NL, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_NL, x, o, null, 0, out, oo, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> quantize(GgmlType.IQ4_NL, x, o, qw, qo, out, oo, pack));
 
     /** The registry's IQ4_XS codec. */
-    static final FormatCodec XS_CODEC = FormatCodec.blocks(GgmlType.IQ4_XS, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_XS, x, o, out, oo, pack));
+    static final FormatCodec XS_CODEC = FormatCodec.blocks(GgmlType.IQ4_XS, (x, o, out, oo, pack) -> quantize(GgmlType.IQ4_XS, x, o, null, 0, out, oo, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> quantize(GgmlType.IQ4_XS, x, o, qw, qo, out, oo, pack));
 
     private Iq4Nl() {}
 
@@ -63,12 +65,12 @@ final class Iq4Nl {
      * x^2-weighted sums of one sub-block quantized to the nearest codebook value at inverse scale {@code id}:
      * {@code sums[0]} = sum w q x, {@code sums[1]} = sum w q^2 (the numerator and denominator of the best scale).
      */
-    private static void weightedSums(float[] x, int o, float id, float[] sums) {
+    private static void weightedSums(float[] x, int o, float[] weight, float id, float[] sums) {
         float sumqx = 0, sumq2 = 0;
         for (int j = 0; j < BLOCK; j++) {
             float xj = x[o + j];
             float q = VALUES[bestIndex(id * xj)];
-            float w = xj * xj;
+            float w = weight != null ? weight[j] : xj * xj;
             sumqx += w * q * xj;
             sumq2 += w * q * q;
         }
@@ -80,7 +82,10 @@ final class Iq4Nl {
      * The best scale of one 32-weight sub-block at {@code x[o..]} (0 for an all-zero one): the shared search of both
      * formats, weights x^2.
      */
-    static float subBlockScale(float[] x, int o) {
+    static float subBlockScale(float[] x, int o) { return subBlockScale(x, o, null); }
+
+    /** As {@link #subBlockScale(float[], int)} with the weights {@code weight[0..32)} in place of x^2 when not null. */
+    static float subBlockScale(float[] x, int o, float[] weight) {
         float amax = 0, max = 0;
         for (int j = 0; j < BLOCK; j++) {
             float ax = Math.abs(x[o + j]);
@@ -88,12 +93,12 @@ final class Iq4Nl {
         }
         if (amax < GROUP_MAX_EPS) return 0f;
         float[] sums = new float[2];
-        weightedSums(x, o, 1 / (-max / VALUES[0]), sums);
+        weightedSums(x, o, weight, 1 / (-max / VALUES[0]), sums);
         float sumqx = sums[0], sumq2 = sums[1];
         float d = sumq2 > 0 ? sumqx / sumq2 : 0f;
         float best = d * sumqx;
         for (int itry = -TRIES; itry <= TRIES; itry++) {
-            weightedSums(x, o, (itry + VALUES[0]) / max, sums);
+            weightedSums(x, o, weight, (itry + VALUES[0]) / max, sums);
             sumqx = sums[0];
             sumq2 = sums[1];
             if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
@@ -109,13 +114,32 @@ final class Iq4Nl {
         for (int j = 0; j < 16; j++) b.put(at + j, (byte) (bestIndex(id * x[o + j]) | (bestIndex(id * x[o + j + 16]) << 4)));
     }
 
-    private static void quantize(GgmlType type, float[] x, int o, float[] out, int oo, ByteBuffer pack) {
+    /**
+     * One block (IQ4_NL: 32 weights; IQ4_XS: a super-block of 256); {@code qw} the block's column importances, or null
+     * without an importance matrix. With one, as llama.cpp's {@code quantize_row_iq4_nl_impl}: sigma2 = 2 x the block's
+     * mean square, and each weight weighted by its importance x sqrt(sigma2 + x^2) instead of x^2.
+     */
+    private static void quantize(GgmlType type, float[] x, int o, float[] qw, int qo, float[] out, int oo, ByteBuffer pack) {
         int subBlocks = type.blockValues() / BLOCK;
         ByteBuffer b = ByteBuffer.allocate(type.blockBytes()).order(ByteOrder.LITTLE_ENDIAN);
         float[] scales = new float[subBlocks];
         float maxScale = 0, amaxScale = 0;
+        float sigma2 = 0;
+        float[] weight = null;
+        if (qw != null) {
+            int superBlock = type.blockValues();
+            for (int j = 0; j < superBlock; j++) sigma2 += x[o + j] * x[o + j];
+            sigma2 *= 2.f / superBlock;
+            weight = new float[BLOCK];
+        }
         for (int ib = 0; ib < subBlocks; ib++) {
-            scales[ib] = subBlockScale(x, o + ib * BLOCK);
+            if (weight != null) {
+                for (int j = 0; j < BLOCK; j++) {
+                    float xj = x[o + ib * BLOCK + j];
+                    weight[j] = qw[qo + ib * BLOCK + j] * (float) Math.sqrt(sigma2 + xj * xj);
+                }
+            }
+            scales[ib] = subBlockScale(x, o + ib * BLOCK, weight);
             float abs = Math.abs(scales[ib]);
             if (abs > amaxScale) { amaxScale = abs; maxScale = scales[ib]; }
         }

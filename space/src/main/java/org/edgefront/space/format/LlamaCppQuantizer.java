@@ -29,8 +29,10 @@ public final class LlamaCppQuantizer {
 
     // one codec per format for the registry (NamedFormat): each block quantizes, dequantizes and, given a buffer, packs
     static final FormatCodec Q8_0 = FormatCodec.blocks(GgmlType.Q8_0, LlamaCppQuantizer::q8_0);
-    static final FormatCodec Q4_0 = FormatCodec.blocks(GgmlType.Q4_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 8, 15, pack));
-    static final FormatCodec Q5_0 = FormatCodec.blocks(GgmlType.Q5_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 16, 31, pack));
+    static final FormatCodec Q4_0 = FormatCodec.blocks(GgmlType.Q4_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 8, 15, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> qx_0Weighted(x, o, qw, qo, sigma2, out, oo, 8, pack));
+    static final FormatCodec Q5_0 = FormatCodec.blocks(GgmlType.Q5_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 16, 31, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> qx_0Weighted(x, o, qw, qo, sigma2, out, oo, 16, pack));
     static final FormatCodec Q4_1 = FormatCodec.blocks(GgmlType.Q4_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 15, pack));
     static final FormatCodec Q5_1 = FormatCodec.blocks(GgmlType.Q5_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 31, pack));
     static final FormatCodec Q2_K = FormatCodec.blocks(GgmlType.Q2_K, LlamaCppQuantizer::q2_K);
@@ -99,6 +101,24 @@ public final class LlamaCppQuantizer {
         if (pack != null) {
             putHalf(pack, d);
             packLegacy(pack, codes, qmax == 31);
+        }
+    }
+
+    /**
+     * Q4_0 (nmax 8) and Q5_0 (16) with an importance matrix (llama.cpp quantize_row_q4_0_impl / q5_0_impl): each weight
+     * weighted by its column's importance x sqrt(row mean square + x^2), the signed scale searched as make_qx_quants does
+     * (rmse_type 1 with those weights), codes l + nmax in 0..2 nmax - 1.
+     */
+    private static void qx_0Weighted(float[] x, int o, float[] qw, int qo, float sigma2, float[] out, int oo, int nmax, ByteBuffer pack) {
+        float[] weight = new float[32];
+        for (int j = 0; j < 32; j++) weight[j] = qw[qo + j] * (float) Math.sqrt(sigma2 + x[o + j] * x[o + j]);
+        int[] codes = new int[32];
+        float d = makeQxQuants(32, nmax, x, o, codes, 0, weight);
+        float dh = h(d);
+        for (int j = 0; j < 32; j++) out[oo + j] = (codes[j] - nmax) * dh;
+        if (pack != null) {
+            putHalf(pack, d);
+            packLegacy(pack, codes, nmax == 16);
         }
     }
 
@@ -273,6 +293,14 @@ public final class LlamaCppQuantizer {
 
     /** Signed scale search over 19 candidate scales, x^2-weighted (llama.cpp make_qx_quants, rmse_type 1, no imatrix). */
     static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
+        return makeQxQuants(n, nmax, x, xo, codes, co, null);
+    }
+
+    /**
+     * As {@link #makeQxQuants(int, int, float[], int, int[], int)} with the weights {@code qw[0..n)} in place of x^2 when not
+     * null (llama.cpp make_qx_quants' {@code qw}).
+     */
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co, float[] qw) {
         float max = signedMaxOrZeroCodes(n, x, xo, codes, co);
         if (max == 0) return 0.f;
         float iscale = -nmax / max;
@@ -282,7 +310,7 @@ public final class LlamaCppQuantizer {
             float xi = x[xo + i];
             int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
             codes[co + i] = q + nmax;
-            float w = xi * xi;
+            float w = qw != null ? qw[i] : xi * xi;
             sumlx += w * xi * q;
             suml2 += w * q * q;
         }
@@ -296,7 +324,7 @@ public final class LlamaCppQuantizer {
             for (int i = 0; i < n; i++) {
                 float xi = x[xo + i];
                 int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
-                float w = xi * xi;
+                float w = qw != null ? qw[i] : xi * xi;
                 sumlx += w * xi * q;
                 suml2 += w * q * q;
             }
