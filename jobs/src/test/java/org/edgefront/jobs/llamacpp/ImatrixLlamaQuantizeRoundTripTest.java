@@ -35,8 +35,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * EdgeFront's importance-weighted quantizers ({@code +imatrix}) write what the real {@code llama-quantize --imatrix}
  * writes, tensor by tensor and byte for byte: EdgeFront computes the importance matrix (mean squared input activations
  * per column) from calibration sequences run through its forward pass, writes it in llama.cpp's GGUF imatrix format
- * ({@link ImatrixFile}), and quantizes with it; llama-quantize quantizes the F32 GGUF with that file. On stories260K (real
- * weights; rows of 64 and 172, where IQ4_XS falls back to IQ4_NL and 172 to F16) and on a synthetic model with rows of
+ * ({@link ImatrixFile}), and quantizes with it; llama-quantize quantizes the F32 GGUF with that file. Every format with
+ * a weighted quantizer: Q4_0, Q5_0, IQ4_NL, IQ4_XS and the K-quants Q2_K to Q6_K. On stories260K (real weights; rows of
+ * 64 and 172, where IQ4_XS falls back to IQ4_NL, Q4_K to Q5_0, and 172 to F16) and on a synthetic model with rows of
  * 256 and 512. The test also asserts that the matrix changed the bytes of most quantized tensors, so it cannot pass with
  * the matrix ignored on both sides.
  */
@@ -46,7 +47,9 @@ class ImatrixLlamaQuantizeRoundTripTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"Q4_0, stories260K", "Q5_0, stories260K", "IQ4_NL, stories260K", "IQ4_XS, synthetic256", "IQ4_NL, synthetic256", "Q4_0, synthetic256"})
+    @CsvSource({"Q4_0, stories260K", "Q5_0, stories260K", "IQ4_NL, stories260K", "Q4_K, stories260K", "IQ4_XS, synthetic256",
+            "IQ4_NL, synthetic256", "Q4_0, synthetic256", "Q2_K, synthetic256", "Q3_K, synthetic256", "Q4_K, synthetic256",
+            "Q5_K, synthetic256", "Q6_K, synthetic256"})
     void importanceWeightedQuantizationEqualsLlamaQuantizeWithTheSameMatrix(String format, String modelName) throws Exception {
         Path bin = LlamaCppTools.bin();
         Path tok = TestPaths.shared().resolve("models/tok512.bin");
@@ -111,7 +114,7 @@ class ImatrixLlamaQuantizeRoundTripTest {
                 }
                 GgufTensors.Tensor o = theirs.get(t.name());
                 assertTrue(o != null, t.name());
-                assertEquals(stored.named().ggmlName(), GgufTensors.NAMES.get(o.type()), t.name());
+                assertEquals(stored.named().ggmlName().toLowerCase(java.util.Locale.ROOT), GgufTensors.NAMES.get(o.type()), t.name());
                 assertArrayEquals(o.data(), ours, t.name() + " (" + stored.name() + ") bytes differ");
                 if (!stored.isFloat()) {
                     weighted++;

@@ -35,11 +35,14 @@ public final class LlamaCppQuantizer {
             (x, o, qw, qo, sigma2, out, oo, pack) -> qx_0Weighted(x, o, qw, qo, sigma2, out, oo, 16, pack));
     static final FormatCodec Q4_1 = FormatCodec.blocks(GgmlType.Q4_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 15, pack));
     static final FormatCodec Q5_1 = FormatCodec.blocks(GgmlType.Q5_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 31, pack));
-    static final FormatCodec Q2_K = FormatCodec.blocks(GgmlType.Q2_K, LlamaCppQuantizer::q2_K);
-    static final FormatCodec Q3_K = FormatCodec.blocks(GgmlType.Q3_K, LlamaCppQuantizer::q3_K);
-    static final FormatCodec Q4_K = FormatCodec.blocks(GgmlType.Q4_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, pack));
-    static final FormatCodec Q5_K = FormatCodec.blocks(GgmlType.Q5_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15, pack));
-    static final FormatCodec Q6_K = FormatCodec.blocks(GgmlType.Q6_K, LlamaCppQuantizer::q6_K);
+    static final FormatCodec Q2_K = FormatCodec.blocks(GgmlType.Q2_K, LlamaCppQuantizer::q2_K, LlamaCppQuantizer::q2_KWeighted);
+    static final FormatCodec Q3_K = FormatCodec.blocks(GgmlType.Q3_K, LlamaCppQuantizer::q3_K, LlamaCppQuantizer::q3_KWeighted);
+    static final FormatCodec Q4_K = FormatCodec.blocks(GgmlType.Q4_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> q45_KWeighted(x, o, qw, qo, out, oo, 15, pack));
+    static final FormatCodec Q5_K = FormatCodec.blocks(GgmlType.Q5_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 31, -0.5f, 0.1f, 15, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> q45_KWeighted(x, o, qw, qo, out, oo, 31, pack));
+    static final FormatCodec Q6_K = FormatCodec.blocks(GgmlType.Q6_K, (x, o, out, oo, pack) -> q6_K(x, o, null, 0, out, oo, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> q6_K(x, o, qw, qo, out, oo, pack));
 
     private static void putHalf(ByteBuffer pack, float v) { pack.putShort(HalfFloats.toHalfBits(v)); }
 
@@ -519,13 +522,18 @@ public final class LlamaCppQuantizer {
         }
     }
 
-    private static void q6_K(float[] x, int o, float[] out, int oo, ByteBuffer pack) {
+    /**
+     * Q6_K; with {@code qw} (an importance matrix), as llama.cpp's quantize_row_q6_K_impl: each sub-block's scale search
+     * weighted by the importances themselves, the rest as without.
+     */
+    private static void q6_K(float[] x, int o, float[] qw, int qo, float[] out, int oo, ByteBuffer pack) {
         float[] scales = new float[16];
         int[] codes = new int[QK_K];
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int j = 0; j < 16; j++) {
-            scales[j] = makeQxQuants(16, 32, x, o + 16 * j, codes, 16 * j);
+            float[] w = qw == null ? null : java.util.Arrays.copyOfRange(qw, qo + 16 * j, qo + 16 * j + 16);
+            scales[j] = makeQxQuants(16, 32, x, o + 16 * j, codes, 16 * j, w);
             float a = Math.abs(scales[j]);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = scales[j]; }
         }
@@ -558,6 +566,235 @@ public final class LlamaCppQuantizer {
             pack.put(qh);
             for (int j = 0; j < 16; j++) pack.put((byte) sc[j]);
             putHalf(pack, 1 / iscale);
+        }
+    }
+
+    // ---- K-quants with an importance matrix (llama.cpp's quantize_row_*_K_impl) -------------------------
+
+    /** The importance x sqrt(sigma2 + x^2) weights of {@code n} weights from {@code x[o]}, importances from {@code qw[qo]}. */
+    private static float[] imatrixWeights(float[] x, int o, float[] qw, int qo, int n, float sigma2) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) w[i] = qw[qo + i] * (float) Math.sqrt(sigma2 + x[o + i] * x[o + i]);
+        return w;
+    }
+
+    /** A super-block's sum of squares, in order. */
+    private static float sumSquares(float[] x, int o) {
+        float s = 0;
+        for (int i = 0; i < QK_K; i++) s += x[o + i] * x[o + i];
+        return s;
+    }
+
+    /**
+     * llama.cpp make_qp_quants: unsigned codes 0..nmax for non-negative {@code x[0..n)} (sub-block scales or mins) under
+     * the weights {@code w}: the best of 9 trial scales by weighted squared error, then up to 5 rounds of moving single
+     * codes while the weighted fit improves. Returns the scale; {@code l} the codes.
+     */
+    static float makeQpQuants(int n, int nmax, float[] x, int[] l, float[] w) {
+        float max = 0;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        if (max < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) l[i] = 0;
+            return 0.f;
+        }
+        float iscale = nmax / max;
+        for (int i = 0; i < n; i++) l[i] = nearestInt(iscale * x[i]);
+        float scale = 1 / iscale;
+        float bestMse = 0;
+        for (int i = 0; i < n; i++) {
+            float diff = x[i] - scale * l[i];
+            bestMse += w[i] * diff * diff;
+        }
+        for (int is = -4; is <= 4; is++) {
+            if (is == 0) continue;
+            float iscaleIs = (0.1f * is + nmax) / max;
+            float scaleIs = 1 / iscaleIs;
+            float mse = 0;
+            for (int i = 0; i < n; i++) {
+                int q = Math.min(nmax, nearestInt(iscaleIs * x[i]));
+                float diff = x[i] - scaleIs * q;
+                mse += w[i] * diff * diff;
+            }
+            if (mse < bestMse) {
+                bestMse = mse;
+                iscale = iscaleIs;
+            }
+        }
+        float sumlx = 0;
+        float suml2 = 0;
+        for (int i = 0; i < n; i++) {
+            int q = Math.min(nmax, nearestInt(iscale * x[i]));
+            l[i] = q;
+            sumlx += w[i] * x[i] * q;
+            suml2 += w[i] * q * q;
+        }
+        for (int itry = 0; itry < 5; itry++) {
+            int changed = 0;
+            for (int i = 0; i < n; i++) {
+                float wi = w[i];
+                float slx = sumlx - wi * x[i] * l[i];
+                float sl2 = suml2 - wi * l[i] * l[i];
+                if (slx > 0 && sl2 > 0) {
+                    int nl = Math.min(nmax, nearestInt(x[i] * sl2 / slx));
+                    if (nl != l[i]) {
+                        slx += wi * x[i] * nl;
+                        sl2 += wi * nl * nl;
+                        if (slx * slx * suml2 > sumlx * sumlx * sl2) {
+                            l[i] = nl;
+                            sumlx = slx;
+                            suml2 = sl2;
+                            changed++;
+                        }
+                    }
+                }
+            }
+            if (changed == 0) break;
+        }
+        return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+    }
+
+    /**
+     * Q4_K (nmax 15) and Q5_K (31) with an importance matrix: sigma2 = 2 x the super-block's mean square, weights
+     * importance x sqrt(sigma2 + x^2), each sub-block's scale and min by make_qkx3_quants (make_qkx2_quants' search with
+     * these weights; rmin -0.9, rdelta 0.05, 36 steps), the 6-bit sub-scales and sub-mins by make_qp_quants weighted by
+     * each sub-block's summed weights, then every weight re-rounded on the stored scales.
+     */
+    private static void q45_KWeighted(float[] x, int o, float[] qw, int qo, float[] out, int oo, int nmax, ByteBuffer pack) {
+        int[] l = new int[QK_K];
+        int[] laux = new int[32];
+        float[] mins = new float[8];
+        float[] scales = new float[8];
+        float[] sw = new float[8];
+        float[] theMin = new float[1];
+        float sigma2 = 2 * sumSquares(x, o) / QK_K;
+        for (int j = 0; j < 8; j++) {
+            float[] weights = imatrixWeights(x, o + 32 * j, qw, qo + 32 * j, 32, sigma2);
+            float sumw = 0;
+            for (int i = 0; i < 32; i++) sumw += weights[i];
+            sw[j] = sumw;
+            scales[j] = makeQkx2Quants(32, nmax, x, o + 32 * j, weights, l, 32 * j, theMin, laux, -0.9f, 0.05f, 36, false);
+            mins[j] = theMin[0];
+        }
+        int[] ls = new int[8];
+        int[] lm = new int[8];
+        float dBlock = makeQpQuants(8, 63, scales, ls, sw);
+        float mBlock = makeQpQuants(8, 63, mins, lm, sw);
+        float d = h(dBlock);
+        float dmin = h(mBlock);
+        for (int j = 0; j < 8; j++) {
+            ls[j] = Math.min(63, ls[j]);
+            lm[j] = Math.min(63, lm[j]);
+            requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, d * ls[j], dmin * lm[j], nmax, l, 32 * j);
+        }
+        if (pack != null) {
+            putHalf(pack, dBlock);
+            putHalf(pack, mBlock);
+            byte[] packed = new byte[12];
+            for (int j = 0; j < 8; j++) {
+                if (j < 4) {
+                    packed[j] = (byte) ls[j];
+                    packed[j + 4] = (byte) lm[j];
+                } else {
+                    packed[j + 4] = (byte) ((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
+                    packed[j - 4] |= (byte) ((ls[j] >> 4) << 6);
+                    packed[j] |= (byte) ((lm[j] >> 4) << 6);
+                }
+            }
+            pack.put(packed);
+            if (nmax == 31) {
+                byte[] qh = new byte[32];
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 32; j++) {
+                        if (l[64 * k + j] > 15) qh[j] |= (byte) (1 << (2 * k));
+                        if (l[64 * k + j + 32] > 15) qh[j] |= (byte) (2 << (2 * k));
+                    }
+                }
+                pack.put(qh);
+            }
+            for (int j = 0; j < QK_K; j += 64) {
+                for (int i = 0; i < 32; i++) pack.put((byte) ((l[j + i] & 0xF) | ((l[j + i + 32] & 0xF) << 4)));
+            }
+        }
+    }
+
+    /**
+     * Q3_K with an importance matrix: weights as Q4_K's, each 16-weight sub-block's scale by make_qx_quants (nmax 4) under
+     * them, the 6-bit sub-scales by make_qx_quants (nmax 32) weighted by each sub-block's summed weights, then every weight
+     * re-rounded on the stored scales.
+     */
+    private static void q3_KWeighted(float[] x, int o, float[] qw, int qo, float rowSigma2, float[] out, int oo, ByteBuffer pack) {
+        float[] scales = new float[16];
+        float[] sw = new float[16];
+        int[] codes = new int[QK_K];
+        float sigma2 = 2 * sumSquares(x, o) / QK_K;
+        for (int j = 0; j < 16; j++) {
+            float[] weights = imatrixWeights(x, o + 16 * j, qw, qo + 16 * j, 16, sigma2);
+            float sumw = 0;
+            for (int i = 0; i < 16; i++) sumw += weights[i];
+            sw[j] = sumw;
+            scales[j] = makeQxQuants(16, 4, x, o + 16 * j, codes, 16 * j, weights);
+        }
+        int[] stored = new int[16];
+        float dBlock = makeQxQuants(16, 32, scales, 0, stored, 0, sw);
+        float d = h(dBlock);
+        int[] sc = new int[16];
+        for (int j = 0; j < 16; j++) sc[j] = stored[j] - 32;
+        requantize16(x, o, out, oo, d, sc, -4, 3, codes);
+        if (pack != null) {
+            byte[] hmask = new byte[32];
+            int[] low = new int[QK_K];
+            for (int j = 0; j < QK_K; j++) {
+                low[j] = codes[j] & 3;
+                if (codes[j] > 3) hmask[j % 32] |= (byte) (1 << (j / 32));
+            }
+            pack.put(hmask);
+            pack2Bit(pack, low);
+            byte[] packed = new byte[12];
+            for (int j = 0; j < 16; j++) {
+                int v = stored[j];
+                if (j < 8) packed[j] |= (byte) (v & 0xF);
+                else packed[j - 8] |= (byte) ((v & 0xF) << 4);
+                packed[8 + j % 4] |= (byte) ((v >> 4) << (2 * (j / 4)));
+            }
+            pack.put(packed);
+            putHalf(pack, dBlock);
+        }
+    }
+
+    /**
+     * Q2_K with an importance matrix: sigma2 = the super-block's mean square, weights importance x sqrt(sigma2 + x^2), each
+     * 16-weight sub-block's scale and min by make_qkx3_quants (nmax 3), the 4-bit sub-scales and sub-mins by make_qp_quants
+     * weighted by the summed weights, then every weight re-rounded on the stored scales.
+     */
+    private static void q2_KWeighted(float[] x, int o, float[] qw, int qo, float rowSigma2, float[] out, int oo, ByteBuffer pack) {
+        int[] l = new int[QK_K];
+        int[] laux = new int[16];
+        float[] mins = new float[16];
+        float[] scales = new float[16];
+        float[] sw = new float[16];
+        float[] theMin = new float[1];
+        float sigma2 = sumSquares(x, o) / QK_K;
+        for (int j = 0; j < 16; j++) {
+            float[] weights = imatrixWeights(x, o + 16 * j, qw, qo + 16 * j, 16, sigma2);
+            for (int i = 0; i < 16; i++) sw[j] += weights[i];
+            scales[j] = makeQkx2Quants(16, 3, x, o + 16 * j, weights, l, 16 * j, theMin, laux, -0.9f, 0.05f, 36, false);
+            mins[j] = theMin[0];
+        }
+        int[] sc = new int[16];
+        int[] mn = new int[16];
+        float dm = makeQpQuants(16, 15, scales, sc, sw);
+        float mm = makeQpQuants(16, 15, mins, mn, sw);
+        float d = h(dm);
+        float dmin = h(mm);
+        for (int j = 0; j < 16; j++) {
+            // the stored byte is sc | mn << 4: codes above 15 would spill, as in ggml (make_qp_quants keeps them <= 15)
+            requantizeWithMin(x, o + 16 * j, out, oo + 16 * j, 16, d * (sc[j] & 0xF), dmin * ((sc[j] | (mn[j] << 4)) >> 4 & 0xF), 3, l, 16 * j);
+        }
+        if (pack != null) {
+            for (int j = 0; j < 16; j++) pack.put((byte) (sc[j] | (mn[j] << 4)));
+            pack2Bit(pack, l);
+            putHalf(pack, dm);
+            putHalf(pack, mm);
         }
     }
 
