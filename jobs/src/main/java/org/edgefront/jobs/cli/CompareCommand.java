@@ -45,7 +45,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--uniform-formats", split = ",", description = "Uniform formats tried (default: llama.cpp types and int{2..8}g{32,64,128}).")
     List<String> uniformFormats;
 
-    @Option(names = "--mixes", split = ",", description = "llama.cpp mixes (default: Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q4_0,Q5_0,Q8_0).")
+    @Option(names = "--mixes", split = ",", description = "llama.cpp mixes (default: Q2_K,Q3_K_M,Q4_K_M,Q5_K_M,Q4_0,Q5_0,Q8_0, and with calibration "
+            + "text each also with an importance matrix, e.g. Q4_K_M+imatrix).")
     List<String> mixes;
 
     @Option(names = "--measure-top", defaultValue = "16", description = "Front points under the budget measured with real KL (default ${DEFAULT-VALUE}).")
@@ -76,7 +77,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> opts = new ArrayList<>(options != null ? options
                 : calibration > 0 && in.text != null ? CompareStudy.DEFAULT_GPTQ_OPTIONS : Profiles.DEFAULT_OPTIONS);
         List<String> uni = uniformFormats == null ? CompareStudy.DEFAULT_UNIFORM : uniformFormats;
-        List<String> mx = mixes == null ? CompareStudy.DEFAULT_MIXES : mixes;
+        List<String> mx = mixes == null ? CompareStudy.defaultMixes(calibration > 0 && in.text != null) : mixes;
         Profiles.space(arch, opts, "--options"); // validate before any work
         for (String m : mx) {
             try {

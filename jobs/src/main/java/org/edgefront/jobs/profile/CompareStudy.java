@@ -48,6 +48,18 @@ public final class CompareStudy {
     /** llama.cpp standard mixes measured by default. */
     public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");
 
+    /**
+     * The mixes compare measures by default: {@link #DEFAULT_MIXES}, and with calibration text each of them also as
+     * llama-quantize writes it with an importance matrix from that text ({@code Q4_K_M+imatrix}), the way most published
+     * GGUFs are made.
+     */
+    public static List<String> defaultMixes(boolean calibrationText) {
+        if (!calibrationText) return DEFAULT_MIXES;
+        List<String> out = new ArrayList<>(DEFAULT_MIXES);
+        for (String m : DEFAULT_MIXES) out.add(m + "+imatrix");
+        return List.copyOf(out);
+    }
+
     private CompareStudy() {}
 
     /** A measured named configuration. */

@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * writes, tensor by tensor and byte for byte: EdgeFront computes the importance matrix (mean squared input activations
  * per column) from calibration sequences run through its forward pass, writes it in llama.cpp's GGUF imatrix format
  * ({@link ImatrixFile}), and quantizes with it; llama-quantize quantizes the F32 GGUF with that file. Every format with
- * a weighted quantizer: Q4_0, Q5_0, IQ4_NL, IQ4_XS and the K-quants Q2_K to Q6_K. On stories260K (real weights; rows of
- * 64 and 172, where IQ4_XS falls back to IQ4_NL, Q4_K to Q5_0, and 172 to F16) and on a synthetic model with rows of
+ * a weighted quantizer: Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, IQ4_XS and the K-quants Q2_K to Q6_K. On stories260K (real weights;
+ * rows of 64 and 172, where IQ4_XS falls back to IQ4_NL, Q4_K to Q5_0, Q5_K to Q5_1, and 172 to F16) and on a synthetic model with rows of
  * 256 and 512. The test also asserts that the matrix changed the bytes of most quantized tensors, so it cannot pass with
  * the matrix ignored on both sides.
  */
@@ -47,7 +47,8 @@ class ImatrixLlamaQuantizeRoundTripTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"Q4_0, stories260K", "Q5_0, stories260K", "IQ4_NL, stories260K", "Q4_K, stories260K", "IQ4_XS, synthetic256",
+    @CsvSource({"Q4_0, stories260K", "Q5_0, stories260K", "IQ4_NL, stories260K", "Q4_K, stories260K", "Q5_K, stories260K",
+            "Q4_1, stories260K", "Q5_1, synthetic256", "IQ4_XS, synthetic256",
             "IQ4_NL, synthetic256", "Q4_0, synthetic256", "Q2_K, synthetic256", "Q3_K, synthetic256", "Q4_K, synthetic256",
             "Q5_K, synthetic256", "Q6_K, synthetic256"})
     void importanceWeightedQuantizationEqualsLlamaQuantizeWithTheSameMatrix(String format, String modelName) throws Exception {

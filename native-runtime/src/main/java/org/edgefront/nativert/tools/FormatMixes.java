@@ -94,13 +94,20 @@ public final class FormatMixes {
 
     /**
      * Resolves a format label (case-insensitive) to one choice per linear tensor: a llama.cpp file type (with an
-     * importance matrix exactly when {@link FileType#needsImportanceMatrix()}), {@code uniform:FORMAT}, another
-     * engine's scheme by name, or any single format or choice label for every tensor.
+     * importance matrix exactly when {@link FileType#needsImportanceMatrix()}, or when the label ends in {@code +imatrix}:
+     * the type rules with one and its tensors rounded with it, {@link #importanceWeighted}), {@code uniform:FORMAT},
+     * another engine's scheme by name, or any single format or choice label for every tensor.
      *
      * @throws IllegalArgumentException naming the label when it is not understood
      */
     public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label) {
-        String l = synonyms(label.trim().toUpperCase(Locale.ROOT));
+        String trimmed = label.trim();
+        if (trimmed.toUpperCase(Locale.ROOT).endsWith(IMATRIX_SUFFIX)) {
+            String base = trimmed.substring(0, trimmed.length() - IMATRIX_SUFFIX.length());
+            FileType ft = FileType.byName(synonyms(base.trim().toUpperCase(Locale.ROOT)));
+            if (ft != null) return importanceWeighted(a, fileType(a, ft, true));
+        }
+        String l = synonyms(trimmed.toUpperCase(Locale.ROOT));
         String head = l.split("[\\s(]")[0];
         if (l.startsWith(UNIFORM_PREFIX.toUpperCase(Locale.ROOT))) {
             TensorChoice c;
@@ -170,6 +177,26 @@ public final class FormatMixes {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unsupported weight format '" + label + "'");
         }
+    }
+
+    /** A file type quantized with an importance matrix: {@code Q4_K_M+imatrix}. */
+    public static final String IMATRIX_SUFFIX = "+IMATRIX";
+
+    /**
+     * {@code choices} (a file type's, by the rules with an importance matrix) as llama-quantize rounds them with one: every
+     * tensor that the matrix has an entry for and whose stored format has a weighted quantizer becomes {@code +imatrix}.
+     * llama-imatrix records the inputs of matrix multiplications, so an untied token embedding (a row lookup) has no
+     * entry and keeps its plain rounding; a tied one is the LM head's matrix and has one.
+     */
+    static Map<String, TensorChoice> importanceWeighted(ModelArchitecture a, Map<String, TensorChoice> choices) {
+        Map<String, TensorChoice> out = new java.util.LinkedHashMap<>();
+        for (TensorSpec t : a.linearTensors()) {
+            TensorChoice c = choices.get(t.name());
+            boolean entry = t.role() != TensorRole.EMBEDDING || a.tiedEmbeddings();
+            out.put(t.name(), entry && TensorChoice.importanceWeightable(c.format()) && c.sparsity().kind() == org.edgefront.space.compress.Sparsity.Kind.NONE
+                    && !c.isLowRank() ? new TensorChoice(c.format(), c.sparsity(), c.rankRatio(), false, true) : c);
+        }
+        return out;
     }
 
     /**

@@ -29,6 +29,27 @@ class FormatMixesTest {
     }
 
     @Test
+    void aFileTypeWithAnImportanceMatrixRoundsEveryTensorTheMatrixCoversWithIt() {
+        ModelArchitecture tied = qwen3();
+        Map<String, TensorChoice> plain = FormatMixes.resolve(tied, "Q4_K_M");
+        Map<String, TensorChoice> weighted = FormatMixes.resolve(tied, "Q4_K_M+imatrix");
+        for (Map.Entry<String, TensorChoice> e : weighted.entrySet()) {
+            assertEquals(plain.get(e.getKey()).format(), e.getValue().format(), e.getKey() + ": the same types as without");
+            assertEquals(TensorChoice.importanceWeightable(e.getValue().format()), e.getValue().importanceWeighted(), e.getKey());
+        }
+        assertEquals("Q6_K+imatrix", weighted.get("token_embd.weight").label(), "tied: the LM head's matrix has an entry");
+        // an untied embedding is a row lookup, which an importance matrix has no entry for
+        ModelArchitecture untied = ModelDescriptors.load("../configs/models/llama-2-7b.yaml").architecture();
+        Map<String, TensorChoice> q40 = FormatMixes.resolve(untied, "Q4_0+imatrix");
+        assertEquals("Q4_0", q40.get("token_embd.weight").label());
+        assertEquals("Q6_K+imatrix", q40.get("output.weight").label());
+        assertEquals("Q4_0+imatrix", q40.get("blk.10.ffn_down.weight").label());
+        assertEquals("Q4_1+imatrix", q40.get("blk.3.ffn_down.weight").label(), "with a matrix, the first eighth of the layers get Q4_1");
+        // Q8_0's quantizer ignores a matrix, as llama.cpp's does
+        assertEquals("Q8_0", FormatMixes.resolve(untied, "Q8_0+imatrix").get("blk.3.ffn_down.weight").label());
+    }
+
+    @Test
     void q4KMediumRaisesValueAndDownProjectionsOnSomeLayersOnly() {
         ModelArchitecture a = qwen3();
         Map<String, TensorChoice> m = FormatMixes.resolve(a, "Q4_K_M");

@@ -34,7 +34,7 @@ public record TensorChoice(WeightFormat format, Sparsity sparsity, double rankRa
         }
         if (importanceWeighted && (errorCompensated || rankRatio < 1.0 || sparsity.kind() != Sparsity.Kind.NONE || !importanceWeightable(format))) {
             throw new IllegalArgumentException("+imatrix applies to dense, full-rank llama.cpp formats with an importance-weighted quantizer"
-                    + " (Q4_0, Q5_0, Q2_K..Q6_K, IQ4_NL, IQ4_XS), without +gptq; not " + format.name());
+                    + " (Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K, IQ4_NL, IQ4_XS), without +gptq; not " + format.name());
         }
     }
 

@@ -33,8 +33,10 @@ public final class LlamaCppQuantizer {
             (x, o, qw, qo, sigma2, out, oo, pack) -> qx_0Weighted(x, o, qw, qo, sigma2, out, oo, 8, pack));
     static final FormatCodec Q5_0 = FormatCodec.blocks(GgmlType.Q5_0, (x, o, out, oo, pack) -> qx_0(x, o, out, oo, 16, 31, pack),
             (x, o, qw, qo, sigma2, out, oo, pack) -> qx_0Weighted(x, o, qw, qo, sigma2, out, oo, 16, pack));
-    static final FormatCodec Q4_1 = FormatCodec.blocks(GgmlType.Q4_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 15, pack));
-    static final FormatCodec Q5_1 = FormatCodec.blocks(GgmlType.Q5_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 31, pack));
+    static final FormatCodec Q4_1 = FormatCodec.blocks(GgmlType.Q4_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 15, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> qx_1Weighted(x, o, qw, qo, sigma2, out, oo, 15, pack));
+    static final FormatCodec Q5_1 = FormatCodec.blocks(GgmlType.Q5_1, (x, o, out, oo, pack) -> qx_1(x, o, out, oo, 31, pack),
+            (x, o, qw, qo, sigma2, out, oo, pack) -> qx_1Weighted(x, o, qw, qo, sigma2, out, oo, 31, pack));
     static final FormatCodec Q2_K = FormatCodec.blocks(GgmlType.Q2_K, LlamaCppQuantizer::q2_K, LlamaCppQuantizer::q2_KWeighted);
     static final FormatCodec Q3_K = FormatCodec.blocks(GgmlType.Q3_K, LlamaCppQuantizer::q3_K, LlamaCppQuantizer::q3_KWeighted);
     static final FormatCodec Q4_K = FormatCodec.blocks(GgmlType.Q4_K, (x, o, out, oo, pack) -> q45_K(x, o, out, oo, 15, -1.0f, 0.1f, 20, pack),
@@ -122,6 +124,28 @@ public final class LlamaCppQuantizer {
         if (pack != null) {
             putHalf(pack, d);
             packLegacy(pack, codes, nmax == 16);
+        }
+    }
+
+    /**
+     * Q4_1 (qmax 15) and Q5_1 (31) with an importance matrix (llama.cpp quantize_row_q4_1_impl / q5_1_impl): weights
+     * importance x sqrt(row mean square + x^2), scale and minimum by make_qkx3_quants (rmin -0.9, rdelta 0.05, 36 steps),
+     * its codes stored as they are.
+     */
+    private static void qx_1Weighted(float[] x, int o, float[] qw, int qo, float sigma2, float[] out, int oo, int qmax, ByteBuffer pack) {
+        float[] weight = new float[32];
+        for (int j = 0; j < 32; j++) weight[j] = qw[qo + j] * (float) Math.sqrt(sigma2 + x[o + j] * x[o + j]);
+        int[] codes = new int[32];
+        float[] theMin = new float[1];
+        float d = makeQkx2Quants(32, qmax, x, o, weight, codes, 0, theMin, new int[32], -0.9f, 0.05f, 36, false);
+        float m = -theMin[0];
+        float dh = h(d);
+        float mh = h(m);
+        for (int j = 0; j < 32; j++) out[oo + j] = codes[j] * dh + mh;
+        if (pack != null) {
+            putHalf(pack, d);
+            putHalf(pack, m);
+            packLegacy(pack, codes, qmax == 31);
         }
     }
 
