@@ -66,8 +66,8 @@ class Gemma2PerplexityOracleTest {
         double noFinalCap;
         try (ModelWeights back = GgufFile.open(gguf.toString())) {
             LogitSoftcaps caps = back.architecture().softcaps();
-            noAttentionCap = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withSoftcaps(new LogitSoftcaps(0, caps.finalLogits())))), r.sequences());
-            noFinalCap = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withSoftcaps(new LogitSoftcaps(caps.attention(), 0)))), r.sequences());
+            noAttentionCap = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, back.architecture().withSoftcaps(new LogitSoftcaps(0, caps.finalLogits())))), r.sequences());
+            noFinalCap = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, back.architecture().withSoftcaps(new LogitSoftcaps(caps.attention(), 0)))), r.sequences());
         }
         double llamaNll = r.llamaNll();
         double edgefrontNll = r.edgefrontNll();
@@ -82,13 +82,4 @@ class Gemma2PerplexityOracleTest {
         assertTrue(Double.isFinite(eval.get("nll").asDouble()) && eval.get("nll").asDouble() > 0, eval.toString());
     }
 
-    /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */
-    private static ModelWeights as(ModelWeights w, ModelArchitecture named) {
-        return new ModelWeights() {
-            @Override public ModelArchitecture architecture() { return named; }
-            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
-            @Override public String source() { return w.source(); }
-            @Override public void close() throws java.io.IOException { w.close(); }
-        };
-    }
 }

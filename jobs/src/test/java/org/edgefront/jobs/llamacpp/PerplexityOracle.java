@@ -111,4 +111,14 @@ final class PerplexityOracle {
         }
         return nll / count;
     }
+
+    /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}): a variant to score. */
+    static ModelWeights as(ModelWeights w, ModelArchitecture named) {
+        return new ModelWeights() {
+            @Override public ModelArchitecture architecture() { return named; }
+            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
+            @Override public String source() { return w.source(); }
+            @Override public void close() throws java.io.IOException { w.close(); }
+        };
+    }
 }

@@ -138,7 +138,7 @@ class Phi3PerplexityOracleTest {
             try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 17,
                     ArchitectureFamily.PHI3)) {
                 ModelWeights named = renamed(w, "tiny-p3-longrope");
-                ModelWeights scaled = as(named, named.architecture().withRopeScaling(rope));
+                ModelWeights scaled = PerplexityOracle.as(named, named.architecture().withRopeScaling(rope));
                 Map<String, TensorChoice> f32 = new LinkedHashMap<>();
                 for (TensorSpec t : scaled.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
                 GgufExport.write("phi3-longrope", scaled, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
@@ -151,10 +151,10 @@ class Phi3PerplexityOracleTest {
             double otherSet;
             try (ModelWeights back = GgufFile.open(gguf.toString())) {
                 RopeScaling read = back.architecture().ropeScaling();
-                ignored = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withRopeScaling(RopeScaling.NONE))), r.sequences());
+                ignored = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, back.architecture().withRopeScaling(RopeScaling.NONE))), r.sequences());
                 RopeScaling swapped = RopeScaling.longRope(read.shortFactors(), read.longFactors(), read.factor(), read.originalContext(),
                         read.attentionFactor());
-                otherSet = PerplexityOracle.nll(ForwardPasses.load(as(back, back.architecture().withRopeScaling(swapped))), r.sequences());
+                otherSet = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, back.architecture().withRopeScaling(swapped))), r.sequences());
             }
             double llamaNll = r.llamaNll();
             double edgefrontNll = r.edgefrontNll();
@@ -194,7 +194,7 @@ class Phi3PerplexityOracleTest {
             try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, false), 17,
                     ArchitectureFamily.PHI3)) {
                 ModelWeights named = renamed(w, "tiny-p3-partial");
-                ModelWeights partial = as(named, named.architecture().withRotaryDims(PARTIAL_ROTARY_DIMS).withRopeScaling(rope));
+                ModelWeights partial = PerplexityOracle.as(named, named.architecture().withRotaryDims(PARTIAL_ROTARY_DIMS).withRopeScaling(rope));
                 Map<String, TensorChoice> f32 = new LinkedHashMap<>();
                 for (TensorSpec t : partial.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
                 GgufExport.write("phi3-partial", partial, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
@@ -221,7 +221,7 @@ class Phi3PerplexityOracleTest {
                     widened = RopeScaling.longRope(l, s, rope.factor(), rope.originalContext(), rope.attentionFactor());
                 }
                 ModelArchitecture whole = a.withRopeScaling(RopeScaling.NONE).withRotaryDims(a.headDim()).withRopeScaling(widened);
-                wholeHeads = PerplexityOracle.nll(ForwardPasses.load(as(back, whole)), r.sequences());
+                wholeHeads = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, whole)), r.sequences());
             }
             double llamaNll = r.llamaNll();
             double edgefrontNll = r.edgefrontNll();
@@ -296,18 +296,9 @@ class Phi3PerplexityOracleTest {
      */
     private static ModelWeights renamed(ModelWeights w, String name) {
         ModelArchitecture a = w.architecture();
-        return as(w, new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
+        return PerplexityOracle.as(w, new ModelArchitecture(name, a.family(), a.dim(), a.hiddenDim(), a.layers(), a.heads(), a.kvHeads(),
                 a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic(), a.linearTensors(),
                 a.headDim(), a.ropeScaling(), a.slidingWindow(), a.attentionScale(), a.rotaryDims(), a.softcaps()));
     }
 
-    /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */
-    private static ModelWeights as(ModelWeights w, ModelArchitecture named) {
-        return new ModelWeights() {
-            @Override public ModelArchitecture architecture() { return named; }
-            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
-            @Override public String source() { return w.source(); }
-            @Override public void close() throws java.io.IOException { w.close(); }
-        };
-    }
 }

@@ -61,7 +61,7 @@ class SmolLm3PerplexityOracleTest {
             ModelArchitecture llama = ModelArchitecture.of(a.name(), ArchitectureFamily.LLAMA, a.dim(), a.hiddenDim(), a.layers(), a.heads(),
                     a.kvHeads(), a.headDim(), a.vocabSize(), a.maxSeqLen(), a.tiedEmbeddings(), a.normEps(), a.ropeTheta(), a.synthetic());
             assertFalse(llama.family().rotatesLayer(3) == a.family().rotatesLayer(3));
-            everyLayerRotated = PerplexityOracle.nll(ForwardPasses.load(as(back, llama)), r.sequences());
+            everyLayerRotated = PerplexityOracle.nll(ForwardPasses.load(PerplexityOracle.as(back, llama)), r.sequences());
         }
         double llamaNll = r.llamaNll();
         double edgefrontNll = r.edgefrontNll();
@@ -93,13 +93,4 @@ class SmolLm3PerplexityOracleTest {
         };
     }
 
-    /** {@code w}'s tensors under another architecture of the same shapes (closing it closes {@code w}). */
-    private static ModelWeights as(ModelWeights w, ModelArchitecture named) {
-        return new ModelWeights() {
-            @Override public ModelArchitecture architecture() { return named; }
-            @Override public float[] read(String tensor) throws java.io.IOException { return w.read(tensor); }
-            @Override public String source() { return w.source(); }
-            @Override public void close() throws java.io.IOException { w.close(); }
-        };
-    }
 }

@@ -455,28 +455,35 @@ public final class LlamaCppQuantizer {
         }
         requantize16(x, o, out, oo, d, sc, -4, 3, codes);
         if (pack != null) {
-            // hmask[32]: bit b of byte m is the third bit of weight 32 b + m; then the low two bits; then 12 bytes of
-            // 6-bit scales (stored + 32): low nibbles of 0..7 and 8..15 in bytes 0..7, high 2 bits in bytes 8..11
-            byte[] hmask = new byte[32];
-            int[] low = new int[QK_K];
-            for (int j = 0; j < QK_K; j++) {
-                low[j] = codes[j] & 3;
-                if (codes[j] > 3) hmask[j % 32] |= (byte) (1 << (j / 32));
-            }
-            pack.put(hmask);
-            pack2Bit(pack, low);
-            byte[] packed = new byte[12];
-            if (maxScale != 0) {
-                for (int j = 0; j < 16; j++) {
-                    int v = sc[j] + 32;
-                    if (j < 8) packed[j] |= (byte) (v & 0xF);
-                    else packed[j - 8] |= (byte) ((v & 0xF) << 4);
-                    packed[8 + j % 4] |= (byte) ((v >> 4) << (2 * (j / 4)));
-                }
-            }
-            pack.put(packed);
-            putHalf(pack, d);
+            int[] stored = new int[16];
+            if (maxScale != 0) for (int j = 0; j < 16; j++) stored[j] = sc[j] + 32;
+            packQ3K(pack, codes, stored, d);
         }
+    }
+
+    /**
+     * One Q3_K block's bytes: hmask[32] (bit b of byte m is the third bit of weight 32 b + m), the low two bits, 12 bytes
+     * of the 6-bit stored scales (sub-scale + 32: low nibbles of 0..7 and 8..15 in bytes 0..7, high 2 bits in bytes
+     * 8..11), then d (fp16).
+     */
+    private static void packQ3K(ByteBuffer pack, int[] codes, int[] stored, float d) {
+        byte[] hmask = new byte[32];
+        int[] low = new int[QK_K];
+        for (int j = 0; j < QK_K; j++) {
+            low[j] = codes[j] & 3;
+            if (codes[j] > 3) hmask[j % 32] |= (byte) (1 << (j / 32));
+        }
+        pack.put(hmask);
+        pack2Bit(pack, low);
+        byte[] packed = new byte[12];
+        for (int j = 0; j < 16; j++) {
+            int v = stored[j];
+            if (j < 8) packed[j] |= (byte) (v & 0xF);
+            else packed[j - 8] |= (byte) ((v & 0xF) << 4);
+            packed[8 + j % 4] |= (byte) ((v >> 4) << (2 * (j / 4)));
+        }
+        pack.put(packed);
+        putHalf(pack, d);
     }
 
     /** Q4_K (nmax 15) and Q5_K (nmax 31): 8 sub-blocks of 32 with 6-bit scales and mins. */
@@ -512,37 +519,42 @@ public final class LlamaCppQuantizer {
             float ml = dmin * lm[j];
             requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, dl, ml, nmax, l, 32 * j);
         }
-        if (pack != null) {
-            putHalf(pack, maxScale / 63f);
-            putHalf(pack, maxMin / 63f);
-            // 12 bytes: 6-bit scale and min of sub-blocks 0..3 in bytes 0..3 and 4..7; of 4..7 low nibbles in bytes
-            // 8..11 and high 2 bits in the top of bytes 0..7
-            byte[] packed = new byte[12];
-            for (int j = 0; j < 8; j++) {
-                if (j < 4) {
-                    packed[j] = (byte) ls[j];
-                    packed[j + 4] = (byte) lm[j];
-                } else {
-                    packed[j + 4] = (byte) ((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
-                    packed[j - 4] |= (byte) ((ls[j] >> 4) << 6);
-                    packed[j] |= (byte) ((lm[j] >> 4) << 6);
+        if (pack != null) packQ45K(pack, maxScale / 63f, maxMin / 63f, ls, lm, l, nmax);
+    }
+
+    /**
+     * One Q4_K (nmax 15) or Q5_K (31) block's bytes: d and dmin (fp16), 12 bytes of 6-bit sub-scales and sub-mins (of
+     * sub-blocks 0..3 in bytes 0..3 and 4..7; of 4..7 low nibbles in bytes 8..11 and high 2 bits in the top of bytes
+     * 0..7), Q5_K's fifth bits, then the low nibbles.
+     */
+    private static void packQ45K(ByteBuffer pack, float d, float dmin, int[] ls, int[] lm, int[] l, int nmax) {
+        putHalf(pack, d);
+        putHalf(pack, dmin);
+        byte[] packed = new byte[12];
+        for (int j = 0; j < 8; j++) {
+            if (j < 4) {
+                packed[j] = (byte) ls[j];
+                packed[j + 4] = (byte) lm[j];
+            } else {
+                packed[j + 4] = (byte) ((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
+                packed[j - 4] |= (byte) ((ls[j] >> 4) << 6);
+                packed[j] |= (byte) ((lm[j] >> 4) << 6);
+            }
+        }
+        pack.put(packed);
+        if (nmax == 31) {
+            // qh[32]: bits 2k and 2k+1 of byte j are the fifth bits of weights 64k + j and 64k + j + 32
+            byte[] qh = new byte[32];
+            for (int k = 0; k < 4; k++) {
+                for (int j = 0; j < 32; j++) {
+                    if (l[64 * k + j] > 15) qh[j] |= (byte) (1 << (2 * k));
+                    if (l[64 * k + j + 32] > 15) qh[j] |= (byte) (2 << (2 * k));
                 }
             }
-            pack.put(packed);
-            if (nmax == 31) {
-                // qh[32]: bits 2k and 2k+1 of byte j are the fifth bits of weights 64k + j and 64k + j + 32
-                byte[] qh = new byte[32];
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 32; j++) {
-                        if (l[64 * k + j] > 15) qh[j] |= (byte) (1 << (2 * k));
-                        if (l[64 * k + j + 32] > 15) qh[j] |= (byte) (2 << (2 * k));
-                    }
-                }
-                pack.put(qh);
-            }
-            for (int j = 0; j < QK_K; j += 64) {
-                for (int i = 0; i < 32; i++) pack.put((byte) ((l[j + i] & 0xF) | ((l[j + i + 32] & 0xF) << 4)));
-            }
+            pack.put(qh);
+        }
+        for (int j = 0; j < QK_K; j += 64) {
+            for (int i = 0; i < 32; i++) pack.put((byte) ((l[j + i] & 0xF) | ((l[j + i + 32] & 0xF) << 4)));
         }
     }
 
@@ -710,35 +722,7 @@ public final class LlamaCppQuantizer {
             lm[j] = Math.min(63, lm[j]);
             requantizeWithMin(x, o + 32 * j, out, oo + 32 * j, 32, d * ls[j], dmin * lm[j], nmax, l, 32 * j);
         }
-        if (pack != null) {
-            putHalf(pack, dBlock);
-            putHalf(pack, mBlock);
-            byte[] packed = new byte[12];
-            for (int j = 0; j < 8; j++) {
-                if (j < 4) {
-                    packed[j] = (byte) ls[j];
-                    packed[j + 4] = (byte) lm[j];
-                } else {
-                    packed[j + 4] = (byte) ((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
-                    packed[j - 4] |= (byte) ((ls[j] >> 4) << 6);
-                    packed[j] |= (byte) ((lm[j] >> 4) << 6);
-                }
-            }
-            pack.put(packed);
-            if (nmax == 31) {
-                byte[] qh = new byte[32];
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 32; j++) {
-                        if (l[64 * k + j] > 15) qh[j] |= (byte) (1 << (2 * k));
-                        if (l[64 * k + j + 32] > 15) qh[j] |= (byte) (2 << (2 * k));
-                    }
-                }
-                pack.put(qh);
-            }
-            for (int j = 0; j < QK_K; j += 64) {
-                for (int i = 0; i < 32; i++) pack.put((byte) ((l[j + i] & 0xF) | ((l[j + i + 32] & 0xF) << 4)));
-            }
-        }
+        if (pack != null) packQ45K(pack, dBlock, mBlock, ls, lm, l, nmax);
     }
 
     /**
@@ -764,25 +748,7 @@ public final class LlamaCppQuantizer {
         int[] sc = new int[16];
         for (int j = 0; j < 16; j++) sc[j] = stored[j] - 32;
         requantize16(x, o, out, oo, d, sc, -4, 3, codes);
-        if (pack != null) {
-            byte[] hmask = new byte[32];
-            int[] low = new int[QK_K];
-            for (int j = 0; j < QK_K; j++) {
-                low[j] = codes[j] & 3;
-                if (codes[j] > 3) hmask[j % 32] |= (byte) (1 << (j / 32));
-            }
-            pack.put(hmask);
-            pack2Bit(pack, low);
-            byte[] packed = new byte[12];
-            for (int j = 0; j < 16; j++) {
-                int v = stored[j];
-                if (j < 8) packed[j] |= (byte) (v & 0xF);
-                else packed[j - 8] |= (byte) ((v & 0xF) << 4);
-                packed[8 + j % 4] |= (byte) ((v >> 4) << (2 * (j / 4)));
-            }
-            pack.put(packed);
-            putHalf(pack, dBlock);
-        }
+        if (pack != null) packQ3K(pack, codes, stored, dBlock);
     }
 
     /**
