@@ -136,6 +136,17 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     /**
+     * As {@link #QualityEvaluator(SearchSpace, ModelWeights, List, int)}, its {@code +imatrix} choices quantized with the
+     * importance matrix {@code importance} (tensor name to per-column values, e.g. a llama.cpp imatrix file that a GGUF
+     * was quantized with) instead of one from calibration text.
+     */
+    public static QualityEvaluator withImportanceMatrix(SearchSpace space, ModelWeights weights, List<int[]> sequences, int passThreads,
+                                                        Map<String, float[]> importance) throws IOException {
+        return new QualityEvaluator(space, ForwardPasses.load(weights, passThreads), sequences, CalibrationStats.ofImportance(importance),
+                DEFAULT_CACHE_BYTES, null);
+    }
+
+    /**
      * @param space       the search space whose candidates {@link #evaluate(Candidate)} takes; its architecture
      *                    must be the weights' architecture
      * @param weights     the uncompressed model (read fully here; still owned and closed by the caller)

@@ -47,6 +47,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "CHOICES.yaml", description = "Per-tensor compression (default: uncompressed).")
     String config;
 
+    @Option(names = "--imatrix", paramLabel = "IMATRIX.gguf", description = "A llama.cpp importance matrix (GGUF) that the config's "
+            + "+imatrix choices are rounded with, as llama-quantize --imatrix rounds them: simulates a file quantized with it.")
+    String imatrix;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -72,8 +76,22 @@ final class EvalCommand implements Callable<Integer> {
             org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizerUri, arch.vocabSize());
             List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
+            Map<String, float[]> importance = imatrix == null ? null : org.edgefront.space.io.ImatrixFile.read(imatrix, new org.apache.hadoop.conf.Configuration());
+            for (Map.Entry<String, TensorChoice> c : choices.entrySet()) {
+                if (!c.getValue().importanceWeighted()) continue;
+                String where = config == null ? "-" : config;
+                if (importance == null) {
+                    throw new InvalidInputException(where, "tensors." + c.getKey(), "'" + c.getValue().label() + "' is rounded with an importance matrix: give it with --imatrix");
+                }
+                float[] v = importance.get(c.getKey());
+                if (v == null || v.length != arch.tensor(c.getKey()).cols()) {
+                    throw new InvalidInputException(imatrix, c.getKey(), v == null ? "no entry for this tensor, which the config rounds with the matrix"
+                            : v.length + " values for a tensor of " + arch.tensor(c.getKey()).cols() + " columns");
+                }
+            }
             QualityReport q;
-            try (QualityEvaluator e = new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())) {
+            try (QualityEvaluator e = importance == null ? new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())
+                    : QualityEvaluator.withImportanceMatrix(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance)) {
                 q = e.measure(choices);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

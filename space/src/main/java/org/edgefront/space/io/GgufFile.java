@@ -290,6 +290,28 @@ public final class GgufFile {
         }
     }
 
+    /**
+     * The F32 tensors of any GGUF whose names end in one of {@code suffixes} (e.g. an importance matrix's {@code .in_sum2}
+     * and {@code .counts}), by name in file order, with the file's string metadata. Lengths come from the validated header:
+     * each tensor lies inside the file and fits one Java array.
+     *
+     * @throws InvalidInputException naming the file and tensor when a matching tensor is not F32
+     */
+    public static Map<String, float[]> f32Tensors(String uri, Configuration conf, List<String> suffixes) throws IOException {
+        try (RangeReader r = HadoopFiles.open(uri, conf)) {
+            Header h = header(r);
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (Info i : h.byName().values()) {
+                if (suffixes.stream().noneMatch(i.name()::endsWith)) continue;
+                if (i.type() != GgmlType.F32) {
+                    throw new InvalidInputException(r.source(), i.name(), "stored as " + GgmlType.nameOf(i.ggmlType()) + "; F32 expected");
+                }
+                out.put(i.name(), r.readFloats(h.dataStart() + i.offset(), i.count(), GgmlType.F32));
+            }
+            return out;
+        }
+    }
+
     private static int tokenId(String f, Map<String, Meta> meta, String key, int vocab) {
         Meta m = meta.get(key);
         if (m == null) return -1;
