@@ -392,7 +392,10 @@ public final class GgufFile {
             }
         }
         long dataStart = (c.pos + alignment - 1) / alignment * alignment;
-        if (dataStart > r.length()) throw new InvalidInputException(f, "data (offset " + dataStart + ")", "file ends before the tensor data (truncated?)");
+        // a GGUF without tensors (llama.cpp's vocabulary-only files) may end right after its header, unpadded
+        if (dataStart > r.length() && !(byName.isEmpty() && c.pos <= r.length())) {
+            throw new InvalidInputException(f, "data (offset " + dataStart + ")", "file ends before the tensor data (truncated?)");
+        }
         long dataBytes = r.length() - dataStart;
         List<Info> sorted = new ArrayList<>();
         for (Info i : byName.values()) if (i.type() != null) sorted.add(i);

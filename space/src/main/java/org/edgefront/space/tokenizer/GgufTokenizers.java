@@ -49,10 +49,11 @@ public final class GgufTokenizers {
     private static Tokenizer sentencePiece(GgufFile.Vocabulary v) {
         String f = v.source();
         if (v.scores() == null) throw new InvalidInputException(f, "tokenizer.ggml.scores", "missing; a llama (SentencePiece) vocabulary needs scores");
-        if ((v.bosId() >= 0 && v.bosId() != Tokenizer.BOS) || (v.eosId() >= 0 && v.eosId() != Tokenizer.EOS)) {
-            throw new InvalidInputException(f, "tokenizer.ggml.bos_token_id", "BOS " + v.bosId() + " / EOS " + v.eosId()
-                    + " are not at ids 1 / 2, where SentencePiece Llama vocabularies keep them");
+        if (v.bosId() >= 0 && v.bosId() != Tokenizer.BOS) {
+            throw new InvalidInputException(f, "tokenizer.ggml.bos_token_id", "BOS " + v.bosId() + " is not at id 1, where SentencePiece Llama vocabularies keep it");
         }
+        // Phi-3 ends sequences with its own <|endoftext|> (32000) where Llama's </s> is 2
+        if (v.eosId() >= v.tokens().size()) throw new InvalidInputException(f, "tokenizer.ggml.eos_token_id", "EOS " + v.eosId() + " is outside the vocabulary");
         if (!v.addSpacePrefix()) throw new InvalidInputException(f, "tokenizer.ggml.add_space_prefix", "false is not supported (the dummy prefix is always added)");
         List<String> t = v.tokens();
         if (t.size() > 258 && !(t.get(3).equals("<0x00>") && t.get(258).equals("<0xFF>"))) {
@@ -60,7 +61,7 @@ public final class GgufTokenizers {
         }
         byte[][] pieces = new byte[t.size()][];
         for (int i = 0; i < pieces.length; i++) pieces[i] = t.get(i).replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
-        return Llama2cTokenizer.of(pieces, v.scores());
+        return Llama2cTokenizer.of(pieces, v.scores(), v.eosId() >= 0 ? v.eosId() : Tokenizer.EOS);
     }
 
     private static Tokenizer byteLevel(GgufFile.Vocabulary v) {

@@ -36,8 +36,15 @@ public final class Llama2cTokenizer implements Tokenizer {
     private final Map<Long, Integer> pairs;
     /** Lowest id with the same piece as each id: pairs are keyed by these, since merging looks at strings. */
     private final int[] canonical;
+    /** The end-of-sequence id: {@link #EOS} in llama2.c files; a GGUF may name another (Phi-3's {@code <|endoftext|>}, 32000). */
+    private final int eosId;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores) {
+        this(pieces, scores, EOS);
+    }
+
+    private Llama2cTokenizer(byte[][] pieces, float[] scores, int eosId) {
+        this.eosId = eosId;
         this.pieces = pieces;
         this.scores = scores;
         this.latin1 = new String[pieces.length];
@@ -67,10 +74,16 @@ public final class Llama2cTokenizer implements Tokenizer {
      * {@code ▁} turned back into spaces, as llama2.c's exporter does). The arrays are copied.
      */
     static Llama2cTokenizer of(byte[][] pieces, float[] scores) {
+        return of(pieces, scores, EOS);
+    }
+
+    /** As {@link #of(byte[][], float[])} with the end-of-sequence token at {@code eosId} (a GGUF's {@code eos_token_id}). */
+    static Llama2cTokenizer of(byte[][] pieces, float[] scores, int eosId) {
         if (pieces.length != scores.length) throw new IllegalArgumentException(pieces.length + " pieces but " + scores.length + " scores");
+        if (eosId < 0 || eosId >= pieces.length) throw new IllegalArgumentException("EOS id " + eosId + " outside a vocabulary of " + pieces.length);
         byte[][] p = new byte[pieces.length][];
         for (int i = 0; i < p.length; i++) p[i] = pieces[i].clone();
-        return new Llama2cTokenizer(p, scores.clone());
+        return new Llama2cTokenizer(p, scores.clone(), eosId);
     }
 
     /** Loads a tokenizer with a default Hadoop configuration. */
@@ -131,6 +144,9 @@ public final class Llama2cTokenizer implements Tokenizer {
     @Override
     public int vocabSize() { return pieces.length; }
 
+    @Override
+    public int eosId() { return eosId; }
+
     /** The raw bytes of a token's piece. */
     public byte[] piece(int token) { return pieces[token].clone(); }
 
@@ -164,7 +180,7 @@ public final class Llama2cTokenizer implements Tokenizer {
             cp.setLength(0);
         }
         n = merge(tokens, n);
-        if (eos) tokens[n++] = EOS;
+        if (eos) tokens[n++] = eosId;
         return java.util.Arrays.copyOf(tokens, n);
     }
 
@@ -192,7 +208,7 @@ public final class Llama2cTokenizer implements Tokenizer {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int prev = -1;
         for (int t : tokens) {
-            if (t != BOS && t != EOS) out.writeBytes(pieceBytes(prev, t));
+            if (t != BOS && t != EOS && t != eosId) out.writeBytes(pieceBytes(prev, t));
             prev = t;
         }
         return out.toString(StandardCharsets.UTF_8);
