@@ -30,6 +30,9 @@ public final class GgufTokenizers {
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Qwen3.5's: Qwen2's with combining marks ({@code \p{M}}) inside words (llama.cpp's LLAMA_VOCAB_PRE_TYPE_QWEN35). */
+    static final String QWEN35_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     private static final int CONTROL = 3;
     private static final int USER_DEFINED = 4;
 
@@ -87,19 +90,30 @@ public final class GgufTokenizers {
         String pre = v.pre() == null ? "default" : v.pre();
         ObjectNode byteLevel = js.objectNode().put("type", "ByteLevel").put("add_prefix_space", false);
         switch (pre) {
+            // the names llama.cpp's llama_vocab::load maps to one pre-tokenizer type share its rules here
             case "gpt-2", "phi-2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
-            case "llama-bpe", "llama3", "llama-v3", "qwen2", "deepseek-r1-qwen" -> {
-                boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen");
+            case "llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "qwen2", "deepseek-r1-qwen",
+                 "kormo", "f2llmv2", "qwen35" -> {
+                boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen") || pre.equals("kormo") || pre.equals("f2llmv2");
                 ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
                 ArrayNode steps = seq.putArray("pretokenizers");
                 ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
-                split.putObject("pattern").put("Regex", qwen ? QWEN2_REGEX : LLAMA3_REGEX);
+                split.putObject("pattern").put("Regex", pre.equals("qwen35") ? QWEN35_REGEX : qwen ? QWEN2_REGEX : LLAMA3_REGEX);
                 steps.add(byteLevel.put("use_regex", false));
                 // llama.cpp (like Llama 3's tokenizer.json) takes a word found whole in the vocabulary as is
-                if (!qwen) model.put("ignore_merges", true);
+                if (!qwen && !pre.equals("qwen35")) model.put("ignore_merges", true);
+            }
+            case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone" -> {
+                // each digit alone, then GPT-2's regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_STARCODER group; the Digits +
+                // ByteLevel of SmolLM's and StarCoder's tokenizer.json)
+                ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
+                ArrayNode steps = seq.putArray("pretokenizers");
+                steps.addObject().put("type", "Digits").put("individual_digits", true);
+                steps.add(byteLevel.put("use_regex", true));
             }
             default -> throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre + "' is not supported (gpt-2, phi-2,"
-                    + " llama-bpe, qwen2 are; for 'default' llama.cpp itself warns that it tokenizes wrongly); pass a tokenizer.json as --tokenizer");
+                    + " llama-bpe and its aliases (llama3, falcon3, lfm2, ...), qwen2, qwen35, and the starcoder group (starcoder, refact, command-r,"
+                    + " smollm, codeshell, exaone) are; for 'default' llama.cpp itself warns that it tokenizes wrongly); pass a tokenizer.json as --tokenizer");
         }
         return HuggingFaceTokenizer.of(f, root, v.bosId() >= 0 ? v.bosId() : null, v.eosId() >= 0 ? v.eosId() : null);
     }
