@@ -59,7 +59,7 @@ public final class WeightErrorProfiler {
         for (int k = 0; k < options.size(); k++) {
             TensorChoice c = options.get(k);
             double err = 0;
-            if (c.sparsity().kind() == Sparsity.Kind.NONE && !c.isLowRank() && !c.errorCompensated()) {
+            if (c.sparsity().kind() == Sparsity.Kind.NONE && !c.isLowRank() && !c.errorCompensated() && !c.importanceWeighted()) {
                 var f = c.format().effectiveFor(cols);
                 for (int r = 0; r < rows; r++) {
                     int base = r * cols;

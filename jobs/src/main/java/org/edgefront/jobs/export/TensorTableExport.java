@@ -25,7 +25,7 @@ import org.edgefront.space.model.TensorSpec;
 final class TensorTableExport implements PointExporter.Text {
     /** The columns, in order. */
     static final List<String> COLUMNS = List.of("tensor", "layer", "choice", "format", "format_bits", "sparsity", "rank_ratio", "gptq",
-            "rows", "cols", "stored_format", "stored_bytes", "bits_per_weight");
+            "imatrix", "rows", "cols", "stored_format", "stored_bytes", "bits_per_weight");
     private static final Pattern LAYER = Pattern.compile("blk\\.(\\d+)\\..*");
 
     @Override
@@ -46,6 +46,7 @@ final class TensorTableExport implements PointExporter.Text {
             long bytes = t == null ? 0 : c.bytes(t);
             row(b, List.of(name, m.matches() ? m.group(1) : "", c.label(), c.format().name(), Integer.toString(c.format().bits()),
                     c.sparsity().label(), number(c.rankRatio()), Boolean.toString(c.errorCompensated()),
+                    Boolean.toString(c.importanceWeighted()),
                     t == null ? "" : Integer.toString(t.rows()), t == null ? "" : Integer.toString(t.cols()),
                     t == null ? "" : c.format().effectiveFor(t.cols()).name(), t == null ? "" : Long.toString(bytes),
                     t == null ? "" : String.format(Locale.ROOT, "%.4f", 8.0 * bytes / ((double) t.rows() * t.cols()))));

@@ -77,13 +77,14 @@ class TensorTableExportTest {
             assertEquals(ch.label(), f[2]);
             assertEquals(ch.format().name(), f[3]);
             assertEquals(ch.sparsity().label(), f[5]);
-            assertEquals(Integer.toString(t.rows()), f[8]);
-            assertEquals(Integer.toString(t.cols()), f[9]);
-            assertEquals(ch.format().effectiveFor(t.cols()).name(), f[10]);
-            assertEquals(Long.toString(ch.bytes(t)), f[11]);
-            total += Long.parseLong(f[11]);
+            assertEquals(Boolean.toString(ch.importanceWeighted()), f[8]);
+            assertEquals(Integer.toString(t.rows()), f[9]);
+            assertEquals(Integer.toString(t.cols()), f[10]);
+            assertEquals(ch.format().effectiveFor(t.cols()).name(), f[11]);
+            assertEquals(Long.toString(ch.bytes(t)), f[12]);
+            total += Long.parseLong(f[12]);
             // Q4_0 dense: 18 bytes per 32 weights, 4.5 bits; rows that do not fit its blocks are stored as F16
-            if (ch.label().equals("Q4_0")) assertEquals(f[10].equals("Q4_0") ? "4.5000" : "16.0000", f[12]);
+            if (ch.label().equals("Q4_0")) assertEquals(f[11].equals("Q4_0") ? "4.5000" : "16.0000", f[13]);
         }
         assertEquals(space.weightBytes(c), total, "stored bytes add up to the point's weight bytes");
         assertTrue(r.command().startsWith("column -s, -t < "), r.command());
@@ -99,7 +100,7 @@ class TensorTableExportTest {
         assertEquals(1, r.warnings().size(), r.warnings().toString());
         assertTrue(r.warnings().get(0).startsWith("cannot read model "), r.warnings().get(0));
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("token_embd.weight,,Q4_0,Q4_0,4,dense,1,false,,,,,", lines.get(1));
+        assertEquals("token_embd.weight,,Q4_0,Q4_0,4,dense,1,false,false,,,,,", lines.get(1));
     }
 
     @Test
