@@ -146,7 +146,14 @@ public final class GgufExport {
         }
         // LongRoPE (Phi-3): no rope.scaling.type, so llama.cpp neither stretches nor YaRN-ramps the factored frequencies
         Map<String, float[]> ropeFactors = new LinkedHashMap<>();
-        if (a.ropeScaling().type() == RopeScaling.Type.LONGROPE) {
+        if (a.family() != ArchitectureFamily.PHI3 && a.ropeScaling().perFrequencyDivisors()) {
+            // Llama 3.1+: one divisor per frequency pair as rope_freqs.weight, which llama.cpp's llama-family graphs apply
+            ropeFactors.put(GgufFile.ROPE_FREQS_TENSOR, floats(a.ropeScaling().frequencyDivisors(a.ropeTheta(), a.rotaryDims())));
+        } else if (a.family() != ArchitectureFamily.PHI3 && a.ropeScaling().type() != RopeScaling.Type.DEFAULT
+                && a.ropeScaling().type() != RopeScaling.Type.LINEAR) {
+            throw new InvalidInputException(weights.source(), "rope_scaling", "RoPE scaling " + a.ropeScaling().type().configName() + " is not written to a "
+                    + arch + " GGUF (default, linear and llama3 are); llama.cpp would run the model without it");
+        } else if (a.ropeScaling().type() == RopeScaling.Type.LONGROPE) {
             RopeScaling r = a.ropeScaling();
             w.u32(p + GgufFile.ROPE_ORIGINAL_CONTEXT_KEY, r.originalContext()).f32(p + GgufFile.ROPE_ATTENTION_FACTOR_KEY, (float) r.attentionFactor());
             ropeFactors.put(GgufFile.LONG_ROPE_FACTORS_TENSOR, floats(r.longFactors()));

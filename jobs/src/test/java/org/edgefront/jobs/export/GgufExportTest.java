@@ -177,6 +177,26 @@ class GgufExportTest {
         }
     }
 
+    @Test
+    void llama3RopeScalingIsWrittenAsPerFrequencyDivisorsAndYarnIsRefusedRatherThanDropped() throws Exception {
+        try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(32, 48, 2, 4, 2, 40, 64, true), 9, ArchitectureFamily.LLAMA, 8)) {
+            ModelArchitecture a = w.architecture();
+            Path out = tmp.resolve("llama3.gguf");
+            GgufExport.write("test", renamed(w, a.withRopeScaling(RopeScaling.llama3(8, 1, 4, 16))), uniform(a, "F32"), null, out.toString());
+            try (ModelWeights back = GgufFile.open(out.toString())) {
+                RopeScaling r = back.architecture().ropeScaling();
+                assertTrue(r.perFrequencyDivisors(), r.toString());
+                List<Double> expected = RopeScaling.llama3(8, 1, 4, 16).frequencyDivisors(a.ropeTheta(), a.rotaryDims());
+                for (int i = 0; i < expected.size(); i++) assertEquals(expected.get(i), r.longFactors().get(i), 1e-6, "pair " + i);
+                for (String n : w.tensorNames()) assertArrayEquals(w.read(n), back.read(n), n);
+            }
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> GgufExport.write("test",
+                    renamed(w, a.withRopeScaling(RopeScaling.yarn(4, 16, 32, 1, null))), uniform(a, "F32"), null, tmp.resolve("yarn.gguf").toString()));
+            assertEquals("rope_scaling", e.field());
+            assertFalse(Files.exists(tmp.resolve("yarn.gguf")));
+        }
+    }
+
     /** {@code w}'s tensors under another architecture of the same shapes. */
     private static ModelWeights renamed(ModelWeights w, ModelArchitecture a) {
         return new ModelWeights() {

@@ -55,6 +55,8 @@ public final class GgufFile {
      * {@code <arch>.}), read here and written by the GGUF export.
      */
     public static final String LONG_ROPE_FACTORS_TENSOR = "rope_factors_long.weight";
+    /** The per-frequency RoPE divisors llama.cpp's converter writes for the llama3 rule (Llama 3.1 and later): {@code rotaryDims / 2} F32. */
+    public static final String ROPE_FREQS_TENSOR = "rope_freqs.weight";
     /** See {@link #LONG_ROPE_FACTORS_TENSOR}. */
     public static final String SHORT_ROPE_FACTORS_TENSOR = "rope_factors_short.weight";
     /** See {@link #LONG_ROPE_FACTORS_TENSOR}: the original context, in tokens (u32). */
@@ -460,8 +462,8 @@ public final class GgufFile {
             throw new InvalidInputException(f, p + "attention.value_length", "value heads of " + positiveInt(f, meta, p + "attention.value_length")
                     + " differ from key heads of " + headDim + "; not supported");
         }
-        if (byName.containsKey("rope_freqs.weight")) {
-            throw new InvalidInputException(f, "rope_freqs.weight", "per-frequency RoPE factors (Llama 3.1-style scaling baked into the GGUF) are not supported");
+        if (byName.containsKey(ROPE_FREQS_TENSOR) && family == ArchitectureFamily.PHI3) {
+            throw new InvalidInputException(f, ROPE_FREQS_TENSOR, "per-frequency RoPE factors on a phi3 model are not supported (its LongRoPE tensors are)");
         }
         if (kvHeads > heads || heads % kvHeads != 0) throw new InvalidInputException(f, p + "attention.head_count_kv", kvHeads + " does not divide head_count " + heads);
         if (headDim % 2 != 0) throw new InvalidInputException(f, p + (explicitHead ? "attention.key_length" : "attention.head_count"),
@@ -486,6 +488,14 @@ public final class GgufFile {
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
         if (family == ArchitectureFamily.GEMMA2) arch = gemma2(f, meta, p, arch);
         if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, byName, dataStart, r, arch);
+        if (byName.containsKey(ROPE_FREQS_TENSOR)) {
+            // Llama 3.1 / 3.2 / 3.3: llama.cpp's converter bakes the llama3 rule into one divisor per frequency pair, which
+            // llama.cpp applies on every layer and at every context (no rope.scaling.type is written)
+            if (arch.ropeScaling() != RopeScaling.NONE) {
+                throw new InvalidInputException(f, ROPE_FREQS_TENSOR, "per-frequency factors on top of RoPE scaling '" + scaling + "' are not supported");
+            }
+            arch = arch.withRopeScaling(RopeScaling.frequencyFactors(ropeFactors(f, byName.get(ROPE_FREQS_TENSOR), rotaryDims, dataStart, r), ctx));
+        }
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
         boolean rotateHalf = family.ggufRotatesHalf();
@@ -646,7 +656,7 @@ public final class GgufFile {
         return a.withRopeScaling(rope);
     }
 
-    /** A LongRoPE factor tensor: {@code rotaryDims / 2} positive finite F32 values. */
+    /** A LongRoPE or per-frequency factor tensor: {@code rotaryDims / 2} positive finite F32 values. */
     private static List<Double> ropeFactors(String f, Info t, int rotaryDims, long dataStart, RangeReader r) throws IOException {
         if (!t.dims().equals(List.of((long) rotaryDims / 2)) || t.type() != GgmlType.F32) {
             throw new InvalidInputException(f, t.name(), "dims " + t.dims() + " of type " + GgmlType.nameOf(t.ggmlType()) + ", but "

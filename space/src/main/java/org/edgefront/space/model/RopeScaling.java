@@ -115,6 +115,38 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
     }
 
     /**
+     * One divisor per frequency pair, the same at every context: how llama.cpp holds the llama3 rule in a GGUF
+     * ({@code rope_freqs.weight}, computed by its converter from the Hugging Face parameters). Held as LongRoPE with equal
+     * long and short factors and no cos/sin factor, which computes exactly that.
+     */
+    public static RopeScaling frequencyFactors(List<Double> factors, int originalContext) {
+        return longRope(factors, factors, 1.0, Math.max(1, originalContext), 1.0);
+    }
+
+    /**
+     * Whether this rule is one divisor per frequency pair at every context with no cos/sin factor ({@link #frequencyFactors},
+     * or {@link Type#LLAMA3}, which {@link #frequencyDivisors} turns into one), which a GGUF holds as {@code rope_freqs.weight}.
+     */
+    public boolean perFrequencyDivisors() {
+        return type == Type.LLAMA3 || type == Type.LONGROPE && longFactors.equals(shortFactors) && attentionFactor == 1.0;
+    }
+
+    /**
+     * The divisor of each frequency pair's base frequency, for a rule where {@link #perFrequencyDivisors()}: the base
+     * frequency over the scaled one (llama.cpp's converter computes Llama 3's the same way, as {@code rope_factors}).
+     *
+     * @throws IllegalStateException for a rule that is not one divisor per pair at every context
+     */
+    public List<Double> frequencyDivisors(double theta, int rotaryDims) {
+        if (!perFrequencyDivisors()) throw new IllegalStateException("RoPE rule " + type + " is not one divisor per frequency pair");
+        if (type == Type.LONGROPE) return longFactors;
+        double[] scaled = inverseFrequencies(theta, rotaryDims, 0);
+        List<Double> out = new java.util.ArrayList<>(scaled.length);
+        for (int i = 0; i < scaled.length; i++) out.add((1.0 / Math.pow(theta, (2.0 * i) / rotaryDims)) / scaled[i]);
+        return List.copyOf(out);
+    }
+
+    /**
      * LongRoPE: whether a sequence of {@code sequenceTokens} runs on the long factors (false for every other rule). The
      * rule is llama.cpp's ({@code llama_model::get_rope_factors}), decided once for a context and not per token: long
      * when the context per sequence, which llama.cpp rounds up to a multiple of {@link #LLAMA_CPP_CONTEXT_QUANTUM_TOKENS}
