@@ -134,8 +134,12 @@ public final class CompareCommand implements Callable<Integer> {
                 List<String> gptqOptions = opts.stream().filter(o -> TensorChoice.parse(o).errorCompensated()).toList();
                 if (!gptqOptions.isEmpty()) uniformGptq = CompareStudy.bestUniform(e, arch, gptqOptions, uniform.weightBytes());
                 int[] atMixMeasured = new int[1];
+                // the search at a byte budget is deterministic: mixes of equal bytes (a mix and its +imatrix variant) share it
+                java.util.Map<Long, CompareStudy.Named> atBytes = new java.util.HashMap<>();
                 for (CompareStudy.Named m : mixed) {
-                    CompareStudy.Named s = CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, atMixMeasured);
+                    CompareStudy.Named s = atBytes.containsKey(m.weightBytes()) ? atBytes.get(m.weightBytes())
+                            : CompareStudy.bestSearched(e, space, t, m.weightBytes(), measureTop, null, atMixMeasured);
+                    atBytes.put(m.weightBytes(), s);
                     atMix.add(s == null ? null : new CompareStudy.Named(m.name(), s.kl(), s.weightBytes(), s.choices()));
                 }
                 progress.stepDone("searched configuration at each mix's bytes", atMixMeasured[0], "forward passes");
