@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.io.GgufFile;
@@ -49,22 +50,36 @@ public final class GgufTokenizers {
         };
     }
 
+    /**
+     * A {@code llama} (SentencePiece) vocabulary as llama.cpp tokenizes it: its own BOS and EOS ids, the dummy-prefix space
+     * when {@code add_space_prefix} (Llama, Phi-3) or not (Gemma), byte fallbacks at its {@code <0xNN>} tokens wherever they
+     * are, and its user-defined tokens matched in the raw text first.
+     */
     private static Tokenizer sentencePiece(GgufFile.Vocabulary v) {
         String f = v.source();
         if (v.scores() == null) throw new InvalidInputException(f, "tokenizer.ggml.scores", "missing; a llama (SentencePiece) vocabulary needs scores");
-        if (v.bosId() >= 0 && v.bosId() != Tokenizer.BOS) {
-            throw new InvalidInputException(f, "tokenizer.ggml.bos_token_id", "BOS " + v.bosId() + " is not at id 1, where SentencePiece Llama vocabularies keep it");
-        }
-        // Phi-3 ends sequences with its own <|endoftext|> (32000) where Llama's </s> is 2
-        if (v.eosId() >= v.tokens().size()) throw new InvalidInputException(f, "tokenizer.ggml.eos_token_id", "EOS " + v.eosId() + " is outside the vocabulary");
-        if (!v.addSpacePrefix()) throw new InvalidInputException(f, "tokenizer.ggml.add_space_prefix", "false is not supported (the dummy prefix is always added)");
         List<String> t = v.tokens();
-        if (t.size() > 258 && !(t.get(3).equals("<0x00>") && t.get(258).equals("<0xFF>"))) {
-            throw new InvalidInputException(f, "tokenizer.ggml.tokens", "byte tokens <0x00>..<0xFF> are not at ids 3..258");
+        if (v.bosId() >= t.size()) throw new InvalidInputException(f, "tokenizer.ggml.bos_token_id", "BOS " + v.bosId() + " is outside the vocabulary");
+        // Phi-3 ends sequences with its own <|endoftext|> (32000) where Llama's </s> is 2; Gemma's <bos> is 2 and <eos> 1
+        if (v.eosId() >= t.size()) throw new InvalidInputException(f, "tokenizer.ggml.eos_token_id", "EOS " + v.eosId() + " is outside the vocabulary");
+        int[] byteIds = new int[256];
+        java.util.Arrays.fill(byteIds, -1);
+        Map<String, Integer> userDefined = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < t.size(); i++) {
+            String s = t.get(i);
+            if (s.length() == 6 && s.startsWith("<0x") && s.endsWith(">")) {
+                int b = Integer.parseInt(s.substring(3, 5), 16);
+                if (byteIds[b] < 0) byteIds[b] = i;
+            }
+            if (v.tokenTypes() != null && v.tokenTypes()[i] == USER_DEFINED) userDefined.putIfAbsent(s, i);
+        }
+        for (int b = 0; b < 256; b++) {
+            if (byteIds[b] < 0) throw new InvalidInputException(f, "tokenizer.ggml.tokens", "no byte token <0x" + String.format("%02X", b) + "> (SentencePiece byte fallback needs all 256)");
         }
         byte[][] pieces = new byte[t.size()][];
         for (int i = 0; i < pieces.length; i++) pieces[i] = t.get(i).replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
-        return Llama2cTokenizer.of(pieces, v.scores(), v.eosId() >= 0 ? v.eosId() : Tokenizer.EOS);
+        return Llama2cTokenizer.of(pieces, v.scores(), v.bosId() >= 0 ? v.bosId() : Tokenizer.BOS, v.eosId() >= 0 ? v.eosId() : Tokenizer.EOS,
+                v.addSpacePrefix(), byteIds, 0, userDefined);
     }
 
     private static Tokenizer byteLevel(GgufFile.Vocabulary v) {

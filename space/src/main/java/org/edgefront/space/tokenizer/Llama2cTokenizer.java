@@ -38,13 +38,34 @@ public final class Llama2cTokenizer implements Tokenizer {
     private final int[] canonical;
     /** The end-of-sequence id: {@link #EOS} in llama2.c files; a GGUF may name another (Phi-3's {@code <|endoftext|>}, 32000). */
     private final int eosId;
+    /** The beginning-of-sequence id: {@link #BOS} in llama2.c files; a GGUF may name another (Gemma's {@code <bos>}, 2). */
+    private final int bosId;
+    /** Whether text gets the dummy-prefix space (llama2.c and Llama: yes; Gemma: {@code add_space_prefix} false). */
+    private final boolean spacePrefix;
+    /** The id of each byte's fallback token {@code <0xNN>}, or the unknown token's where the vocabulary has none. */
+    private final int[] byteIds;
+    /**
+     * Tokens matched in the raw text before the merges and emitted whole (llama.cpp's user-defined tokens, which it
+     * partitions the text on even without parsing specials), longest first; empty for llama2.c files.
+     */
+    private final String[] userDefined;
+    private final int[] userDefinedIds;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores) {
-        this(pieces, scores, EOS);
+        this(pieces, scores, BOS, EOS, true, null, 0, new String[0], new int[0]);
     }
 
-    private Llama2cTokenizer(byte[][] pieces, float[] scores, int eosId) {
+    private Llama2cTokenizer(byte[][] pieces, float[] scores, int bosId, int eosId, boolean spacePrefix, int[] byteIds, int unknownId,
+                             String[] userDefined, int[] userDefinedIds) {
         this.eosId = eosId;
+        this.bosId = bosId;
+        this.spacePrefix = spacePrefix;
+        this.userDefined = userDefined;
+        this.userDefinedIds = userDefinedIds;
+        this.byteIds = new int[256];
+        for (int b = 0; b < 256; b++) {
+            this.byteIds[b] = byteIds != null ? byteIds[b] : b + 3 < pieces.length ? b + 3 : unknownId;
+        }
         this.pieces = pieces;
         this.scores = scores;
         this.latin1 = new String[pieces.length];
@@ -79,11 +100,33 @@ public final class Llama2cTokenizer implements Tokenizer {
 
     /** As {@link #of(byte[][], float[])} with the end-of-sequence token at {@code eosId} (a GGUF's {@code eos_token_id}). */
     static Llama2cTokenizer of(byte[][] pieces, float[] scores, int eosId) {
+        return of(pieces, scores, BOS, eosId, true, null, 0, Map.of());
+    }
+
+    /**
+     * A SentencePiece vocabulary as llama.cpp's {@code llm_tokenizer_spm} runs it (a GGUF's {@code llama} model): special
+     * ids where the file puts them, the dummy-prefix space only when {@code spacePrefix}, byte fallbacks at the ids of
+     * their {@code <0xNN>} tokens, and user-defined tokens matched in the raw text first, each emitted whole, with the text
+     * after one taking the dummy prefix again (llama.cpp's {@code tokenizer_st_partition} then {@code is_prev_special}).
+     *
+     * @param byteIds     per byte value, the id of its {@code <0xNN>} token (256 entries), or null for llama2.c's ids 3..258
+     * @param userDefined user-defined token texts (as the file stores them) to their ids
+     */
+    static Llama2cTokenizer of(byte[][] pieces, float[] scores, int bosId, int eosId, boolean spacePrefix, int[] byteIds, int unknownId,
+                               Map<String, Integer> userDefined) {
         if (pieces.length != scores.length) throw new IllegalArgumentException(pieces.length + " pieces but " + scores.length + " scores");
         if (eosId < 0 || eosId >= pieces.length) throw new IllegalArgumentException("EOS id " + eosId + " outside a vocabulary of " + pieces.length);
+        if (bosId < 0 || bosId >= pieces.length) throw new IllegalArgumentException("BOS id " + bosId + " outside a vocabulary of " + pieces.length);
+        if (byteIds != null && byteIds.length != 256) throw new IllegalArgumentException(byteIds.length + " byte ids");
         byte[][] p = new byte[pieces.length][];
         for (int i = 0; i < p.length; i++) p[i] = pieces[i].clone();
-        return new Llama2cTokenizer(p, scores.clone(), eosId);
+        // llama.cpp tries the longest user-defined token first (its special-token cache is sorted by text length)
+        java.util.List<Map.Entry<String, Integer>> u = new java.util.ArrayList<>(userDefined.entrySet());
+        u.removeIf(e -> e.getKey().isEmpty());
+        u.sort(java.util.Comparator.<Map.Entry<String, Integer>>comparingInt(e -> -e.getKey().length()).thenComparingInt(Map.Entry::getValue));
+        String[] texts = u.stream().map(Map.Entry::getKey).toArray(String[]::new);
+        int[] tids = u.stream().mapToInt(Map.Entry::getValue).toArray();
+        return new Llama2cTokenizer(p, scores.clone(), bosId, eosId, spacePrefix, byteIds == null ? null : byteIds.clone(), unknownId, texts, tids);
     }
 
     /** Loads a tokenizer with a default Hadoop configuration. */
@@ -147,6 +190,9 @@ public final class Llama2cTokenizer implements Tokenizer {
     @Override
     public int eosId() { return eosId; }
 
+    @Override
+    public int bosId() { return bosId; }
+
     /** The raw bytes of a token's piece. */
     public byte[] piece(int token) { return pieces[token].clone(); }
 
@@ -155,14 +201,56 @@ public final class Llama2cTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean bos, boolean eos) {
+        java.util.List<Object> fragments = partition(text);
+        int[] out = new int[16];
+        int n = 0;
+        if (bos) out[n++] = bosId;
+        boolean prevSpecial = true;
+        for (Object f : fragments) {
+            int[] part = f instanceof Integer id ? new int[] {id} : encodeRaw((String) f, spacePrefix && prevSpecial);
+            prevSpecial = f instanceof Integer;
+            if (n + part.length + 1 > out.length) out = java.util.Arrays.copyOf(out, Math.max(2 * out.length, n + part.length + 1));
+            System.arraycopy(part, 0, out, n, part.length);
+            n += part.length;
+        }
+        if (eos) out[n++] = eosId;
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** The text split at every user-defined token (longest first, leftmost): raw strings and token ids, in order. */
+    private java.util.List<Object> partition(String text) {
+        java.util.List<Object> parts = new java.util.ArrayList<>();
+        parts.add(text);
+        for (int k = 0; k < userDefined.length; k++) {
+            java.util.List<Object> next = new java.util.ArrayList<>();
+            for (Object p : parts) {
+                if (!(p instanceof String raw)) {
+                    next.add(p);
+                    continue;
+                }
+                int from = 0;
+                int at;
+                while ((at = raw.indexOf(userDefined[k], from)) >= 0) {
+                    if (at > from) next.add(raw.substring(from, at));
+                    next.add(userDefinedIds[k]);
+                    from = at + userDefined[k].length();
+                }
+                if (from < raw.length()) next.add(raw.substring(from));
+            }
+            parts = next;
+        }
+        return parts;
+    }
+
+    /** One raw fragment: llama2.c's encode, with or without the dummy-prefix space. */
+    private int[] encodeRaw(String text, boolean prefix) {
         byte[] t = text.getBytes(StandardCharsets.UTF_8);
         int[] tokens = new int[t.length + 3];
         int n = 0;
-        if (bos) tokens[n++] = BOS;
-        if (t.length > 0) {
+        if (t.length > 0 && prefix) {
             Integer space = ids.get(" ");
             // llama2.c assumes " " is in the vocabulary; fall back to its byte token otherwise
-            tokens[n++] = space != null ? space : ' ' + 3;
+            tokens[n++] = space != null ? space : byteIds[' '];
         }
         StringBuilder cp = new StringBuilder(4);
         for (int i = 0; i < t.length; i++) {
@@ -174,13 +262,12 @@ public final class Llama2cTokenizer implements Tokenizer {
             if (id != null) {
                 tokens[n++] = id;
             } else {
-                // byte fallback; a vocabulary too small to hold byte tokens gets the unknown token (id 0)
-                for (int j = 0; j < cp.length(); j++) tokens[n++] = cp.charAt(j) + 3 < pieces.length ? cp.charAt(j) + 3 : 0;
+                // byte fallback; a vocabulary too small to hold byte tokens gets the unknown token
+                for (int j = 0; j < cp.length(); j++) tokens[n++] = byteIds[cp.charAt(j)];
             }
             cp.setLength(0);
         }
         n = merge(tokens, n);
-        if (eos) tokens[n++] = eosId;
         return java.util.Arrays.copyOf(tokens, n);
     }
 
@@ -208,7 +295,7 @@ public final class Llama2cTokenizer implements Tokenizer {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int prev = -1;
         for (int t : tokens) {
-            if (t != BOS && t != EOS && t != eosId) out.writeBytes(pieceBytes(prev, t));
+            if (t != BOS && t != EOS && t != eosId && t != bosId) out.writeBytes(pieceBytes(prev, t));
             prev = t;
         }
         return out.toString(StandardCharsets.UTF_8);
@@ -219,7 +306,7 @@ public final class Llama2cTokenizer implements Tokenizer {
             throw new IllegalArgumentException("token " + token + " outside vocabulary of " + pieces.length);
         }
         byte[] p = pieces[token];
-        if (prevToken == BOS && p.length > 0 && p[0] == ' ') p = java.util.Arrays.copyOfRange(p, 1, p.length);
+        if (prevToken == bosId && spacePrefix && p.length > 0 && p[0] == ' ') p = java.util.Arrays.copyOfRange(p, 1, p.length);
         int raw = byteFallback(p);
         return raw >= 0 ? new byte[] {(byte) raw} : p;
     }
