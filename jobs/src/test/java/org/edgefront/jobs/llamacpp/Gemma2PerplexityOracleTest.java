@@ -4,19 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.quality.ForwardPasses;
-import org.edgefront.jobs.TestPaths;
-import org.edgefront.jobs.export.GgufExport;
-import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.LogitSoftcaps;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
-import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,16 +38,13 @@ class Gemma2PerplexityOracleTest {
 
     @Test
     void llamaPerplexityAndEdgeFrontAgreeOnATinyGemma2GgufWithBothSoftCaps() throws Exception {
-        Path models = TestPaths.shared().resolve("models");
         Path gguf = dir.resolve("gemma2-tiny-f32.gguf");
         try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 6, 4, 2, 512, 256, true), 17,
                 ArchitectureFamily.GEMMA2, 32)) {
             ModelArchitecture a = w.architecture();
             assertEquals(64, a.slidingWindow().tokens());
             assertTrue(a.slidingWindow().isLocal(0) && !a.slidingWindow().isLocal(1) && a.slidingWindow().isLocal(4) && !a.slidingWindow().isLocal(5));
-            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
-            for (TensorSpec t : a.linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
-            GgufExport.write("gemma2-oracle", w, f32, models.resolve("tok512.bin").toString(), gguf.toString());
+            PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
         assertEquals("gemma2", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {

@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.edgefront.jobs.TestPaths;
-import org.edgefront.jobs.export.GgufExport;
-import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelWeights;
-import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,16 +41,13 @@ class Gemma3PerplexityOracleTest {
 
     @Test
     void llamaPerplexityAndEdgeFrontAgreeOnATinyGemma3GgufBeyondItsSlidingWindow() throws Exception {
-        Path models = TestPaths.shared().resolve("models");
         Path gguf = dir.resolve("gemma3-tiny-f32.gguf");
         try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 6, 4, 2, 512, 256, true), 17,
                 ArchitectureFamily.GEMMA3, 32)) {
             // the window must be shorter than the evaluated chunks, and layer 5 global, for the test to cover both
             assertEquals(64, w.architecture().slidingWindow().tokens());
             assertTrue(w.architecture().slidingWindow().isLocal(0) && !w.architecture().slidingWindow().isLocal(5));
-            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
-            for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
-            GgufExport.write("gemma3-oracle", w, f32, models.resolve("tok512.bin").toString(), gguf.toString());
+            PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
         assertEquals("gemma3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {

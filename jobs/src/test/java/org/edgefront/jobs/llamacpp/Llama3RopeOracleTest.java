@@ -4,19 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.quality.ForwardPasses;
-import org.edgefront.jobs.TestPaths;
-import org.edgefront.jobs.export.GgufExport;
-import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.model.RopeScaling;
-import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,15 +36,12 @@ class Llama3RopeOracleTest {
 
     @Test
     void llamaPerplexityAndEdgeFrontAgreeOnALlamaGgufWithLlama3RopeFactors() throws Exception {
-        Path models = TestPaths.shared().resolve("models");
         Path gguf = dir.resolve("llama3-rope-f32.gguf");
         RopeScaling llama3 = RopeScaling.llama3(8, 1, 4, 32);
         double scaledNll;
         try (ModelWeights base = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, true), 23, ArchitectureFamily.LLAMA, 16)) {
             ModelWeights w = PerplexityOracle.as(base, base.architecture().withRopeScaling(llama3));
-            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
-            for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
-            GgufExport.write("llama3-rope-oracle", w, f32, models.resolve("tok512.bin").toString(), gguf.toString());
+            PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
             assertEquals(8L, GgufFile.header(gguf.toString(), new Configuration()).tensorDims().get(GgufFile.ROPE_FREQS_TENSOR).get(0));
             PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
                     assertTrue(a.ropeScaling().perFrequencyDivisors(), a.ropeScaling().toString());

@@ -1,5 +1,10 @@
 package org.edgefront.jobs.llamacpp;
 
+import org.edgefront.space.model.TensorSpec;
+import org.edgefront.space.compress.TensorChoice;
+import org.edgefront.jobs.export.GgufExport;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,5 +125,17 @@ final class PerplexityOracle {
             @Override public String source() { return w.source(); }
             @Override public void close() throws java.io.IOException { w.close(); }
         };
+    }
+
+    /**
+     * {@code w} written as an F32 GGUF {@code dir/name} by {@code export --to gguf} with stories260K's tok512 tokenizer:
+     * the file the architecture oracles run llama-perplexity on.
+     */
+    static Path f32Gguf(Path dir, String name, ModelWeights w) {
+        Map<String, TensorChoice> f32 = new LinkedHashMap<>();
+        for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
+        Path gguf = dir.resolve(name);
+        GgufExport.write(name, w, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
+        return gguf;
     }
 }

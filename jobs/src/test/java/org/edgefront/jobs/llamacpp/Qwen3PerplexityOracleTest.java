@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.edgefront.jobs.TestPaths;
-import org.edgefront.jobs.export.GgufExport;
-import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelWeights;
-import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,13 +38,10 @@ class Qwen3PerplexityOracleTest {
 
     @Test
     void llamaPerplexityAndEdgeFrontAgreeOnATinyQwen3Gguf() throws Exception {
-        Path models = TestPaths.shared().resolve("models");
         Path gguf = dir.resolve("qwen3-tiny-f32.gguf");
         try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 2, 4, 2, 512, 256, true), 17,
                 ArchitectureFamily.QWEN3, 32)) {
-            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
-            for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
-            GgufExport.write("qwen3-oracle", w, f32, models.resolve("tok512.bin").toString(), gguf.toString());
+            PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
         assertEquals("qwen3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {

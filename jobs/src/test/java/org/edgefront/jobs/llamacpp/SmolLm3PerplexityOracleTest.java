@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.quality.ForwardPasses;
-import org.edgefront.jobs.TestPaths;
-import org.edgefront.jobs.export.GgufExport;
-import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
-import org.edgefront.space.model.TensorSpec;
 import org.edgefront.space.synthetic.SyntheticLlama;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,13 +36,10 @@ class SmolLm3PerplexityOracleTest {
 
     @Test
     void llamaPerplexityAndEdgeFrontAgreeOnATinySmolLm3GgufWithItsNoPeLayers() throws Exception {
-        Path models = TestPaths.shared().resolve("models");
         Path gguf = dir.resolve("smollm3-tiny-f32.gguf");
         try (ModelWeights w = SyntheticLlama.create(new SyntheticLlama.Shape(64, 128, 8, 4, 2, 512, 256, true), 17,
                 ArchitectureFamily.SMOLLM3, 16)) {
-            Map<String, TensorChoice> f32 = new LinkedHashMap<>();
-            for (TensorSpec t : w.architecture().linearTensors()) f32.put(t.name(), TensorChoice.parse("F32"));
-            GgufExport.write("smollm3-oracle", sharpened(w), f32, models.resolve("tok512.bin").toString(), gguf.toString());
+            PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), sharpened(w));
         }
         assertEquals("smollm3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
