@@ -148,9 +148,10 @@ public final class GgufFile {
      * @param bosId       BOS id, or -1
      * @param eosId       EOS id, or -1
      * @param addSpacePrefix {@code tokenizer.ggml.add_space_prefix} (SentencePiece dummy prefix; default true)
+     * @param addBos      {@code tokenizer.ggml.add_bos_token}, or null when the file does not say
      */
     public record Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
-                             List<String> merges, int bosId, int eosId, boolean addSpacePrefix) { }
+                             List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos) { }
 
     /**
      * Reads only the header (metadata and tensor table) of a GGUF file; every count and length checked as in
@@ -254,8 +255,9 @@ public final class GgufFile {
             int eos = tokenId(f, meta, "tokenizer.ggml.eos_token_id", n);
             Meta prefix = meta.get("tokenizer.ggml.add_space_prefix");
             Meta pre = meta.get("tokenizer.ggml.pre");
+            Meta addBos = meta.get("tokenizer.ggml.add_bos_token");
             return new Vocabulary(f, model, pre != null && pre.type() == STRING ? pre.text() : null, tokens.strings(), scores, types, merges, bos, eos,
-                    prefix == null || prefix.number() != 0);
+                    prefix == null || prefix.number() != 0, addBos == null ? null : addBos.number() != 0);
         }
     }
 

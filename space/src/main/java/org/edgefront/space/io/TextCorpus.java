@@ -75,14 +75,14 @@ public final class TextCorpus {
     }
 
     /**
-     * Encodes paragraphs as evaluation sequences: BOS first, then the paragraph's tokens (no EOS), cut
-     * to at most {@code maxTokens} tokens.
+     * Encodes paragraphs as evaluation sequences: BOS first when the vocabulary starts texts with it
+     * ({@link Tokenizer#addsBos()}), then the paragraph's tokens (no EOS), cut to at most {@code maxTokens} tokens.
      */
     public static List<int[]> encode(Tokenizer tokenizer, List<String> paragraphs, int maxTokens) {
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens " + maxTokens + " < 1");
         List<int[]> out = new ArrayList<>(paragraphs.size());
         for (String p : paragraphs) {
-            int[] ids = tokenizer.encode(p, true, false);
+            int[] ids = tokenizer.encode(p, tokenizer.addsBos(), false);
             out.add(ids.length > maxTokens ? Arrays.copyOf(ids, maxTokens) : ids);
         }
         return out;

@@ -42,12 +42,40 @@ public final class GgufTokenizers {
     /** The tokenizer of a GGUF file. */
     public static Tokenizer load(String uri, Configuration conf) throws IOException {
         GgufFile.Vocabulary v = GgufFile.vocabulary(uri, conf);
-        return switch (v.model()) {
+        Tokenizer t = switch (v.model()) {
             case "llama" -> sentencePiece(v);
             case "gpt2" -> byteLevel(v);
             default -> throw new InvalidInputException(v.source(), "tokenizer.ggml.model", "tokenizer model '" + v.model()
                     + "' is not supported (llama and gpt2 are); pass --tokenizer");
         };
+        boolean addsBos = addsBos(v);
+        return addsBos == t.addsBos() ? t : new WithoutBos(t);
+    }
+
+    /**
+     * Whether llama.cpp starts a text of this vocabulary with BOS ({@code llama_vocab::load}): the file's
+     * {@code add_bos_token} when it has one; else yes for SentencePiece and for the byte-level pre-tokenizers of the
+     * llama-bpe group, no for the other byte-level ones (gpt-2, qwen2, ...).
+     */
+    static boolean addsBos(GgufFile.Vocabulary v) {
+        if (v.addBos() != null) return v.addBos();
+        if (v.model().equals("llama")) return true;
+        return LLAMA3_GROUP.contains(v.pre() == null ? "default" : v.pre());
+    }
+
+    /** The pre-tokenizer names llama.cpp maps to its llama3 type (which also starts texts with BOS). */
+    private static final java.util.Set<String> LLAMA3_GROUP = java.util.Set.of("llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral",
+            "midm-2.0", "lfm2", "jina-v5-nano");
+
+    /** A vocabulary whose texts start without BOS; everything else is the wrapped tokenizer's. */
+    private record WithoutBos(Tokenizer t) implements Tokenizer {
+        @Override public int[] encode(String text, boolean bos, boolean eos) { return t.encode(text, bos, eos); }
+        @Override public String decode(int prevToken, int token) { return t.decode(prevToken, token); }
+        @Override public String decode(int[] tokens) { return t.decode(tokens); }
+        @Override public int vocabSize() { return t.vocabSize(); }
+        @Override public int bosId() { return t.bosId(); }
+        @Override public int eosId() { return t.eosId(); }
+        @Override public boolean addsBos() { return false; }
     }
 
     /**
@@ -107,8 +135,8 @@ public final class GgufTokenizers {
         switch (pre) {
             // the names llama.cpp's llama_vocab::load maps to one pre-tokenizer type share its rules here
             case "gpt-2", "phi-2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
-            case "llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "qwen2", "deepseek-r1-qwen",
-                 "kormo", "f2llmv2", "qwen35" -> {
+            case "llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano", "qwen2",
+                 "deepseek-r1-qwen", "kormo", "f2llmv2", "qwen35" -> {
                 boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen") || pre.equals("kormo") || pre.equals("f2llmv2");
                 ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
                 ArrayNode steps = seq.putArray("pretokenizers");

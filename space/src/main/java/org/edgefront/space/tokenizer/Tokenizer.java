@@ -38,4 +38,11 @@ public interface Tokenizer {
 
     /** Id of this vocabulary's end-of-sequence token ({@link #EOS} unless overridden). */
     default int eosId() { return EOS; }
+
+    /**
+     * Whether a text of this vocabulary begins with BOS when it is evaluated, as its runtime starts it: true unless a
+     * GGUF says otherwise ({@code tokenizer.ggml.add_bos_token}, false for Qwen's vocabularies; llama.cpp's default by
+     * tokenizer type when absent).
+     */
+    default boolean addsBos() { return true; }
 }

@@ -22,6 +22,22 @@ class TextCorpusTest {
     }
 
     @Test
+    void sequencesStartWithBosOnlyWhenTheVocabularyStartsTextsWithIt() throws Exception {
+        Llama2cTokenizer tok = Llama2cTokenizer.load(SharedModels.file("tok512.bin"), 512);
+        int[] with = TextCorpus.encode(tok, List.of("Once upon a time"), 64).get(0);
+        assertEquals(tok.bosId(), with[0]);
+        org.edgefront.space.tokenizer.Tokenizer noBos = new org.edgefront.space.tokenizer.Tokenizer() {
+            @Override public int[] encode(String text, boolean bos, boolean eos) { return tok.encode(text, bos, eos); }
+            @Override public String decode(int prevToken, int token) { return tok.decode(prevToken, token); }
+            @Override public String decode(int[] tokens) { return tok.decode(tokens); }
+            @Override public int vocabSize() { return tok.vocabSize(); }
+            @Override public boolean addsBos() { return false; }
+        };
+        int[] without = TextCorpus.encode(noBos, List.of("Once upon a time"), 64).get(0);
+        assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOfRange(with, 1, with.length)), java.util.Arrays.toString(without));
+    }
+
+    @Test
     void crlfTextSplitsLikeLf() {
         assertEquals(TextCorpus.split("one\ntwo\n\nthree\n"), TextCorpus.split("one\r\ntwo\r\n\r\nthree\r\n"));
         assertEquals(List.of("one\ntwo", "three"), TextCorpus.split("one\r\ntwo\r\n\r\nthree\r\n"));
