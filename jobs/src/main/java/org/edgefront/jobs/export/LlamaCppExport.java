@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+import org.edgefront.jobs.io.AtomicFiles;
 import org.edgefront.space.compress.Sparsity;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.compress.WeightFormat;
 import org.edgefront.space.format.NamedFormat;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.io.ImatrixFile;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.TensorSpec;
 
@@ -49,9 +52,8 @@ public final class LlamaCppExport implements PointExporter.Text {
 
     @Override
     public Output export(Request r) {
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
-        warnings.addAll(plan.warnings());
+        List<String> warnings = new ArrayList<>();
+        Plan plan = planFor(r, warnings);
         return new Output(plan.fileText(), command(plan, r.shownOut(), imatrixFile(r.shownOut()), r.pointId()), warnings);
     }
 
@@ -61,19 +63,25 @@ public final class LlamaCppExport implements PointExporter.Text {
      * ({@link Exporter#importance}), with entries for those choices' tensors only, so the others are rounded to nearest.
      */
     @Override
-    public Written write(Request r, org.apache.hadoop.fs.Path out) {
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
-        warnings.addAll(plan.warnings());
+    public Written write(Request r, Path out) {
+        List<String> warnings = new ArrayList<>();
+        Plan plan = planFor(r, warnings);
         if (plan.needsImatrix()) {
             Map<String, float[]> sources = Exporter.importance(r, new java.util.LinkedHashSet<>(plan.importanceSources().values()));
             Map<String, float[]> entries = new LinkedHashMap<>();
             plan.importanceSources().forEach((stored, source) -> entries.put(stored, sources.get(source)));
-            org.apache.hadoop.fs.Path imatrix = new org.apache.hadoop.fs.Path(out.getParent(), out.getName() + IMATRIX_SUFFIX);
-            org.edgefront.jobs.io.AtomicFiles.write(imatrix, os -> org.edgefront.space.io.ImatrixFile.write(os, entries, 1, 1, r.searchDir()));
+            Path imatrix = new Path(out.getParent(), out.getName() + IMATRIX_SUFFIX);
+            AtomicFiles.write(imatrix, os -> ImatrixFile.write(os, entries, 1, 1, r.searchDir()));
         }
-        org.edgefront.jobs.io.AtomicFiles.writeString(out, plan.fileText());
+        AtomicFiles.writeString(out, plan.fileText());
         return new Written(command(plan, r.shownOut(), imatrixFile(r.shownOut()), r.pointId()), warnings);
+    }
+
+    /** The plan of a request's point, its warnings (and the architecture's) added to {@code warnings}. */
+    private static Plan planFor(Request r, List<String> warnings) {
+        Plan plan = plan(r.file(), r.point().choices(), Exporter.architecture(r.searchDir(), warnings), r.nearest());
+        warnings.addAll(plan.warnings());
+        return plan;
     }
 
     /** What the importance matrix file of a tensor-type file is called: the type file's name plus this. */

@@ -2,12 +2,17 @@ package org.edgefront.jobs.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.edgefront.evaluators.CompositeEvaluator;
 import org.edgefront.evaluators.EvaluatorFactory;
 import org.edgefront.evaluators.ModelSource;
+import org.edgefront.evaluators.compress.CalibrationStats;
 import org.edgefront.evaluators.memory.MemoryEvaluator;
 import org.edgefront.evaluators.device.DeviceEvaluator;
+import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.evaluators.quality.QualityEvaluator;
 import org.edgefront.evaluators.sensitivity.MultiFidelityEvaluator;
 import org.edgefront.evaluators.sensitivity.ProxyEvaluator;
@@ -86,16 +91,15 @@ public final class SearchEvaluators {
      *
      * @throws IOException when the model or text cannot be read
      */
-    public static java.util.Map<String, float[]> importanceMatrix(ResolvedSearch r, java.util.Collection<String> tensors) throws java.io.IOException {
-        java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    public static Map<String, float[]> importanceMatrix(ResolvedSearch r, Collection<String> tensors) throws IOException {
+        Map<String, float[]> out = new LinkedHashMap<>();
         if (tensors.isEmpty()) return out;
         int size = r.multiFidelity() ? r.stages().get(r.stages().size() - 1) : r.model().synthetic() ? r.syntheticSequences() : r.paragraphs();
         QualityEvaluator.Inputs inputs = stageFactory(r, size).inputs();
-        try (org.edgefront.space.model.ModelWeights w = inputs.openWeights()) {
+        try (ModelWeights w = inputs.openWeights()) {
             List<int[]> calibration = inputs.calibration(w.architecture());
             if (calibration.isEmpty()) throw new IllegalStateException("+imatrix choices need calibration text (quality.calibrationParagraphs > 0)");
-            org.edgefront.evaluators.compress.CalibrationStats stats = org.edgefront.evaluators.quality.ForwardPasses
-                    .load(w, inProcessPassThreads()).inputNorms(calibration);
+            CalibrationStats stats = ForwardPasses.load(w, inProcessPassThreads()).inputNorms(calibration);
             for (String t : tensors) {
                 float[] imp = stats.importanceFor(t);
                 if (imp != null) out.put(t, imp);

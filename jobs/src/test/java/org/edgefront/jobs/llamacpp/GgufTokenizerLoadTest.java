@@ -51,10 +51,7 @@ class GgufTokenizerLoadTest {
                 tokenizer = models.resolve("tok512.bin").toString();
             }
             case "gguf" -> {
-                Path gguf = dir.resolve("stories260K-F32.gguf");
-                LlamaCppTools.runOk(dir.resolve("convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(),
-                        "--copy-vocab-from-model", models.resolve("tok512.bin").toString(), "--llama2c-model",
-                        models.resolve("stories260K.bin").toString(), "--llama2c-output-model", gguf.toString()));
+                Path gguf = LlamaCppTools.f32GgufFromLlama2c(models.resolve("stories260K.bin"), dir.resolve("stories260K-F32.gguf"));
                 model = gguf.toString();
             }
             default -> model = TokenizerFixtures.huggingFaceDir(dir.resolve(kind), kind.equals("qwen2") ? ArchitectureFamily.QWEN2

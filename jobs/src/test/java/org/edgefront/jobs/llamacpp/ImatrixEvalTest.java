@@ -55,10 +55,7 @@ class ImatrixEvalTest {
             SyntheticLlama.writeLlama2c(m, synthetic.toString());
         }
         for (Map.Entry<String, Path> e : Map.of("stories260K", models.resolve("stories260K.bin"), "synthetic256", synthetic).entrySet()) {
-            Path out = dir.resolve(e.getKey() + "-f32.gguf");
-            LlamaCppTools.runOk(dir.resolve(e.getKey() + "-convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(),
-                    "--copy-vocab-from-model", models.resolve("tok512.bin").toString(), "--llama2c-model", e.getValue().toString(),
-                    "--llama2c-output-model", out.toString()));
+            Path out = LlamaCppTools.f32GgufFromLlama2c(e.getValue(), dir.resolve(e.getKey() + "-f32.gguf"));
             F32.put(e.getKey(), out);
             try (ModelWeights w = GgufFile.open(out.toString())) {
                 SplittableRandom rnd = new SplittableRandom(11);

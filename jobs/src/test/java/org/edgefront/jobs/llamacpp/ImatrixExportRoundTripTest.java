@@ -64,10 +64,7 @@ class ImatrixExportRoundTripTest {
         SearchJob.run(new SearchJob.Options(spec.toString(), SearchSpecLoader.Overrides.NONE, run.toString(), false, false, "sequential"),
                 new PrintStream(new ByteArrayOutputStream()), null);
         JsonNode points = JSON.readTree(run.resolve("front.json").toFile()).get("points");
-        Path base = dir.resolve("stories260K-F32.gguf");
-        LlamaCppTools.runOk(dir.resolve("convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(),
-                "--copy-vocab-from-model", models.resolve("tok512.bin").toString(), "--llama2c-model", models.resolve("stories260K.bin").toString(),
-                "--llama2c-output-model", base.toString()));
+        Path base = LlamaCppTools.f32GgufFromLlama2c(models.resolve("stories260K.bin"), dir.resolve("stories260K-F32.gguf"));
         int withImatrix = 0;
         for (JsonNode p : points) {
             String id = p.get("id").asText();

@@ -53,7 +53,6 @@ class ImatrixLlamaQuantizeRoundTripTest {
             "Q5_K, synthetic256", "Q6_K, synthetic256"})
     void importanceWeightedQuantizationEqualsLlamaQuantizeWithTheSameMatrix(String format, String modelName) throws Exception {
         Path bin = LlamaCppTools.bin();
-        Path tok = TestPaths.shared().resolve("models/tok512.bin");
         Path model = TestPaths.shared().resolve("models/stories260K.bin");
         if (modelName.equals("synthetic256")) {
             model = dir.resolve("synthetic256.bin");
@@ -61,9 +60,7 @@ class ImatrixLlamaQuantizeRoundTripTest {
                 SyntheticLlama.writeLlama2c(m, model.toString());
             }
         }
-        Path base = dir.resolve(modelName + "-f32.gguf");
-        LlamaCppTools.runOk(dir.resolve("convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(), "--copy-vocab-from-model",
-                tok.toString(), "--llama2c-model", model.toString(), "--llama2c-output-model", base.toString()));
+        Path base = LlamaCppTools.f32GgufFromLlama2c(model, dir.resolve(modelName + "-f32.gguf"));
         try (ModelWeights w = new ModelSource(model.toString()).open()) {
             ModelArchitecture arch = w.architecture();
             // calibration: seeded token sequences through EdgeFront's own pass

@@ -48,9 +48,7 @@ class Iq4LlamaQuantizeRoundTripTest {
                 SyntheticLlama.writeLlama2c(m, model.toString());
             }
         }
-        Path base = dir.resolve(modelName + "-f32.gguf");
-        LlamaCppTools.runOk(dir.resolve("convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(), "--copy-vocab-from-model",
-                tok.toString(), "--llama2c-model", model.toString(), "--llama2c-output-model", base.toString()));
+        Path base = LlamaCppTools.f32GgufFromLlama2c(model, dir.resolve(modelName + "-f32.gguf"));
         try (ModelWeights w = new ModelSource(model.toString()).open()) {
             ModelArchitecture arch = w.architecture();
             Map<String, TensorChoice> choices = new LinkedHashMap<>();

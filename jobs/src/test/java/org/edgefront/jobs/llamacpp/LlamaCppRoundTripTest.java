@@ -73,10 +73,7 @@ class LlamaCppRoundTripTest {
         points = JSON.readTree(run.resolve("front.json").toFile()).get("points");
         assertTrue(points.size() >= 3, "a front of several points: " + points.size());
 
-        baseGguf = dir.resolve("stories260K-F32.gguf");
-        LlamaCppTools.runOk(dir.resolve("convert.log"), 300, List.of(bin.resolve("llama-convert-llama2c-to-ggml").toString(),
-                "--copy-vocab-from-model", models.resolve("tok512.bin").toString(), "--llama2c-model", models.resolve("stories260K.bin").toString(),
-                "--llama2c-output-model", baseGguf.toString()));
+        baseGguf = LlamaCppTools.f32GgufFromLlama2c(models.resolve("stories260K.bin"), dir.resolve("stories260K-F32.gguf"));
     }
 
     @AfterAll

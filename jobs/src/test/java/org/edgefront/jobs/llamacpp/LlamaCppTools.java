@@ -74,6 +74,18 @@ public final class LlamaCppTools {
     }
 
     /**
+     * Converts a llama2.c checkpoint to an F32 GGUF at {@code out} with llama.cpp's own converter and the shared tok512
+     * vocabulary (the converter's log goes beside it, as {@code <out>.convert.log}); returns {@code out}.
+     */
+    public static Path f32GgufFromLlama2c(Path llama2cModel, Path out) throws IOException, InterruptedException {
+        Path tokenizer = org.edgefront.jobs.TestPaths.shared().resolve("models/tok512.bin");
+        runOk(out.resolveSibling(out.getFileName() + ".convert.log"), 300, List.of(bin().resolve("llama-convert-llama2c-to-ggml").toString(),
+                "--copy-vocab-from-model", tokenizer.toString(), "--llama2c-model", llama2cModel.toString(),
+                "--llama2c-output-model", out.toString()));
+        return out;
+    }
+
+    /**
      * {@code edgefront eval --json} on the first 20 paragraphs of the shared TinyStories text, cut at 128 tokens
      * (the context llama-convert-llama2c-to-ggml records), plus {@code args}; the run must succeed.
      */

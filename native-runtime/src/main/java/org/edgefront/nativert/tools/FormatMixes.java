@@ -193,8 +193,8 @@ public final class FormatMixes {
         for (TensorSpec t : a.linearTensors()) {
             TensorChoice c = choices.get(t.name());
             boolean entry = t.role() != TensorRole.EMBEDDING || a.tiedEmbeddings();
-            out.put(t.name(), entry && TensorChoice.importanceWeightable(c.format()) && c.sparsity().kind() == org.edgefront.space.compress.Sparsity.Kind.NONE
-                    && !c.isLowRank() ? new TensorChoice(c.format(), c.sparsity(), c.rankRatio(), false, true) : c);
+            // a file type's choices are dense and full rank: only the format decides
+            out.put(t.name(), entry && TensorChoice.importanceWeightable(c.format()) ? new TensorChoice(c.format(), c.sparsity(), c.rankRatio(), false, true) : c);
         }
         return out;
     }

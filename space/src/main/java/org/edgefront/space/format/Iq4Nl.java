@@ -125,20 +125,13 @@ final class Iq4Nl {
         float[] scales = new float[subBlocks];
         float maxScale = 0, amaxScale = 0;
         float sigma2 = 0;
-        float[] weight = null;
         if (qw != null) {
             int superBlock = type.blockValues();
             for (int j = 0; j < superBlock; j++) sigma2 += x[o + j] * x[o + j];
             sigma2 *= 2.f / superBlock;
-            weight = new float[BLOCK];
         }
         for (int ib = 0; ib < subBlocks; ib++) {
-            if (weight != null) {
-                for (int j = 0; j < BLOCK; j++) {
-                    float xj = x[o + ib * BLOCK + j];
-                    weight[j] = qw[qo + ib * BLOCK + j] * (float) Math.sqrt(sigma2 + xj * xj);
-                }
-            }
+            float[] weight = qw == null ? null : LlamaCppQuantizer.imatrixWeights(x, o + ib * BLOCK, qw, qo + ib * BLOCK, BLOCK, sigma2);
             scales[ib] = subBlockScale(x, o + ib * BLOCK, weight);
             float abs = Math.abs(scales[ib]);
             if (abs > amaxScale) { amaxScale = abs; maxScale = scales[ib]; }

@@ -115,10 +115,8 @@ public final class LlamaCppQuantizer {
      * (rmse_type 1 with those weights), codes l + nmax in 0..2 nmax - 1.
      */
     private static void qx_0Weighted(float[] x, int o, float[] qw, int qo, float sigma2, float[] out, int oo, int nmax, ByteBuffer pack) {
-        float[] weight = new float[32];
-        for (int j = 0; j < 32; j++) weight[j] = qw[qo + j] * (float) Math.sqrt(sigma2 + x[o + j] * x[o + j]);
         int[] codes = new int[32];
-        float d = makeQxQuants(32, nmax, x, o, codes, 0, weight);
+        float d = makeQxQuants(32, nmax, x, o, codes, 0, imatrixWeights(x, o, qw, qo, 32, sigma2), 0);
         float dh = h(d);
         for (int j = 0; j < 32; j++) out[oo + j] = (codes[j] - nmax) * dh;
         if (pack != null) {
@@ -133,11 +131,9 @@ public final class LlamaCppQuantizer {
      * its codes stored as they are.
      */
     private static void qx_1Weighted(float[] x, int o, float[] qw, int qo, float sigma2, float[] out, int oo, int qmax, ByteBuffer pack) {
-        float[] weight = new float[32];
-        for (int j = 0; j < 32; j++) weight[j] = qw[qo + j] * (float) Math.sqrt(sigma2 + x[o + j] * x[o + j]);
         int[] codes = new int[32];
         float[] theMin = new float[1];
-        float d = makeQkx2Quants(32, qmax, x, o, weight, codes, 0, theMin, new int[32], -0.9f, 0.05f, 36, false);
+        float d = makeQkx2Quants(32, qmax, x, o, imatrixWeights(x, o, qw, qo, 32, sigma2), codes, 0, theMin, new int[32], -0.9f, 0.05f, 36, false);
         float m = -theMin[0];
         float dh = h(d);
         float mh = h(m);
@@ -320,14 +316,14 @@ public final class LlamaCppQuantizer {
 
     /** Signed scale search over 19 candidate scales, x^2-weighted (llama.cpp make_qx_quants, rmse_type 1, no imatrix). */
     static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co) {
-        return makeQxQuants(n, nmax, x, xo, codes, co, null);
+        return makeQxQuants(n, nmax, x, xo, codes, co, null, 0);
     }
 
     /**
-     * As {@link #makeQxQuants(int, int, float[], int, int[], int)} with the weights {@code qw[0..n)} in place of x^2 when not
-     * null (llama.cpp make_qx_quants' {@code qw}).
+     * As {@link #makeQxQuants(int, int, float[], int, int[], int)} with the weights {@code qw[qo..qo+n)} in place of x^2 when
+     * not null (llama.cpp make_qx_quants' {@code qw}).
      */
-    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co, float[] qw) {
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] codes, int co, float[] qw, int qo) {
         float max = signedMaxOrZeroCodes(n, x, xo, codes, co);
         if (max == 0) return 0.f;
         float iscale = -nmax / max;
@@ -337,7 +333,7 @@ public final class LlamaCppQuantizer {
             float xi = x[xo + i];
             int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
             codes[co + i] = q + nmax;
-            float w = qw != null ? qw[i] : xi * xi;
+            float w = qw != null ? qw[qo + i] : xi * xi;
             sumlx += w * xi * q;
             suml2 += w * q * q;
         }
@@ -351,7 +347,7 @@ public final class LlamaCppQuantizer {
             for (int i = 0; i < n; i++) {
                 float xi = x[xo + i];
                 int q = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
-                float w = qw != null ? qw[i] : xi * xi;
+                float w = qw != null ? qw[qo + i] : xi * xi;
                 sumlx += w * xi * q;
                 suml2 += w * q * q;
             }
@@ -568,8 +564,7 @@ public final class LlamaCppQuantizer {
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int j = 0; j < 16; j++) {
-            float[] w = qw == null ? null : java.util.Arrays.copyOfRange(qw, qo + 16 * j, qo + 16 * j + 16);
-            scales[j] = makeQxQuants(16, 32, x, o + 16 * j, codes, 16 * j, w);
+            scales[j] = makeQxQuants(16, 32, x, o + 16 * j, codes, 16 * j, qw, qo + 16 * j);
             float a = Math.abs(scales[j]);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = scales[j]; }
         }
@@ -607,8 +602,12 @@ public final class LlamaCppQuantizer {
 
     // ---- K-quants with an importance matrix (llama.cpp's quantize_row_*_K_impl) -------------------------
 
-    /** The importance x sqrt(sigma2 + x^2) weights of {@code n} weights from {@code x[o]}, importances from {@code qw[qo]}. */
-    private static float[] imatrixWeights(float[] x, int o, float[] qw, int qo, int n, float sigma2) {
+    /**
+     * llama.cpp's weights of an importance matrix: importance x sqrt(sigma2 + x^2) for {@code n} weights from {@code x[o]},
+     * importances from {@code qw[qo]} (every {@code quantize_row_*_impl}; sigma2 is the row's or the super-block's mean square
+     * by format).
+     */
+    static float[] imatrixWeights(float[] x, int o, float[] qw, int qo, int n, float sigma2) {
         float[] w = new float[n];
         for (int i = 0; i < n; i++) w[i] = qw[qo + i] * (float) Math.sqrt(sigma2 + x[o + i] * x[o + i]);
         return w;
@@ -740,10 +739,10 @@ public final class LlamaCppQuantizer {
             float sumw = 0;
             for (int i = 0; i < 16; i++) sumw += weights[i];
             sw[j] = sumw;
-            scales[j] = makeQxQuants(16, 4, x, o + 16 * j, codes, 16 * j, weights);
+            scales[j] = makeQxQuants(16, 4, x, o + 16 * j, codes, 16 * j, weights, 0);
         }
         int[] stored = new int[16];
-        float dBlock = makeQxQuants(16, 32, scales, 0, stored, 0, sw);
+        float dBlock = makeQxQuants(16, 32, scales, 0, stored, 0, sw, 0);
         float d = h(dBlock);
         int[] sc = new int[16];
         for (int j = 0; j < 16; j++) sc[j] = stored[j] - 32;

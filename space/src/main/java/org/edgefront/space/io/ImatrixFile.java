@@ -57,6 +57,7 @@ public final class ImatrixFile {
      *                               counts, or sums that the counts do not divide
      */
     public static Map<String, float[]> read(String uri, Configuration conf) throws IOException {
+        if (HadoopFiles.statusOrNull(uri, conf) == null) throw new InvalidInputException(uri, "(file)", "does not exist");
         if (!GgufFile.hasMagic(uri, conf)) {
             throw new InvalidInputException(uri, "magic", "not a GGUF importance matrix (the legacy .dat format is not read; llama-imatrix "
                     + "--output-format gguf converts it)");

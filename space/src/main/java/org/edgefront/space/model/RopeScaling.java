@@ -140,9 +140,10 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
     public List<Double> frequencyDivisors(double theta, int rotaryDims) {
         if (!perFrequencyDivisors()) throw new IllegalStateException("RoPE rule " + type + " is not one divisor per frequency pair");
         if (type == Type.LONGROPE) return longFactors;
+        double[] base = NONE.inverseFrequencies(theta, rotaryDims, 0);
         double[] scaled = inverseFrequencies(theta, rotaryDims, 0);
         List<Double> out = new java.util.ArrayList<>(scaled.length);
-        for (int i = 0; i < scaled.length; i++) out.add((1.0 / Math.pow(theta, (2.0 * i) / rotaryDims)) / scaled[i]);
+        for (int i = 0; i < scaled.length; i++) out.add(base[i] / scaled[i]);
         return List.copyOf(out);
     }
 

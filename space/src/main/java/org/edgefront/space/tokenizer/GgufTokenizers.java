@@ -66,6 +66,12 @@ public final class GgufTokenizers {
     /** The pre-tokenizer names llama.cpp maps to its llama3 type (which also starts texts with BOS). */
     private static final java.util.Set<String> LLAMA3_GROUP = java.util.Set.of("llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral",
             "midm-2.0", "lfm2", "jina-v5-nano");
+    /** The names llama.cpp maps to its gpt2 type. */
+    private static final java.util.Set<String> GPT2_GROUP = java.util.Set.of("gpt-2", "phi-2");
+    /** The names llama.cpp maps to its qwen2 type. */
+    private static final java.util.Set<String> QWEN2_GROUP = java.util.Set.of("qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2");
+    /** The names llama.cpp maps to its starcoder type (digits split one by one). */
+    private static final java.util.Set<String> STARCODER_GROUP = java.util.Set.of("starcoder", "refact", "command-r", "smollm", "codeshell", "exaone");
 
     /** A vocabulary whose texts start without BOS; everything else is the wrapped tokenizer's. */
     private record WithoutBos(Tokenizer t) implements Tokenizer {
@@ -132,29 +138,26 @@ public final class GgufTokenizers {
         v.merges().forEach(merges::add);
         String pre = v.pre() == null ? "default" : v.pre();
         ObjectNode byteLevel = js.objectNode().put("type", "ByteLevel").put("add_prefix_space", false);
-        switch (pre) {
-            // the names llama.cpp's llama_vocab::load maps to one pre-tokenizer type share its rules here
-            case "gpt-2", "phi-2" -> root.set("pre_tokenizer", byteLevel.put("use_regex", true));
-            case "llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano", "qwen2",
-                 "deepseek-r1-qwen", "kormo", "f2llmv2", "qwen35" -> {
-                boolean qwen = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen") || pre.equals("kormo") || pre.equals("f2llmv2");
-                ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
-                ArrayNode steps = seq.putArray("pretokenizers");
-                ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
-                split.putObject("pattern").put("Regex", pre.equals("qwen35") ? QWEN35_REGEX : qwen ? QWEN2_REGEX : LLAMA3_REGEX);
-                steps.add(byteLevel.put("use_regex", false));
-                // llama.cpp (like Llama 3's tokenizer.json) takes a word found whole in the vocabulary as is
-                if (!qwen && !pre.equals("qwen35")) model.put("ignore_merges", true);
-            }
-            case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone" -> {
-                // each digit alone, then GPT-2's regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_STARCODER group; the Digits +
-                // ByteLevel of SmolLM's and StarCoder's tokenizer.json)
-                ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
-                ArrayNode steps = seq.putArray("pretokenizers");
-                steps.addObject().put("type", "Digits").put("individual_digits", true);
-                steps.add(byteLevel.put("use_regex", true));
-            }
-            default -> throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre + "' is not supported (gpt-2, phi-2,"
+        // the names llama.cpp's llama_vocab::load maps to one pre-tokenizer type share its rules here
+        if (GPT2_GROUP.contains(pre)) {
+            root.set("pre_tokenizer", byteLevel.put("use_regex", true));
+        } else if (LLAMA3_GROUP.contains(pre) || QWEN2_GROUP.contains(pre) || pre.equals("qwen35")) {
+            ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
+            ArrayNode steps = seq.putArray("pretokenizers");
+            ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
+            split.putObject("pattern").put("Regex", LLAMA3_GROUP.contains(pre) ? LLAMA3_REGEX : pre.equals("qwen35") ? QWEN35_REGEX : QWEN2_REGEX);
+            steps.add(byteLevel.put("use_regex", false));
+            // llama.cpp (like Llama 3's tokenizer.json) takes a word found whole in the vocabulary as is
+            if (LLAMA3_GROUP.contains(pre)) model.put("ignore_merges", true);
+        } else if (STARCODER_GROUP.contains(pre)) {
+            // each digit alone, then GPT-2's regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_STARCODER group; the Digits +
+            // ByteLevel of SmolLM's and StarCoder's tokenizer.json)
+            ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
+            ArrayNode steps = seq.putArray("pretokenizers");
+            steps.addObject().put("type", "Digits").put("individual_digits", true);
+            steps.add(byteLevel.put("use_regex", true));
+        } else {
+            throw new InvalidInputException(f, "tokenizer.ggml.pre", "pre-tokenizer '" + pre + "' is not supported (gpt-2, phi-2,"
                     + " llama-bpe and its aliases (llama3, falcon3, lfm2, ...), qwen2, qwen35, and the starcoder group (starcoder, refact, command-r,"
                     + " smollm, codeshell, exaone) are; for 'default' llama.cpp itself warns that it tokenizes wrongly); pass a tokenizer.json as --tokenizer");
         }

@@ -91,20 +91,8 @@ public final class Llama2cTokenizer implements Tokenizer {
     }
 
     /**
-     * A tokenizer over pieces and scores already in memory (e.g. a GGUF file's SentencePiece vocabulary with
-     * {@code ▁} turned back into spaces, as llama2.c's exporter does). The arrays are copied.
-     */
-    static Llama2cTokenizer of(byte[][] pieces, float[] scores) {
-        return of(pieces, scores, EOS);
-    }
-
-    /** As {@link #of(byte[][], float[])} with the end-of-sequence token at {@code eosId} (a GGUF's {@code eos_token_id}). */
-    static Llama2cTokenizer of(byte[][] pieces, float[] scores, int eosId) {
-        return of(pieces, scores, BOS, eosId, true, null, 0, Map.of());
-    }
-
-    /**
-     * A SentencePiece vocabulary as llama.cpp's {@code llm_tokenizer_spm} runs it (a GGUF's {@code llama} model): special
+     * A tokenizer over pieces and scores already in memory (a GGUF file's SentencePiece vocabulary with {@code ▁} turned
+     * back into spaces, as llama2.c's exporter does; the arrays are copied), run as llama.cpp's {@code llm_tokenizer_spm} runs it (a GGUF's {@code llama} model): special
      * ids where the file puts them, the dummy-prefix space only when {@code spacePrefix}, byte fallbacks at the ids of
      * their {@code <0xNN>} tokens, and user-defined tokens matched in the raw text first, each emitted whole, with the text
      * after one taking the dummy prefix again (llama.cpp's {@code tokenizer_st_partition} then {@code is_prev_special}).
