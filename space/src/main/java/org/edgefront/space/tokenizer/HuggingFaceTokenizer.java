@@ -75,7 +75,15 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final char[] byteToChar = new char[256];
     private final Map<Character, Integer> charToByte = new HashMap<>();
 
+    /** Words taken whole when the vocabulary has them, before any merge (besides every word under {@code ignore_merges}). */
+    private final java.util.function.Predicate<String> takenWhole;
+
     private HuggingFaceTokenizer(String f, JsonNode root, Integer bosId, Integer eosId) {
+        this(f, root, bosId, eosId, w -> false);
+    }
+
+    private HuggingFaceTokenizer(String f, JsonNode root, Integer bosId, Integer eosId, java.util.function.Predicate<String> takenWhole) {
+        this.takenWhole = takenWhole;
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) throw new InvalidInputException(f, "model", "missing or not an object");
         String type = model.path("type").asText("BPE");
@@ -371,6 +379,14 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return new HuggingFaceTokenizer(source, root, bosId, eosId);
     }
 
+    /**
+     * As {@link #of(String, JsonNode, Integer, Integer)}, and a pre-tokenized word for which {@code takenWhole} holds is
+     * one token when the vocabulary has it whole, merged otherwise (llama.cpp's rule for Gemma 4's runs of newlines).
+     */
+    static HuggingFaceTokenizer of(String source, JsonNode root, Integer bosId, Integer eosId, java.util.function.Predicate<String> takenWhole) {
+        return new HuggingFaceTokenizer(source, root, bosId, eosId, takenWhole);
+    }
+
     private static JsonNode json(String uri, Configuration conf) throws IOException {
         byte[] b = HadoopFiles.readAll(uri, MAX_JSON_BYTES, conf);
         try {
@@ -508,7 +524,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             for (byte x : b) sb.append(byteToChar[x & 0xff]);
             word = sb.toString();
         }
-        if (ignoreMerges) {
+        if (ignoreMerges || takenWhole.test(word)) {
             Integer whole = vocab.get(word);
             if (whole != null) {
                 out.add(whole);
