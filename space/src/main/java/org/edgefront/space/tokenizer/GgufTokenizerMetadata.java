@@ -172,8 +172,8 @@ public final class GgufTokenizerMetadata {
             if (steps.size() == 2 && "Split".equals(steps.get(0).path("type").asText()) && "ByteLevel".equals(steps.get(1).path("type").asText())
                     && !steps.get(1).path("use_regex").asBoolean(true)) {
                 String regex = steps.get(0).path("pattern").path("Regex").asText("");
-                if (regex.equals(GgufTokenizers.LLAMA3_REGEX)) return "llama-bpe";
-                if (regex.equals(GgufTokenizers.QWEN2_REGEX)) return "qwen2";
+                if (regex.equals(LlamaCppPreTokenizers.LLAMA3_REGEX)) return "llama-bpe";
+                if (regex.equals(LlamaCppPreTokenizers.QWEN2_REGEX)) return "qwen2";
             }
         }
         throw new InvalidInputException(file, field, "pre-tokenizer " + (spec == null ? "(none)" : spec.toString()) + " has no llama.cpp name"
