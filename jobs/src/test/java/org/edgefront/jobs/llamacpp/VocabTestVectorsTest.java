@@ -55,11 +55,12 @@ class VocabTestVectorsTest {
             else wrong.add("'" + text.replace("\n", "\\n") + "': expected " + Arrays.toString(expected) + " got " + Arrays.toString(got));
         }
         System.out.printf("%s: %d of %d test strings tokenized as llama.cpp; texts start with BOS: %s%n", vocab, ok, inputs.length, tok.addsBos());
-        // llama.cpp's add_bos (llama_vocab::load): the file's key when present, else yes for SentencePiece and the llama3
-        // pre-tokenizer group, no for the other byte-level ones
+        // llama.cpp's add_bos (llama_vocab::load): the file's key when present, else yes for SentencePiece, WordPiece
+        // ([CLS]) and the llama3 pre-tokenizer group, no for the other byte-level ones
         org.edgefront.space.io.GgufFile.HeaderSummary h = org.edgefront.space.io.GgufFile.header(gguf.toString(), new Configuration());
         Double key = h.numbers().get("tokenizer.ggml.add_bos_token");
-        boolean expected = key != null ? key != 0 : "llama".equals(h.strings().get("tokenizer.ggml.model"))
+        String model = h.strings().get("tokenizer.ggml.model");
+        boolean expected = key != null ? key != 0 : "llama".equals(model) || "bert".equals(model)
                 || "llama-bpe".equals(h.strings().get("tokenizer.ggml.pre"));
         assertEquals(expected, tok.addsBos(), vocab + ": starts texts with BOS (file key " + key + ")");
         assertEquals(List.of(), wrong, vocab);

@@ -149,9 +149,19 @@ public final class GgufFile {
      * @param eosId       EOS id, or -1
      * @param addSpacePrefix {@code tokenizer.ggml.add_space_prefix} (SentencePiece dummy prefix; default true)
      * @param addBos      {@code tokenizer.ggml.add_bos_token}, or null when the file does not say
+     * @param unkId       {@code tokenizer.ggml.unknown_token_id}, or -1
+     * @param lowercase   {@code tokenizer.ggml.normalizer.lowercase} (WordPiece), or null when the file does not say
+     * @param stripAccents {@code tokenizer.ggml.normalizer.strip_accents} (WordPiece), or null when the file does not say
      */
     public record Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
-                             List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos) { }
+                             List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos, int unkId,
+                             Boolean lowercase, Boolean stripAccents) {
+        /** A vocabulary without an unknown-token id or normalizer keys. */
+        public Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
+                          List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos) {
+            this(source, model, pre, tokens, scores, tokenTypes, merges, bosId, eosId, addSpacePrefix, addBos, -1, null, null);
+        }
+    }
 
     /**
      * Reads only the header (metadata and tensor table) of a GGUF file; every count and length checked as in
@@ -256,8 +266,12 @@ public final class GgufFile {
             Meta prefix = meta.get("tokenizer.ggml.add_space_prefix");
             Meta pre = meta.get("tokenizer.ggml.pre");
             Meta addBos = meta.get("tokenizer.ggml.add_bos_token");
+            Meta lower = meta.get("tokenizer.ggml.normalizer.lowercase");
+            Meta strip = meta.get("tokenizer.ggml.normalizer.strip_accents");
             return new Vocabulary(f, model, pre != null && pre.type() == STRING ? pre.text() : null, tokens.strings(), scores, types, merges, bos, eos,
-                    prefix == null || prefix.number() != 0, addBos == null ? null : addBos.number() != 0);
+                    prefix == null || prefix.number() != 0, addBos == null ? null : addBos.number() != 0,
+                    tokenId(f, meta, "tokenizer.ggml.unknown_token_id", n), lower == null ? null : lower.number() != 0,
+                    strip == null ? null : strip.number() != 0);
         }
     }
 

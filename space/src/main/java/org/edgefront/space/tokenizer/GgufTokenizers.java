@@ -24,7 +24,8 @@ import org.edgefront.space.io.GgufFile;
  *       {@code qwen35}, {@code deepseek-llm}, {@code deepseek-coder}, {@code falcon}, the starcoder group: the regular
  *       expressions llama.cpp's {@code llama-vocab.cpp} uses for them, applied one after another as it does);
  *       control and user-defined tokens are matched whole, as added tokens;</li>
- *   <li>{@code gemma4}: Gemma 4's BPE over raw characters with {@code ▁} for a space and byte-token fallback.</li>
+ *   <li>{@code gemma4}: Gemma 4's BPE over raw characters with {@code ▁} for a space and byte-token fallback;</li>
+ *   <li>{@code bert}: WordPiece ({@link WordPieceTokenizer}).</li>
  * </ul>
  * Anything else is refused naming the key. Stateless.
  */
@@ -48,8 +49,9 @@ public final class GgufTokenizers {
             case "llama" -> sentencePiece(v);
             case "gpt2" -> byteLevel(v);
             case "gemma4" -> gemma4(v);
+            case "bert" -> wordPiece(v);
             default -> throw new InvalidInputException(v.source(), "tokenizer.ggml.model", "tokenizer model '" + v.model()
-                    + "' is not supported (llama, gpt2 and gemma4 are); pass --tokenizer");
+                    + "' is not supported (llama, gpt2, gemma4 and bert are); pass --tokenizer");
         };
         boolean addsBos = addsBos(v);
         return addsBos == t.addsBos() ? t : new WithoutBos(t);
@@ -64,7 +66,8 @@ public final class GgufTokenizers {
         // llama.cpp starts every Gemma 4 text with BOS, overriding a file that says otherwise
         if (v.model().equals("gemma4")) return true;
         if (v.addBos() != null) return v.addBos();
-        if (v.model().equals("llama")) return true;
+        // SentencePiece texts start with BOS, WordPiece ones with [CLS]
+        if (v.model().equals("llama") || v.model().equals("bert")) return true;
         LlamaCppPreTokenizers.Rule r = LlamaCppPreTokenizers.get(v.pre() == null ? "default" : v.pre());
         return r != null && r.addsBos();
     }
@@ -151,6 +154,23 @@ public final class GgufTokenizers {
                 .putObject("pattern").put("Regex", "[^\\n]+|[\\n]+");
         return HuggingFaceTokenizer.of(v.source(), root, v.bosId() >= 0 ? v.bosId() : null, v.eosId() >= 0 ? v.eosId() : null,
                 w -> !w.isEmpty() && w.chars().allMatch(c -> c == '\n'));
+    }
+
+    /**
+     * A WordPiece ({@code bert}) vocabulary as llama.cpp tokenizes it ({@link WordPieceTokenizer}): lower-cased and with
+     * accents stripped unless the file's normalizer keys say otherwise (stripping follows lower-casing by default), its
+     * own [UNK], [CLS] and [SEP] ids or llama.cpp's defaults (100, 101, 102).
+     */
+    private static Tokenizer wordPiece(GgufFile.Vocabulary v) {
+        int n = v.tokens().size();
+        int unk = v.unkId() >= 0 ? v.unkId() : 100;
+        int cls = v.bosId() >= 0 ? v.bosId() : 101;
+        int sep = v.eosId() >= 0 ? v.eosId() : 102;
+        if (unk >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.unknown_token_id", "missing, and llama.cpp's default 100 is outside the vocabulary of " + n);
+        if (cls >= n || sep >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.bos_token_id", "missing, and llama.cpp's defaults [CLS] 101 and [SEP] 102 are outside the vocabulary of " + n);
+        boolean lowercase = v.lowercase() == null || v.lowercase();
+        boolean strip = v.stripAccents() != null ? v.stripAccents() : lowercase;
+        return new WordPieceTokenizer(v.tokens(), unk, cls, sep, lowercase, strip);
     }
 
     private static Tokenizer byteLevel(GgufFile.Vocabulary v) {
