@@ -321,15 +321,17 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return out;
     }
 
-    /** Splits into matches and the text between them, dropping nothing. */
+    /**
+     * Splits into matches and the text between them, dropping nothing; an empty match (a lookahead alone) is a split
+     * point, as llama.cpp's regex splitting makes it.
+     */
     private static List<String> isolate(Pattern p, String s) {
         List<String> out = new ArrayList<>();
         Matcher m = p.matcher(s);
         int last = 0;
         while (m.find()) {
-            if (m.end() == m.start()) continue;
             if (m.start() > last) out.add(s.substring(last, m.start()));
-            out.add(m.group());
+            if (m.end() > m.start()) out.add(m.group());
             last = m.end();
         }
         if (last < s.length()) out.add(s.substring(last));

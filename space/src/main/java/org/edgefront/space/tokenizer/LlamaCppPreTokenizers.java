@@ -18,9 +18,11 @@ import java.util.Set;
  * (its "collapsed" categories), {@code \d} is ASCII and {@code $} is the end of the piece. A {@code null} expression
  * is GPT-2's, which llama.cpp runs with its own implementation (as the {@code ByteLevel} pre-tokenizer's here); the
  * Llama 3, Qwen2 and Qwen3.5 expressions llama.cpp also runs with its own code are this class's constants, whose Java
- * forms its test vectors confirm. Names whose expressions llama.cpp runs with code of its own that these do not
- * reproduce (kimi-k2, afmoe, tiny_aya, superbpe, chameleon), embedding models' (add_sep, granite-embed) and the
- * non-byte-level ones are absent: such a vocabulary is refused by name. Immutable; thread-safe.
+ * forms its test vectors confirm, and so is the digit grouping its code does for afmoe and tiny_aya. An expression that
+ * matches only empty text (superbpe's lookahead) splits the text where it matches, as llama.cpp's does. Names whose
+ * expressions llama.cpp runs with code of its own that these do not reproduce (kimi-k2, chameleon), embedding models'
+ * (add_sep, granite-embed) and the non-byte-level ones are absent: such a vocabulary is refused by name. Immutable;
+ * thread-safe.
  */
 final class LlamaCppPreTokenizers {
     /** Llama 3's expression (llama.cpp's LLAMA3 type and the types that share its expression). */
@@ -32,6 +34,11 @@ final class LlamaCppPreTokenizers {
     /** Qwen3.5's: Qwen2's with combining marks ({@code \p{M}}) inside words. */
     static final String QWEN35_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}"
             + "| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /**
+     * Digit runs in groups of three from the right ({@code 1234567} as 1, 234, 567), the rest untouched: what llama.cpp's
+     * own code does for AFMoE's {@code \p{AFMoE_digits}} and Tiny Aya's {@code \d{1,3}(?=(?:\d{3})*\b)}.
+     */
+    static final String DIGITS_BY_THREE_REGEX = "\\p{N}{1,3}(?=(?:\\p{N}{3})*(?!\\p{N}))";
     /** Stands for GPT-2's expression in a rule's list. */
     private static final String GPT2 = null;
 
@@ -115,12 +122,16 @@ final class LlamaCppPreTokenizers {
         put(m, "llama4", "GPT4O", false, false, "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
         put(m, "talkie", "GPT4O", false, false, "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
         put(m, "minimax-m2", "MINIMAX_M2", false, false, "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+        put(m, "cohere2moe", "TINY_AYA", false, false, DIGITS_BY_THREE_REGEX, "[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{L}\\p{L}\\p{L}\\p{M}]*[\\p{L}\\p{L}\\p{L}\\p{M}]+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{L}\\p{L}\\p{L}\\p{M}]+[\\p{L}\\p{L}\\p{L}\\p{M}]*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+        put(m, "tiny_aya", "TINY_AYA", false, false, DIGITS_BY_THREE_REGEX, "[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{L}\\p{L}\\p{L}\\p{M}]*[\\p{L}\\p{L}\\p{L}\\p{M}]+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{L}\\p{L}\\p{L}\\p{M}]+[\\p{L}\\p{L}\\p{L}\\p{M}]*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+        put(m, "superbpe", "SUPERBPE", false, false, "\\p{N}+", "(?=([0-9]{3})+(?![0-9]))");
         put(m, "bailingmoe", "BAILINGMOE", false, false, "'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+");
         put(m, "bailingmoe2", "BAILINGMOE", false, false, "'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+");
         put(m, "llada-moe", "BAILINGMOE", false, false, "'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[rR][eE])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+");
         put(m, "seed-coder", "SEED_CODER", false, false, "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1}| ?[^\\s\\p{L}\\p{N}\\r\\n]+|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
         put(m, "ufakzeka", "UFAKZEKA", false, false, "[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
         put(m, "grok-2", "GROK_2", false, false, QWEN2_REGEX);
+        put(m, "afmoe", "AFMOE", false, false, DIGITS_BY_THREE_REGEX, "[\u4e00-\u9fff\u3400-\u4dbf\u8c48-\ufaff\u3040-\u309f\u30a0-\u30ff\uff65-\uff9f\u2f00-\u2fdf\u0e40-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff\uac00-\ud7af\u1100-\u11ff]+", "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
         put(m, "laguna", "LAGUNA", false, false, "[^\\n]+|[\\n]+", QWEN2_REGEX);
         put(m, "exaone-moe", "EXAONE_MOE", false, false, "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?(?:\\p{L}\\p{M}*(?: \\p{L}\\p{M}*)*)+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]?|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+");
         put(m, "minicpm5", "MINICPM5", true, false, "\\p{N}{1,3}", "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}+| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
