@@ -509,6 +509,23 @@ class GgufExportTest {
     }
 
     @Test
+    void aSmolLmTokenizerJsonWithSingleDigitsBecomesASmollmGgufVocabularyThatTokenizesTheSame() throws Exception {
+        Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("smollm"), ArchitectureFamily.LLAMA, "smollm");
+        Path out = tmp.resolve("smollm.gguf");
+        try (ModelWeights w = new ModelSource(dir.toString()).open()) {
+            GgufExport.write("test", w, uniform(w.architecture(), "Q8_0"), null, out.toString());
+        }
+        GgufFile.Vocabulary v = GgufFile.vocabulary(out.toString(), new Configuration());
+        assertEquals("gpt2", v.model());
+        assertEquals("smollm", v.pre());
+        Tokenizer theirs = HuggingFaceTokenizer.load(dir.resolve("tokenizer.json").toString());
+        Tokenizer ours = GgufTokenizers.load(out.toString(), new Configuration());
+        String digits = TEXT + " In 2024 it cost 1234567 coins.";
+        // what llama.cpp does with a smollm vocabulary is PreTokenizerOracleTest's check; here, that the name keeps the text's ids
+        assertArrayEquals(theirs.encode(digits, false, false), ours.encode(digits, false, false));
+    }
+
+    @Test
     void aQwen2DirectoryWithAByteLevelTokenizerJsonBecomesAQwen2GgufWhoseGpt2VocabularyTokenizesTheSame() throws Exception {
         Path dir = TokenizerFixtures.huggingFaceDir(tmp.resolve("qwen2"), ArchitectureFamily.QWEN2, "qwen2");
         Path out = tmp.resolve("qwen2.gguf");

@@ -150,7 +150,7 @@ public final class TokenizerFixtures {
     /**
      * A synthetic model (dim 64, 2 layers, vocabulary 512) written as a Hugging Face directory with a tokenizer.json of
      * {@code style}: {@code spm} (SentencePiece-style), or the byte-level pre-tokenizer llama.cpp calls {@code gpt-2},
-     * {@code llama-bpe} or {@code qwen2}.
+     * {@code llama-bpe}, {@code qwen2} or {@code smollm}.
      */
     public static Path huggingFaceDir(Path dir, ArchitectureFamily family, String style) throws Exception {
         try (SyntheticLlama s = SyntheticLlama.create(new SyntheticLlama.Shape(64, 176, 2, 8, 4, 512, 256, true), 11, family)) {
@@ -162,6 +162,16 @@ public final class TokenizerFixtures {
             case "gpt-2" -> writeByteLevel(tok, null);
             case "llama-bpe" -> writeByteLevel(tok, LLAMA3_SPLIT);
             case "qwen2" -> writeByteLevel(tok, QWEN2_SPLIT);
+            case "smollm" -> {
+                // SmolLM's and StarCoder's: each digit alone, then GPT-2's byte-level split
+                writeByteLevel(tok, null);
+                ObjectNode root = (ObjectNode) JSON.readTree(tok.toFile());
+                ObjectNode pre = root.putObject("pre_tokenizer").put("type", "Sequence");
+                ArrayNode steps = pre.putArray("pretokenizers");
+                steps.addObject().put("type", "Digits").put("individual_digits", true);
+                steps.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", true).put("use_regex", true);
+                Files.writeString(tok, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            }
             default -> throw new IllegalArgumentException(style);
         }
         return dir;

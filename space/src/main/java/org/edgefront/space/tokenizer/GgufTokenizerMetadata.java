@@ -175,10 +175,16 @@ public final class GgufTokenizerMetadata {
                 if (regex.equals(LlamaCppPreTokenizers.LLAMA3_REGEX)) return "llama-bpe";
                 if (regex.equals(LlamaCppPreTokenizers.QWEN2_REGEX)) return "qwen2";
             }
+            // SmolLM's and StarCoder's tokenizer.json: each digit alone, then GPT-2's split (llama.cpp's starcoder group)
+            if (steps.size() == 2 && "Digits".equals(steps.get(0).path("type").asText()) && steps.get(0).path("individual_digits").asBoolean(false)
+                    && "ByteLevel".equals(steps.get(1).path("type").asText()) && steps.get(1).path("use_regex").asBoolean(true)
+                    && !steps.get(1).path("add_prefix_space").asBoolean(false)) {
+                return "smollm";
+            }
         }
         throw new InvalidInputException(file, field, "pre-tokenizer " + (spec == null ? "(none)" : spec.toString()) + " has no llama.cpp name"
                 + " EdgeFront knows (a ByteLevel with its regex is gpt-2; a Split by the Llama 3 or Qwen2 expression then ByteLevel is"
-                + " llama-bpe or qwen2)");
+                + " llama-bpe or qwen2; single Digits then a ByteLevel with its regex is smollm)");
     }
 
     private static void llama2c(GgufWriter w, ModelArchitecture a, String tokenizer, Configuration conf) throws IOException {
