@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * again under each name ({@code tokenizer.ggml.pre} replaced, nothing else) and {@code llama-tokenize} tokenizes the
  * texts of llama.cpp's tokenizer tests plus multilingual, digit, case and whitespace texts with it. Each text is
  * tokenized on its own: they go to llama-tokenize in one file separated by {@code <|endoftext|>}, a token llama.cpp
- * splits the text at before pre-tokenizing, and the ids come back split there.
+ * splits the text at before pre-tokenizing, and the ids come back split there. The system property
+ * {@code edgefront.pretokenizer.text} adds every non-blank line of a text file (for a manual run on a whole corpus).
  */
 @Tag("llamacpp")
 class PreTokenizerOracleTest {
@@ -55,6 +56,14 @@ class PreTokenizerOracleTest {
             }
         }
         texts.addAll(EXTRA);
+        // a manual run may add every line of a text file (e.g. -Dedgefront.pretokenizer.text=../shared/models/wiki.test.raw)
+        String extraFile = System.getProperty("edgefront.pretokenizer.text");
+        if (extraFile != null && !extraFile.isBlank()) {
+            for (String line : Files.readAllLines(Path.of(extraFile), StandardCharsets.UTF_8)) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.contains(EOT)) texts.add(t);
+            }
+        }
         List<String> all = new ArrayList<>(texts);
         Path input = dir.resolve("texts.txt");
         Files.writeString(input, String.join(EOT, all), StandardCharsets.UTF_8);
