@@ -20,10 +20,9 @@ import org.edgefront.space.io.GgufFile;
  *       fallback is llama.cpp's SPM algorithm (llama2.c's tokenizer.bin is the same vocabulary with {@code ▁}
  *       written as a space);</li>
  *   <li>{@code gpt2}: byte-level BPE with merges, encoded by {@link HuggingFaceTokenizer} with the pre-tokenizer
- *       that {@code tokenizer.ggml.pre} names ({@code gpt-2}, {@code phi-2}, {@code mpt}, {@code llama-bpe}, {@code qwen2},
- *       {@code qwen35}, {@code deepseek-llm}, {@code deepseek-coder}, {@code falcon}, the starcoder group: the regular
- *       expressions llama.cpp's {@code llama-vocab.cpp} uses for them, applied one after another as it does);
- *       control and user-defined tokens are matched whole, as added tokens;</li>
+ *       that {@code tokenizer.ggml.pre} names: the regular expressions llama.cpp's {@code llama-vocab.cpp} uses for it
+ *       ({@link LlamaCppPreTokenizers}: gpt-2, llama-bpe, qwen2, gpt-4o, tekken, deepseek-v3 and 73 more), applied one
+ *       after another as it does; control and user-defined tokens are matched whole, as added tokens;</li>
  *   <li>{@code gemma4}: Gemma 4's BPE over raw characters with {@code ▁} for a space and byte-token fallback;</li>
  *   <li>{@code bert}: WordPiece ({@link WordPieceTokenizer}).</li>
  * </ul>
@@ -58,9 +57,9 @@ public final class GgufTokenizers {
     }
 
     /**
-     * Whether llama.cpp starts a text of this vocabulary with BOS ({@code llama_vocab::load}): the file's
-     * {@code add_bos_token} when it has one; else yes for SentencePiece and for the byte-level pre-tokenizers of the
-     * llama-bpe group, no for the other byte-level ones (gpt-2, qwen2, ...).
+     * Whether llama.cpp starts a text of this vocabulary with BOS ({@code llama_vocab::load}): always for Gemma 4; else
+     * the file's {@code add_bos_token} when it has one; else yes for SentencePiece, for WordPiece ([CLS]) and for the
+     * byte-level names whose llama.cpp type says so (the llama3 group, tekken), no for the other byte-level ones.
      */
     static boolean addsBos(GgufFile.Vocabulary v) {
         // llama.cpp starts every Gemma 4 text with BOS, overriding a file that says otherwise
@@ -167,7 +166,8 @@ public final class GgufTokenizers {
         int cls = v.bosId() >= 0 ? v.bosId() : 101;
         int sep = v.eosId() >= 0 ? v.eosId() : 102;
         if (unk >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.unknown_token_id", "missing, and llama.cpp's default 100 is outside the vocabulary of " + n);
-        if (cls >= n || sep >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.bos_token_id", "missing, and llama.cpp's defaults [CLS] 101 and [SEP] 102 are outside the vocabulary of " + n);
+        if (cls >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.bos_token_id", "missing, and llama.cpp's default [CLS] 101 is outside the vocabulary of " + n);
+        if (sep >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.eos_token_id", "missing, and llama.cpp's default [SEP] 102 is outside the vocabulary of " + n);
         boolean lowercase = v.lowercase() == null || v.lowercase();
         boolean strip = v.stripAccents() != null ? v.stripAccents() : lowercase;
         return new WordPieceTokenizer(v.tokens(), unk, cls, sep, lowercase, strip);
