@@ -92,6 +92,32 @@ class PreTokenizerOracleTest {
         assertEquals(List.of(), wrong);
     }
 
+    /**
+     * WordPiece beyond llama.cpp's vectors for it (which hold no Hangul, accented capitals or ligatures): each text of
+     * {@link #EXTRA} through {@code llama-tokenize} with the BERT test vocabulary, one call a text.
+     */
+    @Test
+    void wordPieceTokenizesScriptsAccentsAndLigaturesAsLlamaCpp(@TempDir Path dir) throws Exception {
+        Path bin = LlamaCppTools.bin();
+        Path bert = bin.getParent().resolve("src").resolve("models").resolve("ggml-vocab-bert-bge.gguf");
+        Tokenizer t = GgufTokenizers.load(bert.toString(), new Configuration());
+        List<String> texts = new ArrayList<>(EXTRA);
+        texts.add("\ud55c\uad6d\uc5b4 \u1e08af\u00e9 na\u00efve \u2126mega \ufb01");
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            Path input = dir.resolve("text-" + i + ".txt");
+            Files.writeString(input, texts.get(i), StandardCharsets.UTF_8);
+            String out = LlamaCppTools.runOk(dir.resolve("bert-" + i + ".log"), 60, List.of(bin.resolve("llama-tokenize").toString(),
+                    "-m", bert.toString(), "-f", input.toString(), "--ids", "--no-bos", "--no-escape", "--log-disable")).strip();
+            String list = out.substring(out.lastIndexOf('[') + 1, out.lastIndexOf(']')).trim();
+            int[] expected = list.isEmpty() ? new int[0] : Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            int[] got = t.encode(texts.get(i), false, false);
+            if (!Arrays.equals(expected, got)) wrong.add("'" + texts.get(i) + "': llama.cpp " + Arrays.toString(expected) + " EdgeFront " + Arrays.toString(got));
+        }
+        System.out.printf("bert-bge: %d of %d extra texts tokenized as llama.cpp%n", texts.size() - wrong.size(), texts.size());
+        assertEquals(List.of(), wrong);
+    }
+
     /** The ids of {@code [a, b, EOT, c]} as {@code [[a, b], [c]]}. */
     private static List<int[]> splitAtEot(String printed) {
         String inner = printed.substring(1, printed.lastIndexOf(']')).trim();

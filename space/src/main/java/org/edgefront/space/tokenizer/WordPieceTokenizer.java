@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * A WordPiece vocabulary as a GGUF holds it ({@code tokenizer.ggml.model = bert}: word-initial pieces written with a
- * leading {@code ▁}, continuations without BERT's {@code ##}), tokenized as llama.cpp's WPM session does: the text
- * decomposed (NFD) and its combining marks dropped when accents are stripped, lower-cased, control characters dropped,
+ * leading {@code ▁}, continuations without BERT's {@code ##}), tokenized as llama.cpp's WPM session does: each
+ * character replaced by the first code point of its decomposition and combining marks dropped when accents are
+ * stripped, lower-cased, control characters dropped,
  * split at whitespace, and every punctuation mark, ASCII symbol and CJK ideograph a word of its own; then each word,
  * prefixed with {@code ▁}, is the longest pieces from its start, or the unknown token when some position matches
  * none. Immutable and thread-safe.
@@ -78,12 +79,12 @@ final class WordPieceTokenizer implements Tokenizer {
 
     /** The words of llama.cpp's WPM pre-processing. */
     private List<String> words(String text) {
-        String t = stripAccents ? Normalizer.normalize(text, Normalizer.Form.NFD) : text;
         List<String> words = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
-        for (int k = 0; k < t.length(); ) {
-            int cp = t.codePointAt(k);
+        for (int k = 0; k < text.length(); ) {
+            int cp = text.codePointAt(k);
             k += Character.charCount(cp);
+            if (stripAccents) cp = nfdFirst(cp);
             if (isWhitespace(cp)) {
                 if (cur.length() > 0) {
                     words.add(cur.toString());
@@ -107,6 +108,17 @@ final class WordPieceTokenizer implements Tokenizer {
         }
         if (cur.length() > 0) words.add(cur.toString());
         return words;
+    }
+
+    /**
+     * The first code point of a code point's canonical decomposition: llama.cpp's "NFD" keeps one code point for each
+     * (its table is Python's {@code unicodedata.normalize('NFD', c)[0]}), so a Hangul syllable becomes its first jamo
+     * and an accented letter its base letter, where a full decomposition would keep every part.
+     */
+    private static int nfdFirst(int cp) {
+        if (cp < 0xC0) return cp;
+        String d = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFD);
+        return d.codePointAt(0);
     }
 
     /** White space as llama.cpp's tables have it: the space separators, tab to carriage return, and NEL. */

@@ -30,6 +30,15 @@ class WordPieceTokenizerTest {
     }
 
     @Test
+    void aHangulSyllableBecomesItsFirstJamoAsLlamaCppsOneCodePointDecompositionMakesIt() {
+        List<String> tokens = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "\u2581\u1112", "\u2581\u1112\u1161\u11ab");
+        Tokenizer t = GgufTokenizers.of(new GgufFile.Vocabulary("test.gguf", "bert", "bert-bge", tokens, null, null, null, 2, 3, false, null,
+                1, null, null));
+        // 한 (U+D55C) decomposes to ᄒ ᅡ ᆫ; llama.cpp keeps only ᄒ, so the three-jamo piece is never reached
+        assertArrayEquals(new int[] {4}, t.encode("\ud55c", false, false));
+    }
+
+    @Test
     void theFilesNormalizerKeysTurnLowerCasingAndAccentStrippingOff() {
         // cased, accents kept: "Hello" and "café" are no pieces of this vocabulary
         assertArrayEquals(new int[] {1, 1}, bert(false, null).encode("Hello caf\u00e9", false, false));
