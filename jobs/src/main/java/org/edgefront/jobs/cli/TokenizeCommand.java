@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Print the token ids of paragraphs of a text (to check a tokenizer against its reference).")
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = "--tokenizer", required = true, description = "Hugging Face tokenizer.json (or model directory), or llama2.c tokenizer file.")
+    @Option(names = "--tokenizer", required = true, description = "Hugging Face tokenizer.json (or model directory), a GGUF file (the tokenizer it carries), or llama2.c tokenizer file.")
     String tokenizer;
 
     @Option(names = "--vocab-size", defaultValue = "0", description = "Vocabulary size, needed only for llama2.c tokenizer files.")

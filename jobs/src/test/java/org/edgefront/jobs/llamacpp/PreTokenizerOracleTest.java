@@ -40,7 +40,8 @@ class PreTokenizerOracleTest {
             "日本語のテキストとカタカナ、ひらがな。", "한국어 텍스트 123456 ㄱㄴㄷ", "中文文本，标点。", "Привет, мир! Ёлка",
             "مرحبا بالعالم، ١٢٣", "नमस्ते दुनिया।", "HelloWorld camelCase XMLHttpRequest iPhone", "1234567 digits 3.14159 1,000,000",
             "tabs\tand\nnewlines\r\n and  double  spaces   ", "emoji 🦙🚀 and ZWJ 👩‍💻", "a\u3000b\u00a0c\u2009d", "e\u0301 combining ﬁ ligature",
-            "don't I'LL WE'VE they'Re", "$100+<=>^~|` symbols ±§", "12\u066345 mixed and 1234 digits 123456789", "  leading and trailing  ", "\n\n\nthree newlines\n", "x=[1,2];//c", "Ωμέγα ελληνικά");
+            "don't I'LL WE'VE they'Re", "$100+<=>^~|` symbols ±§", "12\u066345 mixed and 1234 digits 123456789", "  leading and trailing  ", "\n\n\nthree newlines\n", "x=[1,2];//c", "Ωμέγα ελληνικά",
+            "<sentinel:12> IMGIMGABCZ tab\tpad    four");
 
     @Test
     void everyNamedByteLevelPreTokenizerTokenizesAsLlamaCpp(@TempDir Path dir) throws Exception {

@@ -21,7 +21,7 @@ import org.edgefront.space.io.GgufFile;
  *       written as a space);</li>
  *   <li>{@code gpt2}: byte-level BPE with merges, encoded by {@link HuggingFaceTokenizer} with the pre-tokenizer
  *       that {@code tokenizer.ggml.pre} names: the regular expressions llama.cpp's {@code llama-vocab.cpp} uses for it
- *       ({@link LlamaCppPreTokenizers}: gpt-2, llama-bpe, qwen2, gpt-4o, tekken, deepseek-v3 and 73 more), applied one
+ *       ({@link LlamaCppPreTokenizers}: gpt-2, llama-bpe, qwen2, gpt-4o, tekken, deepseek-v3 and 74 more), applied one
  *       after another as it does; control and user-defined tokens are matched whole, as added tokens;</li>
  *   <li>{@code gemma4}: Gemma 4's BPE over raw characters with {@code ▁} for a space and byte-token fallback;</li>
  *   <li>{@code bert}: WordPiece ({@link WordPieceTokenizer}).</li>
