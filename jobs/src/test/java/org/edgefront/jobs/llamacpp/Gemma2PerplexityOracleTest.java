@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
@@ -46,7 +45,7 @@ class Gemma2PerplexityOracleTest {
             assertTrue(a.slidingWindow().isLocal(0) && !a.slidingWindow().isLocal(1) && a.slidingWindow().isLocal(4) && !a.slidingWindow().isLocal(5));
             PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
-        assertEquals("gemma2", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
+        PerplexityOracle.assertArchitecture(gguf, "gemma2");
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
                 assertEquals(ArchitectureFamily.GEMMA2, a.family());
                 assertEquals(64, a.slidingWindow().tokens());

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
-import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.synthetic.SyntheticLlama;
@@ -49,7 +47,7 @@ class Gemma3PerplexityOracleTest {
             assertTrue(w.architecture().slidingWindow().isLocal(0) && !w.architecture().slidingWindow().isLocal(5));
             PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
-        assertEquals("gemma3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
+        PerplexityOracle.assertArchitecture(gguf, "gemma3");
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
                 assertEquals(ArchitectureFamily.GEMMA3, a.family());
                 assertEquals(128, a.qDim());

@@ -138,4 +138,10 @@ final class PerplexityOracle {
         GgufExport.write(name, w, f32, TestPaths.shared().resolve("models/tok512.bin").toString(), gguf.toString());
         return gguf;
     }
+
+    /** Asserts that {@code gguf} declares {@code architecture} ({@code general.architecture}), the name llama.cpp loads it by. */
+    static void assertArchitecture(Path gguf, String architecture) throws java.io.IOException {
+        org.junit.jupiter.api.Assertions.assertEquals(architecture, org.edgefront.space.io.GgufFile.header(gguf.toString(),
+                new org.apache.hadoop.conf.Configuration()).strings().get("general.architecture"));
+    }
 }

@@ -117,6 +117,12 @@ class PreTokenizerOracleTest {
         }
         System.out.printf("bert-bge: %d of %d extra texts tokenized as llama.cpp%n", texts.size() - wrong.size(), texts.size());
         assertEquals(List.of(), wrong);
+        // with its special tokens, as llama.cpp starts and ends a WordPiece text: [CLS] ... [SEP] (the file's separator id)
+        Path hello = dir.resolve("hello.txt");
+        Files.writeString(hello, "hello world", StandardCharsets.UTF_8);
+        String out = LlamaCppTools.runOk(dir.resolve("bert-special.log"), 60, List.of(bin.resolve("llama-tokenize").toString(),
+                "-m", bert.toString(), "-f", hello.toString(), "--ids", "--no-escape", "--log-disable")).strip();
+        assertEquals(out.substring(out.lastIndexOf('[')), Arrays.toString(t.encode("hello world", t.addsBos(), true)));
     }
 
     /** The ids of {@code [a, b, EOT, c]} as {@code [[a, b], [c]]}. */

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
-import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelWeights;
 import org.edgefront.space.synthetic.SyntheticLlama;
@@ -43,7 +41,7 @@ class Qwen3PerplexityOracleTest {
                 ArchitectureFamily.QWEN3, 32)) {
             PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), w);
         }
-        assertEquals("qwen3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
+        PerplexityOracle.assertArchitecture(gguf, "qwen3");
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
                 assertEquals(ArchitectureFamily.QWEN3, a.family());
                 assertEquals(128, a.qDim());

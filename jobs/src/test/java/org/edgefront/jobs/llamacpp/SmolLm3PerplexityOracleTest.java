@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
 import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.model.ArchitectureFamily;
@@ -41,7 +40,7 @@ class SmolLm3PerplexityOracleTest {
                 ArchitectureFamily.SMOLLM3, 16)) {
             PerplexityOracle.f32Gguf(dir, gguf.getFileName().toString(), sharpened(w));
         }
-        assertEquals("smollm3", GgufFile.header(gguf.toString(), new Configuration()).strings().get("general.architecture"));
+        PerplexityOracle.assertArchitecture(gguf, "smollm3");
         PerplexityOracle.Result r = PerplexityOracle.compare(dir, gguf, CTX, CHUNKS, a -> {
                 assertEquals(ArchitectureFamily.SMOLLM3, a.family());
                 assertTrue(a.family().rotatesLayer(2) && !a.family().rotatesLayer(3) && !a.family().rotatesLayer(7));

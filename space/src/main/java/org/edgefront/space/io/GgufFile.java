@@ -150,16 +150,17 @@ public final class GgufFile {
      * @param addSpacePrefix {@code tokenizer.ggml.add_space_prefix} (SentencePiece dummy prefix; default true)
      * @param addBos      {@code tokenizer.ggml.add_bos_token}, or null when the file does not say
      * @param unkId       {@code tokenizer.ggml.unknown_token_id}, or -1
+     * @param sepId       {@code tokenizer.ggml.seperator_token_id} (sic: llama.cpp's key; WordPiece's [SEP]), or -1
      * @param lowercase   {@code tokenizer.ggml.normalizer.lowercase} (WordPiece), or null when the file does not say
      * @param stripAccents {@code tokenizer.ggml.normalizer.strip_accents} (WordPiece), or null when the file does not say
      */
     public record Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
                              List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos, int unkId,
-                             Boolean lowercase, Boolean stripAccents) {
-        /** A vocabulary without an unknown-token id or normalizer keys. */
+                             int sepId, Boolean lowercase, Boolean stripAccents) {
+        /** A vocabulary without unknown-token or separator ids or normalizer keys. */
         public Vocabulary(String source, String model, String pre, List<String> tokens, float[] scores, int[] tokenTypes,
                           List<String> merges, int bosId, int eosId, boolean addSpacePrefix, Boolean addBos) {
-            this(source, model, pre, tokens, scores, tokenTypes, merges, bosId, eosId, addSpacePrefix, addBos, -1, null, null);
+            this(source, model, pre, tokens, scores, tokenTypes, merges, bosId, eosId, addSpacePrefix, addBos, -1, -1, null, null);
         }
     }
 
@@ -270,7 +271,8 @@ public final class GgufFile {
             Meta strip = meta.get("tokenizer.ggml.normalizer.strip_accents");
             return new Vocabulary(f, model, pre != null && pre.type() == STRING ? pre.text() : null, tokens.strings(), scores, types, merges, bos, eos,
                     prefix == null || prefix.number() != 0, addBos == null ? null : addBos.number() != 0,
-                    tokenId(f, meta, "tokenizer.ggml.unknown_token_id", n), lower == null ? null : lower.number() != 0,
+                    optionalTokenId(f, meta, "tokenizer.ggml.unknown_token_id", n), optionalTokenId(f, meta, "tokenizer.ggml.seperator_token_id", n),
+                    lower == null ? null : lower.number() != 0,
                     strip == null ? null : strip.number() != 0);
         }
     }
@@ -328,6 +330,17 @@ public final class GgufFile {
             }
             return out;
         }
+    }
+
+    /**
+     * A special token id that only some tokenizers use ([UNK], [SEP]): -1 when absent or, as llama.cpp treats a bad one
+     * ("bad special token ... using default id"), outside the vocabulary; llama.cpp's llama2.c converter writes -1 there.
+     */
+    private static int optionalTokenId(String f, Map<String, Meta> meta, String key, int vocab) {
+        Meta m = meta.get(key);
+        if (m == null) return -1;
+        if (!isInteger(m)) throw new InvalidInputException(f, key + " (offset " + m.offset() + ")", "not an integer token id");
+        return m.number() >= 0 && m.number() < vocab ? (int) m.number() : -1;
     }
 
     private static int tokenId(String f, Map<String, Meta> meta, String key, int vocab) {

@@ -158,16 +158,16 @@ public final class GgufTokenizers {
     /**
      * A WordPiece ({@code bert}) vocabulary as llama.cpp tokenizes it ({@link WordPieceTokenizer}): lower-cased and with
      * accents stripped unless the file's normalizer keys say otherwise (stripping follows lower-casing by default), its
-     * own [UNK], [CLS] and [SEP] ids or llama.cpp's defaults (100, 101, 102).
+     * own [UNK], [CLS] (BOS) and [SEP] (separator) ids or llama.cpp's defaults (100, 101, 102).
      */
     private static Tokenizer wordPiece(GgufFile.Vocabulary v) {
         int n = v.tokens().size();
         int unk = v.unkId() >= 0 ? v.unkId() : 100;
         int cls = v.bosId() >= 0 ? v.bosId() : 101;
-        int sep = v.eosId() >= 0 ? v.eosId() : 102;
+        int sep = v.sepId() >= 0 ? v.sepId() : 102;
         if (unk >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.unknown_token_id", "missing, and llama.cpp's default 100 is outside the vocabulary of " + n);
         if (cls >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.bos_token_id", "missing, and llama.cpp's default [CLS] 101 is outside the vocabulary of " + n);
-        if (sep >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.eos_token_id", "missing, and llama.cpp's default [SEP] 102 is outside the vocabulary of " + n);
+        if (sep >= n) throw new InvalidInputException(v.source(), "tokenizer.ggml.seperator_token_id", "missing, and llama.cpp's default [SEP] 102 is outside the vocabulary of " + n);
         boolean lowercase = v.lowercase() == null || v.lowercase();
         boolean strip = v.stripAccents() != null ? v.stripAccents() : lowercase;
         return new WordPieceTokenizer(v.tokens(), unk, cls, sep, lowercase, strip);

@@ -58,7 +58,6 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final Map<Long, int[]> merges;
     private final boolean byteLevel;
     private final boolean byteFallback;
-    private final boolean ignoreMerges;
     private final boolean fuseUnk;
     private final Integer unk;
     /** Added tokens by first character, longest first: matching looks only at those that can start here. */
@@ -75,7 +74,10 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final char[] byteToChar = new char[256];
     private final Map<Character, Integer> charToByte = new HashMap<>();
 
-    /** Words taken whole when the vocabulary has them, before any merge (besides every word under {@code ignore_merges}). */
+    /**
+     * Words taken whole when the vocabulary has them, before any merge: every word under {@code ignore_merges}, else the
+     * ones the caller names (Gemma 4's runs of newlines), else none.
+     */
     private final java.util.function.Predicate<String> takenWhole;
 
     private HuggingFaceTokenizer(String f, JsonNode root, Integer bosId, Integer eosId) {
@@ -83,7 +85,6 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     private HuggingFaceTokenizer(String f, JsonNode root, Integer bosId, Integer eosId, java.util.function.Predicate<String> takenWhole) {
-        this.takenWhole = takenWhole;
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) throw new InvalidInputException(f, "model", "missing or not an object");
         String type = model.path("type").asText("BPE");
@@ -162,7 +163,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         }
         byteFallback = model.path("byte_fallback").asBoolean(false);
         fuseUnk = model.path("fuse_unk").asBoolean(false);
-        ignoreMerges = model.path("ignore_merges").asBoolean(false);
+        this.takenWhole = model.path("ignore_merges").asBoolean(false) ? w -> true : takenWhole;
         JsonNode unkNode = model.get("unk_token");
         unk = unkNode != null && unkNode.isTextual() ? vocab.get(unkNode.asText()) : null;
 
@@ -526,7 +527,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             for (byte x : b) sb.append(byteToChar[x & 0xff]);
             word = sb.toString();
         }
-        if (ignoreMerges || takenWhole.test(word)) {
+        if (takenWhole.test(word)) {
             Integer whole = vocab.get(word);
             if (whole != null) {
                 out.add(whole);

@@ -14,8 +14,8 @@ class WordPieceTokenizerTest {
             "want", "ed", "\u2581,", "\u2581\u4e2d", "\u2581\u6587", "\u2581h", "\u2581cafe");
 
     private static Tokenizer bert(Boolean lowercase, Boolean stripAccents) {
-        return GgufTokenizers.of(new GgufFile.Vocabulary("test.gguf", "bert", "bert-bge", TOKENS, null, null, null, 2, 3, false, null,
-                1, lowercase, stripAccents));
+        return GgufTokenizers.of(new GgufFile.Vocabulary("test.gguf", "bert", "bert-bge", TOKENS, null, null, null, 2, -1, false, null,
+                1, 3, lowercase, stripAccents));
     }
 
     @Test
@@ -32,8 +32,8 @@ class WordPieceTokenizerTest {
     @Test
     void aHangulSyllableBecomesItsFirstJamoAsLlamaCppsOneCodePointDecompositionMakesIt() {
         List<String> tokens = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "\u2581\u1112", "\u2581\u1112\u1161\u11ab");
-        Tokenizer t = GgufTokenizers.of(new GgufFile.Vocabulary("test.gguf", "bert", "bert-bge", tokens, null, null, null, 2, 3, false, null,
-                1, null, null));
+        Tokenizer t = GgufTokenizers.of(new GgufFile.Vocabulary("test.gguf", "bert", "bert-bge", tokens, null, null, null, 2, -1, false, null,
+                1, 3, null, null));
         // 한 (U+D55C) decomposes to ᄒ ᅡ ᆫ; llama.cpp keeps only ᄒ, so the three-jamo piece is never reached
         assertArrayEquals(new int[] {4}, t.encode("\ud55c", false, false));
     }
