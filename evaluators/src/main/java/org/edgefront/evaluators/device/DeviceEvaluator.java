@@ -87,7 +87,9 @@ public final class DeviceEvaluator implements Evaluator {
         this.calibrations = calibrations;
         this.simulator = new NativeSimulator(calibrations);
         this.batch = new CandidateBatch(arch, MAX_BATCH);
-        this.version = VERSION + " (" + simulator.version() + ", " + device.name() + ")";
+        // the calibration is part of what a number means: a front scored for another engine is not this one
+        this.version = VERSION + " (" + simulator.version() + ", " + device.name() + ", "
+                + calibrations.forBackend(workload.backend()).name() + ")";
     }
 
     @Override

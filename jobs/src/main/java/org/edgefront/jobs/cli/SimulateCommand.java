@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.edgefront.jobs.spec.ClosestNames;
+import org.edgefront.nativert.calibration.SimulatorEngine;
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.DeviceProfiles;
@@ -59,6 +60,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "compute unit: cpu or an accelerator section of the device profile (gpu, npu, dsp, ...; default ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--engine", defaultValue = SimulatorEngine.DEFAULT_ENGINE, description = "Runtime whose kernels are costed: "
+            + "llama.cpp (and its front ends: Ollama, LM Studio, ...), MLC, ExecuTorch, QNN/Genie, MNN, LiteRT, ONNX Runtime, ...; "
+            + "its calibration fitted per engine group for this backend and the device's instruction set or GPU, as "
+            + "validate-simulator reports it (default ${DEFAULT-VALUE}).")
+    String engine;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
@@ -102,8 +109,14 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("-", "--format", ClosestNames.unknownFormat(format));
         }
+        SimulatorEngine eng;
+        try {
+            eng = SimulatorEngine.resolve(engine, b, dev);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("-", "--engine", e.getMessage());
+        }
         SimulationResult r;
-        try (NativeSimulator sim = new NativeSimulator()) {
+        try (NativeSimulator sim = new NativeSimulator(eng.calibrations())) {
             r = ModelSimulation.simulate(sim, dev, w, md, format);
         }
         double batteryPctPer1000 = 100.0 * 1000 * r.energyJoulesPerToken() / dev.battery().joules();
@@ -121,6 +134,8 @@ final class SimulateCommand implements Callable<Integer> {
             n.put("device", dev.name());
             n.put("format", format);
             n.put("backend", b.name().toLowerCase(Locale.ROOT));
+            n.put("engine", eng.engine());
+            n.put("calibration", eng.calibration().name());
             n.put("decode_tok_s", r.decodeTokensPerSecond());
             n.put("sustained_decode_tok_s", r.sustainedDecodeTokensPerSecond());
             n.put("prefill_tok_s", r.prefillTokensPerSecond());
@@ -150,9 +165,9 @@ final class SimulateCommand implements Callable<Integer> {
             n.put("simulator_version", new NativeSimulator().version());
             JsonOut.print(System.out, n);
         } else {
-            System.out.printf("%s (%s) on %s, %s backend: decode %.2f tok/s (sustained %.2f), prefill %.1f tok/s, TTFT %.3f s,%n"
+            System.out.printf("%s (%s) on %s, %s backend, engine %s: decode %.2f tok/s (sustained %.2f), prefill %.1f tok/s, TTFT %.3f s,%n"
                             + "  %.4f J/token at %.2f W (%s), peak memory %,d bytes%n",
-                    arch.name(), format, dev.name(), b.name().toLowerCase(Locale.ROOT), r.decodeTokensPerSecond(),
+                    arch.name(), format, dev.name(), b.name().toLowerCase(Locale.ROOT), eng.describe(), r.decodeTokensPerSecond(),
                     r.sustainedDecodeTokensPerSecond(), r.prefillTokensPerSecond(), r.timeToFirstTokenSeconds(),
                     r.energyJoulesPerToken(), r.powerWatts(),
                     Double.isFinite(batteryPctPer1000) ? String.format(Locale.ROOT, "%.3f%% battery per 1,000 tokens", batteryPctPer1000)

@@ -50,7 +50,7 @@ public final class SearchEvaluators {
 
     /** Memory, device simulation and the table's proxy: microseconds per candidate, no model weights needed. */
     public static List<EvaluatorFactory> cheapFactories(ResolvedSearch r) {
-        Calibrations cal = Calibrations.defaults();
+        Calibrations cal = r.engine().calibrations();
         List<EvaluatorFactory> parts = new ArrayList<>(List.of(
                 new MemoryEvaluator.Factory(r.space(), r.workload(), cal.forBackend(r.workload().backend())),
                 new DeviceEvaluator.Factory(r.space(), r.device(), r.workload(), cal)));
@@ -153,7 +153,7 @@ public final class SearchEvaluators {
         }
         Candidate smallest = r.space().candidate(genes);
         try (MemoryEvaluator m = new MemoryEvaluator.Factory(r.space(), r.workload(),
-                Calibrations.defaults().forBackend(r.workload().backend())).create()) {
+                r.engine().calibrations().forBackend(r.workload().backend())).create()) {
             Evaluation e = m.evaluate(smallest);
             if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()) {
                 throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(

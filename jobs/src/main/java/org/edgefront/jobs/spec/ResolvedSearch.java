@@ -61,6 +61,9 @@ public record ResolvedSearch(
     /** The workload simulated. */
     public Workload workload() { return workloadSection.workload(); }
 
+    /** The engine the simulator costs, with its calibrations. */
+    public org.edgefront.nativert.calibration.SimulatorEngine engine() { return workloadSection.engine(); }
+
     /** Evaluation paragraphs (real text). */
     public int paragraphs() { return qualitySection.paragraphs(); }
 

@@ -5,6 +5,7 @@ import static org.edgefront.jobs.spec.SearchSpecLoader.mustExist;
 import static org.edgefront.jobs.spec.SearchSpecLoader.positive;
 import static org.edgefront.jobs.spec.SearchSpecLoader.relative;
 
+import org.edgefront.nativert.calibration.SimulatorEngine;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.nativert.device.Workload;
@@ -17,9 +18,10 @@ import org.edgefront.space.input.InvalidInputException;
  * @param deviceUri the device profile file
  * @param device    the device profile
  * @param workload  the workload simulated
+ * @param engine    the engine the simulator costs (its fitted calibration on the workload's backend of this device)
  * @param spec      the workload section with defaults filled in
  */
-public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload workload, SearchSpec.Workload spec) {
+public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload workload, SimulatorEngine engine, SearchSpec.Workload spec) {
 
     /**
      * Resolves the device and workload sections of {@code s} read from {@code file}.
@@ -31,7 +33,7 @@ public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload 
         // a path is relative to the spec file; a name ("Samsung Galaxy S23") is looked up among configs/devices
         String deviceUri = ClosestNames.resolveDevice(file, "device", ClosestNames.looksLikePath(s.device()) ? relative(file, s.device()) : s.device()).uri();
         DeviceProfile device = DeviceProfiles.load(deviceUri);
-        SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null) : s.workload();
+        SearchSpec.Workload wl = s.workload() == null ? new SearchSpec.Workload(null, null, null, null, null, null, null) : s.workload();
         int prompt = positive(file, "workload.promptTokens", wl.promptTokens(), 128);
         int generate = positive(file, "workload.generateTokens", wl.generateTokens(), 128);
         int context = positive(file, "workload.contextTokens", wl.contextTokens(), Math.max(512, prompt + generate));
@@ -48,7 +50,14 @@ public record ResolvedWorkload(String deviceUri, DeviceProfile device, Workload 
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(file, "workload.backend", e.getMessage(), e);
         }
-
-        return new ResolvedWorkload(deviceUri, device, workload, new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend));
+        String engineName = wl.engine() == null ? SimulatorEngine.DEFAULT_ENGINE : wl.engine();
+        SimulatorEngine engine;
+        try {
+            engine = SimulatorEngine.resolve(engineName, workload.backend(), device);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "workload.engine", e.getMessage(), e);
+        }
+        return new ResolvedWorkload(deviceUri, device, workload, engine,
+                new SearchSpec.Workload(prompt, generate, context, kvBits, threads, backend, engineName));
     }
 }

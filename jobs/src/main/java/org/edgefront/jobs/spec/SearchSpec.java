@@ -52,10 +52,13 @@ public record SearchSpec(
      * @param kvCacheBits    bits per KV-cache element (16 = fp16)
      * @param threads        CPU threads the runtime uses
      * @param backend        cpu, gpu or npu
+     * @param engine         the runtime whose kernels the simulator costs ({@code llama.cpp} by default; Ollama, MLC,
+     *                       ExecuTorch, QNN, MNN, ... as {@code validate-simulator} groups them): picks the fitted
+     *                       calibration of that engine on the backend and the device's instruction set or GPU
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Workload(Integer promptTokens, Integer generateTokens, Integer contextTokens, Integer kvCacheBits,
-                           Integer threads, String backend) {}
+                           Integer threads, String backend, String engine) {}
 
     /**
      * @param options       choice labels every tensor may take (e.g. Q8_0, Q4_0, int3g32, Q4_0+2:4)

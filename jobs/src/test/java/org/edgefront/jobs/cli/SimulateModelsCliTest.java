@@ -28,6 +28,24 @@ class SimulateModelsCliTest {
     }
 
     @Test
+    void theEngineNamesTheCalibrationAndAnEngineWithoutCpuKernelsIsBadInput() throws Exception {
+        CliRun llama = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json");
+        assertEquals(0, llama.code(), llama.err());
+        JsonNode n = new ObjectMapper().readTree(llama.out());
+        assertEquals("llama.cpp", n.get("engine").asText());
+        assertEquals("llama.cpp-cpu", n.get("calibration").asText(), "the fitted llama.cpp Arm CPU group, not the defaults");
+        CliRun other = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json",
+                "--engine", "SomeNewEngine");
+        assertEquals(0, other.code(), other.err());
+        JsonNode o = new ObjectMapper().readTree(other.out());
+        assertEquals("default-cpu", o.get("calibration").asText());
+        assertTrue(o.get("decode_tok_s").asDouble() != n.get("decode_tok_s").asDouble(), "the engine changes the prediction");
+        CliRun mlc = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--engine", "MLC LLM");
+        assertEquals(2, mlc.code(), mlc.err());
+        assertTrue(mlc.err().contains("--engine") && mlc.err().contains("'MLC LLM'"), mlc.err());
+    }
+
+    @Test
     void aHybridModelReportsItsRecurrentStateBesideTheAttentionBlocksCache() throws Exception {
         CliRun r = CliRun.of("simulate", "--model", "Qwen3.5-0.8B", "--device", PI5, "--format", "Q4_0", "--json");
         assertEquals(0, r.code(), r.err());

@@ -1,6 +1,9 @@
 package org.edgefront.jobs.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.edgefront.jobs.run.SearchEvaluators;
+import org.edgefront.nativert.calibration.EngineCalibrations;
+import org.edgefront.nativert.calibration.EngineGroup;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +101,27 @@ class SearchSpecLoaderTest {
     void contextSmallerThanPromptPlusGenerationIsRejected() throws IOException {
         assertEquals("workload.contextTokens",
                 fails(base() + "workload: {promptTokens: 400, generateTokens: 400, contextTokens: 512}\n").field());
+    }
+
+    @Test
+    void theSearchCostsTheFittedCalibrationOfTheEngineItIsFor() throws IOException {
+        ResolvedSearch llama = SearchSpecLoader.load(write(base()).toString(), SearchSpecLoader.Overrides.NONE);
+        assertEquals("llama.cpp", llama.spec().workload().engine(), "the default engine is filled in the saved spec");
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, llama.engine().group());
+        assertEquals(EngineCalibrations.fitted().get(EngineGroup.LLAMA_CPP_CPU), llama.engine().calibrations().cpu());
+        ResolvedSearch mlc = SearchSpecLoader.load(write(base() + "workload: {backend: gpu, engine: MLC LLM}\n").toString(),
+                SearchSpecLoader.Overrides.NONE);
+        assertEquals(EngineGroup.MLC_OPENCL, mlc.engine().group(), "the S23's Adreno GPU: MLC's OpenCL kernels");
+        ResolvedSearch gpu = SearchSpecLoader.load(write(base() + "workload: {backend: gpu}\n").toString(),
+                SearchSpecLoader.Overrides.NONE);
+        assertEquals(EngineGroup.LLAMA_CPP_OPENCL, gpu.engine().group());
+        // the device evaluator's version names the calibration, so a resumed run never mixes two engines' numbers
+        try (org.edgefront.evaluators.Evaluator d = SearchEvaluators.cheapFactories(gpu).get(1).create()) {
+            assertTrue(d.version().contains("llama.cpp-opencl"), d.version());
+        }
+        InvalidInputException e = fails(base() + "workload: {engine: MLC LLM}\n");
+        assertEquals("workload.engine", e.field());
+        assertTrue(e.getMessage().contains("'MLC LLM'") && e.getMessage().contains("gpu"), e.getMessage());
     }
 
     @Test

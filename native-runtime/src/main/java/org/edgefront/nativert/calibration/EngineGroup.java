@@ -99,14 +99,14 @@ public enum EngineGroup {
 
     /**
      * Classifies an engine, backend and weight format on {@code device}: its instruction set picks the CPU kernels, and a
-     * llama.cpp-family backend given only as "GPU" is the API llama.cpp uses on that device's GPU (Metal on Apple
-     * silicon, CUDA on NVIDIA, OpenCL on Adreno, else Vulkan).
+     * backend given only as "GPU" is the API the engines use on that device's GPU (Metal on Apple silicon, CUDA on
+     * NVIDIA, OpenCL on Adreno, else Vulkan), which tells llama.cpp's and MLC's kernel families apart.
      *
      * @throws IllegalArgumentException when no group fits
      */
     public static EngineGroup classify(String engine, String backend, String weightFormat, DeviceProfile device) {
         String b = backend;
-        if (llamaCppFamily(engine.toLowerCase(Locale.ROOT)) && bareGpu(backend.toLowerCase(Locale.ROOT)) && device.gpu() != null) {
+        if (bareGpu(backend.toLowerCase(Locale.ROOT)) && device.gpu() != null) {
             b = backend + " (" + gpuApi(device.gpu().name() + " " + device.soc()) + ")";
         }
         return classify(engine, b, weightFormat, device.cpu().isa());
