@@ -91,6 +91,10 @@ public final class SearchSpecLoader {
         ResolvedModel model = ResolvedModel.resolve(file, s, o);
         ResolvedWorkload workload = ResolvedWorkload.resolve(file, s);
         ResolvedSpace space = ResolvedSpace.resolve(file, s, model.architecture());
+        // a front stored for llama.cpp and costed with another engine's kernels answers no question: fail fast
+        require(file, "workload.engine", !"llama.cpp".equals(space.spec().runtime()) || workload.engine().group().llamaCpp(),
+                "is '" + workload.engine().engine() + "', but space.runtime is llama.cpp: the chosen points run on llama.cpp, so "
+                        + "cost them with it (omit workload.engine, or name llama.cpp or a front end of it such as Ollama)");
         ResolvedGoals goals = ResolvedGoals.resolve(file, s, workload.device(), space.space().hasStructure());
         ResolvedQuality quality = ResolvedQuality.resolve(file, s, model.source(), model.architecture(), space.space(), goals);
         ResolvedRun run = ResolvedRun.resolve(file, s, model.source(), space.space(), quality);

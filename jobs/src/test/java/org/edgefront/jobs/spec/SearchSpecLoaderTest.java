@@ -122,6 +122,12 @@ class SearchSpecLoaderTest {
         InvalidInputException e = fails(base() + "workload: {engine: MLC LLM}\n");
         assertEquals("workload.engine", e.field());
         assertTrue(e.getMessage().contains("'MLC LLM'") && e.getMessage().contains("gpu"), e.getMessage());
+        // points stored for llama.cpp are costed with llama.cpp (or a front end of it), never another engine
+        InvalidInputException other = fails(base() + "workload: {backend: gpu, engine: MLC LLM}\nspace: {runtime: llama.cpp}\n");
+        assertEquals("workload.engine", other.field());
+        assertTrue(other.getMessage().contains("space.runtime"), other.getMessage());
+        assertEquals(EngineGroup.LLAMA_CPP_CPU, SearchSpecLoader.load(write(base() + "workload: {engine: Ollama}\nspace: {runtime: llama.cpp}\n")
+                .toString(), SearchSpecLoader.Overrides.NONE).engine().group());
     }
 
     @Test

@@ -72,6 +72,9 @@ public enum EngineGroup {
     /** True for the fallback groups of engines no other group knows (first-principles defaults, never fitted). */
     public boolean uncalibrated() { return this == UNCALIBRATED_CPU || this == UNCALIBRATED_GPU || this == UNCALIBRATED_NPU; }
 
+    /** True for llama.cpp's own kernels (its CPU, GPU and NPU backends), whatever front end runs them. */
+    public boolean llamaCpp() { return name().startsWith("LLAMA_CPP_"); }
+
     /** The compute unit this group runs on. */
     public Backend backend() { return backend; }
 
