@@ -92,9 +92,9 @@ public final class SearchJob {
             SearchResult result;
             ConvergenceLog convergence = new ConvergenceLog();
             try (batch) {
-                log.printf("searching %s (%s%s) on %s with %s, %d generations x %d candidates, evaluations: %s%n",
+                log.printf("searching %s (%s%s) on %s, engine %s, with %s, %d generations x %d candidates, evaluations: %s%n",
                         r.architecture().name(), r.model().uri(), r.architecture().synthetic() ? ", SYNTHETIC weights" : "",
-                        r.device().name(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
+                        r.device().name(), r.engine().describe(), r.strategy(), r.generations(), r.populationSize(), batch.describe());
                 SearchStrategy strategy = Strategies.create(r.strategy(), r.space(), r.problem(), r.seed(), r.populationSize(), r.additiveModel());
                 SearchRunner runner = new SearchRunner(r.problem(), batch, store, p -> {
                     log.println(p.line());
