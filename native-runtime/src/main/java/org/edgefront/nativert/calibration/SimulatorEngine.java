@@ -58,8 +58,8 @@ public record SimulatorEngine(String engine, EngineGroup group, Calibrations cal
      * (llama.cpp-cpu-x86, fitted per engine group)} or {@code foo (default-cpu, first-principles defaults)}.
      */
     public String describe() {
-        return engine + " (" + calibration().name() + ", " + (group.uncalibrated() || calibration().name().startsWith("default-")
-                ? "first-principles defaults" : "fitted per engine group") + ")";
+        boolean defaults = calibration().equals(BackendCalibration.defaultFor(group.backend()));
+        return engine + " (" + calibration().name() + ", " + (defaults ? "first-principles defaults" : "fitted per engine group") + ")";
     }
 
     private static String group(EngineGroup g) { return g.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
