@@ -475,13 +475,9 @@ class GgufExportTest {
         return b.array();
     }
 
+    /** Whether {@code needle} occurs in {@code hay} (Latin-1 maps each byte to one char, so this is byte-exact). */
     private static boolean contains(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return true;
-        }
-        return false;
+        return new String(hay, java.nio.charset.StandardCharsets.ISO_8859_1).contains(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     @Test
