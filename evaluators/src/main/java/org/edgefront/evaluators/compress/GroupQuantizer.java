@@ -75,12 +75,13 @@ final class GroupQuantizer {
         float amax = 0;
         for (int i = 0; i < len; i++) amax = Math.max(amax, Math.abs(x[o + i]));
         float s = HalfFloats.roundToHalf(amax / qmax);
-        int[] codes = new int[len];
+        // codes only when packing: a round trip allocates nothing
+        int[] codes = pack == null ? null : new int[len];
         int offset = bits == 8 ? 0 : qmax + 1;
         if (s == 0) {
             for (int i = 0; i < len; i++) {
                 out[oo + i] = 0;
-                codes[i] = offset;
+                if (codes != null) codes[i] = offset;
             }
         } else {
             float inv = 1f / s;
@@ -88,7 +89,7 @@ final class GroupQuantizer {
                 int q = (int) Math.rint(x[o + i] * inv);
                 q = Math.max(-qmax - 1, Math.min(qmax, q));
                 out[oo + i] = q * s;
-                codes[i] = q + offset;
+                if (codes != null) codes[i] = q + offset;
             }
         }
         if (pack != null) pack(pack, bits, s, null, codes);
@@ -104,7 +105,7 @@ final class GroupQuantizer {
         }
         float s = HalfFloats.roundToHalf((max - min) / levels);
         float m = HalfFloats.roundToHalf(min);
-        int[] codes = new int[len];
+        int[] codes = pack == null ? null : new int[len];
         if (s == 0) {
             for (int i = 0; i < len; i++) out[oo + i] = m;
         } else {
@@ -113,7 +114,7 @@ final class GroupQuantizer {
                 int q = (int) Math.rint((x[o + i] - m) * inv);
                 q = Math.max(0, Math.min(levels, q));
                 out[oo + i] = q * s + m;
-                codes[i] = q;
+                if (codes != null) codes[i] = q;
             }
         }
         if (pack != null) pack(pack, bits, s, m, codes);

@@ -47,8 +47,25 @@ public final class HalfFloats {
         return Float.intBitsToFloat(s | ((e - 15 + 127) << 23) | (m << 13));
     }
 
-    /** {@code f} rounded to fp16 and back. */
-    public static float roundToHalf(float f) { return fromHalfBits(toHalfBits(f)); }
+    /** Bits of fp16's smallest normal, 2^-14, as a float. */
+    private static final int HALF_MIN_NORMAL_BITS = 0x38800000;
+    /** Bits of 65520, the smallest float magnitude that rounds to fp16 infinity. */
+    private static final int HALF_OVERFLOW_BITS = 0x477ff000;
+
+    /**
+     * {@code f} rounded to fp16 and back: the same bits as {@code fromHalfBits(toHalfBits(f))} for every float (a test
+     * checks every float the shortcut takes). Whole models pass through here, so fp16's normal range takes a shortcut: there, rounding to fp16
+     * is rounding the float's mantissa to its top 10 bits, nearest-even, which is one integer add and a mask on its bits
+     * (a carry into the exponent is the correct round-up to the next binade).
+     */
+    public static float roundToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int magnitude = bits & 0x7fffffff;
+        if (magnitude >= HALF_MIN_NORMAL_BITS && magnitude < HALF_OVERFLOW_BITS) {
+            return Float.intBitsToFloat((bits + 0xfff + ((bits >>> 13) & 1)) & 0xffffe000);
+        }
+        return fromHalfBits(toHalfBits(f));
+    }
 
     /** {@code f} rounded to bfloat16 (top 16 bits of a float, nearest-even) and back. */
     public static float roundToBfloat16(float f) {

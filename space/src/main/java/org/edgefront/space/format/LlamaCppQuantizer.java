@@ -97,16 +97,19 @@ public final class LlamaCppQuantizer {
         float id = d != 0 ? 1.0f / d : 0.0f;
         float dh = h(d);
         float bias = half + 0.5f;
+        if (pack == null) {
+            // a round trip (every compression in a search): no codes kept, nothing allocated
+            for (int j = 0; j < 32; j++) out[oo + j] = (Math.min(qmax, (int) (x[o + j] * id + bias)) - half) * dh;
+            return;
+        }
         int[] codes = new int[32];
         for (int j = 0; j < 32; j++) {
             int q = Math.min(qmax, (int) (x[o + j] * id + bias));
             codes[j] = q;
             out[oo + j] = (q - half) * dh;
         }
-        if (pack != null) {
-            putHalf(pack, d);
-            packLegacy(pack, codes, qmax == 31);
-        }
+        putHalf(pack, d);
+        packLegacy(pack, codes, qmax == 31);
     }
 
     /**

@@ -51,4 +51,24 @@ class HalfFloatsTest {
         assertTrue(Float.isNaN(HalfFloats.roundToHalf(Float.NaN)));
         assertTrue(Float.isNaN(HalfFloats.roundToBfloat16(Float.NaN)));
     }
+
+    /**
+     * {@link HalfFloats#roundToHalf}'s shortcut for fp16's normal range gives, for every float it takes (both signs,
+     * about 250 million), the bits of the reference conversion there and back; floats around both ends of the range,
+     * which take the reference path, are checked too.
+     */
+    @Test
+    void roundToHalfShortcutEqualsTheReferenceConversionOnEveryFloatItTakes() {
+        int lo = 0x38800000;
+        int hi = 0x477ff000;
+        long mismatches = java.util.stream.IntStream.range(lo - 65536, hi + 65536).parallel().filter(m -> {
+            for (int sign : new int[] {0, 0x80000000}) {
+                float f = Float.intBitsToFloat(sign | m);
+                int reference = Float.floatToRawIntBits(HalfFloats.fromHalfBits(HalfFloats.toHalfBits(f)));
+                if (Float.floatToRawIntBits(HalfFloats.roundToHalf(f)) != reference) return true;
+            }
+            return false;
+        }).count();
+        assertEquals(0, mismatches);
+    }
 }
