@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 40, 1.2, 90, 0.65,
                      .unit = {[EF_BACKEND_CPU] = {200e9, 400e9, 800e9, 2, 3.0}, [EF_BACKEND_GPU] = {0, 4e12, 0, 0.8, 4.0},
                               [EF_BACKEND_NPU] = {0, 0, 30e12, 0.3, 1.0}}};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}, 0, 0, {0, 0}, 0};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 0, 512, 0};
     /* the LM head read as a mixture of experts would be: half its rows per decode token, 2 more eighths per micro-batch */

@@ -42,8 +42,7 @@
  * backend with memory_compute_serial = 1) plus a fixed per-operator overhead. Ops include 2 flops per multiply-add and the format's dequantization
  * work per stored weight. Prefill runs the same operators as GEMMs over the prompt (weights read
  * once per ubatch). Decode context grows over the generation (the KV cache read of token i covers
- * prompt+i+1 positions), except on an engine of static-shape graphs (api 10, static_kv_attention = 1: QNN context
- * binaries), whose every decode step reads the whole buffer of context_tokens - 1 positions. Energy = bytes x pJ/byte + ops x pJ/op + (static power + the backend's
+ * prompt+i+1 positions). Energy = bytes x pJ/byte + ops x pJ/op + (static power + the backend's
  * active power) x time. A thermal model slows decode to a sustained fraction after an onset time.
  * Memory = exact weight bytes + KV cache at full context + recurrent state (api 9) + activations + runtime.
  *
@@ -87,7 +86,7 @@ extern "C" {
 #define EF_MAX_LAYERS 4096
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 10
+#define EF_API_VERSION 9
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -202,10 +201,6 @@ typedef struct {
                                        N:M [1] sparse kernels (value decode + index walk), replacing the
                                        format's dequantization and the re-densifying index ops; the kernel
                                        then multiplies stored weights only; 0 = api 3 model; [0, 1e4] */
-    /* api 10 */
-    double static_kv_attention;     /* 1: every decode step attends the whole KV buffer (context_tokens - 1
-                                       positions, the unfilled ones masked), as static-shape compiled graphs
-                                       do (QNN context binaries); 0: only the positions filled so far */
 } ef_backend_params;
 
 typedef struct {

@@ -57,8 +57,7 @@
     X(CALIBRATION_TAIL, MEMORY_COMPUTE_SERIAL, memory_compute_serial)   \
     X(CALIBRATION_TAIL, DEQUANT_OPS_PER_SCALE, dequant_ops_per_scale)   \
     X(CALIBRATION_TAIL, SPARSE_OPS_UNSTRUCTURED, sparse_ops[0])         \
-    X(CALIBRATION_TAIL, SPARSE_OPS_NM, sparse_ops[1])                   \
-    X(CALIBRATION_TAIL, STATIC_KV_ATTENTION, static_kv_attention)
+    X(CALIBRATION_TAIL, SPARSE_OPS_NM, sparse_ops[1])
 
 #define EF_WIRE_WORKLOAD(X)                            \
     X(WORKLOAD, PROMPT_TOKENS, prompt_tokens)          \

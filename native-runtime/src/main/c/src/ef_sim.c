@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.9.0 (api 10)"
+#define EF_VERSION_STRING "edgefront-sim 1.8.0 (api 9)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -146,7 +146,6 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
         CHECK(in_range(c->sparse_ops[k], 0.0, 1e4), EF_ERR_RANGE, "backend.sparse_ops[%d] must be in [0, 1e4], got %g", k, c->sparse_ops[k]);
     CHECK(c->dequant_to_float == 0.0 || c->dequant_to_float == 1.0, EF_ERR_RANGE, "backend.dequant_to_float must be 0 or 1, got %g", c->dequant_to_float);
     CHECK(c->exploits_nm_sparsity == 0.0 || c->exploits_nm_sparsity == 1.0, EF_ERR_RANGE, "backend.exploits_nm_sparsity must be 0 or 1, got %g", c->exploits_nm_sparsity);
-    CHECK(c->static_kv_attention == 0.0 || c->static_kv_attention == 1.0, EF_ERR_RANGE, "backend.static_kv_attention must be 0 or 1, got %g", c->static_kv_attention);
 
     CHECK(w->backend >= 0 && w->backend < EF_BACKEND_COUNT, EF_ERR_ENUM, "workload.backend %d is not a backend (0..%d, edgefront_sim.h)", (int)w->backend, EF_BACKEND_COUNT - 1);
     CHECK(w->prompt_tokens >= 1 && w->prompt_tokens <= EF_MAX_TOKENS, EF_ERR_RANGE, "workload.prompt_tokens must be in [1, %d], got %d", EF_MAX_TOKENS, (int)w->prompt_tokens);
@@ -547,10 +546,8 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
             ops[i].time_s = dc.time; ops[i].energy_j = dc.bytes * pj_b + dc.ops * pj_o + time_w * dc.time;
         }
     }
-    /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position. A static-shape graph
-     * attends its whole KV buffer every step (the unfilled positions masked, still read) */
-    double mean_positions = c->static_kv_attention == 1.0 ? (double)w->context_tokens - 1.0
-                                                          : (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
+    /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
+    double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
     double kv_rows_cached = 0.0; /* kept K + V rows over all blocks that attend */
     double state_bytes = 0.0;    /* the recurrent blocks' per-sequence state */
     int32_t last_q = -1, last_kv = -1; /* blocks usually share one attention shape: cost it once */

@@ -16,7 +16,7 @@ int main(void) {
     ef_device dev = {68e9, 8e9, 8, 20e9, 20, 1.5, 60, 0.7,
                      .unit = {[EF_BACKEND_CPU] = {200e9, 400e9, 800e9, 1, 3.0}, [EF_BACKEND_GPU] = {0, 0, 0, 2, 0},
                               [EF_BACKEND_NPU] = {0, 0, 30e12, 0.5, 0}}};
-    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}, 0, 0, {0, 0}, 0};
+    ef_backend_params cal = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.5, 0, {0}, 0, 0, {0, 0}};
     ef_workload wl = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     ef_attention att = {2, 8, 2, 64, 1024, 1000, 1, 512, 0};
     /* embedding + 2 layers x (q,k,v) */
@@ -194,22 +194,6 @@ int main(void) {
     cal2.dequant_ops[EF_FMT_Q4_0] = 0.0;
     cal2.dequant_to_float = 0.5;
     EXPECT(ef_simulate(&dev, &cal2, &wl, &att, NULL, 0, shapes, 7, ch, &r2, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "dequant_to_float not 0/1");
-    /* api 10: a static-shape graph's decode step reads the whole KV buffer; a dynamic one only the filled positions */
-    {
-        ef_backend_params st = cal;
-        ef_workload big = wl;
-        big.context_tokens = 8 * (wl.prompt_tokens + wl.generated_tokens);
-        ef_result dyn, stat, dyn_big;
-        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &dyn, NULL, 0, msg, sizeof msg) == EF_OK, msg);
-        EXPECT(ef_simulate(&dev, &cal, &big, &att, NULL, 0, shapes, 7, ch, &dyn_big, NULL, 0, msg, sizeof msg) == EF_OK, msg);
-        EXPECT(dyn_big.decode_tok_s == dyn.decode_tok_s, "a dynamic graph's decode does not depend on the context it could hold");
-        st.static_kv_attention = 1.0;
-        EXPECT(ef_simulate(&dev, &st, &big, &att, NULL, 0, shapes, 7, ch, &stat, NULL, 0, msg, sizeof msg) == EF_OK, msg);
-        EXPECT(stat.decode_tok_s < dyn_big.decode_tok_s, "a static graph's decode reads its whole KV buffer: slower at a larger context");
-        EXPECT(stat.ttft_s == dyn_big.ttft_s && stat.kv_cache_bytes == dyn_big.kv_cache_bytes, "prefill and memory unchanged");
-        st.static_kv_attention = 0.5;
-        EXPECT(ef_simulate(&dev, &st, &big, &att, NULL, 0, shapes, 7, ch, &stat, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "static_kv_attention not 0/1");
-    }
     ef_op_cost oc;
     ef_tensor_shape lin = {512, 512, EF_ROLE_LINEAR, 0, EF_DENSE_READS};
     ef_tensor_choice lc = {EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 512 * 512 / 32 * 18, 512, 512};

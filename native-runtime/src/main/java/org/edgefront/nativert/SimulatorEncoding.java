@@ -55,7 +55,6 @@ final class SimulatorEncoding {
         a[WireLayout.CalibrationTail.DEQUANT_OPS_PER_SCALE.at()] = c.formatCosts().opsPerScale();
         a[WireLayout.CalibrationTail.SPARSE_OPS_UNSTRUCTURED.at()] = c.formatCosts().sparseOpsPerStored(1);
         a[WireLayout.CalibrationTail.SPARSE_OPS_NM.at()] = c.formatCosts().sparseOpsPerStored(2);
-        a[WireLayout.CalibrationTail.STATIC_KV_ATTENTION.at()] = c.staticKvAttention() ? 1.0 : 0.0;
         return a;
     }
 

@@ -44,7 +44,7 @@ final class WireLayout {
 
     /** Calibration terms after the per-format costs ({@code EF_WIRE_CALIBRATION_TAIL}). */
     enum CalibrationTail {
-        MEMORY_COMPUTE_SERIAL, DEQUANT_OPS_PER_SCALE, SPARSE_OPS_UNSTRUCTURED, SPARSE_OPS_NM, STATIC_KV_ATTENTION;
+        MEMORY_COMPUTE_SERIAL, DEQUANT_OPS_PER_SCALE, SPARSE_OPS_UNSTRUCTURED, SPARSE_OPS_NM;
 
         int at() { return Calibration.values().length + SimulatorFormats.COUNT + ordinal(); }
     }

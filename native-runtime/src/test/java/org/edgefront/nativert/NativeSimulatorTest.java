@@ -92,30 +92,6 @@ class NativeSimulatorTest {
     }
 
     @Test
-    void staticKvAttentionMatchesJavaReferenceAndReadsTheWholeBuffer() {
-        // api 10: a static-shape graph (QNN context binaries) attends its whole KV buffer every decode step
-        SplittableRandom rng = new SplittableRandom(46);
-        BackendCalibration dynamic = BackendCalibration.defaultFor(Backend.NPU);
-        BackendCalibration fixed = dynamic.withStaticKvAttention(true);
-        Calibrations cals = new Calibrations(BackendCalibration.defaultFor(Backend.CPU), BackendCalibration.defaultFor(Backend.GPU), fixed);
-        ReferenceSimulator ref = new ReferenceSimulator(cals);
-        ModelArchitecture a = TestFixtures.smallLlama(false);
-        try (NativeSimulator sim = new NativeSimulator(cals);
-             NativeSimulator dyn = new NativeSimulator(new Calibrations(cals.cpu(), cals.gpu(), dynamic))) {
-            for (int i = 0; i < 20; i++) {
-                Map<String, TensorChoice> ch = TestFixtures.random(a, rng);
-                Workload w = new Workload(16 + i, 8, 512 << (i % 4), 8 << (i % 2), 1, Backend.NPU);
-                var r = sim.simulate(TestFixtures.s23(), w, a, ch);
-                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, a, ch), r);
-                var d = dyn.simulate(TestFixtures.s23(), w, a, ch);
-                assertTrue(r.decodeTokensPerSecond() < d.decodeTokensPerSecond(), "the whole buffer is read, not the filled positions");
-                assertEquals(d.timeToFirstTokenSeconds(), r.timeToFirstTokenSeconds(), 0.0, "prefill is the same");
-                assertEquals(d.memory().kvCacheBytes(), r.memory().kvCacheBytes(), "the buffer is the same size");
-            }
-        }
-    }
-
-    @Test
     void groupScalesAndSerialTimeAreCostedFromStoredBytes() {
         Workload w = new Workload(1, 1, 2, 16, 1, Backend.CPU);
         BackendCalibration base = new BackendCalibration("t", 1.0, 0.05, 0, 1.0, 1, 512, 0, true, 0.05, true);

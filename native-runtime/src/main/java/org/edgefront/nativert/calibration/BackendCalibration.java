@@ -23,27 +23,12 @@ import java.util.Objects;
  *                           the library's table)
  * @param memoryComputeSerial true when an operator's memory and compute times add (one thread of scalar code that
  *                           stalls on its own cache misses: the reference C kernels); false when they overlap (max)
- * @param staticKvAttention  true when every decode step attends the whole KV buffer (the workload's context minus one
- *                           position, the unfilled ones masked but still read), as static-shape compiled graphs do (QNN
- *                           context binaries: their past-KV inputs have a fixed length); false when a step reads only
- *                           the positions filled so far. An engine fact, never fitted
  */
 public record BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                                  double dequantScale, double prefillTileTokens, double ubatchTokens,
                                  double runtimeFixedBytes, boolean exploitsNmSparsity, double prefillComputeEfficiency,
-                                 boolean dequantizesToFloat, FormatCosts formatCosts, boolean memoryComputeSerial,
-                                 boolean staticKvAttention)
+                                 boolean dequantizesToFloat, FormatCosts formatCosts, boolean memoryComputeSerial)
         implements java.io.Serializable {
-    /** A calibration whose decode steps read only the KV positions filled so far (the api 9 form). */
-    public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
-                              double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
-                              boolean exploitsNmSparsity, double prefillComputeEfficiency, boolean dequantizesToFloat,
-                              FormatCosts formatCosts, boolean memoryComputeSerial) {
-        this(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens, ubatchTokens,
-                runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, formatCosts,
-                memoryComputeSerial, false);
-    }
-
     /** A calibration whose memory and compute overlap (the api 3 form). */
     public BackendCalibration(String name, double memEfficiency, double computeEfficiency, double opOverheadSeconds,
                               double dequantScale, double prefillTileTokens, double ubatchTokens, double runtimeFixedBytes,
@@ -87,21 +72,14 @@ public record BackendCalibration(String name, double memEfficiency, double compu
     public BackendCalibration withFormatCosts(FormatCosts costs) {
         return new BackendCalibration(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens,
                 ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, costs,
-                memoryComputeSerial, staticKvAttention);
+                memoryComputeSerial);
     }
 
     /** A copy with another prefill dequantization tile and prefill GEMM efficiency. */
     public BackendCalibration withPrefill(double tileTokens, double computeEfficiency) {
         return new BackendCalibration(name, memEfficiency, this.computeEfficiency, opOverheadSeconds, dequantScale, tileTokens,
                 ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, computeEfficiency, dequantizesToFloat, formatCosts,
-                memoryComputeSerial, staticKvAttention);
-    }
-
-    /** A copy whose decode steps attend the whole KV buffer ({@code true}) or the filled positions only. */
-    public BackendCalibration withStaticKvAttention(boolean staticKv) {
-        return new BackendCalibration(name, memEfficiency, computeEfficiency, opOverheadSeconds, dequantScale, prefillTileTokens,
-                ubatchTokens, runtimeFixedBytes, exploitsNmSparsity, prefillComputeEfficiency, dequantizesToFloat, formatCosts,
-                memoryComputeSerial, staticKv);
+                memoryComputeSerial);
     }
 
     /**

@@ -23,8 +23,7 @@ public final class EngineCalibrations implements java.io.Serializable {
     public EngineCalibrations(Map<EngineGroup, BackendCalibration> byGroup) {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
         for (EngineGroup g : EngineGroup.values()) {
-            // whether a decode step reads the whole KV buffer is the engine's, never a fitted number: set here, once
-            m.put(g, Objects.requireNonNull(byGroup.get(g), "no calibration for " + g).withStaticKvAttention(g.staticKvAttention()));
+            m.put(g, Objects.requireNonNull(byGroup.get(g), "no calibration for " + g));
         }
         this.byGroup = Collections.unmodifiableMap(m);
     }
@@ -65,11 +64,9 @@ public final class EngineCalibrations implements java.io.Serializable {
                 FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 4.0)));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8,
                 FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 1.4)));
-        // the QNN groups read their whole KV buffer each decode step (EngineGroup#staticKvAttention); fitted with it
-        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.75, 0.02, 4.0, 0.3553, 8,
-                FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 1.4)));
+        m.put(EngineGroup.QNN_HTP, fit(Backend.NPU, "qnn-htp", 0.70, 0.02, 8.0, 0.2842, 64, FormatCosts.DEFAULT));
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
-        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.40, 0.02, 0.25, 0.20, 64,
+        m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
                 FormatCosts.DEFAULT));
         m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32, FormatCosts.DEFAULT));
         // llama.cpp on x86-64 CPUs: no x86 row in the shared file, so fitted the same way on the published x86 rows of

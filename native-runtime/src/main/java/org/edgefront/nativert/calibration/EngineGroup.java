@@ -72,14 +72,6 @@ public enum EngineGroup {
     /** True for the fallback groups of engines no other group knows (first-principles defaults, never fitted). */
     public boolean uncalibrated() { return this == UNCALIBRATED_CPU || this == UNCALIBRATED_GPU || this == UNCALIBRATED_NPU; }
 
-    /**
-     * True when the engine runs static-shape compiled graphs whose decode step attends the whole KV buffer of the
-     * context it was built for, the unfilled positions masked but read ({@link BackendCalibration#staticKvAttention}):
-     * QNN on the HTP, whose context binaries (Qualcomm AI Hub's, which Genie also runs) take the past keys and values
-     * as inputs of a fixed length, context length minus the step's tokens.
-     */
-    public boolean staticKvAttention() { return this == QNN_HTP || this == QNN_HTP_FLOAT_ACTIVATIONS; }
-
     /** True for llama.cpp's own kernels (its CPU, GPU and NPU backends), whatever front end runs them. */
     public boolean llamaCpp() { return name().startsWith("LLAMA_CPP_"); }
 

@@ -188,8 +188,7 @@ public final class ReferenceSimulator {
         // linear-attention blocks instead read and write their state once per decode token and once per prefill
         // micro-batch, and update it once per token at the FP32 peak (the state is fp32)
         double kvElem = w.kvCacheBits() / 8.0;
-        // a static-shape graph attends its whole KV buffer every step (BackendCalibration#staticKvAttention)
-        double meanPositions = c.staticKvAttention() ? w.contextTokens() - 1.0 : prompt + (w.generatedTokens() + 1.0) / 2.0;
+        double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
         double pairs = prompt * (prompt + 1.0) / 2.0;
         int[][] kept = MemoryModel.keptAttentionRows(arch, ts, choices);
         for (int l = 0; l < arch.layers(); l++) {

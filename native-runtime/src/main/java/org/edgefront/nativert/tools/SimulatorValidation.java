@@ -151,32 +151,8 @@ public final class SimulatorValidation {
         int prompt = Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt;
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
-        Workload w = new Workload(prompt, gen, contextTokens(r, prompt, gen), 16, Math.max(1, threads), g.backend());
+        Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
         return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null, note);
-    }
-
-    /** Bounds on a stated context, tokens: below it nothing runs, above it no edge engine allocates. */
-    private static final int MIN_STATED_CONTEXT = 16, MAX_STATED_CONTEXT = 1 << 20;
-    private static final java.util.regex.Pattern STATED_CONTEXT = java.util.regex.Pattern.compile("\\bcontext_length\\s+(\\d+)");
-
-    /**
-     * The KV capacity a row was measured with, tokens: its {@code context_tokens} column; else the {@code context_length N}
-     * its source states in the notes (Qualcomm AI Hub's rows quote their perf.yaml); else 2048, or prompt + generated
-     * when that is more. It matters to engines whose decode reads the whole buffer
-     * ({@link org.edgefront.nativert.calibration.EngineGroup#staticKvAttention}) and to memory.
-     */
-    static int contextTokens(Map<String, String> r, int prompt, int gen) {
-        double column = MeasurementCsv.number(r.get("context_tokens"));
-        int stated = -1;
-        if (!Double.isNaN(column)) {
-            stated = (int) Math.round(column);
-        } else {
-            java.util.regex.Matcher m = STATED_CONTEXT.matcher(nullToEmpty(r.get("notes")));
-            if (m.find() && m.group(1).length() <= 8) stated = Integer.parseInt(m.group(1));
-        }
-        int fallback = Math.max(2048, prompt + gen);
-        if (stated < MIN_STATED_CONTEXT || stated > MAX_STATED_CONTEXT) return fallback;
-        return Math.max(stated, prompt + gen);
     }
 
     /**
@@ -335,7 +311,7 @@ public final class SimulatorValidation {
                     for (double dq : DEQUANT) {
                         BackendCalibration c = new BackendCalibration("fit-" + g.name().toLowerCase(java.util.Locale.ROOT), me, ce,
                                 base.opOverheadSeconds(), dq, base.prefillTileTokens(), base.ubatchTokens(), base.runtimeFixedBytes(),
-                                base.exploitsNmSparsity(), base.prefillComputeEfficiency()).withStaticKvAttention(base.staticKvAttention());
+                                base.exploitsNmSparsity(), base.prefillComputeEfficiency());
                         double loss = loss(rows, start.with(g, c).forSimulator(g), true, false);
                         if (loss < bestLoss) {
                             bestLoss = loss;

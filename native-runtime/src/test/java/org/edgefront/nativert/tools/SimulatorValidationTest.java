@@ -34,27 +34,6 @@ class SimulatorValidationTest {
     private static String csv() { return SHARED.resolve("measurements/on-device-measurements.csv").toString(); }
 
     @Test
-    void aRowsContextIsItsColumnThenTheContextItsSourceStatesThenTheDefault() {
-        assertEquals(3000, SimulatorValidation.contextTokens(java.util.Map.of("context_tokens", "3000", "notes", "context_length 4096"), 128, 128));
-        assertEquals(4096, SimulatorValidation.contextTokens(java.util.Map.of("notes", "Vendor-published; context_length 4096; ttft range"), 128, 128));
-        assertEquals(2048, SimulatorValidation.contextTokens(java.util.Map.of("notes", "no context stated"), 128, 128));
-        assertEquals(5000, SimulatorValidation.contextTokens(java.util.Map.of("notes", "context_length 1024"), 4000, 1000), "never below prompt + generated");
-        assertEquals(2048, SimulatorValidation.contextTokens(java.util.Map.of("notes", "context_length 99999999999"), 128, 128), "an implausible figure is ignored");
-    }
-
-    @Test
-    void onlyTheQnnGroupsReadTheirWholeKvBufferWhateverTheCalibration() {
-        for (EngineCalibrations cals : List.of(EngineCalibrations.defaults(), EngineCalibrations.fitted())) {
-            for (EngineGroup g : EngineGroup.values()) {
-                boolean qnn = g == EngineGroup.QNN_HTP || g == EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS;
-                assertEquals(qnn, cals.get(g).staticKvAttention(), g.name());
-                // a replaced calibration keeps the engine's fact
-                assertEquals(qnn, cals.with(g, BackendCalibration.defaultFor(g.backend())).get(g).staticKvAttention(), g.name());
-            }
-        }
-    }
-
-    @Test
     void everyPublishedRowGetsAnEntryInOrder() {
         SimulatorValidation.Report r = validation().validate(csv(), EngineCalibrations.fitted());
         assertEquals(88, r.rows().size());
