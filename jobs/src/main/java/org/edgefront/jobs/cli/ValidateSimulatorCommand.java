@@ -15,6 +15,7 @@ import org.edgefront.nativert.device.DeviceProfiles;
 import org.edgefront.nativert.calibration.EngineCalibrations;
 import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.device.ModelDescriptors;
+import org.edgefront.nativert.tools.FormatProvenance;
 import org.edgefront.nativert.tools.SimulatorValidation;
 import org.edgefront.jobs.spec.RepoPaths;
 import org.edgefront.space.input.InvalidInputException;
@@ -40,6 +41,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
 
     @Option(names = "--models", paramLabel = "DIR", description = "Model descriptors (default configs/models of the repository).")
     String models;
+
+    @Option(names = "--format-provenance", paramLabel = "FILE.csv",
+            description = "What a generic weight_format label stored where the row's engine names a script that says so (default"
+                    + " configs/measurements/format-provenance.csv of the repository; none: every label as printed).")
+    String formatProvenance;
 
     @Option(names = "--calibrations", defaultValue = "fitted",
             description = "fitted (per engine group, shipped), defaults (first principles) or refit (fitted now on --measurements and"
@@ -78,7 +84,10 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         };
         List<DeviceProfile> devs = DeviceProfiles.loadAll(devices != null ? devices : RepoPaths.config("devices").toString());
         List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
-        SimulatorValidation v = new SimulatorValidation(devs, mods);
+        FormatProvenance prov = "none".equalsIgnoreCase(formatProvenance) ? FormatProvenance.NONE
+                : FormatProvenance.load(formatProvenance != null ? formatProvenance
+                        : RepoPaths.config("measurements").resolve("format-provenance.csv").toString());
+        SimulatorValidation v = new SimulatorValidation(devs, mods, prov);
         if (calibrations.equalsIgnoreCase("refit")) {
             List<String> all = new java.util.ArrayList<>(List.of(measurements));
             all.addAll(fitMeasurements);

@@ -41,7 +41,8 @@ public final class EngineCalibrations implements java.io.Serializable {
      * least two devices; LLAMA_CPP_CUDA (one row, one device) and LLAMA_CPP_VULKAN (no row) keep the first-principles defaults. Refit with
      * {@code SimulatorValidationTest} (tag slow) when the model or the data change. Values: memory efficiency,
      * compute efficiency, dequantization scale, prefill GEMM efficiency, prefill dequantization tile
-     * (the same as {@code validate-simulator --calibrations refit} on that file).
+     * (the same as {@code validate-simulator --calibrations refit} on that file, its generic labels read through
+     * {@code configs/measurements/format-provenance.csv}).
      */
     public static EngineCalibrations fitted() {
         EnumMap<EngineGroup, BackendCalibration> m = new EnumMap<>(EngineGroup.class);
@@ -68,7 +69,9 @@ public final class EngineCalibrations implements java.io.Serializable {
         // weight-only precisions (fp16 activations) on the HTP: 5 rows, 2 devices; no prefill rows (prefill = default)
         m.put(EngineGroup.QNN_HTP_FLOAT_ACTIVATIONS, fit(Backend.NPU, "qnn-htp-float-activations", 0.35, 0.02, 0.25, 0.20, 64,
                 FormatCosts.DEFAULT));
-        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.85, 0.06, 0.25, 0.25, 32, FormatCosts.DEFAULT));
+        // the Jetson table's rows read as their benchmark script stored them (configs/measurements/format-provenance.csv):
+        // q4f16_ft, per-channel 4-bit linear layers, for ten rows; q4f16_1, 4-bit group 32, for the four Gemma-2 rows
+        m.put(EngineGroup.MLC_CUDA, fit(Backend.GPU, "mlc-cuda", 0.80, 0.04, 0.25, 0.25, 32, FormatCosts.DEFAULT));
         // llama.cpp on x86-64 CPUs: no x86 row in the shared file, so fitted the same way on the published x86 rows of
         // configs/measurements/x86-cpu.csv (42 rows, 8 devices: `validate-simulator --measurements <it> --calibrations
         // refit`); never on this project's own host, whose llama-bench rows it predicts (tools/llama-cpp/bench-host.sh)

@@ -147,7 +147,10 @@ public final class FormatMixes {
         if (l.contains("COREML") && l.matches(".*\\bQUANTIZED\\b.*")) return uniform(a, "int4g32", "int8gC", "int4g32");
         // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit, group 128, fp16 scale and zero
         if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) return uniform(a, "int4g128a", "int4g128a", "int4g128a");
-        if (l.matches(".*\\bQ4F16_FT\\b.*")) return uniform(a, "int4gC", "int4gC", "int4gC");
+        // MLC q4f16_ft (FasterTransformer's CUTLASS kernels): linear layers 4-bit with one fp16 scale per output channel;
+        // the embedding and the final projection fall back to group quantization, 4-bit group 32 (mlc-llm
+        // python/mlc_llm/quantization/ft_quantization.py, fallback_group_quantize)
+        if (l.matches(".*\\bQ4F16_FT\\b.*")) return uniform(a, "int4gC", "int4g32", "int4g32");
         if (l.equals("INT4") || l.startsWith("INT4 (")) return uniform(a, "int4g32", "int4g32", "int4g32"); // MLC q4f16_1: 4-bit, group 32, fp16 scale
         // MLC q4f16_0 / q4f16_1 / q4f16_2: 4-bit, group 32, one fp16 scale (they differ only in weight layout: q4f16_0 is
         // the transposed one, per the MLC maintainers in mlc-ai/mlc-llm#3379)

@@ -71,15 +71,23 @@ public final class SimulatorValidation {
 
     private final DeviceDirectory directory;
     private final ModelCatalog catalog;
+    private final FormatProvenance provenance;
 
+    /** Reads every row's {@code weight_format} as printed. */
     public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models) {
+        this(devices, models, FormatProvenance.NONE);
+    }
+
+    /** Reads a row's {@code weight_format} as {@code provenance} says its engine's script stored it, else as printed. */
+    public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models, FormatProvenance provenance) {
         this.directory = DeviceDirectory.of(devices);
         this.catalog = new ModelCatalog(models);
+        this.provenance = provenance;
     }
 
     /** A resolved row (null fields and a reason when unsupported). */
     private record Prepared(int index, Map<String, String> cells, EngineGroup group, DeviceProfile device,
-                            ModelDescriptor model, ModelArchitecture arch, Map<String, TensorChoice> choices, Workload workload,
+                            ModelDescriptor model, ModelArchitecture arch, String format, Map<String, TensorChoice> choices, Workload workload,
                             MeasuredEnergy energy, String reason, String note) {
         boolean supported() { return reason == null; }
 
@@ -129,9 +137,16 @@ public final class SimulatorValidation {
         } catch (InvalidInputException e) {
             return unsupported(i, r, e.getMessage());
         }
+        // the format the row's script stored where the label is generic ("INT4") and the script says which one
+        String format = r.get("weight_format");
+        FormatProvenance.Entry stored = provenance.find(r.get("engine"), model, format);
+        if (stored != null) {
+            format = stored.storedFormat();
+            note = (note.isEmpty() ? "" : note + "; ") + "weight_format read as " + format + " (format provenance: " + stored.evidence() + ")";
+        }
         EngineGroup g;
         try {
-            g = EngineGroup.classify(r.get("engine"), r.get("backend"), r.get("weight_format"), d);
+            g = EngineGroup.classify(r.get("engine"), r.get("backend"), format, d);
         } catch (IllegalArgumentException e) {
             return unsupported(i, r, e.getMessage());
         }
@@ -141,7 +156,7 @@ public final class SimulatorValidation {
         }
         Map<String, TensorChoice> choices;
         try {
-            choices = FormatMixes.resolve(arch, r.get("weight_format"));
+            choices = FormatMixes.resolve(arch, format);
         } catch (IllegalArgumentException e) {
             return unsupported(i, r, e.getMessage());
         }
@@ -152,7 +167,7 @@ public final class SimulatorValidation {
         double gt = MeasurementCsv.number(r.get("generated_tokens"));
         int gen = Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt;
         Workload w = new Workload(prompt, gen, Math.max(2048, prompt + gen), 16, Math.max(1, threads), g.backend());
-        return new Prepared(i, r, g, d, m, arch, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null, note);
+        return new Prepared(i, r, g, d, m, arch, format, choices, w, MeasuredEnergy.of(r, d, prompt, gen), null, note);
     }
 
     /**
@@ -160,7 +175,7 @@ public final class SimulatorValidation {
      * through {@link ModelSimulation}.
      */
     private static SimulationResult simulate(NativeSimulator sim, Prepared p) {
-        if (p.model().moe() || p.model().perLayer()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.cells().get("weight_format"));
+        if (p.model().moe() || p.model().perLayer()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.format());
         return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 
@@ -180,7 +195,7 @@ public final class SimulatorValidation {
         double pt = MeasurementCsv.number(r.get("prompt_tokens")), gt = MeasurementCsv.number(r.get("generated_tokens"));
         MeasuredEnergy e = MeasuredEnergy.of(r, findDevice(r.get("device").trim(), r.get("soc")), Double.isNaN(pt) ? DEFAULT_PROMPT_TOKENS : (int) pt,
                 Double.isNaN(gt) ? DEFAULT_GENERATED_TOKENS : (int) gt);
-        return new Prepared(i, r, null, null, null, null, null, null, e, reason, "");
+        return new Prepared(i, r, null, null, null, null, null, null, null, e, reason, "");
     }
 
     private Report report(List<Prepared> prepared, EngineCalibrations cal) {

@@ -94,6 +94,17 @@ class FormatMixesTest {
     }
 
     @Test
+    void mlcFasterTransformerStoresLinearLayersPerChannelAndFallsBackToGroup32ForEmbeddingAndHead() {
+        // ft_quantization.py: nn.Linear -> FTQuantizeLinear (one fp16 scale per output channel); nn.Embedding and the final
+        // projection -> fallback_group_quantize (4-bit, group 32)
+        Map<String, TensorChoice> m = FormatMixes.resolve(ModelDescriptors.load("../configs/models/llama-3.1-8b.yaml").architecture(), "q4f16_ft");
+        assertEquals(WeightFormat.parse("int4gC"), m.get("blk.1.ffn_up.weight").format());
+        assertEquals(WeightFormat.parse("int4gC"), m.get("blk.1.attn_q.weight").format());
+        assertEquals(WeightFormat.parse("int4g32"), m.get("token_embd.weight").format());
+        assertEquals(WeightFormat.parse("int4g32"), m.get("output.weight").format());
+    }
+
+    @Test
     void otherEnginesSchemesResolveByName() {
         ModelArchitecture a = qwen3();
         assertEquals(WeightFormat.parse("int4g32"), FormatMixes.resolve(a, "INT4 (MLC 4-bit weight quantization)").get("blk.1.ffn_up.weight").format());
