@@ -74,6 +74,20 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
 
     public ValidateSimulatorCommand() {}
 
+    /** {@code --format-provenance}: the named file, none, or the repository's file (refused by this option's name when not found). */
+    private FormatProvenance provenance() {
+        if ("none".equalsIgnoreCase(formatProvenance)) return FormatProvenance.NONE;
+        if (formatProvenance != null) return FormatProvenance.load(formatProvenance);
+        Path file;
+        try {
+            file = RepoPaths.config("measurements").resolve("format-provenance.csv");
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("configs/measurements/format-provenance.csv", "--format-provenance",
+                    "cannot find the repository's file (run inside the repository, set -Dedgefront.root, or pass --format-provenance FILE.csv or none)");
+        }
+        return FormatProvenance.load(file.toString());
+    }
+
     @Override
     public Integer call() {
         if (looMinDevices < 1) throw new InvalidInputException("-", "--loo-min-devices", "must be >= 1, got " + looMinDevices);
@@ -84,10 +98,7 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         };
         List<DeviceProfile> devs = DeviceProfiles.loadAll(devices != null ? devices : RepoPaths.config("devices").toString());
         List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
-        FormatProvenance prov = "none".equalsIgnoreCase(formatProvenance) ? FormatProvenance.NONE
-                : FormatProvenance.load(formatProvenance != null ? formatProvenance
-                        : RepoPaths.config("measurements").resolve("format-provenance.csv").toString());
-        SimulatorValidation v = new SimulatorValidation(devs, mods, prov);
+        SimulatorValidation v = new SimulatorValidation(devs, mods, provenance());
         if (calibrations.equalsIgnoreCase("refit")) {
             List<String> all = new java.util.ArrayList<>(List.of(measurements));
             all.addAll(fitMeasurements);
