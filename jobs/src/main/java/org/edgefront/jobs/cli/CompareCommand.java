@@ -39,7 +39,7 @@ public final class CompareCommand implements Callable<Integer> {
     double bitsPerWeight;
 
     @Option(names = "--options", split = ",", description = "Searched options per tensor (default with --text: F16,Q8_0 and GPTQ of"
-            + " Q4_0, int4g32, int4g128, int3g32, int3g64a, int3g128, int2g32, int2g64a; without calibration: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
+            + " Q8_0, int6g32, Q5_0, int5g32, Q4_0, int4g32, int4g128, int3g32, int3g64a, int3g128, int2g32, int2g64a; without calibration: F16,Q8_0,Q5_0,Q4_0,int4g32,int3g32,int2g32).")
     List<String> options;
 
     @Option(names = "--uniform-formats", split = ",", description = "Uniform formats tried (default: llama.cpp types and int{2..8}g{32,64,128}).")

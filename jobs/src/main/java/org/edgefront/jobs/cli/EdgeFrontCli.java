@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "edgefront", mixinStandardHelpOptions = true, version = "EdgeFront 0.1.0",
         description = "Finds the per-layer compression of an LLM that gives the best quality within a device's memory, energy and latency budgets.",
-        subcommands = {SearchCommand.class, InspectCommand.class, EvalCommand.class, SimulateCommand.class, SweepCommand.class, ReportCommand.class, ExportCommand.class, ValidateSimulatorCommand.class, CalibrateHostCommand.class, ProfileCommand.class, FidelityCommand.class, CompareCommand.class, BenchCommand.class, TokenizeCommand.class,
+        subcommands = {SearchCommand.class, InspectCommand.class, EvalCommand.class, SimulateCommand.class, SweepCommand.class, ReportCommand.class, ExportCommand.class, ValidateSimulatorCommand.class, CalibrateHostCommand.class, ProfileCommand.class, FidelityCommand.class, CompareCommand.class, BenchCommand.class, TokenizeCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:bad input or configuration (the message names the file and field; nothing written)",

@@ -41,10 +41,13 @@ public final class CompareStudy {
     public static final int DEFAULT_CALIBRATION_PARAGRAPHS = 32;
     /**
      * Options compare searches by default when it has calibration text: the lossless and 8-bit anchors plus GPTQ
-     * (error-compensated rounding) of Q8_0 and of every 2- to 4-bit group layout; without calibration text, {@code Profiles.DEFAULT_OPTIONS}.
+     * (error-compensated rounding) of Q8_0, of the 5- and 6-bit layouts (Q5_0, int6g32, int5g32) and of every 2- to 4-bit
+     * group layout; without calibration text, {@code Profiles.DEFAULT_OPTIONS}. The 5- and 6-bit levels matter where a
+     * budget sits between 4.5 and 8.5 bits per weight: without them a second real model (aidreams260K, BENCHMARKS.md)
+     * lost to llama.cpp's importance-matrix Q4_K_M, Q5_K_M and Q5_0 at their bytes.
      */
-    public static final List<String> DEFAULT_GPTQ_OPTIONS = List.of("F16", "Q8_0", "Q8_0+gptq", "Q4_0+gptq", "int4g32+gptq", "int4g128+gptq",
-            "int3g32+gptq", "int3g64a+gptq", "int3g128+gptq", "int2g32+gptq", "int2g64a+gptq");
+    public static final List<String> DEFAULT_GPTQ_OPTIONS = List.of("F16", "Q8_0", "Q8_0+gptq", "int6g32+gptq", "Q5_0+gptq", "int5g32+gptq",
+            "Q4_0+gptq", "int4g32+gptq", "int4g128+gptq", "int3g32+gptq", "int3g64a+gptq", "int3g128+gptq", "int2g32+gptq", "int2g64a+gptq");
     /** llama.cpp standard mixes measured by default. */
     public static final List<String> DEFAULT_MIXES = List.of("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q4_0", "Q5_0", "Q8_0");
 

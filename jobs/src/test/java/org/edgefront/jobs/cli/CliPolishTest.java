@@ -29,7 +29,7 @@ class CliPolishTest {
 
     @Test
     void helpOfEveryCommandTakingAModelListsEveryCheckpointFormat() {
-        for (String cmd : List.of("search", "eval", "inspect", "profile", "fidelity", "compare", "simulate")) {
+        for (String cmd : List.of("search", "eval", "inspect", "profile", "fidelity", "compare", "simulate", "generate")) {
             CliRun r = CliRun.of(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             String help = r.out().replaceAll("\\s+", " ");

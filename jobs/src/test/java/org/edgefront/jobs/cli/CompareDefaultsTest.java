@@ -37,6 +37,8 @@ class CompareDefaultsTest {
         JsonNode n = compare();
         String options = n.get("searched").get("options").asText();
         assertTrue(options.contains("int3g64a+gptq") && options.contains("Q4_0+gptq"), options);
+        // a GPTQ level between 4.5 and 8.5 bits: without one a second real model lost to llama.cpp's Q5_0 and Q5_K_M at their bytes
+        assertTrue(options.contains("int6g32+gptq") && options.contains("Q5_0+gptq") && options.contains("int5g32+gptq"), options);
         JsonNode gain = n.get("gain");
         double uniform = n.get("uniform").get("kl").asDouble();
         double gptq = gain.get("uniform_gptq_kl").asDouble();
