@@ -147,6 +147,18 @@ public final class QualityEvaluator implements Evaluator {
     }
 
     /**
+     * As {@link #QualityEvaluator(SearchSpace, ModelWeights, List, int)}, or {@link #withImportanceMatrix} when
+     * {@code importance} is not null, scoring only the predictions made at positions {@code scoredFrom} and later of each
+     * sequence, the tokens before being context: llama-perplexity's windows ({@code scoredFrom = n_ctx / 2}), so that
+     * EdgeFront's figures are taken over the very positions llama.cpp's are.
+     */
+    public static QualityEvaluator scoringFrom(SearchSpace space, ModelWeights weights, List<int[]> sequences, int passThreads,
+                                               Map<String, float[]> importance, int scoredFrom) throws IOException {
+        return new QualityEvaluator(space, ForwardPasses.load(weights, passThreads), sequences,
+                importance == null ? null : CalibrationStats.ofImportance(importance), DEFAULT_CACHE_BYTES, null, scoredFrom);
+    }
+
+    /**
      * @param space       the search space whose candidates {@link #evaluate(Candidate)} takes; its architecture
      *                    must be the weights' architecture
      * @param weights     the uncompressed model (read fully here; still owned and closed by the caller)
@@ -220,6 +232,11 @@ public final class QualityEvaluator implements Evaluator {
 
     private QualityEvaluator(SearchSpace space, ForwardPass base, List<int[]> sequences, CalibrationStats calibration,
                              long cacheBytes, StructureScores structureScores) {
+        this(space, base, sequences, calibration, cacheBytes, structureScores, 0);
+    }
+
+    private QualityEvaluator(SearchSpace space, ForwardPass base, List<int[]> sequences, CalibrationStats calibration,
+                             long cacheBytes, StructureScores structureScores, int scoredFrom) {
         this.space = Objects.requireNonNull(space, "space");
         this.arch = base.architecture();
         if (!space.architecture().tensorsByName().keySet().equals(arch.tensorsByName().keySet())
@@ -233,7 +250,7 @@ public final class QualityEvaluator implements Evaluator {
         this.compression = ForwardPasses.workers(base);
         this.structureScores = structureScores;
         if (space.hasStructure() && structureScores == null) throw new IllegalArgumentException("structural decisions need calibration text: build the evaluator with QualityEvaluator.calibrated");
-        this.reference = new ReferenceDistribution(base, sequences);
+        this.reference = new ReferenceDistribution(base, sequences, ReferenceDistribution.defaultStateBytes(), scoredFrom);
     }
 
     /** A copy for another thread: everything shared, see {@link #concurrentCopy}. */

@@ -23,6 +23,8 @@ public final class ReferenceDistribution {
     private final int[] refArgmax;
     private final QualityReport reference;
     private final LayerStates states;
+    /** Positions before this one in every sequence are context only: not scored. */
+    private final int scoredFrom;
 
     /** Default bound on the recorded layer states: 1 GiB or an eighth of the heap, whichever is smaller. */
     public static long defaultStateBytes() { return Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8); }
@@ -39,10 +41,23 @@ public final class ReferenceDistribution {
      * @throws IllegalArgumentException when there is no token to predict or the reference does not fit in half the heap
      */
     public ReferenceDistribution(ForwardPass base, List<int[]> sequences, long stateBytes) {
+        this(base, sequences, stateBytes, 0);
+    }
+
+    /**
+     * As {@link #ReferenceDistribution(ForwardPass, List, long)}, scoring only the predictions made at positions
+     * {@code scoredFrom} and later of each sequence (the tokens before are context): llama-perplexity's protocol scores
+     * the second half of each window ({@code scoredFrom = n_ctx / 2}).
+     *
+     * @throws IllegalArgumentException when no sequence has a position to score
+     */
+    public ReferenceDistribution(ForwardPass base, List<int[]> sequences, long stateBytes, int scoredFrom) {
         Objects.requireNonNull(base, "base");
+        if (scoredFrom < 0) throw new IllegalArgumentException("scoredFrom must be >= 0, got " + scoredFrom);
         this.sequences = List.copyOf(sequences);
         this.vocab = base.architecture().vocabSize();
-        long n = predictedPositions(this.sequences);
+        this.scoredFrom = scoredFrom;
+        long n = predictedPositions(this.sequences, scoredFrom);
         long refBytes = 4L * n * vocab;
         if (n * vocab > Integer.MAX_VALUE - 16 || refBytes > Runtime.getRuntime().maxMemory() / 2) {
             throw new IllegalArgumentException(n + " predicted tokens x vocabulary " + vocab + " reference probabilities ("
@@ -58,7 +73,7 @@ public final class ReferenceDistribution {
         // entropies and argmaxes below, row by row on the pass's threads (each row alone: the same bits on any count)
         this.states = base.runRecording(this.sequences, (s, p, lp, off) -> {
             int[] toks = this.sequences.get(s);
-            if (p + 1 >= toks.length) return;
+            if (p < scoredFrom || p + 1 >= toks.length) return;
             System.arraycopy(lp, off, refProbs, idx[0]++ * vocab, vocab);
             nll[0] -= lp[off + toks[p + 1]];
         }, stateBytes);
@@ -93,16 +108,24 @@ public final class ReferenceDistribution {
      * @throws IllegalArgumentException when there is none
      */
     static long predictedPositions(List<int[]> sequences) {
+        return predictedPositions(sequences, 0);
+    }
+
+    /** Positions at or after {@code scoredFrom} with a next token to predict, summed over the sequences. */
+    static long predictedPositions(List<int[]> sequences, int scoredFrom) {
         long n = 0;
-        for (int[] s : sequences) n += Math.max(0, s.length - 1);
-        if (n == 0) throw new IllegalArgumentException("no token to predict: every sequence needs at least 2 tokens");
+        for (int[] s : sequences) n += Math.max(0, s.length - 1 - scoredFrom);
+        if (n == 0) {
+            throw new IllegalArgumentException(scoredFrom == 0 ? "no token to predict: every sequence needs at least 2 tokens"
+                    : "no token to predict: every sequence needs more than " + (scoredFrom + 1) + " tokens to be scored from position " + scoredFrom);
+        }
         return n;
     }
 
     /** Quality of the uncompressed model (KL 0, agreement 1). */
     public QualityReport reference() { return reference; }
 
-    /** Predicted positions: sequence lengths minus one, summed. */
+    /** Predicted (scored) positions: sequence lengths minus one minus the unscored positions, summed. */
     public long predicted() { return predicted; }
 
     /**
@@ -128,7 +151,7 @@ public final class ReferenceDistribution {
         int[] idx = new int[1];
         f.runFrom(sequences, states, firstChanged, (s, p, lp, off) -> {
             int[] toks = sequences.get(s);
-            if (p + 1 >= toks.length) return;
+            if (p < scoredFrom || p + 1 >= toks.length) return;
             int i = idx[0]++;
             int ro = i * vocab;
             int best = 0;

@@ -32,8 +32,14 @@ final class EvalCommand implements Callable<Integer> {
             + "or a GGUF file (default for a GGUF model: the tokenizer it carries).")
     String tokenizer;
 
-    @Option(names = "--text", required = true, description = "Text; paragraphs separated by blank lines.")
+    @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required unless --kld-base is given).")
     String text;
+
+    @Option(names = "--kld-base", paramLabel = "BASE.kld", description = "Instead of --text: the token windows of a llama-perplexity "
+            + "--kl-divergence-base file, scored as llama-perplexity scores them (BOS over each window's first token, the second "
+            + "half of each window scored), so that the figures are over the very tokens llama.cpp's are; --paragraphs, "
+            + "--offset and --max-tokens do not apply.")
+    String kldBase;
 
     @Option(names = "--paragraphs", defaultValue = "200", description = "Paragraphs to evaluate (default ${DEFAULT-VALUE}).")
     int paragraphs;
@@ -59,6 +65,7 @@ final class EvalCommand implements Callable<Integer> {
         if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
+        if ((text == null) == (kldBase == null)) throw new InvalidInputException("-", "--text", "give exactly one of --text and --kld-base");
         if (tokenizer == null && !org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration())) {
             throw new InvalidInputException(model, "--tokenizer", "is required: only a GGUF model carries its own tokenizer");
         }
@@ -68,13 +75,27 @@ final class EvalCommand implements Callable<Integer> {
             ModelArchitecture arch = w.architecture();
             Map<String, TensorChoice> choices = config == null
                     ? new ChoicesFile(1, "F32", null).resolve("-", arch) : ChoicesFile.load(config, arch);
-            List<String> all = TextCorpus.paragraphs(text);
-            if (offset + paragraphs > all.size()) {
-                throw new InvalidInputException(text, "--paragraphs", "asked for " + paragraphs + " paragraphs after " + offset
-                        + " but the text has " + all.size());
-            }
             org.edgefront.space.tokenizer.Tokenizer tok = org.edgefront.space.tokenizer.Tokenizers.load(tokenizerUri, arch.vocabSize());
-            List<int[]> seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
+            List<int[]> seqs;
+            int scoredFrom = 0;
+            if (kldBase != null) {
+                org.edgefront.space.io.LlamaKldBase base = org.edgefront.space.io.LlamaKldBase.read(kldBase, new org.apache.hadoop.conf.Configuration());
+                if (base.vocabSize() != arch.vocabSize()) {
+                    throw new InvalidInputException(kldBase, "n_vocab", base.vocabSize() + " tokens, but " + model + " has a vocabulary of " + arch.vocabSize());
+                }
+                if (base.contextTokens() > arch.maxSeqLen()) {
+                    throw new InvalidInputException(kldBase, "n_ctx", "windows of " + base.contextTokens() + " tokens are longer than the model's context of " + arch.maxSeqLen());
+                }
+                seqs = base.windows(tok.addsBos(), tok.bosId());
+                scoredFrom = base.firstScoredPosition();
+            } else {
+                List<String> all = TextCorpus.paragraphs(text);
+                if (offset + paragraphs > all.size()) {
+                    throw new InvalidInputException(text, "--paragraphs", "asked for " + paragraphs + " paragraphs after " + offset
+                            + " but the text has " + all.size());
+                }
+                seqs = TextCorpus.encode(tok, all.subList(offset, offset + paragraphs), Math.min(maxTokens, arch.maxSeqLen()));
+            }
             SearchSpace space = SearchSpace.perTensor(arch, new ArrayList<>(new LinkedHashSet<>(choices.values())));
             Map<String, float[]> importance = imatrix == null ? null : org.edgefront.space.io.ImatrixFile.read(imatrix, new org.apache.hadoop.conf.Configuration());
             for (Map.Entry<String, TensorChoice> c : choices.entrySet()) {
@@ -90,7 +111,8 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             QualityReport q;
-            try (QualityEvaluator e = importance == null ? new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())
+            try (QualityEvaluator e = kldBase != null ? QualityEvaluator.scoringFrom(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance, scoredFrom)
+                    : importance == null ? new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())
                     : QualityEvaluator.withImportanceMatrix(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance)) {
                 q = e.measure(choices);
             }
@@ -99,7 +121,8 @@ final class EvalCommand implements Callable<Integer> {
                 ObjectNode n = JsonOut.object();
                 n.put("model", model);
                 n.put("synthetic", arch.synthetic());
-                n.put("paragraphs", paragraphs);
+                n.put("paragraphs", seqs.size());
+                if (kldBase != null) n.put("scored_from_position", scoredFrom);
                 n.put("tokens", q.tokens());
                 n.put("perplexity", q.perplexity());
                 n.put("nll", Math.log(q.perplexity()));
@@ -108,8 +131,9 @@ final class EvalCommand implements Callable<Integer> {
                 n.put("elapsed_s", seconds);
                 JsonOut.print(System.out, n);
             } else {
-                System.out.printf("%s on %d paragraphs (%d predicted tokens): perplexity %.4f, KL %.6f nats/token, top-1 agreement %.4f (%.1f s)%n",
-                        arch.name(), paragraphs, q.tokens(), q.perplexity(), q.klNatsPerToken(), q.top1Agreement(), seconds);
+                System.out.printf("%s on %d %s (%d predicted tokens): perplexity %.4f, KL %.6f nats/token, top-1 agreement %.4f (%.1f s)%n",
+                        arch.name(), seqs.size(), kldBase != null ? "llama-perplexity windows" : "paragraphs", q.tokens(), q.perplexity(),
+                        q.klNatsPerToken(), q.top1Agreement(), seconds);
             }
         }
         return 0;

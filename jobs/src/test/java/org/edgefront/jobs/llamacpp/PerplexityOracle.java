@@ -8,12 +8,7 @@ import java.util.LinkedHashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -23,6 +18,7 @@ import org.edgefront.evaluators.quality.ForwardPass;
 import org.edgefront.evaluators.quality.ForwardPasses;
 import org.edgefront.jobs.TestPaths;
 import org.edgefront.space.io.GgufFile;
+import org.edgefront.space.io.LlamaKldBase;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.ModelWeights;
 
@@ -75,23 +71,15 @@ final class PerplexityOracle {
             llamaNll = Math.log(ppl);
         }
 
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(base)).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] magic = new byte[8];
-        b.get(magic);
-        assertEquals("_logits_", new String(magic, StandardCharsets.US_ASCII));
-        assertEquals(ctx, b.getInt());
-        int vocab = b.getInt();
-        assertEquals(chunks, b.getInt());
+        LlamaKldBase kld = LlamaKldBase.read(base.toString(), new Configuration());
+        assertEquals(ctx, kld.contextTokens());
+        int vocab = kld.vocabSize();
+        assertEquals(chunks, kld.chunks().size());
         GgufFile.HeaderSummary h = GgufFile.header(gguf.toString(), new Configuration());
         boolean addBos = h.numbers().getOrDefault("tokenizer.ggml.add_bos_token", 1.0) != 0;
         int bos = h.numbers().get("tokenizer.ggml.bos_token_id").intValue();
-        List<int[]> seqs = new ArrayList<>();
-        for (int c = 0; c < chunks; c++) {
-            int[] s = new int[ctx];
-            for (int i = 0; i < ctx; i++) s[i] = b.getInt();
-            if (addBos) s[0] = bos; // llama-perplexity puts BOS over each chunk's first token (and stores the original)
-            seqs.add(s);
-        }
+        // llama-perplexity puts BOS over each chunk's first token (the file stores the original)
+        List<int[]> seqs = kld.windows(addBos, bos);
 
         List<int[]> scored = seqs.subList(0, scoredChunks);
         try (ModelWeights back = GgufFile.open(gguf.toString())) {
