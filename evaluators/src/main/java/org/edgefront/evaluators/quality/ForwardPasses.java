@@ -77,6 +77,14 @@ public final class ForwardPasses {
     }
 
     /**
+     * As {@link #open(ModelWeights)} on {@code threads} threads: a resident model read on them ({@link #load(ModelWeights,
+     * int)}), a streamed one spread over them ({@link ForwardPass#withThreads}). The results do not depend on the count.
+     */
+    public static ForwardPass open(ModelWeights weights, int threads) throws IOException {
+        return streams(weights.architecture()) ? open(weights).withThreads(threads) : load(weights, threads);
+    }
+
+    /**
      * As {@link #open(ModelWeights)} with explicit bounds.
      *
      * @param residentMatrixBytes models whose linear tensors take more float bytes are streamed

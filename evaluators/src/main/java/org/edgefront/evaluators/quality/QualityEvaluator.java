@@ -150,7 +150,8 @@ public final class QualityEvaluator implements Evaluator {
      * As {@link #QualityEvaluator(SearchSpace, ModelWeights, List, int)}, or {@link #withImportanceMatrix} when
      * {@code importance} is not null, scoring only the predictions made at positions {@code scoredFrom} and later of each
      * sequence, the tokens before being context: llama-perplexity's windows ({@code scoredFrom = n_ctx / 2}), so that
-     * EdgeFront's figures are taken over the very positions llama.cpp's are.
+     * EdgeFront's figures are taken over the very positions llama.cpp's are; 0 scores every position, as the two
+     * constructors it stands for do.
      */
     public static QualityEvaluator scoringFrom(SearchSpace space, ModelWeights weights, List<int[]> sequences, int passThreads,
                                                Map<String, float[]> importance, int scoredFrom) throws IOException {

@@ -100,8 +100,7 @@ public final class TextSampler {
 
     /** One token from log-probabilities {@code lp[off .. off + vocab)} at {@code temperature}. */
     static int draw(float[] lp, int off, int vocab, double temperature, SplittableRandom rng, double[] weights) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) max = Math.max(max, lp[off + v]);
+        double max = lp[off + ForwardMath.argmax(lp, off, vocab)];
         double sum = 0;
         for (int v = 0; v < vocab; v++) {
             double w = Math.exp((lp[off + v] - max) / temperature);

@@ -28,8 +28,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = Models.FORMATS + ".")
     String model;
 
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file, Hugging Face tokenizer.json, the model directory holding it, "
-            + "or a GGUF file (default for a GGUF model: the tokenizer it carries).")
+    @Option(names = "--tokenizer", description = Models.TOKENIZER)
     String tokenizer;
 
     @Option(names = "--text", description = "Text; paragraphs separated by blank lines (required unless --kld-base is given).")
@@ -66,10 +65,7 @@ final class EvalCommand implements Callable<Integer> {
         if (offset < 0) throw new InvalidInputException("-", "--offset", "must be >= 0");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
         if ((text == null) == (kldBase == null)) throw new InvalidInputException("-", "--text", "give exactly one of --text and --kld-base");
-        if (tokenizer == null && !org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration())) {
-            throw new InvalidInputException(model, "--tokenizer", "is required: only a GGUF model carries its own tokenizer");
-        }
-        String tokenizerUri = tokenizer != null ? tokenizer : model;
+        String tokenizerUri = Models.tokenizerFor(model, tokenizer);
         long start = System.nanoTime();
         try (ModelWeights w = ModelLoader.open(model)) {
             ModelArchitecture arch = w.architecture();
@@ -111,9 +107,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             QualityReport q;
-            try (QualityEvaluator e = kldBase != null ? QualityEvaluator.scoringFrom(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance, scoredFrom)
-                    : importance == null ? new QualityEvaluator(space, w, seqs, SearchEvaluators.inProcessPassThreads())
-                    : QualityEvaluator.withImportanceMatrix(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance)) {
+            try (QualityEvaluator e = QualityEvaluator.scoringFrom(space, w, seqs, SearchEvaluators.inProcessPassThreads(), importance, scoredFrom)) {
                 q = e.measure(choices);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -37,8 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = Models.FORMATS + ".")
     String model;
 
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer file, Hugging Face tokenizer.json, the model directory holding it, "
-            + "or a GGUF file (default for a GGUF model: the tokenizer it carries).")
+    @Option(names = "--tokenizer", description = Models.TOKENIZER)
     String tokenizer;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.txt", description = "Where to write the text (atomically; replaces the file).")
@@ -66,18 +65,15 @@ final class GenerateCommand implements Callable<Integer> {
         if (paragraphs < 1) throw new InvalidInputException("-", "--paragraphs", "must be >= 1");
         if (maxTokens < 2) throw new InvalidInputException("-", "--max-tokens", "must be >= 2");
         if (!(temperature > 0) || Double.isInfinite(temperature)) throw new InvalidInputException("-", "--temperature", "must be a finite number > 0");
-        if (tokenizer == null && !org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration())) {
-            throw new InvalidInputException(model, "--tokenizer", "is required: only a GGUF model carries its own tokenizer");
-        }
+        String tokenizerUri = Models.tokenizerFor(model, tokenizer);
         long started = System.nanoTime();
         try (ModelWeights w = ModelLoader.open(model)) {
             ModelArchitecture arch = w.architecture();
             if (maxTokens > arch.maxSeqLen()) {
                 throw new InvalidInputException(model, "--max-tokens", maxTokens + " is more than the model's context of " + arch.maxSeqLen() + " tokens");
             }
-            Tokenizer tok = Tokenizers.load(tokenizer != null ? tokenizer : model, arch.vocabSize());
-            int threads = SearchEvaluators.inProcessPassThreads();
-            ForwardPass pass = ForwardPasses.streams(arch) ? ForwardPasses.open(w).withThreads(threads) : ForwardPasses.load(w, threads);
+            Tokenizer tok = Tokenizers.load(tokenizerUri, arch.vocabSize());
+            ForwardPass pass = ForwardPasses.open(w, SearchEvaluators.inProcessPassThreads());
             List<String> texts = new ArrayList<>();
             long tokens = 0;
             double nll = 0;

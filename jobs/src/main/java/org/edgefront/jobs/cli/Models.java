@@ -22,7 +22,23 @@ final class Models {
     /** The synthetic models, for help texts. */
     static final String SYNTHETIC = "synthetic:tiny (also synthetic:smollm135m, synthetic:tinyllama1b, synthetic:phi2, with ?seed=N)";
 
+    /** The {@code --tokenizer} of commands that read text with a checkpoint's tokenizer, for help texts. */
+    static final String TOKENIZER = "llama2.c tokenizer file, Hugging Face tokenizer.json, the model directory holding it, "
+            + "or a GGUF file (default for a GGUF model: the tokenizer it carries).";
+
     private Models() {}
+
+    /**
+     * The tokenizer a text command reads for {@code model}: {@code tokenizer} when given, else the model itself when it is a
+     * GGUF file (which carries its tokenizer).
+     *
+     * @throws InvalidInputException naming {@code --tokenizer} when neither applies
+     */
+    static String tokenizerFor(String model, String tokenizer) throws IOException {
+        if (tokenizer != null) return tokenizer;
+        if (org.edgefront.space.io.GgufFile.hasMagic(model, new org.apache.hadoop.conf.Configuration())) return model;
+        throw new InvalidInputException(model, "--tokenizer", "is required: only a GGUF model carries its own tokenizer");
+    }
 
     static ModelDescriptor descriptor(String model) {
         ModelSource src = new ModelSource(model);
