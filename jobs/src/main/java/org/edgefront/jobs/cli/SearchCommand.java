@@ -51,7 +51,8 @@ final class SearchCommand implements Callable<Integer> {
             System.out.printf("wrote %s/front.json, evaluations.parquet and report.html in %.1f s%n", o.outDir(), o.result().elapsedSeconds());
         }
         BudgetReport budgets = BudgetReport.of(o.search().problem(), o.result().evaluations());
-        for (String w : budgets.warnings()) System.err.println(w);
+        long dram = o.search().device().dram().capacityBytes();
+        for (String w : budgets.warnings(c -> org.edgefront.jobs.spec.DramBound.isWholeDram(c, dram))) System.err.println(w);
         if (budgets.noFeasiblePoint()) {
             System.err.println(budgets.noFeasibleMessage());
             return BudgetReport.EXIT_NO_FEASIBLE;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.edgefront.jobs.results.Units;
 import org.edgefront.jobs.spec.ClosestNames;
 import org.edgefront.nativert.calibration.SimulatorEngine;
 import org.edgefront.nativert.device.Backend;
@@ -16,11 +17,6 @@ import org.edgefront.nativert.NativeSimulator;
 import org.edgefront.nativert.OpCost;
 import org.edgefront.nativert.SimulationResult;
 import org.edgefront.nativert.device.Workload;
-import org.edgefront.nativert.device.Backend;
-import org.edgefront.nativert.device.DeviceProfile;
-import org.edgefront.nativert.device.DeviceProfiles;
-import org.edgefront.nativert.device.Workload;
-import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.space.compress.TensorChoice;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ModelArchitecture;
@@ -120,6 +116,12 @@ final class SimulateCommand implements Callable<Integer> {
             r = ModelSimulation.simulate(sim, dev, w, md, format);
         }
         double batteryPctPer1000 = 100.0 * 1000 * r.energyJoulesPerToken() / dev.battery().joules();
+        DeviceProfile.MemoryFit fit = dev.dram().fit(r.memory().totalBytes());
+        if (!fit.fitsDram()) {
+            System.err.printf(Locale.ROOT, "edgefront: peak memory %s exceeds %s's %s of DRAM: the weights cannot all be resident, "
+                    + "so its speeds and energy assume memory this device does not have%n",
+                    Units.bytes(fit.peakBytes()), dev.name(), Units.bytes(fit.dramBytes()));
+        }
         if (json) {
             ObjectNode n = JsonOut.object();
             n.put("model", arch.name());
@@ -152,6 +154,11 @@ final class SimulateCommand implements Callable<Integer> {
             mem.put("state_bytes", r.memory().stateBytes()); // a hybrid model's recurrent state (0 for a transformer)
             mem.put("activation_bytes", r.memory().activationBytes());
             mem.put("runtime_bytes", r.memory().runtimeBytes());
+            mem.put("device_dram_bytes", fit.dramBytes());
+            mem.put("app_budget_bytes", fit.appBudgetBytes());
+            mem.put("app_memory_share", fit.appMemoryShare());
+            mem.put("fits_app_budget", fit.fitsAppBudget());
+            mem.put("fits_dram", fit.fitsDram());
             ArrayNode ops = n.putArray("ops");
             for (OpCost op : r.ops()) {
                 ObjectNode o = ops.addObject();
@@ -166,13 +173,21 @@ final class SimulateCommand implements Callable<Integer> {
             JsonOut.print(System.out, n);
         } else {
             System.out.printf("%s (%s) on %s, %s backend, engine %s: decode %.2f tok/s (sustained %.2f), prefill %.1f tok/s, TTFT %.3f s,%n"
-                            + "  %.4f J/token at %.2f W (%s), peak memory %,d bytes%n",
+                            + "  %.4f J/token at %.2f W (%s), peak memory %,d bytes (%s)%n",
                     arch.name(), format, dev.name(), b.name().toLowerCase(Locale.ROOT), eng.describe(), r.decodeTokensPerSecond(),
                     r.sustainedDecodeTokensPerSecond(), r.prefillTokensPerSecond(), r.timeToFirstTokenSeconds(),
                     r.energyJoulesPerToken(), r.powerWatts(),
                     Double.isFinite(batteryPctPer1000) ? String.format(Locale.ROOT, "%.3f%% battery per 1,000 tokens", batteryPctPer1000)
-                            : "mains powered: no battery", r.memory().totalBytes());
+                            : "mains powered: no battery", r.memory().totalBytes(), fitText(fit));
         }
         return 0;
+    }
+
+    /** Where the peak stands against the device's DRAM and the app's share of it. */
+    static String fitText(DeviceProfile.MemoryFit fit) {
+        String share = Units.percent(fit.appMemoryShare()) + " of DRAM, " + Units.bytes(fit.appBudgetBytes());
+        if (!fit.fitsDram()) return "does not fit: the device has " + Units.bytes(fit.dramBytes()) + " of DRAM";
+        if (!fit.fitsAppBudget()) return "over one app's share, " + share + "; within the device's " + Units.bytes(fit.dramBytes());
+        return "within one app's share, " + share;
     }
 }

@@ -77,10 +77,19 @@ public record BudgetReport(List<Budget> budgets, int evaluated, int feasible) {
 
     /** One warning per budget that excluded none of the evaluated candidates (empty when every budget bound). */
     public List<String> warnings() {
+        return warnings(c -> false);
+    }
+
+    /**
+     * As {@link #warnings()}, but silent about the budgets {@code expectedToExcludeNothing} accepts (a physical limit
+     * such as the device's whole DRAM, which a front is not meant to touch).
+     */
+    public List<String> warnings(java.util.function.Predicate<Constraint> expectedToExcludeNothing) {
         List<String> out = new ArrayList<>();
         if (evaluated == 0) return out;
         for (Budget r : budgets) {
-            if (r.excluded() > 0 || r.constraint().metric() == org.edgefront.space.metric.Metric.FIDELITY_STAGE) continue;
+            if (r.excluded() > 0 || r.constraint().metric() == org.edgefront.space.metric.Metric.FIDELITY_STAGE
+                    || expectedToExcludeNothing.test(r.constraint())) continue;
             out.add(String.format(Locale.ROOT, "warning: budget %s excluded none of %d evaluated candidates (%s ranged %.4g .. %.4g): "
                     + "it did not shape the front", r.label(), evaluated, r.constraint().metric().jsonName(), r.min(), r.max()));
         }

@@ -155,6 +155,15 @@ public final class SearchEvaluators {
         try (MemoryEvaluator m = new MemoryEvaluator.Factory(r.space(), r.workload(),
                 r.engine().calibrations().forBackend(r.workload().backend())).create()) {
             Evaluation e = m.evaluate(smallest);
+            long dram = r.device().dram().capacityBytes();
+            if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()
+                    && org.edgefront.jobs.spec.DramBound.isWholeDram(memory, dram)) {
+                // the default bound (or a budget of the whole DRAM): the model cannot be resident on this device at all
+                throw new InvalidInputException(r.specUri(), "device", String.format(
+                        "%s has %,d bytes of DRAM, but the smallest candidate of space.options needs %,.0f bytes (weights, KV cache at "
+                                + "%d tokens, activations, runtime): no configuration of this model can be resident on it",
+                        r.device().name(), dram, e.measurements().get(Metric.MEMORY_BYTES), r.workload().contextTokens()));
+            }
             if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()) {
                 throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(
                         "impossible: the smallest candidate needs %,.0f bytes (weights, KV cache at %d tokens, activations, runtime) "

@@ -15,7 +15,9 @@ import org.edgefront.space.metric.Metric;
 
 /**
  * The spec's {@code objectives} and {@code budgets} sections resolved into search's objectives and constraints
- * (a DRAM share is turned into bytes with the device's capacity). Immutable.
+ * (a DRAM share is turned into bytes with the device's capacity), with the default budgets added: the quality floor
+ * of a structure search ({@link QualityFloor}) and the device's whole DRAM when no memory budget is set
+ * ({@link DramBound}). Immutable.
  *
  * @param objectiveNames objective metric names, in order
  * @param objectives     the objectives
@@ -32,8 +34,9 @@ public record ResolvedGoals(List<String> objectiveNames, List<Objective> objecti
      */
     public static ResolvedGoals resolve(String file, SearchSpec s, DeviceProfile device, boolean structure) {
         // structure searches get a default quality floor unless the spec sets one (never a model with every layer gone)
-        Map<String, SearchSpec.Bound> budgets = QualityFloor.budgets(s.budgets(), structure,
-                s.quality() == null || s.quality().mode() == null || s.quality().mode().equals("measured"));
+        // and every search stays within the device's DRAM unless it sets its own memory budget (DramBound)
+        Map<String, SearchSpec.Bound> budgets = DramBound.budgets(QualityFloor.budgets(s.budgets(), structure,
+                s.quality() == null || s.quality().mode() == null || s.quality().mode().equals("measured")));
         List<String> objectiveNames = s.objectives() == null ? List.of("kl", "memory_bytes", "energy_j_per_token") : s.objectives();
         require(file, "objectives", !objectiveNames.isEmpty() && objectiveNames.size() <= 4, "must list 1 to 4 metrics");
         require(file, "objectives", objectiveNames.stream().distinct().count() == objectiveNames.size(), "lists a metric twice");

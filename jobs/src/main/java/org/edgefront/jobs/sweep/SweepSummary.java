@@ -22,17 +22,21 @@ import org.edgefront.search.problem.EvaluatedCandidate;
 public final class SweepSummary {
     private SweepSummary() {}
 
-    /** The directory-safe label of a budget set: {@code metric-bound-value} joined by {@code _}; {@code none} when empty. */
+    /**
+     * The directory-safe label of a budget set: {@code metric-bound-value} joined by {@code _}; {@code none} when empty.
+     * The default whole-DRAM bound ({@link org.edgefront.jobs.spec.DramBound}) is left out, so a cell is labelled by
+     * the budgets its sweep gave it (and keeps the label and partition it had before that bound existed).
+     */
     public static String budgetLabel(Map<String, SearchSpec.Bound> budgets) {
-        if (budgets == null || budgets.isEmpty()) return "none";
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, SearchSpec.Bound> e : budgets.entrySet()) {
+        for (Map.Entry<String, SearchSpec.Bound> e : budgets == null ? Map.<String, SearchSpec.Bound>of().entrySet() : budgets.entrySet()) {
             SearchSpec.Bound b = e.getValue();
+            if (org.edgefront.jobs.spec.DramBound.isDefault(e.getKey(), b)) continue;
             String bound = b.atMost() != null ? "atMost-" + number(b.atMost()) : b.atLeast() != null ? "atLeast-" + number(b.atLeast())
                     : "shareOfDram-" + number(b.shareOfDram());
             parts.add(e.getKey() + "-" + bound);
         }
-        return String.join("_", parts);
+        return parts.isEmpty() ? "none" : String.join("_", parts);
     }
 
     private static String number(double v) {

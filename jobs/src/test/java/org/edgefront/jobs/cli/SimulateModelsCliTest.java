@@ -80,6 +80,36 @@ class SimulateModelsCliTest {
     }
 
     @Test
+    void thePeakIsPlacedAgainstTheAppsShareAndTheDevicesDramAndAModelThatCannotBeResidentIsSaidSo() throws Exception {
+        String s23 = "../configs/devices/samsung-galaxy-s23.yaml";   // 8 GiB of DRAM, one app's share 10%
+        JsonNode small = fit(CliRun.of("simulate", "--model", "Qwen2.5-0.5B-Instruct", "--device", s23, "--format", "Q4_0", "--json"));
+        assertEquals(8L << 30, small.get("device_dram_bytes").asLong());
+        assertEquals((long) Math.floor((8L << 30) * 0.10), small.get("app_budget_bytes").asLong());
+        assertTrue(small.get("fits_app_budget").asBoolean() && small.get("fits_dram").asBoolean(), small.toString());
+
+        JsonNode mid = fit(CliRun.of("simulate", "--model", "Llama-3.2-3B", "--device", s23, "--format", "Q4_0", "--json"));
+        assertTrue(!mid.get("fits_app_budget").asBoolean() && mid.get("fits_dram").asBoolean(), mid.toString());
+
+        CliRun big = CliRun.of("simulate", "--model", "Mixtral-8x7B", "--device", s23, "--format", "Q4_K_M", "--json");
+        JsonNode bigFit = fit(big);
+        assertTrue(!bigFit.get("fits_app_budget").asBoolean() && !bigFit.get("fits_dram").asBoolean(), bigFit.toString());
+        assertTrue(big.err().contains("exceeds Samsung Galaxy S23's 8 GiB of DRAM"), big.err());
+        CliRun bigText = CliRun.of("simulate", "--model", "Mixtral-8x7B", "--device", s23, "--format", "Q4_K_M");
+        assertTrue(bigText.out().contains("does not fit: the device has 8 GiB of DRAM"), bigText.out());
+        CliRun smallText = CliRun.of("simulate", "--model", "Qwen2.5-0.5B-Instruct", "--device", s23, "--format", "Q4_0");
+        assertTrue(smallText.out().contains("within one app's share, 10% of DRAM") && !smallText.err().contains("exceeds"), smallText.out());
+    }
+
+    /** The memory section of a successful {@code simulate --json}, which holds the peak's fit. */
+    private static JsonNode fit(CliRun r) throws Exception {
+        assertEquals(0, r.code(), r.err());
+        JsonNode mem = new ObjectMapper().readTree(r.out()).get("memory");
+        long peak = new ObjectMapper().readTree(r.out()).get("memory_bytes").asLong();
+        assertEquals(peak <= mem.get("app_budget_bytes").asLong(), mem.get("fits_app_budget").asBoolean(), mem.toString());
+        return mem;
+    }
+
+    @Test
     void aMainsPoweredDeviceHasNoBatteryShareInsteadOfInfinity() throws Exception {
         CliRun json = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json");
         assertEquals(0, json.code(), json.err());

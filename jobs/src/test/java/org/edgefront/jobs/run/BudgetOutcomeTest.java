@@ -67,7 +67,39 @@ class BudgetOutcomeTest {
         ResolvedSearch chosen = SearchSpecLoader.load(spec("{top1_agreement: {atLeast: 0.1}}", structure).toString(), SearchSpecLoader.Overrides.NONE);
         assertFalse(chosen.problem().constraints().stream().anyMatch(c -> c.metric() == Metric.KL));
         ResolvedSearch plain = SearchSpecLoader.load(spec("{}", "{options: [Q8_0, Q4_0]}").toString(), SearchSpecLoader.Overrides.NONE);
-        assertTrue(plain.problem().constraints().isEmpty(), "no floor without structure");
+        assertFalse(plain.problem().constraints().stream().anyMatch(c -> c.metric() == Metric.KL), "no floor without structure");
+    }
+
+    @Test
+    void aSearchWithoutAMemoryBudgetStaysWithinTheDevicesDramQuietlyAndItsOwnBudgetReplacesThatBound() throws IOException {
+        ResolvedSearch plain = SearchSpecLoader.load(spec("{kl: {atMost: 5.0}}", "{options: [Q8_0, Q4_0]}").toString(), SearchSpecLoader.Overrides.NONE);
+        long dram = plain.device().dram().capacityBytes();
+        assertTrue(plain.problem().constraints().contains(Constraint.atMost(Metric.MEMORY_BYTES, dram)), plain.problem().toString());
+        assertEquals(1.0, plain.spec().budgets().get("memory_bytes").shareOfDram(), "the bound is saved with the run");
+        ResolvedSearch own = SearchSpecLoader.load(spec("{memory_bytes: {atMost: 1.0e9}}", "{options: [Q8_0, Q4_0]}").toString(),
+                SearchSpecLoader.Overrides.NONE);
+        assertEquals(java.util.List.of(Constraint.atMost(Metric.MEMORY_BYTES, 1.0e9)), own.problem().constraints());
+
+        CliRun r = CliRun.of("search", spec("{kl: {atMost: 5.0}}", "{options: [Q8_0, Q4_0]}").toString(), "--master", "sequential",
+                "--out", dir.resolve("out").toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("warning: budget memory_bytes"), "the whole-DRAM bound never shapes this front, silently: " + r.err());
+    }
+
+    @Test
+    void aModelThatCannotBeResidentOnTheDeviceIsRefusedBeforeAnyWorkNamingTheDevice() throws IOException {
+        String s23 = Files.readString(TestPaths.device("samsung-galaxy-s23"));
+        Path small = dir.resolve("small.yaml");
+        // every candidate of the tiny model needs about 70 MB (runtime and KV cache): 50 MB of DRAM holds none of them
+        Files.writeString(small, s23.replaceFirst("capacityBytes: *\\d+", "capacityBytes: 50000000"));
+        Path spec = spec("{}", "{options: [Q8_0, Q4_0]}");
+        Files.writeString(spec, Files.readString(spec).replace(TestPaths.device("samsung-galaxy-s23").toString(), small.toString()));
+        Path out = dir.resolve("refused");
+        CliRun r = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("device") && r.err().contains("50,000,000 bytes of DRAM")
+                && r.err().contains("no configuration of this model can be resident on it"), r.err());
+        assertFalse(Files.exists(out.resolve("front.json")), "nothing written");
     }
 
     @Test

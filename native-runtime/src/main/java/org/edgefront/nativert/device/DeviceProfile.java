@@ -108,6 +108,29 @@ public record DeviceProfile(int schemaVersion, String name, String soc, Dram dra
     public record Dram(long capacityBytes, double bandwidthBytesPerSecond, double appMemoryShare) implements java.io.Serializable {
         /** Bytes one app may use: capacity x share. */
         public long appBudgetBytes() { return (long) Math.floor(capacityBytes * appMemoryShare); }
+
+        /** How a peak of {@code peakBytes} fits this DRAM: within the app's share, within the installed DRAM. */
+        public MemoryFit fit(long peakBytes) {
+            return new MemoryFit(peakBytes, capacityBytes, appBudgetBytes(), appMemoryShare);
+        }
+    }
+
+    /**
+     * A peak memory against a device's DRAM. Above {@link #dramBytes} the weights cannot all be resident, so speeds
+     * simulated from DRAM bandwidth do not hold (a runtime would page weights from storage on every token); above
+     * {@link #appBudgetBytes} the app uses more than the share of DRAM the profile grants one app.
+     *
+     * @param peakBytes      peak memory of the run, bytes
+     * @param dramBytes      installed DRAM, bytes
+     * @param appBudgetBytes the bytes one app may use (DRAM x {@code appMemoryShare}), bytes
+     * @param appMemoryShare the profile's share of DRAM for one app, in (0, 1]
+     */
+    public record MemoryFit(long peakBytes, long dramBytes, long appBudgetBytes, double appMemoryShare) implements java.io.Serializable {
+        /** Whether the peak is within the app's share of DRAM. */
+        public boolean fitsAppBudget() { return peakBytes <= appBudgetBytes; }
+
+        /** Whether the peak is within the installed DRAM (the OS and other apps aside). */
+        public boolean fitsDram() { return peakBytes <= dramBytes; }
     }
 
     /**
