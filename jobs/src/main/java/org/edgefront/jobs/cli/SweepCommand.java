@@ -27,6 +27,8 @@ final class SweepCommand implements Callable<Integer> {
             ObjectNode n = JsonOut.object();
             n.put("out", o.outDir().toString());
             n.put("elapsed_s", o.elapsedSeconds());
+            ArrayNode notResident = n.putArray("not_resident");
+            for (String why : o.notResident()) notResident.add(why);
             ArrayNode cells = n.putArray("cells");
             for (int i = 0; i < o.cells().size(); i++) {
                 ObjectNode c = cells.addObject();
@@ -41,6 +43,7 @@ final class SweepCommand implements Callable<Integer> {
             JsonOut.print(System.out, n);
         } else {
             System.out.print(org.edgefront.jobs.sweep.SweepSummary.table(o.cells(), o.results(), o.elapsedSeconds()));
+            for (String why : o.notResident()) System.out.println("  not run: " + why);
             System.out.printf("results in %s/results (partitioned by model, device, budget, strategy)%n", o.outDir());
         }
         return 0;

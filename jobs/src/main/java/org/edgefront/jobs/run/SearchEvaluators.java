@@ -126,7 +126,8 @@ public final class SearchEvaluators {
 
     /**
      * Fails fast when a budget cannot be met by any candidate: memory budgets are checked against the
-     * smallest-memory choice of every decision (memory is exact and additive over tensors).
+     * smallest-memory choice of every decision (memory is exact and additive over tensors). A model that cannot be
+     * resident on the device at all ({@link #notResident}) is named as such, against the {@code device} field.
      */
     public static void checkBudgetsAreSatisfiable(ResolvedSearch r) {
         Constraint memory = null;
@@ -134,6 +135,34 @@ public final class SearchEvaluators {
             if (c.metric() == Metric.MEMORY_BYTES && c.bound() == Constraint.Bound.AT_MOST) memory = c;
         }
         if (memory == null) return;
+        double smallest = smallestMemoryBytes(r);
+        if (!(smallest > memory.limit())) return;
+        String beyondDram = notResident(r, smallest);
+        if (beyondDram != null) throw new InvalidInputException(r.specUri(), "device", beyondDram);
+        throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(
+                "impossible: the smallest candidate needs %,.0f bytes (weights, KV cache at %d tokens, activations, runtime) "
+                        + "but the budget is %,.0f bytes", smallest, r.workload().contextTokens(), memory.limit()));
+    }
+
+    /**
+     * Why no configuration of the search's model can be resident on its device (its smallest candidate needs more
+     * than the device's DRAM), or null when one can.
+     *
+     * @param smallestBytes {@link #smallestMemoryBytes} of {@code r}
+     */
+    public static String notResident(ResolvedSearch r, double smallestBytes) {
+        long dram = r.device().dram().capacityBytes();
+        if (!(smallestBytes > dram)) return null;
+        return String.format("%s has %,d bytes of DRAM, but the smallest candidate of %s in space.options needs %,.0f bytes "
+                        + "(weights, KV cache at %d tokens, activations, runtime): no configuration of this model can be resident on it",
+                r.device().name(), dram, r.architecture().name(), smallestBytes, r.workload().contextTokens());
+    }
+
+    /**
+     * Peak memory of the search's smallest candidate, bytes: the smallest choice of every decision and the most pruned
+     * structure (NaN when the memory evaluator fails on it).
+     */
+    public static double smallestMemoryBytes(ResolvedSearch r) {
         int[] genes = new int[r.space().dimensions()];
         int tensorGenes = r.space().decisions().size();
         // the most pruned structure is the smallest: the lowest keep ratio of every structural decision is its last option
@@ -155,21 +184,7 @@ public final class SearchEvaluators {
         try (MemoryEvaluator m = new MemoryEvaluator.Factory(r.space(), r.workload(),
                 r.engine().calibrations().forBackend(r.workload().backend())).create()) {
             Evaluation e = m.evaluate(smallest);
-            long dram = r.device().dram().capacityBytes();
-            if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()
-                    && org.edgefront.jobs.spec.DramBound.isWholeDram(memory, dram)) {
-                // the default bound (or a budget of the whole DRAM): the model cannot be resident on this device at all
-                throw new InvalidInputException(r.specUri(), "device", String.format(
-                        "%s has %,d bytes of DRAM, but the smallest candidate of space.options needs %,.0f bytes (weights, KV cache at "
-                                + "%d tokens, activations, runtime): no configuration of this model can be resident on it",
-                        r.device().name(), dram, e.measurements().get(Metric.MEMORY_BYTES), r.workload().contextTokens()));
-            }
-            if (e.ok() && e.measurements().get(Metric.MEMORY_BYTES) > memory.limit()) {
-                throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(
-                        "impossible: the smallest candidate needs %,.0f bytes (weights, KV cache at %d tokens, activations, runtime) "
-                                + "but the budget is %,.0f bytes", e.measurements().get(Metric.MEMORY_BYTES),
-                        r.workload().contextTokens(), memory.limit()));
-            }
+            return e.ok() ? e.measurements().get(Metric.MEMORY_BYTES) : Double.NaN;
         }
     }
 

@@ -93,14 +93,17 @@ public final class SweepJob {
         public String budgetLabel() { return SweepSummary.budgetLabel(search.spec().budgets()); }
     }
 
-    /** The finished sweep: each cell's result. */
-    public record Outcome(Path outDir, List<Cell> cells, List<SearchResult> results, double elapsedSeconds) {}
+    /**
+     * The finished sweep: each cell's result, and one line per model x device pair whose cells were not run because no
+     * configuration of the model can be resident on the device.
+     */
+    public record Outcome(Path outDir, List<Cell> cells, List<SearchResult> results, double elapsedSeconds, List<String> notResident) {}
 
     /** Reads and validates every cell of a sweep file. */
     public static List<Cell> cells(String sweepUri) { return load(sweepUri).cells(); }
 
-    /** A validated sweep: its name and cells. */
-    private record Sweep(String name, List<Cell> cells) {}
+    /** A validated sweep: its name, the cells it runs, and why the cells of a model x device pair are not run. */
+    private record Sweep(String name, List<Cell> cells, List<String> notResident) {}
 
     private static Sweep load(String sweepUri) {
         Path p = AtomicFiles.path(sweepUri);
@@ -143,6 +146,8 @@ public final class SweepJob {
                 ? List.of(base.strategy() == null || base.strategy().name() == null ? "nsga2" : base.strategy().name()) : s.strategies();
         List<Cell> cells = new ArrayList<>();
         Map<String, Integer> modelNames = new HashMap<>();
+        // model index / device index -> why that model cannot be resident on that device
+        Map<String, String> notResident = new java.util.LinkedHashMap<>();
         for (int mi = 0; mi < s.models().size(); mi++) {
             SearchSpec.Model m = s.models().get(mi);
             require(sweepUri, "models[" + mi + "].source", m != null && m.source() != null, "is required");
@@ -166,7 +171,21 @@ public final class SweepJob {
                             throw new InvalidInputException(sweepUri, "cell model[" + mi + "] device[" + di + "] budget[" + bi + "] strategy " + st,
                                     e.getMessage(), e);
                         }
-                        SearchEvaluators.checkBudgetsAreSatisfiable(r);
+                        // a model no configuration of which is resident on a device: its cells are not run but reported,
+                        // since a grid of models x devices cannot leave out one pair (InputChecks below still read its inputs)
+                        String pair = mi + "/" + di;
+                        String beyond = notResident.containsKey(pair) ? notResident.get(pair)
+                                : SearchEvaluators.notResident(r, SearchEvaluators.smallestMemoryBytes(r));
+                        if (beyond != null) {
+                            if (!notResident.containsKey(pair)) notResident.put(pair, beyond);
+                            continue;
+                        }
+                        try {
+                            SearchEvaluators.checkBudgetsAreSatisfiable(r);
+                        } catch (InvalidInputException e) {
+                            throw new InvalidInputException(sweepUri, "cell model[" + mi + "] device[" + di + "] budget[" + bi + "] strategy " + st,
+                                    e.getMessage(), e);
+                        }
                         if (modelKey == null) {
                             org.edgefront.jobs.spec.InputChecks.search(r,
                                     new org.edgefront.jobs.spec.InputChecks.Fields("models[" + mi + "].tokenizer", "models[" + mi + "].text"));
@@ -179,7 +198,11 @@ public final class SweepJob {
                 }
             }
         }
-        return new Sweep(s.name() == null ? "sweep" : s.name(), cells);
+        if (cells.isEmpty()) {
+            throw new InvalidInputException(sweepUri, "devices", "no model of the sweep can be resident on any of its devices: "
+                    + String.join("; ", notResident.values()));
+        }
+        return new Sweep(s.name() == null ? "sweep" : s.name(), cells, List.copyOf(notResident.values()));
     }
 
     /** Runs every cell; {@code existing} may be null (then the job owns its session). */
@@ -188,6 +211,7 @@ public final class SweepJob {
         long start = System.nanoTime();
         Sweep sweep = load(sweepUri);
         List<Cell> cells = sweep.cells();
+        for (String why : sweep.notResident()) log.println("not run: " + why);
         String name = sweep.name();
         Path out = AtomicFiles.path(outDir != null ? outDir : "runs/" + name);
         prepare(out, resume, force);
@@ -244,13 +268,15 @@ public final class SweepJob {
             }
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        writeSummary(out, cells, results, elapsed);
-        return new Outcome(out, cells, results, elapsed);
+        writeSummary(out, cells, results, elapsed, sweep.notResident());
+        return new Outcome(out, cells, results, elapsed, sweep.notResident());
     }
 
-    private static void writeSummary(Path out, List<Cell> cells, List<SearchResult> results, double elapsed) {
+    private static void writeSummary(Path out, List<Cell> cells, List<SearchResult> results, double elapsed, List<String> notResident) {
         ObjectNode root = JSON.createObjectNode();
         root.put("elapsed_s", elapsed);
+        ArrayNode skipped = root.putArray("not_resident");
+        for (String why : notResident) skipped.add(why);
         ArrayNode arr = root.putArray("cells");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);

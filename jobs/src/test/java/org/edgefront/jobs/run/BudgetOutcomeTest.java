@@ -86,18 +86,46 @@ class BudgetOutcomeTest {
         assertFalse(r.err().contains("warning: budget memory_bytes"), "the whole-DRAM bound never shapes this front, silently: " + r.err());
     }
 
-    @Test
-    void aModelThatCannotBeResidentOnTheDeviceIsRefusedBeforeAnyWorkNamingTheDevice() throws IOException {
+    /** The S23's profile renamed, with 50 MB of DRAM: every candidate of the tiny model needs about 70 MB (runtime, KV cache). */
+    private Path smallDevice() throws IOException {
         String s23 = Files.readString(TestPaths.device("samsung-galaxy-s23"));
         Path small = dir.resolve("small.yaml");
-        // every candidate of the tiny model needs about 70 MB (runtime and KV cache): 50 MB of DRAM holds none of them
-        Files.writeString(small, s23.replaceFirst("capacityBytes: *\\d+", "capacityBytes: 50000000"));
+        Files.writeString(small, s23.replaceFirst("capacityBytes: *\\d+", "capacityBytes: 50000000")
+                .replaceFirst("(?m)^name: .*$", "name: \"Small Test Phone\""));
+        return small;
+    }
+
+    @Test
+    void aSweepRunsTheDevicesAModelFitsAndNamesTheOnesItCannotBeResidentOn() throws IOException {
+        Path small = smallDevice();
+        spec("{}", "{options: [Q8_0, Q4_0]}");   // the sweep's base, b.yaml
+        Path sweep = dir.resolve("sweep.yaml");
+        Files.writeString(sweep, "schemaVersion: 1\nname: sw\nbase: b.yaml\nmodels: [{source: 'synthetic:tiny'}]\n"
+                + "devices: [" + TestPaths.device("samsung-galaxy-s23") + ", " + small + "]\nstrategies: [random]\n");
+        CliRun r = CliRun.of("sweep", sweep.toString(), "--master", "sequential", "--out", dir.resolve("sw").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("sweep of 1 cells") && r.out().contains("samsung-galaxy-s23"), r.out());
+        assertTrue(r.out().contains("not run: Small Test Phone has 50,000,000 bytes of DRAM"), r.out());
+        assertTrue(Files.readString(dir.resolve("sw/sweep.json")).contains("Small Test Phone has 50,000,000 bytes"), "recorded with the sweep");
+
+        Path none = dir.resolve("none.yaml");
+        Files.writeString(none, "schemaVersion: 1\nname: sw\nbase: b.yaml\nmodels: [{source: 'synthetic:tiny'}]\n"
+                + "devices: [" + small + "]\nstrategies: [random]\n");
+        CliRun refused = CliRun.of("sweep", none.toString(), "--master", "sequential", "--out", dir.resolve("none").toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("no model of the sweep can be resident on any of its devices"), refused.err());
+        assertFalse(Files.exists(dir.resolve("none/sweep.json")), "nothing written");
+    }
+
+    @Test
+    void aModelThatCannotBeResidentOnTheDeviceIsRefusedBeforeAnyWorkNamingTheDevice() throws IOException {
+        Path small = smallDevice();
         Path spec = spec("{}", "{options: [Q8_0, Q4_0]}");
         Files.writeString(spec, Files.readString(spec).replace(TestPaths.device("samsung-galaxy-s23").toString(), small.toString()));
         Path out = dir.resolve("refused");
         CliRun r = CliRun.of("search", spec.toString(), "--master", "sequential", "--out", out.toString());
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("device") && r.err().contains("50,000,000 bytes of DRAM")
+        assertTrue(r.err().contains("device") && r.err().contains("Small Test Phone has 50,000,000 bytes of DRAM")
                 && r.err().contains("no configuration of this model can be resident on it"), r.err());
         assertFalse(Files.exists(out.resolve("front.json")), "nothing written");
     }
