@@ -49,19 +49,27 @@ final class ChunkRunner {
         forEach(sequences, maxChunkTokens, (from, to, n) -> {
             TokenChunk chunk = TokenChunk.embed(sequences, from, to, n, embedding, arch.dim());
             float[] logits = layers.logits(index[0]++, chunk, n, observer);
-            int[] rows = rowBlocks(n);
-            workers.forEach(rows.length - 1, (b, t) -> {
-                for (int r = rows[b]; r < rows[b + 1]; r++) {
-                    int off = r * vocab;
-                    if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
-                    ForwardMath.logSoftmax(logits, off, vocab);
-                }
-            });
+            logSoftmaxRows(logits, n, vocab, logitBias, workers);
             int[] seqStart = chunk.seqStart();
             for (int s = from; s < to; s++) {
                 int r0 = seqStart[s - from];
                 int len = seqStart[s - from + 1] - r0;
                 for (int p = 0; p < len; p++) sink.accept(s, p, logits, (r0 + p) * vocab);
+            }
+        });
+    }
+
+    /**
+     * Turns {@code rows x vocab} logits into log-probabilities in place, after adding {@code logitBias} (or null) to every
+     * row, spread over {@code workers} by {@link #rowBlocks}.
+     */
+    static void logSoftmaxRows(float[] logits, int n, int vocab, float[] logitBias, PassWorkers workers) {
+        int[] rows = rowBlocks(n);
+        workers.forEach(rows.length - 1, (b, t) -> {
+            for (int r = rows[b]; r < rows[b + 1]; r++) {
+                int off = r * vocab;
+                if (logitBias != null) for (int i = 0; i < vocab; i++) logits[off + i] += logitBias[i];
+                ForwardMath.logSoftmax(logits, off, vocab);
             }
         });
     }

@@ -168,6 +168,37 @@ public interface ForwardPass {
         run(sequences, sink, null);
     }
 
+    /**
+     * Incremental decoding of a fixed group of sequences, each one token further per {@link #step}, with the keys and
+     * values of earlier positions cached: n steps cost n single-token rows per sequence, where recomputing every
+     * prefix costs n^2 / 2. A step's rows are the group's sequences in order, so the matrix products always have the
+     * group's row count and a sequence's result depends on its own tokens and its row, not on its neighbours' tokens.
+     * The log-probabilities equal the whole-sequence pass's at the same positions but for rounding (products of
+     * another row count). Owned by one thread; {@link #close()} frees its cache and buffers.
+     */
+    interface Decoder extends AutoCloseable {
+        /**
+         * Appends {@code tokens[r]} to sequence r of the group (every sequence at the same position).
+         *
+         * @return next-token log-probabilities, {@code sequences x vocab} row-major, valid until the next step
+         * @throws IllegalArgumentException for a wrong count or a token outside the vocabulary
+         * @throws IllegalStateException    when the sequences already hold {@code maxTokens} tokens
+         */
+        float[] step(int[] tokens);
+
+        /** Tokens each sequence holds so far. */
+        int length();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * A decoder of {@code sequences} sequences of at most {@code maxTokens} tokens, or null when this pass decodes
+     * only by whole passes (then the caller recomputes each prefix).
+     */
+    default Decoder decoder(int sequences, int maxTokens) { return null; }
+
     /** Log-probabilities of one sequence: row p is the distribution of the token after position p. */
     default float[][] logProbs(int[] tokens) {
         float[][] out = new float[tokens.length][];

@@ -243,7 +243,7 @@ public final class LlamaForward implements ForwardPass {
     public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) {
         try (NdScratch nd = scratch.acquire()) {
             ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
-                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0), sink, observer, workers);
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, null, 0, null), sink, observer, workers);
         }
     }
 
@@ -254,7 +254,7 @@ public final class LlamaForward implements ForwardPass {
         LayerStates states = new LayerStates(arch.layers(), LayerStates.strideFor(arch.layers(), rows, arch.dim(), maxBytes));
         try (NdScratch nd = scratch.acquire()) {
             ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
-                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i), sink, null, workers);
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, 0, null, states, i, null), sink, null, workers);
         }
         return states;
     }
@@ -268,7 +268,7 @@ public final class LlamaForward implements ForwardPass {
         int start = states.resumeLayer(firstChanged);
         try (NdScratch nd = scratch.acquire()) {
             ChunkRunner.run(arch, sequences, embedding, maxChunkTokens, logitBias,
-                    (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i), sink, null, workers);
+                    (i, c, n, o) -> chunkLogits(nd, c, n, o, start, states.state(i, start), null, i, null), sink, null, workers);
         }
     }
 
@@ -281,9 +281,11 @@ public final class LlamaForward implements ForwardPass {
      * ({@link ChunkRunner#rowBlocks}) through norm, q/k/v, q/k norms and RoPE; attention in tasks of one sequence, one KV head and
      * one block of query positions ({@link #attentionTasks}); the rows again through the output projection, the FFN and
      * both residual adds. Blocks and tasks depend on the chunk alone, so the result is the same bits on any number of threads.
+     * With a {@code cache} ({@link KvDecoder}) the chunk is one new token per cached sequence, row r being sequence r at
+     * position {@code cache.length}: its keys and values are stored into the cache and it attends over the cached ones.
      */
     private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver sumSq, int from, float[] startState, LayerStates record,
-                                int chunkIndex) {
+                                int chunkIndex, KvDecoder cache) {
         int dim = arch.dim();
         int qDim = arch.qDim();
         int kvDim = arch.kvDim();
@@ -337,9 +339,15 @@ public final class LlamaForward implements ForwardPass {
                     headNorm(qkv, r0, r1, qkvWidth, qDim, arch.kvHeads(), kNorm[layer]);
                 }
                 if (layerRope != null) applyRope(qkv, r0, r1, qkvWidth, layerRope);
+                if (cache != null) for (int r = r0; r < r1; r++) cache.store(layer, r, qkv, r * qkvWidth);
             });
             accumulate(sumSq, xb, n, dim, name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l));
-            workers.forEach(attentionTasks.size(), (i, t) -> attention(attentionTasks.get(i), qkv, qkvWidth, att, ws[t], layerWindow));
+            if (cache != null) {
+                int kvHeads = arch.kvHeads();
+                workers.forEach(n * kvHeads, (i, t) -> attentionCached(cache, layer, i / kvHeads, i % kvHeads, qkv, qkvWidth, att, ws[t], layerWindow));
+            } else {
+                workers.forEach(attentionTasks.size(), (i, t) -> attention(attentionTasks.get(i), qkv, qkvWidth, att, ws[t], layerWindow));
+            }
             accumulate(sumSq, att, n, qDim, name(TensorRole.O, l));
             INDArray wO = wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, qDim, get(name(TensorRole.O, l), dim * qDim));
             INDArray wUp = w13[l] != null ? w13[l]
@@ -617,31 +625,150 @@ public final class LlamaForward implements ForwardPass {
                 for (int i = 0; i < hd; i++) q[i] = qkv[qb + i] * scale;
                 int n = t + 1;
                 int lo = Math.max(0, n - window);   // first position inside the sliding window (0: full causal)
-                float q0 = q[0];
-                for (int u = lo; u < n; u++) scores[u] = q0 * kt[u];
-                for (int i = 1; i < hd; i++) {
-                    float qi = q[i];
-                    int kb = i * len;
-                    for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
-                }
-                LogitSoftcaps.apply(scores, lo, n, arch.softcaps().attention());
-                ForwardMath.softmax(scores, lo, n);
-                int ob = (r0 + t) * qDim + qo;
+                attendOne(q, kt, vt, len, lo, n, scores, out, (r0 + t) * qDim + qo);
+            }
+        }
+    }
+
+    /**
+     * One query's attention over positions {@code [lo, n)}: {@code q} (headDim, already scaled) against keys and values
+     * stored transposed ({@code kt[i * stride + u]}: dimension i of position u), the softmax of the (soft-capped)
+     * scores, the weighted values into {@code out[ob .. ob + headDim)}. {@code scores} holds at least n floats.
+     */
+    private void attendOne(float[] q, float[] kt, float[] vt, int stride, int lo, int n, float[] scores, float[] out, int ob) {
+        int hd = arch.headDim();
+        float q0 = q[0];
+        for (int u = lo; u < n; u++) scores[u] = q0 * kt[u];
+        for (int i = 1; i < hd; i++) {
+            float qi = q[i];
+            int kb = i * stride;
+            for (int u = lo; u < n; u++) scores[u] += qi * kt[kb + u];
+        }
+        LogitSoftcaps.apply(scores, lo, n, arch.softcaps().attention());
+        ForwardMath.softmax(scores, lo, n);
+        for (int i = 0; i < hd; i++) {
+            int vb = i * stride;
+            // four independent partial sums keep the floating-point units busy
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            int u = lo;
+            for (; u + 3 < n; u += 4) {
+                a0 += scores[u] * vt[vb + u];
+                a1 += scores[u + 1] * vt[vb + u + 1];
+                a2 += scores[u + 2] * vt[vb + u + 2];
+                a3 += scores[u + 3] * vt[vb + u + 3];
+            }
+            for (; u < n; u++) a0 += scores[u] * vt[vb + u];
+            out[ob + i] = (a0 + a1) + (a2 + a3);
+        }
+    }
+
+    /**
+     * Attention of row {@code s} of a decoding chunk (the new token of cached sequence s) for the q heads of KV head
+     * {@code g}, over the positions the cache holds for it, its own included; within the last {@code window} on a local
+     * layer.
+     */
+    private void attentionCached(KvDecoder cache, int layer, int s, int g, float[] qkv, int width, float[] out, NdScratch nd, int window) {
+        int hd = arch.headDim();
+        int qDim = arch.qDim();
+        int kvMul = arch.heads() / arch.kvHeads();
+        float scale = (float) arch.attentionScale();
+        int n = cache.length + 1;
+        int lo = Math.max(0, n - window);
+        float[] kt = cache.keys[layer][s * arch.kvHeads() + g];
+        float[] vt = cache.values[layer][s * arch.kvHeads() + g];
+        float[] scores = nd.javaArray("decode-scores", cache.capacity);
+        float[] q = nd.javaArray("loop-q", hd);
+        for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
+            int qb = s * width + h * hd;
+            for (int i = 0; i < hd; i++) q[i] = qkv[qb + i] * scale;
+            attendOne(q, kt, vt, cache.capacity, lo, n, scores, out, s * qDim + h * hd);
+        }
+    }
+
+    @Override
+    public Decoder decoder(int sequences, int maxTokens) {
+        if (sequences < 1) throw new IllegalArgumentException("sequences must be >= 1, got " + sequences);
+        if (maxTokens < 1 || maxTokens > arch.maxSeqLen()) {
+            throw new IllegalArgumentException("maxTokens must be in [1, " + arch.maxSeqLen() + "], got " + maxTokens);
+        }
+        // LongRoPE's factor set follows the sequence's length: a prefix recomputed at each length could switch sets,
+        // which cached keys cannot; such lengths are left to whole passes
+        RopeScaling scaling = arch.ropeScaling();
+        if (scaling.usesLongFactors(1) != scaling.usesLongFactors(maxTokens)) return null;
+        return new KvDecoder(sequences, maxTokens);
+    }
+
+    /**
+     * Keys and values of a group of sequences decoded together, per layer and per sequence and KV head stored
+     * transposed ({@code headDim x capacity}: dimension i of position u at {@code i * capacity + u}), as
+     * {@link #attendOne} reads them. Owned by one thread.
+     */
+    private final class KvDecoder implements Decoder {
+        final int sequences;
+        final int capacity;
+        final float[][][] keys;
+        final float[][][] values;
+        /** Positions every sequence holds. */
+        int length;
+        private final NdScratch nd;
+        private boolean closed;
+
+        KvDecoder(int sequences, int capacity) {
+            this.sequences = sequences;
+            this.capacity = capacity;
+            int slots = sequences * arch.kvHeads();
+            int size = arch.headDim() * capacity;
+            this.keys = new float[arch.layers()][slots][size];
+            this.values = new float[arch.layers()][slots][size];
+            this.nd = scratch.acquire();
+        }
+
+        /** The keys and values of sequence {@code s} at position {@link #length}, from its q|k|v row at {@code qkv[base ..]}. */
+        void store(int layer, int s, float[] qkv, int base) {
+            int hd = arch.headDim();
+            int kOff = base + arch.qDim();
+            int vOff = kOff + arch.kvDim();
+            for (int g = 0; g < arch.kvHeads(); g++) {
+                float[] k = keys[layer][s * arch.kvHeads() + g];
+                float[] v = values[layer][s * arch.kvHeads() + g];
                 for (int i = 0; i < hd; i++) {
-                    int vb = i * len;
-                    // four independent partial sums keep the floating-point units busy
-                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    int u = lo;
-                    for (; u + 3 < n; u += 4) {
-                        a0 += scores[u] * vt[vb + u];
-                        a1 += scores[u + 1] * vt[vb + u + 1];
-                        a2 += scores[u + 2] * vt[vb + u + 2];
-                        a3 += scores[u + 3] * vt[vb + u + 3];
-                    }
-                    for (; u < n; u++) a0 += scores[u] * vt[vb + u];
-                    out[ob + i] = (a0 + a1) + (a2 + a3);
+                    k[i * capacity + length] = qkv[kOff + g * hd + i];
+                    v[i * capacity + length] = qkv[vOff + g * hd + i];
                 }
             }
+        }
+
+        @Override
+        public float[] step(int[] tokens) {
+            if (closed) throw new IllegalStateException("decoder closed");
+            if (tokens.length != sequences) throw new IllegalArgumentException(tokens.length + " tokens for " + sequences + " sequences");
+            if (length >= capacity) throw new IllegalStateException("the sequences already hold " + capacity + " tokens");
+            int dim = arch.dim();
+            int vocab = arch.vocabSize();
+            float[] x = new float[sequences * dim];
+            int[] seqStart = new int[sequences + 1];
+            int[] positions = new int[sequences];
+            for (int r = 0; r < sequences; r++) {
+                int t = tokens[r];
+                if (t < 0 || t >= vocab) throw new IllegalArgumentException("sequence " + r + ": token " + t + " outside vocabulary of " + vocab);
+                System.arraycopy(embedding, t * dim, x, r * dim, dim);
+                seqStart[r + 1] = r + 1;
+                positions[r] = length;
+            }
+            float[] logits = chunkLogits(nd, new TokenChunk(x, seqStart, positions, length + 1), sequences, null, 0, null, null, 0, this);
+            ChunkRunner.logSoftmaxRows(logits, sequences, vocab, logitBias, workers);
+            length++;
+            return logits;
+        }
+
+        @Override
+        public int length() { return length; }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            nd.close();
         }
     }
 

@@ -12,9 +12,12 @@ import java.util.SplittableRandom;
  *
  * <p>Sequence {@code i} draws from its own stream, {@code SplittableRandom(seed)} split {@code i + 1} times, so it
  * does not depend on how many sequences are drawn beside it or on the pass's thread count (whose results are the same
- * bits on any count). Each step runs the pass over every unfinished prefix (no KV cache), so drawing {@code n}
- * sequences of {@code t} tokens costs about {@code n t^2 / 2} token positions: cheap for the small checkpoints this is
- * for, quadratic for long sequences of large ones. Stateless; thread-safe as its pass is.
+ * bits on any count). Where the pass decodes incrementally ({@link ForwardPass#decoder}: Llama-family passes),
+ * sequences are drawn in groups of {@link #groupSize} by absolute index (sequence i is row {@code i % G} of group
+ * {@code i / G}; rows outside the draw are computed and ignored), one cached step per token, so {@code n} sequences of
+ * {@code t} tokens cost about {@code n t} token rows; a sequence's draw then depends on its own tokens and row alone,
+ * never on which other sequences are drawn. Other passes recompute every unfinished prefix each step, about
+ * {@code n t^2 / 2} token positions. Stateless; thread-safe as its pass is.
  */
 public final class TextSampler {
     /**
@@ -70,6 +73,45 @@ public final class TextSampler {
             length[i] = 1;
         }
         double[] weights = new double[vocab];
+        int group = groupSize(pass.architecture(), maxTokens);
+        ForwardPass.Decoder first = pass.decoder(group, maxTokens);
+        if (first != null) {
+            first.close();
+            int[] feed = new int[group];
+            boolean[] live = new boolean[group];
+            for (long g = firstIndex / group; g <= (firstIndex + (long) count - 1) / group; g++) {
+                int lo = (int) (g * group);
+                try (ForwardPass.Decoder d = pass.decoder(group, maxTokens)) {
+                    int alive = 0;
+                    for (int r = 0; r < group; r++) {
+                        feed[r] = start;
+                        int i = lo + r - firstIndex;
+                        live[r] = i >= 0 && i < count;
+                        if (live[r]) alive++;
+                    }
+                    for (int len = 1; len < maxTokens && alive > 0; len++) {
+                        float[] lp = d.step(feed);
+                        for (int r = 0; r < group; r++) {
+                            if (!live[r]) continue;
+                            int i = lo + r - firstIndex;
+                            int off = r * vocab;
+                            int t = draw(lp, off, vocab, temperature, rng[i], weights);
+                            nll[i] -= lp[off + t];
+                            drawn[i]++;
+                            if (ends[t]) {
+                                ended[i] = true;
+                                live[r] = false;
+                                alive--;
+                            } else {
+                                tokens[i][length[i]++] = t;
+                                feed[r] = t;
+                            }
+                        }
+                    }
+                }
+            }
+            return sequences(tokens, length, ended, nll, drawn);
+        }
         for (int len = 1; len < maxTokens; len++) {
             List<int[]> prefixes = new ArrayList<>();
             List<Integer> which = new ArrayList<>();
@@ -93,9 +135,31 @@ public final class TextSampler {
                 }
             });
         }
-        List<Sequence> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) out.add(new Sequence(Arrays.copyOf(tokens[i], length[i]), ended[i], nll[i], drawn[i]));
+        return sequences(tokens, length, ended, nll, drawn);
+    }
+
+    private static List<Sequence> sequences(int[][] tokens, int[] length, boolean[] ended, double[] nll, int[] drawn) {
+        List<Sequence> out = new ArrayList<>(tokens.length);
+        for (int i = 0; i < tokens.length; i++) out.add(new Sequence(Arrays.copyOf(tokens[i], length[i]), ended[i], nll[i], drawn[i]));
         return out;
+    }
+
+    /** Most sequences decoded together: this many rows make each step's products matrix products rather than vector ones. */
+    static final int MAX_GROUP = 16;
+
+    /** Bound on a group's cached keys and values, bytes (a group of one sequence may exceed it). */
+    static final long MAX_CACHE_BYTES = 1L << 30;
+
+    /**
+     * Sequences per decoding group for {@code arch} and sequences of {@code maxTokens}: {@link #MAX_GROUP}, halved while
+     * the group's cached keys and values (float) would take more than {@link #MAX_CACHE_BYTES}. A function of the model
+     * and the length alone (not of the heap, nor of how many sequences are drawn), since it fixes the products' row count.
+     */
+    static int groupSize(org.edgefront.space.model.ModelArchitecture arch, int maxTokens) {
+        long perSequence = 2L * Float.BYTES * arch.layers() * arch.kvDim() * (long) maxTokens;
+        int g = MAX_GROUP;
+        while (g > 1 && g * perSequence > MAX_CACHE_BYTES) g /= 2;
+        return g;
     }
 
     /** One token from log-probabilities {@code lp[off .. off + vocab)} at {@code temperature}. */

@@ -35,6 +35,38 @@ class TextSamplerTest {
     }
 
     @Test
+    void drawingWithTheKeyValueCacheGivesTheTokensOfRecomputingEveryPrefixAcrossGroupBoundaries() {
+        int count = TextSampler.MAX_GROUP + 4;
+        List<TextSampler.Sequence> cached = TextSampler.sample(pass, 1, new int[] {2}, count, 24, 1.0, 21, 0);
+        List<TextSampler.Sequence> prefixes = TextSampler.sample(new WholePassesOnly(pass), 1, new int[] {2}, count, 24, 1.0, 21, 0);
+        for (int i = 0; i < count; i++) {
+            assertArrayEquals(prefixes.get(i).tokens(), cached.get(i).tokens(), "sequence " + i);
+            assertEquals(prefixes.get(i).sumNegLogProb(), cached.get(i).sumNegLogProb(), 1e-4, "sequence " + i);
+        }
+        // sequences 15..17 straddle the first group's end: drawn alone they are the same
+        List<TextSampler.Sequence> middle = TextSampler.sample(pass, 1, new int[] {2}, 3, 24, 1.0, 21, TextSampler.MAX_GROUP - 1);
+        for (int i = 0; i < 3; i++) assertArrayEquals(cached.get(TextSampler.MAX_GROUP - 1 + i).tokens(), middle.get(i).tokens());
+    }
+
+    /** The pass without its decoder: the sampler then recomputes every prefix. */
+    private record WholePassesOnly(ForwardPass pass) implements ForwardPass {
+        @Override
+        public org.edgefront.space.model.ModelArchitecture architecture() { return pass.architecture(); }
+
+        @Override
+        public java.util.Map<String, float[]> tensors() { return pass.tensors(); }
+
+        @Override
+        public ForwardPass withOverrides(java.util.Map<String, float[]> replaced) { return pass.withOverrides(replaced); }
+
+        @Override
+        public ForwardPass withKeptVocabulary(boolean[] keptTokens) { return pass.withKeptVocabulary(keptTokens); }
+
+        @Override
+        public void run(List<int[]> sequences, LogProbSink sink, InputObserver observer) { pass.run(sequences, sink, observer); }
+    }
+
+    @Test
     void theFirstTokenIsDrawnWithTheModelsOwnProbabilities() {
         int draws = 4000;
         int vocab = pass.architecture().vocabSize();
