@@ -74,14 +74,15 @@ public final class TextSampler {
         }
         double[] weights = new double[vocab];
         int group = groupSize(pass.architecture(), maxTokens);
-        ForwardPass.Decoder first = pass.decoder(group, maxTokens);
-        if (first != null) {
-            first.close();
+        ForwardPass.Decoder next = pass.decoder(group, maxTokens);
+        if (next != null) {
             int[] feed = new int[group];
             boolean[] live = new boolean[group];
             for (long g = firstIndex / group; g <= (firstIndex + (long) count - 1) / group; g++) {
                 int lo = (int) (g * group);
-                try (ForwardPass.Decoder d = pass.decoder(group, maxTokens)) {
+                // the first group's decoder is the one that said this pass decodes incrementally
+                try (ForwardPass.Decoder d = next != null ? next : pass.decoder(group, maxTokens)) {
+                    next = null;
                     int alive = 0;
                     for (int r = 0; r < group; r++) {
                         feed[r] = start;
