@@ -83,6 +83,24 @@ class StreamedForwardTest {
     }
 
     @Test
+    void aStreamedPassDecodesTheSameBitsAsAHeldOneReadingEachStreamedTensorOncePerStep() throws Exception {
+        int[][] seqs = SyntheticLlama.tokenSequences(3, 2, 12, 256);
+        try (CountingWeights w = new CountingWeights(5)) {
+            ForwardPass held = ForwardPasses.load(w.inner);
+            ForwardPass streamed = ForwardPasses.open(w, 0, 0);
+            String down1 = TensorSpec.canonicalName(org.edgefront.space.model.TensorRole.DOWN, 1);
+            w.reads.clear();
+            try (ForwardPass.Decoder a = held.decoder(2, 12); ForwardPass.Decoder b = streamed.decoder(2, 12)) {
+                for (int p = 0; p < 12; p++) {
+                    int[] feed = {seqs[0][p], seqs[1][p]};
+                    assertArrayEquals(a.step(feed).clone(), b.step(feed), 0f, "position " + p);
+                }
+            }
+            assertEquals(12, w.reads(down1), "a streamed decoder reads the layer's tensors on each of its 12 steps");
+        }
+    }
+
+    @Test
     void aStreamedPhi2PassGivesTheSameLogProbsAsAHeldOne() throws Exception {
         var shape = new SyntheticLlama.Shape(160, 640, 2, 2, 2, 97, 128, false);
         try (SyntheticLlama w = SyntheticLlama.create(shape, 5, org.edgefront.space.model.ArchitectureFamily.PHI2)) {
