@@ -44,7 +44,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * causal softmax in Java (only each row's past positions exponentiated). Row blocks and attention tasks run on the pass's
  * threads ({@link #withThreads}); they are cut by the chunk's shape alone, so the result does not depend on the thread
  * count. Chunks hold at most 8,192 tokens and 16 Mi logits, which bounds the buffers; the buffers are reused from
- * chunk to chunk and pass to pass ({@link ScratchPool}).
+ * chunk to chunk and pass to pass ({@link ScratchPool}). {@link #decoder} runs the same chunk code one token per
+ * sequence of a group, over keys and values cached from the earlier steps (text generation).
  *
  * <p>Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
