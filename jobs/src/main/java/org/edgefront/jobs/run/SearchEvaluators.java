@@ -130,13 +130,16 @@ public final class SearchEvaluators {
      * resident on the device at all ({@link #notResident}) is named as such, against the {@code device} field.
      */
     public static void checkBudgetsAreSatisfiable(ResolvedSearch r) {
+        checkBudgetsAreSatisfiable(r, smallestMemoryBytes(r));
+    }
+
+    /** As {@link #checkBudgetsAreSatisfiable(ResolvedSearch)} with {@link #smallestMemoryBytes} of {@code r} already known. */
+    public static void checkBudgetsAreSatisfiable(ResolvedSearch r, double smallest) {
         Constraint memory = null;
         for (Constraint c : r.problem().constraints()) {
             if (c.metric() == Metric.MEMORY_BYTES && c.bound() == Constraint.Bound.AT_MOST) memory = c;
         }
-        if (memory == null) return;
-        double smallest = smallestMemoryBytes(r);
-        if (!(smallest > memory.limit())) return;
+        if (memory == null || !(smallest > memory.limit())) return;
         String beyondDram = notResident(r, smallest);
         if (beyondDram != null) throw new InvalidInputException(r.specUri(), "device", beyondDram);
         throw new InvalidInputException(r.specUri(), "budgets.memory_bytes", String.format(

@@ -157,6 +157,7 @@ public final class SweepJob {
             for (int di = 0; di < s.devices().size(); di++) {
                 String dev = SearchSpecLoader.relative(sweepUri, s.devices().get(di));
                 String devKey = new Path(dev).getName().replaceAll("\\.ya?ml$", "");
+                Double smallest = null;
                 for (int bi = 0; bi < budgets.size(); bi++) {
                     for (String st : strategies) {
                         SearchSpec.Strategy bs = base.strategy() == null ? new SearchSpec.Strategy(null, null, null, null) : base.strategy();
@@ -171,17 +172,17 @@ public final class SweepJob {
                             throw new InvalidInputException(sweepUri, "cell model[" + mi + "] device[" + di + "] budget[" + bi + "] strategy " + st,
                                     e.getMessage(), e);
                         }
+                        // the smallest candidate depends on the model, device and workload, not on the budget or strategy
+                        if (smallest == null) smallest = SearchEvaluators.smallestMemoryBytes(r);
                         // a model no configuration of which is resident on a device: its cells are not run but reported,
-                        // since a grid of models x devices cannot leave out one pair (InputChecks below still read its inputs)
-                        String pair = mi + "/" + di;
-                        String beyond = notResident.containsKey(pair) ? notResident.get(pair)
-                                : SearchEvaluators.notResident(r, SearchEvaluators.smallestMemoryBytes(r));
+                        // since a grid of models x devices cannot leave out one pair
+                        String beyond = SearchEvaluators.notResident(r, smallest);
                         if (beyond != null) {
-                            if (!notResident.containsKey(pair)) notResident.put(pair, beyond);
+                            notResident.putIfAbsent(mi + "/" + di, beyond);
                             continue;
                         }
                         try {
-                            SearchEvaluators.checkBudgetsAreSatisfiable(r);
+                            SearchEvaluators.checkBudgetsAreSatisfiable(r, smallest);
                         } catch (InvalidInputException e) {
                             throw new InvalidInputException(sweepUri, "cell model[" + mi + "] device[" + di + "] budget[" + bi + "] strategy " + st,
                                     e.getMessage(), e);
