@@ -141,8 +141,21 @@ final class ForwardMath {
     }
 
     static INDArray matrix(float[] data, int rows, int cols) {
+        return matrix(rows, cols, data);
+    }
+
+    /** A {@code rows x cols} row-major matrix of {@code parts} one after another (no joined copy on the heap). */
+    static INDArray matrix(int rows, int cols, float[]... parts) {
+        long n = 0;
+        for (float[] p : parts) n += p.length;
+        if (n != (long) rows * cols) throw new IllegalArgumentException(n + " values for a " + rows + " x " + cols + " matrix");
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
-        new FloatPointer(a.data().addressPointer()).put(data, 0, data.length);
+        FloatPointer dst = new FloatPointer(a.data().addressPointer());
+        long o = 0;
+        for (float[] p : parts) {
+            dst.position(o).put(p, 0, p.length);
+            o += p.length;
+        }
         return a;
     }
 

@@ -40,6 +40,15 @@ public final class ForwardPasses {
         };
     }
 
+    /** As {@link #of(ModelArchitecture, Map)} on {@code threads} threads ({@link ForwardPass#withThreads}), built over them. */
+    static ForwardPass of(ModelArchitecture arch, Map<String, float[]> tensors, int threads) {
+        Objects.requireNonNull(arch, "architecture");
+        return switch (arch.family()) {
+            case LLAMA, QWEN2, QWEN3, GEMMA3, GEMMA2, PHI3, SMOLLM3 -> LlamaForward.onThreads(arch, tensors, threads);
+            case PHI2 -> PhiForward.of(arch, tensors).withThreads(threads);
+        };
+    }
+
     /** The non-linear tensors (norms, biases) the pass of {@code arch} reads besides the linear ones. */
     public static List<String> tensorNames(ModelArchitecture arch) {
         return switch (arch.family()) {
@@ -137,19 +146,31 @@ public final class ForwardPasses {
      * depend on the count.
      */
     public static ForwardPass load(ModelWeights weights, int threads) throws IOException {
-        return of(weights.architecture(), readAll(weights, threads)).withThreads(threads);
+        return of(weights.architecture(), readAll(weights, threads), threads);
     }
 
     /** Every linear tensor, norm and bias of {@code weights} the pass reads, by canonical name, read on {@code threads} threads. */
     static Map<String, float[]> readAll(ModelWeights weights, int threads) throws IOException {
         ModelArchitecture a = weights.architecture();
         List<String> names = new ArrayList<>();
-        for (TensorSpec s : a.linearTensors()) names.add(s.name());
-        names.addAll(tensorNames(a));
+        List<Long> sizes = new ArrayList<>();
+        for (TensorSpec s : a.linearTensors()) {
+            names.add(s.name());
+            sizes.add(s.parameterCount());
+        }
+        for (String n : tensorNames(a)) {
+            names.add(n);
+            sizes.add(0L);
+        }
+        // the largest first, so that no thread is left with a large tensor (the embedding) at the end while the others idle
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingLong((Integer i) -> sizes.get(i)).reversed());
         float[][] read = new float[names.size()][];
         try {
             // each tensor alone, into its own slot: the same arrays whatever thread read them
-            PassWorkers.of(threads).forEach(names.size(), (i, thread) -> {
+            PassWorkers.of(threads).forEach(names.size(), (task, thread) -> {
+                int i = order[task];
                 try {
                     read[i] = weights.read(names.get(i));
                 } catch (IOException e) {

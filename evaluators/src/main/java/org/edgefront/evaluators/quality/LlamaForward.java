@@ -120,6 +120,17 @@ public final class LlamaForward implements ForwardPass {
         int qd = arch.qDim();
         int kv = arch.kvDim();
         int hid = arch.hiddenDim();
+        if (base == null && resident) {
+            // the upload copies every weight once more: spread over the pass's threads, a layer per task (each task
+            // fills its own slots; the matrices are the same on any count)
+            workers.forEach(layers, (l, thread) -> {
+                wqkv[l] = ForwardMath.matrix(qd + 2 * kv, dim, get(name(TensorRole.Q, l), qd * dim), get(name(TensorRole.K, l), kv * dim),
+                        get(name(TensorRole.V, l), kv * dim));
+                wo[l] = ForwardMath.matrix(dim, qd, get(name(TensorRole.O, l), dim * qd));
+                w13[l] = ForwardMath.matrix(2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim));
+                w2[l] = ForwardMath.matrix(dim, hid, get(name(TensorRole.DOWN, l), dim * hid));
+            });
+        }
         for (int l = 0; l < layers; l++) {
             String q = name(TensorRole.Q, l);
             String k = name(TensorRole.K, l);
@@ -134,11 +145,6 @@ public final class LlamaForward implements ForwardPass {
                 wo[l] = any(changed, o) ? null : base.wo[l];
                 w13[l] = any(changed, g, u) ? null : base.w13[l];
                 w2[l] = any(changed, d) ? null : base.w2[l];
-            } else if (resident) {
-                wqkv[l] = matrix(concat(get(q, qd * dim), get(k, kv * dim), get(v, kv * dim)), qd + 2 * kv, dim);
-                wo[l] = matrix(get(o, dim * qd), dim, qd);
-                w13[l] = matrix(concat(get(g, hid * dim), get(u, hid * dim)), 2 * hid, dim);
-                w2[l] = matrix(get(d, dim * hid), dim, hid);
             }
             attnNorm[l] = get(ModelArchitecture.attentionNormName(l), dim);
             if (arch.attentionBiases()) {
@@ -194,11 +200,24 @@ public final class LlamaForward implements ForwardPass {
     }
 
     static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident) {
+        return of(arch, tensors, batchedAttentionMinTokens, resident, 1);
+    }
+
+    /**
+     * As {@link #of(ModelArchitecture, Map)} on {@code threads} threads from the start ({@link #withThreads}), its
+     * matrices uploaded over them.
+     */
+    static LlamaForward onThreads(ModelArchitecture arch, Map<String, float[]> tensors, int threads) {
+        return of(arch, tensors, DEFAULT_BATCHED_ATTENTION_MIN_TOKENS, ForwardPasses.residentMatrices(arch, ForwardPasses.RESIDENT_MATRIX_BYTES), threads);
+    }
+
+    private static LlamaForward of(ModelArchitecture arch, Map<String, float[]> tensors, int batchedAttentionMinTokens, boolean resident,
+                                   int threads) {
         if (arch.family() != ArchitectureFamily.LLAMA && arch.family() != ArchitectureFamily.QWEN2 && arch.family() != ArchitectureFamily.QWEN3
                 && !arch.family().gemma() && arch.family() != ArchitectureFamily.PHI3 && arch.family() != ArchitectureFamily.SMOLLM3) {
             throw new IllegalArgumentException("the forward pass implements Llama, Qwen2, Qwen3, Gemma 2, Gemma 3, Phi-3, SmolLM3 and Phi-2 models; " + arch.name() + " is " + arch.family());
         }
-        return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident);
+        return new LlamaForward(arch, ForwardMath.kept(tensors), null, Map.of(), batchedAttentionMinTokens, null, resident, PassWorkers.of(threads));
     }
 
     /** Every non-linear tensor name (norms; Qwen2's q/k/v biases; Qwen3's q/k norms; Gemma 3's q/k and post norms) a Llama-family pass needs for {@code a}. */
