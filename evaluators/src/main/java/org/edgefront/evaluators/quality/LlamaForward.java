@@ -707,10 +707,7 @@ public final class LlamaForward implements ForwardPass {
 
     @Override
     public Decoder decoder(int sequences, int maxTokens) {
-        if (sequences < 1) throw new IllegalArgumentException("sequences must be >= 1, got " + sequences);
-        if (maxTokens < 1 || maxTokens > arch.maxSeqLen()) {
-            throw new IllegalArgumentException("maxTokens must be in [1, " + arch.maxSeqLen() + "], got " + maxTokens);
-        }
+        CachedDecoder.requireShape(arch, sequences, maxTokens);
         // LongRoPE's factor set follows the sequence's length: a prefix recomputed at each length could switch sets,
         // which cached keys cannot; such lengths are left to whole passes
         RopeScaling scaling = arch.ropeScaling();
@@ -719,28 +716,12 @@ public final class LlamaForward implements ForwardPass {
     }
 
     /**
-     * Keys and values of a group of sequences decoded together, per layer and per sequence and KV head stored
-     * transposed ({@code headDim x capacity}: dimension i of position u at {@code i * capacity + u}), as
-     * {@link #attendOne} reads them. Owned by one thread.
+     * The cache of a group of sequences decoded together, stored transposed ({@code headDim x capacity}: dimension i of
+     * position u at {@code i * capacity + u}), as {@link #attendOne} reads it. Owned by one thread.
      */
-    private final class KvDecoder implements Decoder {
-        final int sequences;
-        final int capacity;
-        final float[][][] keys;
-        final float[][][] values;
-        /** Positions every sequence holds. */
-        int length;
-        private final NdScratch nd;
-        private boolean closed;
-
+    private final class KvDecoder extends CachedDecoder {
         KvDecoder(int sequences, int capacity) {
-            this.sequences = sequences;
-            this.capacity = capacity;
-            int slots = sequences * arch.kvHeads();
-            int size = arch.headDim() * capacity;
-            this.keys = new float[arch.layers()][slots][size];
-            this.values = new float[arch.layers()][slots][size];
-            this.nd = scratch.acquire();
+            super(LlamaForward.this.arch, sequences, capacity, LlamaForward.this.embedding, LlamaForward.this.logitBias, LlamaForward.this.workers, LlamaForward.this.scratch);
         }
 
         /** The keys and values of sequence {@code s} at position {@link #length}, from its q|k|v row at {@code qkv[base ..]}. */
@@ -759,36 +740,8 @@ public final class LlamaForward implements ForwardPass {
         }
 
         @Override
-        public float[] step(int[] tokens) {
-            if (closed) throw new IllegalStateException("decoder closed");
-            if (tokens.length != sequences) throw new IllegalArgumentException(tokens.length + " tokens for " + sequences + " sequences");
-            if (length >= capacity) throw new IllegalStateException("the sequences already hold " + capacity + " tokens");
-            int dim = arch.dim();
-            int vocab = arch.vocabSize();
-            float[] x = new float[sequences * dim];
-            int[] seqStart = new int[sequences + 1];
-            int[] positions = new int[sequences];
-            for (int r = 0; r < sequences; r++) {
-                int t = tokens[r];
-                if (t < 0 || t >= vocab) throw new IllegalArgumentException("sequence " + r + ": token " + t + " outside vocabulary of " + vocab);
-                System.arraycopy(embedding, t * dim, x, r * dim, dim);
-                seqStart[r + 1] = r + 1;
-                positions[r] = length;
-            }
-            float[] logits = chunkLogits(nd, new TokenChunk(x, seqStart, positions, length + 1), sequences, null, 0, null, null, 0, this);
-            ChunkRunner.logSoftmaxRows(logits, sequences, vocab, logitBias, workers);
-            length++;
-            return logits;
-        }
-
-        @Override
-        public int length() { return length; }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            nd.close();
+        float[] chunkLogits(TokenChunk chunk) {
+            return LlamaForward.this.chunkLogits(nd, chunk, sequences, null, 0, null, null, 0, this);
         }
     }
 

@@ -28,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code output_norm.weight/.bias}, {@code output.bias} (see {@link #names}).
  *
  * <p>Activations float32; every linear is one ND4J GEMM per chunk; attention is causal scalar Java per sequence
- * and head. Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
+ * and head. {@link #decoder} appends one token per sequence of a group per step over cached keys and values. Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
 public final class PhiForward implements ForwardPass {
     private static final int MAX_CHUNK_TOKENS = 4096;
@@ -214,6 +214,15 @@ public final class PhiForward implements ForwardPass {
      * and the residual add. The blocks and tasks depend on the chunk alone, so any thread count gives the same bits.
      */
     private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver obs) {
+        return chunkLogits(nd, chunk, n, obs, null);
+    }
+
+    /**
+     * As {@link #chunkLogits(NdScratch, TokenChunk, int, InputObserver)}; with a {@code cache} ({@link KvDecoder}) the
+     * chunk is one new token per cached sequence, row r being sequence r at the cache's length: its keys and values are
+     * stored and it attends over every cached position, its own included.
+     */
+    private float[] chunkLogits(NdScratch nd, TokenChunk chunk, int n, InputObserver obs, KvDecoder cache) {
         int dim = arch.dim();
         int kvDim = arch.kvDim();
         int hid = arch.hiddenDim();
@@ -251,10 +260,15 @@ public final class PhiForward implements ForwardPass {
                 applyRope(qkv, r0, r1, width, positions, rope);
             });
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
-            workers.forEach(attentionTasks, (i, t) -> {
-                int s = i / heads;
-                attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s], i % heads);
-            });
+            if (cache != null) {
+                for (int s = 0; s < n; s++) cache.store(layer, s, qkv, s * width);
+                workers.forEach(n * heads, (i, t) -> attentionCached(cache, layer, i / heads, i % heads, qkv, width, att));
+            } else {
+                workers.forEach(attentionTasks, (i, t) -> {
+                    int s = i / heads;
+                    attention(qkv, width, att, seqStart[s], seqStart[s + 1] - seqStart[s], i % heads);
+                });
+            }
             if (obs != null) obs.accept(List.of(name(TensorRole.O, l)), att, n, dim);
             INDArray wO = wo[l] != null ? wo[l] : nd.uploadParts("w-o", dim, dim, get(tensors, name(TensorRole.O, l), dim * dim));
             INDArray wUp = w1[l] != null ? w1[l] : nd.uploadParts("w-1", hid, dim, get(tensors, name(TensorRole.UP, l), hid * dim));
@@ -378,6 +392,68 @@ public final class PhiForward implements ForwardPass {
                     for (int i = 0; i < hd; i++) out[ob + i] += p * qkv[vb + i];
                 }
             }
+        }
+    }
+
+    /**
+     * Attention of head {@code h} for row {@code s} of a decoding chunk (the new token of cached sequence s) over the
+     * positions the cache holds for it, its own included: the arithmetic of {@link #attention} in the same order, on
+     * keys and values read from the cache instead of the chunk.
+     */
+    private void attentionCached(KvDecoder cache, int layer, int s, int h, float[] qkv, int width, float[] out) {
+        int hd = arch.headDim();
+        int kvMul = arch.heads() / arch.kvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        int len = cache.length + 1;
+        float[] k = cache.keys[layer][s * arch.kvHeads() + h / kvMul];
+        float[] v = cache.values[layer][s * arch.kvHeads() + h / kvMul];
+        float[] scores = new float[len];
+        int qb = s * width + h * hd;
+        for (int u = 0; u < len; u++) {
+            int kb = u * hd;
+            float sc = 0;
+            for (int i = 0; i < hd; i++) sc += qkv[qb + i] * k[kb + i];
+            sc *= scale;
+            scores[u] = sc;
+        }
+        ForwardMath.softmax(scores, 0, len);
+        int ob = s * arch.dim() + h * hd;
+        java.util.Arrays.fill(out, ob, ob + hd, 0f);
+        for (int u = 0; u < len; u++) {
+            float p = scores[u];
+            int vb = u * hd;
+            for (int i = 0; i < hd; i++) out[ob + i] += p * v[vb + i];
+        }
+    }
+
+    @Override
+    public Decoder decoder(int sequences, int maxTokens) {
+        return new KvDecoder(sequences, maxTokens);
+    }
+
+    /**
+     * The cache of a group of sequences decoded together, position-major ({@code capacity x headDim}: dimension i of
+     * position u at {@code u * headDim + i}), as {@link #attentionCached} reads it. Owned by one thread.
+     */
+    private final class KvDecoder extends CachedDecoder {
+        KvDecoder(int sequences, int capacity) {
+            super(PhiForward.this.arch, sequences, capacity, PhiForward.this.embedding, PhiForward.this.logitBias, PhiForward.this.workers, PhiForward.this.scratch);
+        }
+
+        /** The keys and values of sequence {@code s} at position {@link #length}, from its q|k|v row at {@code qkv[base ..]}. */
+        void store(int layer, int s, float[] qkv, int base) {
+            int hd = arch.headDim();
+            int kOff = base + arch.dim();
+            int vOff = kOff + arch.kvDim();
+            for (int g = 0; g < arch.kvHeads(); g++) {
+                System.arraycopy(qkv, kOff + g * hd, keys[layer][s * arch.kvHeads() + g], length * hd, hd);
+                System.arraycopy(qkv, vOff + g * hd, values[layer][s * arch.kvHeads() + g], length * hd, hd);
+            }
+        }
+
+        @Override
+        float[] chunkLogits(TokenChunk chunk) {
+            return PhiForward.this.chunkLogits(nd, chunk, sequences, null, this);
         }
     }
 

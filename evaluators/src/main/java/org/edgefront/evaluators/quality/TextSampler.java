@@ -12,12 +12,12 @@ import java.util.SplittableRandom;
  *
  * <p>Sequence {@code i} draws from its own stream, {@code SplittableRandom(seed)} split {@code i + 1} times, so it
  * does not depend on how many sequences are drawn beside it or on the pass's thread count (whose results are the same
- * bits on any count). Where the pass decodes incrementally ({@link ForwardPass#decoder}: Llama-family passes),
+ * bits on any count). Where the pass decodes incrementally ({@link ForwardPass#decoder}: Llama-family and Phi-2 passes),
  * sequences are drawn in groups of {@link #groupSize} by absolute index (sequence i is row {@code i % G} of group
  * {@code i / G}; rows outside the draw are computed and ignored), one cached step per token, so {@code n} sequences of
  * {@code t} tokens cost about {@code n t} token rows; a sequence's draw then depends on its own tokens and row alone,
- * never on which other sequences are drawn. Other passes recompute every unfinished prefix each step, about
- * {@code n t^2 / 2} token positions. Stateless; thread-safe as its pass is.
+ * never on which other sequences are drawn. Where not (LongRoPE lengths whose factor set would switch within the draw),
+ * every unfinished prefix is recomputed each step, about {@code n t^2 / 2} token positions. Stateless; thread-safe as its pass is.
  */
 public final class TextSampler {
     /**

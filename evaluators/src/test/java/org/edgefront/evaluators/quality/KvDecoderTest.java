@@ -21,17 +21,24 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Incremental decoding with cached keys and values ({@link ForwardPass#decoder}) against the whole-sequence pass: the
  * same log-probabilities at every position, for every Llama-family block layout (biases, q/k norms, sandwich norms,
- * sliding windows, soft-caps, layers without RoPE), past the sliding window; the same bits on any thread count; and
- * refusals.
+ * sliding windows, soft-caps, layers without RoPE), past the sliding window, and for Phi-2's parallel block with partial
+ * rotation; the same bits on any thread count; and refusals.
  */
 class KvDecoderTest {
     /** Longer than the tiny shape's 64-token sliding window (Gemma 2 and 3), so the window's edge is decoded too. */
     private static final int TOKENS = 90;
 
+    /** The tiny shape in {@code family}'s layout; Phi-2's LM head is untied. */
+    private static SyntheticLlama tiny(long seed, ArchitectureFamily family) {
+        SyntheticLlama.Shape t = SyntheticLlama.Shape.tiny();
+        return SyntheticLlama.create(new SyntheticLlama.Shape(t.dim(), t.hiddenDim(), t.layers(), t.heads(), t.kvHeads(), t.vocabSize(),
+                t.seqLen(), family != ArchitectureFamily.PHI2), seed, family);
+    }
+
     @ParameterizedTest
-    @EnumSource(value = ArchitectureFamily.class, names = {"LLAMA", "QWEN2", "QWEN3", "GEMMA2", "GEMMA3", "SMOLLM3", "PHI3"})
+    @EnumSource(value = ArchitectureFamily.class, names = {"LLAMA", "QWEN2", "QWEN3", "GEMMA2", "GEMMA3", "SMOLLM3", "PHI3", "PHI2"})
     void aDecoderGivesTheWholePassLogProbabilitiesAtEveryPosition(ArchitectureFamily family) throws IOException {
-        ForwardPass pass = ForwardPasses.load(SyntheticLlama.create(SyntheticLlama.Shape.tiny(), 5, family));
+        ForwardPass pass = ForwardPasses.load(tiny(5, family));
         int vocab = pass.architecture().vocabSize();
         int[][] seqs = SyntheticLlama.tokenSequences(9, 3, TOKENS, vocab);
         float[][][] whole = new float[seqs.length][][];
@@ -54,9 +61,10 @@ class KvDecoderTest {
         assertTrue(worst < 1e-4, family + ": largest log-probability difference " + worst);
     }
 
-    @Test
-    void aDecoderGivesTheSameBitsOnOneThreadAndOnThree() throws IOException {
-        ForwardPass one = ForwardPasses.load(SyntheticLlama.create(SyntheticLlama.Shape.tiny(), 6, ArchitectureFamily.GEMMA3));
+    @ParameterizedTest
+    @EnumSource(value = ArchitectureFamily.class, names = {"GEMMA3", "PHI2"})
+    void aDecoderGivesTheSameBitsOnOneThreadAndOnThree(ArchitectureFamily family) throws IOException {
+        ForwardPass one = ForwardPasses.load(tiny(6, family));
         ForwardPass three = one.withThreads(3);
         int[][] seqs = SyntheticLlama.tokenSequences(4, 5, 20, one.architecture().vocabSize());
         try (ForwardPass.Decoder a = one.decoder(5, 20); ForwardPass.Decoder b = three.decoder(5, 20)) {
@@ -68,9 +76,10 @@ class KvDecoderTest {
         }
     }
 
-    @Test
-    void wrongCountsTokensOutsideTheVocabularyAndStepsPastTheLengthAreRefused() throws IOException {
-        ForwardPass pass = ForwardPasses.load(SyntheticLlama.tiny(3));
+    @ParameterizedTest
+    @EnumSource(value = ArchitectureFamily.class, names = {"LLAMA", "PHI2"})
+    void wrongCountsTokensOutsideTheVocabularyAndStepsPastTheLengthAreRefused(ArchitectureFamily family) throws IOException {
+        ForwardPass pass = ForwardPasses.load(tiny(3, family));
         int vocab = pass.architecture().vocabSize();
         try (ForwardPass.Decoder d = pass.decoder(2, 3)) {
             assertThrows(IllegalArgumentException.class, () -> d.step(new int[] {1}));
