@@ -120,15 +120,23 @@ public final class LlamaForward implements ForwardPass {
         int qd = arch.qDim();
         int kv = arch.kvDim();
         int hid = arch.hiddenDim();
+        String emb = name(TensorRole.EMBEDDING, -1);
+        String head = arch.tiedEmbeddings() ? emb : name(TensorRole.LM_HEAD, -1);
+        INDArray[] heldHead = new INDArray[1];
         if (base == null && resident) {
-            // the upload copies every weight once more: spread over the pass's threads, a layer per task (each task
-            // fills its own slots; the matrices are the same on any count)
-            workers.forEach(layers, (l, thread) -> {
-                wqkv[l] = ForwardMath.matrix(qd + 2 * kv, dim, get(name(TensorRole.Q, l), qd * dim), get(name(TensorRole.K, l), kv * dim),
+            // the upload copies every weight once more: spread over the pass's threads, the LM head (the largest
+            // matrix) first, then a layer per task (each task fills its own slots; the matrices are the same on any count)
+            workers.forEach(layers + 1, (task, thread) -> {
+                if (task == 0) {
+                    heldHead[0] = matrix(arch.vocabSize(), dim, get(head, arch.vocabSize() * dim));
+                    return;
+                }
+                int l = task - 1;
+                wqkv[l] = matrix(qd + 2 * kv, dim, get(name(TensorRole.Q, l), qd * dim), get(name(TensorRole.K, l), kv * dim),
                         get(name(TensorRole.V, l), kv * dim));
-                wo[l] = ForwardMath.matrix(dim, qd, get(name(TensorRole.O, l), dim * qd));
-                w13[l] = ForwardMath.matrix(2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim));
-                w2[l] = ForwardMath.matrix(dim, hid, get(name(TensorRole.DOWN, l), dim * hid));
+                wo[l] = matrix(dim, qd, get(name(TensorRole.O, l), dim * qd));
+                w13[l] = matrix(2 * hid, dim, get(name(TensorRole.GATE, l), hid * dim), get(name(TensorRole.UP, l), hid * dim));
+                w2[l] = matrix(dim, hid, get(name(TensorRole.DOWN, l), dim * hid));
             });
         }
         for (int l = 0; l < layers; l++) {
@@ -163,11 +171,8 @@ public final class LlamaForward implements ForwardPass {
             }
         }
         outNorm = get(ModelArchitecture.outputNormName(), dim);
-        String emb = name(TensorRole.EMBEDDING, -1);
         embedding = get(emb, arch.vocabSize() * dim);
-        String head = arch.tiedEmbeddings() ? emb : name(TensorRole.LM_HEAD, -1);
-        lmHead = base != null ? (any(changed, head) ? null : base.lmHead)
-                : resident ? matrix(get(head, arch.vocabSize() * dim), arch.vocabSize(), dim) : null;
+        lmHead = base != null ? (any(changed, head) ? null : base.lmHead) : heldHead[0];
         this.batchedAttentionMinTokens = batchedAttentionMinTokens;
         maxChunkTokens = (int) Math.max(1, Math.min(DEFAULT_MAX_CHUNK_TOKENS, MAX_CHUNK_LOGITS / arch.vocabSize()));
     }

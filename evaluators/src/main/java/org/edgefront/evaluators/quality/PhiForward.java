@@ -28,7 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code output_norm.weight/.bias}, {@code output.bias} (see {@link #names}).
  *
  * <p>Activations float32; every linear is one ND4J GEMM per chunk; attention is causal scalar Java per sequence
- * and head. {@link #decoder} appends one token per sequence of a group per step over cached keys and values. Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
+ * and head. {@link #decoder} appends one token per sequence of a group per step over cached keys and values.
+ * Ownership and thread-safety as {@link ForwardPass}: immutable, matrices off-heap and GC-released.
  */
 public final class PhiForward implements ForwardPass {
     private static final int MAX_CHUNK_TOKENS = 4096;
@@ -262,7 +263,7 @@ public final class PhiForward implements ForwardPass {
             if (obs != null) obs.accept(List.of(name(TensorRole.Q, l), name(TensorRole.K, l), name(TensorRole.V, l), name(TensorRole.UP, l)), xb, n, dim);
             if (cache != null) {
                 for (int s = 0; s < n; s++) cache.store(layer, s, qkv, s * width);
-                workers.forEach(n * heads, (i, t) -> attentionCached(cache, layer, i / heads, i % heads, qkv, width, att));
+                workers.forEach(n * heads, (i, t) -> attentionCached(cache, layer, i / heads, i % heads, qkv, width, att, ws[t]));
             } else {
                 workers.forEach(attentionTasks, (i, t) -> {
                     int s = i / heads;
@@ -400,14 +401,14 @@ public final class PhiForward implements ForwardPass {
      * positions the cache holds for it, its own included: the arithmetic of {@link #attention} in the same order, on
      * keys and values read from the cache instead of the chunk.
      */
-    private void attentionCached(KvDecoder cache, int layer, int s, int h, float[] qkv, int width, float[] out) {
+    private void attentionCached(KvDecoder cache, int layer, int s, int h, float[] qkv, int width, float[] out, NdScratch nd) {
         int hd = arch.headDim();
         int kvMul = arch.heads() / arch.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         int len = cache.length + 1;
         float[] k = cache.keys[layer][s * arch.kvHeads() + h / kvMul];
         float[] v = cache.values[layer][s * arch.kvHeads() + h / kvMul];
-        float[] scores = new float[len];
+        float[] scores = nd.javaArray("decode-scores", cache.capacity);
         int qb = s * width + h * hd;
         for (int u = 0; u < len; u++) {
             int kb = u * hd;
