@@ -90,6 +90,61 @@ class CliPolishTest {
     }
 
     @Test
+    void theClassDataSharingArchiveIsWrittenAndUsedWithoutAWordOnStdout() throws Exception {
+        String script = Files.readString(TestPaths.root().resolve("bin/edgefront"));
+        Matcher m = Pattern.compile("(?m)^flags=\"([^\"]*)\"").matcher(script);
+        assertTrue(m.find(), "bin/edgefront sets its JVM flags in one line");
+        List<String> quiet = List.of("-Xlog:cds*=off", "-Xlog:class+path*=off");
+        for (String f : List.of("-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", quiet.get(0), quiet.get(1))) {
+            assertTrue(script.contains(f), "bin/edgefront passes " + f);
+        }
+        // bin/edgefront's class path is jars only (the JVM refuses to archive with a class directory on it), so the
+        // build's class directories are jarred here
+        String classPath = jarredClassPath();
+        Path archive = dir.resolve("cli.jsa");
+        Path garbage = Files.writeString(dir.resolve("stale.jsa"), "not an archive");
+        // writing the archive, using it, and an archive that does not fit (the JVM then loads classes as usual)
+        for (String cds : List.of("-XX:ArchiveClassesAtExit=" + archive, "-XX:SharedArchiveFile=" + archive, "-XX:SharedArchiveFile=" + garbage)) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(List.of(m.group(1).split(" ")));
+            cmd.add(cds);
+            cmd.addAll(quiet);
+            cmd.addAll(List.of("-cp", classPath, "org.edgefront.jobs.cli.EdgeFrontCli", "--version"));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), cds + ": " + out);
+            assertTrue(out.matches("EdgeFront [^\\n\\[]*\\n"), cds + " prints only the version on stdout: " + out);
+            if (cds.startsWith("-XX:ArchiveClassesAtExit")) assertTrue(Files.size(archive) > 0, "the archive was written at exit");
+        }
+    }
+
+    /** This JVM's class path with every class directory but the test classes replaced by a jar of it. */
+    private String jarredClassPath() throws IOException {
+        List<String> out = new ArrayList<>();
+        int n = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (!Files.isDirectory(p)) {
+                out.add(e);
+                continue;
+            }
+            if (p.endsWith("test-classes")) continue;
+            Path jar = dir.resolve("classes-" + n++ + ".jar");
+            try (var jo = new java.util.jar.JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(p)) {
+                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    jo.putNextEntry(new java.util.jar.JarEntry(p.relativize(f).toString().replace(java.io.File.separatorChar, '/')));
+                    Files.copy(f, jo);
+                    jo.closeEntry();
+                }
+            }
+            out.add(jar.toString());
+        }
+        return String.join(java.io.File.pathSeparator, out);
+    }
+
+    @Test
     void theYamlExportOfAPrunedPointNamesAnOptionEvalHas() throws IOException {
         Path out = CliRun.structureSearch(dir, 8, 1);
         CommandLine.Model.CommandSpec eval = new CommandLine(new EvalCommand()).getCommandSpec();
