@@ -69,6 +69,24 @@ public final class ModelCatalog {
         return prefix.isEmpty() ? null : closest(prefix, paramsBillions);
     }
 
+    /**
+     * The dense catalog model (every block alike, no experts) whose stored parameter count is nearest
+     * {@code paramsBillions}, if within a factor {@code maxRatio} of it; else null (also for NaN). A stand-in for a model
+     * the catalog lacks: a decode step's time follows its weight bytes, which the parameter count fixes, far more
+     * than its exact widths.
+     */
+    public ModelDescriptor nearestDense(double paramsBillions, double maxRatio) {
+        if (!(paramsBillions > 0) || !(maxRatio >= 1)) return null;
+        ModelDescriptor best = null;
+        double bestErr = Math.log(maxRatio);
+        for (ModelDescriptor m : models) {
+            if (m.moe() || m.perLayer()) continue;
+            double err = Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
+            if (err <= bestErr) { bestErr = err; best = m; }
+        }
+        return best;
+    }
+
     /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
     private static boolean hasSize(String normalized) { return normalized.matches(".*[0-9.]+[bm](-.*)?$") || normalized.matches(".*-e[0-9]+b.*"); }
 

@@ -6,6 +6,7 @@ import org.edgefront.nativert.reference.*;
 import org.edgefront.nativert.tools.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,23 @@ class ModelCatalogTest {
         ModelCatalog c = new ModelCatalog(java.util.List.of(small, big));
         assertEquals("Tiny-7B", c.find("Tiny", 6.7).name());
         assertEquals("Tiny-1B", c.find("Tiny", 1.1).name());
+    }
+
+    @Test
+    void theStandInForAMissingModelIsTheDenseEntryNearestItsSizeWithinTheBound() {
+        ModelCatalog c = catalog();
+        ModelDescriptor m = c.nearestDense(2.53, 1.15);
+        assertNotNull(m);
+        double ratio = m.storedArchitecture().parameterCount() / 2.53e9;
+        assertTrue(ratio >= 1 / 1.15 && ratio <= 1.15, m.name() + " " + ratio);
+        for (ModelDescriptor d : c.models()) {
+            if (d.moe() || d.perLayer()) continue;
+            assertTrue(Math.abs(Math.log(d.storedArchitecture().parameterCount() / 2.53e9)) >= Math.abs(Math.log(ratio)), "nearest: " + d.name());
+        }
+        // Mixtral's total is in the catalog, but as a mixture of experts it never stands in for a dense model
+        assertNull(c.nearestDense(46.7, 1.05));
+        assertNull(c.nearestDense(Double.NaN, 1.15));
+        assertNull(c.nearestDense(1000, 1.15), "nothing within 15% of a 1000 B model");
     }
 
     @Test

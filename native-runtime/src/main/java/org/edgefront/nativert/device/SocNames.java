@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * Keys that identify a system-on-chip (or CPU) in free text, so that a measurement row of a device without a profile
  * can use the profile of another device with the same chip ("Xiaomi 13, Snapdragon 8 Gen 2 (SM8550)" runs on the
  * Galaxy S23's silicon). Two texts name the same chip when their keys intersect. Keys are vendor part numbers
- * ({@code sm8550}, {@code mt6899}, {@code bcm2712}; the bin suffix after '-' dropped) and the marketing name with
+ * ({@code sm8550}, {@code mt6899}, {@code bcm2712}; the bin suffix after '-' dropped; Rockchip's S packages as their chip:
+ * {@code rk3588s} is {@code rk3588}) and the marketing name with
  * vendor words, bins ("for Galaxy"), Apple's optional "Bionic" and parentheses removed ({@code snapdragon 8 gen 2}, {@code apple m1 max} becomes
  * {@code m1 max}). Stateless and thread-safe.
  */
@@ -30,7 +31,9 @@ public final class SocNames {
         String t = text.toLowerCase(Locale.ROOT).replace('_', ' ').replaceAll("\\b(\\d)\\s*plus\\s+gen", "$1+ gen")
                 .replaceAll("\\b(\\d) gen (\\d)\\+", "$1+ gen $2");
         Matcher m = PART.matcher(t);
-        while (m.find()) out.add(m.group(1).replaceAll("\\s+", ""));
+        // Rockchip's "S" parts are the same silicon in a smaller package (RK3588S: the RK3588's CPU, GPU, NPU and memory
+        // controller with fewer I/O lanes), so "rk3588s" and "rk3588" are one key
+        while (m.find()) out.add(m.group(1).replaceAll("\\s+", "").replaceAll("^(rk\\d{4})s$", "$1"));
         String name = t.replaceAll("\\(.*?\\)", " ").replaceAll("\\(.*$", " ");
         name = VENDOR.matcher(name).replaceAll(" ").replaceAll("[^a-z0-9+ -]", " ").replaceAll("\\s+", " ").trim();
         // a name of one generic word ("orin", "cortex") would join unrelated boards

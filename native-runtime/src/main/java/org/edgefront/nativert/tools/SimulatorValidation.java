@@ -32,7 +32,8 @@ import org.edgefront.space.model.ModelArchitecture;
  * Compares the simulator's predictions with published measurements (CSV with the columns of
  * {@code on-device-measurements.csv}, optionally {@code generated_tokens}, {@code energy_j_per_token} and
  * {@code phase} as in {@code energy-measurements.csv}). Each row is resolved from names alone: device by
- * profile name, model through {@link ModelCatalog#find} (aliases, normalization, {@code params_b} read from text),
+ * profile name, model through {@link ModelCatalog#find} (aliases, normalization, {@code params_b} read from text; a
+ * model the catalog lacks by the dense catalog model nearest its {@code params_b}, within 15%, and the row says so),
  * engine/backend by {@link EngineGroup}, format by {@link FormatMixes}; mixtures of experts are simulated by
  * {@link ModelSimulation}; energy is compared as the row defines it ({@link MeasuredEnergy}). A row that cannot be
  * resolved or read is {@code unsupported} with the reason and counts as a miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
@@ -43,6 +44,11 @@ public final class SimulatorValidation {
     static final List<String> REQUIRED = List.of("device", "engine", "backend", "threads", "model", "weight_format",
             "prompt_tokens", "decode_tok_s", "prefill_tok_s");
     static final int DEFAULT_PROMPT_TOKENS = 128;
+    /**
+     * How far a stand-in's parameter count may lie from a row's {@code params_b} when the catalog lacks the row's model
+     * ({@link ModelCatalog#nearestDense}): 15%, so its weight bytes, which set a decode step's time, are that close.
+     */
+    static final double STAND_IN_MAX_RATIO = 1.15;
     static final int DEFAULT_GENERATED_TOKENS = 128;
 
     /**
@@ -129,8 +135,20 @@ public final class SimulatorValidation {
         if (match == null) return unsupported(i, r, "no device profile named '" + dev + "' or with its chip '" + nullToEmpty(r.get("soc")) + "'");
         DeviceProfile d = match.profile();
         String note = match.note();
-        ModelDescriptor m = catalog.find(model, MeasurementCsv.number(r.get("params_b")));
-        if (m == null) return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')");
+        double paramsB = MeasurementCsv.number(r.get("params_b"));
+        ModelDescriptor m = catalog.find(model, paramsB);
+        if (m == null) {
+            // a model the catalog lacks, with its size stated: the dense catalog model of the nearest size stands in
+            m = catalog.nearestDense(paramsB, STAND_IN_MAX_RATIO);
+            if (m == null) {
+                return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')"
+                        + (Double.isNaN(paramsB) ? " and no params_b" : " and no dense catalog model within "
+                        + (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)) + "% of its params_b " + paramsB + " B"));
+            }
+            note = (note.isEmpty() ? "" : note + "; ") + String.format(java.util.Locale.ROOT,
+                    "no catalog model for '%s': simulated as %s, the dense catalog model nearest its params_b (%.2f B vs %.2f B)",
+                    model, m.name(), m.storedArchitecture().parameterCount() / 1e9, paramsB);
+        }
         ModelArchitecture arch;
         try {
             arch = m.architecture();

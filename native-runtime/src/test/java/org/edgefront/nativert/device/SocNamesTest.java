@@ -17,7 +17,9 @@ class SocNamesTest {
         assertTrue(SocNames.sameChip("MediaTek Dimensity 8400", "MediaTek Dimensity 8400 (MT6899)"));
         assertTrue(SocNames.sameChip("Intel Core i5-13600K", "Intel Core i5-13600K (Raptor Lake-S)"));
         assertTrue(SocNames.sameChip("RK3588S", "Rockchip RK3588S"));
-        assertFalse(SocNames.sameChip("Rockchip RK3588", "Rockchip RK3588S"));
+        // the RK3588S is the RK3588's silicon in a package with fewer I/O lanes: one chip for the simulator
+        assertTrue(SocNames.sameChip("Rockchip RK3588", "Rockchip RK3588S"));
+        assertFalse(SocNames.sameChip("Rockchip RK3588", "Rockchip RK3568"));
         assertEquals(Set.of("sm8650", "snapdragon 8 gen 3"), SocNames.keys("Snapdragon 8 Gen 3 for Galaxy (SM8650-AC)"));
     }
 

@@ -102,6 +102,22 @@ class SimulatorValidationTest {
     }
 
     @Test
+    void aModelTheCatalogLacksIsSimulatedAsTheDenseModelOfItsStatedSizeAndTheRowSaysSo() {
+        String text = "device,engine,backend,threads,model,params_b,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,granite-3.1-2b-instruct,2.53,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,granite-3.1-2b-instruct,,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,Some-MoE-400B-A20B,400,Q4_0,,5.0,\n";
+        SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
+        SimulatorValidation.Row sized = r.rows().get(0);
+        assertTrue(sized.ok(), sized.reason());
+        assertTrue(sized.reason().contains("no catalog model for 'granite-3.1-2b-instruct': simulated as "), sized.reason());
+        assertNotNull(sized.predictedDecodeTokS());
+        assertEquals("unsupported", r.rows().get(1).status(), "without params_b there is no size to stand in for it");
+        assertTrue(r.rows().get(1).reason().contains("no params_b"), r.rows().get(1).reason());
+        assertEquals("unsupported", r.rows().get(2).status(), "no dense catalog model within 15% of 400 B");
+    }
+
+    @Test
     void boardVariantsOllamaTagsAndEmbeddedFormatNamesResolve() {
         String text = "device,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
                 + "Raspberry Pi 5 8GB,Ollama (llama.cpp),CPU,Ollama default,llama3.2:3b,Ollama default (Q4_K_M assumed),,4.61,\n"
@@ -127,7 +143,8 @@ class SimulatorValidationTest {
         assertNull(v.findDevice("Raspberry Pi 4"));
         // a variant by name prefix must have the chip the row names
         assertEquals("Orange Pi 5", v.findDevice("Orange Pi 5 16GB", "Rockchip RK3588S").name());
-        assertNull(v.findDevice("Orange Pi 5 Plus", "Rockchip RK3588"));
+        assertEquals("Orange Pi 5", v.findDevice("Orange Pi 5 Plus", "Rockchip RK3588").name(), "the RK3588S is the RK3588's silicon");
+        assertNull(v.findDevice("Orange Pi 5 Lite", "Allwinner H618"), "an Orange Pi 5 name with a chip no profile has");
         assertEquals("Orange Pi 5", v.findDevice("Orange Pi 5 Plus", null).name(), "no chip named: the name decides");
     }
 
