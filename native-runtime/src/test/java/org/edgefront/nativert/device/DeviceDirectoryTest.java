@@ -94,7 +94,9 @@ class DeviceDirectoryTest {
         assertEquals("MacBook Pro 14-inch (M2 Pro, 19-core GPU)", found("Mac mini (M2 Pro, 2023)", "Apple M2 Pro"));
         assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("Mac mini (M2, 2023)", "Apple M2"));
         assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("MacBook Pro M2", "Apple M2"));
-        assertNull(found("Mac Studio (M2 Max)", "Apple M2 Max"));
+        assertEquals("MacBook Pro 16-inch (M2 Max, 38-core GPU)", found("Mac Studio (M2 Max)", "Apple M2 Max"));
+        assertEquals("Mac Studio (M2 Ultra, 76-core GPU)", found("Mac Studio (M2 Ultra, 60-core GPU)", "Apple M2 Ultra"));
+        assertNull(found("Mac Studio (M3 Ultra)", "Apple M3 Ultra"), "no profile has the M3 Ultra, and the M3 is not it");
         // M3 vs M3 Max
         assertEquals("MacBook Pro 16-inch (M3 Max, 40-core GPU)", found("Apple MacBook Pro 128GB", "M3 Max"));
         assertEquals("MacBook Pro 14-inch (M3, 10-core GPU)", found("MacBook Pro 14-inch (M3, 8GB)", "Apple M3"));
