@@ -97,6 +97,11 @@ class DeviceDirectoryTest {
         assertEquals("MacBook Pro 16-inch (M2 Max, 38-core GPU)", found("Mac Studio (M2 Max)", "Apple M2 Max"));
         assertEquals("Mac Studio (M2 Ultra, 76-core GPU)", found("Mac Studio (M2 Ultra, 60-core GPU)", "Apple M2 Ultra"));
         assertNull(found("Mac Studio (M3 Ultra)", "Apple M3 Ultra"), "no profile has the M3 Ultra, and the M3 is not it");
+        // x86 laptop chips by their model numbers: the 155H's profile is not the 165H's
+        assertEquals("Laptop with Intel Core Ultra 7 155H", found("ASUS Zenbook 14 OLED", "Intel Core Ultra 7 155H"));
+        assertEquals("Laptop with Intel Core Ultra 7 258V", found("Lenovo Yoga Slim 7i Aura", "Intel Core Ultra 7 258V (Lunar Lake)"));
+        assertEquals("Laptop with AMD Ryzen 7 8845HS", found("Beelink SER8", "AMD Ryzen 7 8845HS"));
+        assertNull(found("Some laptop", "Intel Core Ultra 7 165H"));
         // M3 vs M3 Max
         assertEquals("MacBook Pro 16-inch (M3 Max, 40-core GPU)", found("Apple MacBook Pro 128GB", "M3 Max"));
         assertEquals("MacBook Pro 14-inch (M3, 10-core GPU)", found("MacBook Pro 14-inch (M3, 8GB)", "Apple M3"));
