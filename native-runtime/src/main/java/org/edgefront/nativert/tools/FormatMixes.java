@@ -93,6 +93,13 @@ public final class FormatMixes {
             .sorted(Comparator.comparingInt(String::length).reversed()).collect(Collectors.joining("|")) + ")(?![A-Z0-9_])");
 
     /**
+     * bartowski's "_L" uploads (his model cards: "Uses Q8_0 for embed and output weights"): Q2_K_L, Q4_K_L, Q5_K_L and
+     * Q6_K_L are llama.cpp's Q2_K, Q4_K_M, Q5_K_M and Q6_K with the token embedding and the LM head in Q8_0, as
+     * llama-quantize's --token-embedding-type q8_0 --output-tensor-type q8_0 write them. Q3_K_L is llama.cpp's own type.
+     */
+    private static final Pattern Q8_TABLES = Pattern.compile("(?<![A-Z0-9_])Q([2456])_K_L(?![A-Z0-9_])");
+
+    /**
      * Resolves a format label (case-insensitive) to one choice per linear tensor: a llama.cpp file type (with an
      * importance matrix exactly when {@link FileType#needsImportanceMatrix()}, or when the label ends in {@code +imatrix}:
      * the type rules with one and its tensors rounded with it, {@link #importanceWeighted}), {@code uniform:FORMAT},
@@ -168,6 +175,22 @@ public final class FormatMixes {
         }
         if (l.matches("(INT8|8-?BIT|Q8|W8)(\\s.*|\\(.*)?")) return uniform(a, "int8gC", "int8gC", "int8gC");
         if (l.matches("(INT3|3-?BIT)(\\s.*|\\(.*)?")) return uniform(a, "int3g32", "int3g32", "int3g32");
+        Matcher q8 = Q8_TABLES.matcher(l);
+        if (q8.find()) {
+            FileType base = FileType.byName(switch (q8.group(1)) {
+                case "2" -> "Q2_K";
+                case "4" -> "Q4_K_M";
+                case "5" -> "Q5_K_M";
+                default -> "Q6_K";
+            });
+            Map<String, TensorChoice> m = new LinkedHashMap<>(fileType(a, base, base.needsImportanceMatrix()));
+            for (TensorSpec t : a.linearTensors()) {
+                if (t.role() == TensorRole.EMBEDDING || t.role() == TensorRole.LM_HEAD) {
+                    m.put(t.name(), TensorChoice.of(WeightFormat.of(NamedFormat.Q8_0.storedFor(t.cols()))));
+                }
+            }
+            return m;
+        }
         FileType ft = FileType.byName(head);
         if (ft == null) {
             Matcher m = LLAMA_TYPE.matcher(l);

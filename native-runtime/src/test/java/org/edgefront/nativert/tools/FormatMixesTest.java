@@ -3,6 +3,7 @@ package org.edgefront.nativert.tools;
 import org.edgefront.nativert.device.ModelDescriptors;
 import org.edgefront.nativert.reference.MemoryModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
@@ -145,6 +146,15 @@ class FormatMixesTest {
         // Unsloth's dynamic mixes are modelled as the "_M" mix of their K-quant
         assertEquals(FormatMixes.resolve(a, "Q4_K_M"), FormatMixes.resolve(a, "UD-Q4_K_XL"));
         assertEquals(FormatMixes.resolve(a, "IQ2_XXS"), FormatMixes.resolve(a, "UD-IQ2_XXS"));
+        // bartowski's "_L" files: the base file type with the embedding and the LM head in Q8_0; Q3_K_L is llama.cpp's own
+        Map<String, TensorChoice> l4 = FormatMixes.resolve(a, "Q4_K_L"), m4 = FormatMixes.resolve(a, "Q4_K_M");
+        for (String t : m4.keySet()) {
+            boolean table = t.equals("token_embd.weight") || t.equals("output.weight");
+            assertEquals(table ? WeightFormat.parse("Q8_0") : m4.get(t).format(), l4.get(t).format(), t);
+        }
+        assertEquals(WeightFormat.parse("Q8_0"), FormatMixes.resolve(a, "Llama-3.2-1B-Instruct-Q6_K_L.gguf").get("token_embd.weight").format());
+        assertEquals(FormatMixes.resolve(a, "Q6_K").get(up), FormatMixes.resolve(a, "Q6_K_L").get(up));
+        assertNotEquals(FormatMixes.resolve(a, "Q3_K_M"), FormatMixes.resolve(a, "Q3_K_L"), "Q3_K_L is llama.cpp's own file type");
         // IPEX-LLM's names are ggml's block formats
         assertEquals(FormatMixes.resolve(a, "Q4_0"), FormatMixes.resolve(a, "sym_int4"));
         assertEquals(FormatMixes.resolve(a, "Q4_1"), FormatMixes.resolve(a, "asym_int4"));
