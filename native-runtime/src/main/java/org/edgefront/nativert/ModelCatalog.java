@@ -77,14 +77,10 @@ public final class ModelCatalog {
      */
     public ModelDescriptor nearestDense(double paramsBillions, double maxRatio) {
         if (!(paramsBillions > 0) || !(maxRatio >= 1)) return null;
-        ModelDescriptor best = null;
-        double bestErr = Math.log(maxRatio);
-        for (ModelDescriptor m : models) {
-            if (m.moe() || m.perLayer()) continue;
-            double err = Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
-            if (err <= bestErr) { bestErr = err; best = m; }
-        }
-        return best;
+        List<ModelDescriptor> dense = models.stream().filter(m -> !m.moe() && !m.perLayer()).toList();
+        if (dense.isEmpty()) return null;
+        ModelDescriptor best = closest(dense, paramsBillions);
+        return sizeDistance(best, paramsBillions) <= Math.log(maxRatio) ? best : null;
     }
 
     /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
@@ -116,10 +112,15 @@ public final class ModelCatalog {
         ModelDescriptor best = ms.get(0);
         double bestErr = Double.POSITIVE_INFINITY;
         for (ModelDescriptor m : ms) {
-            double err = Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
+            double err = sizeDistance(m, paramsBillions);
             if (err < bestErr) { bestErr = err; best = m; }
         }
         return best;
+    }
+
+    /** |log(stored parameters / paramsBillions x 1e9)|: how far a model's size lies from a stated one, either way. */
+    private static double sizeDistance(ModelDescriptor m, double paramsBillions) {
+        return Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
     }
 
     private static final List<String> QUALIFIERS = List.of("instruct", "chat", "it", "hf", "base", "gguf", "mlx", "pt", "tuned");
