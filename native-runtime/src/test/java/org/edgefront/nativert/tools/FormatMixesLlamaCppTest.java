@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * wrote for each tensor must be the one FormatMixes gives. Two models (no grouped-query attention, and n_gqa 4), 16
  * layers (so n/8 and n/16 are whole layers and use_more_bits picks a pattern), and stories260K (no whole 256-blocks:
  * every fallback); each with and without an importance matrix through llama-quantize --dry-run (the same type
- * decisions, printed without writing), and the n_gqa 4 model also as real files read back. The hybrid models (LFM2.5's
+ * decisions, printed without writing), and the n_gqa 4 model also as real files read back; bartowski's "_L" labels
+ * against their base file type with --token-embedding-type q8_0 --output-tensor-type q8_0. The hybrid models (LFM2.5's
  * short convolutions, Qwen3.5's gated delta nets and gated attention) are checked the same way at their real shapes,
  * from GGUF headers whose data is a hole ({@link org.edgefront.nativert.HybridGgufs}).
  */
@@ -90,14 +91,27 @@ class FormatMixesLlamaCppTest {
 
     /** The type FormatMixes gives each tensor, as ggml names it (lower case). */
     private static Map<String, String> expected(ModelArchitecture a, FormatMixes.FileType ft, boolean imatrix) {
+        return ggmlNames(FormatMixes.fileType(a, ft, imatrix));
+    }
+
+    /** Each tensor's stored format as ggml names it (lower case). */
+    private static Map<String, String> ggmlNames(Map<String, TensorChoice> choices) {
         Map<String, String> out = new TreeMap<>();
-        for (Map.Entry<String, TensorChoice> e : FormatMixes.fileType(a, ft, imatrix).entrySet()) {
-            out.put(e.getKey(), e.getValue().format().named().ggmlName().toLowerCase(Locale.ROOT));
-        }
+        for (Map.Entry<String, TensorChoice> e : choices.entrySet()) out.put(e.getKey(), e.getValue().format().named().ggmlName().toLowerCase(Locale.ROOT));
         return out;
     }
 
     private static final Pattern DRY_RUN_LINE = Pattern.compile("\\]\\s+(\\S+)\\s+-\\s+\\[[^\\]]*\\], type =\\s*(\\S+), size =[^(\\n]*(?:\\((\\S+)\\))?");
+
+    /** The type llama-quantize --dry-run decided for each of the model's linear tensors (the fallback's, where it printed one). */
+    private static Map<String, String> dryRunTypes(String log, ModelArchitecture a) {
+        Map<String, String> decided = new TreeMap<>();
+        Matcher x = DRY_RUN_LINE.matcher(log);
+        while (x.find()) {
+            if (a.tensorsByName().containsKey(x.group(1))) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
+        }
+        return decided;
+    }
 
     @Test
     void fileTypesGiveExactlyThePerTensorTypesTheRealLlamaQuantizeWrites() throws Exception {
@@ -155,16 +169,29 @@ class FormatMixesLlamaCppTest {
                     if (withImatrix) cmd.addAll(List.of("--imatrix", imatrix.toString()));
                     cmd.addAll(List.of(f32.toString(), ft.name(), "1"));
                     String log = run(cmd, tag + "-dry-" + ft + "-" + withImatrix + ".log");
-                    Map<String, String> decided = new TreeMap<>();
-                    Matcher x = DRY_RUN_LINE.matcher(log);
-                    while (x.find()) {
-                        if (a.tensorsByName().containsKey(x.group(1))) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
-                    }
-                    compared += diff(wrong, tag + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), expected(a, ft, withImatrix), decided);
+                    compared += diff(wrong, tag + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), expected(a, ft, withImatrix),
+                            dryRunTypes(log, a));
                 }
             }
         }
         assertEquals(List.of(), wrong);
+        int q8Tables = compared;
+        // bartowski's "_L" files: his base file type quantized with --token-embedding-type q8_0 --output-tensor-type q8_0
+        for (Map.Entry<String, Path> model : models.entrySet()) {
+            String tag = model.getKey();
+            Path f32 = dir.resolve(tag + "-f32.gguf");
+            ModelArchitecture a;
+            try (ModelWeights w = GgufFile.open(f32.toString())) {
+                a = w.architecture();
+            }
+            for (String[] label : new String[][] {{"Q2_K_L", "Q2_K"}, {"Q4_K_L", "Q4_K_M"}, {"Q5_K_L", "Q5_K_M"}, {"Q6_K_L", "Q6_K"}}) {
+                String log = run(List.of(bin.resolve("llama-quantize").toString(), "--dry-run", "--token-embedding-type", "q8_0",
+                        "--output-tensor-type", "q8_0", f32.toString(), label[1], "1"), tag + "-dry-" + label[0] + ".log");
+                compared += diff(wrong, tag + " " + label[0] + " (dry run)", ggmlNames(FormatMixes.resolve(a, label[0])), dryRunTypes(log, a));
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertTrue(compared - q8Tables >= 4 * (2 * 16 * 7 + 5 * 7), "compared " + (compared - q8Tables) + " tensor types of _L files");
         // three models with and without a matrix, one of them also as real files; 30 file types (IQ4_XS once its format exists)
         assertTrue(compared >= 30 * (3 * 16 * 7 + 2 * 5 * 7), "compared " + compared + " tensor types");
     }
