@@ -6,10 +6,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.edgefront.jobs.results.Units;
 import org.edgefront.jobs.spec.ClosestNames;
+import org.edgefront.jobs.spec.RepoPaths;
 import org.edgefront.nativert.calibration.SimulatorEngine;
 import org.edgefront.nativert.device.Backend;
 import org.edgefront.nativert.device.DeviceProfile;
+import org.edgefront.nativert.device.DeviceDirectory;
 import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.tools.DeviceSpecSheet;
 import org.edgefront.nativert.tools.FormatMixes;
 import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.ModelSimulation;
@@ -33,6 +36,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml|NAME", description = "Device profile (configs/devices/*.yaml), a device name (a profile's name or alias, or a device with the chip of one: 'Xiaomi 13 (Snapdragon 8 Gen 2)'), or 'host': this machine, profiled as calibrate-host does.")
     String device;
+
+    @Option(names = "--device-specs", paramLabel = "FILE.csv", description = "Spec sheet (columns of device-specs.csv): a --device that no "
+            + "profile answers to is simulated on the profile derived from its row (validate-simulator --device-specs says how).")
+    String deviceSpecs;
 
     @Option(names = "--format", defaultValue = "Q4_0", description = "llama.cpp file type (per-tensor types by llama-quantize's rules: Q4_K_M, Q3_K_S, IQ4_XS, IQ2_M, TQ1_0, ...) "
             + "or one weight format for every tensor (int4g32, Q4_K, uniform:IQ2_XXS) (default ${DEFAULT-VALUE}).")
@@ -76,6 +83,15 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    /** The profile {@code --device-specs} derives for a device name no written profile answers to, or null. */
+    private DeviceDirectory.Match fromSpecSheet() {
+        if (deviceSpecs == null || ClosestNames.looksLikePath(device)) return null;
+        DeviceSpecSheet.Result sheet = DeviceSpecSheet.load(deviceSpecs); // read first: a bad sheet is bad input whatever the device
+        if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(device))) return null;
+        if (DeviceDirectory.load(RepoPaths.config("devices").toString()).find(device, null) != null) return null;
+        return new DeviceDirectory(java.util.List.of()).orElse(sheet.entries()).find(device, null);
+    }
+
     @Override
     public Integer call() {
         ModelDescriptor md = Models.descriptor(model);
@@ -84,9 +100,15 @@ final class SimulateCommand implements Callable<Integer> {
         if ("host".equals(device)) {
             dev = hostProfile();
         } else {
-            ClosestNames.ResolvedDevice rd = ClosestNames.resolveDevice("-", "--device", device);
-            if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
-            dev = DeviceProfiles.load(rd.uri());
+            DeviceDirectory.Match derived = fromSpecSheet();
+            if (derived != null) {
+                System.err.println("edgefront: --device '" + device + "': " + derived.note());
+                dev = derived.profile();
+            } else {
+                ClosestNames.ResolvedDevice rd = ClosestNames.resolveDevice("-", "--device", device);
+                if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
+                dev = DeviceProfiles.load(rd.uri());
+            }
         }
         Backend b;
         try {

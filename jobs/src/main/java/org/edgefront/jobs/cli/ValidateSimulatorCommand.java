@@ -10,11 +10,11 @@ import java.util.Locale;
 import org.edgefront.nativert.calibration.FormatCosts;
 import org.edgefront.space.format.SimulatorFormats;
 import java.util.concurrent.Callable;
-import org.edgefront.nativert.device.DeviceProfile;
-import org.edgefront.nativert.device.DeviceProfiles;
+import org.edgefront.nativert.device.DeviceDirectory;
 import org.edgefront.nativert.calibration.EngineCalibrations;
 import org.edgefront.nativert.device.ModelDescriptor;
 import org.edgefront.nativert.device.ModelDescriptors;
+import org.edgefront.nativert.tools.DeviceSpecSheet;
 import org.edgefront.nativert.tools.FormatProvenance;
 import org.edgefront.nativert.tools.SimulatorValidation;
 import org.edgefront.jobs.spec.RepoPaths;
@@ -38,6 +38,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
 
     @Option(names = "--devices", paramLabel = "DIR", description = "Device profiles (default configs/devices of the repository).")
     String devices;
+
+    @Option(names = "--device-specs", paramLabel = "FILE.csv",
+            description = "Spec sheet (columns of device-specs.csv) whose rows become profiles of the devices no profile names or shares a"
+                    + " chip with (default: the device-specs.csv beside --measurements, if there is one; none: off).")
+    String deviceSpecs;
 
     @Option(names = "--models", paramLabel = "DIR", description = "Model descriptors (default configs/models of the repository).")
     String models;
@@ -88,6 +93,29 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
         return FormatProvenance.load(file.toString());
     }
 
+    /**
+     * {@code --device-specs}: the named file, none, or the {@code device-specs.csv} in the measurements file's folder when
+     * there is one (null when none is read).
+     */
+    private DeviceSpecSheet.Result specSheet() {
+        if ("none".equalsIgnoreCase(deviceSpecs)) return null;
+        if (deviceSpecs != null) return DeviceSpecSheet.load(deviceSpecs);
+        String beside = besideMeasurements("device-specs.csv");
+        return beside == null ? null : DeviceSpecSheet.load(beside);
+    }
+
+    /** A file named {@code name} in the folder of {@code --measurements}, or null when there is none. */
+    private String besideMeasurements(String name) {
+        try {
+            org.apache.hadoop.fs.Path m = new org.apache.hadoop.fs.Path(measurements);
+            org.apache.hadoop.fs.Path p = m.getParent() == null ? new org.apache.hadoop.fs.Path(name) : new org.apache.hadoop.fs.Path(m.getParent(), name);
+            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(new org.apache.hadoop.conf.Configuration());
+            return fs.isFile(p) ? p.toString() : null;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return null; // no readable folder: no spec sheet beside it
+        }
+    }
+
     @Override
     public Integer call() {
         if (looMinDevices < 1) throw new InvalidInputException("-", "--loo-min-devices", "must be >= 1, got " + looMinDevices);
@@ -96,9 +124,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
             case "defaults", "refit" -> EngineCalibrations.defaults();
             default -> throw new InvalidInputException("-", "--calibrations", "expected fitted, defaults or refit, got '" + calibrations + "'");
         };
-        List<DeviceProfile> devs = DeviceProfiles.loadAll(devices != null ? devices : RepoPaths.config("devices").toString());
+        DeviceDirectory dir = DeviceDirectory.load(devices != null ? devices : RepoPaths.config("devices").toString());
+        DeviceSpecSheet.Result specs = specSheet();
+        if (specs != null) dir = dir.orElse(specs.entries());
         List<ModelDescriptor> mods = ModelDescriptors.loadAll(models != null ? models : RepoPaths.config("models").toString());
-        SimulatorValidation v = new SimulatorValidation(devs, mods, provenance());
+        SimulatorValidation v = new SimulatorValidation(dir, mods, provenance());
         if (calibrations.equalsIgnoreCase("refit")) {
             List<String> all = new java.util.ArrayList<>(List.of(measurements));
             all.addAll(fitMeasurements);
@@ -135,6 +165,14 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                 o.put("reason", r.reason());
             }
             summary(n.putObject("summary"), report.summary(), calibrations.toLowerCase(Locale.ROOT));
+            if (specs != null) {
+                ObjectNode sn = n.putObject("device_spec_sheet");
+                ArrayNode derived = sn.putArray("profiles");
+                for (DeviceDirectory.Entry e : specs.entries()) derived.add(e.profile().name());
+                ArrayNode skipped = sn.putArray("skipped");
+                specs.skipped().forEach(skipped::add);
+                sn.put("note", "devices no written profile names or shares a chip with are simulated on these, derived from their spec rows");
+            }
             if (calibrations.equalsIgnoreCase("refit")) {
                 ObjectNode cn = n.putObject("refit_calibrations");
                 for (var e : cal.asMap().entrySet()) {
@@ -180,6 +218,10 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
                         r.ok() ? (r.reason().isEmpty() ? "" : "  (" + r.reason() + ")") : "  (unsupported: " + r.reason() + ")");
             }
             print("summary", report.summary());
+            if (specs != null) {
+                System.out.printf(Locale.ROOT, "device spec sheet: %d profiles derived (used only for devices without a written profile)%s%n",
+                        specs.entries().size(), specs.skipped().isEmpty() ? "" : "; skipped " + String.join("; ", specs.skipped()));
+            }
             if (lomo != null) {
                 for (SimulatorValidation.Row r : lomo.rows()) {
                     if (r.predictedDecodeTokS() == null) continue;

@@ -214,4 +214,31 @@ class ValidateSimulatorCommandTest {
         assertTrue(n.get("summary_leave_one_model_out").get("decode_rows").asInt() > 1, r.out());
         assertTrue(n.get("summary_leave_one_model_out").get("calibrations").asText().contains("other models"));
     }
+
+    @Test
+    void aSpecSheetBesideTheMeasurementsGivesDevicesWithoutAProfileOneAndNoneTurnsItOff(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, "device,soc,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Google Pixel 6,Google Tensor G1 (GS101),llama.cpp,CPU,4,Llama-3.2-1B,Q4_0,512,12.0,\n");
+        Files.writeString(dir.resolve("device-specs.csv"), "device,soc,dram_type,dram_bandwidth_gbs,ram_gb,cpu_cores,cpu_max_ghz,gpu,npu,"
+                + "peak_fp16_gflops,peak_int8_tops,typical_power_w,source\n"
+                + "Google Pixel 6,Google Tensor G1 (GS101),LPDDR5,51.2,8,8,2.8,Mali-G78 MP20,,,,,test row\n"
+                + "Some Board,Some Chip,LPDDR4,,4,4,1.8,,,,,,no bandwidth\n");
+        Run beside = run("--measurements", csv.toString(), "--json");
+        assertEquals(0, beside.exit(), beside.err());
+        JsonNode n = new ObjectMapper().readTree(beside.out());
+        JsonNode row = n.get("rows").get(0);
+        assertEquals("ok", row.get("status").asText(), row.toString());
+        assertTrue(row.get("reason").asText().contains("derived from the spec row of 'Google Pixel 6'"), row.toString());
+        assertEquals("Google Pixel 6", n.get("device_spec_sheet").get("profiles").get(0).asText());
+        assertTrue(n.get("device_spec_sheet").get("skipped").get(0).asText().contains("no dram_bandwidth_gbs"), n.toString());
+        Run off = run("--measurements", csv.toString(), "--json", "--device-specs", "none");
+        assertEquals(0, off.exit(), off.err());
+        assertEquals("unsupported", new ObjectMapper().readTree(off.out()).get("rows").get(0).get("status").asText());
+        Path bad = dir.resolve("bad-specs.csv");
+        Files.writeString(bad, "device,soc,cpu_cores\nX,Y,4\n");
+        Run refused = run("--measurements", csv.toString(), "--device-specs", bad.toString());
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains("bad-specs.csv") && refused.err().contains("dram_bandwidth_gbs"), refused.err());
+    }
 }

@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * A set of device profiles and the one place where a device named by a user or a measurement row is found among them:
- * by profile name or alias; else a board variant by name prefix ("Raspberry Pi 5 8GB" is a "Raspberry Pi 5") that has
- * the chip the caller names, if it names one; else a device with the same chip ({@link SocNames}: "Xiaomi 13
- * (Snapdragon 8 Gen 2)" runs on the Galaxy S23's silicon). Immutable and thread-safe.
+ * by profile name or alias; else a board variant by name prefix ("Raspberry Pi 5 8GB" is a "Raspberry Pi 5", but an
+ * "iPhone 14 Pro" is not an "iPhone 14": a tier word after the prefix is another model) that has the chip the caller
+ * names, if it names one; else a device with the same chip ({@link SocNames}: "Xiaomi 13
+ * (Snapdragon 8 Gen 2)" runs on the Galaxy S23's silicon); and only then among the profiles it falls back on
+ * ({@link #orElse}: those derived from a spec sheet). Immutable and thread-safe.
  */
 public final class DeviceDirectory {
     private static final Pattern PARENTHESES = Pattern.compile("\\(([^)]*)\\)");
@@ -21,8 +23,17 @@ public final class DeviceDirectory {
     /**
      * @param uri     where the profile was read (null for profiles given in memory)
      * @param profile the profile
+     * @param origin  empty for a written profile, else how it was made ("profile derived from the spec row of ...");
+     *                every match of it carries this in its note
      */
-    public record Entry(String uri, DeviceProfile profile) {}
+    public record Entry(String uri, DeviceProfile profile, String origin) {
+        public Entry {
+            origin = origin == null ? "" : origin;
+        }
+
+        /** A written profile. */
+        public Entry(String uri, DeviceProfile profile) { this(uri, profile, ""); }
+    }
 
     /**
      * @param uri     where the profile was read (null for profiles given in memory)
@@ -32,8 +43,15 @@ public final class DeviceDirectory {
     public record Match(String uri, DeviceProfile profile, String note) {}
 
     private final List<Entry> entries;
+    /** Searched only when no entry of this one matches; null for none. */
+    private final DeviceDirectory fallback;
 
-    public DeviceDirectory(List<Entry> entries) { this.entries = List.copyOf(entries); }
+    public DeviceDirectory(List<Entry> entries) { this(entries, null); }
+
+    private DeviceDirectory(List<Entry> entries, DeviceDirectory fallback) {
+        this.entries = List.copyOf(entries);
+        this.fallback = fallback;
+    }
 
     /** Profiles given in memory. */
     public static DeviceDirectory of(List<DeviceProfile> profiles) {
@@ -45,16 +63,35 @@ public final class DeviceDirectory {
         return new DeviceDirectory(ConfigFiles.listYaml(dirUriOrPath).stream().map(u -> new Entry(u, DeviceProfiles.load(u))).toList());
     }
 
-    /** The profiles, in order. */
-    public List<DeviceProfile> profiles() { return entries.stream().map(Entry::profile).toList(); }
+    /**
+     * This directory, then {@code more}: a device is looked for among {@code more} (by name, variant, short name, chip)
+     * only when no profile of this directory is found for it in any of those ways, so a written profile always wins.
+     */
+    public DeviceDirectory orElse(List<Entry> more) {
+        if (more.isEmpty()) return this;
+        DeviceDirectory tail = new DeviceDirectory(more);
+        return new DeviceDirectory(entries, fallback == null ? tail : fallback.orElse(more));
+    }
+
+    /** The profiles, in order (this directory's, then those it falls back on). */
+    public List<DeviceProfile> profiles() {
+        List<DeviceProfile> out = new ArrayList<>(entries.stream().map(Entry::profile).toList());
+        if (fallback != null) out.addAll(fallback.profiles());
+        return out;
+    }
 
     /**
      * The profile for {@code device}, or null. {@code soc} (may be null) names the device's chip: a name-prefix variant
      * must have it, and a device without a profile is matched by it (else by a chip named in the device text).
      */
     public Match find(String device, String soc) {
+        Match m = findHere(device, soc);
+        return m != null || fallback == null ? m : fallback.find(device, soc);
+    }
+
+    private Match findHere(String device, String soc) {
         String dev = device.trim();
-        for (Entry e : entries) if (e.profile().matches(dev)) return new Match(e.uri(), e.profile(), "");
+        for (Entry e : entries) if (e.profile().matches(dev)) return match(e, "");
         boolean chipNamed = soc != null && !SocNames.keys(soc).isEmpty();
         Entry best = null;
         String d = dev.toLowerCase(Locale.ROOT);
@@ -63,24 +100,31 @@ public final class DeviceDirectory {
             String n = p.name().toLowerCase(Locale.ROOT);
             if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
             if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
+                    && words(d.substring(n.length())).stream().noneMatch(TIER_WORDS::contains)
                     && (best == null || n.length() > best.profile().name().length())) {
                 best = e;
             }
         }
-        if (best != null) return new Match(best.uri(), best.profile(), "");
+        if (best != null) return match(best, "");
         Entry shortName = abbreviated(dev, soc, chipNamed);
         if (shortName != null) {
-            return new Match(shortName.uri(), shortName.profile(), "no profile named '" + dev + "': simulated on '"
-                    + shortName.profile().name() + "', whose name has every word of it");
+            return match(shortName, "no profile named '" + dev + "': simulated on '" + shortName.profile().name() + "', whose name has every word of it");
         }
         Entry chip = sameChip(dev, soc);
-        return chip == null ? null : new Match(chip.uri(), chip.profile(), "no profile named '" + dev + "': simulated on '"
-                + chip.profile().name() + "', the same chip");
+        return chip == null ? null : match(chip, "no profile named '" + dev + "': simulated on '" + chip.profile().name() + "', the same chip");
     }
 
-    /** Words that tell models of one line apart and often mean another chip or clocks ("iPhone 15" is not the "15 Pro"). */
+    private static Match match(Entry e, String how) {
+        String note = how.isEmpty() ? e.origin() : e.origin().isEmpty() ? how : how + " (" + e.origin() + ")";
+        return new Match(e.uri(), e.profile(), note);
+    }
+
+    /**
+     * Words that tell models of one line apart and often mean another chip or clocks ("iPhone 15" is not the "15 Pro"),
+     * and the generations of a line that keeps its other words ("Jetson Nano" is a Tegra X1, not a "Jetson Orin Nano").
+     */
     private static final Set<String> TIER_WORDS = Set.of("pro", "max", "ultra", "plus", "super", "mini", "lite", "fe", "xl", "fold",
-            "flip", "neo", "prime", "edge", "air", "nano", "agx", "nx");
+            "flip", "neo", "prime", "edge", "air", "nano", "agx", "nx", "orin", "xavier");
 
     private static List<String> words(String text) {
         return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")).filter(w -> !w.isEmpty()).toList();

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
  * Keys that identify a system-on-chip (or CPU) in free text, so that a measurement row of a device without a profile
  * can use the profile of another device with the same chip ("Xiaomi 13, Snapdragon 8 Gen 2 (SM8550)" runs on the
  * Galaxy S23's silicon). Two texts name the same chip when their keys intersect. Keys are vendor part numbers
- * ({@code sm8550}, {@code mt6899}, {@code bcm2712}; the bin suffix after '-' dropped; Rockchip's S packages as their chip:
- * {@code rk3588s} is {@code rk3588}) and the marketing name with
+ * ({@code sm8550}, {@code mt6899}, {@code bcm2712}, Google's {@code gs101}; the bin suffix after '-' dropped; Rockchip's S packages as their chip:
+ * {@code rk3588s} is {@code rk3588}; every X Elite part {@code X1E-xx-xxx} is {@code x1e}) and the marketing name with
  * vendor words, bins ("for Galaxy"), Apple's optional "Bionic" and parentheses removed ({@code snapdragon 8 gen 2}, {@code apple m1 max} becomes
  * {@code m1 max}). Stateless and thread-safe.
  */
 public final class SocNames {
     private static final Pattern PART = Pattern.compile(
-            "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d|rk\\d{4}s?)\\b");
+            "\\b(sm\\d{4}|mt\\d{4}|bcm\\d{4}|qcs\\d{4}|sc\\d{4}[a-z]*|exynos\\s?\\d{4}|tensor\\s?g\\d|gs\\d{3}|rk\\d{4}s?)\\b");
     private static final Pattern VENDOR = Pattern.compile(
             "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|rockchip|unisoc|hisilicon|assumed|for galaxy|bionic|soc|processor)\\b");
 
@@ -38,6 +38,9 @@ public final class SocNames {
         name = VENDOR.matcher(name).replaceAll(" ").replaceAll("[^a-z0-9+ -]", " ").replaceAll("\\s+", " ").trim();
         // a name of one generic word ("orin", "cortex") would join unrelated boards
         if (name.contains(" ") || name.matches(".*\\d.*")) out.add(name);
+        // Qualcomm's X Elite parts (X1E-00-1DE, X1E-78-100, X1E-80-100, X1E-84-100) are one die binned by clock; rows
+        // name the part, profiles the marketing name. The X Plus (X1P) parts are other dies and core counts.
+        if (name.startsWith("snapdragon x elite") || t.matches("(?s).*\\bx1e-?\\d{2}\\b.*")) out.add("x1e");
         return out;
     }
 

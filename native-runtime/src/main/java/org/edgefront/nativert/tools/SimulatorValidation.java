@@ -86,7 +86,15 @@ public final class SimulatorValidation {
 
     /** Reads a row's {@code weight_format} as {@code provenance} says its engine's script stored it, else as printed. */
     public SimulatorValidation(List<DeviceProfile> devices, List<ModelDescriptor> models, FormatProvenance provenance) {
-        this.directory = DeviceDirectory.of(devices);
+        this(DeviceDirectory.of(devices), models, provenance);
+    }
+
+    /**
+     * Finds each row's device in {@code devices} (written profiles, then any derived from a spec sheet,
+     * {@link DeviceSpecSheet}); reads {@code weight_format} as {@code provenance} says.
+     */
+    public SimulatorValidation(DeviceDirectory devices, List<ModelDescriptor> models, FormatProvenance provenance) {
+        this.directory = devices;
         this.catalog = new ModelCatalog(models);
         this.provenance = provenance;
     }

@@ -35,6 +35,15 @@ class DeviceDirectoryTest {
         assertNull(found("Apple iPhone 16", null));
         // "Jetson Orin" could be the AGX or a Nano: neither is taken for it
         assertNull(found("NVIDIA Jetson Orin", null));
+        // a tier word after a profile's whole name is another model: the iPhone 13 Pro is not a variant of a profile named
+        // "Apple iPhone 13" (both have the A15 here, but the rule cannot know; the iPhone 14 Pro's A16 is not the 14's A15)
+        DeviceDirectory thirteen = DeviceDirectory.of(java.util.List.of(renamed(DIR.find("Apple iPhone 14", null).profile(), "Apple iPhone 13")));
+        assertNull(thirteen.find("Apple iPhone 13 Pro", null));
+        assertEquals("Apple iPhone 13", thirteen.find("Apple iPhone 13 (128 GB)", null).profile().name());
+        // the first Jetson Nano (Tegra X1) is not the Jetson Orin Nano, though every word of it is in that profile's name
+        assertNull(found("Jetson Nano", "NVIDIA Tegra X1"));
+        assertNull(found("NVIDIA Jetson Nano Developer Kit", null));
+        assertEquals("NVIDIA Jetson Orin Nano 8GB Developer Kit (original clocks)", found("Jetson Orin Nano Developer Kit", null));
         // a named chip overrides the words: an M1 MacBook Air is not the M2 profile
         assertEquals("MacBook Air 13-inch (M1, 7-core GPU)", found("MacBook Air M2", "Apple M1"));
         assertNotNull(found("MacBook Air M2", "Apple M2"));
@@ -124,5 +133,10 @@ class DeviceDirectoryTest {
         assertEquals("NVIDIA Jetson AGX Xavier", found("Jetson AGX Xavier Developer Kit", null));
         assertNull(found("NVIDIA Jetson Xavier NX", "NVIDIA Xavier NX"));
         assertNull(found("NVIDIA Jetson Xavier NX", null));
+    }
+
+    private static DeviceProfile renamed(DeviceProfile p, String name) {
+        return new DeviceProfile(p.schemaVersion(), name, p.soc(), p.dram(), p.cpu(), p.caches(), p.accelerators(), p.energy(), p.thermal(),
+                p.battery(), p.storage(), java.util.List.of());
     }
 }

@@ -20,6 +20,10 @@ class SocNamesTest {
         // the RK3588S is the RK3588's silicon in a package with fewer I/O lanes: one chip for the simulator
         assertTrue(SocNames.sameChip("Rockchip RK3588", "Rockchip RK3588S"));
         assertFalse(SocNames.sameChip("Rockchip RK3588", "Rockchip RK3568"));
+        // Qualcomm's X Elite parts are one die in clock bins; the X Plus is another
+        assertTrue(SocNames.sameChip("Snapdragon X Elite X1E-78-100", "Snapdragon X Elite"));
+        assertTrue(SocNames.sameChip("Qualcomm X1E-84-100", "Snapdragon X Elite"));
+        assertFalse(SocNames.sameChip("Snapdragon X Plus X1P-64-100", "Snapdragon X Elite"));
         assertEquals(Set.of("sm8650", "snapdragon 8 gen 3"), SocNames.keys("Snapdragon 8 Gen 3 for Galaxy (SM8650-AC)"));
     }
 
