@@ -129,17 +129,42 @@ public final class ModelCatalog {
      * A model name reduced to a comparable key: lower case, organisation prefix dropped ("meta-llama/"), spaces,
      * underscores and colons as '-', a '-' between a leading family word and its version ("llama3.2" = "llama-3.2"),
      * and the tokens instruct, chat, it, hf, base, gguf, mlx, pt, tuned removed ("Qwen2.5-1.5B-Instruct" and
-     * "qwen2.5:1.5b" both give "qwen-2.5-1.5b").
+     * "qwen2.5:1.5b" both give "qwen-2.5-1.5b"); a file name loses its extension and the weight-format tags it ends with
+     * ("Phi-3-mini-4k-instruct-q4.gguf" gives "phi-3-mini-4k").
      */
     public static String normalize(String name) {
         String s = name.trim().toLowerCase(Locale.ROOT);
         int slash = s.lastIndexOf('/');
         if (slash >= 0) s = s.substring(slash + 1);
+        // a file name: its extension, then the weight-format tags a file name ends with ("-q4_k_m", ".q4_0", "-f16")
+        s = s.replaceAll("\\.(gguf|bin|safetensors|pte|onnx|tflite|task|litertlm|mlpackage)$", "");
+        String before;
+        do {
+            before = s;
+            s = s.replaceAll("[-._](i?q[0-9]+(_[0-9a-z]+)*|t?q[12]_0|f16|bf16|fp16|f32|fp32|int[248]|w[48]a(8|16)|[0-9]bit|awq|gptq)$", "");
+        } while (!s.equals(before) && !s.isEmpty());
         s = s.replaceAll("[\\s_:]+", "-").replaceAll("[()\\[\\],]", "");
         s = s.replaceAll("^([a-z]+)([0-9])", "$1-$2");
         List<String> toks = new ArrayList<>(Arrays.asList(s.split("-+")));
         toks.removeIf(t -> t.isEmpty() || QUALIFIERS.contains(t));
         return String.join("-", toks);
+    }
+
+    private static final java.util.regex.Pattern SIZE_IN_NAME =
+            java.util.regex.Pattern.compile("(?<![a-z0-9._])([0-9]+(?:[._][0-9]+)?)([bm])(?![a-z0-9])");
+
+    /**
+     * The parameter count a model's name states, in billions ("MobileLLM-R1-950M" 0.95, "OpenELM-1_1B" 1.1,
+     * "Qwen1.5-1.8B-Chat" 1.8), or NaN when it states none. A size glued to a letter is not the model's ("A3B" active
+     * parameters, Gemma 3n's "E2B" effective ones, "8x7B" experts).
+     */
+    public static double sizeInName(String name) {
+        String s = name.trim().toLowerCase(Locale.ROOT);
+        s = s.substring(s.lastIndexOf('/') + 1).replaceAll("[\\s:-]+", " "); // '_' and '.' kept: "1_1b" and "1.8b" are sizes
+        java.util.regex.Matcher m = SIZE_IN_NAME.matcher(s);
+        if (!m.find()) return Double.NaN;
+        double v = Double.parseDouble(m.group(1).replace('_', '.'));
+        return m.group(2).equals("m") ? v / 1000 : v;
     }
 
     // ---------------------------------------------------------------- resolving a --model argument

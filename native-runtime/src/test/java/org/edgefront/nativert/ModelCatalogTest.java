@@ -49,6 +49,12 @@ class ModelCatalogTest {
         assertEquals("llama-3.2-3b", ModelCatalog.normalize("Llama-3.2-3B-Instruct"));
         assertEquals("qwen-2.5-1.5b", ModelCatalog.normalize("Qwen/Qwen2.5-1.5B-Instruct"));
         assertEquals("gemma-2-2b", ModelCatalog.normalize("gemma-2-2b-it"));
+        // file names: the extension and the weight-format tags they end with
+        assertEquals("phi-3-mini-4k", ModelCatalog.normalize("Phi-3-mini-4k-instruct-q4.gguf"));
+        assertEquals("llama-2-7b", ModelCatalog.normalize("llama-2-7b-chat.Q4_0.gguf"));
+        assertEquals("qwen-2.5-0.5b", ModelCatalog.normalize("qwen2.5-0.5b-instruct-q4_k_m.gguf"));
+        assertEquals("smollm-2-135m", ModelCatalog.normalize("SmolLM2-135M-Instruct-IQ4_XS"));
+        assertEquals("mistral-7b-v0.3", ModelCatalog.normalize("Mistral-7B-Instruct-v0.3"));
     }
 
     @Test
@@ -275,5 +281,17 @@ class ModelCatalogTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelCatalog.fromHuggingFaceConfig("config.json",
                 json.replace("[8192,8192,", "[8192,0,"), "x"));
         assertEquals("intermediate_size[1]", e.field());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSizeInTheNameIsReadButNotOneGluedToALetter() {
+        assertEquals(0.95, ModelCatalog.sizeInName("MobileLLM-R1-950M"), 1e-12);
+        assertEquals(1.1, ModelCatalog.sizeInName("OpenELM-1_1B"), 1e-12);
+        assertEquals(1.8, ModelCatalog.sizeInName("Qwen1.5-1.8B-Chat"), 1e-12);
+        assertEquals(1.8, ModelCatalog.sizeInName("internlm2_5-1_8b-chat"), 1e-12);
+        assertEquals(30, ModelCatalog.sizeInName("Qwen3-30B-A3B"), 1e-12);
+        assertTrue(Double.isNaN(ModelCatalog.sizeInName("granite-4.0-micro")));
+        assertTrue(Double.isNaN(ModelCatalog.sizeInName("gemma-3n-E2B-it")), "E2B is Gemma 3n's effective size, not its parameter count");
+        assertTrue(Double.isNaN(ModelCatalog.sizeInName("Mixtral-8x7B")), "8x7B is eight experts");
     }
 }

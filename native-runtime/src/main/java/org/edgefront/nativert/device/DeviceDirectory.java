@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * A set of device profiles and the one place where a device named by a user or a measurement row is found among them:
- * by profile name or alias; else a board variant by name prefix ("Raspberry Pi 5 8GB" is a "Raspberry Pi 5", but an
- * "iPhone 14 Pro" is not an "iPhone 14": a tier word after the prefix is another model) that has the chip the caller
- * names, if it names one; else a device with the same chip ({@link SocNames}: "Xiaomi 13
+ * by profile name or alias; else a board variant by name prefix ("Raspberry Pi 5 8GB" is a "Raspberry Pi 5"; with no chip
+ * named, a tier word after the prefix but "Plus" is another model: an "iPhone 14 Pro" is not an "iPhone 14") that has the
+ * chip the caller names, if it names one; else a device with the same chip ({@link SocNames}: "Xiaomi 13
  * (Snapdragon 8 Gen 2)" runs on the Galaxy S23's silicon); and only then among the profiles it falls back on
  * ({@link #orElse}: those derived from a spec sheet). Immutable and thread-safe.
  */
@@ -100,7 +100,7 @@ public final class DeviceDirectory {
             String n = p.name().toLowerCase(Locale.ROOT);
             if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
             if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
-                    && words(d.substring(n.length())).stream().noneMatch(TIER_WORDS::contains)
+                    && (chipNamed || words(d.substring(n.length())).stream().noneMatch(w -> TIER_WORDS.contains(w) && !w.equals("plus")))
                     && (best == null || n.length() > best.profile().name().length())) {
                 best = e;
             }

@@ -146,16 +146,20 @@ public final class SimulatorValidation {
         double paramsB = MeasurementCsv.number(r.get("params_b"));
         ModelDescriptor m = catalog.find(model, paramsB);
         if (m == null) {
-            // a model the catalog lacks, with its size stated: the dense catalog model of the nearest size stands in
-            m = catalog.nearestDense(paramsB, STAND_IN_MAX_RATIO);
+            // a model the catalog lacks, with its size stated (params_b, else its name's "1.8B" or "950M"): the dense
+            // catalog model of the nearest size stands in
+            boolean named = Double.isNaN(paramsB);
+            double size = named ? ModelCatalog.sizeInName(model) : paramsB;
+            String sizeSource = named ? "the size in its name" : "its params_b";
+            m = catalog.nearestDense(size, STAND_IN_MAX_RATIO);
             if (m == null) {
                 return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')"
-                        + (Double.isNaN(paramsB) ? " and no params_b" : " and no dense catalog model within "
-                        + (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)) + "% of its params_b " + paramsB + " B"));
+                        + (Double.isNaN(size) ? " and no params_b or size in its name" : " and no dense catalog model within "
+                        + (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)) + "% of " + sizeSource + " " + size + " B"));
             }
             note = (note.isEmpty() ? "" : note + "; ") + String.format(java.util.Locale.ROOT,
-                    "no catalog model for '%s': simulated as %s, the dense catalog model nearest its params_b (%.2f B vs %.2f B)",
-                    model, m.name(), m.storedArchitecture().parameterCount() / 1e9, paramsB);
+                    "no catalog model for '%s': simulated as %s, the dense catalog model nearest %s (%.2f B vs %.2f B)",
+                    model, m.name(), sizeSource, m.storedArchitecture().parameterCount() / 1e9, size);
         }
         ModelArchitecture arch;
         try {

@@ -95,10 +95,13 @@ class DeviceSpecSheetTest {
         assertNotNull(pixel);
         assertEquals(51.2e9, pixel.profile().dram().bandwidthBytesPerSecond(), 1);
         assertTrue(pixel.note().contains("derived from the spec row of 'Google Pixel 6' in specs.csv"), pixel.note());
-        // and a phone of the same chip finds the derived profile by its chip, saying both
+        // a phone of the same chip finds the derived profile by its chip, saying both; without a chip "Pro" is another model
         DeviceDirectory.Match pro = dir.find("Google Pixel 6 Pro", "Google Tensor (GS101)");
-        assertNotNull(pro);
-        assertTrue(pro.note().contains("the same chip") && pro.note().contains("spec row"), pro.note());
+        assertEquals("Google Pixel 6", pro.profile().name());
+        assertTrue(pro.note().contains("spec row"), pro.note());
+        assertNull(dir.find("Google Pixel 6 Pro", null));
+        DeviceDirectory.Match other = dir.find("Some Phone", "GS101");
+        assertTrue(other.note().contains("the same chip") && other.note().contains("spec row"), other.note());
     }
 
     @Tag("native")

@@ -105,16 +105,20 @@ class SimulatorValidationTest {
     void aModelTheCatalogLacksIsSimulatedAsTheDenseModelOfItsStatedSizeAndTheRowSaysSo() {
         String text = "device,engine,backend,threads,model,params_b,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
                 + "Raspberry Pi 5,llama.cpp,CPU,4,granite-3.1-2b-instruct,2.53,Q4_0,,5.0,\n"
-                + "Raspberry Pi 5,llama.cpp,CPU,4,granite-3.1-2b-instruct,,Q4_0,,5.0,\n"
-                + "Raspberry Pi 5,llama.cpp,CPU,4,Some-MoE-400B-A20B,400,Q4_0,,5.0,\n";
+                + "Raspberry Pi 5,llama.cpp,CPU,4,granite-4.0-micro,,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,Some-MoE-400B-A20B,400,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,MobileLLM-R1-950M,,Q4_0,,5.0,\n";
         SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
         SimulatorValidation.Row sized = r.rows().get(0);
         assertTrue(sized.ok(), sized.reason());
         assertTrue(sized.reason().contains("no catalog model for 'granite-3.1-2b-instruct': simulated as "), sized.reason());
         assertNotNull(sized.predictedDecodeTokS());
-        assertEquals("unsupported", r.rows().get(1).status(), "without params_b there is no size to stand in for it");
-        assertTrue(r.rows().get(1).reason().contains("no params_b"), r.rows().get(1).reason());
+        assertEquals("unsupported", r.rows().get(1).status(), "without params_b or a size in the name there is no size to stand in for it");
+        assertTrue(r.rows().get(1).reason().contains("no params_b or size in its name"), r.rows().get(1).reason());
         assertEquals("unsupported", r.rows().get(2).status(), "no dense catalog model within 15% of 400 B");
+        SimulatorValidation.Row named = r.rows().get(3);
+        assertTrue(named.ok(), named.reason());
+        assertTrue(named.reason().contains("nearest the size in its name") && named.reason().contains("vs 0.95 B"), named.reason());
     }
 
     @Test
