@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the llama.cpp tools EdgeFront's round-trip tests use (llama-quantize, llama-perplexity, llama-bench,
-# llama-convert-llama2c-to-ggml, llama-tokenize) from the llama.cpp source that npm's node-llama-cpp@3.22.1 ships as a git
+# llama-convert-llama2c-to-ggml, llama-tokenize, llama-gguf-split) from the llama.cpp source that npm's node-llama-cpp@3.22.1 ships as a git
 # bundle, into a cache outside the clone. Idempotent: when the cached binaries exist and their recorded
 # checksums and build settings match, it only prints where they are.
 #
@@ -15,7 +15,7 @@ dir="$cache_root/llama.cpp-$version"
 bin="$dir/bin"
 stamp="$bin/BUILD-STAMP"
 jobs="${LLAMA_CPP_JOBS:-2}"
-tools=(llama-quantize llama-perplexity llama-bench llama-convert-llama2c-to-ggml llama-tokenize)
+tools=(llama-quantize llama-perplexity llama-bench llama-convert-llama2c-to-ggml llama-tokenize llama-gguf-split)
 # CPU only, Release, static, no tests/server/curl; GGML_NATIVE because the tools run (and llama-bench measures)
 # on the machine that built them.
 cmake_flags=(-DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class LlamaCppTools {
     /** The tools the build script builds. */
     public static final List<String> TOOLS = List.of("llama-quantize", "llama-perplexity", "llama-bench", "llama-convert-llama2c-to-ggml",
-            "llama-tokenize");
+            "llama-tokenize", "llama-gguf-split");
 
     private LlamaCppTools() {}
 

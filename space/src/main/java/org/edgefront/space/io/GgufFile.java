@@ -95,12 +95,13 @@ public final class GgufFile {
     }
 
     /**
-     * Opens a GGUF checkpoint.
+     * Opens a GGUF checkpoint: one file, or the first shard of a model llama.cpp's {@code gguf-split} split into
+     * {@code PREFIX-0000k-of-0000n.gguf} files (the others are read from beside it).
      *
      * @throws InvalidInputException naming the file and the key, tensor or byte offset at fault
      */
     public static ModelWeights open(String uri, Configuration conf) throws IOException {
-        return HadoopFiles.openWith(uri, conf, GgufFile::parse);
+        return HadoopFiles.openWith(uri, conf, r -> parse(r, conf));
     }
 
     /**
@@ -211,6 +212,20 @@ public final class GgufFile {
                 dims.put(name, List.copyOf(d));
                 if (st != null && count > 0 && d.get(0) % st.blockValues() == 0) bytes.put(name, st.bytesFor(count));
             }
+            Double shards = numbers.get(SPLIT_COUNT);
+            if (shards != null && shards > 1) {
+                // a split model: the other shards' tensors too (the metadata is the first shard's)
+                Tensors t = tensors(r, header(r), conf);
+                try {
+                    for (Info i : t.byName().values()) {
+                        if (dims.containsKey(i.name())) continue;
+                        dims.put(i.name(), i.dims());
+                        if (i.bytes() >= 0) bytes.put(i.name(), i.bytes());
+                    }
+                } finally {
+                    t.closeOpened();
+                }
+            }
             return new HeaderSummary(f, numbers, strings, arrays, dims, bytes);
         }
     }
@@ -299,14 +314,19 @@ public final class GgufFile {
     }
 
     /**
-     * The ggml type each tensor is stored in, by GGUF tensor name in file order (names as ggml prints them,
-     * also for types EdgeFront cannot decode).
+     * The ggml type each tensor is stored in, by GGUF tensor name in file order, over every shard of a split model (names
+     * as ggml prints them, also for types EdgeFront cannot decode).
      */
     public static Map<String, String> tensorTypes(String uri, Configuration conf) throws IOException {
         try (RangeReader r = HadoopFiles.open(uri, conf)) {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (Info i : header(r).byName().values()) out.put(i.name(), GgmlType.nameOf(i.ggmlType()));
-            return out;
+            Tensors t = tensors(r, header(r), conf);
+            try {
+                Map<String, String> out = new LinkedHashMap<>();
+                for (Info i : t.byName().values()) out.put(i.name(), GgmlType.nameOf(i.ggmlType()));
+                return out;
+            } finally {
+                t.closeOpened();
+            }
         }
     }
 
@@ -353,9 +373,136 @@ public final class GgufFile {
     /** The parsed header: metadata, tensor entries by name, and where the data section starts. */
     private record Header(Map<String, Meta> meta, Map<String, Info> byName, long dataStart, Map<String, long[]> valueSpans) { }
 
-    private static ModelWeights parse(RangeReader r) throws IOException {
+    /**
+     * The tensors of a model stored in one file or split into shards (llama.cpp's {@code gguf-split}): each tensor's
+     * header entry and the shard that holds it. {@code readers.get(0)} is the file the caller opened; the others are owned
+     * by whoever closes them ({@link StoredWeights}, or {@link #close}).
+     */
+    private record Tensors(List<RangeReader> readers, long[] dataStarts, Map<String, Info> byName, Map<String, Integer> shardOf) {
+        Tensors {
+            readers = List.copyOf(readers);
+            byName = java.util.Collections.unmodifiableMap(byName);
+            shardOf = java.util.Collections.unmodifiableMap(shardOf);
+        }
+
+        /** Absolute offset of a tensor's data in its shard. */
+        long start(Info i) { return dataStarts[shardOf.get(i.name())] + i.offset(); }
+
+        RangeReader reader(Info i) { return readers.get(shardOf.get(i.name())); }
+
+        /** Closes the shards this object opened (every reader but the first). */
+        void closeOpened() throws IOException {
+            IOException first = null;
+            for (RangeReader r : readers.subList(1, readers.size())) {
+                try {
+                    r.close();
+                } catch (IOException e) {
+                    if (first == null) first = e; else first.addSuppressed(e);
+                }
+            }
+            if (first != null) throw first;
+        }
+    }
+
+    /** llama.cpp's shard names: {@code PREFIX-00001-of-00003.gguf} ({@code llama_split_path}). */
+    private static final java.util.regex.Pattern SHARD_NAME = java.util.regex.Pattern.compile("^(.*)-(\\d{5})-of-(\\d{5})\\.gguf$");
+
+    /**
+     * The shards of a split model, the first included, as llama.cpp finds them: {@code split.count} files named
+     * {@code PREFIX-0000k-of-0000n.gguf} beside the first. A single file (no {@code split.count}, or 1) is its only shard.
+     *
+     * @throws InvalidInputException when the file is not the first shard or is not named as llama.cpp names shards
+     */
+    private static List<String> shardUris(String f, Map<String, Meta> meta) {
+        Meta count = meta.get(SPLIT_COUNT);
+        if (count == null) return List.of(f);
+        if (!isInteger(count) || count.number() < 1 || count.number() > 9999) {
+            throw new InvalidInputException(f, SPLIT_COUNT, "value " + count.number() + " is not a shard count of 1..9999");
+        }
+        int n = (int) count.number();
+        Meta no = meta.get(SPLIT_NO);
+        int index = no == null ? 0 : (int) no.number();
+        if (n == 1) return List.of(f);
+        java.util.regex.Matcher m = SHARD_NAME.matcher(f);
+        if (index != 0) {
+            String first = m.matches() ? m.group(1) + String.format(java.util.Locale.ROOT, "-%05d-of-%05d.gguf", 1, n) : "the first shard";
+            throw new InvalidInputException(f, SPLIT_NO, "this file is shard " + (index + 1) + " of " + n + " of a split model; open " + first);
+        }
+        if (!m.matches() || Integer.parseInt(m.group(2)) != 1 || Integer.parseInt(m.group(3)) != n) {
+            throw new InvalidInputException(f, SPLIT_COUNT, "a model split into " + n + " shards, but the file is not named like its first"
+                    + " shard (PREFIX-00001-of-" + String.format(java.util.Locale.ROOT, "%05d", n) + ".gguf), so its other shards cannot be found");
+        }
+        List<String> out = new ArrayList<>();
+        for (int k = 1; k <= n; k++) out.add(m.group(1) + String.format(java.util.Locale.ROOT, "-%05d-of-%05d.gguf", k, n));
+        return out;
+    }
+
+    private static final String SPLIT_COUNT = "split.count";
+    private static final String SPLIT_NO = "split.no";
+
+    /**
+     * Every tensor of the model whose first (or only) file is {@code r}: for a split model, the other shards are opened
+     * and their headers read and checked (shard number and count, no tensor in two shards, the total the first shard
+     * states).
+     */
+    private static Tensors tensors(RangeReader r, Header h, Configuration conf) throws IOException {
+        String f = r.source();
+        List<String> uris = shardUris(f, h.meta());
+        Map<String, Info> byName = new LinkedHashMap<>(h.byName());
+        Map<String, Integer> shardOf = new HashMap<>();
+        for (String n : h.byName().keySet()) shardOf.put(n, 0);
+        List<RangeReader> readers = new ArrayList<>(List.of(r));
+        long[] starts = new long[uris.size()];
+        starts[0] = h.dataStart();
+        try {
+            for (int k = 1; k < uris.size(); k++) {
+                String u = uris.get(k);
+                if (HadoopFiles.statusOrNull(u, conf) == null) {
+                    throw new InvalidInputException(f, SPLIT_COUNT, "shard " + (k + 1) + " of " + uris.size() + " (" + u + ") does not exist");
+                }
+                RangeReader sr = HadoopFiles.open(u, conf);
+                readers.add(sr);
+                Header sh = header(sr);
+                Meta no = sh.meta().get(SPLIT_NO);
+                Meta cnt = sh.meta().get(SPLIT_COUNT);
+                if (no == null || (int) no.number() != k || cnt == null || (int) cnt.number() != uris.size()) {
+                    throw new InvalidInputException(u, SPLIT_NO, "expected shard " + (k + 1) + " of " + uris.size() + " (split.no " + k
+                            + ", split.count " + uris.size() + "), found split.no " + (no == null ? "none" : (long) no.number())
+                            + ", split.count " + (cnt == null ? "none" : (long) cnt.number()));
+                }
+                starts[k] = sh.dataStart();
+                for (Info i : sh.byName().values()) {
+                    if (byName.put(i.name(), i) != null) throw new InvalidInputException(u, i.name(), "tensor also in an earlier shard");
+                    shardOf.put(i.name(), k);
+                }
+            }
+            Meta total = h.meta().get("split.tensors.count");
+            if (uris.size() > 1 && total != null && (long) total.number() != byName.size()) {
+                throw new InvalidInputException(f, "split.tensors.count", "states " + (long) total.number() + " tensors; the "
+                        + uris.size() + " shards hold " + byName.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (RangeReader o : readers.subList(1, readers.size())) {
+                try {
+                    o.close();
+                } catch (IOException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
+        }
+        return new Tensors(readers, starts, byName, shardOf);
+    }
+
+    private static ModelWeights parse(RangeReader r, Configuration conf) throws IOException {
         Header h = header(r);
-        return weights(r, h.meta(), h.byName(), h.dataStart());
+        Tensors t = tensors(r, h, conf);
+        try {
+            return weights(r, h.meta(), t);
+        } catch (IOException | RuntimeException e) {
+            t.closeOpened();
+            throw e;
+        }
     }
 
     private static Header header(RangeReader r) throws IOException {
@@ -446,8 +593,9 @@ public final class GgufFile {
         return new Header(meta, byName, dataStart, spans);
     }
 
-    private static ModelWeights weights(RangeReader r, Map<String, Meta> meta, Map<String, Info> byName, long dataStart) throws IOException {
+    private static ModelWeights weights(RangeReader r, Map<String, Meta> meta, Tensors tensors) throws IOException {
         String f = r.source();
+        Map<String, Info> byName = tensors.byName();
 
         String archName = text(f, meta, "general.architecture");
         ArchitectureFamily family = switch (archName) {
@@ -516,14 +664,14 @@ public final class GgufFile {
                 .withRotaryDims(rotaryDims).withRopeScaling(rope);
         if (family == ArchitectureFamily.GEMMA3) arch = gemma3(f, meta, p, arch);
         if (family == ArchitectureFamily.GEMMA2) arch = gemma2(f, meta, p, arch);
-        if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, byName, dataStart, r, arch);
+        if (family == ArchitectureFamily.PHI3) arch = phi3(f, meta, p, tensors, arch);
         if (byName.containsKey(ROPE_FREQS_TENSOR)) {
             // Llama 3.1 / 3.2 / 3.3: llama.cpp's converter bakes the llama3 rule into one divisor per frequency pair, which
             // llama.cpp applies on every layer and at every context (no rope.scaling.type is written)
             if (arch.ropeScaling() != RopeScaling.NONE) {
                 throw new InvalidInputException(f, ROPE_FREQS_TENSOR, "per-frequency factors on top of RoPE scaling '" + scaling + "' are not supported");
             }
-            arch = arch.withRopeScaling(RopeScaling.frequencyFactors(ropeFactors(f, byName.get(ROPE_FREQS_TENSOR), rotaryDims, dataStart, r), ctx));
+            arch = arch.withRopeScaling(RopeScaling.frequencyFactors(ropeFactors(f, byName.get(ROPE_FREQS_TENSOR), rotaryDims, tensors), ctx));
         }
 
         Map<String, StoredWeights.Location> locs = new LinkedHashMap<>();
@@ -548,10 +696,10 @@ public final class GgufFile {
             if (count > Integer.MAX_VALUE - 8) throw new InvalidInputException(f, stored, "tensor of " + count + " values is too large to read into one array");
             // rows are whole blocks (the row length is a multiple of the block), so a part's rows are a byte range of the stack
             long skip = stack != null ? (long) stack.rowOffset(t.canonical()) * i.type().bytesFor(t.cols()) : 0;
-            locs.put(t.canonical(), new StoredWeights.Location(0, dataStart + i.offset() + skip, count, i.type(), t.rows(),
+            locs.put(t.canonical(), new StoredWeights.Location(tensors.shardOf().get(stored), tensors.start(i) + skip, count, i.type(), t.rows(),
                     rotateHalf ? t.ropeHeads() : 0));
         }
-        return new StoredWeights(arch, f, List.of(r), locs);
+        return new StoredWeights(arch, f, tensors.readers(), locs);
     }
 
     /**
@@ -660,8 +808,8 @@ public final class GgufFile {
      * ({@link ArchitectureFamily#PHI3}). The factor tensors hold one value per rotated pair, {@code rope.dimension_count / 2}
      * (llama.cpp's loader: {@code n_rot/2}).
      */
-    private static ModelArchitecture phi3(String f, Map<String, Meta> meta, String p, Map<String, Info> byName, long dataStart, RangeReader r,
-                                          ModelArchitecture a) throws IOException {
+    private static ModelArchitecture phi3(String f, Map<String, Meta> meta, String p, Tensors tensors, ModelArchitecture a) throws IOException {
+        Map<String, Info> byName = tensors.byName();
         if (a.qDim() != a.dim()) {
             throw new InvalidInputException(f, "phi3.attention.key_length", "heads x head size " + a.qDim() + " differs from the width "
                     + a.dim() + "; llama.cpp's phi3 loader sizes q and attn_output by the width");
@@ -679,19 +827,19 @@ public final class GgufFile {
         if (!(attention > 0) || Double.isInfinite(attention)) {
             throw new InvalidInputException(f, p + ROPE_ATTENTION_FACTOR_KEY, "value " + attention + " is not a positive finite number");
         }
-        RopeScaling rope = RopeScaling.longRope(ropeFactors(f, byName.get(LONG_ROPE_FACTORS_TENSOR), a.rotaryDims(), dataStart, r),
-                ropeFactors(f, byName.get(SHORT_ROPE_FACTORS_TENSOR), a.rotaryDims(), dataStart, r), (double) a.maxSeqLen() / original,
+        RopeScaling rope = RopeScaling.longRope(ropeFactors(f, byName.get(LONG_ROPE_FACTORS_TENSOR), a.rotaryDims(), tensors),
+                ropeFactors(f, byName.get(SHORT_ROPE_FACTORS_TENSOR), a.rotaryDims(), tensors), (double) a.maxSeqLen() / original,
                 original, attention);
         return a.withRopeScaling(rope);
     }
 
     /** A LongRoPE or per-frequency factor tensor: {@code rotaryDims / 2} positive finite F32 values. */
-    private static List<Double> ropeFactors(String f, Info t, int rotaryDims, long dataStart, RangeReader r) throws IOException {
+    private static List<Double> ropeFactors(String f, Info t, int rotaryDims, Tensors tensors) throws IOException {
         if (!t.dims().equals(List.of((long) rotaryDims / 2)) || t.type() != GgmlType.F32) {
             throw new InvalidInputException(f, t.name(), "dims " + t.dims() + " of type " + GgmlType.nameOf(t.ggmlType()) + ", but "
                     + rotaryDims + " rotated dimensions per head need " + rotaryDims / 2 + " F32 values, one per frequency pair");
         }
-        float[] v = r.readFloats(dataStart + t.offset(), t.count(), t.type());
+        float[] v = tensors.reader(t).readFloats(tensors.start(t), t.count(), t.type());
         List<Double> out = new ArrayList<>(v.length);
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] > 0) || Float.isInfinite(v[i])) {

@@ -48,6 +48,18 @@ public final class TestGguf {
         return this;
     }
 
+    public TestGguf u16(String k, int v) {
+        key(k, 2);
+        kv.writeBytes(le(2, v));
+        return this;
+    }
+
+    public TestGguf i32(String k, int v) {
+        key(k, 5);
+        kv.writeBytes(le(4, v));
+        return this;
+    }
+
     public TestGguf bool(String k, boolean v) {
         key(k, 7);
         kv.write(v ? 1 : 0);
