@@ -38,8 +38,13 @@ final class SimulateCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--device-specs", paramLabel = "FILE.csv", description = "Spec sheet (columns of device-specs.csv): a --device that no "
-            + "profile answers to is simulated on the profile derived from its row (validate-simulator --device-specs says how).")
+            + "written profile answers to is simulated on the profile derived from its row (validate-simulator --device-specs says how); the "
+            + "repository's configs/devices/spec-sheet.csv is searched after it.")
     String deviceSpecs;
+
+    @Option(names = "--write-profile", paramLabel = "FILE.yaml", description = "Also write the device profile simulated on as a device YAML "
+            + "(e.g. one derived from a spec row, to edit and to name in a search spec's device).")
+    String writeProfile;
 
     @Option(names = "--format", defaultValue = "Q4_0", description = "llama.cpp file type (per-tensor types by llama-quantize's rules: Q4_K_M, Q3_K_S, IQ4_XS, IQ2_M, TQ1_0, ...) "
             + "or one weight format for every tensor (int4g32, Q4_K, uniform:IQ2_XXS) (default ${DEFAULT-VALUE}).")
@@ -85,9 +90,13 @@ final class SimulateCommand implements Callable<Integer> {
 
     /** The profile {@code --device-specs} derives for a device name no written profile answers to, or null. */
     private DeviceDirectory.Match fromSpecSheet() {
-        if (deviceSpecs == null || ClosestNames.looksLikePath(device)) return null;
-        DeviceSpecSheet.Result sheet = DeviceSpecSheet.load(deviceSpecs); // read first: a bad sheet is bad input whatever the device
-        if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(device))) return null;
+        java.util.List<String> files = new java.util.ArrayList<>();
+        if (deviceSpecs != null) files.add(deviceSpecs);
+        String repo = ValidateSimulatorCommand.repositorySheet();
+        if (repo != null) files.add(repo);
+        if (files.isEmpty()) return null;
+        DeviceSpecSheet.Result sheet = DeviceSpecSheet.loadAll(files); // read first: a bad sheet is bad input whatever the device
+        if (ClosestNames.looksLikePath(device) || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(device))) return null;
         if (DeviceDirectory.load(RepoPaths.config("devices").toString()).find(device, null) != null) return null;
         return new DeviceDirectory(java.util.List.of()).orElse(sheet.entries()).find(device, null);
     }
@@ -109,6 +118,12 @@ final class SimulateCommand implements Callable<Integer> {
                 if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
                 dev = DeviceProfiles.load(rd.uri());
             }
+        }
+        if (writeProfile != null) {
+            org.edgefront.jobs.io.AtomicFiles.writeString(org.edgefront.jobs.io.AtomicFiles.path(writeProfile), DeviceProfiles.toYaml(dev,
+                    "Device profile written by edgefront simulate --device '" + device + "' --write-profile on " + java.time.Instant.now()
+                            + ".\nWhere it was derived from a spec row, every number a spec row cannot state follows DeviceSpecSheet's rules"
+                            + " per instruction set:\nreplace them with the device's own figures where you have them."));
         }
         Backend b;
         try {

@@ -39,10 +39,11 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
     @Option(names = "--devices", paramLabel = "DIR", description = "Device profiles (default configs/devices of the repository).")
     String devices;
 
-    @Option(names = "--device-specs", paramLabel = "FILE.csv",
-            description = "Spec sheet (columns of device-specs.csv) whose rows become profiles of the devices no profile names or shares a"
-                    + " chip with (default: the device-specs.csv beside --measurements, if there is one; none: off).")
-    String deviceSpecs;
+    @Option(names = "--device-specs", paramLabel = "FILE.csv|none",
+            description = "Spec sheet (columns of device-specs.csv) whose rows become profiles of the devices no written profile names or shares"
+                    + " a chip with; repeatable (default: the device-specs.csv beside --measurements, if there is one); the repository's"
+                    + " configs/devices/spec-sheet.csv is searched last; none: no spec sheet at all.")
+    List<String> deviceSpecs = new java.util.ArrayList<>();
 
     @Option(names = "--models", paramLabel = "DIR", description = "Model descriptors (default configs/models of the repository).")
     String models;
@@ -98,10 +99,28 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
      * there is one (null when none is read).
      */
     private DeviceSpecSheet.Result specSheet() {
-        if ("none".equalsIgnoreCase(deviceSpecs)) return null;
-        if (deviceSpecs != null) return DeviceSpecSheet.load(deviceSpecs);
-        String beside = besideMeasurements("device-specs.csv");
-        return beside == null ? null : DeviceSpecSheet.load(beside);
+        if (deviceSpecs.stream().anyMatch("none"::equalsIgnoreCase)) {
+            if (deviceSpecs.size() > 1) throw new InvalidInputException("-", "--device-specs", "none cannot be combined with files");
+            return null;
+        }
+        List<String> files = new java.util.ArrayList<>(deviceSpecs);
+        if (files.isEmpty()) {
+            String beside = besideMeasurements("device-specs.csv");
+            if (beside != null) files.add(beside);
+        }
+        String repo = repositorySheet();
+        if (repo != null) files.add(repo);
+        return files.isEmpty() ? null : DeviceSpecSheet.loadAll(files);
+    }
+
+    /** The repository's spec sheet of devices without a written profile, or null outside a repository. */
+    static String repositorySheet() {
+        try {
+            Path p = RepoPaths.config("devices").resolve(DeviceSpecSheet.REPOSITORY_SHEET);
+            return Files.isRegularFile(p) ? p.toString() : null;
+        } catch (InvalidInputException e) {
+            return null;
+        }
     }
 
     /** A file named {@code name} in the folder of {@code --measurements}, or null when there is none. */

@@ -83,6 +83,16 @@ public final class ClosestNames {
         DeviceDirectory.Match m = profiles.find(given, null);
         if (m != null) return new ResolvedDevice(m.uri(), m.note());
         List<String> names = profiles.profiles().stream().map(DeviceProfile::name).toList();
+        Path sheet = dir.resolve(org.edgefront.nativert.tools.DeviceSpecSheet.REPOSITORY_SHEET);
+        if (Files.isRegularFile(sheet)) {
+            DeviceDirectory.Match row = new DeviceDirectory(List.of())
+                    .orElse(org.edgefront.nativert.tools.DeviceSpecSheet.load(sheet.toString()).entries()).find(given, null);
+            if (row != null) {
+                throw new InvalidInputException(file, field, "no device profile named '" + given + "', but " + sheet + " has a spec row for '"
+                        + row.profile().name() + "': write its profile with edgefront simulate --model MODEL --device '" + given
+                        + "' --write-profile FILE.yaml, check its figures, and name FILE.yaml here");
+            }
+        }
         throw new InvalidInputException(file, field, "no device profile named '" + given + "' or with a chip it names; closest: "
                 + String.join(", ", closest(given, names).stream().map(n -> "'" + n + "'").toList()) + " (or a profile's path, in " + dir + ")");
     }

@@ -52,6 +52,21 @@ class CliPolishTest {
     }
 
     @Test
+    void aDeviceKnownOnlyByASpecRowIsSimulatedItsProfileWrittenAndASearchSaysHowToGetOne(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String model = TestPaths.root().resolve("configs/models/tinyllama-1.1b.yaml").toString();
+        Path yaml = dir.resolve("nano.yaml");
+        CliRun derived = CliRun.of("simulate", "--model", model, "--device", "Jetson Nano", "--write-profile", yaml.toString(), "--json");
+        assertEquals(0, derived.code(), derived.err());
+        assertTrue(derived.err().contains("derived from the spec row of 'NVIDIA Jetson Nano Developer Kit'"), derived.err());
+        CliRun reread = CliRun.of("simulate", "--model", model, "--device", yaml.toString(), "--json");
+        assertEquals(0, reread.code(), reread.err());
+        assertEquals(derived.out(), reread.out(), "the written profile simulates as the derived one");
+        org.edgefront.space.input.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.edgefront.space.input.InvalidInputException.class, () -> org.edgefront.jobs.spec.ClosestNames.resolveDevice("spec.yaml", "device", "Jetson Nano"));
+        assertTrue(e.getMessage().contains("spec row for 'NVIDIA Jetson Nano Developer Kit'") && e.getMessage().contains("--write-profile"), e.getMessage());
+    }
+
+    @Test
     void optionErrorsHaveNoStrayFilePrefix() {
         CliRun r = CliRun.of("search", "x.yaml", "--resume", "--force");
         assertEquals(2, r.code());

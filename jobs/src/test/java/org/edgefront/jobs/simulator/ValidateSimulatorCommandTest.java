@@ -241,4 +241,17 @@ class ValidateSimulatorCommandTest {
         assertEquals(2, refused.exit());
         assertTrue(refused.err().contains("bad-specs.csv") && refused.err().contains("dram_bandwidth_gbs"), refused.err());
     }
+
+    @Test
+    void aDeviceOnlyTheRepositorysSpecSheetKnowsIsSimulatedFromItsRow(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, "device,soc,engine,backend,threads,model,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Jetson Nano,NVIDIA Tegra X1,llama.cpp,CPU,4,TinyLlama-1.1B,Q4_0,512,5.0,\n");
+        JsonNode row = new ObjectMapper().readTree(run("--measurements", csv.toString(), "--json").out()).get("rows").get(0);
+        assertEquals("ok", row.get("status").asText(), row.toString());
+        assertTrue(row.get("reason").asText().contains("NVIDIA Jetson Nano Developer Kit")
+                && row.get("reason").asText().contains("configs/devices/spec-sheet.csv"), row.toString());
+        JsonNode off = new ObjectMapper().readTree(run("--measurements", csv.toString(), "--json", "--device-specs", "none").out()).get("rows").get(0);
+        assertEquals("unsupported", off.get("status").asText(), "not the Jetson Orin Nano's profile: " + off);
+    }
 }

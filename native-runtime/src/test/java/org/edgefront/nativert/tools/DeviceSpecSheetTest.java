@@ -60,6 +60,42 @@ class DeviceSpecSheetTest {
     }
 
     @Test
+    void statedClustersGiveEachNamedCoreItsClassesWidthAndPower() {
+        DeviceSpecSheet.Result r = DeviceSpecSheet.parse("specs.csv", HEADER.replace("source\n", "source,cpu_clusters\n")
+                + "Phone,Snapdragon 8 Gen 2,LPDDR5X,67.2,8,8,3.36,,,,,,,\"1x Cortex-X3 @3.36; 4x Cortex-A715 @2.8; 3x Cortex-A510 @2.0\"\n"
+                + "Board,Some SoC,LPDDR4X,17.1,8,,,,,,,,,\"4x @2.4\"\n"
+                + "Wrong,Some SoC,LPDDR4X,17.1,8,6,,,,,,,,\"4x @2.4\"\n"
+                + "Bad,Some SoC,LPDDR4X,17.1,8,,,,,,,,,\"four cores at 2.4\"\n");
+        assertEquals(List.of("Phone", "Board"), r.entries().stream().map(e -> e.profile().name()).toList());
+        List<DeviceProfile.CpuCluster> c = r.entries().get(0).profile().cpu().clusters();
+        assertEquals(3, c.size());
+        assertEquals(32, c.get(0).fp32FlopsPerCycle(), "a Cortex-X: four 128-bit pipes");
+        assertEquals(16, c.get(1).fp32FlopsPerCycle());
+        assertEquals(8, c.get(2).fp32FlopsPerCycle());
+        assertEquals(2.0, c.get(2).maxGhz());
+        assertEquals(8, r.entries().get(0).profile().cpu().cores());
+        // four threads run on the fastest four cores: one X3 and three A715s
+        assertEquals(1e9 * (3.36 * 32 + 3 * 2.8 * 16), r.entries().get(0).profile().cpuPeak(4, DeviceProfile.CpuCluster::fp32FlopsPerCycle), 1);
+        assertEquals(16, r.entries().get(1).profile().cpu().clusters().get(0).fp32FlopsPerCycle(), "an unnamed core: the instruction set's default");
+        assertTrue(r.skipped().get(0).contains("'Wrong'") && r.skipped().get(0).contains("hold 4 cores, cpu_cores says 6"), r.skipped().toString());
+        assertTrue(r.skipped().get(1).contains("'Bad'") && r.skipped().get(1).contains("is not 'N x [core] @GHz'"), r.skipped().toString());
+    }
+
+    @Test
+    void coreClassesFollowTheCoresPipes() {
+        assertEquals(48, DeviceSpecSheet.coreClass("Cortex-X925")[0]);
+        assertEquals(32, DeviceSpecSheet.coreClass("Oryon prime")[0]);
+        assertEquals(32, DeviceSpecSheet.coreClass("A17 Pro P-core")[0]);
+        assertEquals(16, DeviceSpecSheet.coreClass("E-core (Blizzard)")[0]);
+        assertEquals(16, DeviceSpecSheet.coreClass("Cortex-A72")[1], "no FP16 arithmetic before Armv8.2");
+        assertEquals(8, DeviceSpecSheet.coreClass("Cortex-A53")[2] / 2);
+        assertEquals(128, DeviceSpecSheet.coreClass("Zen 4")[2], "VNNI");
+        assertEquals(64, DeviceSpecSheet.coreClass("Zen 3")[2]);
+        assertEquals(16, DeviceSpecSheet.coreClass("Gracemont")[0]);
+        assertNull(DeviceSpecSheet.coreClass("Mystery core"));
+    }
+
+    @Test
     void aRowWithoutBandwidthCoresOrClockGivesNoProfileAndSaysWhy() {
         DeviceSpecSheet.Result r = DeviceSpecSheet.parse("specs.csv", HEADER
                 + "Phone A,Chip A,LPDDR5,,8,8,3.0,,,,,,\n"
@@ -127,6 +163,20 @@ class DeviceSpecSheetTest {
             assertTrue(d.reason().contains("derived from the spec row"), d.reason());
             double w = written.rows().get(i).predictedDecodeTokS();
             assertEquals(w, d.predictedDecodeTokS(), 0.15 * w, "decode from the spec row within 15% of the written profile's");
+        }
+    }
+
+    @Test
+    void theRepositorysSheetHoldsOnlyDevicesNoWrittenProfileCovers() {
+        DeviceSpecSheet.Result sheet = DeviceSpecSheet.load("../configs/devices/" + DeviceSpecSheet.REPOSITORY_SHEET);
+        assertEquals(List.of(), sheet.skipped());
+        assertTrue(sheet.entries().size() >= 15, "rows: " + sheet.entries().size());
+        DeviceDirectory written = DeviceDirectory.load("../configs/devices");
+        for (DeviceDirectory.Entry e : sheet.entries()) {
+            DeviceProfile p = e.profile();
+            // a row a written profile answers to (by name, variant, short name or chip) would never be used
+            assertNull(written.find(p.name(), p.soc()), p.name() + " is covered by a written profile");
+            assertTrue(p.cpu().clusters().stream().allMatch(c -> DeviceSpecSheet.coreClass(c.name()) != null), p.name() + ": every core named");
         }
     }
 }
