@@ -23,7 +23,8 @@ public final class MeasurementCsv {
     private MeasurementCsv() {}
 
     static List<Map<String, String>> parse(String file, String text, List<String> requiredColumns) {
-        List<List<String>> records = records(file, text);
+        // a spreadsheet's UTF-8 export starts with a byte-order mark, which is not part of the first column's name
+        List<List<String>> records = records(file, text.startsWith("\uFEFF") ? text.substring(1) : text);
         if (records.isEmpty()) throw new InvalidInputException(file, "line 1", "no header");
         List<String> header = records.get(0);
         for (String c : requiredColumns) {

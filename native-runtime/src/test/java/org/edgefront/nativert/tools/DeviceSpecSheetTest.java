@@ -108,6 +108,13 @@ class DeviceSpecSheetTest {
     }
 
     @Test
+    void aSpreadsheetsByteOrderMarkAndCrlfLinesAreRead() {
+        DeviceSpecSheet.Result r = DeviceSpecSheet.parse("specs.csv", "\uFEFF" + HEADER.replace("\n", "\r\n")
+                + "Phone C,Chip C,LPDDR5,51.2,8,8,3.0,,,,,,\r\n");
+        assertEquals(List.of("Phone C"), r.entries().stream().map(e -> e.profile().name()).toList(), r.skipped().toString());
+    }
+
+    @Test
     void aSheetWithoutARequiredColumnIsBadInputNamingTheFileAndColumn() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> DeviceSpecSheet.parse("specs.csv", "device,soc,cpu_cores,cpu_max_ghz\nX,Y,4,2\n"));
