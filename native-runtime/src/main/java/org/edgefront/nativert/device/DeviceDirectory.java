@@ -91,14 +91,15 @@ public final class DeviceDirectory {
 
     private Match findHere(String device, String soc) {
         String dev = device.trim();
-        for (Entry e : entries) if (e.profile().matches(dev)) return match(e, "");
         boolean chipNamed = soc != null && !SocNames.keys(soc).isEmpty();
+        // a profile's own name or alias wins whatever the chip text says (rows describe chips in words no key reads)
+        for (Entry e : entries) if (e.profile().matches(dev)) return match(e, "");
         Entry best = null;
         String d = dev.toLowerCase(Locale.ROOT);
         for (Entry e : entries) {
             DeviceProfile p = e.profile();
             String n = p.name().toLowerCase(Locale.ROOT);
-            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
+            if (otherChip(chipNamed, soc, p)) continue;
             if (d.length() > n.length() && d.startsWith(n) && " (,".indexOf(d.charAt(n.length())) >= 0
                     && (chipNamed || words(d.substring(n.length())).stream().noneMatch(w -> TIER_WORDS.contains(w) && !w.equals("plus")))
                     && (best == null || n.length() > best.profile().name().length())) {
@@ -112,6 +113,11 @@ public final class DeviceDirectory {
         }
         Entry chip = sameChip(dev, soc);
         return chip == null ? null : match(chip, "no profile named '" + dev + "': simulated on '" + chip.profile().name() + "', the same chip");
+    }
+
+    /** Whether the caller named a chip ({@code chipNamed}: {@code soc} has keys) that the profile, whose chip is known, does not have. */
+    private static boolean otherChip(boolean chipNamed, String soc, DeviceProfile p) {
+        return chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc());
     }
 
     private static Match match(Entry e, String how) {
@@ -143,7 +149,7 @@ public final class DeviceDirectory {
         long bestExtra = Long.MAX_VALUE;
         for (Entry e : entries) {
             DeviceProfile p = e.profile();
-            if (chipNamed && !SocNames.keys(p.soc()).isEmpty() && !SocNames.sameChip(soc, p.soc())) continue;
+            if (otherChip(chipNamed, soc, p)) continue;
             if (namesAnotherChip(want, p)) continue;
             for (String name : names(p)) {
                 List<String> have = words(name);

@@ -160,7 +160,7 @@ public final class DeviceSpecSheet {
      * A named core's FP32, FP16 and int8 operations per cycle and busy power (W), by core class, as the written profiles
      * give them for cores of that class; null for a name no class matches (the instruction set's default then):
      * Cortex-X925 six 128-bit pipes; other Cortex-X, Apple P-cores and Oryon four; Cortex-A7x, Apple E-cores and Carmel
-     * two (A72/A73/A57 without FP16 arithmetic or dot product); Cortex-A5x one (A53 without FP16 arithmetic or dot
+     * two (A72/A73/A57 and NVIDIA's Denver 2, Armv8.0 cores without FP16 arithmetic or dot product); Cortex-A5x one (A53 without FP16 arithmetic or dot
      * product); x86 P-cores two 256-bit FMA pipes with VNNI (Zen 2/3 without), E-cores (Gracemont and after) half of that.
      */
     static double[] coreClass(String core) {
@@ -169,7 +169,7 @@ public final class DeviceSpecSheet {
         if (c.matches(".*\\bx925\\b.*")) return new double[] {48, 96, 192, 4.0};
         if (c.matches(".*\\b(cortex-)?x[1-9]c?\\b.*") || c.matches(".*\\b(p-core|firestorm|avalanche|everest|oryon)\\b.*")) return new double[] {32, 64, 128, 3.5};
         if (c.matches(".*\\b(e-core|icestorm|blizzard|sawtooth)\\b.*")) return new double[] {16, 32, 64, 0.5};
-        if (c.matches(".*\\b(cortex-)?a(57|72|73)\\b.*")) return new double[] {16, 16, 32, 0.9};
+        if (c.matches(".*\\b(cortex-)?a(57|72|73)\\b.*") || c.contains("denver")) return new double[] {16, 16, 32, 0.9};
         if (c.matches(".*\\b(cortex-)?a7[5-9][a-z]*\\b.*") || c.matches(".*\\b(cortex-)?a7[0-9]{2}\\b.*") || c.contains("carmel")) {
             return new double[] {16, 32, 64, 1.3};
         }

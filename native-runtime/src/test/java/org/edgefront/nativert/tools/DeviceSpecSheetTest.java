@@ -134,6 +134,10 @@ class DeviceSpecSheetTest {
         // a written profile found through its chip also wins over a sheet row of the same name
         assertEquals("Raspberry Pi 5", dir.find("Raspberry Pi 5 Model B", "BCM2712").profile().name());
         assertNull(written.find("Google Pixel 6", "Google Tensor"));
+        // a board variant of a written profile's name with another chip named is not that profile: the Exynos Galaxy S22
+        DeviceDirectory repo = written.orElse(DeviceSpecSheet.load("../configs/devices/" + DeviceSpecSheet.REPOSITORY_SHEET).entries());
+        assertEquals("Samsung Galaxy S22 (Exynos 2200)", repo.find("Samsung Galaxy S22 (Exynos 2200)", "Samsung Exynos 2200").profile().name());
+        assertEquals("Samsung Galaxy S22", repo.find("Samsung Galaxy S22", null).profile().name());
         DeviceDirectory.Match pixel = dir.find("Google Pixel 6", "Google Tensor");
         assertNotNull(pixel);
         assertEquals(51.2e9, pixel.profile().dram().bandwidthBytesPerSecond(), 1);
