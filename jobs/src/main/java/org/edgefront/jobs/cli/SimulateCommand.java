@@ -92,8 +92,8 @@ final class SimulateCommand implements Callable<Integer> {
     private DeviceDirectory.Match fromSpecSheet() {
         java.util.List<String> files = new java.util.ArrayList<>();
         if (deviceSpecs != null) files.add(deviceSpecs);
-        String repo = ValidateSimulatorCommand.repositorySheet();
-        if (repo != null) files.add(repo);
+        java.nio.file.Path repo = RepoPaths.deviceSpecSheet();
+        if (repo != null) files.add(repo.toString());
         if (files.isEmpty()) return null;
         DeviceSpecSheet.Result sheet = DeviceSpecSheet.loadAll(files); // read first: a bad sheet is bad input whatever the device
         if (ClosestNames.looksLikePath(device) || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(device))) return null;

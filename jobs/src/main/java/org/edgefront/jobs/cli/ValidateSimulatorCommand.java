@@ -108,19 +108,9 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
             String beside = besideMeasurements("device-specs.csv");
             if (beside != null) files.add(beside);
         }
-        String repo = repositorySheet();
-        if (repo != null) files.add(repo);
+        Path repo = RepoPaths.deviceSpecSheet();
+        if (repo != null) files.add(repo.toString());
         return files.isEmpty() ? null : DeviceSpecSheet.loadAll(files);
-    }
-
-    /** The repository's spec sheet of devices without a written profile, or null outside a repository. */
-    static String repositorySheet() {
-        try {
-            Path p = RepoPaths.config("devices").resolve(DeviceSpecSheet.REPOSITORY_SHEET);
-            return Files.isRegularFile(p) ? p.toString() : null;
-        } catch (InvalidInputException e) {
-            return null;
-        }
     }
 
     /** A file named {@code name} in the folder of {@code --measurements}, or null when there is none. */

@@ -83,8 +83,8 @@ public final class ClosestNames {
         DeviceDirectory.Match m = profiles.find(given, null);
         if (m != null) return new ResolvedDevice(m.uri(), m.note());
         List<String> names = profiles.profiles().stream().map(DeviceProfile::name).toList();
-        Path sheet = dir.resolve(org.edgefront.nativert.tools.DeviceSpecSheet.REPOSITORY_SHEET);
-        if (Files.isRegularFile(sheet)) {
+        Path sheet = RepoPaths.deviceSpecSheet();
+        if (sheet != null) {
             DeviceDirectory.Match row = new DeviceDirectory(List.of())
                     .orElse(org.edgefront.nativert.tools.DeviceSpecSheet.load(sheet.toString()).entries()).find(given, null);
             if (row != null) {

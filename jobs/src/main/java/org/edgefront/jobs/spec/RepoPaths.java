@@ -31,6 +31,19 @@ public final class RepoPaths {
         return found.resolve("configs").resolve(name);
     }
 
+    /**
+     * The repository's spec sheet of devices without a written profile ({@code configs/devices/spec-sheet.csv},
+     * {@link org.edgefront.nativert.tools.DeviceSpecSheet#REPOSITORY_SHEET}), or null outside a repository or without it.
+     */
+    public static Path deviceSpecSheet() {
+        try {
+            Path p = config("devices").resolve(org.edgefront.nativert.tools.DeviceSpecSheet.REPOSITORY_SHEET);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+
     private static Path search(Path start) {
         for (Path p = start; p != null; p = p.getParent()) {
             if (Files.isDirectory(p.resolve("configs/devices")) && Files.isDirectory(p.resolve("configs/models"))) return p;
