@@ -228,21 +228,27 @@ public final class FormatMixes {
     /**
      * Other spellings of the same stored formats, rewritten to the names {@link #resolve} knows: float words (FP16,
      * float16, half, FP32, bfloat16); MLC's unquantized q0f16/q0f32; llama.cpp's removed Arm repack types
-     * Q4_0_4_4/Q4_0_4_8/Q4_0_8_8 (the same 18-byte Q4_0 blocks, interleaved at load); Unsloth's dynamic "_XL" mixes
-     * (UD-Q4_K_XL), modelled as llama.cpp's "_M" mix of the same K-quant (Unsloth raises more tensors, so the file is a few
-     * percent larger than this predicts), and "UD-" before any llama.cpp type; IPEX-LLM's sym_int4 / asym_int4 / sym_int5 /
+     * Q4_0_4_4/Q4_0_4_8/Q4_0_8_8 and IQ4_NL_4_4 (the same blocks as Q4_0 and IQ4_NL, interleaved at load); "Q6" for Q6_K,
+     * llama.cpp's only 6-bit type; MLX's word around a precision ("MLX 4bit"); Unsloth's dynamic "_XL" mixes (UD-Q4_K_XL),
+     * modelled as llama.cpp's "_M" mix of the same K-quant, Q2_K for Q2_K_XL (llama.cpp's Q2_K is its middle 2-bit mix;
+     * Unsloth raises more tensors, so the file is a few percent larger than this predicts), and "UD-" before any llama.cpp
+     * type; IPEX-LLM's sym_int4 / asym_int4 / sym_int5 /
      * asym_int5 / sym_int8, which are ggml's Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0.
      */
     static String synonyms(String upper) {
         String l = upper.replaceAll("^UD-", "");
         l = l.replaceAll("^(FP16|FLOAT16|HALF|Q0F16)(?![0-9A-Z])", "F16").replaceAll("^(FP32|FLOAT32|Q0F32)(?![0-9A-Z])", "F32")
                 .replaceAll("^BFLOAT16(?![0-9A-Z])", "BF16");
-        l = l.replaceAll("(?<![A-Z0-9_])Q4_0_[48]_[48](?![A-Z0-9_])", "Q4_0");
+        l = l.replaceAll("(?<![A-Z0-9_])Q4_0_[48]_[48](?![A-Z0-9_])", "Q4_0").replaceAll("(?<![A-Z0-9_])IQ4_NL_[48]_[48](?![A-Z0-9_])", "IQ4_NL");
+        // "Q6": llama.cpp has one 6-bit type (a "Q5" or "Q3" could be several, and stays refused)
+        l = l.replaceAll("^Q6(?![0-9A-Z_])", "Q6_K");
+        // MLX's own word around its precision ("MLX 4bit", "4bit-mlx"): the precision is the format
+        l = l.replaceAll("^MLX[ _-]+", "").replaceAll("[ _-]+MLX$", "");
         // IPEX-LLM's low-bit names are ggml's block formats
         l = l.replaceAll("^SYM_INT4(?![0-9A-Z])", "Q4_0").replaceAll("^ASYM_INT4(?![0-9A-Z])", "Q4_1")
                 .replaceAll("^SYM_INT5(?![0-9A-Z])", "Q5_0").replaceAll("^ASYM_INT5(?![0-9A-Z])", "Q5_1")
                 .replaceAll("^SYM_INT8(?![0-9A-Z])", "Q8_0");
-        l = l.replaceAll("(?<![A-Z0-9_])(Q[2-5]_K)_XL(?![A-Z0-9_])", "$1_M").replaceAll("(?<![A-Z0-9_])Q6_K_XL(?![A-Z0-9_])", "Q6_K")
+        l = l.replaceAll("(?<![A-Z0-9_])Q2_K_XL(?![A-Z0-9_])", "Q2_K").replaceAll("(?<![A-Z0-9_])(Q[3-5]_K)_XL(?![A-Z0-9_])", "$1_M").replaceAll("(?<![A-Z0-9_])Q6_K_XL(?![A-Z0-9_])", "Q6_K")
                 .replaceAll("(?<![A-Z0-9_])Q8_K_XL(?![A-Z0-9_])", "Q8_0");
         return l;
     }

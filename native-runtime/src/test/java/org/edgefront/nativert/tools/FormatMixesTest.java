@@ -146,6 +146,12 @@ class FormatMixesTest {
         // Unsloth's dynamic mixes are modelled as the "_M" mix of their K-quant
         assertEquals(FormatMixes.resolve(a, "Q4_K_M"), FormatMixes.resolve(a, "UD-Q4_K_XL"));
         assertEquals(FormatMixes.resolve(a, "IQ2_XXS"), FormatMixes.resolve(a, "UD-IQ2_XXS"));
+        assertEquals(FormatMixes.resolve(a, "Q2_K"), FormatMixes.resolve(a, "UD-Q2_K_XL"), "llama.cpp has no Q2_K_M");
+        assertEquals(FormatMixes.resolve(a, "IQ4_NL"), FormatMixes.resolve(a, "IQ4_NL_4_4"));
+        assertEquals(FormatMixes.resolve(a, "Q6_K"), FormatMixes.resolve(a, "Q6"));
+        assertEquals(FormatMixes.resolve(a, "4bit"), FormatMixes.resolve(a, "MLX 4bit"));
+        assertEquals(FormatMixes.resolve(a, "8bit"), FormatMixes.resolve(a, "8bit-mlx"));
+        assertThrows(IllegalArgumentException.class, () -> FormatMixes.resolve(a, "Q5"), "Q5_0, Q5_1, Q5_K_S or Q5_K_M");
         // bartowski's "_L" files: the base file type with the embedding and the LM head in Q8_0; Q3_K_L is llama.cpp's own
         Map<String, TensorChoice> l4 = FormatMixes.resolve(a, "Q4_K_L"), m4 = FormatMixes.resolve(a, "Q4_K_M");
         for (String t : m4.keySet()) {
