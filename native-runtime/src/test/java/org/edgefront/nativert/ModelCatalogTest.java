@@ -104,8 +104,12 @@ class ModelCatalogTest {
     void everyCatalogEntryBuildsAndDenseParameterCountsArePlausible() {
         for (ModelDescriptor d : catalog().models()) {
             long n = d.storedArchitecture().parameterCount();
-            assertTrue(n > 1e8 && n < 1e11, d.name() + ": " + n); // MobileLLM-125M .. Llama-3.1-70B
+            assertTrue(n > 1e7 && n < 1e11, d.name() + ": " + n); // llama2.c's stories15M .. Llama-3.1-70B
         }
+        // llama2.c's table calls them 15M, 42M and 110M
+        assertEquals(15.19e6, catalog().find("stories15M", Double.NaN).architecture().parameterCount(), 0.01e6);
+        assertEquals(41.7e6, catalog().find("stories42M.bin", Double.NaN).architecture().parameterCount(), 0.5e6);
+        assertEquals(109.5e6, catalog().find("stories110M", Double.NaN).architecture().parameterCount(), 1e6);
         assertEquals(2.78e9, catalog().find("Phi-2", Double.NaN).architecture().parameterCount(), 0.03e9);
         assertEquals(0.49e9, catalog().find("Qwen2.5-0.5B", Double.NaN).architecture().parameterCount(), 0.01e9);
     }
