@@ -34,7 +34,7 @@ final class SimulateCommand implements Callable<Integer> {
             + "synthetic:tiny, a model descriptor (configs/models/*.yaml) or a catalog model name (e.g. Qwen2.5-1.5B-Instruct, OLMoE-1B-7B).")
     String model;
 
-    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml|NAME", description = "Device profile (configs/devices/*.yaml), a device name (a profile's name or alias, or a device with the chip of one: 'Xiaomi 13 (Snapdragon 8 Gen 2)'), or 'host': this machine, profiled as calibrate-host does.")
+    @Option(names = "--device", required = true, paramLabel = "PROFILE.yaml|NAME", description = "Device profile (configs/devices/*.yaml), a device name (a profile's name or alias, or a device with the chip of one: 'Xiaomi 13 (Snapdragon 8 Gen 2)'; else a row of --device-specs or of configs/devices/spec-sheet.csv: 'Jetson Nano'), or 'host': this machine, profiled as calibrate-host does.")
     String device;
 
     @Option(names = "--device-specs", paramLabel = "FILE.csv", description = "Spec sheet (columns of device-specs.csv): a --device that no "
