@@ -88,17 +88,33 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    /** The profile {@code --device-specs} derives for a device name no written profile answers to, or null. */
-    private DeviceDirectory.Match fromSpecSheet() {
-        java.util.List<String> files = new java.util.ArrayList<>();
-        if (deviceSpecs != null) files.add(deviceSpecs);
+    /**
+     * The profile derived from a spec row ({@code --device-specs}, then the repository's sheet) for a device name, or
+     * null; asked only once no written profile answers to the name.
+     */
+    private DeviceDirectory.Match fromSpecSheet(DeviceSpecSheet.Result given) {
+        if (ClosestNames.looksLikePath(device)) return null;
+        java.util.List<DeviceDirectory.Entry> rows = new java.util.ArrayList<>(given == null ? java.util.List.of() : given.entries());
         java.nio.file.Path repo = RepoPaths.deviceSpecSheet();
-        if (repo != null) files.add(repo.toString());
-        if (files.isEmpty()) return null;
-        DeviceSpecSheet.Result sheet = DeviceSpecSheet.loadAll(files); // read first: a bad sheet is bad input whatever the device
-        if (ClosestNames.looksLikePath(device) || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(device))) return null;
-        if (DeviceDirectory.load(RepoPaths.config("devices").toString()).find(device, null) != null) return null;
-        return new DeviceDirectory(java.util.List.of()).orElse(sheet.entries()).find(device, null);
+        if (repo != null) rows.addAll(DeviceSpecSheet.load(repo.toString()).entries());
+        return new DeviceDirectory(java.util.List.of()).orElse(rows).find(device, null);
+    }
+
+    /** {@code --device} as a written profile (path, name, short name, chip), else as a spec-sheet row; stderr says which when not by name. */
+    private DeviceProfile namedDevice() {
+        // read first: a bad --device-specs file is bad input whatever the device
+        DeviceSpecSheet.Result given = deviceSpecs == null ? null : DeviceSpecSheet.load(deviceSpecs);
+        ClosestNames.ResolvedDevice rd;
+        try {
+            rd = ClosestNames.resolveDevice("-", "--device", device);
+        } catch (InvalidInputException noWrittenProfile) {
+            DeviceDirectory.Match derived = fromSpecSheet(given);
+            if (derived == null) throw noWrittenProfile;
+            System.err.println("edgefront: --device '" + device + "': " + derived.note());
+            return derived.profile();
+        }
+        if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
+        return DeviceProfiles.load(rd.uri());
     }
 
     @Override
@@ -109,15 +125,7 @@ final class SimulateCommand implements Callable<Integer> {
         if ("host".equals(device)) {
             dev = hostProfile();
         } else {
-            DeviceDirectory.Match derived = fromSpecSheet();
-            if (derived != null) {
-                System.err.println("edgefront: --device '" + device + "': " + derived.note());
-                dev = derived.profile();
-            } else {
-                ClosestNames.ResolvedDevice rd = ClosestNames.resolveDevice("-", "--device", device);
-                if (!rd.note().isEmpty()) System.err.println("edgefront: --device '" + device + "': " + rd.note() + " (" + rd.uri() + ")");
-                dev = DeviceProfiles.load(rd.uri());
-            }
+            dev = namedDevice();
         }
         if (writeProfile != null) {
             org.edgefront.jobs.io.AtomicFiles.writeString(org.edgefront.jobs.io.AtomicFiles.path(writeProfile), DeviceProfiles.toYaml(dev,

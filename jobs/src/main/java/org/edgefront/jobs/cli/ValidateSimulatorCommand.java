@@ -18,6 +18,7 @@ import org.edgefront.nativert.tools.DeviceSpecSheet;
 import org.edgefront.nativert.tools.FormatProvenance;
 import org.edgefront.nativert.tools.SimulatorValidation;
 import org.edgefront.jobs.spec.RepoPaths;
+import org.edgefront.space.io.HadoopFiles;
 import org.edgefront.space.input.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,11 +117,12 @@ public final class ValidateSimulatorCommand implements Callable<Integer> {
     /** A file named {@code name} in the folder of {@code --measurements}, or null when there is none. */
     private String besideMeasurements(String name) {
         try {
-            org.apache.hadoop.fs.Path m = new org.apache.hadoop.fs.Path(measurements);
-            org.apache.hadoop.fs.Path p = m.getParent() == null ? new org.apache.hadoop.fs.Path(name) : new org.apache.hadoop.fs.Path(m.getParent(), name);
-            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(new org.apache.hadoop.conf.Configuration());
-            return fs.isFile(p) ? p.toString() : null;
-        } catch (java.io.IOException | IllegalArgumentException e) {
+            org.apache.hadoop.fs.Path parent = HadoopFiles.toPath(measurements).getParent();
+            if (parent == null) return null;
+            String sibling = HadoopFiles.child(parent.toString(), name);
+            org.apache.hadoop.fs.FileStatus st = HadoopFiles.statusOrNull(sibling, new org.apache.hadoop.conf.Configuration());
+            return st != null && st.isFile() ? sibling : null;
+        } catch (java.io.IOException | RuntimeException e) {
             return null; // no readable folder: no spec sheet beside it
         }
     }
