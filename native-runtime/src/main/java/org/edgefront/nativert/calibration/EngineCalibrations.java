@@ -59,8 +59,13 @@ public final class EngineCalibrations implements java.io.Serializable {
         m.put(EngineGroup.LLAMA_CPP_HEXAGON, fit(Backend.NPU, "llama.cpp-hexagon", 0.50, 0.02, 8.0, 0.03052, 32,
                 FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.Q8_0), 0.25).withDefaultTimes(id(NamedFormat.Q4_0), 1.4)
                         .withDefaultTimes(id(NamedFormat.Q6_K), 0.7)));
-        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.75, 0.50, 8.0, 0.5551, 64,
-                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.F16), 0.25)));
+        // Metal: the 5 rows of the shared file (3 M1 devices) and the 26 rows of configs/measurements/apple-metal.csv
+        // (llama.cpp discussion #4167's summary table: 9 chips, M1 to M4 Max, F16/Q8_0/Q4_0; `validate-simulator
+        // --measurements <shared> --fit-measurements <it> --calibrations refit`); the M2/M3/M4 rows of the same table in
+        // unseen-devices.csv stay out of the fit
+        m.put(EngineGroup.LLAMA_CPP_METAL, fit(Backend.GPU, "llama.cpp-metal", 0.90, 0.35, 4.0, 0.6939, 32,
+                FormatCosts.DEFAULT.withDefaultTimes(id(NamedFormat.F16), 0.25).withDefaultTimes(id(NamedFormat.Q8_0), 2.8)
+                        .withDefaultTimes(id(NamedFormat.Q4_K), 1.4)));
         m.put(EngineGroup.T_MAC_CPU, fit(Backend.CPU, "t-mac-cpu", 0.75, 0.70, 1.0, 0.30, 8,
                 FormatCosts.DEFAULT.withDefaultTimes(SimulatorFormats.intGroupId(4, false), 4.0)));
         m.put(EngineGroup.EXECUTORCH_XNNPACK_CPU, fit(Backend.CPU, "executorch-xnnpack-cpu", 0.60, 0.13, 0.25, 0.30, 8,

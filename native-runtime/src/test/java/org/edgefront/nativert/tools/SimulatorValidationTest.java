@@ -169,7 +169,7 @@ class SimulatorValidationTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv", "unseen-devices.csv", "more-engines.csv"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"published-extra.csv", "x86-cpu.csv", "unseen-devices.csv", "more-engines.csv", "apple-metal.csv"})
     void everyRepositoryMeasurementRowIsSimulatedOrReportedUnsupportedWithItsReason(String name) throws java.io.IOException {
         // configs/measurements/ (issue 13 item 7): one report row per CSV record, in order; a row the simulator cannot
         // read is reported with its reason, never dropped; every device of the file has a profile
@@ -293,8 +293,10 @@ class SimulatorValidationTest {
     @Test
     @Tag("slow")
     void refitReproducesTheShippedCalibrations() {
-        // the shared file's groups, and the x86 llama.cpp group on the repository's published x86 rows
-        EngineCalibrations fit = validation().fitAll(List.of(csv(), "../configs/measurements/x86-cpu.csv"), EngineCalibrations.defaults(), 2);
+        // the shared file's groups, the x86 llama.cpp group on the repository's published x86 rows, and the Metal group
+        // on the shared rows with the Apple rows of llama.cpp discussion #4167
+        EngineCalibrations fit = validation().fitAll(List.of(csv(), "../configs/measurements/x86-cpu.csv",
+                "../configs/measurements/apple-metal.csv"), EngineCalibrations.defaults(), 2);
         for (EngineGroup g : EngineGroup.values()) {
             BackendCalibration a = fit.get(g), b = EngineCalibrations.fitted().get(g);
             assertEquals(b.memEfficiency(), a.memEfficiency(), 1e-12, g.name());
