@@ -19,7 +19,9 @@
  *                 rationale: unpacking a nibble and applying a block scale ~1 op; extra high-bit planes,
  *                 minima and two-level K-quant scales add to it; F16/BF16 convert to fp32 (0.5); lattice
  *                 i-quants pay grid (codebook) loads, sign lookups or sign bits and per-16/32 scales (2.5-3.5);
- *                 TQ1_0 decodes base-3 trits with a multiply and shift (2.0), TQ2_0 unpacks 2-bit codes (1.0)
+ *                 TQ1_0 decodes base-3 trits with a multiply and shift (2.0), TQ2_0 unpacks 2-bit codes (1.0);
+ *                 MXFP4 (api 10) looks a nibble up in the E2M1 table with one power-of-two (E8M0) scale per 32,
+ *                 IQ4_NL's work (1.0)
  *   int8_path     1: the GEMV runs on the int8 dot-product path (activations quantized); 0: float path
  *
  * EF_INT_TABLE(X) calls X(bits, dequant_ops_symmetric, dequant_ops_asymmetric) for the generic
@@ -27,7 +29,7 @@
  * group size travels with the stored bytes). Generic 3/5/6/7-bit codes straddle bytes; a zero point
  * adds 0.25, as Q4_1 over Q4_0.
  *
- * Adding a format: one X row here with a free id (named ids 0..15 and 32..39 are all taken; raise
+ * Adding a format: one X row here with a free id (named ids 0..15 and 32..40 are all taken; raise
  * EF_FMT_COUNT in edgefront_sim.h, which widens ef_backend_params.dequant_ops and the JNI wire with it:
  * an api version bump) and the same row in NamedFormat (SimulatorFormats.COUNT with EF_FMT_COUNT).
  */
@@ -58,7 +60,8 @@
     X(IQ1_S,  36, 19, 256, 50,  2.5,  1)        \
     X(IQ1_M,  37, 29, 256, 56,  2.75, 1)        \
     X(TQ1_0,  38, 34, 256, 54,  2.0,  1)        \
-    X(TQ2_0,  39, 35, 256, 66,  1.0,  1)
+    X(TQ2_0,  39, 35, 256, 66,  1.0,  1)        \
+    X(MXFP4,  40, 39, 32,  17,  1.0,  1)
 
 #define EF_INT_TABLE(X) \
     X(1, 1.5, 1.75)     \

@@ -56,8 +56,9 @@
  *
  * Mixtures of experts (api 6): every tensor says which slice of it a decode token runs (ef_tensor_shape's read
  * fractions): the decode operator is that slice's GEMV (its share of the bytes, flops and activations), and prefill
- * adds, per micro-batch, one GEMV per extra unit (expert) read. Weight memory counts the whole tensor. A router is
- * one more dense tensor of the block.
+ * adds, per micro-batch, one GEMV per extra unit (expert) read, inside the tensor's operator (no launch of its own,
+ * as llama.cpp's mul_mat_id runs every expert in one kernel; since 1.8.1). Weight memory counts the whole tensor. A
+ * router is one more dense tensor of the block.
  *
  * Structured pruning (api 3): every tensor operator uses its kept rows x kept cols (flops,
  * activations; the bytes come with the choice). A removed tensor (0 x 0, weight_bytes 0, rank 0)
@@ -86,7 +87,7 @@ extern "C" {
 #define EF_MAX_LAYERS 4096
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 9
+#define EF_API_VERSION 10
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -135,7 +136,7 @@ typedef enum {
     EF_FMT_INT_ASYM_BASE = 24,
     /* api 7: named formats continue after the generic ids (edgefront_formats.h) */
     EF_FMT_NAMED2_BASE = 32,
-    EF_FMT_COUNT = 40
+    EF_FMT_COUNT = 41 /* api 10: MXFP4 */
 } ef_format;
 #undef EF_FORMAT_ENUM_ROW
 
@@ -251,7 +252,7 @@ typedef struct {
     double read_unit_fraction;   /* share of the sliced axis (rows unless only the cols are sliced) one unit, e.g. one
                                     expert, spans, (0, 1] */
     double prefill_extra_units;  /* units each prefill micro-batch reads beyond the decode slice, each costed as one GEMV
-                                    of a unit, [0, 1e6]; decode share + units x unit <= 1 */
+                                    of a unit without its launch, [0, 1e6]; decode share + units x unit <= 1 */
 } ef_tensor_shape;
 
 /** The read fractions of a dense tensor, for initializers: {rows, cols, role, layer, EF_DENSE_READS}. */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.8.0 (api 9)"
+#define EF_VERSION_STRING "edgefront-sim 1.9.0 (api 10)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -478,7 +478,8 @@ static unsigned memo_slot(const memo_key *k) {
 /* Cost of tensor i of a candidate (kept shape kr x kc); a removed tensor costs nothing. A decode token runs the slice
  * decode_rows_fraction x decode_cols_fraction of the kept shape (and reads that share of its bytes); each prefill
  * micro-batch also reads prefill_extra_units units (a unit spans read_unit_fraction of the sliced axis: rows unless
- * only the cols are sliced), each costed as one GEMV of the unit. A dense tensor (1, 1, 1, 0) is its kept shape. */
+ * only the cols are sliced), each costed as one GEMV of the unit without a launch of its own. A dense tensor
+ * (1, 1, 1, 0) is its kept shape. */
 static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, const ef_tensor_shape *full, int32_t f, int32_t k,
                              double ra, int32_t rk, int64_t wb, int32_t kr, int32_t kc, ef_cost *dc, ef_cost *pc) {
     if (kr == 0) { *dc = NO_COST; *pc = NO_COST; return; }
@@ -492,9 +493,12 @@ static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, co
         tensor_cost(x, w, tied, EF_ROLE_LINEAR, by_cols ? (double)kr : (double)kr * u, by_cols ? (double)kc * u : (double)kc, low_rank,
                     f, k, ra, rk, (double)wb * u, &ud, &unused);
         double n = full->prefill_extra_units * x->ubatches; /* unit GEMVs over the whole prefill */
+        /* the units run inside the tensor's own operator (llama.cpp's mul_mat_id: one kernel per tensor and
+           micro-batch, whatever the experts), so they add bytes and work but no launch of their own */
+        double unit_launches = low_rank ? 2.0 : 1.0;
         pc->bytes += n * ud.bytes;
         pc->ops += n * ud.ops;
-        pc->time += n * ud.time;
+        pc->time += n * (ud.time - x->overhead * unit_launches);
     }
 }
 

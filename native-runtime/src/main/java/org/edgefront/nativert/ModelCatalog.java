@@ -83,6 +83,47 @@ public final class ModelCatalog {
         return sizeDistance(best, paramsBillions) <= Math.log(maxRatio) ? best : null;
     }
 
+    /**
+     * The mixture-of-experts catalog model whose stored parameter count is within a factor {@code maxTotalRatio} of
+     * {@code totalBillions} and whose active count within {@code maxActiveRatio} of {@code activeBillions}, nearest by
+     * the sum of both log distances; else null (also for NaN). A model's active count here is what a token multiplies:
+     * its active architecture without an untied input embedding (a lookup of one row), as model cards count "A3B".
+     */
+    public ModelDescriptor nearestMoe(double totalBillions, double activeBillions, double maxTotalRatio, double maxActiveRatio) {
+        if (!(totalBillions > 0) || !(activeBillions > 0) || !(maxTotalRatio >= 1) || !(maxActiveRatio >= 1)) return null;
+        ModelDescriptor best = null;
+        double bestErr = Double.POSITIVE_INFINITY;
+        for (ModelDescriptor m : models) {
+            if (!m.moe()) continue;
+            double t = sizeDistance(m, totalBillions);
+            double act = Math.abs(Math.log(activeParameters(m) / (activeBillions * 1e9)));
+            if (t > Math.log(maxTotalRatio) || act > Math.log(maxActiveRatio)) continue;
+            if (t + act < bestErr) { bestErr = t + act; best = m; }
+        }
+        return best;
+    }
+
+    /** Parameters one token multiplies: the active architecture less an untied input embedding. */
+    public static double activeParameters(ModelDescriptor m) {
+        org.edgefront.space.model.ModelArchitecture a = m.architecture();
+        double lookup = a.tiedEmbeddings() ? 0 : (double) a.vocabSize() * a.dim();
+        return a.parameterCount() - lookup;
+    }
+
+    private static final java.util.regex.Pattern ACTIVE_IN_NAME =
+            java.util.regex.Pattern.compile("(?<![a-z0-9.])a([0-9]+(?:[._][0-9]+)?)b(?![a-z0-9])");
+
+    /**
+     * The active parameter count, in billions, that a mixture of experts' name states ("Qwen3-30B-A3B": 3,
+     * "Ling-lite-1.5-16.8B-A2.75B": 2.75, "ERNIE-4.5-21B-A3B-PT": 3), or NaN when it states none.
+     */
+    public static double activeInName(String name) {
+        String s = name.trim().toLowerCase(Locale.ROOT);
+        s = s.substring(s.lastIndexOf('/') + 1).replaceAll("[\\s:-]+", " ");
+        java.util.regex.Matcher m = ACTIVE_IN_NAME.matcher(s);
+        return m.find() ? Double.parseDouble(m.group(1).replace('_', '.')) : Double.NaN;
+    }
+
     /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
     private static boolean hasSize(String normalized) { return normalized.matches(".*[0-9.]+[bm](-.*)?$") || normalized.matches(".*-e[0-9]+b.*"); }
 

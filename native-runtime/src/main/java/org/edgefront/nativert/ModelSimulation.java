@@ -71,7 +71,7 @@ public final class ModelSimulation {
         if (!model.moe()) return new Plan(ModelTensors.dense(active), NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel)));
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
-        Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel);
+        Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel, true);
         double storedWidth = e.storedIntermediateSize();
         double decodeShare = e.activeIntermediateSize() / storedWidth;
         double expertShare = e.expertIntermediateSize() / storedWidth;

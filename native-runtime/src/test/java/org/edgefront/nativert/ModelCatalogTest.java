@@ -98,13 +98,37 @@ class ModelCatalogTest {
         ModelDescriptor mixtral = c.find("Mixtral-8x7B-Instruct-v0.1", Double.NaN);
         assertEquals(46.7e9, mixtral.storedArchitecture().parameterCount(), 0.2e9);
         assertEquals(12.9e9, mixtral.architecture().parameterCount(), 0.2e9);
+        // gpt-oss: llama-bench prints 20.91 B and 116.83 B for ggml-org's GGUFs (llama.cpp benches/mac-m2-ultra); OpenAI's
+        // model card counts 3.6 B and 5.1 B active (without the input embedding); biases and attention sinks are outside
+        // the tensor list
+        ModelDescriptor oss20 = c.find("gpt-oss-20b", Double.NaN);
+        assertEquals(20.91e9, oss20.storedArchitecture().parameterCount(), 0.05e9);
+        assertEquals(3.6e9, ModelCatalog.activeParameters(oss20), 0.05e9);
+        ModelDescriptor oss120 = c.find("openai/gpt-oss-120b", Double.NaN);
+        assertEquals(116.83e9, oss120.storedArchitecture().parameterCount(), 0.2e9);
+        assertEquals(5.1e9, ModelCatalog.activeParameters(oss120), 0.05e9);
+    }
+
+    @Test
+    void aModelTheCatalogLacksWhoseNameStatesAnActiveSizeStandsInOnlyAsAMixtureOfExpertsOfBothSizes() {
+        ModelCatalog c = catalog();
+        assertEquals(3, ModelCatalog.activeInName("Qwen3-30B-A3B"), 1e-12);
+        assertEquals(2.75, ModelCatalog.activeInName("Ling-lite-1.5 (16.8B-A2.75B)"), 1e-12);
+        assertEquals(3, ModelCatalog.activeInName("baidu/ERNIE-4.5-21B-A3B-PT"), 1e-12);
+        assertTrue(Double.isNaN(ModelCatalog.activeInName("Llama-3.2-3B")));
+        assertTrue(Double.isNaN(ModelCatalog.activeInName("Qwen2.5-Coder-7B")), "no active size");
+        assertEquals("Qwen3-30B-A3B", c.nearestMoe(31, 3, 1.15, 1.25).name());
+        assertEquals("gpt-oss-20b", c.nearestMoe(21.8, 3, 1.15, 1.25).name(), "3.6 B active is within 25% of 3");
+        assertNull(c.nearestMoe(16.8, 2.75, 1.15, 1.25), "no catalog mixture of experts near 16.8 B");
+        assertNull(c.nearestMoe(30, 12, 1.15, 1.25), "Qwen3-30B-A3B is near in total, not in active size");
+        assertNull(c.nearestMoe(Double.NaN, 3, 1.15, 1.25));
     }
 
     @Test
     void everyCatalogEntryBuildsAndDenseParameterCountsArePlausible() {
         for (ModelDescriptor d : catalog().models()) {
             long n = d.storedArchitecture().parameterCount();
-            assertTrue(n > 1e7 && n < 1e11, d.name() + ": " + n); // llama2.c's stories15M .. Llama-3.1-70B
+            assertTrue(n > 1e7 && n < 2e11, d.name() + ": " + n); // llama2.c's stories15M .. gpt-oss-120b
         }
         // llama2.c's table calls them 15M, 42M and 110M
         assertEquals(15.19e6, catalog().find("stories15M", Double.NaN).architecture().parameterCount(), 0.01e6);

@@ -11,13 +11,15 @@ import java.util.Arrays;
  */
 public final class FormatCosts implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    /** Number of format ids ({@code EF_FMT_COUNT}; 32 since api 4 added the asymmetric generic intN ids, 40 since api 7). */
+    /** Number of format ids ({@code EF_FMT_COUNT}; 32 since api 4 added the asymmetric generic intN ids, 40 since api 7, 41 since api 10). */
     public static final int FORMATS = org.edgefront.space.format.SimulatorFormats.COUNT;
 
     /** Format ids before api 4: a table of this length is padded with zeros (defaults for the new ids). */
     public static final int FORMATS_API3 = 24;
     /** Format ids of api 4 to 6: a table of this length is padded with zeros too (defaults for the i-quant ids of api 7). */
     public static final int FORMATS_API6 = 32;
+    /** Format ids of api 7 to 9: a table of this length is padded with zeros too (the default for MXFP4, api 10). */
+    public static final int FORMATS_API9 = 40;
     /** All zeros: every format uses the library's default cost. */
     public static final FormatCosts DEFAULT = new FormatCosts(new double[FORMATS]);
 
@@ -25,7 +27,7 @@ public final class FormatCosts implements java.io.Serializable {
     private final double opsPerScale, unstructuredOpsPerStored, nmOpsPerStored;
 
     /**
-     * @param opsPerWeight {@link #FORMATS} (or {@link #FORMATS_API3} or {@link #FORMATS_API6}, zero-padded) entries, each in [0, 1e4]; copied
+     * @param opsPerWeight {@link #FORMATS} (or {@link #FORMATS_API3}, {@link #FORMATS_API6} or {@link #FORMATS_API9}, zero-padded) entries, each in [0, 1e4]; copied
      */
     public FormatCosts(double[] opsPerWeight) {
         this(opsPerWeight, 0, 0, 0);
@@ -38,7 +40,8 @@ public final class FormatCosts implements java.io.Serializable {
      * @param nmOpsPerStored           N:M sparse kernel: ops per stored weight beyond its 2 flops, [0, 1e4]
      */
     public FormatCosts(double[] opsPerWeight, double opsPerScale, double unstructuredOpsPerStored, double nmOpsPerStored) {
-        if (opsPerWeight.length != FORMATS && opsPerWeight.length != FORMATS_API3 && opsPerWeight.length != FORMATS_API6) {
+        if (opsPerWeight.length != FORMATS && opsPerWeight.length != FORMATS_API3 && opsPerWeight.length != FORMATS_API6
+                && opsPerWeight.length != FORMATS_API9) {
             throw new IllegalArgumentException("need " + FORMATS + " entries, got " + opsPerWeight.length);
         }
         for (double v : opsPerWeight) {

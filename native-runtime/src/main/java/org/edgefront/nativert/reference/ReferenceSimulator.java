@@ -141,7 +141,7 @@ public final class ReferenceSimulator {
     /**
      * Simulates one candidate of a model given as its tensors and what a token reads of each (same contract as
      * {@link NativeSimulator#simulate(DeviceProfile, Workload, ModelTensors, List)}): a decode step runs each tensor's
-     * decode slice, and each prefill micro-batch adds one GEMV per extra unit (expert) it reads.
+     * decode slice, and each prefill micro-batch adds one GEMV per extra unit (expert) it reads, without a launch of its own.
      */
     public SimulationResult simulate(DeviceProfile d, Workload w, ModelTensors model, List<EncodedChoice> choices) {
         ModelArchitecture arch = model.architecture();
@@ -177,7 +177,9 @@ public final class ReferenceSimulator {
                 Cost ud = tensorCost(x, TensorRole.UP, e, byCols ? e.keptRows() : e.keptRows() * u, byCols ? e.keptCols() * u : e.keptCols(),
                         lowRank, wb * u)[0];
                 double n = rd.prefillExtraUnits() * ubatches;
-                pre = new Cost(pre.bytes() + n * ud.bytes(), pre.ops() + n * ud.ops(), pre.time() + n * ud.time(), pre.bound());
+                // inside the tensor's own operator (mul_mat_id): no launch of their own
+                double unitTime = ud.time() - c.opOverheadSeconds() * (lowRank ? 2 : 1);
+                pre = new Cost(pre.bytes() + n * ud.bytes(), pre.ops() + n * ud.ops(), pre.time() + n * unitTime, pre.bound());
             }
             decBytes += dec.bytes(); decOps += dec.ops(); decTime += dec.time(); preTime += pre.time();
             preBytes += pre.bytes(); preOps += pre.ops();

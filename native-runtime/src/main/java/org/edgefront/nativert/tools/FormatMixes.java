@@ -49,7 +49,12 @@ public final class FormatMixes {
         /** llama.cpp's IQ2_S file stores IQ2_XS tensors (and IQ3_S where it raises them); IQ2_M stores IQ2_S. */
         IQ2_S("IQ2_XS"), IQ2_M("IQ2_S"),
         IQ3_XXS("IQ3_XXS"), IQ3_XS("IQ3_S"), IQ3_S("IQ3_S"), IQ3_M("IQ3_S"), IQ4_NL("IQ4_NL"), IQ4_XS("IQ4_XS"),
-        TQ1_0("TQ1_0"), TQ2_0("TQ2_0");
+        TQ1_0("TQ1_0"), TQ2_0("TQ2_0"),
+        /**
+         * llama.cpp's MXFP4_MOE (gpt-oss's GGUFs): a mixture of experts' expert tensors in MXFP4, every other tensor in
+         * Q8_0 (llama_tensor_get_type_impl: 3-D tensors MXFP4, the rest and the output Q8_0; a dense model is all Q8_0).
+         */
+        MXFP4_MOE("Q8_0");
 
         private final String defaultType;
 
@@ -108,11 +113,20 @@ public final class FormatMixes {
      * @throws IllegalArgumentException naming the label when it is not understood
      */
     public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label) {
+        return resolve(a, label, false);
+    }
+
+    /**
+     * As {@link #resolve(ModelArchitecture, String)} for an architecture whose FFN tensors are, when
+     * {@code stackedExperts}, a mixture of experts' expert tensors stacked side by side (a mixture of experts' stored
+     * architecture): the file types whose rules ask for expert tensors (MXFP4_MOE) see them.
+     */
+    public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label, boolean stackedExperts) {
         String trimmed = label.trim();
         if (trimmed.toUpperCase(Locale.ROOT).endsWith(IMATRIX_SUFFIX)) {
             String base = trimmed.substring(0, trimmed.length() - IMATRIX_SUFFIX.length());
             FileType ft = FileType.byName(synonyms(base.trim().toUpperCase(Locale.ROOT)));
-            if (ft != null) return importanceWeighted(a, fileType(a, ft, true));
+            if (ft != null) return importanceWeighted(a, fileType(a, ft, true, stackedExperts));
         }
         String l = synonyms(trimmed.toUpperCase(Locale.ROOT));
         String head = l.split("[\\s(]")[0];
@@ -183,7 +197,7 @@ public final class FormatMixes {
                 case "5" -> "Q5_K_M";
                 default -> "Q6_K";
             });
-            Map<String, TensorChoice> m = new LinkedHashMap<>(fileType(a, base, base.needsImportanceMatrix()));
+            Map<String, TensorChoice> m = new LinkedHashMap<>(fileType(a, base, base.needsImportanceMatrix(), stackedExperts));
             for (TensorSpec t : a.linearTensors()) {
                 if (t.role() == TensorRole.EMBEDDING || t.role() == TensorRole.LM_HEAD) {
                     m.put(t.name(), TensorChoice.of(WeightFormat.of(NamedFormat.Q8_0.storedFor(t.cols()))));
@@ -196,7 +210,7 @@ public final class FormatMixes {
             Matcher m = LLAMA_TYPE.matcher(l);
             if (m.find()) ft = FileType.byName(m.group(1));
         }
-        if (ft != null) return fileType(a, ft, ft.needsImportanceMatrix());
+        if (ft != null) return fileType(a, ft, ft.needsImportanceMatrix(), stackedExperts);
         try {
             TensorChoice c = TensorChoice.parse(label.trim());
             return perTensor(a, t -> c);
@@ -229,7 +243,8 @@ public final class FormatMixes {
      * Other spellings of the same stored formats, rewritten to the names {@link #resolve} knows: float words (FP16,
      * float16, half, FP32, bfloat16); MLC's unquantized q0f16/q0f32; llama.cpp's removed Arm repack types
      * Q4_0_4_4/Q4_0_4_8/Q4_0_8_8 and IQ4_NL_4_4 (the same blocks as Q4_0 and IQ4_NL, interleaved at load); "Q6" for Q6_K,
-     * llama.cpp's only 6-bit type; MLX's word around a precision ("MLX 4bit"); Unsloth's dynamic "_XL" mixes (UD-Q4_K_XL),
+     * llama.cpp's only 6-bit type; MLX's word around a precision ("MLX 4bit"); gpt-oss's "MXFP4" (or "MXFP4 MoE") for llama.cpp's
+     * MXFP4_MOE file type; Unsloth's dynamic "_XL" mixes (UD-Q4_K_XL),
      * modelled as llama.cpp's "_M" mix of the same K-quant, Q2_K for Q2_K_XL (llama.cpp's Q2_K is its middle 2-bit mix;
      * Unsloth raises more tensors, so the file is a few percent larger than this predicts), and "UD-" before any llama.cpp
      * type; IPEX-LLM's sym_int4 / asym_int4 / sym_int5 /
@@ -248,6 +263,8 @@ public final class FormatMixes {
         l = l.replaceAll("^SYM_INT4(?![0-9A-Z])", "Q4_0").replaceAll("^ASYM_INT4(?![0-9A-Z])", "Q4_1")
                 .replaceAll("^SYM_INT5(?![0-9A-Z])", "Q5_0").replaceAll("^ASYM_INT5(?![0-9A-Z])", "Q5_1")
                 .replaceAll("^SYM_INT8(?![0-9A-Z])", "Q8_0");
+        // gpt-oss's "MXFP4" GGUFs are llama.cpp's MXFP4_MOE file type ("MXFP4 MoE" in llama-bench's model column)
+        l = l.replaceAll("^MXFP4(?:[ _-]MOE)?(?![0-9A-Z_])", "MXFP4_MOE");
         l = l.replaceAll("(?<![A-Z0-9_])Q2_K_XL(?![A-Z0-9_])", "Q2_K").replaceAll("(?<![A-Z0-9_])(Q[3-5]_K)_XL(?![A-Z0-9_])", "$1_M").replaceAll("(?<![A-Z0-9_])Q6_K_XL(?![A-Z0-9_])", "Q6_K")
                 .replaceAll("(?<![A-Z0-9_])Q8_K_XL(?![A-Z0-9_])", "Q8_0");
         return l;
@@ -262,7 +279,12 @@ public final class FormatMixes {
      * @throws IllegalArgumentException when a type the file stores has no format in this build
      */
     public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix) {
-        Rules r = Rules.of(a, type, importanceMatrix);
+        return fileType(a, type, importanceMatrix, false);
+    }
+
+    /** As {@link #fileType(ModelArchitecture, FileType, boolean)}; {@code stackedExperts}: the FFN tensors are a mixture of experts'. */
+    public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix, boolean stackedExperts) {
+        Rules r = Rules.of(a, type, importanceMatrix, stackedExperts);
         return perTensor(a, t -> TensorChoice.of(WeightFormat.of(format(type, r.typeOf(t)).storedFor(t.cols()))));
     }
 
@@ -280,11 +302,11 @@ public final class FormatMixes {
      * @param attnVCount layers with an attn_v-like tensor (n_attention_wv)
      * @param gqa        llama.cpp's n_gqa(): block 0's query heads over its K/V heads
      */
-    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix, int[] attnVIndex, int attnVCount, int gqa) {
+    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix, boolean stackedExperts, int[] attnVIndex, int attnVCount, int gqa) {
         // ModelArchitecture has no experts yet: dense models are n_expert 1, for which every expert rule is off
         private static final int EXPERTS = 1;
 
-        static Rules of(ModelArchitecture a, FileType ft, boolean imatrix) {
+        static Rules of(ModelArchitecture a, FileType ft, boolean imatrix, boolean stackedExperts) {
             int[] index = new int[a.layers()];
             boolean[] has = new boolean[a.layers()];
             for (TensorSpec t : a.linearTensors()) if (t.layer() >= 0 && category(a, t) == TensorRole.V) has[t.layer()] = true;
@@ -292,7 +314,7 @@ public final class FormatMixes {
             for (int l = 0; l < index.length; l++) if (has[l]) index[l] = count++;
             // LFM2's GGUF stores head_count_kv per block, 0 on its convolution blocks, and n_gqa() reads block 0's
             boolean convFirst = a.linearTensors().stream().anyMatch(t -> t.layer() == 0 && t.name().contains(".shortconv."));
-            return new Rules(a, ft, imatrix, index, count, convFirst ? 0 : a.heads() / a.kvHeads());
+            return new Rules(a, ft, imatrix, stackedExperts, index, count, convFirst ? 0 : a.heads() / a.kvHeads());
         }
 
         /**
@@ -351,6 +373,11 @@ public final class FormatMixes {
                 };
             }
             TensorRole role = category(a, t);
+            if (ft == FileType.MXFP4_MOE) {
+                // the expert tensors (3-D in a GGUF) only; a shared expert is held with the routed ones here and goes with them
+                boolean expert = stackedExperts && (role == TensorRole.GATE || role == TensorRole.UP || role == TensorRole.DOWN);
+                return expert ? "MXFP4" : def;
+            }
             if (role == null) return def; // a hybrid block's projections: no rule of their own
             if (lowIq()) {
                 boolean s = ft == FileType.IQ2_S || ft == FileType.IQ2_M;

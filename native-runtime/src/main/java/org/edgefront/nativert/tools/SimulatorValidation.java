@@ -33,7 +33,8 @@ import org.edgefront.space.model.ModelArchitecture;
  * {@code on-device-measurements.csv}, optionally {@code generated_tokens}, {@code energy_j_per_token} and
  * {@code phase} as in {@code energy-measurements.csv}). Each row is resolved from names alone: device by
  * profile name, model through {@link ModelCatalog#find} (aliases, normalization, {@code params_b} read from text; a
- * model the catalog lacks by the dense catalog model nearest its {@code params_b}, within 15%, and the row says so),
+ * model the catalog lacks by the dense catalog model nearest its {@code params_b}, within 15%, or, when its name states an
+ * active size ("30B-A3B"), by the catalog mixture of experts nearest both sizes, and the row says so),
  * engine/backend by {@link EngineGroup}, format by {@link FormatMixes}; mixtures of experts are simulated by
  * {@link ModelSimulation}; energy is compared as the row defines it ({@link MeasuredEnergy}). A row that cannot be
  * resolved or read is {@code unsupported} with the reason and counts as a miss. Also fits {@link EngineCalibrations} per engine group (only groups measured on at least two
@@ -49,6 +50,8 @@ public final class SimulatorValidation {
      * ({@link ModelCatalog#nearestDense}): 15%, so its weight bytes, which set a decode step's time, are that close.
      */
     static final double STAND_IN_MAX_RATIO = 1.15;
+    /** Active sizes are counted differently by model cards (with or without the embeddings): a wider tolerance. */
+    static final double STAND_IN_MAX_ACTIVE_RATIO = 1.25;
     static final int DEFAULT_GENERATED_TOKENS = 128;
 
     /**
@@ -147,7 +150,28 @@ public final class SimulatorValidation {
         ModelDescriptor m = catalog.find(model, paramsB);
         if (m == null) {
             // a model the catalog lacks, with its size stated (params_b, else its name's "1.8B" or "950M"): the dense
-            // catalog model of the nearest size stands in
+            // catalog model of the nearest size stands in, or for a mixture of experts by name a catalog one
+            boolean named = Double.isNaN(paramsB);
+            double size = named ? ModelCatalog.sizeInName(model) : paramsB;
+            String sizeSource = named ? "the size in its name" : "its params_b";
+            double active = ModelCatalog.activeInName(model);
+            if (!Double.isNaN(active)) {
+                // a mixture of experts by its name ("30B-A3B"): a dense stand-in would read every expert per token, so
+                // only a catalog mixture of experts of both sizes stands in
+                m = catalog.nearestMoe(size, active, STAND_IN_MAX_RATIO, STAND_IN_MAX_ACTIVE_RATIO);
+                if (m == null) {
+                    return unsupported(i, r, String.format(java.util.Locale.ROOT, "no catalog model for '%s': its name states a mixture of"
+                            + " experts with %.2f B active (%s: %.2f B), and no catalog mixture of experts lies within %d%% of that size and"
+                            + " %d%% of the active one (a dense stand-in would read every expert per token)", model, active, sizeSource, size,
+                            (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)), (int) Math.round(100 * (STAND_IN_MAX_ACTIVE_RATIO - 1))));
+                }
+                note = (note.isEmpty() ? "" : note + "; ") + String.format(java.util.Locale.ROOT,
+                        "no catalog model for '%s': simulated as %s, the catalog mixture of experts nearest %s and the active size"
+                                + " in its name (%.2f B vs %.2f B, %.2f B vs %.2f B active)", model, m.name(), sizeSource,
+                        m.storedArchitecture().parameterCount() / 1e9, size, ModelCatalog.activeParameters(m) / 1e9, active);
+            }
+        }
+        if (m == null) {
             boolean named = Double.isNaN(paramsB);
             double size = named ? ModelCatalog.sizeInName(model) : paramsB;
             String sizeSource = named ? "the size in its name" : "its params_b";

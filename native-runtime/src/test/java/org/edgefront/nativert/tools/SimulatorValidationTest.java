@@ -115,10 +115,31 @@ class SimulatorValidationTest {
         assertNotNull(sized.predictedDecodeTokS());
         assertEquals("unsupported", r.rows().get(1).status(), "without params_b or a size in the name there is no size to stand in for it");
         assertTrue(r.rows().get(1).reason().contains("no params_b or size in its name"), r.rows().get(1).reason());
-        assertEquals("unsupported", r.rows().get(2).status(), "no dense catalog model within 15% of 400 B");
+        assertEquals("unsupported", r.rows().get(2).status(), "no catalog model within 15% of 400 B");
+        assertTrue(r.rows().get(2).reason().contains("mixture of experts with 20.00 B active"), r.rows().get(2).reason());
         SimulatorValidation.Row named = r.rows().get(3);
         assertTrue(named.ok(), named.reason());
         assertTrue(named.reason().contains("nearest the size in its name") && named.reason().contains("vs 0.95 B"), named.reason());
+    }
+
+    @Test
+    void aMixtureOfExpertsByNameStandsInOnlyAsACatalogMixtureOfExpertsNeverADenseModel() {
+        // "31B-A3B": a dense 32 B stand-in would read all 31 B per token where the model reads about 3 B
+        String text = "device,engine,backend,threads,model,params_b,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,SomeModel-31B-A3B,,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,Other-MoE-A2.75B,16.8,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,Some-Dense-32B,,Q4_0,,5.0,\n";
+        SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
+        SimulatorValidation.Row moe = r.rows().get(0);
+        assertTrue(moe.ok(), moe.reason());
+        assertTrue(moe.reason().contains("simulated as Qwen3-30B-A3B, the catalog mixture of experts nearest"), moe.reason());
+        SimulatorValidation.Row refused = r.rows().get(1);
+        assertEquals("unsupported", refused.status());
+        assertTrue(refused.reason().contains("2.75 B active (its params_b: 16.80 B)"), refused.reason());
+        SimulatorValidation.Row dense = r.rows().get(2);
+        assertTrue(dense.ok(), dense.reason());
+        assertTrue(dense.reason().contains("the dense catalog model nearest"), dense.reason());
+        assertTrue(moe.predictedDecodeTokS() > 3 * dense.predictedDecodeTokS(), "the expert model reads a tenth of its weights per token");
     }
 
     @Test

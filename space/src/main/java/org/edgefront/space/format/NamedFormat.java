@@ -22,7 +22,7 @@ import org.edgefront.space.ggml.GgmlType;
  * simulator's format id, its default dequantization ops per stored weight and whether its GEMV runs on the int8
  * dot-product path; the runtimes that store the format; llama.cpp's fallback for rows that are not whole blocks;
  * and the {@link FormatCodec} that quantizes it (round trip to floats and ggml's bytes), or null for a type EdgeFront
- * only reads, simulates and accounts (the lattice i-quants and TQ1_0/TQ2_0): such a format is no search option
+ * only reads, simulates and accounts (the lattice i-quants, TQ1_0/TQ2_0 and MXFP4): such a format is no search option
  * ({@link #quantizable()}).
  *
  * <p>Adding a ggml type: one row here (and its codec, if new; null when EdgeFront cannot quantize it), one row in
@@ -75,7 +75,12 @@ public enum NamedFormat {
     // TQ1_0: ternary packed five trits per byte (base 3): a multiply by a power of 3, a shift and a subtract per weight
     TQ1_0(    GgmlType.TQ1_0,  1,  false, null,                                   38, 2.0, true,  "Q4_0",   null),
     // TQ2_0: ternary as 2-bit codes: a shift, a mask and a subtract of 1 per weight, one scale per 256 (Q4_0's work)
-    TQ2_0(    GgmlType.TQ2_0,  2,  false, null,                                   39, 1.0, true,  "Q4_0",   null);
+    TQ2_0(    GgmlType.TQ2_0,  2,  false, null,                                   39, 1.0, true,  "Q4_0",   null),
+    // MXFP4 (OCP microscaling FP4, gpt-oss's expert weights): E2M1 nibbles looked up in a 16-entry table and one
+    // power-of-two (E8M0) scale per 32, IQ4_NL's work; llama.cpp's CPU vec_dot runs it against Q8_0 activations. A
+    // 32-block type: a row not of 32 is stored F16, as for the legacy types (no fallback). Read, simulated and
+    // accounted; no quantizer (not a search option)
+    MXFP4(    GgmlType.MXFP4,  4,  false, null,                                   40, 1.0, true,  null,     null);
 
     /**
      * A uniform integer grid on sub-blocks that approximates (or, when {@code exact}, equals) the format's values:

@@ -21,8 +21,8 @@ public final class SimulatorFormats {
     public static final int INT_ASYM_BASE = 24;
     /** The first id after the generic ones ({@code EF_FMT_NAMED2_BASE}): named formats continue here. */
     public static final int NAMED2_BASE = 32;
-    /** {@code EF_FMT_COUNT}: ids 0..COUNT-1 (40 since api 7 added the lattice i-quants and TQ1_0/TQ2_0). */
-    public static final int COUNT = 40;
+    /** {@code EF_FMT_COUNT}: ids 0..COUNT-1 (40 since api 7 added the lattice i-quants and TQ1_0/TQ2_0, 41 since api 10 added MXFP4). */
+    public static final int COUNT = 41;
 
     private static final Row[] ROWS = build();
 
