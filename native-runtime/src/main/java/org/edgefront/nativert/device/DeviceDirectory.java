@@ -112,7 +112,36 @@ public final class DeviceDirectory {
             return match(shortName, "no profile named '" + dev + "': simulated on '" + shortName.profile().name() + "', whose name has every word of it");
         }
         Entry chip = sameChip(dev, soc);
-        return chip == null ? null : match(chip, "no profile named '" + dev + "': simulated on '" + chip.profile().name() + "', the same chip");
+        if (chip == null) return null;
+        Match m = match(chip, "no profile named '" + dev + "': simulated on '" + chip.profile().name() + "', the same chip");
+        return gpuBin(m, dev);
+    }
+
+    private static final Pattern GPU_CORES = Pattern.compile("(?i)(?<![0-9])(\\d{1,3})[- ]core GPU");
+
+    /**
+     * A chip sold with fewer or more GPU cores than its profile has (Apple's "M2 Max (30-core GPU)" against the 38-core
+     * profile): when the device text and the profile's GPU both state a core count and they differ, the GPU's peaks and
+     * active power scale by the ratio (the bins of one chip run the same cores at the same clock) and the profile takes
+     * the device's name; bandwidth and CPU stay the profile's (a bin with its own bus, M3 Max 30-core, has its own profile).
+     */
+    private static Match gpuBin(Match m, String dev) {
+        DeviceProfile p = m.profile();
+        Matcher want = GPU_CORES.matcher(dev);
+        Matcher have = GPU_CORES.matcher(p.gpu().name());
+        if (!p.gpu().present() || !want.find() || !have.find()) return m;
+        int w = Integer.parseInt(want.group(1)), h = Integer.parseInt(have.group(1));
+        if (w == h || w == 0 || h == 0) return m;
+        double r = (double) w / h;
+        DeviceProfile.Accelerator g = p.gpu();
+        DeviceProfile.Accelerator scaled = new DeviceProfile.Accelerator(g.name().replace(have.group(0), w + "-core GPU"),
+                g.fp16FlopsPerSecond() * r, g.int8OpsPerSecond() * r, g.picojoulesPerOp(), g.activeWatts() * r);
+        java.util.Map<Backend, DeviceProfile.Accelerator> acc = new java.util.EnumMap<>(Backend.class);
+        acc.putAll(p.accelerators());
+        acc.put(Backend.GPU, scaled);
+        DeviceProfile d = new DeviceProfile(p.schemaVersion(), dev, p.soc(), p.dram(), p.cpu(), p.caches(), acc, p.energy(), p.thermal(),
+                p.battery(), p.storage(), List.of());
+        return new Match(m.uri(), d, m.note() + String.format(Locale.ROOT, ", its GPU peak and power scaled by %d/%d GPU cores", w, h));
     }
 
     /** Whether the caller named a chip ({@code chipNamed}: {@code soc} has keys) that the profile, whose chip is known, does not have. */
@@ -140,7 +169,7 @@ public final class DeviceDirectory {
      * A shortened name ("MacBook Air M2" for "MacBook Air 13-inch (M2, 8-core GPU)", "Jetson Orin Nano Super" for its
      * developer kit): a profile whose name holds every word of the device's, and whose extra words name no other tier of
      * the line (a "Pro", "Max", "Ultra" ... may be another chip). With a chip named, the profile must have it. Among
-     * several, the one with the fewest extra words, then the first by name.
+     * several, the one with the fewest extra words, then the fullest (most GPU peak), then the first by name.
      */
     private Entry abbreviated(String dev, String soc, boolean chipNamed) {
         List<String> want = words(dev);
@@ -156,7 +185,7 @@ public final class DeviceDirectory {
                 if (!have.containsAll(want)) continue;
                 List<String> extra = have.stream().filter(w -> !want.contains(w)).toList();
                 if (extra.stream().anyMatch(TIER_WORDS::contains)) continue;
-                if (extra.size() < bestExtra || (extra.size() == bestExtra && p.name().compareTo(best.profile().name()) < 0)) {
+                if (extra.size() < bestExtra || (extra.size() == bestExtra && best != e && fullerOrFirst(p, best.profile()))) {
                     best = e;
                     bestExtra = extra.size();
                 }
@@ -187,7 +216,15 @@ public final class DeviceDirectory {
         return out;
     }
 
-    /** Among several with the chip, the one whose name shares the most words with the device, then the first by name. */
+    private static boolean fullerOrFirst(DeviceProfile p, DeviceProfile than) {
+        double a = p.gpu().fp16FlopsPerSecond(), b = than.gpu().fp16FlopsPerSecond();
+        return a != b ? a > b : p.name().compareTo(than.name()) < 0;
+    }
+
+    /**
+     * Among several with the chip, the one whose name shares the most words with the device, then the one with the most
+     * GPU peak, then the first by name.
+     */
     private Entry sameChip(String dev, String soc) {
         List<String> chips = new ArrayList<>();
         if (soc != null && !SocNames.keys(soc).isEmpty()) {
@@ -204,7 +241,9 @@ public final class DeviceDirectory {
             DeviceProfile p = e.profile();
             if (chips.stream().noneMatch(c -> SocNames.sameChip(c, p.soc()))) continue;
             long score = Arrays.stream(p.name().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")).filter(words::contains).count();
-            if (score > bestScore || (score == bestScore && p.name().compareTo(best.profile().name()) < 0)) {
+            // on a tie, the chip's full configuration (the most GPU peak: a row that names no bin is the full chip more
+            // often than not), then the first by name
+            if (score > bestScore || (score == bestScore && fullerOrFirst(p, best.profile()))) {
                 best = e;
                 bestScore = score;
             }

@@ -30,6 +30,26 @@ class DeviceDirectoryTest {
     }
 
     @Test
+    void aChipBinWithAnotherGpuCoreCountScalesTheGpuOfItsChipsProfile() {
+        DeviceProfile full = DIR.find("MacBook Pro 16-inch (M2 Max, 38-core GPU)", null).profile();
+        DeviceDirectory.Match bin = DIR.find("Apple M2 Max (30-core GPU)", "Apple M2 Max");
+        DeviceProfile p = bin.profile();
+        assertEquals("Apple M2 Max (30-core GPU)", p.name(), "its own device, not the 38-core one");
+        assertEquals(full.gpu().fp16FlopsPerSecond() * 30 / 38, p.gpu().fp16FlopsPerSecond(), 1e-3 * p.gpu().fp16FlopsPerSecond());
+        assertEquals(full.gpu().activeWatts() * 30 / 38, p.gpu().activeWatts(), 1e-9);
+        assertEquals("Apple M2 Max 30-core GPU", p.gpu().name());
+        assertEquals(full.dram().bandwidthBytesPerSecond(), p.dram().bandwidthBytesPerSecond(), "the bins of the M2 Max share its bus");
+        assertTrue(bin.note().contains("scaled by 30/38 GPU cores"), bin.note());
+        // the same count, or none stated: the profile as written
+        assertEquals(full, DIR.find("Apple M2 Max (38-core GPU)", "Apple M2 Max").profile());
+        assertEquals(full.gpu(), DIR.find("Mac with an Apple M2 Max", "Apple M2 Max").profile().gpu());
+        // a bin with its own memory bus has its own profile, found by its core count
+        assertEquals("MacBook Pro 14-inch (M3 Max, 30-core GPU)", found("Apple M3 Max (30-core GPU)", "Apple M3 Max"));
+        assertEquals(300e9, DIR.find("Apple M3 Max (30-core GPU)", "Apple M3 Max").profile().dram().bandwidthBytesPerSecond());
+        assertEquals("MacBook Pro 14-inch (M4 Max, 32-core GPU)", found("Apple M4 Max (32-core GPU)", "Apple M4 Max"));
+    }
+
+    @Test
     void anotherTierOfTheLineOrAnotherNamedChipIsNotAShortName() {
         // the iPhone 16 (A18) is not the iPhone 16 Pro (A18 Pro): "Pro" names another tier
         assertNull(found("Apple iPhone 16", null));
@@ -104,8 +124,11 @@ class DeviceDirectoryTest {
         assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("Mac mini (M2, 2023)", "Apple M2"));
         assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("MacBook Pro M2", "Apple M2"));
         assertEquals("MacBook Pro 16-inch (M2 Max, 38-core GPU)", found("Mac Studio (M2 Max)", "Apple M2 Max"));
-        assertEquals("Mac Studio (M2 Ultra, 76-core GPU)", found("Mac Studio (M2 Ultra, 60-core GPU)", "Apple M2 Ultra"));
-        assertNull(found("Mac Studio (M3 Ultra)", "Apple M3 Ultra"), "no profile has the M3 Ultra, and the M3 is not it");
+        // the 60-core bin: the 76-core profile with its GPU scaled, under the row's own name
+        assertEquals("Mac Studio (M2 Ultra, 60-core GPU)", found("Mac Studio (M2 Ultra, 60-core GPU)", "Apple M2 Ultra"));
+        assertTrue(DIR.find("Mac Studio (M2 Ultra, 60-core GPU)", "Apple M2 Ultra").note().contains("'Mac Studio (M2 Ultra, 76-core GPU)', the same chip"));
+        assertNull(found("MacBook Pro (M5 Max)", "Apple M5 Max"), "no profile has the M5 Max, and the M5 is not it");
+        assertEquals("Mac Studio (M3 Ultra, 80-core GPU)", found("Mac Studio (M3 Ultra)", "Apple M3 Ultra"), "the full chip when no bin is named");
         // x86 laptop chips by their model numbers: the 155H's profile is not the 165H's
         assertEquals("Laptop with Intel Core Ultra 7 155H", found("ASUS Zenbook 14 OLED", "Intel Core Ultra 7 155H"));
         assertEquals("Laptop with Intel Core Ultra 7 258V", found("Lenovo Yoga Slim 7i Aura", "Intel Core Ultra 7 258V (Lunar Lake)"));
