@@ -43,7 +43,8 @@ public final class ModelCatalog {
      * The descriptor a free-text model name refers to, or null. Tried in order: exact name or alias (case-insensitive,
      * also the text before or inside a trailing parenthesis, as {@link ModelDescriptor#matches}); then the
      * {@link #normalize normalized} name equal to a normalized name or alias; then the longest normalized catalog name
-     * that the row's normalized name starts with (a fine-tune or quantization suffix: "qwen-2.5-1.5b-gguf"). When the
+     * that the row's normalized name starts with (a fine-tune or quantization suffix: "qwen-2.5-1.5b-gguf"); then the longest
+     * catalog name with a size inside it (the base model a fine-tune names: "DeepSeek-R1-0528-Qwen3-8B"). When the
      * name fits several entries equally (no size in the name, "SmolLM2"), {@code paramsBillions} (the row's
      * {@code params_b}, NaN when unknown) picks the one whose stored parameter count is closest.
      */
@@ -66,7 +67,27 @@ public final class ModelCatalog {
             if (len > best) { best = len; prefix.clear(); }
             if (len > 0 && len == best) prefix.add(m);
         }
-        return prefix.isEmpty() ? null : closest(prefix, paramsBillions);
+        if (!prefix.isEmpty()) return closest(prefix, paramsBillions);
+        // a catalog name (with its size) inside the row's name: the base model a fine-tune or distillation names after
+        // its own ("DeepSeek-R1-0528-Qwen3-8B", "Hermes-3-Llama-3.1-8B"); families split from their versions in every word
+        best = 0;
+        List<ModelDescriptor> inside = new ArrayList<>();
+        for (ModelDescriptor m : models) {
+            int len = 0;
+            for (String n : names(m)) {
+                if (!hasSize(n)) continue;
+                String nn = "-" + splitFamilies(n) + "-";
+                for (String k : keys) if (("-" + splitFamilies(k) + "-").contains(nn) && nn.length() > len) len = nn.length();
+            }
+            if (len > best) { best = len; inside.clear(); }
+            if (len > 0 && len == best) inside.add(m);
+        }
+        return inside.isEmpty() ? null : closest(inside, paramsBillions);
+    }
+
+    /** Every word's family split from its version ("deepseek-r1-0528-qwen3-8b" gives "deepseek-r-1-0528-qwen-3-8b"). */
+    private static String splitFamilies(String normalized) {
+        return normalized.replaceAll("(?<=^|-)([a-z]+)([0-9])", "$1-$2");
     }
 
     /**
@@ -111,17 +132,19 @@ public final class ModelCatalog {
     }
 
     private static final java.util.regex.Pattern ACTIVE_IN_NAME =
-            java.util.regex.Pattern.compile("(?<![a-z0-9.])a([0-9]+(?:[._][0-9]+)?)b(?![a-z0-9])");
+            java.util.regex.Pattern.compile("(?<![a-z0-9.])a([0-9]+(?:[._][0-9]+)?)([bm])(?![a-z0-9])");
 
     /**
      * The active parameter count, in billions, that a mixture of experts' name states ("Qwen3-30B-A3B": 3,
-     * "Ling-lite-1.5-16.8B-A2.75B": 2.75, "ERNIE-4.5-21B-A3B-PT": 3), or NaN when it states none.
+     * "Ling-lite-1.5-16.8B-A2.75B": 2.75, "ERNIE-4.5-21B-A3B-PT": 3, "granite-3.1-3b-a800m": 0.8), or NaN when it states none.
      */
     public static double activeInName(String name) {
         String s = name.trim().toLowerCase(Locale.ROOT);
         s = s.substring(s.lastIndexOf('/') + 1).replaceAll("[\\s:-]+", " ");
         java.util.regex.Matcher m = ACTIVE_IN_NAME.matcher(s);
-        return m.find() ? Double.parseDouble(m.group(1).replace('_', '.')) : Double.NaN;
+        if (!m.find()) return Double.NaN;
+        double v = Double.parseDouble(m.group(1).replace('_', '.'));
+        return m.group(2).equals("m") ? v / 1000 : v;
     }
 
     /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
@@ -164,19 +187,22 @@ public final class ModelCatalog {
         return Math.abs(Math.log(m.storedArchitecture().parameterCount() / (paramsBillions * 1e9)));
     }
 
-    private static final List<String> QUALIFIERS = List.of("instruct", "chat", "it", "hf", "base", "gguf", "mlx", "pt", "tuned");
+    private static final List<String> QUALIFIERS = List.of("instruct", "chat", "it", "hf", "base", "gguf", "mlx", "pt", "tuned", "reasoning");
 
     /**
-     * A model name reduced to a comparable key: lower case, organisation prefix dropped ("meta-llama/"), spaces,
-     * underscores and colons as '-', a '-' between a leading family word and its version ("llama3.2" = "llama-3.2"),
-     * and the tokens instruct, chat, it, hf, base, gguf, mlx, pt, tuned removed ("Qwen2.5-1.5B-Instruct" and
-     * "qwen2.5:1.5b" both give "qwen-2.5-1.5b"); a file name loses its extension and the weight-format tags it ends with
-     * ("Phi-3-mini-4k-instruct-q4.gguf" gives "phi-3-mini-4k").
+     * A model name reduced to a comparable key: lower case, organisation prefix dropped ("meta-llama/", and "Meta-"
+     * before "Llama"), spaces, underscores and colons as '-', a '-' between a leading family word and its version
+     * ("llama3.2" = "llama-3.2"), and the tokens instruct, chat, it, hf, base, gguf, mlx, pt, tuned, reasoning and a
+     * context length ("4k", "128k") removed ("Qwen2.5-1.5B-Instruct" and "qwen2.5:1.5b" both give "qwen-2.5-1.5b"); a
+     * file name loses its extension and the weight-format tags it ends with ("Phi-3-mini-4k-instruct-q4.gguf" gives
+     * "phi-3-mini").
      */
     public static String normalize(String name) {
         String s = name.trim().toLowerCase(Locale.ROOT);
         int slash = s.lastIndexOf('/');
         if (slash >= 0) s = s.substring(slash + 1);
+        // Meta's repository names ("Meta-Llama-3.1-8B-Instruct") are the model's name with the maker before it
+        s = s.replaceAll("^meta[-_ ](?=llama)", "");
         // a file name: its extension, then the weight-format tags a file name ends with ("-q4_k_m", ".q4_0", "-f16")
         s = s.replaceAll("\\.(gguf|bin|safetensors|pte|onnx|tflite|task|litertlm|mlpackage)$", "");
         String before;
@@ -187,7 +213,8 @@ public final class ModelCatalog {
         s = s.replaceAll("[\\s_:]+", "-").replaceAll("[()\\[\\],]", "");
         s = s.replaceAll("^([a-z]+)([0-9])", "$1-$2");
         List<String> toks = new ArrayList<>(Arrays.asList(s.split("-+")));
-        toks.removeIf(t -> t.isEmpty() || QUALIFIERS.contains(t));
+        // qualifiers, and the context length a variant is named by ("phi-3-mini-128k": the same weights' shapes)
+        toks.removeIf(t -> t.isEmpty() || QUALIFIERS.contains(t) || t.matches("[0-9]+k"));
         return String.join("-", toks);
     }
 

@@ -50,7 +50,10 @@ class ModelCatalogTest {
         assertEquals("qwen-2.5-1.5b", ModelCatalog.normalize("Qwen/Qwen2.5-1.5B-Instruct"));
         assertEquals("gemma-2-2b", ModelCatalog.normalize("gemma-2-2b-it"));
         // file names: the extension and the weight-format tags they end with
-        assertEquals("phi-3-mini-4k", ModelCatalog.normalize("Phi-3-mini-4k-instruct-q4.gguf"));
+        assertEquals("phi-3-mini", ModelCatalog.normalize("Phi-3-mini-4k-instruct-q4.gguf"), "a context length names a variant, not a model");
+        assertEquals("phi-3-mini", ModelCatalog.normalize("Phi-3-mini-128k-instruct"));
+        assertEquals("llama-3.1-8b", ModelCatalog.normalize("meta-llama/Meta-Llama-3.1-8B-Instruct"), "Meta's repository name");
+        assertEquals("phi-4-mini", ModelCatalog.normalize("microsoft/Phi-4-mini-reasoning"));
         assertEquals("llama-2-7b", ModelCatalog.normalize("llama-2-7b-chat.Q4_0.gguf"));
         assertEquals("qwen-2.5-0.5b", ModelCatalog.normalize("qwen2.5-0.5b-instruct-q4_k_m.gguf"));
         assertEquals("smollm-2-135m", ModelCatalog.normalize("SmolLM2-135M-Instruct-IQ4_XS"));
@@ -107,6 +110,19 @@ class ModelCatalogTest {
         ModelDescriptor oss120 = c.find("openai/gpt-oss-120b", Double.NaN);
         assertEquals(116.83e9, oss120.storedArchitecture().parameterCount(), 0.2e9);
         assertEquals(5.1e9, ModelCatalog.activeParameters(oss120), 0.05e9);
+    }
+
+    @Test
+    void aFineTuneNamedAfterItsBaseModelFindsTheBase() {
+        ModelCatalog c = catalog();
+        assertEquals("Qwen3-8B", c.find("DeepSeek-R1-0528-Qwen3-8B", Double.NaN).name());
+        assertEquals("Llama-3.1-8B", c.find("Hermes-3-Llama-3.1-8B", Double.NaN).name());
+        assertEquals("Llama-3.1-8B", c.find("Meta-Llama-3.1-8B-Instruct", Double.NaN).name());
+        assertEquals("Phi-4-mini", c.find("Phi-4-mini-reasoning", Double.NaN).name());
+        // a size must be part of the match: "Qwen2.5-VL-3B" does not hold "Qwen2.5-3B" word for word
+        assertNull(c.find("Qwen2.5-VL-3B-Instruct", Double.NaN));
+        assertNull(c.find("granite-3.1-3b-a800m", Double.NaN));
+        assertEquals(0.8, ModelCatalog.activeInName("granite-3.1-3b-a800m"), 1e-12);
     }
 
     @Test
