@@ -21,6 +21,10 @@ public final class SocNames {
     private static final Pattern VENDOR = Pattern.compile(
             "\\b(qualcomm|mediatek|apple|broadcom|samsung|google|amd|intel|nvidia|rockchip|unisoc|hisilicon|assumed|for galaxy|bionic|soc|processor)\\b");
 
+    /** Apple's chips by name in a device's text ("Mac mini M4 Pro", "MacBook Air M3"): only beside an Apple product word. */
+    private static final Pattern APPLE_CHIP = Pattern.compile("\\b(m[1-9]|a1[0-9])(?:\\s+(pro|max|ultra))?\\b");
+    private static final Pattern APPLE_PRODUCT = Pattern.compile("\\b(apple|mac|macbook|imac|ipad|iphone)\\b");
+
     private SocNames() {}
 
     /** The keys of a chip description; empty for a blank or unknown text. */
@@ -34,6 +38,11 @@ public final class SocNames {
         // Rockchip's "S" parts are the same silicon in a smaller package (RK3588S: the RK3588's CPU, GPU, NPU and memory
         // controller with fewer I/O lanes), so "rk3588s" and "rk3588" are one key
         while (m.find()) out.add(m.group(1).replaceAll("\\s+", "").replaceAll("^(rk\\d{4})s$", "$1"));
+        if (APPLE_PRODUCT.matcher(t).find()) {
+            // the chip inside a product name, the longest form ("m4 pro", not "m4"); a model number ("iPhone 15") is no chip
+            Matcher a = APPLE_CHIP.matcher(t.replaceAll("\\biphone\\s+\\d+", " "));
+            while (a.find()) out.add(a.group(2) == null ? a.group(1) : a.group(1) + " " + a.group(2));
+        }
         String name = t.replaceAll("\\(.*?\\)", " ").replaceAll("\\(.*$", " ");
         name = VENDOR.matcher(name).replaceAll(" ").replaceAll("[^a-z0-9+ -]", " ").replaceAll("\\s+", " ").trim();
         // a name of one generic word ("orin", "cortex") would join unrelated boards

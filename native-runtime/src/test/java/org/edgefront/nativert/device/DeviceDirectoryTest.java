@@ -143,9 +143,14 @@ class DeviceDirectoryTest {
         assertEquals("MacBook Pro 14-inch (M4 Pro, 20-core GPU)", found("Mac mini (M4 Pro, 14-core CPU)", "Apple M4 Pro"));
         assertEquals("Mac mini (M4, 10-core GPU)", found("Mac mini M4", "Apple M4"));
         assertEquals("MacBook Pro 14-inch (M4 Pro, 20-core GPU)", found("MacBook Pro M4 Pro", null));
-        // every word of "MacBook Pro M4" / "MacBook Pro M2" is in the M4 Pro / M2 Pro profile's name, but it names the M4 / M2
-        assertNull(found("MacBook Pro M4", null));
-        assertNull(found("MacBook Pro M2", null));
+        // every word of "MacBook Pro M4" / "MacBook Pro M2" is in the M4 Pro / M2 Pro profile's name, but it names the M4 / M2:
+        // the chip in an Apple product's name finds that chip's profile
+        assertEquals("Mac mini (M4, 10-core GPU)", found("MacBook Pro M4", null));
+        assertEquals("MacBook Air 13-inch (M2, 8-core GPU)", found("MacBook Pro M2", null));
+        assertEquals("MacBook Pro 14-inch (M4 Pro, 20-core GPU)", found("Mac mini M4 Pro", null));
+        assertEquals("MacBook Pro 14-inch (M3, 10-core GPU)", found("MacBook Air M3", null));
+        assertEquals("Apple iPhone 16 Pro", found("iPhone 16 Pro Max", null), "the same A18 Pro");
+        assertNull(found("Radxa M2 board", null), "an 'M2' beside no Apple product is no Apple chip");
         // Orin NX vs Orin Nano vs AGX Orin
         assertEquals("NVIDIA Jetson Orin NX 16GB", found("Seeed reComputer J4012", "NVIDIA Orin NX"));
         assertNull(found("Seeed reComputer J3011", "NVIDIA Orin Nano"));

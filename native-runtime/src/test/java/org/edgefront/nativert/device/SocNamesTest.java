@@ -14,6 +14,11 @@ class SocNamesTest {
         assertTrue(SocNames.sameChip("Qualcomm SM8550", "Snapdragon 8 Gen 2 for Galaxy (SM8550-AB)"));
         assertTrue(SocNames.sameChip("Qualcomm Snapdragon 8 Gen 3", "Snapdragon 8 Gen 3 (SM8650)"));
         assertTrue(SocNames.sameChip("M1 Max", "Apple M1 Max"));
+        // Apple's chip inside a product name, the longest form
+        assertTrue(SocNames.sameChip("Mac mini M4 Pro", "Apple M4 Pro"));
+        assertFalse(SocNames.sameChip("Mac mini M4 Pro", "Apple M4"));
+        assertTrue(SocNames.sameChip("MacBook Air M3 (2024)", "Apple M3"));
+        assertFalse(SocNames.sameChip("Apple iPhone 15", "Apple A15 Bionic"), "a model number is no chip");
         assertTrue(SocNames.sameChip("MediaTek Dimensity 8400", "MediaTek Dimensity 8400 (MT6899)"));
         assertTrue(SocNames.sameChip("Intel Core i5-13600K", "Intel Core i5-13600K (Raptor Lake-S)"));
         assertTrue(SocNames.sameChip("RK3588S", "Rockchip RK3588S"));
