@@ -236,6 +236,36 @@ class ModelCatalogTest {
         assertEquals("--model", assertThrows(InvalidInputException.class, () -> c.resolve("No-Such-Model-9B")).field());
     }
 
+    @Test
+    void aGptOssGgufHeaderGivesTheCatalogsShapes() throws Exception {
+        // the metadata keys llama.cpp's converter writes for gpt-oss (arch "gpt-oss"); the tensors only name the
+        // vocabulary and the untied output
+        Map<String, Long> u32 = new java.util.LinkedHashMap<>();
+        u32.put("gpt-oss.embedding_length", 2880L);
+        u32.put("gpt-oss.block_count", 24L);
+        u32.put("gpt-oss.attention.head_count", 64L);
+        u32.put("gpt-oss.attention.head_count_kv", 8L);
+        u32.put("gpt-oss.attention.key_length", 64L);
+        u32.put("gpt-oss.attention.value_length", 64L);
+        u32.put("gpt-oss.attention.sliding_window", 128L);
+        u32.put("gpt-oss.context_length", 131072L);
+        u32.put("gpt-oss.expert_count", 32L);
+        u32.put("gpt-oss.expert_used_count", 4L);
+        u32.put("gpt-oss.expert_feed_forward_length", 2880L);
+        u32.put("gpt-oss.feed_forward_length", 2880L);
+        Map<String, String> strings = new java.util.LinkedHashMap<>();
+        strings.put("general.architecture", "gpt-oss");
+        strings.put("general.name", "Gpt Oss 20b");
+        Path gguf = dir.resolve("gpt-oss-20b-mxfp4.gguf");
+        Files.write(gguf, HeaderOnlyGguf.of(strings, u32, List.of(new HeaderOnlyGguf.Tensor("token_embd.weight", 2880, 201088),
+                new HeaderOnlyGguf.Tensor("output.weight", 2880, 201088))));
+        ModelDescriptor g = catalog().resolve(gguf.toString());
+        ModelDescriptor m = catalog().find("gpt-oss-20b", Double.NaN);
+        assertEquals(m.experts(), g.experts());
+        assertEquals(m.storedArchitecture().linearTensors(), g.storedArchitecture().linearTensors());
+        assertEquals(m.architecture().linearTensors(), g.architecture().linearTensors());
+    }
+
     /** A GGUF v3 header (no tensor data) of a 2-layer MoE: 4 experts, 2 active, expert FFN 96. */
     private static byte[] moeGguf() {
         Map<String, Long> u32 = new java.util.LinkedHashMap<>();
