@@ -166,8 +166,13 @@ public final class FormatMixes {
         // a 4-bit palettized decoder (W4A16, LUT per channel group: costed as int4g32's 4.5 bits), the tied LM head in a
         // 4-bit chunk, the per-layer input table int8 per row with an fp16 scale
         if (l.contains("COREML") && l.matches(".*\\bQUANTIZED\\b.*")) return uniform(a, "int4g32", "int8gC", "int4g32");
-        // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit, group 128, fp16 scale and zero
-        if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) return uniform(a, "int4g128a", "int4g128a", "int4g128a");
+        // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit unless the label says 8 or 3
+        // ("GPTQ-Int8", Qwen's uploads), group 128, fp16 scale and zero
+        if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) {
+            Matcher b = Pattern.compile("\\b(?:INT([2-8])|([2-8])-?BIT)\\b").matcher(l);
+            String f = "int" + (b.find() ? (b.group(1) != null ? b.group(1) : b.group(2)) : "4") + "g128a";
+            return uniform(a, f, f, f);
+        }
         // MLC q4f16_ft (FasterTransformer's CUTLASS kernels): linear layers 4-bit with one fp16 scale per output channel;
         // the embedding and the final projection fall back to group quantization, 4-bit group 32 (mlc-llm
         // python/mlc_llm/quantization/ft_quantization.py, fallback_group_quantize)
@@ -189,6 +194,12 @@ public final class FormatMixes {
         }
         if (l.matches("(INT8|8-?BIT|Q8|W8)(\\s.*|\\(.*)?")) return uniform(a, "int8gC", "int8gC", "int8gC");
         if (l.matches("(INT3|3-?BIT)(\\s.*|\\(.*)?")) return uniform(a, "int3g32", "int3g32", "int3g32");
+        // 5- and 6-bit words (MLX's 5bit/6bit: group 64 with an fp16 scale and bias = the bytes of group 32 with a scale)
+        Matcher mid = Pattern.compile("(?:INT([56])|([56])-?BIT)(\\s.*|\\(.*)?").matcher(l);
+        if (mid.matches()) {
+            String f = "int" + (mid.group(1) != null ? mid.group(1) : mid.group(2)) + "g32";
+            return uniform(a, f, f, f);
+        }
         Matcher q8 = Q8_TABLES.matcher(l);
         if (q8.find()) {
             FileType base = FileType.byName(switch (q8.group(1)) {

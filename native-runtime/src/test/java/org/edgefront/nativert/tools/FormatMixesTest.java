@@ -172,6 +172,13 @@ class FormatMixesTest {
         assertEquals(FormatMixes.resolve(a, "Q6_K"), FormatMixes.resolve(a, "Q6"));
         assertEquals(FormatMixes.resolve(a, "4bit"), FormatMixes.resolve(a, "MLX 4bit"));
         assertEquals(FormatMixes.resolve(a, "8bit"), FormatMixes.resolve(a, "8bit-mlx"));
+        // MLX's 6-bit (group 64, scale and bias) has the bytes of 6-bit group 32 with a scale
+        assertEquals(WeightFormat.parse("int6g32"), FormatMixes.resolve(a, "MLX 6bit").get(up).format());
+        assertEquals(WeightFormat.parse("int5g32"), FormatMixes.resolve(a, "INT5").get(up).format());
+        // GPTQ/AWQ at the bits the label states (Qwen's "GPTQ-Int8" uploads), 4 when it states none
+        assertEquals(WeightFormat.parse("int8g128a"), FormatMixes.resolve(a, "GPTQ-Int8").get(up).format());
+        assertEquals(WeightFormat.parse("int4g128a"), FormatMixes.resolve(a, "gptq-int4").get(up).format());
+        assertEquals(WeightFormat.parse("int4g128a"), FormatMixes.resolve(a, "AWQ").get(up).format());
         assertThrows(IllegalArgumentException.class, () -> FormatMixes.resolve(a, "Q5"), "Q5_0, Q5_1, Q5_K_S or Q5_K_M");
         // bartowski's "_L" files: the base file type with the embedding and the LM head in Q8_0; Q3_K_L is llama.cpp's own
         Map<String, TensorChoice> l4 = FormatMixes.resolve(a, "Q4_K_L"), m4 = FormatMixes.resolve(a, "Q4_K_M");
