@@ -150,40 +150,36 @@ public final class SimulatorValidation {
         ModelDescriptor m = catalog.find(model, paramsB);
         if (m == null) {
             // a model the catalog lacks, with its size stated (params_b, else its name's "1.8B" or "950M"): the dense
-            // catalog model of the nearest size stands in, or for a mixture of experts by name a catalog one
+            // catalog model of the nearest size stands in; for a mixture of experts by its name ("30B-A3B") only a catalog
+            // mixture of experts of both sizes does (a dense stand-in would read every expert per token)
             boolean named = Double.isNaN(paramsB);
             double size = named ? ModelCatalog.sizeInName(model) : paramsB;
             String sizeSource = named ? "the size in its name" : "its params_b";
             double active = ModelCatalog.activeInName(model);
+            int within = (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1));
+            String standIn;
             if (!Double.isNaN(active)) {
-                // a mixture of experts by its name ("30B-A3B"): a dense stand-in would read every expert per token, so
-                // only a catalog mixture of experts of both sizes stands in
                 m = catalog.nearestMoe(size, active, STAND_IN_MAX_RATIO, STAND_IN_MAX_ACTIVE_RATIO);
                 if (m == null) {
                     return unsupported(i, r, String.format(java.util.Locale.ROOT, "no catalog model for '%s': its name states a mixture of"
                             + " experts with %.2f B active (%s: %.2f B), and no catalog mixture of experts lies within %d%% of that size and"
                             + " %d%% of the active one (a dense stand-in would read every expert per token)", model, active, sizeSource, size,
-                            (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)), (int) Math.round(100 * (STAND_IN_MAX_ACTIVE_RATIO - 1))));
+                            within, (int) Math.round(100 * (STAND_IN_MAX_ACTIVE_RATIO - 1))));
                 }
-                note = (note.isEmpty() ? "" : note + "; ") + String.format(java.util.Locale.ROOT,
-                        "no catalog model for '%s': simulated as %s, the catalog mixture of experts nearest %s and the active size"
-                                + " in its name (%.2f B vs %.2f B, %.2f B vs %.2f B active)", model, m.name(), sizeSource,
+                standIn = String.format(java.util.Locale.ROOT, "no catalog model for '%s': simulated as %s, the catalog mixture of experts"
+                        + " nearest %s and the active size in its name (%.2f B vs %.2f B, %.2f B vs %.2f B active)", model, m.name(), sizeSource,
                         m.storedArchitecture().parameterCount() / 1e9, size, ModelCatalog.activeParameters(m) / 1e9, active);
+            } else {
+                m = catalog.nearestDense(size, STAND_IN_MAX_RATIO);
+                if (m == null) {
+                    return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')"
+                            + (Double.isNaN(size) ? " and no params_b or size in its name" : " and no dense catalog model within "
+                            + within + "% of " + sizeSource + " " + size + " B"));
+                }
+                standIn = String.format(java.util.Locale.ROOT, "no catalog model for '%s': simulated as %s, the dense catalog model nearest %s"
+                        + " (%.2f B vs %.2f B)", model, m.name(), sizeSource, m.storedArchitecture().parameterCount() / 1e9, size);
             }
-        }
-        if (m == null) {
-            boolean named = Double.isNaN(paramsB);
-            double size = named ? ModelCatalog.sizeInName(model) : paramsB;
-            String sizeSource = named ? "the size in its name" : "its params_b";
-            m = catalog.nearestDense(size, STAND_IN_MAX_RATIO);
-            if (m == null) {
-                return unsupported(i, r, "no catalog model for '" + model + "' (normalized '" + ModelCatalog.normalize(model) + "')"
-                        + (Double.isNaN(size) ? " and no params_b or size in its name" : " and no dense catalog model within "
-                        + (int) Math.round(100 * (STAND_IN_MAX_RATIO - 1)) + "% of " + sizeSource + " " + size + " B"));
-            }
-            note = (note.isEmpty() ? "" : note + "; ") + String.format(java.util.Locale.ROOT,
-                    "no catalog model for '%s': simulated as %s, the dense catalog model nearest %s (%.2f B vs %.2f B)",
-                    model, m.name(), sizeSource, m.storedArchitecture().parameterCount() / 1e9, size);
+            note = (note.isEmpty() ? "" : note + "; ") + standIn;
         }
         ModelArchitecture arch;
         try {
