@@ -310,7 +310,8 @@ static void make_ctx(const ef_device *d, const ef_backend_params *c, const ef_wo
     x->full_kv_rows = a->kv_heads * a->head_dim; /* kv_heads <= heads */
 }
 
-typedef struct { double bytes, ops, time; int bound; } ef_cost;
+/* launch: the part of time that is operator launch overhead (an expert read inside another operator pays none) */
+typedef struct { double bytes, ops, time; int bound; double launch; } ef_cost;
 
 static void roofline_m(double bytes, double ops, double peak, double bw, double overhead, double launches, double serial, ef_cost *o) {
     double tm = bytes / bw;
@@ -319,6 +320,7 @@ static void roofline_m(double bytes, double ops, double peak, double bw, double 
     o->bytes = bytes;
     o->ops = ops;
     o->time = (serial == 1.0 ? tm + tc : (tm > tc ? tm : tc)) + to;
+    o->launch = to;
     o->bound = (to > tm && to > tc) ? EF_BOUND_OVERHEAD : (tc > tm ? EF_BOUND_COMPUTE : EF_BOUND_MEMORY);
 }
 
@@ -398,7 +400,7 @@ static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double
     roofline_m(bytes, 4.0 * pairs * q_rows, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, x->serial, o);
 }
 
-static const ef_cost NO_COST = {0.0, 0.0, 0.0, EF_BOUND_NONE};
+static const ef_cost NO_COST = {0.0, 0.0, 0.0, EF_BOUND_NONE, 0.0};
 
 /* A block's recurrent state (api 9): a decode token reads it and writes it back and runs its update at the FP32 peak
  * (engines keep the state in fp32); prefill runs the same update per prompt token, linear in the prompt, and reads and
@@ -495,10 +497,9 @@ static void kept_tensor_cost(const ef_ctx *x, const ef_workload *w, int tied, co
         double n = full->prefill_extra_units * x->ubatches; /* unit GEMVs over the whole prefill */
         /* the units run inside the tensor's own operator (llama.cpp's mul_mat_id: one kernel per tensor and
            micro-batch, whatever the experts), so they add bytes and work but no launch of their own */
-        double unit_launches = low_rank ? 2.0 : 1.0;
         pc->bytes += n * ud.bytes;
         pc->ops += n * ud.ops;
-        pc->time += n * (ud.time - x->overhead * unit_launches);
+        pc->time += n * (ud.time - ud.launch);
     }
 }
 

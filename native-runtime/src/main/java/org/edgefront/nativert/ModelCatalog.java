@@ -138,14 +138,7 @@ public final class ModelCatalog {
      * The active parameter count, in billions, that a mixture of experts' name states ("Qwen3-30B-A3B": 3,
      * "Ling-lite-1.5-16.8B-A2.75B": 2.75, "ERNIE-4.5-21B-A3B-PT": 3, "granite-3.1-3b-a800m": 0.8), or NaN when it states none.
      */
-    public static double activeInName(String name) {
-        String s = name.trim().toLowerCase(Locale.ROOT);
-        s = s.substring(s.lastIndexOf('/') + 1).replaceAll("[\\s:-]+", " ");
-        java.util.regex.Matcher m = ACTIVE_IN_NAME.matcher(s);
-        if (!m.find()) return Double.NaN;
-        double v = Double.parseDouble(m.group(1).replace('_', '.'));
-        return m.group(2).equals("m") ? v / 1000 : v;
-    }
+    public static double activeInName(String name) { return billionsInName(ACTIVE_IN_NAME, name); }
 
     /** A prefix match needs a size in the catalog name ("qwen-2.5-1.5b"), so "qwen-2.5" never swallows every Qwen. */
     private static boolean hasSize(String normalized) { return normalized.matches(".*[0-9.]+[bm](-.*)?$") || normalized.matches(".*-e[0-9]+b.*"); }
@@ -226,10 +219,13 @@ public final class ModelCatalog {
      * "Qwen1.5-1.8B-Chat" 1.8), or NaN when it states none. A size glued to a letter is not the model's ("A3B" active
      * parameters, Gemma 3n's "E2B" effective ones, "8x7B" experts).
      */
-    public static double sizeInName(String name) {
+    public static double sizeInName(String name) { return billionsInName(SIZE_IN_NAME, name); }
+
+    /** The first count {@code p} finds in a name's last path segment (group 1 the number, group 2 "b" or "m"), in billions. */
+    private static double billionsInName(java.util.regex.Pattern p, String name) {
         String s = name.trim().toLowerCase(Locale.ROOT);
         s = s.substring(s.lastIndexOf('/') + 1).replaceAll("[\\s:-]+", " "); // '_' and '.' kept: "1_1b" and "1.8b" are sizes
-        java.util.regex.Matcher m = SIZE_IN_NAME.matcher(s);
+        java.util.regex.Matcher m = p.matcher(s);
         if (!m.find()) return Double.NaN;
         double v = Double.parseDouble(m.group(1).replace('_', '.'));
         return m.group(2).equals("m") ? v / 1000 : v;

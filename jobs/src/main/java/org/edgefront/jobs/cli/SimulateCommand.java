@@ -97,7 +97,7 @@ final class SimulateCommand implements Callable<Integer> {
         java.util.List<DeviceDirectory.Entry> rows = new java.util.ArrayList<>(given == null ? java.util.List.of() : given.entries());
         java.nio.file.Path repo = RepoPaths.deviceSpecSheet();
         if (repo != null) rows.addAll(DeviceSpecSheet.load(repo.toString()).entries());
-        return new DeviceDirectory(java.util.List.of()).orElse(rows).find(device, null);
+        return new DeviceSpecSheet.Result(rows, java.util.List.of()).find(device);
     }
 
     /** {@code --device} as a written profile (path, name, short name, chip), else as a spec-sheet row; stderr says which when not by name. */

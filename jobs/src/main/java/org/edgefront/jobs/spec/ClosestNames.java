@@ -85,8 +85,7 @@ public final class ClosestNames {
         List<String> names = profiles.profiles().stream().map(DeviceProfile::name).toList();
         Path sheet = RepoPaths.deviceSpecSheet();
         if (sheet != null) {
-            DeviceDirectory.Match row = new DeviceDirectory(List.of())
-                    .orElse(org.edgefront.nativert.tools.DeviceSpecSheet.load(sheet.toString()).entries()).find(given, null);
+            DeviceDirectory.Match row = org.edgefront.nativert.tools.DeviceSpecSheet.load(sheet.toString()).find(given);
             if (row != null) {
                 throw new InvalidInputException(file, field, "no device profile named '" + given + "', but " + sheet + " has a spec row for '"
                         + row.profile().name() + "': write its profile with edgefront simulate --model MODEL --device '" + given

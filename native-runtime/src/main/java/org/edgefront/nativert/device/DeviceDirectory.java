@@ -185,7 +185,7 @@ public final class DeviceDirectory {
                 if (!have.containsAll(want)) continue;
                 List<String> extra = have.stream().filter(w -> !want.contains(w)).toList();
                 if (extra.stream().anyMatch(TIER_WORDS::contains)) continue;
-                if (extra.size() < bestExtra || (extra.size() == bestExtra && best != e && fullerOrFirst(p, best.profile()))) {
+                if (extra.size() < bestExtra || (extra.size() == bestExtra && fullerOrFirst(p, best.profile()))) {
                     best = e;
                     bestExtra = extra.size();
                 }

@@ -35,7 +35,8 @@ public final class ReferenceSimulator {
         this.calibrations = Objects.requireNonNull(calibrations, "calibrations");
     }
 
-    private record Cost(double bytes, double ops, double time, OpCost.Bound bound) {}
+    /** {@code launchTime}: the part of {@code time} that is operator launch overhead. */
+    private record Cost(double bytes, double ops, double time, OpCost.Bound bound, double launchTime) {}
 
     /** Peaks and bandwidth the backend achieves for this workload. */
     private record Rates(double bw, double int8, double fp32, double fp16) {}
@@ -64,7 +65,7 @@ public final class ReferenceSimulator {
     private static Cost roofline(double bytes, double ops, double peak, double bw, double overhead, double launches, boolean serial) {
         double tm = bytes / bw, tc = ops / peak, to = overhead * launches;
         OpCost.Bound b = (to > tm && to > tc) ? OpCost.Bound.OVERHEAD : (tc > tm ? OpCost.Bound.COMPUTE : OpCost.Bound.MEMORY);
-        return new Cost(bytes, ops, (serial ? tm + tc : Math.max(tm, tc)) + to, b);
+        return new Cost(bytes, ops, (serial ? tm + tc : Math.max(tm, tc)) + to, b, to);
     }
 
     private static double throttled(double start, double work, double onset, double sustained) {
@@ -178,8 +179,8 @@ public final class ReferenceSimulator {
                         lowRank, wb * u)[0];
                 double n = rd.prefillExtraUnits() * ubatches;
                 // inside the tensor's own operator (mul_mat_id): no launch of their own
-                double unitTime = ud.time() - c.opOverheadSeconds() * (lowRank ? 2 : 1);
-                pre = new Cost(pre.bytes() + n * ud.bytes(), pre.ops() + n * ud.ops(), pre.time() + n * unitTime, pre.bound());
+                pre = new Cost(pre.bytes() + n * ud.bytes(), pre.ops() + n * ud.ops(), pre.time() + n * (ud.time() - ud.launchTime()),
+                        pre.bound(), pre.launchTime());
             }
             decBytes += dec.bytes(); decOps += dec.ops(); decTime += dec.time(); preTime += pre.time();
             preBytes += pre.bytes(); preOps += pre.ops();

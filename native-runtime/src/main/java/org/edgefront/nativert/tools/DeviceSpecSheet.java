@@ -58,6 +58,11 @@ public final class DeviceSpecSheet {
             entries = List.copyOf(entries);
             skipped = List.copyOf(skipped);
         }
+
+        /** The profile derived from the row a device name answers to (by name, short name or chip), or null. */
+        public DeviceDirectory.Match find(String device) {
+            return new DeviceDirectory(List.of()).orElse(entries).find(device, null);
+        }
     }
 
     /** The repository's spec sheet, in {@code configs/devices}: devices common in published rows that have no written profile. */

@@ -104,6 +104,13 @@ public final class FormatMixes {
      */
     private static final Pattern Q8_TABLES = Pattern.compile("(?<![A-Z0-9_])Q([2456])_K_L(?![A-Z0-9_])");
 
+    /** Label patterns of {@link #resolve} (upper case): ExecuTorch's group size, Qualcomm's wNaM / ExecuTorch QNN's MaNw,
+     *  the bits a GPTQ/AWQ label states, a 5- or 6-bit word. */
+    private static final Pattern GROUP = Pattern.compile("\\bG(32|64|128|256)\\b");
+    private static final Pattern HUB = Pattern.compile("^(?:W(\\d)(?:A\\d+)?|(?:\\d+)A(\\d)W)(?![0-9A-Z]).*");
+    private static final Pattern STATED_BITS = Pattern.compile("\\b(?:INT([2-8])|([2-8])-?BIT)\\b");
+    private static final Pattern FIVE_SIX_BIT = Pattern.compile("(?:INT([56])|([56])-?BIT)(\\s.*|\\(.*)?");
+
     /**
      * Resolves a format label (case-insensitive) to one choice per linear tensor: a llama.cpp file type (with an
      * importance matrix exactly when {@link FileType#needsImportanceMatrix()}, or when the label ends in {@code +imatrix}:
@@ -149,7 +156,7 @@ public final class FormatMixes {
             // ExecuTorch XNNPACK: the group size is stated ("g32", "g128", "g256"; 128 when not); embedding 4-bit g32 per
             // the Llama 3 8B README recipe unless the label says 8-bit (the Llama 3.2 SpinQuant / QAT+LoRA exports:
             // embedding 8-bit per channel, output layer 8da8w per channel)
-            Matcher gm = Pattern.compile("\\bG(32|64|128|256)\\b").matcher(l);
+            Matcher gm = GROUP.matcher(l);
             String g = "int4g" + (gm.find() ? gm.group(1) : "128");
             String emb = l.contains("EMBEDDING 8-BIT") ? "int8gC" : "int4g32";
             String out = l.contains("8DA8W") ? "int8gC" : g;
@@ -157,7 +164,7 @@ public final class FormatMixes {
         }
         // Qualcomm AI Hub "wNaM" / "wN" and ExecuTorch's QNN "MaNw" (16a4w): N-bit per-channel weights, the rest of the
         // model (embedding, LM head) 8-bit
-        Matcher hub = Pattern.compile("^(?:W(\\d)(?:A\\d+)?|(?:\\d+)A(\\d)W)(?![0-9A-Z]).*").matcher(l);
+        Matcher hub = HUB.matcher(l);
         if (hub.matches()) {
             String bits = hub.group(1) != null ? hub.group(1) : hub.group(2);
             return uniform(a, "int" + bits + "gC", "int8gC", "int8gC");
@@ -169,7 +176,7 @@ public final class FormatMixes {
         // AWQ and GPTQ checkpoints (AutoAWQ, TensorRT-LLM, vLLM, MLC q4f16_awq): 4-bit unless the label says 8 or 3
         // ("GPTQ-Int8", Qwen's uploads), group 128, fp16 scale and zero
         if (l.matches(".*\\b(AWQ|GPTQ)\\b.*")) {
-            Matcher b = Pattern.compile("\\b(?:INT([2-8])|([2-8])-?BIT)\\b").matcher(l);
+            Matcher b = STATED_BITS.matcher(l);
             String f = "int" + (b.find() ? (b.group(1) != null ? b.group(1) : b.group(2)) : "4") + "g128a";
             return uniform(a, f, f, f);
         }
@@ -195,7 +202,7 @@ public final class FormatMixes {
         if (l.matches("(INT8|8-?BIT|Q8|W8)(\\s.*|\\(.*)?")) return uniform(a, "int8gC", "int8gC", "int8gC");
         if (l.matches("(INT3|3-?BIT)(\\s.*|\\(.*)?")) return uniform(a, "int3g32", "int3g32", "int3g32");
         // 5- and 6-bit words (MLX's 5bit/6bit: group 64 with an fp16 scale and bias = the bytes of group 32 with a scale)
-        Matcher mid = Pattern.compile("(?:INT([56])|([56])-?BIT)(\\s.*|\\(.*)?").matcher(l);
+        Matcher mid = FIVE_SIX_BIT.matcher(l);
         if (mid.matches()) {
             String f = "int" + (mid.group(1) != null ? mid.group(1) : mid.group(2)) + "g32";
             return uniform(a, f, f, f);
