@@ -54,6 +54,14 @@
  * term) plus one read and write of the state per micro-batch. The state's bytes are memory (ef_result.state_bytes).
  * Its projections and convolution kernel are ordinary linear tensors of the block.
  *
+ * Multi-head latent attention (api 11: DeepSeek-V2/V3, GLM-4.7-Flash, Kimi, Moonlight as llama.cpp runs them): a
+ * latent-attention block states its attention instead of deriving it from Q/K/V tensors. Each position caches
+ * cache_rows elements (the compressed latent plus the shared RoPE key: kv_lora_rank + qk_rope_head_dim; the values are a
+ * view of the same rows, so nothing else is cached), and its attention operator costs like an attention block whose
+ * kept K + V rows are cache_rows and whose kept Q rows are query_rows (4 flops per query row and position: the heads'
+ * scores over the latent and rope key plus their mix of the latent values). Its projections (q_a, q_b, kv_a_mqa, k_b,
+ * v_b, output) are ordinary linear tensors of the block, none with a Q/K/V role.
+ *
  * Mixtures of experts (api 6): every tensor says which slice of it a decode token runs (ef_tensor_shape's read
  * fractions): the decode operator is that slice's GEMV (its share of the bytes, flops and activations), and prefill
  * adds, per micro-batch, one GEMV per extra unit (expert) read, inside the tensor's operator (no launch of its own,
@@ -87,7 +95,7 @@ extern "C" {
 #define EF_MAX_LAYERS 4096
 
 /** API version: bumped on any change of struct layout, enum value or formula. */
-#define EF_API_VERSION 10
+#define EF_API_VERSION 11
 
 /** Library version string, e.g. "edgefront-sim 1.3.0 (api 4)". Static storage; never NULL. */
 const char *ef_version(void);
@@ -224,17 +232,20 @@ typedef struct {
 } ef_attention;
 
 /** api 9: what mixes a block's tokens (ef_block.kind). */
-typedef enum { EF_BLOCK_ATTENTION = 0, EF_BLOCK_SHORT_CONV = 1, EF_BLOCK_LINEAR_ATTENTION = 2 } ef_block_kind;
+typedef enum { EF_BLOCK_ATTENTION = 0, EF_BLOCK_SHORT_CONV = 1, EF_BLOCK_LINEAR_ATTENTION = 2, EF_BLOCK_LATENT_ATTENTION = 3 /* api 11 */ } ef_block_kind;
 
 /**
  * api 9: one block's token mixer, one per layer (or none at all: every block attends). An attention block has no
  * state (both numbers 0); a short-convolution or linear-attention block holds state_bytes > 0 of per-sequence state,
- * has no Q/K/V tensor and no KV cache, and is not among the kv_shared_layers.
+ * has no Q/K/V tensor and no KV cache, and is not among the kv_shared_layers. A latent-attention block (api 11) has
+ * no state and no Q/K/V tensor, and states its cache and query rows (both 0 for every other kind).
  */
 typedef struct {
     int32_t kind;        /* ef_block_kind */
     double state_bytes;  /* per-sequence state the block holds (convolution window, recurrent matrix), bytes, [0, 1e12] */
     double state_ops;    /* operations per token to update and read that state, [0, 1e12] */
+    double cache_rows;   /* api 11, latent attention: elements cached per position, [1, 2 x EF_MAX_DIM]; else 0 */
+    double query_rows;   /* api 11, latent attention: query rows of the attention operator, [1, 2 x EF_MAX_DIM]; else 0 */
 } ef_block;
 
 typedef struct {

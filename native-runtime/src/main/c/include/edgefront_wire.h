@@ -79,11 +79,13 @@
     X(ATTENTION, MODEL_DIM, model_dim)                 \
     X(ATTENTION, KV_SHARED_LAYERS, kv_shared_layers)
 
-/* ef_block (api 9), per layer, as doubles: the kind travels as a whole number (the bridge refuses any other) */
+/* ef_block (api 9; cache and query rows since api 11), per layer, as doubles: the kind travels as a whole number (the bridge refuses any other) */
 #define EF_WIRE_BLOCK(X)                     \
     X(BLOCK, KIND, kind)                     \
     X(BLOCK, STATE_BYTES, state_bytes)       \
-    X(BLOCK, STATE_OPS, state_ops)
+    X(BLOCK, STATE_OPS, state_ops)           \
+    X(BLOCK, CACHE_ROWS, cache_rows)         \
+    X(BLOCK, QUERY_ROWS, query_rows)
 
 /* ef_tensor_shape, per tensor */
 #define EF_WIRE_SHAPE(X)         \

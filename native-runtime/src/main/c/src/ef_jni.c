@@ -149,6 +149,8 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
         blocks[l].kind = block_kind(r[EF_WIRE_BLOCK_KIND]);
         blocks[l].state_bytes = r[EF_WIRE_BLOCK_STATE_BYTES];
         blocks[l].state_ops = r[EF_WIRE_BLOCK_STATE_OPS];
+        blocks[l].cache_rows = r[EF_WIRE_BLOCK_CACHE_ROWS];
+        blocks[l].query_rows = r[EF_WIRE_BLOCK_QUERY_ROWS];
     }
     free(b);
     s->blocks = blocks;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EF_VERSION_STRING "edgefront-sim 1.9.0 (api 10)"
+#define EF_VERSION_STRING "edgefront-sim 1.10.0 (api 11)"
 /* Sanity limits: inputs beyond these are rejected, never allocated for. */
 #define EF_MAX_TENSORS (1u << 22)
 #define EF_MAX_TOKENS (1 << 24)
@@ -92,6 +92,7 @@ static const char *block_kind_name(int32_t kind) {
     case EF_BLOCK_ATTENTION: return "attention";
     case EF_BLOCK_SHORT_CONV: return "short-convolution";
     case EF_BLOCK_LINEAR_ATTENTION: return "linear-attention";
+    case EF_BLOCK_LATENT_ATTENTION: return "latent-attention";
     default: return "unknown";
     }
 }
@@ -175,11 +176,20 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
     CHECK(n_blocks == 0 || blocks != NULL, EF_ERR_NULL, "blocks are NULL but n_blocks is %zu", n_blocks);
     for (size_t l = 0; l < n_blocks; l++) {
         const ef_block *b = &blocks[l];
-        CHECK(b->kind >= EF_BLOCK_ATTENTION && b->kind <= EF_BLOCK_LINEAR_ATTENTION, EF_ERR_ENUM, "block %zu: kind %d unknown (0..2, edgefront_sim.h)",
+        CHECK(b->kind >= EF_BLOCK_ATTENTION && b->kind <= EF_BLOCK_LATENT_ATTENTION, EF_ERR_ENUM, "block %zu: kind %d unknown (0..3, edgefront_sim.h)",
               l, (int)b->kind);
         CHECK(in_range(b->state_bytes, 0.0, 1e12) && in_range(b->state_ops, 0.0, 1e12), EF_ERR_RANGE,
               "block %zu: state_bytes %g and state_ops %g must be in [0, 1e12]", l, b->state_bytes, b->state_ops);
-        if (b->kind == EF_BLOCK_ATTENTION) {
+        if (b->kind == EF_BLOCK_LATENT_ATTENTION) {
+            CHECK(in_range(b->cache_rows, 1.0, 2.0 * EF_MAX_DIM) && in_range(b->query_rows, 1.0, 2.0 * EF_MAX_DIM), EF_ERR_RANGE,
+                  "block %zu: a latent-attention block states cache_rows %g and query_rows %g in [1, %d]", l, b->cache_rows, b->query_rows,
+                  2 * EF_MAX_DIM);
+        } else {
+            CHECK(b->cache_rows == 0.0 && b->query_rows == 0.0, EF_ERR_RANGE,
+                  "block %zu: only a latent-attention block states cache_rows and query_rows, got %g and %g for a %s block", l, b->cache_rows,
+                  b->query_rows, block_kind_name(b->kind));
+        }
+        if (b->kind == EF_BLOCK_ATTENTION || b->kind == EF_BLOCK_LATENT_ATTENTION) {
             CHECK(b->state_bytes == 0.0 && b->state_ops == 0.0, EF_ERR_RANGE, "block %zu attends and holds no state, got state_bytes %g, state_ops %g",
                   l, b->state_bytes, b->state_ops);
         } else {
@@ -562,7 +572,11 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
         int32_t kk = kept_qkv[l][1] >= 0 ? kept_qkv[l][1] : x->full_kv_rows;
         int32_t vv = kept_qkv[l][2] >= 0 ? kept_qkv[l][2] : x->full_kv_rows;
         ef_cost at = NO_COST, ap = NO_COST;
-        if (blocks != NULL && blocks[l].kind != EF_BLOCK_ATTENTION) { /* validated: no Q/K/V, not KV-shared */
+        if (blocks != NULL && blocks[l].kind == EF_BLOCK_LATENT_ATTENTION) { /* validated: no Q/K/V; stated rows */
+            attention_cost(x, mean_positions, blocks[l].query_rows, blocks[l].cache_rows, &at);
+            attention_prefill_cost(x, w, blocks[l].query_rows, blocks[l].cache_rows, &ap);
+            if (l < a->layers - a->kv_shared_layers) kv_rows_cached += blocks[l].cache_rows;
+        } else if (blocks != NULL && blocks[l].kind != EF_BLOCK_ATTENTION) { /* validated: no Q/K/V, not KV-shared */
             state_cost(x, w, &blocks[l], &at, &ap);
             state_bytes += blocks[l].state_bytes;
         } else if (q > 0 && kk > 0 && vv > 0) { /* a block missing Q, K or V cannot attend: no operator, no cache */

@@ -312,7 +312,7 @@ int main(void) {
         ef_tensor_choice hc[5];
         memcpy(hc, ch, 4 * sizeof ch[0]);
         hc[4] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 1536 * 512 / 32 * 18, 1536, 512};
-        ef_block hb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 4096.0, 1024.0}};
+        ef_block hb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 4096.0, 1024.0, 0.0, 0.0}};
         ef_result rh, rw;
         ef_op_cost oh[7];
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, hb, 2, hs, 5, hc, &rh, oh, 7, msg, sizeof msg) == EF_OK, msg);
@@ -329,7 +329,7 @@ int main(void) {
         /* prefill: the state update once per prompt token, the state read and written once per micro-batch */
         ef_workload twice = wl;
         twice.prompt_tokens = 256;
-        ef_block heavy[2] = {hb[0], {EF_BLOCK_LINEAR_ATTENTION, 4096.0, 4e9}};
+        ef_block heavy[2] = {hb[0], {EF_BLOCK_LINEAR_ATTENTION, 4096.0, 4e9, 0.0, 0.0}};
         ef_result p1, p2;
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, heavy, 2, hs, 5, hc, &p1, NULL, 0, msg, sizeof msg) == EF_OK, msg);
         EXPECT(ef_simulate(&dev, &cal, &twice, &att, heavy, 2, hs, 5, hc, &p2, NULL, 0, msg, sizeof msg) == EF_OK, msg);
@@ -363,6 +363,49 @@ int main(void) {
         sh.kv_shared_layers = 1;
         EXPECT(ef_simulate(&dev, &cal, &wl, &sh, hb, 2, hs, 5, hc, &rw, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "kv_shared_layers"),
                "a recurrent block cannot be KV-shared");
+    }
+
+    /* latent attention (api 11): block 1 states its cache and query rows; it caches cache_rows per position whatever its
+       projections, and its attention operator costs like an attention block of kept Q rows query_rows and K + V rows
+       cache_rows (block 0's own Q/K/V in the shapes above give 512 Q and 256 K + V rows) */
+    {
+        ef_tensor_shape ls[5];
+        memcpy(ls, shapes, 4 * sizeof shapes[0]);
+        ls[4] = (ef_tensor_shape){576, 512, EF_ROLE_LINEAR, 1, EF_DENSE_READS}; /* block 1's kv_a_mqa: latent + rope key */
+        ef_tensor_choice lc[5];
+        memcpy(lc, ch, 4 * sizeof ch[0]);
+        lc[4] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 576 * 512 / 32 * 18, 576, 512};
+        ef_block lb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 72.0, 128.0}};
+        ef_block same[2] = {lb[0], {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 256.0, 512.0}};
+        ef_result rl, rs;
+        ef_op_cost ol[7], os[7];
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, lb, 2, ls, 5, lc, &rl, ol, 7, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(rl.kv_cache_bytes == 2048.0 * (256 + 72) * 2, "the latent block caches its 72 stated rows per position beside block 0's 256");
+        EXPECT(rl.state_bytes == 0.0, "a latent block holds no state");
+        EXPECT(ol[6].bytes > 0.0 && ol[6].bytes < ol[5].bytes && ol[6].bound != EF_BOUND_NONE, "its attention reads its smaller cache");
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, same, 2, ls, 5, lc, &rs, os, 7, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(os[6].bytes == os[5].bytes && os[6].ops == os[5].ops && os[6].time_s == os[5].time_s,
+               "stating block 0's own rows costs exactly what its Q/K/V tensors give");
+        ef_block bad[2];
+        memcpy(bad, lb, sizeof lb);
+        bad[1].cache_rows = 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, ls, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "latent"),
+               "a latent block states its cache rows");
+        memcpy(bad, lb, sizeof lb);
+        bad[1].query_rows = 0.0 / 0.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, ls, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "NaN query rows");
+        memcpy(bad, lb, sizeof lb);
+        bad[0].cache_rows = 64.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, ls, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "only a latent"),
+               "an attention block derives its rows from Q/K/V");
+        memcpy(bad, lb, sizeof lb);
+        bad[1].state_bytes = 8.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, ls, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "a latent block holds no state");
+        ef_tensor_shape qk[5];
+        memcpy(qk, ls, sizeof ls);
+        qk[4].role = EF_ROLE_ATTN_K;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, lb, 2, qk, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "latent-attention"),
+               "a latent block's projections carry no Q/K/V role");
     }
 
     /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */

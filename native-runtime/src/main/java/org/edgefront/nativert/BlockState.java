@@ -6,17 +6,22 @@ import org.edgefront.nativert.device.BlockKind;
 /**
  * What one block does besides running its linear tensors ({@code ef_block}, {@code EF_WIRE_BLOCK}): whether it attends
  * over a KV cache, or holds a fixed per-sequence state that each token reads, updates and writes back (a hybrid model's
- * convolution and linear-attention blocks, {@link org.edgefront.nativert.device.LayerGeometry}). Immutable.
+ * convolution and linear-attention blocks, {@link org.edgefront.nativert.device.LayerGeometry}), or attends over a latent
+ * cache whose rows it states ({@link LatentAttention}). Immutable.
  *
  * @param kind             the block's token mixer
  * @param stateBytes       state the block holds per sequence, bytes: 0 for attention, positive otherwise
  * @param stateOpsPerToken operations per token of the state update, beyond the block's linear tensors: 0 for attention
+ * @param cacheRows        latent attention: elements cached per position (and read by the attention operator); 0 otherwise
+ * @param queryRows        latent attention: query rows of the attention operator (4 flops per row and cached position); 0
+ *                         otherwise
  */
-public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken) implements java.io.Serializable {
-    /** A block that attends. */
+public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken, int cacheRows, double queryRows)
+        implements java.io.Serializable {
+    /** A block that attends, its attention shaped by its Q/K/V tensors. */
     public static final BlockState ATTENTION = new BlockState(BlockKind.ATTENTION, 0, 0.0);
 
-    /** @throws IllegalArgumentException when an attention block has state, another kind none, or a number is negative */
+    /** @throws IllegalArgumentException when an attention block has state, another kind none, or a number is out of range */
     public BlockState {
         Objects.requireNonNull(kind, "kind");
         if (stateBytes < 0 || !(stateOpsPerToken >= 0) || Double.isInfinite(stateOpsPerToken)) {
@@ -26,5 +31,22 @@ public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToke
             throw new IllegalArgumentException("an attention block holds no state, got " + stateBytes + " bytes");
         }
         if (!kind.attends() && stateBytes == 0) throw new IllegalArgumentException("a " + kind + " block holds a state, got 0 bytes");
+        boolean latent = kind == BlockKind.LATENT_ATTENTION;
+        if (latent && (cacheRows < 1 || !(queryRows >= 1) || Double.isInfinite(queryRows))) {
+            throw new IllegalArgumentException("a latent-attention block states positive cache and query rows, got " + cacheRows + " and " + queryRows);
+        }
+        if (!latent && (cacheRows != 0 || queryRows != 0)) {
+            throw new IllegalArgumentException("only a latent-attention block states cache and query rows, got " + cacheRows + " and " + queryRows);
+        }
+    }
+
+    /** A block that is not latent attention: {@code stateBytes} and {@code stateOpsPerToken} as above. */
+    public BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken) {
+        this(kind, stateBytes, stateOpsPerToken, 0, 0.0);
+    }
+
+    /** A latent-attention block caching {@code cacheRows} elements per position, its attention of {@code queryRows}. */
+    public static BlockState latent(int cacheRows, double queryRows) {
+        return new BlockState(BlockKind.LATENT_ATTENTION, 0, 0.0, cacheRows, queryRows);
     }
 }

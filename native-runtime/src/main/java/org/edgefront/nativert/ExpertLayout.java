@@ -16,10 +16,19 @@ import org.edgefront.nativert.tools.*;
  * @param activeExperts          routed experts each token runs, 1..experts
  * @param expertIntermediateSize FFN width of one routed expert
  * @param sharedIntermediateSize total FFN width of the shared experts (0 when none)
+ * @param leadingDenseLayers     the first this many blocks have a dense FFN of the model's intermediate size instead
+ *                               (config.json {@code first_k_dense_replace}, GGUF {@code leading_dense_block_count}:
+ *                               DeepSeek-V2/V3, GLM-4.5/4.7, Kimi); 0 when every block is a mixture of experts
  */
-public record ExpertLayout(int experts, int activeExperts, int expertIntermediateSize, int sharedIntermediateSize)
+public record ExpertLayout(int experts, int activeExperts, int expertIntermediateSize, int sharedIntermediateSize, int leadingDenseLayers)
         implements java.io.Serializable {
+    /** Every block a mixture of experts. */
+    public ExpertLayout(int experts, int activeExperts, int expertIntermediateSize, int sharedIntermediateSize) {
+        this(experts, activeExperts, expertIntermediateSize, sharedIntermediateSize, 0);
+    }
+
     public ExpertLayout {
+        if (leadingDenseLayers < 0) throw new IllegalArgumentException("leading dense layers must be >= 0, got " + leadingDenseLayers);
         if (experts < 2) throw new IllegalArgumentException("experts must be >= 2, got " + experts);
         if (activeExperts < 1 || activeExperts > experts) {
             throw new IllegalArgumentException("active experts " + activeExperts + " not in [1, " + experts + "]");
@@ -27,6 +36,9 @@ public record ExpertLayout(int experts, int activeExperts, int expertIntermediat
         if (expertIntermediateSize < 1) throw new IllegalArgumentException("expert FFN width must be positive, got " + expertIntermediateSize);
         if (sharedIntermediateSize < 0) throw new IllegalArgumentException("shared FFN width must be >= 0, got " + sharedIntermediateSize);
     }
+
+    /** True when block {@code layer} is a mixture of experts (not one of the leading dense blocks). */
+    public boolean expertLayer(int layer) { return layer >= leadingDenseLayers; }
 
     /** FFN width one token runs per layer: the active routed experts plus the shared ones. */
     public long activeIntermediateSize() { return (long) activeExperts * expertIntermediateSize + sharedIntermediateSize; }

@@ -354,8 +354,15 @@ public final class ModelCatalog {
                     : c.hasNonNull("n_shared_experts") ? c.get("n_shared_experts").asInt() * width : 0;
             if (active > experts) throw new InvalidInputException(file, "num_experts_per_tok", active + " exceeds " + experts + " experts");
             if (shared < 0) throw new InvalidInputException(file, "shared_expert_intermediate_size", "negative");
-            moe = new ExpertLayout(experts, active, width, shared);
-            ffn = width;
+            // DeepSeek-V2/V3, GLM-4.5/4.7, Kimi: the first k blocks keep a dense FFN of intermediate_size
+            int dense = c.hasNonNull("first_k_dense_replace") ? nonNegative(file, c, "first_k_dense_replace") : 0;
+            if (dense > layers) throw new InvalidInputException(file, "first_k_dense_replace", dense + " exceeds num_hidden_layers " + layers);
+            if (c.hasNonNull("moe_layer_freq") && !(c.get("moe_layer_freq").isIntegralNumber() && c.get("moe_layer_freq").asInt() == 1)) {
+                throw new InvalidInputException(file, "moe_layer_freq", c.get("moe_layer_freq") + ": expert blocks other than every block after the "
+                        + "first_k_dense_replace are not modelled by the simulator");
+            }
+            moe = new ExpertLayout(experts, active, width, shared, dense);
+            ffn = dense > 0 ? positive(file, c, "intermediate_size") : width; // the dense blocks' width, when there are any
         } else if (c.has("intermediate_size") && c.get("intermediate_size").isArray()) {
             ffn = positive(file, c.get("intermediate_size"), 0); // Gemma 3n: one width per block, read below
         } else if (lfm2) {
@@ -369,10 +376,37 @@ public final class ModelCatalog {
         }
         if (geometry == null) geometry = perLayerGeometry(file, c, layers, heads, kv, headDim);
         if (geometry != null && moe != null) throw new InvalidInputException(file, "enable_moe_block", "per-layer geometry with experts is not supported");
+        LatentAttention latent = latentAttention(file, c);
+        if (latent != null) {
+            if (geometry != null) throw new InvalidInputException(file, "kv_lora_rank", "latent attention with per-layer geometry is not modelled by the simulator");
+            kv = heads; // the decompressed heads; the cache is the latent's
+            headDim = latent.qkHeadDim();
+        }
         String name = text(root, "_name_or_path", "");
         if (name.isBlank()) name = fallbackName;
         name = name.substring(name.lastIndexOf('/') + 1);
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry, latent);
+    }
+
+    /**
+     * Multi-head latent attention from a config.json ({@code kv_lora_rank} present: DeepSeek-V2/V3, GLM-4.7-Flash's
+     * {@code glm4_moe_lite}, Kimi, Moonlight, MiniCPM3): {@code q_lora_rank} (null: a direct query projection),
+     * {@code kv_lora_rank}, {@code qk_nope_head_dim}, {@code qk_rope_head_dim}, {@code v_head_dim}, each required; null
+     * for any other attention.
+     */
+    private static LatentAttention latentAttention(String file, JsonNode c) {
+        if (!c.hasNonNull("kv_lora_rank")) return null;
+        int qLora = c.hasNonNull("q_lora_rank") ? nonNegative(file, c, "q_lora_rank") : 0;
+        int kvLora = positive(file, c, "kv_lora_rank");
+        int nope = positive(file, c, "qk_nope_head_dim");
+        if (!c.hasNonNull("qk_rope_head_dim")) throw new InvalidInputException(file, "qk_rope_head_dim", "missing (latent attention needs it)");
+        int rope = nonNegative(file, c, "qk_rope_head_dim");
+        int v = positive(file, c, "v_head_dim");
+        try {
+            return new LatentAttention(qLora, kvLora, nope, rope, v);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(file, "kv_lora_rank", e.getMessage());
+        }
     }
 
     /** The hybrid models whose configs {@link #hybridGeometry} reads: LFM2, Qwen3-Next, Qwen3.5 (text). */
@@ -608,7 +642,10 @@ public final class ModelCatalog {
         boolean perLayerArrays = h.arrayLengths().containsKey(p + "feed_forward_length") || h.arrayLengths().containsKey(p + "attention.head_count_kv");
         if (perLayerArrays || arch.equals("gemma3n") || arch.equals("gemma4")) return fromGgufPerLayer(h, arch);
         int hidden = ggufInt(h, p + "embedding_length", -1);
-        int layers = ggufInt(h, p + "block_count", -1);
+        // GLM-4.7-Flash's multi-token-prediction block follows the trunk in block_count; llama.cpp does not run it to decode
+        int nextn = h.numbers().containsKey(p + "attention.kv_lora_rank") ? ggufInt(h, p + "nextn_predict_layers", 0) : 0;
+        int layers = ggufInt(h, p + "block_count", -1) - nextn;
+        if (layers < 1) throw new InvalidInputException(f, p + "nextn_predict_layers", nextn + " leaves no block of block_count to run");
         int heads = ggufInt(h, p + "attention.head_count", -1);
         int kv = ggufInt(h, p + "attention.head_count_kv", heads);
         int headDim = ggufInt(h, p + "attention.key_length", hidden / heads);
@@ -625,17 +662,52 @@ public final class ModelCatalog {
             int sharedCount = ggufInt(h, p + "expert_shared_count", 0);
             int sharedWidth = sharedCount == 0 ? 0 : ggufInt(h, p + "expert_shared_feed_forward_length", width);
             if (active > experts) throw new InvalidInputException(f, p + "expert_used_count", active + " exceeds " + experts + " experts");
-            moe = new ExpertLayout(experts, active, width, sharedCount * sharedWidth);
-            ffn = width;
+            int dense = ggufInt(h, p + "leading_dense_block_count", 0);
+            if (dense > layers) throw new InvalidInputException(f, p + "leading_dense_block_count", dense + " exceeds block_count " + layers);
+            moe = new ExpertLayout(experts, active, width, sharedCount * sharedWidth, dense);
+            ffn = dense > 0 ? ggufInt(h, p + "feed_forward_length", -1) : width; // the dense blocks' width, when there are any
         } else {
             ffn = ggufInt(h, p + "feed_forward_length", -1);
+        }
+        LatentAttention latent = ggufLatentAttention(h, p, heads);
+        if (latent != null) {
+            kv = heads; // the decompressed heads (an MLA GGUF says 1: the latent cache's view); the cache is the latent's
+            headDim = latent.qkHeadDim();
         }
         ArchitectureFamily family = arch.equals("phi2") ? ArchitectureFamily.PHI2
                 : arch.startsWith("qwen2") ? ArchitectureFamily.QWEN2 : arch.startsWith("qwen3") ? ArchitectureFamily.QWEN3
                 : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("gemma2") ? ArchitectureFamily.GEMMA2
                 : arch.equals("smollm3") ? ArchitectureFamily.SMOLLM3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
-        return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe);
+        return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, null, latent);
+    }
+
+    /**
+     * Multi-head latent attention from a GGUF's metadata ({@code ARCH.attention.kv_lora_rank} present: llama.cpp's
+     * {@code deepseek2}), or null. The query rank from {@code attn_q_a}'s shape, else {@code attention.q_lora_rank} (0 or
+     * absent: a direct {@code attn_q}); the rotary width from {@code rope.dimension_count}; the head widths from
+     * {@code attention.key_length_mla} / {@code value_length_mla} (files converted for llama.cpp's MLA, whose
+     * {@code key_length} is the latent cache's), else {@code key_length} / {@code value_length} (legacy files). A legacy
+     * file's unsplit {@code attn_kv_b} (no {@code attn_k_b}) runs decompressed ({@link LatentAttention#absorbed()} false).
+     */
+    private static LatentAttention ggufLatentAttention(GgufFile.HeaderSummary h, String p, int heads) {
+        String f = h.file();
+        if (!h.numbers().containsKey(p + "attention.kv_lora_rank")) return null;
+        int kvLora = ggufInt(h, p + "attention.kv_lora_rank", -1);
+        int rope = ggufInt(h, p + "rope.dimension_count", -1);
+        int qLora = h.tensorDims().containsKey("blk.0.attn_q_a.weight") ? ggufDim(h, "blk.0.attn_q_a.weight", 1)
+                : ggufInt(h, p + "attention.q_lora_rank", 0);
+        boolean mlaKeys = h.numbers().containsKey(p + "attention.key_length_mla");
+        int qk = ggufInt(h, p + (mlaKeys ? "attention.key_length_mla" : "attention.key_length"), -1);
+        int v = ggufInt(h, p + (mlaKeys ? "attention.value_length_mla" : "attention.value_length"), -1);
+        boolean legacy = h.tensorDims().containsKey("blk.0.attn_kv_b.weight") && !h.tensorDims().containsKey("blk.0.attn_k_b.weight");
+        if (qk <= rope) throw new InvalidInputException(f, p + (mlaKeys ? "attention.key_length_mla" : "attention.key_length"),
+                qk + " leaves no non-rotary key width beside rope.dimension_count " + rope);
+        try {
+            return new LatentAttention(qLora, kvLora, qk - rope, rope, v, !legacy && (mlaKeys || h.tensorDims().containsKey("blk.0.attn_k_b.weight")));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(f, p + "attention.kv_lora_rank", e.getMessage());
+        }
     }
 
     /** The vocabulary of a GGUF: its tokenizer's token count, else the embedding's rows, else {@code vocab_size}. */

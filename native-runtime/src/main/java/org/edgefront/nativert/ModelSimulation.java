@@ -33,7 +33,10 @@ import org.edgefront.space.model.TensorSpec;
  *       expectation, and the experts beyond the k of the decode slice are each read as one GEMV of an expert per
  *       micro-batch.</li>
  * </ul>
- * Attention and activation memory are those of the {@link ModelDescriptor#architecture() active architecture}.
+ * Attention and activation memory are those of the {@link ModelDescriptor#architecture() active architecture}; a model
+ * with multi-head latent attention ({@link LatentAttention}) states each block's cache and query rows instead
+ * ({@link BlockState#latent}), and a mixture of experts' leading dense blocks ({@link ExpertLayout#leadingDenseLayers()})
+ * read their FFN whole and have no router.
  * Stateless and thread-safe (the simulator is).
  */
 public final class ModelSimulation {
@@ -68,7 +71,12 @@ public final class ModelSimulation {
     public static Plan plan(ModelDescriptor model, String formatLabel, Workload workload, Calibrations calibrations) {
         ModelArchitecture active = model.architecture();
         if (model.perLayer()) return perLayerPlan(model, active, formatLabel, workload, calibrations);
-        if (!model.moe()) return new Plan(ModelTensors.dense(active), NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel)));
+        if (!model.moe()) {
+            List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
+            if (!model.latentAttention()) return new Plan(ModelTensors.dense(active), choices);
+            List<TensorSpec> ts = active.linearTensors();
+            return new Plan(new ModelTensors(active, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, model.latentBlocks()), choices);
+        }
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
         Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel, true);
@@ -84,7 +92,8 @@ public final class ModelSimulation {
         List<TensorReads> reads = new ArrayList<>(tensors.size() + model.layers());
         List<EncodedChoice> choices = new ArrayList<>(tensors.size() + model.layers());
         for (TensorSpec t : tensors) {
-            reads.add(switch (t.role()) {
+            boolean expert = t.layer() >= 0 && e.expertLayer(t.layer()); // a leading dense block's FFN is read whole
+            reads.add(!expert ? TensorReads.DENSE : switch (t.role()) {
                 case GATE, UP -> byRows;   // experts stacked along the outputs
                 case DOWN -> byCols;       // experts stacked along the inputs
                 default -> TensorReads.DENSE;
@@ -92,13 +101,13 @@ public final class ModelSimulation {
             choices.add(EncodedChoice.encode(t, storedChoices.get(t.name())));
         }
         TensorChoice f32 = TensorChoice.of(WeightFormat.F32);
-        for (int l = 0; l < model.layers(); l++) {
+        for (int l = e.leadingDenseLayers(); l < model.layers(); l++) {
             TensorSpec router = new TensorSpec("blk." + l + ".ffn_gate_inp", TensorRole.GATE, l, e.experts(), model.hiddenSize());
             tensors.add(router);
             reads.add(TensorReads.DENSE);
             choices.add(EncodedChoice.encode(router, f32));
         }
-        return new Plan(new ModelTensors(active, tensors, reads), choices);
+        return new Plan(new ModelTensors(active, tensors, reads, 0, model.latentBlocks()), choices);
     }
 
     /**

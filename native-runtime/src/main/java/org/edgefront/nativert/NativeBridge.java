@@ -6,7 +6,7 @@ package org.edgefront.nativert;
  * {@link NativeSimulator}. All methods are stateless and thread-safe on the native side.
  */
 final class NativeBridge {
-    static final int EXPECTED_API_VERSION = 10;
+    static final int EXPECTED_API_VERSION = 11;
 
     private NativeBridge() {}
 

@@ -97,6 +97,8 @@ final class SimulatorEncoding {
             a[WireLayout.Block.KIND.at(l)] = b.kind().wireId();
             a[WireLayout.Block.STATE_BYTES.at(l)] = b.stateBytes();
             a[WireLayout.Block.STATE_OPS.at(l)] = b.stateOpsPerToken();
+            a[WireLayout.Block.CACHE_ROWS.at(l)] = b.cacheRows();
+            a[WireLayout.Block.QUERY_ROWS.at(l)] = b.queryRows();
         }
         return a;
     }

@@ -177,6 +177,17 @@ final class SimulateCommand implements Callable<Integer> {
                 moe.put("active", md.experts().activeExperts());
                 moe.put("intermediate_size", md.experts().expertIntermediateSize());
                 moe.put("shared_intermediate_size", md.experts().sharedIntermediateSize());
+                moe.put("leading_dense_layers", md.experts().leadingDenseLayers());
+            }
+            if (md.latentAttention()) {
+                ObjectNode la = n.putObject("latent_attention");
+                la.put("q_lora_rank", md.latent().qLoraRank());
+                la.put("kv_lora_rank", md.latent().kvLoraRank());
+                la.put("qk_nope_head_dim", md.latent().qkNopeHeadDim());
+                la.put("qk_rope_head_dim", md.latent().qkRopeHeadDim());
+                la.put("v_head_dim", md.latent().vHeadDim());
+                la.put("absorbed", md.latent().absorbed());
+                la.put("cache_elements_per_position_per_layer", md.latent().cacheRows(md.heads()));
             }
             n.put("device", dev.name());
             n.put("format", format);

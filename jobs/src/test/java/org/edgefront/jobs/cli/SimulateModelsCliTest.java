@@ -28,6 +28,19 @@ class SimulateModelsCliTest {
     }
 
     @Test
+    void aLatentAttentionModelReportsItsLatentCache() throws Exception {
+        // DeepSeek-V2-Lite at 4096 positions: 27 blocks x (512 latent + 64 rotary key) x 2 bytes per position
+        CliRun r = CliRun.of("simulate", "--model", "DeepSeek-V2-Lite-Chat", "--device", PI5, "--format", "Q4_K_M", "--prompt", "128",
+                "--context", "4096", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertEquals("DeepSeek-V2-Lite", n.get("model").asText());
+        assertEquals(576, n.get("latent_attention").get("cache_elements_per_position_per_layer").asInt());
+        assertEquals(1, n.get("experts").get("leading_dense_layers").asInt());
+        assertEquals(27L * 576 * 4096 * 2, n.get("memory").get("kv_cache_bytes").asLong(), r.out());
+    }
+
+    @Test
     void theEngineNamesTheCalibrationAndAnEngineWithoutCpuKernelsIsBadInput() throws Exception {
         CliRun llama = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json");
         assertEquals(0, llama.code(), llama.err());

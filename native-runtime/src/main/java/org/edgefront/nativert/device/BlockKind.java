@@ -19,7 +19,12 @@ public enum BlockKind {
      * Qwen3-Next / Qwen3.5's gated delta net: q, k, v through a short causal convolution, then a per-head matrix state
      * (key x value head size) decayed, updated by the delta rule and read by the query every token.
      */
-    LINEAR_ATTENTION(2, "ssm_state");
+    LINEAR_ATTENTION(2, "ssm_state"),
+    /**
+     * Multi-head latent attention (DeepSeek-V2/V3, GLM-4.7-Flash, Kimi, Moonlight; {@link org.edgefront.nativert.LatentAttention}):
+     * attention over a cache of one compressed latent row per position, shared by every head, as llama.cpp runs it.
+     */
+    LATENT_ATTENTION(3, "attn_kv");
 
     private final int wireId;
     private final String opName;
@@ -33,7 +38,7 @@ public enum BlockKind {
     public int wireId() { return wireId; }
 
     /** True for a block with attention and a KV cache. */
-    public boolean attends() { return this == ATTENTION; }
+    public boolean attends() { return this == ATTENTION || this == LATENT_ATTENTION; }
 
     /** The name of the block's per-layer operator in a breakdown ({@code blk.N.<name>}): its attention or its state update. */
     public String opName() { return opName; }

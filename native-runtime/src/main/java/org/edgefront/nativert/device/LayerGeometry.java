@@ -58,6 +58,8 @@ public record LayerGeometry(List<Integer> intermediateSizes, List<Integer> globa
         int n = intermediateSizes.size();
         blockKinds = blockKinds.isEmpty() ? Collections.nCopies(n, BlockKind.ATTENTION) : List.copyOf(blockKinds);
         if (blockKinds.size() != n) throw new IllegalArgumentException("blockKinds: " + blockKinds.size() + " kinds for " + n + " layers");
+        // a latent-attention model's blocks are described by its LatentAttention, not by per-layer geometry
+        if (blockKinds.contains(BlockKind.LATENT_ATTENTION)) throw new IllegalArgumentException("blockKinds: latent attention is not per-layer geometry");
         if (blockKinds.contains(BlockKind.SHORT_CONV) != (shortConvolution != null)) {
             throw new IllegalArgumentException("shortConvolution: " + (shortConvolution == null ? "needed by the short-convolution blocks"
                     : "given, but no block is a short convolution"));
@@ -124,7 +126,7 @@ public record LayerGeometry(List<Integer> intermediateSizes, List<Integer> globa
         List<BlockState> out = new ArrayList<>(blockKinds.size());
         for (BlockKind k : blockKinds) {
             out.add(switch (k) {
-                case ATTENTION -> BlockState.ATTENTION;
+                case ATTENTION, LATENT_ATTENTION -> BlockState.ATTENTION; // LATENT_ATTENTION: refused by the constructor
                 case SHORT_CONV -> new BlockState(k, shortConvolution.stateBytes(dim), shortConvolution.stateOpsPerToken(dim));
                 case LINEAR_ATTENTION -> new BlockState(k, gatedDeltaNet.stateBytes(), gatedDeltaNet.stateOpsPerToken());
             });
@@ -276,7 +278,7 @@ public record LayerGeometry(List<Integer> intermediateSizes, List<Integer> globa
             switch (blockKinds.get(l)) {
                 case SHORT_CONV -> t.addAll(shortConvolution.tensors(l, dim));
                 case LINEAR_ATTENTION -> t.addAll(gatedDeltaNet.tensors(l, dim));
-                case ATTENTION -> {
+                case ATTENTION, LATENT_ATTENTION -> { // LATENT_ATTENTION: refused by the constructor
                     t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, q, dim));
                     if (attentionOutputGate) t.add(new TensorSpec(outputGateName(l), TensorRole.UP, l, q, dim));
                     if (l < n - kvSharedLayers) {

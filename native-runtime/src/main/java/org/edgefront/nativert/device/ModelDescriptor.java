@@ -5,13 +5,17 @@ import org.edgefront.nativert.reference.*;
 import org.edgefront.nativert.tools.*;
 import org.edgefront.nativert.*;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.edgefront.nativert.LatentAttention;
 import java.util.Objects;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
 import org.edgefront.space.model.ModelArchitecture;
 import org.edgefront.space.model.RopeScaling;
 import org.edgefront.space.model.SlidingWindow;
+import org.edgefront.space.model.TensorRole;
+import org.edgefront.space.model.TensorSpec;
 
 /**
  * A model's shape from its public config.json facts ({@code configs/models/*.yaml}), enough to simulate it
@@ -34,18 +38,35 @@ import org.edgefront.space.model.SlidingWindow;
  *                          FFN width; with experts it is ignored in favour of the layout's widths)
  * @param geometry          blocks that differ from one another and per-layer extras (Gemma 3n, Gemma 4), or null when
  *                          every block has the shape above; not combined with experts
+ * @param latent            multi-head latent attention (DeepSeek-V2/V3, GLM-4.7-Flash), or null for attention of
+ *                          {@code heads} / {@code kvHeads} heads of {@code headDim}; with it {@code kvHeads} and
+ *                          {@code headDim} describe the decompressed heads (heads, qk head width); not combined with
+ *                          per-layer geometry
  */
 public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                               int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
-                              boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry)
+                              boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry,
+                              LatentAttention latent)
         implements java.io.Serializable {
     public ModelDescriptor {
         Objects.requireNonNull(name, "name");
         aliases = List.copyOf(aliases);
         if (geometry != null && experts != null) throw new InvalidInputException(file, "experts", "per-layer geometry and experts together are not supported");
+        if (geometry != null && latent != null) throw new InvalidInputException(file, "kv_lora_rank", "per-layer geometry and latent attention together are not supported");
         if (geometry != null && geometry.layers() != layers) {
             throw new InvalidInputException(file, "intermediateSizes", geometry.layers() + " widths for " + layers + " layers");
         }
+        if (experts != null && experts.leadingDenseLayers() > layers) {
+            throw new InvalidInputException(file, "experts.leadingDenseLayers", experts.leadingDenseLayers() + " exceeds the " + layers + " layers");
+        }
+    }
+
+    /** A model without latent attention. */
+    public ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
+                           int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
+                           boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry) {
+        this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
+                tiedEmbeddings, aliases, experts, geometry, null);
     }
 
     /** A model whose blocks all have the same shape (dense, or a mixture of experts). */
@@ -66,6 +87,9 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
 
     /** True for a mixture-of-experts model. */
     public boolean moe() { return experts != null; }
+
+    /** True for multi-head latent attention ({@link #latent()}). */
+    public boolean latentAttention() { return latent != null; }
 
     /** True when the blocks differ from one another or carry per-layer extras ({@link #geometry()}). */
     public boolean perLayer() { return geometry != null; }
@@ -122,7 +146,43 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
                     org.edgefront.space.model.LogitSoftcaps.NONE);
         }
         if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
-        return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
-                maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
+        int dense = experts == null ? 0 : experts.leadingDenseLayers();
+        if (latent == null && dense == 0) {
+            return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
+                    maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
+        }
+        // latent attention's own projections, or leading dense blocks of another width: the tensors one by one
+        List<TensorSpec> t = new ArrayList<>();
+        t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), TensorRole.EMBEDDING, -1, vocabSize, hiddenSize));
+        int q = Math.multiplyExact(heads, headDim), kv = Math.multiplyExact(kvHeads, headDim);
+        for (int l = 0; l < layers; l++) {
+            if (latent != null) {
+                t.addAll(latent.tensors(l, hiddenSize, heads));
+            } else {
+                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, q, hiddenSize));
+                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.K, l), TensorRole.K, l, kv, hiddenSize));
+                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.V, l), TensorRole.V, l, kv, hiddenSize));
+                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.O, l), TensorRole.O, l, hiddenSize, q));
+            }
+            int w = l < dense ? intermediateSize : (int) ffn;
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.GATE, l), TensorRole.GATE, l, w, hiddenSize));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.UP, l), TensorRole.UP, l, w, hiddenSize));
+            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.DOWN, l), TensorRole.DOWN, l, hiddenSize, w));
+        }
+        if (!tiedEmbeddings) t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, hiddenSize));
+        int widest = dense > 0 ? Math.max(intermediateSize, (int) ffn) : (int) ffn;
+        return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
+                tiedEmbeddings, 1e-5, 10000.0, false, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim),
+                ModelArchitecture.defaultRotaryDims(family, headDim), org.edgefront.space.model.LogitSoftcaps.NONE);
+    }
+
+    /**
+     * The blocks' token mixers for the simulator: one latent-attention block per layer
+     * ({@link org.edgefront.nativert.BlockState#latent}), or none (each block's attention comes from its Q/K/V tensors,
+     * or from the per-layer geometry).
+     */
+    public List<org.edgefront.nativert.BlockState> latentBlocks() {
+        if (latent == null) return List.of();
+        return java.util.Collections.nCopies(layers, org.edgefront.nativert.BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads)));
     }
 }

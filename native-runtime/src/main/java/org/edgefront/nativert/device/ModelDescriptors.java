@@ -65,8 +65,23 @@ public final class ModelDescriptors {
             int active = (int) e.wholeNumber("active", 1, count);
             int width = (int) e.wholeNumber("intermediateSize", 1, max);
             int shared = e.has("sharedIntermediateSize") ? (int) e.wholeNumber("sharedIntermediateSize", 0, max) : 0;
+            // config.json first_k_dense_replace: the first blocks keep a dense FFN of intermediateSize
+            int dense = e.has("leadingDenseLayers") ? (int) e.wholeNumber("leadingDenseLayers", 0, layers) : 0;
             e.finish();
-            experts = new ExpertLayout(count, active, width, shared);
+            experts = new ExpertLayout(count, active, width, shared, dense);
+        }
+        LatentAttention latent = null;
+        if (r.has("latentAttention")) {
+            // multi-head latent attention: config.json q_lora_rank (null: 0), kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim
+            ConfigNode la = r.object("latentAttention");
+            latent = new LatentAttention((int) la.wholeNumber("qLoraRank", 0, max), (int) la.wholeNumber("kvLoraRank", 1, max),
+                    (int) la.wholeNumber("qkNopeHeadDim", 1, max), (int) la.wholeNumber("qkRopeHeadDim", 0, max),
+                    (int) la.wholeNumber("vHeadDim", 1, max));
+            la.finish();
+            if (kv != heads) throw new InvalidInputException(file, "kvHeads", "latent attention decompresses one key/value head per query head: " + heads);
+            if (headDim != latent.qkHeadDim()) {
+                throw new InvalidInputException(file, "headDim", headDim + " differs from latentAttention's qkNopeHeadDim + qkRopeHeadDim " + latent.qkHeadDim());
+            }
         }
         LayerGeometry geometry = null;
         if (r.has("perLayer")) {
@@ -124,6 +139,6 @@ public final class ModelDescriptors {
             if (experts != null) throw new InvalidInputException(file, "perLayer", "per-layer geometry and experts together are not supported");
         }
         r.finish();
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts, geometry);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts, geometry, latent);
     }
 }

@@ -6,6 +6,7 @@ import org.edgefront.nativert.MemoryBreakdown;
 import org.edgefront.nativert.ModelTensors;
 import org.edgefront.nativert.TensorReads;
 import org.edgefront.nativert.calibration.BackendCalibration;
+import org.edgefront.nativert.device.BlockKind;
 import org.edgefront.nativert.device.Workload;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ import org.edgefront.space.model.TensorSpec;
  *       pruning each layer holds its kept K rows + kept V rows instead of 2 x kvDim, and a layer whose Q, K or V
  *       tensor is removed holds none (it cannot attend). A block that reads an earlier block's cache (Gemma 3n and
  *       Gemma 4's last {@code num_kv_shared_layers}) holds none either, nor does a hybrid model's convolution or
- *       linear-attention block.</li>
+ *       linear-attention block. A latent-attention block (multi-head latent attention, {@link org.edgefront.nativert.LatentAttention})
+ *       holds the {@link BlockState#cacheRows() latent rows} it states per position, whatever its projections.</li>
  *   <li><b>state</b> = the sum of those blocks' {@link BlockState#stateBytes()}: a fixed per-sequence state (LFM2's
  *       convolution window, Qwen3.5's gated delta net matrices), whatever the context.</li>
  *   <li><b>activations</b> = 4 B x (ub x (3 x dim + 2 x hiddenDim) + heads x ub x context + vocab), ub =
@@ -107,6 +109,10 @@ public final class MemoryModel {
         int[][] kept = keptAttentionRows(arch, model.tensors(), choices);
         for (int l = 0; l < arch.layers() - model.kvSharedLayers(); l++) {
             if (!model.block(l).kind().attends()) continue;
+            if (model.block(l).kind() == BlockKind.LATENT_ATTENTION) {
+                rows += model.block(l).cacheRows(); // the latent rows it states: its values are a view of them
+                continue;
+            }
             int[] qkv = kept[l];
             if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
         }

@@ -9,6 +9,7 @@ import org.edgefront.nativert.OpCost;
 import org.edgefront.nativert.SimulationResult;
 import org.edgefront.nativert.calibration.BackendCalibration;
 import org.edgefront.nativert.calibration.Calibrations;
+import org.edgefront.nativert.device.BlockKind;
 import org.edgefront.nativert.device.DeviceProfile;
 import org.edgefront.nativert.device.Workload;
 import org.edgefront.space.format.NamedFormat;
@@ -202,9 +203,12 @@ public final class ReferenceSimulator {
                 ap = roofline(2.0 * b.stateBytes() * ubatches, b.stateOpsPerToken() * prompt, r.fp32(), r.bw(), c.opOverheadSeconds(), ubatches,
                         c.memoryComputeSerial());
             } else {
-                int q = kept[l][0], k = kept[l][1], v = kept[l][2];
-                if (q == 0 || k == 0 || v == 0) continue;
-                double kvRow = ((double) k + v) * kvElem;
+                // a latent-attention block states its rows; any other derives them from its kept Q/K/V
+                boolean latent = b.kind() == BlockKind.LATENT_ATTENTION;
+                double q = latent ? b.queryRows() : kept[l][0];
+                double kvRows = latent ? b.cacheRows() : (double) kept[l][1] + kept[l][2];
+                if (!latent && (kept[l][0] == 0 || kept[l][1] == 0 || kept[l][2] == 0)) continue;
+                double kvRow = kvRows * kvElem;
                 at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
                 ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches,
                         c.memoryComputeSerial());

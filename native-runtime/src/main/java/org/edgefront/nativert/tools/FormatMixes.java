@@ -1,5 +1,7 @@
 package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.LatentAttention;
+
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -342,6 +344,11 @@ public final class FormatMixes {
          */
         static TensorRole category(ModelArchitecture a, TensorSpec t) {
             String n = t.name();
+            // multi-head latent attention: llama.cpp's categories match "attn_q.weight", "attn_kv_b.weight" (attn_v-like)
+            // and "attn_output.weight"; q_a, q_b, kv_a_mqa, k_b and v_b fall to "other"
+            if (LatentAttention.isLatentProjection(t)) return null;
+            if (n.endsWith(".attn_q.weight") && t.role() == TensorRole.O) return TensorRole.Q;
+            if (n.endsWith(".attn_kv_b.weight")) return TensorRole.V;
             if (n.endsWith(".attn_qkv.weight")) return TensorRole.V;
             if (n.endsWith(".attn_q_gate.weight")) return TensorRole.Q;
             if (n.contains(".shortconv.") || n.endsWith(".attn_gate.weight") || n.contains(".ssm_")) return null;
@@ -394,6 +401,8 @@ public final class FormatMixes {
             if (ft == FileType.MXFP4_MOE) {
                 // the expert tensors (3-D in a GGUF) only; a shared expert is held with the routed ones here and goes with them
                 boolean expert = stackedExperts && (role == TensorRole.GATE || role == TensorRole.UP || role == TensorRole.DOWN);
+                // llama.cpp goes by the tensor being 3-D, which latent attention's per-head k_b and v_b are too
+                expert |= t.name().endsWith(".attn_k_b.weight") || t.name().endsWith(".attn_v_b.weight");
                 return expert ? "MXFP4" : def;
             }
             if (role == null) return def; // a hybrid block's projections: no rule of their own

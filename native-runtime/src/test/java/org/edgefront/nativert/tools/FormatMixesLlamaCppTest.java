@@ -73,12 +73,17 @@ class FormatMixesLlamaCppTest {
 
     /** A legacy llama.cpp importance matrix (.dat) of seeded positive weights for every weight tensor llama-quantize reads. */
     private static void writeImatrix(Path p, ModelArchitecture a) throws Exception {
+        writeImatrix(p, a.linearTensors());
+    }
+
+    /** {@link #writeImatrix(Path, ModelArchitecture)} for the tensors {@code ts}. */
+    private static void writeImatrix(Path p, List<TensorSpec> ts) throws Exception {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         java.util.function.IntConsumer i32 = v -> o.writeBytes(b.clear().putInt(v).array());
         Random rng = new Random(5);
-        i32.accept(a.linearTensors().size());
-        for (TensorSpec t : a.linearTensors()) {
+        i32.accept(ts.size());
+        for (TensorSpec t : ts) {
             byte[] n = t.name().getBytes(StandardCharsets.UTF_8);
             i32.accept(n.length);
             o.writeBytes(n);
@@ -215,36 +220,121 @@ class FormatMixesLlamaCppTest {
             assertEquals(a.linearTensors(), catalog.resolve(f32.toString()).architecture().linearTensors(), m[0]);
             Path imatrix = dir.resolve(m[0] + "-imatrix.dat");
             writeImatrix(imatrix, a);
-            for (FormatMixes.FileType ft : FormatMixes.FileType.values()) {
-                if (ft == FormatMixes.FileType.F32) continue;
-                if (org.edgefront.space.format.NamedFormat.byLabel(ft.defaultType()) == null) continue;
-                for (boolean withImatrix : new boolean[] {true, false}) {
-                    List<String> cmd = new ArrayList<>(List.of(bin.resolve("llama-quantize").toString(), "--dry-run"));
-                    if (withImatrix) cmd.addAll(List.of("--imatrix", imatrix.toString()));
-                    cmd.addAll(List.of(f32.toString(), ft.name(), "1"));
-                    String log = run(cmd, m[0] + "-dry-" + ft + "-" + withImatrix + ".log");
-                    Map<String, String> decided = new TreeMap<>();
-                    Matcher x = DRY_RUN_LINE.matcher(log);
-                    while (x.find()) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
-                    Map<String, String> all = expected(a, ft, withImatrix);
-                    Map<String, String> mine = new TreeMap<>();
-                    for (Map.Entry<String, String> e : all.entrySet()) {
-                        String gate = e.getKey();
-                        if (gate.endsWith(".attn_q_gate.weight")) {
-                            // llama.cpp stores the gate inside attn_q: one type for both
-                            if (!e.getValue().equals(all.get(gate.replace(".attn_q_gate.", ".attn_q.")))) wrong.add(m[0] + " " + ft + " " + gate + ": a type apart from attn_q's");
-                            continue;
-                        }
-                        mine.put(e.getKey(), e.getValue());
+            compared += dryRuns(bin, f32, imatrix, (String) m[0], (ft, withImatrix, what, log) -> {
+                Map<String, String> decided = new TreeMap<>();
+                Matcher x = DRY_RUN_LINE.matcher(log);
+                while (x.find()) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
+                Map<String, String> all = expected(a, ft, withImatrix);
+                Map<String, String> mine = new TreeMap<>();
+                for (Map.Entry<String, String> e : all.entrySet()) {
+                    String gate = e.getKey();
+                    if (gate.endsWith(".attn_q_gate.weight")) {
+                        // llama.cpp stores the gate inside attn_q: one type for both
+                        if (!e.getValue().equals(all.get(gate.replace(".attn_q_gate.", ".attn_q.")))) wrong.add(m[0] + " " + ft + " " + gate + ": a type apart from attn_q's");
+                        continue;
                     }
-                    decided.keySet().retainAll(mine.keySet());
-                    compared += diff(wrong, m[0] + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), mine, decided);
+                    mine.put(e.getKey(), e.getValue());
                 }
-            }
+                decided.keySet().retainAll(mine.keySet());
+                return diff(wrong, what, mine, decided);
+            });
         }
         System.out.printf("hybrid file types: %d tensor types compared with llama-quantize --dry-run, %d differ%n", compared, wrong.size());
         assertEquals(List.of(), wrong);
         assertTrue(compared >= 2 * 25 * (16 * 5 + 2 * 24 * 6), "compared " + compared + " tensor types");
+    }
+
+    @Test
+    void latentAttentionBlocksGetExactlyThePerTensorTypesTheRealLlamaQuantizeDecides() throws Exception {
+        // deepseek2 GGUFs (llama.cpp's multi-head latent attention) at DeepSeek-V2-Lite's and GLM-4.7-Flash's attention
+        // shapes, every block dense so that only the attention's rules are in play: split k_b / v_b (3-D, per head) as
+        // llama.cpp converts them now, and a legacy file's unsplit attn_kv_b; headers with a hole for the data
+        Path bin = bin();
+        if (!Files.isExecutable(bin.resolve("llama-quantize"))) abort("llama-quantize not found in " + bin + " (run tools/llama-cpp/build.sh)");
+        List<String> wrong = new ArrayList<>();
+        int compared = 0;
+        Object[][] models = {
+                {"v2-lite", new org.edgefront.nativert.LatentAttention(0, 512, 128, 64, 128), 16, 10944},
+                {"glm-flash", new org.edgefront.nativert.LatentAttention(768, 512, 192, 64, 256), 20, 10240},
+                {"v2-lite-legacy", new org.edgefront.nativert.LatentAttention(0, 512, 128, 64, 128, false), 16, 10944}};
+        for (Object[] m : models) {
+            org.edgefront.nativert.LatentAttention la = (org.edgefront.nativert.LatentAttention) m[1];
+            int heads = (Integer) m[2], layers = 8;
+            org.edgefront.nativert.device.ModelDescriptor d = new org.edgefront.nativert.device.ModelDescriptor("test", (String) m[0],
+                    org.edgefront.space.model.ArchitectureFamily.LLAMA, 2048, (Integer) m[3], layers, heads, heads, la.qkHeadDim(), 1024, 4096,
+                    false, List.of(), null, null, la);
+            ModelArchitecture a = d.architecture();
+            Path f32 = dir.resolve(m[0] + ".gguf");
+            Map<String, Long> u32 = new java.util.LinkedHashMap<>();
+            String p = "deepseek2.";
+            u32.put(p + "context_length", 4096L);
+            u32.put(p + "embedding_length", 2048L);
+            u32.put(p + "block_count", (long) layers);
+            u32.put(p + "feed_forward_length", (long) (Integer) m[3]);
+            u32.put(p + "attention.head_count", (long) heads);
+            u32.put(p + "attention.head_count_kv", la.absorbed() ? 1L : heads);
+            u32.put(p + "attention.key_length", (long) (la.absorbed() ? la.kvLoraRank() + la.qkRopeHeadDim() : la.qkHeadDim()));
+            u32.put(p + "attention.value_length", (long) (la.absorbed() ? la.kvLoraRank() : la.vHeadDim()));
+            if (la.absorbed()) {
+                u32.put(p + "attention.key_length_mla", (long) la.qkHeadDim());
+                u32.put(p + "attention.value_length_mla", (long) la.vHeadDim());
+            }
+            u32.put(p + "attention.q_lora_rank", (long) la.qLoraRank());
+            u32.put(p + "attention.kv_lora_rank", (long) la.kvLoraRank());
+            u32.put(p + "rope.dimension_count", (long) la.qkRopeHeadDim());
+            u32.put(p + "leading_dense_block_count", (long) layers);
+            u32.put(p + "expert_count", 0L);
+            u32.put(p + "expert_used_count", 0L);
+            u32.put(p + "expert_feed_forward_length", 1408L);
+            u32.put(p + "expert_shared_count", 0L);
+            List<org.edgefront.nativert.HeaderOnlyGguf.Tensor> tensors = new ArrayList<>();
+            List<TensorSpec> plain = new ArrayList<>();
+            for (TensorSpec t : a.linearTensors()) {
+                if (t.name().endsWith(".attn_k_b.weight")) {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(t.name(), la.qkNopeHeadDim(), la.kvLoraRank(), heads));
+                } else if (t.name().endsWith(".attn_v_b.weight")) {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(t.name(), la.kvLoraRank(), la.vHeadDim(), heads));
+                } else {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(t.name(), t.cols(), t.rows()));
+                    plain.add(t);
+                }
+            }
+            org.edgefront.nativert.HeaderOnlyGguf.loadable(f32, new org.edgefront.nativert.HeaderOnlyGguf.Keys(Map.of("general.architecture", "deepseek2"), u32,
+                    Map.of(), Map.of(p + "attention.layer_norm_rms_epsilon", 1e-6f)), tensors);
+            // EdgeFront reads the same attention back from the file it hands to llama.cpp
+            assertEquals(la, org.edgefront.nativert.ModelCatalog.fromGguf(org.edgefront.space.io.GgufFile.header(f32.toString(), new org.apache.hadoop.conf.Configuration())).latent(), (String) m[0]);
+            Path imatrix = dir.resolve(m[0] + "-imatrix.dat");
+            writeImatrix(imatrix, plain); // the 2-D tensors' rows; the 3-D k_b / v_b have none (their rules do not ask)
+            compared += dryRuns(bin, f32, imatrix, (String) m[0], (ft, withImatrix, what, log) -> diff(wrong, what, expected(a, ft, withImatrix), dryRunTypes(log, a)));
+        }
+        System.out.printf("latent attention file types: %d tensor types compared with llama-quantize --dry-run, %d differ%n", compared, wrong.size());
+        assertEquals(List.of(), wrong);
+        assertTrue(compared >= 2 * 25 * 8 * 8 * 3, "compared " + compared + " tensor types");
+    }
+
+    /** What one dry run decided, checked: returns how many tensor types it compared. */
+    private interface DryRunCheck {
+        int check(FormatMixes.FileType ft, boolean withImatrix, String what, String log) throws Exception;
+    }
+
+    /**
+     * Runs llama-quantize --dry-run on {@code f32} for every file type FormatMixes names (but F32), with {@code imatrix}
+     * and without, and sums what {@code check} returns for each log; {@code what} names the model, file type and matrix.
+     */
+    private int dryRuns(Path bin, Path f32, Path imatrix, String model, DryRunCheck check) throws Exception {
+        int compared = 0;
+        for (FormatMixes.FileType ft : FormatMixes.FileType.values()) {
+            if (ft == FormatMixes.FileType.F32) continue;
+            if (org.edgefront.space.format.NamedFormat.byLabel(ft.defaultType()) == null) continue;
+            for (boolean withImatrix : new boolean[] {true, false}) {
+                List<String> cmd = new ArrayList<>(List.of(bin.resolve("llama-quantize").toString(), "--dry-run"));
+                if (withImatrix) cmd.addAll(List.of("--imatrix", imatrix.toString()));
+                cmd.addAll(List.of(f32.toString(), ft.name(), "1"));
+                String log = run(cmd, model + "-dry-" + ft + "-" + withImatrix + ".log");
+                compared += check.check(ft, withImatrix, model + " " + ft + (withImatrix ? " (dry run, imatrix)" : " (dry run, no imatrix)"), log);
+            }
+        }
+        return compared;
     }
 
     /** Adds one line per tensor whose type differs and returns how many tensors were compared. */

@@ -127,7 +127,7 @@ class SimulatorValidationTest {
         // "31B-A3B": a dense 32 B stand-in would read all 31 B per token where the model reads about 3 B
         String text = "device,engine,backend,threads,model,params_b,weight_format,prompt_tokens,decode_tok_s,prefill_tok_s\n"
                 + "Raspberry Pi 5,llama.cpp,CPU,4,SomeModel-31B-A3B,,Q4_0,,5.0,\n"
-                + "Raspberry Pi 5,llama.cpp,CPU,4,Other-MoE-A2.75B,16.8,Q4_0,,5.0,\n"
+                + "Raspberry Pi 5,llama.cpp,CPU,4,Other-MoE-A2.75B,12.0,Q4_0,,5.0,\n"
                 + "Raspberry Pi 5,llama.cpp,CPU,4,Some-Dense-32B,,Q4_0,,5.0,\n";
         SimulatorValidation.Report r = validation().validate("t.csv", text, EngineCalibrations.fitted());
         SimulatorValidation.Row moe = r.rows().get(0);
@@ -135,7 +135,7 @@ class SimulatorValidationTest {
         assertTrue(moe.reason().contains("simulated as Qwen3-30B-A3B, the catalog mixture of experts nearest"), moe.reason());
         SimulatorValidation.Row refused = r.rows().get(1);
         assertEquals("unsupported", refused.status());
-        assertTrue(refused.reason().contains("2.75 B active (its params_b: 16.80 B)"), refused.reason());
+        assertTrue(refused.reason().contains("2.75 B active (its params_b: 12.00 B)"), refused.reason());
         SimulatorValidation.Row dense = r.rows().get(2);
         assertTrue(dense.ok(), dense.reason());
         assertTrue(dense.reason().contains("the dense catalog model nearest"), dense.reason());
