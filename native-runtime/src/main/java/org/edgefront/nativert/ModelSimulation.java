@@ -79,7 +79,7 @@ public final class ModelSimulation {
         }
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
-        Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel, true);
+        Map<String, TensorChoice> storedChoices = FormatMixes.resolve(stored, formatLabel, e);
         double storedWidth = e.storedIntermediateSize();
         double decodeShare = e.activeIntermediateSize() / storedWidth;
         double expertShare = e.expertIntermediateSize() / storedWidth;

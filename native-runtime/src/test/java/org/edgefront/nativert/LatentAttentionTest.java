@@ -176,11 +176,11 @@ class LatentAttentionTest {
         // q_a, q_b, kv_a_mqa, k_b and v_b take the file type's default; MXFP4_MOE stores the 3-D k_b and v_b in MXFP4
         ModelDescriptor flash = catalog().find("GLM-4.7-Flash", Double.NaN);
         ModelArchitecture a = flash.storedArchitecture();
-        Map<String, TensorChoice> q4km = FormatMixes.resolve(a, "Q4_K_M", true);
+        Map<String, TensorChoice> q4km = FormatMixes.resolve(a, "Q4_K_M", flash.experts());
         assertEquals("Q4_K", q4km.get("blk.10.attn_kv_a_mqa.weight").format().toString());
         assertEquals("Q4_K", q4km.get("blk.10.attn_q_b.weight").format().toString());
         assertEquals("Q6_K", q4km.get("blk.0.ffn_down.weight").format().toString(), "Q4_K_M's ffn_down rule still applies");
-        Map<String, TensorChoice> mx = FormatMixes.resolve(a, "MXFP4", true);
+        Map<String, TensorChoice> mx = FormatMixes.resolve(a, "MXFP4", flash.experts());
         assertEquals("MXFP4", mx.get("blk.10.attn_k_b.weight").format().toString());
         assertEquals("Q8_0", mx.get("blk.10.attn_kv_a_mqa.weight").format().toString());
         assertEquals("MXFP4", mx.get("blk.10.ffn_up.weight").format().toString());

@@ -1,5 +1,6 @@
 package org.edgefront.nativert.tools;
 
+import org.edgefront.nativert.ExpertLayout;
 import org.edgefront.nativert.LatentAttention;
 
 import java.util.Arrays;
@@ -122,15 +123,20 @@ public final class FormatMixes {
      * @throws IllegalArgumentException naming the label when it is not understood
      */
     public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label) {
-        return resolve(a, label, false);
+        return resolve(a, label, null);
     }
 
     /**
-     * As {@link #resolve(ModelArchitecture, String)} for an architecture whose FFN tensors are, when
-     * {@code stackedExperts}, a mixture of experts' expert tensors stacked side by side (a mixture of experts' stored
-     * architecture): the file types whose rules ask for expert tensors (MXFP4_MOE) see them.
+     * As {@link #resolve(ModelArchitecture, String)} for an architecture whose FFN tensors are, when {@code experts} is
+     * not null, a mixture of experts' expert tensors stacked side by side in the blocks after its leading dense ones (a
+     * mixture of experts' stored architecture): llama.cpp's rules that ask for the expert count (n_expert 8, n_expert
+     * &gt;= 4) or for 3-D expert tensors (MXFP4_MOE) see them, and an expert's own row decides the shape fallback (a
+     * stacked ffn_down's rows are one expert's width in llama.cpp's 3-D tensor).
+     *
+     * @param experts the stacked layout, or null for a dense model
      */
-    public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label, boolean stackedExperts) {
+    public static Map<String, TensorChoice> resolve(ModelArchitecture a, String label, ExpertLayout experts) {
+        ExpertLayout stackedExperts = experts;
         String trimmed = label.trim();
         if (trimmed.toUpperCase(Locale.ROOT).endsWith(IMATRIX_SUFFIX)) {
             String base = trimmed.substring(0, trimmed.length() - IMATRIX_SUFFIX.length());
@@ -299,13 +305,16 @@ public final class FormatMixes {
      * @throws IllegalArgumentException when a type the file stores has no format in this build
      */
     public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix) {
-        return fileType(a, type, importanceMatrix, false);
+        return fileType(a, type, importanceMatrix, null);
     }
 
-    /** As {@link #fileType(ModelArchitecture, FileType, boolean)}; {@code stackedExperts}: the FFN tensors are a mixture of experts'. */
-    public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix, boolean stackedExperts) {
-        Rules r = Rules.of(a, type, importanceMatrix, stackedExperts);
-        return perTensor(a, t -> TensorChoice.of(WeightFormat.of(format(type, r.typeOf(t)).storedFor(t.cols()))));
+    /**
+     * As {@link #fileType(ModelArchitecture, FileType, boolean)}; {@code experts}: the FFN tensors stack a mixture of
+     * experts' experts (null: a dense model), as {@link #resolve(ModelArchitecture, String, ExpertLayout)}.
+     */
+    public static Map<String, TensorChoice> fileType(ModelArchitecture a, FileType type, boolean importanceMatrix, ExpertLayout experts) {
+        Rules r = Rules.of(a, type, importanceMatrix, experts);
+        return perTensor(a, t -> TensorChoice.of(WeightFormat.of(format(type, r.typeOf(t)).storedFor(r.rowLength(t)))));
     }
 
     private static NamedFormat format(FileType type, String label) {
@@ -322,11 +331,8 @@ public final class FormatMixes {
      * @param attnVCount layers with an attn_v-like tensor (n_attention_wv)
      * @param gqa        llama.cpp's n_gqa(): block 0's query heads over its K/V heads
      */
-    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix, boolean stackedExperts, int[] attnVIndex, int attnVCount, int gqa) {
-        // ModelArchitecture has no experts yet: dense models are n_expert 1, for which every expert rule is off
-        private static final int EXPERTS = 1;
-
-        static Rules of(ModelArchitecture a, FileType ft, boolean imatrix, boolean stackedExperts) {
+    private record Rules(ModelArchitecture a, FileType ft, boolean imatrix, ExpertLayout stackedExperts, int[] attnVIndex, int attnVCount, int gqa) {
+        static Rules of(ModelArchitecture a, FileType ft, boolean imatrix, ExpertLayout stackedExperts) {
             int[] index = new int[a.layers()];
             boolean[] has = new boolean[a.layers()];
             for (TensorSpec t : a.linearTensors()) if (t.layer() >= 0 && category(a, t) == TensorRole.V) has[t.layer()] = true;
@@ -354,6 +360,20 @@ public final class FormatMixes {
             if (n.contains(".shortconv.") || n.endsWith(".attn_gate.weight") || n.contains(".ssm_")) return null;
             if (a.family() == ArchitectureFamily.PHI3 && (t.role() == TensorRole.Q || t.role() == TensorRole.K)) return TensorRole.V;
             return t.role();
+        }
+
+        /** llama.cpp's n_expert: the routed experts, 1 (every expert rule off) for a dense model. */
+        private int experts() { return stackedExperts == null ? 1 : stackedExperts.experts(); }
+
+        /** True for a block FFN tensor that stacks experts (not a leading dense block's). */
+        private boolean expertTensor(TensorSpec t) {
+            return stackedExperts != null && t.layer() >= 0 && stackedExperts.expertLayer(t.layer())
+                    && (t.role() == TensorRole.GATE || t.role() == TensorRole.UP || t.role() == TensorRole.DOWN);
+        }
+
+        /** The row length llama.cpp checks a type's blocks against (ggml's ne[0]): one expert's width for a stacked ffn_down. */
+        int rowLength(TensorSpec t) {
+            return expertTensor(t) && t.role() == TensorRole.DOWN ? stackedExperts.expertIntermediateSize() : t.cols();
         }
 
         /** llama.cpp's LLM_TYPE_70B: 80 layers of Llama with grouped-query attention, or of Qwen2. */
@@ -400,7 +420,7 @@ public final class FormatMixes {
             TensorRole role = category(a, t);
             if (ft == FileType.MXFP4_MOE) {
                 // the expert tensors (3-D in a GGUF) only; a shared expert is held with the routed ones here and goes with them
-                boolean expert = stackedExperts && (role == TensorRole.GATE || role == TensorRole.UP || role == TensorRole.DOWN);
+                boolean expert = expertTensor(t);
                 // llama.cpp goes by the tensor being 3-D, which latent attention's per-head k_b and v_b are too
                 expert |= t.name().endsWith(".attn_k_b.weight") || t.name().endsWith(".attn_v_b.weight");
                 return expert ? "MXFP4" : def;
@@ -409,16 +429,16 @@ public final class FormatMixes {
             if (lowIq()) {
                 boolean s = ft == FileType.IQ2_S || ft == FileType.IQ2_M;
                 return switch (role) {
-                    case V -> gqa() >= 4 || EXPERTS >= 4 ? "Q4_K" : s ? "IQ3_S" : "Q2_K";
-                    case K -> EXPERTS == 8 ? "Q4_K" : def;
+                    case V -> gqa() >= 4 || experts() >= 4 ? "Q4_K" : s ? "IQ3_S" : "Q2_K";
+                    case K -> experts() == 8 ? "Q4_K" : def;
                     case DOWN -> layer < n / 8 ? (s ? "IQ3_S" : "Q2_K") : def;
-                    case O -> EXPERTS == 8 ? "Q5_K" : ft == FileType.IQ1_S || ft == FileType.IQ1_M ? "IQ2_XXS" : s ? "IQ3_S" : def;
+                    case O -> experts() == 8 ? "Q5_K" : ft == FileType.IQ1_S || ft == FileType.IQ1_M ? "IQ2_XXS" : s ? "IQ3_S" : def;
                     default -> def;
                 };
             }
             return switch (role) {
                 case V -> attnV(def, attnVIndex[layer], attnVCount);
-                case K -> EXPERTS == 8 ? "Q8_0" : ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
+                case K -> experts() == 8 ? "Q8_0" : ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
                 case Q -> ft == FileType.IQ3_XS ? "IQ3_XXS" : ft == FileType.IQ3_XXS ? "IQ2_S" : def;
                 case DOWN -> ffnDown(def, layer, n);
                 case O -> attnOutput(def);
@@ -445,7 +465,7 @@ public final class FormatMixes {
             }
             // a 70B model's attn_v is 8x smaller than attn_q: more bits cost little
             if (is70B() && (v.equals("Q3_K") || v.equals("Q4_K"))) v = "Q5_K";
-            if (EXPERTS == 8) v = "Q8_0";
+            if (experts() == 8) v = "Q8_0";
             return v;
         }
 
@@ -455,7 +475,7 @@ public final class FormatMixes {
                 case Q2_K_S -> layer < n / 8 ? "Q4_K" : def;
                 case IQ3_XXS -> imatrix ? def : layer < n / 8 ? "Q4_K" : "Q3_K";
                 case Q3_K_M -> layer < n / 16 ? "Q5_K" : "Q4_K";
-                case IQ3_M -> layer < n / 8 || (EXPERTS == 8 && useMoreBits(layer, n)) ? "Q4_K" : def;
+                case IQ3_M -> layer < n / 8 || (experts() == 8 && useMoreBits(layer, n)) ? "Q4_K" : def;
                 case Q3_K_L -> "Q5_K";
                 case Q4_K_M, Q5_K_M -> useMoreBits(layer, n) ? "Q6_K" : def;
                 case IQ4_NL, IQ4_XS -> layer < n / 8 && !imatrix ? "Q5_K" : def;
@@ -467,7 +487,7 @@ public final class FormatMixes {
         }
 
         private String attnOutput(String def) {
-            if (EXPERTS == 8) {
+            if (experts() == 8) {
                 return switch (ft) {
                     case Q2_K, IQ3_XS, IQ3_XXS, Q3_K_S, Q3_K_M, IQ4_NL, Q4_K_S, Q4_K_M, IQ3_S, IQ3_M, IQ4_XS -> "Q5_K";
                     default -> def;

@@ -312,6 +312,102 @@ class FormatMixesLlamaCppTest {
         assertTrue(compared >= 2 * 25 * 8 * 8 * 3, "compared " + compared + " tensor types");
     }
 
+    @Test
+    void mixturesOfExpertsGetExactlyThePerTensorTypesTheRealLlamaQuantizeDecides() throws Exception {
+        // llama.cpp's rules ask for the expert count (n_expert 8: Mixtral; n_expert >= 4) and check an expert's own row
+        // against a type's blocks (ne[0] of the 3-D ffn_down_exps is one expert's width: DeepSeek-V2-Lite's 1408 holds no
+        // 256-blocks). Eight blocks at each model's real widths, experts as 3-D tensors, headers with a hole for the data;
+        // each stacked FFN tensor of EdgeFront against llama.cpp's *_exps one. A shared expert is its own tensor in
+        // llama.cpp (ffn_*_shexp, its own row length) and part of the stacked tensor here: not compared
+        Path bin = bin();
+        if (!Files.isExecutable(bin.resolve("llama-quantize"))) abort("llama-quantize not found in " + bin + " (run tools/llama-cpp/build.sh)");
+        List<String> wrong = new ArrayList<>();
+        int compared = 0;
+        int layers = 8;
+        org.edgefront.nativert.ModelCatalog catalog = org.edgefront.nativert.ModelCatalog.load("../configs/models");
+        for (String[] m : new String[][] {{"Mixtral-8x7B", "llama"}, {"OLMoE-1B-7B", "olmoe"}, {"DeepSeek-V2-Lite", "deepseek2"}}) {
+            org.edgefront.nativert.device.ModelDescriptor full = catalog.find(m[0], Double.NaN);
+            org.edgefront.nativert.ExpertLayout e = full.experts();
+            org.edgefront.nativert.device.ModelDescriptor d = new org.edgefront.nativert.device.ModelDescriptor("test", m[0], full.family(),
+                    full.hiddenSize(), full.intermediateSize(), layers, full.heads(), full.kvHeads(), full.headDim(), 1024, 4096, false, List.of(),
+                    e, null, full.latent());
+            ModelArchitecture a = d.storedArchitecture();
+            String p = m[1] + ".";
+            Map<String, Long> u32 = new java.util.LinkedHashMap<>();
+            u32.put(p + "context_length", 4096L);
+            u32.put(p + "embedding_length", (long) d.hiddenSize());
+            u32.put(p + "block_count", (long) layers);
+            u32.put(p + "feed_forward_length", (long) d.intermediateSize());
+            u32.put(p + "attention.head_count", (long) d.heads());
+            u32.put(p + "attention.head_count_kv", (long) d.kvHeads());
+            u32.put(p + "expert_count", (long) e.experts());
+            u32.put(p + "expert_used_count", (long) e.activeExperts());
+            u32.put(p + "expert_feed_forward_length", (long) e.expertIntermediateSize());
+            org.edgefront.nativert.LatentAttention la = d.latent();
+            if (la != null) {
+                u32.put(p + "attention.head_count_kv", 1L);
+                u32.put(p + "attention.key_length", (long) la.kvLoraRank() + la.qkRopeHeadDim());
+                u32.put(p + "attention.value_length", (long) la.kvLoraRank());
+                u32.put(p + "attention.key_length_mla", (long) la.qkHeadDim());
+                u32.put(p + "attention.value_length_mla", (long) la.vHeadDim());
+                u32.put(p + "attention.q_lora_rank", (long) la.qLoraRank());
+                u32.put(p + "attention.kv_lora_rank", (long) la.kvLoraRank());
+                u32.put(p + "rope.dimension_count", (long) la.qkRopeHeadDim());
+                u32.put(p + "leading_dense_block_count", (long) e.leadingDenseLayers());
+                u32.put(p + "expert_shared_count", (long) (e.sharedIntermediateSize() / e.expertIntermediateSize()));
+            }
+            List<org.edgefront.nativert.HeaderOnlyGguf.Tensor> tensors = new ArrayList<>();
+            List<TensorSpec> twoD = new ArrayList<>();
+            Map<String, String> llamaName = new java.util.HashMap<>(); // EdgeFront's stacked tensor -> llama.cpp's *_exps
+            int w = e.expertIntermediateSize(), n = e.experts(), shared = e.sharedIntermediateSize();
+            for (TensorSpec t : a.linearTensors()) {
+                String name = t.name();
+                boolean stacked = t.layer() >= 0 && e.expertLayer(t.layer())
+                        && (name.endsWith(".ffn_gate.weight") || name.endsWith(".ffn_up.weight") || name.endsWith(".ffn_down.weight"));
+                if (stacked) {
+                    String exps = name.replace(".weight", "_exps.weight");
+                    llamaName.put(name, exps);
+                    boolean down = name.endsWith(".ffn_down.weight");
+                    tensors.add(down ? new org.edgefront.nativert.HeaderOnlyGguf.Tensor(exps, w, t.rows(), n)
+                            : new org.edgefront.nativert.HeaderOnlyGguf.Tensor(exps, t.cols(), w, n));
+                    if (shared > 0) {
+                        String shexp = name.replace(".weight", "_shexp.weight");
+                        tensors.add(down ? new org.edgefront.nativert.HeaderOnlyGguf.Tensor(shexp, shared, t.rows())
+                                : new org.edgefront.nativert.HeaderOnlyGguf.Tensor(shexp, t.cols(), shared));
+                    }
+                } else if (name.endsWith(".attn_k_b.weight")) {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(name, la.qkNopeHeadDim(), la.kvLoraRank(), d.heads()));
+                } else if (name.endsWith(".attn_v_b.weight")) {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(name, la.kvLoraRank(), la.vHeadDim(), d.heads()));
+                } else {
+                    tensors.add(new org.edgefront.nativert.HeaderOnlyGguf.Tensor(name, t.cols(), t.rows()));
+                    twoD.add(t);
+                }
+            }
+            Path f32 = dir.resolve(m[0] + ".gguf");
+            org.edgefront.nativert.HeaderOnlyGguf.loadable(f32, new org.edgefront.nativert.HeaderOnlyGguf.Keys(Map.of("general.architecture", m[1]), u32,
+                    Map.of(), Map.of(p + "attention.layer_norm_rms_epsilon", 1e-5f)), tensors);
+            Path imatrix = dir.resolve(m[0] + "-imatrix.dat");
+            writeImatrix(imatrix, twoD); // the 2-D tensors' rows; the 3-D tensors have none
+            compared += dryRuns(bin, f32, imatrix, m[0], (ft, withImatrix, what, log) -> {
+                Map<String, String> mine = new TreeMap<>();
+                for (Map.Entry<String, TensorChoice> c : FormatMixes.fileType(a, ft, withImatrix, e).entrySet()) {
+                    mine.put(llamaName.getOrDefault(c.getKey(), c.getKey()), c.getValue().format().named().ggmlName().toLowerCase(Locale.ROOT));
+                }
+                Map<String, String> decided = new TreeMap<>();
+                Matcher x = DRY_RUN_LINE.matcher(log);
+                while (x.find()) {
+                    if (mine.containsKey(x.group(1))) decided.put(x.group(1), (x.group(3) != null ? x.group(3) : x.group(2)).toLowerCase(Locale.ROOT));
+                }
+                return diff(wrong, what, mine, decided);
+            });
+        }
+        System.out.printf("mixture-of-experts file types: %d tensor types compared with llama-quantize --dry-run, %d differ%n", compared, wrong.size());
+        wrong.stream().limit(40).forEach(System.out::println);
+        assertEquals(List.of(), wrong);
+        assertTrue(compared >= 2 * 25 * 8 * 7 * 3, "compared " + compared + " tensor types");
+    }
+
     /** What one dry run decided, checked: returns how many tensor types it compared. */
     private interface DryRunCheck {
         int check(FormatMixes.FileType ft, boolean withImatrix, String what, String log) throws Exception;

@@ -133,14 +133,14 @@ class FormatMixesTest {
         // llama.cpp's MXFP4_MOE (gpt-oss's GGUFs, "MXFP4" or "MXFP4 MoE"): 3-D expert tensors MXFP4, the rest Q8_0
         org.edgefront.nativert.device.ModelDescriptor oss = ModelDescriptors.load("../configs/models/gpt-oss-20b.yaml");
         ModelArchitecture stored = oss.storedArchitecture();
-        Map<String, TensorChoice> m = FormatMixes.resolve(stored, "MXFP4", true);
+        Map<String, TensorChoice> m = FormatMixes.resolve(stored, "MXFP4", oss.experts());
         WeightFormat mx = WeightFormat.parse("MXFP4"), q8 = WeightFormat.parse("Q8_0");
         for (String t : new String[] {"blk.0.ffn_gate.weight", "blk.0.ffn_up.weight", "blk.23.ffn_down.weight"}) assertEquals(mx, m.get(t).format(), t);
         for (String t : new String[] {"blk.0.attn_q.weight", "blk.5.attn_v.weight", "token_embd.weight", "output.weight"}) {
             assertEquals(q8, m.get(t).format(), t);
         }
-        assertEquals(m, FormatMixes.resolve(stored, "MXFP4 MoE", true));
-        assertEquals(m, FormatMixes.resolve(stored, "MXFP4_MOE", true));
+        assertEquals(m, FormatMixes.resolve(stored, "MXFP4 MoE", oss.experts()));
+        assertEquals(m, FormatMixes.resolve(stored, "MXFP4_MOE", oss.experts()));
         // the bytes llama-bench prints for ggml-org/gpt-oss-20b-GGUF: 11.27 GiB (norms, biases and sinks are not held here)
         assertEquals(11.27, MemoryModel.weightBytes(stored, m) / (double) (1L << 30), 0.05);
         // a dense model has no expert tensor: llama-quantize's MXFP4_MOE stores it all in Q8_0; uniform: asks for MXFP4 everywhere
