@@ -113,9 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const double cal[EF_WIRE_CALIBRATION_FIELDS] = {0.5, 0.3, 5e-6, 1.0, 8, 512, 100e6, 0, 0.3, 0};
     const int32_t wl[EF_WIRE_WORKLOAD_FIELDS] = {128, 64, 2048, 16, 4, EF_BACKEND_CPU};
     const int32_t att[EF_WIRE_ATTENTION_FIELDS] = {2, 8, 2, 64, 1024, 1000, 0, 512};
-    /* (kind, state bytes, state ops, cache rows, query rows) per layer: block 0 attends (it holds Q and K), block 1 is a
-       short convolution */
-    const double blocks[2 * EF_WIRE_BLOCK_FIELDS] = {EF_BLOCK_ATTENTION, 0, 0, 0, 0, EF_BLOCK_SHORT_CONV, 6144, 2048, 0, 0};
+    /* (kind, state bytes, state ops, cache rows, query rows, window) per layer: block 0 attends (it holds Q and K) within
+       512 tokens, block 1 is a short convolution */
+    const double blocks[2 * EF_WIRE_BLOCK_FIELDS] = {EF_BLOCK_ATTENTION, 0, 0, 0, 0, 512, EF_BLOCK_SHORT_CONV, 6144, 2048, 0, 0, 0};
     /* (rows, cols, role, layer): embedding, layer-0 Q and K, LM head */
     const int32_t shapes[16] = {1000, 512, 1, -1, 512, 512, 3, 0, 128, 512, 4, 0, 1000, 512, 2, -1};
     /* (format, sparsity kind, rank, kept rows, kept cols) per tensor, unpruned */

@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
     ch[5] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 0, 0, 0, 0};
     ch[6] = (ef_tensor_choice){EF_FMT_Q4_0, 0, 0.0, 64, 64 * 512 / 32 * 18, 64, 512};
     /* block 0 attends (its Q and K are above), block 1 is a short convolution with a 6 KiB state */
-    ef_block blocks[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 6144.0, 2048.0, 0.0, 0.0}};
+    ef_block blocks[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 6144.0, 2048.0, 0.0, 0.0, 0.0}};
     uint8_t seed[2048]; /* the inputs are about 1.3 KiB */
     size_t off = 0;
     memcpy(seed + off, &dev, sizeof dev); off += sizeof dev;

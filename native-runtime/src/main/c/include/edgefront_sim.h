@@ -62,6 +62,12 @@
  * scores over the latent and rope key plus their mix of the latent values). Its projections (q_a, q_b, kv_a_mqa, k_b,
  * v_b, output) are ordinary linear tensors of the block, none with a Q/K/V role.
  *
+ * Sliding-window attention (api 11: Gemma 2/3, gpt-oss's local layers): an attending block (attention or latent) may
+ * state window_tokens W > 0. Its query at position p then reads the last min(p, W) positions (decode: averaged over the
+ * generated tokens exactly; prefill: sum over the prompt of min(t, W) query-key pairs, each micro-batch re-reading at
+ * most W cached positions), and its cache holds min(context, W + ubatch_tokens) positions, as llama.cpp's iSWA cache
+ * keeps the window plus one micro-batch (unpadded here).
+ *
  * Mixtures of experts (api 6): every tensor says which slice of it a decode token runs (ef_tensor_shape's read
  * fractions): the decode operator is that slice's GEMV (its share of the bytes, flops and activations), and prefill
  * adds, per micro-batch, one GEMV per extra unit (expert) read, inside the tensor's operator (no launch of its own,
@@ -238,7 +244,8 @@ typedef enum { EF_BLOCK_ATTENTION = 0, EF_BLOCK_SHORT_CONV = 1, EF_BLOCK_LINEAR_
  * api 9: one block's token mixer, one per layer (or none at all: every block attends). An attention block has no
  * state (both numbers 0); a short-convolution or linear-attention block holds state_bytes > 0 of per-sequence state,
  * has no Q/K/V tensor and no KV cache, and is not among the kv_shared_layers. A latent-attention block (api 11) has
- * no state and no Q/K/V tensor, and states its cache and query rows (both 0 for every other kind).
+ * no state and no Q/K/V tensor, and states its cache and query rows (both 0 for every other kind). An attending block
+ * may attend within a sliding window (window_tokens > 0).
  */
 typedef struct {
     int32_t kind;        /* ef_block_kind */
@@ -246,6 +253,7 @@ typedef struct {
     double state_ops;    /* operations per token to update and read that state, [0, 1e12] */
     double cache_rows;   /* api 11, latent attention: elements cached per position, [1, 2 x EF_MAX_DIM]; else 0 */
     double query_rows;   /* api 11, latent attention: query rows of the attention operator, [1, 2 x EF_MAX_DIM]; else 0 */
+    double window_tokens; /* api 11, an attending block: sliding window in tokens, [1, 1e9]; 0 = the whole context; else 0 */
 } ef_block;
 
 typedef struct {

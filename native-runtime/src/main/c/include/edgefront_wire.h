@@ -85,7 +85,8 @@
     X(BLOCK, STATE_BYTES, state_bytes)       \
     X(BLOCK, STATE_OPS, state_ops)           \
     X(BLOCK, CACHE_ROWS, cache_rows)         \
-    X(BLOCK, QUERY_ROWS, query_rows)
+    X(BLOCK, QUERY_ROWS, query_rows)         \
+    X(BLOCK, WINDOW_TOKENS, window_tokens)
 
 /* ef_tensor_shape, per tensor */
 #define EF_WIRE_SHAPE(X)         \

@@ -151,6 +151,7 @@ static int read_shared(JNIEnv *env, jdoubleArray jdev, jdoubleArray jcal, jintAr
         blocks[l].state_ops = r[EF_WIRE_BLOCK_STATE_OPS];
         blocks[l].cache_rows = r[EF_WIRE_BLOCK_CACHE_ROWS];
         blocks[l].query_rows = r[EF_WIRE_BLOCK_QUERY_ROWS];
+        blocks[l].window_tokens = r[EF_WIRE_BLOCK_WINDOW_TOKENS];
     }
     free(b);
     s->blocks = blocks;

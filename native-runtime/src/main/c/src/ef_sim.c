@@ -189,11 +189,15 @@ static int validate_shared(const ef_device *d, const ef_backend_params *c, const
                   "block %zu: only a latent-attention block states cache_rows and query_rows, got %g and %g for a %s block", l, b->cache_rows,
                   b->query_rows, block_kind_name(b->kind));
         }
+        CHECK(zero_or_range(b->window_tokens, 1.0, 1e9) && b->window_tokens == floor(b->window_tokens), EF_ERR_RANGE,
+              "block %zu: window_tokens %g must be 0 (whole context) or a whole number in [1, 1e9]", l, b->window_tokens);
         if (b->kind == EF_BLOCK_ATTENTION || b->kind == EF_BLOCK_LATENT_ATTENTION) {
             CHECK(b->state_bytes == 0.0 && b->state_ops == 0.0, EF_ERR_RANGE, "block %zu attends and holds no state, got state_bytes %g, state_ops %g",
                   l, b->state_bytes, b->state_ops);
         } else {
             CHECK(b->state_bytes > 0.0, EF_ERR_RANGE, "block %zu: a %s block holds a state, got state_bytes 0", l, block_kind_name(b->kind));
+            CHECK(b->window_tokens == 0.0, EF_ERR_RANGE, "block %zu: a %s block does not attend, so it has no window, got %g", l,
+                  block_kind_name(b->kind), b->window_tokens);
             CHECK((int64_t)l < (int64_t)a->layers - a->kv_shared_layers, EF_ERR_RANGE,
                   "block %zu: a %s block has no KV cache to share, but it is among the last kv_shared_layers %d", l, block_kind_name(b->kind),
                   (int)a->kv_shared_layers);
@@ -402,11 +406,25 @@ static void attention_cost(const ef_ctx *x, double positions, double q_rows, dou
     roofline_m(positions * kv_rows * x->kv_elem_bytes, 4.0 * positions * q_rows, x->peak_fp16, x->bw, x->overhead, 1.0, x->serial, o);
 }
 
-static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double q_rows, double kv_rows, ef_cost *o) {
+/* Sum of min(n, W) over n = a..b (a <= b); W <= 0 means no window. */
+static double sum_min(double a, double b, double W) {
+    if (W <= 0.0 || W >= b) return (a + b) * (b - a + 1.0) / 2.0;
+    if (W <= a) return W * (b - a + 1.0);
+    return (a + W) * (W - a + 1.0) / 2.0 + W * (b - W);
+}
+
+/* Decode attends to prompt + i + 1 positions at generated token i (a window W caps it): the mean over the tokens. */
+static double decode_positions(const ef_workload *w, double W) {
+    double P = (double)w->prompt_tokens, G = (double)w->generated_tokens;
+    return sum_min(P + 1.0, P + G, W) / G;
+}
+
+static void attention_prefill_cost(const ef_ctx *x, const ef_workload *w, double q_rows, double kv_rows, double W, ef_cost *o) {
     double P = (double)w->prompt_tokens;
-    double pairs = P * (P + 1.0) / 2.0;
-    /* writes K,V of every prompt position; each ubatch re-reads the cache written so far (bounded by P) */
-    double bytes = P * kv_rows * x->kv_elem_bytes * (1.0 + x->ubatches);
+    double pairs = sum_min(1.0, P, W); /* query t sees min(t, W) keys */
+    /* writes K,V of every prompt position; each ubatch re-reads the cache written so far (bounded by P, and by a window) */
+    double reread = (W > 0.0 && W < P) ? W : P;
+    double bytes = (P + reread * x->ubatches) * kv_rows * x->kv_elem_bytes;
     roofline_m(bytes, 4.0 * pairs * q_rows, x->peak_fp16 * x->prefill_scale, x->bw, x->overhead, x->ubatches, x->serial, o);
 }
 
@@ -561,35 +579,41 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
             ops[i].time_s = dc.time; ops[i].energy_j = dc.bytes * pj_b + dc.ops * pj_o + time_w * dc.time;
         }
     }
-    /* decode token i attends to prompt + i + 1 positions; evaluated at the mean position */
-    double mean_positions = (double)w->prompt_tokens + ((double)w->generated_tokens + 1.0) / 2.0;
-    double kv_rows_cached = 0.0; /* kept K + V rows over all blocks that attend */
-    double state_bytes = 0.0;    /* the recurrent blocks' per-sequence state */
+    /* decode token i attends to prompt + i + 1 positions (or its window's); costed at the mean over the tokens */
+    double ctx_positions = (double)w->context_tokens;
+    double kv_cached = 0.0;   /* cached K + V elements over all blocks that attend: rows x the positions each holds */
+    double state_bytes = 0.0; /* the recurrent blocks' per-sequence state */
     int32_t last_q = -1, last_kv = -1; /* blocks usually share one attention shape: cost it once */
+    double last_w = -1.0;
     ef_cost last_at = NO_COST, last_ap = NO_COST;
     for (int32_t l = 0; l < a->layers; l++) {
         int32_t q = kept_qkv[l][0] >= 0 ? kept_qkv[l][0] : x->full_q_rows;
         int32_t kk = kept_qkv[l][1] >= 0 ? kept_qkv[l][1] : x->full_kv_rows;
         int32_t vv = kept_qkv[l][2] >= 0 ? kept_qkv[l][2] : x->full_kv_rows;
+        double W = blocks != NULL ? blocks[l].window_tokens : 0.0;
+        int cached = l < a->layers - a->kv_shared_layers; /* shared blocks read another's */
+        /* a windowed block's cache: its window plus one micro-batch, or the context when that is shorter */
+        double held = (W > 0.0 && W + c->ubatch_tokens < ctx_positions) ? W + c->ubatch_tokens : ctx_positions;
         ef_cost at = NO_COST, ap = NO_COST;
         if (blocks != NULL && blocks[l].kind == EF_BLOCK_LATENT_ATTENTION) { /* validated: no Q/K/V; stated rows */
-            attention_cost(x, mean_positions, blocks[l].query_rows, blocks[l].cache_rows, &at);
-            attention_prefill_cost(x, w, blocks[l].query_rows, blocks[l].cache_rows, &ap);
-            if (l < a->layers - a->kv_shared_layers) kv_rows_cached += blocks[l].cache_rows;
+            attention_cost(x, decode_positions(w, W), blocks[l].query_rows, blocks[l].cache_rows, &at);
+            attention_prefill_cost(x, w, blocks[l].query_rows, blocks[l].cache_rows, W, &ap);
+            if (cached) kv_cached += blocks[l].cache_rows * held;
         } else if (blocks != NULL && blocks[l].kind != EF_BLOCK_ATTENTION) { /* validated: no Q/K/V, not KV-shared */
             state_cost(x, w, &blocks[l], &at, &ap);
             state_bytes += blocks[l].state_bytes;
         } else if (q > 0 && kk > 0 && vv > 0) { /* a block missing Q, K or V cannot attend: no operator, no cache */
             int32_t kv_rows = kk + vv; /* <= 2 x EF_MAX_DIM: fits */
-            if (q != last_q || kv_rows != last_kv) {
-                attention_cost(x, mean_positions, (double)q, (double)kv_rows, &last_at);
-                attention_prefill_cost(x, w, (double)q, (double)kv_rows, &last_ap);
+            if (q != last_q || kv_rows != last_kv || W != last_w) {
+                attention_cost(x, decode_positions(w, W), (double)q, (double)kv_rows, &last_at);
+                attention_prefill_cost(x, w, (double)q, (double)kv_rows, W, &last_ap);
                 last_q = q;
                 last_kv = kv_rows;
+                last_w = W;
             }
             at = last_at;
             ap = last_ap;
-            if (l < a->layers - a->kv_shared_layers) kv_rows_cached += (double)kv_rows; /* shared blocks read another's */
+            if (cached) kv_cached += (double)kv_rows * held;
         }
         dec_bytes += at.bytes; dec_ops += at.ops; dec_time += at.time;
         pre_bytes += ap.bytes; pre_ops += ap.ops; pre_time += ap.time;
@@ -613,7 +637,7 @@ static int simulate_one(const ef_device *d, const ef_backend_params *c, const ef
 
     double dim = (double)a->model_dim;
     double L = (double)a->layers;
-    double kv = ceil((double)w->context_tokens * kv_rows_cached * (double)w->kv_bits / 8.0);
+    double kv = ceil(kv_cached * (double)w->kv_bits / 8.0);
     double ub = (double)w->prompt_tokens < c->ubatch_tokens ? (double)w->prompt_tokens : c->ubatch_tokens;
     /* fp32 activations of one ubatch: residual + normed + attention out (3 x dim), FFN gate and up
      * (2 x hidden), attention scores heads x ubatch x context, and the last token's logits. Full

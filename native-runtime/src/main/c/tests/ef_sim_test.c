@@ -312,7 +312,7 @@ int main(void) {
         ef_tensor_choice hc[5];
         memcpy(hc, ch, 4 * sizeof ch[0]);
         hc[4] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 1536 * 512 / 32 * 18, 1536, 512};
-        ef_block hb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 4096.0, 1024.0, 0.0, 0.0}};
+        ef_block hb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_SHORT_CONV, 4096.0, 1024.0, 0.0, 0.0, 0.0}};
         ef_result rh, rw;
         ef_op_cost oh[7];
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, hb, 2, hs, 5, hc, &rh, oh, 7, msg, sizeof msg) == EF_OK, msg);
@@ -329,7 +329,7 @@ int main(void) {
         /* prefill: the state update once per prompt token, the state read and written once per micro-batch */
         ef_workload twice = wl;
         twice.prompt_tokens = 256;
-        ef_block heavy[2] = {hb[0], {EF_BLOCK_LINEAR_ATTENTION, 4096.0, 4e9, 0.0, 0.0}};
+        ef_block heavy[2] = {hb[0], {EF_BLOCK_LINEAR_ATTENTION, 4096.0, 4e9, 0.0, 0.0, 0.0}};
         ef_result p1, p2;
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, heavy, 2, hs, 5, hc, &p1, NULL, 0, msg, sizeof msg) == EF_OK, msg);
         EXPECT(ef_simulate(&dev, &cal, &twice, &att, heavy, 2, hs, 5, hc, &p2, NULL, 0, msg, sizeof msg) == EF_OK, msg);
@@ -375,8 +375,8 @@ int main(void) {
         ef_tensor_choice lc[5];
         memcpy(lc, ch, 4 * sizeof ch[0]);
         lc[4] = (ef_tensor_choice){EF_FMT_Q4_0, EF_SPARSE_NONE, 0.0, 512, 576 * 512 / 32 * 18, 576, 512};
-        ef_block lb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 72.0, 128.0}};
-        ef_block same[2] = {lb[0], {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 256.0, 512.0}};
+        ef_block lb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 72.0, 128.0, 0.0}};
+        ef_block same[2] = {lb[0], {EF_BLOCK_LATENT_ATTENTION, 0.0, 0.0, 256.0, 512.0, 0.0}};
         ef_result rl, rs;
         ef_op_cost ol[7], os[7];
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, lb, 2, ls, 5, lc, &rl, ol, 7, msg, sizeof msg) == EF_OK, msg);
@@ -406,6 +406,33 @@ int main(void) {
         qk[4].role = EF_ROLE_ATTN_K;
         EXPECT(ef_simulate(&dev, &cal, &wl, &att, lb, 2, qk, 5, lc, &rs, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "latent-attention"),
                "a latent block's projections carry no Q/K/V role");
+    }
+
+    /* sliding windows (api 11): block 1 attends within 64 tokens. Its cache holds the window plus one micro-batch (64 +
+       the calibration's 512) of the 2048 positions; its decode reads at most 64 positions; a window wider than the context
+       changes nothing */
+    {
+        ef_block wb[2] = {{EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 0.0}, {EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 64.0}};
+        ef_block wide[2] = {wb[0], {EF_BLOCK_ATTENTION, 0.0, 0.0, 0.0, 0.0, 1e6}};
+        ef_result rwin, rfull, rwide;
+        ef_op_cost ow[9], of[9];
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, wb, 2, shapes, 7, ch, &rwin, ow, 9, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, NULL, 0, shapes, 7, ch, &rfull, of, 9, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, wide, 2, shapes, 7, ch, &rwide, NULL, 0, msg, sizeof msg) == EF_OK, msg);
+        EXPECT(rfull.kv_cache_bytes == 2048.0 * 256 * 2 * 2, "two full blocks cache every position");
+        EXPECT(rwin.kv_cache_bytes == (2048.0 + 64 + cal.ubatch_tokens) * 256 * 2, "the windowed block holds its window and a micro-batch");
+        EXPECT(ow[7].bytes == of[7].bytes && ow[8].bytes < of[8].bytes, "only block 1's decode reads less");
+        EXPECT(ow[8].bytes == 64.0 * 256 * 2, "a prompt beyond the window: every generated token reads exactly the window");
+        EXPECT(rwin.ttft_s < rfull.ttft_s && rwin.decode_tok_s > rfull.decode_tok_s, "prefill and decode both read less");
+        EXPECT(rwide.kv_cache_bytes == rfull.kv_cache_bytes && rwide.decode_tok_s == rfull.decode_tok_s && rwide.ttft_s == rfull.ttft_s,
+               "a window beyond the context is the whole context");
+        ef_block bad[2];
+        memcpy(bad, wb, sizeof wb);
+        bad[1].window_tokens = 2.5;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, shapes, 7, ch, &rwin, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE && strstr(msg, "window"),
+               "a window is whole tokens");
+        bad[1].window_tokens = -1.0;
+        EXPECT(ef_simulate(&dev, &cal, &wl, &att, bad, 2, shapes, 7, ch, &rwin, NULL, 0, msg, sizeof msg) == EF_ERR_RANGE, "negative window");
     }
 
     /* reference kernels: round trip, GEMV, and every bad input a status, never a crash */

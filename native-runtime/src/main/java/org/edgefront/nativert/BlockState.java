@@ -15,8 +15,11 @@ import org.edgefront.nativert.device.BlockKind;
  * @param cacheRows        latent attention: elements cached per position (and read by the attention operator); 0 otherwise
  * @param queryRows        latent attention: query rows of the attention operator (4 flops per row and cached position); 0
  *                         otherwise
+ * @param windowTokens     an attending block's sliding window in tokens (it reads and caches at most that many positions,
+ *                         its cache also one micro-batch more, as llama.cpp's iSWA cache); 0 for the whole context and for
+ *                         a block that does not attend
  */
-public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken, int cacheRows, double queryRows)
+public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken, int cacheRows, double queryRows, int windowTokens)
         implements java.io.Serializable {
     /** A block that attends, its attention shaped by its Q/K/V tensors. */
     public static final BlockState ATTENTION = new BlockState(BlockKind.ATTENTION, 0, 0.0);
@@ -38,6 +41,45 @@ public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToke
         if (!latent && (cacheRows != 0 || queryRows != 0)) {
             throw new IllegalArgumentException("only a latent-attention block states cache and query rows, got " + cacheRows + " and " + queryRows);
         }
+        if (windowTokens < 0 || (windowTokens > 0 && !kind.attends())) {
+            throw new IllegalArgumentException("a sliding window of " + windowTokens + " tokens on a " + kind + " block");
+        }
+    }
+
+    /** A block without a sliding window. */
+    public BlockState(BlockKind kind, long stateBytes, double stateOpsPerToken, int cacheRows, double queryRows) {
+        this(kind, stateBytes, stateOpsPerToken, cacheRows, queryRows, 0);
+    }
+
+    /** This block attending within {@code tokens} (0: the whole context). */
+    public BlockState withWindow(int tokens) {
+        return new BlockState(kind, stateBytes, stateOpsPerToken, cacheRows, queryRows, tokens);
+    }
+
+    /**
+     * Positions a decode step of this block reads, averaged over {@code generated} tokens after a {@code prompt}: token i
+     * attends to {@code prompt + i + 1} positions, or to its window (the C simulator's {@code decode_positions}).
+     */
+    public double decodePositions(int prompt, int generated) {
+        return sumMin(prompt + 1.0, (double) prompt + generated, windowTokens) / generated;
+    }
+
+    /** Query-key pairs of a prefill of {@code prompt} tokens: query t sees {@code min(t, window)} keys. */
+    public double prefillPairs(int prompt) { return sumMin(1.0, prompt, windowTokens); }
+
+    /** Positions a prefill micro-batch re-reads from the cache: the prompt written so far, at most the window. */
+    public double prefillRereadPositions(int prompt) { return windowTokens > 0 && windowTokens < prompt ? windowTokens : prompt; }
+
+    /** Positions this block's cache holds for a {@code context}: the window and one micro-batch of {@code ubatch}, at most the context. */
+    public long heldPositions(int context, double ubatch) {
+        return windowTokens > 0 && windowTokens + ubatch < context ? (long) (windowTokens + ubatch) : context;
+    }
+
+    /** Sum of {@code min(n, w)} over {@code n = a..b} ({@code a <= b}); no window when {@code w <= 0}. */
+    private static double sumMin(double a, double b, double w) {
+        if (w <= 0 || w >= b) return (a + b) * (b - a + 1.0) / 2.0;
+        if (w <= a) return w * (b - a + 1.0);
+        return (a + w) * (w - a + 1.0) / 2.0 + w * (b - w);
     }
 
     /** A block that is not latent attention: {@code stateBytes} and {@code stateOpsPerToken} as above. */
@@ -47,6 +89,6 @@ public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToke
 
     /** A latent-attention block caching {@code cacheRows} elements per position, its attention of {@code queryRows}. */
     public static BlockState latent(int cacheRows, double queryRows) {
-        return new BlockState(BlockKind.LATENT_ATTENTION, 0, 0.0, cacheRows, queryRows);
+        return new BlockState(BlockKind.LATENT_ATTENTION, 0, 0.0, cacheRows, queryRows, 0);
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.io.GgufFile;
 import org.edgefront.space.io.HadoopFiles;
 import org.edgefront.space.io.ModelLoader;
@@ -382,10 +383,52 @@ public final class ModelCatalog {
             kv = heads; // the decompressed heads; the cache is the latent's
             headDim = latent.qkHeadDim();
         }
+        SlidingWindow window = geometry == null ? slidingWindow(file, c, type, layers) : SlidingWindow.NONE;
         String name = text(root, "_name_or_path", "");
         if (name.isBlank()) name = fallbackName;
         name = name.substring(name.lastIndexOf('/') + 1);
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry, latent);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, geometry, latent,
+                window);
+    }
+
+    /**
+     * The sliding window of a config.json, as llama.cpp runs the model: Gemma 2 ({@code sliding_window}, default 4096, every
+     * other layer local), Gemma 3 ({@code sliding_window}, {@code sliding_window_pattern} default 6) and any model whose
+     * {@code layer_types} name {@code sliding_attention} layers (gpt-oss) in a period whose last layer is global; none for
+     * the others (llama.cpp runs Mistral's and Phi-3's {@code sliding_window} as full attention, Qwen2's
+     * {@code use_sliding_window} is off). Local layers of another layout are refused by name.
+     */
+    private static SlidingWindow slidingWindow(String file, JsonNode c, String type, int layers) {
+        boolean gemma2 = type.equals("gemma2"), gemma3 = type.startsWith("gemma3") && !type.startsWith("gemma3n");
+        JsonNode types = c.get("layer_types");
+        boolean slidingTypes = false;
+        if (types != null && types.isArray()) for (JsonNode t : types) slidingTypes |= "sliding_attention".equals(t.asText());
+        if (!gemma2 && !gemma3 && !slidingTypes) return SlidingWindow.NONE;
+        int window = c.hasNonNull("sliding_window") ? positive(file, c, "sliding_window") : gemma2 || gemma3 ? 4096 : -1;
+        if (window < 0) throw new InvalidInputException(file, "sliding_window", "missing, while layer_types names sliding_attention layers");
+        int pattern;
+        if (slidingTypes) {
+            if (types.size() != layers) throw new InvalidInputException(file, "layer_types", types.size() + " layer types for " + layers + " layers");
+            pattern = 0;
+            while (pattern < layers && !"full_attention".equals(types.get(pattern).asText())) pattern++;
+            pattern++;
+            if (pattern > layers || pattern < 2) {
+                throw new InvalidInputException(file, "layer_types", "local layers must come in a period that ends with one full_attention layer");
+            }
+            for (int l = 0; l < layers; l++) {
+                boolean local = l % pattern != pattern - 1;
+                if (!types.get(l).asText().equals(local ? "sliding_attention" : "full_attention")) {
+                    throw new InvalidInputException(file, "layer_types[" + l + "]", types.get(l) + " breaks the period of " + pattern
+                            + " local and global layers; that layout is not modelled by the simulator");
+                }
+            }
+        } else if (gemma2) {
+            pattern = 2;
+        } else {
+            String key = c.hasNonNull("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+            pattern = c.hasNonNull(key) ? positive(file, c, key) : 6;
+        }
+        return pattern < 2 ? SlidingWindow.NONE : new SlidingWindow(window, pattern, 10000.0);
     }
 
     /**
@@ -679,7 +722,30 @@ public final class ModelCatalog {
                 : arch.equals("gemma3") ? ArchitectureFamily.GEMMA3 : arch.equals("gemma2") ? ArchitectureFamily.GEMMA2
                 : arch.equals("smollm3") ? ArchitectureFamily.SMOLLM3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
-        return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, null, latent);
+        return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, null, latent,
+                ggufSlidingWindow(h, arch, p));
+    }
+
+    /**
+     * The sliding window llama.cpp runs a GGUF with: {@code attention.sliding_window} tokens on the local layers of the
+     * period {@code attention.sliding_window_pattern}, whose default is the architecture's ({@code gemma2}: window 4096,
+     * period 2; {@code gemma3}: period 6, only with a window; {@code gpt-oss}: period 2); another architecture has local
+     * layers only when the file states both keys. A per-layer pattern array is refused by name.
+     */
+    private static SlidingWindow ggufSlidingWindow(GgufFile.HeaderSummary h, String arch, String p) {
+        String windowKey = p + "attention.sliding_window", patternKey = p + "attention.sliding_window_pattern";
+        if (h.arrayLengths().containsKey(patternKey)) {
+            throw new InvalidInputException(h.file(), patternKey, "a per-layer sliding-window pattern is not modelled by the simulator (one period is)");
+        }
+        int defaultPattern = switch (arch) {
+            case "gemma2", "gpt-oss" -> 2;
+            case "gemma3" -> 6;
+            default -> h.numbers().containsKey(patternKey) ? -1 : 0;
+        };
+        int window = ggufInt(h, windowKey, arch.equals("gemma2") ? 4096 : 0);
+        if (defaultPattern == 0 || window == 0) return SlidingWindow.NONE;
+        int pattern = ggufInt(h, patternKey, defaultPattern);
+        return pattern < 2 ? SlidingWindow.NONE : new SlidingWindow(window, pattern, 10000.0);
     }
 
     /**

@@ -35,7 +35,8 @@ import org.edgefront.space.model.TensorSpec;
  * </ul>
  * Attention and activation memory are those of the {@link ModelDescriptor#architecture() active architecture}; a model
  * with multi-head latent attention ({@link LatentAttention}) states each block's cache and query rows instead
- * ({@link BlockState#latent}), and a mixture of experts' leading dense blocks ({@link ExpertLayout#leadingDenseLayers()})
+ * ({@link BlockState#latent}), a local layer of a sliding-window model reads and caches its window only
+ * ({@link BlockState#windowTokens()}), and a mixture of experts' leading dense blocks ({@link ExpertLayout#leadingDenseLayers()})
  * read their FFN whole and have no router.
  * Stateless and thread-safe (the simulator is).
  */
@@ -73,9 +74,9 @@ public final class ModelSimulation {
         if (model.perLayer()) return perLayerPlan(model, active, formatLabel, workload, calibrations);
         if (!model.moe()) {
             List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
-            if (!model.latentAttention()) return new Plan(ModelTensors.dense(active), choices);
+            if (model.blockStates().isEmpty()) return new Plan(ModelTensors.dense(active), choices);
             List<TensorSpec> ts = active.linearTensors();
-            return new Plan(new ModelTensors(active, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, model.latentBlocks()), choices);
+            return new Plan(new ModelTensors(active, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, model.blockStates()), choices);
         }
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();
@@ -107,7 +108,7 @@ public final class ModelSimulation {
             reads.add(TensorReads.DENSE);
             choices.add(EncodedChoice.encode(router, f32));
         }
-        return new Plan(new ModelTensors(active, tensors, reads, 0, model.latentBlocks()), choices);
+        return new Plan(new ModelTensors(active, tensors, reads, 0, model.blockStates()), choices);
     }
 
     /**

@@ -99,6 +99,7 @@ final class SimulatorEncoding {
             a[WireLayout.Block.STATE_OPS.at(l)] = b.stateOpsPerToken();
             a[WireLayout.Block.CACHE_ROWS.at(l)] = b.cacheRows();
             a[WireLayout.Block.QUERY_ROWS.at(l)] = b.queryRows();
+            a[WireLayout.Block.WINDOW_TOKENS.at(l)] = b.windowTokens();
         }
         return a;
     }

@@ -65,11 +65,11 @@ final class WireLayout {
 
     /**
      * One block's token mixer ({@code EF_WIRE_BLOCK}, {@code ef_block}, api 9; a latent-attention block's cache and query
-     * rows since api 11; {@link BlockState}): the blocks array holds one entry per layer, or none when every block attends.
+     * rows and an attending block's sliding window since api 11; {@link BlockState}): the blocks array holds one entry per layer, or none when every block attends.
      * Doubles; the kind a whole number.
      */
     enum Block {
-        KIND, STATE_BYTES, STATE_OPS, CACHE_ROWS, QUERY_ROWS;
+        KIND, STATE_BYTES, STATE_OPS, CACHE_ROWS, QUERY_ROWS, WINDOW_TOKENS;
 
         /** The slot of this field of layer {@code layer}. */
         int at(int layer) { return layer * values().length + ordinal(); }

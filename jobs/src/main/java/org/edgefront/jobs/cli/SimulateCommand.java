@@ -189,6 +189,11 @@ final class SimulateCommand implements Callable<Integer> {
                 la.put("absorbed", md.latent().absorbed());
                 la.put("cache_elements_per_position_per_layer", md.latent().cacheRows(md.heads()));
             }
+            if (md.slidingWindow().tokens() > 0) {
+                ObjectNode sw = n.putObject("sliding_window");
+                sw.put("tokens", md.slidingWindow().tokens());
+                sw.put("pattern", md.slidingWindow().pattern()); // layer l is global when l % pattern == pattern - 1
+            }
             n.put("device", dev.name());
             n.put("format", format);
             n.put("backend", b.name().toLowerCase(Locale.ROOT));

@@ -41,6 +41,19 @@ class SimulateModelsCliTest {
     }
 
     @Test
+    void aSlidingWindowModelCachesTheWindowOnItsLocalLayers() throws Exception {
+        // Gemma-3-1B at 8192 positions: 26 blocks of one K/V head of 256, 4 global (every sixth), 22 local within 512
+        CliRun r = CliRun.of("simulate", "--model", "Gemma-3-1B", "--device", PI5, "--format", "Q4_0", "--prompt", "4096", "--context", "8192",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertEquals(512, n.get("sliding_window").get("tokens").asInt());
+        long perPosition = 2L * 256 * 2;
+        long kv = n.get("memory").get("kv_cache_bytes").asLong();
+        assertTrue(kv > 4L * 8192 * perPosition + 22L * 512 * perPosition && kv < 4L * 8192 * perPosition + 22L * 8192 * perPosition / 4, r.out());
+    }
+
+    @Test
     void theEngineNamesTheCalibrationAndAnEngineWithoutCpuKernelsIsBadInput() throws Exception {
         CliRun llama = CliRun.of("simulate", "--model", "Llama-3.2-1B", "--device", PI5, "--format", "Q4_0", "--json");
         assertEquals(0, llama.code(), llama.err());

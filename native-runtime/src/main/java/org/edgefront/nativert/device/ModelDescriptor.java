@@ -42,15 +42,22 @@ import org.edgefront.space.model.TensorSpec;
  *                          {@code heads} / {@code kvHeads} heads of {@code headDim}; with it {@code kvHeads} and
  *                          {@code headDim} describe the decompressed heads (heads, qk head width); not combined with
  *                          per-layer geometry
+ * @param slidingWindow     local attention on the layers it names (Gemma 2/3, gpt-oss: llama.cpp's SWA layers, which
+ *                          read and cache their window only), {@link SlidingWindow#NONE} when every layer attends to the
+ *                          whole context; not combined with per-layer geometry
  */
 public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                               int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
                               boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry,
-                              LatentAttention latent)
+                              LatentAttention latent, SlidingWindow slidingWindow)
         implements java.io.Serializable {
     public ModelDescriptor {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(slidingWindow, "slidingWindow");
         aliases = List.copyOf(aliases);
+        if (geometry != null && slidingWindow.tokens() > 0) {
+            throw new InvalidInputException(file, "slidingWindow", "a sliding window with per-layer geometry is not supported");
+        }
         if (geometry != null && experts != null) throw new InvalidInputException(file, "experts", "per-layer geometry and experts together are not supported");
         if (geometry != null && latent != null) throw new InvalidInputException(file, "kv_lora_rank", "per-layer geometry and latent attention together are not supported");
         if (geometry != null && geometry.layers() != layers) {
@@ -61,12 +68,27 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
         }
     }
 
-    /** A model without latent attention. */
+    /** A model whose every layer attends to the whole context. */
+    public ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
+                           int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
+                           boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry,
+                           LatentAttention latent) {
+        this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
+                tiedEmbeddings, aliases, experts, geometry, latent, SlidingWindow.NONE);
+    }
+
+    /** A model without latent attention whose every layer attends to the whole context. */
     public ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                            int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
                            boolean tiedEmbeddings, List<String> aliases, ExpertLayout experts, LayerGeometry geometry) {
         this(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
-                tiedEmbeddings, aliases, experts, geometry, null);
+                tiedEmbeddings, aliases, experts, geometry, null, SlidingWindow.NONE);
+    }
+
+    /** This model with local attention {@code w} on the layers it names. */
+    public ModelDescriptor withSlidingWindow(SlidingWindow w) {
+        return new ModelDescriptor(file, name, family, hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, vocabSize, maxContextTokens,
+                tiedEmbeddings, aliases, experts, geometry, latent, w);
     }
 
     /** A model whose blocks all have the same shape (dense, or a mixture of experts). */
@@ -142,14 +164,15 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
             int widest = geometry.maxIntermediateSize();
             return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
                     tiedEmbeddings, 1e-5, 10000.0, false, geometry.tensors(hiddenSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings),
-                    headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim), ModelArchitecture.defaultRotaryDims(family, headDim),
+                    headDim, RopeScaling.NONE, slidingWindow, 1.0 / Math.sqrt(headDim), ModelArchitecture.defaultRotaryDims(family, headDim),
                     org.edgefront.space.model.LogitSoftcaps.NONE);
         }
         if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
         int dense = experts == null ? 0 : experts.leadingDenseLayers();
         if (latent == null && dense == 0) {
-            return ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
+            ModelArchitecture a = ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
                     maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
+            return slidingWindow.tokens() == 0 ? a : a.withSlidingWindow(slidingWindow);
         }
         // latent attention's own projections, or leading dense blocks of another width: the tensors one by one
         List<TensorSpec> t = new ArrayList<>();
@@ -172,17 +195,22 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
         if (!tiedEmbeddings) t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, hiddenSize));
         int widest = dense > 0 ? Math.max(intermediateSize, (int) ffn) : (int) ffn;
         return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
-                tiedEmbeddings, 1e-5, 10000.0, false, t, headDim, RopeScaling.NONE, SlidingWindow.NONE, 1.0 / Math.sqrt(headDim),
+                tiedEmbeddings, 1e-5, 10000.0, false, t, headDim, RopeScaling.NONE, slidingWindow, 1.0 / Math.sqrt(headDim),
                 ModelArchitecture.defaultRotaryDims(family, headDim), org.edgefront.space.model.LogitSoftcaps.NONE);
     }
 
     /**
-     * The blocks' token mixers for the simulator: one latent-attention block per layer
-     * ({@link org.edgefront.nativert.BlockState#latent}), or none (each block's attention comes from its Q/K/V tensors,
-     * or from the per-layer geometry).
+     * The blocks' token mixers for the simulator: per layer, a latent-attention block
+     * ({@link org.edgefront.nativert.BlockState#latent}) or an attention block, each within its sliding window on the
+     * local layers; none when every block attends to the whole context by its Q/K/V tensors (or the per-layer geometry
+     * gives the blocks).
      */
-    public List<org.edgefront.nativert.BlockState> latentBlocks() {
-        if (latent == null) return List.of();
-        return java.util.Collections.nCopies(layers, org.edgefront.nativert.BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads)));
+    public List<org.edgefront.nativert.BlockState> blockStates() {
+        if (latent == null && slidingWindow.tokens() == 0) return List.of();
+        org.edgefront.nativert.BlockState base = latent == null ? org.edgefront.nativert.BlockState.ATTENTION
+                : org.edgefront.nativert.BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads));
+        List<org.edgefront.nativert.BlockState> out = new ArrayList<>(layers);
+        for (int l = 0; l < layers; l++) out.add(slidingWindow.isLocal(l) ? base.withWindow(slidingWindow.tokens()) : base);
+        return out;
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.edgefront.space.input.InvalidInputException;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.ArchitectureFamily;
 
 /**
@@ -83,6 +84,13 @@ public final class ModelDescriptors {
                 throw new InvalidInputException(file, "headDim", headDim + " differs from latentAttention's qkNopeHeadDim + qkRopeHeadDim " + latent.qkHeadDim());
             }
         }
+        SlidingWindow window = SlidingWindow.NONE;
+        if (r.has("slidingWindow")) {
+            // config.json sliding_window and its period: layer l is global when l % pattern == pattern - 1 (Gemma 3: 6, Gemma 2 and gpt-oss: 2)
+            ConfigNode sw = r.object("slidingWindow");
+            window = new SlidingWindow((int) sw.wholeNumber("tokens", 1, Integer.MAX_VALUE), (int) sw.wholeNumber("pattern", 2, layers), 10000.0);
+            sw.finish();
+        }
         LayerGeometry geometry = null;
         if (r.has("perLayer")) {
             // blocks that differ (Gemma 3n, Gemma 4; hybrids: LFM2, Qwen3.5): config.json's per-layer fields, see LayerGeometry
@@ -139,6 +147,6 @@ public final class ModelDescriptors {
             if (experts != null) throw new InvalidInputException(file, "perLayer", "per-layer geometry and experts together are not supported");
         }
         r.finish();
-        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts, geometry, latent);
+        return new ModelDescriptor(file, name, family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, aliases, experts, geometry, latent, window);
     }
 }

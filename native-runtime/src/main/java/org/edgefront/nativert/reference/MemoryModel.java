@@ -95,28 +95,36 @@ public final class MemoryModel {
     /** As above when the last {@code kvSharedLayers} blocks read an earlier block's cache and hold none. */
     static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
                              int contextTokens, int kvBits) {
+        // no blocks of their own, so no sliding window: the micro-batch does not matter
         return kvCacheBytes(new ModelTensors(arch, tensors, java.util.Collections.nCopies(tensors.size(), TensorReads.DENSE), kvSharedLayers),
-                choices, contextTokens, kvBits);
+                choices, contextTokens, kvBits, 0.0);
     }
 
     /**
      * KV cache of a model's candidate: the kept K + V rows of every block that attends and is not KV-shared (a hybrid
-     * model's convolution and linear-attention blocks hold state instead, {@link #stateBytes}).
+     * model's convolution and linear-attention blocks hold state instead, {@link #stateBytes}), for as many positions as
+     * each holds: the context, or a windowed block's window and one micro-batch of {@code ubatchTokens}
+     * ({@link BlockState#heldPositions}).
      */
-    public static long kvCacheBytes(ModelTensors model, List<EncodedChoice> choices, int contextTokens, int kvBits) {
+    public static long kvCacheBytes(ModelTensors model, List<EncodedChoice> choices, int contextTokens, int kvBits, double ubatchTokens) {
         ModelArchitecture arch = model.architecture();
-        long rows = 0;
+        long elements = 0;
         int[][] kept = keptAttentionRows(arch, model.tensors(), choices);
         for (int l = 0; l < arch.layers() - model.kvSharedLayers(); l++) {
-            if (!model.block(l).kind().attends()) continue;
-            if (model.block(l).kind() == BlockKind.LATENT_ATTENTION) {
-                rows += model.block(l).cacheRows(); // the latent rows it states: its values are a view of them
-                continue;
+            BlockState b = model.block(l);
+            if (!b.kind().attends()) continue;
+            long rows;
+            if (b.kind() == BlockKind.LATENT_ATTENTION) {
+                rows = b.cacheRows(); // the latent rows it states: its values are a view of them
+            } else {
+                int[] qkv = kept[l];
+                if (qkv[0] <= 0 || qkv[1] <= 0 || qkv[2] <= 0) continue;
+                rows = (long) qkv[1] + qkv[2];
             }
-            int[] qkv = kept[l];
-            if (qkv[0] > 0 && qkv[1] > 0 && qkv[2] > 0) rows += (long) qkv[1] + qkv[2];
+            elements = Math.addExact(elements, Math.multiplyExact(rows, b.heldPositions(contextTokens, ubatchTokens)));
         }
-        return cachedRowsBytes(rows, contextTokens, kvBits);
+        long bits = Math.multiplyExact(elements, (long) kvBits);
+        return (bits + 7) / 8;
     }
 
     /** The recurrent state of a model's blocks that do not attend, bytes: independent of the context. */
@@ -208,7 +216,7 @@ public final class MemoryModel {
     /** The full breakdown of a candidate of {@code model}: KV cache of the blocks that attend, state of those that do not. */
     public static MemoryBreakdown of(ModelTensors model, List<EncodedChoice> choices, Workload w, BackendCalibration c) {
         ModelArchitecture arch = model.architecture();
-        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(model, choices, w.contextTokens(), w.kvCacheBits()), stateBytes(model),
+        return new MemoryBreakdown(weightBytes(choices), kvCacheBytes(model, choices, w.contextTokens(), w.kvCacheBits(), c.ubatchTokens()), stateBytes(model),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

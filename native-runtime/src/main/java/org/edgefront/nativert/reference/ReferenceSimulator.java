@@ -192,8 +192,6 @@ public final class ReferenceSimulator {
         // linear-attention blocks instead read and write their state once per decode token and once per prefill
         // micro-batch, and update it once per token at the FP32 peak (the state is fp32)
         double kvElem = w.kvCacheBits() / 8.0;
-        double meanPositions = prompt + (w.generatedTokens() + 1.0) / 2.0;
-        double pairs = prompt * (prompt + 1.0) / 2.0;
         int[][] kept = MemoryModel.keptAttentionRows(arch, ts, choices);
         for (int l = 0; l < arch.layers(); l++) {
             BlockState b = model.block(l);
@@ -209,9 +207,12 @@ public final class ReferenceSimulator {
                 double kvRows = latent ? b.cacheRows() : (double) kept[l][1] + kept[l][2];
                 if (!latent && (kept[l][0] == 0 || kept[l][1] == 0 || kept[l][2] == 0)) continue;
                 double kvRow = kvRows * kvElem;
-                at = roofline(meanPositions * kvRow, 4.0 * meanPositions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
-                ap = roofline(prompt * kvRow * (1.0 + ubatches), 4.0 * pairs * q, r.fp16() * prefillScale, r.bw(), c.opOverheadSeconds(), ubatches,
-                        c.memoryComputeSerial());
+                // token i attends to prompt + i + 1 positions, or its window's; a prefill micro-batch re-reads at most the window
+                double positions = b.decodePositions(w.promptTokens(), w.generatedTokens());
+                double pairs = b.prefillPairs(w.promptTokens());
+                at = roofline(positions * kvRow, 4.0 * positions * q, r.fp16(), r.bw(), c.opOverheadSeconds(), 1, c.memoryComputeSerial());
+                ap = roofline((prompt + b.prefillRereadPositions(w.promptTokens()) * ubatches) * kvRow, 4.0 * pairs * q, r.fp16() * prefillScale,
+                        r.bw(), c.opOverheadSeconds(), ubatches, c.memoryComputeSerial());
             }
             decBytes += at.bytes(); decOps += at.ops(); decTime += at.time();
             preBytes += ap.bytes(); preOps += ap.ops(); preTime += ap.time();

@@ -221,11 +221,13 @@ public final class SimulatorValidation {
     }
 
     /**
-     * One row's simulation: a dense model in one native call, a mixture of experts or a model with per-layer geometry
-     * through {@link ModelSimulation}.
+     * One row's simulation: a dense model in one native call; a mixture of experts, a model with per-layer geometry, latent
+     * attention or sliding windows through {@link ModelSimulation}.
      */
     private static SimulationResult simulate(NativeSimulator sim, Prepared p) {
-        if (p.model().moe() || p.model().perLayer()) return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.format());
+        if (p.model().moe() || p.model().perLayer() || !p.model().blockStates().isEmpty()) {
+            return ModelSimulation.simulate(sim, p.device(), p.workload(), p.model(), p.format());
+        }
         return sim.simulate(p.device(), p.workload(), p.arch(), p.choices());
     }
 
