@@ -383,7 +383,7 @@ public final class ModelCatalog {
             kv = heads; // the decompressed heads; the cache is the latent's
             headDim = latent.qkHeadDim();
         }
-        SlidingWindow window = geometry == null ? slidingWindow(file, c, type, layers) : SlidingWindow.NONE;
+        SlidingWindow window = slidingWindow(file, c, type, layers);
         String name = text(root, "_name_or_path", "");
         if (name.isBlank()) name = fallbackName;
         name = name.substring(name.lastIndexOf('/') + 1);
@@ -393,18 +393,19 @@ public final class ModelCatalog {
 
     /**
      * The sliding window of a config.json, as llama.cpp runs the model: Gemma 2 ({@code sliding_window}, default 4096, every
-     * other layer local), Gemma 3 ({@code sliding_window}, {@code sliding_window_pattern} default 6) and any model whose
+     * other layer local), Gemma 3 ({@code sliding_window}, {@code sliding_window_pattern} default 6), Gemma 3n
+     * ({@code sliding_window} default 512, every fifth layer global) and any model whose
      * {@code layer_types} name {@code sliding_attention} layers (gpt-oss) in a period whose last layer is global; none for
      * the others (llama.cpp runs Mistral's and Phi-3's {@code sliding_window} as full attention, Qwen2's
      * {@code use_sliding_window} is off). Local layers of another layout are refused by name.
      */
     private static SlidingWindow slidingWindow(String file, JsonNode c, String type, int layers) {
-        boolean gemma2 = type.equals("gemma2"), gemma3 = type.startsWith("gemma3") && !type.startsWith("gemma3n");
+        boolean gemma2 = type.equals("gemma2"), gemma3n = type.startsWith("gemma3n"), gemma3 = type.startsWith("gemma3") && !gemma3n;
         JsonNode types = c.get("layer_types");
         boolean slidingTypes = false;
         if (types != null && types.isArray()) for (JsonNode t : types) slidingTypes |= "sliding_attention".equals(t.asText());
-        if (!gemma2 && !gemma3 && !slidingTypes) return SlidingWindow.NONE;
-        int window = c.hasNonNull("sliding_window") ? positive(file, c, "sliding_window") : gemma2 || gemma3 ? 4096 : -1;
+        if (!gemma2 && !gemma3 && !gemma3n && !slidingTypes) return SlidingWindow.NONE;
+        int window = c.hasNonNull("sliding_window") ? positive(file, c, "sliding_window") : gemma2 || gemma3 ? 4096 : gemma3n ? 512 : -1;
         if (window < 0) throw new InvalidInputException(file, "sliding_window", "missing, while layer_types names sliding_attention layers");
         int pattern;
         if (slidingTypes) {
@@ -424,6 +425,8 @@ public final class ModelCatalog {
             }
         } else if (gemma2) {
             pattern = 2;
+        } else if (gemma3n) {
+            pattern = 5; // transformers' Gemma3nTextConfig: every fifth layer full_attention
         } else {
             String key = c.hasNonNull("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
             pattern = c.hasNonNull(key) ? positive(file, c, key) : 6;
@@ -874,8 +877,21 @@ public final class ModelCatalog {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(f, "(tensors)", e.getMessage());
         }
+        // the local blocks' window (llama.cpp: gemma3n's period 5; gemma4 states a per-layer array, whose global blocks are
+        // the ones of their own head shape, so their period is read from the tensors)
+        SlidingWindow window = SlidingWindow.NONE;
+        int swa = ggufInt(h, p + "attention.sliding_window", 0);
+        if (swa > 0) {
+            int period = global.isEmpty() ? (h.arrayLengths().containsKey(p + "attention.sliding_window_pattern") ? -1
+                    : ggufInt(h, p + "attention.sliding_window_pattern", arch.equals("gemma3n") ? 5 : -1)) : global.get(0) + 1;
+            if (period < 2) {
+                throw new InvalidInputException(f, p + "attention.sliding_window_pattern", "no period of local and global blocks to read: "
+                        + "a per-layer pattern without blocks of their own head shape is not modelled by the simulator");
+            }
+            window = new SlidingWindow(swa, period, 10000.0);
+        }
         return new ModelDescriptor(f, ggufName(h), ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, ggufVocab(h, p),
-                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g);
+                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g, null, window);
     }
 
     /**

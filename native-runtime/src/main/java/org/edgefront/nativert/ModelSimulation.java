@@ -132,6 +132,6 @@ public final class ModelSimulation {
         }
         List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
         LayerGeometry g = model.geometry();
-        return new Plan(new ModelTensors(active, tensors, reads, g.kvSharedLayers(), g.blockStates(model.hiddenSize())), choices);
+        return new Plan(new ModelTensors(active, tensors, reads, g.kvSharedLayers(), model.blockStates()), choices);
     }
 }

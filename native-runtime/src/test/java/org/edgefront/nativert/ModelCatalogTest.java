@@ -331,8 +331,14 @@ class ModelCatalogTest {
                 + "\"intermediate_size\":6144,\"num_attention_heads\":8,\"head_dim\":256,\"global_head_dim\":512,\"vocab_size\":262144,"
                 + "\"num_key_value_heads\":1,\"num_kv_shared_layers\":20,\"hidden_size_per_layer_input\":256,\"vocab_size_per_layer_input\":262144,"
                 + "\"max_position_embeddings\":131072,\"attention_k_eq_v\":false,\"use_double_wide_mlp\":true,\"enable_moe_block\":false,"
-                + "\"tie_word_embeddings\":true,\"layer_types\":[" + types + "]}}";
+                + "\"tie_word_embeddings\":true,\"sliding_window\":512,\"layer_types\":[" + types + "]}}";
         ModelDescriptor fromConfig = ModelCatalog.fromHuggingFaceConfig("config.json", json, "gemma-4-E2B-it");
+        // the local layers attend within sliding_window (512 here for the test); every fifth layer, the wider one, is global
+        assertEquals(new org.edgefront.space.model.SlidingWindow(512, 5, 10000.0), fromConfig.slidingWindow());
+        assertEquals(7, fromConfig.blockStates().stream().filter(b -> b.windowTokens() == 0).count());
+        // a config that names sliding layers without their window is refused by name
+        assertEquals("sliding_window", assertThrows(InvalidInputException.class, () -> ModelCatalog.fromHuggingFaceConfig("config.json",
+                json.replace("\"sliding_window\":512,", ""), "x")).field());
         ModelDescriptor catalog = ModelCatalog.load("../configs/models").find("Gemma-4-E2B", Double.NaN);
         assertTrue(fromConfig.perLayer());
         assertEquals(catalog.architecture().linearTensors(), fromConfig.architecture().linearTensors());

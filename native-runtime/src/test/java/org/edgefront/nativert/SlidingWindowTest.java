@@ -119,8 +119,12 @@ class SlidingWindowTest {
             Workload shallow = new Workload(512, 64, 1024, 16, 16, Backend.GPU);
             ModelSimulation.Plan sp = ModelSimulation.plan(gemma, "Q4_0", shallow, cals), sf = ModelSimulation.plan(full, "Q4_0", shallow, cals);
             TestFixtures.assertSameResult(sim.simulate(m2, shallow, sf.model(), sf.choices()), sim.simulate(m2, shallow, sp.model(), sp.choices()));
+            // Gemma-3n-E2B: blocks 0-19 hold a cache, 4 of them global (4, 9, 14, 19); the 10 KV-shared ones hold none
+            ModelDescriptor g3n = catalog().find("Gemma-3n-E2B", Double.NaN);
+            ModelSimulation.Plan np = ModelSimulation.plan(g3n, "Q4_0", deep, cals);
+            assertEquals((4L * 32800 + 16L * (512 + (long) ubatch)) * 2 * 2 * 256 * 2, sim.simulate(m2, deep, np.model(), np.choices()).memory().kvCacheBytes());
             for (Workload w : List.of(deep, shallow, new Workload(1500, 700, 4096, 8, 16, Backend.GPU))) {
-                for (ModelDescriptor m : List.of(gemma, catalog().find("gpt-oss-20b", Double.NaN))) {
+                for (ModelDescriptor m : List.of(gemma, g3n, catalog().find("gpt-oss-20b", Double.NaN))) {
                     ModelSimulation.Plan q = ModelSimulation.plan(m, m.moe() ? "MXFP4" : "Q4_K_M", w, cals);
                     TestFixtures.assertSameResult(ref.simulate(m2, w, q.model(), q.choices()), sim.simulate(m2, w, q.model(), q.choices()));
                 }

@@ -55,8 +55,14 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(slidingWindow, "slidingWindow");
         aliases = List.copyOf(aliases);
-        if (geometry != null && slidingWindow.tokens() > 0) {
-            throw new InvalidInputException(file, "slidingWindow", "a sliding window with per-layer geometry is not supported");
+        if (geometry != null && slidingWindow.tokens() > 0 && !geometry.globalLayers().isEmpty()) {
+            // Gemma 4: the full-attention blocks are the ones of their own head shape; the window's period must name them
+            for (int l = 0; l < geometry.layers(); l++) {
+                if (geometry.globalLayers().contains(l) == slidingWindow.isLocal(l)) {
+                    throw new InvalidInputException(file, "slidingWindow.pattern", "block " + l + " is " + (slidingWindow.isLocal(l) ? "local" : "global")
+                            + " by the window's period " + slidingWindow.pattern() + " but " + (slidingWindow.isLocal(l) ? "global" : "local") + " by its head shape");
+                }
+            }
         }
         if (geometry != null && experts != null) throw new InvalidInputException(file, "experts", "per-layer geometry and experts together are not supported");
         if (geometry != null && latent != null) throw new InvalidInputException(file, "kv_lora_rank", "per-layer geometry and latent attention together are not supported");
@@ -206,11 +212,15 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
      * gives the blocks).
      */
     public List<org.edgefront.nativert.BlockState> blockStates() {
-        if (latent == null && slidingWindow.tokens() == 0) return List.of();
+        List<org.edgefront.nativert.BlockState> kinds = geometry == null ? List.of() : geometry.blockStates(hiddenSize); // a hybrid's mixers
+        if (latent == null && slidingWindow.tokens() == 0) return kinds;
         org.edgefront.nativert.BlockState base = latent == null ? org.edgefront.nativert.BlockState.ATTENTION
                 : org.edgefront.nativert.BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads));
         List<org.edgefront.nativert.BlockState> out = new ArrayList<>(layers);
-        for (int l = 0; l < layers; l++) out.add(slidingWindow.isLocal(l) ? base.withWindow(slidingWindow.tokens()) : base);
+        for (int l = 0; l < layers; l++) {
+            org.edgefront.nativert.BlockState b = kinds.isEmpty() ? base : kinds.get(l);
+            out.add(slidingWindow.isLocal(l) && b.kind().attends() ? b.withWindow(slidingWindow.tokens()) : b);
+        }
         return out;
     }
 }
