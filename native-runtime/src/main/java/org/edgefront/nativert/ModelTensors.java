@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.edgefront.space.model.ModelArchitecture;
+import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -40,17 +41,33 @@ public record ModelTensors(ModelArchitecture architecture, List<TensorSpec> tens
         }
     }
 
-    /** A model whose blocks all attend, the last {@code kvSharedLayers} to an earlier block's KV cache. */
+    /**
+     * A model whose blocks all attend, the last {@code kvSharedLayers} to an earlier block's KV cache, each local block of
+     * the architecture's sliding window within it ({@link #windowBlocks}).
+     */
     public ModelTensors(ModelArchitecture architecture, List<TensorSpec> tensors, List<TensorReads> reads, int kvSharedLayers) {
-        this(architecture, tensors, reads, kvSharedLayers, List.of());
+        this(architecture, tensors, reads, kvSharedLayers, windowBlocks(architecture));
     }
 
-    /** A model whose every block holds its own KV cache. */
+    /** A model whose every block holds its own KV cache (within the architecture's sliding window on its local blocks). */
     public ModelTensors(ModelArchitecture architecture, List<TensorSpec> tensors, List<TensorReads> reads) {
-        this(architecture, tensors, reads, 0, List.of());
+        this(architecture, tensors, reads, 0);
     }
 
-    /** The architecture's own tensors, each read whole. */
+    /**
+     * The blocks of an architecture whose every block attends: none (every block over the whole context) without a
+     * sliding window, else one per layer, the local ones ({@link SlidingWindow#isLocal}) within the window, so that a
+     * search or any other simulation of a Gemma 2/3 checkpoint reads and caches what llama.cpp does.
+     */
+    public static List<BlockState> windowBlocks(ModelArchitecture a) {
+        SlidingWindow w = a.slidingWindow();
+        if (w.tokens() == 0) return List.of();
+        List<BlockState> out = new java.util.ArrayList<>(a.layers());
+        for (int l = 0; l < a.layers(); l++) out.add(w.isLocal(l) ? BlockState.ATTENTION.withWindow(w.tokens()) : BlockState.ATTENTION);
+        return out;
+    }
+
+    /** The architecture's own tensors, each read whole (its local blocks within its sliding window). */
     public static ModelTensors dense(ModelArchitecture a) {
         return new ModelTensors(a, a.linearTensors(), Collections.nCopies(a.linearTensors().size(), TensorReads.DENSE));
     }

@@ -76,7 +76,7 @@ class StructuredPruningTest {
             SimulationResult full = sim.simulate(TestFixtures.s23(), w, a, unpruned(a, Q4));
             SimulationResult r = sim.simulate(TestFixtures.s23(), w, a, cut);
             assertEquals(full.memory().kvCacheBytes() * 3 / 4, r.memory().kvCacheBytes());
-            assertEquals(MemoryModel.kvCacheBytes(a, new int[] {a.kvDim(), 0, a.kvDim(), a.kvDim()}, 64, 16), r.memory().kvCacheBytes());
+            assertEquals(MemoryModel.kvCacheBytes(a, new int[] {a.kvDim(), 0, a.kvDim(), a.kvDim()}, 64, 16, 512), r.memory().kvCacheBytes());
             assertFalse(r.ops().stream().anyMatch(o -> o.name().startsWith("blk.1.")), "no operator of layer 1 is left");
             assertEquals(full.ops().size() - 8, r.ops().size(), "7 tensors and one attention op fewer");
             assertTrue(r.ops().stream().anyMatch(o -> o.name().equals("blk.2.attn_kv")));
@@ -221,9 +221,9 @@ class StructuredPruningTest {
         ModelArchitecture a = TestFixtures.smallLlama(false);
         int[] full = new int[a.layers()];
         java.util.Arrays.fill(full, a.kvDim());
-        assertEquals(MemoryModel.kvCacheBytes(a, 2048, 16), MemoryModel.kvCacheBytes(a, full, 2048, 16));
+        assertEquals(MemoryModel.kvCacheBytes(a, 2048, 16, 512), MemoryModel.kvCacheBytes(a, full, 2048, 16, 512));
         full[0] = a.kvDim() / 2; // half the KV heads of one layer: 1/8 of the cache
-        assertEquals(MemoryModel.kvCacheBytes(a, 2048, 16) * 7 / 8, MemoryModel.kvCacheBytes(a, full, 2048, 16));
-        assertThrows(IllegalArgumentException.class, () -> MemoryModel.kvCacheBytes(a, new int[] {1, 2}, 2048, 16));
+        assertEquals(MemoryModel.kvCacheBytes(a, 2048, 16, 512) * 7 / 8, MemoryModel.kvCacheBytes(a, full, 2048, 16, 512));
+        assertThrows(IllegalArgumentException.class, () -> MemoryModel.kvCacheBytes(a, new int[] {1, 2}, 2048, 16, 512));
     }
 }

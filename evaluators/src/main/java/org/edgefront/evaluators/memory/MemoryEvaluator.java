@@ -38,6 +38,7 @@ public final class MemoryEvaluator implements Evaluator {
     private final long kvBytes;
     private final int contextTokens;
     private final int kvBits;
+    private final double ubatchTokens; // a sliding-window layer's cache holds its window and one micro-batch
     private final long fixedBytes;
     private final double linearParameters;
 
@@ -57,7 +58,8 @@ public final class MemoryEvaluator implements Evaluator {
                 optionBytes[d][o] = b;
             }
         }
-        kvBytes = MemoryModel.kvCacheBytes(arch, workload.contextTokens(), workload.kvCacheBits());
+        kvBytes = MemoryModel.kvCacheBytes(arch, workload.contextTokens(), workload.kvCacheBits(), calibration.ubatchTokens());
+        ubatchTokens = calibration.ubatchTokens();
         contextTokens = workload.contextTokens();
         kvBits = workload.kvCacheBits();
         fixedBytes = MemoryModel.activationBytes(arch, workload, calibration) + MemoryModel.runtimeBytes(arch, calibration);
@@ -76,7 +78,7 @@ public final class MemoryEvaluator implements Evaluator {
         ModelArchitecture arch = space.architecture();
         if (plan != null && plan.prunes(arch)) {
             w = space.weightBytes(c);
-            kv = MemoryModel.kvCacheBytes(arch, plan.keptKvRowsPerLayer(arch), contextTokens, kvBits);
+            kv = MemoryModel.kvCacheBytes(arch, plan.keptKvRowsPerLayer(arch), contextTokens, kvBits, ubatchTokens);
         } else {
             for (int d = 0; d < optionBytes.length; d++) w += optionBytes[d][c.gene(d)];
         }

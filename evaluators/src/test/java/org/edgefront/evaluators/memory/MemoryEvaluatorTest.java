@@ -80,6 +80,26 @@ class MemoryEvaluatorTest {
     }
 
     @Test
+    void aSlidingWindowArchitecturesLocalLayersHoldTheirWindowLikeTheSimulator() {
+        // a Gemma 3 shape searched at an 8192-token context: the local layers hold 64 + one micro-batch of positions
+        ModelArchitecture gemma = ARCH.withSlidingWindow(new org.edgefront.space.model.SlidingWindow(64, 2, 10000.0));
+        SearchSpace space = SearchSpace.perTensor(gemma, List.of(TensorChoice.of(WeightFormat.Q4_0)));
+        Workload w = new Workload(4096, 64, 8192, 16, 4, Backend.CPU);
+        Evaluation e = new MemoryEvaluator(space, w, CAL).evaluate(space.uniform(0));
+        long kvRow = 2L * gemma.kvDim() * 2; // K and V, 16-bit
+        long local = (long) Math.min(8192, 64 + CAL.ubatchTokens());
+        assertEquals((double) (kvRow * 8192 + kvRow * local), e.measurements().get(Metric.KV_CACHE_BYTES), "layer 1 global, layer 0 local");
+        try (org.edgefront.nativert.NativeSimulator sim = new org.edgefront.nativert.NativeSimulator(
+                org.edgefront.nativert.calibration.Calibrations.defaults())) {
+            java.util.Map<String, TensorChoice> q4 = new java.util.HashMap<>();
+            for (TensorSpec t : gemma.linearTensors()) q4.put(t.name(), TensorChoice.of(WeightFormat.Q4_0));
+            org.edgefront.nativert.device.DeviceProfile pi5 = org.edgefront.nativert.device.DeviceProfiles.load("../configs/devices/raspberry-pi-5.yaml");
+            assertEquals(e.measurements().get(Metric.KV_CACHE_BYTES), (double) sim.simulate(pi5, w, gemma, q4).memory().kvCacheBytes(),
+                    "the search's memory and the native simulator agree");
+        }
+    }
+
+    @Test
     void candidateOutsideTheSpaceFailsAsData() {
         Evaluation e = new MemoryEvaluator(SPACE, W, CAL).evaluate(new Candidate(new int[] {9}));
         assertFalse(e.ok());

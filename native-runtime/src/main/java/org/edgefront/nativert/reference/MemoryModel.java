@@ -27,7 +27,9 @@ import org.edgefront.space.model.TensorSpec;
  *       tensor is removed holds none (it cannot attend). A block that reads an earlier block's cache (Gemma 3n and
  *       Gemma 4's last {@code num_kv_shared_layers}) holds none either, nor does a hybrid model's convolution or
  *       linear-attention block. A latent-attention block (multi-head latent attention, {@link org.edgefront.nativert.LatentAttention})
- *       holds the {@link BlockState#cacheRows() latent rows} it states per position, whatever its projections.</li>
+ *       holds the {@link BlockState#cacheRows() latent rows} it states per position, whatever its projections. A local
+ *       block of a sliding-window model (Gemma 2/3, gpt-oss) holds its window and one micro-batch of positions, not the
+ *       context ({@link BlockState#heldPositions}), as llama.cpp's iSWA cache.</li>
  *   <li><b>state</b> = the sum of those blocks' {@link BlockState#stateBytes()}: a fixed per-sequence state (LFM2's
  *       convolution window, Qwen3.5's gated delta net matrices), whatever the context.</li>
  *   <li><b>activations</b> = 4 B x (ub x (3 x dim + 2 x hiddenDim) + heads x ub x context + vocab), ub =
@@ -54,50 +56,47 @@ public final class MemoryModel {
         return sum;
     }
 
-    /** KV cache at {@code contextTokens}: ceil(2 x layers x context x kvDim x kvBits / 8) bytes. */
-    public static long kvCacheBytes(ModelArchitecture arch, int contextTokens, int kvBits) {
-        long bits = Math.multiplyExact(Math.multiplyExact(2L * arch.layers() * contextTokens, (long) arch.kvDim()), (long) kvBits);
-        return (bits + 7) / 8;
+    /**
+     * KV cache at {@code contextTokens}: ceil(2 x kvDim x held positions x kvBits / 8) bytes summed over the layers, a
+     * layer holding the context, or on a local layer of the architecture's sliding window the window and one micro-batch
+     * of {@code ubatchTokens} ({@link BlockState#heldPositions}).
+     */
+    public static long kvCacheBytes(ModelArchitecture arch, int contextTokens, int kvBits, double ubatchTokens) {
+        int[] kept = new int[arch.layers()];
+        java.util.Arrays.fill(kept, arch.kvDim());
+        return kvCacheBytes(arch, kept, contextTokens, kvBits, ubatchTokens);
     }
 
     /**
      * KV cache at {@code contextTokens} when layer {@code l} keeps {@code keptKvRowsPerLayer[l]} rows of each of K and V
-     * (kvDim = all kept; 0 = the layer has no attention): ceil(2 x sum of kept rows x context x kvBits / 8) bytes.
+     * (kvDim = all kept; 0 = the layer has no attention): ceil(2 x sum of kept rows x held positions x kvBits / 8) bytes,
+     * the held positions as {@link #kvCacheBytes(ModelArchitecture, int, int, double)}.
      *
      * @throws IllegalArgumentException when the array length is not the layer count or a value is outside [0, kvDim]
      */
-    public static long kvCacheBytes(ModelArchitecture arch, int[] keptKvRowsPerLayer, int contextTokens, int kvBits) {
+    public static long kvCacheBytes(ModelArchitecture arch, int[] keptKvRowsPerLayer, int contextTokens, int kvBits, double ubatchTokens) {
         if (keptKvRowsPerLayer.length != arch.layers()) {
             throw new IllegalArgumentException(keptKvRowsPerLayer.length + " kept KV row counts for " + arch.layers() + " layers");
         }
-        long rows = 0;
+        List<BlockState> blocks = ModelTensors.windowBlocks(arch);
+        long elements = 0;
         for (int l = 0; l < keptKvRowsPerLayer.length; l++) {
             int k = keptKvRowsPerLayer[l];
             if (k < 0 || k > arch.kvDim()) throw new IllegalArgumentException("layer " + l + ": kept KV rows " + k + " not in [0, " + arch.kvDim() + "]");
-            rows += 2L * k;
+            BlockState b = blocks.isEmpty() ? BlockState.ATTENTION : blocks.get(l);
+            elements = Math.addExact(elements, Math.multiplyExact(2L * k, b.heldPositions(contextTokens, ubatchTokens)));
         }
-        return cachedRowsBytes(rows, contextTokens, kvBits);
+        long bits = Math.multiplyExact(elements, (long) kvBits);
+        return (bits + 7) / 8;
     }
 
     /**
      * KV cache of a candidate given as encoded choices (in {@link ModelArchitecture#linearTensors()} order): per layer
      * its kept K + kept V rows, none when its Q, K or V is removed (the native simulator's rule).
      */
-    public static long kvCacheBytes(ModelArchitecture arch, List<EncodedChoice> choices, int contextTokens, int kvBits) {
-        return kvCacheBytes(arch, arch.linearTensors(), choices, contextTokens, kvBits);
-    }
-
-    /** {@link #kvCacheBytes(ModelArchitecture, List, int, int)} with the tensors the choices belong to listed explicitly. */
-    static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int contextTokens, int kvBits) {
-        return kvCacheBytes(arch, tensors, choices, 0, contextTokens, kvBits);
-    }
-
-    /** As above when the last {@code kvSharedLayers} blocks read an earlier block's cache and hold none. */
-    static long kvCacheBytes(ModelArchitecture arch, List<TensorSpec> tensors, List<EncodedChoice> choices, int kvSharedLayers,
-                             int contextTokens, int kvBits) {
-        // no blocks of their own, so no sliding window: the micro-batch does not matter
-        return kvCacheBytes(new ModelTensors(arch, tensors, java.util.Collections.nCopies(tensors.size(), TensorReads.DENSE), kvSharedLayers),
-                choices, contextTokens, kvBits, 0.0);
+    public static long kvCacheBytes(ModelArchitecture arch, List<EncodedChoice> choices, int contextTokens, int kvBits, double ubatchTokens) {
+        return kvCacheBytes(new ModelTensors(arch, arch.linearTensors(), java.util.Collections.nCopies(arch.linearTensors().size(), TensorReads.DENSE)),
+                choices, contextTokens, kvBits, ubatchTokens);
     }
 
     /**
@@ -132,11 +131,6 @@ public final class MemoryModel {
         long sum = 0;
         for (BlockState b : model.blocks()) sum = Math.addExact(sum, b.stateBytes());
         return sum;
-    }
-
-    private static long cachedRowsBytes(long rows, int contextTokens, int kvBits) {
-        long bits = Math.multiplyExact(Math.multiplyExact(rows, (long) contextTokens), (long) kvBits);
-        return (bits + 7) / 8;
     }
 
     /**
@@ -189,7 +183,7 @@ public final class MemoryModel {
 
     /** The full breakdown. */
     public static MemoryBreakdown of(ModelArchitecture arch, Map<String, TensorChoice> choices, Workload w, BackendCalibration c) {
-        return new MemoryBreakdown(weightBytes(arch, choices), kvCacheBytes(arch, w.contextTokens(), w.kvCacheBits()),
+        return new MemoryBreakdown(weightBytes(arch, choices), kvCacheBytes(arch, w.contextTokens(), w.kvCacheBits(), c.ubatchTokens()),
                 activationBytes(arch, w, c), runtimeBytes(arch, c));
     }
 

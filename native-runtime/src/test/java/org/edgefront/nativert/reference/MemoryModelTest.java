@@ -34,8 +34,8 @@ class MemoryModelTest {
     void kvCacheMatchesHandComputedBytes() {
         ModelArchitecture a = TestFixtures.smallLlama(false); // 4 layers, kvDim = 32 x 2 = 64
         // 2 (K,V) x 4 layers x 2048 positions x 64 x 2 bytes (f16)
-        assertEquals(2L * 4 * 2048 * 64 * 2, MemoryModel.kvCacheBytes(a, 2048, 16));
-        assertEquals(2L * 4 * 2048 * 64 / 2, MemoryModel.kvCacheBytes(a, 2048, 4));
+        assertEquals(2L * 4 * 2048 * 64 * 2, MemoryModel.kvCacheBytes(a, 2048, 16, 512));
+        assertEquals(2L * 4 * 2048 * 64 / 2, MemoryModel.kvCacheBytes(a, 2048, 4, 512));
     }
 
     @Test
