@@ -42,11 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  * from GGUF headers whose data is a hole ({@link org.edgefront.nativert.HybridGgufs}).
  */
 @Tag("llamacpp")
-class FormatMixesLlamaCppTest {
+public class FormatMixesLlamaCppTest {
     @TempDir
     Path dir;
 
-    private static Path bin() {
+    public static Path bin() {
         String env = System.getenv("EDGEFRONT_LLAMA_CPP_BIN");
         if (env != null && !env.isBlank()) return Path.of(env);
         String cache = System.getenv("EDGEFRONT_CACHE");
