@@ -171,29 +171,7 @@ final class SimulateCommand implements Callable<Integer> {
             ObjectNode n = JsonOut.object();
             n.put("model", arch.name());
             n.put("synthetic", arch.synthetic());
-            if (md.moe()) {
-                ObjectNode moe = n.putObject("experts");
-                moe.put("count", md.experts().experts());
-                moe.put("active", md.experts().activeExperts());
-                moe.put("intermediate_size", md.experts().expertIntermediateSize());
-                moe.put("shared_intermediate_size", md.experts().sharedIntermediateSize());
-                moe.put("leading_dense_layers", md.experts().leadingDenseLayers());
-            }
-            if (md.latentAttention()) {
-                ObjectNode la = n.putObject("latent_attention");
-                la.put("q_lora_rank", md.latent().qLoraRank());
-                la.put("kv_lora_rank", md.latent().kvLoraRank());
-                la.put("qk_nope_head_dim", md.latent().qkNopeHeadDim());
-                la.put("qk_rope_head_dim", md.latent().qkRopeHeadDim());
-                la.put("v_head_dim", md.latent().vHeadDim());
-                la.put("absorbed", md.latent().absorbed());
-                la.put("cache_elements_per_position_per_layer", md.latent().cacheRows(md.heads()));
-            }
-            if (md.slidingWindow().tokens() > 0) {
-                ObjectNode sw = n.putObject("sliding_window");
-                sw.put("tokens", md.slidingWindow().tokens());
-                sw.put("pattern", md.slidingWindow().pattern()); // layer l is global when l % pattern == pattern - 1
-            }
+            InspectCommand.describeStructure(n, md);
             n.put("device", dev.name());
             n.put("format", format);
             n.put("backend", b.name().toLowerCase(Locale.ROOT));
