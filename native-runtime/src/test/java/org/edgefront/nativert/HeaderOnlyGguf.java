@@ -19,6 +19,27 @@ import java.util.Map;
 public final class HeaderOnlyGguf {
     private HeaderOnlyGguf() {}
 
+    /**
+     * The attention keys llama.cpp's converter writes for a {@code deepseek2} model with latent attention {@code la} of
+     * {@code heads} heads: converted for MLA ({@link org.edgefront.nativert.LatentAttention#absorbed()}), the cache's view
+     * is one K/V head of the latent ({@code key_length} kv_lora_rank + rope, {@code value_length} kv_lora_rank) and the
+     * heads' widths are the {@code _mla} keys; a legacy file states the heads' own widths.
+     */
+    public static void latentAttentionKeys(Map<String, Long> u32, org.edgefront.nativert.LatentAttention la, int heads) {
+        String p = "deepseek2.";
+        u32.put(p + "attention.head_count", (long) heads);
+        u32.put(p + "attention.head_count_kv", la.absorbed() ? 1L : heads);
+        u32.put(p + "attention.key_length", (long) (la.absorbed() ? la.kvLoraRank() + la.qkRopeHeadDim() : la.qkHeadDim()));
+        u32.put(p + "attention.value_length", (long) (la.absorbed() ? la.kvLoraRank() : la.vHeadDim()));
+        if (la.absorbed()) {
+            u32.put(p + "attention.key_length_mla", (long) la.qkHeadDim());
+            u32.put(p + "attention.value_length_mla", (long) la.vHeadDim());
+        }
+        u32.put(p + "attention.q_lora_rank", (long) la.qLoraRank());
+        u32.put(p + "attention.kv_lora_rank", (long) la.kvLoraRank());
+        u32.put(p + "rope.dimension_count", (long) la.qkRopeHeadDim());
+    }
+
     /** ggml's default data alignment (general.alignment). */
     private static final int ALIGNMENT = 32;
 

@@ -58,21 +58,8 @@ class LatentAttentionKvCacheOracleTest {
         u32.put(p + "embedding_length", (long) embd);
         u32.put(p + "block_count", 2L);
         u32.put(p + "feed_forward_length", (long) ff);
-        u32.put(p + "attention.head_count", (long) heads);
-        if (absorbed) { // converted for MLA: the cache's view is one K/V head of the latent
-            u32.put(p + "attention.head_count_kv", 1L);
-            u32.put(p + "attention.key_length", (long) kvLora + rope);
-            u32.put(p + "attention.value_length", (long) kvLora);
-            u32.put(p + "attention.key_length_mla", (long) nope + rope);
-            u32.put(p + "attention.value_length_mla", (long) v);
-        } else { // a legacy file: the heads' own widths and one unsplit attn_kv_b
-            u32.put(p + "attention.head_count_kv", (long) heads);
-            u32.put(p + "attention.key_length", (long) nope + rope);
-            u32.put(p + "attention.value_length", (long) v);
-        }
-        u32.put(p + "attention.q_lora_rank", (long) qLora);
-        u32.put(p + "attention.kv_lora_rank", (long) kvLora);
-        u32.put(p + "rope.dimension_count", (long) rope);
+        LatentAttention la = new LatentAttention(qLora, kvLora, nope, rope, v, absorbed); // legacy: an unsplit attn_kv_b
+        HeaderOnlyGguf.latentAttentionKeys(u32, la, heads);
         u32.put(p + "leading_dense_block_count", 1L);
         u32.put(p + "expert_count", (long) experts);
         u32.put(p + "expert_used_count", 2L);
@@ -135,7 +122,7 @@ class LatentAttentionKvCacheOracleTest {
         double kMiB = Double.parseDouble(m.group(4)), vMiB = Double.parseDouble(m.group(5));
 
         ModelDescriptor d = ModelCatalog.load("../configs/models").resolve(gguf.toString());
-        assertEquals(new LatentAttention(qLora, kvLora, nope, rope, v, absorbed), d.latent());
+        assertEquals(la, d.latent());
         Workload w = new Workload(depth, 1, depth + 1, 16, 2, Backend.CPU);
         DeviceProfile pi5 = DeviceProfiles.load("../configs/devices/raspberry-pi-5.yaml");
         long kv;

@@ -271,17 +271,7 @@ public class FormatMixesLlamaCppTest {
             u32.put(p + "embedding_length", 2048L);
             u32.put(p + "block_count", (long) layers);
             u32.put(p + "feed_forward_length", (long) (Integer) m[3]);
-            u32.put(p + "attention.head_count", (long) heads);
-            u32.put(p + "attention.head_count_kv", la.absorbed() ? 1L : heads);
-            u32.put(p + "attention.key_length", (long) (la.absorbed() ? la.kvLoraRank() + la.qkRopeHeadDim() : la.qkHeadDim()));
-            u32.put(p + "attention.value_length", (long) (la.absorbed() ? la.kvLoraRank() : la.vHeadDim()));
-            if (la.absorbed()) {
-                u32.put(p + "attention.key_length_mla", (long) la.qkHeadDim());
-                u32.put(p + "attention.value_length_mla", (long) la.vHeadDim());
-            }
-            u32.put(p + "attention.q_lora_rank", (long) la.qLoraRank());
-            u32.put(p + "attention.kv_lora_rank", (long) la.kvLoraRank());
-            u32.put(p + "rope.dimension_count", (long) la.qkRopeHeadDim());
+            org.edgefront.nativert.HeaderOnlyGguf.latentAttentionKeys(u32, la, heads);
             u32.put(p + "leading_dense_block_count", (long) layers);
             u32.put(p + "expert_count", 0L);
             u32.put(p + "expert_used_count", 0L);
@@ -345,14 +335,7 @@ public class FormatMixesLlamaCppTest {
             u32.put(p + "expert_feed_forward_length", (long) e.expertIntermediateSize());
             org.edgefront.nativert.LatentAttention la = d.latent();
             if (la != null) {
-                u32.put(p + "attention.head_count_kv", 1L);
-                u32.put(p + "attention.key_length", (long) la.kvLoraRank() + la.qkRopeHeadDim());
-                u32.put(p + "attention.value_length", (long) la.kvLoraRank());
-                u32.put(p + "attention.key_length_mla", (long) la.qkHeadDim());
-                u32.put(p + "attention.value_length_mla", (long) la.vHeadDim());
-                u32.put(p + "attention.q_lora_rank", (long) la.qLoraRank());
-                u32.put(p + "attention.kv_lora_rank", (long) la.kvLoraRank());
-                u32.put(p + "rope.dimension_count", (long) la.qkRopeHeadDim());
+                org.edgefront.nativert.HeaderOnlyGguf.latentAttentionKeys(u32, la, d.heads());
                 u32.put(p + "leading_dense_block_count", (long) e.leadingDenseLayers());
                 u32.put(p + "expert_shared_count", (long) (e.sharedIntermediateSize() / e.expertIntermediateSize()));
             }
