@@ -95,6 +95,45 @@ class SlidingWindowTest {
         return catalog().resolve(f.toString());
     }
 
+    /**
+     * Random small models mixing every attending kind the blocks state (attention with or without a window, latent
+     * attention with or without one), random per-tensor choices and workloads on both sides of the windows: the C
+     * simulator and the Java reference agree on every figure.
+     */
+    @Tag("native")
+    @Test
+    void randomWindowedAndLatentBlocksSimulateTheSameInCAndJava() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(31);
+        ReferenceSimulator ref = new ReferenceSimulator(Calibrations.defaults());
+        try (NativeSimulator sim = new NativeSimulator(Calibrations.defaults())) {
+            for (int trial = 0; trial < 40; trial++) {
+                int layers = 2 + rng.nextInt(5);
+                org.edgefront.space.model.ModelArchitecture a = org.edgefront.space.model.ModelArchitecture.llama("rand", 128, 256, layers, 4, 2, 500,
+                        4096, false, 1e-5, 1e4, true);
+                List<BlockState> blocks = new java.util.ArrayList<>();
+                for (int l = 0; l < layers; l++) {
+                    BlockState b = rng.nextBoolean() ? BlockState.ATTENTION : BlockState.latent(1 + rng.nextInt(200), 1 + rng.nextInt(400) + 0.5);
+                    blocks.add(rng.nextInt(3) == 0 ? b : b.withWindow(1 + rng.nextInt(600)));
+                }
+                List<org.edgefront.space.model.TensorSpec> ts = new java.util.ArrayList<>();
+                for (org.edgefront.space.model.TensorSpec t : a.linearTensors()) {
+                    // a latent block's projections carry no Q/K/V role
+                    boolean latent = t.layer() >= 0 && blocks.get(t.layer()).kind() == org.edgefront.nativert.device.BlockKind.LATENT_ATTENTION;
+                    boolean qkv = t.role() == org.edgefront.space.model.TensorRole.Q || t.role() == org.edgefront.space.model.TensorRole.K
+                            || t.role() == org.edgefront.space.model.TensorRole.V;
+                    ts.add(latent && qkv ? new org.edgefront.space.model.TensorSpec(t.name(), org.edgefront.space.model.TensorRole.O, t.layer(), t.rows(), t.cols()) : t);
+                }
+                ModelTensors m = new ModelTensors(a, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, blocks);
+                List<EncodedChoice> c = new java.util.ArrayList<>();
+                for (org.edgefront.space.model.TensorSpec t : ts) c.add(EncodedChoice.encode(t, TestFixtures.OPTIONS.get(rng.nextInt(TestFixtures.OPTIONS.size()))));
+                int prompt = 1 + rng.nextInt(1500), gen = 1 + rng.nextInt(700);
+                Workload w = new Workload(prompt, gen, prompt + gen + rng.nextInt(1000), rng.nextBoolean() ? 16 : 8, 1 + rng.nextInt(4),
+                        rng.nextBoolean() ? Backend.CPU : Backend.GPU);
+                TestFixtures.assertSameResult(ref.simulate(TestFixtures.s23(), w, m, c), sim.simulate(TestFixtures.s23(), w, m, c));
+            }
+        }
+    }
+
     @Tag("native")
     @Test
     void theLocalLayersReadAndCacheTheirWindowOnlyInCAndJavaAlike() {
