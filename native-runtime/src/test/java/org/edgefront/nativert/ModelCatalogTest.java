@@ -296,15 +296,33 @@ class ModelCatalogTest {
         assertEquals(m.architecture().linearTensors(), g.architecture().linearTensors());
         assertEquals(m.geometry(), g.geometry());
         assertEquals(m.tiedEmbeddings(), g.tiedEmbeddings());
+        // with a window (512 here, as Gemma 3n's config states): Gemma 3n's period is llama.cpp's default of 5, Gemma 4's the
+        // one its wider global blocks give (every fifth block for E2B, every sixth for E4B)
+        Path windowed = dir.resolve(model + "-swa.gguf");
+        Files.write(windowed, headerOnlyGguf(arch, m, Map.of(arch + ".attention.sliding_window", 512L)));
+        ModelDescriptor w = catalog().resolve(windowed.toString());
+        int period = m.geometry().globalLayers().isEmpty() ? 5 : m.geometry().globalLayers().get(0) + 1;
+        assertEquals(new org.edgefront.space.model.SlidingWindow(512, period, 10000.0), w.slidingWindow());
+        for (int l = 0; l < m.layers(); l++) {
+            boolean local = w.blockStates().get(l).windowTokens() > 0;
+            assertEquals(l % period != period - 1, local, "block " + l);
+            if (!m.geometry().globalLayers().isEmpty()) assertEquals(!m.geometry().globalLayers().contains(l), local, "block " + l);
+        }
     }
 
     /** A GGUF v3 header (no tensor data) holding every linear tensor of {@code m} as llama.cpp names and shapes them. */
     private static byte[] headerOnlyGguf(String arch, ModelDescriptor m) {
+        return headerOnlyGguf(arch, m, Map.of());
+    }
+
+    /** As above with the u32 keys {@code extra} added. */
+    private static byte[] headerOnlyGguf(String arch, ModelDescriptor m, Map<String, Long> extra) {
         Map<String, Long> u32 = new java.util.LinkedHashMap<>();
         u32.put(arch + ".embedding_length", (long) m.hiddenSize());
         u32.put(arch + ".block_count", (long) m.layers());
         u32.put(arch + ".attention.head_count", (long) m.heads());
         u32.put(arch + ".context_length", (long) m.maxContextTokens());
+        u32.putAll(extra);
         List<HeaderOnlyGguf.Tensor> tensors = new java.util.ArrayList<>();
         for (org.edgefront.space.model.TensorSpec t : m.architecture().linearTensors()) {
             // llama.cpp stores AltUp's projections as [n_embd, n_embd, n_altup - 1]
