@@ -1,7 +1,9 @@
 package org.edgefront.nativert;
 
+import java.util.List;
 import java.util.Objects;
 import org.edgefront.nativert.device.BlockKind;
+import org.edgefront.space.model.SlidingWindow;
 
 /**
  * What one block does besides running its linear tensors ({@code ef_block}, {@code EF_WIRE_BLOCK}): whether it attends
@@ -73,6 +75,20 @@ public record BlockState(BlockKind kind, long stateBytes, double stateOpsPerToke
     /** Positions this block's cache holds for a {@code context}: the window and one micro-batch of {@code ubatch}, at most the context. */
     public long heldPositions(int context, double ubatch) {
         return windowTokens > 0 && windowTokens + ubatch < context ? (long) (windowTokens + ubatch) : context;
+    }
+
+    /**
+     * The blocks {@code kinds} with the local ones of {@code window} ({@link SlidingWindow#isLocal}) that attend within it;
+     * {@code kinds} itself without a window.
+     */
+    public static List<BlockState> windowed(List<BlockState> kinds, SlidingWindow window) {
+        if (window.tokens() == 0) return kinds;
+        List<BlockState> out = new java.util.ArrayList<>(kinds.size());
+        for (int l = 0; l < kinds.size(); l++) {
+            BlockState b = kinds.get(l);
+            out.add(window.isLocal(l) && b.kind().attends() ? b.withWindow(window.tokens()) : b);
+        }
+        return out;
     }
 
     /** Sum of {@code min(n, w)} over {@code n = a..b} ({@code a <= b}); no window when {@code w <= 0}. */

@@ -726,28 +726,35 @@ public final class ModelCatalog {
                 : arch.equals("smollm3") ? ArchitectureFamily.SMOLLM3 : arch.equals("phi3") ? ArchitectureFamily.PHI3 : ArchitectureFamily.LLAMA;
         boolean tied = !h.tensorDims().containsKey("output.weight");
         return new ModelDescriptor(f, ggufName(h), family, hidden, ffn, layers, heads, kv, headDim, vocab, ctx, tied, List.of(), moe, null, latent,
-                ggufSlidingWindow(h, arch, p));
+                ggufSlidingWindow(h, arch, p, List.of()));
     }
 
     /**
      * The sliding window llama.cpp runs a GGUF with: {@code attention.sliding_window} tokens on the local layers of the
-     * period {@code attention.sliding_window_pattern}, whose default is the architecture's ({@code gemma2}: window 4096,
-     * period 2; {@code gemma3}: period 6, only with a window; {@code gpt-oss}: period 2); another architecture has local
-     * layers only when the file states both keys. A per-layer pattern array is refused by name.
+     * period {@code attention.sliding_window_pattern}, whose default is the architecture's as llama.cpp's
+     * {@code load_swa_pattern} gives it ({@code gemma2}: window 4096, period 2; {@code gemma3}: period 6, only with a
+     * window; {@code gpt-oss}: period 2; {@code gemma3n}: period 5); another architecture has local layers only when the
+     * file states both keys. Where blocks of their own head shape are the global ones ({@code globalLayers}: Gemma 4,
+     * whose pattern is a per-layer array), the period is the one their first closes; a per-layer array without such
+     * blocks is refused by name.
      */
-    private static SlidingWindow ggufSlidingWindow(GgufFile.HeaderSummary h, String arch, String p) {
+    private static SlidingWindow ggufSlidingWindow(GgufFile.HeaderSummary h, String arch, String p, List<Integer> globalLayers) {
         String windowKey = p + "attention.sliding_window", patternKey = p + "attention.sliding_window_pattern";
+        int window = ggufInt(h, windowKey, arch.equals("gemma2") ? 4096 : 0);
+        if (window == 0) return SlidingWindow.NONE;
+        if (!globalLayers.isEmpty()) return new SlidingWindow(window, globalLayers.get(0) + 1, 10000.0);
         if (h.arrayLengths().containsKey(patternKey)) {
-            throw new InvalidInputException(h.file(), patternKey, "a per-layer sliding-window pattern is not modelled by the simulator (one period is)");
+            throw new InvalidInputException(h.file(), patternKey, "a per-layer sliding-window pattern without blocks of their own head shape "
+                    + "is not modelled by the simulator (one period is)");
         }
-        int defaultPattern = switch (arch) {
+        Integer period = switch (arch) {
             case "gemma2", "gpt-oss" -> 2;
             case "gemma3" -> 6;
-            default -> h.numbers().containsKey(patternKey) ? -1 : 0;
+            case "gemma3n" -> 5;
+            default -> null;
         };
-        int window = ggufInt(h, windowKey, arch.equals("gemma2") ? 4096 : 0);
-        if (defaultPattern == 0 || window == 0) return SlidingWindow.NONE;
-        int pattern = ggufInt(h, patternKey, defaultPattern);
+        if (period == null && !h.numbers().containsKey(patternKey)) return SlidingWindow.NONE;
+        int pattern = ggufInt(h, patternKey, period == null ? -1 : period);
         return pattern < 2 ? SlidingWindow.NONE : new SlidingWindow(window, pattern, 10000.0);
     }
 
@@ -877,21 +884,9 @@ public final class ModelCatalog {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(f, "(tensors)", e.getMessage());
         }
-        // the local blocks' window (llama.cpp: gemma3n's period 5; gemma4 states a per-layer array, whose global blocks are
-        // the ones of their own head shape, so their period is read from the tensors)
-        SlidingWindow window = SlidingWindow.NONE;
-        int swa = ggufInt(h, p + "attention.sliding_window", 0);
-        if (swa > 0) {
-            int period = global.isEmpty() ? (h.arrayLengths().containsKey(p + "attention.sliding_window_pattern") ? -1
-                    : ggufInt(h, p + "attention.sliding_window_pattern", arch.equals("gemma3n") ? 5 : -1)) : global.get(0) + 1;
-            if (period < 2) {
-                throw new InvalidInputException(f, p + "attention.sliding_window_pattern", "no period of local and global blocks to read: "
-                        + "a per-layer pattern without blocks of their own head shape is not modelled by the simulator");
-            }
-            window = new SlidingWindow(swa, period, 10000.0);
-        }
         return new ModelDescriptor(f, ggufName(h), ArchitectureFamily.LLAMA, hidden, widths.get(0), layers, heads, kv, base, ggufVocab(h, p),
-                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g, null, window);
+                ggufInt(h, p + "context_length", 2048), !h.tensorDims().containsKey("output.weight"), List.of(), null, g, null,
+                ggufSlidingWindow(h, arch, p, global));
     }
 
     /**

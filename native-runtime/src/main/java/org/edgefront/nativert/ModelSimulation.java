@@ -73,10 +73,9 @@ public final class ModelSimulation {
         ModelArchitecture active = model.architecture();
         if (model.perLayer()) return perLayerPlan(model, active, formatLabel, workload, calibrations);
         if (!model.moe()) {
-            List<EncodedChoice> choices = NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel));
-            if (model.blockStates().isEmpty()) return new Plan(ModelTensors.dense(active), choices);
             List<TensorSpec> ts = active.linearTensors();
-            return new Plan(new ModelTensors(active, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, model.blockStates()), choices);
+            return new Plan(new ModelTensors(active, ts, java.util.Collections.nCopies(ts.size(), TensorReads.DENSE), 0, model.blockStates()),
+                    NativeSimulator.encodeAll(active, FormatMixes.resolve(active, formatLabel)));
         }
         ExpertLayout e = model.experts();
         ModelArchitecture stored = model.storedArchitecture();

@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.edgefront.space.model.ModelArchitecture;
-import org.edgefront.space.model.SlidingWindow;
 import org.edgefront.space.model.TensorSpec;
 
 /**
@@ -56,15 +55,12 @@ public record ModelTensors(ModelArchitecture architecture, List<TensorSpec> tens
 
     /**
      * The blocks of an architecture whose every block attends: none (every block over the whole context) without a
-     * sliding window, else one per layer, the local ones ({@link SlidingWindow#isLocal}) within the window, so that a
+     * sliding window, else one per layer, the local ones within the window ({@link BlockState#windowed}), so that a
      * search or any other simulation of a Gemma 2/3 checkpoint reads and caches what llama.cpp does.
      */
     public static List<BlockState> windowBlocks(ModelArchitecture a) {
-        SlidingWindow w = a.slidingWindow();
-        if (w.tokens() == 0) return List.of();
-        List<BlockState> out = new java.util.ArrayList<>(a.layers());
-        for (int l = 0; l < a.layers(); l++) out.add(w.isLocal(l) ? BlockState.ATTENTION.withWindow(w.tokens()) : BlockState.ATTENTION);
-        return out;
+        if (a.slidingWindow().tokens() == 0) return List.of();
+        return BlockState.windowed(Collections.nCopies(a.layers(), BlockState.ATTENTION), a.slidingWindow());
     }
 
     /** The architecture's own tensors, each read whole (its local blocks within its sliding window). */

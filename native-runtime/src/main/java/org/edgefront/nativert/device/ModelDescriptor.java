@@ -7,7 +7,6 @@ import org.edgefront.nativert.*;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.edgefront.nativert.LatentAttention;
 import java.util.Objects;
 import org.edgefront.space.input.InvalidInputException;
 import org.edgefront.space.model.ArchitectureFamily;
@@ -44,7 +43,8 @@ import org.edgefront.space.model.TensorSpec;
  *                          per-layer geometry
  * @param slidingWindow     local attention on the layers it names (Gemma 2/3, gpt-oss: llama.cpp's SWA layers, which
  *                          read and cache their window only), {@link SlidingWindow#NONE} when every layer attends to the
- *                          whole context; not combined with per-layer geometry
+ *                          whole context; with per-layer geometry whose global blocks have their own head shape (Gemma 4)
+ *                          the window's period must name those blocks
  */
 public record ModelDescriptor(String file, String name, ArchitectureFamily family, int hiddenSize, int intermediateSize,
                               int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxContextTokens,
@@ -167,60 +167,51 @@ public record ModelDescriptor(String file, String name, ArchitectureFamily famil
         }
         if (geometry != null) {
             // the attention header keeps the common (local) head shape; each block's Q/K/V tensors carry its own
-            int widest = geometry.maxIntermediateSize();
-            return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
-                    tiedEmbeddings, 1e-5, 10000.0, false, geometry.tensors(hiddenSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings),
-                    headDim, RopeScaling.NONE, slidingWindow, 1.0 / Math.sqrt(headDim), ModelArchitecture.defaultRotaryDims(family, headDim),
-                    org.edgefront.space.model.LogitSoftcaps.NONE);
+            return withTensors(geometry.tensors(hiddenSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings), geometry.maxIntermediateSize());
         }
         if (ffn > Integer.MAX_VALUE) throw new InvalidInputException(file, ffnField, "FFN width " + ffn + " is too large");
+        ModelArchitecture canonical = ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
+                maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
         int dense = experts == null ? 0 : experts.leadingDenseLayers();
-        if (latent == null && dense == 0) {
-            ModelArchitecture a = ModelArchitecture.of(name, family, hiddenSize, (int) ffn, layers, heads, kvHeads, headDim, vocabSize,
-                    maxContextTokens, tiedEmbeddings, 1e-5, 10000.0, false);
-            return slidingWindow.tokens() == 0 ? a : a.withSlidingWindow(slidingWindow);
-        }
-        // latent attention's own projections, or leading dense blocks of another width: the tensors one by one
+        if (latent == null && dense == 0) return slidingWindow.tokens() == 0 ? canonical : canonical.withSlidingWindow(slidingWindow);
+        // the canonical tensors, with latent attention's own projections in place of Q/K/V/O and the leading dense
+        // blocks' FFN at their own width
         List<TensorSpec> t = new ArrayList<>();
-        t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.EMBEDDING, -1), TensorRole.EMBEDDING, -1, vocabSize, hiddenSize));
-        int q = Math.multiplyExact(heads, headDim), kv = Math.multiplyExact(kvHeads, headDim);
-        for (int l = 0; l < layers; l++) {
-            if (latent != null) {
-                t.addAll(latent.tensors(l, hiddenSize, heads));
+        for (TensorSpec s : canonical.linearTensors()) {
+            boolean attention = s.role() == TensorRole.Q || s.role() == TensorRole.K || s.role() == TensorRole.V || s.role() == TensorRole.O;
+            boolean ffnOfDense = s.layer() >= 0 && s.layer() < dense && (s.role() == TensorRole.GATE || s.role() == TensorRole.UP || s.role() == TensorRole.DOWN);
+            if (latent != null && attention) {
+                if (s.role() == TensorRole.Q) t.addAll(latent.tensors(s.layer(), hiddenSize, heads));
+            } else if (ffnOfDense) {
+                boolean down = s.role() == TensorRole.DOWN;
+                t.add(new TensorSpec(s.name(), s.role(), s.layer(), down ? hiddenSize : intermediateSize, down ? intermediateSize : hiddenSize));
             } else {
-                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.Q, l), TensorRole.Q, l, q, hiddenSize));
-                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.K, l), TensorRole.K, l, kv, hiddenSize));
-                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.V, l), TensorRole.V, l, kv, hiddenSize));
-                t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.O, l), TensorRole.O, l, hiddenSize, q));
+                t.add(s);
             }
-            int w = l < dense ? intermediateSize : (int) ffn;
-            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.GATE, l), TensorRole.GATE, l, w, hiddenSize));
-            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.UP, l), TensorRole.UP, l, w, hiddenSize));
-            t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.DOWN, l), TensorRole.DOWN, l, hiddenSize, w));
         }
-        if (!tiedEmbeddings) t.add(new TensorSpec(TensorSpec.canonicalName(TensorRole.LM_HEAD, -1), TensorRole.LM_HEAD, -1, vocabSize, hiddenSize));
-        int widest = dense > 0 ? Math.max(intermediateSize, (int) ffn) : (int) ffn;
-        return new ModelArchitecture(name, family, hiddenSize, widest, layers, heads, kvHeads, vocabSize, maxContextTokens,
+        return withTensors(t, dense > 0 ? Math.max(intermediateSize, (int) ffn) : (int) ffn);
+    }
+
+    /** An architecture of this model's header (attention shape, vocabulary, window) with the tensors {@code t}. */
+    private ModelArchitecture withTensors(List<TensorSpec> t, int widestFfn) {
+        return new ModelArchitecture(name, family, hiddenSize, widestFfn, layers, heads, kvHeads, vocabSize, maxContextTokens,
                 tiedEmbeddings, 1e-5, 10000.0, false, t, headDim, RopeScaling.NONE, slidingWindow, 1.0 / Math.sqrt(headDim),
                 ModelArchitecture.defaultRotaryDims(family, headDim), org.edgefront.space.model.LogitSoftcaps.NONE);
     }
 
     /**
-     * The blocks' token mixers for the simulator: per layer, a latent-attention block
-     * ({@link org.edgefront.nativert.BlockState#latent}) or an attention block, each within its sliding window on the
+     * The blocks' token mixers for the simulator: per layer, a latent-attention block ({@link BlockState#latent}), a
+     * hybrid's own mixer or an attention block, each within its sliding window on the
      * local layers; none when every block attends to the whole context by its Q/K/V tensors (or the per-layer geometry
      * gives the blocks).
      */
-    public List<org.edgefront.nativert.BlockState> blockStates() {
-        List<org.edgefront.nativert.BlockState> kinds = geometry == null ? List.of() : geometry.blockStates(hiddenSize); // a hybrid's mixers
+    public List<BlockState> blockStates() {
+        List<BlockState> kinds = geometry == null ? List.of() : geometry.blockStates(hiddenSize); // a hybrid's mixers
         if (latent == null && slidingWindow.tokens() == 0) return kinds;
-        org.edgefront.nativert.BlockState base = latent == null ? org.edgefront.nativert.BlockState.ATTENTION
-                : org.edgefront.nativert.BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads));
-        List<org.edgefront.nativert.BlockState> out = new ArrayList<>(layers);
-        for (int l = 0; l < layers; l++) {
-            org.edgefront.nativert.BlockState b = kinds.isEmpty() ? base : kinds.get(l);
-            out.add(slidingWindow.isLocal(l) && b.kind().attends() ? b.withWindow(slidingWindow.tokens()) : b);
+        if (kinds.isEmpty()) {
+            kinds = java.util.Collections.nCopies(layers, latent == null ? BlockState.ATTENTION
+                    : BlockState.latent(latent.cacheRows(heads), latent.queryRows(heads)));
         }
-        return out;
+        return BlockState.windowed(kinds, slidingWindow);
     }
 }

@@ -75,10 +75,15 @@ public final class ModelDescriptors {
         if (r.has("latentAttention")) {
             // multi-head latent attention: config.json q_lora_rank (null: 0), kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim
             ConfigNode la = r.object("latentAttention");
-            latent = new LatentAttention((int) la.wholeNumber("qLoraRank", 0, max), (int) la.wholeNumber("kvLoraRank", 1, max),
-                    (int) la.wholeNumber("qkNopeHeadDim", 1, max), (int) la.wholeNumber("qkRopeHeadDim", 0, max),
-                    (int) la.wholeNumber("vHeadDim", 1, max));
+            int qLora = (int) la.wholeNumber("qLoraRank", 0, max), kvLora = (int) la.wholeNumber("kvLoraRank", 1, max);
+            int nope = (int) la.wholeNumber("qkNopeHeadDim", 1, max), rope = (int) la.wholeNumber("qkRopeHeadDim", 0, max);
+            int v = (int) la.wholeNumber("vHeadDim", 1, max);
             la.finish();
+            try {
+                latent = new LatentAttention(qLora, kvLora, nope, rope, v);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(file, "latentAttention", e.getMessage());
+            }
             if (kv != heads) throw new InvalidInputException(file, "kvHeads", "latent attention decompresses one key/value head per query head: " + heads);
             if (headDim != latent.qkHeadDim()) {
                 throw new InvalidInputException(file, "headDim", headDim + " differs from latentAttention's qkNopeHeadDim + qkRopeHeadDim " + latent.qkHeadDim());
